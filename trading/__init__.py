@@ -1,0 +1,1 @@
+"""The trading core: domain, use cases and the ports its adapters implement."""

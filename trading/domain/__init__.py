@@ -1,0 +1,1 @@
+"""Domain objects: frozen dataclasses, Decimal money."""

@@ -1,0 +1,70 @@
+from enum import StrEnum
+
+
+class Side(StrEnum):
+    BUY = "buy"
+    SELL = "sell"
+
+    @property
+    def opposite(self) -> "Side":
+        return Side.SELL if self is Side.BUY else Side.BUY
+
+
+class OrderType(StrEnum):
+    MARKET = "market"
+    LIMIT = "limit"
+    STOP = "stop"
+
+
+class OrderStatus(StrEnum):
+    """Life of an order on our side.
+
+    NEW: written, exchange not yet called. SUBMITTED: the exchange was called, no answer recorded yet.
+    OPEN / PARTIALLY_FILLED: acknowledged and resting. The rest are final.
+    ARMED: a bracket leg (stop loss or take profit) held by the core until its trigger.
+    """
+
+    NEW = "new"
+    SUBMITTED = "submitted"
+    OPEN = "open"
+    PARTIALLY_FILLED = "partially_filled"
+    FILLED = "filled"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    REJECTED = "rejected"
+    ARMED = "armed"
+
+    @property
+    def is_final(self) -> bool:
+        return self in _FINAL
+
+    @property
+    def is_live(self) -> bool:
+        """Acknowledged by the exchange and still able to fill."""
+        return self in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
+
+
+_FINAL = frozenset(
+    {OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REJECTED}
+)
+
+
+class DraftStatus(StrEnum):
+    PENDING = "pending"
+    SUBMITTED = "submitted"
+    CANCELLED = "cancelled"
+
+
+class AmountUnit(StrEnum):
+    BASE = "base"
+    QUOTE = "quote"
+    PERCENT = "percent"
+
+
+class OrderRole(StrEnum):
+    """Why an order exists: the trader's entry, or a leg of its bracket."""
+
+    ENTRY = "entry"
+    STOP_LOSS = "stop_loss"
+    TAKE_PROFIT = "take_profit"
+    CLOSE = "close"

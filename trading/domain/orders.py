@@ -1,0 +1,120 @@
+"""Orders from draft to fill."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What a confirmation will do with the trader's money, in the market's quote currency."""
+
+    price: Decimal
+    quantity: Decimal
+    cost: Decimal
+    fee: Decimal
+    at_risk: Decimal
+    stop_distance: Decimal | None = None
+    stop_distance_pct: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDraft:
+    """An order the trader has seen but not yet confirmed. `id` is short: it rides in callback data."""
+
+    id: str
+    user_id: int
+    account_id: int
+    symbol: str
+    side: Side
+    order_type: OrderType
+    quantity: Decimal
+    price: Decimal | None
+    preview: Preview
+    created_at: datetime
+    expires_at: datetime
+    status: DraftStatus = DraftStatus.PENDING
+    stop_loss: Decimal | None = None
+    take_profits: tuple[Decimal, ...] = ()
+    leverage: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: int
+    user_id: int
+    account_id: int
+    client_order_id: str
+    symbol: str
+    side: Side
+    order_type: OrderType
+    quantity: Decimal
+    price: Decimal | None
+    status: OrderStatus
+    created_at: datetime
+    updated_at: datetime
+    role: OrderRole = OrderRole.ENTRY
+    draft_id: str | None = None
+    parent_id: int | None = None
+    exchange_order_id: str | None = None
+    filled: Decimal = Decimal(0)
+    average_price: Decimal | None = None
+    fee: Decimal = Decimal(0)
+    error: str | None = None
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.quantity - self.filled
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    order_id: int
+    trade_id: str
+    quantity: Decimal
+    price: Decimal
+    fee: Decimal
+    fee_currency: str
+    timestamp: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    """What is sent to an exchange. Quantity and price are already rounded to the market's precision."""
+
+    client_order_id: str
+    symbol: str
+    side: Side
+    order_type: OrderType
+    quantity: Decimal
+    price: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeTrade:
+    trade_id: str
+    quantity: Decimal
+    price: Decimal
+    fee: Decimal
+    fee_currency: str
+    timestamp: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeOrder:
+    """An order as the exchange reports it, with every trade it has had so far."""
+
+    exchange_order_id: str
+    client_order_id: str
+    symbol: str
+    side: Side
+    order_type: OrderType
+    quantity: Decimal
+    price: Decimal | None
+    status: OrderStatus
+    filled: Decimal
+    average_price: Decimal | None
+    fee: Decimal
+    trades: tuple[ExchangeTrade, ...] = field(default=())

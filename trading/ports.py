@@ -1,0 +1,190 @@
+"""The ports the core needs. Adapters in trading/exchanges, trading/market and storage/ implement them."""
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Protocol, Self
+
+from trading.domain.accounts import AssetBalance, Credentials, ExchangeAccount, User
+from trading.domain.enums import OrderStatus
+from trading.domain.ledger import Ledger
+from trading.domain.market import Candle, Market, OrderBook, Ticker
+from trading.domain.orders import ExchangeOrder, Fill, Order, OrderDraft, OrderRequest
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Timezone-aware UTC."""
+        ...
+
+
+class MarketData(Protocol):
+    """Public market data of one venue."""
+
+    async def markets(self) -> Mapping[str, Market]: ...
+
+    async def market(self, symbol: str) -> Market:
+        """Raises UnknownSymbol."""
+        ...
+
+    async def ticker(self, symbol: str) -> Ticker: ...
+
+    async def order_book(self, symbol: str, depth: int = 10) -> OrderBook: ...
+
+    async def candles(self, symbol: str, timeframe: str = "1h", limit: int = 100) -> Sequence[Candle]: ...
+
+
+class ExchangeGateway(Protocol):
+    """One account on one venue. Errors are the project's own (trading.domain.errors), never ccxt's."""
+
+    name: str
+
+    async def market(self, symbol: str) -> Market:
+        """Raises UnknownSymbol."""
+        ...
+
+    async def ticker(self, symbol: str) -> Ticker: ...
+
+    async def balances(self) -> Mapping[str, AssetBalance]: ...
+
+    async def create_order(self, request: OrderRequest) -> ExchangeOrder:
+        """Place once. A retried attempt first looks the order up by its client order id."""
+        ...
+
+    async def fetch_order(self, symbol: str, client_order_id: str) -> ExchangeOrder | None:
+        """The order with this client order id, or None when the exchange never received it."""
+        ...
+
+    async def cancel_order(self, symbol: str, client_order_id: str) -> ExchangeOrder: ...
+
+    async def close(self) -> None: ...
+
+
+class ExchangeFactory(Protocol):
+    async def gateway(self, account: ExchangeAccount) -> ExchangeGateway:
+        """The (cached) gateway of an account."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class UserRepository(Protocol):
+    async def get(self, user_id: int) -> User | None: ...
+
+    async def by_telegram_id(self, telegram_id: int) -> User | None: ...
+
+    async def add(self, name: str, telegram_id: int | None, now: datetime) -> User: ...
+
+
+class AccountRepository(Protocol):
+    async def get(self, account_id: int) -> ExchangeAccount | None: ...
+
+    async def for_user(self, user_id: int) -> Sequence[ExchangeAccount]: ...
+
+    async def add(
+        self,
+        user_id: int,
+        exchange: str,
+        label: str,
+        testnet: bool,
+        credentials: Credentials | None,
+        now: datetime,
+    ) -> ExchangeAccount: ...
+
+    async def credentials(self, account_id: int) -> Credentials | None: ...
+
+    async def remove(self, user_id: int, account_id: int) -> bool: ...
+
+
+class DraftRepository(Protocol):
+    async def add(self, draft: OrderDraft) -> None: ...
+
+    async def get(self, draft_id: str) -> OrderDraft | None: ...
+
+    async def claim(self, draft_id: str, user_id: int, now: datetime) -> bool:
+        """Compare-and-set pending -> submitted for an unexpired draft of this user; True for the one winner."""
+        ...
+
+    async def cancel(self, draft_id: str, user_id: int) -> bool: ...
+
+
+class OrderRepository(Protocol):
+    async def add(self, order: Order) -> Order:
+        """Insert; returns it with its id."""
+        ...
+
+    async def get(self, order_id: int) -> Order | None: ...
+
+    async def by_client_id(self, client_order_id: str) -> Order | None: ...
+
+    async def update(self, order: Order) -> None: ...
+
+    async def for_user(
+        self, user_id: int, statuses: Sequence[OrderStatus] | None = None, limit: int = 100
+    ) -> Sequence[Order]: ...
+
+    async def with_status(self, statuses: Sequence[OrderStatus], limit: int = 1000) -> Sequence[Order]: ...
+
+    async def children(self, parent_id: int) -> Sequence[Order]: ...
+
+    async def count_for_user(self, user_id: int) -> int: ...
+
+
+class FillRepository(Protocol):
+    async def add(self, fill: Fill) -> bool:
+        """Insert unless (order, trade id) is recorded already; True when new."""
+        ...
+
+    async def for_order(self, order_id: int) -> Sequence[Fill]: ...
+
+
+class LedgerRepository(Protocol):
+    """The core's book of an account: balances, positions at cost, fees and deposits."""
+
+    async def load(self, account_id: int) -> Ledger: ...
+
+    async def save(self, account_id: int, ledger: Ledger) -> None: ...
+
+    async def record_pnl(self, account_id: int, day: date, realised: Decimal) -> None:
+        """Add realised P&L to a day's total."""
+        ...
+
+    async def pnl_by_day(self, account_id: int, since: date) -> Mapping[date, Decimal]: ...
+
+    async def record_equity(self, account_id: int, at: datetime, equity: Decimal) -> None: ...
+
+    async def equity_history(self, account_id: int, since: datetime) -> Sequence[tuple[datetime, Decimal]]: ...
+
+
+class CommandLog(Protocol):
+    async def add(self, user_id: int | None, source: str, text: str, outcome: str, at: datetime) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. `async with uow:` begins it; leaving the block without `commit()` rolls back."""
+
+    users: UserRepository
+    accounts: AccountRepository
+    drafts: DraftRepository
+    orders: OrderRepository
+    fills: FillRepository
+    ledgers: LedgerRepository
+    commands: CommandLog
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
