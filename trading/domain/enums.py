@@ -19,12 +19,11 @@ class OrderType(StrEnum):
 class OrderStatus(StrEnum):
     """Life of an order on our side.
 
-    NEW: written, exchange not yet called. SUBMITTED: the exchange was called, no answer recorded yet.
-    OPEN / PARTIALLY_FILLED: acknowledged and resting. The rest are final.
+    SUBMITTED: written before the exchange is called; until its answer is recorded the outcome is unknown,
+    and reconciliation asks the exchange by client order id. OPEN / PARTIALLY_FILLED: acknowledged and resting.
     ARMED: a bracket leg (stop loss or take profit) held by the core until its trigger.
     """
 
-    NEW = "new"
     SUBMITTED = "submitted"
     OPEN = "open"
     PARTIALLY_FILLED = "partially_filled"

@@ -16,18 +16,25 @@ from trading.domain.market import parse_symbol
 ZERO = Decimal(0)
 
 
+# Ledger amounts keep 18 decimal places, the scale the database stores exactly.
+SCALE = Decimal("1e-18")
+
+
 @dataclass(frozen=True, slots=True)
 class Position:
-    """A holding of a market's base asset, at average cost in its quote currency."""
+    """A holding of a market's base asset and what it cost, in its quote currency.
+
+    The cost is kept as a sum, not an average, so that buying adds exactly and value is conserved to the digit.
+    """
 
     symbol: str
     quantity: Decimal
-    average_cost: Decimal
+    cost: Decimal
     realised_pnl: Decimal = ZERO
 
     @property
-    def cost(self) -> Decimal:
-        return self.quantity * self.average_cost
+    def average_cost(self) -> Decimal:
+        return self.cost / self.quantity if self.quantity else ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,32 +76,20 @@ class Ledger:
             raise InvalidInput("A fill needs a positive quantity and price and a fee of zero or more.")
         base, quote = parse_symbol(symbol)
         notional = quantity * price
-        balances = dict(self.balances)
+        balances = settle(self.balances, symbol, side, quantity, price, fee, fee_currency)
         position = self.positions.get(symbol, Position(symbol, ZERO, ZERO))
         realised = ZERO
         if side is Side.BUY:
-            balances[quote] = balances.get(quote, ZERO) - notional
-            balances[base] = balances.get(base, ZERO) + quantity
-            new_quantity = position.quantity + quantity
-            average = (position.cost + notional) / new_quantity
-            position = replace(position, quantity=new_quantity, average_cost=average)
+            position = replace(position, quantity=position.quantity + quantity, cost=position.cost + notional)
         else:
             if quantity > position.quantity:
                 raise InsufficientFunds(f"Cannot sell {quantity} {base}: the position holds {position.quantity}.")
-            balances[base] = balances.get(base, ZERO) - quantity
-            balances[quote] = balances.get(quote, ZERO) + notional
-            realised = (price - position.average_cost) * quantity
             left = position.quantity - quantity
+            released = (position.cost * quantity / position.quantity).quantize(SCALE) if left else position.cost
+            realised = notional - released
             position = replace(
-                position,
-                quantity=left,
-                average_cost=position.average_cost if left else ZERO,
-                realised_pnl=position.realised_pnl + realised,
+                position, quantity=left, cost=position.cost - released, realised_pnl=position.realised_pnl + realised
             )
-        balances[fee_currency] = balances.get(fee_currency, ZERO) - fee
-        short = [asset for asset in (base, quote, fee_currency) if balances.get(asset, ZERO) < 0]
-        if short:
-            raise InsufficientFunds(f"Not enough {short[0]} for this trade.")
         positions = dict(self.positions)
         positions[symbol] = position
         ledger = replace(
@@ -108,6 +103,28 @@ class Ledger:
 
     def open_positions(self) -> list[Position]:
         return [p for p in self.positions.values() if p.quantity > 0]
+
+
+def settle(
+    balances: Mapping[str, Decimal],
+    symbol: str,
+    side: Side,
+    quantity: Decimal,
+    price: Decimal,
+    fee: Decimal,
+    fee_currency: str,
+) -> dict[str, Decimal]:
+    """Balances after one trade. Raises InsufficientFunds where one would go below zero."""
+    base, quote = parse_symbol(symbol)
+    sign = 1 if side is Side.BUY else -1
+    updated = dict(balances)
+    updated[base] = updated.get(base, ZERO) + sign * quantity
+    updated[quote] = updated.get(quote, ZERO) - sign * quantity * price
+    updated[fee_currency] = updated.get(fee_currency, ZERO) - fee
+    short = [asset for asset in (base, quote, fee_currency) if updated[asset] < 0]
+    if short:
+        raise InsufficientFunds(f"Not enough {short[0]} for this trade.")
+    return updated
 
 
 def reservation(

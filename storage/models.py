@@ -1,0 +1,153 @@
+"""SQLAlchemy models: one set for SQLite and PostgreSQL. Repositories turn rows into domain objects."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import Money, UtcDateTime
+
+ZERO = Decimal(0)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ExchangeAccountRow(Base):
+    __tablename__ = "exchange_accounts"
+    __table_args__ = (UniqueConstraint("user_id", "label"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    exchange: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(100))
+    testnet: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Fernet tokens; the key never touches the database.
+    api_key_enc: Mapped[str | None] = mapped_column(Text)
+    secret_enc: Mapped[str | None] = mapped_column(Text)
+    password_enc: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OrderDraftRow(Base):
+    __tablename__ = "order_drafts"
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("exchange_accounts.id", ondelete="CASCADE"))
+    symbol: Mapped[str] = mapped_column(String(40))
+    side: Mapped[str] = mapped_column(String(4))
+    order_type: Mapped[str] = mapped_column(String(10))
+    quantity: Mapped[Decimal] = mapped_column(Money)
+    price: Mapped[Decimal | None] = mapped_column(Money)
+    stop_loss: Mapped[Decimal | None] = mapped_column(Money)
+    take_profits: Mapped[list[str]] = mapped_column(JSON, default=list)
+    leverage: Mapped[Decimal | None] = mapped_column(Money)
+    preview: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_status", "status"),
+        Index("ix_orders_user_status", "user_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("exchange_accounts.id", ondelete="CASCADE"))
+    client_order_id: Mapped[str] = mapped_column(String(40), unique=True)
+    # Unique: one confirmed draft can never become two orders, whatever races above this.
+    draft_id: Mapped[str | None] = mapped_column(ForeignKey("order_drafts.id"), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    role: Mapped[str] = mapped_column(String(12))
+    symbol: Mapped[str] = mapped_column(String(40))
+    side: Mapped[str] = mapped_column(String(4))
+    order_type: Mapped[str] = mapped_column(String(10))
+    quantity: Mapped[Decimal] = mapped_column(Money)
+    price: Mapped[Decimal | None] = mapped_column(Money)
+    status: Mapped[str] = mapped_column(String(20))
+    exchange_order_id: Mapped[str | None] = mapped_column(String(64))
+    filled: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    average_price: Mapped[Decimal | None] = mapped_column(Money)
+    fee: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class FillRow(Base):
+    __tablename__ = "fills"
+    __table_args__ = (UniqueConstraint("order_id", "trade_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    trade_id: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[Decimal] = mapped_column(Money)
+    price: Mapped[Decimal] = mapped_column(Money)
+    fee: Mapped[Decimal] = mapped_column(Money)
+    fee_currency: Mapped[str] = mapped_column(String(16))
+    timestamp: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class BalanceRow(Base):
+    """The core's book per asset: what is held, deposited, paid in fees and realised (for quote assets)."""
+
+    __tablename__ = "balances"
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("exchange_accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    asset: Mapped[str] = mapped_column(String(16), primary_key=True)
+    total: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    deposited: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    fees_paid: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    realised_pnl: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+
+
+class PositionRow(Base):
+    __tablename__ = "positions"
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("exchange_accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    symbol: Mapped[str] = mapped_column(String(40), primary_key=True)
+    quantity: Mapped[Decimal] = mapped_column(Money)
+    cost: Mapped[Decimal] = mapped_column(Money)
+    realised_pnl: Mapped[Decimal] = mapped_column(Money)
+
+
+class PnlDayRow(Base):
+    __tablename__ = "pnl_days"
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("exchange_accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    realised: Mapped[Decimal] = mapped_column(Money)
+
+
+class EquitySnapshotRow(Base):
+    __tablename__ = "equity_snapshots"
+    __table_args__ = (Index("ix_equity_account_at", "account_id", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("exchange_accounts.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    equity: Mapped[Decimal] = mapped_column(Money)
+
+
+class CommandLogRow(Base):
+    __tablename__ = "command_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

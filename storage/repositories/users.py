@@ -1,0 +1,103 @@
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.crypto import CredentialCipher
+from storage.models import ExchangeAccountRow, UserRow
+from trading.domain.accounts import Credentials, ExchangeAccount, User
+
+
+def _user(row: UserRow) -> User:
+    return User(id=row.id, telegram_id=row.telegram_id, name=row.name, created_at=row.created_at)
+
+
+def _account(row: ExchangeAccountRow) -> ExchangeAccount:
+    return ExchangeAccount(
+        id=row.id,
+        user_id=row.user_id,
+        exchange=row.exchange,
+        label=row.label,
+        testnet=row.testnet,
+        created_at=row.created_at,
+        has_credentials=row.secret_enc is not None,
+    )
+
+
+class SqlUserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self._session.get(UserRow, user_id)
+        return _user(row) if row else None
+
+    async def by_telegram_id(self, telegram_id: int) -> User | None:
+        row = await self._session.scalar(select(UserRow).where(UserRow.telegram_id == telegram_id))
+        return _user(row) if row else None
+
+    async def add(self, name: str, telegram_id: int | None, now: datetime) -> User:
+        row = UserRow(name=name, telegram_id=telegram_id, created_at=now)
+        self._session.add(row)
+        await self._session.flush()
+        return _user(row)
+
+
+class SqlAccountRepository:
+    def __init__(self, session: AsyncSession, cipher: CredentialCipher) -> None:
+        self._session = session
+        self._cipher = cipher
+
+    async def get(self, account_id: int) -> ExchangeAccount | None:
+        row = await self._session.get(ExchangeAccountRow, account_id)
+        return _account(row) if row else None
+
+    async def for_user(self, user_id: int) -> Sequence[ExchangeAccount]:
+        rows = await self._session.scalars(
+            select(ExchangeAccountRow).where(ExchangeAccountRow.user_id == user_id).order_by(ExchangeAccountRow.id)
+        )
+        return [_account(row) for row in rows]
+
+    async def add(
+        self,
+        user_id: int,
+        exchange: str,
+        label: str,
+        testnet: bool,
+        credentials: Credentials | None,
+        now: datetime,
+    ) -> ExchangeAccount:
+        encrypt = self._cipher.encrypt
+        row = ExchangeAccountRow(
+            user_id=user_id,
+            exchange=exchange,
+            label=label,
+            testnet=testnet,
+            api_key_enc=encrypt(credentials.api_key) if credentials else None,
+            secret_enc=encrypt(credentials.secret) if credentials else None,
+            password_enc=encrypt(credentials.password) if credentials and credentials.password else None,
+            created_at=now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return _account(row)
+
+    async def credentials(self, account_id: int) -> Credentials | None:
+        row = await self._session.get(ExchangeAccountRow, account_id)
+        if row is None or row.api_key_enc is None or row.secret_enc is None:
+            return None
+        decrypt = self._cipher.decrypt
+        return Credentials(
+            api_key=decrypt(row.api_key_enc),
+            secret=decrypt(row.secret_enc),
+            password=decrypt(row.password_enc) if row.password_enc else None,
+        )
+
+    async def remove(self, user_id: int, account_id: int) -> bool:
+        result = await self._session.execute(
+            delete(ExchangeAccountRow).where(
+                ExchangeAccountRow.id == account_id, ExchangeAccountRow.user_id == user_id
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))

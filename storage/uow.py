@@ -1,0 +1,66 @@
+"""One unit of work per use-case call: the only place that commits or rolls back."""
+
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.crypto import CredentialCipher
+from storage.models import CommandLogRow
+from storage.repositories.ledgers import SqlLedgerRepository
+from storage.repositories.orders import SqlDraftRepository, SqlFillRepository, SqlOrderRepository
+from storage.repositories.users import SqlAccountRepository, SqlUserRepository
+
+
+class SqlCommandLog:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, user_id: int | None, source: str, text: str, outcome: str, at: datetime) -> None:
+        self._session.add(CommandLogRow(user_id=user_id, source=source, text=text, outcome=outcome, created_at=at))
+        await self._session.flush()
+
+
+class SqlUnitOfWork:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: CredentialCipher) -> None:
+        self._sessions = sessions
+        self._cipher = cipher
+
+    async def __aenter__(self) -> Self:
+        session = self._sessions()
+        self._session = session
+        self.users = SqlUserRepository(session)
+        self.accounts = SqlAccountRepository(session, self._cipher)
+        self.drafts = SqlDraftRepository(session)
+        self.orders = SqlOrderRepository(session)
+        self.fills = SqlFillRepository(session)
+        self.ledgers = SqlLedgerRepository(session)
+        self.commands = SqlCommandLog(session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self._session.rollback()
+        finally:
+            await self._session.close()
+
+    async def commit(self) -> None:
+        await self._session.commit()
+
+    async def rollback(self) -> None:
+        await self._session.rollback()
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: CredentialCipher) -> None:
+        self._sessions = sessions
+        self._cipher = cipher
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions, self._cipher)

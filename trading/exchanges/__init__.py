@@ -1,0 +1,1 @@
+"""Exchange gateways: the paper exchange and ccxt."""

@@ -1,0 +1,256 @@
+"""The paper exchange as an ExchangeGateway: one account, books persisted through a PaperStore.
+
+Resting orders are matched lazily: every call first lets the market come through the account's open orders,
+at most once a second for each (the book replenishes between seconds, so large orders fill over time).
+"""
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+
+from trading.domain.accounts import PAPER, AssetBalance
+from trading.domain.enums import OrderStatus, OrderType, Side
+from trading.domain.errors import InsufficientFunds, InvalidInput, InvalidOrder, OrderNotFound
+from trading.domain.ledger import ZERO, reservation, settle
+from trading.domain.market import BookLevel, Market, Ticker
+from trading.domain.orders import ExchangeOrder, ExchangeTrade, OrderRequest
+from trading.exchanges.paper.matching import fills_for, triggered
+from trading.exchanges.paper.store import PaperOrder, PaperSession, PaperStore
+from trading.ports import Clock, MarketData
+
+BOOK_DEPTH = 20
+FEE_SCALE = Decimal("1e-12")
+
+
+class PaperExchange:
+    name = PAPER
+
+    def __init__(self, account_id: int, store: PaperStore, market: MarketData, clock: Clock) -> None:
+        self._account_id = account_id
+        self._store = store
+        self._market = market
+        self._clock = clock
+
+    async def market(self, symbol: str) -> Market:
+        return await self._market.market(symbol)
+
+    async def ticker(self, symbol: str) -> Ticker:
+        return await self._market.ticker(symbol)
+
+    async def deposit(self, asset: str, amount: Decimal) -> None:
+        if amount <= 0:
+            raise InvalidInput("A deposit must be a positive amount.")
+        async with self._store.session() as session:
+            balances = await session.balances(self._account_id)
+            balances[asset] = balances.get(asset, ZERO) + amount
+            await session.set_balances(self._account_id, balances)
+            await session.commit()
+
+    async def balances(self) -> Mapping[str, AssetBalance]:
+        async with self._store.session() as session:
+            balances = await self._match_resting(session)
+            reserved = await self._reserved(session)
+            await session.commit()
+        return {
+            asset: AssetBalance(asset, total - reserved.get(asset, ZERO), total)
+            for asset, total in sorted(balances.items())
+        }
+
+    async def create_order(self, request: OrderRequest) -> ExchangeOrder:
+        market = await self._market.market(request.symbol)
+        quantity, price = self._validated(request, market)
+        book = await self._market.order_book(request.symbol, BOOK_DEPTH)
+        async with self._store.session() as session:
+            existing = await session.order(self._account_id, request.client_order_id)
+            if existing is not None:  # a retried request: the venue places each client order id once
+                return await self._report(session, existing)
+            balances = await self._match_resting(session)
+            reserved = await self._reserved(session)
+            slices = fills_for(request.order_type, request.side, quantity, price, book, resting=False)
+            resting = request.order_type is OrderType.STOP or sum((s.amount for s in slices), ZERO) < quantity
+            self._check_funds(request, market, quantity, price, slices, resting, balances, reserved)
+            order = await session.add_order(
+                PaperOrder(
+                    id=0,
+                    account_id=self._account_id,
+                    client_order_id=request.client_order_id,
+                    symbol=request.symbol,
+                    side=request.side,
+                    order_type=request.order_type,
+                    quantity=quantity,
+                    price=price,
+                    status=OrderStatus.OPEN,
+                    filled=ZERO,
+                    fee=ZERO,
+                    last_step=-1,
+                    created_at=self._clock.now(),
+                )
+            )
+            if request.order_type is not OrderType.STOP:
+                order, balances = await self._execute(session, order, slices, market, balances, maker=False)
+                await session.set_balances(self._account_id, balances)
+            report = await self._report(session, order)
+            await session.commit()
+        return report
+
+    async def fetch_order(self, symbol: str, client_order_id: str) -> ExchangeOrder | None:
+        async with self._store.session() as session:
+            await self._match_resting(session)
+            order = await session.order(self._account_id, client_order_id)
+            report = None if order is None else await self._report(session, order)
+            await session.commit()
+        return report
+
+    async def cancel_order(self, symbol: str, client_order_id: str) -> ExchangeOrder:
+        async with self._store.session() as session:
+            await self._match_resting(session)
+            order = await session.order(self._account_id, client_order_id)
+            if order is None:
+                raise OrderNotFound(f"The exchange has no order {client_order_id}.")
+            if not order.status.is_final:
+                order = replace(order, status=OrderStatus.CANCELLED)
+                await session.update_order(order)
+            report = await self._report(session, order)
+            await session.commit()
+        return report
+
+    async def close(self) -> None:
+        return None
+
+    # Internals
+
+    @staticmethod
+    def _validated(request: OrderRequest, market: Market) -> tuple[Decimal, Decimal | None]:
+        if request.quantity <= 0:
+            raise InvalidOrder("The amount must be more than zero.")
+        if request.order_type is OrderType.MARKET:
+            return market.round_amount(request.quantity), None
+        if request.price is None or request.price <= 0:
+            raise InvalidOrder(f"A {request.order_type.value} order needs a positive price.")
+        return market.round_amount(request.quantity), market.round_price(request.price)
+
+    @staticmethod
+    def _check_funds(
+        request: OrderRequest,
+        market: Market,
+        quantity: Decimal,
+        price: Decimal | None,
+        slices: list[BookLevel],
+        resting: bool,
+        balances: Mapping[str, Decimal],
+        reserved: Mapping[str, Decimal],
+    ) -> None:
+        fee_rate = market.taker_fee
+        swept = sum((s.amount * s.price for s in slices), ZERO)
+        reference = price if price is not None else (slices[0].price if slices else None)
+        if reference is None:
+            raise InvalidOrder(f"There is no liquidity in {market.symbol} right now.")
+        market.check_minimums(quantity, reference)
+        if request.side is Side.BUY:
+            asset = market.quote
+            rest = quantity - sum((s.amount for s in slices), ZERO)
+            needed = swept * (1 + fee_rate) + (rest * reference * (1 + fee_rate) if resting else ZERO)
+        else:
+            asset, needed = market.base, quantity
+        available = balances.get(asset, ZERO) - reserved.get(asset, ZERO)
+        if needed > available:
+            raise InsufficientFunds(
+                f"This order needs {needed:.8f} {asset} but only {available:.8f} {asset} is available.".replace(
+                    ".00000000 ", " "
+                )
+            )
+
+    async def _reserved(self, session: PaperSession) -> dict[str, Decimal]:
+        reserved: dict[str, Decimal] = {}
+        for order in await session.open_orders(self._account_id):
+            market = await self._market.market(order.symbol)
+            asset, amount = reservation(
+                order.side, order.symbol, order.remaining, order.price or ZERO, market.taker_fee
+            )
+            reserved[asset] = reserved.get(asset, ZERO) + amount
+        return reserved
+
+    async def _match_resting(self, session: PaperSession) -> dict[str, Decimal]:
+        balances = await session.balances(self._account_id)
+        step = self._step()
+        changed = False
+        for order in await session.open_orders(self._account_id):
+            if order.last_step >= step:
+                continue
+            ticker = await self._market.ticker(order.symbol)
+            if not triggered(order.order_type, order.side, order.price, ticker):
+                continue
+            book = await self._market.order_book(order.symbol, BOOK_DEPTH)
+            slices = fills_for(order.order_type, order.side, order.remaining, order.price, book, resting=True)
+            market = await self._market.market(order.symbol)
+            maker = order.order_type is OrderType.LIMIT
+            _, balances = await self._execute(session, order, slices, market, balances, maker=maker)
+            changed = True
+        if changed:
+            await session.set_balances(self._account_id, balances)
+        return balances
+
+    async def _execute(
+        self,
+        session: PaperSession,
+        order: PaperOrder,
+        slices: list[BookLevel],
+        market: Market,
+        balances: dict[str, Decimal],
+        maker: bool,
+    ) -> tuple[PaperOrder, dict[str, Decimal]]:
+        fee_rate = market.maker_fee if maker else market.taker_fee
+        now = self._clock.now()
+        filled, fee, status = order.filled, order.fee, order.status
+        trade_count = len(await session.trades(order.id)) if order.filled else 0
+        for level in slices:
+            trade_fee = (level.amount * level.price * fee_rate).quantize(FEE_SCALE)
+            try:
+                balances = settle(balances, order.symbol, order.side, level.amount, level.price, trade_fee, market.quote)
+            except InsufficientFunds:
+                # A stop that gapped past what the account holds: the venue cancels the rest, as real ones do.
+                status = OrderStatus.CANCELLED
+                break
+            trade_count += 1
+            trade = ExchangeTrade(f"{order.id}-{trade_count}", level.amount, level.price, trade_fee, market.quote, now)
+            await session.add_trade(order.id, trade)
+            filled += level.amount
+            fee += trade_fee
+        if status is not OrderStatus.CANCELLED:
+            status = self._status_after(order, filled)
+        updated = replace(order, filled=filled, fee=fee, status=status, last_step=self._step())
+        await session.update_order(updated)
+        return updated, balances
+
+    @staticmethod
+    def _status_after(order: PaperOrder, filled: Decimal) -> OrderStatus:
+        if filled >= order.quantity:
+            return OrderStatus.FILLED
+        if order.order_type is not OrderType.LIMIT:
+            # A market order, or a triggered stop, takes what the book has; the rest expires.
+            return OrderStatus.EXPIRED
+        return OrderStatus.PARTIALLY_FILLED if filled else OrderStatus.OPEN
+
+    def _step(self) -> int:
+        return int(self._clock.now().timestamp())
+
+    async def _report(self, session: PaperSession, order: PaperOrder) -> ExchangeOrder:
+        trades = tuple(await session.trades(order.id))
+        filled_value = sum((t.quantity * t.price for t in trades), ZERO)
+        return ExchangeOrder(
+            exchange_order_id=f"P{order.id}",
+            client_order_id=order.client_order_id,
+            symbol=order.symbol,
+            side=order.side,
+            order_type=order.order_type,
+            quantity=order.quantity,
+            price=order.price,
+            status=order.status,
+            filled=order.filled,
+            average_price=filled_value / order.filled if order.filled else None,
+            fee=order.fee,
+            trades=trades,
+        )
+
+

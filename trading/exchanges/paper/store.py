@@ -1,0 +1,66 @@
+"""What the paper exchange keeps, and the port of the store that keeps it."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Protocol, Self
+
+from trading.domain.enums import OrderStatus, OrderType, Side
+from trading.domain.orders import ExchangeTrade
+
+
+@dataclass(frozen=True, slots=True)
+class PaperOrder:
+    id: int
+    account_id: int
+    client_order_id: str
+    symbol: str
+    side: Side
+    order_type: OrderType
+    quantity: Decimal
+    price: Decimal | None
+    status: OrderStatus
+    filled: Decimal
+    fee: Decimal
+    last_step: int
+    created_at: datetime
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.quantity - self.filled
+
+
+class PaperSession(Protocol):
+    """One transaction of the paper exchange's books, for one account."""
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    async def balances(self, account_id: int) -> dict[str, Decimal]:
+        """Locks the account's balances until commit (serialising its orders)."""
+        ...
+
+    async def set_balances(self, account_id: int, balances: Mapping[str, Decimal]) -> None: ...
+
+    async def open_orders(self, account_id: int) -> Sequence[PaperOrder]: ...
+
+    async def order(self, account_id: int, client_order_id: str) -> PaperOrder | None: ...
+
+    async def add_order(self, order: PaperOrder) -> PaperOrder: ...
+
+    async def update_order(self, order: PaperOrder) -> None: ...
+
+    async def add_trade(self, order_id: int, trade: ExchangeTrade) -> None: ...
+
+    async def trades(self, order_id: int) -> Sequence[ExchangeTrade]: ...
+
+    async def commit(self) -> None: ...
+
+
+class PaperStore(Protocol):
+    def session(self) -> PaperSession: ...
