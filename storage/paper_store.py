@@ -14,7 +14,17 @@ from trading.domain.orders import ExchangeTrade
 from trading.exchanges.paper.store import PaperOrder
 
 _OPEN = (OrderStatus.OPEN.value, OrderStatus.PARTIALLY_FILLED.value)
-_FIELDS = "account_id client_order_id symbol quantity price filled fee last_step created_at".split()
+_FIELDS = [
+    "account_id",
+    "client_order_id",
+    "symbol",
+    "quantity",
+    "price",
+    "filled",
+    "fee",
+    "last_step",
+    "created_at",
+]
 
 
 def _order(row: PaperOrderRow) -> PaperOrder:
@@ -115,7 +125,9 @@ class SqlPaperSession:
             select(PaperTradeRow).where(PaperTradeRow.paper_order_id == order_id).order_by(PaperTradeRow.id)
         )
         return [
-            ExchangeTrade(f"{order_id}-{n}", row.quantity, row.price, row.fee, row.fee_currency, row.timestamp)
+            ExchangeTrade(
+                f"{order_id}-{n}", row.quantity, row.price, row.fee, row.fee_currency, row.timestamp
+            )
             for n, row in enumerate(rows, start=1)
         ]
 

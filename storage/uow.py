@@ -18,7 +18,9 @@ class SqlCommandLog:
         self._session = session
 
     async def add(self, user_id: int | None, source: str, text: str, outcome: str, at: datetime) -> None:
-        self._session.add(CommandLogRow(user_id=user_id, source=source, text=text, outcome=outcome, created_at=at))
+        self._session.add(
+            CommandLogRow(user_id=user_id, source=source, text=text, outcome=outcome, created_at=at)
+        )
         await self._session.flush()
 
 

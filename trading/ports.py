@@ -61,9 +61,17 @@ class ExchangeGateway(Protocol):
     async def close(self) -> None: ...
 
 
+class PaperFunding(Protocol):
+    async def deposit(self, asset: str, amount: Decimal) -> None: ...
+
+
 class ExchangeFactory(Protocol):
     async def gateway(self, account: ExchangeAccount) -> ExchangeGateway:
         """The (cached) gateway of an account."""
+        ...
+
+    def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
+        """Deposits into a paper account (real venues are funded outside the bot)."""
         ...
 
     async def close(self) -> None: ...
@@ -120,6 +128,10 @@ class OrderRepository(Protocol):
 
     async def update(self, order: Order) -> None: ...
 
+    async def transition(self, order_id: int, from_status: OrderStatus, to_status: OrderStatus) -> bool:
+        """Compare-and-set of an order's status; True for the one caller that moved it."""
+        ...
+
     async def for_user(
         self, user_id: int, statuses: Sequence[OrderStatus] | None = None, limit: int = 100
     ) -> Sequence[Order]: ...
@@ -142,7 +154,9 @@ class FillRepository(Protocol):
 class LedgerRepository(Protocol):
     """The core's book of an account: balances, positions at cost, fees and deposits."""
 
-    async def load(self, account_id: int) -> Ledger: ...
+    async def load(self, account_id: int, *, for_update: bool = False) -> Ledger:
+        """`for_update` holds the account until commit, so two bookings never overwrite each other."""
+        ...
 
     async def save(self, account_id: int, ledger: Ledger) -> None: ...
 
@@ -154,7 +168,9 @@ class LedgerRepository(Protocol):
 
     async def record_equity(self, account_id: int, at: datetime, equity: Decimal) -> None: ...
 
-    async def equity_history(self, account_id: int, since: datetime) -> Sequence[tuple[datetime, Decimal]]: ...
+    async def equity_history(
+        self, account_id: int, since: datetime
+    ) -> Sequence[tuple[datetime, Decimal]]: ...
 
 
 class CommandLog(Protocol):

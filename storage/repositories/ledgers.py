@@ -5,7 +5,7 @@ from decimal import Decimal
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import BalanceRow, EquitySnapshotRow, PnlDayRow, PositionRow
+from storage.models import BalanceRow, EquitySnapshotRow, ExchangeAccountRow, PnlDayRow, PositionRow
 from trading.domain.ledger import ZERO, Ledger, Position
 
 
@@ -13,11 +13,18 @@ class SqlLedgerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def load(self, account_id: int) -> Ledger:
+    async def load(self, account_id: int, *, for_update: bool = False) -> Ledger:
+        if for_update:
+            # A row lock on the account (SQLite's BEGIN IMMEDIATE already serialises writers).
+            await self._session.execute(
+                select(ExchangeAccountRow.id).where(ExchangeAccountRow.id == account_id).with_for_update()
+            )
         balances = (
             await self._session.scalars(select(BalanceRow).where(BalanceRow.account_id == account_id))
         ).all()
-        positions = await self._session.scalars(select(PositionRow).where(PositionRow.account_id == account_id))
+        positions = await self._session.scalars(
+            select(PositionRow).where(PositionRow.account_id == account_id)
+        )
         return Ledger(
             balances={row.asset: row.total for row in balances},
             positions={
@@ -33,7 +40,9 @@ class SqlLedgerRepository:
         # Small per account (a row an asset and a symbol): rewrite it whole rather than diff it.
         await self._session.execute(delete(BalanceRow).where(BalanceRow.account_id == account_id))
         await self._session.execute(delete(PositionRow).where(PositionRow.account_id == account_id))
-        assets = set(ledger.balances) | set(ledger.fees_paid) | set(ledger.deposits) | set(ledger.realised_pnl)
+        assets = (
+            set(ledger.balances) | set(ledger.fees_paid) | set(ledger.deposits) | set(ledger.realised_pnl)
+        )
         self._session.add_all(
             BalanceRow(
                 account_id=account_id,

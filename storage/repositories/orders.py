@@ -97,10 +97,23 @@ class SqlDraftRepository:
         return getattr(result, "rowcount", 0) == 1
 
 
-_ORDER_FIELDS = (
-    "user_id account_id client_order_id draft_id parent_id symbol quantity price exchange_order_id filled "
-    "average_price fee error created_at updated_at"
-).split()
+_ORDER_FIELDS = [
+    "user_id",
+    "account_id",
+    "client_order_id",
+    "draft_id",
+    "parent_id",
+    "symbol",
+    "quantity",
+    "price",
+    "exchange_order_id",
+    "filled",
+    "average_price",
+    "fee",
+    "error",
+    "created_at",
+    "updated_at",
+]
 
 
 def _order(row: OrderRow) -> Order:
@@ -117,7 +130,10 @@ def _order(row: OrderRow) -> Order:
 def _order_values(order: Order) -> dict[str, object]:
     values: dict[str, object] = {name: getattr(order, name) for name in _ORDER_FIELDS}
     values.update(
-        side=order.side.value, order_type=order.order_type.value, status=order.status.value, role=order.role.value
+        side=order.side.value,
+        order_type=order.order_type.value,
+        status=order.status.value,
+        role=order.role.value,
     )
     return values
 
@@ -144,6 +160,14 @@ class SqlOrderRepository:
         await self._session.execute(
             update(OrderRow).where(OrderRow.id == order.id).values(**_order_values(order))
         )
+
+    async def transition(self, order_id: int, from_status: OrderStatus, to_status: OrderStatus) -> bool:
+        result = await self._session.execute(
+            update(OrderRow)
+            .where(OrderRow.id == order_id, OrderRow.status == from_status.value)
+            .values(status=to_status.value)
+        )
+        return getattr(result, "rowcount", 0) == 1
 
     async def for_user(
         self, user_id: int, statuses: Sequence[OrderStatus] | None = None, limit: int = 100
@@ -198,7 +222,9 @@ class SqlFillRepository:
         return getattr(result, "rowcount", 0) == 1
 
     async def for_order(self, order_id: int) -> Sequence[Fill]:
-        rows = await self._session.scalars(select(FillRow).where(FillRow.order_id == order_id).order_by(FillRow.id))
+        rows = await self._session.scalars(
+            select(FillRow).where(FillRow.order_id == order_id).order_by(FillRow.id)
+        )
         return [
             Fill(
                 order_id=row.order_id,

@@ -55,7 +55,9 @@ class SqlAccountRepository:
 
     async def for_user(self, user_id: int) -> Sequence[ExchangeAccount]:
         rows = await self._session.scalars(
-            select(ExchangeAccountRow).where(ExchangeAccountRow.user_id == user_id).order_by(ExchangeAccountRow.id)
+            select(ExchangeAccountRow)
+            .where(ExchangeAccountRow.user_id == user_id)
+            .order_by(ExchangeAccountRow.id)
         )
         return [_account(row) for row in rows]
 

@@ -43,9 +43,7 @@ class OrderStatus(StrEnum):
         return self in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
 
 
-_FINAL = frozenset(
-    {OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REJECTED}
-)
+_FINAL = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REJECTED})
 
 
 class DraftStatus(StrEnum):

@@ -83,12 +83,19 @@ class Ledger:
             position = replace(position, quantity=position.quantity + quantity, cost=position.cost + notional)
         else:
             if quantity > position.quantity:
-                raise InsufficientFunds(f"Cannot sell {quantity} {base}: the position holds {position.quantity}.")
+                raise InsufficientFunds(
+                    f"Cannot sell {quantity} {base}: the position holds {position.quantity}."
+                )
             left = position.quantity - quantity
-            released = (position.cost * quantity / position.quantity).quantize(SCALE) if left else position.cost
+            released = (
+                (position.cost * quantity / position.quantity).quantize(SCALE) if left else position.cost
+            )
             realised = notional - released
             position = replace(
-                position, quantity=left, cost=position.cost - released, realised_pnl=position.realised_pnl + realised
+                position,
+                quantity=left,
+                cost=position.cost - released,
+                realised_pnl=position.realised_pnl + realised,
             )
         positions = dict(self.positions)
         positions[symbol] = position

@@ -1,0 +1,22 @@
+"""What a trader asked for, before the core has priced it."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from trading.domain.enums import AmountUnit, OrderType, Side
+
+
+@dataclass(frozen=True, slots=True)
+class OrderIntent:
+    """`symbol` is a base asset ('BTC') or a pair ('BTC/USDT'); `quote` names the pair's quote where given."""
+
+    symbol: str
+    side: Side
+    amount: Decimal
+    amount_unit: AmountUnit = AmountUnit.BASE
+    order_type: OrderType = OrderType.MARKET
+    price: Decimal | None = None
+    quote: str | None = None
+    stop_loss: Decimal | None = None
+    take_profits: tuple[Decimal, ...] = ()
+    leverage: Decimal | None = None

@@ -1,0 +1,41 @@
+"""Users and their accounts."""
+
+from decimal import Decimal
+
+from trading.domain.accounts import PAPER, ExchangeAccount, User
+from trading.domain.errors import InvalidInput
+from trading.usecases.core import Core, account_of
+
+
+async def register_user(
+    core: Core, name: str, telegram_id: int | None = None
+) -> tuple[User, ExchangeAccount]:
+    """The user with this Telegram id, or a new one with a funded paper account."""
+    now = core.clock.now()
+    async with core.uow() as uow:
+        if telegram_id is not None:
+            existing = await uow.users.by_telegram_id(telegram_id)
+            if existing is not None:
+                return existing, await account_of(uow, existing.id, None)
+        user = await uow.users.add(name=name, telegram_id=telegram_id, now=now)
+        account = await uow.accounts.add(user.id, PAPER, "Paper", False, None, now)
+        await uow.commit()
+    await deposit(core, user.id, account.id, core.config.paper_quote, core.config.paper_start_balance)
+    return user, account
+
+
+async def deposit(core: Core, user_id: int, account_id: int, asset: str, amount: Decimal) -> None:
+    """Fund a paper account: the paper venue first, then the core's book of it."""
+    if amount <= 0:
+        raise InvalidInput("A deposit must be a positive amount.")
+    async with core.uow() as uow:
+        account = await account_of(uow, user_id, account_id)
+    if not account.is_paper:
+        raise InvalidInput(
+            "Only paper accounts are funded from here; fund a real exchange account on the venue."
+        )
+    await core.exchanges.paper_funding(account).deposit(asset, amount)
+    async with core.uow() as uow:
+        ledger = await uow.ledgers.load(account.id, for_update=True)
+        await uow.ledgers.save(account.id, ledger.deposit(asset, amount))
+        await uow.commit()

@@ -1,0 +1,51 @@
+"""The dependencies every use case shares, built once by the composition root."""
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from trading.domain.accounts import ExchangeAccount
+from trading.domain.errors import NotFound
+from trading.domain.risk import RiskLimits
+from trading.ports import Clock, ExchangeFactory, UnitOfWork, UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class CoreConfig:
+    limits: RiskLimits
+    draft_ttl: timedelta = timedelta(minutes=2)
+    paper_quote: str = "USDT"
+    paper_start_balance: Decimal = Decimal(10_000)
+
+
+@dataclass(frozen=True, slots=True)
+class Core:
+    uow: UnitOfWorkFactory
+    exchanges: ExchangeFactory
+    clock: Clock
+    config: CoreConfig
+
+
+def new_draft_id() -> str:
+    """Eight URL-safe characters: short enough for Telegram's 64-byte callback data, too many to guess."""
+    return secrets.token_urlsafe(6)
+
+
+def new_client_order_id() -> str:
+    """18 characters: within every venue's limit (Kraken's free-text cl_ord_id is the tightest)."""
+    return "tsb" + uuid.uuid4().hex[:15]
+
+
+async def account_of(uow: UnitOfWork, user_id: int, account_id: int | None) -> ExchangeAccount:
+    """The user's account with this id, or the user's first; another user's account is 'not found'."""
+    if account_id is not None:
+        account = await uow.accounts.get(account_id)
+        if account is None or account.user_id != user_id:
+            raise NotFound("That exchange account was not found.")
+        return account
+    accounts = await uow.accounts.for_user(user_id)
+    if not accounts:
+        raise NotFound("You have no exchange account yet.")
+    return accounts[0]

@@ -1,0 +1,162 @@
+"""From an intent to a priced, risk-checked draft that waits for the trader's confirmation."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from trading.domain.enums import AmountUnit, OrderType, Side
+from trading.domain.errors import InsufficientFunds, InvalidInput, InvalidOrder, UnknownSymbol
+from trading.domain.intents import OrderIntent
+from trading.domain.ledger import ZERO, Ledger
+from trading.domain.market import Market, Ticker
+from trading.domain.orders import OrderDraft, Preview
+from trading.domain.risk import OrderExposure, RiskContext, check_risk
+from trading.ports import ExchangeGateway
+from trading.usecases.core import Core, account_of, new_draft_id
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True, slots=True)
+class _Priced:
+    market: Market
+    ticker: Ticker
+    price: Decimal
+    quantity: Decimal
+
+
+async def draft_order(
+    core: Core, user_id: int, intent: OrderIntent, account_id: int | None = None
+) -> OrderDraft:
+    """Price an order, check it against the account and the risk limits, and keep it for confirmation.
+
+    Raises a TradingError with the reason when the order cannot be placed as asked; nothing is written then.
+    """
+    _validate(intent)
+    async with core.uow() as uow:
+        account = await account_of(uow, user_id, account_id)
+        ledger = await uow.ledgers.load(account.id)
+        today = core.clock.now().date()
+        realised_today = sum((await uow.ledgers.pnl_by_day(account.id, today)).values(), ZERO)
+    gateway = await core.exchanges.gateway(account)
+    symbol = _pair(intent, core.config.paper_quote)
+    priced = await _price(gateway, symbol, intent)
+    _check_brackets(intent, priced.price)
+    context = await _context(gateway, ledger, priced, realised_today)
+    exposure = OrderExposure(
+        priced.market.symbol, intent.side, priced.quantity * priced.price, intent.leverage, intent.stop_loss
+    )
+    check_risk(exposure, context, core.config.limits)
+    if account.is_paper and intent.leverage is not None and intent.leverage > 1:
+        raise InvalidOrder("The paper exchange trades spot only, so leverage is not available there.")
+    now = core.clock.now()
+    draft = OrderDraft(
+        id=new_draft_id(),
+        user_id=user_id,
+        account_id=account.id,
+        symbol=priced.market.symbol,
+        side=intent.side,
+        order_type=intent.order_type,
+        quantity=priced.quantity,
+        price=intent.price and priced.market.round_price(intent.price),
+        preview=_preview(intent, priced),
+        created_at=now,
+        expires_at=now + core.config.draft_ttl,
+        stop_loss=intent.stop_loss,
+        take_profits=intent.take_profits,
+        leverage=intent.leverage,
+    )
+    async with core.uow() as uow:
+        await uow.drafts.add(draft)
+        await uow.commit()
+    return draft
+
+
+def _validate(intent: OrderIntent) -> None:
+    if intent.amount <= 0:
+        raise InvalidInput("The amount must be more than zero.")
+    if intent.amount_unit is AmountUnit.PERCENT and intent.amount > HUNDRED:
+        raise InvalidInput("A share of a balance cannot be more than 100%.")
+    if intent.order_type is not OrderType.MARKET and (intent.price is None or intent.price <= 0):
+        raise InvalidInput(f"A {intent.order_type.value} order needs a price above zero.")
+    if intent.leverage is not None and intent.leverage <= 0:
+        raise InvalidInput("Leverage must be above zero.")
+
+
+def _pair(intent: OrderIntent, default_quote: str) -> str:
+    symbol = intent.symbol.strip().upper()
+    if "/" in symbol:
+        return symbol
+    if not symbol.isalnum():
+        raise UnknownSymbol(f"{intent.symbol!r} is not a ticker.")
+    return f"{symbol}/{(intent.quote or default_quote).upper()}"
+
+
+async def _price(gateway: ExchangeGateway, symbol: str, intent: OrderIntent) -> _Priced:
+    market = await gateway.market(symbol)
+    ticker = await gateway.ticker(symbol)
+    buying = intent.side is Side.BUY
+    price = intent.price if intent.price is not None else ticker.price_for(buying)
+    balances = await gateway.balances()
+    free_quote = balances[market.quote].free if market.quote in balances else ZERO
+    free_base = balances[market.base].free if market.base in balances else ZERO
+    # On a derivatives venue a leveraged order holds only its margin; shorts need no base asset.
+    leverage = intent.leverage if intent.leverage is not None and intent.leverage > 1 else None
+    with_fee = price * (1 + market.taker_fee) / (leverage or 1)
+    if intent.amount_unit is AmountUnit.BASE:
+        raw = intent.amount
+    elif intent.amount_unit is AmountUnit.QUOTE:
+        raw = intent.amount / (price * (1 + market.taker_fee)) if buying else intent.amount / price
+    else:
+        raw = (free_quote / with_fee if buying or leverage else free_base) * intent.amount / HUNDRED
+    quantity = market.round_amount(raw)
+    market.check_minimums(quantity, price)
+    if (buying or leverage) and quantity * with_fee > free_quote:
+        raise InsufficientFunds(
+            f"This needs {quantity * with_fee:,.2f} {market.quote} with fees; {free_quote:,.2f} is available."
+        )
+    if not buying and not leverage and quantity > free_base:
+        raise InsufficientFunds(f"You have {free_base} {market.base} free, less than the {quantity} to sell.")
+    return _Priced(market, ticker, price, quantity)
+
+
+def _check_brackets(intent: OrderIntent, price: Decimal) -> None:
+    """A stop or a target on the wrong side of the price is a mistake to point out, never to 'fix'."""
+    buying = intent.side is Side.BUY
+    if intent.stop_loss is not None and (intent.stop_loss >= price if buying else intent.stop_loss <= price):
+        where = "below" if buying else "above"
+        raise InvalidInput(f"A stop loss for a {intent.side.value} must be {where} the price ({price}).")
+    for target in intent.take_profits:
+        if target <= price if buying else target >= price:
+            where = "above" if buying else "below"
+            raise InvalidInput(
+                f"Take-profit {target} must be {where} the price ({price}) for a {intent.side.value}."
+            )
+
+
+async def _context(
+    gateway: ExchangeGateway, ledger: Ledger, priced: _Priced, realised_today: Decimal
+) -> RiskContext:
+    quote = priced.market.quote
+    equity = ledger.balance(quote)
+    position_value = ZERO
+    open_positions = 0
+    for position in ledger.open_positions():
+        value = position.quantity * (await gateway.ticker(position.symbol)).bid
+        equity += value
+        open_positions += 1
+        if position.symbol == priced.market.symbol:
+            position_value = value
+    return RiskContext(quote, equity, position_value, open_positions, position_value > 0, realised_today)
+
+
+def _preview(intent: OrderIntent, priced: _Priced) -> Preview:
+    price, quantity, market = priced.price, priced.quantity, priced.market
+    cost = quantity * price
+    fee = cost * market.taker_fee
+    stop = intent.stop_loss
+    if stop is not None:
+        distance = abs(price - stop)
+        at_risk = quantity * distance + fee + quantity * stop * market.taker_fee
+        return Preview(price, quantity, cost, fee, at_risk, distance, distance / price * HUNDRED)
+    at_risk = cost + fee if intent.side is Side.BUY else fee
+    return Preview(price, quantity, cost, fee, at_risk)

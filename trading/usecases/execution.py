@@ -1,0 +1,190 @@
+"""Confirming a draft into exactly one order, submitting it, and booking what the exchange reports."""
+
+from dataclasses import replace
+from datetime import datetime
+
+from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType
+from trading.domain.errors import (
+    DraftAlreadyUsed,
+    DraftExpired,
+    ExchangeError,
+    ExchangeUnavailable,
+    InvalidInput,
+    NotFound,
+)
+from trading.domain.ledger import ZERO
+from trading.domain.market import parse_symbol
+from trading.domain.orders import ExchangeOrder, ExchangeTrade, Fill, Order, OrderDraft, OrderRequest
+from trading.ports import UnitOfWork
+from trading.usecases.brackets import arm_brackets
+from trading.usecases.core import Core, new_client_order_id
+
+
+async def confirm_draft(core: Core, user_id: int, draft_id: str) -> Order:
+    """One tap, one order: the draft is claimed by compare-and-set and the order written before the exchange
+    is called. A second confirmation, from any process, gets DraftAlreadyUsed."""
+    now = core.clock.now()
+    async with core.uow() as uow:
+        draft = await uow.drafts.get(draft_id)
+        if draft is None or draft.user_id != user_id:
+            raise NotFound("That order preview was not found.")
+        if not await uow.drafts.claim(draft_id, user_id, now):
+            raise await _why_unclaimed(uow, draft_id)
+        order = await uow.orders.add(_order_from(draft, now))
+        await uow.commit()
+    return await submit(core, order)
+
+
+async def _why_unclaimed(uow: UnitOfWork, draft_id: str) -> Exception:
+    draft = await uow.drafts.get(draft_id)
+    if draft is not None and draft.status is DraftStatus.SUBMITTED:
+        return DraftAlreadyUsed("This order was already confirmed; it is placed only once.")
+    if draft is not None and draft.status is DraftStatus.CANCELLED:
+        return DraftAlreadyUsed("This order preview was cancelled.")
+    return DraftExpired("This order preview has expired; ask again for a fresh price.")
+
+
+def _order_from(draft: OrderDraft, now: datetime) -> Order:
+    return Order(
+        id=0,
+        user_id=draft.user_id,
+        account_id=draft.account_id,
+        client_order_id=new_client_order_id(),
+        symbol=draft.symbol,
+        side=draft.side,
+        order_type=draft.order_type,
+        quantity=draft.quantity,
+        price=draft.price,
+        status=OrderStatus.SUBMITTED,
+        created_at=now,
+        updated_at=now,
+        draft_id=draft.id,
+    )
+
+
+async def cancel_draft(core: Core, user_id: int, draft_id: str) -> None:
+    async with core.uow() as uow:
+        if not await uow.drafts.cancel(draft_id, user_id):
+            draft = await uow.drafts.get(draft_id)
+            if draft is None or draft.user_id != user_id:
+                raise NotFound("That order preview was not found.")
+            raise DraftAlreadyUsed(
+                "This preview can no longer be cancelled: it was confirmed or has expired."
+            )
+        await uow.commit()
+
+
+async def submit(core: Core, order: Order, *, as_market: bool = False) -> Order:
+    """Send a written order to its exchange and book the answer.
+
+    A refusal is recorded on the order and raised. No answer at all leaves it SUBMITTED for reconciliation.
+    `as_market` sends a triggered bracket leg at market, whatever its trigger type.
+    """
+    async with core.uow() as uow:
+        account = await uow.accounts.get(order.account_id)
+    if account is None:
+        raise NotFound("The order's exchange account no longer exists.")
+    gateway = await core.exchanges.gateway(account)
+    request = OrderRequest(
+        order.client_order_id,
+        order.symbol,
+        order.side,
+        OrderType.MARKET if as_market else order.order_type,
+        order.quantity,
+        None if as_market else order.price,
+    )
+    try:
+        report = await gateway.create_order(request)
+    except ExchangeError as error:
+        if error.retryable:
+            raise ExchangeUnavailable(
+                "The exchange did not confirm the order; it will be checked with the exchange and you will be told."
+            ) from error
+        await _reject(core, order, error.message)
+        raise
+    return await record_report(core, order.id, report)
+
+
+async def _reject(core: Core, order: Order, reason: str) -> None:
+    async with core.uow() as uow:
+        current = await uow.orders.get(order.id) or order
+        await uow.orders.update(
+            replace(current, status=OrderStatus.REJECTED, error=reason, updated_at=core.clock.now())
+        )
+        await uow.commit()
+
+
+async def record_report(core: Core, order_id: int, report: ExchangeOrder) -> Order:
+    """Book an exchange's report of an order: new trades into the ledger (each once), status and totals."""
+    now = core.clock.now()
+    async with core.uow() as uow:
+        order = await uow.orders.get(order_id)
+        if order is None:
+            raise NotFound(f"Order {order_id} does not exist.")
+        ledger = await uow.ledgers.load(order.account_id, for_update=True)
+        realised = ZERO
+        for trade in _trades_of(order, report, now):
+            fill = Fill(
+                order.id,
+                trade.trade_id,
+                trade.quantity,
+                trade.price,
+                trade.fee,
+                trade.fee_currency,
+                trade.timestamp,
+            )
+            if await uow.fills.add(fill):
+                effect = ledger.apply_fill(
+                    order.symbol, order.side, trade.quantity, trade.price, trade.fee, trade.fee_currency
+                )
+                ledger, realised = effect.ledger, realised + effect.realised_pnl
+        updated = replace(
+            order,
+            status=report.status,
+            exchange_order_id=report.exchange_order_id,
+            filled=report.filled,
+            average_price=report.average_price,
+            fee=report.fee,
+            updated_at=now,
+        )
+        await uow.orders.update(updated)
+        await uow.ledgers.save(order.account_id, ledger)
+        if realised:
+            await uow.ledgers.record_pnl(order.account_id, now.date(), realised)
+        if order.role is OrderRole.ENTRY and updated.filled > order.filled:
+            await arm_brackets(uow, updated, now)
+        await uow.commit()
+    return updated
+
+
+def _trades_of(order: Order, report: ExchangeOrder, now: datetime) -> tuple[ExchangeTrade, ...]:
+    """The report's trades; a venue that gives only totals yields one trade for what filled since last time."""
+    if report.trades or report.filled <= order.filled:
+        return report.trades
+    previous_value = order.filled * (order.average_price or ZERO)
+    delta = report.filled - order.filled
+    price = ((report.filled * (report.average_price or ZERO)) - previous_value) / delta
+    fee = report.fee - order.fee
+    _, quote = parse_symbol(order.symbol)
+    return (ExchangeTrade(f"cum-{report.filled}", delta, price, max(fee, ZERO), quote, now),)
+
+
+async def cancel_order(core: Core, user_id: int, order_id: int) -> Order:
+    """Cancel a resting order, or disarm a bracket leg held by the core."""
+    async with core.uow() as uow:
+        order = await uow.orders.get(order_id)
+        if order is None or order.user_id != user_id:
+            raise NotFound("That order was not found.")
+        if order.status is OrderStatus.ARMED:
+            cancelled = replace(order, status=OrderStatus.CANCELLED, updated_at=core.clock.now())
+            await uow.orders.update(cancelled)
+            await uow.commit()
+            return cancelled
+        account = await uow.accounts.get(order.account_id)
+    if not order.status.is_live or account is None:
+        raise InvalidInput(
+            f"Order {order.id} is {order.status.value.replace('_', ' ')}; only open orders cancel."
+        )
+    gateway = await core.exchanges.gateway(account)
+    report = await gateway.cancel_order(order.symbol, order.client_order_id)
+    return await record_report(core, order.id, report)

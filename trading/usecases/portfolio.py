@@ -1,0 +1,120 @@
+"""The portfolio valued at market: balances, positions at cost, realised and unrealised P&L, history."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from trading.domain.errors import TradingError
+from trading.domain.ledger import ZERO
+from trading.usecases.core import Core, account_of
+
+
+@dataclass(frozen=True, slots=True)
+class PositionView:
+    symbol: str
+    quantity: Decimal
+    average_cost: Decimal
+    price: Decimal
+    value: Decimal
+    unrealised_pnl: Decimal
+    realised_pnl: Decimal
+
+    @property
+    def unrealised_pct(self) -> Decimal:
+        cost = self.quantity * self.average_cost
+        return self.unrealised_pnl / cost * 100 if cost else ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceView:
+    asset: str
+    amount: Decimal
+    value: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Portfolio:
+    account_id: int
+    quote: str
+    cash: Decimal
+    equity: Decimal
+    balances: tuple[BalanceView, ...]
+    positions: tuple[PositionView, ...]
+    realised_pnl: Decimal
+    unrealised_pnl: Decimal
+    fees_paid: Decimal
+    deposits: Decimal
+
+
+async def portfolio(core: Core, user_id: int, account_id: int | None = None) -> Portfolio:
+    async with core.uow() as uow:
+        account = await account_of(uow, user_id, account_id)
+        ledger = await uow.ledgers.load(account.id)
+    gateway = await core.exchanges.gateway(account)
+    quote = core.config.paper_quote
+    positions: list[PositionView] = []
+    for position in ledger.positions.values():
+        if position.quantity <= 0:
+            continue
+        try:
+            price = (await gateway.ticker(position.symbol)).bid
+        except TradingError:
+            price = position.average_cost  # no price now: shown at cost rather than left out
+        value = position.quantity * price
+        positions.append(
+            PositionView(
+                position.symbol,
+                position.quantity,
+                position.average_cost,
+                price,
+                value,
+                value - position.cost,
+                position.realised_pnl,
+            )
+        )
+    values = {p.symbol.split("/", 1)[0]: p.value for p in positions}
+    balances = tuple(
+        BalanceView(asset, amount, amount if asset == quote else values.get(asset))
+        for asset, amount in sorted(ledger.balances.items())
+        if amount
+    )
+    cash = ledger.balance(quote)
+    return Portfolio(
+        account_id=account.id,
+        quote=quote,
+        cash=cash,
+        equity=cash + sum((p.value for p in positions), ZERO),
+        balances=balances,
+        positions=tuple(sorted(positions, key=lambda p: p.value, reverse=True)),
+        realised_pnl=ledger.realised_pnl.get(quote, ZERO),
+        unrealised_pnl=sum((p.unrealised_pnl for p in positions), ZERO),
+        fees_paid=ledger.fees_paid.get(quote, ZERO),
+        deposits=ledger.deposits.get(quote, ZERO),
+    )
+
+
+async def pnl_by_day(
+    core: Core, user_id: int, days: int = 30, account_id: int | None = None
+) -> Mapping[date, Decimal]:
+    since = core.clock.now().date() - timedelta(days=days - 1)
+    async with core.uow() as uow:
+        account = await account_of(uow, user_id, account_id)
+        return await uow.ledgers.pnl_by_day(account.id, since)
+
+
+async def record_equity(core: Core, user_id: int, account_id: int | None = None) -> Decimal:
+    """Snapshot the account's equity now (the scheduler does this for the equity curve)."""
+    view = await portfolio(core, user_id, account_id)
+    async with core.uow() as uow:
+        await uow.ledgers.record_equity(view.account_id, core.clock.now(), view.equity)
+        await uow.commit()
+    return view.equity
+
+
+async def equity_history(
+    core: Core, user_id: int, since: datetime, account_id: int | None = None
+) -> Sequence[tuple[datetime, Decimal]]:
+    async with core.uow() as uow:
+        account = await account_of(uow, user_id, account_id)
+        return await uow.ledgers.equity_history(account.id, since)
