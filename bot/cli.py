@@ -1,8 +1,56 @@
 """The `tsbot` command. Each sub-command imports what it needs when it runs, so `tsbot parse` starts fast."""
 
+from __future__ import annotations
+
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text.replace(",", "").replace("_", ""))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value.is_finite():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _add_trading(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    def with_user(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        parser.add_argument("--user", type=int, required=True, help="user id")
+        parser.add_argument("--account", type=int, help="exchange account id (default: the user's first)")
+        return parser
+
+    user = sub.add_parser("user", help="create a user, fund a paper account").add_subparsers(
+        dest="action", required=True
+    )
+    create = user.add_parser("create", help="a new user with a funded paper account")
+    create.add_argument("name")
+    create.add_argument("--telegram-id", type=int)
+    fund = with_user(user.add_parser("deposit", help="deposit into a paper account"))
+    fund.add_argument("amount", type=_decimal)
+    fund.add_argument("asset", nargs="?", default="USDT")
+
+    with_user(sub.add_parser("portfolio", help="balances, positions and P&L"))
+    orders = with_user(sub.add_parser("orders", help="open orders (--all for every order)"))
+    orders.add_argument("--all", action="store_true")
+    order = with_user(sub.add_parser("order", help="preview an order (and confirm it with --yes)"))
+    order.add_argument("side", choices=["buy", "sell"])
+    order.add_argument("amount", type=_decimal)
+    order.add_argument("symbol", help="BTC or BTC/USDT")
+    order.add_argument("--unit", choices=["base", "quote", "percent"], default="base")
+    order.add_argument("--price", type=_decimal, help="limit price")
+    order.add_argument("--stop-price", type=_decimal, help="stop (trigger) price of a stop order")
+    order.add_argument("--sl", type=_decimal, help="stop loss")
+    order.add_argument("--tp", type=_decimal, action="append", help="take-profit target (repeatable)")
+    order.add_argument("--yes", action="store_true", help="confirm right away")
+    with_user(sub.add_parser("confirm", help="confirm a previewed order")).add_argument("draft")
+    with_user(sub.add_parser("cancel", help="cancel an open order")).add_argument("order", type=int)
+    sub.add_parser("reconcile", help="check unacknowledged orders with their exchanges")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -10,9 +58,32 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     parse = sub.add_parser("parse", help="read trading text into intent and entities")
-    parse.add_argument("--jsonl", action="store_true", help='read {"id","text"} lines on stdin, write results')
+    parse.add_argument(
+        "--jsonl", action="store_true", help='read {"id","text"} lines on stdin, write results'
+    )
     parse.add_argument("text", nargs="?", help="a message to read and explain")
+
+    sub.add_parser("run", help="start the bot, the web app and the order tracker")
+    db = sub.add_parser("db", help="database migrations").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="migrate to the latest schema")
+    _add_trading(sub)
     return parser
+
+
+def _trading_command(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from bot import commands
+
+    table = {
+        ("user", "create"): commands.user_create,
+        ("user", "deposit"): commands.user_deposit,
+        ("portfolio", None): commands.show_portfolio,
+        ("orders", None): commands.list_orders,
+        ("order", None): commands.place,
+        ("confirm", None): commands.confirm,
+        ("cancel", None): commands.cancel,
+        ("reconcile", None): commands.reconcile,
+    }
+    return table[(args.command, getattr(args, "action", None))]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -20,8 +91,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "parse":
         from nlp.cli import parse_command
 
-        return parse_command(jsonl=args.jsonl, text=args.text)
-    raise AssertionError(f"unhandled command {args.command}")
+        return int(parse_command(jsonl=args.jsonl, text=args.text))
+
+    from bot.settings import SettingsError, load_settings
+    from trading.domain.errors import TradingError
+
+    try:
+        settings = load_settings()
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        if args.command == "db":
+            from bot.migrate import upgrade
+
+            upgrade(settings)
+        elif args.command == "run":
+            import asyncio
+
+            from bot.container import build_container
+            from bot.server import serve
+
+            async def run() -> None:
+                container = build_container(settings)
+                try:
+                    await serve(container)
+                finally:
+                    await container.close()
+
+            asyncio.run(run())
+        else:
+            from bot.commands import run_with_container
+
+            run_with_container(settings, _trading_command(args), args)
+    except SettingsError as error:
+        print(f"tsbot: {error}", file=sys.stderr)
+        return 2
+    except TradingError as error:
+        print(f"tsbot: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
 
 
 if __name__ == "__main__":

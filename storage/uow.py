@@ -25,20 +25,20 @@ class SqlCommandLog:
 
 
 class SqlUnitOfWork:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: CredentialCipher) -> None:
-        self._sessions = sessions
-        self._cipher = cipher
+    """The session opens lazily, at the first statement, and is closed on leaving the block."""
 
-    async def __aenter__(self) -> Self:
-        session = self._sessions()
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: CredentialCipher) -> None:
+        session = sessions()
         self._session = session
         self.users = SqlUserRepository(session)
-        self.accounts = SqlAccountRepository(session, self._cipher)
+        self.accounts = SqlAccountRepository(session, cipher)
         self.drafts = SqlDraftRepository(session)
         self.orders = SqlOrderRepository(session)
         self.fills = SqlFillRepository(session)
         self.ledgers = SqlLedgerRepository(session)
         self.commands = SqlCommandLog(session)
+
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

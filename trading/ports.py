@@ -180,13 +180,26 @@ class CommandLog(Protocol):
 class UnitOfWork(Protocol):
     """One transaction. `async with uow:` begins it; leaving the block without `commit()` rolls back."""
 
-    users: UserRepository
-    accounts: AccountRepository
-    drafts: DraftRepository
-    orders: OrderRepository
-    fills: FillRepository
-    ledgers: LedgerRepository
-    commands: CommandLog
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def accounts(self) -> AccountRepository: ...
+
+    @property
+    def drafts(self) -> DraftRepository: ...
+
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def fills(self) -> FillRepository: ...
+
+    @property
+    def ledgers(self) -> LedgerRepository: ...
+
+    @property
+    def commands(self) -> CommandLog: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from trading.domain.orders import Fill, Order, OrderDraft, Preview
 
 
 def _preview_json(preview: Preview) -> dict[str, str | None]:
-    return {name: None if value is None else str(value) for name, value in preview.__dict__.items()}
+    return {name: None if value is None else str(value) for name, value in asdict(preview).items()}
 
 
 def _preview(data: dict[str, str | None]) -> Preview:

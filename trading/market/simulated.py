@@ -8,7 +8,7 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from trading.domain.errors import InvalidInput, UnknownSymbol
@@ -110,8 +110,14 @@ class SimulatedMarket:
         bid, ask = self._quotes(mid, market)
         day_ago = Decimal(str(walk.history[max(0, len(walk.history) - HISTORY_MINUTES)]))
         change = (mid / day_ago - 1) * 100
-        return Ticker(symbol, bid, ask, self._round(walk.price, walk.spec), change.quantize(Decimal("0.01")),
-                      self._clock.now())
+        return Ticker(
+            symbol,
+            bid,
+            ask,
+            self._round(walk.price, walk.spec),
+            change.quantize(Decimal("0.01")),
+            self._clock.now(),
+        )
 
     def book_now(self, symbol: str, depth: int = 10) -> OrderBook:
         walk = self._advance(symbol)

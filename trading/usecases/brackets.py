@@ -63,6 +63,13 @@ async def arm_brackets(uow: UnitOfWork, entry: Order, now: datetime) -> None:
             await uow.orders.update(replace(leg, quantity=quantity, updated_at=now))
 
 
+async def disarm_brackets(uow: UnitOfWork, closing: Order, now: datetime) -> None:
+    """A position closed by hand takes its stop and targets with it: they would sell what is no longer held."""
+    for leg in await uow.orders.for_user(closing.user_id, [OrderStatus.ARMED], limit=1000):
+        if leg.account_id == closing.account_id and leg.symbol == closing.symbol:
+            await uow.orders.update(replace(leg, status=OrderStatus.CANCELLED, updated_at=now))
+
+
 def leg_triggered(leg: Order, ticker: Ticker) -> bool:
     """A leg closes the entry: it sells at the bid (or buys back at the ask for a short)."""
     assert leg.price is not None

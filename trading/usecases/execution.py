@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import datetime
 
-from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType
+from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import (
     DraftAlreadyUsed,
     DraftExpired,
@@ -16,7 +16,7 @@ from trading.domain.ledger import ZERO
 from trading.domain.market import parse_symbol
 from trading.domain.orders import ExchangeOrder, ExchangeTrade, Fill, Order, OrderDraft, OrderRequest
 from trading.ports import UnitOfWork
-from trading.usecases.brackets import arm_brackets
+from trading.usecases.brackets import arm_brackets, disarm_brackets
 from trading.usecases.core import Core, new_client_order_id
 
 
@@ -152,7 +152,10 @@ async def record_report(core: Core, order_id: int, report: ExchangeOrder) -> Ord
         if realised:
             await uow.ledgers.record_pnl(order.account_id, now.date(), realised)
         if order.role is OrderRole.ENTRY and updated.filled > order.filled:
-            await arm_brackets(uow, updated, now)
+            if order.side is Side.BUY:
+                await arm_brackets(uow, updated, now)
+            elif not ledger.positions[order.symbol].quantity:
+                await disarm_brackets(uow, order, now)
         await uow.commit()
     return updated
 

@@ -6,7 +6,6 @@ at most once a second for each (the book replenishes between seconds, so large o
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
 from decimal import Decimal
 
 from trading.domain.accounts import PAPER, AssetBalance
@@ -207,13 +206,17 @@ class PaperExchange:
         for level in slices:
             trade_fee = (level.amount * level.price * fee_rate).quantize(FEE_SCALE)
             try:
-                balances = settle(balances, order.symbol, order.side, level.amount, level.price, trade_fee, market.quote)
+                balances = settle(
+                    balances, order.symbol, order.side, level.amount, level.price, trade_fee, market.quote
+                )
             except InsufficientFunds:
                 # A stop that gapped past what the account holds: the venue cancels the rest, as real ones do.
                 status = OrderStatus.CANCELLED
                 break
             trade_count += 1
-            trade = ExchangeTrade(f"{order.id}-{trade_count}", level.amount, level.price, trade_fee, market.quote, now)
+            trade = ExchangeTrade(
+                f"{order.id}-{trade_count}", level.amount, level.price, trade_fee, market.quote, now
+            )
             await session.add_trade(order.id, trade)
             filled += level.amount
             fee += trade_fee
@@ -252,5 +255,3 @@ class PaperExchange:
             fee=order.fee,
             trades=trades,
         )
-
-

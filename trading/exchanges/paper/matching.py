@@ -9,7 +9,9 @@ from trading.domain.market import BookLevel, OrderBook, Ticker
 ZERO = Decimal(0)
 
 
-def take(levels: Sequence[BookLevel], quantity: Decimal, limit: Decimal | None, buying: bool) -> list[BookLevel]:
+def take(
+    levels: Sequence[BookLevel], quantity: Decimal, limit: Decimal | None, buying: bool
+) -> list[BookLevel]:
     """Walk the levels best first, taking up to `quantity`, never past `limit`; the slices taken."""
     taken: list[BookLevel] = []
     left = quantity
@@ -34,7 +36,12 @@ def triggered(order_type: OrderType, side: Side, price: Decimal | None, ticker: 
 
 
 def fills_for(
-    order_type: OrderType, side: Side, remaining: Decimal, price: Decimal | None, book: OrderBook, resting: bool
+    order_type: OrderType,
+    side: Side,
+    remaining: Decimal,
+    price: Decimal | None,
+    book: OrderBook,
+    resting: bool,
 ) -> list[BookLevel]:
     """The trades an order makes now.
 

@@ -1,0 +1,87 @@
+"""The composition root: the only place adapters are built. Everything else receives them."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import SystemClock
+from bot.exchanges import Exchanges
+from bot.settings import Settings, SettingsError
+from storage.crypto import CredentialCipher
+from storage.db import create_engine, session_factory
+from storage.paper_store import SqlPaperStore
+from storage.uow import SqlUnitOfWorkFactory
+from trading.domain.risk import RiskLimits
+from trading.market.simulated import SimulatedMarket
+from trading.ports import Clock
+from trading.usecases.core import Core, CoreConfig
+
+
+@dataclass(slots=True)
+class Container:
+    settings: Settings
+    engine: AsyncEngine
+    market: SimulatedMarket
+    exchanges: Exchanges
+    core: Core
+
+    async def database_ok(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:  # any failure means "not healthy", which is what the caller asks
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self.exchanges.close()
+        await self.engine.dispose()
+
+
+def secret_key(settings: Settings) -> str:
+    """SECRET_KEY, or on the embedded SQLite default a key generated once into the data folder."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    path = Path(settings.data_dir) / "secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def core_config(settings: Settings) -> CoreConfig:
+    return CoreConfig(
+        limits=RiskLimits(
+            max_order_value=settings.risk_max_order_value,
+            max_position_share=settings.risk_max_position_share,
+            max_open_positions=settings.risk_max_open_positions,
+            daily_loss_limit=settings.risk_daily_loss_limit,
+            require_stop_for_leverage=settings.risk_require_stop_for_leverage,
+        ),
+        draft_ttl=timedelta(seconds=settings.draft_ttl_seconds),
+        paper_quote=settings.paper_quote,
+        paper_start_balance=settings.paper_start_balance,
+    )
+
+
+def build_container(settings: Settings, clock: Clock | None = None) -> Container:
+    if settings.exchange != "paper":
+        import ccxt.async_support as ccxt_async
+
+        if settings.exchange not in ccxt_async.exchanges:
+            raise SettingsError(
+                f"setting EXCHANGE: {settings.exchange!r} is neither 'paper' nor a ccxt exchange id"
+            )
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    uow = SqlUnitOfWorkFactory(sessions, CredentialCipher(secret_key(settings)))
+    market = SimulatedMarket(clock, seed=settings.market_seed, quote=settings.paper_quote)
+    exchanges = Exchanges(market, SqlPaperStore(sessions), clock, uow)
+    core = Core(uow=uow, exchanges=exchanges, clock=clock, config=core_config(settings))
+    return Container(settings, engine, market, exchanges, core)

@@ -1,0 +1,43 @@
+"""Builds and caches the gateway of each exchange account: the paper exchange, or ccxt with its credentials."""
+
+from trading.domain.accounts import ExchangeAccount
+from trading.exchanges.paper.gateway import PaperExchange
+from trading.exchanges.paper.store import PaperStore
+from trading.ports import Clock, ExchangeGateway, MarketData, PaperFunding, UnitOfWorkFactory
+
+
+class Exchanges:
+    def __init__(
+        self, market: MarketData, paper_store: PaperStore, clock: Clock, uow: UnitOfWorkFactory
+    ) -> None:
+        self._market = market
+        self._paper_store = paper_store
+        self._clock = clock
+        self._uow = uow
+        self._gateways: dict[int, ExchangeGateway] = {}
+
+    async def gateway(self, account: ExchangeAccount) -> ExchangeGateway:
+        gateway = self._gateways.get(account.id)
+        if gateway is None:
+            gateway = self._gateways[account.id] = await self._build(account)
+        return gateway
+
+    def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
+        return self._paper(account)
+
+    def _paper(self, account: ExchangeAccount) -> PaperExchange:
+        return PaperExchange(account.id, self._paper_store, self._market, self._clock)
+
+    async def _build(self, account: ExchangeAccount) -> ExchangeGateway:
+        if account.is_paper:
+            return self._paper(account)
+        from trading.exchanges.ccxt_gateway import CcxtGateway  # ccxt is heavy: imported only when used
+
+        async with self._uow() as uow:
+            credentials = await uow.accounts.credentials(account.id)
+        return CcxtGateway(account.exchange, credentials, testnet=account.testnet)
+
+    async def close(self) -> None:
+        for gateway in self._gateways.values():
+            await gateway.close()
+        self._gateways.clear()

@@ -1,0 +1,52 @@
+"""`tsbot run`: reconcile, then serve the web app and run the order tracker in one event loop."""
+
+import asyncio
+import contextlib
+import logging
+
+import uvicorn
+
+from bot.container import Container
+from trading.usecases.tracking import reconcile_submitted, sync_open_orders, watch_brackets
+from webapp.app import create_app
+
+log = logging.getLogger(__name__)
+
+TRACK_EVERY_SECONDS = 1.0
+
+
+async def track_orders(container: Container, stop: asyncio.Event) -> None:
+    """Book fills of resting orders and fire bracket legs, about once a second, until told to stop."""
+    core = container.core
+    while not stop.is_set():
+        try:
+            await sync_open_orders(core)
+            await watch_brackets(core)
+        except Exception:  # the loop must outlive any one bad order; the cause goes to the log
+            log.exception("order tracking pass failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), TRACK_EVERY_SECONDS)
+
+
+async def serve(container: Container) -> None:
+    settings = container.settings
+    report = await reconcile_submitted(container.core)
+    log.info(
+        "reconciled orders: %d found at the exchange, %d never arrived, %d unreachable",
+        report.found,
+        report.never_arrived,
+        report.unreachable,
+    )
+    app = create_app(container.database_ok)
+    config = uvicorn.Config(
+        app, host=settings.tsbot_host, port=settings.tsbot_port, log_level=settings.log_level.lower()
+    )
+    server = uvicorn.Server(config)
+    stop = asyncio.Event()
+    tracker = asyncio.create_task(track_orders(container, stop))
+    print(f"tsbot is running: open http://{settings.tsbot_host}:{settings.tsbot_port}/health", flush=True)
+    try:
+        await server.serve()
+    finally:
+        stop.set()
+        await tracker

@@ -1,0 +1,90 @@
+"""Settings, read once at start-up from the environment (and a .env file) and passed down."""
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/tsbot.db"
+
+
+class SettingsError(Exception):
+    """One line naming the setting that is wrong."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    data_dir: Path = Path("data")
+
+    exchange: str = "paper"
+    exchange_api_key: SecretStr | None = None
+    exchange_api_secret: SecretStr | None = None
+    exchange_password: SecretStr | None = None
+    exchange_testnet: bool = False
+    market_seed: int = 42
+
+    paper_start_balance: Annotated[Decimal, Field(gt=0)] = Decimal(10_000)
+    paper_quote: str = "USDT"
+
+    risk_max_order_value: Annotated[Decimal, Field(gt=0)] = Decimal(5_000)
+    risk_max_position_share: Annotated[Decimal, Field(gt=0, le=1)] = Decimal("0.5")
+    risk_max_open_positions: Annotated[int, Field(gt=0)] = 10
+    risk_daily_loss_limit: Annotated[Decimal, Field(gt=0)] = Decimal(1_000)
+    risk_require_stop_for_leverage: bool = True
+
+    draft_ttl_seconds: Annotated[int, Field(gt=0)] = 120
+
+    telegram_bot_token: SecretStr | None = None
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    secret_key: SecretStr | None = None
+
+    tsbot_host: str = "127.0.0.1"
+    tsbot_port: Annotated[int, Field(gt=0, lt=65536)] = 8000
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0]
+        if scheme.split("+", 1)[0] not in ("sqlite", "postgres", "postgresql"):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("exchange")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @field_validator("paper_quote")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.strip().upper()
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings or raise SettingsError naming the first setting that is wrong or missing."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise SettingsError(f"setting {name}: {first['msg']}") from None
+    if not settings.uses_sqlite and settings.secret_key is None:
+        raise SettingsError(
+            "setting SECRET_KEY: required with a shared database (it encrypts stored exchange credentials)"
+        )
+    if settings.exchange != "paper" and (settings.exchange_api_key is None) != (
+        settings.exchange_api_secret is None
+    ):
+        raise SettingsError("setting EXCHANGE_API_SECRET: give the API key and secret together")
+    return settings

@@ -1,0 +1,204 @@
+"""The ExchangeGateway over ccxt.async_support: binance, coinbase, kraken or any other ccxt id.
+
+Orders carry the core's client order id to the venue (ccxt's unified `clientOrderId` parameter: Binance's
+newClientOrderId, Kraken's cl_ord_id, Coinbase's client_order_id), which is how an order is found again: by
+`fetch_order`, by a retried `create_order` before it places anything, and by reconciliation at start-up.
+"""
+
+from collections.abc import Mapping
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from trading.domain.accounts import AssetBalance, Credentials
+from trading.domain.enums import OrderStatus, OrderType, Side
+from trading.domain.errors import ExchangeError, InvalidOrder, OrderNotFound
+from trading.domain.market import Market, Ticker
+from trading.domain.orders import ExchangeOrder, OrderRequest
+from trading.exchanges.ccxt_client import (
+    LOOKUP_BY_FETCH_ORDER,
+    ORDER_LIST_PARAMS,
+    CcxtSession,
+    CcxtVenueConfig,
+)
+from trading.exchanges.ccxt_convert import (
+    balances_from_ccxt,
+    has_priced_trades,
+    order_from_ccxt,
+    trades_from_ccxt,
+)
+from trading.market.ccxt_market import CcxtMarketData
+
+
+class CcxtGateway:
+    """One account on one ccxt venue."""
+
+    def __init__(self, session: CcxtSession) -> None:
+        self._session = session
+        self._client = session.client
+        self._market_data = CcxtMarketData(session)
+        self.name = session.exchange_id
+
+    @classmethod
+    def open(cls, config: CcxtVenueConfig, credentials: Credentials | None = None) -> "CcxtGateway":
+        """A gateway with its own ccxt client, closed by `close()`. No I/O until the first call."""
+        return cls(CcxtSession.open(config, credentials))
+
+    @property
+    def market_data(self) -> CcxtMarketData:
+        """The venue's public data through the same client."""
+        return self._market_data
+
+    async def market(self, symbol: str) -> Market:
+        return await self._session.market(symbol)
+
+    async def ticker(self, symbol: str) -> Ticker:
+        return await self._market_data.ticker(symbol)
+
+    async def balances(self) -> Mapping[str, AssetBalance]:
+        raw = await self._session.call(self._client.fetch_balance)
+        return balances_from_ccxt(raw)
+
+    async def create_order(self, request: OrderRequest) -> ExchangeOrder:
+        market = await self.market(request.symbol)
+        request = await self._checked(request, market)
+        maybe_placed = False
+
+        async def attempt() -> ExchangeOrder:
+            nonlocal maybe_placed
+            # After a failed attempt the venue may hold the order even so (the answer was lost, or came too
+            # late): look it up by its client order id before placing it again.
+            if maybe_placed:
+                found = await self._find(request.symbol, request.client_order_id)
+                if found is not None:
+                    return found
+            maybe_placed = True
+            raw = await self._session.once(lambda: self._send(request), request.symbol)
+            return await self._acknowledged(raw, request)
+
+        return await self._session.retrying(attempt)
+
+    async def fetch_order(self, symbol: str, client_order_id: str) -> ExchangeOrder | None:
+        market = await self.market(symbol)
+        return await self._session.retrying(lambda: self._find(market.symbol, client_order_id))
+
+    async def cancel_order(self, symbol: str, client_order_id: str) -> ExchangeOrder:
+        market = await self.market(symbol)
+        return await self._session.retrying(lambda: self._cancel(market.symbol, client_order_id))
+
+    async def close(self) -> None:
+        await self._session.close()
+
+    # Placing
+
+    async def _checked(self, request: OrderRequest, market: Market) -> OrderRequest:
+        """The request rounded with ccxt's precision helpers, refused here when below the venue's minimums."""
+        quantity = self._session.amount_to_precision(market, request.quantity)
+        price = None
+        if request.price is not None:
+            price = self._session.price_to_precision(market, request.price)
+        if request.order_type is not OrderType.MARKET and price is None:
+            raise InvalidOrder(f"A {request.order_type.value} order on {market.symbol} needs a price.")
+        reference = price
+        if reference is None and (market.min_notional > 0 or market.min_amount > 0):
+            ticker = await self.ticker(market.symbol)
+            reference = ticker.price_for(request.side is Side.BUY)
+        market.check_minimums(quantity, reference if reference is not None else Decimal(0))
+        return replace(request, symbol=market.symbol, quantity=quantity, price=price)
+
+    async def _send(self, request: OrderRequest) -> Any:
+        params: dict[str, Any] = {"clientOrderId": request.client_order_id}
+        kind = request.order_type.value
+        price = float(request.price) if request.price is not None else None
+        if request.order_type is OrderType.STOP:
+            # A stop-market order: ccxt's unified stopLossPrice is what both Binance and Kraken understand.
+            kind, params["stopLossPrice"], price = "market", price, None
+        return await self._client.create_order(
+            request.symbol, kind, request.side.value, float(request.quantity), price, params
+        )
+
+    async def _acknowledged(self, raw: Any, request: OrderRequest) -> ExchangeOrder:
+        """Some venues (Kraken) acknowledge with an id and no state: then the order is read back."""
+        if raw.get("status") is None:
+            found = await self._best_effort_find(request.symbol, request.client_order_id)
+            if found is not None:
+                return found
+        return await self._with_trades(raw, request)
+
+    # Finding
+
+    async def _find(self, symbol: str, client_order_id: str) -> ExchangeOrder | None:
+        """One look-up by client order id, not retried; None when the venue never received the order."""
+        for raw in await self._candidates(symbol, client_order_id):
+            if raw.get("clientOrderId") == client_order_id:
+                return await self._with_trades(raw, None)
+        return None
+
+    async def _candidates(self, symbol: str, client_order_id: str) -> list[Any]:
+        client, session = self._client, self._session
+        by_client_id = {"clientOrderId": client_order_id}
+        if session.exchange_id in LOOKUP_BY_FETCH_ORDER:
+            try:
+                # The id argument is ignored when a client order id is given.
+                order = await session.once(lambda: client.fetch_order(client_order_id, symbol, by_client_id))
+            except OrderNotFound:
+                return []
+            return [order]
+        params = {**by_client_id, **ORDER_LIST_PARAMS.get(session.exchange_id, {})}
+        if client.has.get("fetchOpenOrders") and client.has.get("fetchClosedOrders"):
+            open_orders = await session.once(lambda: client.fetch_open_orders(symbol, None, None, params))
+            matching = [order for order in open_orders if order.get("clientOrderId") == client_order_id]
+            if matching:
+                return matching
+            return list(await session.once(lambda: client.fetch_closed_orders(symbol, None, None, params)))
+        if client.has.get("fetchOrders"):
+            return list(await session.once(lambda: client.fetch_orders(symbol, None, None, params)))
+        raise ExchangeError(
+            f"{session.venue} cannot look orders up, so orders there cannot be placed safely."
+        )
+
+    async def _best_effort_find(self, symbol: str, client_order_id: str) -> ExchangeOrder | None:
+        try:
+            return await self._find(symbol, client_order_id)
+        except ExchangeError:
+            return None
+
+    async def _with_trades(self, raw: Any, request: OrderRequest | None) -> ExchangeOrder:
+        """The order with its trades: fetched when the venue reports fills without them (best effort, as the
+        cumulative filled, average and fee are there already)."""
+        order = order_from_ccxt(raw, request)
+        if order.filled <= 0 or has_priced_trades(raw) or not self._client.has.get("fetchOrderTrades"):
+            return order
+        trade_ids = [trade["id"] for trade in raw.get("trades") or [] if trade.get("id")]
+        params = {"trades": trade_ids} if trade_ids else {}
+        client = self._client
+        try:
+            raw_trades = await self._session.once(
+                lambda: client.fetch_order_trades(order.exchange_order_id, order.symbol, None, None, params)
+            )
+        except ExchangeError:
+            return order
+        trades = trades_from_ccxt(raw_trades, order.exchange_order_id)
+        return replace(order, trades=trades) if trades else order
+
+    # Cancelling
+
+    async def _cancel(self, symbol: str, client_order_id: str) -> ExchangeOrder:
+        order = await self._find(symbol, client_order_id)
+        if order is None:
+            raise OrderNotFound(f"{self._session.venue} has no order {client_order_id} on {symbol}.")
+        if order.status.is_final:
+            return order
+        client = self._client
+        try:
+            raw = await self._session.once(lambda: client.cancel_order(order.exchange_order_id, symbol))
+        except OrderNotFound:
+            raw = {}  # it finished meanwhile: the look-up below tells how
+        if raw.get("id") and raw.get("status"):
+            # Binance's answer names the cancel request's own client id: keep the order's.
+            cancelled = await self._with_trades(raw, None)
+            return replace(cancelled, client_order_id=client_order_id)
+        after = await self._find(symbol, client_order_id)
+        if after is not None:
+            return after
+        return replace(order, status=OrderStatus.CANCELLED)
