@@ -63,10 +63,14 @@ def build_ccxt_client(config: CcxtVenueConfig, credentials: Credentials | None =
             settings["password"] = credentials.password
     client = getattr(ccxt_async, config.exchange_id)(settings)
     if config.testnet:
+        no_testnet = InvalidInput(f"{client.name} has no testnet in ccxt; turn the testnet flag off.")
+        # Many venues list 'test' with no URLs in it, which ccxt's set_sandbox_mode does not catch.
+        if not client.urls.get("test"):
+            raise no_testnet
         try:
             client.set_sandbox_mode(True)
         except ccxt_errors.NotSupported as error:
-            raise InvalidInput(f"{client.name} has no testnet in ccxt; turn the testnet flag off.") from error
+            raise no_testnet from error
     if config.api_urls is not None:
         client.urls["api"] = _redirected(client.urls.get("api"), config.api_urls)
     return client

@@ -134,9 +134,12 @@ def status_from_ccxt(status: object, filled: Decimal) -> OrderStatus:
     return OrderStatus.PARTIALLY_FILLED if filled > 0 else OrderStatus.OPEN
 
 
-def trades_from_ccxt(raw_trades: Sequence[Mapping[str, Any]], order_id: str) -> tuple[ExchangeTrade, ...]:
+def trades_from_ccxt(
+    raw_trades: Sequence[Mapping[str, Any]], order_id: str, order_time: datetime | None = None
+) -> tuple[ExchangeTrade, ...]:
     """Trades with a price and an amount; a venue that names only trade ids gives none. A trade without an id
-    gets one from its order and position, which is stable as long as the venue lists trades in one order."""
+    gets one from its order and position, which is stable as long as the venue lists trades in one order; a
+    trade without a time (Binance's fills) takes its order's."""
     trades = []
     for index, raw in enumerate(raw_trades):
         quantity, price = decimal_or_none(raw.get("amount")), decimal_or_none(raw.get("price"))
@@ -150,7 +153,7 @@ def trades_from_ccxt(raw_trades: Sequence[Mapping[str, Any]], order_id: str) -> 
                 price=price,
                 fee=decimal_or_zero(fee.get("cost")),
                 fee_currency=str(fee.get("currency") or ""),
-                timestamp=from_millis(raw.get("timestamp")) or datetime.now(UTC),
+                timestamp=from_millis(raw.get("timestamp")) or order_time or datetime.now(UTC),
             )
         )
     return tuple(trades)
@@ -183,7 +186,7 @@ def order_from_ccxt(raw: Mapping[str, Any], request: OrderRequest | None = None)
     cost = decimal_or_none(raw.get("cost"))
     if average is None and cost and filled:
         average = cost / filled
-    trades = trades_from_ccxt(raw.get("trades") or [], exchange_order_id)
+    trades = trades_from_ccxt(raw.get("trades") or [], exchange_order_id, from_millis(raw.get("timestamp")))
     return ExchangeOrder(
         exchange_order_id=exchange_order_id,
         client_order_id=str(raw.get("clientOrderId") or (request.client_order_id if request else "")),

@@ -59,6 +59,12 @@ def translate(error: Exception, venue: str, symbol: str | None = None) -> Tradin
         return InvalidOrder(f"{venue} has closed this market for now.")
     if isinstance(error, ccxt_errors.NotSupported):
         return ExchangeError(f"{venue} does not support this operation.")
+    # ccxt leaves refusals it has no table entry for (Kraken's "EOrder:Cost minimum not met") as plain
+    # ExchangeError: read the venue's words.
+    if _mentions_minimum(str(error)):
+        return BelowMinimum(f"{venue} refused the order as smaller than its minimum.")
+    if "insufficient" in str(error).lower():
+        return InsufficientFunds(f"{venue} reports insufficient funds for this order.")
     return ExchangeError(f"{venue} reported an unexpected error.")
 
 

@@ -179,7 +179,12 @@ class CcxtGateway:
         except ExchangeError:
             return order
         trades = trades_from_ccxt(raw_trades, order.exchange_order_id)
-        return replace(order, trades=trades) if trades else order
+        if not trades:
+            return order
+        # An order listing may leave the fee out (Binance's does) where its trades carry it.
+        return replace(
+            order, trades=trades, fee=order.fee or sum((trade.fee for trade in trades), Decimal(0))
+        )
 
     # Cancelling
 
