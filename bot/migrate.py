@@ -3,9 +3,9 @@
 import logging
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 
-from alembic import command
 from bot.settings import Settings
 from storage.db import normalise_url
 

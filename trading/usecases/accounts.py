@@ -24,7 +24,7 @@ async def register_user(
     return user, account
 
 
-async def deposit(core: Core, user_id: int, account_id: int, asset: str, amount: Decimal) -> None:
+async def deposit(core: Core, user_id: int, account_id: int | None, asset: str, amount: Decimal) -> None:
     """Fund a paper account: the paper venue first, then the core's book of it."""
     if amount <= 0:
         raise InvalidInput("A deposit must be a positive amount.")

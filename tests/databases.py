@@ -1,0 +1,60 @@
+"""Real databases for the tests: SQLite files copied from a migrated template, and PostgreSQL when enabled.
+
+PostgreSQL joins every database-backed test when TSBOT_TEST_POSTGRES=1 (as `.ci/run` sets it); its URL is
+TSBOT_TEST_POSTGRES_URL, by default the local server's `test` database.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import text
+
+import storage.signal_models  # noqa: F401  (registers its tables)
+from bot.migrate import alembic_config
+from storage.db import create_engine
+from storage.models import Base
+
+POSTGRES_URL = os.environ.get("TSBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+def postgres_enabled() -> bool:
+    return os.environ.get("TSBOT_TEST_POSTGRES") == "1"
+
+
+def backends() -> list[str]:
+    return ["sqlite", "postgres"] if postgres_enabled() else ["sqlite"]
+
+
+def migrate_sqlite_template(folder: Path) -> Path:
+    template = folder / "template.db"
+    command.upgrade(alembic_config(f"sqlite+aiosqlite:///{template}"), "head")
+    return template
+
+
+def sqlite_copy(template: Path, folder: Path, name: str) -> str:
+    target = folder / f"{name}.db"
+    shutil.copyfile(template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+def migrate_postgres() -> None:
+    """From scratch: drop what an earlier run left, then every migration to head."""
+    config = alembic_config(POSTGRES_URL)
+    command.downgrade(config, "base")
+    command.upgrade(config, "head")
+
+
+def truncate_postgres_sql() -> str:
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    return f"TRUNCATE {tables} RESTART IDENTITY CASCADE"
+
+
+async def truncate_postgres(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(truncate_postgres_sql()))
+    finally:
+        await engine.dispose()

@@ -1,0 +1,65 @@
+"""The core wired to a real database, the simulated market and the paper exchange, as the app wires it."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.container import core_config
+from bot.exchanges import Exchanges
+from bot.settings import Settings
+from storage.crypto import CredentialCipher
+from storage.db import create_engine, session_factory
+from storage.models import Base
+from storage.paper_store import SqlPaperStore
+from storage.uow import SqlUnitOfWorkFactory
+from tests.fakes import ManualClock
+from trading.domain.accounts import ExchangeAccount
+from trading.market.simulated import SimulatedMarket
+from trading.usecases.accounts import register_user
+from trading.usecases.core import Core
+
+# Limits wide enough that tests of other things are not refused by them.
+GENEROUS = {
+    "risk_max_order_value": Decimal(10_000_000),
+    "risk_max_position_share": Decimal(1),
+    "risk_max_open_positions": 100,
+    "risk_daily_loss_limit": Decimal(10_000_000),
+}
+
+
+@dataclass
+class Harness:
+    engine: AsyncEngine
+    market: SimulatedMarket
+    exchanges: Exchanges
+    core: Core
+    clock: ManualClock
+
+    async def user(self, name: str = "trader", telegram_id: int | None = None) -> tuple[int, ExchangeAccount]:
+        user, account = await register_user(self.core, name, telegram_id)
+        return user.id, account
+
+    async def count(self, table: str) -> int:
+        async with self.engine.connect() as connection:
+            value = await connection.scalar(select(func.count()).select_from(Base.metadata.tables[table]))
+        return int(value or 0)
+
+    async def counts(self) -> dict[str, int]:
+        return {name: await self.count(name) for name in Base.metadata.tables}
+
+    async def close(self) -> None:
+        await self.exchanges.close()
+        await self.engine.dispose()
+
+
+def make_harness(database_url: str, clock: ManualClock, **settings: object) -> Harness:
+    config = Settings(database_url=database_url, secret_key="test-secret", **{**GENEROUS, **settings})  # type: ignore[arg-type]
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    uow = SqlUnitOfWorkFactory(sessions, CredentialCipher("test-secret"))
+    market = SimulatedMarket(clock, seed=7)
+    exchanges = Exchanges(market, SqlPaperStore(sessions), clock, uow)
+    core = Core(uow=uow, exchanges=exchanges, clock=clock, config=core_config(config))
+    return Harness(engine, market, exchanges, core, clock)

@@ -1,0 +1,150 @@
+"""One tap, one order: concurrent and replayed confirmations, and a crash before the exchange's answer."""
+
+import asyncio
+from collections.abc import Callable
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from storage.signal_models import PaperOrderRow
+from tests.harness import Harness
+from trading.domain.accounts import ExchangeAccount
+from trading.domain.enums import OrderStatus, Side
+from trading.domain.errors import DraftAlreadyUsed
+from trading.domain.intents import OrderIntent
+from trading.domain.orders import ExchangeOrder, OrderRequest
+from trading.ports import ExchangeGateway
+from trading.usecases.drafting import draft_order
+from trading.usecases.execution import confirm_draft
+from trading.usecases.portfolio import portfolio
+from trading.usecases.tracking import NEVER_ARRIVED, reconcile_submitted
+
+
+async def paper_orders(harness: Harness, client_order_id: str | None = None) -> int:
+    query = select(func.count()).select_from(PaperOrderRow)
+    if client_order_id is not None:
+        query = query.where(PaperOrderRow.client_order_id == client_order_id)
+    async with harness.engine.connect() as connection:
+        return int(await connection.scalar(query) or 0)
+
+
+async def test_fifty_concurrent_confirmations_from_two_processes_place_one_order(
+    harness: Harness, harness_factory: Callable[[], Harness]
+) -> None:
+    user, _ = await harness.user()
+    second = harness_factory()
+    draft = await draft_order(harness.core, user, OrderIntent("ETH", Side.BUY, Decimal("0.5")))
+
+    attempts = [confirm_draft((harness if i % 2 else second).core, user, draft.id) for i in range(50)]
+    results = await asyncio.gather(*attempts, return_exceptions=True)
+
+    placed = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, DraftAlreadyUsed)]
+    assert len(placed) == 1 and len(refused) == 49, results
+    assert placed[0].status is OrderStatus.FILLED
+    assert await harness.count("orders") == 1
+    assert await paper_orders(harness) == 1
+    assert (await portfolio(harness.core, user)).positions[0].quantity == Decimal("0.5")
+
+
+async def test_a_replayed_confirmation_is_refused_and_places_nothing(harness: Harness) -> None:
+    user, _ = await harness.user()
+    draft = await draft_order(harness.core, user, OrderIntent("SOL", Side.BUY, Decimal(2)))
+    await confirm_draft(harness.core, user, draft.id)
+    before = await harness.counts()
+    try:
+        await confirm_draft(harness.core, user, draft.id)
+        raise AssertionError("a replay was accepted")
+    except DraftAlreadyUsed as error:
+        assert "already confirmed" in str(error)
+    assert await harness.counts() == before
+
+
+class ProcessDied(BaseException):
+    """Stands for the process dying: not an Exception, so nothing in the core catches it."""
+
+
+class DiesAroundTheCall:
+    """A gateway that dies before or after handing the order to the real one beneath."""
+
+    def __init__(self, inner: ExchangeGateway, after_sending: bool) -> None:
+        self._inner = inner
+        self._after_sending = after_sending
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+    async def create_order(self, request: OrderRequest) -> ExchangeOrder:
+        if self._after_sending:
+            await self._inner.create_order(request)
+        raise ProcessDied
+
+
+class DyingExchanges:
+    def __init__(self, harness: Harness, after_sending: bool) -> None:
+        self._harness = harness
+        self._after_sending = after_sending
+
+    async def gateway(self, account: ExchangeAccount) -> ExchangeGateway:
+        inner = await self._harness.exchanges.gateway(account)
+        return DiesAroundTheCall(inner, self._after_sending)  # type: ignore[return-value]
+
+    def paper_funding(self, account: ExchangeAccount):  # type: ignore[no-untyped-def]
+        return self._harness.exchanges.paper_funding(account)
+
+    async def close(self) -> None:
+        return None
+
+
+async def _crash_while_confirming(harness: Harness, after_sending: bool) -> tuple[int, str]:
+    from dataclasses import replace
+
+    user, _ = await harness.user()
+    draft = await draft_order(harness.core, user, OrderIntent("ETH", Side.BUY, Decimal("0.25")))
+    dying = replace(harness.core, exchanges=DyingExchanges(harness, after_sending))
+    try:
+        await confirm_draft(dying, user, draft.id)
+        raise AssertionError("the process should have died")
+    except ProcessDied:
+        pass
+    async with harness.core.uow() as uow:
+        [order] = await uow.orders.for_user(user)
+    assert order.status is OrderStatus.SUBMITTED and order.exchange_order_id is None
+    return user, order.client_order_id
+
+
+async def test_crash_after_sending_is_found_by_reconciliation_without_a_duplicate(
+    harness: Harness, harness_factory: Callable[[], Harness]
+) -> None:
+    user, client_order_id = await _crash_while_confirming(harness, after_sending=True)
+
+    restarted = harness_factory()
+    report = await reconcile_submitted(restarted.core)
+    assert (report.found, report.never_arrived, report.unreachable) == (1, 0, 0)
+    async with restarted.core.uow() as uow:
+        order = await uow.orders.by_client_id(client_order_id)
+        assert order is not None
+        fills = await uow.fills.for_order(order.id)
+    assert order.status is OrderStatus.FILLED and order.filled == Decimal("0.25")
+    assert sum(f.quantity for f in fills) == Decimal("0.25")
+    assert await paper_orders(restarted, client_order_id) == 1
+    assert (await portfolio(restarted.core, user)).positions[0].quantity == Decimal("0.25")
+
+    again = await reconcile_submitted(restarted.core)  # nothing left to do, nothing booked twice
+    assert (again.found, again.never_arrived) == (0, 0)
+    assert (await portfolio(restarted.core, user)).positions[0].quantity == Decimal("0.25")
+
+
+async def test_crash_before_sending_is_marked_never_arrived(
+    harness: Harness, harness_factory: Callable[[], Harness]
+) -> None:
+    user, client_order_id = await _crash_while_confirming(harness, after_sending=False)
+
+    restarted = harness_factory()
+    report = await reconcile_submitted(restarted.core)
+    assert (report.found, report.never_arrived) == (0, 1)
+    async with restarted.core.uow() as uow:
+        order = await uow.orders.by_client_id(client_order_id)
+    assert order is not None and order.status is OrderStatus.REJECTED and order.error == NEVER_ARRIVED
+    assert await paper_orders(restarted) == 0
+    assert (await portfolio(restarted.core, user)).positions == ()

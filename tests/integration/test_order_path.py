@@ -1,0 +1,203 @@
+"""The order path on real storage: draft, preview, confirm, fill, cancel, and every refusal writing nothing."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from tests.harness import Harness
+from trading.domain.enums import AmountUnit, OrderStatus, OrderType, Side
+from trading.domain.errors import (
+    BelowMinimum,
+    DraftAlreadyUsed,
+    DraftExpired,
+    InsufficientFunds,
+    InvalidInput,
+    NotFound,
+    UnknownSymbol,
+)
+from trading.domain.intents import OrderIntent
+from trading.usecases.drafting import draft_order
+from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
+from trading.usecases.portfolio import portfolio
+from trading.usecases.tracking import sync_open_orders
+
+
+def buy(symbol: str, amount: str, unit: AmountUnit = AmountUnit.BASE, **more: object) -> OrderIntent:
+    return OrderIntent(symbol=symbol, side=Side.BUY, amount=Decimal(amount), amount_unit=unit, **more)  # type: ignore[arg-type]
+
+
+async def test_market_buy_from_draft_to_filled_position(harness: Harness) -> None:
+    user, account = await harness.user()
+    ticker = await harness.market.ticker("ETH/USDT")
+
+    draft = await draft_order(
+        harness.core, user, buy("eth", "500", AmountUnit.QUOTE, stop_loss=Decimal(3000))
+    )
+    assert draft.symbol == "ETH/USDT"
+    assert draft.preview.price == ticker.ask
+    assert draft.preview.quantity * ticker.ask * Decimal("1.001") <= Decimal(500)
+    assert draft.preview.fee == draft.preview.cost * Decimal("0.001")
+    assert draft.preview.stop_distance == ticker.ask - 3000
+    assert len(draft.id) == 8
+
+    order = await confirm_draft(harness.core, user, draft.id)
+    assert order.status is OrderStatus.FILLED
+    assert order.filled == draft.quantity
+    assert order.exchange_order_id is not None
+
+    view = await portfolio(harness.core, user)
+    [position] = view.positions
+    assert position.symbol == "ETH/USDT" and position.quantity == draft.quantity
+    assert view.cash == Decimal(10_000) - order.filled * (order.average_price or 0) - order.fee
+    assert view.fees_paid == order.fee
+    exchange_balances = await (await harness.exchanges.gateway(account)).balances()
+    assert exchange_balances["ETH"].total == draft.quantity
+    assert exchange_balances["USDT"].total == view.cash
+
+
+async def test_limit_order_rests_then_fills_when_the_market_comes_through(harness: Harness) -> None:
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker("SOL/USDT")).ask
+    limit = (ask * Decimal("0.95")).quantize(Decimal("0.01"))
+    draft = await draft_order(harness.core, user, buy("SOL", "3", order_type=OrderType.LIMIT, price=limit))
+    order = await confirm_draft(harness.core, user, draft.id)
+    assert order.status is OrderStatus.OPEN and order.filled == 0
+
+    harness.market.set_price("SOL/USDT", limit * Decimal("0.99"))
+    harness.clock.advance(1)
+    assert await sync_open_orders(harness.core) == 1
+
+    async with harness.core.uow() as uow:
+        filled = await uow.orders.get(order.id)
+    assert filled is not None and filled.status is OrderStatus.FILLED
+    assert filled.average_price == limit  # a resting limit fills at its own price
+    assert (await portfolio(harness.core, user)).positions[0].quantity == Decimal(3)
+
+
+async def test_large_order_fills_partially_against_depth_then_over_time(harness: Harness) -> None:
+    user, _ = await harness.user()
+    from trading.usecases.accounts import deposit
+
+    await deposit(harness.core, user, None, "USDT", Decimal(2_000_000))
+    book = await harness.market.order_book("DOGE/USDT", 20)
+    limit = book.asks[2].price  # only the first three levels are at or better than this
+    depth = sum(level.amount for level in book.asks[:3])
+    draft = await draft_order(
+        harness.core, user, buy("DOGE", str(depth * 3), order_type=OrderType.LIMIT, price=limit)
+    )
+    order = await confirm_draft(harness.core, user, draft.id)
+    assert order.status is OrderStatus.PARTIALLY_FILLED
+    assert order.filled == depth
+
+    harness.clock.advance(1)  # the book replenishes; the price has not run away in one second
+    harness.market.set_price("DOGE/USDT", book.asks[0].price)
+    await sync_open_orders(harness.core)
+    async with harness.core.uow() as uow:
+        later = await uow.orders.get(order.id)
+        fills = await uow.fills.for_order(order.id)
+    assert later is not None and later.filled > depth
+    assert sum(f.quantity for f in fills) == later.filled
+
+
+async def test_cancel_releases_the_reservation(harness: Harness) -> None:
+    user, account = await harness.user()
+    ask = (await harness.market.ticker("BTC/USDT")).ask
+    draft = await draft_order(
+        harness.core,
+        user,
+        buy("BTC", "0.1", order_type=OrderType.LIMIT, price=(ask * Decimal("0.8")).quantize(Decimal(1))),
+    )
+    order = await confirm_draft(harness.core, user, draft.id)
+    gateway = await harness.exchanges.gateway(account)
+    assert (await gateway.balances())["USDT"].free < Decimal(10_000)
+
+    cancelled = await cancel_order(harness.core, user, order.id)
+    assert cancelled.status is OrderStatus.CANCELLED
+    assert (await gateway.balances())["USDT"].free == Decimal(10_000)
+    with pytest.raises(InvalidInput, match="cancelled"):
+        await cancel_order(harness.core, user, order.id)
+
+
+async def test_sell_realises_pnl_by_day(harness: Harness) -> None:
+    user, _ = await harness.user()
+    bought = await confirm_draft(
+        harness.core, user, (await draft_order(harness.core, user, buy("LINK", "100"))).id
+    )
+    harness.market.set_price("LINK/USDT", Decimal(20))
+    harness.clock.advance(1)
+    sell = OrderIntent("LINK", Side.SELL, Decimal(100), AmountUnit.PERCENT)
+    sold = await confirm_draft(harness.core, user, (await draft_order(harness.core, user, sell)).id)
+    assert sold.filled == bought.filled
+
+    view = await portfolio(harness.core, user)
+    expected = sold.filled * (sold.average_price or 0) - bought.filled * (bought.average_price or 0)
+    assert view.realised_pnl == expected
+    assert view.positions == ()
+    assert view.cash + view.fees_paid == view.deposits + view.realised_pnl
+
+
+@pytest.mark.parametrize(
+    ("intent", "error", "words"),
+    [
+        (buy("NOPE", "1"), UnknownSymbol, "NOPE/USDT is not traded"),
+        (buy("BTC", "0"), InvalidInput, "more than zero"),
+        (buy("BTC", "-1"), InvalidInput, "more than zero"),
+        (buy("BTC", "0.00001"), BelowMinimum, "minimum of 5 USDT"),
+        (buy("BTC", "1"), InsufficientFunds, "10,000.00 is available"),
+        (buy("ETH", "1", order_type=OrderType.LIMIT), InvalidInput, "needs a price"),
+        (buy("ETH", "1", stop_loss=Decimal(99_999)), InvalidInput, "stop loss for a buy must be below"),
+        (buy("ETH", "1", take_profits=(Decimal(1),)), InvalidInput, "must be above the price"),
+        (buy("ETH", "150", AmountUnit.PERCENT), InvalidInput, "more than 100%"),
+        (OrderIntent("ETH", Side.SELL, Decimal(1)), InsufficientFunds, "0 ETH free"),
+    ],
+)
+async def test_bad_orders_are_refused_with_a_reason_and_write_nothing(
+    harness: Harness, intent: OrderIntent, error: type[Exception], words: str
+) -> None:
+    user, _ = await harness.user()
+    before = await harness.counts()
+    with pytest.raises(error, match=words):
+        await draft_order(harness.core, user, intent)
+    assert await harness.counts() == before
+
+
+async def test_drafts_expire_belong_to_their_user_and_are_single_use(harness: Harness) -> None:
+    alice, _ = await harness.user("alice", 1)
+    bob, _ = await harness.user("bob", 2)
+    draft = await draft_order(harness.core, alice, buy("ETH", "0.01"))
+    before = await harness.counts()
+
+    with pytest.raises(NotFound):
+        await confirm_draft(harness.core, bob, draft.id)
+    with pytest.raises(NotFound):
+        await confirm_draft(harness.core, alice, "unknown1")
+    harness.clock.advance(timedelta(minutes=3).total_seconds())
+    with pytest.raises(DraftExpired, match="expired"):
+        await confirm_draft(harness.core, alice, draft.id)
+    assert await harness.counts() == before
+
+    fresh = await draft_order(harness.core, alice, buy("ETH", "0.01"))
+    await cancel_draft(harness.core, alice, fresh.id)
+    with pytest.raises(DraftAlreadyUsed, match="cancelled"):
+        await confirm_draft(harness.core, alice, fresh.id)
+    assert await harness.count("orders") == 0
+
+
+async def test_a_restart_keeps_open_orders_and_balances(harness: Harness, harness_factory) -> None:  # type: ignore[no-untyped-def]
+    user, account = await harness.user()
+    ask = (await harness.market.ticker("ETH/USDT")).ask
+    limit = (ask * Decimal("0.9")).quantize(Decimal("0.01"))
+    draft = await draft_order(harness.core, user, buy("ETH", "1", order_type=OrderType.LIMIT, price=limit))
+    order = await confirm_draft(harness.core, user, draft.id)
+    before = await (await harness.exchanges.gateway(account)).balances()
+    await harness.close()
+
+    restarted = harness_factory()
+    gateway = await restarted.exchanges.gateway(account)
+    assert await gateway.balances() == before
+    resting = await gateway.fetch_order("ETH/USDT", order.client_order_id)
+    assert resting is not None and resting.status is OrderStatus.OPEN
+    restarted.market.set_price("ETH/USDT", limit - 1)
+    restarted.clock.advance(1)
+    assert await sync_open_orders(restarted.core) == 1
