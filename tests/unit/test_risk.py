@@ -1,0 +1,68 @@
+from decimal import Decimal
+
+import pytest
+
+from trading.domain.enums import Side
+from trading.domain.errors import RiskRejected
+from trading.domain.risk import OrderExposure, RiskContext, RiskLimits, check_risk
+
+LIMITS = RiskLimits(
+    max_order_value=Decimal(1000),
+    max_position_share=Decimal("0.5"),
+    max_open_positions=2,
+    daily_loss_limit=Decimal(100),
+)
+CALM = RiskContext("USDT", Decimal(10_000), Decimal(0), 0, False, Decimal(0))
+
+
+def order(
+    value: int = 500, side: Side = Side.BUY, leverage: int | None = None, stop: int | None = None
+) -> OrderExposure:
+    return OrderExposure(
+        "BTC/USDT",
+        side,
+        Decimal(value),
+        None if leverage is None else Decimal(leverage),
+        None if stop is None else Decimal(stop),
+    )
+
+
+def test_an_order_within_every_limit_passes() -> None:
+    check_risk(order(), CALM, LIMITS)
+
+
+@pytest.mark.parametrize(
+    ("exposure", "context", "reason"),
+    [
+        (order(1500), CALM, "worth 1,500.00 USDT; your limit per order is 1,000.00 USDT"),
+        (order(leverage=10), CALM, "leveraged trade .10x. needs a stop loss"),
+        (order(), RiskContext("USDT", Decimal(10_000), Decimal(0), 2, False, Decimal(0)), "2 open positions"),
+        (order(), RiskContext("USDT", Decimal(10_000), Decimal(0), 0, False, Decimal(-100)), "daily limit"),
+        (
+            order(),
+            RiskContext("USDT", Decimal(1_000), Decimal(100), 1, True, Decimal(0)),
+            "60% of your portfolio in BTC/USDT; the limit is 50%",
+        ),
+    ],
+)
+def test_each_limit_refuses_with_its_reason(
+    exposure: OrderExposure, context: RiskContext, reason: str
+) -> None:
+    with pytest.raises(RiskRejected, match=reason):
+        check_risk(exposure, context, LIMITS)
+
+
+def test_adding_to_a_held_symbol_is_not_a_new_position() -> None:
+    check_risk(order(), RiskContext("USDT", Decimal(10_000), Decimal(100), 2, True, Decimal(0)), LIMITS)
+
+
+def test_a_spot_sell_only_reduces_risk() -> None:
+    check_risk(
+        order(5000, Side.SELL), RiskContext("USDT", Decimal(10), Decimal(0), 9, False, Decimal(-999)), LIMITS
+    )
+
+
+def test_leverage_with_a_stop_passes_and_the_stop_rule_can_be_turned_off() -> None:
+    check_risk(order(leverage=5, stop=60_000), CALM, LIMITS)
+    relaxed = RiskLimits(Decimal(1000), Decimal("0.5"), 2, Decimal(100), require_stop_for_leverage=False)
+    check_risk(order(leverage=5), CALM, relaxed)

@@ -1,0 +1,52 @@
+import pytest
+
+from bot.container import build_container
+from bot.settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name in (
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "EXCHANGE",
+        "EXCHANGE_API_KEY",
+        "EXCHANGE_API_SECRET",
+        "TSBOT_PORT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_need_nothing() -> None:
+    settings = load_settings()
+    assert settings.database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.exchange == "paper"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "mysql://db"}, "setting DATABASE_URL: "),
+        ({"TSBOT_PORT": "70000"}, "setting TSBOT_PORT: "),
+        ({"PAPER_START_BALANCE": "lots"}, "setting PAPER_START_BALANCE: "),
+        ({"RISK_MAX_POSITION_SHARE": "2"}, "setting RISK_MAX_POSITION_SHARE: "),
+        ({"DATABASE_URL": "postgresql://db/tsbot"}, "setting SECRET_KEY: required"),
+        ({"EXCHANGE": "binance", "EXCHANGE_API_KEY": "k"}, "setting EXCHANGE_API_SECRET: "),
+    ],
+)
+def test_a_wrong_or_missing_value_names_the_setting_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+def test_an_unknown_exchange_id_is_refused_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXCHANGE", "notanexchange")
+    with pytest.raises(SettingsError, match="setting EXCHANGE: 'notanexchange' is neither"):
+        build_container(load_settings())
