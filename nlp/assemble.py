@@ -1,0 +1,93 @@
+"""From tokens to a ParseResult: one analysis of the message, then the fields the chosen intent needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from nlp.checks import contradictions
+from nlp.commands import OrderFields, extract_alert, extract_order, extract_stop, extract_symbol
+from nlp.lexer import Token, tokenize
+from nlp.result import Alternative, Intent, ParseResult, Side
+from nlp.signal import SignalReading, read_signal
+from nlp.spelling import Speller
+from nlp.symbols import SymbolMatch, SymbolResolver
+
+# Telegram caps a message at 4,096 characters; a longer text is read up to twice that, the rest ignored.
+MAX_TEXT_CHARS = 8_192
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    tokens: list[Token]
+    matches: list[SymbolMatch]
+    signal: SignalReading
+    order: OrderFields
+
+
+def analyse(text: str, resolver: SymbolResolver, speller: Speller) -> Analysis:
+    tokens = speller.correct_tokens(tokenize(text[:MAX_TEXT_CHARS]))
+    matches = resolver.find_all(tokens)
+    signal = read_signal(tokens, resolver, matches)
+    return Analysis(tokens, matches, signal, extract_order(tokens, matches, signal))
+
+
+def _inferred_side(signal: SignalReading) -> Side | None:
+    """A call without long/short: targets above the entries make it a buy, below a sell."""
+    if signal.side in ("buy", "sell"):
+        return "buy" if signal.side == "buy" else "sell"
+    if signal.entries and signal.targets:
+        mid = sum(signal.entries) / len(signal.entries)
+        above = sum(1 for t in signal.targets if t > mid)
+        if above * 2 != len(signal.targets):
+            return "buy" if above * 2 > len(signal.targets) else "sell"
+    if signal.entries and signal.stop_loss is not None:
+        return "buy" if signal.stop_loss < min(signal.entries) else "sell"
+    return None
+
+
+def build_result(
+    intent: Intent, confidence: float, analysis: Analysis, alternatives: tuple[Alternative, ...] = ()
+) -> ParseResult:
+    base = ParseResult(intent=intent, confidence=round(confidence, 3), alternatives=alternatives)
+    tokens, matches, signal, order = analysis.tokens, analysis.matches, analysis.signal, analysis.order
+    if intent == "signal":
+        sym = signal.symbol
+        result = base.with_changes(
+            symbol=sym.symbol if sym else None,
+            quote=sym.quote if sym else None,
+            side=_inferred_side(signal),
+            entries=signal.entries,
+            targets=signal.targets,
+            stop_loss=signal.stop_loss,
+            leverage=signal.leverage,
+        )
+    elif intent == "place_order":
+        result = base.with_changes(
+            symbol=order.symbol, quote=order.quote, side=order.side, order_type=order.order_type,
+            amount=order.amount, amount_unit=order.amount_unit, price=order.price, stop_loss=order.stop_loss,
+            targets=order.targets, leverage=order.leverage,
+        )  # fmt: skip
+    elif intent == "set_alert":
+        symbol, condition, threshold = extract_alert(tokens, matches)
+        result = base.with_changes(symbol=symbol, condition=condition, threshold=threshold)
+    elif intent == "set_stop_loss":
+        symbol, stop = extract_stop(tokens, matches)
+        result = base.with_changes(symbol=symbol, stop_loss=stop)
+    elif intent in ("close_position", "cancel_order", "price"):
+        symbol, quote = extract_symbol(matches)
+        result = base.with_changes(symbol=symbol, quote=quote if intent == "price" else None)
+    else:
+        result = base
+    return result.with_changes(flags=contradictions(result))
+
+
+def as_decimal(value: object) -> Decimal | None:
+    """A number from outside (the LLM's answer) as a Decimal, or None when it is no finite number."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None

@@ -1,0 +1,242 @@
+"""Entity extraction for chat commands: orders, alerts, stops and the symbol of the other intents."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from nlp.lexer import NUM, PAIR, PUNCT, WORD, Token
+from nlp.result import AmountUnit, Condition, OrderType, Side
+from nlp.signal import SignalReading
+from nlp.symbols import SymbolMatch, best
+
+BUY_VERBS = frozenset({"buy", "buys", "purchase", "acquire", "grab", "long", "ape", "accumulate", "buyy", "biy",
+                       "bui", "byu", "bought", "longing", "scoop", "get", "add"})  # fmt: skip
+SELL_VERBS = frozenset({"sell", "sells", "dump", "short", "offload", "unload", "sel", "sll", "selll", "shorting",
+                        "shrt", "sold", "trim", "liquidate"})  # fmt: skip
+_CASH_WORDS = {"dollars": None, "dollar": None, "bucks": None, "usd": "USD", "usdt": "USDT", "usdc": "USDC",
+               "busd": "BUSD", "fdusd": "FDUSD", "dai": "DAI", "eur": "EUR", "euros": "EUR", "euro": "EUR"}  # fmt: skip
+_ALL_WORDS = frozenset({"all", "everything", "entire", "whole", "full"})
+_PRICE_CUES = frozenset({"at", "@", "price", "limit", "for", "to", "hits", "reaches", "touches", "below", "under",
+                         "above", "over", "around", "near", "hit", "reach"})  # fmt: skip
+_UP_WORDS = frozenset({"above", "over", "rises", "rise", "climbs", "climb", "pumps", "pump", "breaks", "break",
+                       "exceeds", "exceed", "higher", "surpasses", "tops", "moons", ">", ">=", "≥", "passes",
+                       "spikes", "jumps", "rallies", "goes up", "past", "beyond"})  # fmt: skip
+_DOWN_WORDS = frozenset({"below", "under", "drops", "drop", "falls", "fall", "dips", "dip", "lower", "crashes",
+                         "crash", "dumps", "sinks", "declines", "tanks", "down", "<", "<=", "≤", "beneath",
+                         "slides", "plunges", "retraces"})  # fmt: skip
+_STOP_VERBS = ("buy", "sell", "order", "market", "limit")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFields:
+    symbol: str | None
+    quote: str | None
+    side: Side | None
+    order_type: OrderType
+    amount: Decimal | None
+    amount_unit: AmountUnit | None
+    price: Decimal | None
+    stop_loss: Decimal | None
+    targets: tuple[Decimal, ...]
+    leverage: Decimal | None
+    amount_before_symbol: bool  # "buy 0.4 eth": the number is a size, which a signal never puts first
+
+
+def _is_plain_number(tok: Token) -> bool:
+    return (
+        tok.kind == NUM
+        and tok.value is not None
+        and not tok.leverage
+        and tok.unit not in ("h", "d", "w", "min")
+    )
+
+
+def verb_side(tokens: Sequence[Token]) -> tuple[Side | None, int]:
+    """The side of the first trade verb and its index; "by" counts as "buy" only where a verb stands."""
+    for i, tok in enumerate(tokens):
+        if tok.kind != WORD:
+            continue
+        nxt = tokens[i + 1].low if i + 1 < len(tokens) else ""
+        if tok.low in ("get", "add") and (i > 0 or nxt in ("rid", "out", "me out", "lost")):
+            continue
+        if tok.low in BUY_VERBS:
+            return "buy", i
+        if tok.low in SELL_VERBS:
+            return "sell", i
+        if tok.low == "by" and i == 0:
+            return "buy", i
+    return None, -1
+
+
+def _symbol_for_order(matches: list[SymbolMatch]) -> SymbolMatch | None:
+    """The traded asset: skip a cash word that is the unit of an amount (200 usdt worth of link)."""
+    traded = best(matches, allow_cash=False)
+    if traded is not None:
+        return traded
+    return best(matches)
+
+
+def extract_order(tokens: Sequence[Token], matches: list[SymbolMatch], signal: SignalReading) -> OrderFields:
+    side, verb_at = verb_side(tokens)
+    chosen = _symbol_for_order(matches)
+    sym_at = chosen.index if chosen else len(tokens)
+    quote = chosen.quote if chosen else None
+    amount: Decimal | None = None
+    unit: AmountUnit | None = None
+    amount_at = -1
+    price: Decimal | None = None
+    leverage = signal.leverage
+    lows = [t.low for t in tokens]
+    words = [low for low in lows if low != "-"]
+    order_type: OrderType = "market"
+    for i, low in enumerate(words):
+        if low == "stop" and i + 1 < len(words) and words[i + 1] in _STOP_VERBS:
+            order_type = "stop"
+        elif low == "limit" and order_type == "market":
+            order_type = "limit"
+    for i, tok in enumerate(tokens):
+        if not _is_plain_number(tok) or tok.ignored:
+            continue
+        assert tok.value is not None
+        nxt = lows[i + 1] if i + 1 < len(lows) else ""
+        after_of = lows[i + 2] if i + 2 < len(lows) and nxt == "of" else nxt
+        if tok.percent:
+            amount, unit, amount_at = tok.value, "percent", i
+            break
+        if tok.fraction and (after_of in ("my", "the", "our") or nxt in ("of", "my")):
+            amount, unit, amount_at = tok.value * 100, "percent", i
+            break
+        if tok.currency:
+            amount, unit, amount_at = tok.value, "quote", i
+            break
+        if nxt in _CASH_WORDS and (chosen is None or chosen.index != i + 1 or chosen.is_cash):
+            amount, unit, amount_at = tok.value, "quote", i
+            quote = _CASH_WORDS[nxt] or quote
+            break
+        if i + 1 == sym_at or (i + 2 == sym_at and nxt in ("of", "a")):
+            amount, unit, amount_at = tok.value, "base", i
+            break
+    if amount is None and any(low in _ALL_WORDS for low in lows) and side == "sell":
+        amount, unit = Decimal(100), "percent"
+    cue_dir = ""
+    for i, tok in enumerate(tokens):
+        if i == amount_at or not _is_plain_number(tok) or tok.percent or tok.ignored or tok.fraction:
+            continue
+        if _labelled(tok.value, signal):
+            continue
+        cue = _cue_before(lows, i)
+        if amount is None and i == sym_at + 1 and not cue:
+            amount, unit, amount_at = tok.value, "base", i
+            continue
+        if (cue and cue != "for") or (cue == "for" and amount is not None):
+            price, cue_dir = tok.value, _direction(lows, i)
+            break
+        if cue == "for" and amount is None:
+            amount, unit, amount_at = tok.value, "quote", i
+    if price is not None and order_type == "market":
+        order_type = "limit"
+        if (side == "buy" and cue_dir == "up") or (side == "sell" and cue_dir == "down"):
+            order_type = "stop"  # buying a breakout or selling a breakdown: a stop, not a resting limit
+    if quote is None:
+        quote = _named_quote(lows, chosen)
+    return OrderFields(
+        symbol=chosen.symbol if chosen else None,
+        quote=quote,
+        side=side,
+        order_type=order_type,
+        amount=amount,
+        amount_unit=unit,
+        price=price,
+        stop_loss=signal.stop_loss,
+        targets=signal.labelled_targets,
+        leverage=leverage,
+        amount_before_symbol=amount_at >= 0 and verb_at <= amount_at < sym_at,
+    )
+
+
+def _labelled(value: Decimal | None, signal: SignalReading) -> bool:
+    """Numbers under a stop or take-profit label are the order's bracket, not its price."""
+    return value is not None and (value == signal.stop_loss or value in signal.labelled_targets)
+
+
+def _cue_before(lows: Sequence[str], i: int) -> str:
+    for back in (1, 2):
+        if i - back >= 0:
+            word = lows[i - back]
+            if word in _PRICE_CUES:
+                return word
+            if word in _DOWN_WORDS or word in _UP_WORDS:
+                return "to"
+            if word not in ("$", "the", "of", "it", "price", "is", "a", "'s", "s"):
+                return ""
+    return ""
+
+
+def _direction(lows: Sequence[str], i: int) -> str:
+    for word in lows[max(0, i - 4) : i]:
+        if word in _UP_WORDS:
+            return "up"
+        if word in _DOWN_WORDS:
+            return "down"
+    return ""
+
+
+def _named_quote(lows: Sequence[str], chosen: SymbolMatch | None) -> str | None:
+    """'with usdt', 'in usdc', 'using busd' name the quote asset."""
+    for i, low in enumerate(lows[:-1]):
+        if low in ("with", "using", "in", "from", "for") and lows[i + 1] in _CASH_WORDS:
+            code = _CASH_WORDS[lows[i + 1]]
+            if code and (chosen is None or code != chosen.symbol):
+                return code
+    return None
+
+
+def extract_alert(
+    tokens: Sequence[Token], matches: list[SymbolMatch]
+) -> tuple[str | None, Condition | None, Decimal | None]:
+    chosen = best(matches, allow_cash=False) or best(matches)
+    lows = [t.low for t in tokens]
+    condition: Condition = "cross"
+    for i, low in enumerate(lows):
+        two = f"{low} {lows[i + 1]}" if i + 1 < len(lows) else ""
+        if low in _UP_WORDS or two in ("goes up", "more than", "greater than"):
+            condition = "above"
+            break
+        if low in _DOWN_WORDS or two in ("goes down", "less than"):
+            condition = "below"
+            break
+    threshold = None
+    for i, tok in enumerate(tokens):
+        if (
+            _is_plain_number(tok)
+            and not tok.ignored
+            and not (chosen and i < chosen.index and not tok.currency)
+        ):
+            threshold = None if tok.percent else tok.value
+            break
+    return (chosen.symbol if chosen else None), condition, threshold
+
+
+def extract_stop(tokens: Sequence[Token], matches: list[SymbolMatch]) -> tuple[str | None, Decimal | None]:
+    chosen = best(matches, allow_cash=False) or best(matches)
+    for tok in tokens:
+        if _is_plain_number(tok) and not tok.percent and not tok.ignored and not tok.fraction:
+            return (chosen.symbol if chosen else None), tok.value
+    return (chosen.symbol if chosen else None), None
+
+
+def extract_symbol(matches: list[SymbolMatch]) -> tuple[str | None, str | None]:
+    chosen = best(matches, allow_cash=False) or best(matches)
+    if chosen is None:
+        return None, None
+    return chosen.symbol, chosen.quote
+
+
+def has_pair(tokens: Sequence[Token]) -> bool:
+    return any(t.kind == PAIR for t in tokens)
+
+
+def question_mark(tokens: Sequence[Token]) -> bool:
+    return any(t.kind == PUNCT and t.text == "?" for t in tokens)

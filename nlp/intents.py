@@ -1,0 +1,215 @@
+"""Rule stage of intent classification: decides where a known pattern matches, says how sure it is.
+
+Each intent has cue patterns; the cues found, the entities present (symbol, number, side) and the signal
+reader's structure give a confidence. At SURE or above the rules decide alone; below it the pipeline asks
+the embedding classifier (nlp.classifier) and keeps the rules' reading as one of the candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from nlp.commands import OrderFields, verb_side
+from nlp.lexer import NUM, PAIR, TAG, WORD, Token
+from nlp.result import Alternative, Intent
+from nlp.signal import STOP, TARGET, SignalReading
+from nlp.symbols import GUESS, KNOWN, SymbolMatch
+
+SURE = 0.8
+
+_CUES: dict[Intent, re.Pattern[str]] = {
+    "set_alert": re.compile(
+        r"\b(?:alerts?|notify|notification|ping|let me know|lmk|tell me|remind|warn|message me|text me|dm me|"
+        r"inform|heads up|wake me|buzz me|shout)\b"
+    ),
+    "cancel_order": re.compile(
+        r"\b(?:cancel\w*|revoke|withdraw|delete|remove|kill|pull|scrap|drop my|forget(?: about)? (?:my|the|that)|"
+        r"never ?mind|call off|undo|get rid of)\b"
+    ),
+    "close_position": re.compile(
+        r"\b(?:close(?! to| by| at)|closing|exit|flatten|square off|get (?:me )?out of|get out|liquidate|"
+        r"cash out|bail out|take me out)\b"
+    ),
+    "set_stop_loss": re.compile(r"\b(?:stop ?loss|stoploss|stops?|sl)\b"),
+    "orders": re.compile(
+        r"\b(?:orders?|pending|working orders|resting|waiting to (?:fill|execute)|unfilled)\b"
+    ),
+    "pnl": re.compile(
+        r"\b(?:pnl|p ?& ?l|p l|profits?|loss|losses|gains?|performance|returns?|roi|how did i do|"
+        r"how am i doing|how (?:i'm|im) doing|earned|up or down|realized|unrealized|doing today|"
+        r"(?:make|made|making|lost|lose|losing) money|(?:have|did) i (?:made|make|lost|lose)|i (?:made|lost)|"
+        r"how much (?:\w+ )?(?:made|lost)|made on|lost on|"
+        r"in the (?:green|red)|winning|losing)\b"
+    ),
+    "portfolio": re.compile(
+        r"\b(?:portfolio|portfolios|balances?|holdings?|hold|holding|own|assets|wallet|funds|positions?|bags?|"
+        r"net worth|equity|account|do i have|what i have|have i got|stack|coins do i|money|cash|buying power)\b"
+    ),
+    "price": re.compile(
+        r"\b(?:price|prices|pricing|how much is|how much are|how much for|how much does|trading at|quote|"
+        r"value of|rate|what's \w+ at|what is \w+ at|where is \w+|where's \w+|going for|cost|"
+        r"how(?:'s| is| are) \w+ (?:doing|looking|moving|trading))\b"
+    ),
+    "help": re.compile(
+        r"(?:^/ ?(?:help|start)\b|\b(?:help|commands?|what can you do|what can (?:this|the|u|you) ?(?:bot)? do|"
+        r"how do i|how does (?:this|it) work|guide|tutorial|instructions|features|menu|usage|how to use|"
+        r"what do you do|what are you|who are you|manual|options)\b)"
+    ),
+}
+_STOP_VERBS = re.compile(
+    r"\b(?:set|move|put|change|update|adjust|raise|lower|trail|place|add|tighten|modify|bump|drag|shift|make)\b"
+)
+_SMALL_TALK = re.compile(
+    r"^(?:hi|hello|hey|heya|yo|gm|gn|good (?:morning|evening|night|afternoon|day)|thanks?|thank (?:you|u)|thx|"
+    r"ty|tysm|cheers|ok|okay|k|cool|nice|great|lol|lmao|haha\w*|bye|goodbye|see (?:you|ya)|wow|sup|hola|"
+    r"howdy|awesome|perfect|got it|sounds good|how are you|how r u|what's up|whats up|gg|np|no worries|"
+    r"sorry|welcome|morning|evening|love it|amazing|sweet|yes|no|yep|nope|sure|test|testing)\b"
+)
+_REPORT = re.compile(
+    r"✅|🏆|💰|\b(?:hit|hits|reached|achieved|done|smashed|booked|secured|stopped out|closed|congrats|"
+    r"congratulations|win ?rate|results?|report|recap|summary|period|gained|in profit|all targets|"
+    r"profit booked|sl hit|stop hit|stopped|triggered|filled|activated|accuracy|winners?|losers?|streak)\b"
+)
+_COMMENTARY = re.compile(
+    r"\b(?:no entry|not entering|no trade|wait(?:ing)?|watch(?:ing)?|consolidat\w*|looks?|looking|might|"
+    r"could|may|expect\w*|likely|probably|think|imo|analysis|chart|support|resistance|breakout|bounce|"
+    r"trend\w*|sideways|ranging|for now|dominance|news|bullish|bearish|patience|careful|volatile|"
+    r"volatility|pump(?:ing)?|dump(?:ing)?|moon(?:ing)?|rekt|fomo|fud|hodl|retest|reclaim\w*)\b"
+)
+_CONDITIONAL = re.compile(r"\b(?:when|if|once|until|whenever)\b")
+_PERCENT_GAIN = re.compile(r"[+]\s?\d+(?:[.,]\d+)?\s?%|\d+(?:[.,]\d+)?\s?% (?:profit|gain)")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleVerdict:
+    intent: Intent
+    confidence: float
+    alternatives: tuple[Alternative, ...] = ()
+
+
+def joined_text(tokens: Sequence[Token]) -> str:
+    return " ".join(t.low for t in tokens if t.kind != "nl")
+
+
+def _signal_confidence(tokens: Sequence[Token], signal: SignalReading, order: OrderFields) -> float:
+    """How much the message looks like a channel's trade call (0 when it does not)."""
+    sym = signal.symbol
+    if sym is None or (sym.strength == GUESS and not (signal.labels & {TARGET, STOP})):
+        return 0.0
+    one_line = all(t.kind != "nl" for t in tokens)
+    if order.amount_before_symbol or (one_line and order.amount_unit in ("percent", "quote")):
+        return 0.0  # "buy 500 ada, stop loss 0.42": a size first is an order, not a call
+    has_bracket = bool(signal.targets) or signal.stop_loss is not None or signal.stop_percent
+    if not has_bracket:
+        return 0.0
+    score = 0.55
+    score += 0.15 if signal.side else 0.0
+    score += 0.1 if signal.entries else 0.0
+    score += 0.1 if signal.targets else 0.0
+    score += 0.05 if signal.stop_loss is not None else 0.0
+    score += 0.05 if sym.strength >= KNOWN else 0.0
+    return min(score, 0.97) if (signal.side or (signal.entries and signal.targets)) else 0.0
+
+
+def classify(
+    tokens: Sequence[Token], matches: list[SymbolMatch], signal: SignalReading, order: OrderFields
+) -> RuleVerdict:
+    text = joined_text(tokens)
+    words = [t for t in tokens if t.kind in (WORD, NUM, TAG, PAIR)]
+    if not words:
+        return RuleVerdict("unknown", 0.9)
+    side, verb_at = verb_side(tokens)
+    has_symbol = any(m.strength >= 1 for m in matches)
+    sig = _signal_confidence(tokens, signal, order)
+    report = bool(_REPORT.search(text)) or bool(_PERCENT_GAIN.search(text))
+    if sig and not (report and not (signal.entries and signal.stop_loss is not None)):
+        return RuleVerdict("signal", sig)
+    conditional = bool(_CUES["set_alert"].search(text) or _CONDITIONAL.search(text))
+    if (
+        report
+        and not conditional
+        and (has_symbol or "signal" in text or "trade" in text)
+        and not _imperative(tokens, side, verb_at)
+    ):
+        return RuleVerdict("unknown", 0.85)
+    found: dict[Intent, float] = {}
+    for intent, pattern in _CUES.items():
+        if pattern.search(text):
+            found[intent] = 0.9
+    _weigh(found, text, tokens, side, has_symbol, order)
+    if not found:
+        return _fallback(tokens, text, words, side, has_symbol)
+    ranked = sorted(found.items(), key=lambda kv: -kv[1])
+    top, score = ranked[0]
+    rivals = tuple(Alternative(i, s) for i, s in ranked[1:] if s > 0.5)
+    if rivals and rivals[0].score >= score - 0.05:
+        score = min(score, 0.7)
+    return RuleVerdict(top, score, rivals)
+
+
+def _imperative(tokens: Sequence[Token], side: str | None, verb_at: int) -> bool:
+    return side is not None and verb_at <= 2
+
+
+def _weigh(
+    found: dict[Intent, float], text: str, tokens: Sequence[Token], side: str | None, has_symbol: bool,
+    order: OrderFields,
+) -> None:  # fmt: skip
+    """Adjust the cue scores by the entities that each intent needs and by precedence between intents."""
+    has_number = any(t.kind == NUM and not t.percent for t in tokens)
+    if "set_stop_loss" in found:
+        if side is not None and order.amount is not None:
+            del found["set_stop_loss"]  # "buy 500 ada, stop loss 0.42": the stop belongs to the order
+        elif not (_STOP_VERBS.search(text) or (has_symbol and has_number) or "breakeven" in text):
+            found["set_stop_loss"] = 0.6
+        elif "cancel_order" in found or "close_position" in found:
+            found["set_stop_loss"] = 0.7
+    if side is not None and has_symbol:
+        found["place_order"] = 0.92 if (order.amount is not None or order.price is not None) else 0.82
+    elif side is not None:
+        found["place_order"] = 0.6
+    if "set_alert" in found:
+        found["set_alert"] = 0.95 if has_symbol else 0.75
+        found.pop("price", None)
+        found.pop("place_order", None)
+    for strong in ("cancel_order", "close_position"):
+        if strong in found:
+            found.pop("place_order", None)
+            found.pop("price", None)
+            if strong == "cancel_order":
+                found.pop("orders", None)
+                found.pop("close_position", None)
+            else:
+                found.pop("portfolio", None)
+    if "orders" in found and "place_order" in found:
+        found.pop("orders")
+    if "pnl" in found:
+        found.pop("portfolio", None) if "position" not in text else None
+        if "place_order" in found or "set_stop_loss" in found:
+            found.pop("pnl")
+    if "price" in found:
+        if not has_symbol:
+            found["price"] = 0.55
+        for other in ("portfolio", "pnl", "orders"):
+            if other in found:
+                found["price"] = 0.5
+    if "help" in found and len(found) > 1:
+        found["help"] = 0.5
+    if "portfolio" in found and "orders" in found:
+        found.pop("portfolio")
+
+
+def _fallback(
+    tokens: Sequence[Token], text: str, words: Sequence[Token], side: str | None, has_symbol: bool
+) -> RuleVerdict:
+    if _SMALL_TALK.match(text) and not has_symbol:
+        return RuleVerdict("unknown", 0.9)
+    if _COMMENTARY.search(text) and side is None:
+        return RuleVerdict("unknown", 0.82)
+    if has_symbol and len(words) <= 2 and not any(t.kind == NUM for t in tokens):
+        return RuleVerdict("price", 0.82)  # "btc?", "$SOL", "eth now"
+    if not has_symbol and len(words) <= 2 and not any(t.kind == NUM for t in tokens):
+        return RuleVerdict("unknown", 0.8)  # a lone word that means nothing here (gibberish, a name)
+    return RuleVerdict("unknown", 0.5 if has_symbol else 0.6)

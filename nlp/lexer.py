@@ -1,0 +1,259 @@
+"""Lexer for trading text: normalises a message and cuts it into typed tokens.
+
+Numbers carry their value as Decimal (thousands separators, k/m/b suffixes, $ prefixes, decimal commas,
+number words and fractions read), with marks for percentages, leverage (10x, x10), time units and bracketed
+asides such as "(2%)" or "(50 pips)" that a signal reader must skip. Every pattern is linear: no nested
+quantifiers, so no catastrophic backtracking on long or hostile text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
+
+from nlp import assets
+
+NUM, WORD, TAG, PAIR, PUNCT, NL, INDEX = "num", "word", "tag", "pair", "punct", "nl", "index"
+MAX_DIGITS = 24  # longer digit runs are no price or amount: kept as words so that nothing overflows
+
+
+class Token(NamedTuple):
+    kind: str
+    text: str
+    low: str
+    line: int
+    value: Decimal | None = None
+    unit: str = ""  # k, m, b (already applied to value), h, d, w, min (time: a timeframe, not a price)
+    percent: bool = False
+    leverage: bool = False
+    currency: bool = False  # written with $, € or £
+    fraction: bool = False  # half, a quarter, 1/3: a share rather than a count
+    ignored: bool = False  # inside brackets holding percentages or pips
+    base: str = ""  # PAIR: the two sides as written
+    quote: str = ""
+
+
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]"
+)
+_KEYCAP = re.compile("([0-9])\ufe0f?\u20e3")
+_DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-", "⁄": "/",
+                         "×": "x", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " ", "\u00a0": " "})  # fmt: skip
+
+_TOKEN_PATTERN = r"""
+     (?P<nl>\n)
+    |(?P<slabel>\b[sStT]/[lLpP]\b)
+    |(?P<pair>[#$]?[A-Za-z0-9]{1,15}(?:[ ]?/[ ]?|-|_)[A-Za-z]{2,8}\b(?:[._-]?(?:PERP|P)\b)?)
+    |(?P<frac>\b[1-9]/[1-9][0-9]?(?![0-9.,]))
+    |(?P<ord>\b[0-9]{1,2}(?:st|nd|rd|th)\b)
+    |(?P<lev>\b[xX][ ]?[0-9]{1,4}(?:\.[0-9]+)?\b)
+    |(?P<alnum>(?![0-9]+(?:[kKmMbBxXhHdDwW]|bn|mil|mln|min)\b)[0-9]+[A-Za-z][A-Za-z0-9]*)
+    |(?P<num>(?:[$€£][ ]?)?(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:[.,][0-9]+)?|\.[0-9]+))
+      (?P<suffix>[ ]?(?:[kK]|bn|mil|mln|min|[mMbBhHdDwW])\b)?(?P<after>[ ]?(?:%|[xX]\b))?
+    |(?P<tag>[#$][A-Za-z0-9]+(?:\.P\b)?)
+    |(?P<word>[A-Za-z][A-Za-z0-9']*(?:[._-](?:PERP|P)\b)?)
+    |(?P<punct>[^\sA-Za-z0-9])
+    """
+_TOKEN = re.compile(_TOKEN_PATTERN, re.VERBOSE)
+# The same without pairs: re-reads a pair-shaped run that is no pair ("stop-loss", "buy/sell") as words.
+_TOKEN_NO_PAIR = re.compile(re.sub(r"\|\(\?P<pair>.*\n", "", _TOKEN_PATTERN), re.VERBOSE)
+
+NUMBER_WORDS: dict[str, int] = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
+    "couple": 2, "dozen": 12,
+}  # fmt: skip
+FRACTION_WORDS: dict[str, Decimal] = {
+    "half": Decimal("0.5"),
+    "quarter": Decimal("0.25"),
+    "third": Decimal(1) / 3,
+}
+_SCALES = {"k": Decimal(1000), "m": Decimal(10**6), "mil": Decimal(10**6), "mln": Decimal(10**6),
+           "b": Decimal(10**9), "bn": Decimal(10**9)}  # fmt: skip
+_TIME_UNITS = frozenset({"h", "d", "w", "min"})
+_PAIR_QUOTE_ANY = assets.STABLE_QUOTES | assets.FIAT | assets.METALS | assets.CRYPTO_TICKERS
+
+
+def normalise(text: str) -> str:
+    """Fold look-alike characters (bold maths letters, full-width digits, dashes) into plain ASCII forms."""
+    text = _KEYCAP.sub(r"\1) ", text)
+    text = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    return _INVISIBLE.sub("", text)
+
+
+def _decimal(digits: str) -> Decimal | None:
+    digits = digits.replace(" ", "").lstrip("$€£")
+    if len(digits) > MAX_DIGITS:
+        return None
+    if "," in digits:
+        thousands = re.fullmatch(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?", digits)
+        digits = digits.replace(",", "") if thousands else digits.replace(",", ".")
+    try:
+        return Decimal(digits)
+    except InvalidOperation:
+        return None
+
+
+def _valid_pair(base: str, quote: str, sep: str) -> bool:
+    if not any(c.isalpha() for c in base):
+        return False
+    quote_up = quote.upper()
+    if sep in "-_":
+        return quote_up in assets.PAIR_QUOTES
+    return quote_up in _PAIR_QUOTE_ANY or quote_up.removesuffix("P") in assets.PAIR_QUOTES
+
+
+def _number_token(m: re.Match[str], line: int) -> Token:
+    raw = m.group("num")
+    value = _decimal(raw)
+    if value is None:
+        return Token(WORD, m.group(0), m.group(0).lower(), line)
+    suffix = (m.group("suffix") or "").strip().lower()
+    after = (m.group("after") or "").strip().lower()
+    if suffix in _SCALES:
+        value *= _SCALES[suffix]
+    text = m.group(0).strip()
+    return Token(
+        NUM, text, text.lower(), line, value, unit=suffix, percent=after == "%", leverage=after == "x",
+        currency=raw.lstrip()[:1] in "$€£",
+    )  # fmt: skip
+
+
+def _scan(text: str, tokens: list[Token], line: int, allow_pair: bool = True) -> int:
+    """Append the tokens of text to tokens; return the line count reached."""
+    for m in (_TOKEN if allow_pair else _TOKEN_NO_PAIR).finditer(text):
+        kind = m.lastgroup
+        if kind == "suffix" or kind == "after":
+            kind = "num"
+        whole = m.group(0)
+        if kind == "nl":
+            tokens.append(Token(NL, "\n", "\n", line))
+            line += 1
+        elif kind == "pair":
+            parts = re.split(r"[ ]?/[ ]?|-|_", whole.lstrip("#$"), maxsplit=1)
+            base, quote = parts[0], parts[1] if len(parts) > 1 else ""
+            sep = "/" if "/" in whole else "-"
+            quote = re.sub(r"[._-]?(?:PERP|P)$", "", quote) if quote.upper() not in _PAIR_QUOTE_ANY else quote
+            if _valid_pair(base, quote, sep):
+                tokens.append(Token(PAIR, whole, whole.lower(), line, base=base, quote=quote))
+            else:
+                line = _scan(whole, tokens, line, allow_pair=False)
+        elif kind == "num":
+            tokens.append(_number_token(m, line))
+        elif kind == "frac":
+            top, bottom = whole.split("/")
+            tokens.append(Token(NUM, whole, whole, line, Decimal(top) / Decimal(bottom), fraction=True))
+        elif kind == "lev":
+            value = _decimal(whole[1:].strip())
+            tokens.append(Token(NUM, whole, whole.lower(), line, value, leverage=True))
+        elif kind == "ord":
+            tokens.append(Token(INDEX, whole, whole.lower(), line, Decimal(whole[:-2])))
+        elif kind == "slabel":
+            tokens.append(Token(WORD, whole, whole.lower().replace("/", ""), line))
+        elif kind == "tag":
+            body = whole[1:]
+            if body.isdigit():
+                tokens.append(Token(INDEX, whole, whole, line, _decimal(body)))
+            else:
+                tokens.append(Token(TAG, whole, whole.lower(), line))
+        elif kind in ("word", "alnum"):
+            tokens.append(_word_token(whole, line))
+        else:
+            tokens.append(Token(PUNCT, whole, whole, line))
+    return line
+
+
+def _word_token(word: str, line: int) -> Token:
+    low = word.lower()
+    if low in NUMBER_WORDS:
+        return Token(NUM, word, low, line, Decimal(NUMBER_WORDS[low]))
+    if low in FRACTION_WORDS or (low.rstrip("s") in FRACTION_WORDS and low != "thirds"):
+        return Token(NUM, word, low, line, FRACTION_WORDS[low.rstrip("s")], fraction=True)
+    return Token(WORD, word, low, line)
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    _scan(normalise(text), tokens, 0)
+    return _mark(tokens)
+
+
+def _mark(tokens: list[Token]) -> list[Token]:
+    """Second pass: percent words, spelled compounds, bracketed asides and list numbering."""
+    out: list[Token] = []
+    line_start = True
+    for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if (
+            tok.kind == NUM
+            and nxt is not None
+            and nxt.kind == WORD
+            and nxt.low in ("percent", "pct", "percents")
+        ):
+            tok = tok._replace(percent=True)
+        if tok.kind == NUM and _is_numbering(tokens, i, line_start):
+            tok = tok._replace(kind=INDEX)
+        if (
+            tok.kind == NUM
+            and out
+            and out[-1].kind == NUM
+            and out[-1].low in NUMBER_WORDS
+            and tok.low
+            in (
+                "hundred",
+                "thousand",
+            )
+        ):
+            prev = out.pop()
+            assert prev.value is not None and tok.value is not None
+            tok = tok._replace(value=prev.value * tok.value, text=f"{prev.text} {tok.text}")
+        out.append(tok)
+        if tok.kind == NL:
+            line_start = True
+        elif tok.kind != PUNCT:
+            line_start = False
+    _mark_brackets(out)
+    return out
+
+
+def _is_numbering(tokens: list[Token], i: int, line_start: bool) -> bool:
+    """1) 2.380, "1. 7.95" at a line's start, 2) inline: small integers that number a list, not prices."""
+    tok = tokens[i]
+    if tok.value is None or tok.unit or tok.percent or tok.leverage or tok.currency or tok.fraction:
+        return False
+    if not tok.text.isdigit() or not 0 < tok.value <= 20 or i + 1 >= len(tokens):
+        return False
+    nxt = tokens[i + 1]
+    if nxt.text == ")":
+        # An opening bracket just before makes it "(3)", an aside, not a list number.
+        return not (i > 0 and tokens[i - 1].text == "(")
+    if line_start and nxt.text in (".", ":") and i + 2 < len(tokens):
+        return tokens[i + 2].kind == NUM and tokens[i + 2].line == tok.line
+    return False
+
+
+_ASIDE_WORDS = frozenset(
+    {"pips", "pip", "pts", "points", "rr", "r", "risk", "reward", "profit", "gain", "roi"}
+)
+
+
+def _mark_brackets(tokens: list[Token]) -> None:
+    """Blank out "(2%)", "(-3%)", "(50 pips)": asides that must not count as prices."""
+    i = 0
+    while i < len(tokens):
+        if tokens[i].text in ("(", "["):
+            closer = ")" if tokens[i].text == "(" else "]"
+            j = i + 1
+            while j < len(tokens) and j - i <= 12 and tokens[j].text != closer and tokens[j].kind != NL:
+                j += 1
+            if j < len(tokens) and tokens[j].text == closer:
+                inner = tokens[i + 1 : j]
+                if any(t.percent or (t.kind == WORD and t.low in _ASIDE_WORDS) for t in inner):
+                    for k in range(i + 1, j):
+                        tokens[k] = tokens[k]._replace(ignored=True)
+                i = j
+        i += 1

@@ -1,0 +1,125 @@
+"""The NLP pipeline: text in, ParseResult out. Rules first, the classifier when they are unsure, an LLM last.
+
+    pipeline = Pipeline(known_markets=["BTC/USDT", ...])   # once, at start-up (cheap: nothing loads yet)
+    result = pipeline.parse("sell half my eth at 3.9k")    # synchronous: rules, classifier if needed
+    result = await pipeline.aparse(text)                   # classifier in a worker thread, then the LLM stage
+
+`result.should_ask_back` tells the bot to confirm instead of acting: confidence below
+nlp.result.ASK_BACK_THRESHOLD (0.6), or a contradiction flagged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nlp.assemble import Analysis, analyse, build_result
+from nlp.intents import SURE, RuleVerdict, classify
+from nlp.result import ASK_BACK_THRESHOLD, Alternative, ParseResult
+from nlp.spelling import Speller
+from nlp.symbols import SymbolResolver
+
+if TYPE_CHECKING:
+    from nlp.classifier import EmbeddingClassifier, IntentScores
+    from nlp.llm import LlmReader
+
+RULE_WEIGHT = 0.4  # share of the rules' own scores when they and the classifier's are combined
+
+
+class Pipeline:
+    def __init__(
+        self,
+        known_markets: Iterable[str] = (),
+        *,
+        use_classifier: bool = True,
+        model_dir: Path | None = None,
+        openai_api_key: str | None = None,
+        openai_base_url: str | None = None,
+        llm_model: str = "gpt-4o-mini",
+        llm_timeout: float = 8.0,
+    ) -> None:
+        self._resolver = SymbolResolver(known_markets)
+        self._speller = Speller()
+        self._use_classifier = use_classifier
+        self._model_dir = model_dir
+        self._classifier: EmbeddingClassifier | None = None
+        self._llm: LlmReader | None = None
+        self._llm_settings = (openai_api_key, openai_base_url, llm_model, llm_timeout)
+
+    @property
+    def classifier_loaded(self) -> bool:
+        return self._classifier is not None and self._classifier.loaded
+
+    @property
+    def resolver(self) -> SymbolResolver:
+        return self._resolver
+
+    def analyse(self, text: str) -> Analysis:
+        return analyse(text, self._resolver, self._speller)
+
+    def read_rules(self, text: str) -> tuple[RuleVerdict, Analysis, ParseResult]:
+        """The deterministic stage alone: its verdict, the analysis and the result it would give."""
+        analysis = self.analyse(text)
+        verdict = classify(analysis.tokens, analysis.matches, analysis.signal, analysis.order)
+        return (
+            verdict,
+            analysis,
+            build_result(verdict.intent, verdict.confidence, analysis, verdict.alternatives),
+        )
+
+    def needs_classifier(self, text: str) -> bool:
+        return self._use_classifier and self.read_rules(text)[0].confidence < SURE
+
+    def parse(self, text: str) -> ParseResult:
+        verdict, analysis, ruled = self.read_rules(text)
+        if verdict.confidence >= SURE or not self._use_classifier:
+            return ruled
+        return self._combine(verdict, analysis, self._get_classifier().scores(text))
+
+    async def aparse(self, text: str) -> ParseResult:
+        verdict, analysis, result = self.read_rules(text)
+        if verdict.confidence < SURE and self._use_classifier:
+            classifier = self._get_classifier()
+            scores = await asyncio.to_thread(classifier.scores, text)
+            result = self._combine(verdict, analysis, scores)
+        if result.confidence < ASK_BACK_THRESHOLD and self._llm_configured:
+            result = await self._get_llm().improve(text, result)
+        return result
+
+    def _get_classifier(self) -> EmbeddingClassifier:
+        if self._classifier is None:
+            from nlp.classifier import EmbeddingClassifier  # torch comes in here, on the first need only
+
+            self._classifier = EmbeddingClassifier(self._model_dir)
+        return self._classifier
+
+    @property
+    def _llm_configured(self) -> bool:
+        key, base_url, _, _ = self._llm_settings
+        return bool(key or base_url)
+
+    def _get_llm(self) -> LlmReader:
+        if self._llm is None:
+            from nlp.llm import LlmReader
+
+            key, base_url, model, timeout = self._llm_settings
+            self._llm = LlmReader(
+                self._resolver, api_key=key, base_url=base_url, model=model, timeout=timeout
+            )
+        return self._llm
+
+    def _combine(self, verdict: RuleVerdict, analysis: Analysis, scores: IntentScores) -> ParseResult:
+        """Blend the rules' candidates with the classifier's probabilities; the fields come from the rules."""
+        rule_scores = {verdict.intent: verdict.confidence}
+        for alt in verdict.alternatives:
+            rule_scores.setdefault(alt.intent, alt.score)
+        combined = {
+            intent: RULE_WEIGHT * rule_scores.get(intent, 0.0) + (1 - RULE_WEIGHT) * p
+            for intent, p in scores.probabilities.items()
+        }
+        ranked = sorted(combined.items(), key=lambda kv: -kv[1])
+        intent, score = ranked[0]
+        alternatives = tuple(Alternative(i, round(s, 3)) for i, s in ranked[1:4] if s > 0.05)
+        return build_result(intent, score, analysis, alternatives).with_changes(stage="classifier")

@@ -1,0 +1,116 @@
+"""The parse result: what the pipeline read in a message, in the shape of contract/parse.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Literal
+
+Intent = Literal[
+    "signal",
+    "place_order",
+    "close_position",
+    "cancel_order",
+    "set_alert",
+    "set_stop_loss",
+    "price",
+    "portfolio",
+    "orders",
+    "pnl",
+    "help",
+    "unknown",
+]
+INTENTS: tuple[Intent, ...] = (
+    "signal",
+    "place_order",
+    "close_position",
+    "cancel_order",
+    "set_alert",
+    "set_stop_loss",
+    "price",
+    "portfolio",
+    "orders",
+    "pnl",
+    "help",
+    "unknown",
+)
+Side = Literal["buy", "sell"]
+OrderType = Literal["market", "limit", "stop"]
+AmountUnit = Literal["base", "quote", "percent"]
+Condition = Literal["above", "below", "cross"]
+Stage = Literal["rules", "classifier", "llm"]
+
+# Below this confidence the bot asks the user to confirm what was meant instead of acting on it. The rule stage
+# gives 0.8 or more only when a pattern it knows matched with the entities that pattern needs; the classifier
+# rarely passes 0.6 on a message unlike every example phrase. Flags (contradictions) ask back at any confidence.
+ASK_BACK_THRESHOLD = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A contradiction or doubt found in the message, reported as it is and never silently fixed."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """Another reading of the message's intent, with the score the stage gave it (to ask back with)."""
+
+    intent: Intent
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    intent: Intent
+    confidence: float
+    symbol: str | None = None
+    quote: str | None = None
+    side: Side | None = None
+    order_type: OrderType | None = None
+    amount: Decimal | None = None
+    amount_unit: AmountUnit | None = None
+    price: Decimal | None = None
+    entries: tuple[Decimal, ...] = ()
+    targets: tuple[Decimal, ...] = ()
+    stop_loss: Decimal | None = None
+    leverage: Decimal | None = None
+    condition: Condition | None = None
+    threshold: Decimal | None = None
+    flags: tuple[Flag, ...] = ()
+    alternatives: tuple[Alternative, ...] = field(default=())
+    stage: Stage = "rules"
+
+    @property
+    def should_ask_back(self) -> bool:
+        """True when the bot should confirm the reading with the user before doing anything with it."""
+        return self.confidence < ASK_BACK_THRESHOLD or bool(self.flags)
+
+    def with_changes(self, **changes: object) -> ParseResult:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def contract_fields(self) -> dict[str, object]:
+        """The contract's fields, numbers still as Decimal (see nlp.jsonout for writing them)."""
+        return {
+            "intent": self.intent,
+            "symbol": self.symbol,
+            "quote": self.quote,
+            "side": self.side,
+            "order_type": self.order_type,
+            "amount": self.amount,
+            "amount_unit": self.amount_unit,
+            "price": self.price,
+            "entries": list(self.entries),
+            "targets": list(self.targets),
+            "stop_loss": self.stop_loss,
+            "leverage": self.leverage,
+            "condition": self.condition,
+            "threshold": self.threshold,
+            "confidence": round(self.confidence, 3),
+        }
+
+
+def unknown(confidence: float, alternatives: tuple[Alternative, ...] = ()) -> ParseResult:
+    return ParseResult(intent="unknown", confidence=confidence, alternatives=alternatives)

@@ -1,0 +1,235 @@
+"""Signal reader: symbol, side, entries, targets, stop and leverage of a channel's trade call.
+
+Works on labelled sections in any layout: a label (entry, buy zone, TP1, Target 2 -, take profit, stop,
+SL, invalidation, leverage...) opens a section, and the numbers that follow belong to it until the next label,
+on the same line or the lines below. Numbering (1), TP1, Target 2 -), percentages, pips in brackets and
+timeframes are skipped. "Buy"/"Sell" sections mean entries on the signal's own side and targets on the other
+("Sell: 38.4 - 39.0" in a short; "sell at 16.20" in a long).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from nlp.lexer import INDEX, NL, NUM, PUNCT, WORD, Token
+from nlp.symbols import KNOWN, SymbolMatch, SymbolResolver, best
+
+ENTRY, TARGET, STOP, LEVERAGE, BUY, SELL, IGNORE = (
+    "entry",
+    "target",
+    "stop",
+    "leverage",
+    "buy",
+    "sell",
+    "ignore",
+)
+
+# Label phrases, as lower-case words (hyphens and slashes between words dropped); the longest match wins.
+_LABELS: dict[tuple[str, ...], str] = {}
+for _section, _phrases in {
+    ENTRY: "entry|entries|entry zone|entry price|entry prices|entry targets|entry target|entry range|entry point|"
+    "entry points|entry area|entry level|entry levels|enter|enter at|enter between|entering|entry orders|ep|"
+    "cmp|open|open price|opening|accumulate|accumulation|accumulation zone|dca|limit|entry limit|"
+    "market price|current price|e",
+    TARGET: "tp|tps|target|targets|take profit|take profits|takeprofit|take profit targets|profit targets|"
+    "target zone|targets zone|tp zone|tgt|tgts|t|objective|objectives|sell targets|buy targets|short targets|"
+    "long targets|exit targets|exit|exits|goal|goals|take|tp targets|🎯",
+    STOP: "sl|stop|stops|stop loss|stoploss|stop losses|stop targets|stop target|stop price|stop level|"
+    "invalidation|invalid|invalid below|invalid above|cut loss|cutloss|stop out|🛑|⛔|s l",
+    LEVERAGE: "lev|leverage|lever|leverages|margin|leverage cross|leverage isolated",
+    BUY: "buy|buy zone|buy range|buying range|buying zone|buy area|buy between|buy at|buy price|long|longs|"
+    "buying|buy now|long now|long between|long zone|buy limit|long entry|buy entry|going long|go long",
+    SELL: "sell|sell zone|sell range|selling range|selling zone|sell area|sell between|sell at|sell price|short|"
+    "shorts|selling|sell now|short now|short between|short zone|sell limit|short entry|sell entry|going short|"
+    "go short",
+    IGNORE: "profit|period|risk|timeframe|tf|exchange|note|notes|volume|rr|duration|time|status|result|roi|"
+    "gain|gains|pnl",
+}.items():
+    for _phrase in _phrases.split("|"):
+        _LABELS[tuple(_phrase.split())] = _section
+_MAX_LABEL_WORDS = max(len(k) for k in _LABELS)
+_SIDE_WORDS = {"long": "buy", "longs": "buy", "short": "sell", "shorts": "sell", "bullish": "buy",
+               "bearish": "sell", "longing": "buy", "shorting": "sell"}  # fmt: skip
+_BUY_SELL = {"buy": "buy", "buying": "buy", "sell": "sell", "selling": "sell"}
+
+
+@dataclass(frozen=True, slots=True)
+class SignalReading:
+    symbol: SymbolMatch | None
+    side: str | None
+    side_explicit: bool  # long/short or a side label, not only a buy/sell word
+    entries: tuple[Decimal, ...]
+    targets: tuple[Decimal, ...]
+    labelled_targets: tuple[Decimal, ...]  # only those under a take-profit label (for an order's bracket)
+    stop_loss: Decimal | None
+    stop_percent: bool  # a stop given only as a percentage (stop_loss stays None)
+    leverage: Decimal | None
+    labels: frozenset[str]  # the sections that were labelled in the text
+    loose_numbers: int  # numbers that belonged to no section
+
+
+def match_label(tokens: Sequence[Token], i: int) -> tuple[str, int, Decimal | None] | None:
+    """The section a label at i opens, how many tokens it spans and any glued index (TP1 -> 1)."""
+    words: list[str] = []
+    ends: list[int] = []
+    j = i
+    glued: Decimal | None = None
+    while j < len(tokens) and len(words) < _MAX_LABEL_WORDS:
+        tok = tokens[j]
+        if tok.kind == WORD or (tok.kind == PUNCT and tok.text in ("🎯", "🛑", "⛔") and not words):
+            low = tok.low
+            stem = low.rstrip("0123456789")
+            if stem != low and stem and not words and (stem,) in _LABELS and len(low) - len(stem) <= 2:
+                glued = Decimal(low[len(stem) :])
+                low = stem
+            words.append(low)
+            ends.append(j + 1)
+            if glued is not None:
+                break
+            j += 1
+            joiner = j < len(tokens) and tokens[j].kind == PUNCT and tokens[j].text in ("-", "/", "_")
+            if joiner and j + 1 < len(tokens) and tokens[j + 1].kind == WORD:
+                j += 1
+            continue
+        break
+    for n in range(len(words), 0, -1):
+        section = _LABELS.get(tuple(words[:n]))
+        if n == 1 and len(words[0]) == 1 and glued is None and words[0] not in ("🎯", "🛑", "⛔"):
+            continue  # "e" and "t" are labels only glued to their number, as in T1 or E2
+        if section is not None:
+            return section, ends[n - 1] - i, glued if n == 1 else None
+    return None
+
+
+def _numbered_labels(tokens: Sequence[Token]) -> set[tuple[str, int]]:
+    """(word, n) for every "word n" (Target 2, Entry 3): a list numbered down the lines."""
+    found: set[tuple[str, int]] = set()
+    for i in range(len(tokens) - 1):
+        if tokens[i].kind == WORD:
+            nxt = tokens[i + 1]
+            if nxt.kind == NUM and nxt.text.isdigit() and nxt.value is not None and nxt.value <= 20:
+                found.add((tokens[i].low, int(nxt.value)))
+    return found
+
+
+def _skip_index(tokens: Sequence[Token], j: int, numbered: set[tuple[str, int]]) -> int:
+    """After a label: "Target 1 - 0.59", "Entry 1: 6.10", "TP 2) 5.6" number the list; skip that number."""
+    dash = j < len(tokens) and tokens[j].kind == PUNCT and tokens[j].text in ("-", "#", ".")
+    if dash and j + 1 < len(tokens) and tokens[j + 1].kind == NUM:
+        j += 1
+    if j + 2 < len(tokens) and tokens[j].kind == NUM and tokens[j].text.isdigit():
+        value, sep, after = tokens[j].value, tokens[j + 1], tokens[j + 2]
+        if (
+            value is None
+            or not 0 < value <= 20
+            or sep.kind != PUNCT
+            or after.kind != NUM
+            or after.value is None
+        ):
+            return j
+        if after.line != tokens[j].line:
+            return j
+        if sep.text in (":", "=", ".", ")", "➡", "→", "⇒", "👉", ">", "⏩", "▶"):
+            return j + 2
+        # "Target 1 - 0.59" numbers a list (Target 2 follows, or the price is far from 1); "Entry 1 - 1.05"
+        # is a range of two close prices.
+        label_word = tokens[j - 1].low
+        listed = (label_word, int(value) + 1) in numbered or (label_word, int(value) - 1) in numbered
+        if sep.text == "-" and (listed or not value / 2 <= after.value <= value * 2):
+            return j + 2
+    return j
+
+
+def _is_generic_label(tokens: Sequence[Token], i: int, line_start: bool) -> bool:
+    """A line opening with an unknown "Word:" (Period:, Exchange:) ends the previous section."""
+    return line_start and i + 1 < len(tokens) and tokens[i + 1].text == ":"
+
+
+def read_signal(
+    tokens: Sequence[Token], resolver: SymbolResolver, symbols: list[SymbolMatch] | None = None
+) -> SignalReading:
+    if symbols is None:
+        symbols = resolver.find_all(tokens)
+    symbol_at = {m.index: m for m in symbols if m.strength >= KNOWN}
+    numbered = _numbered_labels(tokens)
+    label_at: set[int] = set()
+    sections: dict[str, list[Decimal]] = {ENTRY: [], TARGET: [], STOP: [], LEVERAGE: [], BUY: [], SELL: []}
+    section: str | None = None
+    labels: set[str] = set()
+    explicit_side: str | None = None
+    first_buy_sell: str | None = None
+    leverage: Decimal | None = None
+    stop_percent = False
+    loose: list[Decimal] = []
+    line_start = True
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.kind == NL:
+            line_start = True
+            i += 1
+            continue
+        if tok.ignored or tok.kind == INDEX:
+            i += 1
+            continue
+        if tok.kind in (WORD, PUNCT) and i not in symbol_at:
+            label = match_label(tokens, i)
+            if label is not None:
+                section, span, _ = label
+                if section in (BUY, SELL):
+                    side_word = tokens[i].low
+                    if side_word in _SIDE_WORDS or any(t.low in _SIDE_WORDS for t in tokens[i : i + span]):
+                        explicit_side = explicit_side or section
+                    else:
+                        first_buy_sell = first_buy_sell or section
+                labels.add(section)
+                label_at.update(range(i, i + span))
+                i = i + span if section == LEVERAGE else _skip_index(tokens, i + span, numbered)
+                line_start = False
+                continue
+            if tok.kind == WORD and tok.low in _SIDE_WORDS:
+                explicit_side = explicit_side or _SIDE_WORDS[tok.low]
+            elif tok.kind == WORD and _is_generic_label(tokens, i, line_start):
+                section = IGNORE
+        if tok.kind == NUM and tok.value is not None:
+            if tok.leverage:
+                leverage = leverage if leverage is not None else tok.value
+            elif tok.percent:
+                stop_percent = stop_percent or section == STOP
+            elif tok.unit in ("h", "d", "w", "min", "m") or tok.fraction:
+                pass  # a timeframe (1h, 15m), not a price
+            elif section == LEVERAGE:
+                leverage = leverage if leverage is not None else tok.value
+            elif section is None:
+                loose.append(tok.value)
+            elif section != IGNORE:
+                sections[section].append(tok.value)
+        if tok.kind not in (PUNCT,):
+            line_start = False
+        i += 1
+    side = explicit_side or first_buy_sell
+    entries = sections[ENTRY]
+    targets = sections[TARGET]
+    for tagged in (BUY, SELL):
+        if side == tagged:
+            entries = entries + sections[tagged]
+        elif sections[tagged]:
+            targets = targets + sections[tagged]
+    if not entries and loose and (targets or sections[STOP]):
+        entries, loose = loose, []
+    chosen = best((m for m in symbols if m.index not in label_at), allow_cash=False, floor=0)
+    return SignalReading(
+        symbol=chosen,
+        side=side,
+        side_explicit=explicit_side is not None,
+        entries=tuple(dict.fromkeys(entries)),
+        targets=tuple(targets),
+        labelled_targets=tuple(sections[TARGET]),
+        stop_loss=sections[STOP][0] if sections[STOP] else None,
+        stop_percent=stop_percent and not sections[STOP],
+        leverage=leverage,
+        labels=frozenset(labels),
+        loose_numbers=len(loose),
+    )
