@@ -6,6 +6,8 @@ from trading.domain.accounts import Credentials
 from trading.domain.errors import InvalidInput
 from trading.exchanges.ccxt_client import CcxtSession, CcxtVenueConfig
 from trading.exchanges.ccxt_gateway import CcxtGateway
+from trading.market.ccxt_market import CcxtMarketData
+from trading.ports import ExchangeGateway, MarketData
 
 
 async def test_an_exchange_ccxt_does_not_know_is_refused() -> None:
@@ -72,3 +74,15 @@ async def test_options_are_merged_into_ccxts_own() -> None:
     assert session.client.options["defaultType"] == "swap"
     assert session.client.options["recvWindow"] == 10_000  # ccxt's default, kept
     await session.close()
+
+
+async def test_the_adapters_implement_the_ports() -> None:
+    # Checked by mypy: the assignments fail type-checking if a port's shape drifts from the adapter's.
+    gateway: ExchangeGateway = CcxtGateway.open(CcxtVenueConfig("kraken"))
+    opened = CcxtMarketData.open(CcxtVenueConfig("kraken"))
+    market_data: MarketData = opened
+
+    assert gateway.name == "kraken"
+    assert market_data is opened
+    await gateway.close()
+    await opened.close()  # not in the MarketData port, which has no close

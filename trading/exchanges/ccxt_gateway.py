@@ -61,7 +61,7 @@ class CcxtGateway:
 
     async def create_order(self, request: OrderRequest) -> ExchangeOrder:
         market = await self.market(request.symbol)
-        request = await self._checked(request, market)
+        request, reference = await self._checked(request, market)
         maybe_placed = False
 
         async def attempt() -> ExchangeOrder:
@@ -73,7 +73,7 @@ class CcxtGateway:
                 if found is not None:
                     return found
             maybe_placed = True
-            raw = await self._session.once(lambda: self._send(request), request.symbol)
+            raw = await self._session.once(lambda: self._send(request, reference), request.symbol)
             return await self._acknowledged(raw, request)
 
         return await self._session.retrying(attempt)
@@ -91,8 +91,9 @@ class CcxtGateway:
 
     # Placing
 
-    async def _checked(self, request: OrderRequest, market: Market) -> OrderRequest:
-        """The request rounded with ccxt's precision helpers, refused here when below the venue's minimums."""
+    async def _checked(self, request: OrderRequest, market: Market) -> tuple[OrderRequest, Decimal | None]:
+        """The request rounded with ccxt's precision helpers, refused here when below the venue's minimums, and
+        the price it is reckoned at (a market order's: the touch)."""
         quantity = self._session.amount_to_precision(market, request.quantity)
         price = None
         if request.price is not None:
@@ -100,16 +101,25 @@ class CcxtGateway:
         if request.order_type is not OrderType.MARKET and price is None:
             raise InvalidOrder(f"A {request.order_type.value} order on {market.symbol} needs a price.")
         reference = price
-        if reference is None and (market.min_notional > 0 or market.min_amount > 0):
+        if reference is None and (
+            market.min_notional > 0 or market.min_amount > 0 or self._buy_needs_price()
+        ):
             ticker = await self.ticker(market.symbol)
             reference = ticker.price_for(request.side is Side.BUY)
         market.check_minimums(quantity, reference if reference is not None else Decimal(0))
-        return replace(request, symbol=market.symbol, quantity=quantity, price=price)
+        return replace(request, symbol=market.symbol, quantity=quantity, price=price), reference
 
-    async def _send(self, request: OrderRequest) -> Any:
+    def _buy_needs_price(self) -> bool:
+        """Coinbase and others reckon a market buy in quote: ccxt then wants a price to turn the amount into."""
+        return bool(self._client.options.get("createMarketBuyOrderRequiresPrice"))
+
+    async def _send(self, request: OrderRequest, reference: Decimal | None) -> Any:
         params: dict[str, Any] = {"clientOrderId": request.client_order_id}
         kind = request.order_type.value
         price = float(request.price) if request.price is not None else None
+        # Only where ccxt asks for it: Binance would read amount x price as a quote quantity instead.
+        if request.order_type is OrderType.MARKET and request.side is Side.BUY and self._buy_needs_price():
+            price = float(reference) if reference is not None else None
         if request.order_type is OrderType.STOP:
             # A stop-market order: ccxt's unified stopLossPrice is what both Binance and Kraken understand.
             kind, params["stopLossPrice"], price = "market", price, None
