@@ -22,6 +22,9 @@ def normalise_url(url: str) -> str:
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     url = normalise_url(url)
     parsed = make_url(url)
+    # Every unit of work ends its transaction itself (commit, or rollback on close), so the pool's own
+    # rollback on check-in would be a second round trip to the database for nothing.
+    options.setdefault("pool_reset_on_return", None)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True, **options)
     if parsed.database and parsed.database != ":memory:":

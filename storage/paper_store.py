@@ -49,6 +49,7 @@ class SqlPaperSession:
 
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
+        self._balance_rows: dict[str, PaperBalanceRow] | None = None
         return self
 
     async def __aexit__(
@@ -63,22 +64,25 @@ class SqlPaperSession:
         rows = await self._session.scalars(
             select(PaperBalanceRow).where(PaperBalanceRow.account_id == account_id).with_for_update()
         )
-        return {row.asset: row.total for row in rows}
+        self._balance_rows = {row.asset: row for row in rows}
+        return {asset: row.total for asset, row in self._balance_rows.items()}
 
     async def set_balances(self, account_id: int, balances: Mapping[str, Decimal]) -> None:
-        rows = {
-            row.asset: row
-            for row in await self._session.scalars(
-                select(PaperBalanceRow).where(PaperBalanceRow.account_id == account_id)
-            )
-        }
+        rows = self._balance_rows if self._balance_rows is not None else await self._rows_of(account_id)
         for asset, total in balances.items():
             row = rows.get(asset)
             if row is None:
-                self._session.add(PaperBalanceRow(account_id=account_id, asset=asset, total=total))
+                row = rows[asset] = PaperBalanceRow(account_id=account_id, asset=asset, total=total)
+                self._session.add(row)
             elif row.total != total:
                 row.total = total
         await self._session.flush()
+
+    async def _rows_of(self, account_id: int) -> dict[str, PaperBalanceRow]:
+        rows = await self._session.scalars(
+            select(PaperBalanceRow).where(PaperBalanceRow.account_id == account_id)
+        )
+        return {row.asset: row for row in rows}
 
     async def open_orders(self, account_id: int) -> Sequence[PaperOrder]:
         rows = await self._session.scalars(

@@ -2,7 +2,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BalanceRow, EquitySnapshotRow, ExchangeAccountRow, PnlDayRow, PositionRow
@@ -12,61 +12,73 @@ from trading.domain.ledger import ZERO, Ledger, Position
 class SqlLedgerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._loaded: dict[int, tuple[dict[str, BalanceRow], dict[str, PositionRow]]] = {}
 
     async def load(self, account_id: int, *, for_update: bool = False) -> Ledger:
-        if for_update:
-            # A row lock on the account (SQLite's BEGIN IMMEDIATE already serialises writers).
+        if for_update and self._session.get_bind().dialect.name != "sqlite":
+            # A row lock on the account; on SQLite, BEGIN IMMEDIATE already serialises writers.
             await self._session.execute(
                 select(ExchangeAccountRow.id).where(ExchangeAccountRow.id == account_id).with_for_update()
             )
-        balances = (
-            await self._session.scalars(select(BalanceRow).where(BalanceRow.account_id == account_id))
-        ).all()
-        positions = await self._session.scalars(
-            select(PositionRow).where(PositionRow.account_id == account_id)
-        )
+        balances, positions = await self._rows(account_id)
         return Ledger(
-            balances={row.asset: row.total for row in balances},
+            balances={row.asset: row.total for row in balances.values()},
             positions={
                 row.symbol: Position(row.symbol, row.quantity, row.cost, row.realised_pnl)
-                for row in positions
+                for row in positions.values()
             },
-            fees_paid={row.asset: row.fees_paid for row in balances if row.fees_paid},
-            deposits={row.asset: row.deposited for row in balances if row.deposited},
-            realised_pnl={row.asset: row.realised_pnl for row in balances if row.realised_pnl},
+            fees_paid={row.asset: row.fees_paid for row in balances.values() if row.fees_paid},
+            deposits={row.asset: row.deposited for row in balances.values() if row.deposited},
+            realised_pnl={row.asset: row.realised_pnl for row in balances.values() if row.realised_pnl},
         )
 
     async def save(self, account_id: int, ledger: Ledger) -> None:
-        # Small per account (a row an asset and a symbol): rewrite it whole rather than diff it.
-        await self._session.execute(delete(BalanceRow).where(BalanceRow.account_id == account_id))
-        await self._session.execute(delete(PositionRow).where(PositionRow.account_id == account_id))
+        """Write what changed: the rows loaded in this transaction are updated in place, new ones added."""
+        balances, positions = await self._rows(account_id)
         assets = (
             set(ledger.balances) | set(ledger.fees_paid) | set(ledger.deposits) | set(ledger.realised_pnl)
         )
-        self._session.add_all(
-            BalanceRow(
-                account_id=account_id,
-                asset=asset,
-                total=ledger.balances.get(asset, ZERO),
-                deposited=ledger.deposits.get(asset, ZERO),
-                fees_paid=ledger.fees_paid.get(asset, ZERO),
-                realised_pnl=ledger.realised_pnl.get(asset, ZERO),
+        for asset in assets:
+            row = balances.get(asset) or BalanceRow(account_id=account_id, asset=asset)
+            row.total = ledger.balances.get(asset, ZERO)
+            row.deposited = ledger.deposits.get(asset, ZERO)
+            row.fees_paid = ledger.fees_paid.get(asset, ZERO)
+            row.realised_pnl = ledger.realised_pnl.get(asset, ZERO)
+            if asset not in balances:
+                balances[asset] = row
+                self._session.add(row)
+        for position in ledger.positions.values():
+            found = positions.get(position.symbol)
+            if found is None:
+                found = positions[position.symbol] = PositionRow(
+                    account_id=account_id, symbol=position.symbol
+                )
+                self._session.add(found)
+            found.quantity, found.cost, found.realised_pnl = (
+                position.quantity,
+                position.cost,
+                position.realised_pnl,
             )
-            for asset in sorted(assets)
-        )
-        self._session.add_all(
-            PositionRow(
-                account_id=account_id,
-                symbol=position.symbol,
-                quantity=position.quantity,
-                cost=position.cost,
-                realised_pnl=position.realised_pnl,
-            )
-            for position in ledger.positions.values()
-        )
         await self._session.flush()
 
+    async def _rows(self, account_id: int) -> tuple[dict[str, BalanceRow], dict[str, PositionRow]]:
+        """The account's rows, read once a transaction (the session's identity map keeps them after)."""
+        cached = self._loaded.get(account_id)
+        if cached is None:
+            balances = await self._session.scalars(
+                select(BalanceRow).where(BalanceRow.account_id == account_id)
+            )
+            positions = await self._session.scalars(
+                select(PositionRow).where(PositionRow.account_id == account_id)
+            )
+            cached = self._loaded[account_id] = (
+                {row.asset: row for row in balances},
+                {row.symbol: row for row in positions},
+            )
+        return cached
+
     async def record_pnl(self, account_id: int, day: date, realised: Decimal) -> None:
+        # Read and add in Python: SQLite would add the text column as floats.
         row = await self._session.get(PnlDayRow, (account_id, day))
         if row is None:
             self._session.add(PnlDayRow(account_id=account_id, day=day, realised=realised))

@@ -50,3 +50,15 @@ def test_an_unknown_exchange_id_is_refused_at_start_up(monkeypatch: pytest.Monke
     monkeypatch.setenv("EXCHANGE", "notanexchange")
     with pytest.raises(SettingsError, match="setting EXCHANGE: 'notanexchange' is neither"):
         build_container(load_settings())
+
+
+def test_env_example_lists_every_setting_with_its_default() -> None:
+    from pathlib import Path
+
+    from bot.settings import Settings
+
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    listed = {
+        line.split("=", 1)[0] for line in example.read_text().splitlines() if line and not line.startswith("#")
+    }
+    assert listed == {name.upper() for name in Settings.model_fields}

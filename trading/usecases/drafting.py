@@ -35,8 +35,10 @@ async def draft_order(
     async with core.uow() as uow:
         account = await account_of(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
-        today = core.clock.now().date()
-        realised_today = sum((await uow.ledgers.pnl_by_day(account.id, today)).values(), ZERO)
+        realised_today = ZERO
+        if intent.side is Side.BUY or intent.leverage:  # only what adds risk answers to the daily loss limit
+            today = core.clock.now().date()
+            realised_today = sum((await uow.ledgers.pnl_by_day(account.id, today)).values(), ZERO)
     gateway = await core.exchanges.gateway(account)
     symbol = _pair(intent, core.config.paper_quote)
     priced = await _price(gateway, symbol, intent)

@@ -4,6 +4,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
+from trading.domain.accounts import ExchangeAccount
 from trading.domain.errors import (
     DraftAlreadyUsed,
     DraftExpired,
@@ -31,8 +32,11 @@ async def confirm_draft(core: Core, user_id: int, draft_id: str) -> Order:
         if not await uow.drafts.claim(draft_id, user_id, now):
             raise await _why_unclaimed(uow, draft_id)
         order = await uow.orders.add(_order_from(draft, now))
+        account = await uow.accounts.get(draft.account_id)
         await uow.commit()
-    return await submit(core, order)
+    if account is None:
+        raise NotFound("The order's exchange account no longer exists.")
+    return await send(core, account, order)
 
 
 async def _why_unclaimed(uow: UnitOfWork, draft_id: str) -> Exception:
@@ -84,6 +88,11 @@ async def submit(core: Core, order: Order, *, as_market: bool = False) -> Order:
         account = await uow.accounts.get(order.account_id)
     if account is None:
         raise NotFound("The order's exchange account no longer exists.")
+    return await send(core, account, order, as_market=as_market)
+
+
+async def send(core: Core, account: ExchangeAccount, order: Order, *, as_market: bool = False) -> Order:
+    """`submit`, for a caller that has the order's account at hand."""
     gateway = await core.exchanges.gateway(account)
     request = OrderRequest(
         order.client_order_id,

@@ -4,7 +4,7 @@ Resting orders are matched lazily: every call first lets the market come through
 at most once a second for each (the book replenishes between seconds, so large orders fill over time).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
@@ -48,8 +48,8 @@ class PaperExchange:
 
     async def balances(self) -> Mapping[str, AssetBalance]:
         async with self._store.session() as session:
-            balances = await self._match_resting(session)
-            reserved = await self._reserved(session)
+            balances, open_orders = await self._match_resting(session)
+            reserved = await self._reserved(open_orders)
             await session.commit()
         return {
             asset: AssetBalance(asset, total - reserved.get(asset, ZERO), total)
@@ -64,8 +64,8 @@ class PaperExchange:
             existing = await session.order(self._account_id, request.client_order_id)
             if existing is not None:  # a retried request: the venue places each client order id once
                 return await self._report(session, existing)
-            balances = await self._match_resting(session)
-            reserved = await self._reserved(session)
+            balances, open_orders = await self._match_resting(session)
+            reserved = await self._reserved(open_orders)
             slices = fills_for(request.order_type, request.side, quantity, price, book, resting=False)
             resting = request.order_type is OrderType.STOP or sum((s.amount for s in slices), ZERO) < quantity
             self._check_funds(request, market, quantity, price, slices, resting, balances, reserved)
@@ -86,10 +86,13 @@ class PaperExchange:
                     created_at=self._clock.now(),
                 )
             )
+            trades: tuple[ExchangeTrade, ...] = ()
             if request.order_type is not OrderType.STOP:
-                order, balances = await self._execute(session, order, slices, market, balances, maker=False)
+                order, balances, trades = await self._execute(
+                    session, order, slices, market, balances, maker=False
+                )
                 await session.set_balances(self._account_id, balances)
-            report = await self._report(session, order)
+            report = self._report_of(order, trades)
             await session.commit()
         return report
 
@@ -160,9 +163,9 @@ class PaperExchange:
                 )
             )
 
-    async def _reserved(self, session: PaperSession) -> dict[str, Decimal]:
+    async def _reserved(self, open_orders: Sequence[PaperOrder]) -> dict[str, Decimal]:
         reserved: dict[str, Decimal] = {}
-        for order in await session.open_orders(self._account_id):
+        for order in open_orders:
             market = await self._market.market(order.symbol)
             asset, amount = reservation(
                 order.side, order.symbol, order.remaining, order.price or ZERO, market.taker_fee
@@ -170,25 +173,31 @@ class PaperExchange:
             reserved[asset] = reserved.get(asset, ZERO) + amount
         return reserved
 
-    async def _match_resting(self, session: PaperSession) -> dict[str, Decimal]:
+    async def _match_resting(self, session: PaperSession) -> tuple[dict[str, Decimal], list[PaperOrder]]:
+        """Balances and the orders still open after the market has come through them."""
         balances = await session.balances(self._account_id)
         step = self._step()
         changed = False
+        still_open: list[PaperOrder] = []
         for order in await session.open_orders(self._account_id):
             if order.last_step >= step:
+                still_open.append(order)
                 continue
             ticker = await self._market.ticker(order.symbol)
             if not triggered(order.order_type, order.side, order.price, ticker):
+                still_open.append(order)
                 continue
             book = await self._market.order_book(order.symbol, BOOK_DEPTH)
             slices = fills_for(order.order_type, order.side, order.remaining, order.price, book, resting=True)
             market = await self._market.market(order.symbol)
             maker = order.order_type is OrderType.LIMIT
-            _, balances = await self._execute(session, order, slices, market, balances, maker=maker)
+            matched, balances, _ = await self._execute(session, order, slices, market, balances, maker=maker)
+            if matched.status.is_live:
+                still_open.append(matched)
             changed = True
         if changed:
             await session.set_balances(self._account_id, balances)
-        return balances
+        return balances, still_open
 
     async def _execute(
         self,
@@ -198,11 +207,12 @@ class PaperExchange:
         market: Market,
         balances: dict[str, Decimal],
         maker: bool,
-    ) -> tuple[PaperOrder, dict[str, Decimal]]:
+    ) -> tuple[PaperOrder, dict[str, Decimal], tuple[ExchangeTrade, ...]]:
+        """Trade the slices; the order after, the balances after, and the order's trades so far."""
         fee_rate = market.maker_fee if maker else market.taker_fee
         now = self._clock.now()
         filled, fee, status = order.filled, order.fee, order.status
-        trade_count = len(await session.trades(order.id)) if order.filled else 0
+        trades = list(await session.trades(order.id)) if order.filled else []
         for level in slices:
             trade_fee = (level.amount * level.price * fee_rate).quantize(FEE_SCALE)
             try:
@@ -213,18 +223,18 @@ class PaperExchange:
                 # A stop that gapped past what the account holds: the venue cancels the rest, as real ones do.
                 status = OrderStatus.CANCELLED
                 break
-            trade_count += 1
             trade = ExchangeTrade(
-                f"{order.id}-{trade_count}", level.amount, level.price, trade_fee, market.quote, now
+                f"{order.id}-{len(trades) + 1}", level.amount, level.price, trade_fee, market.quote, now
             )
             await session.add_trade(order.id, trade)
+            trades.append(trade)
             filled += level.amount
             fee += trade_fee
         if status is not OrderStatus.CANCELLED:
             status = self._status_after(order, filled)
         updated = replace(order, filled=filled, fee=fee, status=status, last_step=self._step())
         await session.update_order(updated)
-        return updated, balances
+        return updated, balances, tuple(trades)
 
     @staticmethod
     def _status_after(order: PaperOrder, filled: Decimal) -> OrderStatus:
@@ -239,7 +249,10 @@ class PaperExchange:
         return int(self._clock.now().timestamp())
 
     async def _report(self, session: PaperSession, order: PaperOrder) -> ExchangeOrder:
-        trades = tuple(await session.trades(order.id))
+        return self._report_of(order, tuple(await session.trades(order.id)))
+
+    @staticmethod
+    def _report_of(order: PaperOrder, trades: tuple[ExchangeTrade, ...]) -> ExchangeOrder:
         filled_value = sum((t.quantity * t.price for t in trades), ZERO)
         return ExchangeOrder(
             exchange_order_id=f"P{order.id}",
