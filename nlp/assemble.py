@@ -8,17 +8,19 @@ from decimal import Decimal
 from nlp.checks import contradictions
 from nlp.commands import OrderFields, extract_alert, extract_order, extract_stop, extract_symbol
 from nlp.lexer import Token, tokenize
-from nlp.result import Alternative, Intent, ParseResult, Side
+from nlp.result import Alternative, Flag, Intent, ParseResult, Side
 from nlp.signal import SignalReading, read_signal
 from nlp.spelling import Speller
 from nlp.symbols import SymbolMatch, SymbolResolver
 
-# Telegram caps a message at 4,096 characters; a longer text is read up to twice that, the rest ignored.
-MAX_TEXT_CHARS = 8_192
+# Telegram caps a message at 4,096 characters: a longer text is no message a chat could carry. Only that much
+# is read (and the result flagged), which bounds the work on hostile input whatever its size.
+MAX_TEXT_CHARS = 4_096
 
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
+    truncated: bool
     tokens: list[Token]
     matches: list[SymbolMatch]
     signal: SignalReading
@@ -29,7 +31,9 @@ def analyse(text: str, resolver: SymbolResolver, speller: Speller) -> Analysis:
     tokens = speller.correct_tokens(tokenize(text[:MAX_TEXT_CHARS]))
     matches = resolver.find_all(tokens)
     signal = read_signal(tokens, resolver, matches)
-    return Analysis(tokens, matches, signal, extract_order(tokens, matches, signal))
+    return Analysis(
+        len(text) > MAX_TEXT_CHARS, tokens, matches, signal, extract_order(tokens, matches, signal)
+    )
 
 
 def _inferred_side(signal: SignalReading) -> Side | None:
@@ -79,7 +83,10 @@ def build_result(
         result = base.with_changes(symbol=symbol, quote=quote if intent == "price" else None)
     else:
         result = base
-    return result.with_changes(flags=contradictions(result))
+    flags = contradictions(result)
+    if analysis.truncated:
+        flags += (Flag("text_truncated", f"only the first {MAX_TEXT_CHARS} characters were read"),)
+    return result.with_changes(flags=flags)
 
 
 def as_decimal(value: object) -> Decimal | None:

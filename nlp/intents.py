@@ -79,7 +79,8 @@ _COMMENTARY = re.compile(
     r"volatility|pump(?:ing)?|dump(?:ing)?|moon(?:ing)?|rekt|fomo|fud|hodl|retest|reclaim\w*)\b"
 )
 _CONDITIONAL = re.compile(r"\b(?:when|if|once|until|whenever)\b")
-_PERCENT_GAIN = re.compile(r"[+]\s?\d+(?:[.,]\d+)?\s?%|\d+(?:[.,]\d+)?\s?% (?:profit|gain)")
+# (?<![\d.,]) starts a number only at its first digit: without it a long digit run backtracks quadratically.
+_PERCENT_GAIN = re.compile(r"[+]\s?\d+(?:[.,]\d+)?\s?%|(?<![\d.,])\d+(?:[.,]\d+)?\s?% (?:profit|gain)")
 
 
 @dataclass(frozen=True, slots=True)

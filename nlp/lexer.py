@@ -49,6 +49,7 @@ _TOKEN_PATTERN = r"""
     |(?P<frac>\b[1-9]/[1-9][0-9]?(?![0-9.,]))
     |(?P<ord>\b[0-9]{1,2}(?:st|nd|rd|th)\b)
     |(?P<lev>\b[xX][ ]?[0-9]{1,4}(?:\.[0-9]+)?\b)
+    |(?P<tagd>[#$](?![0-9]+(?:[kKmMbBxX]|bn|mil|mln)\b)[0-9]+[A-Za-z][A-Za-z0-9]*)
     |(?P<alnum>(?![0-9]+(?:[kKmMbBxXhHdDwW]|bn|mil|mln|min)\b)[0-9]+[A-Za-z][A-Za-z0-9]*)
     |(?P<num>(?:[$€£][ ]?)?(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:[.,][0-9]+)?|\.[0-9]+))
       (?P<suffix>[ ]?(?:[kK]|bn|mil|mln|min|[mMbBhHdDwW])\b)?(?P<after>[ ]?(?:%|[xX]\b))?
@@ -154,7 +155,9 @@ def _scan(text: str, tokens: list[Token], line: int, allow_pair: bool = True) ->
             tokens.append(Token(INDEX, whole, whole.lower(), line, Decimal(whole[:-2])))
         elif kind == "slabel":
             tokens.append(Token(WORD, whole, whole.lower().replace("/", ""), line))
-        elif kind == "tag":
+        elif kind == "alnum" and _split_amount(whole, tokens, line):
+            pass
+        elif kind in ("tag", "tagd"):
             body = whole[1:]
             if body.isdigit():
                 tokens.append(Token(INDEX, whole, whole, line, _decimal(body)))
@@ -165,6 +168,19 @@ def _scan(text: str, tokens: list[Token], line: int, allow_pair: bool = True) ->
         else:
             tokens.append(Token(PUNCT, whole, whole, line))
     return line
+
+
+_AMOUNT_UNITS = assets.CRYPTO_TICKERS | assets.STABLE_QUOTES | assets.FIAT | {"DOLLARS", "BUCKS"}
+
+
+def _split_amount(word: str, tokens: list[Token], line: int) -> bool:
+    """ "10eth", "500usdt": a count glued to its asset is two tokens (but 1INCH and 2Z stay tickers)."""
+    m = re.fullmatch(r"([0-9]{1,12})([A-Za-z]+)", word)
+    if m is None or m.group(2).upper() not in _AMOUNT_UNITS or m.group(2).upper() in assets.AMBIGUOUS_WORDS:
+        return False
+    tokens.append(Token(NUM, m.group(1), m.group(1), line, Decimal(m.group(1))))
+    tokens.append(_word_token(m.group(2), line))
+    return True
 
 
 def _word_token(word: str, line: int) -> Token:

@@ -140,7 +140,7 @@ class Speller:
         self._keywords = keywords
 
     def correct(self, word: str) -> str:
-        if len(word) < 5 or word in self._keywords or word in _KEEP or not word.isalpha():
+        if not 5 <= len(word) <= 20 or word in self._keywords or word in _KEEP or not word.isalpha():
             return word
         if word in self._index:
             return self._index[word]

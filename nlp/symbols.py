@@ -114,7 +114,7 @@ class SymbolResolver:
         joined = self.split_joined(word)
         if joined:
             return SymbolMatch(joined[0], joined[1], i, KNOWN)
-        if len(low) >= 5 and low.isalpha():
+        if 5 <= len(low) <= 20 and low.isalpha():
             for variant in _deletes(low) | {low}:
                 if variant in self._fuzzy:
                     return SymbolMatch(self._fuzzy[variant], None, i, WEAK)

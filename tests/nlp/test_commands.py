@@ -1,0 +1,76 @@
+"""Fields of chat commands, field by field (the corpora check whole readings)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from nlp.pipeline import Pipeline
+
+
+@pytest.mark.parametrize(
+    ("text", "order_type", "price"),
+    [
+        ("buy 1 eth at 3000", "limit", Decimal(3000)),
+        ("buy 0.1 btc when it drops to 58k", "limit", Decimal(58000)),
+        ("sell 2 sol if it falls below 120", "stop", Decimal(120)),
+        ("buy 1 eth if it breaks above 4000", "stop", Decimal(4000)),
+        ("stop-buy 1 eth at 4100", "stop", Decimal(4100)),
+        ("market sell 3 link", "market", None),
+    ],
+)
+def test_order_type_follows_the_price_and_its_direction(
+    rules: Pipeline, text: str, order_type: str, price: Decimal | None
+) -> None:
+    result = rules.parse(text)
+    assert (result.intent, result.order_type, result.price) == ("place_order", order_type, price)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "unit", "quote"),
+    [
+        ("buy 0.5 eth", Decimal("0.5"), "base", None),
+        ("buy $100 of eth", Decimal(100), "quote", None),
+        ("buy 100 dollars of eth", Decimal(100), "quote", None),
+        ("buy 100 usdt worth of eth", Decimal(100), "quote", "USDT"),
+        ("sell half my eth", Decimal(50), "percent", None),
+        ("sell a quarter of my eth", Decimal(25), "percent", None),
+        ("sell 30% of my eth", Decimal(30), "percent", None),
+        ("buy half a btc", Decimal("0.5"), "base", None),
+        ("buy eth", None, None, None),
+    ],
+)
+def test_amount_and_its_unit(
+    rules: Pipeline, text: str, amount: Decimal | None, unit: str | None, quote: str | None
+) -> None:
+    result = rules.parse(text)
+    assert (result.amount, result.amount_unit, result.quote) == (amount, unit, quote)
+
+
+@pytest.mark.parametrize(
+    ("text", "condition", "threshold"),
+    [
+        ("alert me when eth drops below 2,800", "below", Decimal(2800)),
+        ("let me know if btc goes above 80k", "above", Decimal(80000)),
+        ("ping me when doge hits 0.2", "cross", Decimal("0.2")),
+        ("alert if sol > 200", "above", Decimal(200)),
+        ("alert when sol < 100", "below", Decimal(100)),
+    ],
+)
+def test_alert_condition_and_threshold(
+    rules: Pipeline, text: str, condition: str, threshold: Decimal
+) -> None:
+    result = rules.parse(text)
+    assert (result.intent, result.condition, result.threshold) == ("set_alert", condition, threshold)
+
+
+def test_a_size_first_makes_an_order_even_with_a_stop_and_target(rules: Pipeline) -> None:
+    result = rules.parse("buy 500 ada, stop loss 0.42, take profit 0.55")
+    assert result.intent == "place_order" and result.amount == 500
+    assert result.stop_loss == Decimal("0.42") and result.targets == (Decimal("0.55"),)
+
+
+def test_known_markets_extend_the_symbols() -> None:
+    assert Pipeline(use_classifier=False).parse("buy 10 zzcoin").symbol is None
+    assert Pipeline(["ZZCOIN/USDT"], use_classifier=False).parse("buy 10 zzcoin").symbol == "ZZCOIN"

@@ -1,0 +1,56 @@
+"""The pipeline's stages: rules alone where sure, the classifier (in a worker thread) where not."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+from nlp.pipeline import Pipeline
+from nlp.result import ASK_BACK_THRESHOLD
+
+
+def test_importing_the_pipeline_loads_no_model_and_no_llm_client() -> None:
+    code = (
+        "import sys; from nlp.pipeline import Pipeline; from nlp.cli import parse_command; "
+        "p = Pipeline(); p.parse('buy 0.4 eth'); "
+        "print(sorted(m for m in ('torch', 'transformers', 'langchain_openai', 'openai') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_sure_rule_reading_does_not_load_the_classifier() -> None:
+    pipeline = Pipeline()
+    assert pipeline.parse("cancel every order").intent == "cancel_order"
+    assert not pipeline.classifier_loaded
+
+
+def test_an_unsure_message_is_decided_with_the_classifier(full: Pipeline) -> None:
+    result = full.parse("what am I sitting on right now")
+    assert full.classifier_loaded and result.stage == "classifier" and result.intent == "portfolio"
+    assert result.alternatives and all(a.intent != "portfolio" for a in result.alternatives)
+
+
+async def test_aparse_runs_the_classifier_off_the_event_loop(full: Pipeline) -> None:
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(ticker())
+    results = await asyncio.gather(
+        *(full.aparse(t) for t in ["show me what I've got", "how's bitcoin doing"])
+    )
+    task.cancel()
+    assert [r.intent for r in results] == ["portfolio", "price"]
+    assert ticks > 0
+
+
+def test_gibberish_is_unknown_and_asks_back_only_when_unsure(full: Pipeline) -> None:
+    assert full.parse("qwertyuiop").intent == "unknown"
+    unsure = full.parse("the thing with the stuff")
+    assert unsure.intent == "unknown" or unsure.confidence < ASK_BACK_THRESHOLD
