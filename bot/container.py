@@ -15,6 +15,7 @@ from storage.crypto import CredentialCipher
 from storage.db import create_engine, session_factory
 from storage.paper_store import SqlPaperStore
 from storage.uow import SqlUnitOfWorkFactory
+from trading.domain.accounts import Credentials
 from trading.domain.risk import RiskLimits
 from trading.market.simulated import SimulatedMarket
 from trading.ports import Clock
@@ -66,6 +67,20 @@ def core_config(settings: Settings) -> CoreConfig:
         draft_ttl=timedelta(seconds=settings.draft_ttl_seconds),
         paper_quote=settings.paper_quote,
         paper_start_balance=settings.paper_start_balance,
+        default_exchange=settings.exchange,
+        default_credentials=_operator_credentials(settings),
+        default_testnet=settings.exchange_testnet,
+    )
+
+
+def _operator_credentials(settings: Settings) -> Credentials | None:
+    if settings.exchange_api_key is None or settings.exchange_api_secret is None:
+        return None
+    password = settings.exchange_password.get_secret_value() if settings.exchange_password else None
+    return Credentials(
+        settings.exchange_api_key.get_secret_value(),
+        settings.exchange_api_secret.get_secret_value(),
+        password,
     )
 
 

@@ -31,11 +31,13 @@ class Exchanges:
     async def _build(self, account: ExchangeAccount) -> ExchangeGateway:
         if account.is_paper:
             return self._paper(account)
-        from trading.exchanges.ccxt_gateway import CcxtGateway  # ccxt is heavy: imported only when used
+        # ccxt is heavy: imported only when an account uses it.
+        from trading.exchanges.ccxt_client import CcxtVenueConfig
+        from trading.exchanges.ccxt_gateway import CcxtGateway
 
         async with self._uow() as uow:
             credentials = await uow.accounts.credentials(account.id)
-        return CcxtGateway(account.exchange, credentials, testnet=account.testnet)
+        return CcxtGateway.open(CcxtVenueConfig(account.exchange, testnet=account.testnet), credentials)
 
     async def close(self) -> None:
         for gateway in self._gateways.values():

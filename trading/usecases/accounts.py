@@ -10,7 +10,8 @@ from trading.usecases.core import Core, account_of
 async def register_user(
     core: Core, name: str, telegram_id: int | None = None
 ) -> tuple[User, ExchangeAccount]:
-    """The user with this Telegram id, or a new one with a funded paper account."""
+    """The user with this Telegram id, or a new one with the default account (a funded paper one unless the
+    operator has set a venue)."""
     now = core.clock.now()
     async with core.uow() as uow:
         if telegram_id is not None:
@@ -18,9 +19,14 @@ async def register_user(
             if existing is not None:
                 return existing, await account_of(uow, existing.id, None)
         user = await uow.users.add(name=name, telegram_id=telegram_id, now=now)
-        account = await uow.accounts.add(user.id, PAPER, "Paper", False, None, now)
+        config = core.config
+        label = "Paper" if config.default_exchange == PAPER else config.default_exchange.capitalize()
+        account = await uow.accounts.add(
+            user.id, config.default_exchange, label, config.default_testnet, config.default_credentials, now
+        )
         await uow.commit()
-    await deposit(core, user.id, account.id, core.config.paper_quote, core.config.paper_start_balance)
+    if account.is_paper:
+        await deposit(core, user.id, account.id, config.paper_quote, config.paper_start_balance)
     return user, account
 
 

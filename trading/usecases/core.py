@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from trading.domain.accounts import ExchangeAccount
+from trading.domain.accounts import PAPER, Credentials, ExchangeAccount
 from trading.domain.errors import NotFound
 from trading.domain.risk import RiskLimits
 from trading.ports import Clock, ExchangeFactory, UnitOfWork, UnitOfWorkFactory
@@ -18,6 +18,10 @@ class CoreConfig:
     draft_ttl: timedelta = timedelta(minutes=2)
     paper_quote: str = "USDT"
     paper_start_balance: Decimal = Decimal(10_000)
+    # The account a new user starts with: the paper exchange, or the operator's venue (EXCHANGE and its keys).
+    default_exchange: str = PAPER
+    default_credentials: Credentials | None = None
+    default_testnet: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,8 @@
 from dataclasses import replace
 from datetime import datetime
 
-from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.accounts import ExchangeAccount
+from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import (
     DraftAlreadyUsed,
     DraftExpired,
