@@ -59,6 +59,8 @@ def test_env_example_lists_every_setting_with_its_default() -> None:
 
     example = Path(__file__).resolve().parents[2] / ".env.example"
     listed = {
-        line.split("=", 1)[0] for line in example.read_text().splitlines() if line and not line.startswith("#")
+        line.split("=", 1)[0]
+        for line in example.read_text().splitlines()
+        if line and not line.startswith("#")
     }
     assert listed == {name.upper() for name in Settings.model_fields}
