@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -64,6 +65,8 @@ class OrderDraftRow(Base):
     take_profits: Mapped[list[str]] = mapped_column(JSON, default=list)
     leverage: Mapped[Decimal | None] = mapped_column(Money)
     preview: Mapped[dict[str, Any]] = mapped_column(JSON)
+    group_id: Mapped[str | None] = mapped_column(String(16), index=True)
+    move_stop_to_entry: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -39,6 +39,8 @@ def _draft(row: OrderDraftRow) -> OrderDraft:
         stop_loss=row.stop_loss,
         take_profits=tuple(Decimal(target) for target in row.take_profits),
         leverage=row.leverage,
+        group_id=row.group_id,
+        move_stop_to_entry=row.move_stop_to_entry,
     )
 
 
@@ -61,6 +63,8 @@ class SqlDraftRepository:
                 take_profits=[str(target) for target in draft.take_profits],
                 leverage=draft.leverage,
                 preview=_preview_json(draft.preview),
+                group_id=draft.group_id,
+                move_stop_to_entry=draft.move_stop_to_entry,
                 status=draft.status.value,
                 created_at=draft.created_at,
                 expires_at=draft.expires_at,
@@ -71,6 +75,12 @@ class SqlDraftRepository:
     async def get(self, draft_id: str) -> OrderDraft | None:
         row = await self._session.get(OrderDraftRow, draft_id)
         return _draft(row) if row else None
+
+    async def in_group(self, group_id: str) -> Sequence[OrderDraft]:
+        rows = await self._session.scalars(
+            select(OrderDraftRow).where(OrderDraftRow.group_id == group_id).order_by(OrderDraftRow.created_at)
+        )
+        return [_draft(row) for row in rows]
 
     async def claim(self, draft_id: str, user_id: int, now: datetime) -> bool:
         result = await self._session.execute(

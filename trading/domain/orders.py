@@ -39,6 +39,10 @@ class OrderDraft:
     stop_loss: Decimal | None = None
     take_profits: tuple[Decimal, ...] = ()
     leverage: Decimal | None = None
+    # The entries of one signal plan share a group and are confirmed together.
+    group_id: str | None = None
+    # Break-even: once the first target is hit, the stop moves to the entry's price.
+    move_stop_to_entry: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ same coins; the core can arm all of them and send only the one the market reache
 
 from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
 from trading.domain.ledger import ZERO
@@ -16,17 +16,18 @@ from trading.ports import UnitOfWork
 from trading.usecases.core import new_client_order_id
 
 
-def target_shares(quantity: Decimal, targets: int) -> list[Decimal]:
-    """Equal shares of a quantity over targets; the last takes the remainder so they add up exactly."""
+def target_shares(quantity: Decimal, targets: int, step: Decimal) -> list[Decimal]:
+    """Equal shares of a quantity over targets, in whole steps of the market; the last takes the remainder so
+    that they add up exactly and no dust is left unsold."""
     if targets == 0:
         return []
-    share = quantity / targets
+    share = (quantity / targets / step).to_integral_value(ROUND_DOWN) * step
     shares = [share] * (targets - 1)
     return [*shares, quantity - sum(shares, ZERO)]
 
 
-async def arm_brackets(uow: UnitOfWork, entry: Order, now: datetime) -> None:
-    """Create or grow the entry's legs so they cover what has filled so far."""
+async def arm_brackets(uow: UnitOfWork, entry: Order, now: datetime, step: Decimal) -> None:
+    """Create or grow the entry's legs so they cover what has filled so far (`step`: the market's amount step)."""
     draft = await uow.drafts.get(entry.draft_id) if entry.draft_id else None
     if draft is None or (draft.stop_loss is None and not draft.take_profits):
         return
@@ -35,7 +36,7 @@ async def arm_brackets(uow: UnitOfWork, entry: Order, now: datetime) -> None:
     if draft.stop_loss is not None:
         wanted.append((OrderRole.STOP_LOSS, OrderType.STOP, draft.stop_loss, entry.filled))
     for target, share in zip(
-        draft.take_profits, target_shares(entry.filled, len(draft.take_profits)), strict=True
+        draft.take_profits, target_shares(entry.filled, len(draft.take_profits), step), strict=True
     ):
         wanted.append((OrderRole.TAKE_PROFIT, OrderType.LIMIT, target, share))
     for role, order_type, price, quantity in wanted:
@@ -70,6 +71,15 @@ async def disarm_brackets(uow: UnitOfWork, closing: Order, now: datetime) -> Non
             await uow.orders.update(replace(leg, status=OrderStatus.CANCELLED, updated_at=now))
 
 
+async def _break_even(uow: UnitOfWork, entry_id: int) -> Decimal | None:
+    """The entry's price, where its trader asked for the stop to move there once a target is hit."""
+    entry = await uow.orders.get(entry_id)
+    draft = await uow.drafts.get(entry.draft_id) if entry and entry.draft_id else None
+    if entry is None or draft is None or not draft.move_stop_to_entry:
+        return None
+    return entry.average_price
+
+
 def leg_triggered(leg: Order, ticker: Ticker) -> bool:
     """A leg closes the entry: it sells at the bid (or buys back at the ask for a short)."""
     assert leg.price is not None
@@ -100,7 +110,10 @@ async def fire_leg(uow: UnitOfWork, leg: Order, now: datetime) -> Order | None:
             left = sibling.quantity - leg.quantity
             others = [s for s in siblings if s.role is OrderRole.TAKE_PROFIT]
             status = OrderStatus.CANCELLED if left <= 0 or not others else OrderStatus.ARMED
-            await uow.orders.update(replace(sibling, quantity=max(left, ZERO), status=status, updated_at=now))
+            price = await _break_even(uow, leg.parent_id) or sibling.price
+            await uow.orders.update(
+                replace(sibling, quantity=max(left, ZERO), status=status, price=price, updated_at=now)
+            )
     fired = replace(leg, status=OrderStatus.SUBMITTED, updated_at=now)
     await uow.orders.update(fired)
     return fired

@@ -40,10 +40,10 @@ async def draft_order(
             today = core.clock.now().date()
             realised_today = sum((await uow.ledgers.pnl_by_day(account.id, today)).values(), ZERO)
     gateway = await core.exchanges.gateway(account)
-    symbol = _pair(intent, core.config.paper_quote)
+    symbol = pair_of(intent.symbol, intent.quote, core.config.paper_quote)
     priced = await _price(gateway, symbol, intent)
     _check_brackets(intent, priced.price)
-    context = await _context(gateway, ledger, priced, realised_today)
+    context = await risk_context(gateway, ledger, priced.market, realised_today)
     exposure = OrderExposure(
         priced.market.symbol, intent.side, priced.quantity * priced.price, intent.leverage, intent.stop_loss
     )
@@ -84,13 +84,14 @@ def _validate(intent: OrderIntent) -> None:
         raise InvalidInput("Leverage must be above zero.")
 
 
-def _pair(intent: OrderIntent, default_quote: str) -> str:
-    symbol = intent.symbol.strip().upper()
-    if "/" in symbol:
-        return symbol
-    if not symbol.isalnum():
-        raise UnknownSymbol(f"{intent.symbol!r} is not a ticker.")
-    return f"{symbol}/{(intent.quote or default_quote).upper()}"
+def pair_of(symbol: str, quote: str | None, default_quote: str) -> str:
+    """'btc' -> 'BTC/USDT'; a pair as given stays as it is."""
+    ticker = symbol.strip().upper()
+    if "/" in ticker:
+        return ticker
+    if not ticker.isalnum():
+        raise UnknownSymbol(f"{symbol!r} is not a ticker.")
+    return f"{ticker}/{(quote or default_quote).upper()}"
 
 
 async def _price(gateway: ExchangeGateway, symbol: str, intent: OrderIntent) -> _Priced:
@@ -135,20 +136,22 @@ def _check_brackets(intent: OrderIntent, price: Decimal) -> None:
             )
 
 
-async def _context(
-    gateway: ExchangeGateway, ledger: Ledger, priced: _Priced, realised_today: Decimal
+async def risk_context(
+    gateway: ExchangeGateway, ledger: Ledger, market: Market, realised_today: Decimal
 ) -> RiskContext:
-    quote = priced.market.quote
-    equity = ledger.balance(quote)
+    """The account valued at the bid, as a new order in `market` would find it."""
+    equity = ledger.balance(market.quote)
     position_value = ZERO
     open_positions = 0
     for position in ledger.open_positions():
         value = position.quantity * (await gateway.ticker(position.symbol)).bid
         equity += value
         open_positions += 1
-        if position.symbol == priced.market.symbol:
+        if position.symbol == market.symbol:
             position_value = value
-    return RiskContext(quote, equity, position_value, open_positions, position_value > 0, realised_today)
+    return RiskContext(
+        market.quote, equity, position_value, open_positions, position_value > 0, realised_today
+    )
 
 
 def _preview(intent: OrderIntent, priced: _Priced) -> Preview:

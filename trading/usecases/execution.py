@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 
 from trading.domain.accounts import ExchangeAccount
 from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
@@ -162,11 +163,19 @@ async def record_report(core: Core, order_id: int, report: ExchangeOrder) -> Ord
             await uow.ledgers.record_pnl(order.account_id, now.date(), realised)
         if order.role is OrderRole.ENTRY and updated.filled > order.filled:
             if order.side is Side.BUY:
-                await arm_brackets(uow, updated, now)
+                await arm_brackets(uow, updated, now, await _amount_step(core, uow, order))
             elif not ledger.positions[order.symbol].quantity:
                 await disarm_brackets(uow, order, now)
         await uow.commit()
     return updated
+
+
+async def _amount_step(core: Core, uow: UnitOfWork, order: Order) -> Decimal:
+    account = await uow.accounts.get(order.account_id)
+    if account is None:
+        raise NotFound("The order's exchange account no longer exists.")
+    gateway = await core.exchanges.gateway(account)
+    return (await gateway.market(order.symbol)).amount_step
 
 
 def _trades_of(order: Order, report: ExchangeOrder, now: datetime) -> tuple[ExchangeTrade, ...]:

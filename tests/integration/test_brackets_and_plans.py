@@ -1,0 +1,147 @@
+"""Stop loss and take-profit legs held by the core, break-even, and signal plans over several entries."""
+
+from decimal import Decimal
+
+import pytest
+
+from tests.harness import Harness
+from trading.domain.enums import AmountUnit, OrderRole, OrderStatus, OrderType, Side
+from trading.domain.errors import DraftAlreadyUsed, InsufficientFunds, InvalidInput
+from trading.domain.intents import OrderIntent
+from trading.domain.signals import SignalSpec
+from trading.usecases.drafting import draft_order
+from trading.usecases.execution import confirm_draft
+from trading.usecases.portfolio import portfolio
+from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
+from trading.usecases.tracking import sync_open_orders, watch_brackets
+
+D = Decimal
+
+
+async def legs(
+    harness: Harness, user: int
+) -> dict[tuple[OrderRole, Decimal | None], tuple[OrderStatus, Decimal]]:
+    """Bracket legs by role and price: their status and their quantity summed over the entries they guard."""
+    async with harness.core.uow() as uow:
+        orders = await uow.orders.for_user(user)
+    found: dict[tuple[OrderRole, Decimal | None], tuple[OrderStatus, Decimal]] = {}
+    for o in sorted(orders, key=lambda o: o.id):
+        if o.role is not OrderRole.ENTRY:
+            _, quantity = found.get((o.role, o.price), (o.status, D(0)))
+            found[(o.role, o.price)] = (o.status, quantity + o.quantity)
+    return found
+
+
+async def move(harness: Harness, symbol: str, price: Decimal) -> list[object]:
+    harness.market.set_price(symbol, price)
+    harness.clock.advance(1)
+    await sync_open_orders(harness.core)
+    return list(await watch_brackets(harness.core))
+
+
+async def test_targets_take_their_shares_and_break_even_moves_the_stop(harness: Harness) -> None:
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker("SOL/USDT")).ask
+    plan = await draft_signal_plan(
+        harness.core,
+        user,
+        SignalSpec("SOL", Side.BUY, entries=(ask + 1,), targets=(D(160), D(170)), stop_loss=D(140)),
+        D(1500),
+        move_stop_to_entry=True,
+    )
+    [entry] = (await confirm_plan(harness.core, user, plan.group_id)).orders
+    assert entry.status is OrderStatus.FILLED  # an entry the market is already below is taken at market
+    assert entry.order_type is OrderType.MARKET
+    half = (entry.filled / 2).quantize(D("0.001"), rounding="ROUND_DOWN")  # whole steps of SOL: no dust
+    assert await legs(harness, user) == {
+        (OrderRole.STOP_LOSS, D(140)): (OrderStatus.ARMED, entry.filled),
+        (OrderRole.TAKE_PROFIT, D(160)): (OrderStatus.ARMED, half),
+        (OrderRole.TAKE_PROFIT, D(170)): (OrderStatus.ARMED, entry.filled - half),
+    }
+
+    [first] = await move(harness, "SOL/USDT", D(161))
+    assert first.status is OrderStatus.FILLED and first.filled == half  # type: ignore[attr-defined]
+    after_first = await legs(harness, user)
+    assert after_first[(OrderRole.STOP_LOSS, entry.average_price)] == (OrderStatus.ARMED, entry.filled - half)
+
+    [stopped] = await move(harness, "SOL/USDT", (entry.average_price or D(0)) - D("0.5"))
+    assert stopped.role is OrderRole.STOP_LOSS  # type: ignore[attr-defined]
+    final = await legs(harness, user)
+    assert final[(OrderRole.TAKE_PROFIT, D(170))][0] is OrderStatus.CANCELLED
+    view = await portfolio(harness.core, user)
+    assert view.positions == ()
+    assert view.realised_pnl > 0  # half sold at 161, half near the entry
+
+
+async def test_a_stop_closes_everything_and_cancels_the_targets(harness: Harness) -> None:
+    user, _ = await harness.user()
+    intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000), take_profits=(D(4000),))
+    entry = await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    [stop] = await move(harness, "ETH/USDT", D(2990))
+    assert stop.filled == entry.filled  # type: ignore[attr-defined]
+    assert (await legs(harness, user))[(OrderRole.TAKE_PROFIT, D(4000))][0] is OrderStatus.CANCELLED
+    assert await move(harness, "ETH/USDT", D(4100)) == []  # nothing left armed to fire
+    assert (await portfolio(harness.core, user)).positions == ()
+
+
+async def test_selling_by_hand_disarms_the_legs(harness: Harness) -> None:
+    user, _ = await harness.user()
+    intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000))
+    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    sell = OrderIntent("ETH", Side.SELL, D(100), amount_unit=AmountUnit.PERCENT)
+    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, sell)).id)
+    assert (await legs(harness, user))[(OrderRole.STOP_LOSS, D(3000))][0] is OrderStatus.CANCELLED
+    assert await move(harness, "ETH/USDT", D(2900)) == []
+
+
+async def test_a_plan_splits_the_amount_over_entries_and_is_confirmed_once(harness: Harness) -> None:
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker("ETH/USDT")).ask
+    low = (ask * D("0.97")).quantize(D("0.01"))
+    plan = await draft_signal_plan(
+        harness.core,
+        user,
+        SignalSpec("ETH", Side.BUY, entries=(ask + 10, low), targets=(ask * 2,), stop_loss=low - 100),
+        D(2000),
+    )
+    assert [e.order_type for e in plan.plan.entries] == [OrderType.MARKET, OrderType.LIMIT]
+    assert all(e.quantity * e.price <= D(1000) for e in plan.plan.entries)
+    assert plan.plan.at_risk < D(2000)
+
+    result = await confirm_plan(harness.core, user, plan.group_id)
+    assert [o.status for o in result.orders] == [OrderStatus.FILLED, OrderStatus.OPEN] and not result.failures
+    with pytest.raises(DraftAlreadyUsed):
+        await confirm_plan(harness.core, user, plan.group_id)
+
+    await move(harness, "ETH/USDT", low - 1)
+    view = await portfolio(harness.core, user)
+    assert view.positions[0].quantity == sum(e.quantity for e in plan.plan.entries)
+    stop = (await legs(harness, user))[(OrderRole.STOP_LOSS, low - 100)]
+    assert stop == (OrderStatus.ARMED, view.positions[0].quantity)  # the legs grew with the second entry
+
+
+@pytest.mark.parametrize(
+    ("spec", "error", "words"),
+    [
+        (SignalSpec("ETH", Side.BUY, (D(3000),), stop_loss=D(3100)), InvalidInput, "stop 3100 is not below"),
+        (
+            SignalSpec("ETH", Side.BUY, (D(3000),), targets=(D(2900),)),
+            InvalidInput,
+            "Target 2900 is not above",
+        ),
+        (
+            SignalSpec("ETH", Side.SELL, (D(3000),), stop_loss=D(3100)),
+            InsufficientFunds,
+            "shorts need a derivatives",
+        ),
+        (SignalSpec("ETH", Side.BUY, ()), InvalidInput, "no entry price"),
+    ],
+)
+async def test_plans_the_bot_cannot_follow_say_why_and_write_nothing(
+    harness: Harness, spec: SignalSpec, error: type[Exception], words: str
+) -> None:
+    user, _ = await harness.user()
+    before = await harness.counts()
+    with pytest.raises(error, match=words):
+        await draft_signal_plan(harness.core, user, spec, D(1000))
+    assert await harness.counts() == before

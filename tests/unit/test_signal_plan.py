@@ -1,0 +1,49 @@
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from trading.domain.enums import OrderType, Side
+from trading.domain.errors import BelowMinimum, InvalidInput
+from trading.domain.market import Market, Ticker
+from trading.domain.signals import SignalSpec, plan_signal
+from trading.usecases.brackets import target_shares
+
+D = Decimal
+MARKET = Market("AVAX/USDT", "AVAX", "USDT", D("0.01"), D("0.01"), D("0.01"), D(5))
+TICKER = Ticker("AVAX/USDT", D("38.99"), D("39.01"), D(39), D(0), datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_the_amount_is_split_over_entries_and_targets_share_the_position() -> None:
+    spec = SignalSpec("AVAX", Side.SELL, (D("38.4"), D("39.0")), (D("37.2"), D("36.1"), D("34.8")), D("40.3"))
+    plan = plan_signal(spec, D(1000), MARKET, TICKER)
+    assert [e.order_type for e in plan.entries] == [
+        OrderType.MARKET,
+        OrderType.LIMIT,
+    ]  # 38.4 is below the bid
+    assert plan.entries[0].price == TICKER.bid and plan.entries[1].price == D("39.0")
+    assert all(e.quantity * e.price <= 500 for e in plan.entries)
+    assert [price for price, _ in plan.targets] == [D("37.2"), D("36.1"), D("34.8")]
+    assert sum(share for _, share in plan.targets) == 1
+    stop_loss = sum(e.quantity * (D("40.3") - e.price) for e in plan.entries)
+    assert plan.at_risk == stop_loss + 2 * plan.fees
+
+
+def test_contradictions_are_reported_not_fixed() -> None:
+    with pytest.raises(InvalidInput, match="stop 38 is not above"):
+        plan_signal(SignalSpec("AVAX", Side.SELL, (D("38.4"),), stop_loss=D(38)), D(100), MARKET, TICKER)
+    with pytest.raises(InvalidInput, match=r"Target 39\.5 is not below"):
+        plan_signal(SignalSpec("AVAX", Side.SELL, (D("38.4"),), (D("39.5"),)), D(100), MARKET, TICKER)
+    with pytest.raises(InvalidInput, match="more than zero"):
+        plan_signal(SignalSpec("AVAX", Side.BUY, (D(38),)), D(0), MARKET, TICKER)
+
+
+def test_too_little_for_the_number_of_entries_says_so() -> None:
+    with pytest.raises(BelowMinimum, match="Split over 3 entries"):
+        plan_signal(SignalSpec("AVAX", Side.BUY, (D(38), D(37), D(36))), D(12), MARKET, TICKER)
+
+
+def test_target_shares_are_whole_steps_and_add_up() -> None:
+    assert target_shares(D("1.001"), 3, D("0.001")) == [D("0.333"), D("0.333"), D("0.335")]
+    assert sum(target_shares(D("9.989"), 2, D("0.001"))) == D("9.989")
+    assert target_shares(D(1), 0, D("0.001")) == []

@@ -1,0 +1,102 @@
+"""A trading signal and the plan that follows it: the amount split over the entries, shares per target, a stop."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from trading.domain.enums import OrderType, Side
+from trading.domain.errors import BelowMinimum, InvalidInput
+from trading.domain.ledger import ZERO
+from trading.domain.market import Market, Ticker
+
+
+@dataclass(frozen=True, slots=True)
+class SignalSpec:
+    symbol: str
+    side: Side
+    entries: tuple[Decimal, ...]
+    targets: tuple[Decimal, ...] = ()
+    stop_loss: Decimal | None = None
+    leverage: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedEntry:
+    order_type: OrderType
+    price: Decimal
+    quantity: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class SignalPlan:
+    symbol: str
+    side: Side
+    entries: tuple[PlannedEntry, ...]
+    targets: tuple[tuple[Decimal, Decimal], ...]  # (price, share of the position), shares adding up to 1
+    stop_loss: Decimal | None
+    leverage: Decimal | None
+    cost: Decimal
+    fees: Decimal
+    at_risk: Decimal
+
+
+def check_signal(spec: SignalSpec) -> None:
+    """A stop or a target on the wrong side of the entries is the signal's mistake: say so, never fix it."""
+    if not spec.entries:
+        raise InvalidInput("The signal gives no entry price.")
+    if any(price <= 0 for price in (*spec.entries, *spec.targets)):
+        raise InvalidInput("Every entry and target price must be above zero.")
+    buying = spec.side is Side.BUY
+    low, high = min(spec.entries), max(spec.entries)
+    if spec.stop_loss is not None and (spec.stop_loss >= low if buying else spec.stop_loss <= high):
+        where = "below" if buying else "above"
+        raise InvalidInput(
+            f"The stop {spec.stop_loss} is not {where} the entries {low}-{high} of a {spec.side.value}."
+        )
+    for target in spec.targets:
+        if target <= high if buying else target >= low:
+            where = "above" if buying else "below"
+            raise InvalidInput(
+                f"Target {target} is not {where} the entries {low}-{high} of a {spec.side.value}."
+            )
+
+
+def plan_signal(spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticker) -> SignalPlan:
+    """Split `amount` (quote currency) equally over the entries. An entry the market is already at or through
+    is taken at market; the others rest as limit orders. Every target closes an equal share."""
+    check_signal(spec)
+    if amount <= 0:
+        raise InvalidInput("The amount to follow a signal with must be more than zero.")
+    buying = spec.side is Side.BUY
+    touch = ticker.ask if buying else ticker.bid
+    share = amount / len(spec.entries)
+    entries: list[PlannedEntry] = []
+    for price in spec.entries:
+        at_market = price >= touch if buying else price <= touch
+        fill_price = touch if at_market else market.round_price(price)
+        quantity = market.round_amount(share / (fill_price * (1 + market.taker_fee)))
+        try:
+            market.check_minimums(quantity, fill_price)
+        except BelowMinimum as error:
+            raise BelowMinimum(
+                f"Split over {len(spec.entries)} entries, {error.message[0].lower()}{error.message[1:]}"
+            ) from None
+        entries.append(PlannedEntry(OrderType.MARKET if at_market else OrderType.LIMIT, fill_price, quantity))
+    cost = sum((e.quantity * e.price for e in entries), ZERO)
+    fees = cost * market.taker_fee
+    stop = spec.stop_loss
+    loss = sum((e.quantity * abs(e.price - stop) for e in entries), ZERO) if stop is not None else cost
+    count = len(spec.targets)
+    shares = (
+        [Decimal(1) / count] * (count - 1) + [Decimal(1) - Decimal(1) / count * (count - 1)] if count else []
+    )
+    return SignalPlan(
+        symbol=market.symbol,
+        side=spec.side,
+        entries=tuple(entries),
+        targets=tuple(zip(spec.targets, shares, strict=True)),
+        stop_loss=stop,
+        leverage=spec.leverage,
+        cost=cost,
+        fees=fees,
+        at_risk=loss + fees * (2 if stop is not None else 1),
+    )

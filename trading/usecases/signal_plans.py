@@ -1,0 +1,132 @@
+"""Following a signal: a plan previewed as one, its entries drafted together and confirmed together."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from trading.domain.enums import OrderType, Side
+from trading.domain.errors import InsufficientFunds, InvalidOrder, NotFound, TradingError
+from trading.domain.ledger import ZERO
+from trading.domain.orders import Order, OrderDraft, Preview
+from trading.domain.risk import OrderExposure, check_risk
+from trading.domain.signals import SignalPlan, SignalSpec, plan_signal
+from trading.usecases.core import Core, account_of, new_draft_id
+from trading.usecases.drafting import pair_of, risk_context
+from trading.usecases.execution import confirm_draft
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDraft:
+    group_id: str
+    plan: SignalPlan
+    drafts: tuple[OrderDraft, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanResult:
+    orders: tuple[Order, ...]
+    failures: tuple[tuple[OrderDraft, str], ...]
+
+
+async def draft_signal_plan(
+    core: Core,
+    user_id: int,
+    spec: SignalSpec,
+    amount: Decimal,
+    *,
+    account_id: int | None = None,
+    move_stop_to_entry: bool = False,
+) -> PlanDraft:
+    """Plan `amount` (quote currency) over a signal's entries and keep the plan for one confirmation."""
+    async with core.uow() as uow:
+        account = await account_of(uow, user_id, account_id)
+        ledger = await uow.ledgers.load(account.id)
+        realised_today = sum(
+            (await uow.ledgers.pnl_by_day(account.id, core.clock.now().date())).values(), ZERO
+        )
+    gateway = await core.exchanges.gateway(account)
+    symbol = pair_of(spec.symbol, None, core.config.paper_quote)
+    market = await gateway.market(symbol)
+    ticker = await gateway.ticker(symbol)
+    plan = plan_signal(spec, amount, market, ticker)
+    leveraged = plan.leverage is not None and plan.leverage > 1
+    balances = await gateway.balances()
+    if plan.side is Side.BUY or leveraged:
+        free = balances[market.quote].free if market.quote in balances else ZERO
+        needed = (plan.cost + plan.fees) / (plan.leverage if leveraged and plan.leverage else 1)
+        if needed > free:
+            raise InsufficientFunds(
+                f"This plan needs {needed:,.2f} {market.quote}; {free:,.2f} is available."
+            )
+    else:
+        held = balances[market.base].free if market.base in balances else ZERO
+        if sum((e.quantity for e in plan.entries), ZERO) > held:
+            raise InsufficientFunds(
+                f"A short on this account would sell {market.base} it does not hold ({held} free); "
+                "shorts need a derivatives account."
+            )
+    context = await risk_context(gateway, ledger, market, realised_today)
+    check_risk(
+        OrderExposure(symbol, plan.side, plan.cost, plan.leverage, plan.stop_loss),
+        context,
+        core.config.limits,
+    )
+    if account.is_paper and leveraged:
+        raise InvalidOrder("The paper exchange trades spot only, so leverage is not available there.")
+
+    now = core.clock.now()
+    group = new_draft_id()
+    drafts = tuple(
+        OrderDraft(
+            id=new_draft_id(),
+            user_id=user_id,
+            account_id=account.id,
+            symbol=symbol,
+            side=plan.side,
+            order_type=entry.order_type,
+            quantity=entry.quantity,
+            price=None if entry.order_type is OrderType.MARKET else entry.price,
+            preview=Preview(
+                price=entry.price,
+                quantity=entry.quantity,
+                cost=entry.quantity * entry.price,
+                fee=entry.quantity * entry.price * market.taker_fee,
+                at_risk=plan.at_risk / len(plan.entries),
+            ),
+            created_at=now,
+            expires_at=now + core.config.draft_ttl,
+            stop_loss=plan.stop_loss,
+            take_profits=tuple(price for price, _ in plan.targets),
+            leverage=plan.leverage,
+            group_id=group,
+            move_stop_to_entry=move_stop_to_entry,
+        )
+        for entry in plan.entries
+    )
+    async with core.uow() as uow:
+        for draft in drafts:
+            await uow.drafts.add(draft)
+        await uow.commit()
+    return PlanDraft(group, plan, drafts)
+
+
+async def confirm_plan(core: Core, user_id: int, group_id: str) -> PlanResult:
+    """Confirm every entry of a plan, each placed once. The first refusal of a confirmation as such (expired,
+    already used) is raised; an entry the exchange refuses is reported beside the ones placed."""
+    async with core.uow() as uow:
+        drafts = [d for d in await uow.drafts.in_group(group_id) if d.user_id == user_id]
+    if not drafts:
+        raise NotFound("That signal plan was not found.")
+    orders: list[Order] = []
+    failures: list[tuple[OrderDraft, str]] = []
+    for index, draft in enumerate(drafts):
+        try:
+            orders.append(await confirm_draft(core, user_id, draft.id))
+        except TradingError as error:
+            if (
+                index == 0
+                and not orders
+                and error.code in ("draft_expired", "draft_already_used", "not_found")
+            ):
+                raise
+            failures.append((draft, error.message))
+    return PlanResult(tuple(orders), tuple(failures))
