@@ -27,8 +27,8 @@ class Analysis:
     order: OrderFields
 
 
-def analyse(text: str, resolver: SymbolResolver, speller: Speller) -> Analysis:
-    tokens = speller.correct_tokens(tokenize(text[:MAX_TEXT_CHARS]))
+def analyse(text: str, resolver: SymbolResolver, speller: Speller, limit: int = MAX_TEXT_CHARS) -> Analysis:
+    tokens = speller.correct_tokens(tokenize(text[:limit]))
     matches = resolver.find_all(tokens)
     signal = read_signal(tokens, resolver, matches)
     return Analysis(

@@ -25,7 +25,7 @@ _CUES: dict[Intent, re.Pattern[str]] = {
         r"inform|heads up|wake me|buzz me|shout)\b"
     ),
     "cancel_order": re.compile(
-        r"\b(?:cancel\w*|revoke|withdraw|delete|remove|kill|pull|scrap|drop my|forget(?: about)? (?:my|the|that)|"
+        r"\b(?:cancel\w*|revoke|withdraw|delete|remove|kill|pull|scrap|drop (?:my|the|that|all|every)|forget(?: about)? (?:my|the|that)|"
         r"never ?mind|call off|undo|get rid of)\b"
     ),
     "close_position": re.compile(
@@ -76,8 +76,10 @@ _COMMENTARY = re.compile(
     r"\b(?:no entry|not entering|no trade|wait(?:ing)?|watch(?:ing)?|consolidat\w*|looks?|looking|might|"
     r"could|may|expect\w*|likely|probably|think|imo|analysis|chart|support|resistance|breakout|bounce|"
     r"trend\w*|sideways|ranging|for now|dominance|news|bullish|bearish|patience|careful|volatile|"
-    r"volatility|pump(?:ing)?|dump(?:ing)?|moon(?:ing)?|rekt|fomo|fud|hodl|retest|reclaim\w*)\b"
+    r"volatility|risk management|manage your risk|never risk|stay safe|dyor|not financial advice|nfa|"
+    r"pump(?:ing)?|dump(?:ing)?|moon(?:ing)?|rekt|fomo|fud|hodl|retest|reclaim\w*)\b"
 )
+_HOW_TO = re.compile(r"(?:how (?:do|can|would|should) (?:i|we|you)|how to|is it possible to)\b")
 _CONDITIONAL = re.compile(r"\b(?:when|if|once|until|whenever)\b")
 # (?<![\d.,]) starts a number only at its first digit: without it a long digit run backtracks quadratically.
 _PERCENT_GAIN = re.compile(r"[+]\s?\d+(?:[.,]\d+)?\s?%|(?<![\d.,])\d+(?:[.,]\d+)?\s?% (?:profit|gain)")
@@ -127,7 +129,8 @@ def classify(
     report = bool(_REPORT.search(text)) or bool(_PERCENT_GAIN.search(text))
     if sig and not (report and not (signal.entries and signal.stop_loss is not None)):
         return RuleVerdict("signal", sig)
-    conditional = bool(_CUES["set_alert"].search(text) or _CONDITIONAL.search(text))
+    conditional = any(_CUES[i].search(text) for i in ("set_alert", "close_position", "cancel_order"))
+    conditional = conditional or bool(_CONDITIONAL.search(text))
     if (
         report
         and not conditional
@@ -140,6 +143,8 @@ def classify(
         if pattern.search(text):
             found[intent] = 0.9
     _weigh(found, text, tokens, side, has_symbol, order)
+    if _HOW_TO.match(text) and not any(t.kind == NUM for t in tokens):
+        found = {"help": 0.9, **{k: min(v, 0.6) for k, v in found.items() if k != "help"}}
     if not found:
         return _fallback(tokens, text, words, side, has_symbol)
     ranked = sorted(found.items(), key=lambda kv: -kv[1])

@@ -187,8 +187,8 @@ def _word_token(word: str, line: int) -> Token:
     low = word.lower()
     if low in NUMBER_WORDS:
         return Token(NUM, word, low, line, Decimal(NUMBER_WORDS[low]))
-    if low in FRACTION_WORDS or (low.rstrip("s") in FRACTION_WORDS and low != "thirds"):
-        return Token(NUM, word, low, line, FRACTION_WORDS[low.rstrip("s")], fraction=True)
+    if low in FRACTION_WORDS or low.removesuffix("s") in FRACTION_WORDS:
+        return Token(NUM, word, low, line, FRACTION_WORDS[low.removesuffix("s")], fraction=True)
     return Token(WORD, word, low, line)
 
 
@@ -213,18 +213,9 @@ def _mark(tokens: list[Token]) -> list[Token]:
             tok = tok._replace(percent=True)
         if tok.kind == NUM and _is_numbering(tokens, i, line_start):
             tok = tok._replace(kind=INDEX)
-        if (
-            tok.kind == NUM
-            and out
-            and out[-1].kind == NUM
-            and out[-1].low in NUMBER_WORDS
-            and tok.low
-            in (
-                "hundred",
-                "thousand",
-            )
-        ):
-            prev = out.pop()
+        spelled_before = bool(out) and out[-1].kind == NUM and out[-1].low in NUMBER_WORDS
+        if spelled_before and (tok.low in ("hundred", "thousand") or (tok.fraction and tok.low != "half")):
+            prev = out.pop()  # "two hundred"; "three quarters", "two thirds": a count of fractions
             assert prev.value is not None and tok.value is not None
             tok = tok._replace(value=prev.value * tok.value, text=f"{prev.text} {tok.text}")
         out.append(tok)

@@ -81,7 +81,7 @@ class LlmReader:
 
             chat = ChatOpenAI(
                 model=self._model,
-                api_key=self._api_key or "not-needed",  # type: ignore[arg-type]
+                api_key=self._api_key or "not-needed",
                 base_url=self._base_url,
                 timeout=self._timeout,
                 max_retries=0,

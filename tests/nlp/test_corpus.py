@@ -35,3 +35,8 @@ def test_classifier_adds_accuracy_on_paraphrases(rules: Pipeline, full: Pipeline
     with_classifier = score(cases, _parser(full))
     assert with_classifier.intent > without.intent + 0.05, (without, with_classifier)
     assert with_classifier.exact >= 0.8, with_classifier.misses
+
+
+def test_holdout_messages_written_apart_from_the_rules(full: Pipeline) -> None:
+    result = score(load(DATA / "holdout.jsonl"), _parser(full))
+    assert result.intent >= 0.95 and result.exact >= 0.93, result.misses
