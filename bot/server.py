@@ -7,21 +7,29 @@ import logging
 import uvicorn
 
 from bot.container import Container
+from trading.usecases.portfolio import record_all_equity
 from trading.usecases.tracking import reconcile_submitted, sync_open_orders, watch_brackets
 from webapp.app import create_app
 
 log = logging.getLogger(__name__)
 
 TRACK_EVERY_SECONDS = 1.0
+EQUITY_EVERY_SECONDS = 300.0
 
 
 async def track_orders(container: Container, stop: asyncio.Event) -> None:
-    """Book fills of resting orders and fire bracket legs, about once a second, until told to stop."""
+    """Book fills of resting orders and fire bracket legs about once a second, and record every account's
+    equity every five minutes, until told to stop."""
     core = container.core
+    loop = asyncio.get_running_loop()
+    next_equity = loop.time()
     while not stop.is_set():
         try:
             await sync_open_orders(core)
             await watch_brackets(core)
+            if loop.time() >= next_equity:
+                next_equity = loop.time() + EQUITY_EVERY_SECONDS
+                await record_all_equity(core)
         except Exception:  # the loop must outlive any one bad order; the cause goes to the log
             log.exception("order tracking pass failed")
         with contextlib.suppress(TimeoutError):

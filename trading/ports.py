@@ -90,6 +90,8 @@ class AccountRepository(Protocol):
 
     async def for_user(self, user_id: int) -> Sequence[ExchangeAccount]: ...
 
+    async def every(self) -> Sequence[ExchangeAccount]: ...
+
     async def add(
         self,
         user_id: int,

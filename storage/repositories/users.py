@@ -61,6 +61,10 @@ class SqlAccountRepository:
         )
         return [_account(row) for row in rows]
 
+    async def every(self) -> Sequence[ExchangeAccount]:
+        rows = await self._session.scalars(select(ExchangeAccountRow).order_by(ExchangeAccountRow.id))
+        return [_account(row) for row in rows]
+
     async def add(
         self,
         user_id: int,

@@ -201,3 +201,29 @@ async def test_a_restart_keeps_open_orders_and_balances(harness: Harness, harnes
     restarted.market.set_price("ETH/USDT", limit - 1)
     restarted.clock.advance(1)
     assert await sync_open_orders(restarted.core) == 1
+
+
+async def test_equity_is_recorded_for_every_account_and_pnl_by_day_adds_up(harness: Harness) -> None:
+    from datetime import timedelta
+
+    from trading.usecases.portfolio import equity_history, pnl_by_day, record_all_equity
+
+    alice, _ = await harness.user("alice", 1)
+    bob, _ = await harness.user("bob", 2)
+    await confirm_draft(harness.core, alice, (await draft_order(harness.core, alice, buy("ETH", "1"))).id)
+    start = harness.clock.now()
+    assert await record_all_equity(harness.core) == 2
+    harness.market.set_price("ETH/USDT", Decimal(4000))
+    harness.clock.advance(timedelta(days=1).total_seconds())
+    sell = OrderIntent("ETH", Side.SELL, Decimal(100), AmountUnit.PERCENT)
+    sold = await confirm_draft(harness.core, alice, (await draft_order(harness.core, alice, sell)).id)
+    assert await record_all_equity(harness.core) == 2
+
+    curve = await equity_history(harness.core, alice, start)
+    assert [at for at, _ in curve] == [start, harness.clock.now()]
+    assert curve[1][1] > curve[0][1]  # ETH went up while held
+    assert [equity for _, equity in await equity_history(harness.core, bob, start)] == [Decimal(10_000)] * 2
+    days = await pnl_by_day(harness.core, alice)
+    assert list(days) == [harness.clock.now().date()]
+    assert days[harness.clock.now().date()] == (await portfolio(harness.core, alice)).realised_pnl
+    assert sold.filled == Decimal(1)

@@ -1,5 +1,6 @@
 """The portfolio valued at market: balances, positions at cost, realised and unrealised P&L, history."""
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -8,6 +9,8 @@ from decimal import Decimal
 from trading.domain.errors import TradingError
 from trading.domain.ledger import ZERO
 from trading.usecases.core import Core, account_of
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +113,21 @@ async def record_equity(core: Core, user_id: int, account_id: int | None = None)
         await uow.ledgers.record_equity(view.account_id, core.clock.now(), view.equity)
         await uow.commit()
     return view.equity
+
+
+async def record_all_equity(core: Core) -> int:
+    """One equity point for every account (the equity curve's data); the number recorded."""
+    async with core.uow() as uow:
+        accounts = await uow.accounts.every()
+    recorded = 0
+    for account in accounts:
+        try:
+            await record_equity(core, account.user_id, account.id)
+        except TradingError as error:  # one venue down must not stop the others' curves
+            log.warning("equity of account %s not recorded: %s", account.id, error)
+            continue
+        recorded += 1
+    return recorded
 
 
 async def equity_history(
