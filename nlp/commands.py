@@ -12,11 +12,17 @@ from nlp.signal import SignalReading
 from nlp.symbols import SymbolMatch, best
 
 BUY_VERBS = frozenset({"buy", "buys", "purchase", "acquire", "grab", "long", "ape", "accumulate", "buyy", "biy",
+                       "invest", "spend",
                        "bui", "byu", "bought", "longing", "scoop", "get", "add"})  # fmt: skip
 SELL_VERBS = frozenset({"sell", "sells", "dump", "short", "offload", "unload", "sel", "sll", "selll", "shorting",
                         "shrt", "sold", "trim", "liquidate"})  # fmt: skip
 _CASH_WORDS = {"dollars": None, "dollar": None, "bucks": None, "usd": "USD", "usdt": "USDT", "usdc": "USDC",
                "busd": "BUSD", "fdusd": "FDUSD", "dai": "DAI", "eur": "EUR", "euros": "EUR", "euro": "EUR"}  # fmt: skip
+# Words that may stand between a count and its asset: "2 more eth", "0.5 of my btc", "half a btc".
+_AMOUNT_FILLERS = frozenset(
+    {"of", "a", "my", "more", "extra", "additional", "whole", "units", "coins", "the"}
+)
+_SPEND_VERBS = frozenset({"invest", "spend", "put"})
 _ALL_WORDS = frozenset({"all", "everything", "entire", "whole", "full"})
 _PRICE_CUES = frozenset({"at", "@", "price", "limit", "for", "to", "hits", "reaches", "touches", "below", "under",
                          "above", "over", "around", "near", "hit", "reach"})  # fmt: skip
@@ -61,7 +67,7 @@ def verb_side(tokens: Sequence[Token]) -> tuple[Side | None, int]:
         nxt = tokens[i + 1].low if i + 1 < len(tokens) else ""
         if tok.low in ("get", "add") and (i > 0 or nxt in ("rid", "out", "me out", "lost")):
             continue
-        if tok.low in BUY_VERBS:
+        if tok.low in BUY_VERBS or (tok.low == "put" and i + 1 < len(tokens) and tokens[i + 1].kind == NUM):
             return "buy", i
         if tok.low in SELL_VERBS:
             return "sell", i
@@ -108,14 +114,20 @@ def extract_order(tokens: Sequence[Token], matches: list[SymbolMatch], signal: S
         if tok.fraction and (after_of in ("my", "the", "our") or nxt in ("of", "my")):
             amount, unit, amount_at = tok.value * 100, "percent", i
             break
-        if tok.currency:
-            amount, unit, amount_at = tok.value, "quote", i
+        if tok.currency or (i == verb_at + 1 and lows[verb_at] in _SPEND_VERBS):
+            amount, unit, amount_at = tok.value, "quote", i  # "$50 of sol", "invest 500 in sol"
             break
-        if nxt in _CASH_WORDS and (chosen is None or chosen.index != i + 1 or chosen.is_cash):
+        if (nxt in _CASH_WORDS or nxt == "$") and (chosen is None or chosen.index != i + 1 or chosen.is_cash):
             amount, unit, amount_at = tok.value, "quote", i
-            quote = _CASH_WORDS[nxt] or quote
+            quote = _CASH_WORDS.get(nxt) or quote
             break
-        if i + 1 == sym_at or (i + 2 == sym_at and nxt in ("of", "a")):
+        between = lows[i + 1 : sym_at]
+        if (
+            chosen is not None
+            and sym_at > i
+            and len(between) <= 2
+            and all(w in _AMOUNT_FILLERS for w in between)
+        ):
             amount, unit, amount_at = tok.value, "base", i
             break
     if amount is None and any(low in _ALL_WORDS for low in lows) and side == "sell":
@@ -207,15 +219,10 @@ def extract_alert(
         if low in _DOWN_WORDS or two in ("goes down", "less than"):
             condition = "below"
             break
-    threshold = None
-    for i, tok in enumerate(tokens):
-        if (
-            _is_plain_number(tok)
-            and not tok.ignored
-            and not (chosen and i < chosen.index and not tok.currency)
-        ):
-            threshold = None if tok.percent else tok.value
-            break
+    numbers = [(i, t) for i, t in enumerate(tokens) if _is_plain_number(t) and not t.ignored]
+    after = [t for i, t in numbers if chosen is None or i > chosen.index]  # "alert me at 3000 for eth" too
+    first = after[0] if after else (numbers[0][1] if numbers else None)
+    threshold = first.value if first is not None and not first.percent else None
     return (chosen.symbol if chosen else None), condition, threshold
 
 

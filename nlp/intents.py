@@ -70,7 +70,8 @@ _SMALL_TALK = re.compile(
 _REPORT = re.compile(
     r"✅|🏆|💰|\b(?:hit|hits|reached|achieved|done|smashed|booked|secured|stopped out|closed|congrats|"
     r"congratulations|win ?rate|results?|report|recap|summary|period|gained|in profit|all targets|"
-    r"profit booked|sl hit|stop hit|stopped|triggered|filled|activated|accuracy|winners?|losers?|streak)\b"
+    r"profit booked|sl hit|stop hit|stopped|triggered|filled|activated|accuracy|winners?|losers?|streak|moved|"
+    r"signal ?# ?\d+)\b|update ?:"
 )
 _COMMENTARY = re.compile(
     r"\b(?:no entry|not entering|no trade|wait(?:ing)?|watch(?:ing)?|consolidat\w*|looks?|looking|might|"
@@ -82,7 +83,12 @@ _COMMENTARY = re.compile(
 _HOW_TO = re.compile(r"(?:how (?:do|can|would|should) (?:i|we|you)|how to|is it possible to)\b")
 _CONDITIONAL = re.compile(r"\b(?:when|if|once|until|whenever)\b")
 # (?<![\d.,]) starts a number only at its first digit: without it a long digit run backtracks quadratically.
-_PERCENT_GAIN = re.compile(r"[+]\s?\d+(?:[.,]\d+)?\s?%|(?<![\d.,])\d+(?:[.,]\d+)?\s?% (?:profit|gain)")
+_PERCENT_GAIN = re.compile(
+    r"[+]\s?\d+(?:[.,]\d+)?\s?%|(?<![\d.,])\d+(?:[.,]\d+)?\s?% (?:profit|gain|roi|return)|"
+    r"\b(?:profit|gain|roi|return)s? (?:of )?[+]?\d+(?:[.,]\d+)?\s?%"
+)
+# A channel speaking to its followers ("we are up 300%", "our VIP members"), not a user giving an order.
+_CHANNEL_VOICE = re.compile(r"\b(?:we|we're|our|everyone|members|vip|premium|subscribers?|followers?|guys)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +137,9 @@ def classify(
         return RuleVerdict("signal", sig)
     conditional = any(_CUES[i].search(text) for i in ("set_alert", "close_position", "cancel_order"))
     conditional = conditional or bool(_CONDITIONAL.search(text))
-    if (
-        report
-        and not conditional
-        and (has_symbol or "signal" in text or "trade" in text)
-        and not _imperative(tokens, side, verb_at)
-    ):
+    channel = bool(_CHANNEL_VOICE.search(text))
+    subject = has_symbol or channel or any(w in text for w in ("signal", "trade", "call", "setup"))
+    if report and not conditional and subject and not _imperative(tokens, side, verb_at):
         return RuleVerdict("unknown", 0.85)
     found: dict[Intent, float] = {}
     for intent, pattern in _CUES.items():
@@ -145,6 +148,8 @@ def classify(
     _weigh(found, text, tokens, side, has_symbol, order)
     if _HOW_TO.match(text) and not any(t.kind == NUM for t in tokens):
         found = {"help": 0.9, **{k: min(v, 0.6) for k, v in found.items() if k != "help"}}
+    if channel and side is None and set(found) <= {"pnl", "portfolio", "help"}:
+        return RuleVerdict("unknown", 0.8)  # "we are up 300% this month": a channel's boast, not a question
     if not found:
         return _fallback(tokens, text, words, side, has_symbol)
     ranked = sorted(found.items(), key=lambda kv: -kv[1])
