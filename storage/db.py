@@ -54,4 +54,5 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    # Autoflush: a query sees what the transaction has added, and writes go out in one batch before it.
+    return async_sessionmaker(engine, expire_on_commit=False)

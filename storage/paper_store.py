@@ -5,7 +5,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.signal_models import PaperBalanceRow, PaperOrderRow, PaperTradeRow
@@ -50,6 +50,7 @@ class SqlPaperSession:
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
         self._balance_rows: dict[str, PaperBalanceRow] | None = None
+        self._rows: dict[int, PaperOrderRow] = {}
         return self
 
     async def __aexit__(
@@ -76,7 +77,6 @@ class SqlPaperSession:
                 self._session.add(row)
             elif row.total != total:
                 row.total = total
-        await self._session.flush()
 
     async def _rows_of(self, account_id: int) -> dict[str, PaperBalanceRow]:
         rows = await self._session.scalars(
@@ -90,7 +90,7 @@ class SqlPaperSession:
             .where(PaperOrderRow.account_id == account_id, PaperOrderRow.status.in_(_OPEN))
             .order_by(PaperOrderRow.id)
         )
-        return [_order(row) for row in rows]
+        return [self._held(row) for row in rows]
 
     async def order(self, account_id: int, client_order_id: str) -> PaperOrder | None:
         row = await self._session.scalar(
@@ -98,18 +98,26 @@ class SqlPaperSession:
                 PaperOrderRow.account_id == account_id, PaperOrderRow.client_order_id == client_order_id
             )
         )
-        return _order(row) if row else None
+        return self._held(row) if row else None
 
     async def add_order(self, order: PaperOrder) -> PaperOrder:
         row = PaperOrderRow(**_values(order))
         self._session.add(row)
         await self._session.flush()
-        return _order(row)
+        return self._held(row)
 
     async def update_order(self, order: PaperOrder) -> None:
-        await self._session.execute(
-            update(PaperOrderRow).where(PaperOrderRow.id == order.id).values(**_values(order))
-        )
+        # A row read in this transaction is changed in place: no SELECT, and only changed columns are written.
+        row = self._rows.get(order.id) or await self._session.get(PaperOrderRow, order.id)
+        if row is None:
+            raise LookupError(f"paper order {order.id} vanished")
+        for name, value in _values(order).items():
+            setattr(row, name, value)
+
+    def _held(self, row: PaperOrderRow) -> PaperOrder:
+        """The session keeps rows only weakly: hold the ones read, so that updating them needs no SELECT."""
+        self._rows[row.id] = row
+        return _order(row)
 
     async def add_trade(self, order_id: int, trade: ExchangeTrade) -> None:
         self._session.add(
@@ -122,7 +130,6 @@ class SqlPaperSession:
                 timestamp=trade.timestamp,
             )
         )
-        await self._session.flush()
 
     async def trades(self, order_id: int) -> Sequence[ExchangeTrade]:
         rows = await self._session.scalars(

@@ -21,7 +21,6 @@ class SqlCommandLog:
         self._session.add(
             CommandLogRow(user_id=user_id, source=source, text=text, outcome=outcome, created_at=at)
         )
-        await self._session.flush()
 
 
 class SqlUnitOfWork:

@@ -59,7 +59,6 @@ class SqlLedgerRepository:
                 position.cost,
                 position.realised_pnl,
             )
-        await self._session.flush()
 
     async def _rows(self, account_id: int) -> tuple[dict[str, BalanceRow], dict[str, PositionRow]]:
         """The account's rows, read once a transaction (the session's identity map keeps them after)."""
@@ -84,7 +83,6 @@ class SqlLedgerRepository:
             self._session.add(PnlDayRow(account_id=account_id, day=day, realised=realised))
         else:
             row.realised = row.realised + realised
-        await self._session.flush()
 
     async def pnl_by_day(self, account_id: int, since: date) -> Mapping[date, Decimal]:
         rows = await self._session.scalars(
@@ -96,7 +94,6 @@ class SqlLedgerRepository:
 
     async def record_equity(self, account_id: int, at: datetime, equity: Decimal) -> None:
         self._session.add(EquitySnapshotRow(account_id=account_id, at=at, equity=equity))
-        await self._session.flush()
 
     async def equity_history(self, account_id: int, since: datetime) -> Sequence[tuple[datetime, Decimal]]:
         rows = await self._session.scalars(

@@ -70,7 +70,6 @@ class SqlDraftRepository:
                 expires_at=draft.expires_at,
             )
         )
-        await self._session.flush()
 
     async def get(self, draft_id: str) -> OrderDraft | None:
         row = await self._session.get(OrderDraftRow, draft_id)
@@ -152,25 +151,34 @@ def _order_values(order: Order) -> dict[str, object]:
 class SqlOrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # The session keeps rows only weakly: hold the ones read, so that updating them needs no SELECT.
+        self._rows: dict[int, OrderRow] = {}
+
+    def _held(self, row: OrderRow) -> Order:
+        self._rows[row.id] = row
+        return _order(row)
 
     async def add(self, order: Order) -> Order:
         row = OrderRow(**_order_values(order))
         self._session.add(row)
         await self._session.flush()
-        return _order(row)
+        return self._held(row)
 
     async def get(self, order_id: int) -> Order | None:
         row = await self._session.get(OrderRow, order_id)
-        return _order(row) if row else None
+        return self._held(row) if row else None
 
     async def by_client_id(self, client_order_id: str) -> Order | None:
         row = await self._session.scalar(select(OrderRow).where(OrderRow.client_order_id == client_order_id))
-        return _order(row) if row else None
+        return self._held(row) if row else None
 
     async def update(self, order: Order) -> None:
-        await self._session.execute(
-            update(OrderRow).where(OrderRow.id == order.id).values(**_order_values(order))
-        )
+        # A row read in this transaction is changed in place: no SELECT, only changed columns written.
+        row = self._rows.get(order.id) or await self._session.get(OrderRow, order.id)
+        if row is None:
+            raise LookupError(f"order {order.id} vanished")
+        for name, value in _order_values(order).items():
+            setattr(row, name, value)
 
     async def transition(self, order_id: int, from_status: OrderStatus, to_status: OrderStatus) -> bool:
         result = await self._session.execute(
@@ -187,7 +195,7 @@ class SqlOrderRepository:
         if statuses is not None:
             query = query.where(OrderRow.status.in_([status.value for status in statuses]))
         rows = await self._session.scalars(query.order_by(OrderRow.id.desc()).limit(limit))
-        return [_order(row) for row in rows]
+        return [self._held(row) for row in rows]
 
     async def with_status(self, statuses: Sequence[OrderStatus], limit: int = 1000) -> Sequence[Order]:
         rows = await self._session.scalars(
@@ -196,13 +204,13 @@ class SqlOrderRepository:
             .order_by(OrderRow.id)
             .limit(limit)
         )
-        return [_order(row) for row in rows]
+        return [self._held(row) for row in rows]
 
     async def children(self, parent_id: int) -> Sequence[Order]:
         rows = await self._session.scalars(
             select(OrderRow).where(OrderRow.parent_id == parent_id).order_by(OrderRow.id)
         )
-        return [_order(row) for row in rows]
+        return [self._held(row) for row in rows]
 
     async def count_for_user(self, user_id: int) -> int:
         count = await self._session.scalar(
