@@ -55,7 +55,7 @@ def _is_plain_number(tok: Token) -> bool:
         tok.kind == NUM
         and tok.value is not None
         and not tok.leverage
-        and tok.unit not in ("h", "d", "w", "min")
+        and tok.unit not in ("h", "d", "w", "min", "time")
     )
 
 
@@ -114,12 +114,12 @@ def extract_order(tokens: Sequence[Token], matches: list[SymbolMatch], signal: S
         if tok.fraction and (after_of in ("my", "the", "our") or nxt in ("of", "my")):
             amount, unit, amount_at = tok.value * 100, "percent", i
             break
-        if tok.currency or (i == verb_at + 1 and lows[verb_at] in _SPEND_VERBS):
-            amount, unit, amount_at = tok.value, "quote", i  # "$50 of sol", "invest 500 in sol"
-            break
         if (nxt in _CASH_WORDS or nxt == "$") and (chosen is None or chosen.index != i + 1 or chosen.is_cash):
             amount, unit, amount_at = tok.value, "quote", i
             quote = _CASH_WORDS.get(nxt) or quote
+            break
+        if tok.currency or (i == verb_at + 1 and lows[verb_at] in _SPEND_VERBS):
+            amount, unit, amount_at = tok.value, "quote", i  # "$50 of sol", "invest 500 in sol"
             break
         between = lows[i + 1 : sym_at]
         if (

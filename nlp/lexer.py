@@ -76,6 +76,10 @@ FRACTION_WORDS: dict[str, Decimal] = {
 _SCALES = {"k": Decimal(1000), "m": Decimal(10**6), "mil": Decimal(10**6), "mln": Decimal(10**6),
            "b": Decimal(10**9), "bn": Decimal(10**9)}  # fmt: skip
 _TIME_UNITS = frozenset({"h", "d", "w", "min"})
+_TIME_WORDS = frozenset(
+    ["hour", "hours", "hr", "hrs", "minute", "minutes", "mins", "day", "days", "week", "weeks", "month", "months",
+     "sec", "secs", "seconds", "candles", "candle", "bars"]
+)  # fmt: skip
 _PAIR_QUOTE_ANY = assets.STABLE_QUOTES | assets.FIAT | assets.METALS | assets.CRYPTO_TICKERS
 
 
@@ -204,13 +208,11 @@ def _mark(tokens: list[Token]) -> list[Token]:
     line_start = True
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if (
-            tok.kind == NUM
-            and nxt is not None
-            and nxt.kind == WORD
-            and nxt.low in ("percent", "pct", "percents")
-        ):
+        after = nxt.low if nxt is not None and nxt.kind == WORD else ""
+        if tok.kind == NUM and after in ("percent", "pct", "percents"):
             tok = tok._replace(percent=True)
+        elif tok.kind == NUM and after in _TIME_WORDS:
+            tok = tok._replace(unit="time")  # "48 Minutes", "24 hours": a duration, never a price
         if tok.kind == NUM and _is_numbering(tokens, i, line_start):
             tok = tok._replace(kind=INDEX)
         spelled_before = bool(out) and out[-1].kind == NUM and out[-1].low in NUMBER_WORDS

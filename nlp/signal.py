@@ -40,9 +40,9 @@ for _section, _phrases in {
     "invalidation|invalid|invalid below|invalid above|cut loss|cutloss|stop out|🛑|⛔|s l",
     LEVERAGE: "lev|leverage|lever|leverages|margin|leverage cross|leverage isolated",
     BUY: "buy|buy zone|buy range|buying range|buying zone|buy area|buy between|buy at|buy price|long|longs|"
-    "buying|buy now|long now|long between|long zone|buy limit|long entry|buy entry|going long|go long",
+    "buying|buy now|buy stop|buy stop limit|long now|long between|long zone|buy limit|long entry|buy entry|going long|go long",
     SELL: "sell|sell zone|sell range|selling range|selling zone|sell area|sell between|sell at|sell price|short|"
-    "shorts|selling|sell now|short now|short between|short zone|sell limit|short entry|sell entry|going short|"
+    "shorts|selling|sell now|sell stop|sell stop limit|short now|short between|short zone|sell limit|short entry|sell entry|going short|"
     "go short",
     IGNORE: "profit|period|risk|timeframe|tf|exchange|note|notes|volume|rr|duration|time|status|result|roi|"
     "gain|gains|pnl",
@@ -198,7 +198,7 @@ def read_signal(
                 leverage = leverage if leverage is not None else tok.value
             elif tok.percent:
                 stop_percent = stop_percent or section == STOP
-            elif tok.unit in ("h", "d", "w", "min", "m") or tok.fraction:
+            elif tok.unit in ("h", "d", "w", "min", "m", "time") or tok.fraction:
                 pass  # a timeframe (1h, 15m), not a price
             elif section == LEVERAGE:
                 leverage = leverage if leverage is not None else tok.value
