@@ -1,6 +1,7 @@
 """Builds and caches the gateway of each exchange account: the paper exchange, or ccxt with its credentials."""
 
 from trading.domain.accounts import ExchangeAccount
+from trading.domain.errors import NotFound
 from trading.exchanges.paper.gateway import PaperExchange
 from trading.exchanges.paper.store import PaperStore
 from trading.ports import Clock, ExchangeGateway, MarketData, PaperFunding, UnitOfWorkFactory
@@ -21,6 +22,16 @@ class Exchanges:
         if gateway is None:
             gateway = self._gateways[account.id] = await self._build(account)
         return gateway
+
+    async def gateway_of(self, account_id: int) -> ExchangeGateway:
+        gateway = self._gateways.get(account_id)
+        if gateway is not None:
+            return gateway
+        async with self._uow() as uow:
+            account = await uow.accounts.get(account_id)
+        if account is None:
+            raise NotFound("That exchange account no longer exists.")
+        return await self.gateway(account)
 
     def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
         return self._paper(account)

@@ -70,6 +70,10 @@ class ExchangeFactory(Protocol):
         """The (cached) gateway of an account."""
         ...
 
+    async def gateway_of(self, account_id: int) -> ExchangeGateway:
+        """The same by account id: from the cache, or the account is read first. Raises NotFound."""
+        ...
+
     def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
         """Deposits into a paper account (real venues are funded outside the bot)."""
         ...

@@ -13,7 +13,7 @@ from trading.domain.enums import OrderStatus, Side
 from trading.domain.errors import DraftAlreadyUsed
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import ExchangeOrder, OrderRequest
-from trading.ports import ExchangeGateway
+from trading.ports import ExchangeGateway, PaperFunding
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import confirm_draft
 from trading.usecases.portfolio import portfolio
@@ -89,7 +89,11 @@ class DyingExchanges:
         inner = await self._harness.exchanges.gateway(account)
         return DiesAroundTheCall(inner, self._after_sending)  # type: ignore[return-value]
 
-    def paper_funding(self, account: ExchangeAccount):  # type: ignore[no-untyped-def]
+    async def gateway_of(self, account_id: int) -> ExchangeGateway:
+        inner = await self._harness.exchanges.gateway_of(account_id)
+        return DiesAroundTheCall(inner, self._after_sending)  # type: ignore[return-value]
+
+    def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
         return self._harness.exchanges.paper_funding(account)
 
     async def close(self) -> None:

@@ -4,7 +4,6 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from trading.domain.accounts import ExchangeAccount
 from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import (
     DraftAlreadyUsed,
@@ -33,11 +32,8 @@ async def confirm_draft(core: Core, user_id: int, draft_id: str) -> Order:
         if not await uow.drafts.claim(draft_id, user_id, now):
             raise await _why_unclaimed(uow, draft_id)
         order = await uow.orders.add(_order_from(draft, now))
-        account = await uow.accounts.get(draft.account_id)
         await uow.commit()
-    if account is None:
-        raise NotFound("The order's exchange account no longer exists.")
-    return await send(core, account, order)
+    return await submit(core, order)
 
 
 async def _why_unclaimed(uow: UnitOfWork, draft_id: str) -> Exception:
@@ -85,16 +81,7 @@ async def submit(core: Core, order: Order, *, as_market: bool = False) -> Order:
     A refusal is recorded on the order and raised. No answer at all leaves it SUBMITTED for reconciliation.
     `as_market` sends a triggered bracket leg at market, whatever its trigger type.
     """
-    async with core.uow() as uow:
-        account = await uow.accounts.get(order.account_id)
-    if account is None:
-        raise NotFound("The order's exchange account no longer exists.")
-    return await send(core, account, order, as_market=as_market)
-
-
-async def send(core: Core, account: ExchangeAccount, order: Order, *, as_market: bool = False) -> Order:
-    """`submit`, for a caller that has the order's account at hand."""
-    gateway = await core.exchanges.gateway(account)
+    gateway = await core.exchanges.gateway_of(order.account_id)
     request = OrderRequest(
         order.client_order_id,
         order.symbol,
@@ -163,18 +150,15 @@ async def record_report(core: Core, order_id: int, report: ExchangeOrder) -> Ord
             await uow.ledgers.record_pnl(order.account_id, now.date(), realised)
         if order.role is OrderRole.ENTRY and updated.filled > order.filled:
             if order.side is Side.BUY:
-                await arm_brackets(uow, updated, now, await _amount_step(core, uow, order))
+                await arm_brackets(uow, updated, now, await _amount_step(core, order))
             elif not ledger.positions[order.symbol].quantity:
                 await disarm_brackets(uow, order, now)
         await uow.commit()
     return updated
 
 
-async def _amount_step(core: Core, uow: UnitOfWork, order: Order) -> Decimal:
-    account = await uow.accounts.get(order.account_id)
-    if account is None:
-        raise NotFound("The order's exchange account no longer exists.")
-    gateway = await core.exchanges.gateway(account)
+async def _amount_step(core: Core, order: Order) -> Decimal:
+    gateway = await core.exchanges.gateway_of(order.account_id)
     return (await gateway.market(order.symbol)).amount_step
 
 
@@ -201,11 +185,10 @@ async def cancel_order(core: Core, user_id: int, order_id: int) -> Order:
             await uow.orders.update(cancelled)
             await uow.commit()
             return cancelled
-        account = await uow.accounts.get(order.account_id)
-    if not order.status.is_live or account is None:
+    if not order.status.is_live:
         raise InvalidInput(
             f"Order {order.id} is {order.status.value.replace('_', ' ')}; only open orders cancel."
         )
-    gateway = await core.exchanges.gateway(account)
+    gateway = await core.exchanges.gateway_of(order.account_id)
     report = await gateway.cancel_order(order.symbol, order.client_order_id)
     return await record_report(core, order.id, report)

@@ -7,7 +7,6 @@ from datetime import timedelta
 from trading.domain.enums import OrderStatus
 from trading.domain.errors import ExchangeError, TradingError
 from trading.domain.orders import Order
-from trading.ports import ExchangeGateway
 from trading.usecases.brackets import fire_leg, leg_triggered
 from trading.usecases.core import Core
 from trading.usecases.execution import record_report, submit
@@ -36,7 +35,9 @@ async def reconcile_submitted(core: Core, older_than: timedelta = timedelta(0)) 
     found = never = unreachable = 0
     for order in pending:
         try:
-            report = await (await _gateway(core, order)).fetch_order(order.symbol, order.client_order_id)
+            report = await (await core.exchanges.gateway_of(order.account_id)).fetch_order(
+                order.symbol, order.client_order_id
+            )
         except ExchangeError as error:
             log.warning("reconcile: order %s: %s", order.client_order_id, error)
             unreachable += 1
@@ -66,7 +67,9 @@ async def sync_open_orders(core: Core) -> int:
     changed = 0
     for order in live:
         try:
-            report = await (await _gateway(core, order)).fetch_order(order.symbol, order.client_order_id)
+            report = await (await core.exchanges.gateway_of(order.account_id)).fetch_order(
+                order.symbol, order.client_order_id
+            )
         except ExchangeError as error:
             log.warning("sync: order %s: %s", order.client_order_id, error)
             continue
@@ -82,7 +85,7 @@ async def watch_brackets(core: Core) -> list[Order]:
         armed = await uow.orders.with_status([OrderStatus.ARMED])
     sent: list[Order] = []
     for leg in armed:
-        gateway = await _gateway(core, leg)
+        gateway = await core.exchanges.gateway_of(leg.account_id)
         if not leg_triggered(leg, await gateway.ticker(leg.symbol)):
             continue
         async with core.uow() as uow:
@@ -95,11 +98,3 @@ async def watch_brackets(core: Core) -> list[Order]:
         except TradingError as error:
             log.warning("bracket leg %s not placed: %s", fired.client_order_id, error)
     return sent
-
-
-async def _gateway(core: Core, order: Order) -> ExchangeGateway:
-    async with core.uow() as uow:
-        account = await uow.accounts.get(order.account_id)
-    if account is None:
-        raise ExchangeError("The order's exchange account no longer exists.")
-    return await core.exchanges.gateway(account)
