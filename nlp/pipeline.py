@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from nlp.llm import LlmReader
 
 RULE_WEIGHT = 0.4  # share of the rules' own scores when they and the classifier's are combined
+WEAK_WINNER = 0.3  # a classifier pick scoring under this is no reading: unknown (and the bot asks back)
+MAX_CLASSIFIER_CONFIDENCE = 0.85  # a nearest-neighbour match never counts as sure as a rule that matched
 
 
 class Pipeline:
@@ -111,15 +113,29 @@ class Pipeline:
         return self._llm
 
     def _combine(self, verdict: RuleVerdict, analysis: Analysis, scores: IntentScores) -> ParseResult:
-        """Blend the rules' candidates with the classifier's probabilities; the fields come from the rules."""
-        rule_scores = {verdict.intent: verdict.confidence}
-        for alt in verdict.alternatives:
-            rule_scores.setdefault(alt.intent, alt.score)
-        combined = {
-            intent: RULE_WEIGHT * rule_scores.get(intent, 0.0) + (1 - RULE_WEIGHT) * p
-            for intent, p in scores.probabilities.items()
-        }
+        """Blend the rules' candidates with the classifier's probabilities; the fields come from the rules.
+
+        A rule verdict of "unknown" below SURE means no cue matched: the rules abstain and the classifier
+        decides alone. Its probabilities are discounted by how close the nearest example phrase is, so that a
+        message unlike every example cannot come out confident, and a weak winner reads as unknown.
+        """
+        reliability = min(1.0, max(0.2, (scores.similarity - 0.25) / 0.35))
+        weighted = {intent: p * reliability for intent, p in scores.probabilities.items()}
+        if verdict.intent == "unknown":
+            combined = weighted
+        else:
+            rule_scores = {verdict.intent: verdict.confidence}
+            for alt in verdict.alternatives:
+                rule_scores.setdefault(alt.intent, alt.score)
+            combined = {
+                intent: RULE_WEIGHT * rule_scores.get(intent, 0.0) + (1 - RULE_WEIGHT) * p
+                for intent, p in weighted.items()
+            }
         ranked = sorted(combined.items(), key=lambda kv: -kv[1])
         intent, score = ranked[0]
-        alternatives = tuple(Alternative(i, round(s, 3)) for i, s in ranked[1:4] if s > 0.05)
-        return build_result(intent, score, analysis, alternatives).with_changes(stage="classifier")
+        if intent != "unknown" and score < WEAK_WINNER:
+            ranked.insert(0, ("unknown", 1 - score))
+            intent, score = "unknown", max(0.3, 1 - score) * 0.5
+        alternatives = tuple(Alternative(i, round(s, 3)) for i, s in ranked[1:4] if s > 0.05 and i != intent)
+        confidence = min(score, MAX_CLASSIFIER_CONFIDENCE)
+        return build_result(intent, confidence, analysis, alternatives).with_changes(stage="classifier")
