@@ -1,8 +1,8 @@
 """The Litestar app. Thin: controllers call the core handed to it as app state."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
-from litestar import Litestar, get
+from litestar import Litestar, Router, get
 from litestar.datastructures import State
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
@@ -20,5 +20,6 @@ async def health(state: State) -> Response[dict[str, str]]:
     )
 
 
-def create_app(database_ok: HealthCheck) -> Litestar:
-    return Litestar(route_handlers=[health], state=State({"database_ok": database_ok}))
+def create_app(database_ok: HealthCheck, routers: Sequence[Router] = ()) -> Litestar:
+    """`routers`: parts the process mounts beside the web app's own (the Telegram sandbox, the webhook)."""
+    return Litestar(route_handlers=[health, *routers], state=State({"database_ok": database_ok}))
