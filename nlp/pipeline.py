@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from nlp.assemble import Analysis, analyse, build_result
 from nlp.intents import SURE, RuleVerdict, classify
-from nlp.result import ASK_BACK_THRESHOLD, Alternative, ParseResult
+from nlp.result import ASK_BACK_THRESHOLD, Alternative, Intent, ParseResult
 from nlp.spelling import Speller
 from nlp.symbols import SymbolResolver
 
@@ -124,7 +124,7 @@ class Pipeline:
         if verdict.intent == "unknown":
             combined = weighted
         else:
-            rule_scores = {verdict.intent: verdict.confidence}
+            rule_scores: dict[Intent, float] = {verdict.intent: verdict.confidence}
             for alt in verdict.alternatives:
                 rule_scores.setdefault(alt.intent, alt.score)
             combined = {
@@ -136,6 +136,7 @@ class Pipeline:
         if intent != "unknown" and score < WEAK_WINNER:
             ranked.insert(0, ("unknown", 1 - score))
             intent, score = "unknown", max(0.3, 1 - score) * 0.5
-        alternatives = tuple(Alternative(i, round(s, 3)) for i, s in ranked[1:4] if s > 0.05 and i != intent)
+        # The next readings, however faint, are what the bot offers when it asks back.
+        alternatives = tuple(Alternative(i, round(s, 3)) for i, s in ranked[:4] if i != intent)[:3]
         confidence = min(score, MAX_CLASSIFIER_CONFIDENCE)
         return build_result(intent, confidence, analysis, alternatives).with_changes(stage="classifier")
