@@ -15,13 +15,11 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import text
-
 from bot.clock import SystemClock
 from bot.container import build_container
 from bot.migrate import upgrade
 from bot.settings import Settings
-from storage.db import create_engine
+from storage.db import execute_autocommit
 from trading.domain.enums import OrderStatus, Side
 from trading.domain.intents import OrderIntent
 from trading.usecases.accounts import deposit, register_user
@@ -47,15 +45,6 @@ async def timed(times: int, step: Callable[[int], Awaitable[None]]) -> list[floa
         await step(i)
         samples.append((time.perf_counter() - start) * 1000)
     return samples
-
-
-async def _admin(statement: str) -> None:
-    engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
 
 
 async def measure(database_url: str, orders: int) -> tuple[list[float], list[float]]:
@@ -109,13 +98,17 @@ def main() -> None:
                 upgrade(Settings(database_url=url))
                 report("sqlite", *asyncio.run(measure(url, args.orders)))
         elif backend == "postgres":
-            asyncio.run(_admin("DROP DATABASE IF EXISTS tsbot_bench WITH (FORCE)"))
-            asyncio.run(_admin("CREATE DATABASE tsbot_bench"))
+            asyncio.run(
+                execute_autocommit(POSTGRES_ADMIN_URL, "DROP DATABASE IF EXISTS tsbot_bench WITH (FORCE)")
+            )
+            asyncio.run(execute_autocommit(POSTGRES_ADMIN_URL, "CREATE DATABASE tsbot_bench"))
             try:
                 upgrade(Settings(database_url=POSTGRES_BENCH_URL, secret_key="bench"))
                 report("postgres", *asyncio.run(measure(POSTGRES_BENCH_URL, args.orders)))
             finally:
-                asyncio.run(_admin("DROP DATABASE IF EXISTS tsbot_bench WITH (FORCE)"))
+                asyncio.run(
+                    execute_autocommit(POSTGRES_ADMIN_URL, "DROP DATABASE IF EXISTS tsbot_bench WITH (FORCE)")
+                )
         else:
             parser.error(f"unknown backend {backend!r}")
 

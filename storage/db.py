@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -56,3 +56,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # Autoflush: a query sees what the transaction has added, and writes go out in one batch before it.
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def execute_autocommit(url: str, statement: str) -> None:
+    """One statement outside a transaction, on a short-lived engine (CREATE or DROP DATABASE)."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()

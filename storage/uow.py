@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import CredentialCipher
 from storage.models import CommandLogRow
+from storage.repositories.access import SqlApiTokenRepository, SqlLoginGrantRepository
 from storage.repositories.ledgers import SqlLedgerRepository
 from storage.repositories.orders import SqlDraftRepository, SqlFillRepository, SqlOrderRepository
 from storage.repositories.users import SqlAccountRepository, SqlUserRepository
@@ -36,6 +37,8 @@ class SqlUnitOfWork:
         self.fills = SqlFillRepository(session)
         self.ledgers = SqlLedgerRepository(session)
         self.commands = SqlCommandLog(session)
+        self.api_tokens = SqlApiTokenRepository(session)
+        self.login_grants = SqlLoginGrantRepository(session)
 
     async def __aenter__(self) -> Self:
         return self

@@ -3,7 +3,7 @@ from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -82,27 +82,26 @@ class SqlDraftRepository:
         return [_draft(row) for row in rows]
 
     async def claim(self, draft_id: str, user_id: int, now: datetime) -> bool:
-        result = await self._session.execute(
-            update(OrderDraftRow)
-            .where(
-                OrderDraftRow.id == draft_id,
-                OrderDraftRow.user_id == user_id,
-                OrderDraftRow.status == DraftStatus.PENDING.value,
-                OrderDraftRow.expires_at > now,
-            )
-            .values(status=DraftStatus.SUBMITTED.value)
+        return await self._leave_pending(
+            draft_id, user_id, DraftStatus.SUBMITTED, OrderDraftRow.expires_at > now
         )
-        return getattr(result, "rowcount", 0) == 1
 
     async def cancel(self, draft_id: str, user_id: int) -> bool:
+        return await self._leave_pending(draft_id, user_id, DraftStatus.CANCELLED)
+
+    async def _leave_pending(
+        self, draft_id: str, user_id: int, status: DraftStatus, *conditions: ColumnElement[bool]
+    ) -> bool:
+        """Compare-and-set out of pending: True for the one caller whose update matched."""
         result = await self._session.execute(
             update(OrderDraftRow)
             .where(
                 OrderDraftRow.id == draft_id,
                 OrderDraftRow.user_id == user_id,
                 OrderDraftRow.status == DraftStatus.PENDING.value,
+                *conditions,
             )
-            .values(status=DraftStatus.CANCELLED.value)
+            .values(status=status.value)
         )
         return getattr(result, "rowcount", 0) == 1
 

@@ -6,21 +6,12 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 from bot.migrate import alembic_config
-from storage.db import create_engine
+from storage.db import create_engine, execute_autocommit
 from storage.models import Base
 from tests.databases import POSTGRES_URL, backends
-
-
-async def _admin(statement: str) -> None:
-    engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
 
 
 async def _tables(url: str) -> set[str]:
@@ -38,10 +29,10 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}"
         return
-    asyncio.run(_admin("DROP DATABASE IF EXISTS tsbot_migrations WITH (FORCE)"))
-    asyncio.run(_admin("CREATE DATABASE tsbot_migrations"))
+    asyncio.run(execute_autocommit(POSTGRES_URL, "DROP DATABASE IF EXISTS tsbot_migrations WITH (FORCE)"))
+    asyncio.run(execute_autocommit(POSTGRES_URL, "CREATE DATABASE tsbot_migrations"))
     yield POSTGRES_URL.rsplit("/", 1)[0] + "/tsbot_migrations"
-    asyncio.run(_admin("DROP DATABASE IF EXISTS tsbot_migrations WITH (FORCE)"))
+    asyncio.run(execute_autocommit(POSTGRES_URL, "DROP DATABASE IF EXISTS tsbot_migrations WITH (FORCE)"))
 
 
 def test_upgrade_matches_the_models_and_downgrade_removes_everything(empty_database: str) -> None:

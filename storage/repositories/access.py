@@ -1,0 +1,100 @@
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.access_models import ApiTokenRow, LoginGrantRow
+from trading.domain.access import ApiToken, GrantKind, TokenScope
+
+
+def _token(row: ApiTokenRow) -> ApiToken:
+    return ApiToken(
+        id=row.id,
+        user_id=row.user_id,
+        name=row.name,
+        scope=TokenScope(row.scope),
+        prefix=row.prefix,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+class SqlApiTokenRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, user_id: int, name: str, scope: TokenScope, token_hash: str, prefix: str, now: datetime
+    ) -> ApiToken:
+        row = ApiTokenRow(
+            user_id=user_id,
+            name=name,
+            scope=scope.value,
+            prefix=prefix,
+            token_hash=token_hash,
+            created_at=now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return _token(row)
+
+    async def by_hash(self, token_hash: str) -> ApiToken | None:
+        row = await self._session.scalar(
+            select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash, ApiTokenRow.revoked_at.is_(None))
+        )
+        return _token(row) if row else None
+
+    async def for_user(self, user_id: int) -> Sequence[ApiToken]:
+        rows = await self._session.scalars(
+            select(ApiTokenRow).where(ApiTokenRow.user_id == user_id).order_by(ApiTokenRow.id)
+        )
+        return [_token(row) for row in rows]
+
+    async def revoke(self, user_id: int, token_id: int, now: datetime) -> bool:
+        result = await self._session.execute(
+            update(ApiTokenRow)
+            .where(
+                ApiTokenRow.id == token_id, ApiTokenRow.user_id == user_id, ApiTokenRow.revoked_at.is_(None)
+            )
+            .values(revoked_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+class SqlLoginGrantRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, kind: GrantKind, user_id: int, secret_hash: str, expires_at: datetime, now: datetime
+    ) -> None:
+        self._session.add(
+            LoginGrantRow(
+                user_id=user_id,
+                kind=kind.value,
+                secret_hash=secret_hash,
+                created_at=now,
+                expires_at=expires_at,
+            )
+        )
+
+    async def consume(self, kind: GrantKind, secret_hash: str, now: datetime) -> int | None:
+        """Compare-and-set unused -> used for an unexpired grant; its user's id for the one winner."""
+        result = await self._session.execute(
+            update(LoginGrantRow)
+            .where(
+                LoginGrantRow.secret_hash == secret_hash,
+                LoginGrantRow.kind == kind.value,
+                LoginGrantRow.used_at.is_(None),
+                LoginGrantRow.expires_at > now,
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(result, "rowcount", 0):
+            return None
+        user_id = await self._session.scalar(
+            select(LoginGrantRow.user_id).where(LoginGrantRow.secret_hash == secret_hash)
+        )
+        return int(user_id) if user_id is not None else None
