@@ -50,6 +50,13 @@ def _inferred_side(signal: SignalReading) -> Side | None:
     return None
 
 
+def _closing_side(tokens: list[Token]) -> Side | None:
+    """A partial close without a verb ("close half my btc"): selling a long, buying back a short."""
+    if any(t.low in ("close", "exit", "closing") for t in tokens):
+        return "buy" if any(t.low in ("short", "shorts") for t in tokens) else "sell"
+    return None
+
+
 def build_result(
     intent: Intent, confidence: float, analysis: Analysis, alternatives: tuple[Alternative, ...] = ()
 ) -> ParseResult:
@@ -67,8 +74,9 @@ def build_result(
             leverage=signal.leverage,
         )
     elif intent == "place_order":
+        side = _closing_side(tokens) or order.side
         result = base.with_changes(
-            symbol=order.symbol, quote=order.quote, side=order.side, order_type=order.order_type,
+            symbol=order.symbol, quote=order.quote, side=side, order_type=order.order_type,
             amount=order.amount, amount_unit=order.amount_unit, price=order.price, stop_loss=order.stop_loss,
             targets=order.targets, leverage=order.leverage,
         )  # fmt: skip

@@ -78,7 +78,14 @@ _COMMENTARY = re.compile(
     r"could|may|expect\w*|likely|probably|think|imo|analysis|chart|support|resistance|breakout|bounce|"
     r"trend\w*|sideways|ranging|for now|dominance|news|bullish|bearish|patience|careful|volatile|"
     r"volatility|risk management|manage your risk|never risk|stay safe|dyor|not financial advice|nfa|"
-    r"pump(?:ing)?|dump(?:ing)?|moon(?:ing)?|rekt|fomo|fud|hodl|retest|reclaim\w*)\b"
+    r"pump(?:ing)?|dump(?:ing)?|moon(?:ing)?|rekt|fomo|fud|hodl|retest|reclaim\w*|broke|broken|pumped|dumped|"
+    r"crashed|rallied|surged|soared|plunged|rejected|bled|bleeding|halving|etf|fed|cpi|fomc|nfp|listing|"
+    r"announcement|airdrop|just)\b"
+)
+# Asking for advice is talk about trading, not a request to trade.
+_ADVICE = re.compile(
+    r"\b(?:should (?:i|we)|is it (?:a )?good time|worth buying|thoughts on|what do you think|your opinion|"
+    r"which coins?|what coins? (?:should|to)|recommend|any tips|good buy)\b"
 )
 _HOW_TO = re.compile(r"(?:how (?:do|can|would|should) (?:i|we|you)|how to|is it possible to)\b")
 _CONDITIONAL = re.compile(r"\b(?:when|if|once|until|whenever)\b")
@@ -150,6 +157,11 @@ def classify(
         found = {"help": 0.9, **{k: min(v, 0.6) for k, v in found.items() if k != "help"}}
     if channel and side is None and set(found) <= {"pnl", "portfolio", "help"}:
         return RuleVerdict("unknown", 0.8)  # "we are up 300% this month": a channel's boast, not a question
+    if _ADVICE.search(text) and not order.amount_before_symbol:
+        return RuleVerdict("unknown", 0.8, tuple(Alternative(i, 0.5) for i in found))
+    partial = order.amount_unit == "percent" and order.amount is not None and order.amount < 100
+    if "close_position" in found and partial:  # "close half my btc": a market sell of that share, not a close
+        return RuleVerdict("place_order", 0.8, (Alternative("close_position", 0.6),))
     if not found:
         return _fallback(tokens, text, words, side, has_symbol)
     ranked = sorted(found.items(), key=lambda kv: -kv[1])
