@@ -55,7 +55,7 @@ def _is_plain_number(tok: Token) -> bool:
         tok.kind == NUM
         and tok.value is not None
         and not tok.leverage
-        and tok.unit not in ("h", "d", "w", "min", "time")
+        and tok.unit not in ("h", "d", "w", "min", "time", "pips")
     )
 
 
@@ -108,8 +108,8 @@ def extract_order(tokens: Sequence[Token], matches: list[SymbolMatch], signal: S
         assert tok.value is not None
         nxt = lows[i + 1] if i + 1 < len(lows) else ""
         after_of = lows[i + 2] if i + 2 < len(lows) and nxt == "of" else nxt
-        if tok.percent:
-            amount, unit, amount_at = tok.value, "percent", i
+        if tok.percent and (nxt in ("of", "my") or 0 <= verb_at < i <= verb_at + 2):
+            amount, unit, amount_at = tok.value, "percent", i  # "sell 10% of my eth", not "tp +5%"
             break
         if tok.fraction and (after_of in ("my", "the", "our") or nxt in ("of", "my")):
             amount, unit, amount_at = tok.value * 100, "percent", i

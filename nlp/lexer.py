@@ -40,7 +40,7 @@ _INVISIBLE = re.compile(
 )
 _KEYCAP = re.compile("([0-9])\ufe0f?\u20e3")
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-", "⁄": "/",
-                         "×": "x", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " ", "\u00a0": " "})  # fmt: skip
+                         "×": "x", "х": "x", "Х": "X", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " ", "\u00a0": " "})  # fmt: skip
 
 _TOKEN_PATTERN = r"""
      (?P<nl>\n)
@@ -211,6 +211,8 @@ def _mark(tokens: list[Token]) -> list[Token]:
         after = nxt.low if nxt is not None and nxt.kind == WORD else ""
         if tok.kind == NUM and after in ("percent", "pct", "percents"):
             tok = tok._replace(percent=True)
+        elif tok.kind == NUM and after in ("pips", "pip", "points", "pts", "ticks"):
+            tok = tok._replace(unit="pips")  # "SL: 30 pips": a distance, not a price
         elif tok.kind == NUM and after in _TIME_WORDS:
             tok = tok._replace(unit="time")  # "48 Minutes", "24 hours": a duration, never a price
         if tok.kind == NUM and _is_numbering(tokens, i, line_start):

@@ -64,7 +64,7 @@ class SignalReading:
     targets: tuple[Decimal, ...]
     labelled_targets: tuple[Decimal, ...]  # only those under a take-profit label (for an order's bracket)
     stop_loss: Decimal | None
-    stop_percent: bool  # a stop given only as a percentage (stop_loss stays None)
+    stop_percent: bool  # a stop or target given only as a distance (5%, 30 pips): no price is read from it
     leverage: Decimal | None
     labels: frozenset[str]  # the sections that were labelled in the text
     loose_numbers: int  # numbers that belonged to no section
@@ -196,8 +196,9 @@ def read_signal(
         if tok.kind == NUM and tok.value is not None:
             if tok.leverage:
                 leverage = leverage if leverage is not None else tok.value
-            elif tok.percent:
-                stop_percent = stop_percent or section == STOP
+            elif tok.percent or tok.unit == "pips":
+                # "SL: 5%", "TP: 50 pips": a distance, no price; the section still says this is a trade call
+                stop_percent = stop_percent or section in (STOP, TARGET)
             elif tok.unit in ("h", "d", "w", "min", "m", "time") or tok.fraction:
                 pass  # a timeframe (1h, 15m), not a price
             elif section == LEVERAGE:
@@ -228,7 +229,7 @@ def read_signal(
         targets=tuple(targets),
         labelled_targets=tuple(sections[TARGET]),
         stop_loss=sections[STOP][0] if sections[STOP] else None,
-        stop_percent=stop_percent and not sections[STOP],
+        stop_percent=stop_percent,
         leverage=leverage,
         labels=frozenset(labels),
         loose_numbers=len(loose),
