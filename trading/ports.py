@@ -86,7 +86,9 @@ class UserRepository(Protocol):
 
     async def by_telegram_id(self, telegram_id: int) -> User | None: ...
 
-    async def add(self, name: str, telegram_id: int | None, now: datetime) -> User: ...
+    async def add(self, name: str, telegram_id: int | None, now: datetime) -> User | None:
+        """None when a user with this Telegram id exists already (a concurrent registration won)."""
+        ...
 
 
 class AccountRepository(Protocol):

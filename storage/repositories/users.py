@@ -2,6 +2,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import CredentialCipher
@@ -37,11 +39,15 @@ class SqlUserRepository:
         row = await self._session.scalar(select(UserRow).where(UserRow.telegram_id == telegram_id))
         return _user(row) if row else None
 
-    async def add(self, name: str, telegram_id: int | None, now: datetime) -> User:
-        row = UserRow(name=name, telegram_id=telegram_id, created_at=now)
-        self._session.add(row)
-        await self._session.flush()
-        return _user(row)
+    async def add(self, name: str, telegram_id: int | None, now: datetime) -> User | None:
+        insert = pg_insert if self._session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        user_id = await self._session.scalar(
+            insert(UserRow)
+            .values(name=name, telegram_id=telegram_id, created_at=now)
+            .on_conflict_do_nothing(index_elements=["telegram_id"])
+            .returning(UserRow.id)
+        )
+        return None if user_id is None else User(user_id, telegram_id, name, now)
 
 
 class SqlAccountRepository:

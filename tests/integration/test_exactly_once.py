@@ -152,3 +152,18 @@ async def test_crash_before_sending_is_marked_never_arrived(
     assert order is not None and order.status is OrderStatus.REJECTED and order.error == NEVER_ARRIVED
     assert await paper_orders(restarted) == 0
     assert (await portfolio(restarted.core, user)).positions == ()
+
+
+async def test_concurrent_first_messages_from_one_person_register_one_user(
+    harness: Harness, harness_factory: Callable[[], Harness]
+) -> None:
+    from trading.usecases.accounts import register_user
+
+    second = harness_factory()
+    results = await asyncio.gather(
+        *[register_user((harness if i % 2 else second).core, "ada", 777) for i in range(20)]
+    )
+    assert len({user.id for user, _ in results}) == 1
+    assert len({account.id for _, account in results}) == 1
+    assert await harness.count("users") == 1 and await harness.count("exchange_accounts") == 1
+    assert (await portfolio(harness.core, results[0][0].id)).cash == Decimal(10_000)

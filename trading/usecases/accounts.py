@@ -14,11 +14,14 @@ async def register_user(
     operator has set a venue)."""
     now = core.clock.now()
     async with core.uow() as uow:
-        if telegram_id is not None:
-            existing = await uow.users.by_telegram_id(telegram_id)
-            if existing is not None:
-                return existing, await account_of(uow, existing.id, None)
+        if telegram_id is not None and (existing := await uow.users.by_telegram_id(telegram_id)):
+            return existing, await account_of(uow, existing.id, None)
         user = await uow.users.add(name=name, telegram_id=telegram_id, now=now)
+        if user is None:  # registered by a concurrent update from the same person: theirs stands
+            assert telegram_id is not None
+            winner = await uow.users.by_telegram_id(telegram_id)
+            assert winner is not None
+            return winner, await account_of(uow, winner.id, None)
         config = core.config
         label = "Paper" if config.default_exchange == PAPER else config.default_exchange.capitalize()
         account = await uow.accounts.add(
