@@ -140,7 +140,8 @@ def classify(
     has_symbol = any(m.strength >= 1 for m in matches)
     sig = _signal_confidence(tokens, signal, order)
     report = bool(_REPORT.search(text)) or bool(_PERCENT_GAIN.search(text))
-    if sig and not (report and not (signal.entries and signal.stop_loss is not None)):
+    full_call = bool(signal.entries) and (signal.stop_loss is not None or signal.stop_percent)
+    if sig and not (report and not full_call):
         return RuleVerdict("signal", sig)
     conditional = any(_CUES[i].search(text) for i in ("set_alert", "close_position", "cancel_order"))
     conditional = conditional or bool(_CONDITIONAL.search(text))
