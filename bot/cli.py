@@ -93,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return int(parse_command(jsonl=args.jsonl, text=args.text))
 
+    from bot.migrate import NotMigrated
     from bot.settings import SettingsError, load_settings
     from trading.domain.errors import TradingError
 
@@ -123,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.commands import run_with_container
 
             run_with_container(settings, _trading_command(args), args)
-    except SettingsError as error:
+    except (SettingsError, NotMigrated) as error:
         print(f"tsbot: {error}", file=sys.stderr)
         return 2
     except TradingError as error:

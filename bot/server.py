@@ -7,6 +7,7 @@ import logging
 import uvicorn
 
 from bot.container import Container
+from bot.migrate import require_current_schema
 from trading.usecases.portfolio import record_all_equity
 from trading.usecases.tracking import reconcile_submitted, sync_open_orders, watch_brackets
 from webapp.app import create_app
@@ -38,6 +39,7 @@ async def track_orders(container: Container, stop: asyncio.Event) -> None:
 
 async def serve(container: Container) -> None:
     settings = container.settings
+    await require_current_schema(container.engine, settings.database_url)
     report = await reconcile_submitted(container.core)
     log.info(
         "reconciled orders: %d found at the exchange, %d never arrived, %d unreachable",

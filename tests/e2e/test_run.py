@@ -57,3 +57,11 @@ def test_run_migrates_serves_health_and_stops_on_interrupt(tmp_path: Path) -> No
     assert f"http://127.0.0.1:{port}/" in output
     assert "reconciled orders: 0 found at the exchange, 0 never arrived, 0 unreachable" in output
     assert "Traceback" not in output
+
+
+def test_run_on_a_database_that_is_not_migrated_says_what_to_do(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "DATA_DIR": str(tmp_path)}
+    result = subprocess.run([TSBOT, "run"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "tsbot: the database is at revision none, not " in result.stderr
+    assert "run `tsbot db upgrade`" in result.stderr and "Traceback" not in result.stderr
