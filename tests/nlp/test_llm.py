@@ -97,3 +97,18 @@ async def test_the_llm_answer_is_checked_for_contradictions(server: OpenAIStandI
     result = await _pipeline(server).aparse("zorp btc 61000 blorp 62000 glorp")
     assert result.stage == "llm" and result.entries == (Decimal(61000),)
     assert [f.code for f in result.flags] == ["stop_wrong_side"]
+
+
+async def test_the_stand_in_also_answers_json_schema_structured_output(server: OpenAIStandIn) -> None:
+    from langchain_openai import ChatOpenAI
+
+    from nlp.llm import LlmReading
+
+    chat = ChatOpenAI(model="standin-model", api_key="test", base_url=server.base_url, max_retries=0)
+    reading = await chat.with_structured_output(LlmReading, method="json_schema").ainvoke(
+        "move my btc stop to 61000"
+    )
+    assert (
+        isinstance(reading, LlmReading) and reading.intent == "set_stop_loss" and reading.stop_loss == 61000
+    )
+    assert "response_format" in server.requests[0] and "tools" not in server.requests[0]
