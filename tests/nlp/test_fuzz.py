@@ -65,7 +65,7 @@ def _mutated(draw: st.DrawFn) -> str:
         elif action == "replace":
             text = text[:at] + draw(st.characters()) + text[at + 1 :]
         elif action == "repeat":
-            text = text * draw(st.integers(2, 40))
+            text = text * draw(st.integers(2, 12))
         elif action == "drop_line":
             lines = text.split("\n")
             lines.pop(draw(st.integers(0, len(lines) - 1)))
@@ -105,7 +105,7 @@ def test_signal_shaped_messages_with_fields_missing(labels: list[str], numbers: 
     _sound(_RULES.parse("\n".join(lines)))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(_mutated() | st.text(max_size=120))
 def test_full_pipeline_with_the_classifier_on_fuzzed_messages(full: Pipeline, text: str) -> None:
     _sound(full.parse(text))
