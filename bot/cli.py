@@ -64,6 +64,16 @@ def _parser() -> argparse.ArgumentParser:
     parse.add_argument("text", nargs="?", help="a message to read and explain")
 
     sub.add_parser("run", help="start the bot, the web app and the order tracker")
+    sub.add_parser("web", help="serve the web API and the Mini App alone (beside one `tsbot run`)")
+    tokens = sub.add_parser("token", help="personal API tokens").add_subparsers(dest="action", required=True)
+    token_create = tokens.add_parser("create", help="a new token; its secret is printed once")
+    token_create.add_argument("--user", type=int, required=True, help="user id")
+    token_create.add_argument("--scope", choices=["read", "trade"], default="read")
+    token_create.add_argument("name")
+    tokens.add_parser("list", help="a user's tokens").add_argument("--user", type=int, required=True)
+    token_revoke = tokens.add_parser("revoke", help="revoke a token by its id")
+    token_revoke.add_argument("--user", type=int, required=True)
+    token_revoke.add_argument("token", type=int)
     db = sub.add_parser("db", help="database migrations").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="migrate to the latest schema")
     _add_trading(sub)
@@ -106,6 +116,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.migrate import upgrade
 
             upgrade(settings)
+        elif args.command == "web":
+            import asyncio
+
+            from bot.container import build_container
+            from bot.web import serve_web
+
+            async def web() -> None:
+                container = build_container(settings)
+                try:
+                    await serve_web(container)
+                finally:
+                    await container.close()
+
+            asyncio.run(web())
+        elif args.command == "token":
+            from bot.commands import run_with_container
+            from bot.web import token_command
+
+            run_with_container(settings, token_command, args)
         elif args.command == "run":
             import asyncio
 

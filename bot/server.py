@@ -8,6 +8,7 @@ import uvicorn
 
 from bot.container import Container
 from bot.migrate import require_current_schema
+from bot.web import web_context
 from trading.usecases.portfolio import record_all_equity
 from trading.usecases.tracking import reconcile_submitted, sync_open_orders, watch_brackets
 from webapp.app import create_app
@@ -47,7 +48,7 @@ async def serve(container: Container) -> None:
         report.never_arrived,
         report.unreachable,
     )
-    app = create_app(container.database_ok)
+    app = create_app(container.database_ok, web=web_context(container))
     config = uvicorn.Config(
         app, host=settings.tsbot_host, port=settings.tsbot_port, log_level=settings.log_level.lower()
     )

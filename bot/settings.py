@@ -44,6 +44,17 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     secret_key: SecretStr | None = None
 
+    # The web API and the Mini App.
+    sandbox_bot_token: str = "123456:sandbox-token"
+    public_url: str | None = None
+    access_token_ttl_seconds: Annotated[int, Field(gt=0)] = 900
+    refresh_token_ttl_seconds: Annotated[int, Field(gt=0)] = 2_592_000
+    login_link_ttl_seconds: Annotated[int, Field(gt=0)] = 600
+    init_data_max_age_seconds: Annotated[int, Field(gt=0)] = 86_400
+    cors_origins: str = ""
+    rate_limit_per_ip: Annotated[int, Field(ge=0)] = 600
+    rate_limit_per_user: Annotated[int, Field(ge=0)] = 300
+
     tsbot_host: str = "127.0.0.1"
     tsbot_port: Annotated[int, Field(gt=0, lt=65536)] = 8000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -6,6 +6,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
+from trading.domain.access import ApiToken, GrantKind, TokenScope
 from trading.domain.accounts import AssetBalance, Credentials, ExchangeAccount, User
 from trading.domain.enums import OrderStatus
 from trading.domain.ledger import Ledger
@@ -187,6 +188,30 @@ class CommandLog(Protocol):
     async def add(self, user_id: int | None, source: str, text: str, outcome: str, at: datetime) -> None: ...
 
 
+class ApiTokenRepository(Protocol):
+    async def add(
+        self, user_id: int, name: str, scope: TokenScope, token_hash: str, prefix: str, now: datetime
+    ) -> ApiToken: ...
+
+    async def by_hash(self, token_hash: str) -> ApiToken | None:
+        """The unrevoked token with this hash."""
+        ...
+
+    async def for_user(self, user_id: int) -> Sequence[ApiToken]: ...
+
+    async def revoke(self, user_id: int, token_id: int, now: datetime) -> bool: ...
+
+
+class LoginGrantRepository(Protocol):
+    async def add(
+        self, kind: GrantKind, user_id: int, secret_hash: str, expires_at: datetime, now: datetime
+    ) -> None: ...
+
+    async def consume(self, kind: GrantKind, secret_hash: str, now: datetime) -> int | None:
+        """Compare-and-set unused -> used of an unexpired grant; its user's id for the one caller that won."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. `async with uow:` begins it; leaving the block without `commit()` rolls back."""
 
@@ -210,6 +235,12 @@ class UnitOfWork(Protocol):
 
     @property
     def commands(self) -> CommandLog: ...
+
+    @property
+    def api_tokens(self) -> ApiTokenRepository: ...
+
+    @property
+    def login_grants(self) -> LoginGrantRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

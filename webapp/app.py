@@ -1,16 +1,41 @@
 """The Litestar app. Thin: controllers call the core handed to it as app state."""
 
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
-from litestar import Litestar, Router, get
+from litestar import Litestar, Request, Router, get
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+from litestar.stores.registry import StoreRegistry
+from litestar.types import ControllerRouterHandler, Middleware
+
+from trading.domain.errors import TradingError
+from webapp.auth import BearerAuthMiddleware
+from webapp.context import WebContext
+from webapp.controllers.accounts import AccountsController, RiskController, TokensController
+from webapp.controllers.auth import AuthController
+from webapp.controllers.markets import MarketsController
+from webapp.controllers.orders import OrdersController
+from webapp.controllers.portfolio import MeController, PortfolioController
+from webapp.controllers.stream import StreamController
+from webapp.errors import trading_error_handler
+from webapp.frontend import mini_app
+from webapp.middleware import request_ids, security_headers
 
 HealthCheck = Callable[[], Awaitable[bool]]
+API = "/api/v1"
+RATE_LIMIT_STORE = "rate_limit"
 
 
-@get("/health", sync_to_thread=False)
+@get("/health", sync_to_thread=False, include_in_schema=False)
 async def health(state: State) -> Response[dict[str, str]]:
     check: HealthCheck = state.database_ok
     ok = await check()
@@ -20,6 +45,110 @@ async def health(state: State) -> Response[dict[str, str]]:
     )
 
 
-def create_app(database_ok: HealthCheck, routers: Sequence[Router] = ()) -> Litestar:
-    """`routers`: parts the process mounts beside the web app's own (the Telegram sandbox, the webhook)."""
-    return Litestar(route_handlers=[health, *routers], state=State({"database_ok": database_ok}))
+@get("/ping", sync_to_thread=False, tags=["meta"], summary="A trivial answer (the benchmark's baseline)")
+def ping() -> dict[str, str]:
+    return {"pong": "ok"}
+
+
+def _user_key(request: Request[Any, Any, Any]) -> str:
+    user = request.scope.get("user")
+    user_id = getattr(user, "user_id", None)
+    return f"user:{user_id}" if user_id is not None else f"ip:{get_remote_address(request)}"
+
+
+def _has_user(request: Request[Any, Any, Any]) -> bool:
+    return getattr(request.scope.get("user"), "user_id", None) is not None
+
+
+def _middleware(web: WebContext) -> list[Middleware]:
+    config = web.config
+    auth = DefineMiddleware(
+        BearerAuthMiddleware,
+        exclude=[
+            f"^{API}/docs",
+            f"^{API}/openapi",
+            f"^{API}/ping$",
+            f"^{API}/auth/",
+            "^/health$",
+            "^/metrics",
+        ],
+    )
+    stack: list[Middleware] = [request_ids, security_headers]
+    prometheus = PrometheusConfig(app_name="tsbot", prefix="tsbot", group_path=True, exclude=["^/metrics"])
+    stack.append(prometheus.middleware)
+    if config.rate_limit_per_ip:
+        stack.append(
+            RateLimitConfig(
+                ("minute", config.rate_limit_per_ip), store=RATE_LIMIT_STORE, exclude=["^/metrics"]
+            ).middleware
+        )
+    stack.append(auth)
+    if config.rate_limit_per_user:
+        stack.append(
+            RateLimitConfig(
+                ("minute", config.rate_limit_per_user),
+                store=RATE_LIMIT_STORE,
+                identifier_for_request=_user_key,
+                check_throttle_handler=_has_user,
+            ).middleware
+        )
+    return stack
+
+
+def _stores(web: WebContext) -> StoreRegistry | None:
+    if not web.config.redis_url:
+        return None  # the registry's default: an in-process memory store
+    from litestar.stores.redis import RedisStore
+
+    return StoreRegistry(
+        {RATE_LIMIT_STORE: RedisStore.with_client(url=web.config.redis_url, namespace="tsbot")}
+    )
+
+
+def create_app(
+    database_ok: HealthCheck, routers: Sequence[Router] = (), web: WebContext | None = None
+) -> Litestar:
+    """`routers`: parts the process mounts beside the web app's own (the Telegram sandbox, the webhook).
+    Without `web` only /health is served."""
+    if web is None:
+        return Litestar(route_handlers=[health, *routers], state=State({"database_ok": database_ok}))
+    api: list[ControllerRouterHandler] = [
+        ping,
+        AuthController,
+        MeController,
+        PortfolioController,
+        OrdersController,
+        MarketsController,
+        AccountsController,
+        RiskController,
+        TokensController,
+        StreamController,
+    ]
+
+    class Metrics(PrometheusController):
+        path = "/metrics"
+
+    return Litestar(
+        route_handlers=[health, Metrics, mini_app, Router(API, route_handlers=api), *routers],
+        state=State({"database_ok": database_ok, "web": web}),
+        middleware=_middleware(web),
+        exception_handlers={TradingError: trading_error_handler},
+        cors_config=CORSConfig(
+            allow_origins=list(web.config.cors_origins),
+            allow_headers=["authorization", "content-type", "x-request-id"],
+            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+        )
+        if web.config.cors_origins
+        else None,
+        stores=_stores(web),
+        openapi_config=OpenAPIConfig(
+            title="tsbot API",
+            version="1",
+            path=f"{API}",
+            render_plugins=[SwaggerRenderPlugin(path="/docs")],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
+            security=[{"bearer": []}],
+        ),
+    )

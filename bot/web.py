@@ -1,0 +1,63 @@
+"""The web app's half of the composition root, and `tsbot web`: the app alone, for scale-out."""
+
+import argparse
+import logging
+
+import uvicorn
+
+from bot.container import Container, secret_key
+from bot.settings import Settings
+from trading.domain.access import TokenScope
+from trading.usecases.access import api_tokens, create_api_token, revoke_api_token
+from webapp.app import create_app
+from webapp.context import WebConfig, WebContext, derive_key
+
+log = logging.getLogger(__name__)
+
+
+def web_config(settings: Settings) -> WebConfig:
+    token = settings.telegram_bot_token
+    return WebConfig(
+        bot_token=token.get_secret_value() if token else settings.sandbox_bot_token,
+        signing_key=derive_key(secret_key(settings), "web-access-token"),
+        public_url=(settings.public_url or f"http://{settings.tsbot_host}:{settings.tsbot_port}").rstrip("/"),
+        access_token_ttl=settings.access_token_ttl_seconds,
+        refresh_token_ttl=settings.refresh_token_ttl_seconds,
+        login_link_ttl=settings.login_link_ttl_seconds,
+        init_data_max_age=settings.init_data_max_age_seconds,
+        cors_origins=tuple(o.strip() for o in settings.cors_origins.split(",") if o.strip()),
+        rate_limit_per_ip=settings.rate_limit_per_ip,
+        rate_limit_per_user=settings.rate_limit_per_user,
+        redis_url=settings.redis_url,
+    )
+
+
+def web_context(container: Container) -> WebContext:
+    return WebContext(container.core, container.market, web_config(container.settings))
+
+
+async def serve_web(container: Container) -> None:
+    """The API and the Mini App without the tracker or the bot (run one `tsbot run` beside web workers)."""
+    settings = container.settings
+    app = create_app(container.database_ok, web=web_context(container))
+    config = uvicorn.Config(
+        app, host=settings.tsbot_host, port=settings.tsbot_port, log_level=settings.log_level.lower()
+    )
+    print(f"tsbot web: http://{settings.tsbot_host}:{settings.tsbot_port}/app", flush=True)
+    await uvicorn.Server(config).serve()
+
+
+async def token_command(container: Container, args: argparse.Namespace) -> None:
+    """`tsbot token create|list|revoke`."""
+    core = container.core
+    if args.action == "create":
+        token, secret = await create_api_token(core, args.user, args.name, TokenScope(args.scope))
+        print(f"token {token.id} ({token.scope.value}) {token.name}: {secret}")
+        print("Keep the secret now: it is not stored and cannot be shown again.")
+    elif args.action == "list":
+        for t in await api_tokens(core, args.user):
+            state = "revoked" if t.revoked_at else "active"
+            print(f"{t.id}  {t.prefix}…  {t.scope.value:5}  {state:7}  {t.name}")
+    else:
+        await revoke_api_token(core, args.user, args.token)
+        print(f"token {args.token} revoked")

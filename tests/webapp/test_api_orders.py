@@ -1,0 +1,116 @@
+"""The money path over HTTP: preview, confirm by draft id (once), cancel; portfolio after it."""
+
+from decimal import Decimal
+
+from tests.webapp.conftest import Api
+
+
+async def test_portfolio_of_a_new_mini_app_user_is_the_paper_start_balance(api: Api) -> None:
+    headers = await api.sign_in(1001)
+    body = await api.json("GET", "/api/v1/portfolio", headers)
+    assert Decimal(body["cash"]) == Decimal(10_000) and body["quote"] == "USDT"
+    assert body["positions"] == []
+    me = await api.json("GET", "/api/v1/me", headers)
+    assert me["telegram_id"] == 1001 and me["name"] == "Ada" and me["scope"] == "trade"
+
+
+async def test_preview_confirm_once_then_the_position_shows(api: Api) -> None:
+    headers = await api.sign_in(1002)
+    draft = await api.json(
+        "POST", "/api/v1/orders/preview", headers, json={"symbol": "BTC", "side": "buy", "amount": "0.01"}
+    )
+    preview = draft["preview"]
+    assert Decimal(preview["quantity"]) == Decimal("0.01")
+    assert Decimal(preview["cost"]) == Decimal(preview["price"]) * Decimal("0.01")
+    assert await api.json("GET", "/api/v1/orders", headers) == []  # a preview places nothing
+
+    order = await api.json("POST", "/api/v1/orders/confirm", headers, json={"draft_id": draft["draft_id"]})
+    assert order["status"] == "filled" and order["symbol"] == "BTC/USDT"
+    again = await api.client.post(
+        "/api/v1/orders/confirm", headers=headers, json={"draft_id": draft["draft_id"]}
+    )
+    assert again.status_code == 409 and again.json()["error"] == "draft_already_used"
+
+    body = await api.json("GET", "/api/v1/portfolio", headers)
+    assert [p["symbol"] for p in body["positions"]] == ["BTC/USDT"]
+    assert Decimal(body["cash"]) < Decimal(10_000)
+
+
+async def test_a_resting_limit_order_is_cancelled(api: Api) -> None:
+    headers = await api.sign_in(1003)
+    ticker = await api.json("GET", "/api/v1/markets/ticker?symbol=ETH", headers)
+    low = (Decimal(ticker["bid"]) * Decimal("0.5")).quantize(Decimal("0.01"))
+    draft = await api.json(
+        "POST",
+        "/api/v1/orders/preview",
+        headers,
+        json={
+            "symbol": "ETH/USDT",
+            "side": "buy",
+            "amount": "100",
+            "unit": "quote",
+            "type": "limit",
+            "price": str(low),
+        },
+    )
+    order = await api.json("POST", "/api/v1/orders/confirm", headers, json={"draft_id": draft["draft_id"]})
+    assert order["status"] == "open"
+    assert [o["id"] for o in await api.json("GET", "/api/v1/orders", headers)] == [order["id"]]
+    cancelled = await api.json("POST", f"/api/v1/orders/{order['id']}/cancel", headers)
+    assert cancelled["status"] == "cancelled"
+    assert await api.json("GET", "/api/v1/orders", headers) == []
+    again = await api.client.post(f"/api/v1/orders/{order['id']}/cancel", headers=headers)
+    assert again.status_code == 400 and "only open orders cancel" in again.json()["detail"]
+
+
+async def test_a_discarded_preview_cannot_be_confirmed(api: Api) -> None:
+    headers = await api.sign_in(1004)
+    draft = await api.json(
+        "POST", "/api/v1/orders/preview", headers, json={"symbol": "BTC", "side": "buy", "amount": "0.001"}
+    )
+    answer = await api.client.delete(f"/api/v1/orders/previews/{draft['draft_id']}", headers=headers)
+    assert answer.status_code == 204
+    confirm = await api.client.post(
+        "/api/v1/orders/confirm", headers=headers, json={"draft_id": draft["draft_id"]}
+    )
+    assert confirm.status_code == 409
+
+
+async def test_refusals_are_clear_and_write_nothing(api: Api) -> None:
+    headers = await api.sign_in(1005)
+    before = await api.harness.counts()
+    cases = [
+        ({"symbol": "BTC", "side": "buy", "amount": "-1"}, 400, None),
+        ({"symbol": "BTC", "side": "buy", "amount": "abc"}, 400, None),
+        ({"symbol": "../etc", "side": "buy", "amount": "1"}, 400, None),
+        ({"symbol": "NOPE", "side": "buy", "amount": "1"}, 400, "unknown_symbol"),
+        ({"symbol": "BTC", "side": "buy", "amount": "5"}, 422, "insufficient_funds"),
+        ({"symbol": "BTC", "side": "buy", "amount": "1", "extra": 1}, 400, None),
+    ]
+    for body, status, code in cases:
+        answer = await api.client.post("/api/v1/orders/preview", headers=headers, json=body)
+        assert answer.status_code == status, (body, answer.text)
+        if code:
+            assert answer.json()["error"] == code and answer.json()["detail"].endswith(".")
+    assert await api.harness.counts() == before
+
+
+async def test_markets_candles_accounts_and_risk(api: Api) -> None:
+    headers = await api.sign_in(1006)
+    markets = await api.json("GET", "/api/v1/markets", headers)
+    assert "BTC/USDT" in {m["symbol"] for m in markets}
+    candles = await api.json("GET", "/api/v1/markets/candles?symbol=BTC&limit=5", headers)
+    assert len(candles) == 5
+    risk = await api.json("GET", "/api/v1/risk", headers)
+    assert Decimal(risk["max_order_value"]) > 0
+    added = await api.json("POST", "/api/v1/accounts", headers, json={"exchange": "paper", "label": "Second"})
+    accounts = await api.json("GET", "/api/v1/accounts", headers)
+    assert [a["label"] for a in accounts] == ["Paper", "Second"]
+    assert all(
+        set(a) == {"id", "exchange", "label", "testnet", "has_credentials", "created_at"} for a in accounts
+    )
+    second = await api.json("GET", f"/api/v1/portfolio?account_id={added['id']}", headers)
+    assert Decimal(second["cash"]) == Decimal(10_000)
+    assert (await api.client.delete(f"/api/v1/accounts/{added['id']}", headers=headers)).status_code == 204
+    last = await api.client.delete(f"/api/v1/accounts/{accounts[0]['id']}", headers=headers)
+    assert last.status_code == 400 and "only exchange account" in last.json()["detail"]

@@ -1,0 +1,36 @@
+"""What the web app is handed by the composition root: the core, market data and its own settings."""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from trading.ports import MarketData
+from trading.usecases.core import Core
+
+
+@dataclass(frozen=True, slots=True)
+class WebConfig:
+    bot_token: str
+    signing_key: str
+    public_url: str
+    access_token_ttl: int = 900
+    refresh_token_ttl: int = 2_592_000
+    login_link_ttl: int = 600
+    init_data_max_age: int = 86_400
+    cors_origins: tuple[str, ...] = ()
+    rate_limit_per_ip: int = 600
+    rate_limit_per_user: int = 300
+    redis_url: str | None = None
+    frontend_dir: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WebContext:
+    core: Core
+    market: MarketData
+    config: WebConfig
+
+
+def derive_key(secret: str, purpose: str) -> str:
+    """A key for one purpose from the application secret, so one leaked key opens nothing else."""
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,102 @@
+"""Exchange accounts, risk limits and personal API tokens of the signed-in user."""
+
+from typing import Annotated
+
+from litestar import Controller, Request, delete, get, post
+from litestar.datastructures import State
+from litestar.params import JSONBody, Parameter
+
+from trading.domain.access import TokenScope
+from trading.domain.accounts import PAPER, Credentials
+from trading.domain.errors import InvalidInput
+from trading.usecases.access import api_tokens, create_api_token, revoke_api_token
+from trading.usecases.exchange_accounts import accounts, add_account, remove_account
+from webapp.auth import Principal, can_trade
+from webapp.context import WebContext
+from webapp.convert import account_out, api_token_out
+from webapp.schemas import AccountIn, AccountOut, ApiTokenIn, ApiTokenOut, NewApiToken, RiskOut
+
+Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+AuthRequest = Request[Principal, object, State]
+
+
+def _known_exchange(exchange: str) -> bool:
+    if exchange == PAPER:
+        return True
+    import ccxt.async_support as ccxt_async  # heavy: only when a venue account is added
+
+    return exchange in ccxt_async.exchanges
+
+
+class AccountsController(Controller):
+    path = "/accounts"
+    tags = ("accounts",)
+
+    @get(summary="Exchange accounts (secrets are never returned)")
+    async def list_accounts(self, state: State, request: AuthRequest) -> list[AccountOut]:
+        web: WebContext = state.web
+        return [account_out(a) for a in await accounts(web.core, request.user.user_id)]
+
+    @post(guards=[can_trade], summary="Add an exchange account")
+    async def add(self, state: State, request: AuthRequest, data: JSONBody[AccountIn]) -> AccountOut:
+        web: WebContext = state.web
+        if not _known_exchange(data.exchange):
+            raise InvalidInput(f"{data.exchange!r} is neither 'paper' nor an exchange this bot knows.")
+        if (data.api_key is None) != (data.secret is None):
+            raise InvalidInput("Give the API key and the secret together.")
+        credentials = (
+            Credentials(data.api_key, data.secret, data.password)
+            if data.api_key is not None and data.secret is not None
+            else None
+        )
+        account = await add_account(
+            web.core, request.user.user_id, data.exchange, data.label, data.testnet, credentials
+        )
+        return account_out(account)
+
+    @delete("/{account_id:int}", guards=[can_trade], summary="Remove an exchange account")
+    async def remove(self, state: State, request: AuthRequest, account_id: Id) -> None:
+        web: WebContext = state.web
+        await remove_account(web.core, request.user.user_id, account_id)
+
+
+class RiskController(Controller):
+    path = "/risk"
+    tags = ("risk",)
+
+    @get(summary="The risk limits every preview is checked against (set by the operator)")
+    async def limits(self, state: State) -> RiskOut:
+        web: WebContext = state.web
+        config = web.core.config
+        limits = config.limits
+        return RiskOut(
+            limits.max_order_value,
+            limits.max_position_share,
+            limits.max_open_positions,
+            limits.daily_loss_limit,
+            limits.require_stop_for_leverage,
+            int(config.draft_ttl.total_seconds()),
+        )
+
+
+class TokensController(Controller):
+    path = "/tokens"
+    tags = ("tokens",)
+
+    @get(summary="Personal API tokens (their secrets are shown only once, at creation)")
+    async def list_tokens(self, state: State, request: AuthRequest) -> list[ApiTokenOut]:
+        web: WebContext = state.web
+        return [api_token_out(t) for t in await api_tokens(web.core, request.user.user_id)]
+
+    @post(guards=[can_trade], summary="Create a personal API token")
+    async def create(self, state: State, request: AuthRequest, data: JSONBody[ApiTokenIn]) -> NewApiToken:
+        web: WebContext = state.web
+        token, secret = await create_api_token(
+            web.core, request.user.user_id, data.name, TokenScope(data.scope)
+        )
+        return NewApiToken(api_token_out(token), secret)
+
+    @delete("/{token_id:int}", guards=[can_trade], summary="Revoke a personal API token")
+    async def revoke(self, state: State, request: AuthRequest, token_id: Id) -> None:
+        web: WebContext = state.web
+        await revoke_api_token(web.core, request.user.user_id, token_id)

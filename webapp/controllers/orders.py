@@ -1,0 +1,88 @@
+"""Orders: preview (priced and risk-checked, nothing placed), confirm by draft id, cancel, list."""
+
+from typing import Annotated, Literal
+
+from litestar import Controller, Request, delete, get, post
+from litestar.datastructures import State
+from litestar.params import JSONBody, Parameter
+from litestar.status_codes import HTTP_201_CREATED
+
+from trading.domain.enums import AmountUnit, OrderStatus, OrderType, Side
+from trading.domain.errors import NotFound
+from trading.domain.intents import OrderIntent
+from trading.usecases.drafting import draft_order
+from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
+from webapp.auth import Principal, can_trade
+from webapp.context import WebContext
+from webapp.convert import draft_out, order_out
+from webapp.schemas import ConfirmRequest, DraftId, DraftOut, OrderOut, OrderPreviewRequest
+
+OrderId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+OPEN = [OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.ARMED]
+AuthRequest = Request[Principal, object, State]
+
+
+class OrdersController(Controller):
+    path = "/orders"
+    tags = ("orders",)
+
+    @get(summary="The user's orders, newest first")
+    async def list_orders(
+        self,
+        state: State,
+        request: AuthRequest,
+        status: Literal["open", "all"] = "open",
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+    ) -> list[OrderOut]:
+        web: WebContext = state.web
+        async with web.core.uow() as uow:
+            orders = await uow.orders.for_user(
+                request.user.user_id, OPEN if status == "open" else None, limit
+            )
+        return [order_out(o) for o in orders]
+
+    @get("/{order_id:int}", summary="One order")
+    async def get_order(self, state: State, request: AuthRequest, order_id: OrderId) -> OrderOut:
+        web: WebContext = state.web
+        async with web.core.uow() as uow:
+            order = await uow.orders.get(order_id)
+        if order is None or order.user_id != request.user.user_id:
+            raise NotFound("That order was not found.")
+        return order_out(order)
+
+    @post(
+        "/preview", guards=[can_trade], status_code=HTTP_201_CREATED, summary="Price and risk-check an order"
+    )
+    async def preview(
+        self, state: State, request: AuthRequest, data: JSONBody[OrderPreviewRequest]
+    ) -> DraftOut:
+        web: WebContext = state.web
+        intent = OrderIntent(
+            symbol=data.symbol,
+            side=Side(data.side),
+            amount=data.amount,
+            amount_unit=AmountUnit(data.unit),
+            order_type=OrderType(data.type),
+            price=data.price,
+            stop_loss=data.stop_loss,
+            take_profits=tuple(data.take_profits),
+        )
+        draft = await draft_order(web.core, request.user.user_id, intent, data.account_id)
+        return draft_out(draft)
+
+    @post(
+        "/confirm", guards=[can_trade], status_code=HTTP_201_CREATED, summary="Place a previewed order, once"
+    )
+    async def confirm(self, state: State, request: AuthRequest, data: JSONBody[ConfirmRequest]) -> OrderOut:
+        web: WebContext = state.web
+        return order_out(await confirm_draft(web.core, request.user.user_id, data.draft_id))
+
+    @delete("/previews/{draft_id:str}", guards=[can_trade], summary="Discard a preview")
+    async def discard(self, state: State, request: AuthRequest, draft_id: DraftId) -> None:
+        web: WebContext = state.web
+        await cancel_draft(web.core, request.user.user_id, draft_id)
+
+    @post("/{order_id:int}/cancel", guards=[can_trade], summary="Cancel an open order")
+    async def cancel(self, state: State, request: AuthRequest, order_id: OrderId) -> OrderOut:
+        web: WebContext = state.web
+        return order_out(await cancel_order(web.core, request.user.user_id, order_id))

@@ -1,0 +1,99 @@
+"""Domain objects into the API's Structs."""
+
+from trading.domain.access import ApiToken
+from trading.domain.accounts import ExchangeAccount
+from trading.domain.orders import Order, OrderDraft
+from trading.usecases.portfolio import Portfolio
+from webapp.schemas import (
+    AccountOut,
+    ApiTokenOut,
+    BalanceOut,
+    DraftOut,
+    OrderOut,
+    PortfolioOut,
+    PositionOut,
+    PreviewOut,
+)
+
+
+def portfolio_out(view: Portfolio) -> PortfolioOut:
+    return PortfolioOut(
+        account_id=view.account_id,
+        quote=view.quote,
+        cash=view.cash,
+        equity=view.equity,
+        realised_pnl=view.realised_pnl,
+        unrealised_pnl=view.unrealised_pnl,
+        fees_paid=view.fees_paid,
+        deposits=view.deposits,
+        balances=[BalanceOut(b.asset, b.amount, b.value) for b in view.balances],
+        positions=[
+            PositionOut(
+                p.symbol,
+                p.quantity,
+                p.average_cost,
+                p.price,
+                p.value,
+                p.unrealised_pnl,
+                round(p.unrealised_pct, 2),
+                p.realised_pnl,
+            )
+            for p in view.positions
+        ],
+    )
+
+
+def draft_out(draft: OrderDraft) -> DraftOut:
+    p = draft.preview
+    return DraftOut(
+        draft_id=draft.id,
+        account_id=draft.account_id,
+        symbol=draft.symbol,
+        side=draft.side.value,
+        type=draft.order_type.value,
+        quantity=draft.quantity,
+        price=draft.price,
+        stop_loss=draft.stop_loss,
+        take_profits=list(draft.take_profits),
+        preview=PreviewOut(
+            p.price, p.quantity, p.cost, p.fee, p.at_risk, p.stop_distance, p.stop_distance_pct
+        ),
+        expires_at=draft.expires_at,
+    )
+
+
+def order_out(order: Order) -> OrderOut:
+    return OrderOut(
+        id=order.id,
+        account_id=order.account_id,
+        symbol=order.symbol,
+        side=order.side.value,
+        type=order.order_type.value,
+        role=order.role.value,
+        quantity=order.quantity,
+        price=order.price,
+        status=order.status.value,
+        filled=order.filled,
+        average_price=order.average_price,
+        fee=order.fee,
+        error=order.error,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+    )
+
+
+def account_out(account: ExchangeAccount) -> AccountOut:
+    return AccountOut(
+        account.id,
+        account.exchange,
+        account.label,
+        account.testnet,
+        account.has_credentials,
+        account.created_at,
+    )
+
+
+def api_token_out(token: ApiToken) -> ApiTokenOut:
+    return ApiTokenOut(
+        token.id, token.name, token.scope.value, token.prefix, token.created_at, token.revoked_at
+    )

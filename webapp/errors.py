@@ -1,0 +1,66 @@
+"""The core's errors as HTTP answers: the status the kind of error calls for and its one sentence."""
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
+
+from trading.domain.errors import (
+    AuthenticationFailed,
+    DraftAlreadyUsed,
+    DraftExpired,
+    ExchangeUnavailable,
+    InsufficientFunds,
+    InvalidInput,
+    InvalidOrder,
+    NotFound,
+    OrderNotFound,
+    RateLimited,
+    RiskRejected,
+    TradingError,
+)
+
+log = logging.getLogger(__name__)
+
+# First match wins: subclasses before their bases.
+_STATUS: tuple[tuple[type[TradingError], int], ...] = (
+    (NotFound, HTTP_404_NOT_FOUND),
+    (OrderNotFound, HTTP_404_NOT_FOUND),
+    (DraftExpired, HTTP_409_CONFLICT),
+    (DraftAlreadyUsed, HTTP_409_CONFLICT),
+    (RiskRejected, HTTP_422_UNPROCESSABLE_ENTITY),
+    (InsufficientFunds, HTTP_422_UNPROCESSABLE_ENTITY),
+    (InvalidOrder, HTTP_422_UNPROCESSABLE_ENTITY),
+    (InvalidInput, HTTP_400_BAD_REQUEST),
+    (RateLimited, HTTP_503_SERVICE_UNAVAILABLE),
+    (ExchangeUnavailable, HTTP_503_SERVICE_UNAVAILABLE),
+    (AuthenticationFailed, HTTP_503_SERVICE_UNAVAILABLE),
+)
+
+
+class ErrorBody(msgspec.Struct):
+    status_code: int
+    error: str
+    detail: str
+
+
+def status_of(error: TradingError) -> int:
+    for kind, status in _STATUS:
+        if isinstance(error, kind):
+            return status
+    return HTTP_503_SERVICE_UNAVAILABLE
+
+
+def trading_error_handler(request: Request[Any, Any, Any], error: TradingError) -> Response[ErrorBody]:
+    status = status_of(error)
+    if status >= 500:
+        log.warning("%s %s: %s", request.method, request.url.path, error.message)
+    return Response(ErrorBody(status, error.code, error.message), status_code=status)

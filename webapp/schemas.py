@@ -1,0 +1,236 @@
+"""msgspec Structs at the API boundary. Money goes out as decimal strings, never as floats."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import msgspec
+
+Symbol = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[A-Za-z0-9]{1,15}(/[A-Za-z0-9]{1,15})?$",
+        description="A base asset ('BTC') or a pair ('BTC/USDT').",
+        examples=["BTC", "ETH/USDT"],
+    ),
+]
+Amount = Annotated[Decimal, msgspec.Meta(description="A positive decimal, as a string or a number.")]
+Price = Annotated[Decimal, msgspec.Meta(description="A positive decimal, as a string or a number.")]
+MAX_DECIMAL = Decimal(10) ** 15
+
+
+def positive(name: str, value: Decimal | None) -> None:
+    """msgspec has no bounds for Decimal; a ValueError here is a 400 naming the field."""
+    if value is not None and not (value.is_finite() and 0 < value <= MAX_DECIMAL):
+        raise ValueError(f"`{name}` must be a number above 0 and at most 10^15")
+
+
+DraftId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{4,16}$")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+# Authentication
+class InitDataLogin(msgspec.Struct):
+    init_data: Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
+
+
+class LinkLogin(msgspec.Struct):
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+
+
+class RefreshRequest(msgspec.Struct):
+    refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+
+
+class Tokens(msgspec.Struct):
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "bearer"
+
+
+class UserOut(msgspec.Struct):
+    id: int
+    name: str
+    telegram_id: int | None
+    scope: str
+
+
+# Portfolio
+class BalanceOut(msgspec.Struct):
+    asset: str
+    amount: Decimal
+    value: Decimal | None
+
+
+class PositionOut(msgspec.Struct):
+    symbol: str
+    quantity: Decimal
+    average_cost: Decimal
+    price: Decimal
+    value: Decimal
+    unrealised_pnl: Decimal
+    unrealised_pct: Decimal
+    realised_pnl: Decimal
+
+
+class PortfolioOut(msgspec.Struct):
+    account_id: int
+    quote: str
+    cash: Decimal
+    equity: Decimal
+    realised_pnl: Decimal
+    unrealised_pnl: Decimal
+    fees_paid: Decimal
+    deposits: Decimal
+    balances: list[BalanceOut]
+    positions: list[PositionOut]
+
+
+class EquityPoint(msgspec.Struct):
+    at: datetime
+    equity: Decimal
+
+
+class DayPnl(msgspec.Struct):
+    day: str
+    realised: Decimal
+
+
+# Orders
+class OrderPreviewRequest(msgspec.Struct, forbid_unknown_fields=True):
+    symbol: Symbol
+    side: Literal["buy", "sell"]
+    amount: Amount
+    unit: Literal["base", "quote", "percent"] = "base"
+    type: Literal["market", "limit", "stop"] = "market"
+    price: Price | None = None
+    stop_loss: Price | None = None
+    take_profits: Annotated[list[Price], msgspec.Meta(max_length=10)] = []
+    account_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
+
+    def __post_init__(self) -> None:
+        positive("amount", self.amount)
+        positive("price", self.price)
+        positive("stop_loss", self.stop_loss)
+        for target in self.take_profits:
+            positive("take_profits", target)
+        if self.type != "market" and self.price is None:
+            raise ValueError(f"a {self.type} order needs `price`")
+
+
+class PreviewOut(msgspec.Struct):
+    price: Decimal
+    quantity: Decimal
+    cost: Decimal
+    fee: Decimal
+    at_risk: Decimal
+    stop_distance: Decimal | None
+    stop_distance_pct: Decimal | None
+
+
+class DraftOut(msgspec.Struct):
+    draft_id: str
+    account_id: int
+    symbol: str
+    side: str
+    type: str
+    quantity: Decimal
+    price: Decimal | None
+    stop_loss: Decimal | None
+    take_profits: list[Decimal]
+    preview: PreviewOut
+    expires_at: datetime
+
+
+class ConfirmRequest(msgspec.Struct, forbid_unknown_fields=True):
+    draft_id: DraftId
+
+
+class OrderOut(msgspec.Struct):
+    id: int
+    account_id: int
+    symbol: str
+    side: str
+    type: str
+    role: str
+    quantity: Decimal
+    price: Decimal | None
+    status: str
+    filled: Decimal
+    average_price: Decimal | None
+    fee: Decimal
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# Markets
+class TickerOut(msgspec.Struct):
+    symbol: str
+    bid: Decimal
+    ask: Decimal
+    last: Decimal
+
+
+class CandleOut(msgspec.Struct):
+    at: datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+
+
+class MarketOut(msgspec.Struct):
+    symbol: str
+    base: str
+    quote: str
+
+
+# Accounts, risk, tokens
+class AccountOut(msgspec.Struct):
+    id: int
+    exchange: str
+    label: str
+    testnet: bool
+    has_credentials: bool
+    created_at: datetime
+
+
+class AccountIn(msgspec.Struct, forbid_unknown_fields=True):
+    exchange: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{2,40}$")]
+    label: Name
+    testnet: bool = False
+    api_key: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
+    secret: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
+
+
+class RiskOut(msgspec.Struct):
+    max_order_value: Decimal
+    max_position_share: Decimal
+    max_open_positions: int
+    daily_loss_limit: Decimal
+    require_stop_for_leverage: bool
+    draft_ttl_seconds: int
+    editable: bool = False
+
+
+class ApiTokenIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name
+    scope: Literal["read", "trade"] = "read"
+
+
+class ApiTokenOut(msgspec.Struct):
+    id: int
+    name: str
+    scope: str
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class NewApiToken(msgspec.Struct):
+    token: ApiTokenOut
+    secret: str
