@@ -11,7 +11,7 @@ UV_SOURCES := $(if $(FIND_LINKS),--find-links $(FIND_LINKS)) \
 	$(if $(HAS_LOCAL_TORCH),,--extra-index-url $(TORCH_CPU_INDEX) --index-strategy unsafe-best-match)
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit install migrate bench clean
+.PHONY: run test lint typecheck unit install migrate bench clean frontend chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,24 @@ install: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/tsbot db upgrade
 
-run: migrate
+# The Mini App: npm packages from the lockfile, then a Vite build whenever a source is newer than it.
+FRONTEND := webapp/frontend
+FRONTEND_SOURCES := $(wildcard $(FRONTEND)/src/*.* $(FRONTEND)/src/*/*.*) $(FRONTEND)/index.html \
+	$(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig.json
+
+$(FRONTEND)/node_modules/.package-lock.json: $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error
+
+$(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.package-lock.json $(FRONTEND_SOURCES)
+	cd $(FRONTEND) && npm run build --silent
+
+frontend: $(FRONTEND)/dist/index.html
+
+# Debian's Chromium for the Mini App's browser test (Playwright cannot download browsers here).
+chromium:
+	@[ -x /usr/bin/chromium ] || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+run: migrate frontend
 	$(BIN)/tsbot run
 
 lint: $(STAMP)
@@ -42,7 +59,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) frontend chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # PostgreSQL joins the suite when TSBOT_TEST_POSTGRES=1 (as .ci/run sets it).

@@ -23,7 +23,7 @@ async def mini_app(state: State, path: str = "/") -> File:
         raise NotFoundException("The Mini App is not built; run `make` (npm run build in webapp/frontend).")
     wanted = (dist / path.lstrip("/")).resolve()
     if wanted.is_file() and wanted.is_relative_to(dist):
-        return File(wanted, content_disposition_type="inline")
+        return File(wanted, filename=wanted.name, content_disposition_type="inline")
     if path.startswith("/assets/"):
         raise NotFoundException("No such asset.")
-    return File(index, content_disposition_type="inline")
+    return File(index, filename="index.html", content_disposition_type="inline")
