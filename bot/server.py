@@ -8,6 +8,7 @@ import uvicorn
 
 from bot.container import Container
 from bot.migrate import require_current_schema
+from bot.telegram.process import build_telegram
 from bot.web import web_context
 from trading.usecases.portfolio import record_all_equity
 from trading.usecases.tracking import reconcile_submitted, sync_open_orders, watch_brackets
@@ -48,16 +49,21 @@ async def serve(container: Container) -> None:
         report.never_arrived,
         report.unreachable,
     )
-    app = create_app(container.database_ok, web=web_context(container))
+    telegram = await build_telegram(container)
+    app = create_app(container.database_ok, routers=telegram.routers, web=web_context(container))
     config = uvicorn.Config(
         app, host=settings.tsbot_host, port=settings.tsbot_port, log_level=settings.log_level.lower()
     )
     server = uvicorn.Server(config)
     stop = asyncio.Event()
     tracker = asyncio.create_task(track_orders(container, stop))
-    print(f"tsbot is running: open http://{settings.tsbot_host}:{settings.tsbot_port}/health", flush=True)
+    bot_start = asyncio.create_task(telegram.start_when_listening(server))
+    where = "/sandbox" if telegram.sandbox is not None else "/health"
+    print(f"tsbot is running: open http://{settings.tsbot_host}:{settings.tsbot_port}{where}", flush=True)
     try:
         await server.serve()
     finally:
         stop.set()
         await tracker
+        await asyncio.gather(bot_start, return_exceptions=True)
+        await telegram.telegram.stop()

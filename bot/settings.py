@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     draft_ttl_seconds: Annotated[int, Field(gt=0)] = 120
 
     telegram_bot_token: SecretStr | None = None
+    # Telegram: who may use the bot (comma-separated ids; both empty: everyone), webhook mode, limits.
+    telegram_allowed_users: str = ""
+    telegram_admins: str = ""
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_sandbox: bool = False
+    telegram_rate_per_second: Annotated[float, Field(gt=0)] = 30.0
+    telegram_rate_per_chat: Annotated[float, Field(gt=0)] = 1.0
+    telegram_throttle_per_second: Annotated[float, Field(gt=0)] = 5.0
+    telegram_throttle_burst: Annotated[int, Field(gt=0)] = 10
+    signal_follow_amount: Annotated[Decimal, Field(gt=0)] = Decimal(100)
+    alert_check_seconds: Annotated[float, Field(gt=0)] = 1.0
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     secret_key: SecretStr | None = None

@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.crypto import CredentialCipher
 from storage.models import CommandLogRow
 from storage.repositories.access import SqlApiTokenRepository, SqlLoginGrantRepository
+from storage.repositories.alerts import SqlAlertRepository
 from storage.repositories.ledgers import SqlLedgerRepository
 from storage.repositories.orders import SqlDraftRepository, SqlFillRepository, SqlOrderRepository
+from storage.repositories.signals import SqlSignalRepository
 from storage.repositories.users import SqlAccountRepository, SqlUserRepository
 
 
@@ -37,6 +39,8 @@ class SqlUnitOfWork:
         self.fills = SqlFillRepository(session)
         self.ledgers = SqlLedgerRepository(session)
         self.commands = SqlCommandLog(session)
+        self.alerts = SqlAlertRepository(session)
+        self.signals = SqlSignalRepository(session)
         self.api_tokens = SqlApiTokenRepository(session)
         self.login_grants = SqlLoginGrantRepository(session)
 

@@ -8,10 +8,13 @@ from typing import Protocol, Self
 
 from trading.domain.access import ApiToken, GrantKind, TokenScope
 from trading.domain.accounts import AssetBalance, Credentials, ExchangeAccount, User
+from trading.domain.alerts import Alert, AlertCondition
 from trading.domain.enums import OrderStatus
 from trading.domain.ledger import Ledger
 from trading.domain.market import Candle, Market, OrderBook, Ticker
 from trading.domain.orders import ExchangeOrder, Fill, Order, OrderDraft, OrderRequest
+from trading.domain.signal_records import SignalRecord, SignalSource, SignalStatus
+from trading.domain.signals import SignalSpec
 
 
 class Clock(Protocol):
@@ -212,6 +215,52 @@ class LoginGrantRepository(Protocol):
         ...
 
 
+class AlertRepository(Protocol):
+    async def add(
+        self, user_id: int, symbol: str, condition: AlertCondition, threshold: Decimal, now: datetime
+    ) -> Alert: ...
+
+    async def for_user(self, user_id: int) -> Sequence[Alert]:
+        """The user's active alerts."""
+        ...
+
+    async def active(self) -> Sequence[Alert]: ...
+
+    async def fire(self, alert_id: int, now: datetime) -> bool:
+        """Compare-and-set active -> fired; True for the one caller that fired it."""
+        ...
+
+    async def delete(self, user_id: int, alert_id: int) -> bool: ...
+
+
+class SignalRepository(Protocol):
+    async def source(self, user_id: int, external_id: str, title: str, now: datetime) -> SignalSource:
+        """The user's source with this external id, created on first sight."""
+        ...
+
+    async def sources_for_external(self, external_id: str) -> Sequence[SignalSource]: ...
+
+    async def set_auto_follow(self, user_id: int, source_id: int, auto_follow: bool) -> SignalSource | None: ...
+
+    async def find(self, source_id: int, content_hash: str) -> SignalRecord | None: ...
+
+    async def add(
+        self, source_id: int, user_id: int, content_hash: str, text: str, spec: SignalSpec, now: datetime
+    ) -> SignalRecord | None:
+        """Insert; None when the same content from the same source is recorded already."""
+        ...
+
+    async def set_status(self, user_id: int, signal_id: int, status: SignalStatus) -> bool: ...
+
+    async def for_user(self, user_id: int) -> Sequence[tuple[SignalSource, Sequence[SignalRecord]]]: ...
+
+
+class Notifier(Protocol):
+    """Tells a user something outside a conversation (an alert fired, a target hit)."""
+
+    async def notify(self, user_id: int, text: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. `async with uow:` begins it; leaving the block without `commit()` rolls back."""
 
@@ -235,6 +284,12 @@ class UnitOfWork(Protocol):
 
     @property
     def commands(self) -> CommandLog: ...
+
+    @property
+    def alerts(self) -> AlertRepository: ...
+
+    @property
+    def signals(self) -> SignalRepository: ...
 
     @property
     def api_tokens(self) -> ApiTokenRepository: ...

@@ -1,0 +1,149 @@
+"""The sandbox's HTTP face: the Bot API stand-in (bot side), the user side, and the chat page.
+
+/sandbox/bot<token>/<method>              the bot side, Telegram's shapes
+/sandbox/api/chats/{user_id}/...          the user side (see the sandbox contract)
+/sandbox                                  the chat page
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Router, get, post, route
+from litestar.datastructures import UploadFile
+from litestar.di import Provide
+from litestar.response import Response
+
+from bot.sandbox.methods import METHODS
+from bot.sandbox.page import CHAT_PAGE
+from bot.sandbox.state import BotApiError, JsonDict, SandboxState
+from webapp.init_data import sign_init_data
+
+CALLBACK_ANSWER_TIMEOUT = 15.0
+
+
+class UserMessage(msgspec.Struct):
+    text: str
+    forward_from_chat: str | None = None
+
+
+class UserCallback(msgspec.Struct):
+    message_id: int
+    data: str
+
+
+def _telegram_error(error: BotApiError) -> Response[JsonDict]:
+    body: JsonDict = {"ok": False, "error_code": error.code, "description": error.description}
+    if error.retry_after is not None:
+        body["parameters"] = {"retry_after": error.retry_after}
+    return Response(body, status_code=error.code)
+
+
+async def _params(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query_params)
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/json"):
+        body = await request.json()
+        if isinstance(body, dict):
+            params.update(body)
+    elif content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        form = await request.form()
+        for key, value in form.multi_items():
+            params[key] = await value.read() if isinstance(value, UploadFile) else value
+    for key, value in list(params.items()):  # "attach://<field>": the upload sent in that field
+        if isinstance(value, str) and value.startswith("attach://"):
+            params[key] = params.get(value.removeprefix("attach://"))
+    return params
+
+
+@route("/{bot_token:str}/{method:str}", http_method=["GET", "POST"], status_code=200)
+async def bot_api(
+    request: Request[Any, Any, Any], bot_token: str, method: str, sandbox: SandboxState
+) -> Response[JsonDict]:
+    if bot_token != f"bot{sandbox.token}":
+        return _telegram_error(BotApiError(401, "Unauthorized"))
+    handler = METHODS.get(method.lower())
+    if handler is None:
+        return _telegram_error(BotApiError(404, "Not Found: method not found"))
+    try:
+        result = await handler(sandbox, await _params(request))
+    except BotApiError as error:
+        return _telegram_error(error)
+    except (ValueError, TypeError) as error:
+        return _telegram_error(BotApiError(400, f"Bad Request: {error}"))
+    return Response({"ok": True, "result": result})
+
+
+@post("/api/chats/{user_id:int}/messages", status_code=200)
+async def post_message(user_id: int, data: UserMessage, sandbox: SandboxState) -> JsonDict:
+    return {"message_id": sandbox.user_message(user_id, data.text, data.forward_from_chat)}
+
+
+@get("/api/chats/{user_id:int}/messages")
+async def get_messages(user_id: int, sandbox: SandboxState, after: int = 0) -> list[JsonDict]:
+    return sandbox.messages_after(user_id, after)
+
+
+@post("/api/chats/{user_id:int}/callbacks", status_code=200)
+async def post_callback(user_id: int, data: UserCallback, sandbox: SandboxState) -> Response[JsonDict]:
+    try:
+        answer = sandbox.callback(user_id, data.message_id, data.data)
+    except BotApiError as error:
+        return Response({"ok": False, "answer": None, "description": error.description}, status_code=404)
+    try:
+        text = await asyncio.wait_for(asyncio.shield(answer), CALLBACK_ANSWER_TIMEOUT)
+    except TimeoutError:
+        sandbox.forget_callback(answer)
+        return Response(
+            {"ok": False, "answer": None, "description": "the bot did not answer"}, status_code=504
+        )
+    return Response({"ok": True, "answer": text})
+
+
+@post("/api/chats/{user_id:int}/webapp-init-data", status_code=200)
+async def webapp_init_data(user_id: int, sandbox: SandboxState) -> JsonDict:
+    user = sandbox.chat(user_id).user
+    return {"init_data": sign_init_data(sandbox.token, user, int(time.time()))}
+
+
+@post("/api/updates", status_code=200)
+async def post_update(data: dict[str, Any], sandbox: SandboxState) -> JsonDict:
+    """A raw update as Telegram would send it (tests use it for the odd ones: stickers, edits, channel posts)."""
+    sandbox.push({key: value for key, value in data.items() if key != "update_id"})
+    return {"ok": True}
+
+
+@get("/api/files/{file_id:str}", media_type="image/png")
+async def get_file(file_id: str, sandbox: SandboxState) -> Response[bytes]:
+    content = sandbox.files.get(file_id)
+    if content is None:
+        return Response(b"", status_code=404)
+    return Response(content, media_type="image/png")
+
+
+@get("/", media_type=MediaType.HTML)
+async def chat_page() -> str:
+    return CHAT_PAGE
+
+
+def sandbox_router(sandbox: SandboxState) -> Router:
+    def provide() -> SandboxState:
+        return sandbox
+
+    return Router(
+        path="/sandbox",
+        route_handlers=[
+            bot_api,
+            post_message,
+            get_messages,
+            post_callback,
+            webapp_init_data,
+            post_update,
+            get_file,
+            chat_page,
+        ],
+        dependencies={"sandbox": Provide(provide, sync_to_thread=False)},
+    )

@@ -1,0 +1,1 @@
+"""The aiogram side of the bot: dispatcher setup, middlewares, the outgoing queue, rendering, keyboards."""

@@ -1,0 +1,21 @@
+"""What the handlers and middlewares need from the settings, handed to them as Dispatcher data."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class BotConfig:
+    allowed: frozenset[int] = frozenset()
+    admins: frozenset[int] = frozenset()
+    signal_amount: Decimal = Decimal(100)
+    draft_ttl_seconds: int = 120
+    throttle_per_second: float = 5.0
+    throttle_burst: int = 10
+    quote: str = "USDT"
+
+    def may_use(self, telegram_id: int) -> bool:
+        """Open when neither an allow-list nor admins are set (the sandbox's default)."""
+        if not self.allowed and not self.admins:
+            return True
+        return telegram_id in self.allowed or telegram_id in self.admins

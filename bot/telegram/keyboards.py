@@ -1,0 +1,134 @@
+"""Inline keyboards and the callback data they carry (aiogram's CallbackData factories, under 64 bytes)."""
+
+from collections.abc import Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from trading.domain.accounts import ExchangeAccount
+from trading.domain.alerts import Alert
+from trading.domain.orders import Order
+
+
+class DraftAction(CallbackData, prefix="d"):
+    action: str  # confirm | amount | cancel
+    draft_id: str
+
+
+class OrderAction(CallbackData, prefix="o"):
+    action: str  # cancel
+    order_id: int
+
+
+class PlanAction(CallbackData, prefix="p"):
+    action: str  # follow | ignore | auto
+    group_id: str
+    signal_id: int
+
+
+class AlertAction(CallbackData, prefix="a"):
+    action: str  # delete
+    alert_id: int
+
+
+class AskBack(CallbackData, prefix="q"):
+    intent: str  # a reading to act on, or "none"
+    ref: str  # key of the message kept in the chat's state
+
+
+class AccountAction(CallbackData, prefix="x"):
+    action: str  # add | remove | testnet | live
+    account_id: int = 0
+
+
+INTENT_LABELS = {
+    "place_order": "Place an order",
+    "close_position": "Close a position",
+    "cancel_order": "Cancel an order",
+    "set_alert": "Set an alert",
+    "set_stop_loss": "Set a stop loss",
+    "price": "Show a price",
+    "portfolio": "Show my portfolio",
+    "orders": "Show my orders",
+    "pnl": "Show my P&L",
+    "help": "Show help",
+    "signal": "Read it as a signal",
+}
+
+
+def draft_keyboard(draft_id: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="✅ Confirm", callback_data=DraftAction(action="confirm", draft_id=draft_id))
+    builder.button(text="✏️ Change amount", callback_data=DraftAction(action="amount", draft_id=draft_id))
+    builder.button(text="✖️ Cancel", callback_data=DraftAction(action="cancel", draft_id=draft_id))
+    builder.adjust(1, 2)
+    return builder.as_markup()
+
+
+def plan_keyboard(group_id: str, signal_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for text, action in (
+        ("✅ Follow", "follow"),
+        ("✖️ Ignore", "ignore"),
+        ("🔁 Always follow this source", "auto"),
+    ):
+        builder.button(
+            text=text, callback_data=PlanAction(action=action, group_id=group_id, signal_id=signal_id)
+        )
+    builder.adjust(2, 1)
+    return builder.as_markup()
+
+
+def orders_keyboard(orders: Sequence[Order]) -> InlineKeyboardMarkup | None:
+    if not orders:
+        return None
+    builder = InlineKeyboardBuilder()
+    for order in orders:
+        builder.button(
+            text=f"Cancel #{order.id} {order.side.value} {order.symbol}",
+            callback_data=OrderAction(action="cancel", order_id=order.id),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def alerts_keyboard(alerts: Sequence[Alert]) -> InlineKeyboardMarkup | None:
+    if not alerts:
+        return None
+    builder = InlineKeyboardBuilder()
+    for alert in alerts:
+        builder.button(
+            text=f"🗑 {alert.symbol} {alert.condition.value} {alert.threshold}",
+            callback_data=AlertAction(action="delete", alert_id=alert.id),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def ask_back_keyboard(readings: Sequence[str], ref: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for intent in readings:
+        builder.button(text=INTENT_LABELS.get(intent, intent), callback_data=AskBack(intent=intent, ref=ref))
+    builder.button(text="Neither: never mind", callback_data=AskBack(intent="none", ref=ref))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def accounts_keyboard(accounts: Sequence[ExchangeAccount]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for account in accounts:
+        builder.button(
+            text=f"🗑 Remove {account.label}",
+            callback_data=AccountAction(action="remove", account_id=account.id),
+        )
+    builder.button(text="➕ Add an account", callback_data=AccountAction(action="add"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def testnet_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="Testnet", callback_data=AccountAction(action="testnet"))
+    builder.button(text="Live", callback_data=AccountAction(action="live"))
+    return builder.as_markup()

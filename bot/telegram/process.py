@@ -1,0 +1,90 @@
+"""The bot's part of the composition root: the sandbox (without a token), the pipeline, the bot and the routes
+the web app mounts for them."""
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+import uvicorn
+from litestar import Router
+
+from bot.container import Container
+from bot.sandbox.routes import sandbox_router
+from bot.sandbox.state import SandboxState
+from bot.settings import Settings
+from bot.telegram.config import BotConfig
+from bot.telegram.outbox import OutgoingQueue
+from bot.telegram.runtime import TelegramBot, telegram_bot
+from nlp.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+
+def _ids(text: str) -> frozenset[int]:
+    return frozenset(int(part) for part in text.replace(";", ",").split(",") if part.strip())
+
+
+def bot_config(settings: Settings) -> BotConfig:
+    return BotConfig(
+        allowed=_ids(settings.telegram_allowed_users),
+        admins=_ids(settings.telegram_admins),
+        signal_amount=settings.signal_follow_amount,
+        draft_ttl_seconds=settings.draft_ttl_seconds,
+        throttle_per_second=settings.telegram_throttle_per_second,
+        throttle_burst=settings.telegram_throttle_burst,
+        quote=settings.paper_quote,
+    )
+
+
+async def _storage(settings: Settings):  # type: ignore[no-untyped-def]
+    if not settings.redis_url:
+        return None
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    return RedisStorage.from_url(settings.redis_url)
+
+
+@dataclass
+class TelegramProcess:
+    telegram: TelegramBot
+    routers: list[Router] = field(default_factory=list)
+    sandbox: SandboxState | None = None
+
+    async def start_when_listening(self, server: uvicorn.Server) -> None:
+        """The sandbox is served by the same server: the bot starts polling once it listens."""
+        while not server.started and not server.should_exit:  # noqa: ASYNC110 - uvicorn has no such event
+            await asyncio.sleep(0.05)
+        if server.started:
+            await self.telegram.start()
+
+
+async def build_telegram(container: Container) -> TelegramProcess:
+    settings = container.settings
+    markets = await container.market.markets()
+    pipeline = Pipeline(
+        known_markets=list(markets),
+        openai_api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+        openai_base_url=settings.openai_base_url,
+    )
+    queue = OutgoingQueue(settings.telegram_rate_per_second, settings.telegram_rate_per_chat)
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
+    sandbox = SandboxState(settings.sandbox_bot_token) if token is None or settings.telegram_sandbox else None
+    api_base = f"http://{settings.tsbot_host}:{settings.tsbot_port}/sandbox" if token is None else None
+    secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
+    telegram = telegram_bot(
+        container.core,
+        container.market,
+        pipeline,
+        bot_config(settings),
+        token=token or settings.sandbox_bot_token,
+        api_base=api_base,
+        queue=queue,
+        webhook_url=settings.telegram_webhook_url if token else None,
+        webhook_secret=secret,
+        storage=await _storage(settings),
+        alert_every_seconds=settings.alert_check_seconds,
+    )
+    routers = [sandbox_router(sandbox)] if sandbox is not None else []
+    if token and settings.telegram_webhook_url:
+        routers.append(telegram.webhook_router())
+    return TelegramProcess(telegram, routers, sandbox)

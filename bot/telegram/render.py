@@ -1,0 +1,178 @@
+"""What the bot says: plain text renderers of the core's results (pure functions, unit tested)."""
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+
+from trading.domain.alerts import Alert
+from trading.domain.market import Ticker
+from trading.domain.orders import Order, OrderDraft
+from trading.domain.signal_records import SourceStats
+from trading.usecases.portfolio import Portfolio
+from trading.usecases.signal_plans import PlanDraft, PlanResult
+
+HELP = """I trade on your word, after a tap on Confirm. Try:
+
+• buy $50 of ETH  ·  buy 0.01 BTC  ·  sell half my eth
+• buy 0.1 eth at 3000 sl 2800 tp 3300
+• price of btc
+• portfolio  ·  orders  ·  pnl
+• alert me if SOL drops below 120  ·  /alerts
+• forward a signal from a channel: I show the plan, you Follow or Ignore
+• /sources: statistics per signal source  ·  /accounts: exchange accounts
+
+Nothing is ever traded without your tap on Confirm."""
+
+
+def money(value: Decimal, places: int = 2) -> str:
+    return f"{value:,.{places}f}"
+
+
+def amount(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _quote_of(symbol: str) -> str:
+    return symbol.split("/", 1)[1] if "/" in symbol else ""
+
+
+def draft_preview(draft: OrderDraft, ttl_seconds: int) -> str:
+    p, quote = draft.preview, _quote_of(draft.symbol)
+    base = draft.symbol.split("/", 1)[0]
+    kind = draft.order_type.value if draft.price is None else f"{draft.order_type.value} at {draft.price}"
+    lines = [
+        f"📝 {draft.side.value.capitalize()} {amount(p.quantity)} {base} ({money(p.cost)} {quote}), {kind}",
+        f"Price: {money(p.price)} {quote}",
+        f"Fee: ~{money(p.fee)} {quote}",
+    ]
+    if draft.stop_loss is not None and p.stop_distance_pct is not None:
+        lines.append(f"Stop: {draft.stop_loss} ({money(p.stop_distance_pct)}% away)")
+    else:
+        lines.append("Stop: none")
+    if draft.take_profits:
+        lines.append("Targets: " + ", ".join(str(t) for t in draft.take_profits))
+    lines.append(f"At risk: {money(p.at_risk)} {quote}")
+    lines.append(f"This preview expires in {ttl_seconds // 60 or 1} min.")
+    return "\n".join(lines)
+
+
+def order_result(order: Order) -> str:
+    base, quote = order.symbol.split("/", 1)
+    head = f"Order #{order.id}: {order.side.value} {amount(order.quantity)} {base}"
+    status = order.status.value.replace("_", " ")
+    if order.filled and order.average_price is not None:
+        return (
+            f"✅ {head}, {status}: {amount(order.filled)} at {money(order.average_price)} {quote}"
+            f" (fee {money(order.fee)})."
+        )
+    return f"✅ {head}, {status}."
+
+
+def quote_text(ticker: Ticker) -> str:
+    sign = "+" if ticker.change_24h_pct >= 0 else ""
+    quote = _quote_of(ticker.symbol)
+    return (
+        f"{ticker.symbol}: {money(ticker.last)} {quote} ({sign}{money(ticker.change_24h_pct)}% 24h)\n"
+        f"bid {money(ticker.bid)} · ask {money(ticker.ask)}"
+    )
+
+
+def portfolio_text(view: Portfolio) -> str:
+    q = view.quote
+    lines = [
+        f"💼 Equity {money(view.equity)} {q}",
+        f"Cash {money(view.cash)} {q}",
+    ]
+    for p in view.positions:
+        lines.append(
+            f"• {p.symbol}: {amount(p.quantity)} at {money(p.average_cost)} → {money(p.price)}, "
+            f"{money(p.value)} {q} ({'+' if p.unrealised_pnl >= 0 else ''}{money(p.unrealised_pnl)})"
+        )
+    lines.append(
+        f"P&L realised {money(view.realised_pnl)}, unrealised {money(view.unrealised_pnl)}, "
+        f"fees {money(view.fees_paid)} {q}"
+    )
+    return "\n".join(lines)
+
+
+def orders_text(orders: Sequence[Order]) -> str:
+    if not orders:
+        return "You have no open orders."
+    lines = ["Open orders:"]
+    for o in orders:
+        at = f" at {o.price}" if o.price is not None else ""
+        lines.append(
+            f"#{o.id} {o.side.value} {amount(o.quantity)} {o.symbol} {o.order_type.value}{at}, "
+            f"{o.status.value.replace('_', ' ')} ({o.role.value.replace('_', ' ')})"
+        )
+    return "\n".join(lines)
+
+
+def pnl_text(by_day: Mapping[date, Decimal], quote: str) -> str:
+    if not by_day:
+        return "No realised P&L in the last 30 days."
+    lines = ["Realised P&L by day:"]
+    weeks: dict[str, Decimal] = {}
+    for day in sorted(by_day):
+        value = by_day[day]
+        year, week, _ = day.isocalendar()
+        weeks[f"{year}-W{week:02d}"] = weeks.get(f"{year}-W{week:02d}", Decimal(0)) + value
+    for day in sorted(by_day)[-7:]:
+        lines.append(f"{day.isoformat()}: {money(by_day[day])} {quote}")
+    lines.append("By week:")
+    lines.extend(f"{week}: {money(total)} {quote}" for week, total in sorted(weeks.items()))
+    return "\n".join(lines)
+
+
+def plan_preview(title: str, plan_draft: PlanDraft, auto: bool = False) -> str:
+    plan = plan_draft.plan
+    quote = _quote_of(plan.symbol)
+    lines = [f"📡 Signal from {title}: {plan.side.value} {plan.symbol}"]
+    for i, e in enumerate(plan.entries, 1):
+        lines.append(f"Entry {i}: {amount(e.quantity)} at {money(e.price)} ({e.order_type.value})")
+    for i, (price, share) in enumerate(plan.targets, 1):
+        lines.append(f"Target {i}: {price} ({money(share * 100, 0)}%)")
+    lines.append(f"Stop: {plan.stop_loss}" if plan.stop_loss is not None else "Stop: none")
+    if plan.leverage is not None:
+        lines.append(f"Leverage: {plan.leverage}x")
+    lines.append(
+        f"Cost {money(plan.cost)} {quote}, fees ~{money(plan.fees)}, at risk {money(plan.at_risk)} {quote}"
+    )
+    if auto:
+        lines.append("Followed automatically (you chose to always follow this source).")
+    return "\n".join(lines)
+
+
+def plan_result(result: PlanResult) -> str:
+    lines = [order_result(o) for o in result.orders]
+    lines.extend(f"✖️ Entry {d.preview.price} not placed: {reason}" for d, reason in result.failures)
+    return "\n".join(lines) or "Nothing was placed."
+
+
+def alert_set(alert: Alert, price: Decimal) -> str:
+    return f"🔔 Alert set: {alert.symbol} {alert.condition.value} {alert.threshold} (now {money(price)})."
+
+
+def alert_fired(alert: Alert, price: Decimal) -> str:
+    return f"🔔 {alert.symbol} is {alert.condition.value} {alert.threshold}: now {money(price)}."
+
+
+def alerts_text(alerts: Sequence[Alert]) -> str:
+    if not alerts:
+        return "You have no alerts. Try: alert me if SOL drops below 120"
+    return "Your alerts:\n" + "\n".join(f"• {a.symbol} {a.condition.value} {a.threshold}" for a in alerts)
+
+
+def sources_text(stats: Sequence[SourceStats]) -> str:
+    if not stats:
+        return "No signal sources yet: forward a signal from a channel."
+    lines = ["Signal sources:"]
+    for s in stats:
+        rate = f"{money(s.win_rate, 0)}%" if s.win_rate is not None else "n/a"
+        auto = ", followed automatically" if s.source.auto_follow else ""
+        lines.append(
+            f"• {s.source.title}: {s.signals} signals, {s.followed} followed, win rate {rate}, "
+            f"P&L {money(s.pnl)}{auto}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,164 @@
+"""The bot's runtime: the Bot (its session queued to Telegram's limits), the Dispatcher with one router per
+feature and its middlewares, polling or the webhook route, the command menu and the alert watcher."""
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import BotCommand, MenuButtonCommands
+from litestar import Request, Router, post
+from litestar.response import Response
+
+from bot.telegram.alert_watch import AlertWatcher
+from bot.telegram.config import BotConfig
+from bot.telegram.middlewares import AccessMiddleware, ThrottleMiddleware, UserMiddleware
+from bot.telegram.outbox import OutgoingQueue
+from handlers import accounts, alerts, chat, errors, orders, portfolio, signals, start
+from nlp.pipeline import Pipeline
+from trading.domain.alert_index import AlertIndex
+from trading.ports import MarketData
+from trading.usecases.core import Core
+from trading.usecases.signals import telegram_id_of
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+COMMANDS = [
+    BotCommand(command="help", description="What I can do, with examples"),
+    BotCommand(command="portfolio", description="Balances, positions and a chart"),
+    BotCommand(command="pnl", description="P&L by day and week"),
+    BotCommand(command="alerts", description="Your price alerts"),
+    BotCommand(command="sources", description="Signal sources and their statistics"),
+    BotCommand(command="accounts", description="Exchange accounts"),
+]
+
+
+def build_dispatcher(
+    core: Core,
+    pipeline: Pipeline,
+    config: BotConfig,
+    alert_index: AlertIndex,
+    storage: BaseStorage | None = None,
+) -> Dispatcher:
+    dp = Dispatcher(
+        storage=storage or MemoryStorage(),
+        core=core,
+        pipeline=pipeline,
+        config=config,
+        alert_index=alert_index,
+    )
+    dp.update.outer_middleware(AccessMiddleware(config))
+    dp.update.outer_middleware(ThrottleMiddleware(config.throttle_per_second, config.throttle_burst))
+    dp.update.outer_middleware(UserMiddleware(core))
+    # FSM conversations first, the catch-all chat last.
+    dp.include_routers(
+        *(
+            module.make_router()
+            for module in (start, accounts, orders, signals, alerts, portfolio, chat, errors)
+        )
+    )
+    return dp
+
+
+def build_bot(token: str, api_base: str | None, queue: OutgoingQueue) -> Bot:
+    """`api_base`: the sandbox's address (http://host:port/sandbox), or None for Telegram itself."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    session.middleware(queue)
+    return Bot(token, session=session)
+
+
+class TelegramNotifier:
+    def __init__(self, bot: Bot, core: Core) -> None:
+        self._bot = bot
+        self._core = core
+
+    async def notify(self, user_id: int, text: str) -> None:
+        telegram_id = await telegram_id_of(self._core, user_id)
+        if telegram_id is not None:
+            await self._bot.send_message(telegram_id, text)
+
+
+@dataclass
+class TelegramBot:
+    bot: Bot
+    dp: Dispatcher
+    watcher: AlertWatcher
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    alert_every_seconds: float = 1.0
+    _polling: asyncio.Task[None] | None = None
+    _feeding: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    async def start(self) -> None:
+        await self.watcher.load()
+        self.watcher.start(self.alert_every_seconds)
+        try:
+            await self.bot.set_my_commands(COMMANDS)
+            await self.bot.set_chat_menu_button(menu_button=MenuButtonCommands())
+        except Exception:  # the menu is a nicety: a bot that cannot set it still works
+            log.warning("could not set the command menu", exc_info=True)
+        if self.webhook_url:
+            await self.bot.set_webhook(
+                self.webhook_url,
+                secret_token=self.webhook_secret,
+                allowed_updates=self.dp.resolve_used_update_types(),
+            )
+        else:
+            self._polling = asyncio.create_task(
+                self.dp.start_polling(
+                    self.bot, handle_signals=False, close_bot_session=False, polling_timeout=10
+                )
+            )
+
+    async def stop(self) -> None:
+        self.watcher.stop()
+        if self._polling is not None:
+            with contextlib.suppress(RuntimeError):  # polling had not started yet, or has stopped
+                await self.dp.stop_polling()
+            await asyncio.gather(self._polling, return_exceptions=True)
+        for task in list(self._feeding):
+            task.cancel()
+        await self.bot.session.close()
+
+    def webhook_router(self) -> Router:
+        @post(WEBHOOK_PATH, status_code=200)
+        async def webhook(request: Request[Any, Any, Any]) -> Response[dict[str, bool]]:
+            given = request.headers.get(SECRET_HEADER, "")
+            if not self.webhook_secret or not hmac.compare_digest(given, self.webhook_secret):
+                return Response({"ok": False}, status_code=401)
+            update = await request.json()
+            task: asyncio.Task[Any] = asyncio.create_task(self.dp.feed_webhook_update(self.bot, update))
+            self._feeding.add(task)
+            task.add_done_callback(self._feeding.discard)
+            return Response({"ok": True})
+
+        return Router(path="/", route_handlers=[webhook])
+
+
+def telegram_bot(
+    core: Core,
+    market: MarketData,
+    pipeline: Pipeline,
+    config: BotConfig,
+    *,
+    token: str,
+    api_base: str | None,
+    queue: OutgoingQueue,
+    webhook_url: str | None = None,
+    webhook_secret: str | None = None,
+    storage: BaseStorage | None = None,
+    alert_every_seconds: float = 1.0,
+) -> TelegramBot:
+    index = AlertIndex()
+    bot = build_bot(token, api_base, queue)
+    dp = build_dispatcher(core, pipeline, config, index, storage)
+    watcher = AlertWatcher(core, market, index, TelegramNotifier(bot, core))
+    return TelegramBot(bot, dp, watcher, webhook_url, webhook_secret, alert_every_seconds)

@@ -1,0 +1,121 @@
+"""Exchange accounts: listed with a remove button each, and added in a short conversation (aiogram FSM). The
+messages that carry the key and the secret are deleted as soon as they are read."""
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot.telegram.keyboards import AccountAction, accounts_keyboard, testnet_keyboard
+from trading.domain.accounts import PAPER, Credentials, User
+from trading.usecases.core import Core
+from trading.usecases.exchange_accounts import accounts, add_account, remove_account
+
+
+class AddAccount(StatesGroup):
+    exchange = State()
+    key = State()
+    secret = State()
+    testnet = State()
+
+
+def _listing(items: list[str]) -> str:
+    return "Your exchange accounts:\n" + "\n".join(items) if items else "You have no exchange accounts."
+
+
+async def _show(message: Message, core: Core, user: User, edit: bool = False) -> None:
+    found = await accounts(core, user.id)
+    lines = [f"• {a.label}: {a.exchange}{' (testnet)' if a.testnet else ''}" for a in found]
+    if edit:
+        await message.edit_text(_listing(lines), reply_markup=accounts_keyboard(found))
+    else:
+        await message.answer(_listing(lines), reply_markup=accounts_keyboard(found))
+
+
+async def show_accounts(message: Message, core: Core, user: User) -> None:
+    await _show(message, core, user)
+
+
+async def remove(query: CallbackQuery, callback_data: AccountAction, core: Core, user: User) -> None:
+    await remove_account(core, user.id, callback_data.account_id)
+    if isinstance(query.message, Message):
+        await _show(query.message, core, user, edit=True)
+    await query.answer("Account removed.")
+
+
+async def start_adding(query: CallbackQuery, state: FSMContext) -> None:
+    await state.set_state(AddAccount.exchange)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            "Which exchange? 'paper', or a ccxt id such as binance, kraken, coinbase. /cancel stops."
+        )
+
+
+async def cancel(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer("Stopped; nothing was changed.")
+
+
+async def got_exchange(message: Message, state: FSMContext, core: Core, user: User) -> None:
+    exchange = (message.text or "").strip().lower()
+    if exchange == PAPER:
+        await state.clear()
+        account = await add_account(core, user.id, PAPER, f"Paper {message.message_id}")
+        await message.answer(
+            f"Added {account.label}, funded with {core.config.paper_start_balance} {core.config.paper_quote}."
+        )
+        return
+    import ccxt.async_support as ccxt_async  # heavy: only when someone adds a real venue
+
+    if exchange not in ccxt_async.exchanges:
+        await message.answer(f"{exchange!r} is not an exchange I know; try binance, kraken or coinbase.")
+        return
+    await state.update_data(exchange=exchange)
+    await state.set_state(AddAccount.key)
+    await message.answer("Send the API key. I delete your message as soon as I have read it.")
+
+
+async def got_key(message: Message, state: FSMContext) -> None:
+    await state.update_data(key=(message.text or "").strip())
+    await message.delete()
+    await state.set_state(AddAccount.secret)
+    await message.answer("Key read and deleted. Now send the API secret.")
+
+
+async def got_secret(message: Message, state: FSMContext) -> None:
+    await state.update_data(secret=(message.text or "").strip())
+    await message.delete()
+    await state.set_state(AddAccount.testnet)
+    await message.answer("Secret read and deleted. Testnet or live?", reply_markup=testnet_keyboard())
+
+
+async def got_testnet(
+    query: CallbackQuery, callback_data: AccountAction, state: FSMContext, core: Core, user: User
+) -> None:
+    data = await state.get_data()
+    await state.clear()
+    testnet = callback_data.action == "testnet"
+    label = f"{data['exchange'].capitalize()}{' testnet' if testnet else ''}"
+    account = await add_account(
+        core, user.id, data["exchange"], label, testnet, Credentials(data["key"], data["secret"])
+    )
+    if isinstance(query.message, Message):
+        await query.message.edit_text(f"Added {account.label}; its keys are stored encrypted.")
+    await query.answer("Account added.")
+
+
+def make_router() -> Router:
+    router = Router(name="accounts")
+    router.message.register(show_accounts, Command("accounts"))
+    router.callback_query.register(remove, AccountAction.filter(F.action == "remove"))
+    router.callback_query.register(start_adding, AccountAction.filter(F.action == "add"))
+    router.message.register(cancel, Command("cancel"), F.text)
+    router.message.register(got_exchange, AddAccount.exchange, F.text)
+    router.message.register(got_key, AddAccount.key, F.text)
+    router.message.register(got_secret, AddAccount.secret, F.text)
+    router.callback_query.register(
+        got_testnet, AddAccount.testnet, AccountAction.filter(F.action.in_({"testnet", "live"}))
+    )
+    return router

@@ -1,0 +1,94 @@
+"""Any text: read by the NLP pipeline and handed to its feature. An unsure reading is asked back with buttons
+for the likely readings, and money is never moved on a guess."""
+
+import secrets
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from bot.telegram.keyboards import INTENT_LABELS, AskBack, ask_back_keyboard
+from bot.telegram.render import HELP
+from handlers import alerts, orders, portfolio
+from handlers.replies import edit
+from nlp.pipeline import Pipeline
+from nlp.result import ParseResult
+
+MAX_TEXT = 1000
+NOT_UNDERSTOOD = (
+    "I did not understand that. Say 'help' for examples, e.g. 'buy $50 of ETH' or 'price of BTC'."
+)
+
+
+async def act(message: Message, parsed: ParseResult, data: dict[str, Any]) -> None:
+    """Hand a reading to its feature (`data`: the Dispatcher's dependencies of this update)."""
+    core, user, config = data["core"], data["user"], data["config"]
+    intent = parsed.intent
+    if intent in ("place_order", "close_position"):
+        await orders.preview(message, parsed, core, user, config)
+    elif intent == "price":
+        await portfolio.show_price(message, parsed, core, user)
+    elif intent == "portfolio":
+        await portfolio.show_portfolio(message, core, user)
+    elif intent in ("orders", "cancel_order"):
+        await orders.show_orders(message, core, user)
+    elif intent == "pnl":
+        await portfolio.show_pnl(message, core, user, config)
+    elif intent == "set_alert":
+        await alerts.add_alert(message, parsed, core, user, data["alert_index"])
+    elif intent == "help":
+        await message.answer(HELP)
+    elif intent == "signal":
+        await message.answer("That reads as a signal: forward it from its channel and I will plan it.")
+    elif intent == "set_stop_loss":
+        await message.answer("Give the stop with the order, e.g. 'buy 0.1 eth sl 2800'.")
+    else:
+        await message.answer(NOT_UNDERSTOOD)
+
+
+async def on_text(message: Message, pipeline: Pipeline, state: FSMContext, **data: Any) -> None:
+    text = (message.text or "")[:MAX_TEXT]
+    parsed = await pipeline.aparse(text)
+    if parsed.should_ask_back:
+        await ask_back(message, parsed, text, state)
+    else:
+        await act(message, parsed, data)
+
+
+async def ask_back(message: Message, parsed: ParseResult, text: str, state: FSMContext) -> None:
+    readings = [parsed.intent, *(a.intent for a in parsed.alternatives)]
+    readings = [r for r in dict.fromkeys(readings) if r in INTENT_LABELS][:3]
+    doubts = "\n".join(f"• {flag.message}" for flag in parsed.flags)
+    if not readings:
+        await message.answer(f"{NOT_UNDERSTOOD}\n{doubts}".strip())
+        return
+    ref = secrets.token_urlsafe(6)
+    pending = dict((await state.get_data()).get("asked", {}))
+    pending = dict(list(pending.items())[-9:]) | {ref: text}
+    await state.update_data(asked=pending)
+    lead = "I am not sure what you mean. Did you want to:"
+    await message.answer(f"{lead}\n{doubts}".strip(), reply_markup=ask_back_keyboard(readings, ref))
+
+
+async def on_reading(
+    query: CallbackQuery, callback_data: AskBack, pipeline: Pipeline, state: FSMContext, **data: Any
+) -> None:
+    pending = dict((await state.get_data()).get("asked", {}))
+    text = pending.pop(callback_data.ref, None)
+    await state.update_data(asked=pending)
+    if text is None or callback_data.intent == "none" or not isinstance(query.message, Message):
+        await edit(query, "All right, nothing was done.")
+        await query.answer()
+        return
+    await edit(query, f"Reading it as: {INTENT_LABELS.get(callback_data.intent, callback_data.intent)}.")
+    await query.answer()
+    parsed = (await pipeline.aparse(text)).with_changes(intent=callback_data.intent, confidence=1.0, flags=())
+    await act(query.message, parsed, data)
+
+
+def make_router() -> Router:
+    router = Router(name="chat")
+    router.message.register(on_text, F.text)
+    router.callback_query.register(on_reading, AskBack.filter())
+    return router

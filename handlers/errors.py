@@ -1,0 +1,34 @@
+"""The last word on any error: the cause to the log, one sentence to the user, never a traceback."""
+
+import logging
+
+from aiogram import Router
+from aiogram.types import ErrorEvent
+
+from trading.domain.errors import TradingError
+
+log = logging.getLogger(__name__)
+SORRY = "Something went wrong on our side and nothing was done; please try again in a moment."
+
+
+async def on_error(event: ErrorEvent) -> None:
+    error = event.exception
+    if isinstance(error, TradingError):
+        text = error.message
+    else:
+        log.error("update %s failed", event.update.update_id, exc_info=error)
+        text = SORRY
+    update = event.update
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=True)
+        elif update.message is not None:
+            await update.message.answer(text)
+    except Exception:  # telling the user failed too (the chat is gone): the log has the cause already
+        log.warning("could not report an error to update %s", update.update_id)
+
+
+def make_router() -> Router:
+    router = Router(name="errors")
+    router.errors.register(on_error)
+    return router

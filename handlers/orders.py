@@ -1,0 +1,165 @@
+"""Orders: the preview with Confirm, Change amount and Cancel; the open orders with a cancel button each."""
+
+from decimal import Decimal, InvalidOperation
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot.telegram.config import BotConfig
+from bot.telegram.keyboards import DraftAction, OrderAction, draft_keyboard, orders_keyboard
+from bot.telegram.render import draft_preview, order_result, orders_text
+from handlers.replies import edit
+from nlp.result import ParseResult
+from trading.domain.accounts import User
+from trading.domain.enums import AmountUnit, OrderType, Side
+from trading.domain.errors import DraftAlreadyUsed, DraftExpired, InvalidInput, TradingError
+from trading.domain.intents import OrderIntent
+from trading.usecases.core import Core
+from trading.usecases.drafting import draft_order
+from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
+from trading.usecases.quotes import open_orders
+
+HOW_MUCH = "How much {symbol} should I {side}? Say e.g. '{side} 0.1 {symbol}' or '{side} $50 of {symbol}'."
+
+
+class ChangeAmount(StatesGroup):
+    waiting = State()
+
+
+def intent_of(parsed: ParseResult) -> OrderIntent | None:
+    """The order a parse asks for, or None when it lacks what an order needs (asked back, never guessed)."""
+    if parsed.symbol is None or parsed.side is None:
+        return None
+    amount, unit = parsed.amount, parsed.amount_unit
+    if parsed.intent == "close_position" and amount is None:
+        amount, unit = Decimal(100), "percent"
+    if amount is None:
+        return None
+    return OrderIntent(
+        symbol=parsed.symbol,
+        side=Side(parsed.side),
+        amount=amount,
+        amount_unit=AmountUnit(unit or "base"),
+        order_type=OrderType(parsed.order_type or ("limit" if parsed.price else "market")),
+        price=parsed.price,
+        quote=parsed.quote,
+        stop_loss=parsed.stop_loss,
+        take_profits=parsed.targets,
+        leverage=parsed.leverage,
+    )
+
+
+async def preview(message: Message, parsed: ParseResult, core: Core, user: User, config: BotConfig) -> None:
+    intent = intent_of(parsed)
+    if intent is None:
+        side = parsed.side or "buy"
+        await message.answer(HOW_MUCH.format(symbol=parsed.symbol or "BTC", side=side))
+        return
+    await send_preview(message, core, user, config, intent)
+
+
+async def send_preview(
+    message: Message, core: Core, user: User, config: BotConfig, intent: OrderIntent
+) -> None:
+    draft = await draft_order(core, user.id, intent)
+    await message.answer(
+        draft_preview(draft, config.draft_ttl_seconds), reply_markup=draft_keyboard(draft.id)
+    )
+
+
+async def show_orders(message: Message, core: Core, user: User) -> None:
+    orders = await open_orders(core, user.id)
+    await message.answer(orders_text(orders), reply_markup=orders_keyboard(orders))
+
+
+async def confirm(query: CallbackQuery, callback_data: DraftAction, core: Core, user: User) -> None:
+    try:
+        order = await confirm_draft(core, user.id, callback_data.draft_id)
+    except (DraftExpired, DraftAlreadyUsed) as error:
+        await query.answer(error.message, show_alert=True)
+        if isinstance(error, DraftExpired):
+            await edit(query, f"⌛ {error.message}")
+        return
+    except TradingError as error:
+        await edit(query, f"✖️ Not placed: {error.message}")
+        await query.answer(error.message, show_alert=True)
+        return
+    await edit(query, order_result(order))
+    await query.answer("Order placed.")
+
+
+async def cancel(query: CallbackQuery, callback_data: DraftAction, core: Core, user: User) -> None:
+    await cancel_draft(core, user.id, callback_data.draft_id)
+    await edit(query, "Cancelled: nothing was placed.")
+    await query.answer("Cancelled.")
+
+
+async def ask_amount(query: CallbackQuery, callback_data: DraftAction, state: FSMContext) -> None:
+    await state.set_state(ChangeAmount.waiting)
+    await state.update_data(draft_id=callback_data.draft_id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer("Send the new amount, e.g. 0.05 (in the coin) or $100 (in the quote).")
+
+
+def _amount(text: str) -> tuple[Decimal, AmountUnit]:
+    cleaned = text.strip().lower().replace(",", "")
+    unit = AmountUnit.BASE
+    if cleaned.startswith("$") or cleaned.endswith(("usdt", "usd", "$")):
+        unit = AmountUnit.QUOTE
+    elif cleaned.endswith("%"):
+        unit = AmountUnit.PERCENT
+    number = cleaned.strip("$%").removesuffix("usdt").removesuffix("usd").strip()
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        raise InvalidInput("That is not an amount; send a number such as 0.05 or $100.") from None
+    if not value.is_finite() or value <= 0:
+        raise InvalidInput("The amount must be a number above zero.")
+    return value, unit
+
+
+async def new_amount(message: Message, state: FSMContext, core: Core, user: User, config: BotConfig) -> None:
+    amount, unit = _amount(message.text or "")
+    draft_id = (await state.get_data()).get("draft_id", "")
+    await state.clear()
+    async with core.uow() as uow:
+        old = await uow.drafts.get(draft_id)
+    if old is None or old.user_id != user.id:
+        raise InvalidInput("That preview is gone; ask for the order again.")
+    try:
+        await cancel_draft(core, user.id, draft_id)
+    except DraftAlreadyUsed as error:
+        raise InvalidInput(error.message) from None
+    intent = OrderIntent(
+        old.symbol,
+        old.side,
+        amount,
+        unit,
+        old.order_type,
+        old.price,
+        None,
+        old.stop_loss,
+        old.take_profits,
+        old.leverage,
+    )
+    await send_preview(message, core, user, config, intent)
+
+
+async def cancel_open(query: CallbackQuery, callback_data: OrderAction, core: Core, user: User) -> None:
+    order = await cancel_order(core, user.id, callback_data.order_id)
+    remaining = await open_orders(core, user.id)
+    await edit(query, orders_text(remaining), orders_keyboard(remaining))
+    await query.answer(f"Order #{order.id} {order.status.value}.")
+
+
+def make_router() -> Router:
+    router = Router(name="orders")
+    router.callback_query.register(confirm, DraftAction.filter(F.action == "confirm"))
+    router.callback_query.register(cancel, DraftAction.filter(F.action == "cancel"))
+    router.callback_query.register(ask_amount, DraftAction.filter(F.action == "amount"))
+    router.message.register(new_amount, ChangeAmount.waiting, F.text)
+    router.callback_query.register(cancel_open, OrderAction.filter(F.action == "cancel"))
+    return router

@@ -1,0 +1,52 @@
+"""Prices, the portfolio (a summary and a chart) and P&L by day and week."""
+
+import asyncio
+from datetime import timedelta
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, Message
+
+from bot.telegram.charts import portfolio_png
+from bot.telegram.config import BotConfig
+from bot.telegram.render import pnl_text, portfolio_text, quote_text
+from nlp.result import ParseResult
+from trading.domain.accounts import User
+from trading.usecases.core import Core
+from trading.usecases.portfolio import equity_history, pnl_by_day, portfolio
+from trading.usecases.quotes import quote
+
+
+async def show_price(message: Message, parsed: ParseResult, core: Core, user: User) -> None:
+    if parsed.symbol is None:
+        await message.answer("Which coin? Say e.g. 'price of BTC'.")
+        return
+    await message.answer(quote_text(await quote(core, user.id, parsed.symbol, parsed.quote)))
+
+
+async def show_portfolio(message: Message, core: Core, user: User) -> None:
+    view = await portfolio(core, user.id)
+    await message.answer(portfolio_text(view))
+    since = core.clock.now() - timedelta(days=30)
+    history = await equity_history(core, user.id, since)
+    png = await asyncio.to_thread(portfolio_png, view, history)
+    await message.answer_photo(BufferedInputFile(png, "portfolio.png"), caption="Equity and allocation")
+
+
+async def show_pnl(message: Message, core: Core, user: User, config: BotConfig) -> None:
+    await message.answer(pnl_text(await pnl_by_day(core, user.id, 30), config.quote))
+
+
+async def portfolio_command(message: Message, core: Core, user: User) -> None:
+    await show_portfolio(message, core, user)
+
+
+async def pnl_command(message: Message, core: Core, user: User, config: BotConfig) -> None:
+    await show_pnl(message, core, user, config)
+
+
+def make_router() -> Router:
+    router = Router(name="portfolio")
+    router.message.register(portfolio_command, Command("portfolio"))
+    router.message.register(pnl_command, Command("pnl"))
+    return router

@@ -1,0 +1,125 @@
+"""Signals: posts forwarded from channels and posts of channels where the bot is an admin."""
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message, MessageOriginChannel
+
+from bot.telegram.config import BotConfig
+from bot.telegram.keyboards import PlanAction, plan_keyboard
+from bot.telegram.render import plan_preview, plan_result, sources_text
+from handlers.replies import edit
+from nlp.pipeline import Pipeline
+from nlp.result import ParseResult
+from trading.domain.accounts import User
+from trading.domain.enums import Side
+from trading.domain.signal_records import SignalStatus
+from trading.domain.signals import SignalSpec
+from trading.usecases.core import Core
+from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
+from trading.usecases.signals import (
+    auto_follow_source_of,
+    ignore_plan,
+    mark_signal,
+    receive_signal,
+    source_stats,
+    sources_of_channel,
+    telegram_id_of,
+)
+
+OPENS_NOTHING = (
+    "This post from {title} opens no trade (a report, a result or commentary), so nothing was traded."
+)
+SEEN = "You have this signal from {title} already; it is not planned twice."
+
+
+def spec_of(parsed: ParseResult) -> SignalSpec | None:
+    if parsed.intent != "signal" or not parsed.entries or parsed.symbol is None or parsed.side is None:
+        return None
+    return SignalSpec(
+        parsed.symbol, Side(parsed.side), parsed.entries, parsed.targets, parsed.stop_loss, parsed.leverage
+    )
+
+
+async def handle_post(
+    bot: Bot,
+    chat_id: int,
+    user_id: int,
+    channel: str,
+    title: str,
+    text: str,
+    core: Core,
+    pipeline: Pipeline,
+    config: BotConfig,
+) -> None:
+    spec = spec_of(await pipeline.aparse(text))
+    if spec is None:
+        await bot.send_message(chat_id, OPENS_NOTHING.format(title=title))
+        return
+    received = await receive_signal(core, user_id, channel, title, text, spec)
+    if received.duplicate:
+        await bot.send_message(chat_id, SEEN.format(title=title))
+        return
+    plan = await draft_signal_plan(core, user_id, spec, config.signal_amount)
+    if received.source.auto_follow:
+        result = await confirm_plan(core, user_id, plan.group_id)
+        await mark_signal(core, user_id, received.signal.id, SignalStatus.FOLLOWED)
+        await bot.send_message(chat_id, plan_preview(title, plan, auto=True) + "\n\n" + plan_result(result))
+        return
+    await bot.send_message(
+        chat_id, plan_preview(title, plan), reply_markup=plan_keyboard(plan.group_id, received.signal.id)
+    )
+
+
+async def forwarded(
+    message: Message, bot: Bot, core: Core, user: User, pipeline: Pipeline, config: BotConfig
+) -> None:
+    origin = message.forward_origin
+    assert isinstance(origin, MessageOriginChannel)
+    title = origin.chat.title or str(origin.chat.id)
+    text = message.text or message.caption or ""
+    await handle_post(bot, message.chat.id, user.id, str(origin.chat.id), title, text, core, pipeline, config)
+
+
+async def channel_post(message: Message, bot: Bot, core: Core, pipeline: Pipeline, config: BotConfig) -> None:
+    """A post where the bot is an admin goes to every user who follows that channel."""
+    title = message.chat.title or str(message.chat.id)
+    for source in await sources_of_channel(core, str(message.chat.id)):
+        telegram_id = await telegram_id_of(core, source.user_id)
+        if telegram_id is not None:
+            text = message.text or message.caption or ""
+            await handle_post(
+                bot, telegram_id, source.user_id, source.external_id, title, text, core, pipeline, config
+            )
+
+
+async def follow(query: CallbackQuery, callback_data: PlanAction, core: Core, user: User) -> None:
+    user_id = user.id
+    result = await confirm_plan(core, user_id, callback_data.group_id)
+    await mark_signal(core, user_id, callback_data.signal_id, SignalStatus.FOLLOWED)
+    note = ""
+    if callback_data.action == "auto":
+        source = await auto_follow_source_of(core, user_id, callback_data.signal_id)
+        note = f"\nLater signals from {source.title} will be followed automatically."
+    await edit(query, plan_result(result) + note)
+    await query.answer("Followed.")
+
+
+async def ignore(query: CallbackQuery, callback_data: PlanAction, core: Core, user: User) -> None:
+    await ignore_plan(core, user.id, callback_data.group_id, callback_data.signal_id)
+    await edit(query, "Ignored: nothing was placed.")
+    await query.answer("Ignored.")
+
+
+async def sources(message: Message, core: Core, user: User) -> None:
+    await message.answer(sources_text(await source_stats(core, user.id)))
+
+
+def make_router() -> Router:
+    router = Router(name="signals")
+    router.message.register(forwarded, F.forward_origin.type == "channel", F.chat.type == ChatType.PRIVATE)
+    router.channel_post.register(channel_post, F.text | F.caption)
+    router.callback_query.register(follow, PlanAction.filter(F.action.in_({"follow", "auto"})))
+    router.callback_query.register(ignore, PlanAction.filter(F.action == "ignore"))
+    router.message.register(sources, Command("sources"))
+    return router

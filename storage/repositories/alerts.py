@@ -1,0 +1,77 @@
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.signal_models import AlertRow
+from trading.domain.alerts import Alert, AlertCondition, AlertStatus
+
+
+def _alert(row: AlertRow) -> Alert:
+    return Alert(
+        id=row.id,
+        user_id=row.user_id,
+        symbol=row.symbol,
+        condition=AlertCondition(row.condition),
+        threshold=row.threshold,
+        status=AlertStatus(row.status),
+        created_at=row.created_at,
+        fired_at=row.fired_at,
+    )
+
+
+class SqlAlertRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, user_id: int, symbol: str, condition: AlertCondition, threshold: Decimal, now: datetime
+    ) -> Alert:
+        row = AlertRow(
+            user_id=user_id,
+            symbol=symbol,
+            condition=condition.value,
+            threshold=threshold,
+            status=AlertStatus.ACTIVE.value,
+            created_at=now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return _alert(row)
+
+    async def for_user(self, user_id: int) -> Sequence[Alert]:
+        rows = await self._session.scalars(
+            select(AlertRow)
+            .where(AlertRow.user_id == user_id, AlertRow.status == AlertStatus.ACTIVE.value)
+            .order_by(AlertRow.id)
+        )
+        return [_alert(row) for row in rows]
+
+    async def active(self) -> Sequence[Alert]:
+        rows = await self._session.scalars(
+            select(AlertRow).where(AlertRow.status == AlertStatus.ACTIVE.value).order_by(AlertRow.id)
+        )
+        return [_alert(row) for row in rows]
+
+    async def fire(self, alert_id: int, now: datetime) -> bool:
+        return await self._leave_active(alert_id, None, AlertStatus.FIRED, now)
+
+    async def delete(self, user_id: int, alert_id: int) -> bool:
+        return await self._leave_active(alert_id, user_id, AlertStatus.DELETED, None)
+
+    async def _leave_active(
+        self, alert_id: int, user_id: int | None, status: AlertStatus, now: datetime | None
+    ) -> bool:
+        statement = update(AlertRow).where(
+            AlertRow.id == alert_id, AlertRow.status == AlertStatus.ACTIVE.value
+        )
+        if user_id is not None:
+            statement = statement.where(AlertRow.user_id == user_id)
+        values: dict[str, Any] = {"status": status.value}
+        if now is not None:
+            values["fired_at"] = now
+        result = await self._session.execute(statement.values(**values))
+        return getattr(result, "rowcount", 0) == 1

@@ -1,0 +1,122 @@
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.signal_models import SignalRow, SignalSourceRow
+from trading.domain.enums import Side
+from trading.domain.signal_records import SignalRecord, SignalSource, SignalStatus
+from trading.domain.signals import SignalSpec
+
+
+def _source(row: SignalSourceRow) -> SignalSource:
+    return SignalSource(row.id, row.user_id, row.external_id, row.title, row.auto_follow)
+
+
+def _signal(row: SignalRow) -> SignalRecord:
+    spec = SignalSpec(
+        symbol=row.symbol,
+        side=Side(row.side),
+        entries=tuple(Decimal(e) for e in row.entries),
+        targets=tuple(Decimal(t) for t in row.targets),
+        stop_loss=row.stop_loss,
+        leverage=row.leverage,
+    )
+    return SignalRecord(
+        id=row.id,
+        source_id=row.source_id,
+        user_id=row.user_id,
+        content_hash=row.content_hash,
+        spec=spec,
+        status=SignalStatus(row.status),
+        created_at=row.created_at,
+        outcome=row.outcome,
+        pnl=row.pnl,
+    )
+
+
+class SqlSignalRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def source(self, user_id: int, external_id: str, title: str, now: datetime) -> SignalSource:
+        row = await self._session.scalar(
+            select(SignalSourceRow).where(
+                SignalSourceRow.user_id == user_id, SignalSourceRow.external_id == external_id
+            )
+        )
+        if row is None:
+            row = SignalSourceRow(
+                user_id=user_id,
+                external_id=external_id,
+                title=title[:200],
+                auto_follow=False,
+                created_at=now,
+            )
+            self._session.add(row)
+            await self._session.flush()
+        return _source(row)
+
+    async def sources_for_external(self, external_id: str) -> Sequence[SignalSource]:
+        rows = await self._session.scalars(
+            select(SignalSourceRow).where(SignalSourceRow.external_id == external_id)
+        )
+        return [_source(row) for row in rows]
+
+    async def set_auto_follow(self, user_id: int, source_id: int, auto_follow: bool) -> SignalSource | None:
+        row = await self._session.get(SignalSourceRow, source_id)
+        if row is None or row.user_id != user_id:
+            return None
+        row.auto_follow = auto_follow
+        return _source(row)
+
+    async def find(self, source_id: int, content_hash: str) -> SignalRecord | None:
+        row = await self._session.scalar(
+            select(SignalRow).where(SignalRow.source_id == source_id, SignalRow.content_hash == content_hash)
+        )
+        return _signal(row) if row else None
+
+    async def add(
+        self, source_id: int, user_id: int, content_hash: str, text: str, spec: SignalSpec, now: datetime
+    ) -> SignalRecord | None:
+        row = SignalRow(
+            source_id=source_id,
+            user_id=user_id,
+            content_hash=content_hash,
+            text=text,
+            symbol=spec.symbol,
+            side=spec.side.value,
+            entries=[format(e, "f") for e in spec.entries],
+            targets=[format(t, "f") for t in spec.targets],
+            stop_loss=spec.stop_loss,
+            leverage=spec.leverage,
+            status=SignalStatus.PREVIEWED.value,
+            created_at=now,
+        )
+        try:
+            async with self._session.begin_nested():
+                self._session.add(row)
+        except IntegrityError:  # the same post from the same source, recorded by a concurrent update
+            return None
+        return _signal(row)
+
+    async def set_status(self, user_id: int, signal_id: int, status: SignalStatus) -> bool:
+        result = await self._session.execute(
+            update(SignalRow)
+            .where(SignalRow.id == signal_id, SignalRow.user_id == user_id)
+            .values(status=status.value)
+        )
+        return getattr(result, "rowcount", 0) == 1
+
+    async def for_user(self, user_id: int) -> Sequence[tuple[SignalSource, Sequence[SignalRecord]]]:
+        sources = await self._session.scalars(
+            select(SignalSourceRow).where(SignalSourceRow.user_id == user_id).order_by(SignalSourceRow.id)
+        )
+        signals = await self._session.scalars(select(SignalRow).where(SignalRow.user_id == user_id))
+        by_source: dict[int, list[SignalRecord]] = {}
+        for row in signals:
+            by_source.setdefault(row.source_id, []).append(_signal(row))
+        return [(_source(s), by_source.get(s.id, [])) for s in sources]

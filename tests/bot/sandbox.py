@@ -1,0 +1,150 @@
+"""The bot end to end: the sandbox served over HTTP by uvicorn, the bot polling it with aiogram's own client
+(TelegramAPIServer pointed at the sandbox), and a user who talks through the sandbox's user side."""
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import uvicorn
+
+from bot.sandbox.routes import sandbox_router
+from bot.sandbox.state import SandboxState
+from bot.telegram.config import BotConfig
+from bot.telegram.outbox import OutgoingQueue
+from bot.telegram.runtime import TelegramBot, telegram_bot
+from nlp.pipeline import Pipeline
+from tests.harness import Harness
+from webapp.app import create_app
+
+TOKEN = "123456:sandbox-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def always_ok() -> bool:
+    return True
+
+
+@dataclass
+class Sandbox:
+    state: SandboxState
+    base: str
+    client: httpx.AsyncClient
+
+    def chat(self, user_id: int) -> "UserChat":
+        return UserChat(self, user_id)
+
+    async def push_update(self, update: dict[str, Any]) -> None:
+        (await self.client.post("/sandbox/api/updates", json=update)).raise_for_status()
+
+
+@dataclass
+class UserChat:
+    sandbox: Sandbox
+    user_id: int
+    seen: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def _path(self) -> str:
+        return f"/sandbox/api/chats/{self.user_id}"
+
+    async def say(self, text: str, forward_from_chat: str | None = None) -> int:
+        body: dict[str, Any] = {"text": text}
+        if forward_from_chat:
+            body["forward_from_chat"] = forward_from_chat
+        answer = await self.sandbox.client.post(f"{self._path}/messages", json=body)
+        answer.raise_for_status()
+        self.seen = int(answer.json()["message_id"])
+        return self.seen
+
+    async def messages(self, after: int = 0) -> list[dict[str, Any]]:
+        answer = await self.sandbox.client.get(f"{self._path}/messages", params={"after": after})
+        answer.raise_for_status()
+        result: list[dict[str, Any]] = answer.json()
+        return result
+
+    async def reply(self, count: int = 1, within: float = 15.0) -> list[dict[str, Any]]:
+        """The bot's next `count` messages after everything seen so far (polling, as a client does)."""
+        async with asyncio.timeout(within):
+            while True:
+                found = [m for m in await self.messages(self.seen) if m["from"] == "bot"]
+                if len(found) >= count:
+                    self.seen = max(m["message_id"] for m in found[:count])
+                    return found[:count]
+                await asyncio.sleep(0.02)
+
+    async def ask(
+        self, text: str, count: int = 1, forward_from_chat: str | None = None
+    ) -> list[dict[str, Any]]:
+        await self.say(text, forward_from_chat)
+        return await self.reply(count)
+
+    async def tap(self, message_id: int, data: str) -> dict[str, Any]:
+        answer = await self.sandbox.client.post(
+            f"{self._path}/callbacks", json={"message_id": message_id, "data": data}, timeout=20
+        )
+        result: dict[str, Any] = answer.json()
+        return result
+
+    async def message(self, message_id: int) -> dict[str, Any]:
+        return next(m for m in await self.messages() if m["message_id"] == message_id)
+
+
+def button(message: dict[str, Any], label_start: str) -> str:
+    for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+        for b in row:
+            if label_start in b["text"]:
+                return str(b["callback_data"])
+    raise AssertionError(f"no button {label_start!r} in {message}")
+
+
+@contextlib.asynccontextmanager
+async def serve_sandbox() -> AsyncIterator[Sandbox]:
+    state = SandboxState(TOKEN)
+    port = free_port()
+    app = create_app(always_ok, routers=[sandbox_router(state)])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn has no such event
+        await asyncio.sleep(0.01)
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+        try:
+            yield Sandbox(state, base, client)
+        finally:
+            server.should_exit = True
+            await task
+
+
+def rules_pipeline(harness: Harness) -> Pipeline:
+    """Rules only: the tests' messages are ones the rules read surely, and torch stays unloaded."""
+    return Pipeline(
+        known_markets=[f"{s}/USDT" for s in ("BTC", "ETH", "SOL", "BNB", "XRP")], use_classifier=False
+    )
+
+
+BotFactory = Callable[..., Any]
+
+
+async def start_bot(sandbox: Sandbox, harness: Harness, **config: Any) -> TelegramBot:
+    telegram = telegram_bot(
+        harness.core,
+        harness.market,
+        rules_pipeline(harness),
+        BotConfig(**{"throttle_per_second": 1000.0, "throttle_burst": 1000, **config}),
+        token=TOKEN,
+        api_base=f"{sandbox.base}/sandbox",
+        queue=OutgoingQueue(per_second=1000, per_chat_per_second=100, chat_burst=100),
+        alert_every_seconds=3600,
+    )
+    await telegram.start()
+    return telegram

@@ -1,0 +1,50 @@
+"""Orders in chat, end to end through the sandbox."""
+
+import asyncio
+
+from bot.telegram.runtime import TelegramBot
+from tests.bot.sandbox import Sandbox, button
+from tests.harness import Harness
+
+
+async def test_an_order_in_chat_is_previewed_confirmed_and_filled(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(501)
+    [preview] = await chat.ask("buy $50 of ETH")
+    text = preview["text"]
+    assert "Buy" in text and "ETH" in text and "USDT" in text
+    for part in ("Price:", "Fee:", "Stop:", "At risk:"):
+        assert part in text
+    answer = await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    assert answer == {"ok": True, "answer": "Order placed."}
+    result = await chat.message(preview["message_id"])
+    assert result["edit_count"] == 1 and "filled" in result["text"] and result["reply_markup"] is None
+    assert await harness.count("orders") == 1
+
+
+async def test_a_cancelled_preview_places_nothing(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(502)
+    [preview] = await chat.ask("buy 0.01 btc")
+    answer = await chat.tap(preview["message_id"], button(preview, "Cancel"))
+    assert answer["answer"] == "Cancelled."
+    assert "nothing was placed" in (await chat.message(preview["message_id"]))["text"]
+    again = await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    assert "cancelled" in again["answer"]
+    assert await harness.count("orders") == 0
+
+
+async def test_confirm_tapped_twice_places_one_order(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(503)
+    [preview] = await chat.ask("buy 0.01 btc")
+    data = button(preview, "Confirm")
+    first, second = await asyncio.gather(
+        chat.tap(preview["message_id"], data), chat.tap(preview["message_id"], data)
+    )
+    answers = sorted([first["answer"], second["answer"]])
+    assert answers == ["Order placed.", "This order was already confirmed; it is placed only once."]
+    assert await harness.count("orders") == 1

@@ -1,0 +1,64 @@
+"""Signals and alerts, end to end through the sandbox."""
+
+from decimal import Decimal
+
+from bot.telegram.runtime import TelegramBot
+from tests.bot.sandbox import Sandbox, button
+from tests.harness import Harness
+
+SIGNAL = "BTC/USDT LONG\nEntry: 67100-66900\nTargets: 68000, 69000\nStop: 65000"
+
+
+async def test_a_forwarded_signal_is_planned_and_followed_into_orders(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(601)
+    [plan] = await chat.ask(SIGNAL, forward_from_chat="Crypto Calls")
+    text = plan["text"]
+    assert "Crypto Calls" in text and "Entry 1" in text and "Target 2" in text and "Stop: 65000" in text
+    assert "at risk" in text
+    answer = await chat.tap(plan["message_id"], button(plan, "Follow"))
+    assert answer["answer"] == "Followed."
+    followed = await chat.message(plan["message_id"])
+    assert followed["text"].count("✅ Order #") == 2  # one order per entry (their stop and targets are armed)
+    [again] = await chat.ask(SIGNAL, forward_from_chat="Crypto Calls")
+    assert "already" in again["text"]
+    [stats] = await chat.ask("/sources")
+    assert "Crypto Calls: 1 signals, 1 followed" in stats["text"]
+
+
+async def test_a_target_hit_report_opens_nothing(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(602)
+    [reply] = await chat.ask("BTC target 1 hit! +5% profit", forward_from_chat="Crypto Calls")
+    assert "opens no trade" in reply["text"] and reply["reply_markup"] is None
+    assert await harness.count("order_drafts") == 0 and await harness.count("orders") == 0
+
+
+async def test_an_alert_fires_once(sandbox: Sandbox, bot: TelegramBot, harness: Harness) -> None:
+    chat = sandbox.chat(603)
+    [reply] = await chat.ask("alert me if SOL drops below 120")
+    assert reply["text"].startswith("🔔 Alert set: SOL/USDT below 120")
+    assert await bot.watcher.tick() == 0
+    harness.market.set_price("SOL/USDT", Decimal(110))
+    assert await bot.watcher.tick() == 1
+    [fired] = await chat.reply()
+    assert "SOL/USDT is below 120" in fired["text"]
+    assert await bot.watcher.tick() == 0
+    [listing] = await chat.ask("/alerts")
+    assert listing["text"].startswith("You have no alerts")
+
+
+async def test_alerts_are_listed_and_deleted_with_buttons(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(604)
+    await chat.ask("alert when btc above 90000")
+    [listing] = await chat.ask("/alerts")
+    assert "BTC/USDT above 90000" in listing["text"]
+    answer = await chat.tap(listing["message_id"], button(listing, "BTC/USDT"))
+    assert answer["answer"] == "Alert deleted."
+    assert (await chat.message(listing["message_id"]))["text"].startswith("You have no alerts")
+    harness.market.set_price("BTC/USDT", Decimal(95000))
+    assert await bot.watcher.tick() == 0

@@ -1,0 +1,120 @@
+"""Signals read from channels: recorded once per source and content, followed or ignored, counted per source."""
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from trading.domain.errors import NotFound
+from trading.domain.ledger import ZERO
+from trading.domain.signal_records import (
+    SignalRecord,
+    SignalSource,
+    SignalStatus,
+    SourceStats,
+)
+from trading.domain.signals import SignalSpec, check_signal
+from trading.usecases.core import Core
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    source: SignalSource
+    signal: SignalRecord
+    duplicate: bool
+
+
+def content_hash(text: str) -> str:
+    """The same post, whatever its spacing and case, hashes the same."""
+    normal = " ".join(text.lower().split())
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+async def receive_signal(
+    core: Core, user_id: int, external_id: str, title: str, text: str, spec: SignalSpec
+) -> Received:
+    """Record a signal from a source; a signal seen before (same source, same content) comes back as duplicate."""
+    check_signal(spec)
+    digest = content_hash(text)
+    now = core.clock.now()
+    async with core.uow() as uow:
+        source = await uow.signals.source(user_id, external_id, title, now)
+        seen = await uow.signals.find(source.id, digest)
+        if seen is None:
+            seen = await uow.signals.add(source.id, user_id, digest, text, spec, now)
+            if seen is not None:
+                await uow.commit()
+                return Received(source, seen, duplicate=False)
+            seen = await uow.signals.find(source.id, digest)
+        await uow.commit()
+    if seen is None:  # pragma: no cover - inserted and gone within one call
+        raise NotFound("The signal could not be recorded; forward it again.")
+    return Received(source, seen, duplicate=True)
+
+
+async def sources_of_channel(core: Core, external_id: str) -> Sequence[SignalSource]:
+    async with core.uow() as uow:
+        return await uow.signals.sources_for_external(external_id)
+
+
+async def mark_signal(core: Core, user_id: int, signal_id: int, status: SignalStatus) -> None:
+    async with core.uow() as uow:
+        if not await uow.signals.set_status(user_id, signal_id, status):
+            raise NotFound("That signal was not found.")
+        await uow.commit()
+
+
+async def set_auto_follow(core: Core, user_id: int, source_id: int, auto_follow: bool) -> SignalSource:
+    async with core.uow() as uow:
+        source = await uow.signals.set_auto_follow(user_id, source_id, auto_follow)
+        if source is None:
+            raise NotFound("That signal source was not found.")
+        await uow.commit()
+    return source
+
+
+async def source_stats(core: Core, user_id: int) -> Sequence[SourceStats]:
+    async with core.uow() as uow:
+        rows = await uow.signals.for_user(user_id)
+    stats = []
+    for source, signals in rows:
+        stats.append(
+            SourceStats(
+                source=source,
+                signals=len(signals),
+                followed=sum(s.status is SignalStatus.FOLLOWED for s in signals),
+                wins=sum(s.outcome == "win" for s in signals),
+                losses=sum(s.outcome == "loss" for s in signals),
+                pnl=sum((s.pnl or ZERO for s in signals), Decimal(0)),
+            )
+        )
+    return stats
+
+
+async def ignore_plan(core: Core, user_id: int, group_id: str, signal_id: int) -> None:
+    """Drop a plan's drafts unconfirmed and mark its signal ignored."""
+    async with core.uow() as uow:
+        for draft in await uow.drafts.in_group(group_id):
+            if draft.user_id == user_id:
+                await uow.drafts.cancel(draft.id, user_id)
+        await uow.signals.set_status(user_id, signal_id, SignalStatus.IGNORED)
+        await uow.commit()
+
+
+async def auto_follow_source_of(core: Core, user_id: int, signal_id: int) -> SignalSource:
+    """Follow every later signal of the source this signal came from without asking."""
+    for source, signals in await _sources(core, user_id):
+        if any(s.id == signal_id for s in signals):
+            return await set_auto_follow(core, user_id, source.id, True)
+    raise NotFound("That signal was not found.")
+
+
+async def _sources(core: Core, user_id: int) -> Sequence[tuple[SignalSource, Sequence[SignalRecord]]]:
+    async with core.uow() as uow:
+        return await uow.signals.for_user(user_id)
+
+
+async def telegram_id_of(core: Core, user_id: int) -> int | None:
+    async with core.uow() as uow:
+        user = await uow.users.get(user_id)
+    return user.telegram_id if user else None
