@@ -1,20 +1,15 @@
 """The Mini App end to end: `tsbot web` in its own process, Debian's Chromium driven by Playwright, signed
 in with Mini App init data as Telegram (or the sandbox) hands it over in the launch URL."""
 
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.databases import sqlite_copy
+from tests.webapp.live import BOT_TOKEN, live_server
 from webapp.frontend import DEFAULT_DIST
 from webapp.init_data import sign_init_data
 
@@ -28,49 +23,13 @@ ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-BOT_TOKEN = "123456:sandbox-token"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
 def server(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
     assert (DEFAULT_DIST / "index.html").is_file(), "build the Mini App first: make (npm run build)"
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "REDIS_"))}
-    env |= {
-        "DATABASE_URL": sqlite_copy(sqlite_template, tmp_path, "miniapp"),
-        "DATA_DIR": str(tmp_path / "data"),
-        "SECRET_KEY": "mini-app-test-secret",
-        "SANDBOX_BOT_TOKEN": BOT_TOKEN,
-        "TSBOT_PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "web"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None, process.stdout.read().decode() if process.stdout else "exited"
-            time.sleep(0.1)
+    with live_server(sqlite_template, tmp_path) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _shot(page: Page, name: str) -> None:

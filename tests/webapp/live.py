@@ -1,0 +1,61 @@
+"""`tsbot web` in a process of its own, on a free port, over a migrated SQLite copy."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from tests.databases import sqlite_copy
+
+BOT_TOKEN = "123456:sandbox-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def live_server(template: Path, folder: Path, **settings: str) -> Iterator[str]:
+    """The base URL of a running `tsbot web`; `settings` are extra environment variables."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "REDIS_"))}
+    env |= {
+        "DATABASE_URL": sqlite_copy(template, folder, "live"),
+        "DATA_DIR": str(folder / "data"),
+        "SECRET_KEY": "live-server-test-secret",
+        "SANDBOX_BOT_TOKEN": BOT_TOKEN,
+        "TSBOT_PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        **settings,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "web"],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None:
+                output = process.stdout.read().decode() if process.stdout else ""
+                raise RuntimeError(f"tsbot web exited: {output}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
