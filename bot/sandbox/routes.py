@@ -18,7 +18,7 @@ from litestar.di import Provide
 from litestar.response import Response
 
 from bot.sandbox.methods import METHODS
-from bot.sandbox.page import CHAT_PAGE
+from bot.sandbox.page import CHAT_PAGE, CHAT_SCRIPT
 from bot.sandbox.state import BotApiError, JsonDict, SandboxState
 from webapp.init_data import sign_init_data
 
@@ -129,6 +129,11 @@ async def chat_page() -> str:
     return CHAT_PAGE
 
 
+@get("/chat.js", media_type="text/javascript")
+async def chat_script() -> str:
+    return CHAT_SCRIPT
+
+
 def sandbox_router(sandbox: SandboxState) -> Router:
     def provide() -> SandboxState:
         return sandbox
@@ -144,6 +149,10 @@ def sandbox_router(sandbox: SandboxState) -> Router:
             post_update,
             get_file,
             chat_page,
+            chat_script,
         ],
         dependencies={"sandbox": Provide(provide, sync_to_thread=False)},
+        # The bot and the sandbox's user authenticate as Telegram would (the token in the path), not with the
+        # web API's bearer tokens.
+        opt={"exclude_from_auth": True},
     )

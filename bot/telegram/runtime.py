@@ -140,7 +140,7 @@ class TelegramBot:
             task.add_done_callback(self._feeding.discard)
             return Response({"ok": True})
 
-        return Router(path="/", route_handlers=[webhook])
+        return Router(path="/", route_handlers=[webhook], opt={"exclude_from_auth": True})
 
 
 def telegram_bot(
