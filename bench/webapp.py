@@ -77,9 +77,11 @@ async def load(
 async def run(base: str, seconds: float, connections: int) -> list[Result]:
     init_data = sign_init_data(BOT_TOKEN, {"id": 99, "first_name": "Bench"}, int(time.time()))
     connector = aiohttp.TCPConnector(limit=connections)
-    async with aiohttp.ClientSession(connector=connector) as anonymous:
-        async with anonymous.post(f"{base}/api/v1/auth/telegram", json={"init_data": init_data}) as answer:
-            token = (await answer.json())["access_token"]
+    async with (
+        aiohttp.ClientSession(connector=connector) as anonymous,
+        anonymous.post(f"{base}/api/v1/auth/telegram", json={"init_data": init_data}) as answer,
+    ):
+        token = (await answer.json())["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     connector = aiohttp.TCPConnector(limit=connections)
     preview = {"symbol": "BTC", "side": "buy", "amount": "0.001"}
