@@ -21,6 +21,7 @@ from trading.domain.errors import TradingError
 from webapp.auth import BearerAuthMiddleware
 from webapp.context import WebContext
 from webapp.controllers.accounts import AccountsController, RiskController, TokensController
+from webapp.controllers.alerts_signals import AlertsController, SignalsController
 from webapp.controllers.auth import AuthController
 from webapp.controllers.markets import MarketsController
 from webapp.controllers.orders import OrdersController
@@ -123,6 +124,8 @@ def create_app(
         RiskController,
         TokensController,
         StreamController,
+        AlertsController,
+        SignalsController,
     ]
 
     class Metrics(PrometheusController):
