@@ -61,3 +61,10 @@ async def token_command(container: Container, args: argparse.Namespace) -> None:
     else:
         await revoke_api_token(core, args.user, args.token)
         print(f"token {args.token} revoked")
+
+
+async def dashboard_link(container: Container, user_id: int) -> str:
+    """A one-time log-in link to the dashboard, for the bot's /dashboard command."""
+    from webapp.links import dashboard_link as link
+
+    return await link(web_context(container), user_id)

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import jwt
 
+from tests.harness import Harness
 from tests.webapp.conftest import Api, init_data
 from webapp.auth import AUDIENCE, issue_access_token
 from webapp.init_data import sign_init_data
@@ -129,3 +130,18 @@ async def test_headers_request_ids_docs_and_metrics(api: Api) -> None:
     assert (await api.client.get("/api/v1/docs")).status_code == 200
     metrics = await api.client.get("/metrics")
     assert metrics.status_code == 200 and "tsbot_requests_total" in metrics.text
+
+
+async def test_rate_limits_per_address_and_per_user_answer_429(harness: Harness) -> None:
+    from litestar.testing import AsyncTestClient
+
+    from tests.webapp.conftest import make_web
+    from webapp.app import create_app
+
+    async def ok() -> bool:
+        return True
+
+    app = create_app(ok, web=make_web(harness, rate_limit_per_ip=3, rate_limit_per_user=0))
+    async with AsyncTestClient(app) as client:
+        codes = [(await client.get("/api/v1/ping")).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
