@@ -1,10 +1,11 @@
 """The web API under load: requests a second and p99 at 64 connections, for the portfolio and an order
 preview, beside a trivial endpoint of the same app in the same run.
 
-    python -m bench.webapp [--seconds 5] [--connections 64]
+    python -m bench.webapp [--seconds 5] [--connections 64] [--backends sqlite,postgres]
 
-`tsbot web` runs in its own process over a fresh SQLite file (rate limits off: the app is measured, not the
+`tsbot web` runs in its own process over a fresh database (rate limits off: the app is measured, not the
 limiter); the load comes from this process over loopback, one endpoint at a time, each for a fixed time.
+PostgreSQL is the local server's (a `tsbot_bench_web` database, made and dropped by the run).
 """
 
 import argparse
@@ -20,8 +21,13 @@ import aiohttp
 from alembic import command
 
 from bot.migrate import alembic_config
+from storage.db import execute_autocommit
 from tests.webapp.live import BOT_TOKEN, live_server
 from webapp.init_data import sign_init_data
+
+PG_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+PG_DATABASE = "tsbot_bench_web"
+PG_URL = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{PG_DATABASE}"
 
 
 @dataclass
@@ -98,18 +104,43 @@ async def run(base: str, seconds: float, connections: int) -> list[Result]:
     return results
 
 
+def measure(backend: str, seconds: float, connections: int) -> list[Result]:
+    no_limits = {"RATE_LIMIT_PER_IP": "0", "RATE_LIMIT_PER_USER": "0"}
+    with tempfile.TemporaryDirectory() as folder:
+        template = Path(folder) / "template.db"
+        if backend == "sqlite":
+            command.upgrade(alembic_config(f"sqlite+aiosqlite:///{template}"), "head")
+            with live_server(template, Path(folder), **no_limits) as base:
+                return asyncio.run(run(base, seconds, connections))
+        drop = f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"
+        asyncio.run(execute_autocommit(PG_ADMIN_URL, drop))
+        asyncio.run(execute_autocommit(PG_ADMIN_URL, f"CREATE DATABASE {PG_DATABASE}"))
+        try:
+            command.upgrade(alembic_config(PG_URL), "head")
+            with live_server(template, Path(folder), DATABASE_URL=PG_URL, **no_limits) as base:
+                return asyncio.run(run(base, seconds, connections))
+        finally:
+            asyncio.run(execute_autocommit(PG_ADMIN_URL, drop))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="load time per endpoint")
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--backends", default="sqlite", help="sqlite, postgres or both, comma-separated")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        template = Path(folder) / "template.db"
-        command.upgrade(alembic_config(f"sqlite+aiosqlite:///{template}"), "head")
-        with live_server(template, Path(folder), RATE_LIMIT_PER_IP="0", RATE_LIMIT_PER_USER="0") as base:
-            results = asyncio.run(run(base, args.seconds, args.connections))
+    failed = False
+    for backend in args.backends.split(","):
+        results = measure(backend.strip(), args.seconds, args.connections)
+        report(backend.strip(), results, args.seconds, args.connections)
+        failed = failed or any(r.failures for r in results)
+    if failed:
+        sys.exit(1)
+
+
+def report(backend: str, results: list[Result], seconds: float, connections: int) -> None:
     baseline = results[0]
-    print(f"web API on SQLite, {args.connections} connections, {args.seconds:g} s per endpoint")
+    print(f"web API on {backend}, {connections} connections, {seconds:g} s per endpoint")
     for r in results:
         print(
             f"  {r.name:<46} {r.rps:8.0f} req/s  p50 {r.p50_ms:7.1f} ms  p99 {r.p99_ms:7.1f} ms"
