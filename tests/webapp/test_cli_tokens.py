@@ -1,0 +1,37 @@
+"""`tsbot token create|list|revoke`, through the real command line."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.databases import sqlite_copy
+
+
+def test_token_created_listed_and_revoked_from_the_cli(tmp_path: Path, sqlite_template: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))}
+    env |= {"DATABASE_URL": sqlite_copy(sqlite_template, tmp_path, "cli"), "DATA_DIR": str(tmp_path / "data")}
+
+    def tsbot(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert tsbot("user", "create", "alice").returncode == 0
+    made = tsbot("token", "create", "--user", "1", "--scope", "trade", "my script")
+    assert made.returncode == 0, made.stderr
+    match = re.search(r"token (\d+) \(trade\) my script: (tsb_\S+)", made.stdout)
+    assert match is not None, made.stdout
+    token_id, secret = match.groups()
+    listed = tsbot("token", "list", "--user", "1").stdout
+    assert "active" in listed and secret[:10] in listed and secret not in listed
+    assert tsbot("token", "revoke", "--user", "1", token_id).returncode == 0
+    assert "revoked" in tsbot("token", "list", "--user", "1").stdout
+    again = tsbot("token", "revoke", "--user", "1", token_id)
+    assert again.returncode == 1 and "not found" in again.stderr
