@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from trading.domain.signal_records import SignalStatus
+from trading.domain.signal_records import SignalStatus, SourceStats
 from trading.usecases.alerts import delete_alert, list_alerts, set_alert
 from trading.usecases.signals import mark_signal, set_auto_follow, source_stats
 from webapp.auth import Principal, can_trade
@@ -69,6 +69,13 @@ class FollowIn(msgspec.Struct, forbid_unknown_fields=True):
     auto_follow: bool
 
 
+def _source_out(st: SourceStats) -> SourceOut:
+    closed = st.wins + st.losses
+    rate = round(Decimal(st.wins) / closed * 100, 1) if closed else None
+    s = st.source
+    return SourceOut(s.id, s.title, s.auto_follow, st.signals, st.followed, st.wins, st.losses, rate, st.pnl)
+
+
 class AlertsController(Controller):
     path = "/alerts"
     tags = ("alerts",)
@@ -125,24 +132,7 @@ class SignalsController(Controller):
     @get("/sources", summary="Statistics per signal source: win rate and P&L")
     async def sources(self, state: State, request: AuthRequest) -> list[SourceOut]:
         web: WebContext = state.web
-        out = []
-        for st in await source_stats(web.core, request.user.user_id):
-            closed = st.wins + st.losses
-            rate = round(Decimal(st.wins) / closed * 100, 1) if closed else None
-            out.append(
-                SourceOut(
-                    st.source.id,
-                    st.source.title,
-                    st.source.auto_follow,
-                    st.signals,
-                    st.followed,
-                    st.wins,
-                    st.losses,
-                    rate,
-                    st.pnl,
-                )
-            )
-        return out
+        return [_source_out(st) for st in await source_stats(web.core, request.user.user_id)]
 
     @post(
         "/sources/{source_id:int}/follow",
@@ -156,19 +146,7 @@ class SignalsController(Controller):
         source = await set_auto_follow(web.core, request.user.user_id, source_id, data.auto_follow)
         for st in await source_stats(web.core, request.user.user_id):
             if st.source.id == source.id:
-                closed = st.wins + st.losses
-                rate = round(Decimal(st.wins) / closed * 100, 1) if closed else None
-                return SourceOut(
-                    source.id,
-                    source.title,
-                    source.auto_follow,
-                    st.signals,
-                    st.followed,
-                    st.wins,
-                    st.losses,
-                    rate,
-                    st.pnl,
-                )
+                return _source_out(st)
         return SourceOut(source.id, source.title, source.auto_follow, 0, 0, 0, 0, None, Decimal(0))
 
     @post("/{signal_id:int}/ignore", guards=[can_trade], summary="Ignore a signal")
