@@ -1,0 +1,146 @@
+"""Renderers, keyboards, the outgoing queue and the alert index, without a network."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from aiogram import Bot
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import GetMe, SendMessage
+
+from bot.telegram.keyboards import DraftAction, draft_keyboard, plan_keyboard
+from bot.telegram.outbox import OutgoingQueue
+from bot.telegram.render import draft_preview, pnl_text, quote_text
+from trading.domain.alert_index import AlertIndex
+from trading.domain.alerts import Alert, AlertCondition, AlertStatus
+from trading.domain.enums import OrderType, Side
+from trading.domain.market import Ticker
+from trading.domain.orders import OrderDraft, Preview
+
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def _draft() -> OrderDraft:
+    preview = Preview(
+        Decimal("3400"),
+        Decimal("0.0147"),
+        Decimal("49.98"),
+        Decimal("0.05"),
+        Decimal("3.03"),
+        Decimal("200"),
+        Decimal("5.88"),
+    )
+    return OrderDraft(
+        "AbCdEfGh",
+        1,
+        1,
+        "ETH/USDT",
+        Side.BUY,
+        OrderType.MARKET,
+        Decimal("0.0147"),
+        None,
+        preview,
+        NOW,
+        NOW + timedelta(minutes=2),
+        stop_loss=Decimal("3200"),
+    )
+
+
+def test_the_preview_says_what_the_money_does() -> None:
+    text = draft_preview(_draft(), 120)
+    assert text.splitlines()[0] == "📝 Buy 0.0147 ETH (49.98 USDT), market"
+    assert "Price: 3,400.00 USDT" in text and "Fee: ~0.05 USDT" in text
+    assert "Stop: 3200 (5.88% away)" in text and "At risk: 3.03 USDT" in text
+    assert "expires in 2 min" in text
+
+
+def test_a_quote_shows_its_24h_change_with_a_sign() -> None:
+    ticker = Ticker("BTC/USDT", Decimal(1), Decimal(2), Decimal("67000"), Decimal("-1.5"), NOW)
+    assert quote_text(ticker).startswith("BTC/USDT: 67,000.00 USDT (-1.50% 24h)")
+
+
+def test_pnl_sums_days_into_weeks() -> None:
+    text = pnl_text({NOW.date(): Decimal(10), (NOW - timedelta(days=1)).date(): Decimal(-4)}, "USDT")
+    assert (
+        "2026-03-02: 10.00 USDT" in text and "2026-W10: 10.00 USDT" in text and "2026-W09: -4.00 USDT" in text
+    )
+
+
+def test_the_draft_keyboard_round_trips_its_callback_data() -> None:
+    markup = draft_keyboard("AbCdEfGh")
+    buttons = [b for row in markup.inline_keyboard for b in row]
+    assert [b.text for b in buttons] == ["✅ Confirm", "✏️ Change amount", "✖️ Cancel"]
+    assert DraftAction.unpack(buttons[0].callback_data or "") == DraftAction(
+        action="confirm", draft_id="AbCdEfGh"
+    )
+    plan = plan_keyboard("AbCdEfGh", 2**40)
+    assert all(len((b.callback_data or "").encode()) <= 64 for row in plan.inline_keyboard for b in row)
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def time(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+async def test_the_queue_keeps_one_chat_to_its_rate_after_a_burst() -> None:
+    clock = FakeTime()
+    queue = OutgoingQueue(
+        per_second=30, per_chat_per_second=1, chat_burst=3, now=clock.time, sleep=clock.sleep
+    )
+    sent: list[float] = []
+
+    async def make_request(bot: Any, method: Any) -> Any:
+        sent.append(clock.now)
+        return "ok"
+
+    bot = Bot("42:TEST")
+    for _ in range(5):
+        await queue(make_request, bot, SendMessage(chat_id=1, text="hi"))
+    await queue(make_request, bot, GetMe())  # not a message: never queued
+    assert sent == pytest.approx([0, 0, 0, 1, 2, 2])
+
+
+async def test_the_queue_honours_retry_after() -> None:
+    clock = FakeTime()
+    queue = OutgoingQueue(
+        per_second=30, per_chat_per_second=1, chat_burst=1, now=clock.time, sleep=clock.sleep
+    )
+    calls: list[float] = []
+
+    async def make_request(bot: Any, method: Any) -> Any:
+        calls.append(clock.now)
+        if len(calls) == 1:
+            raise TelegramRetryAfter(method=method, message="Too Many Requests", retry_after=7)
+        return "ok"
+
+    assert await queue(make_request, Bot("42:TEST"), SendMessage(chat_id=1, text="hi")) == "ok"
+    assert calls == pytest.approx([0, 7]) and queue.retries == 1
+
+
+def _alert(alert_id: int, condition: AlertCondition, threshold: str, symbol: str = "SOL/USDT") -> Alert:
+    return Alert(alert_id, 1, symbol, condition, Decimal(threshold), AlertStatus.ACTIVE, NOW)
+
+
+def test_the_alert_index_returns_each_reached_alert_once() -> None:
+    index = AlertIndex(
+        [
+            _alert(1, AlertCondition.BELOW, "120"),
+            _alert(2, AlertCondition.BELOW, "100"),
+            _alert(3, AlertCondition.ABOVE, "160"),
+            _alert(4, AlertCondition.ABOVE, "70000", "BTC/USDT"),
+        ]
+    )
+    assert index.take_due("SOL/USDT", Decimal(130)) == []
+    assert [a.id for a in index.take_due("SOL/USDT", Decimal(120))] == [1]
+    assert index.take_due("SOL/USDT", Decimal(119)) == []
+    index.remove(3)
+    assert index.take_due("SOL/USDT", Decimal(500)) == []
+    assert [a.id for a in index.take_due("SOL/USDT", Decimal(1))] == [2]
+    assert index.symbols() == ["BTC/USDT"] and len(index) == 1
