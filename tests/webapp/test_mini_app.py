@@ -37,7 +37,7 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"mini-app-{name}.png"), full_page=True)
 
 
-def test_portfolio_then_an_order_previewed_confirmed_and_cancelled(server: str) -> None:
+def test_portfolio_then_an_order_previewed_confirmed_and_cancelled_then_an_alert(server: str) -> None:
     init_data = sign_init_data(BOT_TOKEN, {"id": 777, "first_name": "Grace"}, int(time.time()))
     with sync_playwright() as p:
         p.selectors.set_test_id_attribute("data-test")
@@ -74,5 +74,12 @@ def test_portfolio_then_an_order_previewed_confirmed_and_cancelled(server: str) 
             card.get_by_test_id("cancel").click()
             expect(page.get_by_test_id("no-orders")).to_be_visible()
             _shot(page, "4-cancelled")
+
+            page.get_by_role("link", name="Alerts").click()
+            expect(page.get_by_test_id("alerts")).to_contain_text("No alerts.")
+            page.get_by_label("Alert price").fill("1000000")
+            page.get_by_role("button", name="Add").click()
+            expect(page.get_by_test_id("alerts")).to_contain_text("BTC/USDT above 1,000,000.00")
+            _shot(page, "5-alert")
         finally:
             browser.close()

@@ -6,6 +6,7 @@ import OrdersView from "./views/OrdersView.vue";
 import TicketView from "./views/TicketView.vue";
 import LoginView from "./views/LoginView.vue";
 import MoreView from "./views/MoreView.vue";
+import WatchView from "./views/WatchView.vue";
 import "./style.css";
 
 const router = createRouter({
@@ -15,6 +16,7 @@ const router = createRouter({
     { path: "/orders", component: OrdersView },
     { path: "/trade", component: TicketView },
     { path: "/more", component: MoreView },
+    { path: "/watch", component: WatchView },
     { path: "/login", component: LoginView },
     { path: "/:rest(.*)*", redirect: "/" },
   ],
