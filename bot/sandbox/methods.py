@@ -69,6 +69,8 @@ async def send_message(state: SandboxState, params: Params) -> JsonDict:
     chat_id = _int(params, "chat_id")
     chat = state.bot_chat(chat_id)
     message = chat.add("bot", _text(params), reply_markup=_markup(params))
+    if state.on_bot_message is not None:
+        state.on_bot_message(chat_id, message)
     return state.message_payload(chat_id, message)
 
 

@@ -10,6 +10,7 @@ import itertools
 import secrets
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,8 @@ class SandboxState:
         self._callback_ids = itertools.count(1)
         self._answers: dict[str, asyncio.Future[str | None]] = {}
         self._arrived: asyncio.Event | None = None
+        # Called with (chat id, message) whenever the bot sends a message (the benchmark times replies by it).
+        self.on_bot_message: Callable[[int, ChatMessage], None] | None = None
 
     # -- the user side --------------------------------------------------------------------------------------
 

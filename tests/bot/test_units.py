@@ -120,7 +120,8 @@ async def test_the_queue_honours_retry_after() -> None:
             raise TelegramRetryAfter(method=method, message="Too Many Requests", retry_after=7)
         return "ok"
 
-    assert await queue(make_request, Bot("42:TEST"), SendMessage(chat_id=1, text="hi")) == "ok"
+    answer: Any = await queue(make_request, Bot("42:TEST"), SendMessage(chat_id=1, text="hi"))
+    assert answer == "ok"
     assert calls == pytest.approx([0, 7]) and queue.retries == 1
 
 

@@ -1,0 +1,229 @@
+"""The bot through the sandbox: updates a second for a mix of messages (price, portfolio, an order confirmed)
+beside a bare aiogram echo bot through the same sandbox in the same run, and p50/p99 from a user's message to
+the bot's first reply at a steady 50 updates a second.
+
+    .venv/bin/python -m bench.bot [--users 20] [--seconds 10]
+
+Both bots run with the outgoing queue's limits raised (Telegram's 30 a second would cap both alike).
+"""
+
+import argparse
+import asyncio
+import contextlib
+import statistics
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import uvicorn
+from aiogram import Dispatcher, F
+from aiogram.types import CallbackQuery, Message
+
+from bot.container import build_container
+from bot.migrate import upgrade
+from bot.sandbox.routes import sandbox_router
+from bot.sandbox.state import ChatMessage, SandboxState
+from bot.settings import Settings
+from bot.telegram.config import BotConfig
+from bot.telegram.outbox import OutgoingQueue
+from bot.telegram.runtime import build_bot, telegram_bot
+from nlp.pipeline import Pipeline
+from trading.domain.alert_index import AlertIndex
+from trading.domain.alerts import Alert, AlertCondition, AlertStatus
+from webapp.app import create_app
+
+TOKEN = "123456:bench-token"
+MIX = ("price of btc", "portfolio", "buy 0.001 btc")
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+class Replies:
+    """Times each chat's next bot message, as the sandbox records it."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self._waiting: dict[int, asyncio.Future[ChatMessage]] = {}
+        state.on_bot_message = self._arrived
+
+    def _arrived(self, chat_id: int, message: ChatMessage) -> None:
+        waiter = self._waiting.pop(chat_id, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(message)
+
+    def expect(self, chat_id: int) -> asyncio.Future[ChatMessage]:
+        future: asyncio.Future[ChatMessage] = asyncio.get_running_loop().create_future()
+        self._waiting[chat_id] = future
+        return future
+
+
+@contextlib.asynccontextmanager
+async def sandbox_server(port: int) -> AsyncIterator[SandboxState]:
+    state = SandboxState(TOKEN)
+
+    async def ok() -> bool:
+        return True
+
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(ok, routers=[sandbox_router(state)]), port=port, log_level="error")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn has no such event
+        await asyncio.sleep(0.01)
+    try:
+        yield state
+    finally:
+        server.should_exit = True
+        await task
+
+
+def echo_dispatcher() -> Dispatcher:
+    dp = Dispatcher()
+
+    @dp.message(F.text)
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "")
+
+    @dp.callback_query()
+    async def tapped(query: CallbackQuery) -> None:
+        await query.answer("ok")
+
+    return dp
+
+
+async def user_loop(client: httpx.AsyncClient, replies: Replies, user: int, until: float, tsbot: bool) -> int:
+    updates = 0
+    turn = user
+    while time.perf_counter() < until:
+        text = MIX[turn % len(MIX)] if tsbot else f"echo {turn}"
+        turn += 1
+        waiter = replies.expect(user)
+        await client.post(f"/sandbox/api/chats/{user}/messages", json={"text": text})
+        reply = await asyncio.wait_for(waiter, 30)
+        updates += 1
+        if tsbot and text.startswith("buy") and reply.reply_markup:
+            data = reply.reply_markup["inline_keyboard"][0][0]["callback_data"]
+            await client.post(
+                f"/sandbox/api/chats/{user}/callbacks", json={"message_id": reply.message_id, "data": data}
+            )
+            updates += 1
+    return updates
+
+
+async def throughput(
+    client: httpx.AsyncClient, replies: Replies, users: int, seconds: float, tsbot: bool, base: int
+) -> float:
+    start = time.perf_counter()
+    counts = await asyncio.gather(
+        *(user_loop(client, replies, base + u, start + seconds, tsbot) for u in range(users))
+    )
+    return sum(counts) / (time.perf_counter() - start)
+
+
+async def latency(
+    client: httpx.AsyncClient, replies: Replies, rate: float, seconds: float, base: int
+) -> list[float]:
+    samples: list[float] = []
+
+    async def one(user: int, text: str) -> None:
+        waiter = replies.expect(user)
+        sent = time.perf_counter()
+        await client.post(f"/sandbox/api/chats/{user}/messages", json={"text": text})
+        await asyncio.wait_for(waiter, 30)
+        samples.append((time.perf_counter() - sent) * 1000)
+
+    tasks = []
+    total = int(rate * seconds)
+    start = time.perf_counter()
+    for i in range(total):
+        await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+        tasks.append(asyncio.create_task(one(base + i % 200, MIX[i % len(MIX)])))
+    await asyncio.gather(*tasks)
+    return samples
+
+
+def alert_tick_cost(alerts: int) -> float:
+    now = time.time()
+    from datetime import UTC, datetime
+
+    stamp = datetime.fromtimestamp(now, UTC)
+    index = AlertIndex(
+        Alert(
+            i,
+            1,
+            "BTC/USDT",
+            AlertCondition.BELOW if i % 2 else AlertCondition.ABOVE,
+            Decimal(40_000 + i % 50_000) if i % 2 else Decimal(70_000 + i % 50_000),
+            AlertStatus.ACTIVE,
+            stamp,
+        )
+        for i in range(alerts)
+    )
+    start = time.perf_counter()
+    ticks = 1000
+    for n in range(ticks):
+        index.take_due("BTC/USDT", Decimal(60_000 + n % 7))
+    return (time.perf_counter() - start) / ticks * 1e6
+
+
+async def main(settings: Settings, users: int, seconds: float) -> None:
+    container = build_container(settings)
+    port = 18000 + int(time.time()) % 1000
+    base = f"http://127.0.0.1:{port}"
+    markets = await container.market.markets()
+    async with sandbox_server(port) as state, httpx.AsyncClient(base_url=base, timeout=30) as client:
+        replies = Replies(state)
+        queue = OutgoingQueue(per_second=100_000, per_chat_per_second=10_000, chat_burst=10_000)
+        echo_bot = build_bot(TOKEN, f"{base}/sandbox", queue)
+        echo = echo_dispatcher()
+        polling = asyncio.create_task(
+            echo.start_polling(echo_bot, handle_signals=False, close_bot_session=True)
+        )
+        await asyncio.sleep(0.3)
+        echo_rate = await throughput(client, replies, users, seconds, tsbot=False, base=1000)
+        await echo.stop_polling()
+        await polling
+        config = BotConfig(throttle_per_second=1000, throttle_burst=1000)
+        bot = telegram_bot(
+            container.core,
+            container.market,
+            Pipeline(list(markets)),
+            config,
+            token=TOKEN,
+            api_base=f"{base}/sandbox",
+            queue=queue,
+            alert_every_seconds=3600,
+        )
+        await bot.start()
+        for u in range(200):  # registration is a first-contact cost, not the steady state
+            waiter = replies.expect(5000 + u)
+            await client.post(f"/sandbox/api/chats/{5000 + u}/messages", json={"text": "/start"})
+            await waiter
+        bot_rate = await throughput(client, replies, users, seconds, tsbot=True, base=5000)
+        samples = await latency(client, replies, 50, seconds, base=5000)
+        await bot.stop()
+    await container.close()
+    print(
+        f"bot: {bot_rate:.0f} updates/s, echo: {echo_rate:.0f} updates/s, ratio {bot_rate / echo_rate:.2f} (target >= 0.6)"
+    )
+    print(
+        f"at 50 updates/s: message to first reply p50 {statistics.median(samples):.1f} ms, "
+        f"p99 {percentile(samples, 0.99):.1f} ms (target <= 50)"
+    )
+    print(f"alert index: {alert_tick_cost(100_000):.1f} us per price tick with 100,000 alerts")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=8)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="tsbot-bench-bot-"))
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{folder / 'bench.db'}", data_dir=folder)
+    upgrade(settings)
+    asyncio.run(main(settings, args.users, args.seconds))
