@@ -24,11 +24,12 @@ def free_port() -> int:
 
 @contextmanager
 def live_server(template: Path, folder: Path, **settings: str) -> Iterator[str]:
-    """The base URL of a running `tsbot web`; `settings` are extra environment variables."""
+    """The base URL of a running `tsbot web`; `settings` are extra environment variables (a DATABASE_URL
+    among them replaces the copy of the migrated SQLite template)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "REDIS_"))}
     env |= {
-        "DATABASE_URL": sqlite_copy(template, folder, "live"),
+        "DATABASE_URL": settings.get("DATABASE_URL") or sqlite_copy(template, folder, "live"),
         "DATA_DIR": str(folder / "data"),
         "SECRET_KEY": "live-server-test-secret",
         "SANDBOX_BOT_TOKEN": BOT_TOKEN,
