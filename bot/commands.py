@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from bot.container import Container, build_container
 from bot.settings import Settings
-from trading.domain.enums import AmountUnit, OrderStatus, OrderType, Side
+from trading.domain.enums import AmountUnit, OrderType, Side
 from trading.domain.intents import OrderIntent
 from trading.domain.money import canonical
 from trading.domain.orders import Order, OrderDraft
@@ -15,6 +15,7 @@ from trading.usecases.accounts import deposit, register_user
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_order, confirm_draft
 from trading.usecases.portfolio import portfolio
+from trading.usecases.quotes import open_orders
 from trading.usecases.tracking import reconcile_submitted
 
 Command = Callable[[Container, argparse.Namespace], Awaitable[None]]
@@ -85,13 +86,11 @@ async def show_portfolio(container: Container, args: argparse.Namespace) -> None
 
 
 async def list_orders(container: Container, args: argparse.Namespace) -> None:
-    async with container.core.uow() as uow:
-        statuses = (
-            None
-            if args.all
-            else [OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.ARMED]
-        )
-        orders = await uow.orders.for_user(args.user, statuses)
+    if args.all:
+        async with container.core.uow(read_only=True) as uow:
+            orders = await uow.orders.for_user(args.user)
+    else:
+        orders = await open_orders(container.core, args.user)
     print("\n".join(_order_line(o) for o in orders) or "no orders")
 
 

@@ -29,6 +29,7 @@ class Container:
     market: SimulatedMarket
     exchanges: Exchanges
     core: Core
+    read_engine: AsyncEngine | None = None  # SQLite's readers; PostgreSQL reads on the one engine
 
     async def database_ok(self) -> bool:
         try:
@@ -41,6 +42,8 @@ class Container:
     async def close(self) -> None:
         await self.exchanges.close()
         await self.engine.dispose()
+        if self.read_engine is not None:
+            await self.read_engine.dispose()
 
 
 def secret_key(settings: Settings) -> str:
@@ -95,8 +98,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
-    uow = SqlUnitOfWorkFactory(sessions, CredentialCipher(secret_key(settings)))
+    read_engine = create_engine(settings.database_url, read_only=True) if settings.uses_sqlite else None
+    read_sessions = session_factory(read_engine) if read_engine else None
+    uow = SqlUnitOfWorkFactory(sessions, CredentialCipher(secret_key(settings)), read_sessions)
     market = SimulatedMarket(clock, seed=settings.market_seed, quote=settings.paper_quote)
     exchanges = Exchanges(market, SqlPaperStore(sessions), clock, uow)
     core = Core(uow=uow, exchanges=exchanges, clock=clock, config=core_config(settings))
-    return Container(settings, engine, market, exchanges, core)
+    return Container(settings, engine, market, exchanges, core, read_engine)

@@ -19,7 +19,9 @@ def normalise_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
-def create_engine(url: str, **options: Any) -> AsyncEngine:
+def create_engine(url: str, *, read_only: bool = False, **options: Any) -> AsyncEngine:
+    """`read_only` on SQLite: transactions begin deferred and cannot write, so readers never queue behind
+    writers (WAL lets them read beside one). Elsewhere the flag changes nothing."""
     url = normalise_url(url)
     parsed = make_url(url)
     # Every unit of work ends its transaction itself (commit, or rollback on close), so the pool's own
@@ -30,11 +32,11 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
-    _configure_sqlite(engine)
+    _configure_sqlite(engine, read_only)
     return engine
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, read_only: bool) -> None:
     """WAL for readers beside a writer; BEGIN IMMEDIATE so two writers queue instead of failing at upgrade."""
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -46,11 +48,15 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
+
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(begin)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

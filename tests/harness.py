@@ -6,14 +6,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.container import core_config
+from bot.container import Container, build_container
 from bot.exchanges import Exchanges
 from bot.settings import Settings
-from storage.crypto import CredentialCipher
-from storage.db import create_engine, session_factory
 from storage.models import Base
-from storage.paper_store import SqlPaperStore
-from storage.uow import SqlUnitOfWorkFactory
 from tests.fakes import ManualClock
 from trading.domain.accounts import ExchangeAccount
 from trading.market.simulated import SimulatedMarket
@@ -31,11 +27,24 @@ GENEROUS = {
 
 @dataclass
 class Harness:
-    engine: AsyncEngine
-    market: SimulatedMarket
-    exchanges: Exchanges
-    core: Core
+    container: Container
     clock: ManualClock
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.container.engine
+
+    @property
+    def market(self) -> SimulatedMarket:
+        return self.container.market
+
+    @property
+    def exchanges(self) -> Exchanges:
+        return self.container.exchanges
+
+    @property
+    def core(self) -> Core:
+        return self.container.core
 
     async def user(self, name: str = "trader", telegram_id: int | None = None) -> tuple[int, ExchangeAccount]:
         user, account = await register_user(self.core, name, telegram_id)
@@ -50,16 +59,16 @@ class Harness:
         return {name: await self.count(name) for name in Base.metadata.tables}
 
     async def close(self) -> None:
-        await self.exchanges.close()
-        await self.engine.dispose()
+        await self.container.close()
 
 
 def make_harness(database_url: str, clock: ManualClock, **settings: object) -> Harness:
-    config = Settings(database_url=database_url, secret_key="test-secret", **{**GENEROUS, **settings})  # type: ignore[arg-type]
-    engine = create_engine(database_url)
-    sessions = session_factory(engine)
-    uow = SqlUnitOfWorkFactory(sessions, CredentialCipher("test-secret"))
-    market = SimulatedMarket(clock, seed=7)
-    exchanges = Exchanges(market, SqlPaperStore(sessions), clock, uow)
-    core = Core(uow=uow, exchanges=exchanges, clock=clock, config=core_config(config))
-    return Harness(engine, market, exchanges, core, clock)
+    """The core as `build_container` wires it for the process, on a manual clock and a fixed market seed."""
+    config = Settings(
+        database_url=database_url,
+        secret_key="test-secret",
+        market_seed=7,
+        **{**GENEROUS, **settings},  # type: ignore[arg-type]
+    )
+    container = build_container(config, clock)
+    return Harness(container, clock)

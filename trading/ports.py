@@ -314,4 +314,6 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """`read_only`: a unit of work that only reads, and so never waits for (or holds up) a writer."""
+        ...

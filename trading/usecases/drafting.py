@@ -32,7 +32,7 @@ async def draft_order(
     Raises a TradingError with the reason when the order cannot be placed as asked; nothing is written then.
     """
     _validate(intent)
-    async with core.uow() as uow:
+    async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
         realised_today = ZERO

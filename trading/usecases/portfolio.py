@@ -51,7 +51,7 @@ class Portfolio:
 
 
 async def portfolio(core: Core, user_id: int, account_id: int | None = None) -> Portfolio:
-    async with core.uow() as uow:
+    async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
     gateway = await core.exchanges.gateway(account)
@@ -101,7 +101,7 @@ async def pnl_by_day(
     core: Core, user_id: int, days: int = 30, account_id: int | None = None
 ) -> Mapping[date, Decimal]:
     since = core.clock.now().date() - timedelta(days=days - 1)
-    async with core.uow() as uow:
+    async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         return await uow.ledgers.pnl_by_day(account.id, since)
 
@@ -117,7 +117,7 @@ async def record_equity(core: Core, user_id: int, account_id: int | None = None)
 
 async def record_all_equity(core: Core) -> int:
     """One equity point for every account (the equity curve's data); the number recorded."""
-    async with core.uow() as uow:
+    async with core.uow(read_only=True) as uow:
         accounts = await uow.accounts.every()
     recorded = 0
     for account in accounts:
@@ -133,6 +133,6 @@ async def record_all_equity(core: Core) -> int:
 async def equity_history(
     core: Core, user_id: int, since: datetime, account_id: int | None = None
 ) -> Sequence[tuple[datetime, Decimal]]:
-    async with core.uow() as uow:
+    async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         return await uow.ledgers.equity_history(account.id, since)

@@ -12,7 +12,7 @@ OPEN_STATUSES = [OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_
 
 
 async def quote(core: Core, user_id: int, symbol: str, quote_asset: str | None = None) -> Ticker:
-    async with core.uow() as uow:
+    async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, None)
     gateway = await core.exchanges.gateway(account)
     market = await gateway.market(pair_of(symbol, quote_asset, core.config.paper_quote))
@@ -21,5 +21,5 @@ async def quote(core: Core, user_id: int, symbol: str, quote_asset: str | None =
 
 async def open_orders(core: Core, user_id: int) -> Sequence[Order]:
     """Orders that can still fill or fire: submitted, resting, and bracket legs held by the core."""
-    async with core.uow() as uow:
+    async with core.uow(read_only=True) as uow:
         return await uow.orders.for_user(user_id, OPEN_STATUSES, 50)

@@ -37,7 +37,7 @@ async def draft_signal_plan(
     move_stop_to_entry: bool = False,
 ) -> PlanDraft:
     """Plan `amount` (quote currency) over a signal's entries and keep the plan for one confirmation."""
-    async with core.uow() as uow:
+    async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
         realised_today = sum(
@@ -112,7 +112,7 @@ async def draft_signal_plan(
 async def confirm_plan(core: Core, user_id: int, group_id: str) -> PlanResult:
     """Confirm every entry of a plan, each placed once. The first refusal of a confirmation as such (expired,
     already used) is raised; an entry the exchange refuses is reported beside the ones placed."""
-    async with core.uow() as uow:
+    async with core.uow(read_only=True) as uow:
         drafts = [d for d in await uow.drafts.in_group(group_id) if d.user_id == user_id]
     if not drafts:
         raise NotFound("That signal plan was not found.")

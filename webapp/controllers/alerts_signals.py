@@ -108,7 +108,7 @@ class SignalsController(Controller):
     @get(summary="Signals received, with their outcomes")
     async def list_signals(self, state: State, request: AuthRequest) -> list[SignalOut]:
         web: WebContext = state.web
-        async with web.core.uow() as uow:
+        async with web.core.uow(read_only=True) as uow:
             sources = await uow.signals.for_user(request.user.user_id)
         out = [
             SignalOut(

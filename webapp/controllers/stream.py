@@ -50,7 +50,7 @@ class StreamController(Controller):
                         continue
                     prices.append(TickerOut(t.symbol, t.bid, t.ask, t.last))
                 yield ServerSentEventMessage(msgspec.json.encode(prices).decode(), event="prices")
-                async with web.core.uow() as uow:
+                async with web.core.uow(read_only=True) as uow:
                     orders = await uow.orders.for_user(user_id, OPEN, 50)
                 body = msgspec.json.encode([order_out(o) for o in orders]).decode()
                 yield ServerSentEventMessage(body, event="orders")
