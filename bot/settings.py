@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     alert_check_seconds: Annotated[float, Field(gt=0)] = 1.0
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
     secret_key: SecretStr | None = None
 
     # The web API and the Mini App.

@@ -1,7 +1,7 @@
 """`tsbot parse`: JSON lines in and out (contract/parse.md), or one message explained for a person.
 
-An LLM helps only where TSBOT_LLM_API_KEY or TSBOT_LLM_BASE_URL is set (TSBOT_LLM_MODEL names the model);
-without them the command runs offline on the rules and the local classifier.
+An LLM helps only where OPENAI_API_KEY or OPENAI_BASE_URL is set (OPENAI_MODEL names the model), the same
+settings the bot reads; without them the command runs offline on the rules and the local classifier.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from nlp.jsonout import error_line, number_text, result_line
-from nlp.pipeline import Pipeline
+from nlp.pipeline import DEFAULT_LLM_MODEL, Pipeline
 from nlp.result import ASK_BACK_THRESHOLD, ParseResult
 
 
 def _pipeline() -> Pipeline:
     return Pipeline(
-        openai_api_key=os.environ.get("TSBOT_LLM_API_KEY") or None,
-        openai_base_url=os.environ.get("TSBOT_LLM_BASE_URL") or None,
-        llm_model=os.environ.get("TSBOT_LLM_MODEL", "gpt-4o-mini"),
+        openai_api_key=os.environ.get("OPENAI_API_KEY") or None,
+        openai_base_url=os.environ.get("OPENAI_BASE_URL") or None,
+        llm_model=os.environ.get("OPENAI_MODEL") or DEFAULT_LLM_MODEL,
     )
 
 
@@ -84,7 +84,7 @@ def explain(result: ParseResult) -> str:
 
 def parse_command(jsonl: bool, text: str | None) -> int:
     pipeline = _pipeline()
-    use_llm = bool(os.environ.get("TSBOT_LLM_API_KEY") or os.environ.get("TSBOT_LLM_BASE_URL"))
+    use_llm = bool(os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"))
     if jsonl:
         run_jsonl(pipeline, sys.stdin, sys.stdout, use_llm)
         return 0

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 RULE_WEIGHT = 0.4  # share of the rules' own scores when they and the classifier's are combined
 WEAK_WINNER = 0.3  # a classifier pick scoring under this is no reading: unknown (and the bot asks back)
+DEFAULT_LLM_MODEL = "gpt-4o-mini"
 MAX_CLASSIFIER_CONFIDENCE = 0.85  # a nearest-neighbour match never counts as sure as a rule that matched
 
 
@@ -39,7 +40,7 @@ class Pipeline:
         model_dir: Path | None = None,
         openai_api_key: str | None = None,
         openai_base_url: str | None = None,
-        llm_model: str = "gpt-4o-mini",
+        llm_model: str = DEFAULT_LLM_MODEL,
         llm_timeout: float = 8.0,
     ) -> None:
         self._resolver = SymbolResolver(known_markets)
