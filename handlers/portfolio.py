@@ -7,7 +7,7 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 
-from bot.telegram.charts import portfolio_png
+from bot.telegram.charts import PortfolioCharts, portfolio_png
 from bot.telegram.config import BotConfig
 from bot.telegram.render import pnl_text, portfolio_text, quote_text
 from nlp.result import ParseResult
@@ -24,12 +24,15 @@ async def show_price(message: Message, parsed: ParseResult, core: Core, user: Us
     await message.answer(quote_text(await quote(core, user.id, parsed.symbol, parsed.quote)))
 
 
-async def show_portfolio(message: Message, core: Core, user: User) -> None:
+async def show_portfolio(message: Message, core: Core, user: User, charts: PortfolioCharts) -> None:
     view = await portfolio(core, user.id)
     await message.answer(portfolio_text(view))
-    since = core.clock.now() - timedelta(days=30)
-    history = await equity_history(core, user.id, since)
-    png = await asyncio.to_thread(portfolio_png, view, history)
+
+    async def draw() -> bytes:
+        history = await equity_history(core, user.id, core.clock.now() - timedelta(days=30))
+        return await asyncio.to_thread(portfolio_png, view, history)
+
+    png = await charts.png(user.id, core.clock.now(), draw)
     await message.answer_photo(BufferedInputFile(png, "portfolio.png"), caption="Equity and allocation")
 
 
@@ -37,8 +40,8 @@ async def show_pnl(message: Message, core: Core, user: User, config: BotConfig) 
     await message.answer(pnl_text(await pnl_by_day(core, user.id, 30), config.quote))
 
 
-async def portfolio_command(message: Message, core: Core, user: User) -> None:
-    await show_portfolio(message, core, user)
+async def portfolio_command(message: Message, core: Core, user: User, charts: PortfolioCharts) -> None:
+    await show_portfolio(message, core, user, charts)
 
 
 async def pnl_command(message: Message, core: Core, user: User, config: BotConfig) -> None:

@@ -4,8 +4,9 @@ matplotlib is imported when the first chart is drawn (in a worker thread), never
 """
 
 import io
-from collections.abc import Sequence
-from datetime import datetime
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from trading.usecases.portfolio import Portfolio
@@ -35,3 +36,24 @@ def portfolio_png(view: Portfolio, history: Sequence[tuple[datetime, Decimal]]) 
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+class PortfolioCharts:
+    """Each user's chart, kept a minute: drawing costs about a tenth of a second of CPU, which a busy bot
+    cannot spend on every "portfolio", and the equity curve gains a point only every five minutes."""
+
+    def __init__(self, keep: timedelta = timedelta(minutes=1), users: int = 1000) -> None:
+        self._keep = keep
+        self._users = users
+        self._drawn: OrderedDict[int, tuple[datetime, bytes]] = OrderedDict()
+
+    async def png(self, user_id: int, now: datetime, draw: Callable[[], Awaitable[bytes]]) -> bytes:
+        cached = self._drawn.get(user_id)
+        if cached is not None and now - cached[0] < self._keep:
+            return cached[1]
+        png = await draw()
+        self._drawn[user_id] = (now, png)
+        self._drawn.move_to_end(user_id)
+        while len(self._drawn) > self._users:
+            self._drawn.popitem(last=False)
+        return png

@@ -18,6 +18,7 @@ from litestar import Request, Router, post
 from litestar.response import Response
 
 from bot.telegram.alert_watch import AlertWatcher
+from bot.telegram.charts import PortfolioCharts
 from bot.telegram.config import BotConfig
 from bot.telegram.middlewares import AccessMiddleware, ThrottleMiddleware, UserMiddleware
 from bot.telegram.outbox import OutgoingQueue
@@ -54,6 +55,7 @@ def build_dispatcher(
         pipeline=pipeline,
         config=config,
         alert_index=alert_index,
+        charts=PortfolioCharts(),
     )
     dp.update.outer_middleware(AccessMiddleware(config))
     dp.update.outer_middleware(ThrottleMiddleware(config.throttle_per_second, config.throttle_burst))
