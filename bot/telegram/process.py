@@ -65,6 +65,7 @@ async def build_telegram(container: Container) -> TelegramProcess:
         known_markets=list(markets),
         openai_api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
         openai_base_url=settings.openai_base_url,
+        llm_model=settings.openai_model,
     )
     queue = OutgoingQueue(settings.telegram_rate_per_second, settings.telegram_rate_per_chat)
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
