@@ -134,7 +134,11 @@ async def latency(
         waiter = replies.expect(user)
         sent = time.perf_counter()
         await client.post(f"/sandbox/api/chats/{user}/messages", json={"text": text})
-        await asyncio.wait_for(waiter, 30)
+        try:
+            await asyncio.wait_for(waiter, 30)
+        except TimeoutError:  # an overloaded bot: counted as the worst case rather than ending the run
+            samples.append(30_000.0)
+            return
         samples.append((time.perf_counter() - sent) * 1000)
 
     tasks = []

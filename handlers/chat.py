@@ -30,7 +30,7 @@ async def act(message: Message, parsed: ParseResult, data: dict[str, Any]) -> No
     elif intent == "price":
         await portfolio.show_price(message, parsed, core, user)
     elif intent == "portfolio":
-        await portfolio.show_portfolio(message, core, user, data["charts"])
+        await portfolio.show_portfolio(message, core, user)
     elif intent in ("orders", "cancel_order"):
         await orders.show_orders(message, core, user)
     elif intent == "pnl":

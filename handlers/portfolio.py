@@ -5,10 +5,11 @@ from datetime import timedelta
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import BufferedInputFile, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.telegram.charts import PortfolioCharts, portfolio_png
 from bot.telegram.config import BotConfig
+from bot.telegram.keyboards import ChartRequest, portfolio_keyboard
 from bot.telegram.render import pnl_text, portfolio_text, quote_text
 from nlp.result import ParseResult
 from trading.domain.accounts import User
@@ -24,24 +25,33 @@ async def show_price(message: Message, parsed: ParseResult, core: Core, user: Us
     await message.answer(quote_text(await quote(core, user.id, parsed.symbol, parsed.quote)))
 
 
-async def show_portfolio(message: Message, core: Core, user: User, charts: PortfolioCharts) -> None:
+async def show_portfolio(message: Message, core: Core, user: User) -> None:
     view = await portfolio(core, user.id)
-    await message.answer(portfolio_text(view))
+    await message.answer(portfolio_text(view), reply_markup=portfolio_keyboard())
+
+
+async def send_chart(query: CallbackQuery, core: Core, user: User, charts: PortfolioCharts) -> None:
+    """The equity curve and the allocation as a photo, kept a minute per user."""
 
     async def draw() -> bytes:
+        view = await portfolio(core, user.id)
         history = await equity_history(core, user.id, core.clock.now() - timedelta(days=30))
         return await asyncio.to_thread(portfolio_png, view, history)
 
     png = await charts.png(user.id, core.clock.now(), draw)
-    await message.answer_photo(BufferedInputFile(png, "portfolio.png"), caption="Equity and allocation")
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer_photo(
+            BufferedInputFile(png, "portfolio.png"), caption="Equity and allocation"
+        )
 
 
 async def show_pnl(message: Message, core: Core, user: User, config: BotConfig) -> None:
     await message.answer(pnl_text(await pnl_by_day(core, user.id, 30), config.quote))
 
 
-async def portfolio_command(message: Message, core: Core, user: User, charts: PortfolioCharts) -> None:
-    await show_portfolio(message, core, user, charts)
+async def portfolio_command(message: Message, core: Core, user: User) -> None:
+    await show_portfolio(message, core, user)
 
 
 async def pnl_command(message: Message, core: Core, user: User, config: BotConfig) -> None:
@@ -52,4 +62,5 @@ def make_router() -> Router:
     router = Router(name="portfolio")
     router.message.register(portfolio_command, Command("portfolio"))
     router.message.register(pnl_command, Command("pnl"))
+    router.callback_query.register(send_chart, ChartRequest.filter())
     return router

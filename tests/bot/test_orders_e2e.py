@@ -48,3 +48,17 @@ async def test_confirm_tapped_twice_places_one_order(
     answers = sorted([first["answer"], second["answer"]])
     assert answers == ["Order placed.", "This order was already confirmed; it is placed only once."]
     assert await harness.count("orders") == 1
+
+
+async def test_portfolio_summary_then_its_chart_on_request(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(504)
+    [preview] = await chat.ask("buy 0.01 btc")
+    await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    [summary] = await chat.ask("portfolio")
+    assert "BTC" in summary["text"] and "USDT" in summary["text"] and summary["photo"] is None
+    answer = await chat.tap(summary["message_id"], button(summary, "Chart"))
+    assert answer["ok"] is True
+    [photo] = await chat.reply()
+    assert photo["photo"] and photo["text"] == "Equity and allocation"
