@@ -36,7 +36,7 @@ API = "/api/v1"
 RATE_LIMIT_STORE = "rate_limit"
 
 
-@get("/health", sync_to_thread=False, include_in_schema=False)
+@get("/health", include_in_schema=False)
 async def health(state: State) -> Response[dict[str, str]]:
     check: HealthCheck = state.database_ok
     ok = await check()
