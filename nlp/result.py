@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, get_args
 
 Intent = Literal[
     "signal",
@@ -20,20 +20,7 @@ Intent = Literal[
     "help",
     "unknown",
 ]
-INTENTS: tuple[Intent, ...] = (
-    "signal",
-    "place_order",
-    "close_position",
-    "cancel_order",
-    "set_alert",
-    "set_stop_loss",
-    "price",
-    "portfolio",
-    "orders",
-    "pnl",
-    "help",
-    "unknown",
-)
+INTENTS: tuple[Intent, ...] = get_args(Intent)
 Side = Literal["buy", "sell"]
 OrderType = Literal["market", "limit", "stop"]
 AmountUnit = Literal["base", "quote", "percent"]

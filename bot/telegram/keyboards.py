@@ -1,6 +1,6 @@
 """Inline keyboards and the callback data they carry (aiogram's CallbackData factories, under 64 bytes)."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
@@ -91,27 +91,27 @@ def plan_keyboard(group_id: str, signal_id: int) -> InlineKeyboardMarkup:
 
 
 def orders_keyboard(orders: Sequence[Order]) -> InlineKeyboardMarkup | None:
-    if not orders:
-        return None
-    builder = InlineKeyboardBuilder()
-    for order in orders:
-        builder.button(
-            text=f"Cancel #{order.id} {order.side.value} {order.symbol}",
-            callback_data=OrderAction(action="cancel", order_id=order.id),
-        )
-    builder.adjust(1)
-    return builder.as_markup()
+    return _column(
+        (f"Cancel #{o.id} {o.side.value} {o.symbol}", OrderAction(action="cancel", order_id=o.id))
+        for o in orders
+    )
 
 
 def alerts_keyboard(alerts: Sequence[Alert]) -> InlineKeyboardMarkup | None:
-    if not alerts:
+    return _column(
+        (f"🗑 {a.symbol} {a.condition.value} {a.threshold}", AlertAction(action="delete", alert_id=a.id))
+        for a in alerts
+    )
+
+
+def _column(buttons: Iterable[tuple[str, CallbackData]]) -> InlineKeyboardMarkup | None:
+    """One button a row; None when there are none (a message without a keyboard)."""
+    rows = list(buttons)
+    if not rows:
         return None
     builder = InlineKeyboardBuilder()
-    for alert in alerts:
-        builder.button(
-            text=f"🗑 {alert.symbol} {alert.condition.value} {alert.threshold}",
-            callback_data=AlertAction(action="delete", alert_id=alert.id),
-        )
+    for text, data in rows:
+        builder.button(text=text, callback_data=data)
     builder.adjust(1)
     return builder.as_markup()
 
