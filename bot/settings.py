@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         return value.strip().upper()
 
     @property
+    def public_base_url(self) -> str:
+        """Where people reach the web app: PUBLIC_URL, or the address it listens on."""
+        return (self.public_url or f"http://{self.tsbot_host}:{self.tsbot_port}").rstrip("/")
+
+    @property
     def uses_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

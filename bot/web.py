@@ -20,7 +20,7 @@ def web_config(settings: Settings) -> WebConfig:
     return WebConfig(
         bot_token=token.get_secret_value() if token else settings.sandbox_bot_token,
         signing_key=derive_key(secret_key(settings), "web-access-token"),
-        public_url=(settings.public_url or f"http://{settings.tsbot_host}:{settings.tsbot_port}").rstrip("/"),
+        public_url=settings.public_base_url,
         access_token_ttl=settings.access_token_ttl_seconds,
         refresh_token_ttl=settings.refresh_token_ttl_seconds,
         login_link_ttl=settings.login_link_ttl_seconds,

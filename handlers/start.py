@@ -1,11 +1,16 @@
-"""/start and /help."""
+"""/start, /help and /dashboard."""
+
+from datetime import timedelta
 
 from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 
+from bot.telegram.config import BotConfig
 from bot.telegram.render import HELP
 from trading.domain.accounts import User
+from trading.usecases.access import dashboard_login_link
+from trading.usecases.core import Core
 
 
 async def start(message: Message, user: User) -> None:
@@ -16,8 +21,18 @@ async def help_command(message: Message) -> None:
     await message.answer(HELP)
 
 
+async def dashboard(message: Message, core: Core, user: User, config: BotConfig) -> None:
+    ttl = timedelta(seconds=config.login_link_ttl_seconds)
+    link = await dashboard_login_link(core, user.id, config.dashboard_url, ttl)
+    minutes = config.login_link_ttl_seconds // 60
+    await message.answer(
+        f"Your dashboard: {link}\nThe link signs you in once and expires in {minutes} minutes."
+    )
+
+
 def make_router() -> Router:
     router = Router(name="start")
+    router.message.register(dashboard, Command("dashboard"))
     router.message.register(start, CommandStart())
     router.message.register(help_command, Command("help"))
     return router

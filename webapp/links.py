@@ -2,13 +2,11 @@
 
 from datetime import timedelta
 
-from trading.domain.access import GrantKind
-from trading.usecases.access import issue_grant
+from trading.usecases.access import dashboard_login_link
 from webapp.context import WebContext
 
 
 async def dashboard_link(web: WebContext, user_id: int) -> str:
-    code = await issue_grant(
-        web.core, user_id, GrantKind.LOGIN_LINK, timedelta(seconds=web.config.login_link_ttl)
+    return await dashboard_login_link(
+        web.core, user_id, web.config.public_url, timedelta(seconds=web.config.login_link_ttl)
     )
-    return f"{web.config.public_url}/app/login?code={code}"

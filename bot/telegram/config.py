@@ -13,6 +13,8 @@ class BotConfig:
     throttle_per_second: float = 5.0
     throttle_burst: int = 10
     quote: str = "USDT"
+    dashboard_url: str = "http://127.0.0.1:8000"
+    login_link_ttl_seconds: int = 600
 
     def may_use(self, telegram_id: int) -> bool:
         """Open when neither an allow-list nor admins are set (the sandbox's default)."""

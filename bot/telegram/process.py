@@ -33,6 +33,8 @@ def bot_config(settings: Settings) -> BotConfig:
         throttle_per_second=settings.telegram_throttle_per_second,
         throttle_burst=settings.telegram_throttle_burst,
         quote=settings.paper_quote,
+        dashboard_url=settings.public_base_url,
+        login_link_ttl_seconds=settings.login_link_ttl_seconds,
     )
 
 

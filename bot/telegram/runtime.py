@@ -39,6 +39,7 @@ COMMANDS = [
     BotCommand(command="alerts", description="Your price alerts"),
     BotCommand(command="sources", description="Signal sources and their statistics"),
     BotCommand(command="accounts", description="Exchange accounts"),
+    BotCommand(command="dashboard", description="A one-time link to the web dashboard"),
 ]
 
 

@@ -62,3 +62,18 @@ async def test_portfolio_summary_then_its_chart_on_request(
     assert answer["ok"] is True
     [photo] = await chat.reply()
     assert photo["photo"] and photo["text"] == "Equity and allocation"
+
+
+async def test_dashboard_sends_a_one_time_login_link(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    from trading.domain.access import GrantKind
+    from trading.usecases.access import redeem_grant
+
+    chat = sandbox.chat(505)
+    [answer] = await chat.ask("/dashboard")
+    assert "/app/login?code=" in answer["text"] and "expires in 10 minutes" in answer["text"]
+    code = answer["text"].split("code=", 1)[1].split()[0]
+    user = await redeem_grant(harness.core, GrantKind.LOGIN_LINK, code)
+    assert user is not None
+    assert await redeem_grant(harness.core, GrantKind.LOGIN_LINK, code) is None  # once only

@@ -64,6 +64,12 @@ async def issue_grant(core: Core, user_id: int, kind: GrantKind, ttl: timedelta)
     return secret
 
 
+async def dashboard_login_link(core: Core, user_id: int, base_url: str, ttl: timedelta) -> str:
+    """A one-time link that signs the user in to the dashboard in a browser (the bot's /dashboard)."""
+    code = await issue_grant(core, user_id, GrantKind.LOGIN_LINK, ttl)
+    return f"{base_url}/app/login?code={code}"
+
+
 async def redeem_grant(core: Core, kind: GrantKind, secret: str) -> int | None:
     """The user a one-time secret was issued to, the first time it is used before it expires; else None."""
     async with core.uow() as uow:
