@@ -37,13 +37,18 @@ class OrderExposure:
     stop_loss: Decimal | None
 
 
+def margin_multiple(leverage: Decimal | None) -> Decimal | None:
+    """The leverage of a leveraged order; None for a spot one (no leverage, or 1x)."""
+    return leverage if leverage is not None and leverage > 1 else None
+
+
 def _money(value: Decimal, quote: str) -> str:
     return f"{value:,.2f} {quote}"
 
 
 def check_risk(order: OrderExposure, account: RiskContext, limits: RiskLimits) -> None:
     """Raise RiskRejected for the first limit the order breaks. Sells on a spot account only reduce risk."""
-    leveraged = order.leverage is not None and order.leverage > 1
+    leveraged = margin_multiple(order.leverage) is not None
     if leveraged and limits.require_stop_for_leverage and order.stop_loss is None:
         raise RiskRejected(
             f"A leveraged trade ({order.leverage}x) needs a stop loss; add one, e.g. 'SL 61000'."

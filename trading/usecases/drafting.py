@@ -1,15 +1,17 @@
 """From an intent to a priced, risk-checked draft that waits for the trader's confirmation."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from trading.domain.accounts import AssetBalance, ExchangeAccount
 from trading.domain.enums import AmountUnit, OrderType, Side
 from trading.domain.errors import InsufficientFunds, InvalidInput, InvalidOrder, UnknownSymbol
 from trading.domain.intents import OrderIntent
 from trading.domain.ledger import ZERO, Ledger
 from trading.domain.market import Market, Ticker
 from trading.domain.orders import OrderDraft, Preview
-from trading.domain.risk import OrderExposure, RiskContext, check_risk
+from trading.domain.risk import OrderExposure, RiskContext, check_risk, margin_multiple
 from trading.ports import ExchangeGateway
 from trading.usecases.core import Core, account_of, new_draft_id
 
@@ -48,8 +50,7 @@ async def draft_order(
         priced.market.symbol, intent.side, priced.quantity * priced.price, intent.leverage, intent.stop_loss
     )
     check_risk(exposure, context, core.config.limits)
-    if account.is_paper and intent.leverage is not None and intent.leverage > 1:
-        raise InvalidOrder("The paper exchange trades spot only, so leverage is not available there.")
+    refuse_leverage_on_paper(account, intent.leverage)
     now = core.clock.now()
     draft = OrderDraft(
         id=new_draft_id(),
@@ -71,6 +72,17 @@ async def draft_order(
         await uow.drafts.add(draft)
         await uow.commit()
     return draft
+
+
+def free_of(balances: Mapping[str, AssetBalance], asset: str) -> Decimal:
+    """What the account can spend of an asset now: nothing where the venue lists none."""
+    found = balances.get(asset)
+    return found.free if found is not None else ZERO
+
+
+def refuse_leverage_on_paper(account: ExchangeAccount, leverage: Decimal | None) -> None:
+    if account.is_paper and margin_multiple(leverage) is not None:
+        raise InvalidOrder("The paper exchange trades spot only, so leverage is not available there.")
 
 
 def _validate(intent: OrderIntent) -> None:
@@ -100,10 +112,9 @@ async def _price(gateway: ExchangeGateway, symbol: str, intent: OrderIntent) -> 
     buying = intent.side is Side.BUY
     price = intent.price if intent.price is not None else ticker.price_for(buying)
     balances = await gateway.balances()
-    free_quote = balances[market.quote].free if market.quote in balances else ZERO
-    free_base = balances[market.base].free if market.base in balances else ZERO
+    free_quote, free_base = free_of(balances, market.quote), free_of(balances, market.base)
     # On a derivatives venue a leveraged order holds only its margin; shorts need no base asset.
-    leverage = intent.leverage if intent.leverage is not None and intent.leverage > 1 else None
+    leverage = margin_multiple(intent.leverage)
     with_fee = price * (1 + market.taker_fee) / (leverage or 1)
     if intent.amount_unit is AmountUnit.BASE:
         raw = intent.amount

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.domain.enums import OrderType, Side
-from trading.domain.errors import InsufficientFunds, InvalidOrder, NotFound, TradingError
+from trading.domain.errors import InsufficientFunds, NotFound, TradingError
 from trading.domain.ledger import ZERO
 from trading.domain.orders import Order, OrderDraft, Preview
-from trading.domain.risk import OrderExposure, check_risk
+from trading.domain.risk import OrderExposure, check_risk, margin_multiple
 from trading.domain.signals import SignalPlan, SignalSpec, plan_signal
 from trading.usecases.core import Core, account_of, new_draft_id
-from trading.usecases.drafting import pair_of, risk_context
+from trading.usecases.drafting import free_of, pair_of, refuse_leverage_on_paper, risk_context
 from trading.usecases.execution import confirm_draft
 
 
@@ -48,17 +48,17 @@ async def draft_signal_plan(
     market = await gateway.market(symbol)
     ticker = await gateway.ticker(symbol)
     plan = plan_signal(spec, amount, market, ticker)
-    leveraged = plan.leverage is not None and plan.leverage > 1
+    leverage = margin_multiple(plan.leverage)
     balances = await gateway.balances()
-    if plan.side is Side.BUY or leveraged:
-        free = balances[market.quote].free if market.quote in balances else ZERO
-        needed = (plan.cost + plan.fees) / (plan.leverage if leveraged and plan.leverage else 1)
+    if plan.side is Side.BUY or leverage:
+        free = free_of(balances, market.quote)
+        needed = (plan.cost + plan.fees) / (leverage or 1)
         if needed > free:
             raise InsufficientFunds(
                 f"This plan needs {needed:,.2f} {market.quote}; {free:,.2f} is available."
             )
     else:
-        held = balances[market.base].free if market.base in balances else ZERO
+        held = free_of(balances, market.base)
         if sum((e.quantity for e in plan.entries), ZERO) > held:
             raise InsufficientFunds(
                 f"A short on this account would sell {market.base} it does not hold ({held} free); "
@@ -70,8 +70,7 @@ async def draft_signal_plan(
         context,
         core.config.limits,
     )
-    if account.is_paper and leveraged:
-        raise InvalidOrder("The paper exchange trades spot only, so leverage is not available there.")
+    refuse_leverage_on_paper(account, plan.leverage)
 
     now = core.clock.now()
     group = new_draft_id()
