@@ -1,12 +1,14 @@
-"""Models of web access: personal API tokens and one-time grants. Only hashes of secrets are stored."""
+"""Models of a user's access and own settings: personal API tokens and one-time grants (only hashes of secrets
+are stored), and the risk limits a user has set."""
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
-from storage.types import UtcDateTime
+from storage.types import Money, UtcDateTime
 
 
 class ApiTokenRow(Base):
@@ -33,3 +35,16 @@ class LoginGrantRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class RiskSettingsRow(Base):
+    """A user's own risk limits; a null column keeps the operator's default for that limit."""
+
+    __tablename__ = "risk_settings"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    max_order_value: Mapped[Decimal | None] = mapped_column(Money)
+    max_position_share: Mapped[Decimal | None] = mapped_column(Money)
+    max_open_positions: Mapped[int | None] = mapped_column(Integer)
+    daily_loss_limit: Mapped[Decimal | None] = mapped_column(Money)
+    require_stop_for_leverage: Mapped[bool | None] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -39,6 +39,9 @@ class SignalRow(Base):
     status: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str | None] = mapped_column(String(20))
     pnl: Mapped[Decimal | None] = mapped_column(Money)
+    # The plan drafted for it: the orders its outcome and P&L are read from.
+    group_id: Mapped[str | None] = mapped_column(String(16), index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
