@@ -12,6 +12,7 @@ from storage.repositories.access import SqlApiTokenRepository, SqlLoginGrantRepo
 from storage.repositories.alerts import SqlAlertRepository
 from storage.repositories.ledgers import SqlLedgerRepository
 from storage.repositories.orders import SqlDraftRepository, SqlFillRepository, SqlOrderRepository
+from storage.repositories.risk_settings import SqlRiskSettingsRepository
 from storage.repositories.signals import SqlSignalRepository
 from storage.repositories.users import SqlAccountRepository, SqlUserRepository
 
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
         self.signals = SqlSignalRepository(session)
         self.api_tokens = SqlApiTokenRepository(session)
         self.login_grants = SqlLoginGrantRepository(session)
+        self.risk_settings = SqlRiskSettingsRepository(session)
 
     async def __aenter__(self) -> Self:
         return self

@@ -13,6 +13,7 @@ from trading.domain.enums import OrderStatus
 from trading.domain.ledger import Ledger
 from trading.domain.market import Candle, Market, OrderBook, Ticker
 from trading.domain.orders import ExchangeOrder, Fill, Order, OrderDraft, OrderRequest
+from trading.domain.risk import RiskOverrides
 from trading.domain.signal_records import SignalRecord, SignalSource, SignalStatus
 from trading.domain.signals import SignalSpec
 
@@ -257,6 +258,14 @@ class SignalRepository(Protocol):
     async def for_user(self, user_id: int) -> Sequence[tuple[SignalSource, Sequence[SignalRecord]]]: ...
 
 
+class RiskSettingsRepository(Protocol):
+    async def get(self, user_id: int) -> RiskOverrides:
+        """The user's own limits; an empty RiskOverrides where the user has set none."""
+        ...
+
+    async def save(self, user_id: int, overrides: RiskOverrides, now: datetime) -> None: ...
+
+
 class Notifier(Protocol):
     """Tells a user something outside a conversation (an alert fired, a target hit)."""
 
@@ -298,6 +307,9 @@ class UnitOfWork(Protocol):
 
     @property
     def login_grants(self) -> LoginGrantRepository: ...
+
+    @property
+    def risk_settings(self) -> RiskSettingsRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

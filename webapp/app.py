@@ -20,12 +20,13 @@ from litestar.types import ControllerRouterHandler, Middleware
 from trading.domain.errors import TradingError
 from webapp.auth import BearerAuthMiddleware
 from webapp.context import WebContext
-from webapp.controllers.accounts import AccountsController, RiskController, TokensController
+from webapp.controllers.accounts import AccountsController, TokensController
 from webapp.controllers.alerts_signals import AlertsController, SignalsController
 from webapp.controllers.auth import AuthController
 from webapp.controllers.markets import MarketsController
 from webapp.controllers.orders import OrdersController
 from webapp.controllers.portfolio import MeController, PortfolioController
+from webapp.controllers.risk import RiskController
 from webapp.controllers.stream import StreamController
 from webapp.errors import trading_error_handler
 from webapp.frontend import mini_app
@@ -139,7 +140,7 @@ def create_app(
         cors_config=CORSConfig(
             allow_origins=list(web.config.cors_origins),
             allow_headers=["authorization", "content-type", "x-request-id"],
-            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
         )
         if web.config.cors_origins
         else None,

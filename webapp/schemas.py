@@ -207,14 +207,57 @@ class AccountIn(msgspec.Struct, forbid_unknown_fields=True):
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
 
 
+class RiskLimitsOut(msgspec.Struct):
+    max_order_value: Decimal
+    max_position_share: Decimal
+    max_open_positions: int
+    daily_loss_limit: Decimal
+    require_stop_for_leverage: bool
+
+
+Share = Annotated[Decimal, msgspec.Meta(description="A fraction above 0 and at most 1 (0.25 is 25%).")]
+Positions = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
+
+
+class RiskIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Your own limits, each at most the operator's; a missing or null one keeps the operator's."""
+
+    max_order_value: Amount | None = None
+    max_position_share: Share | None = None
+    max_open_positions: Positions | None = None
+    daily_loss_limit: Amount | None = None
+    require_stop_for_leverage: bool | None = None
+
+    def __post_init__(self) -> None:
+        positive("max_order_value", self.max_order_value)
+        positive("daily_loss_limit", self.daily_loss_limit)
+        share = self.max_position_share
+        if share is not None and not (share.is_finite() and 0 < share <= 1):
+            raise ValueError("`max_position_share` must be above 0 and at most 1 (0.25 is 25%)")
+
+
+class RiskOverridesOut(msgspec.Struct):
+    max_order_value: Decimal | None
+    max_position_share: Decimal | None
+    max_open_positions: int | None
+    daily_loss_limit: Decimal | None
+    require_stop_for_leverage: bool | None
+
+
 class RiskOut(msgspec.Struct):
+    """`max_*`, `daily_loss_limit`, `require_stop_for_leverage`: the limits every preview is checked against
+    (each the tighter of the operator's and your own); `operator`: the operator's, the most you may set;
+    `overrides`: your own (null keeps the operator's)."""
+
     max_order_value: Decimal
     max_position_share: Decimal
     max_open_positions: int
     daily_loss_limit: Decimal
     require_stop_for_leverage: bool
     draft_ttl_seconds: int
-    editable: bool = False
+    operator: RiskLimitsOut
+    overrides: RiskOverridesOut
+    editable: bool = True
 
 
 class ApiTokenIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.domain.enums import Side
-from trading.domain.errors import RiskRejected
+from trading.domain.errors import InvalidInput, RiskRejected
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,3 +77,79 @@ def check_risk(order: OrderExposure, account: RiskContext, limits: RiskLimits) -
                 f"This would put {share:.0%} of your portfolio in {order.symbol}; the limit is "
                 f"{limits.max_position_share:.0%}."
             )
+
+
+@dataclass(frozen=True, slots=True)
+class RiskOverrides:
+    """A user's own limits; None keeps the operator's. The operator's limits are a ceiling: a user may only
+    tighten them (a smaller order, a smaller share, fewer positions, a smaller daily loss, a stop required),
+    never loosen them, so an operator who lowers a limit later lowers it for everyone."""
+
+    max_order_value: Decimal | None = None
+    max_position_share: Decimal | None = None
+    max_open_positions: int | None = None
+    daily_loss_limit: Decimal | None = None
+    require_stop_for_leverage: bool | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self == RiskOverrides()
+
+
+def effective_limits(operator: RiskLimits, overrides: RiskOverrides | None) -> RiskLimits:
+    """The limits a user's orders are checked against: each the tighter of the operator's and the user's."""
+    if overrides is None:
+        return operator
+    o = overrides
+    return RiskLimits(
+        max_order_value=_tighter(operator.max_order_value, o.max_order_value),
+        max_position_share=_tighter(operator.max_position_share, o.max_position_share),
+        max_open_positions=min(
+            operator.max_open_positions, o.max_open_positions or operator.max_open_positions
+        ),
+        daily_loss_limit=_tighter(operator.daily_loss_limit, o.daily_loss_limit),
+        require_stop_for_leverage=operator.require_stop_for_leverage or bool(o.require_stop_for_leverage),
+    )
+
+
+def _tighter(operator: Decimal, own: Decimal | None) -> Decimal:
+    return operator if own is None else min(operator, own)
+
+
+def check_overrides(operator: RiskLimits, overrides: RiskOverrides, quote: str) -> None:
+    """Raise InvalidInput naming the first limit that is not a number in range or that loosens the operator's."""
+    o = overrides
+    for label, value, ceiling in (
+        ("The limit per order", o.max_order_value, operator.max_order_value),
+        ("The daily loss limit", o.daily_loss_limit, operator.daily_loss_limit),
+    ):
+        if value is None:
+            continue
+        if not value.is_finite() or value <= 0:
+            raise InvalidInput(f"{label} must be an amount above 0.")
+        if value > ceiling:
+            raise InvalidInput(f"{label} can be at most {_money(ceiling, quote)}, the operator's limit.")
+    share = o.max_position_share
+    if share is not None:
+        if not share.is_finite() or not 0 < share <= 1:
+            raise InvalidInput(
+                "The largest share of the portfolio in one market must be above 0% and at most 100%."
+            )
+        if share > operator.max_position_share:
+            raise InvalidInput(
+                f"The largest share of the portfolio in one market can be at most "
+                f"{operator.max_position_share:.0%}, the operator's limit."
+            )
+    positions = o.max_open_positions
+    if positions is not None:
+        if positions < 1:
+            raise InvalidInput("The number of open positions allowed must be at least 1.")
+        if positions > operator.max_open_positions:
+            raise InvalidInput(
+                f"The number of open positions allowed can be at most {operator.max_open_positions}, "
+                "the operator's limit."
+            )
+    if o.require_stop_for_leverage is False and operator.require_stop_for_leverage:
+        raise InvalidInput(
+            "A stop loss on leveraged trades is required by the operator; it cannot be turned off."
+        )

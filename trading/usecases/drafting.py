@@ -11,7 +11,13 @@ from trading.domain.intents import OrderIntent
 from trading.domain.ledger import ZERO, Ledger
 from trading.domain.market import Market, Ticker
 from trading.domain.orders import OrderDraft, Preview
-from trading.domain.risk import OrderExposure, RiskContext, check_risk, margin_multiple
+from trading.domain.risk import (
+    OrderExposure,
+    RiskContext,
+    check_risk,
+    effective_limits,
+    margin_multiple,
+)
 from trading.ports import ExchangeGateway
 from trading.usecases.core import Core, account_of, new_draft_id
 
@@ -37,6 +43,7 @@ async def draft_order(
     async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
+        limits = effective_limits(core.config.limits, await uow.risk_settings.get(user_id))
         realised_today = ZERO
         if intent.side is Side.BUY or intent.leverage:  # only what adds risk answers to the daily loss limit
             today = core.clock.now().date()
@@ -49,7 +56,7 @@ async def draft_order(
     exposure = OrderExposure(
         priced.market.symbol, intent.side, priced.quantity * priced.price, intent.leverage, intent.stop_loss
     )
-    check_risk(exposure, context, core.config.limits)
+    check_risk(exposure, context, limits)
     refuse_leverage_on_paper(account, intent.leverage)
     now = core.clock.now()
     draft = OrderDraft(

@@ -7,7 +7,7 @@ from trading.domain.enums import OrderType, Side
 from trading.domain.errors import InsufficientFunds, NotFound, TradingError
 from trading.domain.ledger import ZERO
 from trading.domain.orders import Order, OrderDraft, Preview
-from trading.domain.risk import OrderExposure, check_risk, margin_multiple
+from trading.domain.risk import OrderExposure, check_risk, effective_limits, margin_multiple
 from trading.domain.signals import SignalPlan, SignalSpec, plan_signal
 from trading.usecases.core import Core, account_of, new_draft_id
 from trading.usecases.drafting import free_of, pair_of, refuse_leverage_on_paper, risk_context
@@ -40,6 +40,7 @@ async def draft_signal_plan(
     async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
+        limits = effective_limits(core.config.limits, await uow.risk_settings.get(user_id))
         realised_today = sum(
             (await uow.ledgers.pnl_by_day(account.id, core.clock.now().date())).values(), ZERO
         )
@@ -68,7 +69,7 @@ async def draft_signal_plan(
     check_risk(
         OrderExposure(symbol, plan.side, plan.cost, plan.leverage, plan.stop_loss),
         context,
-        core.config.limits,
+        limits,
     )
     refuse_leverage_on_paper(account, plan.leverage)
 

@@ -1,4 +1,4 @@
-"""Exchange accounts, risk limits and personal API tokens of the signed-in user."""
+"""Exchange accounts and personal API tokens of the signed-in user."""
 
 from typing import Annotated
 
@@ -14,7 +14,7 @@ from trading.usecases.exchange_accounts import accounts, add_account, remove_acc
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
 from webapp.convert import account_out, api_token_out
-from webapp.schemas import AccountIn, AccountOut, ApiTokenIn, ApiTokenOut, NewApiToken, RiskOut
+from webapp.schemas import AccountIn, AccountOut, ApiTokenIn, ApiTokenOut, NewApiToken
 
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AuthRequest = Request[Principal, object, State]
@@ -58,25 +58,6 @@ class AccountsController(Controller):
     async def remove(self, state: State, request: AuthRequest, account_id: Id) -> None:
         web: WebContext = state.web
         await remove_account(web.core, request.user.user_id, account_id)
-
-
-class RiskController(Controller):
-    path = "/risk"
-    tags = ("risk",)
-
-    @get(summary="The risk limits every preview is checked against (set by the operator)")
-    async def limits(self, state: State) -> RiskOut:
-        web: WebContext = state.web
-        config = web.core.config
-        limits = config.limits
-        return RiskOut(
-            limits.max_order_value,
-            limits.max_position_share,
-            limits.max_open_positions,
-            limits.daily_loss_limit,
-            limits.require_stop_for_leverage,
-            int(config.draft_ttl.total_seconds()),
-        )
 
 
 class TokensController(Controller):

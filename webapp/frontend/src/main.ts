@@ -7,6 +7,7 @@ import TicketView from "./views/TicketView.vue";
 import LoginView from "./views/LoginView.vue";
 import MoreView from "./views/MoreView.vue";
 import WatchView from "./views/WatchView.vue";
+import RiskView from "./views/RiskView.vue";
 import "./style.css";
 
 const router = createRouter({
@@ -17,6 +18,7 @@ const router = createRouter({
     { path: "/trade", component: TicketView },
     { path: "/more", component: MoreView },
     { path: "/watch", component: WatchView },
+    { path: "/risk", component: RiskView },
     { path: "/login", component: LoginView },
     { path: "/:rest(.*)*", redirect: "/" },
   ],

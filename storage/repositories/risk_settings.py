@@ -1,0 +1,47 @@
+"""A user's own risk limits, one row per user; no row (or a null column) keeps the operator's."""
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.access_models import RiskSettingsRow
+from trading.domain.risk import RiskOverrides
+
+
+class SqlRiskSettingsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: int) -> RiskOverrides:
+        # populate_existing: a save() in the same session wrote past the identity map.
+        row = await self._session.get(RiskSettingsRow, user_id, populate_existing=True)
+        if row is None:
+            return RiskOverrides()
+        return RiskOverrides(
+            max_order_value=row.max_order_value,
+            max_position_share=row.max_position_share,
+            max_open_positions=row.max_open_positions,
+            daily_loss_limit=row.daily_loss_limit,
+            require_stop_for_leverage=row.require_stop_for_leverage,
+        )
+
+    async def save(self, user_id: int, overrides: RiskOverrides, now: datetime) -> None:
+        """Replace the user's limits; empty overrides remove the row. One statement, so two saves at once
+        for a user without a row cannot both insert."""
+        if overrides.empty:
+            await self._session.execute(delete(RiskSettingsRow).where(RiskSettingsRow.user_id == user_id))
+            return
+        values = {
+            "max_order_value": overrides.max_order_value,
+            "max_position_share": overrides.max_position_share,
+            "max_open_positions": overrides.max_open_positions,
+            "daily_loss_limit": overrides.daily_loss_limit,
+            "require_stop_for_leverage": overrides.require_stop_for_leverage,
+            "updated_at": now,
+        }
+        insert = pg_insert if self._session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = insert(RiskSettingsRow).values(user_id=user_id, **values)
+        await self._session.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_=values))
