@@ -14,7 +14,7 @@ from trading.domain.ledger import Ledger
 from trading.domain.market import Candle, Market, OrderBook, Ticker
 from trading.domain.orders import ExchangeOrder, Fill, Order, OrderDraft, OrderRequest
 from trading.domain.risk import RiskOverrides
-from trading.domain.signal_records import SignalRecord, SignalSource, SignalStatus
+from trading.domain.signal_records import SignalOutcome, SignalRecord, SignalSource, SignalStatus
 from trading.domain.signals import SignalSpec
 
 
@@ -256,6 +256,32 @@ class SignalRepository(Protocol):
     async def set_status(self, user_id: int, signal_id: int, status: SignalStatus) -> bool: ...
 
     async def for_user(self, user_id: int) -> Sequence[tuple[SignalSource, Sequence[SignalRecord]]]: ...
+
+    async def source_by_id(self, source_id: int) -> SignalSource | None: ...
+
+    async def set_plan(self, user_id: int, signal_id: int, group_id: str) -> bool:
+        """Remember the plan (its drafts' group) drafted for a signal: its outcome is read from those orders."""
+        ...
+
+    async def set_stop_to_entry(self, user_id: int, group_id: str, on: bool) -> int:
+        """Break-even after the first target, on or off, for a plan's drafts not yet followed; how many changed."""
+        ...
+
+    async def settled_plans(self, limit: int = 200) -> Sequence[SignalRecord]:
+        """Followed, not yet closed signals whose plan has no order left that can trade."""
+        ...
+
+    async def plan_orders(self, group_id: str) -> Sequence[Order]:
+        """A plan's entries and their bracket legs."""
+        ...
+
+    async def plan_fills(self, group_id: str) -> Sequence[Fill]: ...
+
+    async def close(
+        self, signal_id: int, outcome: SignalOutcome | None, pnl: Decimal | None, now: datetime
+    ) -> bool:
+        """Record how a signal ended, once: True for the one caller that closed it."""
+        ...
 
 
 class RiskSettingsRepository(Protocol):

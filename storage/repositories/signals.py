@@ -2,14 +2,24 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from storage.models import FillRow, OrderDraftRow, OrderRow
+from storage.repositories.orders import _order
 from storage.signal_models import SignalRow, SignalSourceRow
-from trading.domain.enums import Side
-from trading.domain.signal_records import SignalRecord, SignalSource, SignalStatus
+from trading.domain.enums import DraftStatus, OrderStatus, Side
+from trading.domain.orders import Fill, Order
+from trading.domain.signal_records import SignalOutcome, SignalRecord, SignalSource, SignalStatus
 from trading.domain.signals import SignalSpec
+
+# An order in one of these can still trade: a plan with one is not over.
+_UNSETTLED = [
+    s.value
+    for s in (OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.ARMED)
+]
 
 
 def _source(row: SignalSourceRow) -> SignalSource:
@@ -35,6 +45,8 @@ def _signal(row: SignalRow) -> SignalRecord:
         created_at=row.created_at,
         outcome=row.outcome,
         pnl=row.pnl,
+        group_id=row.group_id,
+        closed_at=row.closed_at,
     )
 
 
@@ -120,3 +132,94 @@ class SqlSignalRepository:
         for row in signals:
             by_source.setdefault(row.source_id, []).append(_signal(row))
         return [(_source(s), by_source.get(s.id, [])) for s in sources]
+
+    async def source_by_id(self, source_id: int) -> SignalSource | None:
+        row = await self._session.get(SignalSourceRow, source_id)
+        return _source(row) if row else None
+
+    async def set_plan(self, user_id: int, signal_id: int, group_id: str) -> bool:
+        result = await self._session.execute(
+            update(SignalRow)
+            .where(SignalRow.id == signal_id, SignalRow.user_id == user_id)
+            .values(group_id=group_id)
+        )
+        return getattr(result, "rowcount", 0) == 1
+
+    async def set_stop_to_entry(self, user_id: int, group_id: str, on: bool) -> int:
+        """Break-even on or off for a plan's drafts still waiting for Follow; how many were changed."""
+        result = await self._session.execute(
+            update(OrderDraftRow)
+            .where(
+                OrderDraftRow.group_id == group_id,
+                OrderDraftRow.user_id == user_id,
+                OrderDraftRow.status == DraftStatus.PENDING.value,
+            )
+            .values(move_stop_to_entry=on)
+        )
+        return int(getattr(result, "rowcount", 0))
+
+    async def settled_plans(self, limit: int = 200) -> Sequence[SignalRecord]:
+        """Followed signals not yet closed whose plan has no order left that can trade (entries and legs)."""
+        entry, leg = aliased(OrderRow), aliased(OrderRow)
+        entries = (
+            select(entry.id)
+            .join(OrderDraftRow, entry.draft_id == OrderDraftRow.id)
+            .where(OrderDraftRow.group_id == SignalRow.group_id)
+        )
+        live_entry = entries.where(entry.status.in_(_UNSETTLED)).exists()
+        live_leg = select(leg.id).where(leg.parent_id.in_(entries), leg.status.in_(_UNSETTLED)).exists()
+        rows = await self._session.scalars(
+            select(SignalRow)
+            .where(
+                SignalRow.status == SignalStatus.FOLLOWED.value,
+                SignalRow.group_id.is_not(None),
+                SignalRow.closed_at.is_(None),
+                ~live_entry,
+                ~live_leg,
+            )
+            .order_by(SignalRow.id)
+            .limit(limit)
+        )
+        return [_signal(row) for row in rows]
+
+    @staticmethod
+    def _plan_order_ids(group_id: str) -> ColumnElement[bool]:
+        entry = aliased(OrderRow)
+        entries = (
+            select(entry.id)
+            .join(OrderDraftRow, entry.draft_id == OrderDraftRow.id)
+            .where(OrderDraftRow.group_id == group_id)
+        )
+        return OrderRow.id.in_(entries) | OrderRow.parent_id.in_(entries)
+
+    async def plan_orders(self, group_id: str) -> Sequence[Order]:
+        """A plan's entries and their bracket legs."""
+        rows = await self._session.scalars(
+            select(OrderRow).where(self._plan_order_ids(group_id)).order_by(OrderRow.id)
+        )
+        return [_order(row) for row in rows]
+
+    async def plan_fills(self, group_id: str) -> Sequence[Fill]:
+        rows = await self._session.scalars(
+            select(FillRow)
+            .join(OrderRow, FillRow.order_id == OrderRow.id)
+            .where(self._plan_order_ids(group_id))
+            .order_by(FillRow.id)
+        )
+        return [
+            Fill(
+                row.order_id, row.trade_id, row.quantity, row.price, row.fee, row.fee_currency, row.timestamp
+            )
+            for row in rows
+        ]
+
+    async def close(
+        self, signal_id: int, outcome: SignalOutcome | None, pnl: Decimal | None, now: datetime
+    ) -> bool:
+        """Record how a signal ended, once: True for the one caller that closed it."""
+        result = await self._session.execute(
+            update(SignalRow)
+            .where(SignalRow.id == signal_id, SignalRow.closed_at.is_(None))
+            .values(outcome=outcome.value if outcome else None, pnl=pnl, closed_at=now)
+        )
+        return getattr(result, "rowcount", 0) == 1

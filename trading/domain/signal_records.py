@@ -1,11 +1,21 @@
 """Where signals come from and what became of each: sources, recorded signals, statistics."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from trading.domain.enums import Side
+from trading.domain.ledger import ZERO
+from trading.domain.orders import Fill
 from trading.domain.signals import SignalSpec
+
+
+class SignalOutcome(StrEnum):
+    WIN = "win"
+    LOSS = "loss"
+    BREAKEVEN = "breakeven"
 
 
 class SignalStatus(StrEnum):
@@ -32,8 +42,10 @@ class SignalRecord:
     spec: SignalSpec
     status: SignalStatus
     created_at: datetime
-    outcome: str | None = None  # "win" or "loss" once closed
+    outcome: str | None = None  # a SignalOutcome once closed; None while open or when nothing ever filled
     pnl: Decimal | None = None
+    group_id: str | None = None  # the plan drafted for it
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +61,34 @@ class SourceStats:
     def win_rate(self) -> Decimal | None:
         closed = self.wins + self.losses
         return Decimal(self.wins) / closed * 100 if closed else None
+
+
+def outcome_of(pnl: Decimal) -> SignalOutcome:
+    """Win or loss by the cent: a stop moved to the entry that gives back only rounding is break-even."""
+    cents = pnl.quantize(Decimal("0.01"))
+    if cents > 0:
+        return SignalOutcome.WIN
+    return SignalOutcome.LOSS if cents < 0 else SignalOutcome.BREAKEVEN
+
+
+def _in_quote(fill: Fill, quote: str) -> Decimal:
+    """A fill's fee in the quote currency (a fee charged in the base is worth its quantity at the fill price)."""
+    return fill.fee if fill.fee_currency == quote else fill.fee * fill.price
+
+
+def closing_pnl(side: Side, entries: Sequence[Fill], exits: Sequence[Fill], quote: str) -> Decimal:
+    """Realised P&L, net of fees, of the `exits` (the bracket legs that closed) against the average cost of the
+    `entries`, in the quote currency. `side` is the entries' side. Only what the exits closed counts: the share
+    of the entries' fees they carry goes with them."""
+    bought = sum((f.quantity for f in entries), ZERO)
+    closed = sum((f.quantity for f in exits), ZERO)
+    if not bought or not closed:
+        return ZERO
+    entry_value = sum((f.quantity * f.price for f in entries), ZERO)
+    entry_fees = sum((_in_quote(f, quote) for f in entries), ZERO)
+    exit_value = sum((f.quantity * f.price for f in exits), ZERO)
+    exit_fees = sum((_in_quote(f, quote) for f in exits), ZERO)
+    gross = exit_value - entry_value * closed / bought
+    if side is Side.SELL:
+        gross = -gross
+    return gross - entry_fees * closed / bought - exit_fees

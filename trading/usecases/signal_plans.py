@@ -35,8 +35,11 @@ async def draft_signal_plan(
     *,
     account_id: int | None = None,
     move_stop_to_entry: bool = False,
+    signal_id: int | None = None,
 ) -> PlanDraft:
-    """Plan `amount` (quote currency) over a signal's entries and keep the plan for one confirmation."""
+    """Plan `amount` (quote currency) over a signal's entries and keep the plan for one confirmation.
+
+    `signal_id`: the recorded signal it follows, which keeps the plan's group id (its outcome is read from it)."""
     async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
@@ -105,6 +108,8 @@ async def draft_signal_plan(
     async with core.uow() as uow:
         for draft in drafts:
             await uow.drafts.add(draft)
+        if signal_id is not None:
+            await uow.signals.set_plan(user_id, signal_id, group)
         await uow.commit()
     return PlanDraft(group, plan, drafts)
 

@@ -5,16 +5,33 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from trading.domain.enums import OrderRole
 from trading.domain.errors import NotFound
 from trading.domain.ledger import ZERO
+from trading.domain.market import parse_symbol
+from trading.domain.orders import Fill, Order
 from trading.domain.signal_records import (
+    SignalOutcome,
     SignalRecord,
     SignalSource,
     SignalStatus,
     SourceStats,
+    closing_pnl,
+    outcome_of,
 )
 from trading.domain.signals import SignalSpec, check_signal
 from trading.usecases.core import Core
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedSignal:
+    """A followed signal whose plan is over: everything it opened is closed, its outcome recorded."""
+
+    signal: SignalRecord
+    source_title: str
+    outcome: SignalOutcome
+    pnl: Decimal
+    quote: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +135,52 @@ async def telegram_id_of(core: Core, user_id: int) -> int | None:
     async with core.uow() as uow:
         user = await uow.users.get(user_id)
     return user.telegram_id if user else None
+
+
+async def set_stop_to_entry(core: Core, user_id: int, group_id: str, on: bool) -> None:
+    """Break-even after the first target, chosen on a plan before it is followed."""
+    async with core.uow() as uow:
+        if not await uow.signals.set_stop_to_entry(user_id, group_id, on):
+            raise NotFound("This plan was already followed, ignored or has expired.")
+        await uow.commit()
+
+
+def plan_pnl(orders: Sequence[Order], fills: Sequence[Fill], quote: str) -> Decimal | None:
+    """Net realised P&L of a plan: each entry against what its own legs sold, so that it is the sum of what
+    the target and stop notifications said. None when no leg sold anything (there is nothing to judge)."""
+    by_order: dict[int, list[Fill]] = {}
+    for fill in fills:
+        by_order.setdefault(fill.order_id, []).append(fill)
+    total, judged = ZERO, False
+    for entry in (o for o in orders if o.role is OrderRole.ENTRY):
+        exits = [f for leg in orders if leg.parent_id == entry.id for f in by_order.get(leg.id, [])]
+        if exits:
+            judged = True
+            total += closing_pnl(entry.side, by_order.get(entry.id, []), exits, quote)
+    return total if judged else None
+
+
+async def close_settled_signals(core: Core) -> list[ClosedSignal]:
+    """Record the outcome and P&L of every followed signal whose plan is over, each once (a compare-and-set on
+    its closing time, so a restarted or second tracker never records or reports it twice).
+
+    A plan that never sold anything through its legs (nothing filled, or no stop and no targets to track, or a
+    position closed by hand) closes without an outcome: there is no result of the signal's to count."""
+    async with core.uow(read_only=True) as uow:
+        settled = await uow.signals.settled_plans()
+    closed: list[ClosedSignal] = []
+    for signal in settled:
+        assert signal.group_id is not None
+        async with core.uow() as uow:
+            orders = await uow.signals.plan_orders(signal.group_id)
+            _, quote = parse_symbol(orders[0].symbol) if orders else ("", "")
+            pnl = plan_pnl(orders, await uow.signals.plan_fills(signal.group_id), quote)
+            outcome = outcome_of(pnl) if pnl is not None else None
+            if not await uow.signals.close(signal.id, outcome, pnl, core.clock.now()):
+                continue
+            source = await uow.signals.source_by_id(signal.source_id)
+            await uow.commit()
+        if outcome is not None and pnl is not None:
+            title = source.title if source else "a source"
+            closed.append(ClosedSignal(signal, title, outcome, pnl, quote))
+    return closed
