@@ -8,6 +8,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.telegram.keyboards import AccountAction, accounts_keyboard, testnet_keyboard
+from handlers import replies
 from trading.domain.accounts import PAPER, Credentials, User
 from trading.usecases.core import Core
 from trading.usecases.exchange_accounts import accounts, add_account, remove_account
@@ -106,6 +107,14 @@ async def got_testnet(
     await query.answer("Account added.")
 
 
+async def stale_testnet(query: CallbackQuery) -> None:
+    """Testnet or Live tapped when the conversation is gone (the bot restarted: the key and secret were held in
+    its memory only): say so, rather than leave the button spinning."""
+    text = "That conversation has ended and nothing was stored; tap Add an account again."
+    await replies.edit(query, text)
+    await query.answer(text, show_alert=True)
+
+
 def make_router() -> Router:
     router = Router(name="accounts")
     router.message.register(show_accounts, Command("accounts"))
@@ -118,4 +127,5 @@ def make_router() -> Router:
     router.callback_query.register(
         got_testnet, AddAccount.testnet, AccountAction.filter(F.action.in_({"testnet", "live"}))
     )
+    router.callback_query.register(stale_testnet, AccountAction.filter(F.action.in_({"testnet", "live"})))
     return router

@@ -1,0 +1,167 @@
+"""Exchange accounts in chat, end to end through the sandbox: the add conversation (aiogram FSM) for paper and
+a ccxt venue, the key and secret messages deleted as soon as they are read, the secret stored encrypted,
+the listing, removal."""
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.telegram.runtime import TelegramBot
+from storage.crypto import CredentialCipher
+from storage.models import ExchangeAccountRow
+from tests.bot.sandbox import Sandbox, UserChat, button, start_bot
+from tests.harness import Harness
+
+API_KEY = "k3y-AbCdEf0123456789"
+API_SECRET = "s3cr3t-ZyXwVu9876543210-do-not-log"
+TEST_SECRET_KEY = "test-secret"  # the harness's SECRET_KEY
+
+
+async def _rows(harness: Harness) -> list[Any]:
+    async with harness.engine.connect() as connection:
+        result = await connection.execute(
+            select(ExchangeAccountRow.__table__).order_by(ExchangeAccountRow.id)
+        )
+        return list(result.all())
+
+
+async def _listing(chat: UserChat) -> dict[str, Any]:
+    [listing] = await chat.ask("/accounts")
+    return listing
+
+
+async def _start_adding(chat: UserChat) -> None:
+    listing = await _listing(chat)
+    answer = await chat.tap(listing["message_id"], button(listing, "Add an account"))
+    assert answer["ok"] is True
+    [question] = await chat.reply()
+    assert "Which exchange?" in question["text"]
+
+
+async def test_a_paper_account_is_added_listed_and_removed(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(601)
+    listing = await _listing(chat)
+    assert listing["text"] == "Your exchange accounts:\n• Paper: paper"
+
+    await _start_adding(chat)
+    [added] = await chat.ask("paper")
+    assert added["text"].startswith("Added Paper ") and "funded with 10000 USDT" in added["text"]
+    label = added["text"].removeprefix("Added ").split(",")[0]
+
+    listing = await _listing(chat)
+    assert f"• {label}: paper" in listing["text"]
+    rows = await _rows(harness)
+    assert [(r.exchange, r.label, r.api_key_enc, r.secret_enc) for r in rows] == [
+        ("paper", "Paper", None, None),
+        ("paper", label, None, None),
+    ]
+
+    answer = await chat.tap(listing["message_id"], button(listing, f"Remove {label}"))
+    assert answer["answer"] == "Account removed."
+    edited = await chat.message(listing["message_id"])
+    assert edited["text"] == "Your exchange accounts:\n• Paper: paper" and edited["edit_count"] == 1
+    assert [r.label for r in await _rows(harness)] == ["Paper"]
+
+    last = await chat.tap(listing["message_id"], button(edited, "Remove Paper"))
+    assert last["answer"] == "This is your only exchange account; add another before removing it."
+    assert await harness.count("exchange_accounts") == 1
+
+
+async def test_a_ccxt_account_deletes_the_key_and_secret_messages_and_stores_them_encrypted(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(602)
+    await _start_adding(chat)
+    [ask_key] = await chat.ask("Binance")
+    assert "Send the API key" in ask_key["text"]
+
+    key_message = await chat.say(API_KEY)
+    [ask_secret] = await chat.reply()
+    assert "Key read and deleted" in ask_secret["text"]
+    secret_message = await chat.say(API_SECRET)
+    [ask_testnet] = await chat.reply()
+    assert "Secret read and deleted" in ask_testnet["text"]
+
+    # Gone from the chat as the user's side of the sandbox sees it (Telegram's deleteMessage).
+    visible = {m["message_id"]: m for m in await chat.messages()}
+    assert key_message not in visible and secret_message not in visible
+    assert all(
+        API_SECRET not in (m["text"] or "") and API_KEY not in (m["text"] or "") for m in visible.values()
+    )
+
+    answer = await chat.tap(ask_testnet["message_id"], button(ask_testnet, "Testnet"))
+    assert answer["answer"] == "Account added."
+    done = await chat.message(ask_testnet["message_id"])
+    assert (
+        done["text"] == "Added Binance testnet; its keys are stored encrypted."
+        and done["reply_markup"] is None
+    )
+
+    [_, row] = await _rows(harness)
+    assert (row.exchange, row.label, row.testnet) == ("binance", "Binance testnet", True)
+    for stored, plain in ((row.api_key_enc, API_KEY), (row.secret_enc, API_SECRET)):
+        assert stored and plain not in stored and stored != plain
+        assert CredentialCipher(TEST_SECRET_KEY).decrypt(stored) == plain
+
+    listing = await _listing(chat)
+    assert "• Binance testnet: binance (testnet)" in listing["text"]
+    shown = str(listing)  # the text and every button
+    assert API_SECRET not in shown and API_KEY not in shown
+
+    removed = await chat.tap(listing["message_id"], button(listing, "Remove Binance testnet"))
+    assert removed["answer"] == "Account removed."
+    assert [r.exchange for r in await _rows(harness)] == ["paper"]
+    assert "Binance" not in (await chat.message(listing["message_id"]))["text"]
+
+
+async def test_a_live_account_and_an_unknown_exchange(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(603)
+    await _start_adding(chat)
+    [unknown] = await chat.ask("nosuchexchange")
+    assert unknown["text"] == "'nosuchexchange' is not an exchange I know; try binance, kraken or coinbase."
+    [ask_key] = await chat.ask("kraken")  # still in the conversation: the exchange is asked again
+    assert "Send the API key" in ask_key["text"]
+    await chat.ask(API_KEY)
+    [ask_testnet] = await chat.ask(API_SECRET)
+    await chat.tap(ask_testnet["message_id"], button(ask_testnet, "Live"))
+    [_, row] = await _rows(harness)
+    assert (row.exchange, row.label, row.testnet) == ("kraken", "Kraken", False)
+
+
+async def test_cancel_stops_the_conversation_and_keeps_nothing(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(604)
+    await _start_adding(chat)
+    await chat.ask("binance")
+    [stopped] = await chat.ask("/cancel")
+    assert stopped["text"] == "Stopped; nothing was changed."
+    [price] = await chat.ask("price of btc")  # back to the chat: not read as an API key
+    assert "BTC/USDT" in price["text"]
+    assert await harness.count("exchange_accounts") == 1
+
+
+async def test_the_testnet_question_after_a_restart_is_answered_not_dropped(
+    sandbox: Sandbox, harness: Harness, harness_factory: Any
+) -> None:
+    """The conversation lives in the FSM storage (in memory without Redis): a restart forgets it, and a tap
+    on its last question must say so rather than leave the button spinning."""
+    first = await start_bot(sandbox, harness)
+    chat = sandbox.chat(605)
+    await _start_adding(chat)
+    await chat.ask("binance")
+    await chat.ask(API_KEY)
+    [ask_testnet] = await chat.ask(API_SECRET)
+    await first.stop()
+    restarted = await start_bot(sandbox, harness_factory())
+    try:
+        answer = await chat.tap(ask_testnet["message_id"], button(ask_testnet, "Testnet"))
+        assert answer["ok"] is True and "again" in (answer["answer"] or "")
+        assert (await chat.message(ask_testnet["message_id"]))["reply_markup"] is None
+        assert await harness.count("exchange_accounts") == 1
+    finally:
+        await restarted.stop()
