@@ -22,7 +22,8 @@ from bot.telegram.charts import PortfolioCharts
 from bot.telegram.config import BotConfig
 from bot.telegram.middlewares import AccessMiddleware, ThrottleMiddleware, UserMiddleware
 from bot.telegram.outbox import OutgoingQueue
-from handlers import accounts, alerts, chat, errors, orders, portfolio, signals, start
+from bot.telegram.response_types import ResponseTypes
+from handlers import accounts, alerts, chat, errors, orders, portfolio, risk, signals, start
 from nlp.pipeline import Pipeline
 from trading.domain.alert_index import AlertIndex
 from trading.ports import MarketData
@@ -39,6 +40,7 @@ COMMANDS = [
     BotCommand(command="alerts", description="Your price alerts"),
     BotCommand(command="sources", description="Signal sources and their statistics"),
     BotCommand(command="accounts", description="Exchange accounts"),
+    BotCommand(command="risk", description="Your risk limits, and setting your own"),
     BotCommand(command="dashboard", description="A one-time link to the web dashboard"),
 ]
 
@@ -65,7 +67,7 @@ def build_dispatcher(
     dp.include_routers(
         *(
             module.make_router()
-            for module in (start, accounts, orders, signals, alerts, portfolio, chat, errors)
+            for module in (start, accounts, risk, orders, signals, alerts, portfolio, chat, errors)
         )
     )
     return dp
@@ -74,6 +76,7 @@ def build_dispatcher(
 def build_bot(token: str, api_base: str | None, queue: OutgoingQueue) -> Bot:
     """`api_base`: the sandbox's address (http://host:port/sandbox), or None for Telegram itself."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    session.middleware(ResponseTypes())
     session.middleware(queue)
     return Bot(token, session=session)
 

@@ -1,0 +1,56 @@
+"""/risk in chat, end to end through the sandbox: the limits shown, one changed, a preview refused by it."""
+
+from bot.telegram.runtime import COMMANDS, TelegramBot
+from tests.bot.sandbox import Sandbox, button
+from tests.harness import Harness
+
+
+async def test_risk_shows_changes_refuses_and_resets(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(601)
+    [shown] = await chat.ask("/risk")
+    text = shown["text"]
+    assert "Per order: 10,000,000.00 USDT" in text and "(yours)" not in text
+    assert "Open positions: 100" in text and "/risk max_order 500" in text
+
+    [saved] = await chat.ask("/risk max_order 20")
+    assert saved["text"].startswith("Saved.") and "Per order: 20.00 USDT (yours)" in saved["text"]
+    assert await harness.count("risk_settings") == 1
+
+    [refused] = await chat.ask("buy $50 of ETH")
+    assert "your limit per order is 20.00 USDT" in refused["text"] and refused["reply_markup"] is None
+
+    [share] = await chat.ask("/risk share 25%")
+    assert "one market: 25% (yours)" in share["text"] and "20.00 USDT (yours)" in share["text"]
+
+    [too_loose] = await chat.ask("/risk positions 1000")
+    assert (
+        too_loose["text"] == "The number of open positions allowed can be at most 100, the operator's limit."
+    )
+    [not_a_number] = await chat.ask("/risk daily_loss lots")
+    assert not_a_number["text"].startswith("'lots' is not a number.")
+    [unknown] = await chat.ask("/risk leverage 3")
+    assert unknown["text"].startswith("I know these limits:")
+
+    [one_back] = await chat.ask("/risk max_order default")
+    assert "Per order: 10,000,000.00 USDT\n" in one_back["text"] and "25% (yours)" in one_back["text"]
+    [reset] = await chat.ask("/risk reset")
+    assert reset["text"].startswith("Back to the operator's limits.") and "(yours)" not in reset["text"]
+    assert await harness.count("risk_settings") == 0
+
+    [preview] = await chat.ask("buy $50 of ETH")
+    assert button(preview, "Confirm")
+
+
+async def test_a_users_limit_is_theirs_alone(sandbox: Sandbox, bot: TelegramBot, harness: Harness) -> None:
+    careful, other = sandbox.chat(602), sandbox.chat(603)
+    await careful.ask("/risk max_order 20")
+    [preview] = await other.ask("buy $50 of ETH")
+    assert button(preview, "Confirm")
+    [refused] = await careful.ask("buy $50 of ETH")
+    assert "your limit per order is 20.00 USDT" in refused["text"]
+
+
+def test_risk_is_in_the_command_menu() -> None:
+    assert "risk" in [command.command for command in COMMANDS]
