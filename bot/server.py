@@ -9,9 +9,13 @@ import uvicorn
 from bot.container import Container
 from bot.migrate import require_current_schema
 from bot.telegram.process import build_telegram
+from bot.telegram.render import bracket_fill_text, signal_closed_text
+from bot.telegram.runtime import TelegramNotifier
 from bot.web import web_context
+from trading.ports import Notifier
+from trading.usecases.core import Core
 from trading.usecases.portfolio import record_all_equity
-from trading.usecases.tracking import reconcile_submitted, sync_open_orders, watch_brackets
+from trading.usecases.tracking import TrackingEvents, reconcile_submitted, track_once
 from webapp.app import create_app
 
 log = logging.getLogger(__name__)
@@ -20,16 +24,38 @@ TRACK_EVERY_SECONDS = 1.0
 EQUITY_EVERY_SECONDS = 300.0
 
 
-async def track_orders(container: Container, stop: asyncio.Event) -> None:
-    """Book fills of resting orders and fire bracket legs about once a second, and record every account's
-    equity every five minutes, until told to stop."""
+async def tracker_pass(core: Core, notifier: Notifier) -> TrackingEvents:
+    """One pass of the order tracker, and each user told of their targets and stops hit and their signals
+    closed. The events come from transitions made once (see track_once), so none is told twice; a message that
+    cannot be delivered (the chat is gone) is logged and does not hold up the others."""
+    events = await track_once(core)
+    told = [(fill.user_id, bracket_fill_text(fill)) for fill in events.fills]
+    told += [(closed.signal.user_id, signal_closed_text(closed)) for closed in events.closed]
+    for user_id, text in told:
+        try:
+            await notifier.notify(user_id, text)
+        except Exception:
+            log.exception("could not tell user %s: %s", user_id, text)
+    return events
+
+
+async def track_orders(
+    container: Container,
+    stop: asyncio.Event,
+    notifier: Notifier,
+    ready: "asyncio.Future[None] | None" = None,
+) -> None:
+    """Book fills of resting orders, fire bracket legs and close finished signals about once a second, and
+    record every account's equity every five minutes, until told to stop. `ready`: the bot's start, awaited
+    first so that the first pass's messages have somewhere to go."""
+    if ready is not None:
+        await asyncio.wait({ready})
     core = container.core
     loop = asyncio.get_running_loop()
     next_equity = loop.time()
     while not stop.is_set():
         try:
-            await sync_open_orders(core)
-            await watch_brackets(core)
+            await tracker_pass(core, notifier)
             if loop.time() >= next_equity:
                 next_equity = loop.time() + EQUITY_EVERY_SECONDS
                 await record_all_equity(core)
@@ -56,8 +82,9 @@ async def serve(container: Container) -> None:
     )
     server = uvicorn.Server(config)
     stop = asyncio.Event()
-    tracker = asyncio.create_task(track_orders(container, stop))
     bot_start = asyncio.create_task(telegram.start_when_listening(server))
+    notifier = TelegramNotifier(telegram.telegram.bot, container.core)
+    tracker = asyncio.create_task(track_orders(container, stop, notifier, ready=bot_start))
     where = "/sandbox" if telegram.sandbox is not None else "/health"
     print(f"tsbot is running: open http://{settings.tsbot_host}:{settings.tsbot_port}{where}", flush=True)
     try:

@@ -2,6 +2,7 @@
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message, MessageOriginChannel
 
@@ -16,12 +17,13 @@ from trading.domain.enums import Side
 from trading.domain.signal_records import SignalStatus
 from trading.domain.signals import SignalSpec
 from trading.usecases.core import Core
-from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
+from trading.usecases.signal_plans import PlanDraft, confirm_plan, draft_signal_plan
 from trading.usecases.signals import (
     auto_follow_source_of,
     ignore_plan,
     mark_signal,
     receive_signal,
+    set_stop_to_entry,
     source_stats,
     sources_of_channel,
     telegram_id_of,
@@ -60,15 +62,23 @@ async def handle_post(
     if received.duplicate:
         await bot.send_message(chat_id, SEEN.format(title=title))
         return
-    plan = await draft_signal_plan(core, user_id, spec, config.signal_amount)
+    plan = await draft_signal_plan(core, user_id, spec, config.signal_amount, signal_id=received.signal.id)
     if received.source.auto_follow:
         result = await confirm_plan(core, user_id, plan.group_id)
         await mark_signal(core, user_id, received.signal.id, SignalStatus.FOLLOWED)
         await bot.send_message(chat_id, plan_preview(title, plan, auto=True) + "\n\n" + plan_result(result))
         return
+    toggle = False if break_even_applies(plan) else None
     await bot.send_message(
-        chat_id, plan_preview(title, plan), reply_markup=plan_keyboard(plan.group_id, received.signal.id)
+        chat_id,
+        plan_preview(title, plan),
+        reply_markup=plan_keyboard(plan.group_id, received.signal.id, toggle),
     )
+
+
+def break_even_applies(plan: PlanDraft) -> bool:
+    """Moving the stop to the entry after the first target needs a stop and a target after the first."""
+    return plan.plan.stop_loss is not None and len(plan.plan.targets) > 1
 
 
 async def forwarded(
@@ -111,6 +121,22 @@ async def ignore(query: CallbackQuery, callback_data: PlanAction, core: Core, us
     await query.answer("Ignored.")
 
 
+async def stop_to_entry(query: CallbackQuery, callback_data: PlanAction, core: Core, user: User) -> None:
+    """The break-even toggle: set on the plan's drafts before Follow; the keyboard shows the new state."""
+    on = callback_data.action == "be_on"
+    await set_stop_to_entry(core, user.id, callback_data.group_id, on)
+    markup = plan_keyboard(callback_data.group_id, callback_data.signal_id, on)
+    if isinstance(query.message, Message):
+        try:
+            await query.message.edit_reply_markup(reply_markup=markup)
+        except TelegramBadRequest as error:  # a repeated tap: already shown so
+            if "not modified" not in error.message:
+                raise
+    await query.answer(
+        "The stop moves to the entry after target 1." if on else "The stop stays where the signal put it."
+    )
+
+
 async def sources(message: Message, core: Core, user: User) -> None:
     await message.answer(sources_text(await source_stats(core, user.id)))
 
@@ -121,5 +147,6 @@ def make_router() -> Router:
     router.channel_post.register(channel_post, F.text | F.caption)
     router.callback_query.register(follow, PlanAction.filter(F.action.in_({"follow", "auto"})))
     router.callback_query.register(ignore, PlanAction.filter(F.action == "ignore"))
+    router.callback_query.register(stop_to_entry, PlanAction.filter(F.action.in_({"be_on", "be_off"})))
     router.message.register(sources, Command("sources"))
     return router

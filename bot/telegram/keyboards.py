@@ -22,7 +22,7 @@ class OrderAction(CallbackData, prefix="o"):
 
 
 class PlanAction(CallbackData, prefix="p"):
-    action: str  # follow | ignore | auto
+    action: str  # follow | ignore | auto | be_on | be_off (stop to entry after the first target)
     group_id: str
     signal_id: int
 
@@ -76,17 +76,19 @@ def portfolio_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def plan_keyboard(group_id: str, signal_id: int) -> InlineKeyboardMarkup:
+def plan_keyboard(group_id: str, signal_id: int, stop_to_entry: bool | None = None) -> InlineKeyboardMarkup:
+    """Follow, Ignore, Always follow; and, where the plan has a stop and more than one target
+    (`stop_to_entry` not None), a toggle of break-even after the first target that shows its state."""
+    buttons = [("✅ Follow", "follow"), ("✖️ Ignore", "ignore"), ("🔁 Always follow this source", "auto")]
+    if stop_to_entry is not None:
+        state, flip = ("on", "be_off") if stop_to_entry else ("off", "be_on")
+        buttons.append((f"🛡 Stop to entry after TP1: {state}", flip))
     builder = InlineKeyboardBuilder()
-    for text, action in (
-        ("✅ Follow", "follow"),
-        ("✖️ Ignore", "ignore"),
-        ("🔁 Always follow this source", "auto"),
-    ):
+    for text, action in buttons:
         builder.button(
             text=text, callback_data=PlanAction(action=action, group_id=group_id, signal_id=signal_id)
         )
-    builder.adjust(2, 1)
+    builder.adjust(2, 1, 1)
     return builder.as_markup()
 
 

@@ -5,11 +5,14 @@ from datetime import date
 from decimal import Decimal
 
 from trading.domain.alerts import Alert
+from trading.domain.enums import OrderRole, Side
 from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderDraft
 from trading.domain.signal_records import SourceStats
 from trading.usecases.portfolio import Portfolio
 from trading.usecases.signal_plans import PlanDraft, PlanResult
+from trading.usecases.signals import ClosedSignal
+from trading.usecases.tracking import BracketFill
 
 HELP = """I trade on your word, after a tap on Confirm. Try:
 
@@ -31,6 +34,16 @@ def money(value: Decimal, places: int = 2) -> str:
 def amount(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text
+
+
+def signed(value: Decimal) -> str:
+    """Money with its sign always shown (a true minus sign for a loss)."""
+    return f"+{money(value)}" if value >= 0 else f"−{money(-value)}"
+
+
+def price(value: Decimal) -> str:
+    """A price to the cent, or to six places for coins worth less than one unit of the quote."""
+    return money(value, 2 if value >= 1 else 6)
 
 
 def _quote_of(symbol: str) -> str:
@@ -150,6 +163,27 @@ def plan_result(result: PlanResult) -> str:
     return "\n".join(lines) or "Nothing was placed."
 
 
+def bracket_fill_text(fill: BracketFill) -> str:
+    """A target or a stop reached and filled, as the trader is told it."""
+    base = fill.symbol.split("/", 1)[0]
+    verb = "sold" if fill.side is Side.SELL else "bought back"
+    done = f"{verb} {amount(fill.quantity)} {base} ({signed(fill.pnl)} {fill.quote})"
+    if fill.role is OrderRole.STOP_LOSS:
+        return f"🛑 {fill.symbol} stop hit at {price(fill.price)}: {done}."
+    which = f"target {fill.target} of {fill.targets}" if fill.target else "target"
+    text = f"🎯 {fill.symbol} {which} hit at {price(fill.price)}: {done}."
+    if fill.stop_moved_to is not None:
+        return f"{text} Stop moved to entry {price(fill.stop_moved_to)}."
+    return f"{text} Position closed." if fill.closed else text
+
+
+def signal_closed_text(closed: ClosedSignal) -> str:
+    return (
+        f"🏁 Signal {closed.symbol} {closed.signal.spec.side.value} from {closed.source_title} closed: "
+        f"{closed.outcome.value}, {signed(closed.pnl)} {closed.quote}."
+    )
+
+
 def alert_set(alert: Alert, price: Decimal) -> str:
     return f"🔔 Alert set: {alert.symbol} {alert.condition.value} {alert.threshold} (now {money(price)})."
 
@@ -171,8 +205,9 @@ def sources_text(stats: Sequence[SourceStats]) -> str:
     for s in stats:
         rate = f"{money(s.win_rate, 0)}%" if s.win_rate is not None else "n/a"
         auto = ", followed automatically" if s.source.auto_follow else ""
+        closed = f" ({s.wins} won, {s.losses} lost)" if s.wins or s.losses else ""
         lines.append(
-            f"• {s.source.title}: {s.signals} signals, {s.followed} followed, win rate {rate}, "
-            f"P&L {money(s.pnl)}{auto}"
+            f"• {s.source.title}: {s.signals} signals, {s.followed} followed, win rate {rate}{closed}, "
+            f"P&L {signed(s.pnl)}{auto}"
         )
     return "\n".join(lines)

@@ -29,6 +29,7 @@ class ClosedSignal:
 
     signal: SignalRecord
     source_title: str
+    symbol: str  # the market its plan traded
     outcome: SignalOutcome
     pnl: Decimal
     quote: str
@@ -173,7 +174,8 @@ async def close_settled_signals(core: Core) -> list[ClosedSignal]:
         assert signal.group_id is not None
         async with core.uow() as uow:
             orders = await uow.signals.plan_orders(signal.group_id)
-            _, quote = parse_symbol(orders[0].symbol) if orders else ("", "")
+            symbol = orders[0].symbol if orders else signal.spec.symbol
+            _, quote = parse_symbol(symbol) if orders else ("", "")
             pnl = plan_pnl(orders, await uow.signals.plan_fills(signal.group_id), quote)
             outcome = outcome_of(pnl) if pnl is not None else None
             if not await uow.signals.close(signal.id, outcome, pnl, core.clock.now()):
@@ -182,5 +184,5 @@ async def close_settled_signals(core: Core) -> list[ClosedSignal]:
             await uow.commit()
         if outcome is not None and pnl is not None:
             title = source.title if source else "a source"
-            closed.append(ClosedSignal(signal, title, outcome, pnl, quote))
+            closed.append(ClosedSignal(signal, title, symbol, outcome, pnl, quote))
     return closed
