@@ -7,6 +7,10 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import sqlite_driver
+
+BUSY_TIMEOUT_S = 30.0  # how long a statement waits for another connection's write lock before failing
+
 
 def normalise_url(url: str) -> str:
     """Accept the plain forms people paste (postgres://, sqlite:///) and name the async drivers."""
@@ -31,7 +35,16 @@ def create_engine(url: str, *, read_only: bool = False, **options: Any) -> Async
         return create_async_engine(url, pool_pre_ping=True, **options)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
+    database = parsed.database or ":memory:"
+    if not read_only:
+        # One writer connection: the process's writers queue for it in the pool (asynchronously) rather than
+        # for SQLite's lock, which is waited on in the event loop's thread (storage.sqlite_driver).
+        options.setdefault("pool_size", 1)
+        options.setdefault("max_overflow", 0)
+        options.setdefault("pool_timeout", BUSY_TIMEOUT_S)
+    engine = create_async_engine(
+        url, async_creator=lambda: sqlite_driver.connect(database, BUSY_TIMEOUT_S), **options
+    )
     _configure_sqlite(engine, read_only)
     return engine
 
@@ -47,7 +60,6 @@ def _configure_sqlite(engine: AsyncEngine, read_only: bool) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         if read_only:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()

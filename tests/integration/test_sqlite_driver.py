@@ -1,0 +1,71 @@
+"""SQLite in the event loop's thread: a writer that finds the database locked waits without blocking the loop,
+and gives up with SQLite's own error after its timeout."""
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from storage.db import create_engine
+
+
+async def _table(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+    await engine.dispose()
+
+
+async def test_a_locked_writer_waits_while_the_loop_runs_then_writes(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'locked.db'}"
+    await _table(url)
+    # Another process holding the write lock: a plain sqlite3 connection in an open write transaction.
+    other = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO notes (body) VALUES ('first')")
+    engine = create_engine(url)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.005)
+
+    async def write() -> None:
+        async with engine.begin() as connection:
+            await connection.execute(text("INSERT INTO notes (body) VALUES ('second')"))
+
+    ticking = asyncio.create_task(ticker())
+    writing = asyncio.create_task(write())
+    await asyncio.sleep(0.2)
+    assert not writing.done()  # still waiting for the lock...
+    assert ticks >= 10  # ...while the loop went on with other work
+    other.execute("COMMIT")
+    await asyncio.wait_for(writing, 5)
+    ticking.cancel()
+    async with engine.connect() as connection:
+        bodies = (await connection.execute(text("SELECT body FROM notes ORDER BY id"))).scalars().all()
+    assert bodies == ["first", "second"]
+    await engine.dispose()
+    other.close()
+
+
+async def test_a_writer_gives_up_after_its_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'stuck.db'}"
+    await _table(url)
+    monkeypatch.setattr("storage.db.BUSY_TIMEOUT_S", 0.2)
+    other = sqlite3.connect(tmp_path / "stuck.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    engine = create_engine(url)
+    with pytest.raises(OperationalError, match="database is locked"):
+        async with engine.begin() as connection:
+            await connection.execute(text("INSERT INTO notes (body) VALUES ('never')"))
+    other.execute("ROLLBACK")
+    async with engine.connect() as connection:
+        assert (await connection.execute(text("SELECT count(*) FROM notes"))).scalar_one() == 0
+    await engine.dispose()
+    other.close()
