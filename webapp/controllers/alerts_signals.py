@@ -8,14 +8,17 @@ import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
 from litestar.params import JSONBody, Parameter
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from trading.domain.signal_records import SignalStatus, SourceStats
+from trading.domain.errors import InvalidInput, NotFound
+from trading.domain.signal_records import SignalRecord, SignalStatus, SourceStats
 from trading.usecases.alerts import delete_alert, list_alerts, set_alert
-from trading.usecases.signals import mark_signal, set_auto_follow, source_stats
+from trading.usecases.signal_plans import PlanDraft, confirm_plan, draft_signal_plan
+from trading.usecases.signals import ignore_plan, mark_signal, set_auto_follow, source_stats
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
-from webapp.schemas import Symbol, positive
+from webapp.convert import draft_out, order_out
+from webapp.schemas import Amount, DraftOut, OrderOut, Symbol, positive
 
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AuthRequest = Request[Principal, object, State]
@@ -51,6 +54,7 @@ class SignalOut(msgspec.Struct):
     outcome: str | None
     pnl: Decimal | None
     created_at: datetime
+    plan_id: str | None = None  # the plan previewed for it (POST /signals/{id}/plan)
 
 
 class SourceOut(msgspec.Struct):
@@ -67,6 +71,79 @@ class SourceOut(msgspec.Struct):
 
 class FollowIn(msgspec.Struct, forbid_unknown_fields=True):
     auto_follow: bool
+
+
+class PlanIn(msgspec.Struct, forbid_unknown_fields=True):
+    amount: Annotated[Amount, msgspec.Meta(description="What to put into the signal, in the quote currency.")]
+    account_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
+    move_stop_to_entry: bool = False
+
+    def __post_init__(self) -> None:
+        positive("amount", self.amount)
+
+
+class TargetOut(msgspec.Struct):
+    price: Decimal
+    share: Decimal
+
+
+class SignalPlanOut(msgspec.Struct):
+    signal_id: int
+    plan_id: str
+    symbol: str
+    side: str
+    entries: list[DraftOut]
+    targets: list[TargetOut]
+    stop_loss: Decimal | None
+    leverage: Decimal | None
+    cost: Decimal
+    fees: Decimal
+    at_risk: Decimal
+    expires_at: datetime
+
+
+class PlanFailureOut(msgspec.Struct):
+    draft_id: str
+    reason: str
+
+
+class FollowedOut(msgspec.Struct):
+    signal_id: int
+    orders: list[OrderOut]
+    failures: list[PlanFailureOut]
+
+
+def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
+    plan = planned.plan
+    return SignalPlanOut(
+        signal_id,
+        planned.group_id,
+        plan.symbol,
+        plan.side.value,
+        [draft_out(d) for d in planned.drafts],
+        [TargetOut(price, share) for price, share in plan.targets],
+        plan.stop_loss,
+        plan.leverage,
+        plan.cost,
+        plan.fees,
+        plan.at_risk,
+        min(d.expires_at for d in planned.drafts),
+    )
+
+
+async def _open_signal(
+    web: WebContext, user_id: int, signal_id: int, also: SignalStatus = SignalStatus.PREVIEWED
+) -> SignalRecord:
+    """The user's signal, still waiting to be followed or ignored (or in status `also`); another user's is
+    'not found'."""
+    async with web.core.uow(read_only=True) as uow:
+        sources = await uow.signals.for_user(user_id)
+    found = next((s for _, signals in sources for s in signals if s.id == signal_id), None)
+    if found is None:
+        raise NotFound("That signal was not found.")
+    if found.status not in (SignalStatus.PREVIEWED, also):
+        raise InvalidInput(f"That signal was {found.status.value} already.")
+    return found
 
 
 def _source_out(st: SourceStats) -> SourceOut:
@@ -123,6 +200,7 @@ class SignalsController(Controller):
                 s.outcome,
                 s.pnl,
                 s.created_at,
+                s.group_id,
             )
             for _, signals in sources
             for s in signals
@@ -149,7 +227,72 @@ class SignalsController(Controller):
                 return _source_out(st)
         return SourceOut(source.id, source.title, source.auto_follow, 0, 0, 0, 0, None, Decimal(0))
 
-    @post("/{signal_id:int}/ignore", guards=[can_trade], summary="Ignore a signal")
+    @post(
+        "/{signal_id:int}/plan",
+        guards=[can_trade],
+        status_code=HTTP_201_CREATED,
+        summary="Preview following a signal: its plan for an amount, priced and risk-checked, nothing placed",
+        description=(
+            "The amount is split over the signal's entries; the plan waits for `POST /signals/{id}/follow` "
+            "until it expires. A newer plan for the same signal replaces the older one."
+        ),
+    )
+    async def plan(
+        self, state: State, request: AuthRequest, signal_id: Id, data: JSONBody[PlanIn]
+    ) -> SignalPlanOut:
+        web: WebContext = state.web
+        user_id = request.user.user_id
+        signal = await _open_signal(web, user_id, signal_id)
+        planned = await draft_signal_plan(
+            web.core,
+            user_id,
+            signal.spec,
+            data.amount,
+            account_id=data.account_id,
+            move_stop_to_entry=data.move_stop_to_entry,
+            signal_id=signal.id,
+        )
+        return _plan_out(signal.id, planned)
+
+    @post(
+        "/{signal_id:int}/follow",
+        guards=[can_trade],
+        summary="Follow a signal: place the plan previewed for it, each entry once",
+        description=(
+            "Answers the orders placed and the entries the exchange refused; 409 when the plan has expired "
+            "or was placed already, 400 when the signal has no plan yet."
+        ),
+    )
+    async def follow_signal(self, state: State, request: AuthRequest, signal_id: Id) -> FollowedOut:
+        web: WebContext = state.web
+        user_id = request.user.user_id
+        signal = await _open_signal(web, user_id, signal_id)
+        if signal.group_id is None:
+            raise InvalidInput(
+                "Preview a plan for this signal first (POST /signals/{id}/plan with an amount)."
+            )
+        result = await confirm_plan(web.core, user_id, signal.group_id)
+        if result.orders:
+            await mark_signal(web.core, user_id, signal.id, SignalStatus.FOLLOWED)
+        return FollowedOut(
+            signal.id,
+            [order_out(o) for o in result.orders],
+            [PlanFailureOut(draft.id, reason) for draft, reason in result.failures],
+        )
+
+    @post(
+        "/{signal_id:int}/ignore",
+        guards=[can_trade],
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Ignore a signal (its previewed plan, if any, is dropped unplaced)",
+    )
     async def ignore(self, state: State, request: AuthRequest, signal_id: Id) -> None:
         web: WebContext = state.web
-        await mark_signal(web.core, request.user.user_id, signal_id, SignalStatus.IGNORED)
+        user_id = request.user.user_id
+        signal = await _open_signal(web, user_id, signal_id, also=SignalStatus.IGNORED)
+        if signal.status is SignalStatus.IGNORED:
+            return
+        if signal.group_id is not None:
+            await ignore_plan(web.core, user_id, signal.group_id, signal.id)
+        else:
+            await mark_signal(web.core, user_id, signal.id, SignalStatus.IGNORED)
