@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 
 import uvicorn
 
@@ -12,10 +13,11 @@ from bot.telegram.process import build_telegram
 from bot.telegram.render import bracket_fill_text, signal_closed_text
 from bot.telegram.runtime import TelegramNotifier
 from bot.web import web_context
+from trading.domain.orders import Order
 from trading.ports import Notifier
 from trading.usecases.core import Core
 from trading.usecases.portfolio import record_all_equity
-from trading.usecases.tracking import TrackingEvents, reconcile_submitted, track_once
+from trading.usecases.tracking import TrackingEvents, bracket_fills, reconcile_submitted, track_once
 from webapp.app import create_app
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,11 @@ async def tracker_pass(core: Core, notifier: Notifier) -> TrackingEvents:
     closed. The events come from transitions made once (see track_once), so none is told twice; a message that
     cannot be delivered (the chat is gone) is logged and does not hold up the others."""
     events = await track_once(core)
+    await tell(notifier, events)
+    return events
+
+
+async def tell(notifier: Notifier, events: TrackingEvents) -> None:
     told = [(fill.user_id, bracket_fill_text(fill)) for fill in events.fills]
     told += [(closed.signal.user_id, signal_closed_text(closed)) for closed in events.closed]
     for user_id, text in told:
@@ -36,7 +43,6 @@ async def tracker_pass(core: Core, notifier: Notifier) -> TrackingEvents:
             await notifier.notify(user_id, text)
         except Exception:
             log.exception("could not tell user %s: %s", user_id, text)
-    return events
 
 
 async def track_orders(
@@ -44,13 +50,19 @@ async def track_orders(
     stop: asyncio.Event,
     notifier: Notifier,
     ready: "asyncio.Future[None] | None" = None,
+    reconciled: Sequence[Order] = (),
 ) -> None:
     """Book fills of resting orders, fire bracket legs and close finished signals about once a second, and
     record every account's equity every five minutes, until told to stop. `ready`: the bot's start, awaited
-    first so that the first pass's messages have somewhere to go."""
+    first so that the first pass's messages have somewhere to go. `reconciled`: orders start-up reconciliation
+    booked (a leg whose fill the stopped process never got to book, and so never told)."""
     if ready is not None:
         await asyncio.wait({ready})
     core = container.core
+    try:
+        await tell(notifier, TrackingEvents(tuple(await bracket_fills(core, list(reconciled))), ()))
+    except Exception:  # the loop below must start whatever happens here
+        log.exception("could not report the legs booked at start-up")
     loop = asyncio.get_running_loop()
     next_equity = loop.time()
     while not stop.is_set():
@@ -84,7 +96,9 @@ async def serve(container: Container) -> None:
     stop = asyncio.Event()
     bot_start = asyncio.create_task(telegram.start_when_listening(server))
     notifier = TelegramNotifier(telegram.telegram.bot, container.core)
-    tracker = asyncio.create_task(track_orders(container, stop, notifier, ready=bot_start))
+    tracker = asyncio.create_task(
+        track_orders(container, stop, notifier, ready=bot_start, reconciled=report.booked)
+    )
     where = "/sandbox" if telegram.sandbox is not None else "/health"
     print(f"tsbot is running: open http://{settings.tsbot_host}:{settings.tsbot_port}{where}", flush=True)
     try:

@@ -4,16 +4,18 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from tests.harness import Harness
-from trading.domain.enums import OrderRole, OrderStatus, Side
+from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
 from trading.domain.intents import OrderIntent
+from trading.domain.orders import OrderRequest
 from trading.domain.signal_records import SignalOutcome, SignalRecord, SignalStatus
 from trading.domain.signals import SignalSpec
+from trading.usecases.brackets import fire_leg
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_order, confirm_draft
 from trading.usecases.portfolio import portfolio
 from trading.usecases.signal_plans import PlanDraft, confirm_plan, draft_signal_plan
 from trading.usecases.signals import mark_signal, receive_signal, set_stop_to_entry, source_stats
-from trading.usecases.tracking import TrackingEvents, track_once
+from trading.usecases.tracking import TrackingEvents, bracket_fills, reconcile_submitted, track_once
 
 D = Decimal
 
@@ -137,3 +139,30 @@ async def test_an_ordinary_order_reports_its_stop_and_no_signal(harness: Harness
     )
     assert stop.pnl < 0 and stop.closed and events.closed == ()
     assert await move(harness, "ETH/USDT", D(2980)) == TrackingEvents((), ())
+
+
+async def test_a_stop_sent_by_a_tracker_that_stopped_before_booking_it_is_told_after_reconciliation(
+    harness: Harness, harness_factory: Callable[[], Harness]
+) -> None:
+    user, account = await harness.user()
+    intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000))
+    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    harness.market.set_price("ETH/USDT", D(2990))
+    async with harness.core.uow() as uow:  # the tracker claims the stop and sends it, then stops dead
+        [armed] = await uow.orders.with_status([OrderStatus.ARMED])
+        leg = await fire_leg(uow, armed, harness.clock.now())
+        await uow.commit()
+    assert leg is not None
+    request = OrderRequest(leg.client_order_id, leg.symbol, leg.side, OrderType.MARKET, leg.quantity)
+    await (await harness.exchanges.gateway_of(account.id)).create_order(request)
+
+    restarted = harness_factory()
+    report = await reconcile_submitted(restarted.core)
+    [stop] = await bracket_fills(restarted.core, list(report.booked))
+    assert (stop.role, stop.quantity, stop.closed) == (
+        OrderRole.STOP_LOSS,
+        leg.quantity,
+        True,
+    ) and stop.pnl < 0
+    assert (await reconcile_submitted(restarted.core)).booked == ()
+    assert await track_once(restarted.core) == TrackingEvents((), ())

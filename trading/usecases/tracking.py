@@ -27,6 +27,8 @@ class ReconcileReport:
     found: int
     never_arrived: int
     unreachable: int
+    # The orders found and booked: a bracket leg among them filled while no tracker was there to tell.
+    booked: tuple[Order, ...] = ()
 
 
 async def reconcile_submitted(core: Core, older_than: timedelta = timedelta(0)) -> ReconcileReport:
@@ -38,7 +40,8 @@ async def reconcile_submitted(core: Core, older_than: timedelta = timedelta(0)) 
     cutoff = core.clock.now() - older_than
     async with core.uow() as uow:
         pending = [o for o in await uow.orders.with_status([OrderStatus.SUBMITTED]) if o.updated_at <= cutoff]
-    found = never = unreachable = 0
+    never = unreachable = 0
+    booked: list[Order] = []
     for order in pending:
         try:
             report = await (await core.exchanges.gateway_of(order.account_id)).fetch_order(
@@ -52,9 +55,8 @@ async def reconcile_submitted(core: Core, older_than: timedelta = timedelta(0)) 
             await _mark_never_arrived(core, order)
             never += 1
         else:
-            await record_report(core, order.id, report)
-            found += 1
-    return ReconcileReport(found, never, unreachable)
+            booked.append(await record_report(core, order.id, report))
+    return ReconcileReport(len(booked), never, unreachable, tuple(booked))
 
 
 async def _mark_never_arrived(core: Core, order: Order) -> None:
