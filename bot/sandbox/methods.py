@@ -6,6 +6,7 @@ Each takes the request's parameters (already decoded from JSON or form fields) a
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,6 +17,7 @@ Params = dict[str, Any]
 Method = Callable[[SandboxState, Params], Awaitable[Any]]
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram allows in a webhook's secret token
 
 
 def _int(params: Params, name: str) -> int:
@@ -138,8 +140,45 @@ async def send_chat_action(state: SandboxState, params: Params) -> bool:
     return True
 
 
+async def set_webhook(state: SandboxState, params: Params) -> bool:
+    """Recorded, as Telegram would register it (an empty url removes it). Telegram also wants HTTPS on port
+    443, 80, 88 or 8443; a local stand-in takes any http(s) address."""
+    url = str(params.get("url") or "")
+    if not url:
+        state.webhook = None
+        return True
+    if not url.startswith(("http://", "https://")):
+        raise BotApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+    secret = params.get("secret_token")
+    if secret is not None and not SECRET_TOKEN.fullmatch(str(secret)):
+        raise BotApiError(400, "Bad Request: secret token contains unallowed characters")
+    state.webhook = {
+        "url": url,
+        "secret_token": secret,
+        "allowed_updates": _json(params.get("allowed_updates")),
+    }
+    return True
+
+
+async def get_webhook_info(state: SandboxState, params: Params) -> JsonDict:
+    hook = state.webhook or {}
+    info: JsonDict = {
+        "url": hook.get("url", ""),
+        "has_custom_certificate": False,
+        "pending_update_count": state.pending_count,
+    }
+    if hook.get("allowed_updates"):
+        info["allowed_updates"] = hook["allowed_updates"]
+    return info
+
+
+async def delete_webhook(state: SandboxState, params: Params) -> bool:
+    state.webhook = None
+    return True
+
+
 async def accept(state: SandboxState, params: Params) -> bool:
-    """Methods whose effect the sandbox has no use for: commands, menu button, webhook."""
+    """Methods whose effect the sandbox has no use for: commands, menu button."""
     return True
 
 
@@ -156,7 +195,9 @@ METHODS: dict[str, Method] = {
     "setmycommands": accept,
     "deletemycommands": accept,
     "setchatmenubutton": accept,
-    "deletewebhook": accept,
+    "setwebhook": set_webhook,
+    "getwebhookinfo": get_webhook_info,
+    "deletewebhook": delete_webhook,
     "close": accept,
     "logout": accept,
 }

@@ -81,6 +81,9 @@ class SandboxState:
         self._arrived: asyncio.Event | None = None
         # Called with (chat id, message) whenever the bot sends a message (the benchmark times replies by it).
         self.on_bot_message: Callable[[int, ChatMessage], None] | None = None
+        # What setWebhook registered (url, secret_token, allowed_updates), None while the bot polls. The sandbox
+        # does not post to it: a test plays Telegram's side of a webhook itself.
+        self.webhook: JsonDict | None = None
 
     # -- the user side --------------------------------------------------------------------------------------
 
@@ -156,7 +159,18 @@ class SandboxState:
 
     # -- the bot side ---------------------------------------------------------------------------------------
 
+    @property
+    def pending_count(self) -> int:
+        """Updates not yet fetched by the bot (getWebhookInfo's pending_update_count)."""
+        return len(self._updates)
+
     async def get_updates(self, offset: int, limit: int, wait: float) -> list[JsonDict]:
+        if self.webhook is not None:
+            raise BotApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
+                "delete the webhook first",
+            )
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates and wait > 0:

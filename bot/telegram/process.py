@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import uvicorn
 from litestar import Router
 
-from bot.container import Container
+from bot.container import Container, secret_key
 from bot.sandbox.routes import sandbox_router
 from bot.sandbox.state import SandboxState
 from bot.settings import Settings
@@ -16,6 +16,7 @@ from bot.telegram.config import BotConfig
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.runtime import TelegramBot, telegram_bot
 from nlp.pipeline import Pipeline
+from webapp.context import derive_key
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,9 @@ async def build_telegram(container: Container) -> TelegramProcess:
     sandbox = SandboxState(settings.sandbox_bot_token) if token is None or settings.telegram_sandbox else None
     api_base = f"http://{settings.tsbot_host}:{settings.tsbot_port}/sandbox" if token is None else None
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
+    if secret is None and token and settings.telegram_webhook_url:
+        # Never a webhook without a secret: one derived from SECRET_KEY, the same in every webhook worker.
+        secret = derive_key(secret_key(settings), "telegram-webhook")
     telegram = telegram_bot(
         container.core,
         container.market,

@@ -13,9 +13,10 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.types import BotCommand, MenuButtonCommands
+from aiogram.types import BotCommand, MenuButtonCommands, Update
 from litestar import Request, Router, post
 from litestar.response import Response
+from pydantic import ValidationError
 
 from bot.telegram.alert_watch import AlertWatcher
 from bot.telegram.charts import PortfolioCharts
@@ -140,7 +141,12 @@ class TelegramBot:
             given = request.headers.get(SECRET_HEADER, "")
             if not self.webhook_secret or not hmac.compare_digest(given, self.webhook_secret):
                 return Response({"ok": False}, status_code=401)
-            update = await request.json()
+            # Read here, not in the background task: a body that is no update is answered with a 400, not a
+            # 500 from the route or an error in a task nobody awaits.
+            try:
+                update = Update.model_validate_json(await request.body(), context={"bot": self.bot})
+            except ValidationError:
+                return Response({"ok": False}, status_code=400)
             task: asyncio.Task[Any] = asyncio.create_task(self.dp.feed_webhook_update(self.bot, update))
             self._feeding.add(task)
             task.add_done_callback(self._feeding.discard)

@@ -148,3 +148,69 @@ async def start_bot(sandbox: Sandbox, harness: Harness, **config: Any) -> Telegr
     )
     await telegram.start()
     return telegram
+
+
+WEBHOOK_SECRET = "webhook-secret_0123456789"
+
+
+@dataclass
+class WebhookBot:
+    """The bot in webhook mode: it registered its webhook with the sandbox's Bot API stand-in, and updates
+    reach it only through the web app's webhook route, posted by the test as Telegram would post them."""
+
+    sandbox: Sandbox
+    telegram: TelegramBot
+    webhook_path: str
+
+    async def deliver(self, update: dict[str, Any], secret: str | None) -> httpx.Response:
+        headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
+        return await self.sandbox.client.post(self.webhook_path, json=update, headers=headers)
+
+    def user_update(self, user_id: int, text: str) -> dict[str, Any]:
+        """A message from a user, written into the sandbox's chat (so the bot can answer it there) but not
+        queued for getUpdates: the test delivers it."""
+        state = self.sandbox.state
+        message = state.chat(user_id).add("user", text)
+        return {"update_id": 10_000 + message.message_id, "message": state.message_payload(user_id, message)}
+
+
+@contextlib.asynccontextmanager
+async def serve_webhook_bot(harness: Harness, secret: str = WEBHOOK_SECRET) -> AsyncIterator[WebhookBot]:
+    """The whole web app (its middleware stack: auth, rate limits) with the sandbox and the webhook route on
+    one uvicorn server; the bot calls the sandbox's Bot API and registers its webhook there on start."""
+    from bot.telegram.runtime import WEBHOOK_PATH
+    from webapp.context import WebConfig, WebContext
+
+    state = SandboxState(TOKEN)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    telegram = telegram_bot(
+        harness.core,
+        harness.market,
+        rules_pipeline(harness),
+        BotConfig(throttle_per_second=1000.0, throttle_burst=1000),
+        token=TOKEN,
+        api_base=f"{base}/sandbox",
+        queue=OutgoingQueue(per_second=1000, per_chat_per_second=100, chat_burst=100),
+        webhook_url=f"{base}{WEBHOOK_PATH}",
+        webhook_secret=secret,
+        alert_every_seconds=3600,
+    )
+    web = WebContext(
+        harness.core,
+        harness.market,
+        WebConfig(bot_token=TOKEN, signing_key="webhook-test-signing-key-32-bytes", public_url=base),
+    )
+    app = create_app(always_ok, routers=[sandbox_router(state), telegram.webhook_router()], web=web)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn has no such event
+        await asyncio.sleep(0.01)
+    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+        try:
+            await telegram.start()
+            yield WebhookBot(Sandbox(state, base, client), telegram, WEBHOOK_PATH)
+        finally:
+            await telegram.stop()
+            server.should_exit = True
+            await task
