@@ -36,14 +36,17 @@ def create_engine(url: str, *, read_only: bool = False, **options: Any) -> Async
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     database = parsed.database or ":memory:"
+    checkpointer = None
     if not read_only:
         # One writer connection: the process's writers queue for it in the pool (asynchronously) rather than
         # for SQLite's lock, which is waited on in the event loop's thread (storage.sqlite_driver).
         options.setdefault("pool_size", 1)
         options.setdefault("max_overflow", 0)
         options.setdefault("pool_timeout", BUSY_TIMEOUT_S)
+        if database != ":memory:":
+            checkpointer = sqlite_driver.WalCheckpointer(database)
     engine = create_async_engine(
-        url, async_creator=lambda: sqlite_driver.connect(database, BUSY_TIMEOUT_S), **options
+        url, async_creator=lambda: sqlite_driver.connect(database, BUSY_TIMEOUT_S, checkpointer), **options
     )
     _configure_sqlite(engine, read_only)
     return engine

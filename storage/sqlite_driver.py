@@ -10,6 +10,10 @@ connections are opened with no busy timeout and a statement that finds the datab
 effect) is retried after an asynchronous sleep, until the engine's timeout. Within one process the writer
 engine keeps a single connection (see storage.db), so its writers queue in the pool, not on the lock.
 
+Checkpoints, which copy the write-ahead log back into the database and wait for the disk, run on a worker
+thread every so many commits (WalCheckpointer) instead of inside whichever commit crossed SQLite's threshold:
+that commit used to take tens of milliseconds.
+
 It stands in for aiosqlite's connection under SQLAlchemy's aiosqlite dialect (its `async_creator`), so it
 offers what that dialect's adapter uses of one: cursor, commit, rollback, close, stop and isolation_level.
 """
@@ -101,11 +105,45 @@ class _RunAtOnce:
             future.set_exception(error)
 
 
+class WalCheckpointer:
+    """Copies a database's write-ahead log back into it on a worker thread, after every `every` commits of its
+    writer. PASSIVE: it never waits for, nor holds up, readers and writers; what it cannot copy yet, a later
+    pass does (and SQLite does it all when the last connection closes)."""
+
+    def __init__(self, database: str, every: int = 200) -> None:
+        self._database = database
+        self._every = every
+        self._commits = 0
+        self._running: asyncio.Future[None] | None = None
+
+    def committed(self) -> None:
+        self._commits += 1
+        if self._commits < self._every or (self._running is not None and not self._running.done()):
+            return
+        self._commits = 0
+        self._running = asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
+
+    async def idle(self) -> None:
+        """Wait for a pass under way (for an orderly shutdown, and tests)."""
+        if self._running is not None:
+            await self._running
+
+    def _checkpoint(self) -> None:
+        connection = sqlite3.connect(self._database, timeout=0)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            connection.close()
+
+
 class InLoopConnection:
-    def __init__(self, connection: sqlite3.Connection, timeout: float) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, timeout: float, checkpointer: WalCheckpointer | None
+    ) -> None:
         self._connection: sqlite3.Connection | None = connection
         self._tx = _RunAtOnce()
         self.timeout = timeout
+        self._checkpointer = checkpointer
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -122,6 +160,8 @@ class InLoopConnection:
 
     async def commit(self) -> None:
         await self.cursor()._run(lambda _cursor: self._conn.commit())
+        if self._checkpointer is not None:
+            self._checkpointer.committed()
 
     async def rollback(self) -> None:
         self._conn.rollback()
@@ -138,7 +178,12 @@ class InLoopConnection:
             self._connection = None
 
 
-async def connect(database: str, busy_timeout_s: float) -> InLoopConnection:
-    """The engine's `async_creator`. No busy timeout in SQLite itself: waiting is done here, asynchronously."""
+async def connect(
+    database: str, busy_timeout_s: float, checkpointer: WalCheckpointer | None = None
+) -> InLoopConnection:
+    """The engine's `async_creator`. No busy timeout in SQLite itself: waiting is done here, asynchronously.
+    With a checkpointer, SQLite's own checkpoints in the middle of a commit are turned off."""
     connection = sqlite3.connect(database, timeout=0, check_same_thread=False)
-    return InLoopConnection(connection, busy_timeout_s)
+    if checkpointer is not None:
+        connection.execute("PRAGMA wal_autocheckpoint=0")
+    return InLoopConnection(connection, busy_timeout_s, checkpointer)

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from storage.db import create_engine
+from storage.sqlite_driver import WalCheckpointer, connect
 
 
 async def _table(url: str) -> None:
@@ -69,3 +71,33 @@ async def test_a_writer_gives_up_after_its_timeout(tmp_path: Path, monkeypatch: 
         assert (await connection.execute(text("SELECT count(*) FROM notes"))).scalar_one() == 0
     await engine.dispose()
     other.close()
+
+
+async def _write_rows(engine: AsyncEngine, rows: int) -> None:
+    for i in range(rows):
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("INSERT INTO notes (body) VALUES (:body)"), {"body": f"{i:04}" * 256}
+            )
+
+
+async def test_checkpoints_run_beside_the_commits_not_inside_them(tmp_path: Path) -> None:
+    database = tmp_path / "wal.db"
+    url = f"sqlite+aiosqlite:///{database}"
+    await _table(url)
+    size_before = database.stat().st_size
+    # Without a pass of the checkpointer, the rows stay in the write-ahead log: no commit checkpoints itself.
+    idle = WalCheckpointer(str(database), every=10**9)
+    engine = create_async_engine(url, async_creator=lambda: connect(str(database), 5.0, idle))
+    await _write_rows(engine, 200)
+    assert database.stat().st_size == size_before
+    await engine.dispose()  # the last connection closing checkpoints everything (SQLite's own behaviour)
+    size_between = database.stat().st_size
+    assert size_between > size_before + 200 * 1024
+    # With a pass every 20 commits (on a worker thread), they reach the database file while the writer goes on.
+    working = WalCheckpointer(str(database), every=20)
+    engine = create_async_engine(url, async_creator=lambda: connect(str(database), 5.0, working))
+    await _write_rows(engine, 40)
+    await working.idle()
+    assert database.stat().st_size > size_between + 30 * 1024
+    await engine.dispose()
