@@ -32,6 +32,8 @@ let shown = {};
 function render(m) {
   let el = shown[m.message_id];
   if (!el) { el = document.createElement("div"); shown[m.message_id] = el; log.appendChild(el); }
+  // Rebuilt only when it changed: a rebuild every poll would reload photos and drop the reader's selection.
+  const seen = JSON.stringify(m); if (el.dataset.seen === seen) return; el.dataset.seen = seen;
   el.className = "msg " + m.from; el.innerHTML = "";
   if (m.photo) { const img = document.createElement("img"); img.src = m.photo; el.appendChild(img); }
   if (m.text) el.appendChild(document.createTextNode(m.text));
