@@ -1,4 +1,5 @@
-"""`tsbot web` in a process of its own, on a free port, over a migrated SQLite copy."""
+"""`tsbot web` (or `tsbot run`: the bot and its Telegram sandbox too) in a process of its own, on a free port,
+over a migrated SQLite copy."""
 
 import os
 import socket
@@ -23,9 +24,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(template: Path, folder: Path, **settings: str) -> Iterator[str]:
-    """The base URL of a running `tsbot web`; `settings` are extra environment variables (a DATABASE_URL
-    among them replaces the copy of the migrated SQLite template)."""
+def live_server(template: Path, folder: Path, command: str = "web", **settings: str) -> Iterator[str]:
+    """The base URL of a running `tsbot web` (`command="run"`: `tsbot run`, whose sandbox stands in for
+    Telegram); `settings` are extra environment variables (a DATABASE_URL among them replaces the copy of the
+    migrated SQLite template)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "REDIS_"))}
     env |= {
@@ -38,7 +40,7 @@ def live_server(template: Path, folder: Path, **settings: str) -> Iterator[str]:
         **settings,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "web"],
+        [sys.executable, "-m", "bot.cli", command],
         cwd=folder,
         env=env,
         stdout=subprocess.PIPE,

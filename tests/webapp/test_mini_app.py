@@ -1,17 +1,21 @@
-"""The Mini App end to end: `tsbot web` in its own process, Debian's Chromium driven by Playwright, signed
-in with Mini App init data as Telegram (or the sandbox) hands it over in the launch URL."""
+"""The Mini App end to end: `tsbot run` in its own process (the web app, the bot and the sandbox that stands in
+for Telegram), Debian's Chromium driven by Playwright. A user signs in as a person would: inside Telegram with
+the init data the sandbox hands the Mini App in its launch URL, or in a browser through the one-time link the
+bot's /dashboard command sends."""
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
+import httpx
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.webapp.live import BOT_TOKEN, live_server
+from tests.webapp.live import live_server
 from webapp.frontend import DEFAULT_DIST
-from webapp.init_data import sign_init_data
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -28,8 +32,38 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 @pytest.fixture
 def server(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
     assert (DEFAULT_DIST / "index.html").is_file(), "build the Mini App first: make (npm run build)"
-    with live_server(sqlite_template, tmp_path) as base:
+    with live_server(sqlite_template, tmp_path, command="run") as base:
         yield base
+
+
+def _sandbox_init_data(server: str, telegram_id: int) -> str:
+    """What Telegram (here its sandbox) puts in the Mini App's launch URL for this user."""
+    answer = httpx.post(f"{server}/sandbox/api/chats/{telegram_id}/webapp-init-data", timeout=10)
+    answer.raise_for_status()
+    return str(answer.json()["init_data"])
+
+
+def _ask_bot(server: str, telegram_id: int, text: str, within: float = 30.0) -> dict[str, Any]:
+    """Say something in the sandbox chat and wait for the bot's answer, as the chat page does."""
+    chat = f"{server}/sandbox/api/chats/{telegram_id}/messages"
+    sent = httpx.post(chat, json={"text": text}, timeout=10)
+    sent.raise_for_status()
+    after = sent.json()["message_id"]
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        answers = [
+            m for m in httpx.get(chat, params={"after": after}, timeout=10).json() if m["from"] == "bot"
+        ]
+        if answers:
+            return dict(answers[0])
+        time.sleep(0.1)
+    raise AssertionError(f"the bot did not answer {text!r} within {within} s")
+
+
+def _browser(p: Any) -> Browser:
+    p.selectors.set_test_id_attribute("data-test")
+    browser: Browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    return browser
 
 
 def _shot(page: Page, name: str) -> None:
@@ -38,10 +72,9 @@ def _shot(page: Page, name: str) -> None:
 
 
 def test_portfolio_then_an_order_previewed_confirmed_and_cancelled_then_an_alert(server: str) -> None:
-    init_data = sign_init_data(BOT_TOKEN, {"id": 777, "first_name": "Grace"}, int(time.time()))
+    init_data = _sandbox_init_data(server, 777)
     with sync_playwright() as p:
-        p.selectors.set_test_id_attribute("data-test")
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = _browser(p)
         try:
             page = browser.new_page(viewport={"width": 420, "height": 860})
             page.route(
@@ -81,5 +114,55 @@ def test_portfolio_then_an_order_previewed_confirmed_and_cancelled_then_an_alert
             page.get_by_role("button", name="Add").click()
             expect(page.get_by_test_id("alerts")).to_contain_text("BTC/USDT above 1,000,000.00")
             _shot(page, "5-alert")
+        finally:
+            browser.close()
+
+
+def test_the_dashboard_link_from_the_bot_signs_in_once_then_risk_settings_are_saved(server: str) -> None:
+    answer = _ask_bot(server, 779, "/dashboard")
+    found = re.search(r"(http\S+/app/login\?code=\S+)", answer["text"])
+    assert found, answer["text"]
+    link = found.group(1)
+    with sync_playwright() as p:
+        browser = _browser(p)
+        try:
+            page = browser.new_page(viewport={"width": 1024, "height": 800})
+            page.route("https://telegram.org/**", lambda route: route.abort())  # a plain browser tab
+            page.goto(link)
+            expect(page.get_by_test_id("equity")).to_contain_text("10,000.00 USDT")
+            _shot(page, "link-1-signed-in")
+
+            page.get_by_role("link", name="More").click()
+            page.get_by_test_id("edit-risk").click()
+            expect(page.get_by_test_id("eff-order")).to_have_text("5,000.00")  # the operator's default
+            page.fill("#max-order", "250")
+            page.fill("#max-share", "20")
+            page.get_by_test_id("risk-save").click()
+            expect(page.get_by_test_id("risk-saved")).to_have_text("Saved.")
+            expect(page.get_by_test_id("eff-order")).to_have_text("250.00")
+            expect(page.get_by_test_id("eff-share")).to_have_text("20%")
+            page.fill("#max-order", "999999")
+            page.get_by_test_id("risk-save").click()
+            expect(page.get_by_test_id("risk-error")).to_contain_text("at most 5,000.00 USDT")
+            expect(page.get_by_test_id("eff-order")).to_have_text("250.00")
+            _shot(page, "link-2-risk-settings")
+
+            page.get_by_role("link", name="Trade").click()
+            expect(page.get_by_test_id("ticker")).to_contain_text("BTC/USDT")
+            page.fill("#amount", "300")
+            page.select_option("#unit", "quote")
+            page.get_by_test_id("preview").click()
+            expect(page.get_by_test_id("ticket-error")).to_contain_text("your limit per order is 250.00 USDT")
+            _shot(page, "link-3-refused-by-own-limit")
+
+            # The link signs in once: a second browser that opens it is refused and asked to sign in.
+            again = browser.new_context().new_page()
+            again.route("https://telegram.org/**", lambda route: route.abort())
+            again.goto(link)
+            expect(again.locator("p.error").first).to_contain_text(
+                "This log-in link is unknown, used or expired"
+            )
+            expect(again.get_by_role("heading", name="Sign in")).to_be_visible()
+            _shot(again, "link-4-used-twice")
         finally:
             browser.close()
