@@ -1,6 +1,7 @@
 """One unit of work per use-case call: the only place that commits or rolls back."""
 
 from datetime import datetime
+from functools import cached_property
 from types import TracebackType
 from typing import Self
 
@@ -8,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import CredentialCipher
 from storage.models import CommandLogRow
+from storage.recent_reads import RecentReads
 from storage.repositories.access import SqlApiTokenRepository, SqlLoginGrantRepository
 from storage.repositories.alerts import SqlAlertRepository
 from storage.repositories.ledgers import SqlLedgerRepository
@@ -28,23 +30,81 @@ class SqlCommandLog:
 
 
 class SqlUnitOfWork:
-    """The session opens lazily, at the first statement, and is closed on leaving the block."""
+    """The session and the repositories are made when first used (a view answered from recent reads makes
+    none), and the session is closed on leaving the block."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: CredentialCipher) -> None:
-        session = sessions()
-        self._session = session
-        self.users = SqlUserRepository(session)
-        self.accounts = SqlAccountRepository(session, cipher)
-        self.drafts = SqlDraftRepository(session)
-        self.orders = SqlOrderRepository(session)
-        self.fills = SqlFillRepository(session)
-        self.ledgers = SqlLedgerRepository(session)
-        self.commands = SqlCommandLog(session)
-        self.alerts = SqlAlertRepository(session)
-        self.signals = SqlSignalRepository(session)
-        self.api_tokens = SqlApiTokenRepository(session)
-        self.login_grants = SqlLoginGrantRepository(session)
-        self.risk_settings = SqlRiskSettingsRepository(session)
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        cipher: CredentialCipher,
+        recent_reads: RecentReads,
+        *,
+        recent: bool,
+    ) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+        self._cipher = cipher
+        self._recent_reads = recent_reads
+        self._recent = recent
+        # What this transaction changed, dropped from the recent reads once it commits.
+        self._changed_users: set[int] = set()
+        self._changed_accounts: set[int] = set()
+
+    @property
+    def _opened(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self._sessions()
+        return self._session
+
+    @cached_property
+    def users(self) -> SqlUserRepository:
+        return SqlUserRepository(self._opened)
+
+    @cached_property
+    def accounts(self) -> SqlAccountRepository:
+        recent = self._recent_reads.accounts if self._recent else None
+        return SqlAccountRepository(self._opened, self._cipher, recent, self._changed_users)
+
+    @cached_property
+    def drafts(self) -> SqlDraftRepository:
+        return SqlDraftRepository(self._opened)
+
+    @cached_property
+    def orders(self) -> SqlOrderRepository:
+        return SqlOrderRepository(self._opened)
+
+    @cached_property
+    def fills(self) -> SqlFillRepository:
+        return SqlFillRepository(self._opened)
+
+    @cached_property
+    def ledgers(self) -> SqlLedgerRepository:
+        recent = self._recent_reads.ledgers if self._recent else None
+        return SqlLedgerRepository(self._opened, recent, self._changed_accounts)
+
+    @cached_property
+    def commands(self) -> SqlCommandLog:
+        return SqlCommandLog(self._opened)
+
+    @cached_property
+    def alerts(self) -> SqlAlertRepository:
+        return SqlAlertRepository(self._opened)
+
+    @cached_property
+    def signals(self) -> SqlSignalRepository:
+        return SqlSignalRepository(self._opened)
+
+    @cached_property
+    def api_tokens(self) -> SqlApiTokenRepository:
+        return SqlApiTokenRepository(self._opened)
+
+    @cached_property
+    def login_grants(self) -> SqlLoginGrantRepository:
+        return SqlLoginGrantRepository(self._opened)
+
+    @cached_property
+    def risk_settings(self) -> SqlRiskSettingsRepository:
+        return SqlRiskSettingsRepository(self._opened)
 
     async def __aenter__(self) -> Self:
         return self
@@ -55,16 +115,23 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._session is None or not self._session.in_transaction():
+            return  # nothing began, or it was committed: no connection is held
         try:
             await self._session.rollback()
         finally:
             await self._session.close()
 
     async def commit(self) -> None:
+        if self._session is None:
+            return
         await self._session.commit()
+        self._recent_reads.accounts.drop(self._changed_users)
+        self._recent_reads.ledgers.drop(self._changed_accounts)
 
     async def rollback(self) -> None:
-        await self._session.rollback()
+        if self._session is not None:
+            await self._session.rollback()
 
 
 class SqlUnitOfWorkFactory:
@@ -79,6 +146,8 @@ class SqlUnitOfWorkFactory:
         self._sessions = sessions
         self._read_sessions = read_sessions or sessions
         self._cipher = cipher
+        self._recent_reads = RecentReads()
 
-    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._read_sessions if read_only else self._sessions, self._cipher)
+    def __call__(self, *, read_only: bool = False, recent: bool = False) -> SqlUnitOfWork:
+        sessions = self._read_sessions if read_only or recent else self._sessions
+        return SqlUnitOfWork(sessions, self._cipher, self._recent_reads, recent=recent)

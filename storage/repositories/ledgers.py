@@ -6,15 +6,32 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BalanceRow, EquitySnapshotRow, ExchangeAccountRow, PnlDayRow, PositionRow
+from storage.recent_reads import RecentCache
 from trading.domain.ledger import ZERO, Ledger, Position
 
 
 class SqlLedgerRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(
+        self, session: AsyncSession, recent: RecentCache[int, Ledger] | None, changed_accounts: set[int]
+    ) -> None:
+        """`recent`: answer `load` from recent reads (a view's unit of work). `changed_accounts`: where the
+        accounts whose ledger this transaction changes are noted."""
         self._session = session
+        self._recent = recent
         self._loaded: dict[int, tuple[dict[str, BalanceRow], dict[str, PositionRow]]] = {}
+        self._changed_accounts = changed_accounts
 
     async def load(self, account_id: int, *, for_update: bool = False) -> Ledger:
+        if self._recent is None or for_update:
+            return await self._load(account_id, for_update=for_update)
+        kept = self._recent.get(account_id)
+        if kept is None:
+            generation = self._recent.generation(account_id)
+            kept = await self._load(account_id, for_update=False)
+            self._recent.put(account_id, kept, generation)
+        return kept
+
+    async def _load(self, account_id: int, *, for_update: bool) -> Ledger:
         if for_update and self._session.get_bind().dialect.name != "sqlite":
             # A row lock on the account; on SQLite, BEGIN IMMEDIATE already serialises writers.
             await self._session.execute(
@@ -34,6 +51,7 @@ class SqlLedgerRepository:
 
     async def save(self, account_id: int, ledger: Ledger) -> None:
         """Write what changed: the rows loaded in this transaction are updated in place, new ones added."""
+        self._changed_accounts.add(account_id)
         balances, positions = await self._rows(account_id)
         assets = (
             set(ledger.balances) | set(ledger.fees_paid) | set(ledger.deposits) | set(ledger.realised_pnl)

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import CredentialCipher
 from storage.models import ExchangeAccountRow, UserRow
+from storage.recent_reads import RecentCache
 from trading.domain.accounts import Credentials, ExchangeAccount, User
 
 
@@ -51,21 +52,37 @@ class SqlUserRepository:
 
 
 class SqlAccountRepository:
-    def __init__(self, session: AsyncSession, cipher: CredentialCipher) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        cipher: CredentialCipher,
+        recent: RecentCache[int, tuple[ExchangeAccount, ...]] | None,
+        changed_users: set[int],
+    ) -> None:
+        """`recent`: answer `for_user` from recent reads (a view's unit of work). `changed_users`: where the
+        users whose accounts this transaction changes are noted."""
         self._session = session
         self._cipher = cipher
+        self._recent = recent
+        self._changed_users = changed_users
 
     async def get(self, account_id: int) -> ExchangeAccount | None:
         row = await self._session.get(ExchangeAccountRow, account_id)
         return _account(row) if row else None
 
     async def for_user(self, user_id: int) -> Sequence[ExchangeAccount]:
+        if self._recent is not None and (kept := self._recent.get(user_id)) is not None:
+            return kept
+        generation = self._recent.generation(user_id) if self._recent is not None else 0
         rows = await self._session.scalars(
             select(ExchangeAccountRow)
             .where(ExchangeAccountRow.user_id == user_id)
             .order_by(ExchangeAccountRow.id)
         )
-        return [_account(row) for row in rows]
+        accounts = tuple(_account(row) for row in rows)
+        if self._recent is not None:
+            self._recent.put(user_id, accounts, generation)
+        return accounts
 
     async def every(self) -> Sequence[ExchangeAccount]:
         rows = await self._session.scalars(select(ExchangeAccountRow).order_by(ExchangeAccountRow.id))
@@ -93,6 +110,7 @@ class SqlAccountRepository:
         )
         self._session.add(row)
         await self._session.flush()
+        self._changed_users.add(user_id)
         return _account(row)
 
     async def credentials(self, account_id: int) -> Credentials | None:
@@ -107,6 +125,7 @@ class SqlAccountRepository:
         )
 
     async def remove(self, user_id: int, account_id: int) -> bool:
+        self._changed_users.add(user_id)
         result = await self._session.execute(
             delete(ExchangeAccountRow).where(
                 ExchangeAccountRow.id == account_id, ExchangeAccountRow.user_id == user_id
