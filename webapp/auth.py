@@ -72,6 +72,10 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             if api_token is None:
                 raise NotAuthorizedException("This API token is unknown or revoked.")
             return AuthenticationResult(Principal(api_token.user_id, api_token.scope, "api_token"), api_token)
+        now = time.time()
+        verified = web.verified_tokens.get(credentials, now)
+        if verified is not None:
+            return verified
         try:
             token = Token.decode(credentials, web.config.signing_key, ALGORITHM, audience=AUDIENCE)
             principal = Principal(int(token.sub), TokenScope(token.extras.get("scope", "read")), "session")
@@ -79,7 +83,9 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             raise NotAuthorizedException(
                 "The access token is invalid or has expired; sign in again."
             ) from None
-        return AuthenticationResult(principal, token)
+        result = AuthenticationResult(principal, token)
+        web.verified_tokens.put(credentials, result, token.exp.timestamp())
+        return result
 
 
 def can_trade(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

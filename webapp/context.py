@@ -2,10 +2,11 @@
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from trading.ports import MarketData
 from trading.usecases.core import Core
+from webapp.verified_tokens import VerifiedTokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class WebContext:
     core: Core
     market: MarketData
     config: WebConfig
+    verified_tokens: VerifiedTokens = field(default_factory=VerifiedTokens)
 
 
 def derive_key(secret: str, purpose: str) -> str:
