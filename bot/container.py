@@ -102,6 +102,6 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     read_sessions = session_factory(read_engine) if read_engine else None
     uow = SqlUnitOfWorkFactory(sessions, CredentialCipher(secret_key(settings)), read_sessions)
     market = SimulatedMarket(clock, seed=settings.market_seed, quote=settings.paper_quote)
-    exchanges = Exchanges(market, SqlPaperStore(sessions), clock, uow)
+    exchanges = Exchanges(market, SqlPaperStore(sessions, read_sessions), clock, uow)
     core = Core(uow=uow, exchanges=exchanges, clock=clock, config=core_config(settings))
     return Container(settings, engine, market, exchanges, core, read_engine)

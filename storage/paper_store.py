@@ -44,8 +44,9 @@ def _values(order: PaperOrder) -> dict[str, object]:
 
 
 class SqlPaperSession:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool) -> None:
         self._sessions = sessions
+        self._read_only = read_only
 
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
@@ -62,9 +63,8 @@ class SqlPaperSession:
             await self._session.close()
 
     async def balances(self, account_id: int) -> dict[str, Decimal]:
-        rows = await self._session.scalars(
-            select(PaperBalanceRow).where(PaperBalanceRow.account_id == account_id).with_for_update()
-        )
+        query = select(PaperBalanceRow).where(PaperBalanceRow.account_id == account_id)
+        rows = await self._session.scalars(query if self._read_only else query.with_for_update())
         self._balance_rows = {row.asset: row for row in rows}
         return {asset: row.total for asset, row in self._balance_rows.items()}
 
@@ -147,8 +147,13 @@ class SqlPaperSession:
 
 
 class SqlPaperStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        read_sessions: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self._sessions = sessions
+        self._read_sessions = read_sessions or sessions
 
-    def session(self) -> SqlPaperSession:
-        return SqlPaperSession(self._sessions)
+    def session(self, *, read_only: bool = False) -> SqlPaperSession:
+        return SqlPaperSession(self._read_sessions if read_only else self._sessions, read_only=read_only)

@@ -75,6 +75,26 @@ async def test_limit_order_rests_then_fills_when_the_market_comes_through(harnes
     assert (await portfolio(harness.core, user)).positions[0].quantity == Decimal(3)
 
 
+async def test_the_venues_balances_let_the_market_through_resting_orders_first(harness: Harness) -> None:
+    """Asking the paper venue for balances only reads, unless the market has reached a resting order: then that
+    order fills first, so the balances answered include it."""
+    user, account = await harness.user()
+    ask = (await harness.market.ticker("SOL/USDT")).ask
+    limit = (ask * Decimal("0.95")).quantize(Decimal("0.01"))
+    draft = await draft_order(harness.core, user, buy("SOL", "3", order_type=OrderType.LIMIT, price=limit))
+    await confirm_draft(harness.core, user, draft.id)
+    venue = await harness.exchanges.gateway(account)
+    resting = await venue.balances()
+    assert "SOL" not in resting and resting["USDT"].free < resting["USDT"].total  # reserved for the bid
+
+    harness.market.set_price("SOL/USDT", limit * Decimal("0.99"))
+    harness.clock.advance(1)
+    filled = await venue.balances()
+    assert filled["SOL"].total == Decimal(3)
+    assert filled["USDT"].free == filled["USDT"].total  # nothing reserved any more
+    assert filled["USDT"].total == resting["USDT"].total - 3 * limit - draft.preview.fee
+
+
 async def test_large_order_fills_partially_against_depth_then_over_time(harness: Harness) -> None:
     user, _ = await harness.user()
     from trading.usecases.accounts import deposit

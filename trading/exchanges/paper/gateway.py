@@ -47,10 +47,17 @@ class PaperExchange:
             await session.commit()
 
     async def balances(self) -> Mapping[str, AssetBalance]:
-        async with self._store.session() as session:
-            balances, open_orders = await self._match_resting(session)
-            reserved = await self._reserved(open_orders)
-            await session.commit()
+        async with self._store.session(read_only=True) as session:
+            balances = await session.balances(self._account_id)
+            open_orders = await session.open_orders(self._account_id)
+        step = self._step()
+        if any(
+            [await self._due(order, step) for order in open_orders]
+        ):  # the market reached one: match first
+            async with self._store.session() as session:
+                balances, open_orders = await self._match_resting(session)
+                await session.commit()
+        reserved = await self._reserved(open_orders)
         return {
             asset: AssetBalance(asset, total - reserved.get(asset, ZERO), total)
             for asset, total in sorted(balances.items())
@@ -173,6 +180,13 @@ class PaperExchange:
             reserved[asset] = reserved.get(asset, ZERO) + amount
         return reserved
 
+    async def _due(self, order: PaperOrder, step: int) -> bool:
+        """The market has reached a resting order it has not yet come through this step."""
+        if order.last_step >= step:
+            return False
+        ticker = await self._market.ticker(order.symbol)
+        return triggered(order.order_type, order.side, order.price, ticker)
+
     async def _match_resting(self, session: PaperSession) -> tuple[dict[str, Decimal], list[PaperOrder]]:
         """Balances and the orders still open after the market has come through them."""
         balances = await session.balances(self._account_id)
@@ -180,11 +194,7 @@ class PaperExchange:
         changed = False
         still_open: list[PaperOrder] = []
         for order in await session.open_orders(self._account_id):
-            if order.last_step >= step:
-                still_open.append(order)
-                continue
-            ticker = await self._market.ticker(order.symbol)
-            if not triggered(order.order_type, order.side, order.price, ticker):
+            if not await self._due(order, step):
                 still_open.append(order)
                 continue
             book = await self._market.order_book(order.symbol, BOOK_DEPTH)

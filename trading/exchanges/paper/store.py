@@ -42,7 +42,7 @@ class PaperSession(Protocol):
     ) -> None: ...
 
     async def balances(self, account_id: int) -> dict[str, Decimal]:
-        """Locks the account's balances until commit (serialising its orders)."""
+        """Locks the account's balances until commit (serialising its orders), unless read-only."""
         ...
 
     async def set_balances(self, account_id: int, balances: Mapping[str, Decimal]) -> None: ...
@@ -63,4 +63,6 @@ class PaperSession(Protocol):
 
 
 class PaperStore(Protocol):
-    def session(self) -> PaperSession: ...
+    def session(self, *, read_only: bool = False) -> PaperSession:
+        """`read_only`: a transaction that only looks, taking no lock and never waiting for a writer."""
+        ...
