@@ -2,11 +2,12 @@
 messages that carry the key and the secret are deleted as soon as they are read."""
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+from bot.telegram.filters import HAS_TEXT
 from bot.telegram.keyboards import AccountAction, accounts_keyboard, testnet_keyboard
 from handlers import replies
 from trading.domain.accounts import PAPER, Credentials, User
@@ -120,12 +121,12 @@ def make_router() -> Router:
     router.message.register(show_accounts, Command("accounts"))
     router.callback_query.register(remove, AccountAction.filter(F.action == "remove"))
     router.callback_query.register(start_adding, AccountAction.filter(F.action == "add"))
-    router.message.register(cancel, Command("cancel"), F.text)
-    router.message.register(got_exchange, AddAccount.exchange, F.text)
-    router.message.register(got_key, AddAccount.key, F.text)
-    router.message.register(got_secret, AddAccount.secret, F.text)
+    router.message.register(cancel, Command("cancel"), HAS_TEXT)
+    router.message.register(got_exchange, StateFilter(AddAccount.exchange), HAS_TEXT)
+    router.message.register(got_key, StateFilter(AddAccount.key), HAS_TEXT)
+    router.message.register(got_secret, StateFilter(AddAccount.secret), HAS_TEXT)
     router.callback_query.register(
-        got_testnet, AddAccount.testnet, AccountAction.filter(F.action.in_({"testnet", "live"}))
+        got_testnet, StateFilter(AddAccount.testnet), AccountAction.filter(F.action.in_({"testnet", "live"}))
     )
     router.callback_query.register(stale_testnet, AccountAction.filter(F.action.in_({"testnet", "live"})))
     return router

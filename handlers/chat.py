@@ -4,10 +4,11 @@ for the likely readings, and money is never moved on a guess."""
 import secrets
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
+from bot.telegram.filters import HAS_TEXT
 from bot.telegram.keyboards import INTENT_LABELS, AskBack, ask_back_keyboard
 from bot.telegram.render import HELP
 from handlers import alerts, orders, portfolio
@@ -89,6 +90,6 @@ async def on_reading(
 
 def make_router() -> Router:
     router = Router(name="chat")
-    router.message.register(on_text, F.text)
+    router.message.register(on_text, HAS_TEXT)
     router.callback_query.register(on_reading, AskBack.filter())
     return router

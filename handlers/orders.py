@@ -3,11 +3,13 @@
 from decimal import Decimal, InvalidOperation
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.telegram.config import BotConfig
+from bot.telegram.filters import HAS_TEXT
 from bot.telegram.keyboards import DraftAction, OrderAction, draft_keyboard, orders_keyboard
 from bot.telegram.render import draft_preview, order_result, orders_text
 from handlers.replies import edit
@@ -160,6 +162,6 @@ def make_router() -> Router:
     router.callback_query.register(confirm, DraftAction.filter(F.action == "confirm"))
     router.callback_query.register(cancel, DraftAction.filter(F.action == "cancel"))
     router.callback_query.register(ask_amount, DraftAction.filter(F.action == "amount"))
-    router.message.register(new_amount, ChangeAmount.waiting, F.text)
+    router.message.register(new_amount, StateFilter(ChangeAmount.waiting), HAS_TEXT)
     router.callback_query.register(cancel_open, OrderAction.filter(F.action == "cancel"))
     return router

@@ -30,6 +30,7 @@ from trading.domain.alert_index import AlertIndex
 from trading.ports import MarketData
 from trading.usecases.core import Core
 from trading.usecases.signals import telegram_id_of
+from webapp.middleware import NOT_RATE_LIMITED
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
@@ -152,7 +153,9 @@ class TelegramBot:
             task.add_done_callback(self._feeding.discard)
             return Response({"ok": True})
 
-        return Router(path="/", route_handlers=[webhook], opt={"exclude_from_auth": True})
+        return Router(
+            path="/", route_handlers=[webhook], opt={"exclude_from_auth": True, NOT_RATE_LIMITED: True}
+        )
 
 
 def telegram_bot(

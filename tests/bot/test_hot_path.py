@@ -1,0 +1,70 @@
+"""What keeps the per-update path cheap: answer models kept between requests, filters awaited on the loop."""
+
+import gc
+import weakref
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import Bot
+from aiogram.dispatcher.event.handler import FilterObject
+from aiogram.dispatcher.router import Router
+from aiogram.methods import GetMyShortDescription, Response
+from aiogram.types import Chat, Message, User
+
+from bot.telegram.config import BotConfig
+from bot.telegram.filters import HAS_TEXT
+from bot.telegram.response_types import ResponseTypes
+from bot.telegram.runtime import build_dispatcher
+from nlp.pipeline import Pipeline
+from trading.domain.alert_index import AlertIndex
+
+MINE = {"start", "accounts", "orders", "alerts", "portfolio", "chat", "errors"}
+
+
+def _message(text: str | None) -> Message:
+    return Message(
+        message_id=1,
+        date=datetime(2026, 3, 2, tzinfo=UTC),
+        chat=Chat(id=7, type="private"),
+        from_user=User(id=7, is_bot=False, first_name="A"),
+        text=text,
+    )
+
+
+async def test_an_answer_model_outlives_a_garbage_collection() -> None:
+    kept = ResponseTypes()
+
+    async def make_request(bot: Any, method: Any) -> Any:
+        return "ok"
+
+    assert await kept(make_request, Bot("42:TEST"), GetMyShortDescription()) == "ok"
+    model = weakref.ref(kept.keep(GetMyShortDescription))
+    gc.collect()
+    assert model() is not None
+    # pydantic hands back the kept class rather than building a new one
+    assert Response[GetMyShortDescription.__returning__] is model()  # type: ignore[name-defined]
+
+
+async def test_the_text_filter_passes_text_and_only_text() -> None:
+    assert await HAS_TEXT(_message("price of btc")) == "price of btc"
+    assert not await HAS_TEXT(_message(None))
+
+
+def _routers(router: Router) -> list[Router]:
+    return [router, *(r for child in router.sub_routers for r in _routers(child))]
+
+
+def test_no_filter_of_ours_leaves_the_event_loop() -> None:
+    """aiogram runs a filter that is not awaitable in a worker thread: none of our routers' filters is one."""
+    dp = build_dispatcher(None, Pipeline(), BotConfig(), AlertIndex())  # type: ignore[arg-type]
+    threaded = [
+        f"{router.name}: {handler.callback.__name__} {flt.callback}"
+        for router in _routers(dp)
+        if router.name in MINE
+        for observer in router.observers.values()
+        for handler in observer.handlers
+        for flt in handler.filters or []
+        if isinstance(flt, FilterObject) and not flt.awaitable
+    ]
+    assert threaded == []
+    assert {r.name for r in _routers(dp)} >= MINE
