@@ -30,7 +30,7 @@ from webapp.controllers.risk import RiskController
 from webapp.controllers.stream import StreamController
 from webapp.errors import trading_error_handler
 from webapp.frontend import mini_app
-from webapp.middleware import request_ids, security_headers
+from webapp.middleware import NOT_RATE_LIMITED, request_ids, security_headers
 
 HealthCheck = Callable[[], Awaitable[bool]]
 API = "/api/v1"
@@ -81,7 +81,10 @@ def _middleware(web: WebContext) -> list[Middleware]:
     if config.rate_limit_per_ip:
         stack.append(
             RateLimitConfig(
-                ("minute", config.rate_limit_per_ip), store=RATE_LIMIT_STORE, exclude=["^/metrics"]
+                ("minute", config.rate_limit_per_ip),
+                store=RATE_LIMIT_STORE,
+                exclude=["^/metrics"],
+                exclude_opt_key=NOT_RATE_LIMITED,
             ).middleware
         )
     stack.append(auth)
@@ -91,6 +94,7 @@ def _middleware(web: WebContext) -> list[Middleware]:
                 ("minute", config.rate_limit_per_user),
                 store=RATE_LIMIT_STORE,
                 identifier_for_request=_user_key,
+                exclude_opt_key=NOT_RATE_LIMITED,
                 check_throttle_handler=_has_user,
             ).middleware
         )

@@ -13,6 +13,9 @@ log = logging.getLogger("tsbot.web")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 DOCS_PREFIX = "/api/v1/docs"
+# A router's opt key for routes the web API's rate limits do not fit: Telegram's webhook (its updates come from
+# a few addresses) and the sandbox (the bot's own Bot API calls); Telegram's limits are kept by the bot's queue.
+NOT_RATE_LIMITED = "exclude_from_rate_limit"
 
 # The Mini App may be framed by Telegram's web client and nothing else; it loads Telegram's WebApp script.
 APP_CSP = (

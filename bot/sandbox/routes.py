@@ -21,6 +21,7 @@ from bot.sandbox.methods import METHODS
 from bot.sandbox.page import CHAT_PAGE, CHAT_SCRIPT
 from bot.sandbox.state import BotApiError, JsonDict, SandboxState
 from webapp.init_data import sign_init_data
+from webapp.middleware import NOT_RATE_LIMITED
 
 CALLBACK_ANSWER_TIMEOUT = 15.0
 
@@ -154,5 +155,5 @@ def sandbox_router(sandbox: SandboxState) -> Router:
         dependencies={"sandbox": Provide(provide, sync_to_thread=False)},
         # The bot and the sandbox's user authenticate as Telegram would (the token in the path), not with the
         # web API's bearer tokens.
-        opt={"exclude_from_auth": True},
+        opt={"exclude_from_auth": True, NOT_RATE_LIMITED: True},
     )

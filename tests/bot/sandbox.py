@@ -175,9 +175,12 @@ class WebhookBot:
 
 
 @contextlib.asynccontextmanager
-async def serve_webhook_bot(harness: Harness, secret: str = WEBHOOK_SECRET) -> AsyncIterator[WebhookBot]:
+async def serve_webhook_bot(
+    harness: Harness, secret: str = WEBHOOK_SECRET, **web_config: Any
+) -> AsyncIterator[WebhookBot]:
     """The whole web app (its middleware stack: auth, rate limits) with the sandbox and the webhook route on
-    one uvicorn server; the bot calls the sandbox's Bot API and registers its webhook there on start."""
+    one uvicorn server; the bot calls the sandbox's Bot API and registers its webhook there on start.
+    `web_config`: WebConfig fields, e.g. rate limits."""
     from bot.telegram.runtime import WEBHOOK_PATH
     from webapp.context import WebConfig, WebContext
 
@@ -199,7 +202,9 @@ async def serve_webhook_bot(harness: Harness, secret: str = WEBHOOK_SECRET) -> A
     web = WebContext(
         harness.core,
         harness.market,
-        WebConfig(bot_token=TOKEN, signing_key="webhook-test-signing-key-32-bytes", public_url=base),
+        WebConfig(
+            bot_token=TOKEN, signing_key="webhook-test-signing-key-32-bytes", public_url=base, **web_config
+        ),
     )
     app = create_app(always_ok, routers=[sandbox_router(state), telegram.webhook_router()], web=web)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

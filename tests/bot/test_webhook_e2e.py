@@ -62,6 +62,24 @@ async def test_an_order_previewed_through_the_webhook(harness: Harness) -> None:
         assert "USDT" in summary["text"]
 
 
+async def test_the_web_apis_rate_limits_spare_the_webhook_and_the_sandbox(harness: Harness) -> None:
+    """Telegram posts every update from a few addresses, and the bot's own Bot API calls all come from one:
+    the web API's limits per address and per user must not refuse them (the bot's queue keeps Telegram's)."""
+    async with serve_webhook_bot(harness, rate_limit_per_ip=5, rate_limit_per_user=5) as hook:
+        chat = hook.sandbox.chat(803)
+        for _ in range(8):
+            assert (await hook.deliver(hook.user_update(803, "price of btc"), "wrong")).status_code == 401
+        for _ in range(8):
+            assert (await hook.sandbox.client.get("/sandbox/api/chats/803/messages")).status_code == 200
+        taken = await hook.deliver(hook.user_update(803, "price of btc"), WEBHOOK_SECRET)
+        assert taken.status_code == 200
+        chat.seen = 9
+        [answer] = await chat.reply()
+        assert answer["text"].startswith("BTC/USDT: ")
+        api = [(await hook.sandbox.client.get("/api/v1/ping")).status_code for _ in range(8)]
+        assert 429 in api  # the limits are on, for the web API
+
+
 async def test_webhook_mode_from_the_settings_mounts_the_route_and_always_has_a_secret(
     database_url: str, clock: ManualClock, harness: Harness
 ) -> None:
