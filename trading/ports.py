@@ -125,8 +125,9 @@ class DraftRepository(Protocol):
 
     async def in_group(self, group_id: str) -> Sequence[OrderDraft]: ...
 
-    async def claim(self, draft_id: str, user_id: int, now: datetime) -> bool:
-        """Compare-and-set pending -> submitted for an unexpired draft of this user; True for the one winner."""
+    async def claim(self, draft_id: str, user_id: int, now: datetime) -> OrderDraft | None:
+        """Compare-and-set pending -> submitted for an unexpired draft of this user: the draft for the one
+        winner, None for everyone else."""
         ...
 
     async def cancel(self, draft_id: str, user_id: int) -> bool: ...

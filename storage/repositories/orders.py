@@ -81,10 +81,22 @@ class SqlDraftRepository:
         )
         return [_draft(row) for row in rows]
 
-    async def claim(self, draft_id: str, user_id: int, now: datetime) -> bool:
-        return await self._leave_pending(
-            draft_id, user_id, DraftStatus.SUBMITTED, OrderDraftRow.expires_at > now
+    async def claim(self, draft_id: str, user_id: int, now: datetime) -> OrderDraft | None:
+        """Compare-and-set out of pending into submitted, if unexpired: the draft for the one caller whose
+        update matched (read back in the same statement), None for every other."""
+        row = await self._session.scalar(
+            update(OrderDraftRow)
+            .where(
+                OrderDraftRow.id == draft_id,
+                OrderDraftRow.user_id == user_id,
+                OrderDraftRow.status == DraftStatus.PENDING.value,
+                OrderDraftRow.expires_at > now,
+            )
+            .values(status=DraftStatus.SUBMITTED.value)
+            .returning(OrderDraftRow),
+            execution_options={"synchronize_session": False},
         )
+        return _draft(row) if row else None
 
     async def cancel(self, draft_id: str, user_id: int) -> bool:
         return await self._leave_pending(draft_id, user_id, DraftStatus.CANCELLED)

@@ -26,21 +26,21 @@ async def confirm_draft(core: Core, user_id: int, draft_id: str) -> Order:
     is called. A second confirmation, from any process, gets DraftAlreadyUsed."""
     now = core.clock.now()
     async with core.uow() as uow:
-        draft = await uow.drafts.get(draft_id)
-        if draft is None or draft.user_id != user_id:
-            raise NotFound("That order preview was not found.")
-        if not await uow.drafts.claim(draft_id, user_id, now):
-            raise await _why_unclaimed(uow, draft_id)
+        draft = await uow.drafts.claim(draft_id, user_id, now)
+        if draft is None:
+            raise await _why_unclaimed(uow, draft_id, user_id)
         order = await uow.orders.add(_order_from(draft, now))
         await uow.commit()
     return await submit(core, order)
 
 
-async def _why_unclaimed(uow: UnitOfWork, draft_id: str) -> Exception:
+async def _why_unclaimed(uow: UnitOfWork, draft_id: str, user_id: int) -> Exception:
     draft = await uow.drafts.get(draft_id)
-    if draft is not None and draft.status is DraftStatus.SUBMITTED:
+    if draft is None or draft.user_id != user_id:
+        return NotFound("That order preview was not found.")
+    if draft.status is DraftStatus.SUBMITTED:
         return DraftAlreadyUsed("This order was already confirmed; it is placed only once.")
-    if draft is not None and draft.status is DraftStatus.CANCELLED:
+    if draft.status is DraftStatus.CANCELLED:
         return DraftAlreadyUsed("This order preview was cancelled.")
     return DraftExpired("This order preview has expired; ask again for a fresh price.")
 
