@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable
 from typing import Any
 
 import msgspec
@@ -60,6 +61,25 @@ async def _params(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return params
 
 
+async def _unless_gone(request: Request[Any, Any, Any], long_poll: Awaitable[Any]) -> Any:
+    """A long poll's result, or [] as soon as its caller hangs up (a bot whose polling was stopped): otherwise
+    the poll holds the server for its whole timeout, and a server shutting down waits for it."""
+
+    async def gone() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    poll, hang_up = asyncio.ensure_future(long_poll), asyncio.ensure_future(gone())
+    try:
+        await asyncio.wait({poll, hang_up}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        hang_up.cancel()
+    if not poll.done():
+        poll.cancel()
+        return []
+    return poll.result()
+
+
 @route("/{bot_token:str}/{method:str}", http_method=["GET", "POST"], status_code=200)
 async def bot_api(
     request: Request[Any, Any, Any], bot_token: str, method: str, sandbox: SandboxState
@@ -70,7 +90,10 @@ async def bot_api(
     if handler is None:
         return _telegram_error(BotApiError(404, "Not Found: method not found"))
     try:
-        result = await handler(sandbox, await _params(request))
+        reply = handler(sandbox, await _params(request))
+        if method.lower() == "getupdates":
+            reply = _unless_gone(request, reply)
+        result = await reply
     except BotApiError as error:
         return _telegram_error(error)
     except (ValueError, TypeError) as error:
