@@ -63,6 +63,11 @@ class ExchangeGateway(Protocol):
 
     async def cancel_order(self, symbol: str, client_order_id: str) -> ExchangeOrder: ...
 
+    async def holds_stops(self, symbol: str) -> bool:
+        """Whether the venue itself holds a stop-market order on this market, so that a stop loss protects the
+        position while the bot is down; where it does not, the core holds the stop and sends it when reached."""
+        ...
+
     async def close(self) -> None: ...
 
 

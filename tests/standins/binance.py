@@ -40,6 +40,7 @@ _REFUSALS = {
     Refusal.BELOW_MINIMUM: (-1013, "Filter failure: NOTIONAL"),
     Refusal.DUPLICATE: (-2010, "Duplicate order sent."),
     Refusal.UNKNOWN_ORDER: (-2011, "Unknown order sent."),
+    Refusal.TOO_MANY_STOPS: (-1013, "Filter failure: MAX_NUM_ALGO_ORDERS"),
 }
 
 

@@ -54,6 +54,7 @@ _REFUSALS = {
     Refusal.BELOW_MINIMUM: "EOrder:Cost minimum not met",
     Refusal.DUPLICATE: "EOrder:Duplicate order",
     Refusal.UNKNOWN_ORDER: "EOrder:Unknown order",
+    Refusal.TOO_MANY_STOPS: "EOrder:Orders limit exceeded",
 }
 _KINDS = {"market": "market", "limit": "limit", "stop-loss": "stop"}
 _STATUS = {"open": "open", "filled": "closed", "canceled": "canceled"}

@@ -1,7 +1,8 @@
 """What the local stand-ins of real exchanges share.
 
 - `SimulatedAccount`: balances and orders in memory, filled against a fixed bid and ask, with a fee in the quote
-  asset. Tests read it (orders by client id, balances) and move it (fill a resting order).
+  asset. Tests read it (orders by client id, balances) and move it (fill a resting order; move the market,
+  which fills the resting stops it reaches).
 - `StandInServer`: an aiohttp app on 127.0.0.1 at a free port that counts calls per endpoint and injects faults
   into them: a slow answer (after the work is done), HTTP 429, a 5xx, insufficient balance, and a lost answer
   (the work is done, then the connection drops).
@@ -34,6 +35,7 @@ class Refusal(StrEnum):
     INSUFFICIENT_BALANCE = "insufficient_balance"
     BELOW_MINIMUM = "below_minimum"
     DUPLICATE = "duplicate"
+    TOO_MANY_STOPS = "too_many_stops"
     UNKNOWN_ORDER = "unknown_order"
 
 
@@ -54,6 +56,7 @@ class SimMarket:
     bid: Decimal
     ask: Decimal
     min_notional: Decimal = ZERO
+    max_stop_orders: int | None = None  # open stop orders the pair takes (Binance's MAX_NUM_ALGO_ORDERS)
 
 
 @dataclass
@@ -139,6 +142,10 @@ class SimulatedAccount:
         touch = market.ask if side == "buy" else market.bid
         if quantity * (price or touch) < market.min_notional:
             raise Refused(Refusal.BELOW_MINIMUM)
+        if kind == "stop" and market.max_stop_orders is not None:
+            stops = [o for o in self.orders.values() if o.market is market and o.kind == "stop"]
+            if sum(o.status == "open" for o in stops) >= market.max_stop_orders:
+                raise Refused(Refusal.TOO_MANY_STOPS)
         now = self.now_ms()
         order = SimOrder(self._new_order_id(), client_order_id, market, side, kind, quantity, price, now)
         order.updated_ms = now
@@ -161,6 +168,24 @@ class SimulatedAccount:
         """Fill a resting order, wholly or in part, at its own price (as when the market comes to it)."""
         assert order.status == "open" and order.price is not None
         self._execute(order, quantity or order.remaining, order.price)
+
+    def move(self, venue_id: str, bid: Decimal, ask: Decimal) -> list[SimOrder]:
+        """The market moves to a new bid and ask: every resting stop it reaches (a sell stop at or above the
+        bid, a buy stop at or below the ask) becomes a market order and fills at the touch. The stops filled."""
+        market = self.markets[venue_id]
+        market.bid, market.ask = bid, ask
+        reached = [
+            order
+            for order in self.orders.values()
+            if order.market is market
+            and order.kind == "stop"
+            and order.status == "open"
+            and order.price is not None
+            and (bid <= order.price if order.side == "sell" else ask >= order.price)
+        ]
+        for order in reached:
+            self._execute(order, order.remaining, bid if order.side == "sell" else ask)
+        return reached
 
     def cancel(self, order: SimOrder) -> None:
         if order.status != "open":

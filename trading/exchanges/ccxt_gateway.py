@@ -29,6 +29,9 @@ from trading.exchanges.ccxt_convert import (
 )
 from trading.market.ccxt_market import CcxtMarketData
 
+# How venues that list each market's order types name a stop-market order: Binance spot, Binance futures.
+STOP_MARKET_TYPES = frozenset({"STOP_LOSS", "STOP_MARKET"})
+
 
 class CcxtGateway:
     """One account on one ccxt venue."""
@@ -85,6 +88,19 @@ class CcxtGateway:
     async def cancel_order(self, symbol: str, client_order_id: str) -> ExchangeOrder:
         market = await self.market(symbol)
         return await self._session.retrying(lambda: self._cancel(market.symbol, client_order_id))
+
+    async def holds_stops(self, symbol: str) -> bool:
+        """ccxt can place a stop-market order here (its `has`), and the market allows one where its venue lists
+        the order types each market takes (Binance's `orderTypes`: some spot pairs have no STOP_LOSS)."""
+        has = self._client.has
+        if not (has.get("createStopLossOrder") or has.get("createStopMarketOrder")):
+            return False
+        market = await self.market(symbol)
+        raw = self._client.markets.get(market.symbol) or {}
+        order_types = (raw.get("info") or {}).get("orderTypes")
+        if order_types is None:
+            return True
+        return bool(STOP_MARKET_TYPES & {str(kind).upper() for kind in order_types})
 
     async def close(self) -> None:
         await self._session.close()

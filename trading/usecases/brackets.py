@@ -1,9 +1,12 @@
 """Stop loss and take-profit legs of an entry, held by the core and sent as market orders when triggered.
 
-Held by the core (not resting at the venue) because on a spot venue a stop and its targets would each lock the
-same coins; the core can arm all of them and send only the one the market reaches.
+Targets are always held by the core (not resting at the venue) because on a spot venue a stop and its targets
+would each lock the same coins; the core can arm all of them and send only the one the market reaches. The stop
+is armed here too, in the same transaction that books the entry's fill, and then moved to a venue that holds
+stop orders itself (trading.usecases.venue_stops), so it protects the position while the bot is down.
 """
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
@@ -26,52 +29,90 @@ def target_shares(quantity: Decimal, targets: int, step: Decimal) -> list[Decima
     return [*shares, quantity - sum(shares, ZERO)]
 
 
-async def arm_brackets(uow: UnitOfWork, entry: Order, now: datetime, step: Decimal) -> None:
-    """Create or grow the entry's legs so they cover what has filled so far (`step`: the market's amount step)."""
+def guarding(leg: Order) -> bool:
+    """A leg that still guards its position: armed in the core, on its way to the venue, or resting there."""
+    return leg.status in (OrderStatus.ARMED, OrderStatus.SUBMITTED) or leg.status.is_live
+
+
+def stop_of(legs: Sequence[Order]) -> Order | None:
+    """The entry's stop that still guards it (a stop re-placed at the venue leaves its cancelled forerunners)."""
+    return next((leg for leg in legs if leg.role is OrderRole.STOP_LOSS and guarding(leg)), None)
+
+
+def new_leg(
+    entry: Order, role: OrderRole, order_type: OrderType, price: Decimal, quantity: Decimal, now: datetime
+) -> Order:
+    """A leg of the entry, armed in the core, with its own client order id (under which a venue would hold it)."""
+    return Order(
+        id=0,
+        user_id=entry.user_id,
+        account_id=entry.account_id,
+        client_order_id=new_client_order_id(),
+        symbol=entry.symbol,
+        side=entry.side.opposite,
+        order_type=order_type,
+        quantity=quantity,
+        price=price,
+        status=OrderStatus.ARMED,
+        created_at=now,
+        updated_at=now,
+        role=role,
+        parent_id=entry.id,
+    )
+
+
+async def arm_brackets(uow: UnitOfWork, entry: Order, now: datetime, step: Decimal) -> Order | None:
+    """Create or grow the entry's legs so they cover what has filled so far (`step`: the market's amount step);
+    the entry's stop, if it has one. A stop resting at the venue is not grown here: that takes the venue's
+    cancel and a new order, after this transaction (venue_stops.follow_entry)."""
     draft = await uow.drafts.get(entry.draft_id) if entry.draft_id else None
     if draft is None or (draft.stop_loss is None and not draft.take_profits):
-        return
-    legs = {(leg.role, leg.price): leg for leg in await uow.orders.children(entry.id)}
-    wanted: list[tuple[OrderRole, OrderType, Decimal, Decimal]] = []
+        return None
+    children = await uow.orders.children(entry.id)
+    legs = {(leg.role, leg.price): leg for leg in children if leg.role is OrderRole.TAKE_PROFIT}
+    stop = stop_of(children) or next((leg for leg in children if leg.role is OrderRole.STOP_LOSS), None)
     if draft.stop_loss is not None:
-        wanted.append((OrderRole.STOP_LOSS, OrderType.STOP, draft.stop_loss, entry.filled))
+        if stop is None:
+            leg = new_leg(entry, OrderRole.STOP_LOSS, OrderType.STOP, draft.stop_loss, entry.filled, now)
+            stop = await uow.orders.add(leg)
+        elif stop.status is OrderStatus.ARMED and stop.quantity != entry.filled:
+            stop = replace(stop, quantity=entry.filled, updated_at=now)
+            await uow.orders.update(stop)
     for target, share in zip(
         draft.take_profits, target_shares(entry.filled, len(draft.take_profits), step), strict=True
     ):
-        wanted.append((OrderRole.TAKE_PROFIT, OrderType.LIMIT, target, share))
-    for role, order_type, price, quantity in wanted:
-        leg = legs.get((role, price))
-        if leg is None:
-            await uow.orders.add(
-                Order(
-                    id=0,
-                    user_id=entry.user_id,
-                    account_id=entry.account_id,
-                    client_order_id=new_client_order_id(),
-                    symbol=entry.symbol,
-                    side=entry.side.opposite,
-                    order_type=order_type,
-                    quantity=quantity,
-                    price=price,
-                    status=OrderStatus.ARMED,
-                    created_at=now,
-                    updated_at=now,
-                    role=role,
-                    parent_id=entry.id,
-                )
-            )
-        elif leg.status is OrderStatus.ARMED and leg.quantity != quantity:
-            await uow.orders.update(replace(leg, quantity=quantity, updated_at=now))
+        found = legs.get((OrderRole.TAKE_PROFIT, target))
+        if found is None:
+            await uow.orders.add(new_leg(entry, OrderRole.TAKE_PROFIT, OrderType.LIMIT, target, share, now))
+        elif found.status is OrderStatus.ARMED and found.quantity != share:
+            await uow.orders.update(replace(found, quantity=share, updated_at=now))
+    return stop
 
 
-async def disarm_brackets(uow: UnitOfWork, closing: Order, now: datetime) -> None:
-    """A position closed by hand takes its stop and targets with it: they would sell what is no longer held."""
-    for leg in await uow.orders.for_user(closing.user_id, [OrderStatus.ARMED], limit=1000):
-        if leg.account_id == closing.account_id and leg.symbol == closing.symbol:
+async def disarm_brackets(uow: UnitOfWork, closing: Order, now: datetime) -> list[Order]:
+    """A position closed by hand takes its stop and targets with it: they would sell what is no longer held.
+    The legs held by the core are cancelled here; those resting at the venue come back, to be cancelled there."""
+    at_venue: list[Order] = []
+    statuses = [OrderStatus.ARMED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED]
+    for leg in await uow.orders.for_user(closing.user_id, statuses, limit=1000):
+        if leg.account_id != closing.account_id or leg.symbol != closing.symbol or leg.parent_id is None:
+            continue
+        if leg.status is OrderStatus.ARMED:
             await uow.orders.update(replace(leg, status=OrderStatus.CANCELLED, updated_at=now))
+        elif leg.role is OrderRole.STOP_LOSS:
+            at_venue.append(leg)
+    return at_venue
 
 
-async def _break_even(uow: UnitOfWork, entry_id: int) -> Decimal | None:
+async def stop_went_off(uow: UnitOfWork, stop: Order, now: datetime) -> None:
+    """A stop that filled at the venue closed the position: the targets still armed would sell nothing."""
+    assert stop.parent_id is not None
+    for sibling in await uow.orders.children(stop.parent_id):
+        if sibling.id != stop.id and sibling.status is OrderStatus.ARMED:
+            await uow.orders.update(replace(sibling, status=OrderStatus.CANCELLED, updated_at=now))
+
+
+async def break_even(uow: UnitOfWork, entry_id: int) -> Decimal | None:
     """The entry's price, where its trader asked for the stop to move there once a target is hit."""
     entry = await uow.orders.get(entry_id)
     draft = await uow.drafts.get(entry.draft_id) if entry and entry.draft_id else None
@@ -110,7 +151,7 @@ async def fire_leg(uow: UnitOfWork, leg: Order, now: datetime) -> Order | None:
             left = sibling.quantity - leg.quantity
             others = [s for s in siblings if s.role is OrderRole.TAKE_PROFIT]
             status = OrderStatus.CANCELLED if left <= 0 or not others else OrderStatus.ARMED
-            price = await _break_even(uow, leg.parent_id) or sibling.price
+            price = await break_even(uow, leg.parent_id) or sibling.price
             await uow.orders.update(
                 replace(sibling, quantity=max(left, ZERO), status=status, price=price, updated_at=now)
             )

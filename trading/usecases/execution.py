@@ -1,5 +1,6 @@
 """Confirming a draft into exactly one order, submitting it, and booking what the exchange reports."""
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -17,8 +18,10 @@ from trading.domain.ledger import ZERO
 from trading.domain.market import parse_symbol
 from trading.domain.orders import ExchangeOrder, ExchangeTrade, Fill, Order, OrderDraft, OrderRequest
 from trading.ports import UnitOfWork
-from trading.usecases.brackets import arm_brackets, disarm_brackets
+from trading.usecases.brackets import arm_brackets, disarm_brackets, stop_went_off
 from trading.usecases.core import Core, new_client_order_id
+
+log = logging.getLogger(__name__)
 
 
 async def confirm_draft(core: Core, user_id: int, draft_id: str) -> Order:
@@ -148,13 +151,37 @@ async def record_report(core: Core, order_id: int, report: ExchangeOrder) -> Ord
         await uow.ledgers.save(order.account_id, ledger)
         if realised:
             await uow.ledgers.record_pnl(order.account_id, now.date(), realised)
+        stop: Order | None = None
+        at_venue: list[Order] = []
         if order.role is OrderRole.ENTRY and updated.filled > order.filled:
             if order.side is Side.BUY:
-                await arm_brackets(uow, updated, now, await _amount_step(core, order))
+                stop = await arm_brackets(uow, updated, now, await _amount_step(core, order))
             elif not ledger.positions[order.symbol].quantity:
-                await disarm_brackets(uow, order, now)
+                at_venue = await disarm_brackets(uow, order, now)
+        elif order.role is OrderRole.STOP_LOSS and updated.filled > order.filled:
+            await stop_went_off(uow, updated, now)
         await uow.commit()
+    if stop is not None or at_venue:
+        await _follow_at_venue(core, updated, stop, at_venue)
     return updated
+
+
+async def _follow_at_venue(core: Core, entry: Order, stop: Order | None, at_venue: list[Order]) -> None:
+    """What the venue must do once the books are written: hold the entry's stop (or re-place it for the new
+    fill), or cancel the stops of a position closed by hand."""
+    # venue_stops books through record_report: imported here, when first needed, to keep the import one way.
+    from trading.usecases import venue_stops
+
+    if stop is not None and (
+        (stop.status is OrderStatus.ARMED and stop.error is None)
+        or (stop.status.is_live and stop.quantity < entry.filled)
+    ):
+        await venue_stops.follow_entry(core, entry)
+    for leg in at_venue:
+        try:
+            await venue_stops.lift(core, leg)
+        except ExchangeError as error:
+            log.warning("stop %s of a closed position not cancelled: %s", leg.client_order_id, error)
 
 
 async def _amount_step(core: Core, order: Order) -> Decimal:

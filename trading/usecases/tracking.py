@@ -12,14 +12,18 @@ from trading.domain.market import parse_symbol
 from trading.domain.orders import Order
 from trading.domain.signal_records import closing_pnl
 from trading.ports import UnitOfWork
-from trading.usecases.brackets import fire_leg, leg_triggered
+from trading.usecases.brackets import fire_leg, guarding, leg_triggered
 from trading.usecases.core import Core
 from trading.usecases.execution import record_report, submit
 from trading.usecases.signals import ClosedSignal, close_settled_signals
+from trading.usecases.venue_stops import sell_target
 
 log = logging.getLogger(__name__)
 
 NEVER_ARRIVED = "Not placed: the exchange never received it (the bot stopped before sending it)."
+STOP_NEVER_ARRIVED = (
+    "Held by the bot: the exchange never received this stop (the bot stopped before sending it)."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +64,16 @@ async def reconcile_submitted(core: Core, older_than: timedelta = timedelta(0)) 
 
 
 async def _mark_never_arrived(core: Core, order: Order) -> None:
+    """An order that never left is refused; but a stop still guards a position the venue never closed, so it
+    is armed again, held by the core from now on."""
+    status, error = OrderStatus.REJECTED, NEVER_ARRIVED
+    if order.role is OrderRole.STOP_LOSS:
+        status, error = OrderStatus.ARMED, STOP_NEVER_ARRIVED
     async with core.uow() as uow:
-        if await uow.orders.transition(order.id, OrderStatus.SUBMITTED, OrderStatus.REJECTED):
+        if await uow.orders.transition(order.id, OrderStatus.SUBMITTED, status):
             current = await uow.orders.get(order.id)
             assert current is not None
-            await uow.orders.update(replace(current, error=NEVER_ARRIVED, updated_at=core.clock.now()))
+            await uow.orders.update(replace(current, error=error, updated_at=core.clock.now()))
         await uow.commit()
 
 
@@ -106,7 +115,13 @@ async def watch_brackets(core: Core) -> list[Order]:
         if fired is None:
             continue
         try:
-            sent.append(await submit(core, fired, as_market=True))
+            if fired.role is OrderRole.TAKE_PROFIT:
+                sold = await sell_target(
+                    core, fired
+                )  # lifts the entry's stop first where it rests at the venue
+                sent.extend([sold] if sold is not None else [])
+            else:
+                sent.append(await submit(core, fired, as_market=True))
         except TradingError as error:
             log.warning("bracket leg %s not placed: %s", fired.client_order_id, error)
     return sent
@@ -177,13 +192,13 @@ async def _bracket_fill(uow: UnitOfWork, legs: list[Order]) -> BracketFill:
             entry.side, await uow.fills.for_order(entry.id), await uow.fills.for_order(leg.id), quote
         )
         siblings = await uow.orders.children(entry.id)
-        closed = closed and not any(s.status is OrderStatus.ARMED for s in siblings)
+        closed = closed and not any(guarding(s) for s in siblings if s.id != leg.id)
         draft = await uow.drafts.get(entry.draft_id) if entry.draft_id else None
         if draft is None or leg.role is not OrderRole.TAKE_PROFIT or leg.price not in draft.take_profits:
             continue
         target, targets = draft.take_profits.index(leg.price) + 1, len(draft.take_profits)
         if target == 1 and draft.move_stop_to_entry:
-            stop = [s for s in siblings if s.role is OrderRole.STOP_LOSS and s.status is OrderStatus.ARMED]
+            stop = [s for s in siblings if s.role is OrderRole.STOP_LOSS and guarding(s)]
             if stop and stop[0].price == entry.average_price:
                 moved = stop[0].price
     return BracketFill(

@@ -124,6 +124,11 @@ class PaperExchange:
             await session.commit()
         return report
 
+    async def holds_stops(self, symbol: str) -> bool:
+        """The paper venue could rest a stop, but the core holds its legs: a stop and its targets would each
+        reserve the same coins here, as on a spot venue, and the core sends only the one the market reaches."""
+        return False
+
     async def close(self) -> None:
         return None
 

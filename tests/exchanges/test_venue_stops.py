@@ -1,0 +1,272 @@
+"""Stop losses resting at the venue: ccxt's real client against the Binance stand-in, the core on a real database.
+
+The stand-in's market is moved by the test (SimulatedAccount.move); a resting STOP_LOSS it reaches fills there,
+without the bot, and the tracker learns of it through fetch_order.
+"""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+import pytest
+
+from tests.exchanges.conftest import Venue
+from tests.harness import Harness
+from tests.standins.venue import SimOrder
+from trading.domain.accounts import ExchangeAccount
+from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
+from trading.domain.intents import OrderIntent
+from trading.domain.orders import Order
+from trading.domain.signals import SignalSpec
+from trading.exchanges.ccxt_gateway import CcxtGateway
+from trading.ports import ExchangeGateway, PaperFunding
+from trading.usecases.core import Core
+from trading.usecases.drafting import draft_order
+from trading.usecases.execution import confirm_draft
+from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
+from trading.usecases.tracking import bracket_fills, sync_open_orders, track_once, watch_brackets
+from trading.usecases.venue_stops import HELD_BY_THE_BOT
+
+D = Decimal
+BTC = "BTCUSDT"
+
+
+class StandInExchanges:
+    """The app's exchanges, but a Binance account trades on the stand-in through ccxt's real client."""
+
+    def __init__(self, harness: Harness, venue: CcxtGateway) -> None:
+        self._harness = harness
+        self._venue = venue
+
+    async def gateway(self, account: ExchangeAccount) -> ExchangeGateway:
+        if account.exchange == "binance":
+            return self._venue
+        return await self._harness.exchanges.gateway(account)
+
+    async def gateway_of(self, account_id: int) -> ExchangeGateway:
+        async with self._harness.core.uow(read_only=True) as uow:
+            account = await uow.accounts.get(account_id)
+        assert account is not None
+        return await self.gateway(account)
+
+    def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
+        return self._harness.exchanges.paper_funding(account)
+
+    async def close(self) -> None:
+        return None
+
+
+@dataclass
+class Trader:
+    core: Core
+    user: int
+    account: int
+    venue: Venue
+
+    async def buy(self, quantity: str, stop: str | None, *targets: str, price: str | None = None) -> Order:
+        intent = OrderIntent(
+            "BTC",
+            Side.BUY,
+            D(quantity),
+            quote="USDT",
+            stop_loss=D(stop) if stop else None,
+            take_profits=tuple(D(t) for t in targets),
+            **({"order_type": OrderType.LIMIT, "price": D(price)} if price else {}),  # type: ignore[arg-type]
+        )
+        draft = await draft_order(self.core, self.user, intent, self.account)
+        return await confirm_draft(self.core, self.user, draft.id)
+
+    async def legs(self, entry: Order) -> list[Order]:
+        async with self.core.uow(read_only=True) as uow:
+            return sorted(await uow.orders.children(entry.id), key=lambda o: o.id)
+
+    async def stop(self, entry: Order) -> Order:
+        [stop] = [
+            leg for leg in await self.legs(entry) if leg.role is OrderRole.STOP_LOSS and leg.status.is_live
+        ]
+        return stop
+
+    def at_venue(self, order: Order) -> SimOrder:
+        found = self.venue.account.by_client_id(order.client_order_id)
+        assert found is not None, f"the venue has no order {order.client_order_id}"
+        return found
+
+    def move(self, bid: str) -> list[SimOrder]:
+        return self.venue.account.move(BTC, D(bid), D(bid) + 10)
+
+
+@pytest.fixture
+async def trader(harness: Harness, binance_venue: Venue) -> AsyncIterator[Trader]:
+    user, _ = await harness.user()
+    async with harness.core.uow() as uow:
+        account = await uow.accounts.add(
+            user, "binance", "stand-in", False, binance_venue.credentials, harness.clock.now()
+        )
+        # The core's book of a venue account is not filled from the venue: it starts as the stand-in does.
+        ledger = await uow.ledgers.load(account.id, for_update=True)
+        ledger = ledger.deposit("USDT", binance_venue.account.free["USDT"])
+        await uow.ledgers.save(account.id, ledger)
+        await uow.commit()
+    gateway = binance_venue.gateway()
+    core = replace(harness.core, exchanges=StandInExchanges(harness, gateway))
+    yield Trader(core, user, account.id, binance_venue)
+    await gateway.close()
+
+
+async def test_a_filled_entry_rests_its_stop_at_the_venue_and_keeps_its_targets(trader: Trader) -> None:
+    entry = await trader.buy("0.01", "48000", "52000", "54000")
+    assert entry.status is OrderStatus.FILLED and entry.filled == D("0.01")
+    stop = await trader.stop(entry)
+    assert stop.status is OrderStatus.OPEN and stop.exchange_order_id
+    resting = trader.at_venue(stop)
+    assert (resting.kind, resting.side, resting.quantity, resting.price) == (
+        "stop",
+        "sell",
+        D("0.01"),
+        D(48000),
+    )
+    assert resting.status == "open" and trader.venue.account.locked["BTC"] == D("0.01")
+    targets = [leg for leg in await trader.legs(entry) if leg.role is OrderRole.TAKE_PROFIT]
+    assert [(t.status, t.quantity) for t in targets] == [(OrderStatus.ARMED, D("0.005"))] * 2
+    assert all(trader.venue.account.by_client_id(t.client_order_id) is None for t in targets)
+
+
+async def test_the_venue_fills_the_stop_and_the_tracker_books_it_once(trader: Trader) -> None:
+    entry = await trader.buy("0.01", "48000", "52000", "54000")
+    stop = await trader.stop(entry)
+    assert await track_once(trader.core) == type(await track_once(trader.core))((), ())  # nothing yet
+    [went_off] = trader.move("47900")  # through the stop: the venue sells, with no bot involved
+    assert went_off.client_order_id == stop.client_order_id and went_off.status == "filled"
+
+    events = await track_once(trader.core)
+    [fill] = events.fills
+    assert (fill.role, fill.side, fill.quantity, fill.price) == (
+        OrderRole.STOP_LOSS,
+        Side.SELL,
+        D("0.01"),
+        D(47900),
+    )
+    assert fill.closed and fill.pnl < 0
+    legs = await trader.legs(entry)
+    assert [(leg.role, leg.status) for leg in legs] == [
+        (OrderRole.STOP_LOSS, OrderStatus.FILLED),
+        (OrderRole.TAKE_PROFIT, OrderStatus.CANCELLED),
+        (OrderRole.TAKE_PROFIT, OrderStatus.CANCELLED),
+    ]
+    trader.move("60000")  # past both targets: nothing is left to sell
+    again = await track_once(trader.core)
+    assert again.fills == () and len(trader.venue.account.orders) == 2  # the entry and the stop
+
+
+async def test_a_target_lifts_the_stop_sells_its_share_and_rests_a_stop_for_the_rest(trader: Trader) -> None:
+    spec = SignalSpec("BTC", Side.BUY, entries=(D(50100),), targets=(D(52000), D(54000)), stop_loss=D(48000))
+    plan = await draft_signal_plan(
+        trader.core, trader.user, spec, D(1002), account_id=trader.account, move_stop_to_entry=True
+    )
+    [entry] = (await confirm_plan(trader.core, trader.user, plan.group_id)).orders
+    assert entry.filled == D("0.02001") and entry.average_price == D("50010")  # at the ask, below its entry
+    first_stop = await trader.stop(entry)
+    assert trader.at_venue(first_stop).quantity == D("0.02001")
+
+    trader.move("52100")
+    [fill] = (await track_once(trader.core)).fills
+    assert (fill.role, fill.target, fill.quantity, fill.price) == (
+        OrderRole.TAKE_PROFIT,
+        1,
+        D("0.01"),
+        D(52100),
+    )
+    assert fill.stop_moved_to == D(50010) and not fill.closed
+    assert trader.at_venue(first_stop).status == "canceled"
+    second_stop = await trader.stop(entry)
+    resting = trader.at_venue(second_stop)
+    assert (resting.status, resting.quantity, resting.price) == ("open", D("0.01001"), D(50010))
+    assert trader.venue.account.locked["BTC"] == D("0.01001")
+
+    trader.move("54100")  # the last target sells the rest: no stop is left
+    [last] = (await track_once(trader.core)).fills
+    assert (last.target, last.quantity, last.closed) == (2, D("0.01001"), True)
+    assert trader.at_venue(second_stop).status == "canceled"
+    assert all(
+        not leg.status.is_live and leg.status is not OrderStatus.ARMED for leg in await trader.legs(entry)
+    )
+    assert trader.venue.account.locked["BTC"] == 0
+
+
+async def test_a_target_finding_the_stop_gone_off_sells_nothing(trader: Trader) -> None:
+    entry = await trader.buy("0.01", "48000", "52000", "54000")
+    stop = await trader.stop(entry)
+    trader.move("47000")  # the venue sells at the stop between the tracker's look at the orders...
+    trader.venue.account.markets[BTC].bid = D(52100)  # ...and its look at the market, now at a target
+    trader.venue.account.markets[BTC].ask = D(52110)
+    [booked] = await watch_brackets(trader.core)
+    assert booked.id == stop.id and booked.status is OrderStatus.FILLED
+    assert [o.kind for o in trader.venue.account.orders.values()] == ["market", "stop"]  # no target sold
+    assert [leg.status for leg in await trader.legs(entry)] == [
+        OrderStatus.FILLED,
+        OrderStatus.CANCELLED,
+        OrderStatus.CANCELLED,
+    ]
+    [fill] = await bracket_fills(trader.core, [booked])  # told as the stop's fill, as track_once does
+    assert (fill.role, fill.quantity, fill.price, fill.closed) == (
+        OrderRole.STOP_LOSS,
+        D("0.01"),
+        D(47000),
+        True,
+    )
+
+
+async def test_a_stop_the_venue_refuses_is_held_by_the_bot(trader: Trader) -> None:
+    trader.venue.account.markets[BTC].max_stop_orders = 0  # as Binance's MAX_NUM_ALGO_ORDERS, once reached
+    entry = await trader.buy("0.01", "20000", "52000")
+    assert entry.status is OrderStatus.FILLED
+    [stop] = [leg for leg in await trader.legs(entry) if leg.role is OrderRole.STOP_LOSS]
+    assert stop.status is OrderStatus.ARMED and stop.quantity == D("0.01")
+    assert stop.error is not None and stop.error.startswith(HELD_BY_THE_BOT.split("{")[0])
+    assert stop.error.endswith("Binance refused the order as invalid.")
+    assert trader.venue.account.by_client_id(stop.client_order_id) is None
+
+    trader.move("19900")  # the core sends it when the market reaches it
+    [fill] = (await track_once(trader.core)).fills
+    assert (fill.role, fill.quantity, fill.closed) == (OrderRole.STOP_LOSS, D("0.01"), True)
+    assert trader.at_venue(stop).kind == "market"
+
+
+async def test_partial_fills_re_place_the_stop_for_all_that_filled(trader: Trader) -> None:
+    entry = await trader.buy("0.01", "48000", price="49000")
+    assert entry.status is OrderStatus.OPEN and await trader.legs(entry) == []
+    trader.venue.account.fill(trader.at_venue(entry), D("0.004"))
+    await sync_open_orders(trader.core)
+    first = await trader.stop(entry)
+    assert (trader.at_venue(first).quantity, trader.at_venue(first).status) == (D("0.004"), "open")
+
+    trader.venue.account.fill(trader.at_venue(entry))
+    await sync_open_orders(trader.core)
+    second = await trader.stop(entry)
+    assert second.id != first.id and trader.at_venue(first).status == "canceled"
+    assert (trader.at_venue(second).quantity, trader.at_venue(second).price) == (D("0.01"), D(48000))
+
+
+async def test_closing_by_hand_cancels_the_stop_at_the_venue(trader: Trader) -> None:
+    entry = await trader.buy("0.01", "48000", "52000")
+    stop = await trader.stop(entry)
+    sell = OrderIntent("BTC", Side.SELL, D("0.01"), quote="USDT")
+    draft = await draft_order(trader.core, trader.user, sell, trader.account)
+    # The stand-in holds 0.5 BTC besides the 0.01 the stop locks, so the sale goes through beside it.
+    assert (await confirm_draft(trader.core, trader.user, draft.id)).status is OrderStatus.FILLED
+    assert trader.at_venue(stop).status == "canceled"
+    assert [leg.status for leg in await trader.legs(entry)] == [OrderStatus.CANCELLED] * 2
+
+
+async def test_which_venues_hold_stops(harness: Harness, binance_venue: Venue) -> None:
+    no_stops = dict(binance_venue.standin.exchange_info[1])  # type: ignore[attr-defined]
+    no_stops["orderTypes"] = ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT"]
+    binance_venue.standin.exchange_info[1] = no_stops  # type: ignore[attr-defined]
+    gateway = binance_venue.gateway()
+    try:
+        assert await gateway.holds_stops("BTC/USDT")
+        assert not await gateway.holds_stops("ETH/USDT")  # its spot pair takes no stop-market order
+    finally:
+        await gateway.close()
+    _, account = await harness.user()
+    assert not await (await harness.exchanges.gateway(account)).holds_stops("BTC/USDT")  # paper: the core

@@ -1,0 +1,191 @@
+"""Stop losses resting at the venue, where it holds stop orders (ExchangeGateway.holds_stops): the stop then
+protects the position while the bot is down, and the venue fills it without the tracker.
+
+The stop is first armed in the core, in the transaction that books the entry's fill, so a filled entry is never
+without a stop; it is then claimed (armed -> submitted, once across processes) and sent under its own client
+order id. A venue that refuses it leaves it armed in the core, the reason on it. Targets stay in the core: on a
+spot venue a resting stop locks the coins, so a target lifts the stop, sells its share and rests a new stop for
+what is left.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
+
+from trading.domain.enums import OrderRole, OrderStatus, OrderType
+from trading.domain.errors import ExchangeError, TradingError
+from trading.domain.ledger import ZERO
+from trading.domain.orders import ExchangeOrder, Order, OrderRequest
+from trading.ports import ExchangeGateway
+from trading.usecases.brackets import break_even, new_leg, stop_of
+from trading.usecases.core import Core
+from trading.usecases.execution import record_report, submit
+
+log = logging.getLogger(__name__)
+
+HELD_BY_THE_BOT = "Held by the bot, as the exchange did not take it as a stop order: {reason}"
+
+
+async def follow_entry(core: Core, entry: Order) -> None:
+    """After an entry's fill is booked: send its newly armed stop to the venue, or, where one rests there
+    already, re-place it for what has filled since."""
+    gateway = await core.exchanges.gateway_of(entry.account_id)
+    if not await gateway.holds_stops(entry.symbol):
+        return
+    async with core.uow(read_only=True) as uow:
+        legs = await uow.orders.children(entry.id)
+    stop = stop_of(legs)
+    if stop is None:
+        return
+    if stop.status is OrderStatus.ARMED and stop.error is None:
+        await place(core, stop)
+        return
+    sold = sum((leg.filled for leg in legs if leg.role is OrderRole.TAKE_PROFIT), ZERO)
+    wanted = entry.filled - sold
+    if stop.status.is_live and stop.quantity < wanted:
+        await replace_stop(core, stop, wanted, stop.price)
+
+
+async def place(core: Core, stop: Order) -> Order:
+    """Rest an armed stop at the venue under its client order id: OPEN there, or, where the venue refuses it,
+    armed again in the core with the reason on it (and logged)."""
+    async with core.uow() as uow:
+        claimed = await uow.orders.transition(stop.id, OrderStatus.ARMED, OrderStatus.SUBMITTED)
+        await uow.commit()
+    if not claimed:  # the tracker fired it, or another process moved it first
+        return stop
+    gateway = await core.exchanges.gateway_of(stop.account_id)
+    assert stop.price is not None
+    request = OrderRequest(
+        stop.client_order_id, stop.symbol, stop.side, OrderType.STOP, stop.quantity, stop.price
+    )
+    try:
+        report: ExchangeOrder | None = await gateway.create_order(request)
+    except ExchangeError as error:
+        report = await _found(gateway, stop) if error.retryable else None
+        if report is None:
+            return await _hold_in_core(core, stop, error)
+    assert report is not None
+    return await record_report(core, stop.id, report)
+
+
+async def _found(gateway: ExchangeGateway, stop: Order) -> ExchangeOrder | None:
+    """The stop, where the venue got it although its answer never came."""
+    try:
+        return await gateway.fetch_order(stop.symbol, stop.client_order_id)
+    except ExchangeError:
+        return None
+
+
+async def _hold_in_core(core: Core, stop: Order, error: ExchangeError) -> Order:
+    # The venue's own words (ccxt's exception, kept as the cause) go to the log; the user's sentence on the leg.
+    log.warning(
+        "stop %s of order %s held by the core: %s (%s)",
+        stop.client_order_id,
+        stop.parent_id,
+        error.message,
+        error.__cause__,
+    )
+    held = replace(
+        stop,
+        status=OrderStatus.ARMED,
+        error=HELD_BY_THE_BOT.format(reason=error.message),
+        updated_at=core.clock.now(),
+    )
+    async with core.uow() as uow:
+        if await uow.orders.transition(stop.id, OrderStatus.SUBMITTED, OrderStatus.ARMED):
+            await uow.orders.update(held)
+        await uow.commit()
+    return held
+
+
+async def lift(core: Core, stop: Order) -> Order:
+    """Cancel a stop resting at the venue and book what the venue says of it (it may have filled meanwhile)."""
+    gateway = await core.exchanges.gateway_of(stop.account_id)
+    report = await gateway.cancel_order(stop.symbol, stop.client_order_id)
+    return await record_report(core, stop.id, report)
+
+
+async def replace_stop(core: Core, stop: Order, quantity: Decimal, price: Decimal | None) -> Order | None:
+    """Cancel the resting stop and rest a new one for `quantity` at `price`. None when the cancel finds that the
+    stop went off: the position is gone (its fill is booked, the targets cancelled, by record_report)."""
+    lifted = await lift(core, stop)
+    if lifted.filled > 0:
+        return None
+    return await rest_new_stop(core, stop, quantity, price or stop.price)
+
+
+async def rest_new_stop(core: Core, old: Order, quantity: Decimal, price: Decimal | None) -> Order | None:
+    """A stop for what is left, written (armed) and then sent to the venue; None when nothing is left."""
+    if quantity <= 0 or price is None or old.parent_id is None:
+        return None
+    async with core.uow() as uow:
+        entry = await uow.orders.get(old.parent_id)
+        assert entry is not None
+        stop = await uow.orders.add(
+            new_leg(entry, OrderRole.STOP_LOSS, OrderType.STOP, price, quantity, core.clock.now())
+        )
+        await uow.commit()
+    return await place(core, stop)
+
+
+async def sell_target(core: Core, target: Order) -> Order | None:
+    """Send a fired target at market; where the entry's stop rests at the venue (locking the coins), lift it
+    first and rest a new one for what is left after the sale. The order booked: the target sold, or the stop,
+    where the venue had filled it already (the position is gone: the target is cancelled, unsold, and the stop's
+    fill is told like any). None when the stop could not be lifted (the target is armed again) or the sale
+    failed (the stop rests again for all)."""
+    assert target.parent_id is not None
+    async with core.uow(read_only=True) as uow:
+        legs = await uow.orders.children(target.parent_id)
+    stop = stop_of(legs)
+    if stop is None or not stop.status.is_live:
+        return await submit(core, target, as_market=True)
+    try:
+        lifted = await lift(core, stop)
+    except ExchangeError as error:
+        log.warning("target %s waits: its stop could not be lifted: %s", target.client_order_id, error)
+        await _set_target(core, target, OrderStatus.ARMED)
+        return None
+    if lifted.filled > 0:
+        await _set_target(core, target, OrderStatus.CANCELLED)
+        return lifted
+    sold = ZERO
+    try:
+        fired = await submit(core, target, as_market=True)
+        sold = fired.filled
+    except TradingError as error:
+        log.warning("target %s not sold: %s", target.client_order_id, error)
+        fired = None
+    await rest_new_stop(core, stop, stop.quantity - sold, await _stop_price(core, stop, sold, legs, target))
+    return fired
+
+
+async def _stop_price(
+    core: Core, stop: Order, sold: Decimal, legs: Sequence[Order], target: Order
+) -> Decimal | None:
+    """Where the new stop goes: to the entry's price once a target sold, where its trader asked for that; none
+    at all when the last target sold its whole share (it took the rest of the position, as in fire_leg)."""
+    others = [
+        leg
+        for leg in legs
+        if leg.role is OrderRole.TAKE_PROFIT and leg.id != target.id and leg.status is OrderStatus.ARMED
+    ]
+    if sold and sold >= target.quantity and not others:
+        return None
+    if not sold:
+        return stop.price
+    assert stop.parent_id is not None
+    async with core.uow(read_only=True) as uow:
+        moved = await break_even(uow, stop.parent_id)
+    return moved or stop.price
+
+
+async def _set_target(core: Core, target: Order, status: OrderStatus) -> None:
+    async with core.uow() as uow:
+        if await uow.orders.transition(target.id, OrderStatus.SUBMITTED, status):
+            current = await uow.orders.get(target.id)
+            assert current is not None
+            await uow.orders.update(replace(current, status=status, updated_at=core.clock.now()))
+        await uow.commit()
