@@ -15,7 +15,8 @@ from typing import Any
 import msgspec
 from litestar import MediaType, Request, Router, get, post, route
 from litestar.datastructures import UploadFile
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Response
 
 from bot.sandbox.methods import METHODS
@@ -82,7 +83,10 @@ async def _unless_gone(request: Request[Any, Any, Any], long_poll: Awaitable[Any
 
 @route("/{bot_token:str}/{method:str}", http_method=["GET", "POST"], status_code=200)
 async def bot_api(
-    request: Request[Any, Any, Any], bot_token: str, method: str, sandbox: SandboxState
+    request: Request[Any, Any, Any],
+    bot_token: FromPath[str],
+    method: FromPath[str],
+    sandbox: NamedDependency[SandboxState],
 ) -> Response[JsonDict]:
     if bot_token != f"bot{sandbox.token}":
         return _telegram_error(BotApiError(401, "Unauthorized"))
@@ -102,17 +106,23 @@ async def bot_api(
 
 
 @post("/api/chats/{user_id:int}/messages", status_code=200)
-async def post_message(user_id: int, data: UserMessage, sandbox: SandboxState) -> JsonDict:
+async def post_message(
+    user_id: FromPath[int], data: JSONBody[UserMessage], sandbox: NamedDependency[SandboxState]
+) -> JsonDict:
     return {"message_id": sandbox.user_message(user_id, data.text, data.forward_from_chat)}
 
 
 @get("/api/chats/{user_id:int}/messages")
-async def get_messages(user_id: int, sandbox: SandboxState, after: int = 0) -> list[JsonDict]:
+async def get_messages(
+    user_id: FromPath[int], sandbox: NamedDependency[SandboxState], after: FromQuery[int] = 0
+) -> list[JsonDict]:
     return sandbox.messages_after(user_id, after)
 
 
 @post("/api/chats/{user_id:int}/callbacks", status_code=200)
-async def post_callback(user_id: int, data: UserCallback, sandbox: SandboxState) -> Response[JsonDict]:
+async def post_callback(
+    user_id: FromPath[int], data: JSONBody[UserCallback], sandbox: NamedDependency[SandboxState]
+) -> Response[JsonDict]:
     try:
         answer = sandbox.callback(user_id, data.message_id, data.data)
     except BotApiError as error:
@@ -128,20 +138,20 @@ async def post_callback(user_id: int, data: UserCallback, sandbox: SandboxState)
 
 
 @post("/api/chats/{user_id:int}/webapp-init-data", status_code=200)
-async def webapp_init_data(user_id: int, sandbox: SandboxState) -> JsonDict:
+async def webapp_init_data(user_id: FromPath[int], sandbox: NamedDependency[SandboxState]) -> JsonDict:
     user = sandbox.chat(user_id).user
     return {"init_data": sign_init_data(sandbox.token, user, int(time.time()))}
 
 
 @post("/api/updates", status_code=200)
-async def post_update(data: dict[str, Any], sandbox: SandboxState) -> JsonDict:
+async def post_update(data: JSONBody[dict[str, Any]], sandbox: NamedDependency[SandboxState]) -> JsonDict:
     """A raw update as Telegram would send it (tests use it for the odd ones: stickers, edits, channel posts)."""
     sandbox.push({key: value for key, value in data.items() if key != "update_id"})
     return {"ok": True}
 
 
 @get("/api/files/{file_id:str}", media_type="image/png")
-async def get_file(file_id: str, sandbox: SandboxState) -> Response[bytes]:
+async def get_file(file_id: FromPath[str], sandbox: NamedDependency[SandboxState]) -> Response[bytes]:
     content = sandbox.files.get(file_id)
     if content is None:
         return Response(b"", status_code=404)

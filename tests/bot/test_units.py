@@ -1,5 +1,6 @@
 """Renderers, keyboards, the outgoing queue and the alert index, without a network."""
 
+import warnings
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -8,8 +9,11 @@ import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import GetMe, SendMessage
+from litestar import Litestar
 
-from bot.telegram.keyboards import DraftAction, draft_keyboard, plan_keyboard
+from bot.sandbox.routes import sandbox_router
+from bot.sandbox.state import SandboxState
+from bot.telegram.keyboards import DraftAction, draft_keyboard, plan_keyboard, portfolio_keyboard
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.render import draft_preview, pnl_text, quote_text
 from trading.domain.alert_index import AlertIndex
@@ -145,3 +149,21 @@ def test_the_alert_index_returns_each_reached_alert_once() -> None:
     assert index.take_due("SOL/USDT", Decimal(500)) == []
     assert [a.id for a in index.take_due("SOL/USDT", Decimal(1))] == [2]
     assert index.symbols() == ["BTC/USDT"] and len(index) == 1
+
+
+def test_the_sandbox_routes_declare_their_parameters_as_litestar_wants() -> None:
+    """Path, query, body and dependency parameters marked explicitly: no deprecation warning when mounted."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Litestar(route_handlers=[sandbox_router(SandboxState())])
+
+
+def test_the_portfolio_keyboard_is_made_once_and_the_draft_one_per_draft() -> None:
+    assert portfolio_keyboard() is portfolio_keyboard()
+    rows = draft_keyboard("AbCdEfGh").inline_keyboard
+    assert [[b.text for b in row] for row in rows] == [["✅ Confirm"], ["✏️ Change amount", "✖️ Cancel"]]
+    assert [DraftAction.unpack(b.callback_data or "").action for row in rows for b in row] == [
+        "confirm",
+        "amount",
+        "cancel",
+    ]
