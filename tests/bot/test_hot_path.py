@@ -37,12 +37,14 @@ async def test_an_answer_model_outlives_a_garbage_collection() -> None:
     async def make_request(bot: Any, method: Any) -> Any:
         return "ok"
 
-    assert await kept(make_request, Bot("42:TEST"), GetMyShortDescription()) == "ok"
+    answer: Any = await kept(make_request, Bot("42:TEST"), GetMyShortDescription())
+    assert answer == "ok"
     model = weakref.ref(kept.keep(GetMyShortDescription))
     gc.collect()
     assert model() is not None
     # pydantic hands back the kept class rather than building a new one
-    assert Response[GetMyShortDescription.__returning__] is model()  # type: ignore[name-defined]
+    returning: Any = GetMyShortDescription.__returning__
+    assert Response[returning] is model()
 
 
 async def test_the_text_filter_passes_text_and_only_text() -> None:
