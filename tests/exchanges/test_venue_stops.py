@@ -16,7 +16,7 @@ from tests.standins.venue import SimOrder
 from trading.domain.accounts import ExchangeAccount
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
 from trading.domain.intents import OrderIntent
-from trading.domain.orders import Order
+from trading.domain.orders import ExchangeOrder, Order, OrderRequest
 from trading.domain.signals import SignalSpec
 from trading.exchanges.ccxt_gateway import CcxtGateway
 from trading.ports import ExchangeGateway, PaperFunding
@@ -24,7 +24,14 @@ from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import confirm_draft
 from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
-from trading.usecases.tracking import bracket_fills, sync_open_orders, track_once, watch_brackets
+from trading.usecases.tracking import (
+    STOP_NEVER_ARRIVED,
+    bracket_fills,
+    reconcile_submitted,
+    sync_open_orders,
+    track_once,
+    watch_brackets,
+)
 from trading.usecases.venue_stops import HELD_BY_THE_BOT
 
 D = Decimal
@@ -270,3 +277,51 @@ async def test_which_venues_hold_stops(harness: Harness, binance_venue: Venue) -
         await gateway.close()
     _, account = await harness.user()
     assert not await (await harness.exchanges.gateway(account)).holds_stops("BTC/USDT")  # paper: the core
+
+
+class ProcessDied(BaseException):
+    """Stands for the process dying: not an Exception, so nothing in the core catches it."""
+
+
+class DiesSendingStops(StandInExchanges):
+    """The stand-in's gateway, but the process dies as it is about to send a stop order."""
+
+    async def gateway(self, account: ExchangeAccount) -> ExchangeGateway:
+        inner = await super().gateway(account)
+
+        class Dying:
+            def __getattr__(self, name: str) -> object:
+                return getattr(inner, name)
+
+            async def create_order(self, request: OrderRequest) -> ExchangeOrder:
+                if request.order_type is OrderType.STOP:
+                    raise ProcessDied
+                return await inner.create_order(request)
+
+        return Dying()  # type: ignore[return-value]
+
+
+async def test_a_stop_that_never_left_is_held_by_the_bot_after_a_restart(
+    trader: Trader, harness: Harness
+) -> None:
+    gateway = await trader.core.exchanges.gateway_of(trader.account)
+    dying = replace(trader.core, exchanges=DiesSendingStops(harness, gateway))  # type: ignore[arg-type]
+    draft = await draft_order(
+        dying,
+        trader.user,
+        OrderIntent("BTC", Side.BUY, D("0.01"), quote="USDT", stop_loss=D(48000)),
+        trader.account,
+    )
+    with pytest.raises(ProcessDied):
+        await confirm_draft(dying, trader.user, draft.id)
+    async with trader.core.uow(read_only=True) as uow:
+        [entry, stop] = sorted(await uow.orders.for_user(trader.user), key=lambda o: o.id)
+    assert entry.status is OrderStatus.FILLED and stop.status is OrderStatus.SUBMITTED
+
+    report = await reconcile_submitted(trader.core)  # at start-up: the venue never got it
+    assert report.never_arrived == 1
+    [held] = await trader.legs(entry)
+    assert (held.status, held.error, held.quantity) == (OrderStatus.ARMED, STOP_NEVER_ARRIVED, D("0.01"))
+    trader.move("47900")
+    [fill] = (await track_once(trader.core)).fills  # the core sends it
+    assert (fill.role, fill.quantity) == (OrderRole.STOP_LOSS, D("0.01"))
