@@ -21,7 +21,18 @@ def portfolio_png(view: Portfolio, history: Sequence[tuple[datetime, Decimal]]) 
     figure = Figure(figsize=(8, 3.6), dpi=100)
     curve, pie = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     points = [*history, (datetime.now().astimezone(), view.equity)]
-    curve.plot([t for t, _ in points], [float(v) for _, v in points], color="#517da2")
+    curve.plot([t for t, _ in points], [float(v) for _, v in points], color="#517da2", marker=".")
+    if len(points) == 1:  # a new account: one point, on an axis of the hour around it rather than of years
+        moment = points[0][0]
+        curve.set_xlim(moment - timedelta(minutes=30), moment + timedelta(minutes=30))
+        curve.annotate(
+            "the curve starts here",
+            (moment, float(view.equity)),
+            fontsize=8,
+            ha="center",
+            xytext=(0, 8),
+            textcoords="offset points",
+        )
     curve.set_title(f"Equity ({view.quote})")
     curve.tick_params(axis="x", labelrotation=30, labelsize=7)
     parts = [(p.symbol.split("/")[0], float(p.value)) for p in view.positions if p.value > 0]
