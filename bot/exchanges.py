@@ -1,10 +1,26 @@
 """Builds and caches the gateway of each exchange account: the paper exchange, or ccxt with its credentials."""
 
-from trading.domain.accounts import ExchangeAccount
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from trading.domain.accounts import Credentials, ExchangeAccount
 from trading.domain.errors import NotFound
 from trading.exchanges.paper.gateway import PaperExchange
 from trading.exchanges.paper.store import PaperStore
 from trading.ports import Clock, ExchangeGateway, MarketData, PaperFunding, UnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from trading.exchanges.ccxt_client import CcxtVenueConfig
+
+# How a ccxt venue is reached, by exchange id and testnet flag.
+VenueConfig = Callable[[str, bool], "CcxtVenueConfig"]
+
+
+def venue_config(exchange: str, testnet: bool) -> "CcxtVenueConfig":
+    # ccxt is heavy: imported only when an account uses it.
+    from trading.exchanges.ccxt_client import CcxtVenueConfig
+
+    return CcxtVenueConfig(exchange, testnet=testnet)
 
 
 class Exchanges:
@@ -16,6 +32,8 @@ class Exchanges:
         self._clock = clock
         self._uow = uow
         self._gateways: dict[int, ExchangeGateway] = {}
+        # Where ccxt venues are reached: their own addresses; tests point it at local stand-ins.
+        self.venue_config: VenueConfig = venue_config
 
     async def gateway(self, account: ExchangeAccount) -> ExchangeGateway:
         gateway = self._gateways.get(account.id)
@@ -33,6 +51,11 @@ class Exchanges:
             raise NotFound("That exchange account no longer exists.")
         return await self.gateway(account)
 
+    async def open_gateway(self, exchange: str, testnet: bool, credentials: Credentials) -> ExchangeGateway:
+        from trading.exchanges.ccxt_gateway import CcxtGateway
+
+        return CcxtGateway.open(self.venue_config(exchange, testnet), credentials)
+
     def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
         return self._paper(account)
 
@@ -42,13 +65,11 @@ class Exchanges:
     async def _build(self, account: ExchangeAccount) -> ExchangeGateway:
         if account.is_paper:
             return self._paper(account)
-        # ccxt is heavy: imported only when an account uses it.
-        from trading.exchanges.ccxt_client import CcxtVenueConfig
         from trading.exchanges.ccxt_gateway import CcxtGateway
 
         async with self._uow() as uow:
             credentials = await uow.accounts.credentials(account.id)
-        return CcxtGateway.open(CcxtVenueConfig(account.exchange, testnet=account.testnet), credentials)
+        return CcxtGateway.open(self.venue_config(account.exchange, account.testnet), credentials)
 
     async def close(self) -> None:
         for gateway in self._gateways.values():

@@ -11,6 +11,7 @@ from bot.telegram.filters import HAS_TEXT
 from bot.telegram.keyboards import AccountAction, accounts_keyboard, testnet_keyboard
 from handlers import replies
 from trading.domain.accounts import PAPER, Credentials, User
+from trading.domain.errors import TradingError
 from trading.usecases.core import Core
 from trading.usecases.exchange_accounts import accounts, add_account, remove_account
 
@@ -100,11 +101,19 @@ async def got_testnet(
     await state.clear()
     testnet = callback_data.action == "testnet"
     label = f"{data['exchange'].capitalize()}{' testnet' if testnet else ''}"
-    account = await add_account(
-        core, user.id, data["exchange"], label, testnet, Credentials(data["key"], data["secret"])
+    try:
+        account = await add_account(
+            core, user.id, data["exchange"], label, testnet, Credentials(data["key"], data["secret"])
+        )
+    except TradingError as error:  # keys refused or the venue out of reach: nothing was stored
+        await replies.edit(query, f"{error.message} Nothing was stored; tap Add an account to try again.")
+        await query.answer(error.message[:200], show_alert=True)
+        return
+    await replies.edit(
+        query,
+        f"Added {account.label}; its keys are stored encrypted and its books start "
+        "from the balances it holds there.",
     )
-    if isinstance(query.message, Message):
-        await query.message.edit_text(f"Added {account.label}; its keys are stored encrypted.")
     await query.answer("Account added.")
 
 

@@ -84,6 +84,11 @@ class ExchangeFactory(Protocol):
         """The same by account id: from the cache, or the account is read first. Raises NotFound."""
         ...
 
+    async def open_gateway(self, exchange: str, testnet: bool, credentials: Credentials) -> ExchangeGateway:
+        """A gateway on a venue for keys not stored yet (to check them and read the balances before an account
+        is added): not cached; the caller closes it."""
+        ...
+
     def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
         """Deposits into a paper account (real venues are funded outside the bot)."""
         ...

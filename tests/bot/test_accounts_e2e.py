@@ -2,19 +2,36 @@
 a ccxt venue, the key and secret messages deleted as soon as they are read, the secret stored encrypted,
 the listing, removal."""
 
+from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.telegram.runtime import TelegramBot
 from storage.crypto import CredentialCipher
 from storage.models import ExchangeAccountRow
 from tests.bot.sandbox import Sandbox, UserChat, button, start_bot
+from tests.exchanges.conftest import Venue, _binance, _kraken
 from tests.harness import Harness
+from tests.standins import binance, kraken
 
-API_KEY = "k3y-AbCdEf0123456789"
-API_SECRET = "s3cr3t-ZyXwVu9876543210-do-not-log"
+# The stand-ins' keys: adding an account tries them on the venue (here its stand-in) before storing anything.
+API_KEY, API_SECRET = binance.API_KEY, binance.SECRET
 TEST_SECRET_KEY = "test-secret"  # the harness's SECRET_KEY
+
+
+@pytest.fixture
+async def venues(harness: Harness) -> AsyncIterator[dict[str, Venue]]:
+    """Binance and Kraken as their stand-ins, which the app's Exchanges reach instead of the venues."""
+    made = {"binance": _binance(), "kraken": _kraken()}
+    for venue in made.values():
+        await venue.standin.start()
+    harness.exchanges.venue_config = lambda exchange, testnet: made[exchange].config(testnet=testnet)
+    yield made
+    for venue in made.values():
+        await venue.standin.close()
 
 
 async def _rows(harness: Harness) -> list[Any]:
@@ -70,7 +87,7 @@ async def test_a_paper_account_is_added_listed_and_removed(
 
 
 async def test_a_ccxt_account_deletes_the_key_and_secret_messages_and_stores_them_encrypted(
-    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness, venues: dict[str, Venue]
 ) -> None:
     chat = sandbox.chat(602)
     await _start_adding(chat)
@@ -95,12 +112,17 @@ async def test_a_ccxt_account_deletes_the_key_and_secret_messages_and_stores_the
     assert answer["answer"] == "Account added."
     done = await chat.message(ask_testnet["message_id"])
     assert (
-        done["text"] == "Added Binance testnet; its keys are stored encrypted."
+        done["text"]
+        == "Added Binance testnet; its keys are stored encrypted and its books start from the "
+        "balances it holds there."
         and done["reply_markup"] is None
     )
 
     [_, row] = await _rows(harness)
     assert (row.exchange, row.label, row.testnet) == ("binance", "Binance testnet", True)
+    async with harness.core.uow(read_only=True) as uow:
+        ledger = await uow.ledgers.load(row.id)
+    assert ledger.balances == {"USDT": Decimal(10_000), "BTC": Decimal("0.5")}
     for stored, plain in ((row.api_key_enc, API_KEY), (row.secret_enc, API_SECRET)):
         assert stored and plain not in stored and stored != plain
         assert CredentialCipher(TEST_SECRET_KEY).decrypt(stored) == plain
@@ -117,7 +139,7 @@ async def test_a_ccxt_account_deletes_the_key_and_secret_messages_and_stores_the
 
 
 async def test_a_live_account_and_an_unknown_exchange(
-    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness, venues: dict[str, Venue]
 ) -> None:
     chat = sandbox.chat(603)
     await _start_adding(chat)
@@ -125,11 +147,28 @@ async def test_a_live_account_and_an_unknown_exchange(
     assert unknown["text"] == "'nosuchexchange' is not an exchange I know; try binance, kraken or coinbase."
     [ask_key] = await chat.ask("kraken")  # still in the conversation: the exchange is asked again
     assert "Send the API key" in ask_key["text"]
-    await chat.ask(API_KEY)
-    [ask_testnet] = await chat.ask(API_SECRET)
+    await chat.ask(kraken.API_KEY)
+    [ask_testnet] = await chat.ask(kraken.SECRET)
     await chat.tap(ask_testnet["message_id"], button(ask_testnet, "Live"))
     [_, row] = await _rows(harness)
     assert (row.exchange, row.label, row.testnet) == ("kraken", "Kraken", False)
+
+
+async def test_keys_the_venue_refuses_are_not_stored(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness, venues: dict[str, Venue]
+) -> None:
+    chat = sandbox.chat(606)
+    await _start_adding(chat)
+    await chat.ask("binance")
+    await chat.ask("not-the-key")
+    [ask_testnet] = await chat.ask(API_SECRET)
+    answer = await chat.tap(ask_testnet["message_id"], button(ask_testnet, "Live"))
+    refusal = "Binance refused these API keys: Invalid API-key, IP, or permissions for action."
+    assert answer["answer"] == refusal
+    told = await chat.message(ask_testnet["message_id"])
+    assert told["text"] == f"{refusal} Nothing was stored; tap Add an account to try again."
+    assert told["reply_markup"] is None
+    assert await harness.count("exchange_accounts") == 1
 
 
 async def test_cancel_stops_the_conversation_and_keeps_nothing(

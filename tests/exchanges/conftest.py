@@ -94,6 +94,14 @@ async def binance_venue() -> AsyncIterator[Venue]:
 
 
 @pytest.fixture
+async def kraken_venue() -> AsyncIterator[Venue]:
+    made = _kraken()
+    await made.standin.start()
+    yield made
+    await made.standin.close()
+
+
+@pytest.fixture
 async def gateway(venue: Venue) -> AsyncIterator[CcxtGateway]:
     opened = venue.gateway()
     yield opened

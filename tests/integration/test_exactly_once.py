@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from storage.signal_models import PaperOrderRow
 from tests.harness import Harness
-from trading.domain.accounts import ExchangeAccount
+from trading.domain.accounts import Credentials, ExchangeAccount
 from trading.domain.enums import OrderStatus, Side
 from trading.domain.errors import DraftAlreadyUsed
 from trading.domain.intents import OrderIntent
@@ -92,6 +92,9 @@ class DyingExchanges:
     async def gateway_of(self, account_id: int) -> ExchangeGateway:
         inner = await self._harness.exchanges.gateway_of(account_id)
         return DiesAroundTheCall(inner, self._after_sending)  # type: ignore[return-value]
+
+    async def open_gateway(self, exchange: str, testnet: bool, credentials: Credentials) -> ExchangeGateway:
+        return await self._harness.exchanges.open_gateway(exchange, testnet, credentials)
 
     def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
         return self._harness.exchanges.paper_funding(account)

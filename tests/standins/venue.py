@@ -2,7 +2,7 @@
 
 - `SimulatedAccount`: balances and orders in memory, filled against a fixed bid and ask, with a fee in the quote
   asset. Tests read it (orders by client id, balances) and move it (fill a resting order; move the market,
-  which fills the resting stops it reaches).
+  which fills the resting stops it reaches), and transfer assets in or out as a user does at the venue.
 - `StandInServer`: an aiohttp app on 127.0.0.1 at a free port that counts calls per endpoint and injects faults
   into them: a slow answer (after the work is done), HTTP 429, a 5xx, insufficient balance, and a lost answer
   (the work is done, then the connection drops).
@@ -163,6 +163,12 @@ class SimulatedAccount:
             self.locked[asset] += order.locked
         self.orders[order.order_id] = order
         return order
+
+    def transfer(self, asset: str, amount: Decimal) -> None:
+        """A deposit (positive) or a withdrawal (negative) made at the venue, outside the bot."""
+        if self.free[asset] + amount < 0:
+            raise ValueError(f"only {self.free[asset]} {asset} is free to withdraw")
+        self.free[asset] += amount
 
     def fill(self, order: SimOrder, quantity: Decimal | None = None) -> None:
         """Fill a resting order, wholly or in part, at its own price (as when the market comes to it)."""

@@ -68,6 +68,51 @@ class Ledger:
             self, balances=_add(self.balances, asset, amount), deposits=_add(self.deposits, asset, amount)
         )
 
+    def open_position(self, symbol: str, quantity: Decimal, cost: Decimal) -> "Ledger":
+        """Coins brought into the account (held at the venue when the account was added, or transferred in
+        later), at `cost` in the quote: their value then, booked as that much deposited in the quote and spent
+        on them, so the invariant holds and P&L counts from the moment they came in."""
+        if quantity <= 0 or cost < 0:
+            raise InvalidInput("Coins brought in need a positive quantity and a cost of zero or more.")
+        base, quote = parse_symbol(symbol)
+        position = self.positions.get(symbol, Position(symbol, ZERO, ZERO))
+        positions = dict(self.positions)
+        positions[symbol] = replace(
+            position, quantity=position.quantity + quantity, cost=position.cost + cost
+        )
+        return replace(
+            self,
+            balances=_add(self.balances, base, quantity),
+            positions=positions,
+            deposits=_add(self.deposits, quote, cost),
+        )
+
+    def withdraw(self, asset: str, amount: Decimal, symbol: str | None = None) -> "Ledger":
+        """A transfer out. What the position in `symbol` (base `asset`) holds leaves at its average cost, taken
+        off the quote's deposits; the rest (or all, with no position) is taken off the asset's own deposits."""
+        if amount <= 0:
+            raise InvalidInput("A withdrawal must be a positive amount.")
+        if amount > self.balance(asset):
+            raise InsufficientFunds(
+                f"Cannot withdraw {amount} {asset}: the balance is {self.balance(asset)}."
+            )
+        ledger = replace(self, balances=_add(self.balances, asset, -amount))
+        position = self.positions.get(symbol) if symbol else None
+        if position is None or not position.quantity:
+            return replace(ledger, deposits=_add(self.deposits, asset, -amount))
+        base, quote = parse_symbol(position.symbol)
+        if base != asset:
+            raise InvalidInput(f"{position.symbol} is not a position in {asset}.")
+        taken = min(amount, position.quantity)
+        left = position.quantity - taken
+        released = (position.cost * taken / position.quantity).quantize(SCALE) if left else position.cost
+        positions = dict(self.positions)
+        positions[position.symbol] = replace(position, quantity=left, cost=position.cost - released)
+        deposits = _add(self.deposits, quote, -released)
+        if amount > taken:
+            deposits = _add(deposits, asset, taken - amount)
+        return replace(ledger, positions=positions, deposits=deposits)
+
     def apply_fill(
         self, symbol: str, side: Side, quantity: Decimal, price: Decimal, fee: Decimal, fee_currency: str
     ) -> FillEffect:

@@ -3,12 +3,11 @@
 from collections.abc import Sequence
 
 from trading.domain.accounts import PAPER, Credentials, ExchangeAccount
-from trading.domain.enums import OrderStatus
 from trading.domain.errors import InvalidInput, NotFound
+from trading.ports import UnitOfWork
 from trading.usecases.accounts import deposit
 from trading.usecases.core import Core
-
-_LIVE = [OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.ARMED]
+from trading.usecases.venue_balances import LIVE, opening_ledger
 
 
 async def accounts(core: Core, user_id: int) -> Sequence[ExchangeAccount]:
@@ -24,7 +23,8 @@ async def add_account(
     testnet: bool = False,
     credentials: Credentials | None = None,
 ) -> ExchangeAccount:
-    """A paper account (funded like a new user's) or a venue's, which needs its API key and secret."""
+    """A paper account (funded like a new user's) or a venue's, which needs its API key and secret: the keys
+    are tried on the venue first, and the account's books open with the balances it holds there."""
     label = label.strip()
     if not label:
         raise InvalidInput("An account needs a label.")
@@ -32,15 +32,27 @@ async def add_account(
         raise InvalidInput(f"An account on {exchange} needs its API key and secret.")
     if exchange == PAPER and credentials is not None:
         raise InvalidInput("A paper account takes no API keys.")
+    async with core.uow(read_only=True) as uow:
+        await _refuse_taken_label(uow, user_id, label)
+    opening = None
+    if credentials is not None:
+        # The keys are tried, and the books opened with what the venue holds, before anything is stored.
+        opening, _ = await opening_ledger(core, exchange, testnet, credentials)
     async with core.uow() as uow:
-        existing = await uow.accounts.for_user(user_id)
-        if any(a.label.lower() == label.lower() for a in existing):
-            raise InvalidInput(f"You already have an account labelled {label!r}.")
+        await _refuse_taken_label(uow, user_id, label)
         account = await uow.accounts.add(user_id, exchange, label, testnet, credentials, core.clock.now())
+        if opening is not None:
+            await uow.ledgers.save(account.id, opening)
         await uow.commit()
     if account.is_paper:
         await deposit(core, user_id, account.id, core.config.paper_quote, core.config.paper_start_balance)
     return account
+
+
+async def _refuse_taken_label(uow: UnitOfWork, user_id: int, label: str) -> None:
+    existing = await uow.accounts.for_user(user_id)
+    if any(a.label.lower() == label.lower() for a in existing):
+        raise InvalidInput(f"You already have an account labelled {label!r}.")
 
 
 async def remove_account(core: Core, user_id: int, account_id: int) -> None:
@@ -51,7 +63,7 @@ async def remove_account(core: Core, user_id: int, account_id: int) -> None:
             raise NotFound("That exchange account was not found.")
         if len(await uow.accounts.for_user(user_id)) == 1:
             raise InvalidInput("This is your only exchange account; add another before removing it.")
-        live = await uow.orders.for_user(user_id, _LIVE, 1000)
+        live = await uow.orders.for_user(user_id, list(LIVE), 1000)
         if any(o.account_id == account_id for o in live):
             raise InvalidInput("This account has open orders; cancel them before removing it.")
         await uow.accounts.remove(user_id, account_id)

@@ -1,0 +1,156 @@
+"""The core's books of a venue account follow what the venue holds.
+
+When the account is added its ledger opens with the venue's balances, and a re-sync books what was transferred
+at the venue since (the user deposited or withdrew there). The quote currency comes in as a deposit; a coin with a
+market against the quote comes in as a position at its bid then (so its P&L counts from that moment); an asset with
+no such market is kept as a balance without a position. A transfer out takes a coin off its position at the
+position's average cost.
+"""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from trading.domain.accounts import Credentials, ExchangeAccount
+from trading.domain.enums import OrderStatus
+from trading.domain.errors import (
+    AuthenticationFailed,
+    ExchangeError,
+    ExchangeUnavailable,
+    InvalidInput,
+    UnknownSymbol,
+)
+from trading.domain.ledger import ZERO, Ledger
+from trading.ports import ExchangeGateway, UnitOfWork
+from trading.usecases.core import Core, account_of
+
+# Orders a fill may still come from: while one is live, a read of the venue could count a fill the core books too.
+LIVE = (OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.ARMED)
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """What moved into (positive) or out of (negative) the account at the venue; `cost` is what a coin brought
+    in is booked at, in the quote (None for the quote itself and for an asset kept without a position)."""
+
+    asset: str
+    amount: Decimal
+    cost: Decimal | None = None
+
+
+async def opening_ledger(
+    core: Core, exchange: str, testnet: bool, credentials: Credentials
+) -> tuple[Ledger, tuple[Transfer, ...]]:
+    """The ledger of an account not stored yet, read from the venue with its keys. A refusal of the keys or a
+    venue out of reach raises one sentence that says which."""
+    venue = exchange.capitalize()
+    gateway = await core.exchanges.open_gateway(exchange, testnet, credentials)
+    try:
+        return await _booked(gateway, Ledger(), core.config.paper_quote)
+    except AuthenticationFailed as error:
+        raise InvalidInput(f"{venue} refused these API keys: {_venue_words(error)}.") from error
+    except ExchangeError as error:
+        if error.retryable:
+            raise ExchangeUnavailable(f"{venue} could not be reached; try again.") from error
+        raise
+    finally:
+        await gateway.close()
+
+
+async def sync_venue_balances(core: Core, user_id: int, account_id: int) -> tuple[Transfer, ...]:
+    """Book the difference between the venue's totals and the ledger's balances as transfers in or out.
+
+    Refused while the account has live orders: a fill racing the read would be counted by the venue's totals and
+    booked again from the order. Checked before the read and again under the ledger's lock, before booking."""
+    async with core.uow(read_only=True) as uow:
+        account = await account_of(uow, user_id, account_id)
+        await _refuse_live_orders(uow, account)
+    if account.is_paper:
+        raise InvalidInput("A paper account has no venue to sync with; fund it with a deposit.")
+    gateway = await core.exchanges.gateway(account)
+    async with core.uow(read_only=True) as uow:
+        before = await uow.ledgers.load(account.id)
+    # The venue is read outside the transaction; what it shows is booked against the ledger as locked below.
+    holdings = await _holdings(gateway)
+    async with core.uow() as uow:
+        ledger = await uow.ledgers.load(account.id, for_update=True)
+        await _refuse_live_orders(uow, account)
+        if ledger != before:
+            raise InvalidInput("The account's books changed while its venue was read; sync again.")
+        synced, transfers = await _book(gateway, ledger, holdings, core.config.paper_quote)
+        if transfers:
+            await uow.ledgers.save(account.id, synced)
+            await uow.commit()
+    return transfers
+
+
+async def _refuse_live_orders(uow: UnitOfWork, account: ExchangeAccount) -> None:
+    live = await uow.orders.for_user(account.user_id, list(LIVE), 1000)
+    if any(order.account_id == account.id for order in live):
+        raise InvalidInput(
+            "This account has orders in flight; sync its balances once they have filled or been cancelled."
+        )
+
+
+async def _holdings(gateway: ExchangeGateway) -> dict[str, Decimal]:
+    return {asset: balance.total for asset, balance in (await gateway.balances()).items()}
+
+
+async def _booked(
+    gateway: ExchangeGateway, ledger: Ledger, quote: str
+) -> tuple[Ledger, tuple[Transfer, ...]]:
+    return await _book(gateway, ledger, await _holdings(gateway), quote)
+
+
+async def _book(
+    gateway: ExchangeGateway, ledger: Ledger, holdings: Mapping[str, Decimal], quote: str
+) -> tuple[Ledger, tuple[Transfer, ...]]:
+    """The ledger with the difference to `holdings` booked, and the transfers that made it."""
+    transfers: list[Transfer] = []
+    for asset in sorted(set(holdings) | {a for a, amount in ledger.balances.items() if amount}):
+        difference = holdings.get(asset, ZERO) - ledger.balance(asset)
+        if not difference:
+            continue
+        symbol = f"{asset}/{quote}"
+        if difference < 0:
+            ledger = ledger.withdraw(asset, -difference, None if asset == quote else symbol)
+            transfers.append(Transfer(asset, difference))
+            continue
+        bid = None if asset == quote else await _bid(gateway, symbol)
+        if bid is None:
+            ledger = ledger.deposit(asset, difference)
+            transfers.append(Transfer(asset, difference))
+        else:
+            cost = difference * bid
+            ledger = ledger.open_position(symbol, difference, cost)
+            transfers.append(Transfer(asset, difference, cost))
+    return ledger, tuple(transfers)
+
+
+async def _bid(gateway: ExchangeGateway, symbol: str) -> Decimal | None:
+    """The bid of `symbol` at the venue, None where it lists no such market."""
+    try:
+        market = await gateway.market(symbol)
+    except UnknownSymbol:
+        return None
+    return (await gateway.ticker(market.symbol)).bid
+
+
+def _venue_words(error: AuthenticationFailed) -> str:
+    """The venue's own reason (ccxt carries its JSON answer, as in Binance's {"msg": "Invalid API-key, IP, or
+    permissions for action."}), or a hint where there is none to read."""
+    text = str(error.__cause__ or "")
+    start = text.find("{")
+    try:
+        answer = json.loads(text[start:]) if start >= 0 else None
+    except ValueError:
+        answer = None
+    if isinstance(answer, dict):
+        for key in ("msg", "message", "error"):
+            words = answer.get(key)
+            if isinstance(words, list):
+                words = "; ".join(str(w) for w in words)
+            if isinstance(words, str) and words.strip():
+                return words.strip().rstrip(".")
+    return "check the key, its secret and its permissions"
