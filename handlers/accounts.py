@@ -14,6 +14,7 @@ from trading.domain.accounts import PAPER, Credentials, User
 from trading.domain.errors import TradingError
 from trading.usecases.core import Core
 from trading.usecases.exchange_accounts import accounts, add_account, remove_account
+from trading.usecases.venue_balances import sync_venue_balances
 
 
 class AddAccount(StatesGroup):
@@ -45,6 +46,13 @@ async def remove(query: CallbackQuery, callback_data: AccountAction, core: Core,
     if isinstance(query.message, Message):
         await _show(query.message, core, user, edit=True)
     await query.answer("Account removed.")
+
+
+async def sync(query: CallbackQuery, callback_data: AccountAction, core: Core, user: User) -> None:
+    transfers = await sync_venue_balances(core, user.id, callback_data.account_id)
+    moved = ", ".join(f"{t.amount.normalize():+f} {t.asset}" for t in transfers)
+    text = f"Booked the transfers made at the venue: {moved}." if moved else "The books match the venue."
+    await query.answer(text[:200], show_alert=True)
 
 
 async def start_adding(query: CallbackQuery, state: FSMContext) -> None:
@@ -129,6 +137,7 @@ def make_router() -> Router:
     router = Router(name="accounts")
     router.message.register(show_accounts, Command("accounts"))
     router.callback_query.register(remove, AccountAction.filter(F.action == "remove"))
+    router.callback_query.register(sync, AccountAction.filter(F.action == "sync"))
     router.callback_query.register(start_adding, AccountAction.filter(F.action == "add"))
     router.message.register(cancel, Command("cancel"), HAS_TEXT)
     router.message.register(got_exchange, StateFilter(AddAccount.exchange), HAS_TEXT)

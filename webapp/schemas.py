@@ -198,6 +198,21 @@ class AccountOut(msgspec.Struct):
     created_at: datetime
 
 
+class TransferOut(msgspec.Struct):
+    """An asset moved in (positive) or out (negative) at the venue; `cost` is what coins brought in are booked at,
+    in the quote (null for the quote itself and for an asset with no market against it)."""
+
+    asset: str
+    amount: Decimal
+    cost: Decimal | None
+
+
+class BalancesSyncedOut(msgspec.Struct):
+    """What a sync booked: nothing when the books already matched the venue."""
+
+    transfers: list[TransferOut]
+
+
 class AccountIn(msgspec.Struct, forbid_unknown_fields=True):
     exchange: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{2,40}$")]
     label: Name

@@ -43,7 +43,7 @@ class ChartRequest(CallbackData, prefix="c"):
 
 
 class AccountAction(CallbackData, prefix="x"):
-    action: str  # add | remove | testnet | live
+    action: str  # add | remove | sync | testnet | live
     account_id: int = 0
 
 
@@ -140,6 +140,11 @@ def ask_back_keyboard(readings: Sequence[str], ref: str) -> InlineKeyboardMarkup
 def accounts_keyboard(accounts: Sequence[ExchangeAccount]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for account in accounts:
+        if not account.is_paper:
+            builder.button(
+                text=f"🔄 Sync balances of {account.label}",
+                callback_data=AccountAction(action="sync", account_id=account.id),
+            )
         builder.button(
             text=f"🗑 Remove {account.label}",
             callback_data=AccountAction(action="remove", account_id=account.id),

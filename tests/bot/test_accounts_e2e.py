@@ -132,6 +132,17 @@ async def test_a_ccxt_account_deletes_the_key_and_secret_messages_and_stores_the
     shown = str(listing)  # the text and every button
     assert API_SECRET not in shown and API_KEY not in shown
 
+    in_sync = await chat.tap(listing["message_id"], button(listing, "Sync balances of Binance testnet"))
+    assert in_sync["answer"] == "The books match the venue."
+    venues["binance"].account.transfer("USDT", Decimal(500))
+    venues["binance"].account.transfer("BTC", Decimal("-0.1"))
+    synced = await chat.tap(listing["message_id"], button(listing, "Sync balances of Binance testnet"))
+    assert synced["answer"] == "Booked the transfers made at the venue: -0.1 BTC, +500 USDT."
+    async with harness.core.uow(read_only=True) as uow:
+        ledger = await uow.ledgers.load(row.id)
+    assert ledger.balances == {"USDT": Decimal(10_500), "BTC": Decimal("0.4")}
+    assert "Sync balances of Paper" not in shown  # a paper account has no venue to sync with
+
     removed = await chat.tap(listing["message_id"], button(listing, "Remove Binance testnet"))
     assert removed["answer"] == "Account removed."
     assert [r.exchange for r in await _rows(harness)] == ["paper"]

@@ -11,10 +11,19 @@ from trading.domain.accounts import PAPER, Credentials
 from trading.domain.errors import InvalidInput
 from trading.usecases.access import api_tokens, create_api_token, revoke_api_token
 from trading.usecases.exchange_accounts import accounts, add_account, remove_account
+from trading.usecases.venue_balances import sync_venue_balances
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
 from webapp.convert import account_out, api_token_out
-from webapp.schemas import AccountIn, AccountOut, ApiTokenIn, ApiTokenOut, NewApiToken
+from webapp.schemas import (
+    AccountIn,
+    AccountOut,
+    ApiTokenIn,
+    ApiTokenOut,
+    BalancesSyncedOut,
+    NewApiToken,
+    TransferOut,
+)
 
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AuthRequest = Request[Principal, object, State]
@@ -53,6 +62,18 @@ class AccountsController(Controller):
             web.core, request.user.user_id, data.exchange, data.label, data.testnet, credentials
         )
         return account_out(account)
+
+    @post(
+        "/{account_id:int}/sync",
+        guards=[can_trade],
+        status_code=200,
+        summary="Book the transfers made at the venue since its books last matched it (refused while orders "
+        "are live)",
+    )
+    async def sync(self, state: State, request: AuthRequest, account_id: Id) -> BalancesSyncedOut:
+        web: WebContext = state.web
+        transfers = await sync_venue_balances(web.core, request.user.user_id, account_id)
+        return BalancesSyncedOut([TransferOut(t.asset, t.amount, t.cost) for t in transfers])
 
     @delete("/{account_id:int}", guards=[can_trade], summary="Remove an exchange account")
     async def remove(self, state: State, request: AuthRequest, account_id: Id) -> None:
