@@ -1,10 +1,12 @@
-"""The last word on any error: the cause to the log, one sentence to the user, never a traceback."""
+"""The last word: on any error, the cause to the log and one sentence to the user, never a traceback; on a button
+no router took (an old message, a restart, forged callback data), an answer rather than a spinner."""
 
 import logging
 
 from aiogram import Router
-from aiogram.types import ErrorEvent
+from aiogram.types import CallbackQuery, ErrorEvent
 
+from bot.telegram.render import STALE_BUTTON
 from trading.domain.errors import TradingError
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,12 @@ async def on_error(event: ErrorEvent) -> None:
         log.warning("could not report an error to update %s", update.update_id)
 
 
+async def stale_button(query: CallbackQuery) -> None:
+    await query.answer(STALE_BUTTON, show_alert=True)
+
+
 def make_router() -> Router:
     router = Router(name="errors")
     router.errors.register(on_error)
+    router.callback_query.register(stale_button)  # the routers before took every button they know
     return router

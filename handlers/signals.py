@@ -7,6 +7,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message, MessageOriginChannel
 
 from bot.telegram.config import BotConfig
+from bot.telegram.filters import OnLoop
 from bot.telegram.keyboards import PlanAction, plan_keyboard
 from bot.telegram.render import plan_preview, plan_result, sources_text
 from handlers.replies import edit
@@ -143,8 +144,10 @@ async def sources(message: Message, core: Core, user: User) -> None:
 
 def make_router() -> Router:
     router = Router(name="signals")
-    router.message.register(forwarded, F.forward_origin.type == "channel", F.chat.type == ChatType.PRIVATE)
-    router.channel_post.register(channel_post, F.text | F.caption)
+    router.message.register(
+        forwarded, OnLoop(F.forward_origin.type == "channel"), OnLoop(F.chat.type == ChatType.PRIVATE)
+    )
+    router.channel_post.register(channel_post, OnLoop(F.text | F.caption))
     router.callback_query.register(follow, PlanAction.filter(F.action.in_({"follow", "auto"})))
     router.callback_query.register(ignore, PlanAction.filter(F.action == "ignore"))
     router.callback_query.register(stop_to_entry, PlanAction.filter(F.action.in_({"be_on", "be_off"})))

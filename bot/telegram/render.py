@@ -23,8 +23,10 @@ HELP = """I trade on your word, after a tap on Confirm. Try:
 • alert me if SOL drops below 120  ·  /alerts
 • forward a signal from a channel: I show the plan, you Follow or Ignore
 • /sources: statistics per signal source  ·  /accounts: exchange accounts
+• /risk: your risk limits (e.g. /risk max_order 500)  ·  /dashboard: the web dashboard
 
 Nothing is ever traded without your tap on Confirm."""
+STALE_BUTTON = "This button no longer does anything (its message is old, or the bot restarted); ask again."
 
 
 def money(value: Decimal, places: int = 2) -> str:

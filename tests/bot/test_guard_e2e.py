@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from bot.telegram.render import STALE_BUTTON
 from bot.telegram.runtime import TelegramBot
 from tests.bot.sandbox import Sandbox, button, start_bot
 from tests.harness import Harness
@@ -90,3 +91,21 @@ async def test_malformed_updates_do_not_crash_the_bot(
     answer = await chat.tap(preview["message_id"], button(preview, "Confirm"))
     assert answer["answer"] == "Order placed."
     assert await harness.count("orders") == 1
+
+
+async def test_a_button_no_handler_knows_is_answered_not_left_spinning(
+    sandbox: Sandbox, harness: Harness
+) -> None:
+    telegram = await start_bot(sandbox, harness)
+    try:
+        chat = sandbox.chat(721)
+        [preview] = await chat.ask("buy 0.01 btc")
+        for forged in ("no-such-action", "d:nonsense:with:parts", "x" * 64):
+            answer = await chat.tap(preview["message_id"], forged)
+            assert answer["answer"] == STALE_BUTTON
+        assert await harness.count("orders") == 0
+        # the preview's own buttons still work after that
+        confirmed = await chat.tap(preview["message_id"], button(preview, "Confirm"))
+        assert confirmed["answer"] == "Order placed."
+    finally:
+        await telegram.stop()

@@ -18,7 +18,7 @@ from bot.telegram.runtime import build_dispatcher
 from nlp.pipeline import Pipeline
 from trading.domain.alert_index import AlertIndex
 
-MINE = {"start", "accounts", "orders", "alerts", "portfolio", "chat", "errors"}
+MINE = {"start", "accounts", "risk", "orders", "signals", "alerts", "portfolio", "chat", "errors"}
 
 
 def _message(text: str | None) -> Message:
