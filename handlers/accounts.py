@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.telegram.filters import HAS_TEXT
 from bot.telegram.keyboards import AccountAction, accounts_keyboard, testnet_keyboard
+from bot.telegram.sealed import Sealer
 from handlers import replies
 from trading.domain.accounts import PAPER, Credentials, User
 from trading.domain.errors import TradingError
@@ -88,31 +89,41 @@ async def got_exchange(message: Message, state: FSMContext, core: Core, user: Us
     await message.answer("Send the API key. I delete your message as soon as I have read it.")
 
 
-async def got_key(message: Message, state: FSMContext) -> None:
-    await state.update_data(key=(message.text or "").strip())
+async def got_key(message: Message, state: FSMContext, sealer: Sealer) -> None:
+    await state.update_data(key=sealer.seal((message.text or "").strip()))
     await message.delete()
     await state.set_state(AddAccount.secret)
     await message.answer("Key read and deleted. Now send the API secret.")
 
 
-async def got_secret(message: Message, state: FSMContext) -> None:
-    await state.update_data(secret=(message.text or "").strip())
+async def got_secret(message: Message, state: FSMContext, sealer: Sealer) -> None:
+    await state.update_data(secret=sealer.seal((message.text or "").strip()))
     await message.delete()
     await state.set_state(AddAccount.testnet)
     await message.answer("Secret read and deleted. Testnet or live?", reply_markup=testnet_keyboard())
 
 
 async def got_testnet(
-    query: CallbackQuery, callback_data: AccountAction, state: FSMContext, core: Core, user: User
+    query: CallbackQuery,
+    callback_data: AccountAction,
+    state: FSMContext,
+    core: Core,
+    user: User,
+    sealer: Sealer,
 ) -> None:
     data = await state.get_data()
     await state.clear()
+    key, secret = sealer.open(data["key"]), sealer.open(data["secret"])
+    if key is None or secret is None:  # sealed under another SECRET_KEY: nothing to do but ask again
+        await replies.edit(
+            query, "I could not read back the key and secret; tap Add an account to send them again."
+        )
+        await query.answer()
+        return
     testnet = callback_data.action == "testnet"
     label = f"{data['exchange'].capitalize()}{' testnet' if testnet else ''}"
     try:
-        account = await add_account(
-            core, user.id, data["exchange"], label, testnet, Credentials(data["key"], data["secret"])
-        )
+        account = await add_account(core, user.id, data["exchange"], label, testnet, Credentials(key, secret))
     except TradingError as error:  # keys refused or the venue out of reach: nothing was stored
         await replies.edit(query, f"{error.message} Nothing was stored; tap Add an account to try again.")
         await query.answer(error.message[:200], show_alert=True)

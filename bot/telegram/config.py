@@ -1,6 +1,7 @@
 """What the handlers and middlewares need from the settings, handed to them as Dispatcher data."""
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 
@@ -15,6 +16,9 @@ class BotConfig:
     quote: str = "USDT"
     dashboard_url: str = "http://127.0.0.1:8000"
     login_link_ttl_seconds: int = 600
+    # Seals what a conversation holds between messages (bot.telegram.sealed): derived from SECRET_KEY by the
+    # process; a random one where nothing outlives the process (tests, benchmarks).
+    conversation_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
 
     def may_use(self, telegram_id: int) -> bool:
         """Open when neither an allow-list nor admins are set (the sandbox's default)."""

@@ -36,6 +36,7 @@ def bot_config(settings: Settings) -> BotConfig:
         quote=settings.paper_quote,
         dashboard_url=settings.public_base_url,
         login_link_ttl_seconds=settings.login_link_ttl_seconds,
+        conversation_secret=derive_key(secret_key(settings), "conversation"),
     )
 
 

@@ -24,6 +24,7 @@ from bot.telegram.config import BotConfig
 from bot.telegram.middlewares import AccessMiddleware, ThrottleMiddleware, UserMiddleware
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.response_types import ResponseTypes
+from bot.telegram.sealed import Sealer
 from handlers import accounts, alerts, chat, errors, orders, portfolio, risk, signals, start
 from nlp.pipeline import Pipeline
 from trading.domain.alert_index import AlertIndex
@@ -61,6 +62,7 @@ def build_dispatcher(
         config=config,
         alert_index=alert_index,
         charts=PortfolioCharts(),
+        sealer=Sealer(config.conversation_secret),
     )
     dp.update.outer_middleware(AccessMiddleware(config))
     dp.update.outer_middleware(ThrottleMiddleware(config.throttle_per_second, config.throttle_burst))

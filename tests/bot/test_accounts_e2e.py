@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import select
 
 from bot.telegram.runtime import TelegramBot
@@ -107,6 +108,9 @@ async def test_a_ccxt_account_deletes_the_key_and_secret_messages_and_stores_the
     assert all(
         API_SECRET not in (m["text"] or "") and API_KEY not in (m["text"] or "") for m in visible.values()
     )
+    # Nor held in the clear by the conversation's state (Redis, where REDIS_URL is set) while Testnet is asked.
+    held = repr(await bot.dp.fsm.storage.get_data(StorageKey(bot.bot.id, 602, 602)))
+    assert "key" in held and API_KEY not in held and API_SECRET not in held
 
     answer = await chat.tap(ask_testnet["message_id"], button(ask_testnet, "Testnet"))
     assert answer["answer"] == "Account added."
