@@ -3,6 +3,7 @@
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,6 +79,22 @@ class Settings(BaseSettings):
         scheme = value.split("://", 1)[0]
         if scheme.split("+", 1)[0] not in ("sqlite", "postgres", "postgresql"):
             raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _webhook_with_a_path(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                "must be the full address Telegram calls, e.g. https://bot.example.com/telegram/webhook"
+            )
+        if parts.path in ("", "/"):
+            raise ValueError(
+                "needs a path for the webhook route, e.g. https://bot.example.com/telegram/webhook"
+            )
         return value
 
     @field_validator("exchange")

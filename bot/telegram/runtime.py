@@ -7,6 +7,7 @@ import hmac
 import logging
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -139,7 +140,10 @@ class TelegramBot:
         await self.bot.session.close()
 
     def webhook_router(self) -> Router:
-        @post(WEBHOOK_PATH, status_code=200)
+        """Served at the webhook address's own path, where Telegram posts."""
+        path = urlsplit(self.webhook_url).path if self.webhook_url else WEBHOOK_PATH
+
+        @post(path, status_code=200)
         async def webhook(request: Request[Any, Any, Any]) -> Response[dict[str, bool]]:
             given = request.headers.get(SECRET_HEADER, "")
             if not self.webhook_secret or not hmac.compare_digest(given, self.webhook_secret):

@@ -104,3 +104,19 @@ async def test_webhook_mode_from_the_settings_mounts_the_route_and_always_has_a_
                 await process.telegram.bot.session.close()
         finally:
             await made.close()
+
+
+async def test_the_webhook_route_is_served_at_the_path_of_its_address(
+    database_url: str, clock: ManualClock, harness: Harness
+) -> None:
+    url = "https://bot.example/hooks/tg-5f2a"
+    made = make_harness(database_url, clock, telegram_bot_token=TOKEN, telegram_webhook_url=url)
+    try:
+        process = await build_telegram(made.container)
+        try:
+            paths = {path for router in process.routers for path in router.route_handler_method_map}
+            assert paths == {"/hooks/tg-5f2a"}
+        finally:
+            await process.telegram.bot.session.close()
+    finally:
+        await made.close()

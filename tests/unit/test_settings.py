@@ -14,6 +14,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # typ
         "EXCHANGE_API_KEY",
         "EXCHANGE_API_SECRET",
         "TSBOT_PORT",
+        "TELEGRAM_WEBHOOK_URL",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -33,6 +34,8 @@ def test_defaults_need_nothing() -> None:
         ({"RISK_MAX_POSITION_SHARE": "2"}, "setting RISK_MAX_POSITION_SHARE: "),
         ({"DATABASE_URL": "postgresql://db/tsbot"}, "setting SECRET_KEY: required"),
         ({"EXCHANGE": "binance", "EXCHANGE_API_KEY": "k"}, "setting EXCHANGE_API_SECRET: "),
+        ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.com"}, "setting TELEGRAM_WEBHOOK_URL: "),
+        ({"TELEGRAM_WEBHOOK_URL": "bot.example.com/hook"}, "setting TELEGRAM_WEBHOOK_URL: "),
     ],
 )
 def test_a_wrong_or_missing_value_names_the_setting_in_one_line(
