@@ -46,7 +46,6 @@ class Settings(BaseSettings):
     telegram_admins: str = ""
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
-    telegram_sandbox: bool = False
     telegram_rate_per_second: Annotated[float, Field(gt=0)] = 30.0
     telegram_rate_per_chat: Annotated[float, Field(gt=0)] = 1.0
     telegram_throttle_per_second: Annotated[float, Field(gt=0)] = 5.0
