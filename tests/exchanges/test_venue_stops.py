@@ -15,6 +15,7 @@ from tests.harness import Harness
 from tests.standins.venue import SimOrder
 from trading.domain.accounts import Credentials, ExchangeAccount
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
+from trading.domain.errors import InvalidOrder
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import ExchangeOrder, Order, OrderRequest
 from trading.domain.signals import SignalSpec
@@ -254,20 +255,48 @@ async def test_partial_fills_re_place_the_stop_for_all_that_filled(trader: Trade
     assert (trader.at_venue(second).quantity, trader.at_venue(second).price) == (D("0.01"), D(48000))
 
 
-async def test_closing_by_hand_cancels_the_stop_at_the_venue(trader: Trader) -> None:
-    # The BTC the account was opened with goes out and is synced, so the position is the entry's alone. Then
-    # 0.5 BTC comes back at the venue, not yet synced: free coins beside the 0.01 the stop locks, which the hand
-    # sale uses (a venue refuses to sell coins its resting stop holds).
+async def _only_the_entrys_coins(trader: Trader) -> None:
+    """The BTC the account was opened with goes out and is synced: every coin left is one the stop locks."""
     trader.venue.account.transfer("BTC", D("-0.5"))
     await sync_venue_balances(trader.core, trader.user, trader.account)
-    trader.venue.account.transfer("BTC", D("0.5"))
-    entry = await trader.buy("0.01", "48000", "52000")
-    stop = await trader.stop(entry)
-    sell = OrderIntent("BTC", Side.SELL, D("0.01"), quote="USDT")
+
+
+async def _sell_by_hand(trader: Trader, quantity: str) -> Order:
+    sell = OrderIntent("BTC", Side.SELL, D(quantity), quote="USDT")
     draft = await draft_order(trader.core, trader.user, sell, trader.account)
-    assert (await confirm_draft(trader.core, trader.user, draft.id)).status is OrderStatus.FILLED
-    assert trader.at_venue(stop).status == "canceled"
-    assert [leg.status for leg in await trader.legs(entry)] == [OrderStatus.CANCELLED] * 2
+    return await confirm_draft(trader.core, trader.user, draft.id)
+
+
+async def test_a_hand_sale_lifts_the_resting_stop_and_rests_it_again_for_what_is_left(trader: Trader) -> None:
+    await _only_the_entrys_coins(trader)
+    entry = await trader.buy("0.02", "48000", "52000")
+    first_stop = await trader.stop(entry)
+    assert trader.at_venue(first_stop).quantity == D("0.02")  # it locks every coin there is
+
+    assert (await _sell_by_hand(trader, "0.01")).status is OrderStatus.FILLED
+    assert trader.at_venue(first_stop).status == "canceled"
+    second_stop = await trader.stop(entry)
+    assert trader.at_venue(second_stop).status == "open"
+    assert (second_stop.quantity, second_stop.price) == (D("0.01"), D(48000))
+
+    assert (await _sell_by_hand(trader, "0.01")).status is OrderStatus.FILLED  # the rest: the position closes
+    assert trader.at_venue(second_stop).status == "canceled"
+    assert not any(leg.status.is_live for leg in await trader.legs(entry))
+
+
+async def test_a_hand_sale_is_refused_when_the_stop_went_off_first(trader: Trader) -> None:
+    await _only_the_entrys_coins(trader)
+    entry = await trader.buy("0.01", "48000")
+    stop = await trader.stop(entry)
+    trader.move("47900")  # the venue fills its stop; the tracker has not seen it yet
+    with pytest.raises(InvalidOrder, match="stop loss went off"):
+        await _sell_by_hand(trader, "0.01")
+    async with trader.core.uow(read_only=True) as uow:
+        booked = await uow.orders.get(stop.id)
+        refused = list(await uow.orders.for_user(trader.user, [OrderStatus.REJECTED], 10))
+    assert booked is not None and booked.status is OrderStatus.FILLED  # the stop's fill is booked once
+    assert [o.side for o in refused] == [Side.SELL] and "went off" in (refused[0].error or "")
+    assert not any(leg.status.is_live for leg in await trader.legs(entry))
 
 
 async def test_which_venues_hold_stops(harness: Harness, binance_venue: Venue) -> None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.domain.accounts import AssetBalance, ExchangeAccount
-from trading.domain.enums import AmountUnit, OrderType, Side
+from trading.domain.enums import AmountUnit, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import InsufficientFunds, InvalidInput, InvalidOrder, UnknownSymbol
 from trading.domain.intents import OrderIntent
 from trading.domain.ledger import ZERO, Ledger
@@ -50,7 +50,8 @@ async def draft_order(
             realised_today = sum((await uow.ledgers.pnl_by_day(account.id, today)).values(), ZERO)
     gateway = await core.exchanges.gateway(account)
     symbol = pair_of(intent.symbol, intent.quote, core.config.paper_quote)
-    priced = await _price(gateway, symbol, intent)
+    locked = await _locked_by_own_stops(core, gateway, account, symbol, intent)
+    priced = await _price(gateway, symbol, intent, locked)
     _check_brackets(intent, priced.price)
     context = await risk_context(gateway, ledger, priced.market, realised_today)
     exposure = OrderExposure(
@@ -113,13 +114,35 @@ def pair_of(symbol: str, quote: str | None, default_quote: str) -> str:
     return f"{ticker}/{(quote or default_quote).upper()}"
 
 
-async def _price(gateway: ExchangeGateway, symbol: str, intent: OrderIntent) -> _Priced:
+async def _locked_by_own_stops(
+    core: Core, gateway: ExchangeGateway, account: ExchangeAccount, symbol: str, intent: OrderIntent
+) -> Decimal:
+    """Coins the venue shows as locked by our own stops resting there: a sale by hand lifts those stops first
+    (trading.usecases.venue_stops.sell_by_hand), so they count as free for it."""
+    if intent.side is not Side.SELL or not await gateway.holds_stops(symbol):
+        return ZERO
+    async with core.uow(read_only=True) as uow:
+        resting = await uow.orders.for_user(account.user_id, [OrderStatus.OPEN], limit=1000)
+    return sum(
+        (
+            o.quantity - o.filled
+            for o in resting
+            if o.role is OrderRole.STOP_LOSS and o.account_id == account.id and o.symbol == symbol
+        ),
+        ZERO,
+    )
+
+
+async def _price(
+    gateway: ExchangeGateway, symbol: str, intent: OrderIntent, locked_by_own_stops: Decimal = ZERO
+) -> _Priced:
     market = await gateway.market(symbol)
     ticker = await gateway.ticker(symbol)
     buying = intent.side is Side.BUY
     price = intent.price if intent.price is not None else ticker.price_for(buying)
     balances = await gateway.balances()
-    free_quote, free_base = free_of(balances, market.quote), free_of(balances, market.base)
+    free_quote = free_of(balances, market.quote)
+    free_base = free_of(balances, market.base) + locked_by_own_stops
     # On a derivatives venue a leveraged order holds only its margin; shorts need no base asset.
     leverage = margin_multiple(intent.leverage)
     with_fee = price * (1 + market.taker_fee) / (leverage or 1)

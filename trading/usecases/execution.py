@@ -34,6 +34,11 @@ async def confirm_draft(core: Core, user_id: int, draft_id: str) -> Order:
             raise await _why_unclaimed(uow, draft_id, user_id)
         order = await uow.orders.add(_order_from(draft, now))
         await uow.commit()
+    if order.side is Side.SELL:
+        # venue_stops books through this module: imported when first needed, to keep the import one way.
+        from trading.usecases import venue_stops
+
+        return await venue_stops.sell_by_hand(core, order)
     return await submit(core, order)
 
 
@@ -100,12 +105,13 @@ async def submit(core: Core, order: Order, *, as_market: bool = False) -> Order:
             raise ExchangeUnavailable(
                 "The exchange did not confirm the order; it will be checked with the exchange and you will be told."
             ) from error
-        await _reject(core, order, error.message)
+        await reject(core, order, error.message)
         raise
     return await record_report(core, order.id, report)
 
 
-async def _reject(core: Core, order: Order, reason: str) -> None:
+async def reject(core: Core, order: Order, reason: str) -> None:
+    """Record that an order was refused, with the reason the trader is shown."""
     async with core.uow() as uow:
         current = await uow.orders.get(order.id) or order
         await uow.orders.update(

@@ -14,13 +14,13 @@ from dataclasses import replace
 from decimal import Decimal
 
 from trading.domain.enums import OrderRole, OrderStatus, OrderType
-from trading.domain.errors import ExchangeError, TradingError
+from trading.domain.errors import ExchangeError, InvalidOrder, TradingError
 from trading.domain.ledger import ZERO
 from trading.domain.orders import ExchangeOrder, Order, OrderRequest
 from trading.ports import ExchangeGateway
 from trading.usecases.brackets import break_even, new_leg, stop_of
 from trading.usecases.core import Core
-from trading.usecases.execution import record_report, submit
+from trading.usecases.execution import record_report, reject, submit
 
 log = logging.getLogger(__name__)
 
@@ -189,3 +189,54 @@ async def _set_target(core: Core, target: Order, status: OrderStatus) -> None:
             assert current is not None
             await uow.orders.update(replace(current, status=status, updated_at=core.clock.now()))
         await uow.commit()
+
+
+async def sell_by_hand(core: Core, order: Order) -> Order:
+    """Send a sell the trader placed by hand. Where stops of that position rest at the venue they lock its
+    coins, so they are lifted first and rested again afterwards for what is left of the position. A stop that
+    went off while being lifted already sold the position: the hand sell is then refused, unsent."""
+    if not await (await core.exchanges.gateway_of(order.account_id)).holds_stops(order.symbol):
+        return await submit(core, order)
+    async with core.uow(read_only=True) as uow:
+        resting = [
+            o
+            for o in await uow.orders.for_user(order.user_id, [OrderStatus.OPEN], limit=1000)
+            if o.role is OrderRole.STOP_LOSS and o.account_id == order.account_id and o.symbol == order.symbol
+        ]
+    if not resting:
+        return await submit(core, order)
+    lifted: list[Order] = []
+    try:
+        for stop in resting:
+            lifted.append(await lift(core, stop))
+    except ExchangeError as error:
+        await _rest_again(core, lifted, ZERO)
+        await reject(
+            core, order, f"The stop loss resting at the exchange could not be lifted: {error.message}"
+        )
+        raise
+    went_off = [stop for stop in lifted if stop.filled > 0]
+    if went_off:
+        price = went_off[0].average_price or went_off[0].price
+        await reject(core, order, f"Your stop loss went off at {price} first: the position was sold by it.")
+        await _rest_again(core, [s for s in lifted if not s.filled], ZERO)
+        raise InvalidOrder(f"Not sent: your stop loss went off at {price} first and sold the position.")
+    sold = ZERO
+    try:
+        sent = await submit(core, order)
+        sold = sent.filled
+    finally:
+        await _rest_again(core, lifted, sold)
+    return sent
+
+
+async def _rest_again(core: Core, lifted: Sequence[Order], sold: Decimal) -> None:
+    """Rest the lifted stops again, each for what the sale left of what it guarded (the first ones shrink
+    first); a stop with nothing left to guard stays cancelled."""
+    for stop in lifted:
+        left = max(stop.quantity - sold, ZERO)
+        sold = max(sold - stop.quantity, ZERO)
+        try:
+            await rest_new_stop(core, stop, left, stop.price)
+        except TradingError as error:  # place() already falls back to the core; this is the books failing
+            log.error("stop %s not rested again after a hand sell: %s", stop.client_order_id, error)
