@@ -4,7 +4,7 @@ client against the Binance and Kraken stand-ins, through the app's own Exchanges
 The stand-in Binance account holds 10,000 USDT and 0.5 BTC, its BTC market at 50000 / 50010.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from trading.domain.errors import ExchangeUnavailable, InvalidInput
 from trading.domain.intents import OrderIntent
 from trading.domain.ledger import Ledger
 from trading.domain.orders import Order
+from trading.usecases.accounts import register_user
 from trading.usecases.drafting import draft_order
 from trading.usecases.exchange_accounts import add_account
 from trading.usecases.execution import cancel_order, confirm_draft
@@ -199,3 +200,21 @@ async def test_assets_with_no_market_against_the_quote_are_kept_as_balances(
             )
         ).all()
     assert {asset: D(total) for asset, total in stored} == {"USD": D(10_000), "BTC": D("0.5")}
+
+
+async def test_a_new_user_on_the_operators_venue_starts_with_its_books_open(
+    harness: Harness, binance_venue: Venue
+) -> None:
+    reach(harness, binance_venue)
+    core = replace(
+        harness.core,
+        config=replace(
+            harness.core.config, default_exchange="binance", default_credentials=binance_venue.credentials
+        ),
+    )
+    _user, account = await register_user(core, "operator", telegram_id=4242)
+    assert account.exchange == "binance" and not account.is_paper
+    async with core.uow(read_only=True) as uow:
+        ledger = await uow.ledgers.load(account.id)
+    assert ledger.balances == {"USDT": D(10_000), "BTC": D("0.5")}
+    assert ledger.positions["BTC/USDT"].quantity == D("0.5")

@@ -1,10 +1,14 @@
 """Users and their accounts."""
 
+import logging
 from decimal import Decimal
 
 from trading.domain.accounts import PAPER, ExchangeAccount, User
-from trading.domain.errors import InvalidInput
+from trading.domain.errors import InvalidInput, TradingError
 from trading.usecases.core import Core, account_of
+from trading.usecases.venue_balances import sync_venue_balances
+
+log = logging.getLogger(__name__)
 
 
 async def register_user(
@@ -30,7 +34,18 @@ async def register_user(
         await uow.commit()
     if account.is_paper:
         await deposit(core, user.id, account.id, config.paper_quote, config.paper_start_balance)
+    else:
+        await _open_books_from_the_venue(core, user.id, account.id)
     return user, account
+
+
+async def _open_books_from_the_venue(core: Core, user_id: int, account_id: int) -> None:
+    """The operator's venue account of a new user: its books open with what the venue holds. A venue out of reach
+    now leaves them empty, to be filled by "Sync balances" later, rather than refuse the user."""
+    try:
+        await sync_venue_balances(core, user_id, account_id)
+    except TradingError as error:
+        log.warning("books of account %s not opened from its venue: %s", account_id, error)
 
 
 async def deposit(core: Core, user_id: int, account_id: int | None, asset: str, amount: Decimal) -> None:
