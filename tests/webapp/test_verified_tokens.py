@@ -29,12 +29,9 @@ def test_the_kept_tokens_stay_within_their_size() -> None:
 
 
 async def test_a_token_used_before_is_refused_once_it_expires(api: Api) -> None:
-    await api.sign_in(2101)
+    me = await api.json("GET", "/api/v1/me", await api.sign_in(2101))
     short = replace(api.web.config, access_token_ttl=1)
-    async with api.web.core.uow() as uow:
-        user = await uow.users.by_telegram_id(2101)
-    assert user is not None
-    headers = {"Authorization": f"Bearer {issue_access_token(short, user.id)}"}
+    headers = {"Authorization": f"Bearer {issue_access_token(short, me['id'])}"}
     assert (await api.client.get("/api/v1/me", headers=headers)).status_code == 200
     await asyncio.sleep(1.1)
     answer = await api.client.get("/api/v1/me", headers=headers)
