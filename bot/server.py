@@ -15,6 +15,7 @@ from bot.telegram.runtime import TelegramNotifier
 from bot.web import web_context
 from trading.domain.orders import Order
 from trading.ports import Notifier
+from trading.usecases.accounts import reconcile_paper_deposits
 from trading.usecases.core import Core
 from trading.usecases.portfolio import record_all_equity
 from trading.usecases.tracking import TrackingEvents, bracket_fills, reconcile_submitted, track_once
@@ -87,6 +88,8 @@ async def serve(container: Container) -> None:
         report.never_arrived,
         report.unreachable,
     )
+    if corrected := await reconcile_paper_deposits(container.core):
+        log.warning("paper accounts whose interrupted deposit was booked now: %d", corrected)
     telegram = await build_telegram(container)
     app = create_app(container.database_ok, routers=telegram.routers, web=web_context(container))
     config = uvicorn.Config(
