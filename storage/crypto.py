@@ -1,4 +1,5 @@
-"""Encryption at rest for exchange credentials (Fernet, key derived from SECRET_KEY)."""
+"""Encryption with a key derived from SECRET_KEY (Fernet): exchange credentials at rest, and whatever else needs
+a key of its own (`purpose`), so that one leaked key opens nothing else."""
 
 import base64
 import hashlib
@@ -7,8 +8,8 @@ from cryptography.fernet import Fernet, InvalidToken
 
 
 class CredentialCipher:
-    def __init__(self, secret_key: str) -> None:
-        digest = hashlib.sha256(("tsbot-credentials:" + secret_key).encode()).digest()
+    def __init__(self, secret_key: str, purpose: str = "credentials") -> None:
+        digest = hashlib.sha256((f"tsbot-{purpose}:" + secret_key).encode()).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(digest))
 
     def encrypt(self, plain: str) -> str:

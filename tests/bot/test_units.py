@@ -16,6 +16,7 @@ from bot.sandbox.state import SandboxState
 from bot.telegram.keyboards import DraftAction, draft_keyboard, plan_keyboard, portfolio_keyboard
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.render import draft_preview, pnl_text, quote_text
+from bot.telegram.sealed import Sealer
 from trading.domain.alert_index import AlertIndex
 from trading.domain.alerts import Alert, AlertCondition, AlertStatus
 from trading.domain.enums import OrderType, Side
@@ -167,3 +168,11 @@ def test_the_portfolio_keyboard_is_made_once_and_the_draft_one_per_draft() -> No
         "amount",
         "cancel",
     ]
+
+
+def test_a_sealed_secret_opens_only_with_its_key_and_never_shows_in_the_clear() -> None:
+    sealed = Sealer("key-one").seal("api-secret-123")
+    assert "api-secret-123" not in sealed
+    assert Sealer("key-one").open(sealed) == "api-secret-123"
+    assert Sealer("key-two").open(sealed) is None
+    assert Sealer("key-one").open(sealed[:-4] + "AAAA") is None
