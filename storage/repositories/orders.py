@@ -82,30 +82,21 @@ class SqlDraftRepository:
         return [_draft(row) for row in rows]
 
     async def claim(self, draft_id: str, user_id: int, now: datetime) -> OrderDraft | None:
-        """Compare-and-set out of pending into submitted, if unexpired: the draft for the one caller whose
-        update matched (read back in the same statement), None for every other."""
-        row = await self._session.scalar(
-            update(OrderDraftRow)
-            .where(
-                OrderDraftRow.id == draft_id,
-                OrderDraftRow.user_id == user_id,
-                OrderDraftRow.status == DraftStatus.PENDING.value,
-                OrderDraftRow.expires_at > now,
-            )
-            .values(status=DraftStatus.SUBMITTED.value)
-            .returning(OrderDraftRow),
-            execution_options={"synchronize_session": False},
+        """Out of pending into submitted, if unexpired: the draft (read back in the same statement) for the one
+        caller whose update matched, None for every other."""
+        row = await self._leave_pending(
+            draft_id, user_id, DraftStatus.SUBMITTED, OrderDraftRow.expires_at > now
         )
         return _draft(row) if row else None
 
     async def cancel(self, draft_id: str, user_id: int) -> bool:
-        return await self._leave_pending(draft_id, user_id, DraftStatus.CANCELLED)
+        return await self._leave_pending(draft_id, user_id, DraftStatus.CANCELLED) is not None
 
     async def _leave_pending(
         self, draft_id: str, user_id: int, status: DraftStatus, *conditions: ColumnElement[bool]
-    ) -> bool:
-        """Compare-and-set out of pending: True for the one caller whose update matched."""
-        result = await self._session.execute(
+    ) -> OrderDraftRow | None:
+        """Compare-and-set out of pending: the row as updated for the one caller whose update matched."""
+        return await self._session.scalar(
             update(OrderDraftRow)
             .where(
                 OrderDraftRow.id == draft_id,
@@ -114,8 +105,9 @@ class SqlDraftRepository:
                 *conditions,
             )
             .values(status=status.value)
+            .returning(OrderDraftRow),
+            execution_options={"synchronize_session": False},
         )
-        return getattr(result, "rowcount", 0) == 1
 
 
 _ORDER_FIELDS = [
