@@ -29,7 +29,7 @@ from webapp.controllers.portfolio import MeController, PortfolioController
 from webapp.controllers.risk import RiskController
 from webapp.controllers.stream import StreamController
 from webapp.errors import trading_error_handler
-from webapp.frontend import mini_app
+from webapp.frontend import mini_app, mini_app_page
 from webapp.middleware import NOT_RATE_LIMITED, request_ids, security_headers
 
 HealthCheck = Callable[[], Awaitable[bool]]
@@ -137,7 +137,7 @@ def create_app(
         path = "/metrics"
 
     return Litestar(
-        route_handlers=[health, Metrics, mini_app, Router(API, route_handlers=api), *routers],
+        route_handlers=[health, Metrics, mini_app_page, mini_app, Router(API, route_handlers=api), *routers],
         state=State({"database_ok": database_ok, "web": web}),
         middleware=_middleware(web),
         exception_handlers={TradingError: trading_error_handler},

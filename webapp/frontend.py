@@ -5,6 +5,7 @@ from pathlib import Path
 from litestar import get
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import File
 
 DEFAULT_DIST = Path(__file__).resolve().parent / "frontend" / "dist"
@@ -15,8 +16,17 @@ def _dist(state: State) -> Path:
     return Path(configured) if configured else DEFAULT_DIST
 
 
-@get(["/app", "/app/{path:path}"], include_in_schema=False, opt={"exclude_from_auth": True})
-async def mini_app(state: State, path: str = "/") -> File:
+@get("/app", include_in_schema=False, opt={"exclude_from_auth": True})
+async def mini_app_page(state: State) -> File:
+    return _serve(state, "/")
+
+
+@get("/app/{path:path}", include_in_schema=False, opt={"exclude_from_auth": True})
+async def mini_app(state: State, path: FromPath[str]) -> File:
+    return _serve(state, path)
+
+
+def _serve(state: State, path: str) -> File:
     dist = _dist(state).resolve()
     index = dist / "index.html"
     if not index.is_file():

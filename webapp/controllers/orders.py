@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from trading.domain.enums import AmountUnit, OrderStatus, OrderType, Side
@@ -31,7 +31,7 @@ class OrdersController(Controller):
         self,
         state: State,
         request: AuthRequest,
-        status: Literal["open", "all"] = "open",
+        status: FromQuery[Literal["open", "all"]] = "open",
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> list[OrderOut]:
         web: WebContext = state.web
