@@ -1,6 +1,7 @@
 """Any text: read by the NLP pipeline and handed to its feature. An unsure reading is asked back with buttons
 for the likely readings, and money is never moved on a guess."""
 
+import re
 import secrets
 from typing import Any
 
@@ -19,6 +20,13 @@ from nlp.result import ParseResult
 MAX_TEXT = 1000
 NOT_UNDERSTOOD = (
     "I did not understand that. Say 'help' for examples, e.g. 'buy $50 of ETH' or 'price of BTC'."
+)
+# A number and nothing else: most often a new amount whose preview's Change amount no longer waits for it (the
+# bot restarted, or the preview was confirmed or cancelled meanwhile).
+BARE_AMOUNT = re.compile(r"\s*\$?\s*\d+(?:[.,]\d+)?\s*%?\s*")
+AMOUNT_ALONE = (
+    "A number alone does not say what to do. For a new amount on a preview, tap its Change amount button "
+    "first; or say the whole order, e.g. 'buy {amount} BTC'."
 )
 
 
@@ -50,6 +58,9 @@ async def act(message: Message, parsed: ParseResult, data: dict[str, Any]) -> No
 
 async def on_text(message: Message, pipeline: Pipeline, state: FSMContext, **data: Any) -> None:
     text = (message.text or "")[:MAX_TEXT]
+    if BARE_AMOUNT.fullmatch(text):
+        await message.answer(AMOUNT_ALONE.format(amount=text.strip()))
+        return
     parsed = await pipeline.aparse(text)
     if parsed.should_ask_back:
         await ask_back(message, parsed, text, state)

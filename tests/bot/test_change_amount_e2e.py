@@ -122,6 +122,7 @@ async def test_a_restart_while_the_new_amount_is_awaited_drops_nothing_silently(
         [answer] = await chat.ask("0.02")
         # An answer (today: not understood), never a preview of an order nobody asked for.
         assert answer["text"] and answer["reply_markup"] is None and "📝" not in answer["text"]
+        assert "tap its Change amount button first" in answer["text"]
         assert await harness.count("orders") == 0
         placed = await chat.tap(old["message_id"], button(old, "Confirm"))
         assert placed["answer"] == "Order placed."
