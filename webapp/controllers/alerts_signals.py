@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from trading.domain.alerts import Alert
 from trading.domain.errors import InvalidInput, NotFound
 from trading.domain.signal_records import SignalRecord, SignalStatus, SourceStats
 from trading.usecases.alerts import delete_alert, list_alerts, set_alert
@@ -146,9 +147,12 @@ async def _open_signal(
     return found
 
 
+def _alert_out(a: Alert) -> AlertOut:
+    return AlertOut(a.id, a.symbol, a.condition.value, a.threshold, a.status.value, a.created_at)
+
+
 def _source_out(st: SourceStats) -> SourceOut:
-    closed = st.wins + st.losses
-    rate = round(Decimal(st.wins) / closed * 100, 1) if closed else None
+    rate = round(st.win_rate, 1) if st.win_rate is not None else None
     s = st.source
     return SourceOut(s.id, s.title, s.auto_follow, st.signals, st.followed, st.wins, st.losses, rate, st.pnl)
 
@@ -160,17 +164,13 @@ class AlertsController(Controller):
     @get(summary="Active price alerts")
     async def list_alerts(self, state: State, request: AuthRequest) -> list[AlertOut]:
         web: WebContext = state.web
-        alerts = await list_alerts(web.core, request.user.user_id)
-        return [
-            AlertOut(a.id, a.symbol, a.condition.value, a.threshold, a.status.value, a.created_at)
-            for a in alerts
-        ]
+        return [_alert_out(a) for a in await list_alerts(web.core, request.user.user_id)]
 
     @post(guards=[can_trade], status_code=HTTP_201_CREATED, summary="Set a price alert")
     async def create(self, state: State, request: AuthRequest, data: JSONBody[AlertIn]) -> AlertOut:
         web: WebContext = state.web
-        a, _ = await set_alert(web.core, request.user.user_id, data.symbol, data.condition, data.price)
-        return AlertOut(a.id, a.symbol, a.condition.value, a.threshold, a.status.value, a.created_at)
+        alert, _ = await set_alert(web.core, request.user.user_id, data.symbol, data.condition, data.price)
+        return _alert_out(alert)
 
     @delete("/{alert_id:int}", guards=[can_trade], summary="Delete an alert")
     async def remove(self, state: State, request: AuthRequest, alert_id: Id) -> None:
