@@ -166,6 +166,10 @@ class OrderRepository(Protocol):
 
     async def children(self, parent_id: int) -> Sequence[Order]: ...
 
+    async def resting_stops(self, account_id: int, symbol: str) -> Sequence[Order]:
+        """The account's stop losses on `symbol` that rest at the venue (there, they lock its coins)."""
+        ...
+
     async def count_for_user(self, user_id: int) -> int: ...
 
 

@@ -215,6 +215,19 @@ class SqlOrderRepository:
         )
         return [self._held(row) for row in rows]
 
+    async def resting_stops(self, account_id: int, symbol: str) -> Sequence[Order]:
+        rows = await self._session.scalars(
+            select(OrderRow)
+            .where(
+                OrderRow.account_id == account_id,
+                OrderRow.symbol == symbol,
+                OrderRow.role == OrderRole.STOP_LOSS.value,
+                OrderRow.status == OrderStatus.OPEN.value,
+            )
+            .order_by(OrderRow.id)
+        )
+        return [self._held(row) for row in rows]
+
     async def count_for_user(self, user_id: int) -> int:
         count = await self._session.scalar(
             select(func.count()).select_from(OrderRow).where(OrderRow.user_id == user_id)

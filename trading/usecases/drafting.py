@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.domain.accounts import AssetBalance, ExchangeAccount
-from trading.domain.enums import AmountUnit, OrderRole, OrderStatus, OrderType, Side
+from trading.domain.enums import AmountUnit, OrderType, Side
 from trading.domain.errors import InsufficientFunds, InvalidInput, InvalidOrder, UnknownSymbol
 from trading.domain.intents import OrderIntent
 from trading.domain.ledger import ZERO, Ledger
@@ -122,15 +122,8 @@ async def _locked_by_own_stops(
     if intent.side is not Side.SELL or not await gateway.holds_stops(symbol):
         return ZERO
     async with core.uow(read_only=True) as uow:
-        resting = await uow.orders.for_user(account.user_id, [OrderStatus.OPEN], limit=1000)
-    return sum(
-        (
-            o.quantity - o.filled
-            for o in resting
-            if o.role is OrderRole.STOP_LOSS and o.account_id == account.id and o.symbol == symbol
-        ),
-        ZERO,
-    )
+        resting = await uow.orders.resting_stops(account.id, symbol)
+    return sum((o.quantity - o.filled for o in resting), ZERO)
 
 
 async def _price(

@@ -198,11 +198,7 @@ async def sell_by_hand(core: Core, order: Order) -> Order:
     if not await (await core.exchanges.gateway_of(order.account_id)).holds_stops(order.symbol):
         return await submit(core, order)
     async with core.uow(read_only=True) as uow:
-        resting = [
-            o
-            for o in await uow.orders.for_user(order.user_id, [OrderStatus.OPEN], limit=1000)
-            if o.role is OrderRole.STOP_LOSS and o.account_id == order.account_id and o.symbol == order.symbol
-        ]
+        resting = await uow.orders.resting_stops(order.account_id, order.symbol)
     if not resting:
         return await submit(core, order)
     lifted: list[Order] = []
