@@ -7,7 +7,7 @@ from trading.domain.errors import InvalidInput, NotFound
 from trading.ports import UnitOfWork
 from trading.usecases.accounts import deposit
 from trading.usecases.core import Core
-from trading.usecases.venue_balances import LIVE, opening_ledger
+from trading.usecases.venue_balances import has_live_orders, opening_ledger
 
 
 async def accounts(core: Core, user_id: int) -> Sequence[ExchangeAccount]:
@@ -63,8 +63,7 @@ async def remove_account(core: Core, user_id: int, account_id: int) -> None:
             raise NotFound("That exchange account was not found.")
         if len(await uow.accounts.for_user(user_id)) == 1:
             raise InvalidInput("This is your only exchange account; add another before removing it.")
-        live = await uow.orders.for_user(user_id, list(LIVE), 1000)
-        if any(o.account_id == account_id for o in live):
+        if await has_live_orders(uow, account):
             raise InvalidInput("This account has open orders; cancel them before removing it.")
         await uow.accounts.remove(user_id, account_id)
         await uow.commit()

@@ -85,9 +85,13 @@ async def sync_venue_balances(core: Core, user_id: int, account_id: int) -> tupl
     return transfers
 
 
-async def _refuse_live_orders(uow: UnitOfWork, account: ExchangeAccount) -> None:
+async def has_live_orders(uow: UnitOfWork, account: ExchangeAccount) -> bool:
     live = await uow.orders.for_user(account.user_id, list(LIVE), 1000)
-    if any(order.account_id == account.id for order in live):
+    return any(order.account_id == account.id for order in live)
+
+
+async def _refuse_live_orders(uow: UnitOfWork, account: ExchangeAccount) -> None:
+    if await has_live_orders(uow, account):
         raise InvalidInput(
             "This account has orders in flight; sync its balances once they have filled or been cancelled."
         )
