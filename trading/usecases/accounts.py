@@ -4,10 +4,9 @@ import logging
 from decimal import Decimal
 
 from trading.domain.accounts import PAPER, ExchangeAccount, User
-from trading.domain.enums import OrderStatus
 from trading.domain.errors import InvalidInput, TradingError
 from trading.usecases.core import Core, account_of
-from trading.usecases.venue_balances import sync_venue_balances
+from trading.usecases.venue_balances import has_live_orders, sync_venue_balances
 
 log = logging.getLogger(__name__)
 
@@ -71,42 +70,43 @@ async def reconcile_paper_deposits(core: Core) -> int:
     writes of `deposit`); the number of accounts corrected. Run at start-up, after the orders are reconciled.
 
     The paper venue's totals mirror the books exactly but for such a deposit, so a positive difference is one and
-    is booked (and logged). An account with orders live at the venue is left for a later start: reading its
-    balances lets the market through those orders, whose fills the books would then lack. A negative difference
-    is never guessed at: it is logged for the operator."""
+    is booked (and logged). An account with live orders is left for a later start: reading its balances lets the
+    market through its resting orders, whose fills the books would then lack. A negative difference is never
+    guessed at: it is logged for the operator. Costs a read of each paper account; a write only where one is short.
+    """
     async with core.uow(read_only=True) as uow:
         accounts = [account for account in await uow.accounts.every() if account.is_paper]
-        live = await uow.orders.with_status(
-            [OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED]
-        )
-    busy = {order.account_id for order in live}
     corrected = 0
     for account in accounts:
-        if account.id in busy:
-            continue
+        async with core.uow(read_only=True) as uow:
+            if await has_live_orders(uow, account):
+                continue
+            books = await uow.ledgers.load(account.id)
         venue = await (await core.exchanges.gateway(account)).balances()
+        missing = {asset: balance.total - books.balance(asset) for asset, balance in sorted(venue.items())}
+        for asset, amount in missing.items():
+            if amount < 0:
+                log.error(
+                    "paper account %s: the books hold %s %s more than the venue", account.id, -amount, asset
+                )
+        short = {asset: amount for asset, amount in missing.items() if amount > 0}
+        if not short:
+            continue
         async with core.uow() as uow:
-            books = await uow.ledgers.load(account.id, for_update=True)
+            if await uow.ledgers.load(account.id, for_update=True) != books or await has_live_orders(
+                uow, account
+            ):
+                continue  # it moved meanwhile: a later start looks again
             fixed = books
-            for asset, balance in sorted(venue.items()):
-                missing = balance.total - books.balance(asset)
-                if missing > 0:
-                    log.warning(
-                        "paper account %s: a deposit of %s %s never reached the books; booked",
-                        account.id,
-                        missing,
-                        asset,
-                    )
-                    fixed = fixed.deposit(asset, missing)
-                elif missing < 0:
-                    log.error(
-                        "paper account %s: the books hold %s %s more than the venue",
-                        account.id,
-                        -missing,
-                        asset,
-                    )
-            if fixed != books:
-                await uow.ledgers.save(account.id, fixed)
-                await uow.commit()
-                corrected += 1
+            for asset, amount in short.items():
+                log.warning(
+                    "paper account %s: a deposit of %s %s never reached the books; booked",
+                    account.id,
+                    amount,
+                    asset,
+                )
+                fixed = fixed.deposit(asset, amount)
+            await uow.ledgers.save(account.id, fixed)
+            await uow.commit()
+        corrected += 1
     return corrected
