@@ -124,7 +124,7 @@ class WalCheckpointer:
         self._running = asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
 
     async def idle(self) -> None:
-        """Wait for a pass under way (for an orderly shutdown, and tests)."""
+        """Wait for a pass under way."""
         if self._running is not None:
             await self._running
 
