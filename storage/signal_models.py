@@ -23,8 +23,12 @@ class SignalSourceRow(Base):
 
 class SignalRow(Base):
     __tablename__ = "signals"
-    # The same post forwarded twice is one signal.
-    __table_args__ = (UniqueConstraint("source_id", "content_hash"),)
+    # The same post forwarded twice is one signal. The tracker looks for followed signals not yet closed every
+    # pass: an index on those two columns keeps that from reading every signal ever received.
+    __table_args__ = (
+        UniqueConstraint("source_id", "content_hash"),
+        Index("ix_signals_status_closed_at", "status", "closed_at"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("signal_sources.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
