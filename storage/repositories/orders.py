@@ -200,12 +200,11 @@ class SqlOrderRepository:
         rows = await self._session.scalars(query.order_by(OrderRow.id.desc()).limit(limit))
         return [self._held(row) for row in rows]
 
-    async def with_status(self, statuses: Sequence[OrderStatus], limit: int = 1000) -> Sequence[Order]:
+    async def with_status(self, statuses: Sequence[OrderStatus]) -> Sequence[Order]:
         rows = await self._session.scalars(
             select(OrderRow)
             .where(OrderRow.status.in_([status.value for status in statuses]))
             .order_by(OrderRow.id)
-            .limit(limit)
         )
         return [self._held(row) for row in rows]
 
