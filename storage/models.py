@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -26,6 +27,12 @@ ZERO = Decimal(0)
 
 class Base(DeclarativeBase):
     pass
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Core table. The order path's repositories build their statements once, on tables, and run
+    them with bound parameters: an ORM statement built per call cost them three times the CPU."""
+    return cast(Table, model.__table__)
 
 
 class UserRow(Base):

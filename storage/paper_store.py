@@ -1,13 +1,15 @@
 """The paper exchange's books in the database (tables paper_*), in transactions of their own."""
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.models import table_of
 from storage.signal_models import PaperBalanceRow, PaperOrderRow, PaperTradeRow
 from trading.domain.enums import OrderStatus, OrderType, Side
 from trading.domain.orders import ExchangeTrade
@@ -27,7 +29,7 @@ _FIELDS = [
 ]
 
 
-def _order(row: PaperOrderRow) -> PaperOrder:
+def _order(row: Row[Any]) -> PaperOrder:
     return PaperOrder(
         id=row.id,
         side=Side(row.side),
@@ -43,98 +45,112 @@ def _values(order: PaperOrder) -> dict[str, object]:
     return values
 
 
+_BALANCES = table_of(PaperBalanceRow)
+_ORDERS = table_of(PaperOrderRow)
+_TRADES = table_of(PaperTradeRow)
+_BALANCES_OF = select(_BALANCES.c.asset, _BALANCES.c.total).where(
+    _BALANCES.c.account_id == bindparam("account_id")
+)
+_LOCK_BALANCES_OF = _BALANCES_OF.with_for_update()
+_INSERT_BALANCE = insert(_BALANCES)
+_UPDATE_BALANCE = update(_BALANCES).where(
+    _BALANCES.c.account_id == bindparam("b_account_id"), _BALANCES.c.asset == bindparam("b_asset")
+)
+_OPEN_ORDERS = (
+    select(_ORDERS)
+    .where(_ORDERS.c.account_id == bindparam("account_id"), _ORDERS.c.status.in_(_OPEN))
+    .order_by(_ORDERS.c.id)
+)
+_ORDER = select(_ORDERS).where(
+    _ORDERS.c.account_id == bindparam("account_id"),
+    _ORDERS.c.client_order_id == bindparam("client_order_id"),
+)
+_INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
+_UPDATE_ORDER = update(_ORDERS).where(_ORDERS.c.id == bindparam("order_id"))
+_INSERT_TRADE = insert(_TRADES)
+_TRADES_OF = select(_TRADES).where(_TRADES.c.paper_order_id == bindparam("order_id")).order_by(_TRADES.c.id)
+
+
 class SqlPaperSession:
+    """Statements built once on the Core tables: every paper order runs through here (storage.models.table_of)."""
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool) -> None:
         self._sessions = sessions
         self._read_only = read_only
 
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
-        self._balance_rows: dict[str, PaperBalanceRow] | None = None
-        self._rows: dict[int, PaperOrderRow] = {}
+        # The balances as stored, once read: set_balances writes only what differs.
+        self._stored: dict[str, Decimal] | None = None
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        try:
-            await self._session.rollback()
-        finally:
+        # Rolls back what was not committed before the connection goes back; after a commit, nothing is held.
+        if self._session.in_transaction():
             await self._session.close()
 
     async def balances(self, account_id: int) -> dict[str, Decimal]:
-        query = select(PaperBalanceRow).where(PaperBalanceRow.account_id == account_id)
-        rows = await self._session.scalars(query if self._read_only else query.with_for_update())
-        self._balance_rows = {row.asset: row for row in rows}
-        return {asset: row.total for asset, row in self._balance_rows.items()}
+        query = _BALANCES_OF if self._read_only else _LOCK_BALANCES_OF
+        rows = await self._session.execute(query, {"account_id": account_id})
+        self._stored = {row.asset: row.total for row in rows}
+        return dict(self._stored)
 
     async def set_balances(self, account_id: int, balances: Mapping[str, Decimal]) -> None:
-        rows = self._balance_rows if self._balance_rows is not None else await self._rows_of(account_id)
-        for asset, total in balances.items():
-            row = rows.get(asset)
-            if row is None:
-                row = rows[asset] = PaperBalanceRow(account_id=account_id, asset=asset, total=total)
-                self._session.add(row)
-            elif row.total != total:
-                row.total = total
-
-    async def _rows_of(self, account_id: int) -> dict[str, PaperBalanceRow]:
-        rows = await self._session.scalars(
-            select(PaperBalanceRow).where(PaperBalanceRow.account_id == account_id)
-        )
-        return {row.asset: row for row in rows}
+        if self._stored is None:
+            rows = await self._session.execute(_BALANCES_OF, {"account_id": account_id})
+            self._stored = {row.asset: row.total for row in rows}
+        stored = self._stored
+        changed = [
+            {"b_account_id": account_id, "b_asset": asset, "total": total}
+            for asset, total in balances.items()
+            if asset in stored and stored[asset] != total
+        ]
+        new = [
+            {"account_id": account_id, "asset": asset, "total": total}
+            for asset, total in balances.items()
+            if asset not in stored
+        ]
+        if changed:
+            await self._session.execute(_UPDATE_BALANCE, changed)
+        if new:
+            await self._session.execute(_INSERT_BALANCE, new)
+        stored.update(balances)
 
     async def open_orders(self, account_id: int) -> Sequence[PaperOrder]:
-        rows = await self._session.scalars(
-            select(PaperOrderRow)
-            .where(PaperOrderRow.account_id == account_id, PaperOrderRow.status.in_(_OPEN))
-            .order_by(PaperOrderRow.id)
-        )
-        return [self._held(row) for row in rows]
+        rows = await self._session.execute(_OPEN_ORDERS, {"account_id": account_id})
+        return [_order(row) for row in rows]
 
     async def order(self, account_id: int, client_order_id: str) -> PaperOrder | None:
-        row = await self._session.scalar(
-            select(PaperOrderRow).where(
-                PaperOrderRow.account_id == account_id, PaperOrderRow.client_order_id == client_order_id
-            )
-        )
-        return self._held(row) if row else None
+        params = {"account_id": account_id, "client_order_id": client_order_id}
+        row = (await self._session.execute(_ORDER, params)).one_or_none()
+        return _order(row) if row else None
 
     async def add_order(self, order: PaperOrder) -> PaperOrder:
-        row = PaperOrderRow(**_values(order))
-        self._session.add(row)
-        await self._session.flush()
-        return self._held(row)
+        order_id = (await self._session.execute(_INSERT_ORDER, _values(order))).scalar_one()
+        return replace(order, id=order_id)
 
     async def update_order(self, order: PaperOrder) -> None:
-        # A row read in this transaction is changed in place: no SELECT, and only changed columns are written.
-        row = self._rows.get(order.id) or await self._session.get(PaperOrderRow, order.id)
-        if row is None:
+        result = await self._session.execute(_UPDATE_ORDER, {"order_id": order.id, **_values(order)})
+        if getattr(result, "rowcount", 0) != 1:
             raise LookupError(f"paper order {order.id} vanished")
-        for name, value in _values(order).items():
-            setattr(row, name, value)
-
-    def _held(self, row: PaperOrderRow) -> PaperOrder:
-        """The session keeps rows only weakly: hold the ones read, so that updating them needs no SELECT."""
-        self._rows[row.id] = row
-        return _order(row)
 
     async def add_trade(self, order_id: int, trade: ExchangeTrade) -> None:
-        self._session.add(
-            PaperTradeRow(
-                paper_order_id=order_id,
-                quantity=trade.quantity,
-                price=trade.price,
-                fee=trade.fee,
-                fee_currency=trade.fee_currency,
-                timestamp=trade.timestamp,
-            )
+        await self._session.execute(
+            _INSERT_TRADE,
+            {
+                "paper_order_id": order_id,
+                "quantity": trade.quantity,
+                "price": trade.price,
+                "fee": trade.fee,
+                "fee_currency": trade.fee_currency,
+                "timestamp": trade.timestamp,
+            },
         )
 
     async def trades(self, order_id: int) -> Sequence[ExchangeTrade]:
-        rows = await self._session.scalars(
-            select(PaperTradeRow).where(PaperTradeRow.paper_order_id == order_id).order_by(PaperTradeRow.id)
-        )
+        rows = await self._session.execute(_TRADES_OF, {"order_id": order_id})
         return [
             ExchangeTrade(
                 f"{order_id}-{n}", row.quantity, row.price, row.fee, row.fee_currency, row.timestamp

@@ -1,14 +1,17 @@
+"""Drafts, orders and fills: on the order path, so every statement is built once, on the Core tables, and run
+with bound parameters (see storage.models.table_of)."""
+
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Executable, Row, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import FillRow, OrderDraftRow, OrderRow
+from storage.models import FillRow, OrderDraftRow, OrderRow, table_of
 from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.orders import Fill, Order, OrderDraft, Preview
 
@@ -22,7 +25,7 @@ def _preview(data: dict[str, str | None]) -> Preview:
     return Preview(**values)  # type: ignore[arg-type]
 
 
-def _draft(row: OrderDraftRow) -> OrderDraft:
+def _draft(row: Row[Any]) -> OrderDraft:
     return OrderDraft(
         id=row.id,
         user_id=row.user_id,
@@ -44,70 +47,72 @@ def _draft(row: OrderDraftRow) -> OrderDraft:
     )
 
 
+_DRAFTS = table_of(OrderDraftRow)
+_INSERT_DRAFT = insert(_DRAFTS)
+_DRAFT = select(_DRAFTS).where(_DRAFTS.c.id == bindparam("draft_id"))
+_DRAFTS_IN_GROUP = (
+    select(_DRAFTS).where(_DRAFTS.c.group_id == bindparam("group_id")).order_by(_DRAFTS.c.created_at)
+)
+# Compare-and-set out of pending, the row read back for the one caller whose update matched.
+_LEAVE_PENDING = (
+    update(_DRAFTS)
+    .where(
+        _DRAFTS.c.id == bindparam("draft_id"),
+        _DRAFTS.c.user_id == bindparam("b_user_id"),
+        _DRAFTS.c.status == DraftStatus.PENDING.value,
+    )
+    .values(status=bindparam("to_status"))
+    .returning(*_DRAFTS.c)
+)
+_CLAIM = _LEAVE_PENDING.where(_DRAFTS.c.expires_at > bindparam("now"))
+
+
 class SqlDraftRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def add(self, draft: OrderDraft) -> None:
-        self._session.add(
-            OrderDraftRow(
-                id=draft.id,
-                user_id=draft.user_id,
-                account_id=draft.account_id,
-                symbol=draft.symbol,
-                side=draft.side.value,
-                order_type=draft.order_type.value,
-                quantity=draft.quantity,
-                price=draft.price,
-                stop_loss=draft.stop_loss,
-                take_profits=[str(target) for target in draft.take_profits],
-                leverage=draft.leverage,
-                preview=_preview_json(draft.preview),
-                group_id=draft.group_id,
-                move_stop_to_entry=draft.move_stop_to_entry,
-                status=draft.status.value,
-                created_at=draft.created_at,
-                expires_at=draft.expires_at,
-            )
+        await self._session.execute(
+            _INSERT_DRAFT,
+            {
+                "id": draft.id,
+                "user_id": draft.user_id,
+                "account_id": draft.account_id,
+                "symbol": draft.symbol,
+                "side": draft.side.value,
+                "order_type": draft.order_type.value,
+                "quantity": draft.quantity,
+                "price": draft.price,
+                "stop_loss": draft.stop_loss,
+                "take_profits": [str(target) for target in draft.take_profits],
+                "leverage": draft.leverage,
+                "preview": _preview_json(draft.preview),
+                "group_id": draft.group_id,
+                "move_stop_to_entry": draft.move_stop_to_entry,
+                "status": draft.status.value,
+                "created_at": draft.created_at,
+                "expires_at": draft.expires_at,
+            },
         )
 
     async def get(self, draft_id: str) -> OrderDraft | None:
-        row = await self._session.get(OrderDraftRow, draft_id)
+        row = (await self._session.execute(_DRAFT, {"draft_id": draft_id})).one_or_none()
         return _draft(row) if row else None
 
     async def in_group(self, group_id: str) -> Sequence[OrderDraft]:
-        rows = await self._session.scalars(
-            select(OrderDraftRow).where(OrderDraftRow.group_id == group_id).order_by(OrderDraftRow.created_at)
-        )
+        rows = await self._session.execute(_DRAFTS_IN_GROUP, {"group_id": group_id})
         return [_draft(row) for row in rows]
 
     async def claim(self, draft_id: str, user_id: int, now: datetime) -> OrderDraft | None:
-        """Out of pending into submitted, if unexpired: the draft (read back in the same statement) for the one
-        caller whose update matched, None for every other."""
-        row = await self._leave_pending(
-            draft_id, user_id, DraftStatus.SUBMITTED, OrderDraftRow.expires_at > now
-        )
+        """Out of pending into submitted, if unexpired: the draft for the one caller whose update matched,
+        None for every other."""
+        params = {"draft_id": draft_id, "b_user_id": user_id, "to_status": DraftStatus.SUBMITTED.value}
+        row = (await self._session.execute(_CLAIM, {**params, "now": now})).one_or_none()
         return _draft(row) if row else None
 
     async def cancel(self, draft_id: str, user_id: int) -> bool:
-        return await self._leave_pending(draft_id, user_id, DraftStatus.CANCELLED) is not None
-
-    async def _leave_pending(
-        self, draft_id: str, user_id: int, status: DraftStatus, *conditions: ColumnElement[bool]
-    ) -> OrderDraftRow | None:
-        """Compare-and-set out of pending: the row as updated for the one caller whose update matched."""
-        return await self._session.scalar(
-            update(OrderDraftRow)
-            .where(
-                OrderDraftRow.id == draft_id,
-                OrderDraftRow.user_id == user_id,
-                OrderDraftRow.status == DraftStatus.PENDING.value,
-                *conditions,
-            )
-            .values(status=status.value)
-            .returning(OrderDraftRow),
-            execution_options={"synchronize_session": False},
-        )
+        params = {"draft_id": draft_id, "b_user_id": user_id, "to_status": DraftStatus.CANCELLED.value}
+        return (await self._session.execute(_LEAVE_PENDING, params)).one_or_none() is not None
 
 
 _ORDER_FIELDS = [
@@ -129,7 +134,7 @@ _ORDER_FIELDS = [
 ]
 
 
-def _order(row: OrderRow) -> Order:
+def order_of(row: Row[Any]) -> Order:
     return Order(
         id=row.id,
         side=Side(row.side),
@@ -151,87 +156,100 @@ def _order_values(order: Order) -> dict[str, object]:
     return values
 
 
+ORDERS = table_of(OrderRow)
+_INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.id)
+_ORDER = select(ORDERS).where(ORDERS.c.id == bindparam("order_id"))
+_ORDER_BY_CLIENT_ID = select(ORDERS).where(ORDERS.c.client_order_id == bindparam("client_order_id"))
+# Sets the columns named in the parameters: every column of the order, in one statement of one shape.
+_UPDATE_ORDER = update(ORDERS).where(ORDERS.c.id == bindparam("order_id"))
+_TRANSITION = (
+    update(ORDERS)
+    .where(ORDERS.c.id == bindparam("order_id"), ORDERS.c.status == bindparam("from_status"))
+    .values(status=bindparam("to_status"))
+)
+_STATUS_IN = ORDERS.c.status.in_(bindparam("statuses", expanding=True))
+_USERS_ORDERS = (
+    select(ORDERS)
+    .where(ORDERS.c.user_id == bindparam("user_id"))
+    .order_by(ORDERS.c.id.desc())
+    .limit(bindparam("limit"))
+)
+_USERS_ORDERS_IN = _USERS_ORDERS.where(_STATUS_IN)
+_WITH_STATUS = select(ORDERS).where(_STATUS_IN).order_by(ORDERS.c.id)
+_CHILDREN = select(ORDERS).where(ORDERS.c.parent_id == bindparam("parent_id")).order_by(ORDERS.c.id)
+_RESTING_STOPS = (
+    select(ORDERS)
+    .where(
+        ORDERS.c.account_id == bindparam("account_id"),
+        ORDERS.c.symbol == bindparam("symbol"),
+        ORDERS.c.role == OrderRole.STOP_LOSS.value,
+        ORDERS.c.status == OrderStatus.OPEN.value,
+    )
+    .order_by(ORDERS.c.id)
+)
+_COUNT_FOR_USER = select(func.count()).select_from(ORDERS).where(ORDERS.c.user_id == bindparam("user_id"))
+
+
+def _statuses(statuses: Sequence[OrderStatus]) -> list[str]:
+    return [status.value for status in statuses]
+
+
 class SqlOrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        # The session keeps rows only weakly: hold the ones read, so that updating them needs no SELECT.
-        self._rows: dict[int, OrderRow] = {}
 
-    def _held(self, row: OrderRow) -> Order:
-        self._rows[row.id] = row
-        return _order(row)
+    async def _orders(self, statement: Executable, params: dict[str, object]) -> list[Order]:
+        return [order_of(row) for row in await self._session.execute(statement, params)]
 
     async def add(self, order: Order) -> Order:
-        row = OrderRow(**_order_values(order))
-        self._session.add(row)
-        await self._session.flush()
-        return self._held(row)
+        order_id = (await self._session.execute(_INSERT_ORDER, _order_values(order))).scalar_one()
+        return replace(order, id=order_id)
 
     async def get(self, order_id: int) -> Order | None:
-        row = await self._session.get(OrderRow, order_id)
-        return self._held(row) if row else None
+        found = await self._orders(_ORDER, {"order_id": order_id})
+        return found[0] if found else None
 
     async def by_client_id(self, client_order_id: str) -> Order | None:
-        row = await self._session.scalar(select(OrderRow).where(OrderRow.client_order_id == client_order_id))
-        return self._held(row) if row else None
+        found = await self._orders(_ORDER_BY_CLIENT_ID, {"client_order_id": client_order_id})
+        return found[0] if found else None
 
     async def update(self, order: Order) -> None:
-        # A row read in this transaction is changed in place: no SELECT, only changed columns written.
-        row = self._rows.get(order.id) or await self._session.get(OrderRow, order.id)
-        if row is None:
+        result = await self._session.execute(_UPDATE_ORDER, {"order_id": order.id, **_order_values(order)})
+        if getattr(result, "rowcount", 0) != 1:
             raise LookupError(f"order {order.id} vanished")
-        for name, value in _order_values(order).items():
-            setattr(row, name, value)
 
     async def transition(self, order_id: int, from_status: OrderStatus, to_status: OrderStatus) -> bool:
-        result = await self._session.execute(
-            update(OrderRow)
-            .where(OrderRow.id == order_id, OrderRow.status == from_status.value)
-            .values(status=to_status.value)
-        )
-        return getattr(result, "rowcount", 0) == 1
+        params = {"order_id": order_id, "from_status": from_status.value, "to_status": to_status.value}
+        return getattr(await self._session.execute(_TRANSITION, params), "rowcount", 0) == 1
 
     async def for_user(
         self, user_id: int, statuses: Sequence[OrderStatus] | None = None, limit: int = 100
     ) -> Sequence[Order]:
-        query = select(OrderRow).where(OrderRow.user_id == user_id)
-        if statuses is not None:
-            query = query.where(OrderRow.status.in_([status.value for status in statuses]))
-        rows = await self._session.scalars(query.order_by(OrderRow.id.desc()).limit(limit))
-        return [self._held(row) for row in rows]
+        if statuses is None:
+            return await self._orders(_USERS_ORDERS, {"user_id": user_id, "limit": limit})
+        params = {"user_id": user_id, "limit": limit, "statuses": _statuses(statuses)}
+        return await self._orders(_USERS_ORDERS_IN, params)
 
     async def with_status(self, statuses: Sequence[OrderStatus]) -> Sequence[Order]:
-        rows = await self._session.scalars(
-            select(OrderRow)
-            .where(OrderRow.status.in_([status.value for status in statuses]))
-            .order_by(OrderRow.id)
-        )
-        return [self._held(row) for row in rows]
+        return await self._orders(_WITH_STATUS, {"statuses": _statuses(statuses)})
 
     async def children(self, parent_id: int) -> Sequence[Order]:
-        rows = await self._session.scalars(
-            select(OrderRow).where(OrderRow.parent_id == parent_id).order_by(OrderRow.id)
-        )
-        return [self._held(row) for row in rows]
+        return await self._orders(_CHILDREN, {"parent_id": parent_id})
 
     async def resting_stops(self, account_id: int, symbol: str) -> Sequence[Order]:
-        rows = await self._session.scalars(
-            select(OrderRow)
-            .where(
-                OrderRow.account_id == account_id,
-                OrderRow.symbol == symbol,
-                OrderRow.role == OrderRole.STOP_LOSS.value,
-                OrderRow.status == OrderStatus.OPEN.value,
-            )
-            .order_by(OrderRow.id)
-        )
-        return [self._held(row) for row in rows]
+        return await self._orders(_RESTING_STOPS, {"account_id": account_id, "symbol": symbol})
 
     async def count_for_user(self, user_id: int) -> int:
-        count = await self._session.scalar(
-            select(func.count()).select_from(OrderRow).where(OrderRow.user_id == user_id)
-        )
+        count = (await self._session.execute(_COUNT_FOR_USER, {"user_id": user_id})).scalar_one()
         return int(count or 0)
+
+
+_FILLS = table_of(FillRow)
+_INSERT_FILL = {
+    "postgresql": postgresql.insert(_FILLS).on_conflict_do_nothing(index_elements=["order_id", "trade_id"]),
+    "sqlite": sqlite.insert(_FILLS).on_conflict_do_nothing(index_elements=["order_id", "trade_id"]),
+}
+_FILLS_OF_ORDER = select(_FILLS).where(_FILLS.c.order_id == bindparam("order_id")).order_by(_FILLS.c.id)
 
 
 class SqlFillRepository:
@@ -239,26 +257,23 @@ class SqlFillRepository:
         self._session = session
 
     async def add(self, fill: Fill) -> bool:
-        insert = pg_insert if self._session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        """False for a trade already booked on the order: each is booked once, whoever reports it again."""
         result = await self._session.execute(
-            insert(FillRow)
-            .values(
-                order_id=fill.order_id,
-                trade_id=fill.trade_id,
-                quantity=fill.quantity,
-                price=fill.price,
-                fee=fill.fee,
-                fee_currency=fill.fee_currency,
-                timestamp=fill.timestamp,
-            )
-            .on_conflict_do_nothing(index_elements=["order_id", "trade_id"])
+            _INSERT_FILL[self._session.get_bind().dialect.name],
+            {
+                "order_id": fill.order_id,
+                "trade_id": fill.trade_id,
+                "quantity": fill.quantity,
+                "price": fill.price,
+                "fee": fill.fee,
+                "fee_currency": fill.fee_currency,
+                "timestamp": fill.timestamp,
+            },
         )
         return getattr(result, "rowcount", 0) == 1
 
     async def for_order(self, order_id: int) -> Sequence[Fill]:
-        rows = await self._session.scalars(
-            select(FillRow).where(FillRow.order_id == order_id).order_by(FillRow.id)
-        )
+        rows = await self._session.execute(_FILLS_OF_ORDER, {"order_id": order_id})
         return [
             Fill(
                 order_id=row.order_id,

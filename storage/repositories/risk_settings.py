@@ -2,13 +2,18 @@
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access_models import RiskSettingsRow
+from storage.models import table_of
 from trading.domain.risk import RiskOverrides
+
+_RISK_SETTINGS = table_of(RiskSettingsRow)
+# Built once on the Core table: every order preview reads it (storage.models.table_of).
+_LIMITS_OF = select(_RISK_SETTINGS).where(_RISK_SETTINGS.c.user_id == bindparam("user_id"))
 
 
 class SqlRiskSettingsRepository:
@@ -16,8 +21,7 @@ class SqlRiskSettingsRepository:
         self._session = session
 
     async def get(self, user_id: int) -> RiskOverrides:
-        # populate_existing: a save() in the same session wrote past the identity map.
-        row = await self._session.get(RiskSettingsRow, user_id, populate_existing=True)
+        row = (await self._session.execute(_LIMITS_OF, {"user_id": user_id})).one_or_none()
         if row is None:
             return RiskOverrides()
         return RiskOverrides(

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import FillRow, OrderDraftRow, OrderRow
-from storage.repositories.orders import _order
+from storage.repositories.orders import ORDERS, order_of
 from storage.signal_models import SignalRow, SignalSourceRow
 from trading.domain.enums import DraftStatus, OrderStatus, Side
 from trading.domain.orders import Fill, Order
@@ -194,10 +194,11 @@ class SqlSignalRepository:
 
     async def plan_orders(self, group_id: str) -> Sequence[Order]:
         """A plan's entries and their bracket legs."""
-        rows = await self._session.scalars(
-            select(OrderRow).where(self._plan_order_ids(group_id)).order_by(OrderRow.id)
+        # Rows, not ORM objects: the order repository writes orders past the session's identity map.
+        rows = await self._session.execute(
+            select(ORDERS).where(self._plan_order_ids(group_id)).order_by(ORDERS.c.id)
         )
-        return [_order(row) for row in rows]
+        return [order_of(row) for row in rows]
 
     async def plan_fills(self, group_id: str) -> Sequence[Fill]:
         rows = await self._session.scalars(

@@ -1,22 +1,26 @@
+"""Users and their exchange accounts. Statements are built once on the Core tables (storage.models.table_of):
+an account is read on every order."""
+
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, bindparam, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import CredentialCipher
-from storage.models import ExchangeAccountRow, UserRow
+from storage.models import ExchangeAccountRow, UserRow, table_of
 from storage.recent_reads import RecentCache
 from trading.domain.accounts import Credentials, ExchangeAccount, User
 
 
-def _user(row: UserRow) -> User:
+def _user(row: Row[Any]) -> User:
     return User(id=row.id, telegram_id=row.telegram_id, name=row.name, created_at=row.created_at)
 
 
-def _account(row: ExchangeAccountRow) -> ExchangeAccount:
+def _account(row: Row[Any]) -> ExchangeAccount:
     return ExchangeAccount(
         id=row.id,
         user_id=row.user_id,
@@ -28,16 +32,24 @@ def _account(row: ExchangeAccountRow) -> ExchangeAccount:
     )
 
 
+_USERS = table_of(UserRow)
+_USER = select(_USERS).where(_USERS.c.id == bindparam("user_id"))
+_USER_BY_TELEGRAM_ID = select(_USERS).where(_USERS.c.telegram_id == bindparam("telegram_id"))
+_ACCOUNTS = table_of(ExchangeAccountRow)
+_ACCOUNT = select(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id"))
+_ACCOUNTS_OF = select(_ACCOUNTS).where(_ACCOUNTS.c.user_id == bindparam("user_id")).order_by(_ACCOUNTS.c.id)
+
+
 class SqlUserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def get(self, user_id: int) -> User | None:
-        row = await self._session.get(UserRow, user_id)
+        row = (await self._session.execute(_USER, {"user_id": user_id})).one_or_none()
         return _user(row) if row else None
 
     async def by_telegram_id(self, telegram_id: int) -> User | None:
-        row = await self._session.scalar(select(UserRow).where(UserRow.telegram_id == telegram_id))
+        row = (await self._session.execute(_USER_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).one_or_none()
         return _user(row) if row else None
 
     async def add(self, name: str, telegram_id: int | None, now: datetime) -> User | None:
@@ -67,25 +79,24 @@ class SqlAccountRepository:
         self._changed_users = changed_users
 
     async def get(self, account_id: int) -> ExchangeAccount | None:
-        row = await self._session.get(ExchangeAccountRow, account_id)
+        row = await self._row(account_id)
         return _account(row) if row else None
+
+    async def _row(self, account_id: int) -> Row[Any] | None:
+        return (await self._session.execute(_ACCOUNT, {"account_id": account_id})).one_or_none()
 
     async def for_user(self, user_id: int) -> Sequence[ExchangeAccount]:
         if self._recent is not None and (kept := self._recent.get(user_id)) is not None:
             return kept
         generation = self._recent.generation(user_id) if self._recent is not None else 0
-        rows = await self._session.scalars(
-            select(ExchangeAccountRow)
-            .where(ExchangeAccountRow.user_id == user_id)
-            .order_by(ExchangeAccountRow.id)
-        )
+        rows = await self._session.execute(_ACCOUNTS_OF, {"user_id": user_id})
         accounts = tuple(_account(row) for row in rows)
         if self._recent is not None:
             self._recent.put(user_id, accounts, generation)
         return accounts
 
     async def every(self) -> Sequence[ExchangeAccount]:
-        rows = await self._session.scalars(select(ExchangeAccountRow).order_by(ExchangeAccountRow.id))
+        rows = await self._session.execute(select(_ACCOUNTS).order_by(_ACCOUNTS.c.id))
         return [_account(row) for row in rows]
 
     async def add(
@@ -98,23 +109,34 @@ class SqlAccountRepository:
         now: datetime,
     ) -> ExchangeAccount:
         encrypt = self._cipher.encrypt
-        row = ExchangeAccountRow(
+        account_id = await self._session.scalar(
+            insert(_ACCOUNTS).returning(_ACCOUNTS.c.id),
+            {
+                "user_id": user_id,
+                "exchange": exchange,
+                "label": label,
+                "testnet": testnet,
+                "api_key_enc": encrypt(credentials.api_key) if credentials else None,
+                "secret_enc": encrypt(credentials.secret) if credentials else None,
+                "password_enc": encrypt(credentials.password)
+                if credentials and credentials.password
+                else None,
+                "created_at": now,
+            },
+        )
+        self._changed_users.add(user_id)
+        return ExchangeAccount(
+            id=account_id,
             user_id=user_id,
             exchange=exchange,
             label=label,
             testnet=testnet,
-            api_key_enc=encrypt(credentials.api_key) if credentials else None,
-            secret_enc=encrypt(credentials.secret) if credentials else None,
-            password_enc=encrypt(credentials.password) if credentials and credentials.password else None,
             created_at=now,
+            has_credentials=credentials is not None,
         )
-        self._session.add(row)
-        await self._session.flush()
-        self._changed_users.add(user_id)
-        return _account(row)
 
     async def credentials(self, account_id: int) -> Credentials | None:
-        row = await self._session.get(ExchangeAccountRow, account_id)
+        row = await self._row(account_id)
         if row is None or row.api_key_enc is None or row.secret_enc is None:
             return None
         decrypt = self._cipher.decrypt
