@@ -117,10 +117,7 @@ class SqlUnitOfWork:
     ) -> None:
         if self._session is None or not self._session.in_transaction():
             return  # nothing began, or it was committed: no connection is held
-        try:
-            await self._session.rollback()
-        finally:
-            await self._session.close()
+        await self._session.close()  # which rolls the transaction back before the connection goes back
 
     async def commit(self) -> None:
         if self._session is None:

@@ -1,0 +1,53 @@
+"""Units of work and paper-venue sessions left without a commit: nothing they wrote stays, and the connection
+they held (the pool does not reset connections on its own) serves the next writer cleanly."""
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+
+from storage.db import session_factory
+from storage.paper_store import SqlPaperStore
+from tests.harness import Harness
+from trading.domain.alerts import AlertCondition
+
+
+class Boom(Exception):
+    pass
+
+
+async def test_a_unit_of_work_that_fails_writes_nothing_and_frees_its_connection(harness: Harness) -> None:
+    user, account = await harness.user()
+    before = await harness.counts()
+
+    with pytest.raises(Boom):
+        async with harness.core.uow() as uow:
+            await uow.alerts.add(user, "BTC/USDT", AlertCondition.ABOVE, Decimal(1), harness.core.clock.now())
+            ledger = await uow.ledgers.load(account.id, for_update=True)
+            await uow.ledgers.save(account.id, replace(ledger, balances={"USDT": Decimal(1)}))
+            raise Boom
+
+    assert await harness.counts() == before
+    async with harness.core.uow() as uow:  # the same (single) writer connection, in a fresh transaction
+        assert (await uow.ledgers.load(account.id)).balances["USDT"] == Decimal(10_000)
+        await uow.ledgers.record_pnl(account.id, harness.core.clock.now().date(), Decimal(5))
+        await uow.commit()
+    async with harness.core.uow(read_only=True) as uow:
+        today = harness.core.clock.now().date()
+        assert await uow.ledgers.pnl_by_day(account.id, today) == {today: Decimal(5)}
+
+
+async def test_a_paper_session_left_without_commit_writes_nothing(harness: Harness) -> None:
+    _, account = await harness.user()
+    store = SqlPaperStore(session_factory(harness.engine))
+    async with store.session() as session:
+        balances = await session.balances(account.id)
+        await session.set_balances(account.id, {**balances, "USDT": Decimal(1), "ETH": Decimal(2)})
+        assert await session.open_orders(account.id) == []
+
+    async with store.session() as session:
+        assert await session.balances(account.id) == balances
+        await session.set_balances(account.id, {**balances, "ETH": Decimal(3)})
+        await session.commit()
+    async with store.session(read_only=True) as session:
+        assert await session.balances(account.id) == {**balances, "ETH": Decimal(3)}
