@@ -158,6 +158,11 @@ class InLoopConnection:
     def cursor(self) -> PrefetchingCursor:
         return PrefetchingCursor(self)
 
+    async def begin(self, statement: str) -> None:
+        """BEGIN or BEGIN IMMEDIATE, from the engine's `begin` event (storage.db); a busy database is waited for
+        as by any statement."""
+        await self.cursor().execute(statement)
+
     async def commit(self) -> None:
         await self.cursor()._run(lambda _cursor: self._conn.commit())
         if self._checkpointer is not None:
