@@ -1,9 +1,9 @@
 """Reads that displays repeat many times a second (a user's accounts, an account's ledger), kept briefly.
 
 Only units of work opened with `recent=True` read from here: views such as the portfolio, never the order path,
-which always reads the database. A commit in this process that changes an entry drops it at once, so this
-process never shows a state older than its own last write; another process's commit (the processes share no
-memory) shows within `ttl_s`.
+which always reads the database. A commit in this process that changes an entry replaces it with what it wrote
+(a ledger) or drops it (accounts) at once, so this process never shows a state older than its own last write;
+another process's commit (the processes share no memory) shows within `ttl_s`.
 """
 
 import time
@@ -52,6 +52,12 @@ class RecentCache(Generic[K, V]):
         for key in keys:
             self._values.pop(key, None)
             self._generations[key] = self.generation(key) + 1
+
+    def replace(self, key: K, value: V) -> None:
+        """A write's own result, known exactly once it has committed: kept in place of what it changed (a read
+        that began before it is still not kept)."""
+        self.drop([key])
+        self.put(key, value, self.generation(key))
 
 
 class RecentReads:

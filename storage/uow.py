@@ -124,7 +124,11 @@ class SqlUnitOfWork:
             return
         await self._session.commit()
         self._recent_reads.accounts.drop(self._changed_users)
-        self._recent_reads.ledgers.drop(self._changed_accounts)
+        # Only a ledger's save() notes a changed account, so the repository exists when there are any.
+        written = self.ledgers.written() if self._changed_accounts else {}
+        self._recent_reads.ledgers.drop(self._changed_accounts - written.keys())
+        for account_id, ledger in written.items():
+            self._recent_reads.ledgers.replace(account_id, ledger)
 
     async def rollback(self) -> None:
         if self._session is not None:

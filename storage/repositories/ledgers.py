@@ -57,6 +57,19 @@ _Book = tuple[Decimal, Decimal, Decimal, Decimal]
 _Held = tuple[Decimal, Decimal, Decimal]
 
 
+def _ledger(books: dict[str, _Book], held: dict[str, _Held]) -> Ledger:
+    return Ledger(
+        balances={asset: book[0] for asset, book in books.items()},
+        positions={
+            symbol: Position(symbol, quantity, cost, realised)
+            for symbol, (quantity, cost, realised) in held.items()
+        },
+        deposits={asset: book[1] for asset, book in books.items() if book[1]},
+        fees_paid={asset: book[2] for asset, book in books.items() if book[2]},
+        realised_pnl={asset: book[3] for asset, book in books.items() if book[3]},
+    )
+
+
 class SqlLedgerRepository:
     """Statements built once on the Core tables (see storage.models.table_of); `save` writes only the rows
     that changed since they were read in this transaction."""
@@ -69,6 +82,7 @@ class SqlLedgerRepository:
         self._session = session
         self._recent = recent
         self._stored: dict[int, tuple[dict[str, _Book], dict[str, _Held]]] = {}
+        self._saved: set[int] = set()
         self._changed_accounts = changed_accounts
 
     async def load(self, account_id: int, *, for_update: bool = False) -> Ledger:
@@ -85,21 +99,16 @@ class SqlLedgerRepository:
         if for_update and self._session.get_bind().dialect.name != "sqlite":
             # A row lock on the account; on SQLite, BEGIN IMMEDIATE already serialises writers.
             await self._session.execute(_LOCK_ACCOUNT, {"account_id": account_id})
-        books, held = await self._rows(account_id)
-        return Ledger(
-            balances={asset: book[0] for asset, book in books.items()},
-            positions={
-                symbol: Position(symbol, quantity, cost, realised)
-                for symbol, (quantity, cost, realised) in held.items()
-            },
-            deposits={asset: book[1] for asset, book in books.items() if book[1]},
-            fees_paid={asset: book[2] for asset, book in books.items() if book[2]},
-            realised_pnl={asset: book[3] for asset, book in books.items() if book[3]},
-        )
+        return _ledger(*await self._rows(account_id))
+
+    def written(self) -> dict[int, Ledger]:
+        """The ledgers this transaction saved, exactly as a read after its commit would find them."""
+        return {account_id: _ledger(*self._stored[account_id]) for account_id in self._saved}
 
     async def save(self, account_id: int, ledger: Ledger) -> None:
         """Write what changed since this transaction read the account: changed rows updated, new ones added."""
         self._changed_accounts.add(account_id)
+        self._saved.add(account_id)
         books, held = await self._rows(account_id)
         assets = (
             set(ledger.balances) | set(ledger.fees_paid) | set(ledger.deposits) | set(ledger.realised_pnl)

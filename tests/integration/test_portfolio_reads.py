@@ -47,3 +47,18 @@ async def test_a_removed_account_is_gone_at_once(harness: Harness) -> None:
     assert (await portfolio(harness.core, user)).account_id == first.id  # the first is the default
     await remove_account(harness.core, user, first.id)
     assert (await portfolio(harness.core, user)).account_id == second.id
+
+
+async def test_the_ledger_a_trade_wrote_is_kept_exactly_as_stored(
+    harness: Harness, harness_factory: Callable[[], Harness]
+) -> None:
+    user, account = await harness.user()
+    for side, amount in ((Side.BUY, "0.5"), (Side.BUY, "0.25"), (Side.SELL, "0.6")):
+        draft = await draft_order(harness.core, user, OrderIntent("ETH", side, Decimal(amount)))
+        await confirm_draft(harness.core, user, draft.id)
+    async with harness.core.uow(recent=True) as uow:
+        kept = await uow.ledgers.load(account.id)
+    async with harness_factory().core.uow(read_only=True) as uow:  # nothing cached there: the database's
+        stored = await uow.ledgers.load(account.id)
+    assert kept == stored
+    assert kept.positions["ETH/USDT"].quantity == Decimal("0.15")

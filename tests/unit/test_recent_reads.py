@@ -46,3 +46,13 @@ def test_the_cache_stays_within_its_size() -> None:
         cache.put(key, key, cache.generation(key))
     assert sum(cache.get(key) is not None for key in range(10)) <= 3
     assert cache.get(9) == 9
+
+
+def test_a_write_puts_its_own_result_in_place_but_an_older_read_still_loses() -> None:
+    cache: RecentCache[int, str] = RecentCache(ttl_s=60, max_entries=10, clock=Clock())
+    cache.put(1, "old", cache.generation(1))
+    began = cache.generation(1)  # a reader starts before the write commits
+    cache.replace(1, "written")
+    assert cache.get(1) == "written"
+    cache.put(1, "read before the write", began)
+    assert cache.get(1) == "written"
