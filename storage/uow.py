@@ -56,6 +56,10 @@ class SqlUnitOfWork:
             self._session = self._sessions()
         return self._session
 
+    def _open(self) -> AsyncSession:
+        """For the repositories with recent reads: they open the session only when they read past them."""
+        return self._opened
+
     @cached_property
     def users(self) -> SqlUserRepository:
         return SqlUserRepository(self._opened)
@@ -63,7 +67,7 @@ class SqlUnitOfWork:
     @cached_property
     def accounts(self) -> SqlAccountRepository:
         recent = self._recent_reads.accounts if self._recent else None
-        return SqlAccountRepository(self._opened, self._cipher, recent, self._changed_users)
+        return SqlAccountRepository(self._open, self._cipher, recent, self._changed_users)
 
     @cached_property
     def drafts(self) -> SqlDraftRepository:
@@ -80,7 +84,7 @@ class SqlUnitOfWork:
     @cached_property
     def ledgers(self) -> SqlLedgerRepository:
         recent = self._recent_reads.ledgers if self._recent else None
-        return SqlLedgerRepository(self._opened, recent, self._changed_accounts)
+        return SqlLedgerRepository(self._open, recent, self._changed_accounts)
 
     @cached_property
     def commands(self) -> SqlCommandLog:

@@ -1,4 +1,4 @@
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -75,15 +75,23 @@ class SqlLedgerRepository:
     that changed since they were read in this transaction."""
 
     def __init__(
-        self, session: AsyncSession, recent: RecentCache[int, Ledger] | None, changed_accounts: set[int]
+        self,
+        session: Callable[[], AsyncSession],
+        recent: RecentCache[int, Ledger] | None,
+        changed_accounts: set[int],
     ) -> None:
-        """`recent`: answer `load` from recent reads (a view's unit of work). `changed_accounts`: where the
+        """`session`: the unit of work's session, made when first asked for. `recent`: answer `load` from recent reads (a view's unit of work). `changed_accounts`: where the
         accounts whose ledger this transaction changes are noted."""
-        self._session = session
+        self._open = session
         self._recent = recent
         self._stored: dict[int, tuple[dict[str, _Book], dict[str, _Held]]] = {}
         self._saved: set[int] = set()
         self._changed_accounts = changed_accounts
+
+    @property
+    def _session(self) -> AsyncSession:
+        """Made when first used: a read answered from recent reads opens no session."""
+        return self._open()
 
     async def load(self, account_id: int, *, for_update: bool = False) -> Ledger:
         if self._recent is None or for_update:

@@ -1,7 +1,7 @@
 """Users and their exchange accounts. Statements are built once on the Core tables (storage.models.table_of):
 an account is read on every order."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -66,17 +66,22 @@ class SqlUserRepository:
 class SqlAccountRepository:
     def __init__(
         self,
-        session: AsyncSession,
+        session: Callable[[], AsyncSession],
         cipher: CredentialCipher,
         recent: RecentCache[int, tuple[ExchangeAccount, ...]] | None,
         changed_users: set[int],
     ) -> None:
-        """`recent`: answer `for_user` from recent reads (a view's unit of work). `changed_users`: where the
+        """`session`: the unit of work's session, made when first asked for. `recent`: answer `for_user` from recent reads (a view's unit of work). `changed_users`: where the
         users whose accounts this transaction changes are noted."""
-        self._session = session
+        self._open = session
         self._cipher = cipher
         self._recent = recent
         self._changed_users = changed_users
+
+    @property
+    def _session(self) -> AsyncSession:
+        """Made when first used: a read answered from recent reads opens no session."""
+        return self._open()
 
     async def get(self, account_id: int) -> ExchangeAccount | None:
         row = await self._row(account_id)
