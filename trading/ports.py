@@ -166,6 +166,12 @@ class OrderRepository(Protocol):
         """Every order in these states, oldest first: the tracker must see all of them, not the first so many."""
         ...
 
+    async def for_account(
+        self, account_id: int, statuses: Sequence[OrderStatus], symbol: str | None = None
+    ) -> Sequence[Order]:
+        """Every order of the account in these states (on `symbol`, if given), oldest first."""
+        ...
+
     async def children(self, parent_id: int) -> Sequence[Order]: ...
 
     async def resting_stops(self, account_id: int, symbol: str) -> Sequence[Order]:

@@ -176,6 +176,10 @@ _USERS_ORDERS = (
 )
 _USERS_ORDERS_IN = _USERS_ORDERS.where(_STATUS_IN)
 _WITH_STATUS = select(ORDERS).where(_STATUS_IN).order_by(ORDERS.c.id)
+_ACCOUNTS_ORDERS = (
+    select(ORDERS).where(ORDERS.c.account_id == bindparam("account_id"), _STATUS_IN).order_by(ORDERS.c.id)
+)
+_ACCOUNTS_ORDERS_ON = _ACCOUNTS_ORDERS.where(ORDERS.c.symbol == bindparam("symbol"))
 _CHILDREN = select(ORDERS).where(ORDERS.c.parent_id == bindparam("parent_id")).order_by(ORDERS.c.id)
 _RESTING_STOPS = (
     select(ORDERS)
@@ -232,6 +236,14 @@ class SqlOrderRepository:
 
     async def with_status(self, statuses: Sequence[OrderStatus]) -> Sequence[Order]:
         return await self._orders(_WITH_STATUS, {"statuses": _statuses(statuses)})
+
+    async def for_account(
+        self, account_id: int, statuses: Sequence[OrderStatus], symbol: str | None = None
+    ) -> Sequence[Order]:
+        params: dict[str, object] = {"account_id": account_id, "statuses": _statuses(statuses)}
+        if symbol is None:
+            return await self._orders(_ACCOUNTS_ORDERS, params)
+        return await self._orders(_ACCOUNTS_ORDERS_ON, {**params, "symbol": symbol})
 
     async def children(self, parent_id: int) -> Sequence[Order]:
         return await self._orders(_CHILDREN, {"parent_id": parent_id})

@@ -94,8 +94,8 @@ async def disarm_brackets(uow: UnitOfWork, closing: Order, now: datetime) -> lis
     The legs held by the core are cancelled here; those resting at the venue come back, to be cancelled there."""
     at_venue: list[Order] = []
     statuses = [OrderStatus.ARMED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED]
-    for leg in await uow.orders.for_user(closing.user_id, statuses, limit=1000):
-        if leg.account_id != closing.account_id or leg.symbol != closing.symbol or leg.parent_id is None:
+    for leg in await uow.orders.for_account(closing.account_id, statuses, closing.symbol):
+        if leg.parent_id is None:
             continue
         if leg.status is OrderStatus.ARMED:
             await uow.orders.update(replace(leg, status=OrderStatus.CANCELLED, updated_at=now))

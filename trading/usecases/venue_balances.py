@@ -86,8 +86,7 @@ async def sync_venue_balances(core: Core, user_id: int, account_id: int) -> tupl
 
 
 async def has_live_orders(uow: UnitOfWork, account: ExchangeAccount) -> bool:
-    live = await uow.orders.for_user(account.user_id, list(LIVE), 1000)
-    return any(order.account_id == account.id for order in live)
+    return bool(await uow.orders.for_account(account.id, list(LIVE)))
 
 
 async def _refuse_live_orders(uow: UnitOfWork, account: ExchangeAccount) -> None:
