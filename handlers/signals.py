@@ -18,7 +18,7 @@ from trading.domain.enums import Side
 from trading.domain.signal_records import SignalStatus
 from trading.domain.signals import SignalSpec
 from trading.usecases.core import Core
-from trading.usecases.signal_plans import PlanDraft, confirm_plan, draft_signal_plan
+from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
 from trading.usecases.signals import (
     auto_follow_source_of,
     ignore_plan,
@@ -63,13 +63,21 @@ async def handle_post(
     if received.duplicate:
         await bot.send_message(chat_id, SEEN.format(title=title))
         return
-    plan = await draft_signal_plan(core, user_id, spec, config.signal_amount, signal_id=received.signal.id)
-    if received.source.auto_follow:
+    source = received.source
+    plan = await draft_signal_plan(
+        core,
+        user_id,
+        spec,
+        config.signal_amount,
+        move_stop_to_entry=source.auto_follow and source.move_stop_to_entry and break_even_applies(spec),
+        signal_id=received.signal.id,
+    )
+    if source.auto_follow:
         result = await confirm_plan(core, user_id, plan.group_id)
         await mark_signal(core, user_id, received.signal.id, SignalStatus.FOLLOWED)
         await bot.send_message(chat_id, plan_preview(title, plan, auto=True) + "\n\n" + plan_result(result))
         return
-    toggle = False if break_even_applies(plan) else None
+    toggle = False if break_even_applies(spec) else None
     await bot.send_message(
         chat_id,
         plan_preview(title, plan),
@@ -77,9 +85,9 @@ async def handle_post(
     )
 
 
-def break_even_applies(plan: PlanDraft) -> bool:
+def break_even_applies(spec: SignalSpec) -> bool:
     """Moving the stop to the entry after the first target needs a stop and a target after the first."""
-    return plan.plan.stop_loss is not None and len(plan.plan.targets) > 1
+    return spec.stop_loss is not None and len(spec.targets) > 1
 
 
 async def forwarded(
@@ -110,8 +118,9 @@ async def follow(query: CallbackQuery, callback_data: PlanAction, core: Core, us
     await mark_signal(core, user_id, callback_data.signal_id, SignalStatus.FOLLOWED)
     note = ""
     if callback_data.action == "auto":
-        source = await auto_follow_source_of(core, user_id, callback_data.signal_id)
-        note = f"\nLater signals from {source.title} will be followed automatically."
+        source = await auto_follow_source_of(core, user_id, callback_data.signal_id, callback_data.group_id)
+        how = ", with the stop moved to the entry after target 1" if source.move_stop_to_entry else ""
+        note = f"\nLater signals from {source.title} will be followed automatically{how}."
     await edit(query, plan_result(result) + note)
     await query.answer("Followed.")
 

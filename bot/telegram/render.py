@@ -156,6 +156,8 @@ def plan_preview(title: str, plan_draft: PlanDraft, auto: bool = False) -> str:
     )
     if auto:
         lines.append("Followed automatically (you chose to always follow this source).")
+        if any(draft.move_stop_to_entry for draft in plan_draft.drafts):
+            lines.append("The stop moves to the entry after target 1, as you chose for this source.")
     return "\n".join(lines)
 
 
@@ -207,6 +209,8 @@ def sources_text(stats: Sequence[SourceStats]) -> str:
     for s in stats:
         rate = f"{money(s.win_rate, 0)}%" if s.win_rate is not None else "n/a"
         auto = ", followed automatically" if s.source.auto_follow else ""
+        if s.source.auto_follow and s.source.move_stop_to_entry:
+            auto += " (stop to entry after target 1)"
         closed = f" ({s.wins} won, {s.losses} lost)" if s.wins or s.losses else ""
         lines.append(
             f"• {s.source.title}: {s.signals} signals, {s.followed} followed, win rate {rate}{closed}, "

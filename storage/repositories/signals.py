@@ -23,7 +23,9 @@ _UNSETTLED = [
 
 
 def _source(row: SignalSourceRow) -> SignalSource:
-    return SignalSource(row.id, row.user_id, row.external_id, row.title, row.auto_follow)
+    return SignalSource(
+        row.id, row.user_id, row.external_id, row.title, row.auto_follow, row.move_stop_to_entry
+    )
 
 
 def _signal(row: SignalRow) -> SignalRecord:
@@ -66,6 +68,7 @@ class SqlSignalRepository:
                 external_id=external_id,
                 title=title[:200],
                 auto_follow=False,
+                move_stop_to_entry=False,
                 created_at=now,
             )
             self._session.add(row)
@@ -78,11 +81,15 @@ class SqlSignalRepository:
         )
         return [_source(row) for row in rows]
 
-    async def set_auto_follow(self, user_id: int, source_id: int, auto_follow: bool) -> SignalSource | None:
+    async def set_auto_follow(
+        self, user_id: int, source_id: int, auto_follow: bool, move_stop_to_entry: bool | None = None
+    ) -> SignalSource | None:
         row = await self._session.get(SignalSourceRow, source_id)
         if row is None or row.user_id != user_id:
             return None
         row.auto_follow = auto_follow
+        if move_stop_to_entry is not None:
+            row.move_stop_to_entry = move_stop_to_entry
         return _source(row)
 
     async def find(self, source_id: int, content_hash: str) -> SignalRecord | None:

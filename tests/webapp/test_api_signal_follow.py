@@ -103,3 +103,17 @@ async def test_plans_obey_the_users_own_limits_amounts_scopes_and_ownership(api:
     reader = {"Authorization": f"Bearer {made['secret']}"}
     assert (await api.client.post(url, headers=reader, json={"amount": "100"})).status_code == 403
     assert (await _signal_of(api, alice, signal_id))["plan_id"] is None
+
+
+async def test_a_source_followed_automatically_keeps_its_break_even_choice(api: Api) -> None:
+    headers = await api.sign_in(6005)
+    await _signal(api, headers, "ETH buy now, TP +10%, SL -10%")
+    [source] = await api.json("GET", "/api/v1/signals/sources", headers)
+    assert source["auto_follow"] is False and source["move_stop_to_entry"] is False
+    url = f"/api/v1/signals/sources/{source['id']}/follow"
+    on = await api.json("POST", url, headers, json={"auto_follow": True, "move_stop_to_entry": True})
+    assert on["auto_follow"] is True and on["move_stop_to_entry"] is True
+    kept = await api.json("POST", url, headers, json={"auto_follow": False})  # left out: the choice stays
+    assert kept["auto_follow"] is False and kept["move_stop_to_entry"] is True
+    bad = await api.client.post(url, headers=headers, json={"auto_follow": True, "move_stop_to_entry": "yes"})
+    assert bad.status_code == 400

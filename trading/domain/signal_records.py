@@ -31,6 +31,7 @@ class SignalSource:
     external_id: str
     title: str
     auto_follow: bool
+    move_stop_to_entry: bool = False  # in the plans of its signals followed automatically
 
 
 @dataclass(frozen=True, slots=True)

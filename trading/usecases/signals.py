@@ -82,9 +82,13 @@ async def mark_signal(core: Core, user_id: int, signal_id: int, status: SignalSt
         await uow.commit()
 
 
-async def set_auto_follow(core: Core, user_id: int, source_id: int, auto_follow: bool) -> SignalSource:
+async def set_auto_follow(
+    core: Core, user_id: int, source_id: int, auto_follow: bool, move_stop_to_entry: bool | None = None
+) -> SignalSource:
+    """`move_stop_to_entry`: whether the plans it follows automatically move the stop to the entry after the
+    first target; None keeps the source's choice."""
     async with core.uow() as uow:
-        source = await uow.signals.set_auto_follow(user_id, source_id, auto_follow)
+        source = await uow.signals.set_auto_follow(user_id, source_id, auto_follow, move_stop_to_entry)
         if source is None:
             raise NotFound("That signal source was not found.")
         await uow.commit()
@@ -119,11 +123,15 @@ async def ignore_plan(core: Core, user_id: int, group_id: str, signal_id: int) -
         await uow.commit()
 
 
-async def auto_follow_source_of(core: Core, user_id: int, signal_id: int) -> SignalSource:
-    """Follow every later signal of the source this signal came from without asking."""
+async def auto_follow_source_of(core: Core, user_id: int, signal_id: int, group_id: str) -> SignalSource:
+    """Follow every later signal of the source this signal came from without asking, as this one was followed
+    (its plan `group_id`): with the stop moved to the entry after the first target, or not."""
+    async with core.uow(read_only=True) as uow:
+        drafts = await uow.drafts.in_group(group_id)
+    break_even = any(d.move_stop_to_entry for d in drafts if d.user_id == user_id)
     for source, signals in await _sources(core, user_id):
         if any(s.id == signal_id for s in signals):
-            return await set_auto_follow(core, user_id, source.id, True)
+            return await set_auto_follow(core, user_id, source.id, True, break_even)
     raise NotFound("That signal was not found.")
 
 

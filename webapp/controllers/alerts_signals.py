@@ -68,10 +68,18 @@ class SourceOut(msgspec.Struct):
     losses: int
     win_rate: Decimal | None
     pnl: Decimal
+    move_stop_to_entry: bool  # in the plans it follows automatically
 
 
 class FollowIn(msgspec.Struct, forbid_unknown_fields=True):
     auto_follow: bool
+    move_stop_to_entry: Annotated[
+        bool | None,
+        msgspec.Meta(
+            description="In the plans followed automatically: the stop to the entry after target 1. "
+            "Left out: the source's choice stays."
+        ),
+    ] = None
 
 
 class PlanIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -154,7 +162,18 @@ def _alert_out(a: Alert) -> AlertOut:
 def _source_out(st: SourceStats) -> SourceOut:
     rate = round(st.win_rate, 1) if st.win_rate is not None else None
     s = st.source
-    return SourceOut(s.id, s.title, s.auto_follow, st.signals, st.followed, st.wins, st.losses, rate, st.pnl)
+    return SourceOut(
+        s.id,
+        s.title,
+        s.auto_follow,
+        st.signals,
+        st.followed,
+        st.wins,
+        st.losses,
+        rate,
+        st.pnl,
+        s.move_stop_to_entry,
+    )
 
 
 class AlertsController(Controller):
@@ -221,11 +240,24 @@ class SignalsController(Controller):
         self, state: State, request: AuthRequest, source_id: Id, data: JSONBody[FollowIn]
     ) -> SourceOut:
         web: WebContext = state.web
-        source = await set_auto_follow(web.core, request.user.user_id, source_id, data.auto_follow)
+        source = await set_auto_follow(
+            web.core, request.user.user_id, source_id, data.auto_follow, data.move_stop_to_entry
+        )
         for st in await source_stats(web.core, request.user.user_id):
             if st.source.id == source.id:
                 return _source_out(st)
-        return SourceOut(source.id, source.title, source.auto_follow, 0, 0, 0, 0, None, Decimal(0))
+        return SourceOut(
+            source.id,
+            source.title,
+            source.auto_follow,
+            0,
+            0,
+            0,
+            0,
+            None,
+            Decimal(0),
+            source.move_stop_to_entry,
+        )
 
     @post(
         "/{signal_id:int}/plan",
