@@ -43,10 +43,13 @@ def _sandbox_init_data(server: str, telegram_id: int) -> str:
     return str(answer.json()["init_data"])
 
 
-def _ask_bot(server: str, telegram_id: int, text: str, within: float = 30.0) -> dict[str, Any]:
-    """Say something in the sandbox chat and wait for the bot's answer, as the chat page does."""
+def _ask_bot(
+    server: str, telegram_id: int, text: str, within: float = 30.0, forward_from_chat: str | None = None
+) -> dict[str, Any]:
+    """Say something in the sandbox chat (or forward it from a channel) and wait for the bot's answer, as the
+    chat page does."""
     chat = f"{server}/sandbox/api/chats/{telegram_id}/messages"
-    sent = httpx.post(chat, json={"text": text}, timeout=10)
+    sent = httpx.post(chat, json={"text": text, "forward_from_chat": forward_from_chat}, timeout=10)
     sent.raise_for_status()
     after = sent.json()["message_id"]
     deadline = time.monotonic() + within
@@ -114,6 +117,21 @@ def test_portfolio_then_an_order_previewed_confirmed_and_cancelled_then_an_alert
             page.get_by_role("button", name="Add").click()
             expect(page.get_by_test_id("alerts")).to_contain_text("BTC/USDT above 1,000,000.00")
             _shot(page, "5-alert")
+
+            signal = "ETH/USDT LONG\nEntry: 100\nTargets: 120000, 130000\nStop: 50"
+            plan = _ask_bot(server, 777, signal, forward_from_chat="Crypto Calls")
+            assert "Crypto Calls" in plan["text"], plan["text"]
+            page.reload()
+            sources = page.get_by_test_id("sources")
+            expect(sources).to_contain_text("Crypto Calls")
+            sources.get_by_role("button", name="Auto-follow").click()
+            break_even = page.get_by_label("Stop to entry after target 1 for Crypto Calls")
+            expect(break_even).not_to_be_checked()
+            break_even.check()
+            page.reload()  # kept by the server, not only on the page
+            expect(page.get_by_label("Stop to entry after target 1 for Crypto Calls")).to_be_checked()
+            expect(sources.get_by_role("button", name="Stop auto")).to_be_visible()
+            _shot(page, "6-source-followed")
         finally:
             browser.close()
 
