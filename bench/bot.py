@@ -99,15 +99,20 @@ def echo_dispatcher() -> Dispatcher:
     return dp
 
 
+async def say(client: httpx.AsyncClient, replies: Replies, user: int, text: str) -> ChatMessage:
+    """The user's message, and the bot's first reply to it."""
+    waiter = replies.expect(user)
+    await client.post(f"/sandbox/api/chats/{user}/messages", json={"text": text})
+    return await asyncio.wait_for(waiter, 30)
+
+
 async def user_loop(client: httpx.AsyncClient, replies: Replies, user: int, until: float, tsbot: bool) -> int:
     updates = 0
     turn = user
     while time.perf_counter() < until:
         text = MIX[turn % len(MIX)] if tsbot else f"echo {turn}"
         turn += 1
-        waiter = replies.expect(user)
-        await client.post(f"/sandbox/api/chats/{user}/messages", json={"text": text})
-        reply = await asyncio.wait_for(waiter, 30)
+        reply = await say(client, replies, user, text)
         updates += 1
         if tsbot and text.startswith("buy") and reply.reply_markup:
             data = reply.reply_markup["inline_keyboard"][0][0]["callback_data"]
@@ -201,11 +206,6 @@ async def main(settings: Settings, users: int, seconds: float, rounds: int) -> N
             queue=queue,
             alert_every_seconds=3600,
         )
-
-    async def say(client: httpx.AsyncClient, replies: Replies, user: int, text: str) -> None:
-        waiter = replies.expect(user)
-        await client.post(f"/sandbox/api/chats/{user}/messages", json={"text": text})
-        await waiter
 
     async with sandbox_server(port) as state, httpx.AsyncClient(base_url=base, timeout=30) as client:
         replies = Replies(state)

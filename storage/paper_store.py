@@ -6,7 +6,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Executable, Row, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import table_of
@@ -92,16 +92,15 @@ class SqlPaperSession:
             await self._session.close()
 
     async def balances(self, account_id: int) -> dict[str, Decimal]:
-        query = _BALANCES_OF if self._read_only else _LOCK_BALANCES_OF
+        return dict(await self._read(_BALANCES_OF if self._read_only else _LOCK_BALANCES_OF, account_id))
+
+    async def _read(self, query: Executable, account_id: int) -> dict[str, Decimal]:
         rows = await self._session.execute(query, {"account_id": account_id})
         self._stored = {row.asset: row.total for row in rows}
-        return dict(self._stored)
+        return self._stored
 
     async def set_balances(self, account_id: int, balances: Mapping[str, Decimal]) -> None:
-        if self._stored is None:
-            rows = await self._session.execute(_BALANCES_OF, {"account_id": account_id})
-            self._stored = {row.asset: row.total for row in rows}
-        stored = self._stored
+        stored = self._stored if self._stored is not None else await self._read(_BALANCES_OF, account_id)
         changed = [
             {"b_account_id": account_id, "b_asset": asset, "total": total}
             for asset, total in balances.items()

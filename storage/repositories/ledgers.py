@@ -80,8 +80,9 @@ class SqlLedgerRepository:
         recent: RecentCache[int, Ledger] | None,
         changed_accounts: set[int],
     ) -> None:
-        """`session`: the unit of work's session, made when first asked for. `recent`: answer `load` from recent reads (a view's unit of work). `changed_accounts`: where the
-        accounts whose ledger this transaction changes are noted."""
+        """`session`: the unit of work's session, made when first asked for. `recent`: answer `load` from
+        recent reads (a view's unit of work). `changed_accounts`: where the accounts whose ledger this
+        transaction changes are noted."""
         self._open = session
         self._recent = recent
         self._stored: dict[int, tuple[dict[str, _Book], dict[str, _Held]]] = {}

@@ -181,16 +181,7 @@ _ACCOUNTS_ORDERS = (
 )
 _ACCOUNTS_ORDERS_ON = _ACCOUNTS_ORDERS.where(ORDERS.c.symbol == bindparam("symbol"))
 _CHILDREN = select(ORDERS).where(ORDERS.c.parent_id == bindparam("parent_id")).order_by(ORDERS.c.id)
-_RESTING_STOPS = (
-    select(ORDERS)
-    .where(
-        ORDERS.c.account_id == bindparam("account_id"),
-        ORDERS.c.symbol == bindparam("symbol"),
-        ORDERS.c.role == OrderRole.STOP_LOSS.value,
-        ORDERS.c.status == OrderStatus.OPEN.value,
-    )
-    .order_by(ORDERS.c.id)
-)
+_STOPS_ON = _ACCOUNTS_ORDERS_ON.where(ORDERS.c.role == OrderRole.STOP_LOSS.value)
 _COUNT_FOR_USER = select(func.count()).select_from(ORDERS).where(ORDERS.c.user_id == bindparam("user_id"))
 
 
@@ -249,7 +240,8 @@ class SqlOrderRepository:
         return await self._orders(_CHILDREN, {"parent_id": parent_id})
 
     async def resting_stops(self, account_id: int, symbol: str) -> Sequence[Order]:
-        return await self._orders(_RESTING_STOPS, {"account_id": account_id, "symbol": symbol})
+        params = {"account_id": account_id, "symbol": symbol, "statuses": [OrderStatus.OPEN.value]}
+        return await self._orders(_STOPS_ON, params)
 
     async def count_for_user(self, user_id: int) -> int:
         count = (await self._session.execute(_COUNT_FOR_USER, {"user_id": user_id})).scalar_one()

@@ -71,8 +71,9 @@ class SqlAccountRepository:
         recent: RecentCache[int, tuple[ExchangeAccount, ...]] | None,
         changed_users: set[int],
     ) -> None:
-        """`session`: the unit of work's session, made when first asked for. `recent`: answer `for_user` from recent reads (a view's unit of work). `changed_users`: where the
-        users whose accounts this transaction changes are noted."""
+        """`session`: the unit of work's session, made when first asked for. `recent`: answer `for_user`
+        from recent reads (a view's unit of work). `changed_users`: where the users whose accounts this
+        transaction changes are noted."""
         self._open = session
         self._cipher = cipher
         self._recent = recent
