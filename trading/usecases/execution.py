@@ -110,6 +110,19 @@ async def submit(core: Core, order: Order, *, as_market: bool = False) -> Order:
     return await record_report(core, order.id, report)
 
 
+async def settle_submitted(core: Core, order_id: int, status: OrderStatus, error: str | None = None) -> None:
+    """Out of SUBMITTED into `status` (with `error`, where given), by compare-and-set: nothing where another
+    caller moved the order first."""
+    async with core.uow() as uow:
+        if await uow.orders.transition(order_id, OrderStatus.SUBMITTED, status):
+            current = await uow.orders.get(order_id)
+            assert current is not None
+            now = core.clock.now()
+            settled = replace(current, updated_at=now, error=error if error is not None else current.error)
+            await uow.orders.update(settled)
+        await uow.commit()
+
+
 async def reject(core: Core, order: Order, reason: str) -> None:
     """Record that an order was refused, with the reason the trader is shown."""
     async with core.uow() as uow:

@@ -1,7 +1,7 @@
 """Keeping our books in step with the exchanges: reconciliation at start-up, open orders, bracket triggers."""
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,7 +14,7 @@ from trading.domain.signal_records import closing_pnl
 from trading.ports import UnitOfWork
 from trading.usecases.brackets import fire_leg, guarding, leg_triggered
 from trading.usecases.core import Core
-from trading.usecases.execution import record_report, submit
+from trading.usecases.execution import record_report, settle_submitted, submit
 from trading.usecases.signals import ClosedSignal, close_settled_signals
 from trading.usecases.venue_stops import sell_target
 
@@ -69,12 +69,7 @@ async def _mark_never_arrived(core: Core, order: Order) -> None:
     status, error = OrderStatus.REJECTED, NEVER_ARRIVED
     if order.role is OrderRole.STOP_LOSS:
         status, error = OrderStatus.ARMED, STOP_NEVER_ARRIVED
-    async with core.uow() as uow:
-        if await uow.orders.transition(order.id, OrderStatus.SUBMITTED, status):
-            current = await uow.orders.get(order.id)
-            assert current is not None
-            await uow.orders.update(replace(current, error=error, updated_at=core.clock.now()))
-        await uow.commit()
+    await settle_submitted(core, order.id, status, error)
 
 
 async def sync_open_orders(core: Core) -> int:

@@ -20,7 +20,7 @@ from trading.domain.orders import ExchangeOrder, Order, OrderRequest
 from trading.ports import ExchangeGateway
 from trading.usecases.brackets import break_even, new_leg, stop_of
 from trading.usecases.core import Core
-from trading.usecases.execution import record_report, reject, submit
+from trading.usecases.execution import record_report, reject, settle_submitted, submit
 
 log = logging.getLogger(__name__)
 
@@ -146,10 +146,10 @@ async def sell_target(core: Core, target: Order) -> Order | None:
         lifted = await lift(core, stop)
     except ExchangeError as error:
         log.warning("target %s waits: its stop could not be lifted: %s", target.client_order_id, error)
-        await _set_target(core, target, OrderStatus.ARMED)
+        await settle_submitted(core, target.id, OrderStatus.ARMED)
         return None
     if lifted.filled > 0:
-        await _set_target(core, target, OrderStatus.CANCELLED)
+        await settle_submitted(core, target.id, OrderStatus.CANCELLED)
         return lifted
     sold = ZERO
     try:
@@ -180,15 +180,6 @@ async def _stop_price(
     async with core.uow(read_only=True) as uow:
         moved = await break_even(uow, stop.parent_id)
     return moved or stop.price
-
-
-async def _set_target(core: Core, target: Order, status: OrderStatus) -> None:
-    async with core.uow() as uow:
-        if await uow.orders.transition(target.id, OrderStatus.SUBMITTED, status):
-            current = await uow.orders.get(target.id)
-            assert current is not None
-            await uow.orders.update(replace(current, status=status, updated_at=core.clock.now()))
-        await uow.commit()
 
 
 async def sell_by_hand(core: Core, order: Order) -> Order:
