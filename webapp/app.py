@@ -6,6 +6,7 @@ from typing import Any
 from litestar import Litestar, Request, Router, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
 from litestar.openapi.config import OpenAPIConfig
@@ -111,13 +112,29 @@ def _stores(web: WebContext) -> StoreRegistry | None:
     )
 
 
+def _logging() -> LoggingConfig:
+    """The process keeps the logging its command set up (level and format from settings): Litestar's default
+    would reset the root logger to INFO. Litestar's own logger joins it, and every server error is logged with
+    its traceback, not only in debug mode; a client's error (4xx) is the client's and is not."""
+    return LoggingConfig(
+        configure_root_logger=False,
+        loggers={"litestar": {"level": "INFO", "propagate": True}},
+        log_exceptions="always",
+        disable_stack_trace=set(range(400, 500)),
+    )
+
+
 def create_app(
     database_ok: HealthCheck, routers: Sequence[Router] = (), web: WebContext | None = None
 ) -> Litestar:
     """`routers`: parts the process mounts beside the web app's own (the Telegram sandbox, the webhook).
     Without `web` only /health is served."""
     if web is None:
-        return Litestar(route_handlers=[health, *routers], state=State({"database_ok": database_ok}))
+        return Litestar(
+            route_handlers=[health, *routers],
+            state=State({"database_ok": database_ok}),
+            logging_config=_logging(),
+        )
     api: list[ControllerRouterHandler] = [
         ping,
         AuthController,
@@ -141,6 +158,7 @@ def create_app(
         state=State({"database_ok": database_ok, "web": web}),
         middleware=_middleware(web),
         exception_handlers={TradingError: trading_error_handler},
+        logging_config=_logging(),
         cors_config=CORSConfig(
             allow_origins=list(web.config.cors_origins),
             allow_headers=["authorization", "content-type", "x-request-id"],
