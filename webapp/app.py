@@ -1,12 +1,13 @@
 """The Litestar app. Thin: controllers call the core handed to it as app state."""
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from litestar import Litestar, Request, Router, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.logging.config import LoggingConfig
+from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
 from litestar.openapi.config import OpenAPIConfig
@@ -16,7 +17,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from litestar.stores.registry import StoreRegistry
-from litestar.types import ControllerRouterHandler, Middleware
+from litestar.types import ControllerRouterHandler, Middleware, Scope
 
 from trading.domain.errors import TradingError
 from webapp.auth import BearerAuthMiddleware
@@ -33,6 +34,7 @@ from webapp.errors import trading_error_handler
 from webapp.frontend import mini_app, mini_app_page
 from webapp.middleware import NOT_RATE_LIMITED, request_ids, security_headers
 
+log = logging.getLogger("tsbot.web")
 HealthCheck = Callable[[], Awaitable[bool]]
 API = "/api/v1"
 RATE_LIMIT_STORE = "rate_limit"
@@ -112,16 +114,13 @@ def _stores(web: WebContext) -> StoreRegistry | None:
     )
 
 
-def _logging() -> LoggingConfig:
-    """The process keeps the logging its command set up (level and format from settings): Litestar's default
-    would reset the root logger to INFO. Litestar's own logger joins it, and every server error is logged with
-    its traceback, not only in debug mode; a client's error (4xx) is the client's and is not."""
-    return LoggingConfig(
-        configure_root_logger=False,
-        loggers={"litestar": {"level": "INFO", "propagate": True}},
-        log_exceptions="always",
-        disable_stack_trace=set(range(400, 500)),
-    )
+def _log_server_error(error: Exception, scope: Scope) -> None:
+    """Every server error is logged with its cause (Litestar's own logging would do so only in debug mode). A
+    client's error (4xx) is the client's; the project's own errors are answered, and logged, by
+    trading_error_handler."""
+    if isinstance(error, TradingError) or (isinstance(error, HTTPException) and error.status_code < 500):
+        return
+    log.error("%s %s failed", scope.get("method", ""), scope["path"], exc_info=error)
 
 
 def create_app(
@@ -133,7 +132,8 @@ def create_app(
         return Litestar(
             route_handlers=[health, *routers],
             state=State({"database_ok": database_ok}),
-            logging_config=_logging(),
+            logging_config=None,  # the process keeps the logging its command set up (level, format)
+            after_exception=[_log_server_error],
         )
     api: list[ControllerRouterHandler] = [
         ping,
@@ -158,7 +158,8 @@ def create_app(
         state=State({"database_ok": database_ok, "web": web}),
         middleware=_middleware(web),
         exception_handlers={TradingError: trading_error_handler},
-        logging_config=_logging(),
+        logging_config=None,
+        after_exception=[_log_server_error],
         cors_config=CORSConfig(
             allow_origins=list(web.config.cors_origins),
             allow_headers=["authorization", "content-type", "x-request-id"],

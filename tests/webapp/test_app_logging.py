@@ -24,6 +24,7 @@ async def test_the_process_log_level_stands_and_a_server_error_is_logged_a_clien
         with caplog.at_level(logging.WARNING):
             async with AsyncTestClient(app) as client:
                 assert (await client.get("/nowhere")).status_code == 404
+                assert (await client.post("/health")).status_code == 405
                 assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
                 answer = await client.get("/health")
         assert answer.status_code == 500
