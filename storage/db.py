@@ -1,16 +1,14 @@
 """The async engine and session factory, built by the composition root from the database URL."""
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.util import await_only
 
-from storage import sqlite_driver
+from storage import sqlite_dialect
+from storage.sqlite_checkpoints import WalCheckpointer
 
 BUSY_TIMEOUT_S = 30.0  # how long a statement waits for another connection's write lock before failing
 
@@ -26,9 +24,12 @@ def normalise_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
-def create_engine(url: str, *, read_only: bool = False, **options: Any) -> AsyncEngine:
+def create_engine(
+    url: str, *, read_only: bool = False, checkpointer: WalCheckpointer | None = None, **options: Any
+) -> AsyncEngine:
     """`read_only` on SQLite: transactions begin deferred and cannot write, so readers never queue behind
-    writers (WAL lets them read beside one). Elsewhere the flag changes nothing."""
+    writers (WAL lets them read beside one). Elsewhere the flag changes nothing. `checkpointer`: the SQLite
+    writer's, in place of one every 200 commits."""
     url = normalise_url(url)
     parsed = make_url(url)
     # Every unit of work ends its transaction itself (commit, or rollback on close), so the pool's own
@@ -39,24 +40,29 @@ def create_engine(url: str, *, read_only: bool = False, **options: Any) -> Async
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     database = parsed.database or ":memory:"
-    checkpointer = None
     if not read_only:
         # One writer connection: the process's writers queue for it in the pool (asynchronously) rather than
-        # for SQLite's lock, which is waited on in the event loop's thread (storage.sqlite_driver).
+        # for SQLite's lock, which is waited on in the event loop's thread (storage.sqlite_dialect).
         options.setdefault("pool_size", 1)
         options.setdefault("max_overflow", 0)
         options.setdefault("pool_timeout", BUSY_TIMEOUT_S)
-        if database != ":memory:":
-            checkpointer = sqlite_driver.WalCheckpointer(database)
+        if checkpointer is None and database != ":memory:":
+            checkpointer = WalCheckpointer(database)
     engine = create_async_engine(
-        url, async_creator=lambda: sqlite_driver.connect(database, BUSY_TIMEOUT_S, checkpointer), **options
+        parsed.set(drivername=f"sqlite+{sqlite_dialect.register()}"),
+        # No busy timeout in SQLite itself: the dialect waits, asynchronously.
+        connect_args={"timeout": 0, "check_same_thread": False, "factory": sqlite_dialect.InLoopConnection},
+        begin_statement="BEGIN" if read_only else "BEGIN IMMEDIATE",
+        busy_timeout_s=BUSY_TIMEOUT_S,
+        checkpointer=checkpointer,
+        **options,
     )
-    _configure_sqlite(engine, read_only)
+    _configure_sqlite(engine, read_only, manual_checkpoints=checkpointer is not None)
     return engine
 
 
-def _configure_sqlite(engine: AsyncEngine, read_only: bool) -> None:
-    """WAL for readers beside a writer; BEGIN IMMEDIATE so two writers queue instead of failing at upgrade."""
+def _configure_sqlite(engine: AsyncEngine, read_only: bool, *, manual_checkpoints: bool) -> None:
+    """WAL for readers beside a writer; transactions begun by the dialect (BEGIN IMMEDIATE for the writer)."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -68,18 +74,9 @@ def _configure_sqlite(engine: AsyncEngine, read_only: bool) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         if read_only:
             cursor.execute("PRAGMA query_only=ON")
+        if manual_checkpoints:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
-
-    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        # Straight to the driver (storage.sqlite_driver): through exec_driver_sql, BEGIN cost every transaction
-        # a statement's worth of SQLAlchemy's CPU. Its errors are raised as SQLAlchemy's, as before.
-        try:
-            await_only(connection.connection.driver_connection.begin(begin))
-        except sqlite3.Error as error:
-            raise DBAPIError.instance(begin, None, error, sqlite3.Error) from error
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

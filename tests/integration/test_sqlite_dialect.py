@@ -1,5 +1,5 @@
 """SQLite in the event loop's thread: a writer that finds the database locked waits without blocking the loop,
-and gives up with SQLite's own error after its timeout."""
+and gives up with SQLite's own error after its timeout; checkpoints run beside the commits."""
 
 import asyncio
 import sqlite3
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import create_engine
-from storage.sqlite_driver import WalCheckpointer, connect
+from storage.sqlite_checkpoints import WalCheckpointer
 
 
 async def _table(url: str) -> None:
@@ -88,7 +88,7 @@ async def test_checkpoints_run_beside_the_commits_not_inside_them(tmp_path: Path
     size_before = database.stat().st_size
     # Without a pass of the checkpointer, the rows stay in the write-ahead log: no commit checkpoints itself.
     idle = WalCheckpointer(str(database), every=10**9)
-    engine = create_async_engine(url, async_creator=lambda: connect(str(database), 5.0, idle))
+    engine = create_engine(url, checkpointer=idle)
     await _write_rows(engine, 200)
     assert database.stat().st_size == size_before
     await engine.dispose()  # the last connection closing checkpoints everything (SQLite's own behaviour)
@@ -96,7 +96,7 @@ async def test_checkpoints_run_beside_the_commits_not_inside_them(tmp_path: Path
     assert size_between > size_before + 200 * 1024
     # With a pass every 20 commits (on a worker thread), they reach the database file while the writer goes on.
     working = WalCheckpointer(str(database), every=20)
-    engine = create_async_engine(url, async_creator=lambda: connect(str(database), 5.0, working))
+    engine = create_engine(url, checkpointer=working)
     await _write_rows(engine, 40)
     await working.idle()
     assert database.stat().st_size > size_between + 30 * 1024
