@@ -12,7 +12,7 @@ from bot.clock import SystemClock
 from bot.exchanges import Exchanges
 from bot.settings import Settings, SettingsError
 from storage.crypto import CredentialCipher
-from storage.db import create_engine, session_factory
+from storage.db import create_engine
 from storage.paper_store import SqlPaperStore
 from storage.uow import SqlUnitOfWorkFactory
 from trading.domain.accounts import Credentials
@@ -97,11 +97,9 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
             )
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
     read_engine = create_engine(settings.database_url, read_only=True) if settings.uses_sqlite else None
-    read_sessions = session_factory(read_engine) if read_engine else None
-    uow = SqlUnitOfWorkFactory(sessions, CredentialCipher(secret_key(settings)), read_sessions)
+    uow = SqlUnitOfWorkFactory(engine, CredentialCipher(secret_key(settings)), read_engine)
     market = SimulatedMarket(clock, seed=settings.market_seed, quote=settings.paper_quote)
-    exchanges = Exchanges(market, SqlPaperStore(sessions, read_sessions), clock, uow)
+    exchanges = Exchanges(market, SqlPaperStore(engine, read_engine), clock, uow)
     core = Core(uow=uow, exchanges=exchanges, clock=clock, config=core_config(settings))
     return Container(settings, engine, market, exchanges, core, read_engine)

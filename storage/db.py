@@ -1,11 +1,11 @@
-"""The async engine and session factory, built by the composition root from the database URL."""
+"""The async engines, built by the composition root from the database URL."""
 
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from storage import sqlite_dialect
 from storage.sqlite_checkpoints import WalCheckpointer
@@ -77,11 +77,6 @@ def _configure_sqlite(engine: AsyncEngine, read_only: bool, *, manual_checkpoint
         if manual_checkpoints:
             cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
-
-
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    # Autoflush: a query sees what the transaction has added, and writes go out in one batch before it.
-    return async_sessionmaker(engine, expire_on_commit=False)
 
 
 async def execute_autocommit(url: str, statement: str) -> None:

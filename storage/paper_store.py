@@ -7,10 +7,11 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Executable, Row, bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import table_of
 from storage.signal_models import PaperBalanceRow, PaperOrderRow, PaperTradeRow
+from storage.transaction import Transaction
 from trading.domain.enums import OrderStatus, OrderType, Side
 from trading.domain.orders import ExchangeTrade
 from trading.exchanges.paper.store import PaperOrder
@@ -74,12 +75,12 @@ _TRADES_OF = select(_TRADES).where(_TRADES.c.paper_order_id == bindparam("order_
 class SqlPaperSession:
     """Statements built once on the Core tables: every paper order runs through here (storage.models.table_of)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool) -> None:
-        self._sessions = sessions
+    def __init__(self, engine: AsyncEngine, *, read_only: bool) -> None:
+        self._engine = engine
         self._read_only = read_only
 
     async def __aenter__(self) -> Self:
-        self._session = self._sessions()
+        self._tx = Transaction(self._engine)
         # The balances as stored, once read: set_balances writes only what differs.
         self._stored: dict[str, Decimal] | None = None
         return self
@@ -87,15 +88,13 @@ class SqlPaperSession:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        # Rolls back what was not committed before the connection goes back; after a commit, nothing is held.
-        if self._session.in_transaction():
-            await self._session.close()
+        await self._tx.close()  # rolls back what was not committed, before the connection goes back
 
     async def balances(self, account_id: int) -> dict[str, Decimal]:
         return dict(await self._read(_BALANCES_OF if self._read_only else _LOCK_BALANCES_OF, account_id))
 
     async def _read(self, query: Executable, account_id: int) -> dict[str, Decimal]:
-        rows = await self._session.execute(query, {"account_id": account_id})
+        rows = await self._tx.execute(query, {"account_id": account_id})
         self._stored = {row.asset: row.total for row in rows}
         return self._stored
 
@@ -112,31 +111,31 @@ class SqlPaperSession:
             if asset not in stored
         ]
         if changed:
-            await self._session.execute(_UPDATE_BALANCE, changed)
+            await self._tx.execute(_UPDATE_BALANCE, changed)
         if new:
-            await self._session.execute(_INSERT_BALANCE, new)
+            await self._tx.execute(_INSERT_BALANCE, new)
         stored.update(balances)
 
     async def open_orders(self, account_id: int) -> Sequence[PaperOrder]:
-        rows = await self._session.execute(_OPEN_ORDERS, {"account_id": account_id})
+        rows = await self._tx.execute(_OPEN_ORDERS, {"account_id": account_id})
         return [_order(row) for row in rows]
 
     async def order(self, account_id: int, client_order_id: str) -> PaperOrder | None:
         params = {"account_id": account_id, "client_order_id": client_order_id}
-        row = (await self._session.execute(_ORDER, params)).one_or_none()
+        row = (await self._tx.execute(_ORDER, params)).one_or_none()
         return _order(row) if row else None
 
     async def add_order(self, order: PaperOrder) -> PaperOrder:
-        order_id = (await self._session.execute(_INSERT_ORDER, _values(order))).scalar_one()
+        order_id = (await self._tx.execute(_INSERT_ORDER, _values(order))).scalar_one()
         return replace(order, id=order_id)
 
     async def update_order(self, order: PaperOrder) -> None:
-        result = await self._session.execute(_UPDATE_ORDER, {"order_id": order.id, **_values(order)})
+        result = await self._tx.execute(_UPDATE_ORDER, {"order_id": order.id, **_values(order)})
         if getattr(result, "rowcount", 0) != 1:
             raise LookupError(f"paper order {order.id} vanished")
 
     async def add_trade(self, order_id: int, trade: ExchangeTrade) -> None:
-        await self._session.execute(
+        await self._tx.execute(
             _INSERT_TRADE,
             {
                 "paper_order_id": order_id,
@@ -149,7 +148,7 @@ class SqlPaperSession:
         )
 
     async def trades(self, order_id: int) -> Sequence[ExchangeTrade]:
-        rows = await self._session.execute(_TRADES_OF, {"order_id": order_id})
+        rows = await self._tx.execute(_TRADES_OF, {"order_id": order_id})
         return [
             ExchangeTrade(
                 f"{order_id}-{n}", row.quantity, row.price, row.fee, row.fee_currency, row.timestamp
@@ -158,17 +157,13 @@ class SqlPaperSession:
         ]
 
     async def commit(self) -> None:
-        await self._session.commit()
+        await self._tx.commit()
 
 
 class SqlPaperStore:
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        read_sessions: async_sessionmaker[AsyncSession] | None = None,
-    ) -> None:
-        self._sessions = sessions
-        self._read_sessions = read_sessions or sessions
+    def __init__(self, engine: AsyncEngine, read_engine: AsyncEngine | None = None) -> None:
+        self._engine = engine
+        self._read_engine = read_engine or engine
 
     def session(self, *, read_only: bool = False) -> SqlPaperSession:
-        return SqlPaperSession(self._read_sessions if read_only else self._sessions, read_only=read_only)
+        return SqlPaperSession(self._read_engine if read_only else self._engine, read_only=read_only)

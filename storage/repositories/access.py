@@ -2,9 +2,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access_models import ApiTokenRow, LoginGrantRow
+from storage.transaction import Transaction
 from trading.domain.access import ApiToken, GrantKind, TokenScope
 
 
@@ -21,12 +21,13 @@ def _token(row: ApiTokenRow) -> ApiToken:
 
 
 class SqlApiTokenRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
 
     async def add(
         self, user_id: int, name: str, scope: TokenScope, token_hash: str, prefix: str, now: datetime
     ) -> ApiToken:
+        session = await self._tx.session()
         row = ApiTokenRow(
             user_id=user_id,
             name=name,
@@ -35,24 +36,27 @@ class SqlApiTokenRepository:
             token_hash=token_hash,
             created_at=now,
         )
-        self._session.add(row)
-        await self._session.flush()
+        session.add(row)
+        await session.flush()
         return _token(row)
 
     async def by_hash(self, token_hash: str) -> ApiToken | None:
-        row = await self._session.scalar(
+        session = await self._tx.session()
+        row = await session.scalar(
             select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash, ApiTokenRow.revoked_at.is_(None))
         )
         return _token(row) if row else None
 
     async def for_user(self, user_id: int) -> Sequence[ApiToken]:
-        rows = await self._session.scalars(
+        session = await self._tx.session()
+        rows = await session.scalars(
             select(ApiTokenRow).where(ApiTokenRow.user_id == user_id).order_by(ApiTokenRow.id)
         )
         return [_token(row) for row in rows]
 
     async def revoke(self, user_id: int, token_id: int, now: datetime) -> bool:
-        result = await self._session.execute(
+        session = await self._tx.session()
+        result = await session.execute(
             update(ApiTokenRow)
             .where(
                 ApiTokenRow.id == token_id, ApiTokenRow.user_id == user_id, ApiTokenRow.revoked_at.is_(None)
@@ -63,13 +67,14 @@ class SqlApiTokenRepository:
 
 
 class SqlLoginGrantRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
 
     async def add(
         self, kind: GrantKind, user_id: int, secret_hash: str, expires_at: datetime, now: datetime
     ) -> None:
-        self._session.add(
+        session = await self._tx.session()
+        session.add(
             LoginGrantRow(
                 user_id=user_id,
                 kind=kind.value,
@@ -81,7 +86,8 @@ class SqlLoginGrantRepository:
 
     async def consume(self, kind: GrantKind, secret_hash: str, now: datetime) -> int | None:
         """Compare-and-set unused -> used for an unexpired grant; its user's id for the one winner."""
-        result = await self._session.execute(
+        session = await self._tx.session()
+        result = await session.execute(
             update(LoginGrantRow)
             .where(
                 LoginGrantRow.secret_hash == secret_hash,
@@ -94,7 +100,7 @@ class SqlLoginGrantRepository:
         )
         if not getattr(result, "rowcount", 0):
             return None
-        user_id = await self._session.scalar(
+        user_id = await session.scalar(
             select(LoginGrantRow.user_id).where(LoginGrantRow.secret_hash == secret_hash)
         )
         return int(user_id) if user_id is not None else None

@@ -4,9 +4,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.signal_models import AlertRow
+from storage.transaction import Transaction
 from trading.domain.alerts import Alert, AlertCondition, AlertStatus
 
 
@@ -24,12 +24,13 @@ def _alert(row: AlertRow) -> Alert:
 
 
 class SqlAlertRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
 
     async def add(
         self, user_id: int, symbol: str, condition: AlertCondition, threshold: Decimal, now: datetime
     ) -> Alert:
+        session = await self._tx.session()
         row = AlertRow(
             user_id=user_id,
             symbol=symbol,
@@ -38,12 +39,13 @@ class SqlAlertRepository:
             status=AlertStatus.ACTIVE.value,
             created_at=now,
         )
-        self._session.add(row)
-        await self._session.flush()
+        session.add(row)
+        await session.flush()
         return _alert(row)
 
     async def for_user(self, user_id: int) -> Sequence[Alert]:
-        rows = await self._session.scalars(
+        session = await self._tx.session()
+        rows = await session.scalars(
             select(AlertRow)
             .where(AlertRow.user_id == user_id, AlertRow.status == AlertStatus.ACTIVE.value)
             .order_by(AlertRow.id)
@@ -51,7 +53,8 @@ class SqlAlertRepository:
         return [_alert(row) for row in rows]
 
     async def active(self) -> Sequence[Alert]:
-        rows = await self._session.scalars(
+        session = await self._tx.session()
+        rows = await session.scalars(
             select(AlertRow).where(AlertRow.status == AlertStatus.ACTIVE.value).order_by(AlertRow.id)
         )
         return [_alert(row) for row in rows]
@@ -65,6 +68,7 @@ class SqlAlertRepository:
     async def _leave_active(
         self, alert_id: int, user_id: int | None, status: AlertStatus, now: datetime | None
     ) -> bool:
+        session = await self._tx.session()
         statement = update(AlertRow).where(
             AlertRow.id == alert_id, AlertRow.status == AlertStatus.ACTIVE.value
         )
@@ -73,5 +77,5 @@ class SqlAlertRepository:
         values: dict[str, Any] = {"status": status.value}
         if now is not None:
             values["fired_at"] = now
-        result = await self._session.execute(statement.values(**values))
+        result = await session.execute(statement.values(**values))
         return getattr(result, "rowcount", 0) == 1

@@ -1,9 +1,8 @@
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     BalanceRow,
@@ -14,6 +13,7 @@ from storage.models import (
     table_of,
 )
 from storage.recent_reads import RecentCache
+from storage.transaction import Transaction
 from trading.domain.ledger import ZERO, Ledger, Position
 
 _BALANCES = table_of(BalanceRow)
@@ -76,23 +76,17 @@ class SqlLedgerRepository:
 
     def __init__(
         self,
-        session: Callable[[], AsyncSession],
+        transaction: Transaction,
         recent: RecentCache[int, Ledger] | None,
         changed_accounts: set[int],
     ) -> None:
-        """`session`: the unit of work's session, made when first asked for. `recent`: answer `load` from
-        recent reads (a view's unit of work). `changed_accounts`: where the accounts whose ledger this
-        transaction changes are noted."""
-        self._open = session
+        """`recent`: answer `load` from recent reads (a view's unit of work), which takes no connection.
+        `changed_accounts`: where the accounts whose ledger this transaction changes are noted."""
+        self._tx = transaction
         self._recent = recent
         self._stored: dict[int, tuple[dict[str, _Book], dict[str, _Held]]] = {}
         self._saved: set[int] = set()
         self._changed_accounts = changed_accounts
-
-    @property
-    def _session(self) -> AsyncSession:
-        """Made when first used: a read answered from recent reads opens no session."""
-        return self._open()
 
     async def load(self, account_id: int, *, for_update: bool = False) -> Ledger:
         if self._recent is None or for_update:
@@ -105,9 +99,9 @@ class SqlLedgerRepository:
         return kept
 
     async def _load(self, account_id: int, *, for_update: bool) -> Ledger:
-        if for_update and self._session.get_bind().dialect.name != "sqlite":
+        if for_update and self._tx.dialect != "sqlite":
             # A row lock on the account; on SQLite, BEGIN IMMEDIATE already serialises writers.
-            await self._session.execute(_LOCK_ACCOUNT, {"account_id": account_id})
+            await self._tx.execute(_LOCK_ACCOUNT, {"account_id": account_id})
         return _ledger(*await self._rows(account_id))
 
     def written(self) -> dict[int, Ledger]:
@@ -156,39 +150,39 @@ class SqlLedgerRepository:
             (_INSERT_POSITION, new_held),
         ):
             if rows:
-                await self._session.execute(statement, rows)
+                await self._tx.execute(statement, rows)
 
     async def _rows(self, account_id: int) -> tuple[dict[str, _Book], dict[str, _Held]]:
         """The account's rows as stored, read once a transaction and kept in step with what `save` writes."""
         stored = self._stored.get(account_id)
         if stored is None:
             params = {"account_id": account_id}
-            balances = await self._session.execute(_BALANCES_OF, params)
+            balances = await self._tx.execute(_BALANCES_OF, params)
             books = {
                 row.asset: (row.total, row.deposited, row.fees_paid, row.realised_pnl) for row in balances
             }
-            positions = await self._session.execute(_POSITIONS_OF, params)
+            positions = await self._tx.execute(_POSITIONS_OF, params)
             held = {row.symbol: (row.quantity, row.cost, row.realised_pnl) for row in positions}
             stored = self._stored[account_id] = (books, held)
         return stored
 
     async def record_pnl(self, account_id: int, day: date, realised: Decimal) -> None:
         # Read and add in Python: SQLite would add the text column as floats.
-        so_far = await self._session.scalar(_PNL_DAY, {"account_id": account_id, "day": day})
+        so_far = await self._tx.scalar(_PNL_DAY, {"account_id": account_id, "day": day})
         if so_far is None:
             values = {"account_id": account_id, "day": day, "realised": realised}
-            await self._session.execute(_INSERT_PNL_DAY, values)
+            await self._tx.execute(_INSERT_PNL_DAY, values)
         else:
             values = {"b_account_id": account_id, "b_day": day, "realised": so_far + realised}
-            await self._session.execute(_UPDATE_PNL_DAY, values)
+            await self._tx.execute(_UPDATE_PNL_DAY, values)
 
     async def pnl_by_day(self, account_id: int, since: date) -> Mapping[date, Decimal]:
-        rows = await self._session.execute(_PNL_SINCE, {"account_id": account_id, "since": since})
+        rows = await self._tx.execute(_PNL_SINCE, {"account_id": account_id, "since": since})
         return {row.day: row.realised for row in rows}
 
     async def record_equity(self, account_id: int, at: datetime, equity: Decimal) -> None:
-        await self._session.execute(_INSERT_EQUITY, {"account_id": account_id, "at": at, "equity": equity})
+        await self._tx.execute(_INSERT_EQUITY, {"account_id": account_id, "at": at, "equity": equity})
 
     async def equity_history(self, account_id: int, since: datetime) -> Sequence[tuple[datetime, Decimal]]:
-        rows = await self._session.execute(_EQUITY_SINCE, {"account_id": account_id, "since": since})
+        rows = await self._tx.execute(_EQUITY_SINCE, {"account_id": account_id, "since": since})
         return [(row.at, row.equity) for row in rows]

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import Executable, Row, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FillRow, OrderDraftRow, OrderRow, table_of
+from storage.transaction import Transaction
 from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.orders import Fill, Order, OrderDraft, Preview
 
@@ -68,11 +68,11 @@ _CLAIM = _LEAVE_PENDING.where(_DRAFTS.c.expires_at > bindparam("now"))
 
 
 class SqlDraftRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
 
     async def add(self, draft: OrderDraft) -> None:
-        await self._session.execute(
+        await self._tx.execute(
             _INSERT_DRAFT,
             {
                 "id": draft.id,
@@ -96,23 +96,23 @@ class SqlDraftRepository:
         )
 
     async def get(self, draft_id: str) -> OrderDraft | None:
-        row = (await self._session.execute(_DRAFT, {"draft_id": draft_id})).one_or_none()
+        row = (await self._tx.execute(_DRAFT, {"draft_id": draft_id})).one_or_none()
         return _draft(row) if row else None
 
     async def in_group(self, group_id: str) -> Sequence[OrderDraft]:
-        rows = await self._session.execute(_DRAFTS_IN_GROUP, {"group_id": group_id})
+        rows = await self._tx.execute(_DRAFTS_IN_GROUP, {"group_id": group_id})
         return [_draft(row) for row in rows]
 
     async def claim(self, draft_id: str, user_id: int, now: datetime) -> OrderDraft | None:
         """Out of pending into submitted, if unexpired: the draft for the one caller whose update matched,
         None for every other."""
         params = {"draft_id": draft_id, "b_user_id": user_id, "to_status": DraftStatus.SUBMITTED.value}
-        row = (await self._session.execute(_CLAIM, {**params, "now": now})).one_or_none()
+        row = (await self._tx.execute(_CLAIM, {**params, "now": now})).one_or_none()
         return _draft(row) if row else None
 
     async def cancel(self, draft_id: str, user_id: int) -> bool:
         params = {"draft_id": draft_id, "b_user_id": user_id, "to_status": DraftStatus.CANCELLED.value}
-        return (await self._session.execute(_LEAVE_PENDING, params)).one_or_none() is not None
+        return (await self._tx.execute(_LEAVE_PENDING, params)).one_or_none() is not None
 
 
 _ORDER_FIELDS = [
@@ -190,14 +190,14 @@ def _statuses(statuses: Sequence[OrderStatus]) -> list[str]:
 
 
 class SqlOrderRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
 
     async def _orders(self, statement: Executable, params: dict[str, object]) -> list[Order]:
-        return [order_of(row) for row in await self._session.execute(statement, params)]
+        return [order_of(row) for row in await self._tx.execute(statement, params)]
 
     async def add(self, order: Order) -> Order:
-        order_id = (await self._session.execute(_INSERT_ORDER, _order_values(order))).scalar_one()
+        order_id = (await self._tx.execute(_INSERT_ORDER, _order_values(order))).scalar_one()
         return replace(order, id=order_id)
 
     async def get(self, order_id: int) -> Order | None:
@@ -209,13 +209,13 @@ class SqlOrderRepository:
         return found[0] if found else None
 
     async def update(self, order: Order) -> None:
-        result = await self._session.execute(_UPDATE_ORDER, {"order_id": order.id, **_order_values(order)})
+        result = await self._tx.execute(_UPDATE_ORDER, {"order_id": order.id, **_order_values(order)})
         if getattr(result, "rowcount", 0) != 1:
             raise LookupError(f"order {order.id} vanished")
 
     async def transition(self, order_id: int, from_status: OrderStatus, to_status: OrderStatus) -> bool:
         params = {"order_id": order_id, "from_status": from_status.value, "to_status": to_status.value}
-        return getattr(await self._session.execute(_TRANSITION, params), "rowcount", 0) == 1
+        return getattr(await self._tx.execute(_TRANSITION, params), "rowcount", 0) == 1
 
     async def for_user(
         self, user_id: int, statuses: Sequence[OrderStatus] | None = None, limit: int = 100
@@ -244,7 +244,7 @@ class SqlOrderRepository:
         return await self._orders(_STOPS_ON, params)
 
     async def count_for_user(self, user_id: int) -> int:
-        count = (await self._session.execute(_COUNT_FOR_USER, {"user_id": user_id})).scalar_one()
+        count = (await self._tx.execute(_COUNT_FOR_USER, {"user_id": user_id})).scalar_one()
         return int(count or 0)
 
 
@@ -257,13 +257,13 @@ _FILLS_OF_ORDER = select(_FILLS).where(_FILLS.c.order_id == bindparam("order_id"
 
 
 class SqlFillRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
 
     async def add(self, fill: Fill) -> bool:
         """False for a trade already booked on the order: each is booked once, whoever reports it again."""
-        result = await self._session.execute(
-            _INSERT_FILL[self._session.get_bind().dialect.name],
+        result = await self._tx.execute(
+            _INSERT_FILL[self._tx.dialect],
             {
                 "order_id": fill.order_id,
                 "trade_id": fill.trade_id,
@@ -277,7 +277,7 @@ class SqlFillRepository:
         return getattr(result, "rowcount", 0) == 1
 
     async def for_order(self, order_id: int) -> Sequence[Fill]:
-        rows = await self._session.execute(_FILLS_OF_ORDER, {"order_id": order_id})
+        rows = await self._tx.execute(_FILLS_OF_ORDER, {"order_id": order_id})
         return [
             Fill(
                 order_id=row.order_id,

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access_models import RiskSettingsRow
 from storage.models import table_of
+from storage.transaction import Transaction
 from trading.domain.risk import RiskOverrides
 
 _RISK_SETTINGS = table_of(RiskSettingsRow)
@@ -17,11 +17,11 @@ _LIMITS_OF = select(_RISK_SETTINGS).where(_RISK_SETTINGS.c.user_id == bindparam(
 
 
 class SqlRiskSettingsRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
 
     async def get(self, user_id: int) -> RiskOverrides:
-        row = (await self._session.execute(_LIMITS_OF, {"user_id": user_id})).one_or_none()
+        row = (await self._tx.execute(_LIMITS_OF, {"user_id": user_id})).one_or_none()
         if row is None:
             return RiskOverrides()
         return RiskOverrides(
@@ -36,7 +36,7 @@ class SqlRiskSettingsRepository:
         """Replace the user's limits; empty overrides remove the row. One statement, so two saves at once
         for a user without a row cannot both insert."""
         if overrides.empty:
-            await self._session.execute(delete(RiskSettingsRow).where(RiskSettingsRow.user_id == user_id))
+            await self._tx.execute(delete(RiskSettingsRow).where(RiskSettingsRow.user_id == user_id))
             return
         values = {
             "max_order_value": overrides.max_order_value,
@@ -46,6 +46,6 @@ class SqlRiskSettingsRepository:
             "require_stop_for_leverage": overrides.require_stop_for_leverage,
             "updated_at": now,
         }
-        insert = pg_insert if self._session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        insert = pg_insert if self._tx.dialect == "postgresql" else sqlite_insert
         statement = insert(RiskSettingsRow).values(user_id=user_id, **values)
-        await self._session.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_=values))
+        await self._tx.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_=values))

@@ -4,12 +4,12 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import FillRow, OrderDraftRow, OrderRow
 from storage.repositories.orders import ORDERS, order_of
 from storage.signal_models import SignalRow, SignalSourceRow
+from storage.transaction import Transaction
 from trading.domain.enums import DraftStatus, OrderStatus, Side
 from trading.domain.orders import Fill, Order
 from trading.domain.signal_records import SignalOutcome, SignalRecord, SignalSource, SignalStatus
@@ -53,11 +53,12 @@ def _signal(row: SignalRow) -> SignalRecord:
 
 
 class SqlSignalRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
 
     async def source(self, user_id: int, external_id: str, title: str, now: datetime) -> SignalSource:
-        row = await self._session.scalar(
+        session = await self._tx.session()
+        row = await session.scalar(
             select(SignalSourceRow).where(
                 SignalSourceRow.user_id == user_id, SignalSourceRow.external_id == external_id
             )
@@ -71,12 +72,13 @@ class SqlSignalRepository:
                 move_stop_to_entry=False,
                 created_at=now,
             )
-            self._session.add(row)
-            await self._session.flush()
+            session.add(row)
+            await session.flush()
         return _source(row)
 
     async def sources_for_external(self, external_id: str) -> Sequence[SignalSource]:
-        rows = await self._session.scalars(
+        session = await self._tx.session()
+        rows = await session.scalars(
             select(SignalSourceRow).where(SignalSourceRow.external_id == external_id)
         )
         return [_source(row) for row in rows]
@@ -84,7 +86,8 @@ class SqlSignalRepository:
     async def set_auto_follow(
         self, user_id: int, source_id: int, auto_follow: bool, move_stop_to_entry: bool | None = None
     ) -> SignalSource | None:
-        row = await self._session.get(SignalSourceRow, source_id)
+        session = await self._tx.session()
+        row = await session.get(SignalSourceRow, source_id)
         if row is None or row.user_id != user_id:
             return None
         row.auto_follow = auto_follow
@@ -93,7 +96,8 @@ class SqlSignalRepository:
         return _source(row)
 
     async def find(self, source_id: int, content_hash: str) -> SignalRecord | None:
-        row = await self._session.scalar(
+        session = await self._tx.session()
+        row = await session.scalar(
             select(SignalRow).where(SignalRow.source_id == source_id, SignalRow.content_hash == content_hash)
         )
         return _signal(row) if row else None
@@ -101,6 +105,7 @@ class SqlSignalRepository:
     async def add(
         self, source_id: int, user_id: int, content_hash: str, text: str, spec: SignalSpec, now: datetime
     ) -> SignalRecord | None:
+        session = await self._tx.session()
         row = SignalRow(
             source_id=source_id,
             user_id=user_id,
@@ -116,14 +121,15 @@ class SqlSignalRepository:
             created_at=now,
         )
         try:
-            async with self._session.begin_nested():
-                self._session.add(row)
+            async with session.begin_nested():
+                session.add(row)
         except IntegrityError:  # the same post from the same source, recorded by a concurrent update
             return None
         return _signal(row)
 
     async def set_status(self, user_id: int, signal_id: int, status: SignalStatus) -> bool:
-        result = await self._session.execute(
+        session = await self._tx.session()
+        result = await session.execute(
             update(SignalRow)
             .where(SignalRow.id == signal_id, SignalRow.user_id == user_id)
             .values(status=status.value)
@@ -131,21 +137,24 @@ class SqlSignalRepository:
         return getattr(result, "rowcount", 0) == 1
 
     async def for_user(self, user_id: int) -> Sequence[tuple[SignalSource, Sequence[SignalRecord]]]:
-        sources = await self._session.scalars(
+        session = await self._tx.session()
+        sources = await session.scalars(
             select(SignalSourceRow).where(SignalSourceRow.user_id == user_id).order_by(SignalSourceRow.id)
         )
-        signals = await self._session.scalars(select(SignalRow).where(SignalRow.user_id == user_id))
+        signals = await session.scalars(select(SignalRow).where(SignalRow.user_id == user_id))
         by_source: dict[int, list[SignalRecord]] = {}
         for row in signals:
             by_source.setdefault(row.source_id, []).append(_signal(row))
         return [(_source(s), by_source.get(s.id, [])) for s in sources]
 
     async def source_by_id(self, source_id: int) -> SignalSource | None:
-        row = await self._session.get(SignalSourceRow, source_id)
+        session = await self._tx.session()
+        row = await session.get(SignalSourceRow, source_id)
         return _source(row) if row else None
 
     async def set_plan(self, user_id: int, signal_id: int, group_id: str) -> bool:
-        result = await self._session.execute(
+        session = await self._tx.session()
+        result = await session.execute(
             update(SignalRow)
             .where(SignalRow.id == signal_id, SignalRow.user_id == user_id)
             .values(group_id=group_id)
@@ -154,7 +163,8 @@ class SqlSignalRepository:
 
     async def set_stop_to_entry(self, user_id: int, group_id: str, on: bool) -> int:
         """Break-even on or off for a plan's drafts still waiting for Follow; how many were changed."""
-        result = await self._session.execute(
+        session = await self._tx.session()
+        result = await session.execute(
             update(OrderDraftRow)
             .where(
                 OrderDraftRow.group_id == group_id,
@@ -167,6 +177,7 @@ class SqlSignalRepository:
 
     async def settled_plans(self, limit: int = 200) -> Sequence[SignalRecord]:
         """Followed signals not yet closed whose plan has no order left that can trade (entries and legs)."""
+        session = await self._tx.session()
         entry, leg = aliased(OrderRow), aliased(OrderRow)
         entries = (
             select(entry.id)
@@ -175,7 +186,7 @@ class SqlSignalRepository:
         )
         live_entry = entries.where(entry.status.in_(_UNSETTLED)).exists()
         live_leg = select(leg.id).where(leg.parent_id.in_(entries), leg.status.in_(_UNSETTLED)).exists()
-        rows = await self._session.scalars(
+        rows = await session.scalars(
             select(SignalRow)
             .where(
                 SignalRow.status == SignalStatus.FOLLOWED.value,
@@ -201,14 +212,16 @@ class SqlSignalRepository:
 
     async def plan_orders(self, group_id: str) -> Sequence[Order]:
         """A plan's entries and their bracket legs."""
+        session = await self._tx.session()
         # Rows, not ORM objects: the order repository writes orders past the session's identity map.
-        rows = await self._session.execute(
+        rows = await session.execute(
             select(ORDERS).where(self._plan_order_ids(group_id)).order_by(ORDERS.c.id)
         )
         return [order_of(row) for row in rows]
 
     async def plan_fills(self, group_id: str) -> Sequence[Fill]:
-        rows = await self._session.scalars(
+        session = await self._tx.session()
+        rows = await session.scalars(
             select(FillRow)
             .join(OrderRow, FillRow.order_id == OrderRow.id)
             .where(self._plan_order_ids(group_id))
@@ -225,7 +238,8 @@ class SqlSignalRepository:
         self, signal_id: int, outcome: SignalOutcome | None, pnl: Decimal | None, now: datetime
     ) -> bool:
         """Record how a signal ended, once: True for the one caller that closed it."""
-        result = await self._session.execute(
+        session = await self._tx.session()
+        result = await session.execute(
             update(SignalRow)
             .where(SignalRow.id == signal_id, SignalRow.closed_at.is_(None))
             .values(outcome=outcome.value if outcome else None, pnl=pnl, closed_at=now)

@@ -1,18 +1,18 @@
 """Users and their exchange accounts. Statements are built once on the Core tables (storage.models.table_of):
 an account is read on every order."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import CredentialCipher
 from storage.models import ExchangeAccountRow, UserRow, table_of
 from storage.recent_reads import RecentCache
+from storage.transaction import Transaction
 from trading.domain.accounts import Credentials, ExchangeAccount, User
 
 
@@ -41,20 +41,20 @@ _ACCOUNTS_OF = select(_ACCOUNTS).where(_ACCOUNTS.c.user_id == bindparam("user_id
 
 
 class SqlUserRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
 
     async def get(self, user_id: int) -> User | None:
-        row = (await self._session.execute(_USER, {"user_id": user_id})).one_or_none()
+        row = (await self._tx.execute(_USER, {"user_id": user_id})).one_or_none()
         return _user(row) if row else None
 
     async def by_telegram_id(self, telegram_id: int) -> User | None:
-        row = (await self._session.execute(_USER_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).one_or_none()
+        row = (await self._tx.execute(_USER_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).one_or_none()
         return _user(row) if row else None
 
     async def add(self, name: str, telegram_id: int | None, now: datetime) -> User | None:
-        insert = pg_insert if self._session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        user_id = await self._session.scalar(
+        insert = pg_insert if self._tx.dialect == "postgresql" else sqlite_insert
+        user_id = await self._tx.scalar(
             insert(UserRow)
             .values(name=name, telegram_id=telegram_id, created_at=now)
             .on_conflict_do_nothing(index_elements=["telegram_id"])
@@ -66,43 +66,37 @@ class SqlUserRepository:
 class SqlAccountRepository:
     def __init__(
         self,
-        session: Callable[[], AsyncSession],
+        transaction: Transaction,
         cipher: CredentialCipher,
         recent: RecentCache[int, tuple[ExchangeAccount, ...]] | None,
         changed_users: set[int],
     ) -> None:
-        """`session`: the unit of work's session, made when first asked for. `recent`: answer `for_user`
-        from recent reads (a view's unit of work). `changed_users`: where the users whose accounts this
-        transaction changes are noted."""
-        self._open = session
+        """`recent`: answer `for_user` from recent reads (a view's unit of work), which takes no connection.
+        `changed_users`: where the users whose accounts this transaction changes are noted."""
+        self._tx = transaction
         self._cipher = cipher
         self._recent = recent
         self._changed_users = changed_users
-
-    @property
-    def _session(self) -> AsyncSession:
-        """Made when first used: a read answered from recent reads opens no session."""
-        return self._open()
 
     async def get(self, account_id: int) -> ExchangeAccount | None:
         row = await self._row(account_id)
         return _account(row) if row else None
 
     async def _row(self, account_id: int) -> Row[Any] | None:
-        return (await self._session.execute(_ACCOUNT, {"account_id": account_id})).one_or_none()
+        return (await self._tx.execute(_ACCOUNT, {"account_id": account_id})).one_or_none()
 
     async def for_user(self, user_id: int) -> Sequence[ExchangeAccount]:
         if self._recent is not None and (kept := self._recent.get(user_id)) is not None:
             return kept
         generation = self._recent.generation(user_id) if self._recent is not None else 0
-        rows = await self._session.execute(_ACCOUNTS_OF, {"user_id": user_id})
+        rows = await self._tx.execute(_ACCOUNTS_OF, {"user_id": user_id})
         accounts = tuple(_account(row) for row in rows)
         if self._recent is not None:
             self._recent.put(user_id, accounts, generation)
         return accounts
 
     async def every(self) -> Sequence[ExchangeAccount]:
-        rows = await self._session.execute(select(_ACCOUNTS).order_by(_ACCOUNTS.c.id))
+        rows = await self._tx.execute(select(_ACCOUNTS).order_by(_ACCOUNTS.c.id))
         return [_account(row) for row in rows]
 
     async def add(
@@ -115,7 +109,7 @@ class SqlAccountRepository:
         now: datetime,
     ) -> ExchangeAccount:
         encrypt = self._cipher.encrypt
-        account_id = await self._session.scalar(
+        account_id = await self._tx.scalar(
             insert(_ACCOUNTS).returning(_ACCOUNTS.c.id),
             {
                 "user_id": user_id,
@@ -154,7 +148,7 @@ class SqlAccountRepository:
 
     async def remove(self, user_id: int, account_id: int) -> bool:
         self._changed_users.add(user_id)
-        result = await self._session.execute(
+        result = await self._tx.execute(
             delete(ExchangeAccountRow).where(
                 ExchangeAccountRow.id == account_id, ExchangeAccountRow.user_id == user_id
             )

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 
-from storage.db import session_factory
 from storage.paper_store import SqlPaperStore
 from tests.harness import Harness
 from trading.domain.alerts import AlertCondition
@@ -39,7 +38,7 @@ async def test_a_unit_of_work_that_fails_writes_nothing_and_frees_its_connection
 
 async def test_a_paper_session_left_without_commit_writes_nothing(harness: Harness) -> None:
     _, account = await harness.user()
-    store = SqlPaperStore(session_factory(harness.engine))
+    store = SqlPaperStore(harness.engine)
     async with store.session() as session:
         balances = await session.balances(account.id)
         await session.set_balances(account.id, {**balances, "USDT": Decimal(1), "ETH": Decimal(2)})
