@@ -268,6 +268,6 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="tsbot-bench-bot-"))
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{folder / 'bench.db'}", data_dir=folder)
+    settings = Settings(database_url=f"sqlite:///{folder / 'bench.db'}", data_dir=folder)
     upgrade(settings)
     asyncio.run(main(settings, args.users, args.seconds, args.rounds))

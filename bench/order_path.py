@@ -94,7 +94,7 @@ def main() -> None:
     for backend in args.backends.split(","):
         if backend == "sqlite":
             with tempfile.TemporaryDirectory() as folder:
-                url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+                url = f"sqlite:///{Path(folder) / 'bench.db'}"
                 upgrade(Settings(database_url=url))
                 report("sqlite", *asyncio.run(measure(url, args.orders)))
         elif backend == "postgres":

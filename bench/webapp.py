@@ -109,7 +109,7 @@ def measure(backend: str, seconds: float, connections: int) -> list[Result]:
     with tempfile.TemporaryDirectory() as folder:
         template = Path(folder) / "template.db"
         if backend == "sqlite":
-            command.upgrade(alembic_config(f"sqlite+aiosqlite:///{template}"), "head")
+            command.upgrade(alembic_config(f"sqlite:///{template}"), "head")
             with live_server(template, Path(folder), **no_limits) as base:
                 return asyncio.run(run(base, seconds, connections))
         drop = f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/tsbot.db"
+DEFAULT_DATABASE_URL = "sqlite:///./data/tsbot.db"
 
 
 class SettingsError(Exception):

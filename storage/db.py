@@ -14,12 +14,14 @@ BUSY_TIMEOUT_S = 30.0  # how long a statement waits for another connection's wri
 
 
 def normalise_url(url: str) -> str:
-    """Accept the plain forms people paste (postgres://, sqlite:///) and name the async drivers."""
+    """Accept the plain forms people paste (postgres://) and name the async drivers. SQLite is always run by
+    storage.sqlite_dialect, whatever driver a URL names (sqlite+aiosqlite:// from older settings included)."""
     parsed = make_url(url)
     driver = {
         "postgres": "postgresql+asyncpg",
         "postgresql": "postgresql+asyncpg",
-        "sqlite": "sqlite+aiosqlite",
+        "sqlite+aiosqlite": "sqlite",
+        "sqlite+pysqlite": "sqlite",
     }.get(parsed.drivername, parsed.drivername)
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 

@@ -29,14 +29,14 @@ def backends() -> list[str]:
 
 def migrate_sqlite_template(folder: Path) -> Path:
     template = folder / "template.db"
-    command.upgrade(alembic_config(f"sqlite+aiosqlite:///{template}"), "head")
+    command.upgrade(alembic_config(f"sqlite:///{template}"), "head")
     return template
 
 
 def sqlite_copy(template: Path, folder: Path, name: str) -> str:
     target = folder / f"{name}.db"
     shutil.copyfile(template, target)
-    return f"sqlite+aiosqlite:///{target}"
+    return f"sqlite:///{target}"
 
 
 def migrate_postgres() -> None:

@@ -27,7 +27,7 @@ async def _tables(url: str) -> set[str]:
 def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of its own: migrating down must not disturb the one the other tests share."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}"
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
     asyncio.run(execute_autocommit(POSTGRES_URL, "DROP DATABASE IF EXISTS tsbot_migrations WITH (FORCE)"))
     asyncio.run(execute_autocommit(POSTGRES_URL, "CREATE DATABASE tsbot_migrations"))

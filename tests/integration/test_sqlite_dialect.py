@@ -22,7 +22,7 @@ async def _table(url: str) -> None:
 
 
 async def test_a_locked_writer_waits_while_the_loop_runs_then_writes(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'locked.db'}"
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
     await _table(url)
     # Another process holding the write lock: a plain sqlite3 connection in an open write transaction.
     other = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
@@ -57,7 +57,7 @@ async def test_a_locked_writer_waits_while_the_loop_runs_then_writes(tmp_path: P
 
 
 async def test_a_writer_gives_up_after_its_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'stuck.db'}"
+    url = f"sqlite:///{tmp_path / 'stuck.db'}"
     await _table(url)
     monkeypatch.setattr("storage.db.BUSY_TIMEOUT_S", 0.2)
     other = sqlite3.connect(tmp_path / "stuck.db", isolation_level=None)
@@ -83,7 +83,7 @@ async def _write_rows(engine: AsyncEngine, rows: int) -> None:
 
 async def test_checkpoints_run_beside_the_commits_not_inside_them(tmp_path: Path) -> None:
     database = tmp_path / "wal.db"
-    url = f"sqlite+aiosqlite:///{database}"
+    url = f"sqlite:///{database}"
     await _table(url)
     size_before = database.stat().st_size
     # Without a pass of the checkpointer, the rows stay in the write-ahead log: no commit checkpoints itself.
