@@ -50,3 +50,19 @@ async def test_a_paper_session_left_without_commit_writes_nothing(harness: Harne
         await session.commit()
     async with store.session(read_only=True) as session:
         assert await session.balances(account.id) == {**balances, "ETH": Decimal(3)}
+
+
+async def test_orm_rows_and_core_statements_of_one_unit_commit_together(harness: Harness) -> None:
+    """The alert goes through an ORM session joined to the unit's transaction, the P&L through the unit's
+    connection: one commit writes both, and the connection serves the next unit."""
+    user, account = await harness.user()
+    today = harness.core.clock.now().date()
+    async with harness.core.uow() as uow:
+        alert = await uow.alerts.add(
+            user, "BTC/USDT", AlertCondition.BELOW, Decimal(2), harness.core.clock.now()
+        )
+        await uow.ledgers.record_pnl(account.id, today, Decimal(7))
+        await uow.commit()
+    async with harness.core.uow(read_only=True) as uow:
+        assert [a.id for a in await uow.alerts.for_user(user)] == [alert.id]
+        assert await uow.ledgers.pnl_by_day(account.id, today) == {today: Decimal(7)}
