@@ -112,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+        # APScheduler logs each run of each job at INFO: the alert watcher alone would write two lines a second.
+        logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
         if args.command == "db":
             from bot.migrate import upgrade
 
