@@ -1,10 +1,11 @@
 """SQLite under the async engine, run in the event loop's own thread: SQLAlchemy's pysqlite dialect, declared
 async so that AsyncEngine and AsyncSession take it, calling sqlite3 directly.
 
-aiosqlite runs every sqlite3 call on a thread of its own, and even run in the loop (an earlier version of this
-module), an async driver costs every statement four round trips through SQLAlchemy's greenlet bridge (make a
-cursor, execute, fetch, close): several times what SQLite itself takes for the order path's statements, which
-read and write a local file in WAL mode in microseconds. Here a statement is one sqlite3 call.
+aiosqlite runs every sqlite3 call on a thread of its own; and even run in the loop (this project's driver
+before this dialect), an async driver costs every statement four round trips through SQLAlchemy's greenlet
+bridge (make a cursor, execute, fetch, close): several times what SQLite itself takes for the order path's
+statements, which read and write a local file in WAL mode in microseconds. Here a statement is one sqlite3
+call.
 
 The one wait SQLite has is for another connection's write lock (busy). That wait must not block the loop, so
 connections have no busy timeout, and a statement that finds the database busy (it then has had no effect) is
