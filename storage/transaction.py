@@ -45,9 +45,6 @@ class Transaction:
             self._session = AsyncSession(bind=connection, expire_on_commit=False)
         return self._session
 
-    def in_transaction(self) -> bool:
-        return self._connection is not None and self._connection.in_transaction()
-
     async def commit(self) -> None:
         await self._end_session(flush=True)
         if self._connection is not None:
