@@ -95,9 +95,11 @@ async def test_checkpoints_run_beside_the_commits_not_inside_them(tmp_path: Path
     size_between = database.stat().st_size
     assert size_between > size_before + 200 * 1024
     # With a pass every 20 commits (on a worker thread), they reach the database file while the writer goes on.
+    # The pass started at the 20th commit copies at least those 20 rows (20 KiB of text); whether it is done in
+    # time for a second pass at the 40th depends on the machine's speed, so only the first is counted on.
     working = WalCheckpointer(str(database), every=20)
     engine = create_engine(url, checkpointer=working)
     await _write_rows(engine, 40)
     await working.idle()
-    assert database.stat().st_size > size_between + 30 * 1024
+    assert database.stat().st_size > size_between + 20 * 1024
     await engine.dispose()
