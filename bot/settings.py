@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.db import sqlite_in_memory
+
 DEFAULT_DATABASE_URL = "sqlite:///./data/tsbot.db"
 
 
@@ -78,6 +80,10 @@ class Settings(BaseSettings):
         scheme = value.split("://", 1)[0]
         if scheme.split("+", 1)[0] not in ("sqlite", "postgres", "postgresql"):
             raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        if sqlite_in_memory(value):
+            raise ValueError(
+                "needs a file, e.g. sqlite:///data/tsbot.db: an in-memory database is not shared"
+            )
         return value
 
     @field_validator("telegram_webhook_url")

@@ -26,6 +26,13 @@ def normalise_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
+def sqlite_in_memory(url: str) -> bool:
+    """An in-memory SQLite database belongs to one connection: the migrations, the writer and the readers would
+    each see their own, empty."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
 def create_engine(
     url: str, *, read_only: bool = False, checkpointer: WalCheckpointer | None = None, **options: Any
 ) -> AsyncEngine:
@@ -39,16 +46,19 @@ def create_engine(
     options.setdefault("pool_reset_on_return", None)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True, **options)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    database = parsed.database or ":memory:"
+    if sqlite_in_memory(url):
+        raise ValueError(
+            "SQLite needs a database file: an in-memory database is not shared between connections"
+        )
+    database = str(parsed.database)
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
     if not read_only:
         # One writer connection: the process's writers queue for it in the pool (asynchronously) rather than
         # for SQLite's lock, which is waited on in the event loop's thread (storage.sqlite_dialect).
         options.setdefault("pool_size", 1)
         options.setdefault("max_overflow", 0)
         options.setdefault("pool_timeout", BUSY_TIMEOUT_S)
-        if checkpointer is None and database != ":memory:":
+        if checkpointer is None:
             checkpointer = WalCheckpointer(database)
     engine = create_async_engine(
         parsed.set(drivername=f"sqlite+{sqlite_dialect.register()}"),

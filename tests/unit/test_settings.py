@@ -29,6 +29,8 @@ def test_defaults_need_nothing() -> None:
     ("env", "message"),
     [
         ({"DATABASE_URL": "mysql://db"}, "setting DATABASE_URL: "),
+        ({"DATABASE_URL": "sqlite:///:memory:"}, "setting DATABASE_URL: Value error, needs a file"),
+        ({"DATABASE_URL": "sqlite://"}, "setting DATABASE_URL: Value error, needs a file"),
         ({"TSBOT_PORT": "70000"}, "setting TSBOT_PORT: "),
         ({"PAPER_START_BALANCE": "lots"}, "setting PAPER_START_BALANCE: "),
         ({"RISK_MAX_POSITION_SHARE": "2"}, "setting RISK_MAX_POSITION_SHARE: "),
