@@ -68,12 +68,13 @@ def build_dispatcher(
     dp.update.outer_middleware(AccessMiddleware(config))
     dp.update.outer_middleware(ThrottleMiddleware(config.throttle_per_second, config.throttle_burst))
     dp.update.outer_middleware(UserMiddleware(core))
-    # FSM conversations first, the catch-all chat last.
+    # Plain text straight to the chat; then FSM conversations first, the catch-all chat last.
     dp.include_routers(
+        chat.make_plain_router(),
         *(
             module.make_router()
             for module in (start, accounts, risk, orders, signals, alerts, portfolio, chat, errors)
-        )
+        ),
     )
     return dp
 
