@@ -1,12 +1,15 @@
 """The last word: on any error, the cause to the log and one sentence to the user, never a traceback; on a button
-no router took (an old message, a restart, forged callback data), an answer rather than a spinner."""
+no router took (an old message, a restart, forged callback data), an answer rather than a spinner; on a sticker,
+a photo or a voice message in a private chat, what the bot does read."""
 
 import logging
 
-from aiogram import Router
-from aiogram.types import CallbackQuery, ErrorEvent
+from aiogram import F, Router
+from aiogram.enums import ChatType, ContentType
+from aiogram.types import CallbackQuery, ErrorEvent, Message
 
-from bot.telegram.render import STALE_BUTTON
+from bot.telegram.filters import OnLoop
+from bot.telegram.render import STALE_BUTTON, TEXT_ONLY
 from trading.domain.errors import TradingError
 
 log = logging.getLogger(__name__)
@@ -34,8 +37,35 @@ async def stale_button(query: CallbackQuery) -> None:
     await query.answer(STALE_BUTTON, show_alert=True)
 
 
+async def not_text(message: Message) -> None:
+    await message.answer(TEXT_ONLY)
+
+
+# What a person sends; service messages (a pinned message, a changed timer) get no answer.
+SENT_BY_A_PERSON = frozenset(
+    {
+        ContentType.ANIMATION,
+        ContentType.AUDIO,
+        ContentType.CONTACT,
+        ContentType.DICE,
+        ContentType.DOCUMENT,
+        ContentType.LOCATION,
+        ContentType.PHOTO,
+        ContentType.POLL,
+        ContentType.STICKER,
+        ContentType.VENUE,
+        ContentType.VIDEO,
+        ContentType.VIDEO_NOTE,
+        ContentType.VOICE,
+    }
+)
+
+
 def make_router() -> Router:
     router = Router(name="errors")
     router.errors.register(on_error)
     router.callback_query.register(stale_button)  # the routers before took every button they know
+    router.message.register(
+        not_text, OnLoop(F.chat.type == ChatType.PRIVATE), OnLoop(F.content_type.in_(SENT_BY_A_PERSON))
+    )
     return router

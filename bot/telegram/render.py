@@ -27,6 +27,10 @@ HELP = """I trade on your word, after a tap on Confirm. Try:
 
 Nothing is ever traded without your tap on Confirm."""
 STALE_BUTTON = "This button no longer does anything (its message is old, or the bot restarted); ask again."
+TEXT_ONLY = (
+    "I read text only: write what you want, e.g. 'buy $50 of ETH' or 'price of BTC', or forward a signal "
+    "from its channel."
+)
 
 
 def money(value: Decimal, places: int = 2) -> str:

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from bot.telegram.render import STALE_BUTTON
+from bot.telegram.render import STALE_BUTTON, TEXT_ONLY
 from bot.telegram.runtime import TelegramBot
 from tests.bot.sandbox import Sandbox, button, start_bot
 from tests.harness import Harness
@@ -86,6 +86,8 @@ async def test_malformed_updates_do_not_crash_the_bot(
     ]
     for update in odd:
         await sandbox.push_update(update)
+    [text_only] = await chat.reply()  # to the sticker; the rest get no answer
+    assert text_only["text"] == TEXT_ONLY
     [still] = await chat.ask("x" * 5000)
     assert "did not understand" in still["text"] or "not sure" in still["text"]
     answer = await chat.tap(preview["message_id"], button(preview, "Confirm"))
