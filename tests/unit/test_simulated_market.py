@@ -34,6 +34,21 @@ async def test_quotes_keep_a_spread_on_the_tick_and_a_deeper_book_behind_them() 
     assert book.asks[4].amount > book.asks[0].amount
 
 
+async def test_a_book_follows_the_walk_and_the_set_price() -> None:
+    clock = ManualClock()
+    market = SimulatedMarket(clock, seed=3)
+    first = await market.order_book("BTC/USDT", 5)
+    assert await market.order_book("BTC/USDT", 5) == first
+    assert len((await market.order_book("BTC/USDT", 3)).asks) == 3
+    clock.advance(60)
+    moved = await market.order_book("BTC/USDT", 5)
+    assert moved.asks[0].price == (await market.ticker("BTC/USDT")).ask != first.asks[0].price
+    market.set_price("BTC/USDT", Decimal(50_000))
+    now = await market.order_book("BTC/USDT", 5)
+    assert now.asks[0].price == (await market.ticker("BTC/USDT")).ask
+    assert Decimal(49_990) < now.bids[0].price < now.asks[0].price < Decimal(50_010)
+
+
 async def test_candles_cover_the_day_before_start() -> None:
     market = SimulatedMarket(ManualClock(), seed=3)
     candles = await market.candles("SOL/USDT", "1h", 24)

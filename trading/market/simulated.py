@@ -40,6 +40,9 @@ class SimulatedMarket:
         self._specs = {f"{spec.base}/{quote}": spec for spec in CRYPTO}
         self._markets = {symbol: self._market(symbol, spec) for symbol, spec in self._specs.items()}
         self._walks: dict[str, _Walk] = {}
+        # The last book drawn per symbol and depth, with the step and price it was drawn at: a book changes
+        # only when the walk moves, and the paper exchange asks for one on every order and price check.
+        self._books: dict[tuple[str, int], tuple[int, float, OrderBook]] = {}
 
     def _market(self, symbol: str, spec: AssetSpec) -> Market:
         return Market(
@@ -121,6 +124,14 @@ class SimulatedMarket:
 
     def book_now(self, symbol: str, depth: int = 10) -> OrderBook:
         walk = self._advance(symbol)
+        drawn = self._books.get((symbol, depth))
+        if drawn is not None and drawn[0] == walk.step and drawn[1] == walk.price:
+            return drawn[2]
+        book = self._draw_book(symbol, walk, depth)
+        self._books[symbol, depth] = (walk.step, walk.price, book)
+        return book
+
+    def _draw_book(self, symbol: str, walk: _Walk, depth: int) -> OrderBook:
         market = self._markets[symbol]
         bid, ask = self._quotes(Decimal(str(walk.price)), market)
         gap = max(market.price_tick, market.round_price(ask * HALF_SPREAD * 2))
