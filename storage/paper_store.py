@@ -9,7 +9,7 @@ from typing import Any, Self
 from sqlalchemy import Executable, Row, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.models import table_of
+from storage.models import one_of, table_of
 from storage.signal_models import PaperBalanceRow, PaperOrderRow, PaperTradeRow
 from storage.transaction import Transaction
 from trading.domain.enums import OrderStatus, OrderType, Side
@@ -59,7 +59,8 @@ _UPDATE_BALANCE = update(_BALANCES).where(
 )
 _OPEN_ORDERS = (
     select(_ORDERS)
-    .where(_ORDERS.c.account_id == bindparam("account_id"), _ORDERS.c.status.in_(_OPEN))
+    # Runs on every paper order and balance check: the statuses are written into the statement.
+    .where(_ORDERS.c.account_id == bindparam("account_id"), one_of(_ORDERS.c.status, _OPEN))
     .order_by(_ORDERS.c.id)
 )
 _ORDER = select(_ORDERS).where(
