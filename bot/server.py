@@ -12,7 +12,7 @@ from bot.migrate import require_current_schema
 from bot.telegram.process import build_telegram
 from bot.telegram.render import bracket_fill_text, signal_closed_text
 from bot.telegram.runtime import TelegramNotifier
-from bot.web import web_context
+from bot.web import keep_startup_out_of_collections, web_context
 from trading.domain.orders import Order
 from trading.ports import Notifier
 from trading.usecases.accounts import reconcile_paper_deposits
@@ -102,6 +102,7 @@ async def serve(container: Container) -> None:
     tracker = asyncio.create_task(
         track_orders(container, stop, notifier, ready=bot_start, reconciled=report.booked)
     )
+    keep_startup_out_of_collections()
     where = "/sandbox" if telegram.sandbox is not None else "/health"
     print(f"tsbot is running: open http://{settings.tsbot_host}:{settings.tsbot_port}{where}", flush=True)
     try:
