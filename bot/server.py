@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
 
 import uvicorn
 
@@ -11,14 +10,13 @@ from bot.container import Container
 from bot.migrate import require_current_schema
 from bot.telegram.process import build_telegram
 from bot.telegram.render import bracket_fill_text, signal_closed_text
-from bot.telegram.runtime import TelegramNotifier
 from bot.web import keep_startup_out_of_collections, web_context
-from trading.domain.orders import Order
-from trading.ports import Notifier
 from trading.usecases.accounts import reconcile_paper_deposits
 from trading.usecases.core import Core
+from trading.usecases.notices import NoticeDelivery
 from trading.usecases.portfolio import record_all_equity
-from trading.usecases.tracking import TrackingEvents, bracket_fills, reconcile_submitted, track_once
+from trading.usecases.reporting import TrackingEvents, report_tracked
+from trading.usecases.tracking import reconcile_submitted, track_once
 from webapp.app import create_app
 
 log = logging.getLogger(__name__)
@@ -27,48 +25,44 @@ TRACK_EVERY_SECONDS = 1.0
 EQUITY_EVERY_SECONDS = 300.0
 
 
-async def tracker_pass(core: Core, notifier: Notifier) -> TrackingEvents:
-    """One pass of the order tracker, and each user told of their targets and stops hit and their signals
-    closed. The events come from transitions made once (see track_once), so none is told twice; a message that
-    cannot be delivered (the chat is gone) is logged and does not hold up the others."""
-    events = await track_once(core)
-    await tell(notifier, events)
+async def tracker_pass(core: Core, notices: NoticeDelivery) -> TrackingEvents:
+    """One pass of the order tracker, its report, then delivery; what was reported. The report reads what is
+    not yet reported from the database, so a crash between the pass and the report delays those messages to
+    the next report rather than losing them; a send that fails is tried again by the next delivery."""
+    await track_once(core)
+    events = await report(core)
+    await notices.deliver()
     return events
 
 
-async def tell(notifier: Notifier, events: TrackingEvents) -> None:
-    told = [(fill.user_id, bracket_fill_text(fill)) for fill in events.fills]
-    told += [(closed.signal.user_id, signal_closed_text(closed)) for closed in events.closed]
-    for user_id, text in told:
-        try:
-            await notifier.notify(user_id, text)
-        except Exception:
-            log.exception("could not tell user %s: %s", user_id, text)
+async def report(core: Core) -> TrackingEvents:
+    """Notices of the legs filled and signals closed not yet reported, rendered for Telegram."""
+    return await report_tracked(core, bracket_fill_text, signal_closed_text)
 
 
 async def track_orders(
     container: Container,
     stop: asyncio.Event,
-    notifier: Notifier,
+    notices: NoticeDelivery,
     ready: "asyncio.Future[None] | None" = None,
-    reconciled: Sequence[Order] = (),
 ) -> None:
     """Book fills of resting orders, fire bracket legs and close finished signals about once a second, and
     record every account's equity every five minutes, until told to stop. `ready`: the bot's start, awaited
-    first so that the first pass's messages have somewhere to go. `reconciled`: orders start-up reconciliation
-    booked (a leg whose fill the stopped process never got to book, and so never told)."""
+    first so that the messages have somewhere to go: what start-up reconciliation booked, what a crash left
+    unreported and the notices it or an outage left unsent go then."""
     if ready is not None:
         await asyncio.wait({ready})
     core = container.core
     try:
-        await tell(notifier, TrackingEvents(tuple(await bracket_fills(core, list(reconciled))), ()))
+        await report(core)
+        await notices.deliver()
     except Exception:  # the loop below must start whatever happens here
-        log.exception("could not report the legs booked at start-up")
+        log.exception("could not report what was left unreported at start-up")
     loop = asyncio.get_running_loop()
     next_equity = loop.time()
     while not stop.is_set():
         try:
-            await tracker_pass(core, notifier)
+            await tracker_pass(core, notices)
             if loop.time() >= next_equity:
                 next_equity = loop.time() + EQUITY_EVERY_SECONDS
                 await record_all_equity(core)
@@ -98,10 +92,7 @@ async def serve(container: Container) -> None:
     server = uvicorn.Server(config)
     stop = asyncio.Event()
     bot_start = asyncio.create_task(telegram.start_when_listening(server))
-    notifier = TelegramNotifier(telegram.telegram.bot, container.core)
-    tracker = asyncio.create_task(
-        track_orders(container, stop, notifier, ready=bot_start, reconciled=report.booked)
-    )
+    tracker = asyncio.create_task(track_orders(container, stop, telegram.telegram.notices, ready=bot_start))
     keep_startup_out_of_collections()
     where = "/sandbox" if telegram.sandbox is not None else "/health"
     print(f"tsbot is running: open http://{settings.tsbot_host}:{settings.tsbot_port}{where}", flush=True)

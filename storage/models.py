@@ -94,6 +94,9 @@ class OrderRow(Base):
     __table_args__ = (
         Index("ix_orders_status", "status"),
         Index("ix_orders_user_status", "user_id", "status"),
+        # The tracker's report looks for bracket legs ended and not yet reported every pass: entries never are,
+        # and the legs reported pile up, so the role and reported_at lead, for a seek to just those.
+        Index("ix_orders_role_reported_at_status", "role", "reported_at", "status"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -116,6 +119,9 @@ class OrderRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Bracket legs only: when the tracker told the user how the leg ended (or found nothing to tell, for a leg
+    # that ended unfilled). Empty on a final leg: its notice is still owed.
+    reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class FillRow(Base):
@@ -182,3 +188,16 @@ class CommandLogRow(Base):
     text: Mapped[str] = mapped_column(Text)
     outcome: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class NoticeRow(Base):
+    """A message owed to a user, written in the transaction of what it tells of and marked once sent."""
+
+    __tablename__ = "notices"
+    # Delivery reads the unsent ones oldest first every pass, while the sent ones pile up behind them.
+    __table_args__ = (Index("ix_notices_sent_at_id", "sent_at", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

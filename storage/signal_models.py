@@ -30,6 +30,8 @@ class SignalRow(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "content_hash"),
         Index("ix_signals_status_closed_at", "status", "closed_at"),
+        # The report looks for closed signals not yet reported every pass, past the many never closed.
+        Index("ix_signals_reported_at_closed_at", "reported_at", "closed_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("signal_sources.id", ondelete="CASCADE"))
@@ -48,6 +50,8 @@ class SignalRow(Base):
     # The plan drafted for it: the orders its outcome and P&L are read from.
     group_id: Mapped[str | None] = mapped_column(String(16), index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the user was told how it closed (or, closed without an outcome, found nothing to tell).
+    reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -13,6 +13,7 @@ from storage.recent_reads import RecentReads
 from storage.repositories.access import SqlApiTokenRepository, SqlLoginGrantRepository
 from storage.repositories.alerts import SqlAlertRepository
 from storage.repositories.ledgers import SqlLedgerRepository
+from storage.repositories.notices import SqlNoticeRepository
 from storage.repositories.orders import SqlDraftRepository, SqlFillRepository, SqlOrderRepository
 from storage.repositories.risk_settings import SqlRiskSettingsRepository
 from storage.repositories.signals import SqlSignalRepository
@@ -99,6 +100,10 @@ class SqlUnitOfWork:
     @cached_property
     def risk_settings(self) -> SqlRiskSettingsRepository:
         return SqlRiskSettingsRepository(self._tx)
+
+    @cached_property
+    def notices(self) -> SqlNoticeRepository:
+        return SqlNoticeRepository(self._tx)
 
     async def __aenter__(self) -> Self:
         return self

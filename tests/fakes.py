@@ -1,5 +1,6 @@
 """Fakes that implement the core's ports in memory."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 
@@ -14,3 +15,18 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self._now += timedelta(seconds=seconds)
+
+
+class RecordingNotifier:
+    """A Notifier that keeps what it sends; `failures`: how many sends fail first, as with Telegram down."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.sent: list[tuple[int, str]] = []
+        self._failures = failures
+
+    async def notify(self, user_id: int, text: str) -> None:
+        await asyncio.sleep(0.001)  # a send waits on the network: other tasks run meanwhile
+        if self._failures:
+            self._failures -= 1
+            raise ConnectionError("Telegram unreachable")
+        self.sent.append((user_id, text))

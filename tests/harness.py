@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.container import Container, build_container
 from bot.exchanges import Exchanges
+from bot.server import report
 from bot.settings import Settings
 from storage.models import Base
 from tests.fakes import ManualClock
@@ -15,6 +16,9 @@ from trading.domain.accounts import ExchangeAccount
 from trading.market.simulated import SimulatedMarket
 from trading.usecases.accounts import register_user
 from trading.usecases.core import Core
+from trading.usecases.notices import Told, add_notices
+from trading.usecases.reporting import TrackingEvents
+from trading.usecases.tracking import track_once
 
 # Limits wide enough that tests of other things are not refused by them.
 GENEROUS = {
@@ -72,3 +76,16 @@ def make_harness(database_url: str, clock: ManualClock, **settings: object) -> H
     )
     container = build_container(config, clock)
     return Harness(container, clock)
+
+
+async def write_notices(core: Core, told: list[Told]) -> None:
+    """Notices owed in a transaction of their own, as if something had just been told."""
+    async with core.uow() as uow:
+        await add_notices(uow, told, core.clock.now())
+        await uow.commit()
+
+
+async def track_and_report(core: Core) -> TrackingEvents:
+    """A tracker's pass and its report, without delivery: what users are owed notices of."""
+    await track_once(core)
+    return await report(core)

@@ -12,6 +12,7 @@ from trading.domain.alerts import Alert, AlertCondition
 from trading.domain.enums import OrderStatus
 from trading.domain.ledger import Ledger
 from trading.domain.market import Candle, Market, OrderBook, Ticker
+from trading.domain.notices import Notice
 from trading.domain.orders import ExchangeOrder, Fill, Order, OrderDraft, OrderRequest
 from trading.domain.risk import RiskOverrides
 from trading.domain.signal_records import SignalOutcome, SignalRecord, SignalSource, SignalStatus
@@ -178,6 +179,14 @@ class OrderRepository(Protocol):
         """The account's stop losses on `symbol` that rest at the venue (there, they lock its coins)."""
         ...
 
+    async def unreported_legs(self, limit: int) -> Sequence[Order]:
+        """Stop losses and take profits that ended (filled or not) and are not marked reported, oldest first."""
+        ...
+
+    async def mark_reported(self, order_ids: Sequence[int], now: datetime) -> int:
+        """Compare-and-set of each order's reported_at from empty; how many this caller marked."""
+        ...
+
     async def count_for_user(self, user_id: int) -> int: ...
 
 
@@ -308,6 +317,14 @@ class SignalRepository(Protocol):
         """Record how a signal ended, once: True for the one caller that closed it."""
         ...
 
+    async def unreported_closed(self, limit: int) -> Sequence[SignalRecord]:
+        """Closed signals not marked reported, oldest first."""
+        ...
+
+    async def mark_reported(self, signal_ids: Sequence[int], now: datetime) -> int:
+        """Compare-and-set of each signal's reported_at from empty; how many this caller marked."""
+        ...
+
 
 class RiskSettingsRepository(Protocol):
     async def get(self, user_id: int) -> RiskOverrides:
@@ -315,6 +332,18 @@ class RiskSettingsRepository(Protocol):
         ...
 
     async def save(self, user_id: int, overrides: RiskOverrides, now: datetime) -> None: ...
+
+
+class NoticeRepository(Protocol):
+    async def add(self, user_id: int, text: str, now: datetime) -> Notice: ...
+
+    async def unsent(self, limit: int) -> Sequence[Notice]:
+        """The notices not yet sent, oldest first."""
+        ...
+
+    async def mark_sent(self, notice_id: int, now: datetime) -> bool:
+        """Compare-and-set unsent -> sent; True for the one caller that marked it."""
+        ...
 
 
 class Notifier(Protocol):
@@ -361,6 +390,9 @@ class UnitOfWork(Protocol):
 
     @property
     def risk_settings(self) -> RiskSettingsRepository: ...
+
+    @property
+    def notices(self) -> NoticeRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -10,9 +10,9 @@ from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderDraft
 from trading.domain.signal_records import SourceStats
 from trading.usecases.portfolio import Portfolio
+from trading.usecases.reporting import BracketFill
 from trading.usecases.signal_plans import PlanDraft, PlanResult
 from trading.usecases.signals import ClosedSignal
-from trading.usecases.tracking import BracketFill
 
 HELP = """I trade on your word, after a tap on Confirm. Try:
 

@@ -1,5 +1,6 @@
 """The bot's runtime: the Bot (its session queued to Telegram's limits), the Dispatcher with one router per
-feature and its middlewares, polling or the webhook route, the command menu and the alert watcher."""
+feature and its middlewares, polling or the webhook route, the command menu, the alert watcher and the
+delivery of notices."""
 
 import asyncio
 import contextlib
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand, MenuButtonCommands, Update
@@ -31,6 +33,7 @@ from nlp.pipeline import Pipeline
 from trading.domain.alert_index import AlertIndex
 from trading.ports import MarketData
 from trading.usecases.core import Core
+from trading.usecases.notices import NoticeDelivery
 from trading.usecases.signals import telegram_id_of
 from webapp.middleware import NOT_RATE_LIMITED
 
@@ -88,14 +91,22 @@ def build_bot(token: str, api_base: str | None, queue: OutgoingQueue) -> Bot:
 
 
 class TelegramNotifier:
+    """A message Telegram will never take (the user blocked the bot, the chat is gone) is logged and dropped, so
+    that its notice counts as sent rather than held for ever in front of the others; any other error (Telegram
+    or the network down) is raised, and the notice tried again."""
+
     def __init__(self, bot: Bot, core: Core) -> None:
         self._bot = bot
         self._core = core
 
     async def notify(self, user_id: int, text: str) -> None:
         telegram_id = await telegram_id_of(self._core, user_id)
-        if telegram_id is not None:
+        if telegram_id is None:
+            return
+        try:
             await self._bot.send_message(telegram_id, text)
+        except (TelegramForbiddenError, TelegramBadRequest) as error:
+            log.warning("message to user %s dropped, Telegram refuses it: %s", user_id, error)
 
 
 @dataclass
@@ -103,6 +114,7 @@ class TelegramBot:
     bot: Bot
     dp: Dispatcher
     watcher: AlertWatcher
+    notices: NoticeDelivery  # the process's one delivery, shared with the order tracker
     webhook_url: str | None = None
     webhook_secret: str | None = None
     alert_every_seconds: float = 1.0
@@ -182,5 +194,6 @@ def telegram_bot(
     index = AlertIndex()
     bot = build_bot(token, api_base, queue)
     dp = build_dispatcher(core, pipeline, config, index, storage)
-    watcher = AlertWatcher(core, market, index, TelegramNotifier(bot, core))
-    return TelegramBot(bot, dp, watcher, webhook_url, webhook_secret, alert_every_seconds)
+    notices = NoticeDelivery(core, TelegramNotifier(bot, core))
+    watcher = AlertWatcher(core, market, index, notices)
+    return TelegramBot(bot, dp, watcher, notices, webhook_url, webhook_secret, alert_every_seconds)

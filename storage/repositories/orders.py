@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Executable, Row, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import FillRow, OrderDraftRow, OrderRow, table_of
+from storage.models import FillRow, OrderDraftRow, OrderRow, one_of, table_of
 from storage.transaction import Transaction
 from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.orders import Fill, Order, OrderDraft, Preview
@@ -182,6 +182,21 @@ _ACCOUNTS_ORDERS = (
 _ACCOUNTS_ORDERS_ON = _ACCOUNTS_ORDERS.where(ORDERS.c.symbol == bindparam("symbol"))
 _CHILDREN = select(ORDERS).where(ORDERS.c.parent_id == bindparam("parent_id")).order_by(ORDERS.c.id)
 _STOPS_ON = _ACCOUNTS_ORDERS_ON.where(ORDERS.c.role == OrderRole.STOP_LOSS.value)
+_UNREPORTED_LEGS = (
+    select(ORDERS)
+    .where(
+        one_of(ORDERS.c.role, [OrderRole.STOP_LOSS.value, OrderRole.TAKE_PROFIT.value]),
+        ORDERS.c.reported_at.is_(None),
+        one_of(ORDERS.c.status, [status.value for status in OrderStatus if status.is_final]),
+    )
+    .order_by(ORDERS.c.id)
+    .limit(bindparam("limit"))
+)
+_MARK_REPORTED = (
+    update(ORDERS)
+    .where(ORDERS.c.id.in_(bindparam("order_ids", expanding=True)), ORDERS.c.reported_at.is_(None))
+    .values(reported_at=bindparam("now"))
+)
 _COUNT_FOR_USER = select(func.count()).select_from(ORDERS).where(ORDERS.c.user_id == bindparam("user_id"))
 
 
@@ -242,6 +257,15 @@ class SqlOrderRepository:
     async def resting_stops(self, account_id: int, symbol: str) -> Sequence[Order]:
         params = {"account_id": account_id, "symbol": symbol, "statuses": [OrderStatus.OPEN.value]}
         return await self._orders(_STOPS_ON, params)
+
+    async def unreported_legs(self, limit: int) -> Sequence[Order]:
+        return await self._orders(_UNREPORTED_LEGS, {"limit": limit})
+
+    async def mark_reported(self, order_ids: Sequence[int], now: datetime) -> int:
+        if not order_ids:
+            return 0
+        result = await self._tx.execute(_MARK_REPORTED, {"order_ids": list(order_ids), "now": now})
+        return int(getattr(result, "rowcount", 0))
 
     async def count_for_user(self, user_id: int) -> int:
         count = (await self._tx.execute(_COUNT_FOR_USER, {"user_id": user_id})).scalar_one()

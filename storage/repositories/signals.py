@@ -245,3 +245,24 @@ class SqlSignalRepository:
             .values(outcome=outcome.value if outcome else None, pnl=pnl, closed_at=now)
         )
         return getattr(result, "rowcount", 0) == 1
+
+    async def unreported_closed(self, limit: int) -> Sequence[SignalRecord]:
+        session = await self._tx.session()
+        rows = await session.scalars(
+            select(SignalRow)
+            .where(SignalRow.reported_at.is_(None), SignalRow.closed_at.is_not(None))
+            .order_by(SignalRow.id)
+            .limit(limit)
+        )
+        return [_signal(row) for row in rows]
+
+    async def mark_reported(self, signal_ids: Sequence[int], now: datetime) -> int:
+        if not signal_ids:
+            return 0
+        session = await self._tx.session()
+        result = await session.execute(
+            update(SignalRow)
+            .where(SignalRow.id.in_(signal_ids), SignalRow.reported_at.is_(None))
+            .values(reported_at=now)
+        )
+        return int(getattr(result, "rowcount", 0))

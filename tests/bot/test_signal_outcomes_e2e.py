@@ -5,11 +5,11 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from bot.server import tracker_pass
-from bot.telegram.runtime import TelegramBot, TelegramNotifier
+from bot.telegram.runtime import TelegramBot
 from tests.bot.sandbox import Sandbox, UserChat, button
 from tests.harness import Harness
 from trading.domain.enums import OrderRole, OrderStatus
-from trading.usecases.tracking import TrackingEvents
+from trading.usecases.reporting import TrackingEvents
 
 D = Decimal
 SIGNAL = "BTC/USDT LONG\nEntry: 67100\nTargets: 68000, 69000\nStop: 65000"
@@ -30,7 +30,7 @@ async def follow_signal(chat: UserChat, harness: Harness, *, stop_to_entry: bool
 async def market_to(harness: Harness, bot: TelegramBot, price: Decimal) -> TrackingEvents:
     harness.market.set_price("BTC/USDT", price)
     harness.clock.advance(1)
-    return await tracker_pass(harness.core, TelegramNotifier(bot.bot, harness.core))
+    return await tracker_pass(harness.core, bot.notices)
 
 
 async def stop_leg(harness: Harness) -> tuple[OrderStatus, Decimal | None]:

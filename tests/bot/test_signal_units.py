@@ -18,8 +18,8 @@ from trading.domain.signal_records import (
     outcome_of,
 )
 from trading.domain.signals import SignalSpec
+from trading.usecases.reporting import BracketFill
 from trading.usecases.signals import ClosedSignal
-from trading.usecases.tracking import BracketFill
 
 D = Decimal
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

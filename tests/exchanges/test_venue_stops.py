@@ -10,8 +10,9 @@ from decimal import Decimal
 
 import pytest
 
+from bot.server import report
 from tests.exchanges.conftest import Venue
-from tests.harness import Harness
+from tests.harness import Harness, track_and_report
 from tests.standins.venue import SimOrder
 from trading.domain.accounts import Credentials, ExchangeAccount
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
@@ -25,13 +26,12 @@ from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
 from trading.usecases.exchange_accounts import add_account
 from trading.usecases.execution import confirm_draft
+from trading.usecases.reporting import NOTHING
 from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
 from trading.usecases.tracking import (
     STOP_NEVER_ARRIVED,
-    bracket_fills,
     reconcile_submitted,
     sync_open_orders,
-    track_once,
     watch_brackets,
 )
 from trading.usecases.venue_balances import sync_venue_balances
@@ -142,11 +142,11 @@ async def test_a_filled_entry_rests_its_stop_at_the_venue_and_keeps_its_targets(
 async def test_the_venue_fills_the_stop_and_the_tracker_books_it_once(trader: Trader) -> None:
     entry = await trader.buy("0.01", "48000", "52000", "54000")
     stop = await trader.stop(entry)
-    assert await track_once(trader.core) == type(await track_once(trader.core))((), ())  # nothing yet
+    assert await track_and_report(trader.core) == NOTHING  # nothing yet
     [went_off] = trader.move("47900")  # through the stop: the venue sells, with no bot involved
     assert went_off.client_order_id == stop.client_order_id and went_off.status == "filled"
 
-    events = await track_once(trader.core)
+    events = await track_and_report(trader.core)
     [fill] = events.fills
     assert (fill.role, fill.side, fill.quantity, fill.price) == (
         OrderRole.STOP_LOSS,
@@ -162,7 +162,7 @@ async def test_the_venue_fills_the_stop_and_the_tracker_books_it_once(trader: Tr
         (OrderRole.TAKE_PROFIT, OrderStatus.CANCELLED),
     ]
     trader.move("60000")  # past both targets: nothing is left to sell
-    again = await track_once(trader.core)
+    again = await track_and_report(trader.core)
     assert again.fills == () and len(trader.venue.account.orders) == 2  # the entry and the stop
 
 
@@ -177,7 +177,7 @@ async def test_a_target_lifts_the_stop_sells_its_share_and_rests_a_stop_for_the_
     assert trader.at_venue(first_stop).quantity == D("0.02001")
 
     trader.move("52100")
-    [fill] = (await track_once(trader.core)).fills
+    [fill] = (await track_and_report(trader.core)).fills
     assert (fill.role, fill.target, fill.quantity, fill.price) == (
         OrderRole.TAKE_PROFIT,
         1,
@@ -192,7 +192,7 @@ async def test_a_target_lifts_the_stop_sells_its_share_and_rests_a_stop_for_the_
     assert trader.venue.account.locked["BTC"] == D("0.01001")
 
     trader.move("54100")  # the last target sells the rest: no stop is left
-    [last] = (await track_once(trader.core)).fills
+    [last] = (await track_and_report(trader.core)).fills
     assert (last.target, last.quantity, last.closed) == (2, D("0.01001"), True)
     assert trader.at_venue(second_stop).status == "canceled"
     assert all(
@@ -215,7 +215,7 @@ async def test_a_target_finding_the_stop_gone_off_sells_nothing(trader: Trader) 
         OrderStatus.CANCELLED,
         OrderStatus.CANCELLED,
     ]
-    [fill] = await bracket_fills(trader.core, [booked])  # told as the stop's fill, as track_once does
+    [fill] = (await report(trader.core)).fills  # told as the stop's fill
     assert (fill.role, fill.quantity, fill.price, fill.closed) == (
         OrderRole.STOP_LOSS,
         D("0.01"),
@@ -235,7 +235,7 @@ async def test_a_stop_the_venue_refuses_is_held_by_the_bot(trader: Trader) -> No
     assert trader.venue.account.by_client_id(stop.client_order_id) is None
 
     trader.move("19900")  # the core sends it when the market reaches it
-    [fill] = (await track_once(trader.core)).fills
+    [fill] = (await track_and_report(trader.core)).fills
     assert (fill.role, fill.quantity, fill.closed) == (OrderRole.STOP_LOSS, D("0.01"), True)
     assert trader.at_venue(stop).kind == "market"
 
@@ -357,5 +357,5 @@ async def test_a_stop_that_never_left_is_held_by_the_bot_after_a_restart(
     [held] = await trader.legs(entry)
     assert (held.status, held.error, held.quantity) == (OrderStatus.ARMED, STOP_NEVER_ARRIVED, D("0.01"))
     trader.move("47900")
-    [fill] = (await track_once(trader.core)).fills  # the core sends it
+    [fill] = (await track_and_report(trader.core)).fills  # the core sends it
     assert (fill.role, fill.quantity) == (OrderRole.STOP_LOSS, D("0.01"))

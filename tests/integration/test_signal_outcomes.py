@@ -3,7 +3,8 @@
 from collections.abc import Callable
 from decimal import Decimal
 
-from tests.harness import Harness
+from bot.server import report
+from tests.harness import Harness, track_and_report
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import OrderRequest
@@ -13,9 +14,10 @@ from trading.usecases.brackets import fire_leg
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_order, confirm_draft
 from trading.usecases.portfolio import portfolio
+from trading.usecases.reporting import NOTHING, TrackingEvents
 from trading.usecases.signal_plans import PlanDraft, confirm_plan, draft_signal_plan
 from trading.usecases.signals import mark_signal, receive_signal, set_stop_to_entry, source_stats
-from trading.usecases.tracking import TrackingEvents, bracket_fills, reconcile_submitted, track_once
+from trading.usecases.tracking import reconcile_submitted
 
 D = Decimal
 
@@ -41,7 +43,7 @@ async def signal_of(harness: Harness, user: int, signal_id: int) -> SignalRecord
 async def move(harness: Harness, symbol: str, price: Decimal) -> TrackingEvents:
     harness.market.set_price(symbol, price)
     harness.clock.advance(1)
-    return await track_once(harness.core)
+    return await track_and_report(harness.core)
 
 
 async def test_targets_then_the_stop_at_entry_make_a_win_recorded_once(
@@ -52,7 +54,7 @@ async def test_targets_then_the_stop_at_entry_make_a_win_recorded_once(
     spec = SignalSpec("SOL", Side.BUY, entries=(ask + 1,), targets=(D(160), D(170)), stop_loss=D(140))
     signal, plan = await follow(harness, user, spec, stop_to_entry=True)
     assert (await signal_of(harness, user, signal.id)).group_id == plan.group_id
-    assert await track_once(harness.core) == TrackingEvents((), ())  # nothing reached, nothing to say
+    assert await track_and_report(harness.core) == NOTHING  # nothing reached, nothing to say
 
     first = await move(harness, "SOL/USDT", D(161))
     [hit] = first.fills
@@ -61,7 +63,7 @@ async def test_targets_then_the_stop_at_entry_make_a_win_recorded_once(
     assert hit.price >= D(160) and hit.pnl > 0 and not hit.closed
     assert hit.stop_moved_to is not None and abs(hit.stop_moved_to - entry_price) < D("0.01")
     assert first.closed == ()  # half the position is still held
-    assert await track_once(harness.core) == TrackingEvents((), ())  # reported once
+    assert await track_and_report(harness.core) == NOTHING  # reported once
 
     second = await move(harness, "SOL/USDT", D(171))
     [last] = second.fills
@@ -79,9 +81,9 @@ async def test_targets_then_the_stop_at_entry_make_a_win_recorded_once(
     assert (stats.followed, stats.wins, stats.losses, stats.win_rate) == (1, 1, 0, D(100))
     assert stats.pnl == closed.pnl
 
-    assert await track_once(harness.core) == TrackingEvents((), ())
+    assert await track_and_report(harness.core) == NOTHING
     restarted = harness_factory()  # a tracker started again reports nothing twice
-    assert await track_once(restarted.core) == TrackingEvents((), ())
+    assert await track_and_report(restarted.core) == NOTHING
     assert (await signal_of(restarted, user, signal.id)).closed_at == recorded.closed_at
 
 
@@ -114,11 +116,11 @@ async def test_a_plan_that_never_filled_closes_without_an_outcome(harness: Harne
     low = (bid * D("0.8")).quantize(D("0.01"))
     spec = SignalSpec("ETH", Side.BUY, entries=(low,), targets=(bid,), stop_loss=low - 100)
     signal, _ = await follow(harness, user, spec)
-    assert await track_once(harness.core) == TrackingEvents((), ())  # the entry rests: not over
+    assert await track_and_report(harness.core) == NOTHING  # the entry rests: not over
     async with harness.core.uow() as uow:
         [entry] = await uow.orders.for_user(user, [OrderStatus.OPEN])
     await cancel_order(harness.core, user, entry.id)
-    assert await track_once(harness.core) == TrackingEvents((), ())  # closed, but there is no result to tell
+    assert await track_and_report(harness.core) == NOTHING  # closed, but there is no result to tell
     recorded = await signal_of(harness, user, signal.id)
     assert recorded.closed_at is not None and recorded.outcome is None and recorded.pnl is None
     [stats] = await source_stats(harness.core, user)
@@ -138,7 +140,7 @@ async def test_an_ordinary_order_reports_its_stop_and_no_signal(harness: Harness
         "USDT",
     )
     assert stop.pnl < 0 and stop.closed and events.closed == ()
-    assert await move(harness, "ETH/USDT", D(2980)) == TrackingEvents((), ())
+    assert await move(harness, "ETH/USDT", D(2980)) == NOTHING
 
 
 async def test_a_stop_sent_by_a_tracker_that_stopped_before_booking_it_is_told_after_reconciliation(
@@ -157,12 +159,13 @@ async def test_a_stop_sent_by_a_tracker_that_stopped_before_booking_it_is_told_a
     await (await harness.exchanges.gateway_of(account.id)).create_order(request)
 
     restarted = harness_factory()
-    report = await reconcile_submitted(restarted.core)
-    [stop] = await bracket_fills(restarted.core, list(report.booked))
+    reconciled = await reconcile_submitted(restarted.core)
+    assert reconciled.found == 1
+    [stop] = (await report(restarted.core)).fills  # as the tracker does at start-up
     assert (stop.role, stop.quantity, stop.closed) == (
         OrderRole.STOP_LOSS,
         leg.quantity,
         True,
     ) and stop.pnl < 0
-    assert (await reconcile_submitted(restarted.core)).booked == ()
-    assert await track_once(restarted.core) == TrackingEvents((), ())
+    assert (await reconcile_submitted(restarted.core)).found == 0
+    assert await track_and_report(restarted.core) == NOTHING

@@ -7,6 +7,7 @@ from trading.domain.alerts import Alert, AlertCondition
 from trading.domain.errors import InvalidInput, NotFound
 from trading.usecases.core import Core, account_of
 from trading.usecases.drafting import pair_of
+from trading.usecases.notices import add_notices
 
 MAX_ALERTS_PER_USER = 100
 
@@ -56,9 +57,13 @@ async def active_alerts(core: Core) -> Sequence[Alert]:
         return await uow.alerts.active()
 
 
-async def fire_alert(core: Core, alert_id: int) -> bool:
-    """True for the one caller that fired it: an alert fires once, whatever the number of processes."""
+async def fire_alert(core: Core, alert: Alert, notice: str) -> bool:
+    """True for the one caller that fired it: an alert fires once, whatever the number of processes. `notice`,
+    what its user is told, is written in the same transaction, for NoticeDelivery to send."""
     async with core.uow() as uow:
-        fired = await uow.alerts.fire(alert_id, core.clock.now())
+        now = core.clock.now()
+        fired = await uow.alerts.fire(alert.id, now)
+        if fired:
+            await add_notices(uow, [(alert.user_id, notice)], now)
         await uow.commit()
     return fired

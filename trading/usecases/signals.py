@@ -169,28 +169,21 @@ def plan_pnl(orders: Sequence[Order], fills: Sequence[Fill], quote: str) -> Deci
     return total if judged else None
 
 
-async def close_settled_signals(core: Core) -> list[ClosedSignal]:
+async def close_settled_signals(core: Core) -> None:
     """Record the outcome and P&L of every followed signal whose plan is over, each once (a compare-and-set on
-    its closing time, so a restarted or second tracker never records or reports it twice).
+    its closing time, so a restarted or second tracker never records it twice). Telling the user follows
+    from the record (see reporting).
 
     A plan that never sold anything through its legs (nothing filled, or no stop and no targets to track, or a
     position closed by hand) closes without an outcome: there is no result of the signal's to count."""
     async with core.uow(read_only=True) as uow:
         settled = await uow.signals.settled_plans()
-    closed: list[ClosedSignal] = []
     for signal in settled:
         assert signal.group_id is not None
         async with core.uow() as uow:
             orders = await uow.signals.plan_orders(signal.group_id)
-            symbol = orders[0].symbol if orders else signal.spec.symbol
-            _, quote = parse_symbol(symbol) if orders else ("", "")
+            _, quote = parse_symbol(orders[0].symbol) if orders else ("", "")
             pnl = plan_pnl(orders, await uow.signals.plan_fills(signal.group_id), quote)
             outcome = outcome_of(pnl) if pnl is not None else None
-            if not await uow.signals.close(signal.id, outcome, pnl, core.clock.now()):
-                continue
-            source = await uow.signals.source_by_id(signal.source_id)
-            await uow.commit()
-        if outcome is not None and pnl is not None:
-            title = source.title if source else "a source"
-            closed.append(ClosedSignal(signal, title, symbol, outcome, pnl, quote))
-    return closed
+            if await uow.signals.close(signal.id, outcome, pnl, core.clock.now()):
+                await uow.commit()

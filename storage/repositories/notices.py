@@ -1,0 +1,43 @@
+"""Notices: read and marked by delivery on every pass of the tracker, so, as on the order path, each statement
+is built once, on the Core table, and run with bound parameters."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, bindparam, insert, select, update
+
+from storage.models import NoticeRow, table_of
+from storage.transaction import Transaction
+from trading.domain.notices import Notice
+
+_NOTICES = table_of(NoticeRow)
+_INSERT = insert(_NOTICES).returning(*_NOTICES.c)
+_UNSENT = (
+    select(_NOTICES).where(_NOTICES.c.sent_at.is_(None)).order_by(_NOTICES.c.id).limit(bindparam("limit"))
+)
+_MARK_SENT = (
+    update(_NOTICES)
+    .where(_NOTICES.c.id == bindparam("notice_id"), _NOTICES.c.sent_at.is_(None))
+    .values(sent_at=bindparam("now"))
+)
+
+
+def _notice(row: Row[Any]) -> Notice:
+    return Notice(row.id, row.user_id, row.text, row.created_at, row.sent_at)
+
+
+class SqlNoticeRepository:
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
+
+    async def add(self, user_id: int, text: str, now: datetime) -> Notice:
+        params = {"user_id": user_id, "text": text, "created_at": now, "sent_at": None}
+        return _notice((await self._tx.execute(_INSERT, params)).one())
+
+    async def unsent(self, limit: int) -> Sequence[Notice]:
+        return [_notice(row) for row in await self._tx.execute(_UNSENT, {"limit": limit})]
+
+    async def mark_sent(self, notice_id: int, now: datetime) -> bool:
+        result = await self._tx.execute(_MARK_SENT, {"notice_id": notice_id, "now": now})
+        return getattr(result, "rowcount", 0) == 1

@@ -1,0 +1,13 @@
+"""Notices: messages owed to a user outside a conversation (an alert fired, a target hit), kept until sent."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    id: int
+    user_id: int
+    text: str
+    created_at: datetime
+    sent_at: datetime | None = None

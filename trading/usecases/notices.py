@@ -1,0 +1,64 @@
+"""Notices: what users are told outside a conversation goes through an outbox. A notice is written in the
+transaction of what it tells of (an alert fired, a target hit), so that it exists exactly when that happened,
+and delivery sends it after, from the table: a failed send or a crash delays a message, never loses it."""
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from trading.ports import Notifier, UnitOfWork
+from trading.usecases.core import Core
+
+log = logging.getLogger(__name__)
+
+# A message owed to a user: (user id, text).
+Told = tuple[int, str]
+
+
+async def add_notices(uow: UnitOfWork, told: Iterable[Told], now: datetime) -> None:
+    """Owe users these messages, inside the caller's unit of work: they are kept if, and only if, it commits."""
+    for user_id, text in told:
+        await uow.notices.add(user_id, text, now)
+
+
+class NoticeDelivery:
+    """Sends unsent notices through the notifier, oldest first, each marked sent once its send succeeded.
+
+    A send that raises ends the pass: the notice stays unsent and is tried again by the next pass, and the ones
+    after it wait, so a user's messages keep their order. Delivery is at least once: a crash after a send and
+    before its mark sends that notice again after the restart. One instance serves the whole process (the alert
+    watcher and the tracker): its lock keeps two passes from sending the same notice twice.
+    """
+
+    def __init__(self, core: Core, notifier: Notifier, per_pass: int = 50) -> None:
+        self._core = core
+        self._notifier = notifier
+        # A backlog (after an outage) goes over several passes: the tracker's pass that delivers it is not
+        # held up for long, while stops and targets wait to be watched.
+        self._per_pass = per_pass
+        self._lock = asyncio.Lock()
+
+    async def deliver(self) -> int:
+        """One pass; the number of notices sent."""
+        async with self._lock:
+            async with self._core.uow(read_only=True) as uow:  # every pass: it must not hold up writers
+                pending = await uow.notices.unsent(self._per_pass)
+            sent = 0
+            for notice in pending:
+                try:
+                    await self._notifier.notify(notice.user_id, notice.text)
+                except Exception as error:  # whatever the notifier meets, the notice waits for the next pass
+                    log.warning(
+                        "notice %s to user %s not sent, tried again next pass: %s: %s",
+                        notice.id,
+                        notice.user_id,
+                        type(error).__name__,
+                        error,
+                    )
+                    break
+                async with self._core.uow() as uow:
+                    await uow.notices.mark_sent(notice.id, self._core.clock.now())
+                    await uow.commit()
+                sent += 1
+            return sent
