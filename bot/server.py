@@ -3,6 +3,10 @@
 import asyncio
 import contextlib
 import logging
+import signal
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from socket import socket
 
 import uvicorn
 
@@ -72,6 +76,38 @@ async def track_orders(
             await asyncio.wait_for(stop.wait(), TRACK_EVERY_SECONDS)
 
 
+class Server(uvicorn.Server):
+    """uvicorn's server with two changes. `before_shutdown` runs before the server stops taking requests (the
+    bot's polling ends first, or its next long poll would fail against the closed socket). And a stop by
+    SIGINT or SIGTERM is a normal end: serve() returns, where uvicorn would raise the signal again once shut
+    down, which ends the process as interrupted (status 130) although all closed cleanly."""
+
+    def __init__(self, config: uvicorn.Config, before_shutdown: Callable[[], Awaitable[None]]) -> None:
+        super().__init__(config)
+        self._before_shutdown = before_shutdown
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+            yield
+            return
+        # A second SIGINT forces the exit (uvicorn's handle_exit), as with uvicorn.
+        stopping = (signal.SIGINT, signal.SIGTERM)
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in stopping}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
+
+    async def shutdown(self, sockets: list[socket] | None = None) -> None:
+        try:
+            await self._before_shutdown()
+        except Exception:  # the server must still shut down
+            log.exception("could not stop the bot's updates before shutting down")
+        await super().shutdown(sockets)
+
+
 async def serve(container: Container) -> None:
     settings = container.settings
     await require_current_schema(container.engine, settings.database_url)
@@ -89,7 +125,12 @@ async def serve(container: Container) -> None:
     config = uvicorn.Config(
         app, host=settings.tsbot_host, port=settings.tsbot_port, log_level=settings.log_level.lower()
     )
-    server = uvicorn.Server(config)
+
+    async def stop_updates() -> None:
+        await asyncio.gather(bot_start, return_exceptions=True)  # a bot still starting would poll after it
+        await telegram.telegram.stop_updates()
+
+    server = Server(config, before_shutdown=stop_updates)
     stop = asyncio.Event()
     bot_start = asyncio.create_task(telegram.start_when_listening(server))
     tracker = asyncio.create_task(track_orders(container, stop, telegram.telegram.notices, ready=bot_start))

@@ -142,12 +142,16 @@ class TelegramBot:
                 )
             )
 
-    async def stop(self) -> None:
-        self.watcher.stop()
+    async def stop_updates(self) -> None:
+        """Polling ended, its long poll hung up; nothing to do for a webhook (the server finishes its requests)."""
         if self._polling is not None:
             with contextlib.suppress(RuntimeError):  # polling had not started yet, or has stopped
                 await self.dp.stop_polling()
             await asyncio.gather(self._polling, return_exceptions=True)
+
+    async def stop(self) -> None:
+        self.watcher.stop()
+        await self.stop_updates()
         for task in list(self._feeding):
             task.cancel()
         await self.bot.session.close()
