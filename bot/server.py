@@ -17,7 +17,7 @@ from bot.telegram.render import bracket_fill_text, signal_closed_text
 from bot.web import keep_startup_out_of_collections, web_context
 from trading.usecases.accounts import reconcile_paper_deposits
 from trading.usecases.core import Core
-from trading.usecases.notices import NoticeDelivery
+from trading.usecases.notices import NoticeDelivery, forget_sent_notices
 from trading.usecases.portfolio import record_all_equity
 from trading.usecases.reporting import TrackingEvents, report_tracked
 from trading.usecases.tracking import reconcile_submitted, track_once
@@ -51,7 +51,7 @@ async def track_orders(
     ready: "asyncio.Future[None] | None" = None,
 ) -> None:
     """Book fills of resting orders, fire bracket legs and close finished signals about once a second, and
-    record every account's equity every five minutes, until told to stop. `ready`: the bot's start, awaited
+    record every account's equity and forget old sent notices every five minutes, until told to stop. `ready`: the bot's start, awaited
     first so that the messages have somewhere to go: what start-up reconciliation booked, what a crash left
     unreported and the notices it or an outage left unsent go then."""
     if ready is not None:
@@ -70,6 +70,7 @@ async def track_orders(
             if loop.time() >= next_equity:
                 next_equity = loop.time() + EQUITY_EVERY_SECONDS
                 await record_all_equity(core)
+                await forget_sent_notices(core)
         except Exception:  # the loop must outlive any one bad order; the cause goes to the log
             log.exception("order tracking pass failed")
         with contextlib.suppress(TimeoutError):

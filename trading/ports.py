@@ -345,6 +345,10 @@ class NoticeRepository(Protocol):
         """Compare-and-set unsent -> sent; True for the one caller that marked it."""
         ...
 
+    async def delete_sent_before(self, before: datetime) -> int:
+        """Forget the notices sent before `before` (never an unsent one); how many."""
+        ...
+
 
 class Notifier(Protocol):
     """Tells a user something outside a conversation (an alert fired, a target hit)."""

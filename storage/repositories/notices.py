@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 
 from storage.models import NoticeRow, table_of
 from storage.transaction import Transaction
@@ -21,6 +21,8 @@ _MARK_SENT = (
     .where(_NOTICES.c.id == bindparam("notice_id"), _NOTICES.c.sent_at.is_(None))
     .values(sent_at=bindparam("now"))
 )
+
+_DELETE_SENT_BEFORE = delete(_NOTICES).where(_NOTICES.c.sent_at < bindparam("before"))
 
 
 def _notice(row: Row[Any]) -> Notice:
@@ -41,3 +43,7 @@ class SqlNoticeRepository:
     async def mark_sent(self, notice_id: int, now: datetime) -> bool:
         result = await self._tx.execute(_MARK_SENT, {"notice_id": notice_id, "now": now})
         return getattr(result, "rowcount", 0) == 1
+
+    async def delete_sent_before(self, before: datetime) -> int:
+        result = await self._tx.execute(_DELETE_SENT_BEFORE, {"before": before})
+        return int(getattr(result, "rowcount", 0))

@@ -13,7 +13,7 @@ from tests.fakes import RecordingNotifier
 from tests.harness import Harness, write_notices
 from trading.domain.alerts import Alert, AlertCondition
 from trading.usecases.alerts import fire_alert, list_alerts
-from trading.usecases.notices import NoticeDelivery
+from trading.usecases.notices import NoticeDelivery, forget_sent_notices
 
 
 async def _alert(harness: Harness, user_id: int) -> Alert:
@@ -107,3 +107,21 @@ async def test_two_deliveries_at_once_send_each_notice_once(harness: Harness) ->
     assert sorted(counts) == [0, 3]
     assert notifier.sent == [(first, "a"), (second, "b"), (first, "c")]
     assert await _unsent(harness) == []
+
+
+async def test_sent_notices_are_forgotten_after_a_week_and_unsent_ones_never(harness: Harness) -> None:
+    user, _ = await harness.user()
+    await write_notices(harness.core, [(user, "old, sent"), (user, "recent, sent")])
+    delivery = NoticeDelivery(harness.core, RecordingNotifier(), per_pass=1)
+    assert await delivery.deliver() == 1  # "old, sent", eight days ago
+    harness.clock.advance(2 * 86_400)
+    assert await delivery.deliver() == 1  # "recent, sent", six days ago
+    await write_notices(harness.core, [(user, "never sent")])
+    harness.clock.advance(6 * 86_400)
+
+    assert await forget_sent_notices(harness.core) == 1
+    async with harness.core.uow(read_only=True) as uow:
+        kept = await uow.notices.unsent(10)
+    assert [notice.text for notice in kept] == ["never sent"]
+    assert await harness.count("notices") == 2  # with "recent, sent"
+    assert await forget_sent_notices(harness.core) == 0

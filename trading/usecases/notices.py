@@ -5,7 +5,7 @@ and delivery sends it after, from the table: a failed send or a crash delays a m
 import asyncio
 import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from trading.ports import Notifier, UnitOfWork
 from trading.usecases.core import Core
@@ -14,12 +14,23 @@ log = logging.getLogger(__name__)
 
 # A message owed to a user: (user id, text).
 Told = tuple[int, str]
+# How long a sent notice is kept: the events it told of are kept for good in their own tables (alerts, orders,
+# signals); the notice itself answers "was I told, and when?" for a while, then only takes room.
+SENT_KEPT = timedelta(days=7)
 
 
 async def add_notices(uow: UnitOfWork, told: Iterable[Told], now: datetime) -> None:
     """Owe users these messages, inside the caller's unit of work: they are kept if, and only if, it commits."""
     for user_id, text in told:
         await uow.notices.add(user_id, text, now)
+
+
+async def forget_sent_notices(core: Core) -> int:
+    """Delete the notices sent more than SENT_KEPT ago; how many."""
+    async with core.uow() as uow:
+        forgotten = await uow.notices.delete_sent_before(core.clock.now() - SENT_KEPT)
+        await uow.commit()
+    return forgotten
 
 
 class NoticeDelivery:
