@@ -3,15 +3,12 @@
 import asyncio
 import contextlib
 import logging
-import signal
-import threading
-from collections.abc import Awaitable, Callable, Iterator
-from socket import socket
 
 import uvicorn
 
 from bot.container import Container
 from bot.migrate import require_current_schema
+from bot.serving import Server
 from bot.telegram.process import build_telegram
 from bot.telegram.render import bracket_fill_text, signal_closed_text
 from bot.web import keep_startup_out_of_collections, web_context
@@ -75,38 +72,6 @@ async def track_orders(
             log.exception("order tracking pass failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), TRACK_EVERY_SECONDS)
-
-
-class Server(uvicorn.Server):
-    """uvicorn's server with two changes. `before_shutdown` runs before the server stops taking requests (the
-    bot's polling ends first, or its next long poll would fail against the closed socket). And a stop by
-    SIGINT or SIGTERM is a normal end: serve() returns, where uvicorn would raise the signal again once shut
-    down, which ends the process as interrupted (status 130) although all closed cleanly."""
-
-    def __init__(self, config: uvicorn.Config, before_shutdown: Callable[[], Awaitable[None]]) -> None:
-        super().__init__(config)
-        self._before_shutdown = before_shutdown
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
-            yield
-            return
-        # A second SIGINT forces the exit (uvicorn's handle_exit), as with uvicorn.
-        stopping = (signal.SIGINT, signal.SIGTERM)
-        original = {sig: signal.signal(sig, self.handle_exit) for sig in stopping}
-        try:
-            yield
-        finally:
-            for sig, handler in original.items():
-                signal.signal(sig, handler)
-
-    async def shutdown(self, sockets: list[socket] | None = None) -> None:
-        try:
-            await self._before_shutdown()
-        except Exception:  # the server must still shut down
-            log.exception("could not stop the bot's updates before shutting down")
-        await super().shutdown(sockets)
 
 
 async def serve(container: Container) -> None:

@@ -7,6 +7,7 @@ import logging
 import uvicorn
 
 from bot.container import Container, secret_key
+from bot.serving import Server
 from bot.settings import Settings
 from trading.domain.access import TokenScope
 from trading.usecases.access import api_tokens, create_api_token, revoke_api_token
@@ -53,7 +54,7 @@ async def serve_web(container: Container) -> None:
     )
     keep_startup_out_of_collections()
     print(f"tsbot web: http://{settings.tsbot_host}:{settings.tsbot_port}/app", flush=True)
-    await uvicorn.Server(config).serve()
+    await Server(config).serve()
 
 
 async def token_command(container: Container, args: argparse.Namespace) -> None:
