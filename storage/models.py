@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     literal_column,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -55,7 +56,16 @@ class UserRow(Base):
 
 class ExchangeAccountRow(Base):
     __tablename__ = "exchange_accounts"
-    __table_args__ = (UniqueConstraint("user_id", "label"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "label"),
+        # Start-up reads the marked accounts only; partial, so the index holds just those (next to none).
+        Index(
+            "ix_exchange_accounts_deposit_pending_since",
+            "deposit_pending_since",
+            sqlite_where=text("deposit_pending_since IS NOT NULL"),
+            postgresql_where=text("deposit_pending_since IS NOT NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     exchange: Mapped[str] = mapped_column(String(40))
@@ -66,6 +76,9 @@ class ExchangeAccountRow(Base):
     secret_enc: Mapped[str | None] = mapped_column(Text)
     password_enc: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Set before a paper deposit reaches the venue, cleared with its booking: while set, the deposit may have
+    # stopped between the two, and start-up compares the venue with the books.
+    deposit_pending_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class OrderDraftRow(Base):

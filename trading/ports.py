@@ -114,6 +114,18 @@ class AccountRepository(Protocol):
 
     async def every(self) -> Sequence[ExchangeAccount]: ...
 
+    async def mark_deposit_pending(self, account_id: int, now: datetime) -> None:
+        """Note that a deposit to the account is under way: it may stop between the venue and the books."""
+        ...
+
+    async def clear_deposit_pending(self, account_id: int, since: datetime) -> None:
+        """The deposit marked at `since` is booked (or found not missing); a marker set later stays."""
+        ...
+
+    async def deposit_pending(self) -> Sequence[tuple[ExchangeAccount, datetime]]:
+        """The accounts with a deposit marked and not cleared, each with when it was marked."""
+        ...
+
     async def add(
         self,
         user_id: int,

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, insert, select
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -38,6 +38,26 @@ _USER_BY_TELEGRAM_ID = select(_USERS).where(_USERS.c.telegram_id == bindparam("t
 _ACCOUNTS = table_of(ExchangeAccountRow)
 _ACCOUNT = select(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id"))
 _ACCOUNTS_OF = select(_ACCOUNTS).where(_ACCOUNTS.c.user_id == bindparam("user_id")).order_by(_ACCOUNTS.c.id)
+_MARK_DEPOSIT_PENDING = (
+    update(_ACCOUNTS)
+    .where(_ACCOUNTS.c.id == bindparam("account_id"))
+    .values(deposit_pending_since=bindparam("now"))
+)
+# `<=`: the marker a deposit set goes with it, while one set later, by a deposit begun since, stays.
+_CLEAR_DEPOSIT_PENDING = (
+    update(_ACCOUNTS)
+    .where(
+        _ACCOUNTS.c.id == bindparam("account_id"),
+        _ACCOUNTS.c.deposit_pending_since <= bindparam("since"),
+    )
+    .values(deposit_pending_since=None)
+)
+# Ordered by the marker, which its partial index gives; by id, SQLite would scan the table instead.
+_DEPOSIT_PENDING = (
+    select(_ACCOUNTS)
+    .where(_ACCOUNTS.c.deposit_pending_since.is_not(None))
+    .order_by(_ACCOUNTS.c.deposit_pending_since, _ACCOUNTS.c.id)
+)
 
 
 class SqlUserRepository:
@@ -98,6 +118,16 @@ class SqlAccountRepository:
     async def every(self) -> Sequence[ExchangeAccount]:
         rows = await self._tx.execute(select(_ACCOUNTS).order_by(_ACCOUNTS.c.id))
         return [_account(row) for row in rows]
+
+    async def mark_deposit_pending(self, account_id: int, now: datetime) -> None:
+        await self._tx.execute(_MARK_DEPOSIT_PENDING, {"account_id": account_id, "now": now})
+
+    async def clear_deposit_pending(self, account_id: int, since: datetime) -> None:
+        await self._tx.execute(_CLEAR_DEPOSIT_PENDING, {"account_id": account_id, "since": since})
+
+    async def deposit_pending(self) -> Sequence[tuple[ExchangeAccount, datetime]]:
+        rows = await self._tx.execute(_DEPOSIT_PENDING)
+        return [(_account(row), row.deposit_pending_since) for row in rows]
 
     async def add(
         self,

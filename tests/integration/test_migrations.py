@@ -19,6 +19,8 @@ from storage.signal_models import SignalRow, SignalSourceRow
 from tests.databases import POSTGRES_URL, backends
 from tests.fakes import ManualClock
 from tests.harness import make_harness
+from trading.usecases.accounts import reconcile_paper_deposits
+from trading.usecases.portfolio import portfolio
 from trading.usecases.reporting import NOTHING, TrackingEvents
 
 
@@ -141,3 +143,62 @@ def test_upgrading_past_0008_never_tells_what_ended_before(empty_database: str) 
             await harness.close()
 
     assert asyncio.run(report_after_upgrade()) == (NOTHING, 0)
+
+
+async def _accounts_at_0008(url: str, at: datetime) -> None:
+    """Two paper accounts and one on a venue, as the code of 0008 left them (it kept no deposit marker)."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(insert(table_of(UserRow)).values(id=1, name="trader", created_at=at))
+            account = {"user_id": 1, "testnet": False, "created_at": at}
+            await connection.execute(
+                insert(table_of(ExchangeAccountRow)),
+                [
+                    {**account, "id": 1, "exchange": "paper", "label": "Paper"},
+                    {**account, "id": 2, "exchange": "paper", "label": "Second"},
+                    {**account, "id": 3, "exchange": "binance", "label": "Binance"},
+                ],
+            )
+    finally:
+        await engine.dispose()
+
+
+async def _deposit_markers(url: str) -> dict[int, datetime | None]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            accounts = table_of(ExchangeAccountRow)
+            rows = await connection.execute(select(accounts.c.id, accounts.c.deposit_pending_since))
+            return {row.id: row.deposit_pending_since for row in rows}
+    finally:
+        await engine.dispose()
+
+
+def test_upgrading_past_0009_reconciles_every_paper_account_once(empty_database: str) -> None:
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0008_reported_events")
+    at = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    asyncio.run(_accounts_at_0008(empty_database, at))
+
+    command.upgrade(config, "head")
+    # Any paper account may hold a deposit the old code stopped between the venue and the books.
+    assert asyncio.run(_deposit_markers(empty_database)) == {1: at, 2: at, 3: None}
+
+    async def first_start_after_upgrade() -> tuple[int, int, Decimal]:
+        harness = make_harness(empty_database, ManualClock())
+        try:
+            async with harness.core.uow(read_only=True) as uow:
+                stopped = await uow.accounts.get(1)
+            assert stopped is not None
+            await harness.exchanges.paper_funding(stopped).deposit("USDT", Decimal(250))  # before the upgrade
+            first, then = (
+                await reconcile_paper_deposits(harness.core),
+                await reconcile_paper_deposits(harness.core),
+            )
+            return first, then, (await portfolio(harness.core, 1, 1)).deposits
+        finally:
+            await harness.close()
+
+    assert asyncio.run(first_start_after_upgrade()) == (1, 0, Decimal(250))
+    assert asyncio.run(_deposit_markers(empty_database)) == {1: None, 2: None, 3: None}

@@ -1,14 +1,82 @@
-"""A paper deposit interrupted between the venue and the books is booked at start-up, and nothing else is."""
+"""A paper deposit interrupted between the venue and the books is booked at start-up, and nothing else is: only
+the accounts a deposit left marked are read."""
 
+from dataclasses import replace
 from decimal import Decimal
 
+import pytest
+
 from tests.harness import Harness
+from trading.domain.accounts import Credentials, ExchangeAccount
 from trading.domain.enums import OrderStatus, OrderType, Side
 from trading.domain.intents import OrderIntent
-from trading.usecases.accounts import reconcile_paper_deposits
+from trading.ports import ExchangeFactory, ExchangeGateway, PaperFunding, UnitOfWork, UnitOfWorkFactory
+from trading.usecases.accounts import deposit, reconcile_paper_deposits, register_user
+from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_order, confirm_draft
 from trading.usecases.portfolio import portfolio
+
+
+class ProcessStopped(Exception):
+    """The process ending where it is raised."""
+
+
+class _StopsAfterTheVenue:
+    def __init__(self, funding: PaperFunding) -> None:
+        self._funding = funding
+
+    async def deposit(self, asset: str, amount: Decimal) -> None:
+        await self._funding.deposit(asset, amount)
+        raise ProcessStopped
+
+
+class WatchedExchanges:
+    """The app's exchanges, noting the accounts whose gateway is asked for. `stop_after_the_venue`: a paper
+    deposit reaches the venue and the process stops right there, before the books."""
+
+    def __init__(self, exchanges: ExchangeFactory, *, stop_after_the_venue: bool = False) -> None:
+        self._exchanges = exchanges
+        self._stop = stop_after_the_venue
+        self.read: list[int] = []
+
+    async def gateway(self, account: ExchangeAccount) -> ExchangeGateway:
+        self.read.append(account.id)
+        return await self._exchanges.gateway(account)
+
+    async def gateway_of(self, account_id: int) -> ExchangeGateway:
+        self.read.append(account_id)
+        return await self._exchanges.gateway_of(account_id)
+
+    async def open_gateway(self, exchange: str, testnet: bool, credentials: Credentials) -> ExchangeGateway:
+        return await self._exchanges.open_gateway(exchange, testnet, credentials)
+
+    def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
+        funding = self._exchanges.paper_funding(account)
+        return _StopsAfterTheVenue(funding) if self._stop else funding
+
+    async def close(self) -> None:
+        pass  # the harness closes the exchanges it built
+
+
+class CountedUnitsOfWork:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+        self.opened = 0
+
+    def __call__(self, *, read_only: bool = False, recent: bool = False) -> UnitOfWork:
+        self.opened += 1
+        return self._uow(read_only=read_only, recent=recent)
+
+
+def stopping(harness: Harness) -> Core:
+    """The core of a process that stops after a paper deposit reached the venue."""
+    return replace(harness.core, exchanges=WatchedExchanges(harness.exchanges, stop_after_the_venue=True))
+
+
+async def pending(harness: Harness) -> list[int]:
+    async with harness.core.uow(read_only=True) as uow:
+        return [account.id for account, _ in await uow.accounts.deposit_pending()]
 
 
 async def _trade(harness: Harness, user: int, side: Side, amount: str, **more: object) -> None:
@@ -19,8 +87,10 @@ async def _trade(harness: Harness, user: int, side: Side, amount: str, **more: o
 
 async def test_trading_leaves_nothing_to_reconcile(harness: Harness) -> None:
     user, _ = await harness.user()
+    await deposit(harness.core, user, None, "USDT", Decimal(100))
     for side, amount in ((Side.BUY, "0.5"), (Side.BUY, "0.25"), (Side.SELL, "0.6")):
         await _trade(harness, user, side, amount)
+    assert await pending(harness) == []
     before = await portfolio(harness.core, user)
     assert await reconcile_paper_deposits(harness.core) == 0
     assert (await portfolio(harness.core, user)).deposits == before.deposits
@@ -29,11 +99,36 @@ async def test_trading_leaves_nothing_to_reconcile(harness: Harness) -> None:
 async def test_a_deposit_that_reached_only_the_venue_is_booked_once(harness: Harness) -> None:
     user, account = await harness.user()
     before = await portfolio(harness.core, user)
-    await harness.exchanges.paper_funding(account).deposit("USDT", Decimal(250))  # then the process stopped
+    with pytest.raises(ProcessStopped):
+        await deposit(stopping(harness), user, None, "USDT", Decimal(250))
+    assert await pending(harness) == [account.id]
     assert await reconcile_paper_deposits(harness.core) == 1
     after = await portfolio(harness.core, user)
     assert after.cash == before.cash + 250 and after.deposits == before.deposits + 250
+    assert await pending(harness) == []
     assert await reconcile_paper_deposits(harness.core) == 0
+
+
+async def test_a_registration_stopped_after_the_venue_is_booked(harness: Harness) -> None:
+    """The opening deposit is marked in the transaction that creates the account."""
+    with pytest.raises(ProcessStopped):
+        await register_user(stopping(harness), "trader", telegram_id=42)
+    [account_id] = await pending(harness)
+    assert await reconcile_paper_deposits(harness.core) == 1
+    user, account = await harness.user("trader", telegram_id=42)  # registered already: no second deposit
+    assert account.id == account_id
+    assert (await portfolio(harness.core, user)).deposits == harness.core.config.paper_start_balance
+
+
+async def test_a_marked_account_short_of_nothing_is_only_unmarked(harness: Harness) -> None:
+    user, account = await harness.user()
+    async with harness.core.uow() as uow:  # the process stopped after marking, before the venue
+        await uow.accounts.mark_deposit_pending(account.id, harness.clock.now())
+        await uow.commit()
+    before = await portfolio(harness.core, user)
+    assert await reconcile_paper_deposits(harness.core) == 0
+    assert await pending(harness) == []
+    assert await portfolio(harness.core, user) == before
 
 
 async def test_an_account_with_a_resting_order_waits_for_a_later_start(harness: Harness) -> None:
@@ -41,9 +136,44 @@ async def test_an_account_with_a_resting_order_waits_for_a_later_start(harness: 
     ask = (await harness.market.ticker("ETH/USDT")).ask
     limit = (ask * Decimal("0.9")).quantize(Decimal("0.01"))
     await _trade(harness, user, Side.BUY, "0.1", order_type=OrderType.LIMIT, price=limit)
-    await harness.exchanges.paper_funding(account).deposit("USDT", Decimal(100))
+    with pytest.raises(ProcessStopped):
+        await deposit(stopping(harness), user, None, "USDT", Decimal(100))
     assert await reconcile_paper_deposits(harness.core) == 0
+    assert await pending(harness) == [account.id]  # kept for the next start
     async with harness.core.uow(read_only=True) as uow:
         [resting] = await uow.orders.for_user(user, [OrderStatus.OPEN], 10)
     await cancel_order(harness.core, user, resting.id)
     assert await reconcile_paper_deposits(harness.core) == 1
+    assert await pending(harness) == []
+
+
+async def test_an_unmarked_account_is_not_read_even_if_its_venue_differs(harness: Harness) -> None:
+    user, account = await harness.user()
+    await harness.exchanges.paper_funding(account).deposit("USDT", Decimal(250))  # past `deposit`: no marker
+    before = await portfolio(harness.core, user)
+    exchanges = WatchedExchanges(harness.exchanges)
+    assert await reconcile_paper_deposits(replace(harness.core, exchanges=exchanges)) == 0
+    assert exchanges.read == []
+    assert await portfolio(harness.core, user) == before
+
+
+async def test_a_start_with_nothing_pending_does_no_work_per_account(harness: Harness) -> None:
+    for telegram_id in range(5):
+        await harness.user(f"trader {telegram_id}", telegram_id)
+    exchanges, units = WatchedExchanges(harness.exchanges), CountedUnitsOfWork(harness.core.uow)
+    assert await reconcile_paper_deposits(replace(harness.core, exchanges=exchanges, uow=units)) == 0
+    assert (units.opened, exchanges.read) == (1, [])  # the one query for the marked accounts
+
+
+async def test_a_deposit_begun_since_keeps_its_marker(harness: Harness) -> None:
+    """Clearing an earlier deposit's marker leaves the one a later deposit set."""
+    _, account = await harness.user()
+    first = harness.clock.now()
+    async with harness.core.uow() as uow:
+        await uow.accounts.mark_deposit_pending(account.id, first)
+        harness.clock.advance(1)
+        await uow.accounts.mark_deposit_pending(account.id, harness.clock.now())
+        await uow.accounts.clear_deposit_pending(account.id, first)
+        await uow.commit()
+    async with harness.core.uow(read_only=True) as uow:
+        assert [since for _, since in await uow.accounts.deposit_pending()] == [harness.clock.now()]

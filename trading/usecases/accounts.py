@@ -1,6 +1,7 @@
 """Users and their accounts."""
 
 import logging
+from datetime import datetime
 from decimal import Decimal
 
 from trading.domain.accounts import PAPER, ExchangeAccount, User
@@ -31,9 +32,13 @@ async def register_user(
         account = await uow.accounts.add(
             user.id, config.default_exchange, label, config.default_testnet, config.default_credentials, now
         )
+        if account.is_paper:  # its opening deposit, marked here rather than in a transaction of its own
+            await uow.accounts.mark_deposit_pending(account.id, now)
         await uow.commit()
     if account.is_paper:
-        await deposit(core, user.id, account.id, config.paper_quote, config.paper_start_balance)
+        await deposit(
+            core, user.id, account.id, config.paper_quote, config.paper_start_balance, marked_at=now
+        )
     else:
         await _open_books_from_the_venue(core, user.id, account.id)
     return user, account
@@ -48,20 +53,35 @@ async def _open_books_from_the_venue(core: Core, user_id: int, account_id: int) 
         log.warning("books of account %s not opened from its venue: %s", account_id, error)
 
 
-async def deposit(core: Core, user_id: int, account_id: int | None, asset: str, amount: Decimal) -> None:
-    """Fund a paper account: the paper venue first, then the core's book of it."""
+async def deposit(
+    core: Core,
+    user_id: int,
+    account_id: int | None,
+    asset: str,
+    amount: Decimal,
+    *,
+    marked_at: datetime | None = None,
+) -> None:
+    """Fund a paper account: the account marked as awaiting a deposit, then the paper venue, then the core's book
+    of it, which clears the marker. `marked_at`: the caller marked the account already, at that time (in the
+    transaction that created it)."""
     if amount <= 0:
         raise InvalidInput("A deposit must be a positive amount.")
-    async with core.uow() as uow:
+    async with core.uow(read_only=marked_at is not None) as uow:
         account = await account_of(uow, user_id, account_id)
-    if not account.is_paper:
-        raise InvalidInput(
-            "Only paper accounts are funded from here; fund a real exchange account on the venue."
-        )
+        if not account.is_paper:
+            raise InvalidInput(
+                "Only paper accounts are funded from here; fund a real exchange account on the venue."
+            )
+        if marked_at is None:
+            marked_at = core.clock.now()
+            await uow.accounts.mark_deposit_pending(account.id, marked_at)
+            await uow.commit()
     await core.exchanges.paper_funding(account).deposit(asset, amount)
     async with core.uow() as uow:
         ledger = await uow.ledgers.load(account.id, for_update=True)
         await uow.ledgers.save(account.id, ledger.deposit(asset, amount))
+        await uow.accounts.clear_deposit_pending(account.id, marked_at)
         await uow.commit()
 
 
@@ -69,15 +89,19 @@ async def reconcile_paper_deposits(core: Core) -> int:
     """Book deposits that reached the paper venue but not the core's books (the process stopped between the two
     writes of `deposit`); the number of accounts corrected. Run at start-up, after the orders are reconciled.
 
-    The paper venue's totals mirror the books exactly but for such a deposit, so a positive difference is one and
-    is booked (and logged). An account with live orders is left for a later start: reading its balances lets the
-    market through its resting orders, whose fills the books would then lack. A negative difference is never
-    guessed at: it is logged for the operator. Costs a read of each paper account; a write only where one is short.
+    Only the accounts `deposit` left marked are read, so a start costs one query when none stopped. The paper
+    venue's totals mirror the books exactly but for such a deposit, so a positive difference is one and is booked
+    (and logged) with the marker cleared in the same transaction; no difference just clears it. An account with
+    live orders keeps its marker for a later start: reading its balances lets the market through its resting
+    orders, whose fills the books would then lack. A negative difference is never guessed at: it is logged for
+    the operator.
     """
     async with core.uow(read_only=True) as uow:
-        accounts = [account for account in await uow.accounts.every() if account.is_paper]
+        pending = [
+            (account, since) for account, since in await uow.accounts.deposit_pending() if account.is_paper
+        ]
     corrected = 0
-    for account in accounts:
+    for account, since in pending:
         async with core.uow(read_only=True) as uow:
             if await has_live_orders(uow, account):
                 continue
@@ -90,23 +114,24 @@ async def reconcile_paper_deposits(core: Core) -> int:
                     "paper account %s: the books hold %s %s more than the venue", account.id, -amount, asset
                 )
         short = {asset: amount for asset, amount in missing.items() if amount > 0}
-        if not short:
-            continue
         async with core.uow() as uow:
             if await uow.ledgers.load(account.id, for_update=True) != books or await has_live_orders(
                 uow, account
             ):
-                continue  # it moved meanwhile: a later start looks again
-            fixed = books
-            for asset, amount in short.items():
-                log.warning(
-                    "paper account %s: a deposit of %s %s never reached the books; booked",
-                    account.id,
-                    amount,
-                    asset,
-                )
-                fixed = fixed.deposit(asset, amount)
-            await uow.ledgers.save(account.id, fixed)
+                continue  # it moved meanwhile: the marker stays, and a later start looks again
+            if short:
+                fixed = books
+                for asset, amount in short.items():
+                    log.warning(
+                        "paper account %s: a deposit of %s %s never reached the books; booked",
+                        account.id,
+                        amount,
+                        asset,
+                    )
+                    fixed = fixed.deposit(asset, amount)
+                await uow.ledgers.save(account.id, fixed)
+            await uow.accounts.clear_deposit_pending(account.id, since)
             await uow.commit()
-        corrected += 1
+        if short:
+            corrected += 1
     return corrected

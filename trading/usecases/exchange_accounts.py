@@ -40,12 +40,16 @@ async def add_account(
         opening, _ = await opening_ledger(core, exchange, testnet, credentials)
     async with core.uow() as uow:
         await _refuse_taken_label(uow, user_id, label)
-        account = await uow.accounts.add(user_id, exchange, label, testnet, credentials, core.clock.now())
+        now = core.clock.now()
+        account = await uow.accounts.add(user_id, exchange, label, testnet, credentials, now)
         if opening is not None:
             await uow.ledgers.save(account.id, opening)
+        if account.is_paper:  # its opening deposit, marked here rather than in a transaction of its own
+            await uow.accounts.mark_deposit_pending(account.id, now)
         await uow.commit()
     if account.is_paper:
-        await deposit(core, user_id, account.id, core.config.paper_quote, core.config.paper_start_balance)
+        quote, amount = core.config.paper_quote, core.config.paper_start_balance
+        await deposit(core, user_id, account.id, quote, amount, marked_at=now)
     return account
 
 
