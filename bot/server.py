@@ -48,9 +48,9 @@ async def track_orders(
     ready: "asyncio.Future[None] | None" = None,
 ) -> None:
     """Book fills of resting orders, fire bracket legs and close finished signals about once a second, and
-    record every account's equity and forget old sent notices every five minutes, until told to stop. `ready`: the bot's start, awaited
-    first so that the messages have somewhere to go: what start-up reconciliation booked, what a crash left
-    unreported and the notices it or an outage left unsent go then."""
+    record every account's equity and forget old sent notices every five minutes, until told to stop. `ready`:
+    the bot's start, awaited first so that the messages have somewhere to go: what start-up reconciliation
+    booked, what a crash left unreported and the notices it or an outage left unsent go then."""
     if ready is not None:
         await asyncio.wait({ready})
     core = container.core
