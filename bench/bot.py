@@ -4,15 +4,15 @@ the bot's first reply at a steady 50 updates a second.
 
     .venv/bin/python -m bench.bot [--users 20] [--seconds 3] [--rounds 6]
 
-Two echo bots serve as baselines: the bare aiogram one the target is set against (aiogram's own session), and a
-stricter one, the same echo on tsbot's session (its answer models kept, see bot/telegram/response_types.py, and
-its outgoing queue, limits raised), which leaves only what tsbot does beyond echoing. The bots take turns, round
-after round, and the ratios are given per round and as the median: on a shared machine the speed of all drifts
-by tens of percent within a minute, and a turn of each, side by side, cancels most of that drift. The order of
-the turns rotates from round to round, and each starts after the last one's leftovers are dealt with; every bot
-answers each of its users once before its clock starts. Each round has users of its own: the same users round
-after round would reach the risk limits, and a refused buy (no preview, no Confirm) is a cheaper update than the
-mix names; the run stops if one is refused.
+Two echo bots serve as baselines: the bare aiogram one the target is set against (aiogram's own session), and
+a stricter one, the same echo on tsbot's session (its answer models kept, see bot/telegram/response_types.py,
+and its outgoing queue, limits raised), which leaves only what tsbot does beyond echoing. The bots take turns,
+round after round, and the ratios are given per round and as the median: on a shared machine the speed of all
+drifts by tens of percent within a minute, and a turn of each, side by side, cancels most of that drift. The
+order of the turns rotates from round to round, and each starts after the last one's leftovers are dealt with;
+every bot answers each of its users once before its clock starts. Each round has users of its own: the same
+users round after round would reach the risk limits, and a refused buy (no preview, no Confirm) is a cheaper
+update than the mix names; the run stops if one is refused.
 """
 
 import argparse
@@ -116,7 +116,8 @@ async def say(client: httpx.AsyncClient, replies: Replies, user: int, text: str)
 
 
 class RefusedOrder(Exception):
-    """A buy came back without its preview (a risk limit reached): the mix would no longer be the one named."""
+    """A buy came back without its preview (a risk limit reached): the mix would no longer be the one
+    named."""
 
 
 async def user_loop(client: httpx.AsyncClient, replies: Replies, user: int, until: float, tsbot: bool) -> int:
@@ -156,8 +157,8 @@ async def throughput(
 
 
 async def settle() -> None:
-    """What the turn before left (its garbage, a checkpoint of its writes on a worker thread) is not counted in
-    the next turn's CPU."""
+    """What the turn before left (its garbage, a checkpoint of its writes on a worker thread) is not
+    counted in the next turn's CPU."""
     gc.collect()
     await asyncio.sleep(0.5)
 

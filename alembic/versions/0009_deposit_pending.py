@@ -1,4 +1,4 @@
-"""deposit_pending_since on exchange accounts: start-up reconciles only the paper deposits that may have stopped
+"""deposit_pending_since on exchange accounts: start-up reads only the paper deposits a stop may have cut short
 
 Revision ID: 0009_deposit_pending
 Revises: 0008_reported_events
@@ -33,9 +33,9 @@ def upgrade() -> None:
             postgresql_where=_PENDING,
         )
     # The code before this revision left no marker: any paper account may hold a deposit that stopped between
-    # the venue and the books. All are marked once, so the first start after the upgrade looks at each (as every
-    # start did before); each is cleared as it is found in order. The marker's value only has to be set and
-    # earlier than a later deposit's: the account's created_at is.
+    # the venue and the books. All are marked once, so the first start after the upgrade looks at each (as
+    # every start did before); each is cleared as it is found in order. The marker's value only has to be set
+    # and earlier than a later deposit's: the account's created_at is.
     accounts = sa.table(
         "exchange_accounts",
         sa.column("exchange"),
