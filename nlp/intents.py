@@ -95,6 +95,9 @@ _PERCENT_GAIN = re.compile(
     r"\b(?:profit|gain|roi|return)s? (?:of )?[+]?\d+(?:[.,]\d+)?\s?%"
 )
 # A channel speaking to its followers ("we are up 300%", "our VIP members"), not a user giving an order.
+# What a share of an order is taken of ("buy eth with 10% of my balance"): the holdings named as the base of an
+# amount, not a question about them.
+_SHARE_BASE = re.compile(r"\bof (?:my|the|our) (?:portfolio|balances?|funds|wallet|holdings|cash|account)\b")
 _CHANNEL_VOICE = re.compile(r"\b(?:we|we're|our|everyone|members|vip|premium|subscribers?|followers?|guys)\b")
 
 
@@ -209,6 +212,8 @@ def _weigh(
                 found.pop("portfolio", None)
     if "orders" in found and "place_order" in found:
         found.pop("orders")
+    if "place_order" in found and order.amount_unit == "percent" and _SHARE_BASE.search(text):
+        found.pop("portfolio", None)
     if "pnl" in found:
         found.pop("portfolio", None) if "position" not in text else None
         if "place_order" in found or "set_stop_loss" in found:

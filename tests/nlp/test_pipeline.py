@@ -6,8 +6,9 @@ import asyncio
 import subprocess
 import sys
 
+from nlp.intents import SURE
 from nlp.pipeline import Pipeline
-from nlp.result import ASK_BACK_THRESHOLD
+from nlp.result import ASK_BACK_THRESHOLD, Side
 
 
 def test_importing_the_pipeline_loads_no_model_and_no_llm_client() -> None:
@@ -54,3 +55,17 @@ def test_gibberish_is_unknown_and_asks_back_only_when_unsure(full: Pipeline) -> 
     assert full.parse("qwertyuiop").intent == "unknown"
     unsure = full.parse("the thing with the stuff")
     assert unsure.intent == "unknown" or unsure.confidence < ASK_BACK_THRESHOLD
+
+
+def test_a_share_of_my_balance_is_the_size_of_an_order_not_a_portfolio_question(rules: Pipeline) -> None:
+    readings: list[tuple[str, Side, int]] = [
+        ("buy eth with 10% of my balance", "buy", 10),
+        ("put half of my portfolio into eth", "buy", 50),
+        ("sell 25% of my holdings of sol", "sell", 25),
+    ]
+    for text, side, share in readings:
+        verdict, _, result = rules.read_rules(text)
+        assert verdict.confidence >= SURE, (text, verdict)  # decided by the rules: no question back
+        assert result.intent == "place_order" and result.side == side, text
+        assert result.amount == share and result.amount_unit == "percent", text
+    assert rules.parse("what is 10% of my balance").intent == "portfolio"  # no verb: still a question
