@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from trading.domain.accounts import PAPER, ExchangeAccount, User
 from trading.domain.errors import InvalidInput, TradingError
+from trading.ports import UnitOfWork
 from trading.usecases.core import Core, account_of
 from trading.usecases.venue_balances import has_live_orders, sync_venue_balances
 
@@ -32,16 +33,28 @@ async def register_user(
         account = await uow.accounts.add(
             user.id, config.default_exchange, label, config.default_testnet, config.default_credentials, now
         )
-        if account.is_paper:  # its opening deposit, marked here rather than in a transaction of its own
-            await uow.accounts.mark_deposit_pending(account.id, now)
+        await mark_opening_deposit(uow, account, now)
         await uow.commit()
     if account.is_paper:
-        await deposit(
-            core, user.id, account.id, config.paper_quote, config.paper_start_balance, marked_at=now
-        )
+        await fund_opening_deposit(core, user.id, account.id, now)
     else:
         await _open_books_from_the_venue(core, user.id, account.id)
     return user, account
+
+
+async def mark_opening_deposit(uow: UnitOfWork, account: ExchangeAccount, now: datetime) -> None:
+    """A new paper account's opening deposit, marked in the transaction that creates the account rather than in
+    one of its own (see `deposit`); nothing for an account on a venue."""
+    if account.is_paper:
+        await uow.accounts.mark_deposit_pending(account.id, now)
+
+
+async def fund_opening_deposit(core: Core, user_id: int, account_id: int, marked_at: datetime) -> None:
+    """A new paper account funded with the start balance, its deposit marked at `marked_at`."""
+    config = core.config
+    await deposit(
+        core, user_id, account_id, config.paper_quote, config.paper_start_balance, marked_at=marked_at
+    )
 
 
 async def _open_books_from_the_venue(core: Core, user_id: int, account_id: int) -> None:

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from trading.domain.accounts import PAPER, Credentials, ExchangeAccount
 from trading.domain.errors import InvalidInput, NotFound
 from trading.ports import UnitOfWork
-from trading.usecases.accounts import deposit
+from trading.usecases.accounts import fund_opening_deposit, mark_opening_deposit
 from trading.usecases.core import Core
 from trading.usecases.venue_balances import has_live_orders, opening_ledger
 
@@ -44,12 +44,10 @@ async def add_account(
         account = await uow.accounts.add(user_id, exchange, label, testnet, credentials, now)
         if opening is not None:
             await uow.ledgers.save(account.id, opening)
-        if account.is_paper:  # its opening deposit, marked here rather than in a transaction of its own
-            await uow.accounts.mark_deposit_pending(account.id, now)
+        await mark_opening_deposit(uow, account, now)
         await uow.commit()
     if account.is_paper:
-        quote, amount = core.config.paper_quote, core.config.paper_start_balance
-        await deposit(core, user_id, account.id, quote, amount, marked_at=now)
+        await fund_opening_deposit(core, user_id, account.id, now)
     return account
 
 
