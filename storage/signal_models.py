@@ -57,7 +57,11 @@ class SignalRow(Base):
 
 class AlertRow(Base):
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_symbol_status", "symbol", "status"),)
+    __table_args__ = (
+        Index("ix_alerts_symbol_status", "symbol", "status"),
+        # The watcher's look, every tick, for the alerts set since its last (by the web app, another process).
+        Index("ix_alerts_status_created_at", "status", "created_at"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     symbol: Mapped[str] = mapped_column(String(40))

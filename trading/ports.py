@@ -271,6 +271,10 @@ class AlertRepository(Protocol):
 
     async def active(self) -> Sequence[Alert]: ...
 
+    async def active_set_since(self, since: datetime) -> Sequence[Alert]:
+        """The active alerts created at `since` or after, oldest first."""
+        ...
+
     async def fire(self, alert_id: int, now: datetime) -> bool:
         """Compare-and-set active -> fired; True for the one caller that fired it."""
         ...

@@ -1,37 +1,67 @@
 """Fires alerts: an APScheduler job checks each watched symbol's price against the index about once a second."""
 
 import logging
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.telegram.render import alert_fired
 from trading.domain.alert_index import AlertIndex
+from trading.domain.alerts import Alert
 from trading.domain.errors import TradingError
 from trading.ports import MarketData
-from trading.usecases.alerts import active_alerts, fire_alert
+from trading.usecases.alerts import active_alerts, alerts_set_since, fire_alert
 from trading.usecases.core import Core
 from trading.usecases.notices import NoticeDelivery
 
 log = logging.getLogger(__name__)
 
+# How far back each look for new alerts reaches before the last one began: an alert is stamped before its
+# transaction commits, and another process's clock may run a little behind this one's.
+LOOK_BACK = timedelta(minutes=1)
+
 
 class AlertWatcher:
+    """Holds the active alerts in an index. The chat adds its alerts at once; every tick also reads the alerts
+    set since the last look, so that those set through the web app or by another process are watched too. An
+    alert deleted elsewhere stays in the index until its price is reached, and is then found deleted and
+    dropped, unfired."""
+
     def __init__(self, core: Core, market: MarketData, index: AlertIndex, notices: NoticeDelivery) -> None:
         self._core = core
         self._market = market
         self._index = index
         self._notices = notices
         self._scheduler: AsyncIOScheduler | None = None
+        self._looked_at: datetime | None = None
 
     async def load(self) -> int:
-        for alert in await active_alerts(self._core):
-            self._index.add(alert)
+        """Watch every active alert; how many are watched."""
+        await self._look(None)
         return len(self._index)
+
+    async def catch_up(self) -> int:
+        """Watch the alerts set since the last look; how many were new to the index."""
+        before = len(self._index)
+        await self._look(None if self._looked_at is None else self._looked_at - LOOK_BACK)
+        return len(self._index) - before
+
+    async def _look(self, since: datetime | None) -> None:
+        looked_at = self._core.clock.now()
+        found = await (active_alerts(self._core) if since is None else alerts_set_since(self._core, since))
+        for alert in found:
+            self._index.add(alert)
+        self._looked_at = looked_at
 
     async def tick(self) -> int:
         """Check every watched symbol once; the number of alerts fired. Each alert's message is written as it
         fires and sent once all are fired, so no send, failed or slow, holds up the other due alerts (a
-        notice not sent now goes with the tracker's next delivery)."""
+        notice not sent now goes with the tracker's next delivery). An alert that could not be fired (the
+        database away) goes back into the index, to fire on a later tick."""
+        try:
+            await self.catch_up()
+        except Exception:  # the alerts already watched are still checked
+            log.exception("alerts: could not read the alerts set since the last look")
         fired = 0
         for symbol in self._index.symbols():
             try:
@@ -40,12 +70,20 @@ class AlertWatcher:
                 log.warning("alerts: no price for %s: %s", symbol, error)
                 continue
             for alert in self._index.take_due(symbol, price):
-                # Once, even with many processes; its message is written with it.
-                if await fire_alert(self._core, alert, alert_fired(alert, price)):
+                if await self._fire(alert, alert_fired(alert, price)):
                     fired += 1
         if fired:
             await self._notices.deliver()
         return fired
+
+    async def _fire(self, alert: Alert, notice: str) -> bool:
+        try:
+            # Once, even with many processes; its message is written with it.
+            return await fire_alert(self._core, alert, notice)
+        except Exception:
+            log.exception("alerts: alert %s not fired now, kept for a later tick", alert.id)
+            self._index.add(alert)
+            return False
 
     def start(self, every_seconds: float) -> None:
         self._scheduler = AsyncIOScheduler()

@@ -3,14 +3,24 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
+from storage.models import table_of
 from storage.signal_models import AlertRow
 from storage.transaction import Transaction
 from trading.domain.alerts import Alert, AlertCondition, AlertStatus
 
+_ALERTS = table_of(AlertRow)
+# Run every tick of the watcher: built once, on the Core table.
+_ACTIVE_SET_SINCE = (
+    select(_ALERTS)
+    .where(_ALERTS.c.status == AlertStatus.ACTIVE.value, _ALERTS.c.created_at >= bindparam("since"))
+    .order_by(_ALERTS.c.id)
+)
 
-def _alert(row: AlertRow) -> Alert:
+
+def _alert(row: Any) -> Alert:
+    """From an AlertRow or a Core row of the alerts table."""
     return Alert(
         id=row.id,
         user_id=row.user_id,
@@ -58,6 +68,9 @@ class SqlAlertRepository:
             select(AlertRow).where(AlertRow.status == AlertStatus.ACTIVE.value).order_by(AlertRow.id)
         )
         return [_alert(row) for row in rows]
+
+    async def active_set_since(self, since: datetime) -> Sequence[Alert]:
+        return [_alert(row) for row in await self._tx.execute(_ACTIVE_SET_SINCE, {"since": since})]
 
     async def fire(self, alert_id: int, now: datetime) -> bool:
         return await self._leave_active(alert_id, None, AlertStatus.FIRED, now)

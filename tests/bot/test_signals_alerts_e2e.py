@@ -5,6 +5,7 @@ from decimal import Decimal
 from bot.telegram.runtime import TelegramBot
 from tests.bot.sandbox import Sandbox, button
 from tests.harness import Harness
+from trading.usecases.alerts import set_alert
 
 SIGNAL = "BTC/USDT LONG\nEntry: 67100-66900\nTargets: 68000, 69000\nStop: 65000"
 
@@ -48,6 +49,24 @@ async def test_an_alert_fires_once(sandbox: Sandbox, bot: TelegramBot, harness: 
     assert await bot.watcher.tick() == 0
     [listing] = await chat.ask("/alerts")
     assert listing["text"].startswith("You have no alerts")
+
+
+async def test_an_alert_set_outside_the_chat_fires_in_it(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    """Set through the web app (this use case is what its route calls) or by another process: the watcher of
+    this one reads it from the database and fires it."""
+    chat = sandbox.chat(605)
+    await chat.ask("/start")
+    async with harness.core.uow(read_only=True) as uow:
+        user = await uow.users.by_telegram_id(chat.user_id)
+    assert user is not None
+    await set_alert(harness.core, user.id, "SOL", "below", Decimal(120))
+    harness.market.set_price("SOL/USDT", Decimal(110))
+    assert await bot.watcher.tick() == 1
+    [fired] = await chat.reply()
+    assert "SOL/USDT is below 120" in fired["text"]
+    assert await bot.watcher.tick() == 0
 
 
 async def test_alerts_are_listed_and_deleted_with_buttons(

@@ -1,6 +1,7 @@
 """Price alerts: set in chat, listed, deleted, and fired once when the market reaches them."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 
 from trading.domain.alerts import Alert, AlertCondition
@@ -53,8 +54,14 @@ async def delete_alert(core: Core, user_id: int, alert_id: int) -> None:
 
 
 async def active_alerts(core: Core) -> Sequence[Alert]:
-    async with core.uow() as uow:
+    async with core.uow(read_only=True) as uow:
         return await uow.alerts.active()
+
+
+async def alerts_set_since(core: Core, since: datetime) -> Sequence[Alert]:
+    """The active alerts created at `since` or after, wherever they were set."""
+    async with core.uow(read_only=True) as uow:
+        return await uow.alerts.active_set_since(since)
 
 
 async def fire_alert(core: Core, alert: Alert, notice: str) -> bool:
