@@ -1,5 +1,6 @@
 """The core wired to a real database, the simulated market and the paper exchange, as the app wires it."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,8 +13,11 @@ from bot.server import report
 from bot.settings import Settings
 from storage.models import Base
 from tests.fakes import ManualClock
-from trading.domain.accounts import ExchangeAccount
+from trading.domain.accounts import Credentials, ExchangeAccount
+from trading.domain.errors import ExchangeUnavailable
+from trading.domain.orders import ExchangeOrder, OrderRequest
 from trading.market.simulated import SimulatedMarket
+from trading.ports import ExchangeGateway, PaperFunding
 from trading.usecases.accounts import register_user
 from trading.usecases.core import Core
 from trading.usecases.notices import Told, add_notices
@@ -89,3 +93,55 @@ async def track_and_report(core: Core) -> TrackingEvents:
     """A tracker's pass and its report, without delivery: what users are owed notices of."""
     await track_once(core)
     return await report(core)
+
+
+def answer_lost() -> ExchangeUnavailable:
+    """What the exchange's client raises when a request got no answer in time."""
+    return ExchangeUnavailable("binance did not answer in time")
+
+
+class FailsAroundTheCall:
+    """A gateway whose create_order fails (`failure()` is raised) before, or after, handing the order to the
+    real one beneath: the order never left, or it was placed and its answer lost."""
+
+    def __init__(
+        self, inner: ExchangeGateway, failure: Callable[[], BaseException], after_sending: bool
+    ) -> None:
+        self._inner = inner
+        self._failure = failure
+        self._after_sending = after_sending
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+    async def create_order(self, request: OrderRequest) -> ExchangeOrder:
+        if self._after_sending:
+            await self._inner.create_order(request)
+        raise self._failure()
+
+
+class FailingExchanges:
+    """The harness's exchanges, their orders failing as FailsAroundTheCall says: `replace(core, exchanges=...)`."""
+
+    def __init__(self, harness: Harness, failure: Callable[[], BaseException], after_sending: bool) -> None:
+        self._exchanges = harness.exchanges
+        self._failure = failure
+        self._after_sending = after_sending
+
+    async def gateway(self, account: ExchangeAccount) -> ExchangeGateway:
+        return self._failing(await self._exchanges.gateway(account))
+
+    async def gateway_of(self, account_id: int) -> ExchangeGateway:
+        return self._failing(await self._exchanges.gateway_of(account_id))
+
+    async def open_gateway(self, exchange: str, testnet: bool, credentials: Credentials) -> ExchangeGateway:
+        return await self._exchanges.open_gateway(exchange, testnet, credentials)
+
+    def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
+        return self._exchanges.paper_funding(account)
+
+    async def close(self) -> None:
+        return None
+
+    def _failing(self, inner: ExchangeGateway) -> ExchangeGateway:
+        return FailsAroundTheCall(inner, self._failure, self._after_sending)  # type: ignore[return-value]

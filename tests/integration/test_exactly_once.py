@@ -2,18 +2,16 @@
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from storage.signal_models import PaperOrderRow
-from tests.harness import Harness
-from trading.domain.accounts import Credentials, ExchangeAccount
+from tests.harness import FailingExchanges, Harness
 from trading.domain.enums import OrderStatus, Side
 from trading.domain.errors import DraftAlreadyUsed
 from trading.domain.intents import OrderIntent
-from trading.domain.orders import ExchangeOrder, OrderRequest
-from trading.ports import ExchangeGateway, PaperFunding
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import confirm_draft
 from trading.usecases.portfolio import portfolio
@@ -66,51 +64,10 @@ class ProcessDied(BaseException):
     """Stands for the process dying: not an Exception, so nothing in the core catches it."""
 
 
-class DiesAroundTheCall:
-    """A gateway that dies before or after handing the order to the real one beneath."""
-
-    def __init__(self, inner: ExchangeGateway, after_sending: bool) -> None:
-        self._inner = inner
-        self._after_sending = after_sending
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._inner, name)
-
-    async def create_order(self, request: OrderRequest) -> ExchangeOrder:
-        if self._after_sending:
-            await self._inner.create_order(request)
-        raise ProcessDied
-
-
-class DyingExchanges:
-    def __init__(self, harness: Harness, after_sending: bool) -> None:
-        self._harness = harness
-        self._after_sending = after_sending
-
-    async def gateway(self, account: ExchangeAccount) -> ExchangeGateway:
-        inner = await self._harness.exchanges.gateway(account)
-        return DiesAroundTheCall(inner, self._after_sending)  # type: ignore[return-value]
-
-    async def gateway_of(self, account_id: int) -> ExchangeGateway:
-        inner = await self._harness.exchanges.gateway_of(account_id)
-        return DiesAroundTheCall(inner, self._after_sending)  # type: ignore[return-value]
-
-    async def open_gateway(self, exchange: str, testnet: bool, credentials: Credentials) -> ExchangeGateway:
-        return await self._harness.exchanges.open_gateway(exchange, testnet, credentials)
-
-    def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
-        return self._harness.exchanges.paper_funding(account)
-
-    async def close(self) -> None:
-        return None
-
-
 async def _crash_while_confirming(harness: Harness, after_sending: bool) -> tuple[int, str]:
-    from dataclasses import replace
-
     user, _ = await harness.user()
     draft = await draft_order(harness.core, user, OrderIntent("ETH", Side.BUY, Decimal("0.25")))
-    dying = replace(harness.core, exchanges=DyingExchanges(harness, after_sending))
+    dying = replace(harness.core, exchanges=FailingExchanges(harness, ProcessDied, after_sending))
     try:
         await confirm_draft(dying, user, draft.id)
         raise AssertionError("the process should have died")
