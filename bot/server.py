@@ -10,20 +10,22 @@ from bot.container import Container
 from bot.migrate import require_current_schema
 from bot.serving import Server
 from bot.telegram.process import build_telegram
-from bot.telegram.render import bracket_fill_text, signal_closed_text
+from bot.telegram.render import bracket_fill_text, reconciled_text, signal_closed_text
 from bot.web import keep_startup_out_of_collections, web_context
 from trading.usecases.accounts import reconcile_paper_deposits
 from trading.usecases.core import Core
 from trading.usecases.notices import NoticeDelivery, forget_sent_notices
 from trading.usecases.portfolio import record_all_equity
 from trading.usecases.reporting import TrackingEvents, report_tracked
-from trading.usecases.tracking import reconcile_submitted, track_once
+from trading.usecases.tracking import IN_FLIGHT_AT_MOST, ReconcileReport, reconcile_submitted, track_once
 from webapp.app import create_app
 
 log = logging.getLogger(__name__)
 
 TRACK_EVERY_SECONDS = 1.0
 EQUITY_EVERY_SECONDS = 300.0
+# Orders whose exchange never answered are looked up this often (each look asks the exchange, with retries).
+RECONCILE_EVERY_SECONDS = 60.0
 
 
 async def tracker_pass(core: Core, notices: NoticeDelivery) -> TrackingEvents:
@@ -34,6 +36,13 @@ async def tracker_pass(core: Core, notices: NoticeDelivery) -> TrackingEvents:
     events = await report(core)
     await notices.deliver()
     return events
+
+
+async def reconcile(core: Core) -> ReconcileReport:
+    """Ask the exchanges about the orders whose answer was lost, and tell their users the outcome. Only orders
+    older than any still in flight: a web worker may be placing one right now, even at this process's start
+    (what a crash of this process left is looked up by the tracker once that old)."""
+    return await reconcile_submitted(core, IN_FLIGHT_AT_MOST, reconciled_text)
 
 
 async def report(core: Core) -> TrackingEvents:
@@ -47,8 +56,9 @@ async def track_orders(
     notices: NoticeDelivery,
     ready: "asyncio.Future[None] | None" = None,
 ) -> None:
-    """Book fills of resting orders, fire bracket legs and close finished signals about once a second, and
-    record every account's equity and forget old sent notices every five minutes, until told to stop. `ready`:
+    """Book fills of resting orders, fire bracket legs and close finished signals about once a second, look up
+    the orders whose exchange never answered every minute, and record every account's equity and forget old
+    sent notices every five minutes, until told to stop. `ready`:
     the bot's start, awaited first so that the messages have somewhere to go: what start-up reconciliation
     booked, what a crash left unreported and the notices it or an outage left unsent go then."""
     if ready is not None:
@@ -61,9 +71,13 @@ async def track_orders(
         log.exception("could not report what was left unreported at start-up")
     loop = asyncio.get_running_loop()
     next_equity = loop.time()
+    next_reconcile = next_equity + RECONCILE_EVERY_SECONDS  # start-up has just looked
     while not stop.is_set():
         try:
-            await tracker_pass(core, notices)
+            await tracker_pass(core, notices)  # its delivery sends what the last look told, if anything
+            if loop.time() >= next_reconcile:
+                next_reconcile = loop.time() + RECONCILE_EVERY_SECONDS
+                await reconcile(core)
             if loop.time() >= next_equity:
                 next_equity = loop.time() + EQUITY_EVERY_SECONDS
                 await record_all_equity(core)
@@ -77,7 +91,7 @@ async def track_orders(
 async def serve(container: Container) -> None:
     settings = container.settings
     await require_current_schema(container.engine, settings.database_url)
-    report = await reconcile_submitted(container.core)
+    report = await reconcile(container.core)
     log.info(
         "reconciled orders: %d found at the exchange, %d never arrived, %d unreachable",
         report.found,

@@ -16,7 +16,13 @@ from handlers.replies import edit
 from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.domain.enums import AmountUnit, OrderType, Side
-from trading.domain.errors import DraftAlreadyUsed, DraftExpired, InvalidInput, TradingError
+from trading.domain.errors import (
+    DraftAlreadyUsed,
+    DraftExpired,
+    ExchangeUnavailable,
+    InvalidInput,
+    TradingError,
+)
 from trading.domain.intents import OrderIntent
 from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
@@ -83,6 +89,10 @@ async def confirm(query: CallbackQuery, callback_data: DraftAction, core: Core, 
         await query.answer(error.message, show_alert=True)
         if isinstance(error, DraftExpired):
             await edit(query, f"⌛ {error.message}")
+        return
+    except ExchangeUnavailable as error:  # maybe placed: it is looked up, and the trader told
+        await edit(query, f"⏳ {error.message}")
+        await query.answer(error.message, show_alert=True)
         return
     except TradingError as error:
         await edit(query, f"✖️ Not placed: {error.message}")

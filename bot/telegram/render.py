@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from trading.domain.alerts import Alert
-from trading.domain.enums import OrderRole, Side
+from trading.domain.enums import OrderRole, OrderStatus, Side
 from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderDraft
 from trading.domain.signal_records import SourceStats
@@ -86,6 +86,17 @@ def order_result(order: Order) -> str:
             f" (fee {money(order.fee)})."
         )
     return f"✅ {head}, {status}."
+
+
+def reconciled_text(order: Order) -> str:
+    """An order whose exchange did not answer, as it turned out once checked with the exchange."""
+    if order.status is OrderStatus.REJECTED:
+        base = order.symbol.split("/", 1)[0]
+        return (
+            f"✖️ Order #{order.id}: {order.side.value} {amount(order.quantity)} {base} never reached the "
+            "exchange, so nothing was placed. Ask again for a fresh price."
+        )
+    return f"{order_result(order)} Checked with the exchange, which had not answered at first."
 
 
 def quote_text(ticker: Ticker) -> str:

@@ -18,6 +18,7 @@ from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.runtime import TelegramBot, telegram_bot
 from nlp.pipeline import Pipeline
 from tests.harness import Harness
+from trading.usecases.core import Core
 from webapp.app import create_app
 
 TOKEN = "123456:sandbox-token"
@@ -135,9 +136,12 @@ def rules_pipeline(harness: Harness) -> Pipeline:
 BotFactory = Callable[..., Any]
 
 
-async def start_bot(sandbox: Sandbox, harness: Harness, **config: Any) -> TelegramBot:
+async def start_bot(
+    sandbox: Sandbox, harness: Harness, core: Core | None = None, **config: Any
+) -> TelegramBot:
+    """`core`: in place of the harness's (one whose exchanges fail, say)."""
     telegram = telegram_bot(
-        harness.core,
+        core or harness.core,
         harness.market,
         rules_pipeline(harness),
         BotConfig(**{"throttle_per_second": 1000.0, "throttle_burst": 1000, **config}),

@@ -1,10 +1,13 @@
 """Orders in chat, end to end through the sandbox."""
 
 import asyncio
+from dataclasses import replace
 
+from bot.server import reconcile
 from bot.telegram.runtime import TelegramBot
-from tests.bot.sandbox import Sandbox, button
-from tests.harness import Harness
+from tests.bot.sandbox import Sandbox, button, start_bot
+from tests.harness import FailingExchanges, Harness, answer_lost
+from trading.usecases.tracking import IN_FLIGHT_AT_MOST
 
 
 async def test_an_order_in_chat_is_previewed_confirmed_and_filled(
@@ -77,3 +80,33 @@ async def test_dashboard_sends_a_one_time_login_link(
     user = await redeem_grant(harness.core, GrantKind.LOGIN_LINK, code)
     assert user is not None
     assert await redeem_grant(harness.core, GrantKind.LOGIN_LINK, code) is None  # once only
+
+
+async def test_an_order_the_exchange_did_not_answer_is_looked_up_and_the_trader_told(
+    sandbox: Sandbox, harness: Harness
+) -> None:
+    """Placed, but its answer lost: the preview says it may have been placed, not that it was not; once no
+    longer in flight, the tracker's look finds it at the exchange and the trader is told it filled."""
+    unanswering = replace(harness.core, exchanges=FailingExchanges(harness, answer_lost, after_sending=True))
+    bot = await start_bot(sandbox, harness, core=unanswering)
+    try:
+        chat = sandbox.chat(506)
+        [preview] = await chat.ask("buy 0.01 btc")
+        answer = await chat.tap(preview["message_id"], button(preview, "Confirm"))
+        assert "It may have been placed" in answer["answer"]
+        waiting = await chat.message(preview["message_id"])
+        assert waiting["text"].startswith(
+            "⏳ The exchange did not confirm the order. It may have been placed"
+        )
+        assert "Not placed" not in waiting["text"] and waiting["reply_markup"] is None
+
+        assert (await reconcile(harness.core)).found == 0  # it may still be in flight in some process
+        harness.clock.advance(IN_FLIGHT_AT_MOST.total_seconds() + 1)
+        assert (await reconcile(harness.core)).found == 1
+        assert await bot.notices.deliver() == 1
+        [told] = await chat.reply()
+        assert told["text"].startswith("✅ Order #") and "buy 0.01 BTC, filled: 0.01 at" in told["text"]
+        assert told["text"].endswith(". Checked with the exchange, which had not answered at first.")
+        assert await harness.count("orders") == 1
+    finally:
+        await bot.stop()

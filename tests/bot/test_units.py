@@ -1,6 +1,7 @@
 """Renderers, keyboards, the outgoing queue and the alert index, without a network."""
 
 import warnings
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,13 +16,13 @@ from bot.sandbox.routes import sandbox_router
 from bot.sandbox.state import SandboxState
 from bot.telegram.keyboards import DraftAction, draft_keyboard, plan_keyboard, portfolio_keyboard
 from bot.telegram.outbox import OutgoingQueue
-from bot.telegram.render import draft_preview, pnl_text, quote_text
+from bot.telegram.render import draft_preview, pnl_text, quote_text, reconciled_text
 from bot.telegram.sealed import Sealer
 from trading.domain.alert_index import AlertIndex
 from trading.domain.alerts import Alert, AlertCondition, AlertStatus
-from trading.domain.enums import OrderType, Side
+from trading.domain.enums import OrderStatus, OrderType, Side
 from trading.domain.market import Ticker
-from trading.domain.orders import OrderDraft, Preview
+from trading.domain.orders import Order, OrderDraft, Preview
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -63,6 +64,28 @@ def test_the_preview_says_what_the_money_does() -> None:
 def test_a_quote_shows_its_24h_change_with_a_sign() -> None:
     ticker = Ticker("BTC/USDT", Decimal(1), Decimal(2), Decimal("67000"), Decimal("-1.5"), NOW)
     assert quote_text(ticker).startswith("BTC/USDT: 67,000.00 USDT (-1.50% 24h)")
+
+
+def test_an_order_checked_with_its_exchange_says_how_it_turned_out() -> None:
+    order = Order(
+        7, 1, 1, "tsb0123", "ETH/USDT", Side.BUY, OrderType.MARKET, Decimal("0.25"), None,
+        OrderStatus.REJECTED, NOW, NOW,
+    )  # fmt: skip
+    assert reconciled_text(order) == (
+        "✖️ Order #7: buy 0.25 ETH never reached the exchange, so nothing was placed. "
+        "Ask again for a fresh price."
+    )
+    filled = replace(
+        order,
+        status=OrderStatus.FILLED,
+        filled=Decimal("0.25"),
+        average_price=Decimal(3400),
+        fee=Decimal("0.85"),
+    )
+    assert reconciled_text(filled) == (
+        "✅ Order #7: buy 0.25 ETH, filled: 0.25 at 3,400.00 USDT (fee 0.85). "
+        "Checked with the exchange, which had not answered at first."
+    )
 
 
 def test_pnl_sums_days_into_weeks() -> None:

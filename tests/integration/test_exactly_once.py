@@ -5,17 +5,19 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from storage.signal_models import PaperOrderRow
-from tests.harness import FailingExchanges, Harness
+from tests.harness import FailingExchanges, Harness, answer_lost
 from trading.domain.enums import OrderStatus, Side
-from trading.domain.errors import DraftAlreadyUsed
+from trading.domain.errors import DraftAlreadyUsed, ExchangeUnavailable
 from trading.domain.intents import OrderIntent
+from trading.domain.orders import Order
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import confirm_draft
 from trading.usecases.portfolio import portfolio
-from trading.usecases.tracking import NEVER_ARRIVED, reconcile_submitted
+from trading.usecases.tracking import IN_FLIGHT_AT_MOST, NEVER_ARRIVED, reconcile_submitted
 
 
 async def paper_orders(harness: Harness, client_order_id: str | None = None) -> int:
@@ -129,3 +131,52 @@ async def test_concurrent_first_messages_from_one_person_register_one_user(
     assert len({account.id for _, account in results}) == 1
     assert await harness.count("users") == 1 and await harness.count("exchange_accounts") == 1
     assert (await portfolio(harness.core, results[0][0].id)).cash == Decimal(10_000)
+
+
+async def _unanswered(harness: Harness, after_sending: bool) -> tuple[int, Order]:
+    """An order confirmed while its exchange did not answer: placed (the answer lost), or never sent."""
+    user, _ = await harness.user()
+    draft = await draft_order(harness.core, user, OrderIntent("ETH", Side.BUY, Decimal("0.25")))
+    unanswering = replace(harness.core, exchanges=FailingExchanges(harness, answer_lost, after_sending))
+    with pytest.raises(ExchangeUnavailable, match="within a few minutes"):
+        await confirm_draft(unanswering, user, draft.id)
+    async with harness.core.uow() as uow:
+        [order] = await uow.orders.for_user(user)
+    assert order.status is OrderStatus.SUBMITTED
+    return user, order
+
+
+def told(order: Order) -> str:
+    return f"order {order.id} {order.status.value}"
+
+
+async def _owed(harness: Harness) -> list[tuple[int, str]]:
+    async with harness.core.uow(read_only=True) as uow:
+        return [(notice.user_id, notice.text) for notice in await uow.notices.unsent(10)]
+
+
+@pytest.mark.parametrize(
+    ("after_sending", "outcome"), [(True, OrderStatus.FILLED), (False, OrderStatus.REJECTED)]
+)
+async def test_an_unanswered_order_is_looked_up_once_no_longer_in_flight_and_its_trader_told(
+    harness: Harness, after_sending: bool, outcome: OrderStatus
+) -> None:
+    user, order = await _unanswered(harness, after_sending)
+
+    harness.clock.advance(IN_FLIGHT_AT_MOST.total_seconds() - 1)  # it could still be in flight somewhere
+    report = await reconcile_submitted(harness.core, IN_FLIGHT_AT_MOST, told)
+    assert (report.found, report.never_arrived) == (0, 0)
+    assert await _owed(harness) == []
+
+    harness.clock.advance(2)
+    report = await reconcile_submitted(harness.core, IN_FLIGHT_AT_MOST, told)
+    assert (report.found, report.never_arrived) == ((1, 0) if after_sending else (0, 1))
+    async with harness.core.uow(read_only=True) as uow:
+        settled = await uow.orders.get(order.id)
+    assert settled is not None and settled.status is outcome
+    assert await _owed(harness) == [(user, f"order {order.id} {outcome.value}")]
+    assert await paper_orders(harness, order.client_order_id) == (1 if after_sending else 0)
+
+    again = await reconcile_submitted(harness.core, IN_FLIGHT_AT_MOST, told)
+    assert (again.found, again.never_arrived) == (0, 0)
+    assert len(await _owed(harness)) == 1  # told once

@@ -1,6 +1,7 @@
 """Confirming a draft into exactly one order, submitting it, and booking what the exchange reports."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -20,8 +21,11 @@ from trading.domain.orders import ExchangeOrder, ExchangeTrade, Fill, Order, Ord
 from trading.ports import UnitOfWork
 from trading.usecases.brackets import arm_brackets, disarm_brackets, stop_went_off
 from trading.usecases.core import Core, new_client_order_id
+from trading.usecases.notices import add_notices
 
 log = logging.getLogger(__name__)
+# What a user is told of an order settled out of their sight (reconciliation), rendered by the caller.
+Tell = Callable[[Order], str]
 
 
 async def confirm_draft(core: Core, user_id: int, draft_id: str) -> Order:
@@ -103,16 +107,19 @@ async def submit(core: Core, order: Order, *, as_market: bool = False) -> Order:
     except ExchangeError as error:
         if error.retryable:
             raise ExchangeUnavailable(
-                "The exchange did not confirm the order; it will be checked with the exchange and you will be told."
+                "The exchange did not confirm the order. It may have been placed: it will be checked with the "
+                "exchange within a few minutes, and you will be told how it turned out."
             ) from error
         await reject(core, order, error.message)
         raise
     return await record_report(core, order.id, report)
 
 
-async def settle_submitted(core: Core, order_id: int, status: OrderStatus, error: str | None = None) -> None:
+async def settle_submitted(
+    core: Core, order_id: int, status: OrderStatus, error: str | None = None, tell: Tell | None = None
+) -> None:
     """Out of SUBMITTED into `status` (with `error`, where given), by compare-and-set: nothing where another
-    caller moved the order first."""
+    caller moved the order first. `tell`: what the order's user is told of it, written with it as a notice."""
     async with core.uow() as uow:
         if await uow.orders.transition(order_id, OrderStatus.SUBMITTED, status):
             current = await uow.orders.get(order_id)
@@ -120,6 +127,8 @@ async def settle_submitted(core: Core, order_id: int, status: OrderStatus, error
             now = core.clock.now()
             settled = replace(current, updated_at=now, error=error if error is not None else current.error)
             await uow.orders.update(settled)
+            if tell is not None:
+                await add_notices(uow, [(settled.user_id, tell(settled))], now)
         await uow.commit()
 
 
@@ -133,8 +142,10 @@ async def reject(core: Core, order: Order, reason: str) -> None:
         await uow.commit()
 
 
-async def record_report(core: Core, order_id: int, report: ExchangeOrder) -> Order:
-    """Book an exchange's report of an order: new trades into the ledger (each once), status and totals."""
+async def record_report(core: Core, order_id: int, report: ExchangeOrder, tell: Tell | None = None) -> Order:
+    """Book an exchange's report of an order: new trades into the ledger (each once), status and totals.
+    `tell`: what the order's user is told of it, written with it as a notice, if this report is the one that
+    brings the order out of SUBMITTED."""
     now = core.clock.now()
     async with core.uow() as uow:
         order = await uow.orders.get(order_id)
@@ -167,6 +178,8 @@ async def record_report(core: Core, order_id: int, report: ExchangeOrder) -> Ord
             updated_at=now,
         )
         await uow.orders.update(updated)
+        if tell is not None and order.status is OrderStatus.SUBMITTED:
+            await add_notices(uow, [(order.user_id, tell(updated))], now)
         await uow.ledgers.save(order.account_id, ledger)
         if realised:
             await uow.ledgers.record_pnl(order.account_id, now.date(), realised)

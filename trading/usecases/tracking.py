@@ -9,16 +9,18 @@ from trading.domain.errors import ExchangeError, TradingError
 from trading.domain.orders import Order
 from trading.usecases.brackets import fire_leg, leg_triggered
 from trading.usecases.core import Core
-from trading.usecases.execution import record_report, settle_submitted, submit
+from trading.usecases.execution import Tell, record_report, settle_submitted, submit
 from trading.usecases.signals import close_settled_signals
 from trading.usecases.venue_stops import sell_target
 
 log = logging.getLogger(__name__)
 
-NEVER_ARRIVED = "Not placed: the exchange never received it (the bot stopped before sending it)."
-STOP_NEVER_ARRIVED = (
-    "Held by the bot: the exchange never received this stop (the bot stopped before sending it)."
-)
+NEVER_ARRIVED = "Not placed: the exchange never received it."
+STOP_NEVER_ARRIVED = "Held by the bot: the exchange never received this stop."
+# The longest an order is in flight to its exchange: create_order's retries (four tries, each a look-up and a
+# send of up to 10 s, and their pauses) end within about 90 s. An order SUBMITTED for longer lost its answer,
+# and the running tracker asks the exchange about it; a younger one may still be in flight in some process.
+IN_FLIGHT_AT_MOST = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,17 +30,21 @@ class ReconcileReport:
     unreachable: int
 
 
-async def reconcile_submitted(core: Core, older_than: timedelta = timedelta(0)) -> ReconcileReport:
+async def reconcile_submitted(
+    core: Core, older_than: timedelta = timedelta(0), tell: Tell | None = None
+) -> ReconcileReport:
     """Ask the exchange about every order written but never acknowledged, by its client order id.
 
     Found: its fills are booked. Unknown to the exchange: it never left, and is marked so; it is not sent now,
-    because the price the trader confirmed may be long gone.
+    because the price the trader confirmed may be long gone. `tell`: what the user who confirmed an entry is
+    told of its outcome (they were told it would be checked), written with it as a notice.
     """
     cutoff = core.clock.now() - older_than
     async with core.uow() as uow:
         pending = [o for o in await uow.orders.with_status([OrderStatus.SUBMITTED]) if o.updated_at <= cutoff]
     found = never = unreachable = 0
     for order in pending:
+        told = tell if order.role is OrderRole.ENTRY else None
         try:
             report = await (await core.exchanges.gateway_of(order.account_id)).fetch_order(
                 order.symbol, order.client_order_id
@@ -48,21 +54,21 @@ async def reconcile_submitted(core: Core, older_than: timedelta = timedelta(0)) 
             unreachable += 1
             continue
         if report is None:
-            await _mark_never_arrived(core, order)
+            await _mark_never_arrived(core, order, told)
             never += 1
         else:
-            await record_report(core, order.id, report)
+            await record_report(core, order.id, report, told)
             found += 1
     return ReconcileReport(found, never, unreachable)
 
 
-async def _mark_never_arrived(core: Core, order: Order) -> None:
+async def _mark_never_arrived(core: Core, order: Order, tell: Tell | None) -> None:
     """An order that never left is refused; but a stop still guards a position the venue never closed, so it
     is armed again, held by the core from now on."""
     status, error = OrderStatus.REJECTED, NEVER_ARRIVED
     if order.role is OrderRole.STOP_LOSS:
         status, error = OrderStatus.ARMED, STOP_NEVER_ARRIVED
-    await settle_submitted(core, order.id, status, error)
+    await settle_submitted(core, order.id, status, error, tell)
 
 
 async def sync_open_orders(core: Core) -> int:
