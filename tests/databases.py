@@ -1,7 +1,7 @@
 """Real databases for the tests: SQLite files copied from a migrated template, and PostgreSQL when enabled.
 
 PostgreSQL joins every database-backed test when TSBOT_TEST_POSTGRES=1 (as `.ci/run` sets it); its URL is
-TSBOT_TEST_POSTGRES_URL, by default the local server's `test` database.
+TSBOT_TEST_POSTGRES_URL, by default the local server's `test` database. Redis: TSBOT_TEST_REDIS_URL.
 """
 
 import os
@@ -17,6 +17,9 @@ from storage.db import create_engine
 from storage.models import Base
 
 POSTGRES_URL = os.environ.get("TSBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+# The real Redis, for the tests of what REDIS_URL changes: CI's, or the one every machine here runs. A database of
+# its own (15), whose keys the tests delete.
+REDIS_URL = os.environ.get("TSBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def postgres_enabled() -> bool:

@@ -4,8 +4,10 @@ the web app mounts for them."""
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import uvicorn
+from aiogram.fsm.storage.base import BaseStorage
 from litestar import Router
 
 from bot.container import Container, secret_key
@@ -19,6 +21,7 @@ from nlp.pipeline import Pipeline
 from webapp.context import derive_key
 
 log = logging.getLogger(__name__)
+CONVERSATION_TTL = timedelta(days=1)
 
 
 def _ids(text: str) -> frozenset[int]:
@@ -40,12 +43,19 @@ def bot_config(settings: Settings) -> BotConfig:
     )
 
 
-async def _storage(settings: Settings):  # type: ignore[no-untyped-def]
-    if not settings.redis_url:
-        return None
+def redis_storage(url: str, prefix: str = "fsm") -> BaseStorage:
+    """Conversations in Redis: shared by every webhook worker and kept across restarts. One left unfinished is
+    forgotten after CONVERSATION_TTL: what it holds of an API key is sealed, but need not stay for ever."""
+    # Imported here: only a process with REDIS_URL loads the Redis client.
+    from aiogram.fsm.storage.base import DefaultKeyBuilder
     from aiogram.fsm.storage.redis import RedisStorage
 
-    return RedisStorage.from_url(settings.redis_url)
+    return RedisStorage.from_url(
+        url,
+        key_builder=DefaultKeyBuilder(prefix=prefix),
+        state_ttl=CONVERSATION_TTL,
+        data_ttl=CONVERSATION_TTL,
+    )
 
 
 @dataclass
@@ -90,7 +100,7 @@ async def build_telegram(container: Container) -> TelegramProcess:
         queue=queue,
         webhook_url=settings.telegram_webhook_url if token else None,
         webhook_secret=secret,
-        storage=await _storage(settings),
+        storage=redis_storage(settings.redis_url) if settings.redis_url else None,
         alert_every_seconds=settings.alert_check_seconds,
     )
     routers = [sandbox_router(sandbox)] if sandbox is not None else []

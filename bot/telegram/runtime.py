@@ -155,6 +155,7 @@ class TelegramBot:
         for task in list(self._feeding):
             task.cancel()
         await self.bot.session.close()
+        await self.dp.storage.close()
 
     def webhook_router(self) -> Router:
         """Served at the webhook address's own path, where Telegram posts."""

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from aiogram.fsm.storage.base import BaseStorage
 
 from bot.sandbox.routes import sandbox_router
 from bot.sandbox.state import SandboxState
@@ -137,9 +138,14 @@ BotFactory = Callable[..., Any]
 
 
 async def start_bot(
-    sandbox: Sandbox, harness: Harness, core: Core | None = None, **config: Any
+    sandbox: Sandbox,
+    harness: Harness,
+    core: Core | None = None,
+    storage: BaseStorage | None = None,
+    **config: Any,
 ) -> TelegramBot:
-    """`core`: in place of the harness's (one whose exchanges fail, say)."""
+    """`core`: in place of the harness's (one whose exchanges fail, say). `storage`: the conversations' (in
+    memory by default)."""
     telegram = telegram_bot(
         core or harness.core,
         harness.market,
@@ -149,6 +155,7 @@ async def start_bot(
         api_base=f"{sandbox.base}/sandbox",
         queue=OutgoingQueue(per_second=1000, per_chat_per_second=100, chat_burst=100),
         alert_every_seconds=3600,
+        storage=storage,
     )
     await telegram.start()
     return telegram

@@ -2,18 +2,22 @@
 a ccxt venue, the key and secret messages deleted as soon as they are read, the secret stored encrypted,
 the listing, removal."""
 
+import secrets
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
+from redis.asyncio import Redis
 from sqlalchemy import select
 
+from bot.telegram.process import CONVERSATION_TTL, redis_storage
 from bot.telegram.runtime import TelegramBot
 from storage.crypto import CredentialCipher
 from storage.models import ExchangeAccountRow
 from tests.bot.sandbox import Sandbox, UserChat, button, start_bot
+from tests.databases import REDIS_URL
 from tests.exchanges.conftest import Venue, _binance, _kraken
 from tests.harness import Harness
 from tests.standins import binance, kraken
@@ -217,5 +221,62 @@ async def test_the_testnet_question_after_a_restart_is_answered_not_dropped(
         assert answer["ok"] is True and "again" in (answer["answer"] or "")
         assert (await chat.message(ask_testnet["message_id"]))["reply_markup"] is None
         assert await harness.count("exchange_accounts") == 1
+    finally:
+        await restarted.stop()
+
+
+@pytest.fixture
+async def redis_prefix() -> AsyncIterator[str]:
+    """A key prefix of this test's own in the real Redis (TSBOT_TEST_REDIS_URL), its keys deleted after."""
+    prefix = f"fsm-test-{secrets.token_hex(4)}"
+    yield prefix
+    client = Redis.from_url(REDIS_URL)
+    try:
+        keys = [key async for key in client.scan_iter(f"{prefix}:*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+async def test_with_redis_the_conversation_outlives_a_restart_and_expires_unfinished(
+    sandbox: Sandbox,
+    harness: Harness,
+    harness_factory: Any,
+    venues: dict[str, Venue],
+    redis_prefix: str,
+) -> None:
+    """REDIS_URL set: the conversation lives in Redis, so a restarted bot (or another webhook worker) takes the
+    tap on its last question; and one left unfinished expires rather than keep a sealed key for ever."""
+    secret = "the-same-SECRET_KEY-in-every-process"
+    first = await start_bot(
+        sandbox, harness, storage=redis_storage(REDIS_URL, redis_prefix), conversation_secret=secret
+    )
+    chat = sandbox.chat(607)
+    await _start_adding(chat)
+    await chat.ask("binance")
+    await chat.ask(API_KEY)
+    [ask_testnet] = await chat.ask(API_SECRET)
+    client = Redis.from_url(REDIS_URL)
+    try:
+        keys = [key async for key in client.scan_iter(f"{redis_prefix}:*")]
+        held = {key: (await client.ttl(key), await client.get(key) or b"") for key in keys}
+    finally:
+        await client.aclose()
+    assert held and all(0 < ttl <= CONVERSATION_TTL.total_seconds() for ttl, _ in held.values())
+    assert not any(API_KEY.encode() in value or API_SECRET.encode() in value for _, value in held.values())
+    await first.stop()
+
+    after = harness_factory()
+    after.exchanges.venue_config = harness.exchanges.venue_config  # the venues' stand-ins, as before
+    restarted = await start_bot(
+        sandbox, after, storage=redis_storage(REDIS_URL, redis_prefix), conversation_secret=secret
+    )
+    try:
+        answer = await chat.tap(ask_testnet["message_id"], button(ask_testnet, "Testnet"))
+        assert answer["answer"] == "Account added."
+        [_, row] = await _rows(harness)
+        assert (row.exchange, row.label, row.testnet) == ("binance", "Binance testnet", True)
+        assert CredentialCipher(TEST_SECRET_KEY).decrypt(row.secret_enc) == API_SECRET
     finally:
         await restarted.stop()
