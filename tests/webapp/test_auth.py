@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import jwt
 
+from tests.databases import REDIS_URL
 from tests.harness import Harness
 from tests.webapp.conftest import Api, init_data
 from webapp.auth import AUDIENCE, issue_access_token
@@ -145,3 +146,38 @@ async def test_rate_limits_per_address_and_per_user_answer_429(harness: Harness)
     async with AsyncTestClient(app) as client:
         codes = [(await client.get("/api/v1/ping")).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
+
+
+async def test_with_redis_web_workers_share_the_rate_limits(harness: Harness) -> None:
+    """REDIS_URL set: the limits are counted in Redis, so two workers (two apps here) allow 3 in all, not each."""
+    from litestar.testing import AsyncTestClient
+    from redis.asyncio import Redis
+
+    from tests.webapp.conftest import make_web
+    from webapp.app import create_app
+
+    async def ok() -> bool:
+        return True
+
+    async def forget_counts() -> None:
+        client = Redis.from_url(REDIS_URL)
+        try:
+            keys = [key async for key in client.scan_iter("tsbot*")]
+            if keys:
+                await client.delete(*keys)
+        finally:
+            await client.aclose()
+
+    await forget_counts()
+    web = make_web(harness, rate_limit_per_ip=3, rate_limit_per_user=0, redis_url=REDIS_URL)
+    try:
+        async with (
+            AsyncTestClient(create_app(ok, web=web)) as first,
+            AsyncTestClient(create_app(ok, web=web)) as second,
+        ):
+            codes = [
+                (await client.get("/api/v1/ping")).status_code for client in (first, second, first, second)
+            ]
+        assert codes == [200, 200, 200, 429]
+    finally:
+        await forget_counts()
