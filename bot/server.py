@@ -7,6 +7,7 @@ import logging
 import uvicorn
 
 from bot.container import Container
+from bot.leadership import Leadership, SoleProcess, leadership
 from bot.migrate import require_current_schema
 from bot.serving import Server
 from bot.telegram.process import build_telegram
@@ -55,35 +56,39 @@ async def track_orders(
     stop: asyncio.Event,
     notices: NoticeDelivery,
     ready: "asyncio.Future[None] | None" = None,
+    leadership: Leadership | None = None,
 ) -> None:
     """Book fills of resting orders, fire bracket legs and close finished signals about once a second, look up
     the orders whose exchange never answered every minute, and record every account's equity and forget old
-    sent notices every five minutes, until told to stop. `ready`:
-    the bot's start, awaited first so that the messages have somewhere to go: what start-up reconciliation
-    booked, what a crash left unreported and the notices it or an outage left unsent go then."""
+    sent notices every five minutes, until told to stop; while this process leads (bot.leadership), alone by
+    default. `ready`: the bot's start, awaited first so that the messages have somewhere to go: what start-up
+    reconciliation booked, what a crash left unreported and the notices it or an outage left unsent go then."""
+    leads = leadership or SoleProcess()
     if ready is not None:
         await asyncio.wait({ready})
     core = container.core
     try:
-        await report(core)
-        await notices.deliver()
+        if leads.leading:
+            await report(core)
+            await notices.deliver()
     except Exception:  # the loop below must start whatever happens here
         log.exception("could not report what was left unreported at start-up")
     loop = asyncio.get_running_loop()
     next_equity = loop.time()
     next_reconcile = next_equity + RECONCILE_EVERY_SECONDS  # start-up has just looked
     while not stop.is_set():
-        try:
-            await tracker_pass(core, notices)  # its delivery sends what the last look told, if anything
-            if loop.time() >= next_reconcile:
-                next_reconcile = loop.time() + RECONCILE_EVERY_SECONDS
-                await reconcile(core)
-            if loop.time() >= next_equity:
-                next_equity = loop.time() + EQUITY_EVERY_SECONDS
-                await record_all_equity(core)
-                await forget_sent_notices(core)
-        except Exception:  # the loop must outlive any one bad order; the cause goes to the log
-            log.exception("order tracking pass failed")
+        if leads.leading:
+            try:
+                await tracker_pass(core, notices)  # its delivery sends what the last look told, if anything
+                if loop.time() >= next_reconcile:
+                    next_reconcile = loop.time() + RECONCILE_EVERY_SECONDS
+                    await reconcile(core)
+                if loop.time() >= next_equity:
+                    next_equity = loop.time() + EQUITY_EVERY_SECONDS
+                    await record_all_equity(core)
+                    await forget_sent_notices(core)
+            except Exception:  # the loop must outlive any one bad order; the cause goes to the log
+                log.exception("order tracking pass failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), TRACK_EVERY_SECONDS)
 
@@ -100,7 +105,8 @@ async def serve(container: Container) -> None:
     )
     if corrected := await reconcile_paper_deposits(container.core):
         log.warning("paper accounts whose interrupted deposit was booked now: %d", corrected)
-    telegram = await build_telegram(container)
+    leads = leadership(settings.redis_url)
+    telegram = await build_telegram(container, leads)
     app = create_app(container.database_ok, routers=telegram.routers, web=web_context(container))
     config = uvicorn.Config(
         app, host=settings.tsbot_host, port=settings.tsbot_port, log_level=settings.log_level.lower()
@@ -113,7 +119,10 @@ async def serve(container: Container) -> None:
     server = Server(config, before_shutdown=stop_updates)
     stop = asyncio.Event()
     bot_start = asyncio.create_task(telegram.start_when_listening(server))
-    tracker = asyncio.create_task(track_orders(container, stop, telegram.telegram.notices, ready=bot_start))
+    leading = asyncio.create_task(leads.keep(stop))
+    tracker = asyncio.create_task(
+        track_orders(container, stop, telegram.telegram.notices, ready=bot_start, leadership=leads)
+    )
     keep_startup_out_of_collections()
     where = "/sandbox" if telegram.sandbox is not None else "/health"
     print(f"tsbot is running: open http://{settings.tsbot_host}:{settings.tsbot_port}{where}", flush=True)
@@ -122,5 +131,6 @@ async def serve(container: Container) -> None:
     finally:
         stop.set()
         await tracker
+        await leading
         await asyncio.gather(bot_start, return_exceptions=True)
         await telegram.telegram.stop()

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.leadership import Leadership, SoleProcess
 from bot.telegram.render import alert_fired
 from trading.domain.alert_index import AlertIndex
 from trading.domain.alerts import Alert
@@ -27,11 +28,20 @@ class AlertWatcher:
     alert deleted elsewhere stays in the index until its price is reached, and is then found deleted and
     dropped, unfired."""
 
-    def __init__(self, core: Core, market: MarketData, index: AlertIndex, notices: NoticeDelivery) -> None:
+    def __init__(
+        self,
+        core: Core,
+        market: MarketData,
+        index: AlertIndex,
+        notices: NoticeDelivery,
+        leadership: Leadership | None = None,
+    ) -> None:
+        """`leadership`: ticks do nothing in a process that does not lead (bot.leadership); alone by default."""
         self._core = core
         self._market = market
         self._index = index
         self._notices = notices
+        self._leadership = leadership or SoleProcess()
         self._scheduler: AsyncIOScheduler | None = None
         self._looked_at: datetime | None = None
 
@@ -58,6 +68,8 @@ class AlertWatcher:
         fires and sent once all are fired, so no send, failed or slow, holds up the other due alerts (a
         notice not sent now goes with the tracker's next delivery). An alert that could not be fired (the
         database away) goes back into the index, to fire on a later tick."""
+        if not self._leadership.leading:
+            return 0
         try:
             await self.catch_up()
         except Exception:  # the alerts already watched are still checked

@@ -11,6 +11,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from litestar import Router
 
 from bot.container import Container, secret_key
+from bot.leadership import Leadership
 from bot.sandbox.routes import sandbox_router
 from bot.sandbox.state import SandboxState
 from bot.settings import Settings
@@ -72,7 +73,7 @@ class TelegramProcess:
             await self.telegram.start()
 
 
-async def build_telegram(container: Container) -> TelegramProcess:
+async def build_telegram(container: Container, leadership: Leadership | None = None) -> TelegramProcess:
     settings = container.settings
     markets = await container.market.markets()
     pipeline = Pipeline(
@@ -102,6 +103,7 @@ async def build_telegram(container: Container) -> TelegramProcess:
         webhook_secret=secret,
         storage=redis_storage(settings.redis_url) if settings.redis_url else None,
         alert_every_seconds=settings.alert_check_seconds,
+        leadership=leadership,
     )
     routers = [sandbox_router(sandbox)] if sandbox is not None else []
     if token and settings.telegram_webhook_url:

@@ -21,6 +21,7 @@ from litestar import Request, Router, post
 from litestar.response import Response
 from pydantic import ValidationError
 
+from bot.leadership import Leadership
 from bot.telegram.alert_watch import AlertWatcher
 from bot.telegram.charts import PortfolioCharts
 from bot.telegram.config import BotConfig
@@ -195,10 +196,11 @@ def telegram_bot(
     webhook_secret: str | None = None,
     storage: BaseStorage | None = None,
     alert_every_seconds: float = 1.0,
+    leadership: Leadership | None = None,
 ) -> TelegramBot:
     index = AlertIndex()
     bot = build_bot(token, api_base, queue)
     dp = build_dispatcher(core, pipeline, config, index, storage)
     notices = NoticeDelivery(core, TelegramNotifier(bot, core))
-    watcher = AlertWatcher(core, market, index, notices)
+    watcher = AlertWatcher(core, market, index, notices, leadership)
     return TelegramBot(bot, dp, watcher, notices, webhook_url, webhook_secret, alert_every_seconds)

@@ -13,6 +13,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from redis import Redis
+
+from bot.redis_leadership import LOCK_NAME
+from tests.databases import REDIS_URL
 
 TSBOT = str(Path(sys.executable).with_name("tsbot"))
 
@@ -32,19 +36,30 @@ def get_json(url: str) -> tuple[int, dict[str, str]]:
 
 
 @pytest.mark.parametrize(
-    ("command", "stop"), [("run", signal.SIGINT), ("run", signal.SIGTERM), ("web", signal.SIGTERM)]
+    ("command", "stop", "with_redis"),
+    [
+        ("run", signal.SIGINT, False),
+        ("run", signal.SIGTERM, False),
+        ("run", signal.SIGTERM, True),
+        ("web", signal.SIGTERM, False),
+    ],
 )
 def test_the_server_migrates_serves_health_and_stops_cleanly_on_a_signal(
-    tmp_path: Path, command: str, stop: signal.Signals
+    tmp_path: Path, command: str, stop: signal.Signals, with_redis: bool
 ) -> None:
-    """As a person's Ctrl-C or a service manager's stop: status 0, nothing logged as an error."""
+    """As a person's Ctrl-C or a service manager's stop: status 0, nothing logged as an error. With REDIS_URL,
+    `tsbot run` takes the scheduler's lead in Redis, and gives it up as it stops."""
     port = free_port()
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "REDIS_URL"},
         "DATABASE_URL": f"sqlite:///{tmp_path / 'tsbot.db'}",
         "DATA_DIR": str(tmp_path),
         "TSBOT_PORT": str(port),
     }
+    redis = Redis.from_url(REDIS_URL) if with_redis else None
+    if redis is not None:
+        env["REDIS_URL"] = REDIS_URL
+        assert not redis.exists(LOCK_NAME), "another process leads on the tests' Redis"
     subprocess.run([TSBOT, "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True)
     process = subprocess.Popen(
         [TSBOT, command], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -59,6 +74,9 @@ def test_the_server_migrates_serves_health_and_stops_cleanly_on_a_signal(
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.1)
         assert answer == (200, {"status": "ok", "database": "ok"})
+        while redis is not None and not redis.exists(LOCK_NAME):
+            assert time.monotonic() < deadline and process.poll() is None, "the lead was never taken"
+            time.sleep(0.1)
     finally:
         process.send_signal(stop)
         output, _ = process.communicate(timeout=20)
@@ -69,6 +87,10 @@ def test_the_server_migrates_serves_health_and_stops_cleanly_on_a_signal(
     if command == "run":
         assert "reconciled orders: 0 found at the exchange, 0 never arrived, 0 unreachable" in output
     assert "Traceback" not in output
+    if redis is not None:
+        assert "scheduler lead taken" in output, output
+        assert not redis.exists(LOCK_NAME)  # given up at once, not left to expire
+        redis.close()
 
 
 def test_run_on_a_database_that_is_not_migrated_says_what_to_do(tmp_path: Path) -> None:
