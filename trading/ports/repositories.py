@@ -1,100 +1,20 @@
-"""The ports the core needs. Adapters in trading/exchanges, trading/market and storage/ implement them."""
+"""What the core keeps: one repository per kind of record, each reached through a unit of work."""
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from trading.domain.access import ApiToken, GrantKind, TokenScope
-from trading.domain.accounts import AssetBalance, Credentials, ExchangeAccount, User
+from trading.domain.accounts import Credentials, ExchangeAccount, User
 from trading.domain.alerts import Alert, AlertCondition
 from trading.domain.enums import OrderStatus
 from trading.domain.ledger import Ledger
-from trading.domain.market import Candle, Market, OrderBook, Ticker
 from trading.domain.notices import Notice
-from trading.domain.orders import ExchangeOrder, Fill, Order, OrderDraft, OrderRequest
+from trading.domain.orders import Fill, Order, OrderDraft
 from trading.domain.risk import RiskOverrides
 from trading.domain.signal_records import SignalOutcome, SignalRecord, SignalSource, SignalStatus
 from trading.domain.signals import SignalSpec
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """Timezone-aware UTC."""
-        ...
-
-
-class MarketData(Protocol):
-    """Public market data of one venue."""
-
-    async def markets(self) -> Mapping[str, Market]: ...
-
-    async def market(self, symbol: str) -> Market:
-        """Raises UnknownSymbol."""
-        ...
-
-    async def ticker(self, symbol: str) -> Ticker: ...
-
-    async def order_book(self, symbol: str, depth: int = 10) -> OrderBook: ...
-
-    async def candles(self, symbol: str, timeframe: str = "1h", limit: int = 100) -> Sequence[Candle]: ...
-
-
-class ExchangeGateway(Protocol):
-    """One account on one venue. Errors are the project's own (trading.domain.errors), never ccxt's."""
-
-    name: str
-
-    async def market(self, symbol: str) -> Market:
-        """Raises UnknownSymbol."""
-        ...
-
-    async def ticker(self, symbol: str) -> Ticker: ...
-
-    async def balances(self) -> Mapping[str, AssetBalance]: ...
-
-    async def create_order(self, request: OrderRequest) -> ExchangeOrder:
-        """Place once. A retried attempt first looks the order up by its client order id."""
-        ...
-
-    async def fetch_order(self, symbol: str, client_order_id: str) -> ExchangeOrder | None:
-        """The order with this client order id, or None when the exchange never received it."""
-        ...
-
-    async def cancel_order(self, symbol: str, client_order_id: str) -> ExchangeOrder: ...
-
-    async def holds_stops(self, symbol: str) -> bool:
-        """Whether the venue itself holds a stop-market order on this market, so that a stop loss protects the
-        position while the bot is down; where it does not, the core holds the stop and sends it when reached."""
-        ...
-
-    async def close(self) -> None: ...
-
-
-class PaperFunding(Protocol):
-    async def deposit(self, asset: str, amount: Decimal) -> None: ...
-
-
-class ExchangeFactory(Protocol):
-    async def gateway(self, account: ExchangeAccount) -> ExchangeGateway:
-        """The (cached) gateway of an account."""
-        ...
-
-    async def gateway_of(self, account_id: int) -> ExchangeGateway:
-        """The same by account id: from the cache, or the account is read first. Raises NotFound."""
-        ...
-
-    async def open_gateway(self, exchange: str, testnet: bool, credentials: Credentials) -> ExchangeGateway:
-        """A gateway on a venue for keys not stored yet (to check them and read the balances before an account
-        is added): not cached; the caller closes it."""
-        ...
-
-    def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
-        """Deposits into a paper account (real venues are funded outside the bot)."""
-        ...
-
-    async def close(self) -> None: ...
 
 
 class UserRepository(Protocol):
@@ -363,74 +283,4 @@ class NoticeRepository(Protocol):
 
     async def delete_sent_before(self, before: datetime) -> int:
         """Forget the notices sent before `before` (never an unsent one); how many."""
-        ...
-
-
-class Notifier(Protocol):
-    """Tells a user something outside a conversation (an alert fired, a target hit)."""
-
-    async def notify(self, user_id: int, text: str) -> None: ...
-
-
-class UnitOfWork(Protocol):
-    """One transaction. `async with uow:` begins it; leaving the block without `commit()` rolls back."""
-
-    @property
-    def users(self) -> UserRepository: ...
-
-    @property
-    def accounts(self) -> AccountRepository: ...
-
-    @property
-    def drafts(self) -> DraftRepository: ...
-
-    @property
-    def orders(self) -> OrderRepository: ...
-
-    @property
-    def fills(self) -> FillRepository: ...
-
-    @property
-    def ledgers(self) -> LedgerRepository: ...
-
-    @property
-    def commands(self) -> CommandLog: ...
-
-    @property
-    def alerts(self) -> AlertRepository: ...
-
-    @property
-    def signals(self) -> SignalRepository: ...
-
-    @property
-    def api_tokens(self) -> ApiTokenRepository: ...
-
-    @property
-    def login_grants(self) -> LoginGrantRepository: ...
-
-    @property
-    def risk_settings(self) -> RiskSettingsRepository: ...
-
-    @property
-    def notices(self) -> NoticeRepository: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
-
-    async def rollback(self) -> None: ...
-
-
-class UnitOfWorkFactory(Protocol):
-    def __call__(self, *, read_only: bool = False, recent: bool = False) -> UnitOfWork:
-        """`read_only`: a unit of work that only reads, and so never waits for (or holds up) a writer.
-        `recent`: a read-only one for views, whose accounts and ledgers may come from reads kept for a second
-        (this process's own commits show at once); never for deciding what to trade."""
         ...

@@ -1,0 +1,43 @@
+"""The ports the core needs. Adapters in trading/exchanges, trading/market and storage/ implement them."""
+
+from trading.ports.outside import Clock, ExchangeFactory, ExchangeGateway, MarketData, Notifier, PaperFunding
+from trading.ports.repositories import (
+    AccountRepository,
+    AlertRepository,
+    ApiTokenRepository,
+    CommandLog,
+    DraftRepository,
+    FillRepository,
+    LedgerRepository,
+    LoginGrantRepository,
+    NoticeRepository,
+    OrderRepository,
+    RiskSettingsRepository,
+    SignalRepository,
+    UserRepository,
+)
+from trading.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+__all__ = [
+    "AccountRepository",
+    "AlertRepository",
+    "ApiTokenRepository",
+    "Clock",
+    "CommandLog",
+    "DraftRepository",
+    "ExchangeFactory",
+    "ExchangeGateway",
+    "FillRepository",
+    "LedgerRepository",
+    "LoginGrantRepository",
+    "MarketData",
+    "NoticeRepository",
+    "Notifier",
+    "OrderRepository",
+    "PaperFunding",
+    "RiskSettingsRepository",
+    "SignalRepository",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+    "UserRepository",
+]

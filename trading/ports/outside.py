@@ -1,0 +1,94 @@
+"""The world outside the core: the clock, market data, exchanges, and telling users."""
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from trading.domain.accounts import AssetBalance, Credentials, ExchangeAccount
+from trading.domain.market import Candle, Market, OrderBook, Ticker
+from trading.domain.orders import ExchangeOrder, OrderRequest
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Timezone-aware UTC."""
+        ...
+
+
+class MarketData(Protocol):
+    """Public market data of one venue."""
+
+    async def markets(self) -> Mapping[str, Market]: ...
+
+    async def market(self, symbol: str) -> Market:
+        """Raises UnknownSymbol."""
+        ...
+
+    async def ticker(self, symbol: str) -> Ticker: ...
+
+    async def order_book(self, symbol: str, depth: int = 10) -> OrderBook: ...
+
+    async def candles(self, symbol: str, timeframe: str = "1h", limit: int = 100) -> Sequence[Candle]: ...
+
+
+class ExchangeGateway(Protocol):
+    """One account on one venue. Errors are the project's own (trading.domain.errors), never ccxt's."""
+
+    name: str
+
+    async def market(self, symbol: str) -> Market:
+        """Raises UnknownSymbol."""
+        ...
+
+    async def ticker(self, symbol: str) -> Ticker: ...
+
+    async def balances(self) -> Mapping[str, AssetBalance]: ...
+
+    async def create_order(self, request: OrderRequest) -> ExchangeOrder:
+        """Place once. A retried attempt first looks the order up by its client order id."""
+        ...
+
+    async def fetch_order(self, symbol: str, client_order_id: str) -> ExchangeOrder | None:
+        """The order with this client order id, or None when the exchange never received it."""
+        ...
+
+    async def cancel_order(self, symbol: str, client_order_id: str) -> ExchangeOrder: ...
+
+    async def holds_stops(self, symbol: str) -> bool:
+        """Whether the venue itself holds a stop-market order on this market, so that a stop loss protects the
+        position while the bot is down; where it does not, the core holds the stop and sends it when reached."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class PaperFunding(Protocol):
+    async def deposit(self, asset: str, amount: Decimal) -> None: ...
+
+
+class ExchangeFactory(Protocol):
+    async def gateway(self, account: ExchangeAccount) -> ExchangeGateway:
+        """The (cached) gateway of an account."""
+        ...
+
+    async def gateway_of(self, account_id: int) -> ExchangeGateway:
+        """The same by account id: from the cache, or the account is read first. Raises NotFound."""
+        ...
+
+    async def open_gateway(self, exchange: str, testnet: bool, credentials: Credentials) -> ExchangeGateway:
+        """A gateway on a venue for keys not stored yet (to check them and read the balances before an account
+        is added): not cached; the caller closes it."""
+        ...
+
+    def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
+        """Deposits into a paper account (real venues are funded outside the bot)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class Notifier(Protocol):
+    """Tells a user something outside a conversation (an alert fired, a target hit)."""
+
+    async def notify(self, user_id: int, text: str) -> None: ...

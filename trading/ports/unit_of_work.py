@@ -1,0 +1,84 @@
+"""One transaction over the repositories, and the factory that opens one."""
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from trading.ports.repositories import (
+    AccountRepository,
+    AlertRepository,
+    ApiTokenRepository,
+    CommandLog,
+    DraftRepository,
+    FillRepository,
+    LedgerRepository,
+    LoginGrantRepository,
+    NoticeRepository,
+    OrderRepository,
+    RiskSettingsRepository,
+    SignalRepository,
+    UserRepository,
+)
+
+
+class UnitOfWork(Protocol):
+    """One transaction. `async with uow:` begins it; leaving the block without `commit()` rolls back."""
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def accounts(self) -> AccountRepository: ...
+
+    @property
+    def drafts(self) -> DraftRepository: ...
+
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def fills(self) -> FillRepository: ...
+
+    @property
+    def ledgers(self) -> LedgerRepository: ...
+
+    @property
+    def commands(self) -> CommandLog: ...
+
+    @property
+    def alerts(self) -> AlertRepository: ...
+
+    @property
+    def signals(self) -> SignalRepository: ...
+
+    @property
+    def api_tokens(self) -> ApiTokenRepository: ...
+
+    @property
+    def login_grants(self) -> LoginGrantRepository: ...
+
+    @property
+    def risk_settings(self) -> RiskSettingsRepository: ...
+
+    @property
+    def notices(self) -> NoticeRepository: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False, recent: bool = False) -> UnitOfWork:
+        """`read_only`: a unit of work that only reads, and so never waits for (or holds up) a writer.
+        `recent`: a read-only one for views, whose accounts and ledgers may come from reads kept for a second
+        (this process's own commits show at once); never for deciding what to trade."""
+        ...
