@@ -61,3 +61,16 @@ async def truncate_postgres(url: str) -> None:
             await connection.execute(text(truncate_postgres_sql()))
     finally:
         await engine.dispose()
+
+
+async def delete_redis_keys(pattern: str) -> None:
+    """Delete the keys of the tests' Redis that match `pattern` (a test's own, named so)."""
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    try:
+        keys = [key async for key in client.scan_iter(pattern)]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()

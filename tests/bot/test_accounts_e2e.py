@@ -17,7 +17,7 @@ from bot.telegram.runtime import TelegramBot
 from storage.crypto import CredentialCipher
 from storage.models import ExchangeAccountRow
 from tests.bot.sandbox import Sandbox, UserChat, button, start_bot
-from tests.databases import REDIS_URL
+from tests.databases import REDIS_URL, delete_redis_keys
 from tests.exchanges.conftest import Venue, _binance, _kraken
 from tests.harness import Harness
 from tests.standins import binance, kraken
@@ -230,13 +230,7 @@ async def redis_prefix() -> AsyncIterator[str]:
     """A key prefix of this test's own in the real Redis (TSBOT_TEST_REDIS_URL), its keys deleted after."""
     prefix = f"fsm-test-{secrets.token_hex(4)}"
     yield prefix
-    client = Redis.from_url(REDIS_URL)
-    try:
-        keys = [key async for key in client.scan_iter(f"{prefix}:*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
+    await delete_redis_keys(f"{prefix}:*")
 
 
 async def test_with_redis_the_conversation_outlives_a_restart_and_expires_unfinished(

@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from bot.redis_leadership import RedisLeadership
 from bot.server import track_orders
 from bot.telegram.alert_watch import AlertWatcher
-from tests.databases import REDIS_URL
+from tests.databases import REDIS_URL, delete_redis_keys
 from tests.fakes import RecordingNotifier
 from tests.harness import Harness, write_notices
 from trading.domain.alert_index import AlertIndex
@@ -36,11 +36,7 @@ async def eventually(condition: Callable[[], bool], within_s: float = 10.0) -> N
 async def lock_name() -> AsyncIterator[str]:
     name = f"tsbot-test:leader-{secrets.token_hex(4)}"
     yield name
-    client = Redis.from_url(REDIS_URL)
-    try:
-        await client.delete(name)
-    finally:
-        await client.aclose()
+    await delete_redis_keys(name)
 
 
 def contender(name: str) -> RedisLeadership:

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import jwt
 
-from tests.databases import REDIS_URL
+from tests.databases import REDIS_URL, delete_redis_keys
 from tests.harness import Harness
 from tests.webapp.conftest import Api, init_data
 from webapp.auth import AUDIENCE, issue_access_token
@@ -151,7 +151,6 @@ async def test_rate_limits_per_address_and_per_user_answer_429(harness: Harness)
 async def test_with_redis_web_workers_share_the_rate_limits(harness: Harness) -> None:
     """REDIS_URL set: the limits are counted in Redis, so two workers (two apps here) allow 3 in all, not each."""
     from litestar.testing import AsyncTestClient
-    from redis.asyncio import Redis
 
     from tests.webapp.conftest import make_web
     from webapp.app import create_app
@@ -159,16 +158,9 @@ async def test_with_redis_web_workers_share_the_rate_limits(harness: Harness) ->
     async def ok() -> bool:
         return True
 
-    async def forget_counts() -> None:
-        client = Redis.from_url(REDIS_URL)
-        try:
-            keys = [key async for key in client.scan_iter("tsbot*")]
-            if keys:
-                await client.delete(*keys)
-        finally:
-            await client.aclose()
+    counts = "tsbot:RateLimitMiddleware::*"  # the middleware's counts, in the store's namespace
 
-    await forget_counts()
+    await delete_redis_keys(counts)
     web = make_web(harness, rate_limit_per_ip=3, rate_limit_per_user=0, redis_url=REDIS_URL)
     try:
         async with (
@@ -180,4 +172,4 @@ async def test_with_redis_web_workers_share_the_rate_limits(harness: Harness) ->
             ]
         assert codes == [200, 200, 200, 429]
     finally:
-        await forget_counts()
+        await delete_redis_keys(counts)
