@@ -13,7 +13,7 @@ from bot.serving import Server
 from bot.telegram.process import build_telegram
 from bot.telegram.render import bracket_fill_text, reconciled_text, signal_closed_text
 from bot.web import keep_startup_out_of_collections, web_context
-from trading.usecases.accounts import reconcile_paper_deposits
+from trading.usecases.accounts import DEPOSIT_UNDER_WAY_AT_MOST, reconcile_paper_deposits
 from trading.usecases.core import Core
 from trading.usecases.notices import NoticeDelivery, forget_sent_notices
 from trading.usecases.portfolio import record_all_equity
@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 TRACK_EVERY_SECONDS = 1.0
 EQUITY_EVERY_SECONDS = 300.0
-# Orders whose exchange never answered are looked up this often (each look asks the exchange, with retries).
+# Orders whose exchange never answered, and paper deposits that stopped, are looked up this often (a look at
+# an order asks its exchange, with retries).
 RECONCILE_EVERY_SECONDS = 60.0
 
 
@@ -46,6 +47,14 @@ async def reconcile(core: Core) -> ReconcileReport:
     return await reconcile_submitted(core, IN_FLIGHT_AT_MOST, reconciled_text)
 
 
+async def reconcile_deposits(core: Core) -> int:
+    """Book the paper deposits that stopped between the venue and the books, past any still under way."""
+    corrected = await reconcile_paper_deposits(core, DEPOSIT_UNDER_WAY_AT_MOST)
+    if corrected:
+        log.warning("paper accounts whose interrupted deposit was booked now: %d", corrected)
+    return corrected
+
+
 async def report(core: Core) -> TrackingEvents:
     """Notices of the legs filled and signals closed not yet reported, rendered for Telegram."""
     return await report_tracked(core, bracket_fill_text, signal_closed_text)
@@ -59,7 +68,7 @@ async def track_orders(
     leadership: Leadership | None = None,
 ) -> None:
     """Book fills of resting orders, fire bracket legs and close finished signals about once a second, look up
-    the orders whose exchange never answered every minute, and record every account's equity and forget old
+    the orders whose exchange never answered and the paper deposits that stopped every minute, and record every account's equity and forget old
     sent notices every five minutes, until told to stop; while this process leads (bot.leadership), alone by
     default. `ready`: the bot's start, awaited first so that the messages have somewhere to go: what start-up
     reconciliation booked, what a crash left unreported and the notices it or an outage left unsent go then."""
@@ -83,6 +92,7 @@ async def track_orders(
                 if loop.time() >= next_reconcile:
                     next_reconcile = loop.time() + RECONCILE_EVERY_SECONDS
                     await reconcile(core)
+                    await reconcile_deposits(core)
                 if loop.time() >= next_equity:
                     next_equity = loop.time() + EQUITY_EVERY_SECONDS
                     await record_all_equity(core)
@@ -103,8 +113,7 @@ async def serve(container: Container) -> None:
         report.never_arrived,
         report.unreachable,
     )
-    if corrected := await reconcile_paper_deposits(container.core):
-        log.warning("paper accounts whose interrupted deposit was booked now: %d", corrected)
+    await reconcile_deposits(container.core)
     leads = leadership(settings.redis_url)
     telegram = await build_telegram(container, leads)
     app = create_app(container.database_ok, routers=telegram.routers, web=web_context(container))

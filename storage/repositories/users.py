@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import Row, bindparam, case, delete, insert, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -38,26 +38,34 @@ _USER_BY_TELEGRAM_ID = select(_USERS).where(_USERS.c.telegram_id == bindparam("t
 _ACCOUNTS = table_of(ExchangeAccountRow)
 _ACCOUNT = select(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id"))
 _ACCOUNTS_OF = select(_ACCOUNTS).where(_ACCOUNTS.c.user_id == bindparam("user_id")).order_by(_ACCOUNTS.c.id)
+_PENDING_COUNT = _ACCOUNTS.c.deposits_pending
 _MARK_DEPOSIT_PENDING = (
     update(_ACCOUNTS)
     .where(_ACCOUNTS.c.id == bindparam("account_id"))
-    .values(deposit_pending_since=bindparam("now"))
+    .values(deposits_pending=_PENDING_COUNT + 1, deposit_pending_since=bindparam("now"))
 )
-# `<=`: the marker a deposit set goes with it, while one set later, by a deposit begun since, stays.
-_CLEAR_DEPOSIT_PENDING = (
+# Both values are computed from the row as it was: the marker goes with the last deposit under way.
+_DEPOSIT_BOOKED = (
+    update(_ACCOUNTS)
+    .where(_ACCOUNTS.c.id == bindparam("account_id"))
+    .values(
+        deposits_pending=case((_PENDING_COUNT > 0, _PENDING_COUNT - 1), else_=0),
+        deposit_pending_since=case((_PENDING_COUNT > 1, _ACCOUNTS.c.deposit_pending_since), else_=null()),
+    )
+)
+# `<=`: a deposit begun since the check read the account keeps its mark.
+_DEPOSITS_CHECKED = (
     update(_ACCOUNTS)
     .where(
         _ACCOUNTS.c.id == bindparam("account_id"),
         _ACCOUNTS.c.deposit_pending_since <= bindparam("since"),
     )
-    .values(deposit_pending_since=None)
+    .values(deposits_pending=0, deposit_pending_since=None)
 )
 # Ordered by the marker, which its partial index gives; by id, SQLite would scan the table instead.
-_DEPOSIT_PENDING = (
-    select(_ACCOUNTS)
-    .where(_ACCOUNTS.c.deposit_pending_since.is_not(None))
-    .order_by(_ACCOUNTS.c.deposit_pending_since, _ACCOUNTS.c.id)
-)
+_MARKED = select(_ACCOUNTS).order_by(_ACCOUNTS.c.deposit_pending_since, _ACCOUNTS.c.id)
+_DEPOSIT_PENDING = _MARKED.where(_ACCOUNTS.c.deposit_pending_since.is_not(None))
+_DEPOSIT_PENDING_BEGUN_BY = _MARKED.where(_ACCOUNTS.c.deposit_pending_since <= bindparam("begun_by"))
 
 
 class SqlUserRepository:
@@ -122,12 +130,20 @@ class SqlAccountRepository:
     async def mark_deposit_pending(self, account_id: int, now: datetime) -> None:
         await self._tx.execute(_MARK_DEPOSIT_PENDING, {"account_id": account_id, "now": now})
 
-    async def clear_deposit_pending(self, account_id: int, since: datetime) -> None:
-        await self._tx.execute(_CLEAR_DEPOSIT_PENDING, {"account_id": account_id, "since": since})
+    async def deposit_booked(self, account_id: int) -> None:
+        await self._tx.execute(_DEPOSIT_BOOKED, {"account_id": account_id})
 
-    async def deposit_pending(self) -> Sequence[tuple[ExchangeAccount, datetime]]:
-        rows = await self._tx.execute(_DEPOSIT_PENDING)
+    async def deposit_pending(
+        self, begun_by: datetime | None = None
+    ) -> Sequence[tuple[ExchangeAccount, datetime]]:
+        if begun_by is None:
+            rows = await self._tx.execute(_DEPOSIT_PENDING)
+        else:
+            rows = await self._tx.execute(_DEPOSIT_PENDING_BEGUN_BY, {"begun_by": begun_by})
         return [(_account(row), row.deposit_pending_since) for row in rows]
+
+    async def deposits_checked(self, account_id: int, since: datetime) -> None:
+        await self._tx.execute(_DEPOSITS_CHECKED, {"account_id": account_id, "since": since})
 
     async def add(
         self,

@@ -1,5 +1,5 @@
-"""A paper deposit interrupted between the venue and the books is booked at start-up, and nothing else is: only
-the accounts a deposit left marked are read."""
+"""A paper deposit interrupted between the venue and the books is booked by a later look (at start-up, then by
+the tracker), and nothing else is: only the accounts a deposit left marked are read."""
 
 from dataclasses import replace
 from decimal import Decimal
@@ -11,7 +11,12 @@ from trading.domain.accounts import Credentials, ExchangeAccount
 from trading.domain.enums import OrderStatus, OrderType, Side
 from trading.domain.intents import OrderIntent
 from trading.ports import ExchangeFactory, ExchangeGateway, PaperFunding, UnitOfWork, UnitOfWorkFactory
-from trading.usecases.accounts import deposit, reconcile_paper_deposits, register_user
+from trading.usecases.accounts import (
+    DEPOSIT_UNDER_WAY_AT_MOST,
+    deposit,
+    reconcile_paper_deposits,
+    register_user,
+)
 from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_order, confirm_draft
@@ -131,7 +136,7 @@ async def test_a_marked_account_short_of_nothing_is_only_unmarked(harness: Harne
     assert await portfolio(harness.core, user) == before
 
 
-async def test_an_account_with_a_resting_order_waits_for_a_later_start(harness: Harness) -> None:
+async def test_an_account_with_a_resting_order_waits_for_a_later_look(harness: Harness) -> None:
     user, account = await harness.user()
     ask = (await harness.market.ticker("ETH/USDT")).ask
     limit = (ask * Decimal("0.9")).quantize(Decimal("0.01"))
@@ -139,7 +144,7 @@ async def test_an_account_with_a_resting_order_waits_for_a_later_start(harness: 
     with pytest.raises(ProcessStopped):
         await deposit(stopping(harness), user, None, "USDT", Decimal(100))
     assert await reconcile_paper_deposits(harness.core) == 0
-    assert await pending(harness) == [account.id]  # kept for the next start
+    assert await pending(harness) == [account.id]  # kept for the next look
     async with harness.core.uow(read_only=True) as uow:
         [resting] = await uow.orders.for_user(user, [OrderStatus.OPEN], 10)
     await cancel_order(harness.core, user, resting.id)
@@ -157,7 +162,7 @@ async def test_an_unmarked_account_is_not_read_even_if_its_venue_differs(harness
     assert await portfolio(harness.core, user) == before
 
 
-async def test_a_start_with_nothing_pending_does_no_work_per_account(harness: Harness) -> None:
+async def test_a_look_with_nothing_pending_does_no_work_per_account(harness: Harness) -> None:
     for telegram_id in range(5):
         await harness.user(f"trader {telegram_id}", telegram_id)
     exchanges, units = WatchedExchanges(harness.exchanges), CountedUnitsOfWork(harness.core.uow)
@@ -165,15 +170,48 @@ async def test_a_start_with_nothing_pending_does_no_work_per_account(harness: Ha
     assert (units.opened, exchanges.read) == (1, [])  # the one query for the marked accounts
 
 
-async def test_a_deposit_begun_since_keeps_its_marker(harness: Harness) -> None:
-    """Clearing an earlier deposit's marker leaves the one a later deposit set."""
+async def test_of_two_deposits_under_way_the_one_booked_first_leaves_the_other_marked(
+    harness: Harness,
+) -> None:
+    """An operator's deposit during the account's opening one, say: the first booked must not unmark the other,
+    which may yet stop before the books."""
+    _, account = await harness.user()
+    async with harness.core.uow() as uow:
+        await uow.accounts.mark_deposit_pending(account.id, harness.clock.now())
+        harness.clock.advance(1)
+        await uow.accounts.mark_deposit_pending(account.id, harness.clock.now())
+        await uow.accounts.deposit_booked(account.id)
+        await uow.commit()
+    assert await pending(harness) == [account.id]
+    async with harness.core.uow() as uow:
+        await uow.accounts.deposit_booked(account.id)
+        await uow.commit()
+    assert await pending(harness) == []
+
+
+async def test_a_check_leaves_the_mark_of_a_deposit_begun_since(harness: Harness) -> None:
     _, account = await harness.user()
     first = harness.clock.now()
     async with harness.core.uow() as uow:
         await uow.accounts.mark_deposit_pending(account.id, first)
         harness.clock.advance(1)
         await uow.accounts.mark_deposit_pending(account.id, harness.clock.now())
-        await uow.accounts.clear_deposit_pending(account.id, first)
+        await uow.accounts.deposits_checked(account.id, first)
         await uow.commit()
     async with harness.core.uow(read_only=True) as uow:
         assert [since for _, since in await uow.accounts.deposit_pending()] == [harness.clock.now()]
+
+
+async def test_a_deposit_that_may_still_be_under_way_elsewhere_is_left_to_a_later_look(
+    harness: Harness,
+) -> None:
+    """Another process's deposit can sit between the venue and the books for a moment: a look that booked it
+    then would book it twice. Only deposits begun `older_than` ago are taken for stopped."""
+    user, account = await harness.user()
+    with pytest.raises(ProcessStopped):
+        await deposit(stopping(harness), user, None, "USDT", Decimal(250))
+    assert await reconcile_paper_deposits(harness.core, older_than=DEPOSIT_UNDER_WAY_AT_MOST) == 0
+    assert await pending(harness) == [account.id]
+    harness.clock.advance(DEPOSIT_UNDER_WAY_AT_MOST.total_seconds())
+    assert await reconcile_paper_deposits(harness.core, older_than=DEPOSIT_UNDER_WAY_AT_MOST) == 1
+    assert await pending(harness) == []

@@ -35,15 +35,22 @@ class AccountRepository(Protocol):
     async def every(self) -> Sequence[ExchangeAccount]: ...
 
     async def mark_deposit_pending(self, account_id: int, now: datetime) -> None:
-        """Note that a deposit to the account is under way: it may stop between the venue and the books."""
+        """Note that one more deposit to the account is under way: it may stop between the venue and the books."""
         ...
 
-    async def clear_deposit_pending(self, account_id: int, since: datetime) -> None:
-        """The deposit marked at `since` is booked (or found not missing); a marker set later stays."""
+    async def deposit_booked(self, account_id: int) -> None:
+        """One deposit under way is booked; the account stays marked while another is."""
         ...
 
-    async def deposit_pending(self) -> Sequence[tuple[ExchangeAccount, datetime]]:
-        """The accounts with a deposit marked and not cleared, each with when it was marked."""
+    async def deposit_pending(
+        self, begun_by: datetime | None = None
+    ) -> Sequence[tuple[ExchangeAccount, datetime]]:
+        """The accounts with deposits under way, each with when the last began, it at `begun_by` or earlier."""
+        ...
+
+    async def deposits_checked(self, account_id: int, since: datetime) -> None:
+        """Every deposit under way is found booked or has been booked now: the marker goes, unless a deposit
+        began after `since` (when the last one began, as read before the check)."""
         ...
 
     async def add(

@@ -1,7 +1,7 @@
 """Users and their accounts."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from trading.domain.accounts import PAPER, ExchangeAccount, User
@@ -11,6 +11,9 @@ from trading.usecases.core import Core, account_of
 from trading.usecases.venue_balances import has_live_orders, sync_venue_balances
 
 log = logging.getLogger(__name__)
+# The longest a deposit is under way: its two writes and the paper venue's between them take milliseconds. One
+# marked for longer stopped; a younger one may be under way in another process.
+DEPOSIT_UNDER_WAY_AT_MOST = timedelta(minutes=1)
 
 
 async def register_user(
@@ -36,7 +39,7 @@ async def register_user(
         await mark_opening_deposit(uow, account, now)
         await uow.commit()
     if account.is_paper:
-        await fund_opening_deposit(core, user.id, account.id, now)
+        await fund_opening_deposit(core, user.id, account.id)
     else:
         await _open_books_from_the_venue(core, user.id, account.id)
     return user, account
@@ -49,11 +52,11 @@ async def mark_opening_deposit(uow: UnitOfWork, account: ExchangeAccount, now: d
         await uow.accounts.mark_deposit_pending(account.id, now)
 
 
-async def fund_opening_deposit(core: Core, user_id: int, account_id: int, marked_at: datetime) -> None:
-    """A new paper account funded with the start balance, its deposit marked at `marked_at`."""
+async def fund_opening_deposit(core: Core, user_id: int, account_id: int) -> None:
+    """A new paper account funded with the start balance, its deposit marked already (mark_opening_deposit)."""
     config = core.config
     await deposit(
-        core, user_id, account_id, config.paper_quote, config.paper_start_balance, marked_at=marked_at
+        core, user_id, account_id, config.paper_quote, config.paper_start_balance, already_marked=True
     )
 
 
@@ -73,45 +76,49 @@ async def deposit(
     asset: str,
     amount: Decimal,
     *,
-    marked_at: datetime | None = None,
+    already_marked: bool = False,
 ) -> None:
-    """Fund a paper account: the account marked as awaiting a deposit, then the paper venue, then the core's book
-    of it, which clears the marker. `marked_at`: the caller marked the account already, at that time (in the
+    """Fund a paper account: the account marked as awaiting one more deposit, then the paper venue, then the
+    core's book of it, which takes that mark off. `already_marked`: the caller marked the account (in the
     transaction that created it)."""
     if amount <= 0:
         raise InvalidInput("A deposit must be a positive amount.")
-    async with core.uow(read_only=marked_at is not None) as uow:
+    async with core.uow(read_only=already_marked) as uow:
         account = await account_of(uow, user_id, account_id)
         if not account.is_paper:
             raise InvalidInput(
                 "Only paper accounts are funded from here; fund a real exchange account on the venue."
             )
-        if marked_at is None:
-            marked_at = core.clock.now()
-            await uow.accounts.mark_deposit_pending(account.id, marked_at)
+        if not already_marked:
+            await uow.accounts.mark_deposit_pending(account.id, core.clock.now())
             await uow.commit()
     await core.exchanges.paper_funding(account).deposit(asset, amount)
     async with core.uow() as uow:
         ledger = await uow.ledgers.load(account.id, for_update=True)
         await uow.ledgers.save(account.id, ledger.deposit(asset, amount))
-        await uow.accounts.clear_deposit_pending(account.id, marked_at)
+        await uow.accounts.deposit_booked(account.id)
         await uow.commit()
 
 
-async def reconcile_paper_deposits(core: Core) -> int:
+async def reconcile_paper_deposits(core: Core, older_than: timedelta = timedelta(0)) -> int:
     """Book deposits that reached the paper venue but not the core's books (the process stopped between the two
-    writes of `deposit`); the number of accounts corrected. Run at start-up, after the orders are reconciled.
+    writes of `deposit`); the number of accounts corrected. Run at start-up and by the tracker, after the
+    orders are reconciled. `older_than`: only accounts whose last deposit began that long ago, so that one
+    still under way in another process is not taken for one that stopped.
 
-    Only the accounts `deposit` left marked are read, so a start costs one query when none stopped. The paper
+    Only the accounts `deposit` left marked are read, so a look costs one query when none stopped. The paper
     venue's totals mirror the books exactly but for such a deposit, so a positive difference is one and is booked
     (and logged) with the marker cleared in the same transaction; no difference just clears it. An account with
-    live orders keeps its marker for a later start: reading its balances lets the market through its resting
+    live orders keeps its marker for a later look: reading its balances lets the market through its resting
     orders, whose fills the books would then lack. A negative difference is never guessed at: it is logged for
     the operator.
     """
+    begun_by = core.clock.now() - older_than if older_than else None  # None: every marked account
     async with core.uow(read_only=True) as uow:
         pending = [
-            (account, since) for account, since in await uow.accounts.deposit_pending() if account.is_paper
+            (account, since)
+            for account, since in await uow.accounts.deposit_pending(begun_by)
+            if account.is_paper
         ]
     corrected = 0
     for account, since in pending:
@@ -131,7 +138,7 @@ async def reconcile_paper_deposits(core: Core) -> int:
             if await uow.ledgers.load(account.id, for_update=True) != books or await has_live_orders(
                 uow, account
             ):
-                continue  # it moved meanwhile: the marker stays, and a later start looks again
+                continue  # it moved meanwhile: the marker stays, and a later look checks again
             if short:
                 fixed = books
                 for asset, amount in short.items():
@@ -143,7 +150,7 @@ async def reconcile_paper_deposits(core: Core) -> int:
                     )
                     fixed = fixed.deposit(asset, amount)
                 await uow.ledgers.save(account.id, fixed)
-            await uow.accounts.clear_deposit_pending(account.id, since)
+            await uow.accounts.deposits_checked(account.id, since)
             await uow.commit()
         if short:
             corrected += 1

@@ -47,7 +47,7 @@ async def add_account(
         await mark_opening_deposit(uow, account, now)
         await uow.commit()
     if account.is_paper:
-        await fund_opening_deposit(core, user_id, account.id, now)
+        await fund_opening_deposit(core, user_id, account.id)
     return account
 
 
