@@ -3,7 +3,8 @@ equity snapshots), the alert watcher and the delivery of notices.
 
 Every process serves updates and requests, but that work must run in one at a time: two would each send the
 same notice before either marked it sent, and snapshot every account's equity twice. Without REDIS_URL there
-is one process, which leads. With it, the leader is the process holding a lock in Redis (bot.redis_leadership).
+is one process, which leads. With it, the leader is the process holding a lock in Redis
+(bot.redis_leadership).
 """
 
 import asyncio

@@ -67,11 +67,12 @@ async def track_orders(
     ready: "asyncio.Future[None] | None" = None,
     leadership: Leadership | None = None,
 ) -> None:
-    """Book fills of resting orders, fire bracket legs and close finished signals about once a second, look up
-    the orders whose exchange never answered and the paper deposits that stopped every minute, and record every account's equity and forget old
-    sent notices every five minutes, until told to stop; while this process leads (bot.leadership), alone by
-    default. `ready`: the bot's start, awaited first so that the messages have somewhere to go: what start-up
-    reconciliation booked, what a crash left unreported and the notices it or an outage left unsent go then."""
+    """While this process leads (bot.leadership; alone, it does), until told to stop: book fills of resting
+    orders, fire bracket legs and close finished signals about once a second; every minute, look up the orders
+    whose exchange never answered and the paper deposits that stopped; every five minutes, record every
+    account's equity and forget old sent notices. `ready`: the bot's start, awaited first so that the messages
+    have somewhere to go: what start-up reconciliation booked, what a crash left unreported and the notices it
+    or an outage left unsent go then."""
     leads = leadership or SoleProcess()
     if ready is not None:
         await asyncio.wait({ready})

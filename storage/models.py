@@ -76,9 +76,9 @@ class ExchangeAccountRow(Base):
     secret_enc: Mapped[str | None] = mapped_column(Text)
     password_enc: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    # The paper deposits under way, counted up before one reaches the venue and down with its booking, and when
-    # the last began (None when none is): while some are, one may have stopped between the two, and the
-    # tracker compares the venue with the books.
+    # The paper deposits under way, counted up before one reaches the venue and down with its booking, and
+    # when the last began (None when none is): while some are, one may have stopped between the two, and
+    # the tracker compares the venue with the books.
     deposits_pending: Mapped[int] = mapped_column(Integer, server_default="0")
     deposit_pending_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

@@ -1,4 +1,4 @@
-"""deposits_pending on exchange accounts: a count, so that a deposit booked leaves the mark of another under way
+"""deposits_pending on exchange accounts: a count, so that a deposit booked leaves another one marked
 
 Revision ID: 0011_deposits_pending_count
 Revises: 0010_alerts_created_index
@@ -20,7 +20,9 @@ def upgrade() -> None:
     with op.batch_alter_table("exchange_accounts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("deposits_pending", sa.Integer(), server_default="0", nullable=False))
     # A marked account has at least one deposit under way; one is enough for it to be checked.
-    accounts = sa.table("exchange_accounts", sa.column("deposits_pending"), sa.column("deposit_pending_since"))
+    accounts = sa.table(
+        "exchange_accounts", sa.column("deposits_pending"), sa.column("deposit_pending_since")
+    )
     op.execute(
         accounts.update().where(accounts.c.deposit_pending_since.is_not(None)).values(deposits_pending=1)
     )

@@ -36,7 +36,7 @@ class AlertWatcher:
         notices: NoticeDelivery,
         leadership: Leadership | None = None,
     ) -> None:
-        """`leadership`: ticks do nothing in a process that does not lead (bot.leadership); alone by default."""
+        """`leadership`: ticks do nothing in a process that does not lead (bot.leadership); alone, it leads."""
         self._core = core
         self._market = market
         self._index = index
