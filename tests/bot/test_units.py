@@ -16,13 +16,14 @@ from bot.sandbox.routes import sandbox_router
 from bot.sandbox.state import SandboxState
 from bot.telegram.keyboards import DraftAction, draft_keyboard, plan_keyboard, portfolio_keyboard
 from bot.telegram.outbox import OutgoingQueue
-from bot.telegram.render import draft_preview, pnl_text, quote_text, reconciled_text
+from bot.telegram.render import draft_preview, plan_result, pnl_text, quote_text, reconciled_text
 from bot.telegram.sealed import Sealer
 from trading.domain.alert_index import AlertIndex
 from trading.domain.alerts import Alert, AlertCondition, AlertStatus
 from trading.domain.enums import OrderStatus, OrderType, Side
 from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderDraft, Preview
+from trading.usecases.signal_plans import PlanResult
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -85,6 +86,14 @@ def test_an_order_checked_with_its_exchange_says_how_it_turned_out() -> None:
     assert reconciled_text(filled) == (
         "✅ Order #7: buy 0.25 ETH, filled: 0.25 at 3,400.00 USDT (fee 0.85). "
         "Checked with the exchange, which had not answered at first."
+    )
+
+
+def test_a_plan_result_tells_placed_refused_and_unconfirmed_entries_apart() -> None:
+    draft = _draft()
+    result = PlanResult((), ((draft, "Not enough USDT."),), ((draft, "It may have been placed."),))
+    assert plan_result(result) == (
+        "✖️ Entry 3400 not placed: Not enough USDT.\n⏳ Entry 3400: It may have been placed."
     )
 
 

@@ -1,10 +1,11 @@
 """Stop loss and take-profit legs held by the core, break-even, and signal plans over several entries."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
-from tests.harness import Harness
+from tests.harness import FailingExchanges, Harness, answer_lost
 from trading.domain.enums import AmountUnit, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import DraftAlreadyUsed, InsufficientFunds, InvalidInput
 from trading.domain.intents import OrderIntent
@@ -118,6 +119,25 @@ async def test_a_plan_splits_the_amount_over_entries_and_is_confirmed_once(harne
     assert view.positions[0].quantity == sum(e.quantity for e in plan.plan.entries)
     stop = (await legs(harness, user))[(OrderRole.STOP_LOSS, low - 100)]
     assert stop == (OrderStatus.ARMED, view.positions[0].quantity)  # the legs grew with the second entry
+
+
+async def test_plan_entries_the_exchange_did_not_answer_for_are_unconfirmed_not_refused(
+    harness: Harness,
+) -> None:
+    """Sent, with the answer lost: perhaps placed, so not reported as "not placed"; the tracker looks them up."""
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker("ETH/USDT")).ask
+    low = (ask * D("0.97")).quantize(D("0.01"))
+    spec = SignalSpec("ETH", Side.BUY, entries=(ask + 10, low), targets=(ask * 2,), stop_loss=low - 100)
+    plan = await draft_signal_plan(harness.core, user, spec, D(2000))
+    unanswering = replace(harness.core, exchanges=FailingExchanges(harness, answer_lost, after_sending=True))
+
+    result = await confirm_plan(unanswering, user, plan.group_id)
+    assert result.orders == () and result.failures == ()
+    assert [draft.id for draft, _ in result.unconfirmed] == [draft.id for draft in plan.drafts]
+    assert all("It may have been placed" in told for _, told in result.unconfirmed)
+    async with harness.core.uow(read_only=True) as uow:
+        assert {o.status for o in await uow.orders.for_user(user)} == {OrderStatus.SUBMITTED}
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.domain.enums import OrderType, Side
-from trading.domain.errors import InsufficientFunds, NotFound, TradingError
+from trading.domain.errors import ExchangeUnavailable, InsufficientFunds, NotFound, TradingError
 from trading.domain.ledger import ZERO
 from trading.domain.orders import Order, OrderDraft, Preview
 from trading.domain.risk import OrderExposure, check_risk, effective_limits, margin_multiple
@@ -23,8 +23,12 @@ class PlanDraft:
 
 @dataclass(frozen=True, slots=True)
 class PlanResult:
+    """The entries placed; refused, with why; and unconfirmed: sent, with no answer from the exchange, so
+    perhaps placed (looked up by the tracker, and the trader told), with what the trader is told now."""
+
     orders: tuple[Order, ...]
     failures: tuple[tuple[OrderDraft, str], ...]
+    unconfirmed: tuple[tuple[OrderDraft, str], ...] = ()
 
 
 async def draft_signal_plan(
@@ -116,16 +120,20 @@ async def draft_signal_plan(
 
 async def confirm_plan(core: Core, user_id: int, group_id: str) -> PlanResult:
     """Confirm every entry of a plan, each placed once. The first refusal of a confirmation as such (expired,
-    already used) is raised; an entry the exchange refuses is reported beside the ones placed."""
+    already used) is raised; an entry the exchange refuses, or does not answer for, is reported beside the ones
+    placed."""
     async with core.uow(read_only=True) as uow:
         drafts = [d for d in await uow.drafts.in_group(group_id) if d.user_id == user_id]
     if not drafts:
         raise NotFound("That signal plan was not found.")
     orders: list[Order] = []
     failures: list[tuple[OrderDraft, str]] = []
+    unconfirmed: list[tuple[OrderDraft, str]] = []
     for index, draft in enumerate(drafts):
         try:
             orders.append(await confirm_draft(core, user_id, draft.id))
+        except ExchangeUnavailable as error:
+            unconfirmed.append((draft, error.message))
         except TradingError as error:
             if (
                 index == 0
@@ -134,4 +142,4 @@ async def confirm_plan(core: Core, user_id: int, group_id: str) -> PlanResult:
             ):
                 raise
             failures.append((draft, error.message))
-    return PlanResult(tuple(orders), tuple(failures))
+    return PlanResult(tuple(orders), tuple(failures), tuple(unconfirmed))

@@ -120,6 +120,8 @@ class FollowedOut(msgspec.Struct):
     signal_id: int
     orders: list[OrderOut]
     failures: list[PlanFailureOut]
+    # Sent with no answer from the exchange: perhaps placed; looked up within minutes, and the trader told.
+    unconfirmed: list[PlanFailureOut]
 
 
 def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
@@ -304,12 +306,13 @@ class SignalsController(Controller):
                 "Preview a plan for this signal first (POST /signals/{id}/plan with an amount)."
             )
         result = await confirm_plan(web.core, user_id, signal.group_id)
-        if result.orders:
+        if result.orders or result.unconfirmed:
             await mark_signal(web.core, user_id, signal.id, SignalStatus.FOLLOWED)
         return FollowedOut(
             signal.id,
             [order_out(o) for o in result.orders],
             [PlanFailureOut(draft.id, reason) for draft, reason in result.failures],
+            [PlanFailureOut(draft.id, told) for draft, told in result.unconfirmed],
         )
 
     @post(
