@@ -94,10 +94,10 @@ _PERCENT_GAIN = re.compile(
     r"[+]\s?\d+(?:[.,]\d+)?\s?%|(?<![\d.,])\d+(?:[.,]\d+)?\s?% (?:profit|gain|roi|return)|"
     r"\b(?:profit|gain|roi|return)s? (?:of )?[+]?\d+(?:[.,]\d+)?\s?%"
 )
-# A channel speaking to its followers ("we are up 300%", "our VIP members"), not a user giving an order.
 # What a share of an order is taken of ("buy eth with 10% of my balance"): the holdings named as the base of an
 # amount, not a question about them.
 _SHARE_BASE = re.compile(r"\bof (?:my|the|our) (?:portfolio|balances?|funds|wallet|holdings|cash|account)\b")
+# A channel speaking to its followers ("we are up 300%", "our VIP members"), not a user giving an order.
 _CHANNEL_VOICE = re.compile(r"\b(?:we|we're|our|everyone|members|vip|premium|subscribers?|followers?|guys)\b")
 
 
