@@ -76,9 +76,14 @@ def draft_preview(draft: OrderDraft, ttl_seconds: int) -> str:
     return "\n".join(lines)
 
 
+def _order_head(order: Order) -> str:
+    base = order.symbol.split("/", 1)[0]
+    return f"Order #{order.id}: {order.side.value} {amount(order.quantity)} {base}"
+
+
 def order_result(order: Order) -> str:
-    base, quote = order.symbol.split("/", 1)
-    head = f"Order #{order.id}: {order.side.value} {amount(order.quantity)} {base}"
+    quote = order.symbol.split("/", 1)[1]
+    head = _order_head(order)
     status = order.status.value.replace("_", " ")
     if order.filled and order.average_price is not None:
         return (
@@ -91,10 +96,9 @@ def order_result(order: Order) -> str:
 def reconciled_text(order: Order) -> str:
     """An order whose exchange did not answer, as it turned out once checked with the exchange."""
     if order.status is OrderStatus.REJECTED:
-        base = order.symbol.split("/", 1)[0]
         return (
-            f"✖️ Order #{order.id}: {order.side.value} {amount(order.quantity)} {base} never reached the "
-            "exchange, so nothing was placed. Ask again for a fresh price."
+            f"✖️ {_order_head(order)} never reached the exchange, so nothing was placed. "
+            "Ask again for a fresh price."
         )
     return f"{order_result(order)} Checked with the exchange, which had not answered at first."
 
