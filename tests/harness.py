@@ -17,7 +17,7 @@ from trading.domain.accounts import Credentials, ExchangeAccount
 from trading.domain.errors import ExchangeUnavailable
 from trading.domain.orders import ExchangeOrder, OrderRequest
 from trading.market.simulated import SimulatedMarket
-from trading.ports import ExchangeGateway, PaperFunding
+from trading.ports import ExchangeFactory, ExchangeGateway, PaperFunding
 from trading.usecases.accounts import register_user
 from trading.usecases.core import Core
 from trading.usecases.notices import Told, add_notices
@@ -120,19 +120,18 @@ class FailsAroundTheCall:
         raise self._failure()
 
 
-class FailingExchanges:
-    """The harness's exchanges, their orders failing as FailsAroundTheCall says: `replace(core, exchanges=...)`."""
+class ExchangesAround:
+    """The app's exchanges, each gateway handed out through `around` (a test's watch or wrapper); for
+    `replace(core, exchanges=...)`. The harness closes the exchanges it built."""
 
-    def __init__(self, harness: Harness, failure: Callable[[], BaseException], after_sending: bool) -> None:
-        self._exchanges = harness.exchanges
-        self._failure = failure
-        self._after_sending = after_sending
+    def __init__(self, exchanges: ExchangeFactory) -> None:
+        self._exchanges = exchanges
 
     async def gateway(self, account: ExchangeAccount) -> ExchangeGateway:
-        return self._failing(await self._exchanges.gateway(account))
+        return self.around(account.id, await self._exchanges.gateway(account))
 
     async def gateway_of(self, account_id: int) -> ExchangeGateway:
-        return self._failing(await self._exchanges.gateway_of(account_id))
+        return self.around(account_id, await self._exchanges.gateway_of(account_id))
 
     async def open_gateway(self, exchange: str, testnet: bool, credentials: Credentials) -> ExchangeGateway:
         return await self._exchanges.open_gateway(exchange, testnet, credentials)
@@ -143,5 +142,17 @@ class FailingExchanges:
     async def close(self) -> None:
         return None
 
-    def _failing(self, inner: ExchangeGateway) -> ExchangeGateway:
-        return FailsAroundTheCall(inner, self._failure, self._after_sending)  # type: ignore[return-value]
+    def around(self, account_id: int, gateway: ExchangeGateway) -> ExchangeGateway:
+        return gateway
+
+
+class FailingExchanges(ExchangesAround):
+    """The harness's exchanges, their orders failing as FailsAroundTheCall says."""
+
+    def __init__(self, harness: Harness, failure: Callable[[], BaseException], after_sending: bool) -> None:
+        super().__init__(harness.exchanges)
+        self._failure = failure
+        self._after_sending = after_sending
+
+    def around(self, account_id: int, gateway: ExchangeGateway) -> ExchangeGateway:
+        return FailsAroundTheCall(gateway, self._failure, self._after_sending)  # type: ignore[return-value]

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.harness import Harness
-from trading.domain.accounts import Credentials, ExchangeAccount
+from tests.harness import ExchangesAround, Harness
+from trading.domain.accounts import ExchangeAccount
 from trading.domain.enums import OrderStatus, OrderType, Side
 from trading.domain.intents import OrderIntent
 from trading.ports import ExchangeFactory, ExchangeGateway, PaperFunding, UnitOfWork, UnitOfWorkFactory
@@ -36,32 +36,22 @@ class _StopsAfterTheVenue:
         raise ProcessStopped
 
 
-class WatchedExchanges:
+class WatchedExchanges(ExchangesAround):
     """The app's exchanges, noting the accounts whose gateway is asked for. `stop_after_the_venue`: a paper
     deposit reaches the venue and the process stops right there, before the books."""
 
     def __init__(self, exchanges: ExchangeFactory, *, stop_after_the_venue: bool = False) -> None:
-        self._exchanges = exchanges
+        super().__init__(exchanges)
         self._stop = stop_after_the_venue
         self.read: list[int] = []
 
-    async def gateway(self, account: ExchangeAccount) -> ExchangeGateway:
-        self.read.append(account.id)
-        return await self._exchanges.gateway(account)
-
-    async def gateway_of(self, account_id: int) -> ExchangeGateway:
+    def around(self, account_id: int, gateway: ExchangeGateway) -> ExchangeGateway:
         self.read.append(account_id)
-        return await self._exchanges.gateway_of(account_id)
-
-    async def open_gateway(self, exchange: str, testnet: bool, credentials: Credentials) -> ExchangeGateway:
-        return await self._exchanges.open_gateway(exchange, testnet, credentials)
+        return gateway
 
     def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
-        funding = self._exchanges.paper_funding(account)
+        funding = super().paper_funding(account)
         return _StopsAfterTheVenue(funding) if self._stop else funding
-
-    async def close(self) -> None:
-        pass  # the harness closes the exchanges it built
 
 
 class CountedUnitsOfWork:
