@@ -9,23 +9,27 @@ call.
 
 The one wait SQLite has is for another connection's write lock (busy). That wait must not block the loop, so
 connections have no busy timeout, and a statement that finds the database busy (it then has had no effect) is
-retried after an asynchronous sleep, until the engine's timeout: the dialect is always called inside
-SQLAlchemy's greenlet bridge, where `await_only` hands the sleep to the loop. Within one process the writer
-engine keeps a single connection (see storage.db), so its writers queue in the pool, asynchronously, not on
-the lock.
+retried after an asynchronous sleep, until the engine's timeout. Inside SQLAlchemy's greenlet bridge (begin,
+commit, the ORM) the dialect waits itself, `await_only` handing the sleep to the loop. storage.transaction
+runs a unit of work's statements on the sync connection, outside the bridge (each trip through it costs
+about as much as the statement); there a busy statement is raised at once and the caller waits and retries
+(`retry_while_busy`). Within one process the writer engine keeps a single connection (see storage.db), so
+its writers queue in the pool, asynchronously, not on the lock.
 """
 
 import asyncio
 import sqlite3
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import pool
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.util import await_only
+from sqlalchemy.util.concurrency import in_greenlet
 
 from storage.sqlite_checkpoints import WalCheckpointer
 
@@ -37,6 +41,19 @@ T = TypeVar("T")
 
 def _busy(error: sqlite3.OperationalError) -> bool:
     return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _retry_delays(timeout_s: float) -> Iterator[float]:
+    """The sleeps between tries of a busy statement, growing, until the next would pass the timeout."""
+    delay, deadline = FIRST_RETRY_S, time.monotonic() + timeout_s
+    while time.monotonic() + delay <= deadline:
+        yield delay
+        delay = min(delay * 2, LONGEST_RETRY_S)
+
+
+def is_busy(error: OperationalError) -> bool:
+    """A statement that found the database locked by another connection, and so had no effect."""
+    return isinstance(error.orig, sqlite3.OperationalError) and _busy(error.orig)
 
 
 class _Done:
@@ -87,15 +104,34 @@ class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
         return pool.AsyncAdaptedQueuePool if cls._is_url_file_db(url) else pool.StaticPool
 
     def _waiting_out_busy(self, call: Callable[[], T]) -> T:
-        delay, deadline = FIRST_RETRY_S, time.monotonic() + self._busy_timeout_s
+        delays = _retry_delays(self._busy_timeout_s)
         while True:
             try:
                 return call()
             except sqlite3.OperationalError as error:
-                if not _busy(error) or time.monotonic() + delay > deadline:
+                # Outside the greenlet bridge there is no waiting here: the caller retries (retry_while_busy).
+                delay = next(delays, None) if _busy(error) and in_greenlet() else None
+                if delay is None:
                     raise
             await_only(asyncio.sleep(delay))
-            delay = min(delay * 2, LONGEST_RETRY_S)
+
+    async def retry_while_busy(self, call: Callable[[], T]) -> T:
+        """Runs a statement that found the database busy again, after asynchronous sleeps, until it runs or
+        the engine's timeout passes."""
+        for delay in _retry_delays(self._busy_timeout_s):
+            await asyncio.sleep(delay)
+            try:
+                return call()
+            except OperationalError as error:
+                if not is_busy(error):
+                    raise
+        return call()
+
+    @staticmethod
+    def _awaited() -> None:
+        # Inside the bridge, AsyncConnection requires a driver that awaited (see _Done).
+        if in_greenlet():
+            await_only(_Done())
 
     def do_begin(self, dbapi_connection: Any) -> None:
         # The documented pysqlite recipe (the driver's own transaction handling is off, see storage.db), without
@@ -109,18 +145,18 @@ class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
 
     def do_execute(self, cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
         self._waiting_out_busy(lambda: cursor.execute(statement, parameters))
-        await_only(_Done())
+        self._awaited()
 
     def do_execute_no_params(self, cursor: Any, statement: str, context: Any = None) -> None:
         self._waiting_out_busy(lambda: cursor.execute(statement))
-        await_only(_Done())
+        self._awaited()
 
     def do_executemany(
         self, cursor: Any, statement: str, parameters: Sequence[Any], context: Any = None
     ) -> None:
         rows = list(parameters)  # a retry needs them again
         self._waiting_out_busy(lambda: cursor.executemany(statement, rows))
-        await_only(_Done())
+        self._awaited()
 
 
 def register() -> str:

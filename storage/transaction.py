@@ -4,12 +4,24 @@ Repositories run their statements, built once on the Core tables, straight on th
 session the same statement cost about a quarter more CPU, and the session's own begin, commit and close
 nearly double a transaction's. The repositories that still work through ORM rows get a session that joins
 the same transaction, so a unit of work stays one transaction whatever it touches.
+
+On SQLite (storage.sqlite_dialect, run in the loop's thread) statements, check-outs from a pool that has a
+connection waiting, and check-ins skip SQLAlchemy's greenlet bridge: none of them waits for anything, and a
+trip through the bridge cost about as much as the statement itself (a greenlet made, switched to and freed).
+A busy database is waited out here. Commits still cross the bridge, where the dialect waits (a failed commit
+would end SQLAlchemy's transaction), as does a check-out that must wait for the pool.
 """
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from sqlalchemy import CursorResult, Executable
+from sqlalchemy import Connection, CursorResult, Executable
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.pool import QueuePool
+
+from storage.sqlite_dialect import InLoopSQLiteDialect, is_busy
 
 
 class Transaction:
@@ -18,6 +30,8 @@ class Transaction:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        # SQLite in the loop's thread: statements run on the sync connection, without the greenlet bridge.
+        self._in_loop = engine.dialect if isinstance(engine.dialect, InLoopSQLiteDialect) else None
         self._connection: AsyncConnection | None = None
         self._session: AsyncSession | None = None
 
@@ -30,7 +44,15 @@ class Transaction:
             # As one session's autoflush would: a statement sees what the ORM rows have pending.
             await self._session.flush()
         connection = self._connection or await self._connect()
-        return await connection.execute(statement, parameters)
+        if self._in_loop is None:
+            return await connection.execute(statement, parameters)
+        run: Callable[[], CursorResult[Any]] = partial(_sync(connection).execute, statement, parameters)
+        try:
+            return run()
+        except OperationalError as error:
+            if not is_busy(error):
+                raise
+            return await self._in_loop.retry_while_busy(run)
 
     async def scalar(self, statement: Executable, parameters: Any = None) -> Any:
         return (await self.execute(statement, parameters)).scalar()
@@ -60,10 +82,18 @@ class Transaction:
         await self._end_session(flush=False)
         if self._connection is not None:
             connection, self._connection = self._connection, None
-            await connection.close()
+            if self._in_loop is None:
+                await connection.close()
+            else:  # a rollback and a check-in, neither of which waits in SQLite's case
+                _sync(connection).close()
 
     async def _connect(self) -> AsyncConnection:
-        self._connection = await self._engine.connect()
+        pool = self._engine.sync_engine.pool
+        if self._in_loop is not None and isinstance(pool, QueuePool) and pool.checkedin():
+            # A connection waits in the pool: taken at once, as the bridge would take it, without the bridge.
+            self._connection = AsyncConnection(self._engine, self._engine.sync_engine.connect())
+        else:
+            self._connection = await self._engine.connect()
         return self._connection
 
     async def _end_session(self, *, flush: bool) -> None:
@@ -74,3 +104,9 @@ class Transaction:
                     await session.flush()
             finally:
                 await session.close()  # detaches its objects; the transaction is the connection's to end
+
+
+def _sync(connection: AsyncConnection) -> Connection:
+    started = connection.sync_connection
+    assert started is not None, "a connection the engine handed out is started"
+    return started

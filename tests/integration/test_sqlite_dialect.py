@@ -1,9 +1,13 @@
 """SQLite in the event loop's thread: a writer that finds the database locked waits without blocking the loop,
-and gives up with SQLite's own error after its timeout; checkpoints run beside the commits."""
+and gives up with SQLite's own error after its timeout, whether its statements go through SQLAlchemy's greenlet
+bridge (the dialect waits) or straight to the connection from a unit of work's transaction (the transaction
+waits); checkpoints run beside the commits."""
 
 import asyncio
 import sqlite3
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -12,6 +16,27 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import create_engine
 from storage.sqlite_checkpoints import WalCheckpointer
+from storage.transaction import Transaction
+
+NOTE = text("INSERT INTO notes (body) VALUES (:body)")
+
+
+async def _through_the_bridge(engine: AsyncEngine, body: str) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(NOTE, {"body": body})
+
+
+async def _in_a_transaction(engine: AsyncEngine, body: str) -> None:
+    transaction = Transaction(engine)
+    try:
+        await transaction.execute(NOTE, {"body": body})
+        await transaction.commit()
+    finally:
+        await transaction.close()
+
+
+Writer = Callable[[AsyncEngine, str], Coroutine[Any, Any, None]]
+WRITERS = pytest.mark.parametrize("write_note", [_through_the_bridge, _in_a_transaction])
 
 
 async def _table(url: str) -> None:
@@ -21,7 +46,10 @@ async def _table(url: str) -> None:
     await engine.dispose()
 
 
-async def test_a_locked_writer_waits_while_the_loop_runs_then_writes(tmp_path: Path) -> None:
+@WRITERS
+async def test_a_locked_writer_waits_while_the_loop_runs_then_writes(
+    tmp_path: Path, write_note: Writer
+) -> None:
     url = f"sqlite:///{tmp_path / 'locked.db'}"
     await _table(url)
     # Another process holding the write lock: a plain sqlite3 connection in an open write transaction.
@@ -37,12 +65,8 @@ async def test_a_locked_writer_waits_while_the_loop_runs_then_writes(tmp_path: P
             ticks += 1
             await asyncio.sleep(0.005)
 
-    async def write() -> None:
-        async with engine.begin() as connection:
-            await connection.execute(text("INSERT INTO notes (body) VALUES ('second')"))
-
     ticking = asyncio.create_task(ticker())
-    writing = asyncio.create_task(write())
+    writing = asyncio.create_task(write_note(engine, "second"))
     await asyncio.sleep(0.2)
     assert not writing.done()  # still waiting for the lock...
     assert ticks >= 10  # ...while the loop went on with other work
@@ -56,7 +80,10 @@ async def test_a_locked_writer_waits_while_the_loop_runs_then_writes(tmp_path: P
     other.close()
 
 
-async def test_a_writer_gives_up_after_its_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@WRITERS
+async def test_a_writer_gives_up_after_its_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_note: Writer
+) -> None:
     url = f"sqlite:///{tmp_path / 'stuck.db'}"
     await _table(url)
     monkeypatch.setattr("storage.db.BUSY_TIMEOUT_S", 0.2)
@@ -64,8 +91,7 @@ async def test_a_writer_gives_up_after_its_timeout(tmp_path: Path, monkeypatch: 
     other.execute("BEGIN IMMEDIATE")
     engine = create_engine(url)
     with pytest.raises(OperationalError, match="database is locked"):
-        async with engine.begin() as connection:
-            await connection.execute(text("INSERT INTO notes (body) VALUES ('never')"))
+        await write_note(engine, "never")
     other.execute("ROLLBACK")
     async with engine.connect() as connection:
         assert (await connection.execute(text("SELECT count(*) FROM notes"))).scalar_one() == 0
@@ -76,9 +102,7 @@ async def test_a_writer_gives_up_after_its_timeout(tmp_path: Path, monkeypatch: 
 async def _write_rows(engine: AsyncEngine, rows: int) -> None:
     for i in range(rows):
         async with engine.begin() as connection:
-            await connection.execute(
-                text("INSERT INTO notes (body) VALUES (:body)"), {"body": f"{i:04}" * 256}
-            )
+            await connection.execute(NOTE, {"body": f"{i:04}" * 256})
 
 
 async def test_checkpoints_run_beside_the_commits_not_inside_them(tmp_path: Path) -> None:
