@@ -56,6 +56,8 @@ def intent_of(parsed: ParseResult) -> OrderIntent | None:
         stop_loss=parsed.stop_loss,
         take_profits=parsed.targets,
         leverage=parsed.leverage,
+        stop_loss_percent=parsed.stop_loss_percent,
+        take_profit_percents=parsed.target_percents,
     )
 
 

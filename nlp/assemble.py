@@ -78,7 +78,8 @@ def build_result(
         result = base.with_changes(
             symbol=order.symbol, quote=order.quote, side=side, order_type=order.order_type,
             amount=order.amount, amount_unit=order.amount_unit, price=order.price, stop_loss=order.stop_loss,
-            targets=order.targets, leverage=order.leverage,
+            targets=order.targets, leverage=order.leverage, stop_loss_percent=order.stop_loss_percent,
+            target_percents=order.target_percents,
         )  # fmt: skip
     elif intent == "set_alert":
         symbol, condition, threshold = extract_alert(tokens, matches)

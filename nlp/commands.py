@@ -46,6 +46,8 @@ class OrderFields:
     price: Decimal | None
     stop_loss: Decimal | None
     targets: tuple[Decimal, ...]
+    stop_loss_percent: Decimal | None
+    target_percents: tuple[Decimal, ...]
     leverage: Decimal | None
     amount_before_symbol: bool  # "buy 0.4 eth": the number is a size, which a signal never puts first
 
@@ -163,6 +165,8 @@ def extract_order(tokens: Sequence[Token], matches: list[SymbolMatch], signal: S
         price=price,
         stop_loss=signal.stop_loss,
         targets=signal.labelled_targets,
+        stop_loss_percent=signal.stop_loss_percent,
+        target_percents=signal.target_percents,
         leverage=leverage,
         amount_before_symbol=amount_at >= 0 and verb_at <= amount_at < sym_at,
     )

@@ -64,6 +64,10 @@ class ParseResult:
     targets: tuple[Decimal, ...] = ()
     stop_loss: Decimal | None = None
     leverage: Decimal | None = None
+    # An order's stop and take-profits given as distances from its price ("a 5% stop"): outside the parse
+    # contract, whose stop_loss and targets are prices; the core prices them when it prices the order.
+    stop_loss_percent: Decimal | None = None
+    target_percents: tuple[Decimal, ...] = ()
     condition: Condition | None = None
     threshold: Decimal | None = None
     flags: tuple[Flag, ...] = ()

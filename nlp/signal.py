@@ -65,6 +65,8 @@ class SignalReading:
     labelled_targets: tuple[Decimal, ...]  # only those under a take-profit label (for an order's bracket)
     stop_loss: Decimal | None
     stop_percent: bool  # a stop or target given only as a distance (5%, 30 pips): no price is read from it
+    stop_loss_percent: Decimal | None  # the stop's distance from the price, where given as one ("SL 5%")
+    target_percents: tuple[Decimal, ...]  # the take-profits' distances, where given as such ("TP 10%")
     leverage: Decimal | None
     labels: frozenset[str]  # the sections that were labelled in the text
     loose_numbers: int  # numbers that belonged to no section
@@ -147,6 +149,12 @@ def _is_generic_label(tokens: Sequence[Token], i: int, line_start: bool) -> bool
     return line_start and i + 1 < len(tokens) and tokens[i + 1].text == ":"
 
 
+def _label_after(tokens: Sequence[Token], i: int) -> str | None:
+    """The section a label right after token i opens ("5% stop loss"), if one does."""
+    label = match_label(tokens, i + 1) if i + 1 < len(tokens) else None
+    return label[0] if label is not None else None
+
+
 def read_signal(
     tokens: Sequence[Token], resolver: SymbolResolver, symbols: list[SymbolMatch] | None = None
 ) -> SignalReading:
@@ -162,6 +170,7 @@ def read_signal(
     first_buy_sell: str | None = None
     leverage: Decimal | None = None
     stop_percent = False
+    distances: dict[str, list[Decimal]] = {STOP: [], TARGET: []}
     loose: list[Decimal] = []
     line_start = True
     i = 0
@@ -197,8 +206,12 @@ def read_signal(
             if tok.leverage:
                 leverage = leverage if leverage is not None else tok.value
             elif tok.percent or tok.unit == "pips":
-                # "SL: 5%", "TP: 50 pips": a distance, no price; the section still says this is a trade call
-                stop_percent = stop_percent or section in (STOP, TARGET)
+                # "SL: 5%", "TP: 50 pips", "a 5% stop": a distance, no price; the section still says this is a
+                # trade call. A percentage is kept as one: an order prices it against its own price.
+                of = section if section in (STOP, TARGET) else _label_after(tokens, i)
+                stop_percent = stop_percent or of in (STOP, TARGET)
+                if tok.percent and of in (STOP, TARGET):
+                    distances[of].append(tok.value)
             elif tok.unit in ("h", "d", "w", "min", "m", "time") or tok.fraction:
                 pass  # a timeframe (1h, 15m), not a price
             elif section == LEVERAGE:
@@ -230,6 +243,8 @@ def read_signal(
         labelled_targets=tuple(sections[TARGET]),
         stop_loss=sections[STOP][0] if sections[STOP] else None,
         stop_percent=stop_percent,
+        stop_loss_percent=distances[STOP][0] if distances[STOP] else None,
+        target_percents=tuple(distances[TARGET]),
         leverage=leverage,
         labels=frozenset(labels),
         loose_numbers=len(loose),

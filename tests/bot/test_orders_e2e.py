@@ -2,11 +2,13 @@
 
 import asyncio
 from dataclasses import replace
+from decimal import Decimal
 
 from bot.server import reconcile
 from bot.telegram.runtime import TelegramBot
 from tests.bot.sandbox import Sandbox, button, start_bot
 from tests.harness import FailingExchanges, Harness, answer_lost
+from trading.domain.enums import OrderRole, OrderStatus
 from trading.usecases.tracking import IN_FLIGHT_AT_MOST
 
 
@@ -24,6 +26,23 @@ async def test_an_order_in_chat_is_previewed_confirmed_and_filled(
     result = await chat.message(preview["message_id"])
     assert result["edit_count"] == 1 and "filled" in result["text"] and result["reply_markup"] is None
     assert await harness.count("orders") == 1
+
+
+async def test_a_stop_said_as_a_percentage_is_shown_as_its_price_and_armed_with_the_order(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(531)
+    [preview] = await chat.ask("buy $50 of eth with a 5% stop")
+    stop_line = next(line for line in preview["text"].splitlines() if line.startswith("Stop:"))
+    assert stop_line != "Stop: none" and stop_line.endswith("(5.00% away)")
+    stop = Decimal(stop_line.split()[1].replace(",", ""))
+    await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    async with harness.core.uow() as uow:
+        user = await uow.users.by_telegram_id(531)
+        assert user is not None
+        [entry, leg] = sorted(await uow.orders.for_user(user.id), key=lambda order: order.id)
+    assert entry.status is OrderStatus.FILLED and leg.parent_id == entry.id
+    assert (leg.role, leg.status, leg.price) == (OrderRole.STOP_LOSS, OrderStatus.ARMED, stop)
 
 
 async def test_a_cancelled_preview_places_nothing(

@@ -56,6 +56,38 @@ async def test_market_buy_from_draft_to_filled_position(harness: Harness) -> Non
     assert exchange_balances["USDT"].total == view.cash
 
 
+async def test_a_stop_and_targets_given_as_distances_are_priced_from_the_order_price(
+    harness: Harness,
+) -> None:
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker("ETH/USDT")).ask
+    tick = (await harness.market.market("ETH/USDT")).price_tick
+
+    market_buy = buy("eth", "0.1", stop_loss_percent=Decimal(5), take_profit_percents=(Decimal(10),))
+    draft = await draft_order(harness.core, user, market_buy)
+    assert draft.stop_loss is not None and abs(draft.stop_loss - ask * Decimal("0.95")) <= tick / 2
+    [target] = draft.take_profits
+    assert abs(target - ask * Decimal("1.1")) <= tick / 2
+    assert draft.preview.stop_distance == ask - draft.stop_loss
+    assert draft.preview.stop_distance_pct is not None and abs(draft.preview.stop_distance_pct - 5) < Decimal(
+        "0.01"
+    )
+
+    # A limit order's distances are from its own price; a stop given as a price is kept as given.
+    limit = buy("eth", "0.1", order_type=OrderType.LIMIT, price=Decimal(3000), stop_loss_percent=Decimal(2))
+    assert (await draft_order(harness.core, user, limit)).stop_loss == Decimal(2940)
+    both = buy("eth", "0.1", stop_loss=Decimal(2000), stop_loss_percent=Decimal(2))
+    assert (await draft_order(harness.core, user, both)).stop_loss == Decimal(2000)
+
+    order = await confirm_draft(harness.core, user, draft.id)
+    async with harness.core.uow() as uow:
+        legs = await uow.orders.children(order.id)
+    assert sorted((leg.role.value, leg.price) for leg in legs) == [
+        ("stop_loss", draft.stop_loss),
+        ("take_profit", draft.take_profits[0]),
+    ]
+
+
 async def test_limit_order_rests_then_fills_when_the_market_comes_through(harness: Harness) -> None:
     user, _ = await harness.user()
     ask = (await harness.market.ticker("SOL/USDT")).ask
@@ -169,6 +201,9 @@ async def test_sell_realises_pnl_by_day(harness: Harness) -> None:
         (buy("ETH", "1", stop_loss=Decimal(99_999)), InvalidInput, "stop loss for a buy must be below"),
         (buy("ETH", "1", take_profits=(Decimal(1),)), InvalidInput, "must be above the price"),
         (buy("ETH", "150", AmountUnit.PERCENT), InvalidInput, "more than 100%"),
+        (buy("ETH", "0.1", stop_loss_percent=Decimal(100)), InvalidInput, "below 100%"),
+        (buy("ETH", "0.1", stop_loss_percent=Decimal(0)), InvalidInput, "above 0%"),
+        (buy("ETH", "0.1", take_profit_percents=(Decimal(-5),)), InvalidInput, "above 0%"),
         (OrderIntent("ETH", Side.SELL, Decimal(1)), InsufficientFunds, "0 ETH free"),
     ],
 )

@@ -71,6 +71,32 @@ def test_a_size_first_makes_an_order_even_with_a_stop_and_target(rules: Pipeline
     assert result.stop_loss == Decimal("0.42") and result.targets == (Decimal("0.55"),)
 
 
+@pytest.mark.parametrize(
+    ("text", "stop", "targets"),
+    [
+        ("buy $50 of eth with stop 5% below", Decimal(5), ()),
+        ("buy $50 of eth with a 5% stop", Decimal(5), ()),
+        ("buy 0.01 eth sl -5%", Decimal(5), ()),
+        ("buy 0.01 eth stop loss 2.5 percent", Decimal("2.5"), ()),
+        ("buy 0.01 eth with a 5% stop loss and take profit at 10%", Decimal(5), (Decimal(10),)),
+        ("buy 0.01 eth sl 3% tp1 5% tp2 10%", Decimal(3), (Decimal(5), Decimal(10))),
+    ],
+)
+def test_a_stop_or_targets_given_as_distances_are_kept_as_distances(
+    rules: Pipeline, text: str, stop: Decimal, targets: tuple[Decimal, ...]
+) -> None:
+    result = rules.parse(text)
+    assert result.intent == "place_order"
+    assert (result.stop_loss_percent, result.target_percents) == (stop, targets)
+    # The contract's stop_loss and targets are prices: a distance is none.
+    assert (result.stop_loss, result.targets) == (None, ())
+
+
+def test_an_amount_in_percent_is_no_stop_distance(rules: Pipeline) -> None:
+    result = rules.parse("sell 10% of my eth")
+    assert (result.amount, result.amount_unit, result.stop_loss_percent) == (Decimal(10), "percent", None)
+
+
 def test_known_markets_extend_the_symbols() -> None:
     assert Pipeline(use_classifier=False).parse("buy 10 zzcoin").symbol is None
     assert Pipeline(["ZZCOIN/USDT"], use_classifier=False).parse("buy 10 zzcoin").symbol == "ZZCOIN"

@@ -8,7 +8,9 @@ from trading.domain.enums import AmountUnit, OrderType, Side
 
 @dataclass(frozen=True, slots=True)
 class OrderIntent:
-    """`symbol` is a base asset ('BTC') or a pair ('BTC/USDT'); `quote` names the pair's quote where given."""
+    """`symbol` is a base asset ('BTC') or a pair ('BTC/USDT'); `quote` names the pair's quote where given.
+    A stop or take-profits may be given as distances in percent from the order's price instead of as prices
+    (`stop_loss_percent`, `take_profit_percents`): the core prices them with the order."""
 
     symbol: str
     side: Side
@@ -20,3 +22,5 @@ class OrderIntent:
     stop_loss: Decimal | None = None
     take_profits: tuple[Decimal, ...] = ()
     leverage: Decimal | None = None
+    stop_loss_percent: Decimal | None = None
+    take_profit_percents: tuple[Decimal, ...] = ()

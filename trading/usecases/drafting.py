@@ -1,7 +1,7 @@
 """From an intent to a priced, risk-checked draft that waits for the trader's confirmation."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from trading.domain.accounts import AssetBalance, ExchangeAccount
@@ -52,6 +52,7 @@ async def draft_order(
     symbol = pair_of(intent.symbol, intent.quote, core.config.paper_quote)
     locked = await _locked_by_own_stops(core, gateway, account, symbol, intent)
     priced = await _price(gateway, symbol, intent, locked)
+    intent = _brackets_priced(intent, priced)
     _check_brackets(intent, priced.price)
     context = await risk_context(gateway, ledger, priced.market, realised_today)
     exposure = OrderExposure(
@@ -102,6 +103,12 @@ def _validate(intent: OrderIntent) -> None:
         raise InvalidInput(f"A {intent.order_type.value} order needs a price above zero.")
     if intent.leverage is not None and intent.leverage <= 0:
         raise InvalidInput("Leverage must be above zero.")
+    if intent.stop_loss_percent is not None and not 0 < intent.stop_loss_percent < HUNDRED:
+        raise InvalidInput("A stop's distance from the price must be above 0% and below 100%.")
+    selling = intent.side is Side.SELL
+    if any(p <= 0 or (selling and p >= HUNDRED) for p in intent.take_profit_percents):
+        below = " and below 100%" if selling else ""
+        raise InvalidInput(f"A take-profit's distance from the price must be above 0%{below}.")
 
 
 def pair_of(symbol: str, quote: str | None, default_quote: str) -> str:
@@ -154,6 +161,25 @@ async def _price(
     if not buying and not leverage and quantity > free_base:
         raise InsufficientFunds(f"You have {free_base} {market.base} free, less than the {quantity} to sell.")
     return _Priced(market, ticker, price, quantity)
+
+
+def _brackets_priced(intent: OrderIntent, priced: _Priced) -> OrderIntent:
+    """A stop or take-profits given as distances ("a 5% stop") become prices, from the order's price: the
+    preview then shows them as the prices the core will act on, before anything is placed. A price given
+    outright is kept as it is."""
+    if intent.stop_loss_percent is None and not intent.take_profit_percents:
+        return intent
+    away = 1 if intent.side is Side.SELL else -1  # a buy's stop sits below its price, its targets above
+    stop = intent.stop_loss
+    if stop is None and intent.stop_loss_percent is not None:
+        stop = priced.market.round_price(priced.price * (1 + away * intent.stop_loss_percent / HUNDRED))
+    targets = intent.take_profits or tuple(
+        priced.market.round_price(priced.price * (1 - away * p / HUNDRED))
+        for p in intent.take_profit_percents
+    )
+    return replace(
+        intent, stop_loss=stop, take_profits=targets, stop_loss_percent=None, take_profit_percents=()
+    )
 
 
 def _check_brackets(intent: OrderIntent, price: Decimal) -> None:
