@@ -7,7 +7,7 @@ import pytest
 
 from tests.harness import FailingExchanges, Harness, answer_lost
 from trading.domain.enums import AmountUnit, OrderRole, OrderStatus, OrderType, Side
-from trading.domain.errors import DraftAlreadyUsed, InsufficientFunds, InvalidInput
+from trading.domain.errors import DraftAlreadyUsed, InsufficientFunds, InvalidInput, InvalidOrder
 from trading.domain.intents import OrderIntent
 from trading.domain.signals import SignalSpec
 from trading.usecases.drafting import draft_order
@@ -155,6 +155,11 @@ async def test_plan_entries_the_exchange_did_not_answer_for_are_unconfirmed_not_
             "shorts need a derivatives",
         ),
         (SignalSpec("ETH", Side.BUY, ()), InvalidInput, "no entry price"),
+        (
+            SignalSpec("ETH", Side.SELL, (D(3000),), stop_loss=D(3100), leverage=D(20)),
+            InvalidOrder,
+            r"Leverage \(20x\) is not available yet",
+        ),
     ],
 )
 async def test_plans_the_bot_cannot_follow_say_why_and_write_nothing(

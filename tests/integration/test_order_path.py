@@ -13,6 +13,7 @@ from trading.domain.errors import (
     DraftExpired,
     InsufficientFunds,
     InvalidInput,
+    InvalidOrder,
     NotFound,
     UnknownSymbol,
 )
@@ -202,6 +203,17 @@ async def test_sell_realises_pnl_by_day(harness: Harness) -> None:
         (buy("ETH", "1", take_profits=(Decimal(1),)), InvalidInput, "must be above the price"),
         (buy("ETH", "150", AmountUnit.PERCENT), InvalidInput, "more than 100%"),
         (buy("ETH", "0.1", stop_loss_percent=Decimal(100)), InvalidInput, "below 100%"),
+        (buy("ETH", "0.1", leverage=Decimal(10)), InvalidOrder, r"Leverage \(10x\) is not available yet"),
+        (
+            OrderIntent("ETH", Side.SELL, Decimal("0.1"), stop_loss=Decimal(9_000)),
+            InvalidInput,
+            "A stop loss or take-profit goes with a buy",
+        ),
+        (
+            OrderIntent("ETH", Side.SELL, Decimal("0.1"), take_profit_percents=(Decimal(5),)),
+            InvalidInput,
+            "goes with a buy",
+        ),
         (buy("ETH", "0.1", stop_loss_percent=Decimal(0)), InvalidInput, "above 0%"),
         (buy("ETH", "0.1", take_profit_percents=(Decimal(-5),)), InvalidInput, "above 0%"),
         (OrderIntent("ETH", Side.SELL, Decimal(1)), InsufficientFunds, "0 ETH free"),

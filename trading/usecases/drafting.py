@@ -40,6 +40,7 @@ async def draft_order(
     Raises a TradingError with the reason when the order cannot be placed as asked; nothing is written then.
     """
     _validate(intent)
+    refuse_leverage(intent.leverage)
     async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
@@ -59,7 +60,6 @@ async def draft_order(
         priced.market.symbol, intent.side, priced.quantity * priced.price, intent.leverage, intent.stop_loss
     )
     check_risk(exposure, context, limits)
-    refuse_leverage_on_paper(account, intent.leverage)
     now = core.clock.now()
     draft = OrderDraft(
         id=new_draft_id(),
@@ -89,9 +89,14 @@ def free_of(balances: Mapping[str, AssetBalance], asset: str) -> Decimal:
     return found.free if found is not None else ZERO
 
 
-def refuse_leverage_on_paper(account: ExchangeAccount, leverage: Decimal | None) -> None:
-    if account.is_paper and margin_multiple(leverage) is not None:
-        raise InvalidOrder("The paper exchange trades spot only, so leverage is not available there.")
+def refuse_leverage(leverage: Decimal | None) -> None:
+    """No exchange gateway sets a venue's leverage (the paper venue trades spot; ccxt orders go out as they are):
+    a leveraged order would be placed unleveraged, at its full size, so none is taken."""
+    if margin_multiple(leverage) is not None:
+        raise InvalidOrder(
+            f"Leverage ({leverage}x) is not available yet: orders are placed as spot orders, at their full "
+            "size. Send it again without leverage."
+        )
 
 
 def _validate(intent: OrderIntent) -> None:
@@ -103,12 +108,17 @@ def _validate(intent: OrderIntent) -> None:
         raise InvalidInput(f"A {intent.order_type.value} order needs a price above zero.")
     if intent.leverage is not None and intent.leverage <= 0:
         raise InvalidInput("Leverage must be above zero.")
+    brackets = intent.stop_loss, intent.stop_loss_percent, intent.take_profits, intent.take_profit_percents
+    if intent.side is Side.SELL and any(b is not None and b != () for b in brackets):
+        # The core arms a stop and targets for what a buy fills; on a spot sale they would act on nothing.
+        raise InvalidInput(
+            "A stop loss or take-profit goes with a buy: a sale closes what you hold, so it would have "
+            "nothing to act on. Send the sale without it."
+        )
     if intent.stop_loss_percent is not None and not 0 < intent.stop_loss_percent < HUNDRED:
         raise InvalidInput("A stop's distance from the price must be above 0% and below 100%.")
-    selling = intent.side is Side.SELL
-    if any(p <= 0 or (selling and p >= HUNDRED) for p in intent.take_profit_percents):
-        below = " and below 100%" if selling else ""
-        raise InvalidInput(f"A take-profit's distance from the price must be above 0%{below}.")
+    if any(p <= 0 for p in intent.take_profit_percents):
+        raise InvalidInput("A take-profit's distance from the price must be above 0%.")
 
 
 def pair_of(symbol: str, quote: str | None, default_quote: str) -> str:
@@ -169,13 +179,12 @@ def _brackets_priced(intent: OrderIntent, priced: _Priced) -> OrderIntent:
     outright is kept as it is."""
     if intent.stop_loss_percent is None and not intent.take_profit_percents:
         return intent
-    away = 1 if intent.side is Side.SELL else -1  # a buy's stop sits below its price, its targets above
+    # Only a buy carries them (_validate): its stop sits below its price, its targets above.
     stop = intent.stop_loss
     if stop is None and intent.stop_loss_percent is not None:
-        stop = priced.market.round_price(priced.price * (1 + away * intent.stop_loss_percent / HUNDRED))
+        stop = priced.market.round_price(priced.price * (1 - intent.stop_loss_percent / HUNDRED))
     targets = intent.take_profits or tuple(
-        priced.market.round_price(priced.price * (1 - away * p / HUNDRED))
-        for p in intent.take_profit_percents
+        priced.market.round_price(priced.price * (1 + p / HUNDRED)) for p in intent.take_profit_percents
     )
     return replace(
         intent, stop_loss=stop, take_profits=targets, stop_loss_percent=None, take_profit_percents=()
@@ -183,17 +192,12 @@ def _brackets_priced(intent: OrderIntent, priced: _Priced) -> OrderIntent:
 
 
 def _check_brackets(intent: OrderIntent, price: Decimal) -> None:
-    """A stop or a target on the wrong side of the price is a mistake to point out, never to 'fix'."""
-    buying = intent.side is Side.BUY
-    if intent.stop_loss is not None and (intent.stop_loss >= price if buying else intent.stop_loss <= price):
-        where = "below" if buying else "above"
-        raise InvalidInput(f"A stop loss for a {intent.side.value} must be {where} the price ({price}).")
+    """A stop or a target on the wrong side of a buy's price is a mistake to point out, never to 'fix'."""
+    if intent.stop_loss is not None and intent.stop_loss >= price:
+        raise InvalidInput(f"A stop loss for a buy must be below the price ({price}).")
     for target in intent.take_profits:
-        if target <= price if buying else target >= price:
-            where = "above" if buying else "below"
-            raise InvalidInput(
-                f"Take-profit {target} must be {where} the price ({price}) for a {intent.side.value}."
-            )
+        if target <= price:
+            raise InvalidInput(f"Take-profit {target} must be above the price ({price}) for a buy.")
 
 
 async def risk_context(

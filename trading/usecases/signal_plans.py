@@ -10,7 +10,7 @@ from trading.domain.orders import Order, OrderDraft, Preview
 from trading.domain.risk import OrderExposure, check_risk, effective_limits, margin_multiple
 from trading.domain.signals import SignalPlan, SignalSpec, plan_signal
 from trading.usecases.core import Core, account_of, new_draft_id
-from trading.usecases.drafting import free_of, pair_of, refuse_leverage_on_paper, risk_context
+from trading.usecases.drafting import free_of, pair_of, refuse_leverage, risk_context
 from trading.usecases.execution import confirm_draft
 
 
@@ -44,6 +44,7 @@ async def draft_signal_plan(
     """Plan `amount` (quote currency) over a signal's entries and keep the plan for one confirmation.
 
     `signal_id`: the recorded signal it follows, which keeps the plan's group id (its outcome is read from it)."""
+    refuse_leverage(spec.leverage)
     async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
@@ -78,7 +79,6 @@ async def draft_signal_plan(
         context,
         limits,
     )
-    refuse_leverage_on_paper(account, plan.leverage)
 
     now = core.clock.now()
     group = new_draft_id()
