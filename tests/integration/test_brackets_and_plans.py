@@ -152,7 +152,7 @@ async def test_plan_entries_the_exchange_did_not_answer_for_are_unconfirmed_not_
         (
             SignalSpec("ETH", Side.SELL, (D(3000),), stop_loss=D(3100)),
             InsufficientFunds,
-            "shorts need a derivatives",
+            "shorts are not available",
         ),
         (SignalSpec("ETH", Side.BUY, ()), InvalidInput, "no entry price"),
         (

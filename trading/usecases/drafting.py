@@ -46,7 +46,7 @@ async def draft_order(
         ledger = await uow.ledgers.load(account.id)
         limits = effective_limits(core.config.limits, await uow.risk_settings.get(user_id))
         realised_today = ZERO
-        if intent.side is Side.BUY or intent.leverage:  # only what adds risk answers to the daily loss limit
+        if intent.side is Side.BUY:  # only what adds risk answers to the daily loss limit
             today = core.clock.now().date()
             realised_today = sum((await uow.ledgers.pnl_by_day(account.id, today)).values(), ZERO)
     gateway = await core.exchanges.gateway(account)
@@ -153,22 +153,20 @@ async def _price(
     balances = await gateway.balances()
     free_quote = free_of(balances, market.quote)
     free_base = free_of(balances, market.base) + locked_by_own_stops
-    # On a derivatives venue a leveraged order holds only its margin; shorts need no base asset.
-    leverage = margin_multiple(intent.leverage)
-    with_fee = price * (1 + market.taker_fee) / (leverage or 1)
+    with_fee = price * (1 + market.taker_fee)
     if intent.amount_unit is AmountUnit.BASE:
         raw = intent.amount
     elif intent.amount_unit is AmountUnit.QUOTE:
-        raw = intent.amount / (price * (1 + market.taker_fee)) if buying else intent.amount / price
+        raw = intent.amount / with_fee if buying else intent.amount / price
     else:
-        raw = (free_quote / with_fee if buying or leverage else free_base) * intent.amount / HUNDRED
+        raw = (free_quote / with_fee if buying else free_base) * intent.amount / HUNDRED
     quantity = market.round_amount(raw)
     market.check_minimums(quantity, price)
-    if (buying or leverage) and quantity * with_fee > free_quote:
+    if buying and quantity * with_fee > free_quote:
         raise InsufficientFunds(
             f"This needs {quantity * with_fee:,.2f} {market.quote} with fees; {free_quote:,.2f} is available."
         )
-    if not buying and not leverage and quantity > free_base:
+    if not buying and quantity > free_base:
         raise InsufficientFunds(f"You have {free_base} {market.base} free, less than the {quantity} to sell.")
     return _Priced(market, ticker, price, quantity)
 

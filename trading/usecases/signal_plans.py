@@ -7,7 +7,7 @@ from trading.domain.enums import OrderType, Side
 from trading.domain.errors import ExchangeUnavailable, InsufficientFunds, NotFound, TradingError
 from trading.domain.ledger import ZERO
 from trading.domain.orders import Order, OrderDraft, Preview
-from trading.domain.risk import OrderExposure, check_risk, effective_limits, margin_multiple
+from trading.domain.risk import OrderExposure, check_risk, effective_limits
 from trading.domain.signals import SignalPlan, SignalSpec, plan_signal
 from trading.usecases.core import Core, account_of, new_draft_id
 from trading.usecases.drafting import free_of, pair_of, refuse_leverage, risk_context
@@ -57,11 +57,10 @@ async def draft_signal_plan(
     market = await gateway.market(symbol)
     ticker = await gateway.ticker(symbol)
     plan = plan_signal(spec, amount, market, ticker)
-    leverage = margin_multiple(plan.leverage)
     balances = await gateway.balances()
-    if plan.side is Side.BUY or leverage:
+    if plan.side is Side.BUY:
         free = free_of(balances, market.quote)
-        needed = (plan.cost + plan.fees) / (leverage or 1)
+        needed = plan.cost + plan.fees
         if needed > free:
             raise InsufficientFunds(
                 f"This plan needs {needed:,.2f} {market.quote}; {free:,.2f} is available."
@@ -70,8 +69,8 @@ async def draft_signal_plan(
         held = free_of(balances, market.base)
         if sum((e.quantity for e in plan.entries), ZERO) > held:
             raise InsufficientFunds(
-                f"A short on this account would sell {market.base} it does not hold ({held} free); "
-                "shorts need a derivatives account."
+                f"A short would sell {market.base} this account does not hold ({held} free), and shorts "
+                "are not available: only spot trading is."
             )
     context = await risk_context(gateway, ledger, market, realised_today)
     check_risk(
