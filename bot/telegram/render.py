@@ -59,18 +59,20 @@ def _quote_of(symbol: str) -> str:
 def draft_preview(draft: OrderDraft, ttl_seconds: int) -> str:
     p, quote = draft.preview, _quote_of(draft.symbol)
     base = draft.symbol.split("/", 1)[0]
-    kind = draft.order_type.value if draft.price is None else f"{draft.order_type.value} at {draft.price}"
+    kind = (
+        draft.order_type.value if draft.price is None else f"{draft.order_type.value} at {price(draft.price)}"
+    )
     lines = [
         f"📝 {draft.side.value.capitalize()} {amount(p.quantity)} {base} ({money(p.cost)} {quote}), {kind}",
-        f"Price: {money(p.price)} {quote}",
+        f"Price: {price(p.price)} {quote}",
         f"Fee: ~{money(p.fee)} {quote}",
     ]
     if draft.stop_loss is not None and p.stop_distance_pct is not None:
-        lines.append(f"Stop: {draft.stop_loss} ({money(p.stop_distance_pct)}% away)")
+        lines.append(f"Stop: {price(draft.stop_loss)} ({money(p.stop_distance_pct)}% away)")
     else:
         lines.append("Stop: none")
     if draft.take_profits:
-        lines.append("Targets: " + ", ".join(str(t) for t in draft.take_profits))
+        lines.append("Targets: " + ", ".join(price(t) for t in draft.take_profits))
     lines.append(f"At risk: {money(p.at_risk)} {quote}")
     lines.append(f"This preview expires in {ttl_seconds // 60 or 1} min.")
     return "\n".join(lines)

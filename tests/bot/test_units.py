@@ -58,8 +58,24 @@ def test_the_preview_says_what_the_money_does() -> None:
     text = draft_preview(_draft(), 120)
     assert text.splitlines()[0] == "📝 Buy 0.0147 ETH (49.98 USDT), market"
     assert "Price: 3,400.00 USDT" in text and "Fee: ~0.05 USDT" in text
-    assert "Stop: 3200 (5.88% away)" in text and "At risk: 3.03 USDT" in text
+    assert "Stop: 3,200.00 (5.88% away)" in text and "At risk: 3.03 USDT" in text
     assert "expires in 2 min" in text
+
+
+def test_a_preview_gives_a_cheap_coins_prices_to_six_places() -> None:
+    cheap = replace(
+        _draft(),
+        symbol="DOGE/USDT",
+        price=Decimal("0.08123"),
+        order_type=OrderType.LIMIT,
+        stop_loss=Decimal("0.07717"),
+        take_profits=(Decimal("0.08935"), Decimal("12345.5")),
+        preview=replace(_draft().preview, price=Decimal("0.08123")),
+    )
+    text = draft_preview(cheap, 120)
+    assert text.splitlines()[0].endswith("limit at 0.081230")
+    assert "Price: 0.081230 USDT" in text and "Stop: 0.077170 (" in text
+    assert "Targets: 0.089350, 12,345.50" in text
 
 
 def test_a_quote_shows_its_24h_change_with_a_sign() -> None:
