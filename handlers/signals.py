@@ -16,7 +16,7 @@ from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.domain.enums import Side
 from trading.domain.signal_records import SignalStatus
-from trading.domain.signals import SignalSpec
+from trading.domain.signals import SignalSpec, with_distances
 from trading.usecases.core import Core
 from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
 from trading.usecases.signals import (
@@ -39,9 +39,10 @@ SEEN = "You have this signal from {title} already; it is not planned twice."
 def spec_of(parsed: ParseResult) -> SignalSpec | None:
     if parsed.intent != "signal" or not parsed.entries or parsed.symbol is None or parsed.side is None:
         return None
-    return SignalSpec(
+    spec = SignalSpec(
         parsed.symbol, Side(parsed.side), parsed.entries, parsed.targets, parsed.stop_loss, parsed.leverage
     )
+    return with_distances(spec, parsed.stop_loss_percent, parsed.target_percents)
 
 
 async def handle_post(

@@ -72,6 +72,8 @@ def build_result(
             targets=signal.targets,
             stop_loss=signal.stop_loss,
             leverage=signal.leverage,
+            stop_loss_percent=signal.stop_loss_percent,
+            target_percents=signal.target_percents,
         )
     elif intent == "place_order":
         side = _closing_side(tokens) or order.side

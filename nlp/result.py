@@ -64,8 +64,8 @@ class ParseResult:
     targets: tuple[Decimal, ...] = ()
     stop_loss: Decimal | None = None
     leverage: Decimal | None = None
-    # An order's stop and take-profits given as distances from its price ("a 5% stop"): outside the parse
-    # contract, whose stop_loss and targets are prices; the core prices them when it prices the order.
+    # A stop and take-profits given as distances ("a 5% stop", "SL: 5%"): outside the parse contract, whose
+    # stop_loss and targets are prices; the core prices them from the order's price or the signal's entries.
     stop_loss_percent: Decimal | None = None
     target_percents: tuple[Decimal, ...] = ()
     condition: Condition | None = None

@@ -166,10 +166,10 @@ def plan_preview(title: str, plan_draft: PlanDraft, auto: bool = False) -> str:
     quote = _quote_of(plan.symbol)
     lines = [f"📡 Signal from {title}: {plan.side.value} {plan.symbol}"]
     for i, e in enumerate(plan.entries, 1):
-        lines.append(f"Entry {i}: {amount(e.quantity)} at {money(e.price)} ({e.order_type.value})")
-    for i, (price, share) in enumerate(plan.targets, 1):
-        lines.append(f"Target {i}: {price} ({money(share * 100, 0)}%)")
-    lines.append(f"Stop: {plan.stop_loss}" if plan.stop_loss is not None else "Stop: none")
+        lines.append(f"Entry {i}: {amount(e.quantity)} at {price(e.price)} ({e.order_type.value})")
+    for i, (target, share) in enumerate(plan.targets, 1):
+        lines.append(f"Target {i}: {price(target)} ({money(share * 100, 0)}%)")
+    lines.append(f"Stop: {price(plan.stop_loss)}" if plan.stop_loss is not None else "Stop: none")
     if plan.leverage is not None:
         lines.append(f"Leverage: {plan.leverage}x")
     lines.append(

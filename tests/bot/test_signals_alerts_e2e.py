@@ -16,7 +16,7 @@ async def test_a_forwarded_signal_is_planned_and_followed_into_orders(
     chat = sandbox.chat(601)
     [plan] = await chat.ask(SIGNAL, forward_from_chat="Crypto Calls")
     text = plan["text"]
-    assert "Crypto Calls" in text and "Entry 1" in text and "Target 2" in text and "Stop: 65000" in text
+    assert "Crypto Calls" in text and "Entry 1" in text and "Target 2" in text and "Stop: 65,000.00" in text
     assert "at risk" in text
     answer = await chat.tap(plan["message_id"], button(plan, "Follow"))
     assert answer["answer"] == "Followed."
@@ -26,6 +26,15 @@ async def test_a_forwarded_signal_is_planned_and_followed_into_orders(
     assert "already" in again["text"]
     [stats] = await chat.ask("/sources")
     assert "Crypto Calls: 1 signals, 1 followed" in stats["text"]
+
+
+async def test_a_signal_whose_stop_and_targets_are_distances_is_planned_with_their_prices(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(611)
+    [plan] = await chat.ask("ETH/USDT LONG\nEntry: 3000\nTP: 5% 10%\nSL: 4%", forward_from_chat="Pct Calls")
+    text = plan["text"]
+    assert "Stop: 2,880.00" in text and "Target 1: 3,150.00 (50%)" in text and "Target 2: 3,300.00" in text
 
 
 async def test_a_target_hit_report_opens_nothing(

@@ -6,7 +6,7 @@ import pytest
 from trading.domain.enums import OrderType, Side
 from trading.domain.errors import BelowMinimum, InvalidInput
 from trading.domain.market import Market, Ticker
-from trading.domain.signals import SignalSpec, plan_signal
+from trading.domain.signals import SignalSpec, plan_signal, with_distances
 from trading.usecases.brackets import target_shares
 
 D = Decimal
@@ -47,3 +47,25 @@ def test_target_shares_are_whole_steps_and_add_up() -> None:
     assert target_shares(D("1.001"), 3, D("0.001")) == [D("0.333"), D("0.333"), D("0.335")]
     assert sum(target_shares(D("9.989"), 2, D("0.001"))) == D("9.989")
     assert target_shares(D(1), 0, D("0.001")) == []
+
+
+def test_a_stop_and_targets_given_as_distances_are_priced_from_the_mean_entry() -> None:
+    long = SignalSpec("AVAX", Side.BUY, (D("38.5"), D("37.5")))
+    priced = with_distances(long, D(5), (D(3), D(6)))
+    assert priced.stop_loss == D("36.1") and priced.targets == (D("39.14"), D("40.28"))
+    plan = plan_signal(with_distances(long, D("3.3333"), ()), D(100), MARKET, TICKER)
+    assert plan.stop_loss == D("36.73")  # 38 less 3.3333%, to the market's tick
+    # A price the signal gives wins over a distance; without distances the spec is as it was.
+    given = SignalSpec("AVAX", Side.BUY, (D(38),), (D(40),), D(35))
+    assert with_distances(given, D(5), (D(3),)) == given
+    assert with_distances(long, None, ()) == long
+    # A short's stop sits above its entries, its targets below.
+    short = with_distances(SignalSpec("AVAX", Side.SELL, (D(40),)), D(5), (D(10),))
+    assert (short.stop_loss, short.targets) == (D(42), (D(36),))
+
+
+def test_a_distance_that_gives_no_price_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="stop price must be above zero"):
+        plan_signal(
+            with_distances(SignalSpec("AVAX", Side.BUY, (D(38),)), D(120), ()), D(100), MARKET, TICKER
+        )

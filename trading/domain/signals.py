@@ -1,12 +1,14 @@
 """A trading signal and the plan that follows it: the amount split over the entries, shares per target, a stop."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from trading.domain.enums import OrderType, Side
 from trading.domain.errors import BelowMinimum, InvalidInput
 from trading.domain.ledger import ZERO
 from trading.domain.market import Market, Ticker
+
+HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +41,29 @@ class SignalPlan:
     at_risk: Decimal
 
 
+def with_distances(
+    spec: SignalSpec, stop_percent: Decimal | None, target_percents: tuple[Decimal, ...]
+) -> SignalSpec:
+    """A stop and targets the signal gives only as distances ("SL: 5%", "TP: 3% 6%"), priced from the mean of
+    its entries, where it gives no price for them. The plan shows them as prices before anything is placed."""
+    if not spec.entries or (stop_percent is None and not target_percents):
+        return spec
+    reference = sum(spec.entries, ZERO) / len(spec.entries)
+    away = -1 if spec.side is Side.BUY else 1  # a long's stop sits below its entries, its targets above
+    stop = spec.stop_loss
+    if stop is None and stop_percent is not None:
+        stop = reference * (1 + away * stop_percent / HUNDRED)
+    targets = spec.targets or tuple(reference * (1 - away * p / HUNDRED) for p in target_percents)
+    return replace(spec, stop_loss=stop, targets=targets)
+
+
 def check_signal(spec: SignalSpec) -> None:
     """A stop or a target on the wrong side of the entries is the signal's mistake: say so, never fix it."""
     if not spec.entries:
         raise InvalidInput("The signal gives no entry price.")
-    if any(price <= 0 for price in (*spec.entries, *spec.targets)):
-        raise InvalidInput("Every entry and target price must be above zero.")
+    stop = () if spec.stop_loss is None else (spec.stop_loss,)
+    if any(price <= 0 for price in (*spec.entries, *spec.targets, *stop)):
+        raise InvalidInput("Every entry, target and stop price must be above zero.")
     buying = spec.side is Side.BUY
     low, high = min(spec.entries), max(spec.entries)
     if spec.stop_loss is not None and (spec.stop_loss >= low if buying else spec.stop_loss <= high):
@@ -83,7 +102,7 @@ def plan_signal(spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticke
         entries.append(PlannedEntry(OrderType.MARKET if at_market else OrderType.LIMIT, fill_price, quantity))
     cost = sum((e.quantity * e.price for e in entries), ZERO)
     fees = cost * market.taker_fee
-    stop = spec.stop_loss
+    stop = None if spec.stop_loss is None else market.round_price(spec.stop_loss)
     loss = sum((e.quantity * abs(e.price - stop) for e in entries), ZERO) if stop is not None else cost
     count = len(spec.targets)
     shares = (
@@ -93,7 +112,7 @@ def plan_signal(spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticke
         symbol=market.symbol,
         side=spec.side,
         entries=tuple(entries),
-        targets=tuple(zip(spec.targets, shares, strict=True)),
+        targets=tuple(zip((market.round_price(t) for t in spec.targets), shares, strict=True)),
         stop_loss=stop,
         leverage=spec.leverage,
         cost=cost,
