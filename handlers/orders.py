@@ -30,6 +30,7 @@ from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
 from trading.usecases.quotes import open_orders
 
 HOW_MUCH = "How much {symbol} should I {side}? Say e.g. '{side} 0.1 {symbol}' or '{side} $50 of {symbol}'."
+WHICH_POSITION = "Which position should I close? Say e.g. 'close my ETH'; 'portfolio' lists what you hold."
 
 
 class ChangeAmount(StatesGroup):
@@ -38,16 +39,20 @@ class ChangeAmount(StatesGroup):
 
 def intent_of(parsed: ParseResult) -> OrderIntent | None:
     """The order a parse asks for, or None when it lacks what an order needs (asked back, never guessed)."""
-    if parsed.symbol is None or parsed.side is None:
+    closing = (
+        parsed.intent == "close_position"
+    )  # the same request as a market sale of all of it (the contract)
+    side = parsed.side or ("sell" if closing else None)
+    if parsed.symbol is None or side is None:
         return None
     amount, unit = parsed.amount, parsed.amount_unit
-    if parsed.intent == "close_position" and amount is None:
+    if closing and amount is None:
         amount, unit = Decimal(100), "percent"
     if amount is None:
         return None
     return OrderIntent(
         symbol=parsed.symbol,
-        side=Side(parsed.side),
+        side=Side(side),
         amount=amount,
         amount_unit=AmountUnit(unit or "base"),
         order_type=OrderType(parsed.order_type or ("limit" if parsed.price else "market")),
@@ -62,6 +67,9 @@ def intent_of(parsed: ParseResult) -> OrderIntent | None:
 
 
 async def preview(message: Message, parsed: ParseResult, core: Core, user: User, config: BotConfig) -> None:
+    if parsed.intent == "close_position" and parsed.symbol is None:
+        await message.answer(WHICH_POSITION)
+        return
     intent = intent_of(parsed)
     if intent is None:
         side = parsed.side or "buy"

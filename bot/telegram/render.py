@@ -109,8 +109,8 @@ def quote_text(ticker: Ticker) -> str:
     sign = "+" if ticker.change_24h_pct >= 0 else ""
     quote = _quote_of(ticker.symbol)
     return (
-        f"{ticker.symbol}: {money(ticker.last)} {quote} ({sign}{money(ticker.change_24h_pct)}% 24h)\n"
-        f"bid {money(ticker.bid)} · ask {money(ticker.ask)}"
+        f"{ticker.symbol}: {price(ticker.last)} {quote} ({sign}{money(ticker.change_24h_pct)}% 24h)\n"
+        f"bid {price(ticker.bid)} · ask {price(ticker.ask)}"
     )
 
 
@@ -210,12 +210,12 @@ def signal_closed_text(closed: ClosedSignal) -> str:
     )
 
 
-def alert_set(alert: Alert, price: Decimal) -> str:
-    return f"🔔 Alert set: {alert.symbol} {alert.condition.value} {alert.threshold} (now {money(price)})."
+def alert_set(alert: Alert, now: Decimal) -> str:
+    return f"🔔 Alert set: {alert.symbol} {alert.condition.value} {alert.threshold} (now {price(now)})."
 
 
-def alert_fired(alert: Alert, price: Decimal) -> str:
-    return f"🔔 {alert.symbol} is {alert.condition.value} {alert.threshold}: now {money(price)}."
+def alert_fired(alert: Alert, now: Decimal) -> str:
+    return f"🔔 {alert.symbol} is {alert.condition.value} {alert.threshold}: now {price(now)}."
 
 
 def alerts_text(alerts: Sequence[Alert]) -> str:

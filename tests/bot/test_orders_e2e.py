@@ -45,6 +45,20 @@ async def test_a_stop_said_as_a_percentage_is_shown_as_its_price_and_armed_with_
     assert (leg.role, leg.status, leg.price) == (OrderRole.STOP_LOSS, OrderStatus.ARMED, stop)
 
 
+async def test_closing_a_position_sells_all_of_it_and_says_so_when_there_is_none(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(532)
+    assert [m["text"] for m in await chat.ask("close my eth")] == ["You have no ETH free to sell."]
+    assert [m["text"] for m in await chat.ask("sell half my eth")] == ["You have no ETH free to sell."]
+    [which] = await chat.ask("close all my positions")
+    assert which["text"].startswith("Which position should I close?")
+    [bought] = await chat.ask("buy 0.01 eth")
+    await chat.tap(bought["message_id"], button(bought, "Confirm"))
+    [closing] = await chat.ask("close my eth")
+    assert closing["text"].startswith("📝 Sell 0.01 ETH") and closing["reply_markup"] is not None
+
+
 async def test_a_cancelled_preview_places_nothing(
     sandbox: Sandbox, bot: TelegramBot, harness: Harness
 ) -> None:

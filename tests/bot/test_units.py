@@ -81,6 +81,8 @@ def test_a_preview_gives_a_cheap_coins_prices_to_six_places() -> None:
 def test_a_quote_shows_its_24h_change_with_a_sign() -> None:
     ticker = Ticker("BTC/USDT", Decimal(1), Decimal(2), Decimal("67000"), Decimal("-1.5"), NOW)
     assert quote_text(ticker).startswith("BTC/USDT: 67,000.00 USDT (-1.50% 24h)")
+    doge = Ticker("DOGE/USDT", Decimal("0.12191"), Decimal("0.12203"), Decimal("0.12197"), Decimal(2), NOW)
+    assert quote_text(doge) == "DOGE/USDT: 0.121970 USDT (+2.00% 24h)\nbid 0.121910 · ask 0.122030"
 
 
 def test_an_order_checked_with_its_exchange_says_how_it_turned_out() -> None:

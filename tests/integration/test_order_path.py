@@ -217,6 +217,11 @@ async def test_sell_realises_pnl_by_day(harness: Harness) -> None:
         (buy("ETH", "0.1", stop_loss_percent=Decimal(0)), InvalidInput, "above 0%"),
         (buy("ETH", "0.1", take_profit_percents=(Decimal(-5),)), InvalidInput, "above 0%"),
         (OrderIntent("ETH", Side.SELL, Decimal(1)), InsufficientFunds, "0 ETH free"),
+        (
+            OrderIntent("ETH", Side.SELL, Decimal(50), AmountUnit.PERCENT),
+            InsufficientFunds,
+            "You have no ETH free to sell",
+        ),
     ],
 )
 async def test_bad_orders_are_refused_with_a_reason_and_write_nothing(

@@ -159,6 +159,10 @@ async def _price(
     elif intent.amount_unit is AmountUnit.QUOTE:
         raw = intent.amount / with_fee if buying else intent.amount / price
     else:
+        held = free_quote if buying else free_base
+        if held <= 0:
+            asset = market.quote if buying else market.base
+            raise InsufficientFunds(f"You have no {asset} free to {'spend' if buying else 'sell'}.")
         raw = (free_quote / with_fee if buying else free_base) * intent.amount / HUNDRED
     quantity = market.round_amount(raw)
     market.check_minimums(quantity, price)
