@@ -32,15 +32,14 @@ install: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/tsbot db upgrade
 
-# The Mini App: npm packages from the lockfile, then a Vite build whenever a source is newer than it.
-# (`npm install`, not `npm ci`: npm here leaves rollup's other-platform optional builds out of the lockfile, which
-# `npm ci` then refuses.)
+# The Mini App: npm packages exactly as the lockfile has them (`npm ci`, which never rewrites it; the lockfile
+# lists rollup's optional build for every platform, as npm needs), then a Vite build whenever a source is newer.
 FRONTEND := webapp/frontend
 FRONTEND_SOURCES := $(wildcard $(FRONTEND)/src/*.* $(FRONTEND)/src/*/*.*) $(FRONTEND)/index.html \
 	$(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig.json
 
 $(FRONTEND)/node_modules/.package-lock.json: $(FRONTEND)/package-lock.json
-	cd $(FRONTEND) && npm install --no-audit --no-fund --loglevel=error
+	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error
 
 $(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.package-lock.json $(FRONTEND_SOURCES)
 	cd $(FRONTEND) && npm run build --silent
