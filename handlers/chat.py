@@ -53,7 +53,7 @@ async def act(message: Message, parsed: ParseResult, data: dict[str, Any]) -> No
     elif intent == "signal":
         await message.answer("That reads as a signal: forward it from its channel and I will plan it.")
     elif intent == "set_stop_loss":
-        await message.answer("Give the stop with the order, e.g. 'buy 0.1 eth sl 2800'.")
+        await orders.preview_stop(message, parsed, core, user, config)
     else:
         await message.answer(NOT_UNDERSTOOD)
 

@@ -30,6 +30,7 @@ from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
 from trading.usecases.quotes import open_orders
 
 HOW_MUCH = "How much {symbol} should I {side}? Say e.g. '{side} 0.1 {symbol}' or '{side} $50 of {symbol}'."
+WHICH_STOP = "Say the coin and the stop price, e.g. 'set my ETH stop to 3000'."
 WHICH_POSITION = "Which position should I close? Say e.g. 'close my ETH'; 'portfolio' lists what you hold."
 
 
@@ -75,6 +76,20 @@ async def preview(message: Message, parsed: ParseResult, core: Core, user: User,
         side = parsed.side or "buy"
         await message.answer(HOW_MUCH.format(symbol=parsed.symbol or "BTC", side=side))
         return
+    await send_preview(message, core, user, config, intent)
+
+
+async def preview_stop(
+    message: Message, parsed: ParseResult, core: Core, user: User, config: BotConfig
+) -> None:
+    """A stop for coins already held ("set my eth stop to 3000"): a stop order to sell all of them, previewed
+    and confirmed like any order."""
+    if parsed.symbol is None or parsed.stop_loss is None:
+        await message.answer(WHICH_STOP)
+        return
+    intent = OrderIntent(
+        parsed.symbol, Side.SELL, Decimal(100), AmountUnit.PERCENT, OrderType.STOP, parsed.stop_loss
+    )
     await send_preview(message, core, user, config, intent)
 
 

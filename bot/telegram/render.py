@@ -18,6 +18,7 @@ HELP = """I trade on your word, after a tap on Confirm. Try:
 
 • buy $50 of ETH  ·  buy 0.01 BTC  ·  sell half my eth
 • buy 0.1 eth at 3000 sl 2800 tp 3300  ·  buy $100 of sol with a 5% stop
+• set my eth stop to 3000 (for coins you hold)  ·  close my eth
 • price of btc
 • portfolio  ·  orders  ·  pnl
 • alert me if SOL drops below 120  ·  /alerts

@@ -59,6 +59,28 @@ async def test_closing_a_position_sells_all_of_it_and_says_so_when_there_is_none
     assert closing["text"].startswith("📝 Sell 0.01 ETH") and closing["reply_markup"] is not None
 
 
+async def test_a_stop_for_coins_held_is_a_stop_order_to_sell_them_previewed_and_confirmed(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(533)
+    [bought] = await chat.ask("buy 0.01 eth")
+    await chat.tap(bought["message_id"], button(bought, "Confirm"))
+    bid = (await harness.market.ticker("ETH/USDT")).bid
+    [refused] = await chat.ask(f"set my eth stop to {int(bid) + 100}")
+    assert "it would sell at once" in refused["text"] and refused["reply_markup"] is None
+    stop = int(bid * Decimal("0.9"))
+    [preview] = await chat.ask(f"set my eth stop to {stop}")
+    assert preview["text"].startswith("📝 Sell 0.01 ETH") and f"stop at {stop:,}.00" in preview["text"]
+    assert await chat.tap(preview["message_id"], button(preview, "Confirm")) == {
+        "ok": True,
+        "answer": "Order placed.",
+    }
+    [listed] = await chat.ask("orders")
+    assert "ETH" in listed["text"] and listed["reply_markup"] is not None  # resting, with its cancel button
+    [which] = await chat.ask("set a stop to 3000")
+    assert which["text"].startswith("Say the coin and the stop price")
+
+
 async def test_a_cancelled_preview_places_nothing(
     sandbox: Sandbox, bot: TelegramBot, harness: Harness
 ) -> None:

@@ -205,6 +205,11 @@ async def test_sell_realises_pnl_by_day(harness: Harness) -> None:
         (buy("ETH", "0.1", stop_loss_percent=Decimal(100)), InvalidInput, "below 100%"),
         (buy("ETH", "0.1", leverage=Decimal(10)), InvalidOrder, r"Leverage \(10x\) is not available yet"),
         (
+            buy("ETH", "0.1", order_type=OrderType.STOP, price=Decimal(100)),
+            InvalidInput,
+            "A stop to buy at 100 is not above the price now .* it would buy at once",
+        ),
+        (
             OrderIntent("ETH", Side.SELL, Decimal("0.1"), stop_loss=Decimal(9_000)),
             InvalidInput,
             "A stop loss or take-profit goes with a buy",

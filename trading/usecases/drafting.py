@@ -53,6 +53,7 @@ async def draft_order(
     symbol = pair_of(intent.symbol, intent.quote, core.config.paper_quote)
     locked = await _locked_by_own_stops(core, gateway, account, symbol, intent)
     priced = await _price(gateway, symbol, intent, locked)
+    _check_trigger(intent, priced.ticker)
     intent = _brackets_priced(intent, priced)
     _check_brackets(intent, priced.price)
     context = await risk_context(gateway, ledger, priced.market, realised_today)
@@ -191,6 +192,22 @@ def _brackets_priced(intent: OrderIntent, priced: _Priced) -> OrderIntent:
     return replace(
         intent, stop_loss=stop, take_profits=targets, stop_loss_percent=None, take_profit_percents=()
     )
+
+
+def _check_trigger(intent: OrderIntent, ticker: Ticker) -> None:
+    """A stop order the market has already reached would trade at once, at market: not what a stop is for."""
+    if intent.order_type is not OrderType.STOP or intent.price is None:
+        return
+    if intent.side is Side.SELL and intent.price >= ticker.bid:
+        raise InvalidInput(
+            f"A stop to sell at {intent.price} is not below the price now ({ticker.bid}): it would sell at "
+            "once. Give a stop below the price, or sell at market."
+        )
+    if intent.side is Side.BUY and intent.price <= ticker.ask:
+        raise InvalidInput(
+            f"A stop to buy at {intent.price} is not above the price now ({ticker.ask}): it would buy at "
+            "once. Give a stop above the price, or buy at market."
+        )
 
 
 def _check_brackets(intent: OrderIntent, price: Decimal) -> None:
