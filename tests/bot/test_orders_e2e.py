@@ -77,6 +77,8 @@ async def test_a_stop_for_coins_held_is_a_stop_order_to_sell_them_previewed_and_
     }
     [listed] = await chat.ask("orders")
     assert "ETH" in listed["text"] and listed["reply_markup"] is not None  # resting, with its cancel button
+    [again] = await chat.ask(f"set my eth stop to {stop - 10}")  # the first stop holds every coin
+    assert again["text"] == "All your ETH is held by open orders: cancel one first ('orders' lists them)."
     [which] = await chat.ask("set a stop to 3000")
     assert which["text"].startswith("Say the coin and the stop price")
 

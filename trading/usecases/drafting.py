@@ -163,6 +163,11 @@ async def _price(
         held = free_quote if buying else free_base
         if held <= 0:
             asset = market.quote if buying else market.base
+            found = balances.get(asset)
+            if found is not None and found.total > 0:
+                raise InsufficientFunds(
+                    f"All your {asset} is held by open orders: cancel one first ('orders' lists them)."
+                )
             raise InsufficientFunds(f"You have no {asset} free to {'spend' if buying else 'sell'}.")
         raw = (free_quote / with_fee if buying else free_base) * intent.amount / HUNDRED
     quantity = market.round_amount(raw)
