@@ -40,9 +40,8 @@ class ChangeAmount(StatesGroup):
 
 def intent_of(parsed: ParseResult) -> OrderIntent | None:
     """The order a parse asks for, or None when it lacks what an order needs (asked back, never guessed)."""
-    closing = (
-        parsed.intent == "close_position"
-    )  # the same request as a market sale of all of it (the contract)
+    # Closing a position is the same request as a market sale of all of it (the parse contract).
+    closing = parsed.intent == "close_position"
     side = parsed.side or ("sell" if closing else None)
     if parsed.symbol is None or side is None:
         return None
