@@ -100,6 +100,12 @@ class UserChat:
     async def message(self, message_id: int) -> dict[str, Any]:
         return next(m for m in await self.messages() if m["message_id"] == message_id)
 
+    async def confirmed(self, order: str) -> None:
+        """Asks for an order ('buy 0.01 eth') and confirms its preview: placed."""
+        [preview] = await self.ask(order)
+        answer = await self.tap(preview["message_id"], button(preview, "Confirm"))
+        assert answer["answer"] == "Order placed.", answer
+
 
 def button(message: dict[str, Any], label_start: str) -> str:
     for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):

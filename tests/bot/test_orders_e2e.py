@@ -53,8 +53,7 @@ async def test_closing_a_position_sells_all_of_it_and_says_so_when_there_is_none
     assert [m["text"] for m in await chat.ask("sell half my eth")] == ["You have no ETH free to sell."]
     [which] = await chat.ask("close all my positions")
     assert which["text"].startswith("Which position should I close?")
-    [bought] = await chat.ask("buy 0.01 eth")
-    await chat.tap(bought["message_id"], button(bought, "Confirm"))
+    await chat.confirmed("buy 0.01 eth")
     [closing] = await chat.ask("close my eth")
     assert closing["text"].startswith("📝 Sell 0.01 ETH") and closing["reply_markup"] is not None
 
@@ -63,8 +62,7 @@ async def test_a_stop_for_coins_held_is_a_stop_order_to_sell_them_previewed_and_
     sandbox: Sandbox, bot: TelegramBot, harness: Harness
 ) -> None:
     chat = sandbox.chat(533)
-    [bought] = await chat.ask("buy 0.01 eth")
-    await chat.tap(bought["message_id"], button(bought, "Confirm"))
+    await chat.confirmed("buy 0.01 eth")
     bid = (await harness.market.ticker("ETH/USDT")).bid
     [refused] = await chat.ask(f"set my eth stop to {int(bid) + 100}")
     assert "it would sell at once" in refused["text"] and refused["reply_markup"] is None
@@ -114,8 +112,7 @@ async def test_portfolio_summary_then_its_chart_on_request(
     sandbox: Sandbox, bot: TelegramBot, harness: Harness
 ) -> None:
     chat = sandbox.chat(504)
-    [preview] = await chat.ask("buy 0.01 btc")
-    await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    await chat.confirmed("buy 0.01 btc")
     [summary] = await chat.ask("portfolio")
     assert "BTC" in summary["text"] and "USDT" in summary["text"] and summary["photo"] is None
     answer = await chat.tap(summary["message_id"], button(summary, "Chart"))
