@@ -16,6 +16,9 @@ Symbol = Annotated[
 ]
 Amount = Annotated[Decimal, msgspec.Meta(description="A positive decimal, as a string or a number.")]
 Price = Annotated[Decimal, msgspec.Meta(description="A positive decimal, as a string or a number.")]
+Distance = Annotated[
+    Decimal, msgspec.Meta(description="A distance from the order's price in percent (5 for 5%), above 0.")
+]
 MAX_DECIMAL = Decimal(10) ** 15
 
 
@@ -107,14 +110,20 @@ class OrderPreviewRequest(msgspec.Struct, forbid_unknown_fields=True):
     price: Price | None = None
     stop_loss: Price | None = None
     take_profits: Annotated[list[Price], msgspec.Meta(max_length=10)] = []
+    # Where no price is given: the stop and targets as distances from the order's price, priced in the preview.
+    stop_loss_percent: Distance | None = None
+    take_profit_percents: Annotated[list[Distance], msgspec.Meta(max_length=10)] = []
     account_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
 
     def __post_init__(self) -> None:
         positive("amount", self.amount)
         positive("price", self.price)
         positive("stop_loss", self.stop_loss)
+        positive("stop_loss_percent", self.stop_loss_percent)
         for target in self.take_profits:
             positive("take_profits", target)
+        for distance in self.take_profit_percents:
+            positive("take_profit_percents", distance)
         if self.type != "market" and self.price is None:
             raise ValueError(f"a {self.type} order needs `price`")
 

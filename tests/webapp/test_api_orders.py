@@ -36,6 +36,27 @@ async def test_preview_confirm_once_then_the_position_shows(api: Api) -> None:
     assert Decimal(body["cash"]) < Decimal(10_000)
 
 
+async def test_a_stop_and_target_given_as_distances_come_back_as_prices(api: Api) -> None:
+    headers = await api.sign_in(1006)
+    body = {
+        "symbol": "ETH",
+        "side": "buy",
+        "amount": "0.01",
+        "type": "limit",
+        "price": "3000",
+        "stop_loss_percent": "5",
+        "take_profit_percents": ["10"],
+    }
+    draft = await api.json("POST", "/api/v1/orders/preview", headers, json=body)
+    assert Decimal(draft["stop_loss"]) == Decimal(2850) and [Decimal(t) for t in draft["take_profits"]] == [
+        Decimal(3300)
+    ]
+    refused = await api.client.post(
+        "/api/v1/orders/preview", headers=headers, json={**body, "stop_loss_percent": "100"}
+    )
+    assert refused.status_code == 400 and "below 100%" in refused.json()["detail"]
+
+
 async def test_a_resting_limit_order_is_cancelled(api: Api) -> None:
     headers = await api.sign_in(1003)
     ticker = await api.json("GET", "/api/v1/markets/ticker?symbol=ETH", headers)

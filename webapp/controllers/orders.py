@@ -66,6 +66,8 @@ class OrdersController(Controller):
             price=data.price,
             stop_loss=data.stop_loss,
             take_profits=tuple(data.take_profits),
+            stop_loss_percent=data.stop_loss_percent,
+            take_profit_percents=tuple(data.take_profit_percents),
         )
         draft = await draft_order(web.core, request.user.user_id, intent, data.account_id)
         return draft_out(draft)
