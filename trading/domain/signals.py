@@ -7,8 +7,7 @@ from trading.domain.enums import OrderType, Side
 from trading.domain.errors import BelowMinimum, InvalidInput
 from trading.domain.ledger import ZERO
 from trading.domain.market import Market, Ticker
-
-HUNDRED = Decimal(100)
+from trading.domain.money import at_distance
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +48,11 @@ def with_distances(
     if not spec.entries or (stop_percent is None and not target_percents):
         return spec
     reference = sum(spec.entries, ZERO) / len(spec.entries)
-    away = -1 if spec.side is Side.BUY else 1  # a long's stop sits below its entries, its targets above
+    buying = spec.side is Side.BUY  # a long's stop sits below its entries, its targets above
     stop = spec.stop_loss
     if stop is None and stop_percent is not None:
-        stop = reference * (1 + away * stop_percent / HUNDRED)
-    targets = spec.targets or tuple(reference * (1 - away * p / HUNDRED) for p in target_percents)
+        stop = at_distance(reference, stop_percent, below=buying)
+    targets = spec.targets or tuple(at_distance(reference, p, below=not buying) for p in target_percents)
     return replace(spec, stop_loss=stop, targets=targets)
 
 

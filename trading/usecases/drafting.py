@@ -10,6 +10,7 @@ from trading.domain.errors import InsufficientFunds, InvalidInput, InvalidOrder,
 from trading.domain.intents import OrderIntent
 from trading.domain.ledger import ZERO, Ledger
 from trading.domain.market import Market, Ticker
+from trading.domain.money import HUNDRED, at_distance
 from trading.domain.orders import OrderDraft, Preview
 from trading.domain.risk import (
     OrderExposure,
@@ -20,8 +21,6 @@ from trading.domain.risk import (
 )
 from trading.ports import ExchangeGateway
 from trading.usecases.core import Core, account_of, new_draft_id
-
-HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +168,7 @@ async def _price(
                     f"All your {asset} is held by open orders: cancel one first ('orders' lists them)."
                 )
             raise InsufficientFunds(f"You have no {asset} free to {'spend' if buying else 'sell'}.")
-        raw = (free_quote / with_fee if buying else free_base) * intent.amount / HUNDRED
+        raw = (held / with_fee if buying else held) * intent.amount / HUNDRED
     quantity = market.round_amount(raw)
     market.check_minimums(quantity, price)
     if buying and quantity * with_fee > free_quote:
@@ -188,11 +187,12 @@ def _brackets_priced(intent: OrderIntent, priced: _Priced) -> OrderIntent:
     if intent.stop_loss_percent is None and not intent.take_profit_percents:
         return intent
     # Only a buy carries them (_validate): its stop sits below its price, its targets above.
+    market, price = priced.market, priced.price
     stop = intent.stop_loss
     if stop is None and intent.stop_loss_percent is not None:
-        stop = priced.market.round_price(priced.price * (1 - intent.stop_loss_percent / HUNDRED))
+        stop = market.round_price(at_distance(price, intent.stop_loss_percent, below=True))
     targets = intent.take_profits or tuple(
-        priced.market.round_price(priced.price * (1 + p / HUNDRED)) for p in intent.take_profit_percents
+        market.round_price(at_distance(price, p, below=False)) for p in intent.take_profit_percents
     )
     return replace(
         intent, stop_loss=stop, take_profits=targets, stop_loss_percent=None, take_profit_percents=()
