@@ -85,7 +85,7 @@ def _order_head(order: Order) -> str:
 
 
 def order_result(order: Order) -> str:
-    quote = order.symbol.split("/", 1)[1]
+    quote = _quote_of(order.symbol)
     head = _order_head(order)
     status = order.status.value.replace("_", " ")
     if order.filled and order.average_price is not None:
