@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.fsm.storage.base import BaseStorage
@@ -25,6 +24,7 @@ from bot.leadership import Leadership
 from bot.telegram.alert_watch import AlertWatcher
 from bot.telegram.charts import PortfolioCharts
 from bot.telegram.config import BotConfig
+from bot.telegram.json_session import JsonSession
 from bot.telegram.middlewares import AccessMiddleware, ThrottleMiddleware, UserMiddleware
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.response_types import ResponseTypes
@@ -85,7 +85,7 @@ def build_dispatcher(
 
 def build_bot(token: str, api_base: str | None, queue: OutgoingQueue) -> Bot:
     """`api_base`: the sandbox's address (http://host:port/sandbox), or None for Telegram itself."""
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    session = JsonSession(api=TelegramAPIServer.from_base(api_base)) if api_base else JsonSession()
     session.middleware(ResponseTypes())
     session.middleware(queue)
     return Bot(token, session=session)
