@@ -191,11 +191,19 @@ async def cancel_open(query: CallbackQuery, callback_data: OrderAction, core: Co
     await query.answer(f"Order #{order.id} {order.status.value}.")
 
 
-def make_router() -> Router:
-    router = Router(name="orders")
+def make_buttons_router() -> Router:
+    """The order buttons, ahead of the feature routers: a preview's buttons are the ones tapped most, and no
+    other router takes their callback data, so they skip the others' filters."""
+    router = Router(name="order-buttons")
     router.callback_query.register(confirm, DraftAction.filter(F.action == "confirm"))
     router.callback_query.register(cancel, DraftAction.filter(F.action == "cancel"))
     router.callback_query.register(ask_amount, DraftAction.filter(F.action == "amount"))
-    router.message.register(new_amount, StateFilter(ChangeAmount.waiting), HAS_TEXT)
     router.callback_query.register(cancel_open, OrderAction.filter(F.action == "cancel"))
+    return router
+
+
+def make_router() -> Router:
+    """The new amount of a preview, after the commands (/cancel) that end its conversation."""
+    router = Router(name="orders")
+    router.message.register(new_amount, StateFilter(ChangeAmount.waiting), HAS_TEXT)
     return router

@@ -72,9 +72,11 @@ def build_dispatcher(
     dp.update.outer_middleware(AccessMiddleware(config))
     dp.update.outer_middleware(ThrottleMiddleware(config.throttle_per_second, config.throttle_burst))
     dp.update.outer_middleware(UserMiddleware(core))
-    # Plain text straight to the chat; then FSM conversations first, the catch-all chat last.
+    # Plain text straight to the chat and the order buttons to theirs; then FSM conversations first, the
+    # catch-all chat last.
     dp.include_routers(
         chat.make_plain_router(),
+        orders.make_buttons_router(),
         *(
             module.make_router()
             for module in (start, accounts, risk, orders, signals, alerts, portfolio, chat, errors)
