@@ -10,8 +10,14 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.telegram.config import BotConfig
 from bot.telegram.filters import HAS_TEXT
-from bot.telegram.keyboards import DraftAction, OrderAction, draft_keyboard, orders_keyboard
-from bot.telegram.render import draft_preview, order_result, orders_text
+from bot.telegram.keyboards import (
+    DraftAction,
+    OrderAction,
+    draft_keyboard,
+    orders_keyboard,
+    stop_move_keyboard,
+)
+from bot.telegram.render import draft_preview, order_result, orders_text, stop_move_preview, stop_moved
 from handlers.replies import edit
 from nlp.result import ParseResult
 from trading.domain.accounts import User
@@ -24,10 +30,12 @@ from trading.domain.errors import (
     TradingError,
 )
 from trading.domain.intents import OrderIntent
+from trading.domain.orders import Order
 from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
 from trading.usecases.quotes import open_orders
+from trading.usecases.stop_moves import draft_stop_move
 
 HOW_MUCH = "How much {symbol} should I {side}? Say e.g. '{side} 0.1 {symbol}' or '{side} $50 of {symbol}'."
 WHICH_STOP = "Say the coin and the stop price, e.g. 'set my ETH stop to 3000'."
@@ -81,10 +89,18 @@ async def preview(message: Message, parsed: ParseResult, core: Core, user: User,
 async def preview_stop(
     message: Message, parsed: ParseResult, core: Core, user: User, config: BotConfig
 ) -> None:
-    """A stop for coins already held ("set my eth stop to 3000"): a stop order to sell all of them, previewed
-    and confirmed like any order."""
+    """A stop for coins already held ("set my eth stop to 3000"): the stop that guards them moved there, or,
+    where none does, a stop order to sell all of them; previewed and confirmed like any order."""
     if parsed.symbol is None or parsed.stop_loss is None:
         await message.answer(WHICH_STOP)
+        return
+    moving = await draft_stop_move(core, user.id, parsed.symbol, parsed.quote, parsed.stop_loss)
+    if moving is not None:
+        draft, stop = moving
+        await message.answer(
+            stop_move_preview(draft, stop, config.draft_ttl_seconds),
+            reply_markup=stop_move_keyboard(draft.id),
+        )
         return
     intent = OrderIntent(
         parsed.symbol, Side.SELL, Decimal(100), AmountUnit.PERCENT, OrderType.STOP, parsed.stop_loss
@@ -107,23 +123,36 @@ async def show_orders(message: Message, core: Core, user: User) -> None:
 
 
 async def confirm(query: CallbackQuery, callback_data: DraftAction, core: Core, user: User) -> None:
+    order = await _confirmed(query, core, user, callback_data.draft_id, "Not placed")
+    if order is not None:
+        await edit(query, order_result(order))
+        await query.answer("Order placed.")
+
+
+async def confirm_move(query: CallbackQuery, callback_data: DraftAction, core: Core, user: User) -> None:
+    order = await _confirmed(query, core, user, callback_data.draft_id, "Not moved")
+    if order is not None:
+        await edit(query, stop_moved(order))
+        await query.answer("Stop moved.")
+
+
+async def _confirmed(
+    query: CallbackQuery, core: Core, user: User, draft_id: str, failed: str
+) -> Order | None:
+    """The draft carried out; None where it could not be, the message edited and the tap answered to say why."""
     try:
-        order = await confirm_draft(core, user.id, callback_data.draft_id)
+        return await confirm_draft(core, user.id, draft_id)
     except (DraftExpired, DraftAlreadyUsed) as error:
         await query.answer(error.message, show_alert=True)
         if isinstance(error, DraftExpired):
             await edit(query, f"⌛ {error.message}")
-        return
     except ExchangeUnavailable as error:  # maybe placed: it is looked up, and the trader told
         await edit(query, f"⏳ {error.message}")
         await query.answer(error.message, show_alert=True)
-        return
     except TradingError as error:
-        await edit(query, f"✖️ Not placed: {error.message}")
+        await edit(query, f"✖️ {failed}: {error.message}")
         await query.answer(error.message, show_alert=True)
-        return
-    await edit(query, order_result(order))
-    await query.answer("Order placed.")
+    return None
 
 
 async def cancel(query: CallbackQuery, callback_data: DraftAction, core: Core, user: User) -> None:
@@ -196,6 +225,7 @@ def make_buttons_router() -> Router:
     other router takes their callback data, so they skip the others' filters."""
     router = Router(name="order-buttons")
     router.callback_query.register(confirm, DraftAction.filter(F.action == "confirm"))
+    router.callback_query.register(confirm_move, DraftAction.filter(F.action == "move"))
     router.callback_query.register(cancel, DraftAction.filter(F.action == "cancel"))
     router.callback_query.register(ask_amount, DraftAction.filter(F.action == "amount"))
     router.callback_query.register(cancel_open, OrderAction.filter(F.action == "cancel"))

@@ -99,6 +99,9 @@ class OrderDraftRow(Base):
     preview: Mapped[dict[str, Any]] = mapped_column(JSON)
     group_id: Mapped[str | None] = mapped_column(String(16), index=True)
     move_stop_to_entry: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The stop order a confirmation moves (OrderDraft.replaces_order_id). No foreign key: orders already
+    # reference their drafts, and the pair would make the two tables depend on each other.
+    replaces_order_id: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -13,7 +13,7 @@ from trading.domain.orders import Order
 
 
 class DraftAction(CallbackData, prefix="d"):
-    action: str  # confirm | amount | cancel
+    action: str  # confirm | move (a stop moved) | amount | cancel
     draft_id: str
 
 
@@ -74,6 +74,22 @@ def draft_keyboard(draft_id: str) -> InlineKeyboardMarkup:
         inline_keyboard=[
             [button("✅ Confirm", "confirm")],
             [button("✏️ Change amount", "amount"), button("✖️ Cancel", "cancel")],
+        ]
+    )
+
+
+def stop_move_keyboard(draft_id: str) -> InlineKeyboardMarkup:
+    """A stop being moved keeps its amount: Confirm and Cancel only."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text="✅ Confirm", callback_data=DraftAction(action="move", draft_id=draft_id).pack()
+                ),
+                InlineKeyboardButton(
+                    text="✖️ Cancel", callback_data=DraftAction(action="cancel", draft_id=draft_id).pack()
+                ),
+            ]
         ]
     )
 

@@ -18,7 +18,7 @@ HELP = """I trade on your word, after a tap on Confirm. Try:
 
 • buy $50 of ETH  ·  buy 0.01 BTC  ·  sell half my eth
 • buy 0.1 eth at 3000 sl 2800 tp 3300  ·  buy $100 of sol with a 5% stop
-• set my eth stop to 3000 (for coins you hold)  ·  close my eth
+• set my eth stop to 3000 (for coins you hold; moves the stop you have)  ·  close my eth
 • price of btc
 • portfolio  ·  orders  ·  pnl
 • alert me if SOL drops below 120  ·  /alerts
@@ -77,6 +77,30 @@ def draft_preview(draft: OrderDraft, ttl_seconds: int) -> str:
     lines.append(f"At risk: {money(p.at_risk)} {quote}")
     lines.append(f"This preview expires in {ttl_seconds // 60 or 1} min.")
     return "\n".join(lines)
+
+
+def stop_move_preview(draft: OrderDraft, stop: Order, ttl_seconds: int) -> str:
+    """A move of the stop that guards coins held: from where to where, what it sells, how far below the price."""
+    p, quote = draft.preview, _quote_of(draft.symbol)
+    base = draft.symbol.split("/", 1)[0]
+    assert draft.price is not None and stop.price is not None and p.stop_distance is not None
+    lines = [
+        f"📝 Move your {base} stop: {price(stop.price)} → {price(draft.price)} {quote}",
+        f"Sells {amount(p.quantity)} {base} once the bid falls to {price(draft.price)}"
+        f" (now {price(draft.price + p.stop_distance)}, {money(p.stop_distance_pct or p.stop_distance)}% above).",
+        f"Fee when it sells: ~{money(p.fee)} {quote}",
+        f"This preview expires in {ttl_seconds // 60 or 1} min.",
+    ]
+    return "\n".join(lines)
+
+
+def stop_moved(order: Order) -> str:
+    base = order.symbol.split("/", 1)[0]
+    assert order.price is not None
+    return (
+        f"✅ Your {base} stop is now at {price(order.price)} {_quote_of(order.symbol)}: it sells "
+        f"{amount(order.remaining)} {base} once the bid falls there (order #{order.id})."
+    )
 
 
 def _order_head(order: Order) -> str:

@@ -44,6 +44,7 @@ def _draft(row: Row[Any]) -> OrderDraft:
         leverage=row.leverage,
         group_id=row.group_id,
         move_stop_to_entry=row.move_stop_to_entry,
+        replaces_order_id=row.replaces_order_id,
     )
 
 
@@ -89,6 +90,7 @@ class SqlDraftRepository:
                 "preview": _preview_json(draft.preview),
                 "group_id": draft.group_id,
                 "move_stop_to_entry": draft.move_stop_to_entry,
+                "replaces_order_id": draft.replaces_order_id,
                 "status": draft.status.value,
                 "created_at": draft.created_at,
                 "expires_at": draft.expires_at,
@@ -167,6 +169,11 @@ _TRANSITION = (
     .where(ORDERS.c.id == bindparam("order_id"), ORDERS.c.status == bindparam("from_status"))
     .values(status=bindparam("to_status"))
 )
+_REPRICE_ARMED = (
+    update(ORDERS)
+    .where(ORDERS.c.id == bindparam("order_id"), ORDERS.c.status == OrderStatus.ARMED.value)
+    .values(price=bindparam("price"), updated_at=bindparam("now"))
+)
 _STATUS_IN = ORDERS.c.status.in_(bindparam("statuses", expanding=True))
 _USERS_ORDERS = (
     select(ORDERS)
@@ -231,6 +238,10 @@ class SqlOrderRepository:
     async def transition(self, order_id: int, from_status: OrderStatus, to_status: OrderStatus) -> bool:
         params = {"order_id": order_id, "from_status": from_status.value, "to_status": to_status.value}
         return getattr(await self._tx.execute(_TRANSITION, params), "rowcount", 0) == 1
+
+    async def reprice_armed(self, order_id: int, price: Decimal, now: datetime) -> bool:
+        params = {"order_id": order_id, "price": price, "now": now}
+        return getattr(await self._tx.execute(_REPRICE_ARMED, params), "rowcount", 0) == 1
 
     async def for_user(
         self, user_id: int, statuses: Sequence[OrderStatus] | None = None, limit: int = 100

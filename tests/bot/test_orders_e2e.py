@@ -75,10 +75,92 @@ async def test_a_stop_for_coins_held_is_a_stop_order_to_sell_them_previewed_and_
     }
     [listed] = await chat.ask("orders")
     assert "ETH" in listed["text"] and listed["reply_markup"] is not None  # resting, with its cancel button
-    [again] = await chat.ask(f"set my eth stop to {stop - 10}")  # the first stop holds every coin
-    assert again["text"] == "All your ETH is held by open orders: cancel one first ('orders' lists them)."
     [which] = await chat.ask("set a stop to 3000")
     assert which["text"].startswith("Say the coin and the stop price")
+
+
+async def test_setting_the_stop_again_moves_the_one_resting_rather_than_adding_a_second(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(534)
+    await chat.confirmed("buy 0.01 eth")
+    stop = int((await harness.market.ticker("ETH/USDT")).bid * Decimal("0.9"))
+    await chat.confirmed(f"set my eth stop to {stop}")
+    [preview] = await chat.ask(f"set my eth stop to {stop - 10}")
+    assert preview["text"].startswith(f"📝 Move your ETH stop: {stop:,}.00 → {stop - 10:,}.00 USDT")
+    assert "Sells 0.01 ETH once the bid falls to" in preview["text"]
+    assert "Change amount" not in str(preview["reply_markup"])
+    assert await chat.tap(preview["message_id"], button(preview, "Confirm")) == {
+        "ok": True,
+        "answer": "Stop moved.",
+    }
+    moved = await chat.message(preview["message_id"])
+    assert moved["text"].startswith(f"✅ Your ETH stop is now at {stop - 10:,}.00 USDT: it sells 0.01 ETH")
+    async with harness.core.uow() as uow:
+        user = await uow.users.by_telegram_id(534)
+        assert user is not None
+        [_, first, second] = sorted(await uow.orders.for_user(user.id), key=lambda order: order.id)
+    assert (first.status, first.price) == (OrderStatus.CANCELLED, Decimal(stop))
+    assert (second.status, second.price, second.quantity) == (
+        OrderStatus.OPEN,
+        Decimal(stop - 10),
+        Decimal("0.01"),
+    )
+    [again] = await chat.ask(f"set my eth stop to {stop - 10}")
+    assert again["text"] == f"Your ETH stop is already at {stop - 10}." and again["reply_markup"] is None
+
+
+async def test_the_stop_armed_with_a_buy_is_moved_in_place_and_a_move_the_market_passed_is_refused(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(535)
+    await chat.confirmed("buy 0.01 eth with a 5% stop")
+    bid = (await harness.market.ticker("ETH/USDT")).bid
+    [refused] = await chat.ask(f"set my eth stop to {int(bid) + 100}")
+    assert "it would sell at once" in refused["text"] and refused["reply_markup"] is None
+    target = int(bid * Decimal("0.98"))
+    [preview] = await chat.ask(f"move my eth stop to {target}")
+    assert (
+        preview["text"].startswith("📝 Move your ETH stop: ") and f"→ {target:,}.00 USDT" in preview["text"]
+    )
+    await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    async with harness.core.uow() as uow:
+        user = await uow.users.by_telegram_id(535)
+        assert user is not None
+        [entry, leg] = sorted(await uow.orders.for_user(user.id), key=lambda order: order.id)
+    assert leg.parent_id == entry.id and (leg.role, leg.status) == (OrderRole.STOP_LOSS, OrderStatus.ARMED)
+    assert (leg.price, leg.quantity) == (Decimal(target), entry.filled)  # the same leg, at its new price
+
+
+async def test_a_move_confirmed_after_its_stop_went_away_moves_nothing_and_says_so(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(536)
+    await chat.confirmed("buy 0.01 eth with a 5% stop")
+    target = int((await harness.market.ticker("ETH/USDT")).bid * Decimal("0.98"))
+    [preview] = await chat.ask(f"set my eth stop to {target}")
+    async with harness.core.uow() as uow:  # the leg cancelled in the meantime ('orders', Cancel)
+        user = await uow.users.by_telegram_id(536)
+        assert user is not None
+        [_, leg] = sorted(await uow.orders.for_user(user.id), key=lambda order: order.id)
+        assert await uow.orders.transition(leg.id, OrderStatus.ARMED, OrderStatus.CANCELLED)
+        await uow.commit()
+    answer = await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    assert "no longer open" in answer["answer"] and "nothing was moved" in answer["answer"]
+    assert (await chat.message(preview["message_id"]))["text"].startswith("✖️ Not moved: ")
+    async with harness.core.uow() as uow:
+        assert (await uow.orders.get(leg.id)) == replace(leg, status=OrderStatus.CANCELLED)
+
+
+async def test_two_stops_on_one_coin_are_not_guessed_between(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(537)
+    await chat.confirmed("buy 0.01 eth with a 5% stop")
+    await chat.confirmed("buy 0.01 eth with a 6% stop")
+    [asked] = await chat.ask("set my eth stop to 3000")
+    assert asked["text"].startswith("You have 2 stops on ETH (at ") and asked["reply_markup"] is None
+    assert "cancel the ones you no longer want first ('orders' lists them)" in asked["text"]
 
 
 async def test_a_cancelled_preview_places_nothing(

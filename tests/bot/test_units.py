@@ -14,13 +14,27 @@ from litestar import Litestar
 
 from bot.sandbox.routes import sandbox_router
 from bot.sandbox.state import SandboxState
-from bot.telegram.keyboards import DraftAction, draft_keyboard, plan_keyboard, portfolio_keyboard
+from bot.telegram.keyboards import (
+    DraftAction,
+    draft_keyboard,
+    plan_keyboard,
+    portfolio_keyboard,
+    stop_move_keyboard,
+)
 from bot.telegram.outbox import OutgoingQueue
-from bot.telegram.render import draft_preview, plan_result, pnl_text, quote_text, reconciled_text
+from bot.telegram.render import (
+    draft_preview,
+    plan_result,
+    pnl_text,
+    quote_text,
+    reconciled_text,
+    stop_move_preview,
+    stop_moved,
+)
 from bot.telegram.sealed import Sealer
 from trading.domain.alert_index import AlertIndex
 from trading.domain.alerts import Alert, AlertCondition, AlertStatus
-from trading.domain.enums import OrderStatus, OrderType, Side
+from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
 from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderDraft, Preview
 from trading.usecases.signal_plans import PlanResult
@@ -113,6 +127,37 @@ def test_a_plan_result_tells_placed_refused_and_unconfirmed_entries_apart() -> N
     assert plan_result(result) == (
         "✖️ Entry 3400 not placed: Not enough USDT.\n⏳ Entry 3400: It may have been placed."
     )
+
+
+def test_a_stop_move_says_from_where_to_where_and_what_it_sells() -> None:
+    old = Order(
+        9, 1, 1, "tsb0456", "ETH/USDT", Side.SELL, OrderType.STOP, Decimal("0.0147"), Decimal(3200),
+        OrderStatus.ARMED, NOW, NOW, role=OrderRole.STOP_LOSS, parent_id=8,
+    )  # fmt: skip
+    preview = Preview(
+        Decimal(3300), Decimal("0.0147"), Decimal("48.51"), Decimal("0.05"), Decimal("0.05"), Decimal(100),
+        Decimal("2.94"),
+    )  # fmt: skip
+    move = replace(
+        _draft(),
+        side=Side.SELL,
+        order_type=OrderType.STOP,
+        price=Decimal(3300),
+        preview=preview,
+        stop_loss=None,
+    )
+    assert stop_move_preview(move, old, 300).splitlines() == [
+        "📝 Move your ETH stop: 3,200.00 → 3,300.00 USDT",
+        "Sells 0.0147 ETH once the bid falls to 3,300.00 (now 3,400.00, 2.94% above).",
+        "Fee when it sells: ~0.05 USDT",
+        "This preview expires in 5 min.",
+    ]
+    assert stop_moved(replace(old, price=Decimal(3300))) == (
+        "✅ Your ETH stop is now at 3,300.00 USDT: it sells 0.0147 ETH once the bid falls there (order #9)."
+    )
+    buttons = [b for row in stop_move_keyboard("AbCdEfGh").inline_keyboard for b in row]
+    assert [b.text for b in buttons] == ["✅ Confirm", "✖️ Cancel"]
+    assert [DraftAction.unpack(b.callback_data or "").action for b in buttons] == ["move", "cancel"]
 
 
 def test_pnl_sums_days_into_weeks() -> None:

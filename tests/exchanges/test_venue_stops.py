@@ -16,7 +16,7 @@ from tests.harness import Harness, track_and_report
 from tests.standins.venue import SimOrder
 from trading.domain.accounts import Credentials, ExchangeAccount
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
-from trading.domain.errors import InvalidOrder
+from trading.domain.errors import InvalidInput, InvalidOrder
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import ExchangeOrder, Order, OrderRequest
 from trading.domain.signals import SignalSpec
@@ -28,6 +28,7 @@ from trading.usecases.exchange_accounts import add_account
 from trading.usecases.execution import confirm_draft
 from trading.usecases.reporting import NOTHING
 from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
+from trading.usecases.stop_moves import draft_stop_move
 from trading.usecases.tracking import (
     STOP_NEVER_ARRIVED,
     reconcile_submitted,
@@ -296,6 +297,43 @@ async def test_a_hand_sale_is_refused_when_the_stop_went_off_first(trader: Trade
         refused = list(await uow.orders.for_user(trader.user, [OrderStatus.REJECTED], 10))
     assert booked is not None and booked.status is OrderStatus.FILLED  # the stop's fill is booked once
     assert [o.side for o in refused] == [Side.SELL] and "went off" in (refused[0].error or "")
+    assert not any(leg.status.is_live for leg in await trader.legs(entry))
+
+
+async def test_a_stop_resting_at_the_venue_is_moved_by_cancelling_it_and_resting_it_again(
+    trader: Trader,
+) -> None:
+    entry = await trader.buy("0.01", "48000", "52000")
+    old = await trader.stop(entry)
+    moving = await draft_stop_move(trader.core, trader.user, "BTC", "USDT", D(49000), trader.account)
+    assert moving is not None and moving[1] == old
+    moved = await confirm_draft(trader.core, trader.user, moving[0].id)
+    assert trader.at_venue(old).status == "canceled"
+    assert (moved.role, moved.parent_id, moved.status) == (OrderRole.STOP_LOSS, entry.id, OrderStatus.OPEN)
+    resting = trader.at_venue(moved)
+    assert (resting.kind, resting.quantity, resting.price, resting.status) == (
+        "stop",
+        D("0.01"),
+        D(49000),
+        "open",
+    )
+    assert moved == await trader.stop(entry)  # the entry's one live stop; its target still armed
+    assert [leg.status for leg in await trader.legs(entry) if leg.role is OrderRole.TAKE_PROFIT] == [
+        OrderStatus.ARMED
+    ]
+
+
+async def test_a_stop_that_went_off_before_its_move_is_booked_and_nothing_is_rested(trader: Trader) -> None:
+    entry = await trader.buy("0.01", "48000")
+    old = await trader.stop(entry)
+    moving = await draft_stop_move(trader.core, trader.user, "BTC", "USDT", D(49000), trader.account)
+    assert moving is not None
+    trader.move("47900")  # the venue fills the stop before the trader taps Confirm
+    with pytest.raises(InvalidInput, match="went off while it was being moved"):
+        await confirm_draft(trader.core, trader.user, moving[0].id)
+    async with trader.core.uow(read_only=True) as uow:
+        booked = await uow.orders.get(old.id)
+    assert booked is not None and booked.status is OrderStatus.FILLED
     assert not any(leg.status.is_live for leg in await trader.legs(entry))
 
 

@@ -43,6 +43,9 @@ class OrderDraft:
     group_id: str | None = None
     # Break-even: once the first target is hit, the stop moves to the entry's price.
     move_stop_to_entry: bool = False
+    # A stop moved ("set my eth stop to 3000" where one guards the coins): the stop order this draft moves to
+    # its price, in place of a new order.
+    replaces_order_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,6 +98,11 @@ class OrderRepository(Protocol):
         """Compare-and-set of an order's status; True for the one caller that moved it."""
         ...
 
+    async def reprice_armed(self, order_id: int, price: Decimal, now: datetime) -> bool:
+        """Compare-and-set of the price of an order held by the core (ARMED); False where it has left that state
+        (the tracker fired it, or it was cancelled)."""
+        ...
+
     async def for_user(
         self, user_id: int, statuses: Sequence[OrderStatus] | None = None, limit: int = 100
     ) -> Sequence[Order]: ...

@@ -52,7 +52,7 @@ async def draft_order(
     symbol = pair_of(intent.symbol, intent.quote, core.config.paper_quote)
     locked = await _locked_by_own_stops(core, gateway, account, symbol, intent)
     priced = await _price(gateway, symbol, intent, locked)
-    _check_trigger(intent, priced.ticker)
+    check_trigger(intent, priced.ticker)
     intent = _brackets_priced(intent, priced)
     _check_brackets(intent, priced.price)
     context = await risk_context(gateway, ledger, priced.market, realised_today)
@@ -199,7 +199,7 @@ def _brackets_priced(intent: OrderIntent, priced: _Priced) -> OrderIntent:
     )
 
 
-def _check_trigger(intent: OrderIntent, ticker: Ticker) -> None:
+def check_trigger(intent: OrderIntent, ticker: Ticker) -> None:
     """A stop order the market has already reached would trade at once, at market: not what a stop is for."""
     if intent.order_type is not OrderType.STOP or intent.price is None:
         return

@@ -36,8 +36,14 @@ async def confirm_draft(core: Core, user_id: int, draft_id: str) -> Order:
         draft = await uow.drafts.claim(draft_id, user_id, now)
         if draft is None:
             raise await _why_unclaimed(uow, draft_id, user_id)
-        order = await uow.orders.add(_order_from(draft, now))
+        if draft.replaces_order_id is None:
+            order = await uow.orders.add(order_from(draft, now))
         await uow.commit()
+    if draft.replaces_order_id is not None:
+        # stop_moves places through this module: imported when first needed, to keep the import one way.
+        from trading.usecases import stop_moves
+
+        return await stop_moves.move_stop(core, draft)
     if order.side is Side.SELL:
         # venue_stops books through this module: imported when first needed, to keep the import one way.
         from trading.usecases import venue_stops
@@ -57,7 +63,8 @@ async def _why_unclaimed(uow: UnitOfWork, draft_id: str, user_id: int) -> Except
     return DraftExpired("This order preview has expired; ask again for a fresh price.")
 
 
-def _order_from(draft: OrderDraft, now: datetime) -> Order:
+def order_from(draft: OrderDraft, now: datetime) -> Order:
+    """The order a confirmed draft becomes, written before its exchange is called."""
     return Order(
         id=0,
         user_id=draft.user_id,

@@ -1,0 +1,135 @@
+"""Moving the stop that guards coins already held ("set my eth stop to 3000" where one is set).
+
+A second stop beside the first would not add protection: on a spot venue each locks the same coins, and a
+stop held by the core would find them locked by the other when the market reached it. So where one stop guards
+the coins it is moved, previewed and confirmed like an order: a stop held by the core (ARMED) gets its new
+price by compare-and-set; one resting at the venue is cancelled there and rested again at the new price, for
+what it had left to sell. Where several guard them, the trader is asked to cancel the ones no longer wanted.
+"""
+
+from dataclasses import replace
+from decimal import Decimal
+
+from trading.domain.enums import AmountUnit, OrderRole, OrderStatus, OrderType, Side
+from trading.domain.errors import InvalidInput
+from trading.domain.intents import OrderIntent
+from trading.domain.money import HUNDRED
+from trading.domain.orders import Order, OrderDraft, Preview
+from trading.ports import UnitOfWork
+from trading.usecases import venue_stops
+from trading.usecases.core import Core, account_of, new_draft_id
+from trading.usecases.drafting import check_trigger, pair_of
+from trading.usecases.execution import order_from, submit
+
+GUARDING = [OrderStatus.ARMED, OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED]
+
+
+def guards_coins(order: Order) -> bool:
+    """A stop that sells coins held: an entry's stop loss, or a stop order placed by hand."""
+    return (
+        order.side is Side.SELL
+        and order.order_type is OrderType.STOP
+        and order.role in (OrderRole.STOP_LOSS, OrderRole.ENTRY)
+    )
+
+
+async def stops_guarding(uow: UnitOfWork, account_id: int, symbol: str) -> list[Order]:
+    orders = await uow.orders.for_account(account_id, GUARDING, symbol)
+    return [order for order in orders if guards_coins(order)]
+
+
+async def draft_stop_move(
+    core: Core, user_id: int, symbol: str, quote: str | None, price: Decimal, account_id: int | None = None
+) -> tuple[OrderDraft, Order] | None:
+    """The draft that moves the stop guarding `symbol` to `price` (on the user's first account, or the one
+    given), and that stop; None where no stop guards it (a new stop order is then the answer)."""
+    async with core.uow(read_only=True) as uow:
+        account = await account_of(uow, user_id, account_id)
+        pair = pair_of(symbol, quote, core.config.paper_quote)
+        stops = await stops_guarding(uow, account.id, pair)
+    if not stops:
+        return None
+    base = pair.split("/", 1)[0]
+    if len(stops) > 1:
+        prices = " and ".join(str(stop.price) for stop in stops)
+        raise InvalidInput(
+            f"You have {len(stops)} stops on {base} (at {prices}): cancel the ones you no longer want first "
+            "('orders' lists them), then set the stop again."
+        )
+    stop = stops[0]
+    if stop.status is OrderStatus.SUBMITTED:
+        raise InvalidInput(
+            f"Your {base} stop is on its way to the exchange right now: try again in a moment."
+        )
+    gateway = await core.exchanges.gateway(account)
+    market = await gateway.market(pair)
+    ticker = await gateway.ticker(pair)
+    new_price = market.round_price(price)
+    if new_price <= 0:
+        raise InvalidInput("A stop must be above zero.")
+    if new_price == stop.price:
+        raise InvalidInput(f"Your {base} stop is already at {stop.price}.")
+    check_trigger(OrderIntent(base, Side.SELL, price, AmountUnit.BASE, OrderType.STOP, new_price), ticker)
+    quantity = stop.remaining
+    cost = quantity * new_price
+    fee = cost * market.taker_fee
+    distance = ticker.bid - new_price
+    now = core.clock.now()
+    draft = OrderDraft(
+        id=new_draft_id(),
+        user_id=user_id,
+        account_id=account.id,
+        symbol=pair,
+        side=Side.SELL,
+        order_type=OrderType.STOP,
+        quantity=quantity,
+        price=new_price,
+        preview=Preview(new_price, quantity, cost, fee, fee, distance, distance / ticker.bid * HUNDRED),
+        created_at=now,
+        expires_at=now + core.config.draft_ttl,
+        replaces_order_id=stop.id,
+    )
+    async with core.uow() as uow:
+        await uow.drafts.add(draft)
+        await uow.commit()
+    return draft, stop
+
+
+async def move_stop(core: Core, draft: OrderDraft) -> Order:
+    """Carry out a confirmed move: the stop at its new price, as it now stands."""
+    assert draft.replaces_order_id is not None and draft.price is not None
+    gone = InvalidInput(
+        "The stop this preview moves is no longer open (it went off or was cancelled): nothing was moved."
+    )
+    async with core.uow() as uow:
+        stop = await uow.orders.get(draft.replaces_order_id)
+        if stop is None or stop.user_id != draft.user_id or stop.status not in GUARDING:
+            raise gone
+        if stop.status is OrderStatus.ARMED:
+            now = core.clock.now()
+            if not await uow.orders.reprice_armed(stop.id, draft.price, now):
+                raise gone  # the tracker fired it, or it was cancelled, since it was read
+            await uow.commit()
+            return replace(stop, price=draft.price, updated_at=now)
+    if stop.status is OrderStatus.SUBMITTED:
+        raise InvalidInput("The stop is on its way to the exchange right now: try again in a moment.")
+    return await _rest_at(core, stop, draft)
+
+
+async def _rest_at(core: Core, stop: Order, draft: OrderDraft) -> Order:
+    """A stop resting at the venue: cancelled there, then rested again at the draft's price for what it had
+    left to sell. Should it go off while being cancelled, the coins are sold and there is nothing to move."""
+    if stop.role is OrderRole.STOP_LOSS:
+        moved = await venue_stops.replace_stop(core, stop, stop.remaining, draft.price)
+        if moved is None:
+            raise InvalidInput("Your stop went off while it was being moved: it sold the coins.")
+        return moved
+    lifted = await venue_stops.lift(core, stop)
+    if lifted.filled > stop.filled:
+        raise InvalidInput("Your stop went off while it was being moved: it sold the coins.")
+    # For what it had left to sell: a stop order can fill in part at the venue.
+    order = replace(order_from(draft, core.clock.now()), quantity=lifted.remaining)
+    async with core.uow() as uow:  # written before the venue is called, as every order is
+        order = await uow.orders.add(order)
+        await uow.commit()
+    return await submit(core, order)
