@@ -209,8 +209,8 @@ def plan_preview(title: str, plan_draft: PlanDraft, auto: bool = False) -> str:
 
 def plan_result(result: PlanResult) -> str:
     lines = [order_result(o) for o in result.orders]
-    lines.extend(f"✖️ Entry {d.preview.price} not placed: {reason}" for d, reason in result.failures)
-    lines.extend(f"⏳ Entry {d.preview.price}: {told}" for d, told in result.unconfirmed)
+    lines.extend(f"✖️ Entry {price(d.preview.price)} not placed: {reason}" for d, reason in result.failures)
+    lines.extend(f"⏳ Entry {price(d.preview.price)}: {told}" for d, told in result.unconfirmed)
     return "\n".join(lines) or "Nothing was placed."
 
 

@@ -125,7 +125,7 @@ def test_a_plan_result_tells_placed_refused_and_unconfirmed_entries_apart() -> N
     draft = _draft()
     result = PlanResult((), ((draft, "Not enough USDT."),), ((draft, "It may have been placed."),))
     assert plan_result(result) == (
-        "✖️ Entry 3400 not placed: Not enough USDT.\n⏳ Entry 3400: It may have been placed."
+        "✖️ Entry 3,400.00 not placed: Not enough USDT.\n⏳ Entry 3,400.00: It may have been placed."
     )
 
 
