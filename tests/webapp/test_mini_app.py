@@ -136,6 +136,41 @@ def test_portfolio_then_an_order_previewed_confirmed_and_cancelled_then_an_alert
             browser.close()
 
 
+def test_a_buy_in_the_ticket_takes_its_stop_and_targets_as_distances_shown_as_prices(server: str) -> None:
+    init_data = _sandbox_init_data(server, 778)
+    with sync_playwright() as p:
+        browser = _browser(p)
+        try:
+            page = browser.new_page(viewport={"width": 420, "height": 860})
+            page.route("https://telegram.org/**", lambda route: route.abort())
+            page.goto(f"{server}/app/#tgWebAppData={quote(init_data)}")
+            page.get_by_role("link", name="Trade").click()
+            page.fill("#amount", "100")
+            page.fill("#stop", "5")
+            page.fill("#targets", "5, 10")
+            page.get_by_test_id("preview").click()
+            expect(page.get_by_test_id("stop")).to_contain_text("(5.00% away)")
+            stop = float(page.get_by_test_id("stop").inner_text().split()[1].replace(",", ""))
+            low, high = (
+                float(t.replace(",", ""))
+                for t in page.get_by_test_id("targets").inner_text().split(maxsplit=1)[1].split(", ")
+            )
+            assert stop < low < high and round(high / low, 2) == round(1.10 / 1.05, 2), (stop, low, high)
+            _shot(page, "7-ticket-with-stop")
+            page.get_by_test_id("confirm").click()
+            expect(page.get_by_test_id("placed")).to_contain_text("filled")
+
+            page.goto(f"{server}/app/orders")
+            legs = page.locator("[data-test^=order-]")
+            expect(legs).to_have_count(3)  # the stop and both targets, armed with the filled buy
+            expect(legs.filter(has_text="stop loss")).to_contain_text(f"{stop:,.2f}")
+            page.get_by_role("link", name="Trade").click()
+            page.select_option("#side", "sell")
+            expect(page.locator("#stop")).to_have_count(0)  # a sale closes what is held: no stop to give
+        finally:
+            browser.close()
+
+
 def test_the_dashboard_link_from_the_bot_signs_in_once_then_risk_settings_are_saved(server: str) -> None:
     answer = _ask_bot(server, 779, "/dashboard")
     found = re.search(r"(http\S+/app/login\?code=\S+)", answer["text"])

@@ -16,7 +16,7 @@ export interface Preview {
 }
 export interface Draft {
   draft_id: string; symbol: string; side: string; type: string; quantity: string; price: string | null;
-  preview: Preview; expires_at: string;
+  stop_loss: string | null; take_profits: string[]; preview: Preview; expires_at: string;
 }
 export interface Order {
   id: number; symbol: string; side: string; type: string; role: string; quantity: string; price: string | null;
