@@ -14,7 +14,7 @@ from decimal import ROUND_DOWN, Decimal
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
 from trading.domain.ledger import ZERO
 from trading.domain.market import Ticker
-from trading.domain.orders import Order
+from trading.domain.orders import Order, OrderDraft
 from trading.ports import UnitOfWork
 from trading.usecases.core import new_client_order_id
 
@@ -61,11 +61,15 @@ def new_leg(
     )
 
 
-async def arm_brackets(uow: UnitOfWork, entry: Order, now: datetime, step: Decimal) -> Order | None:
+async def arm_brackets(
+    uow: UnitOfWork, entry: Order, now: datetime, step: Decimal, draft: OrderDraft | None = None
+) -> Order | None:
     """Create or grow the entry's legs so they cover what has filled so far (`step`: the market's amount step);
     the entry's stop, if it has one. A stop resting at the venue is not grown here: that takes the venue's
-    cancel and a new order, after this transaction (venue_stops.follow_entry)."""
-    draft = await uow.drafts.get(entry.draft_id) if entry.draft_id else None
+    cancel and a new order, after this transaction (venue_stops.follow_entry). `draft`: the entry's, where the
+    caller holds it; read otherwise."""
+    if draft is None or draft.id != entry.draft_id:
+        draft = await uow.drafts.get(entry.draft_id) if entry.draft_id else None
     if draft is None or (draft.stop_loss is None and not draft.take_profits):
         return None
     children = await uow.orders.children(entry.id)

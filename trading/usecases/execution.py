@@ -49,7 +49,7 @@ async def confirm_draft(core: Core, user_id: int, draft_id: str) -> Order:
         from trading.usecases import venue_stops
 
         return await venue_stops.sell_by_hand(core, order)
-    return await submit(core, order)
+    return await submit(core, order, draft=draft)
 
 
 async def _why_unclaimed(uow: UnitOfWork, draft_id: str, user_id: int) -> Exception:
@@ -94,11 +94,14 @@ async def cancel_draft(core: Core, user_id: int, draft_id: str) -> None:
         await uow.commit()
 
 
-async def submit(core: Core, order: Order, *, as_market: bool = False) -> Order:
+async def submit(
+    core: Core, order: Order, *, as_market: bool = False, draft: OrderDraft | None = None
+) -> Order:
     """Send a written order to its exchange and book the answer.
 
     A refusal is recorded on the order and raised. No answer at all leaves it SUBMITTED for reconciliation.
-    `as_market` sends a triggered bracket leg at market, whatever its trigger type.
+    `as_market` sends a triggered bracket leg at market, whatever its trigger type. `draft`: the order's own,
+    where the caller holds it (for its stop and targets, which never change once it is confirmed).
     """
     gateway = await core.exchanges.gateway_of(order.account_id)
     request = OrderRequest(
@@ -119,7 +122,7 @@ async def submit(core: Core, order: Order, *, as_market: bool = False) -> Order:
             ) from error
         await reject(core, order, error.message)
         raise
-    return await record_report(core, order.id, report)
+    return await record_report(core, order.id, report, draft=draft)
 
 
 async def settle_submitted(
@@ -149,10 +152,17 @@ async def reject(core: Core, order: Order, reason: str) -> None:
         await uow.commit()
 
 
-async def record_report(core: Core, order_id: int, report: ExchangeOrder, tell: Tell | None = None) -> Order:
+async def record_report(
+    core: Core,
+    order_id: int,
+    report: ExchangeOrder,
+    tell: Tell | None = None,
+    *,
+    draft: OrderDraft | None = None,
+) -> Order:
     """Book an exchange's report of an order: new trades into the ledger (each once), status and totals.
     `tell`: what the order's user is told of it, written with it as a notice, if this report is the one that
-    brings the order out of SUBMITTED."""
+    brings the order out of SUBMITTED. `draft`: the order's own, where the caller holds it."""
     now = core.clock.now()
     async with core.uow() as uow:
         order = await uow.orders.get(order_id)
@@ -194,7 +204,7 @@ async def record_report(core: Core, order_id: int, report: ExchangeOrder, tell: 
         at_venue: list[Order] = []
         if order.role is OrderRole.ENTRY and updated.filled > order.filled:
             if order.side is Side.BUY:
-                stop = await arm_brackets(uow, updated, now, await _amount_step(core, order))
+                stop = await arm_brackets(uow, updated, now, await _amount_step(core, order), draft)
             elif not ledger.positions[order.symbol].quantity:
                 at_venue = await disarm_brackets(uow, order, now)
         elif order.role is OrderRole.STOP_LOSS and updated.filled > order.filled:
