@@ -10,10 +10,12 @@ from trading.domain.enums import AmountUnit, OrderRole, OrderStatus, OrderType, 
 from trading.domain.errors import DraftAlreadyUsed, InsufficientFunds, InvalidInput, InvalidOrder
 from trading.domain.intents import OrderIntent
 from trading.domain.signals import SignalSpec
+from trading.usecases.brackets import fire_leg
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import confirm_draft
 from trading.usecases.portfolio import portfolio
 from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
+from trading.usecases.stop_moves import draft_stop_move
 from trading.usecases.tracking import sync_open_orders, watch_brackets
 
 D = Decimal
@@ -93,6 +95,25 @@ async def test_selling_by_hand_disarms_the_legs(harness: Harness) -> None:
     await confirm_draft(harness.core, user, (await draft_order(harness.core, user, sell)).id)
     assert (await legs(harness, user))[(OrderRole.STOP_LOSS, D(3000))][0] is OrderStatus.CANCELLED
     assert await move(harness, "ETH/USDT", D(2900)) == []
+
+
+async def test_a_stop_moved_after_the_tracker_read_it_is_not_fired_at_its_old_price(harness: Harness) -> None:
+    user, _ = await harness.user()
+    intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000))
+    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    async with harness.core.uow() as uow:  # what the tracker read, before the trader moved the stop
+        [armed] = await uow.orders.with_status([OrderStatus.ARMED])
+    harness.market.set_price("ETH/USDT", D(2990))  # through the stop as it was read
+    moving = await draft_stop_move(harness.core, user, "ETH", None, D(2900))
+    assert moving is not None and moving[1] == armed
+    moved = await confirm_draft(harness.core, user, moving[0].id)
+    assert (moved.id, moved.status, moved.price) == (armed.id, OrderStatus.ARMED, D(2900))
+    async with harness.core.uow() as uow:
+        assert await fire_leg(uow, armed, harness.clock.now()) is None
+    assert (await legs(harness, user))[(OrderRole.STOP_LOSS, D(2900))] == (OrderStatus.ARMED, D(1))
+    assert await move(harness, "ETH/USDT", D(2950)) == []  # above the stop where it now is
+    [sold] = await move(harness, "ETH/USDT", D(2890))
+    assert (sold.role, sold.price) == (OrderRole.STOP_LOSS, D(2900))  # type: ignore[attr-defined]
 
 
 async def test_a_plan_splits_the_amount_over_entries_and_is_confirmed_once(harness: Harness) -> None:

@@ -138,10 +138,16 @@ async def fire_leg(uow: UnitOfWork, leg: Order, now: datetime) -> Order | None:
     """Claim a triggered leg for submission (once, across processes) and settle its siblings.
 
     A stop cancels the targets still armed; a target shrinks the stop by its share, and the last one cancels it.
-    Returns the leg to submit, or None when another process got there first.
+    Returns the leg to submit, or None when another process got there first, or when the leg was moved since
+    `leg` was read (its trader set the stop elsewhere): the caller then commits nothing, and the leg stays armed
+    at its new price.
     """
     if not await uow.orders.transition(leg.id, OrderStatus.ARMED, OrderStatus.SUBMITTED):
         return None
+    current = await uow.orders.get(leg.id)
+    if current is None or current.price != leg.price:
+        return None
+    leg = current
     assert leg.parent_id is not None
     siblings = [
         s

@@ -101,9 +101,9 @@ async def watch_brackets(core: Core) -> list[Order]:
             continue
         async with core.uow() as uow:
             fired = await fire_leg(uow, leg, core.clock.now())
+            if fired is None:
+                continue  # the transaction is rolled back: another process fired it, or it was moved
             await uow.commit()
-        if fired is None:
-            continue
         try:
             if fired.role is OrderRole.TAKE_PROFIT:
                 sold = await sell_target(
