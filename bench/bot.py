@@ -5,16 +5,16 @@ the bot's first reply at a steady 50 updates a second.
     .venv/bin/python -m bench.bot [--users 20] [--seconds 3] [--rounds 6]
 
 Two echo bots serve as baselines: the bare aiogram one the target is set against (aiogram's own session), and
-a stricter one, the same echo on tsbot's session (its answer models kept, see bot/telegram/response_types.py,
-and its outgoing queue, limits raised), which leaves only what tsbot does beyond echoing. The bots take turns,
-round after round, and the ratios are given per round and as the median: on a shared machine the speed of all
-drifts by tens of percent within a minute, and a turn of each, side by side, cancels most of that drift. The
-order of the turns rotates from round to round, and each starts after the last one's leftovers are dealt with;
-every bot answers each of its users once before its clock starts. Each round has users of its own: the same
-users round after round would reach the risk limits, and a refused buy (no preview, no Confirm) is a cheaper
-update than the mix names; the run stops if one is refused. Everything runs in this one process, the users'
-side of the sandbox included: their client is a light one (Users), so that its cost hides little of the
-difference between the bots.
+a stricter one, the same echo on tsbot's session (JSON bodies and answer models kept, in
+bot/telegram/json_session.py, and its outgoing queue, limits raised), which leaves only what tsbot does beyond
+echoing. The bots take turns, round after round, and the ratios are given per round and as the median: on a
+shared machine the speed of all drifts by tens of percent within a minute, and a turn of each, side by side,
+cancels most of that drift. The order of the turns rotates from round to round, and each starts after the last
+one's leftovers are dealt with; every bot answers each of its users once before its clock starts. Each round
+has users of its own: the same users round after round would reach the risk limits, and a refused buy (no
+preview, no Confirm) is a cheaper update than the mix names; the run stops if one is refused. Everything runs
+in this one process, the users' side of the sandbox included: their client is a light one (Users), so that its
+cost hides little of the difference between the bots.
 """
 
 import argparse

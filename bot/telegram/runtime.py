@@ -27,7 +27,6 @@ from bot.telegram.config import BotConfig
 from bot.telegram.json_session import JsonSession
 from bot.telegram.middlewares import AccessMiddleware, ThrottleMiddleware, UserMiddleware
 from bot.telegram.outbox import OutgoingQueue
-from bot.telegram.response_types import ResponseTypes
 from bot.telegram.sealed import Sealer
 from handlers import accounts, alerts, chat, errors, orders, portfolio, risk, signals, start
 from nlp.pipeline import Pipeline
@@ -88,7 +87,6 @@ def build_dispatcher(
 def build_bot(token: str, api_base: str | None, queue: OutgoingQueue) -> Bot:
     """`api_base`: the sandbox's address (http://host:port/sandbox), or None for Telegram itself."""
     session = JsonSession(api=TelegramAPIServer.from_base(api_base)) if api_base else JsonSession()
-    session.middleware(ResponseTypes())
     session.middleware(queue)
     return Bot(token, session=session)
 

@@ -1,12 +1,11 @@
-"""What keeps the per-update path cheap: answer models kept between requests, filters awaited on the loop, plain
-text straight to the chat."""
+"""What keeps the per-update path cheap: answer models kept between requests, filters awaited on the loop,
+plain text straight to the chat."""
 
 import gc
 import weakref
 from datetime import UTC, datetime
 from typing import Any
 
-from aiogram import Bot
 from aiogram.dispatcher.event.handler import FilterObject
 from aiogram.dispatcher.router import Router
 from aiogram.methods import GetMyShortDescription, Response
@@ -14,7 +13,7 @@ from aiogram.types import Chat, Message, MessageOriginChannel, MessageOriginUser
 
 from bot.telegram.config import BotConfig
 from bot.telegram.filters import HAS_TEXT
-from bot.telegram.response_types import ResponseTypes
+from bot.telegram.json_session import JsonSession
 from bot.telegram.runtime import build_dispatcher
 from handlers.chat import PlainChat
 from nlp.pipeline import Pipeline
@@ -22,6 +21,7 @@ from trading.domain.alert_index import AlertIndex
 
 MINE = {
     "chat-plain",
+    "order-buttons",
     "start",
     "accounts",
     "risk",
@@ -46,14 +46,8 @@ def _message(text: str | None, **fields: Any) -> Message:
 
 
 async def test_an_answer_model_outlives_a_garbage_collection() -> None:
-    kept = ResponseTypes()
-
-    async def make_request(bot: Any, method: Any) -> Any:
-        return "ok"
-
-    answer: Any = await kept(make_request, Bot("42:TEST"), GetMyShortDescription())
-    assert answer == "ok"
-    model = weakref.ref(kept.keep(GetMyShortDescription))
+    session = JsonSession()
+    model = weakref.ref(session.answer_type(GetMyShortDescription))
     gc.collect()
     assert model() is not None
     # pydantic hands back the kept class rather than building a new one
