@@ -9,6 +9,7 @@ from tests.harness import FailingExchanges, Harness, answer_lost
 from trading.domain.enums import AmountUnit, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import DraftAlreadyUsed, InsufficientFunds, InvalidInput, InvalidOrder
 from trading.domain.intents import OrderIntent
+from trading.domain.orders import Order
 from trading.domain.signals import SignalSpec
 from trading.usecases.brackets import fire_leg
 from trading.usecases.drafting import draft_order
@@ -114,6 +115,49 @@ async def test_a_stop_moved_after_the_tracker_read_it_is_not_fired_at_its_old_pr
     assert await move(harness, "ETH/USDT", D(2950)) == []  # above the stop where it now is
     [sold] = await move(harness, "ETH/USDT", D(2890))
     assert (sold.role, sold.price) == (OrderRole.STOP_LOSS, D(2900))  # type: ignore[attr-defined]
+
+
+async def _limit_sell(harness: Harness, user: int, quantity: Decimal, price: Decimal) -> Order:
+    intent = OrderIntent("ETH", Side.SELL, quantity, order_type=OrderType.LIMIT, price=price)
+    order = await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    assert order.status is OrderStatus.OPEN  # resting at the venue, holding the coins there
+    return order
+
+
+async def test_a_stop_sells_coins_a_limit_sell_by_hand_held_and_the_limit_sell_is_cancelled_and_told(
+    harness: Harness,
+) -> None:
+    user, _ = await harness.user()
+    intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000))
+    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    limit = await _limit_sell(harness, user, D(1), D(4000))
+    [stop] = await move(harness, "ETH/USDT", D(2990))
+    assert (stop.role, stop.status, stop.filled) == (OrderRole.STOP_LOSS, OrderStatus.FILLED, D(1))  # type: ignore[attr-defined]
+    async with harness.core.uow() as uow:
+        assert (await uow.orders.get(limit.id)).status is OrderStatus.CANCELLED  # type: ignore[union-attr]
+        assert [n.text for n in await uow.notices.unsent(10) if n.user_id == user] == [
+            f"Your sell order #{limit.id} (limit at 4000) was cancelled: your stop loss on ETH/USDT sold the "
+            "coins it held."
+        ]
+    assert (await portfolio(harness.core, user)).positions == ()
+
+
+async def test_a_stop_for_part_of_the_coins_rests_the_limit_sell_again_for_the_rest(harness: Harness) -> None:
+    user, _ = await harness.user()
+    guarded = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000))
+    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, guarded)).id)
+    unguarded = OrderIntent("ETH", Side.BUY, D(1))
+    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, unguarded)).id)
+    limit = await _limit_sell(harness, user, D(2), D(4000))
+    [stop] = await move(harness, "ETH/USDT", D(2990))
+    assert stop.filled == D(1)  # type: ignore[attr-defined]
+    async with harness.core.uow() as uow:
+        live = await uow.orders.for_user(user, [OrderStatus.OPEN])
+        assert (await uow.orders.get(limit.id)).status is OrderStatus.CANCELLED  # type: ignore[union-attr]
+        assert [n for n in await uow.notices.unsent(10) if n.user_id == user] == []
+    assert [(o.side, o.order_type, o.price, o.quantity) for o in live] == [
+        (Side.SELL, OrderType.LIMIT, D(4000), D(1))
+    ]
 
 
 async def test_a_plan_splits_the_amount_over_entries_and_is_confirmed_once(harness: Harness) -> None:

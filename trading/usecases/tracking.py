@@ -9,9 +9,9 @@ from trading.domain.errors import ExchangeError, TradingError
 from trading.domain.orders import Order
 from trading.usecases.brackets import fire_leg, leg_triggered
 from trading.usecases.core import Core
-from trading.usecases.execution import Tell, record_report, settle_submitted, submit
+from trading.usecases.execution import Tell, record_report, settle_submitted
 from trading.usecases.signals import close_settled_signals
-from trading.usecases.venue_stops import sell_target
+from trading.usecases.venue_stops import sell_leg, sell_target
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ async def watch_brackets(core: Core) -> list[Order]:
                 )  # lifts the entry's stop first where it rests at the venue
                 sent.extend([sold] if sold is not None else [])
             else:
-                sent.append(await submit(core, fired, as_market=True))
+                sent.append(await sell_leg(core, fired))
         except TradingError as error:
             log.warning("bracket leg %s not placed: %s", fired.client_order_id, error)
     return sent

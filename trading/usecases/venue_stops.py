@@ -19,8 +19,10 @@ from trading.domain.ledger import ZERO
 from trading.domain.orders import ExchangeOrder, Order, OrderRequest
 from trading.ports import ExchangeGateway
 from trading.usecases.brackets import break_even, new_leg, stop_of
-from trading.usecases.core import Core
+from trading.usecases.core import Core, new_client_order_id
+from trading.usecases.drafting import free_of
 from trading.usecases.execution import record_report, reject, settle_submitted, submit
+from trading.usecases.notices import add_notices
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +132,98 @@ async def rest_new_stop(core: Core, old: Order, quantity: Decimal, price: Decima
     return await place(core, stop)
 
 
+HAND_ORDERS_LIVE = [OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED]
+
+
+async def sell_leg(core: Core, leg: Order) -> Order:
+    """Send a triggered leg at market. The trader's own sell orders resting at the venue on the same coins (a
+    limit sell placed by hand, a stop order set in chat) hold them there, and the venue would refuse the leg's
+    sale for want of free coins: those orders are cancelled first, then rested again, oldest first, for what
+    the sale left; one with nothing left to sell stays cancelled, and its trader is told why."""
+    gateway = await core.exchanges.gateway_of(leg.account_id)
+    base = leg.symbol.split("/", 1)[0]
+    if free_of(await gateway.balances(), base) >= leg.quantity:
+        return await submit(core, leg, as_market=True)
+    async with core.uow(read_only=True) as uow:
+        live = await uow.orders.for_account(leg.account_id, HAND_ORDERS_LIVE, leg.symbol)
+    lifted: list[Order] = []
+    for order in live:
+        if order.role is not OrderRole.ENTRY or order.side is not leg.side:
+            continue
+        try:
+            lifted.append(await lift(core, order))
+        except ExchangeError as error:
+            log.warning(
+                "order %s not lifted for leg %s: %s", order.client_order_id, leg.client_order_id, error
+            )
+    try:
+        return await submit(core, leg, as_market=True)
+    finally:
+        gone = await _rest_hand_orders_again(core, leg, [o for o in lifted if o.remaining > 0])
+        await _tell_cancelled(core, leg, gone)
+
+
+async def _rest_hand_orders_again(core: Core, leg: Order, lifted: Sequence[Order]) -> list[Order]:
+    """Each lifted order rested again, as it was, for what the venue now has free of its coins; the ones left
+    with nothing to sell."""
+    if not lifted:
+        return []
+    gateway = await core.exchanges.gateway_of(leg.account_id)
+    free = free_of(await gateway.balances(), leg.symbol.split("/", 1)[0])
+    gone: list[Order] = []
+    for order in lifted:
+        quantity = min(order.remaining, free)
+        if quantity <= 0:
+            gone.append(order)
+            continue
+        free -= quantity
+        now = core.clock.now()
+        again = Order(
+            id=0,
+            user_id=order.user_id,
+            account_id=order.account_id,
+            client_order_id=new_client_order_id(),
+            symbol=order.symbol,
+            side=order.side,
+            order_type=order.order_type,
+            quantity=quantity,
+            price=order.price,
+            status=OrderStatus.SUBMITTED,
+            created_at=now,
+            updated_at=now,
+        )
+        async with core.uow() as uow:  # written before the venue is called, as every order is
+            again = await uow.orders.add(again)
+            await uow.commit()
+        try:
+            await submit(core, again)
+        except TradingError as error:
+            log.warning(
+                "order %s not rested again after leg %s: %s",
+                order.client_order_id,
+                leg.client_order_id,
+                error,
+            )
+    return gone
+
+
+async def _tell_cancelled(core: Core, leg: Order, gone: Sequence[Order]) -> None:
+    if not gone:
+        return
+    kind = "stop loss" if leg.role is OrderRole.STOP_LOSS else "take-profit"
+    told = [
+        (
+            order.user_id,
+            f"Your {order.side.value} order #{order.id} ({order.order_type.value} at {order.price}) was "
+            f"cancelled: your {kind} on {order.symbol} sold the coins it held.",
+        )
+        for order in gone
+    ]
+    async with core.uow() as uow:
+        await add_notices(uow, told, core.clock.now())
+        await uow.commit()
+
+
 async def sell_target(core: Core, target: Order) -> Order | None:
     """Send a fired target at market; where the entry's stop rests at the venue (locking the coins), lift it
     first and rest a new one for what is left after the sale. The order booked: the target sold, or the stop,
@@ -141,7 +235,7 @@ async def sell_target(core: Core, target: Order) -> Order | None:
         legs = await uow.orders.children(target.parent_id)
     stop = stop_of(legs)
     if stop is None or not stop.status.is_live:
-        return await submit(core, target, as_market=True)
+        return await sell_leg(core, target)
     try:
         lifted = await lift(core, stop)
     except ExchangeError as error:
@@ -153,7 +247,7 @@ async def sell_target(core: Core, target: Order) -> Order | None:
         return lifted
     sold = ZERO
     try:
-        fired = await submit(core, target, as_market=True)
+        fired = await sell_leg(core, target)
         sold = fired.filled
     except TradingError as error:
         log.warning("target %s not sold: %s", target.client_order_id, error)
