@@ -52,7 +52,7 @@ async def draft_order(
     symbol = pair_of(intent.symbol, intent.quote, core.config.paper_quote)
     locked = await _locked_by_own_stops(core, gateway, account, symbol, intent)
     priced = await _price(gateway, symbol, intent, locked)
-    check_trigger(intent, priced.ticker)
+    check_trigger(intent.side, intent.order_type, intent.price, priced.ticker)
     intent = _brackets_priced(intent, priced)
     _check_brackets(intent, priced.price)
     context = await risk_context(gateway, ledger, priced.market, realised_today)
@@ -199,18 +199,18 @@ def _brackets_priced(intent: OrderIntent, priced: _Priced) -> OrderIntent:
     )
 
 
-def check_trigger(intent: OrderIntent, ticker: Ticker) -> None:
+def check_trigger(side: Side, order_type: OrderType, price: Decimal | None, ticker: Ticker) -> None:
     """A stop order the market has already reached would trade at once, at market: not what a stop is for."""
-    if intent.order_type is not OrderType.STOP or intent.price is None:
+    if order_type is not OrderType.STOP or price is None:
         return
-    if intent.side is Side.SELL and intent.price >= ticker.bid:
+    if side is Side.SELL and price >= ticker.bid:
         raise InvalidInput(
-            f"A stop to sell at {intent.price} is not below the price now ({ticker.bid}): it would sell at "
+            f"A stop to sell at {price} is not below the price now ({ticker.bid}): it would sell at "
             "once. Give a stop below the price, or sell at market."
         )
-    if intent.side is Side.BUY and intent.price <= ticker.ask:
+    if side is Side.BUY and price <= ticker.ask:
         raise InvalidInput(
-            f"A stop to buy at {intent.price} is not above the price now ({ticker.ask}): it would buy at "
+            f"A stop to buy at {price} is not above the price now ({ticker.ask}): it would buy at "
             "once. Give a stop above the price, or buy at market."
         )
 

@@ -10,9 +10,8 @@ what it had left to sell. Where several guard them, the trader is asked to cance
 from dataclasses import replace
 from decimal import Decimal
 
-from trading.domain.enums import AmountUnit, OrderRole, OrderStatus, OrderType, Side
+from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import InvalidInput
-from trading.domain.intents import OrderIntent
 from trading.domain.money import HUNDRED
 from trading.domain.orders import Order, OrderDraft, Preview
 from trading.ports import UnitOfWork
@@ -69,7 +68,7 @@ async def draft_stop_move(
         raise InvalidInput("A stop must be above zero.")
     if new_price == stop.price:
         raise InvalidInput(f"Your {base} stop is already at {stop.price}.")
-    check_trigger(OrderIntent(base, Side.SELL, price, AmountUnit.BASE, OrderType.STOP, new_price), ticker)
+    check_trigger(Side.SELL, OrderType.STOP, new_price, ticker)
     quantity = stop.remaining
     cost = quantity * new_price
     fee = cost * market.taker_fee
