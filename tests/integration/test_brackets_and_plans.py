@@ -4,6 +4,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 
 from tests.harness import FailingExchanges, Harness, answer_lost
 from trading.domain.enums import AmountUnit, OrderRole, OrderStatus, OrderType, Side
@@ -86,6 +87,39 @@ async def test_a_stop_closes_everything_and_cancels_the_targets(harness: Harness
     assert (await legs(harness, user))[(OrderRole.TAKE_PROFIT, D(4000))][0] is OrderStatus.CANCELLED
     assert await move(harness, "ETH/USDT", D(4100)) == []  # nothing left armed to fire
     assert (await portfolio(harness.core, user)).positions == ()
+
+
+async def test_a_stop_after_half_was_sold_by_hand_sells_the_half_still_held(harness: Harness) -> None:
+    user, _ = await harness.user()
+    intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000))
+    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    half = OrderIntent("ETH", Side.SELL, D("0.5"))
+    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, half)).id)
+    [stop] = await move(harness, "ETH/USDT", D(2990))
+    assert (stop.role, stop.status, stop.quantity, stop.filled) == (  # type: ignore[attr-defined]
+        OrderRole.STOP_LOSS,
+        OrderStatus.FILLED,
+        D("0.5"),
+        D("0.5"),
+    )
+    assert (await portfolio(harness.core, user)).positions == ()
+
+
+async def test_a_stop_finding_no_coins_at_the_venue_ends_unsent_and_says_why(harness: Harness) -> None:
+    user, account = await harness.user()
+    intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000))
+    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    async with harness.engine.begin() as connection:  # the coins left the venue behind the bot's back
+        await connection.execute(
+            text("UPDATE paper_balances SET total = '0' WHERE account_id = :id AND asset = 'ETH'"),
+            {"id": account.id},
+        )
+    [stop] = await move(harness, "ETH/USDT", D(2990))
+    assert (stop.status, stop.filled, stop.error) == (  # type: ignore[attr-defined]
+        OrderStatus.CANCELLED,
+        D(0),
+        "Not sent: the coins it was to sell were no longer held when the market reached it.",
+    )
 
 
 async def test_selling_by_hand_disarms_the_legs(harness: Harness) -> None:

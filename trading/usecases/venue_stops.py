@@ -133,17 +133,36 @@ async def rest_new_stop(core: Core, old: Order, quantity: Decimal, price: Decima
 
 
 HAND_ORDERS_LIVE = [OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED]
+NOTHING_HELD = "Not sent: the coins it was to sell were no longer held when the market reached it."
 
 
 async def sell_leg(core: Core, leg: Order) -> Order:
-    """Send a triggered leg at market. The trader's own sell orders resting at the venue on the same coins (a
-    limit sell placed by hand, a stop order set in chat) hold them there, and the venue would refuse the leg's
-    sale for want of free coins: those orders are cancelled first, then rested again, oldest first, for what
-    the sale left; one with nothing left to sell stays cancelled, and its trader is told why."""
+    """Send a triggered leg at market, for the coins there are.
+
+    The trader's own sell orders resting at the venue on the same coins (a limit sell placed by hand, a stop
+    order set in chat) hold them there, and the venue would refuse the leg's sale for want of free coins: those
+    orders are cancelled first, then rested again, oldest first, for what the sale left; one with nothing left
+    to sell stays cancelled, and its trader is told why. A leg for more than is held (part was sold by hand
+    since it was armed) sells what is held; with nothing held it ends unsent."""
     gateway = await core.exchanges.gateway_of(leg.account_id)
     base = leg.symbol.split("/", 1)[0]
-    if free_of(await gateway.balances(), base) >= leg.quantity:
+    free = free_of(await gateway.balances(), base)
+    lifted = await _lift_hand_sells(core, leg) if free < leg.quantity else []
+    try:
+        if lifted:
+            free = free_of(await gateway.balances(), base)
+        if free < leg.quantity:
+            leg = await _shrink(core, leg, (await gateway.market(leg.symbol)).round_amount(free))
+            if leg.status is not OrderStatus.SUBMITTED:
+                return leg
         return await submit(core, leg, as_market=True)
+    finally:
+        gone = await _rest_hand_orders_again(core, leg, [o for o in lifted if o.remaining > 0])
+        await _tell_cancelled(core, leg, gone)
+
+
+async def _lift_hand_sells(core: Core, leg: Order) -> list[Order]:
+    """The trader's own sells resting at the venue on the leg's coins, cancelled there (as they then stand)."""
     async with core.uow(read_only=True) as uow:
         live = await uow.orders.for_account(leg.account_id, HAND_ORDERS_LIVE, leg.symbol)
     lifted: list[Order] = []
@@ -156,11 +175,20 @@ async def sell_leg(core: Core, leg: Order) -> Order:
             log.warning(
                 "order %s not lifted for leg %s: %s", order.client_order_id, leg.client_order_id, error
             )
-    try:
-        return await submit(core, leg, as_market=True)
-    finally:
-        gone = await _rest_hand_orders_again(core, leg, [o for o in lifted if o.remaining > 0])
-        await _tell_cancelled(core, leg, gone)
+    return lifted
+
+
+async def _shrink(core: Core, leg: Order, held: Decimal) -> Order:
+    """A claimed leg for more coins than are held: for what is held, or ended where nothing is."""
+    now = core.clock.now()
+    if held > 0:
+        shrunk = replace(leg, quantity=held, updated_at=now)
+    else:
+        shrunk = replace(leg, status=OrderStatus.CANCELLED, error=NOTHING_HELD, updated_at=now)
+    async with core.uow() as uow:
+        await uow.orders.update(shrunk)
+        await uow.commit()
+    return shrunk
 
 
 async def _rest_hand_orders_again(core: Core, leg: Order, lifted: Sequence[Order]) -> list[Order]:
