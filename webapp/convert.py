@@ -59,6 +59,7 @@ def draft_out(draft: OrderDraft) -> DraftOut:
             p.price, p.quantity, p.cost, p.fee, p.at_risk, p.stop_distance, p.stop_distance_pct
         ),
         expires_at=draft.expires_at,
+        replaces_order_id=draft.replaces_order_id,
     )
 
 

@@ -150,6 +150,15 @@ class DraftOut(msgspec.Struct):
     take_profits: list[Decimal]
     preview: PreviewOut
     expires_at: datetime
+    # A stop moved rather than a new order: the stop order a confirmation moves to `price`.
+    replaces_order_id: int | None = None
+
+
+class MoveStopRequest(msgspec.Struct, forbid_unknown_fields=True):
+    price: Price
+
+    def __post_init__(self) -> None:
+        positive("price", self.price)
 
 
 class ConfirmRequest(msgspec.Struct, forbid_unknown_fields=True):

@@ -57,6 +57,40 @@ async def test_a_stop_and_target_given_as_distances_come_back_as_prices(api: Api
     assert refused.status_code == 400 and "below 100%" in refused.json()["detail"]
 
 
+async def test_a_buys_stop_is_moved_by_a_preview_confirmed_like_any(api: Api) -> None:
+    headers = await api.sign_in(1007)
+    body = {"symbol": "ETH", "side": "buy", "amount": "0.01", "stop_loss_percent": "5"}
+    draft = await api.json("POST", "/api/v1/orders/preview", headers, json=body)
+    await api.json("POST", "/api/v1/orders/confirm", headers, json={"draft_id": draft["draft_id"]})
+    [stop] = await api.json("GET", "/api/v1/orders", headers)
+    assert (stop["role"], stop["status"]) == ("stop_loss", "armed")
+    bid = Decimal((await api.json("GET", "/api/v1/markets/ticker?symbol=ETH", headers))["bid"])
+    higher = (bid * Decimal("0.98")).quantize(Decimal("0.01"))
+    move = await api.json("POST", f"/api/v1/orders/{stop['id']}/move", headers, json={"price": str(higher)})
+    assert move["replaces_order_id"] == stop["id"] and Decimal(move["price"]) == higher
+    assert Decimal(move["quantity"]) == Decimal(stop["quantity"]) and move["type"] == "stop"
+    assert [o["price"] for o in await api.json("GET", "/api/v1/orders", headers)] == [
+        stop["price"]
+    ]  # not yet
+    moved = await api.json("POST", "/api/v1/orders/confirm", headers, json={"draft_id": move["draft_id"]})
+    assert (moved["id"], moved["status"], Decimal(moved["price"])) == (stop["id"], "armed", higher)
+
+    refusals = {
+        "/api/v1/orders/999999/move": (404, "not found"),
+        f"/api/v1/orders/{stop['id'] - 1}/move": (400, "only such a stop moves"),  # the buy itself
+    }
+    for path, (status, words) in refusals.items():
+        answer = await api.client.post(path, headers=headers, json={"price": "100"})
+        assert answer.status_code == status and words in answer.json()["detail"], answer.json()
+    above = await api.client.post(
+        f"/api/v1/orders/{stop['id']}/move", headers=headers, json={"price": str(bid + 100)}
+    )
+    assert above.status_code == 400 and "it would sell at once" in above.json()["detail"]
+    other = await api.sign_in(1008)
+    theirs = await api.client.post(f"/api/v1/orders/{stop['id']}/move", headers=other, json={"price": "100"})
+    assert theirs.status_code == 404
+
+
 async def test_a_resting_limit_order_is_cancelled(api: Api) -> None:
     headers = await api.sign_in(1003)
     ticker = await api.json("GET", "/api/v1/markets/ticker?symbol=ETH", headers)

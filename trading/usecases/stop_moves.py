@@ -10,8 +10,9 @@ what it had left to sell. Where several guard them, the trader is asked to cance
 from dataclasses import replace
 from decimal import Decimal
 
+from trading.domain.accounts import ExchangeAccount
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
-from trading.domain.errors import InvalidInput
+from trading.domain.errors import InvalidInput, NotFound
 from trading.domain.money import HUNDRED
 from trading.domain.orders import Order, OrderDraft, Preview
 from trading.ports import UnitOfWork
@@ -48,26 +49,46 @@ async def draft_stop_move(
         stops = await stops_guarding(uow, account.id, pair)
     if not stops:
         return None
-    base = pair.split("/", 1)[0]
     if len(stops) > 1:
         prices = " and ".join(str(stop.price) for stop in stops)
         raise InvalidInput(
-            f"You have {len(stops)} stops on {base} (at {prices}): cancel the ones you no longer want first "
-            "('orders' lists them), then set the stop again."
+            f"You have {len(stops)} stops on {_base(pair)} (at {prices}): cancel the ones you no longer want "
+            "first ('orders' lists them), then set the stop again."
         )
-    stop = stops[0]
+    return await _draft_move(core, account, stops[0], price), stops[0]
+
+
+async def draft_move_of(core: Core, user_id: int, order_id: int, price: Decimal) -> OrderDraft:
+    """The draft that moves this stop order of the user's, one that sells coins held, to `price`."""
+    async with core.uow(read_only=True) as uow:
+        stop = await uow.orders.get(order_id)
+        if stop is None or stop.user_id != user_id:
+            raise NotFound("That order was not found.")
+        account = await account_of(uow, user_id, stop.account_id)
+    if not guards_coins(stop) or stop.status not in GUARDING:
+        raise InvalidInput(
+            f"Order {stop.id} is not an open stop that sells coins held: only such a stop moves."
+        )
+    return await _draft_move(core, account, stop, price)
+
+
+def _base(symbol: str) -> str:
+    return symbol.split("/", 1)[0]
+
+
+async def _draft_move(core: Core, account: ExchangeAccount, stop: Order, price: Decimal) -> OrderDraft:
     if stop.status is OrderStatus.SUBMITTED:
         raise InvalidInput(
-            f"Your {base} stop is on its way to the exchange right now: try again in a moment."
+            f"Your {_base(stop.symbol)} stop is on its way to the exchange right now: try again in a moment."
         )
     gateway = await core.exchanges.gateway(account)
-    market = await gateway.market(pair)
-    ticker = await gateway.ticker(pair)
+    market = await gateway.market(stop.symbol)
+    ticker = await gateway.ticker(stop.symbol)
     new_price = market.round_price(price)
     if new_price <= 0:
         raise InvalidInput("A stop must be above zero.")
     if new_price == stop.price:
-        raise InvalidInput(f"Your {base} stop is already at {stop.price}.")
+        raise InvalidInput(f"Your {_base(stop.symbol)} stop is already at {stop.price}.")
     check_trigger(Side.SELL, OrderType.STOP, new_price, ticker)
     quantity = stop.remaining
     cost = quantity * new_price
@@ -76,9 +97,9 @@ async def draft_stop_move(
     now = core.clock.now()
     draft = OrderDraft(
         id=new_draft_id(),
-        user_id=user_id,
+        user_id=stop.user_id,
         account_id=account.id,
-        symbol=pair,
+        symbol=stop.symbol,
         side=Side.SELL,
         order_type=OrderType.STOP,
         quantity=quantity,
@@ -91,7 +112,7 @@ async def draft_stop_move(
     async with core.uow() as uow:
         await uow.drafts.add(draft)
         await uow.commit()
-    return draft, stop
+    return draft
 
 
 async def move_stop(core: Core, draft: OrderDraft) -> Order:

@@ -1,4 +1,4 @@
-"""Orders: preview (priced and risk-checked, nothing placed), confirm by draft id, cancel, list."""
+"""Orders: preview (priced and risk-checked, nothing placed), confirm by draft id, move a stop, cancel, list."""
 
 from typing import Annotated, Literal
 
@@ -12,10 +12,11 @@ from trading.domain.errors import NotFound
 from trading.domain.intents import OrderIntent
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
+from trading.usecases.stop_moves import draft_move_of
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
 from webapp.convert import draft_out, order_out
-from webapp.schemas import ConfirmRequest, DraftId, DraftOut, OrderOut, OrderPreviewRequest
+from webapp.schemas import ConfirmRequest, DraftId, DraftOut, MoveStopRequest, OrderOut, OrderPreviewRequest
 
 OrderId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 OPEN = [OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.ARMED]
@@ -83,6 +84,18 @@ class OrdersController(Controller):
     async def discard(self, state: State, request: AuthRequest, draft_id: DraftId) -> None:
         web: WebContext = state.web
         await cancel_draft(web.core, request.user.user_id, draft_id)
+
+    @post(
+        "/{order_id:int}/move",
+        guards=[can_trade],
+        status_code=HTTP_201_CREATED,
+        summary="Preview moving a stop order to a new price; confirm it as any preview",
+    )
+    async def move_stop(
+        self, state: State, request: AuthRequest, order_id: OrderId, data: JSONBody[MoveStopRequest]
+    ) -> DraftOut:
+        web: WebContext = state.web
+        return draft_out(await draft_move_of(web.core, request.user.user_id, order_id, data.price))
 
     @post("/{order_id:int}/cancel", guards=[can_trade], summary="Cancel an open order")
     async def cancel(self, state: State, request: AuthRequest, order_id: OrderId) -> OrderOut:
