@@ -163,7 +163,17 @@ def test_a_buy_in_the_ticket_takes_its_stop_and_targets_as_distances_shown_as_pr
             page.goto(f"{server}/app/orders")
             legs = page.locator("[data-test^=order-]")
             expect(legs).to_have_count(3)  # the stop and both targets, armed with the filled buy
-            expect(legs.filter(has_text="stop loss")).to_contain_text(f"{stop:,.2f}")
+            stop_card = legs.filter(has_text="stop loss")
+            expect(stop_card).to_contain_text(f"{stop:,.2f}")
+            moved = round(stop * 1.01, 2)  # closer, still below the price
+            stop_card.get_by_test_id("move").click()
+            stop_card.get_by_label("New stop price").fill(f"{moved:.2f}")
+            stop_card.get_by_test_id("preview-move").click()
+            expect(stop_card.get_by_test_id("move-preview")).to_contain_text(f"{stop:,.2f} → {moved:,.2f}")
+            _shot(page, "8-stop-move")
+            stop_card.get_by_test_id("confirm-move").click()
+            expect(stop_card).to_contain_text(f"@ {moved:,.2f}")
+            expect(stop_card.get_by_test_id("status")).to_have_text("armed")
             page.get_by_role("link", name="Trade").click()
             page.select_option("#side", "sell")
             expect(page.locator("#stop")).to_have_count(0)  # a sale closes what is held: no stop to give
