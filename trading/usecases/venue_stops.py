@@ -198,9 +198,10 @@ async def _rest_hand_orders_again(core: Core, leg: Order, lifted: Sequence[Order
         return []
     gateway = await core.exchanges.gateway_of(leg.account_id)
     free = free_of(await gateway.balances(), leg.symbol.split("/", 1)[0])
+    market = await gateway.market(leg.symbol)
     gone: list[Order] = []
     for order in lifted:
-        quantity = min(order.remaining, free)
+        quantity = market.round_amount(min(order.remaining, free))
         if quantity <= 0:
             gone.append(order)
             continue
