@@ -162,7 +162,7 @@ def orders_text(orders: Sequence[Order]) -> str:
         return "You have no open orders."
     lines = ["Open orders:"]
     for o in orders:
-        at = f" at {o.price}" if o.price is not None else ""
+        at = f" at {price(o.price)}" if o.price is not None else ""
         lines.append(
             f"#{o.id} {o.side.value} {amount(o.quantity)} {o.symbol} {o.order_type.value}{at}, "
             f"{o.status.value.replace('_', ' ')} ({o.role.value.replace('_', ' ')})"

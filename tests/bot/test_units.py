@@ -24,6 +24,7 @@ from bot.telegram.keyboards import (
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.render import (
     draft_preview,
+    orders_text,
     plan_result,
     pnl_text,
     quote_text,
@@ -158,6 +159,14 @@ def test_a_stop_move_says_from_where_to_where_and_what_it_sells() -> None:
     buttons = [b for row in stop_move_keyboard("AbCdEfGh").inline_keyboard for b in row]
     assert [b.text for b in buttons] == ["✅ Confirm", "✖️ Cancel"]
     assert [DraftAction.unpack(b.callback_data or "").action for b in buttons] == ["move", "cancel"]
+
+
+def test_the_orders_list_writes_prices_like_every_other_price() -> None:
+    stop = Order(
+        2, 1, 1, "tsb0789", "ETH/USDT", Side.SELL, OrderType.STOP, Decimal("0.0146"), Decimal(3300),
+        OrderStatus.ARMED, NOW, NOW, role=OrderRole.STOP_LOSS, parent_id=1,
+    )  # fmt: skip
+    assert orders_text([stop]) == "Open orders:\n#2 sell 0.0146 ETH/USDT stop at 3,300.00, armed (stop loss)"
 
 
 def test_pnl_sums_days_into_weeks() -> None:
