@@ -95,6 +95,7 @@ async def test_a_stop_after_half_was_sold_by_hand_sells_the_half_still_held(harn
     await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
     half = OrderIntent("ETH", Side.SELL, D("0.5"))
     await confirm_draft(harness.core, user, (await draft_order(harness.core, user, half)).id)
+    assert (await legs(harness, user))[(OrderRole.STOP_LOSS, D(3000))] == (OrderStatus.ARMED, D("0.5"))
     [stop] = await move(harness, "ETH/USDT", D(2990))
     assert (stop.role, stop.status, stop.quantity, stop.filled) == (  # type: ignore[attr-defined]
         OrderRole.STOP_LOSS,
@@ -105,17 +106,31 @@ async def test_a_stop_after_half_was_sold_by_hand_sells_the_half_still_held(harn
     assert (await portfolio(harness.core, user)).positions == ()
 
 
-async def test_a_stop_finding_no_coins_at_the_venue_ends_unsent_and_says_why(harness: Harness) -> None:
+async def _coins_at_the_venue(harness: Harness, account_id: int, eth: str) -> None:
+    """What the venue holds changed behind the bot's back (a withdrawal, a trade elsewhere)."""
+    async with harness.engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE paper_balances SET total = :eth WHERE account_id = :id AND asset = 'ETH'"),
+            {"id": account_id, "eth": eth},
+        )
+
+
+async def test_a_stop_finding_fewer_coins_at_the_venue_sells_those_and_none_ends_unsent(
+    harness: Harness,
+) -> None:
     user, account = await harness.user()
     intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000))
     await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
-    async with harness.engine.begin() as connection:  # the coins left the venue behind the bot's back
-        await connection.execute(
-            text("UPDATE paper_balances SET total = '0' WHERE account_id = :id AND asset = 'ETH'"),
-            {"id": account.id},
-        )
+    await _coins_at_the_venue(harness, account.id, "0.4")
     [stop] = await move(harness, "ETH/USDT", D(2990))
-    assert (stop.status, stop.filled, stop.error) == (  # type: ignore[attr-defined]
+    assert (stop.status, stop.quantity, stop.filled) == (OrderStatus.FILLED, D("0.4"), D("0.4"))  # type: ignore[attr-defined]
+
+    harness.market.set_price("ETH/USDT", D(3400))
+    other, account = await harness.user("second")
+    await confirm_draft(harness.core, other, (await draft_order(harness.core, other, intent)).id)
+    await _coins_at_the_venue(harness, account.id, "0")
+    [unsent] = await move(harness, "ETH/USDT", D(2990))
+    assert (unsent.status, unsent.filled, unsent.error) == (  # type: ignore[attr-defined]
         OrderStatus.CANCELLED,
         D(0),
         "Not sent: the coins it was to sell were no longer held when the market reached it.",

@@ -108,6 +108,13 @@ async def disarm_brackets(uow: UnitOfWork, closing: Order, now: datetime) -> lis
     return at_venue
 
 
+async def fit_legs(uow: UnitOfWork, sale: Order, held: Decimal, now: datetime) -> None:
+    """Part of a position sold by hand: no leg held by the core is left to sell more than is still held."""
+    for leg in await uow.orders.for_account(sale.account_id, [OrderStatus.ARMED], sale.symbol):
+        if leg.parent_id is not None and leg.quantity > held:
+            await uow.orders.update(replace(leg, quantity=held, updated_at=now))
+
+
 async def stop_went_off(uow: UnitOfWork, stop: Order, now: datetime) -> None:
     """A stop that filled at the venue closed the position: the targets still armed would sell nothing."""
     assert stop.parent_id is not None

@@ -19,7 +19,7 @@ from trading.domain.ledger import ZERO
 from trading.domain.market import parse_symbol
 from trading.domain.orders import ExchangeOrder, ExchangeTrade, Fill, Order, OrderDraft, OrderRequest
 from trading.ports import UnitOfWork
-from trading.usecases.brackets import arm_brackets, disarm_brackets, stop_went_off
+from trading.usecases.brackets import arm_brackets, disarm_brackets, fit_legs, stop_went_off
 from trading.usecases.core import Core, new_client_order_id
 from trading.usecases.notices import add_notices
 
@@ -205,8 +205,10 @@ async def record_report(
         if order.role is OrderRole.ENTRY and updated.filled > order.filled:
             if order.side is Side.BUY:
                 stop = await arm_brackets(uow, updated, now, await _amount_step(core, order), draft)
-            elif not ledger.positions[order.symbol].quantity:
+            elif not (held := ledger.positions[order.symbol].quantity):
                 at_venue = await disarm_brackets(uow, order, now)
+            else:
+                await fit_legs(uow, order, held, now)
         elif order.role is OrderRole.STOP_LOSS and updated.filled > order.filled:
             await stop_went_off(uow, updated, now)
         await uow.commit()
