@@ -29,9 +29,12 @@ def target_shares(quantity: Decimal, targets: int, step: Decimal) -> list[Decima
     return [*shares, quantity - sum(shares, ZERO)]
 
 
+# A leg in these still guards its position: armed in the core, on its way to the venue, or resting there.
+GUARDING = (OrderStatus.ARMED, OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
+
+
 def guarding(leg: Order) -> bool:
-    """A leg that still guards its position: armed in the core, on its way to the venue, or resting there."""
-    return leg.status in (OrderStatus.ARMED, OrderStatus.SUBMITTED) or leg.status.is_live
+    return leg.status in GUARDING
 
 
 def stop_of(legs: Sequence[Order]) -> Order | None:

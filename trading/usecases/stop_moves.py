@@ -13,15 +13,15 @@ from decimal import Decimal
 from trading.domain.accounts import ExchangeAccount
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import InvalidInput, NotFound
+from trading.domain.market import parse_symbol
 from trading.domain.money import HUNDRED
 from trading.domain.orders import Order, OrderDraft, Preview
 from trading.ports import UnitOfWork
 from trading.usecases import venue_stops
+from trading.usecases.brackets import GUARDING, guarding
 from trading.usecases.core import Core, account_of, new_draft_id
 from trading.usecases.drafting import check_trigger, pair_of
 from trading.usecases.execution import order_from, submit
-
-GUARDING = [OrderStatus.ARMED, OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED]
 
 
 def guards_coins(order: Order) -> bool:
@@ -51,8 +51,9 @@ async def draft_stop_move(
         return None
     if len(stops) > 1:
         prices = " and ".join(str(stop.price) for stop in stops)
+        base, _ = parse_symbol(pair)
         raise InvalidInput(
-            f"You have {len(stops)} stops on {_base(pair)} (at {prices}): cancel the ones you no longer want "
+            f"You have {len(stops)} stops on {base} (at {prices}): cancel the ones you no longer want "
             "first ('orders' lists them), then set the stop again."
         )
     return await _draft_move(core, account, stops[0], price), stops[0]
@@ -65,21 +66,18 @@ async def draft_move_of(core: Core, user_id: int, order_id: int, price: Decimal)
         if stop is None or stop.user_id != user_id:
             raise NotFound("That order was not found.")
         account = await account_of(uow, user_id, stop.account_id)
-    if not guards_coins(stop) or stop.status not in GUARDING:
+    if not guards_coins(stop) or not guarding(stop):
         raise InvalidInput(
             f"Order {stop.id} is not an open stop that sells coins held: only such a stop moves."
         )
     return await _draft_move(core, account, stop, price)
 
 
-def _base(symbol: str) -> str:
-    return symbol.split("/", 1)[0]
-
-
 async def _draft_move(core: Core, account: ExchangeAccount, stop: Order, price: Decimal) -> OrderDraft:
+    base, _ = parse_symbol(stop.symbol)
     if stop.status is OrderStatus.SUBMITTED:
         raise InvalidInput(
-            f"Your {_base(stop.symbol)} stop is on its way to the exchange right now: try again in a moment."
+            f"Your {base} stop is on its way to the exchange right now: try again in a moment."
         )
     gateway = await core.exchanges.gateway(account)
     market = await gateway.market(stop.symbol)
@@ -88,7 +86,7 @@ async def _draft_move(core: Core, account: ExchangeAccount, stop: Order, price: 
     if new_price <= 0:
         raise InvalidInput("A stop must be above zero.")
     if new_price == stop.price:
-        raise InvalidInput(f"Your {_base(stop.symbol)} stop is already at {stop.price}.")
+        raise InvalidInput(f"Your {base} stop is already at {stop.price}.")
     check_trigger(Side.SELL, OrderType.STOP, new_price, ticker)
     quantity = stop.remaining
     cost = quantity * new_price
@@ -123,7 +121,7 @@ async def move_stop(core: Core, draft: OrderDraft) -> Order:
     )
     async with core.uow() as uow:
         stop = await uow.orders.get(draft.replaces_order_id)
-        if stop is None or stop.user_id != draft.user_id or stop.status not in GUARDING:
+        if stop is None or stop.user_id != draft.user_id or not guarding(stop):
             raise gone
         if stop.status is OrderStatus.ARMED:
             now = core.clock.now()

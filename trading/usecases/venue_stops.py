@@ -16,6 +16,7 @@ from decimal import Decimal
 from trading.domain.enums import OrderRole, OrderStatus, OrderType
 from trading.domain.errors import ExchangeError, InvalidOrder, TradingError
 from trading.domain.ledger import ZERO
+from trading.domain.market import parse_symbol
 from trading.domain.orders import ExchangeOrder, Order, OrderRequest
 from trading.ports import ExchangeGateway
 from trading.usecases.brackets import break_even, new_leg, stop_of
@@ -145,7 +146,7 @@ async def sell_leg(core: Core, leg: Order) -> Order:
     to sell stays cancelled, and its trader is told why. A leg for more than is held (part was sold by hand
     since it was armed) sells what is held; with nothing held it ends unsent."""
     gateway = await core.exchanges.gateway_of(leg.account_id)
-    base = leg.symbol.split("/", 1)[0]
+    base, _ = parse_symbol(leg.symbol)
     free = free_of(await gateway.balances(), base)
     lifted = await _lift_hand_sells(core, leg) if free < leg.quantity else []
     try:
@@ -197,7 +198,7 @@ async def _rest_hand_orders_again(core: Core, leg: Order, lifted: Sequence[Order
     if not lifted:
         return []
     gateway = await core.exchanges.gateway_of(leg.account_id)
-    free = free_of(await gateway.balances(), leg.symbol.split("/", 1)[0])
+    free = free_of(await gateway.balances(), parse_symbol(leg.symbol)[0])
     market = await gateway.market(leg.symbol)
     gone: list[Order] = []
     for order in lifted:
