@@ -53,13 +53,17 @@ def price(value: Decimal) -> str:
     return money(value, 2 if value >= 1 else 6)
 
 
+def _base_of(symbol: str) -> str:
+    return symbol.split("/", 1)[0]
+
+
 def _quote_of(symbol: str) -> str:
     return symbol.split("/", 1)[1] if "/" in symbol else ""
 
 
 def draft_preview(draft: OrderDraft, ttl_seconds: int) -> str:
     p, quote = draft.preview, _quote_of(draft.symbol)
-    base = draft.symbol.split("/", 1)[0]
+    base = _base_of(draft.symbol)
     kind = (
         draft.order_type.value if draft.price is None else f"{draft.order_type.value} at {price(draft.price)}"
     )
@@ -82,7 +86,7 @@ def draft_preview(draft: OrderDraft, ttl_seconds: int) -> str:
 def stop_move_preview(draft: OrderDraft, stop: Order, ttl_seconds: int) -> str:
     """A move of the stop that guards coins held: from where to where, what it sells, how far below the price."""
     p, quote = draft.preview, _quote_of(draft.symbol)
-    base = draft.symbol.split("/", 1)[0]
+    base = _base_of(draft.symbol)
     assert draft.price is not None and stop.price is not None and p.stop_distance is not None
     lines = [
         f"📝 Move your {base} stop: {price(stop.price)} → {price(draft.price)} {quote}",
@@ -95,7 +99,7 @@ def stop_move_preview(draft: OrderDraft, stop: Order, ttl_seconds: int) -> str:
 
 
 def stop_moved(order: Order) -> str:
-    base = order.symbol.split("/", 1)[0]
+    base = _base_of(order.symbol)
     assert order.price is not None
     return (
         f"✅ Your {base} stop is now at {price(order.price)} {_quote_of(order.symbol)}: it sells "
@@ -104,7 +108,7 @@ def stop_moved(order: Order) -> str:
 
 
 def _order_head(order: Order) -> str:
-    base = order.symbol.split("/", 1)[0]
+    base = _base_of(order.symbol)
     return f"Order #{order.id}: {order.side.value} {amount(order.quantity)} {base}"
 
 
@@ -216,7 +220,7 @@ def plan_result(result: PlanResult) -> str:
 
 def bracket_fill_text(fill: BracketFill) -> str:
     """A target or a stop reached and filled, as the trader is told it."""
-    base = fill.symbol.split("/", 1)[0]
+    base = _base_of(fill.symbol)
     verb = "sold" if fill.side is Side.SELL else "bought back"
     done = f"{verb} {amount(fill.quantity)} {base} ({signed(fill.pnl)} {fill.quote})"
     if fill.role is OrderRole.STOP_LOSS:
