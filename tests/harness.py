@@ -15,11 +15,14 @@ from storage.models import Base
 from tests.fakes import ManualClock
 from trading.domain.accounts import Credentials, ExchangeAccount
 from trading.domain.errors import ExchangeUnavailable
-from trading.domain.orders import ExchangeOrder, OrderRequest
+from trading.domain.intents import OrderIntent
+from trading.domain.orders import ExchangeOrder, Order, OrderRequest
 from trading.market.simulated import SimulatedMarket
 from trading.ports import ExchangeFactory, ExchangeGateway, PaperFunding
 from trading.usecases.accounts import register_user
 from trading.usecases.core import Core
+from trading.usecases.drafting import draft_order
+from trading.usecases.execution import confirm_draft
 from trading.usecases.notices import Told, add_notices
 from trading.usecases.reporting import TrackingEvents
 from trading.usecases.tracking import track_once
@@ -57,6 +60,10 @@ class Harness:
     async def user(self, name: str = "trader", telegram_id: int | None = None) -> tuple[int, ExchangeAccount]:
         user, account = await register_user(self.core, name, telegram_id)
         return user.id, account
+
+    async def placed(self, user_id: int, intent: OrderIntent) -> Order:
+        """An order asked for and confirmed, as a trader's message and tap on Confirm do."""
+        return await confirm_draft(self.core, user_id, (await draft_order(self.core, user_id, intent)).id)
 
     async def count(self, table: str) -> int:
         async with self.engine.connect() as connection:

@@ -8,9 +8,7 @@ from trading.domain.enums import AmountUnit, OrderRole, OrderStatus, OrderType, 
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order
 from trading.usecases.core import new_client_order_id
-from trading.usecases.drafting import draft_order
 from trading.usecases.exchange_accounts import add_account
-from trading.usecases.execution import confirm_draft
 from trading.usecases.venue_balances import has_live_orders
 
 NEWER = 1_001  # past the 1,000 newest orders a per-user query once stopped at
@@ -42,11 +40,11 @@ async def add_open_orders(harness: Harness, user: int, account: int, symbol: str
 async def test_selling_by_hand_disarms_the_legs_behind_a_thousand_newer_orders(harness: Harness) -> None:
     user, account = await harness.user()
     buy = OrderIntent("ETH", Side.BUY, Decimal(1), stop_loss=Decimal(3000))
-    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, buy)).id)
+    await harness.placed(user, buy)
     await add_open_orders(harness, user, account.id, "BTC/USDT", NEWER)
 
     sell = OrderIntent("ETH", Side.SELL, Decimal(100), amount_unit=AmountUnit.PERCENT)
-    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, sell)).id)
+    await harness.placed(user, sell)
 
     async with harness.core.uow(read_only=True) as uow:
         on_eth = await uow.orders.for_account(account.id, list(OrderStatus), "ETH/USDT")

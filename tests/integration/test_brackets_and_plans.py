@@ -13,7 +13,6 @@ from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order
 from trading.domain.signals import SignalSpec
 from trading.usecases.brackets import fire_leg
-from trading.usecases.drafting import draft_order
 from trading.usecases.execution import confirm_draft
 from trading.usecases.portfolio import portfolio
 from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
@@ -81,7 +80,7 @@ async def test_targets_take_their_shares_and_break_even_moves_the_stop(harness: 
 async def test_a_stop_closes_everything_and_cancels_the_targets(harness: Harness) -> None:
     user, _ = await harness.user()
     intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000), take_profits=(D(4000),))
-    entry = await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    entry = await harness.placed(user, intent)
     [stop] = await move(harness, "ETH/USDT", D(2990))
     assert stop.filled == entry.filled  # type: ignore[attr-defined]
     assert (await legs(harness, user))[(OrderRole.TAKE_PROFIT, D(4000))][0] is OrderStatus.CANCELLED
@@ -92,9 +91,9 @@ async def test_a_stop_closes_everything_and_cancels_the_targets(harness: Harness
 async def test_a_stop_after_half_was_sold_by_hand_sells_the_half_still_held(harness: Harness) -> None:
     user, _ = await harness.user()
     intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000))
-    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    await harness.placed(user, intent)
     half = OrderIntent("ETH", Side.SELL, D("0.5"))
-    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, half)).id)
+    await harness.placed(user, half)
     assert (await legs(harness, user))[(OrderRole.STOP_LOSS, D(3000))] == (OrderStatus.ARMED, D("0.5"))
     [stop] = await move(harness, "ETH/USDT", D(2990))
     assert (stop.role, stop.status, stop.quantity, stop.filled) == (  # type: ignore[attr-defined]
@@ -120,14 +119,14 @@ async def test_a_stop_finding_fewer_coins_at_the_venue_sells_those_and_none_ends
 ) -> None:
     user, account = await harness.user()
     intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000))
-    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    await harness.placed(user, intent)
     await _coins_at_the_venue(harness, account.id, "0.4")
     [stop] = await move(harness, "ETH/USDT", D(2990))
     assert (stop.status, stop.quantity, stop.filled) == (OrderStatus.FILLED, D("0.4"), D("0.4"))  # type: ignore[attr-defined]
 
     harness.market.set_price("ETH/USDT", D(3400))
     other, account = await harness.user("second")
-    await confirm_draft(harness.core, other, (await draft_order(harness.core, other, intent)).id)
+    await harness.placed(other, intent)
     await _coins_at_the_venue(harness, account.id, "0")
     [unsent] = await move(harness, "ETH/USDT", D(2990))
     assert (unsent.status, unsent.filled, unsent.error) == (  # type: ignore[attr-defined]
@@ -140,9 +139,9 @@ async def test_a_stop_finding_fewer_coins_at_the_venue_sells_those_and_none_ends
 async def test_selling_by_hand_disarms_the_legs(harness: Harness) -> None:
     user, _ = await harness.user()
     intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000))
-    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    await harness.placed(user, intent)
     sell = OrderIntent("ETH", Side.SELL, D(100), amount_unit=AmountUnit.PERCENT)
-    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, sell)).id)
+    await harness.placed(user, sell)
     assert (await legs(harness, user))[(OrderRole.STOP_LOSS, D(3000))][0] is OrderStatus.CANCELLED
     assert await move(harness, "ETH/USDT", D(2900)) == []
 
@@ -150,7 +149,7 @@ async def test_selling_by_hand_disarms_the_legs(harness: Harness) -> None:
 async def test_a_stop_moved_after_the_tracker_read_it_is_not_fired_at_its_old_price(harness: Harness) -> None:
     user, _ = await harness.user()
     intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000))
-    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    await harness.placed(user, intent)
     async with harness.core.uow() as uow:  # what the tracker read, before the trader moved the stop
         [armed] = await uow.orders.with_status([OrderStatus.ARMED])
     harness.market.set_price("ETH/USDT", D(2990))  # through the stop as it was read
@@ -168,7 +167,7 @@ async def test_a_stop_moved_after_the_tracker_read_it_is_not_fired_at_its_old_pr
 
 async def _limit_sell(harness: Harness, user: int, quantity: Decimal, price: Decimal) -> Order:
     intent = OrderIntent("ETH", Side.SELL, quantity, order_type=OrderType.LIMIT, price=price)
-    order = await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    order = await harness.placed(user, intent)
     assert order.status is OrderStatus.OPEN  # resting at the venue, holding the coins there
     return order
 
@@ -178,7 +177,7 @@ async def test_a_stop_sells_coins_a_limit_sell_by_hand_held_and_the_limit_sell_i
 ) -> None:
     user, _ = await harness.user()
     intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000))
-    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    await harness.placed(user, intent)
     limit = await _limit_sell(harness, user, D(1), D(4000))
     [stop] = await move(harness, "ETH/USDT", D(2990))
     assert (stop.role, stop.status, stop.filled) == (OrderRole.STOP_LOSS, OrderStatus.FILLED, D(1))  # type: ignore[attr-defined]
@@ -194,9 +193,9 @@ async def test_a_stop_sells_coins_a_limit_sell_by_hand_held_and_the_limit_sell_i
 async def test_a_stop_for_part_of_the_coins_rests_the_limit_sell_again_for_the_rest(harness: Harness) -> None:
     user, _ = await harness.user()
     guarded = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000))
-    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, guarded)).id)
+    await harness.placed(user, guarded)
     unguarded = OrderIntent("ETH", Side.BUY, D(1))
-    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, unguarded)).id)
+    await harness.placed(user, unguarded)
     limit = await _limit_sell(harness, user, D(2), D(4000))
     [stop] = await move(harness, "ETH/USDT", D(2990))
     assert stop.filled == D(1)  # type: ignore[attr-defined]

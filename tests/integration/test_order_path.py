@@ -180,7 +180,7 @@ async def test_sell_realises_pnl_by_day(harness: Harness) -> None:
     harness.market.set_price("LINK/USDT", Decimal(20))
     harness.clock.advance(1)
     sell = OrderIntent("LINK", Side.SELL, Decimal(100), AmountUnit.PERCENT)
-    sold = await confirm_draft(harness.core, user, (await draft_order(harness.core, user, sell)).id)
+    sold = await harness.placed(user, sell)
     assert sold.filled == bought.filled
 
     view = await portfolio(harness.core, user)
@@ -287,13 +287,13 @@ async def test_equity_is_recorded_for_every_account_and_pnl_by_day_adds_up(harne
 
     alice, _ = await harness.user("alice", 1)
     bob, _ = await harness.user("bob", 2)
-    await confirm_draft(harness.core, alice, (await draft_order(harness.core, alice, buy("ETH", "1"))).id)
+    await harness.placed(alice, buy("ETH", "1"))
     start = harness.clock.now()
     assert await record_all_equity(harness.core) == 2
     harness.market.set_price("ETH/USDT", Decimal(4000))
     harness.clock.advance(timedelta(days=1).total_seconds())
     sell = OrderIntent("ETH", Side.SELL, Decimal(100), AmountUnit.PERCENT)
-    sold = await confirm_draft(harness.core, alice, (await draft_order(harness.core, alice, sell)).id)
+    sold = await harness.placed(alice, sell)
     assert await record_all_equity(harness.core) == 2
 
     curve = await equity_history(harness.core, alice, start)

@@ -17,8 +17,6 @@ from trading.domain.intents import OrderIntent
 from trading.domain.signal_records import SignalStatus
 from trading.domain.signals import SignalSpec
 from trading.ports import UnitOfWork
-from trading.usecases.drafting import draft_order
-from trading.usecases.execution import confirm_draft
 from trading.usecases.reporting import NOTHING
 from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
 from trading.usecases.signals import mark_signal, receive_signal
@@ -43,7 +41,7 @@ async def _target_hit_unreported(harness: Harness) -> int:
     """A bought ETH position whose target the market reached, booked by a pass that died before its report."""
     user, _ = await harness.user()
     intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000), take_profits=(D(4000),))
-    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    await harness.placed(user, intent)
     harness.market.set_price("ETH/USDT", D(4010))
     harness.clock.advance(1)
     await track_once(harness.core)

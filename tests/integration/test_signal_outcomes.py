@@ -11,8 +11,7 @@ from trading.domain.orders import OrderRequest
 from trading.domain.signal_records import SignalOutcome, SignalRecord, SignalStatus
 from trading.domain.signals import SignalSpec
 from trading.usecases.brackets import fire_leg
-from trading.usecases.drafting import draft_order
-from trading.usecases.execution import cancel_order, confirm_draft
+from trading.usecases.execution import cancel_order
 from trading.usecases.portfolio import portfolio
 from trading.usecases.reporting import NOTHING, TrackingEvents
 from trading.usecases.signal_plans import PlanDraft, confirm_plan, draft_signal_plan
@@ -130,7 +129,7 @@ async def test_a_plan_that_never_filled_closes_without_an_outcome(harness: Harne
 async def test_an_ordinary_order_reports_its_stop_and_no_signal(harness: Harness) -> None:
     user, _ = await harness.user()
     intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000), take_profits=(D(4000),))
-    entry = await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    entry = await harness.placed(user, intent)
     events = await move(harness, "ETH/USDT", D(2990))
     [stop] = events.fills
     assert (stop.role, stop.quantity, stop.symbol, stop.quote) == (
@@ -148,7 +147,7 @@ async def test_a_stop_sent_by_a_tracker_that_stopped_before_booking_it_is_told_a
 ) -> None:
     user, account = await harness.user()
     intent = OrderIntent("ETH", Side.BUY, D(1), stop_loss=D(3000))
-    await confirm_draft(harness.core, user, (await draft_order(harness.core, user, intent)).id)
+    await harness.placed(user, intent)
     harness.market.set_price("ETH/USDT", D(2990))
     async with harness.core.uow() as uow:  # the tracker claims the stop and sends it, then stops dead
         [armed] = await uow.orders.with_status([OrderStatus.ARMED])
