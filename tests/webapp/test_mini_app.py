@@ -3,6 +3,7 @@ for Telegram), Debian's Chromium driven by Playwright. A user signs in as a pers
 the init data the sandbox hands the Mini App in its launch URL, or in a browser through the one-time link the
 bot's /dashboard command sends."""
 
+import contextlib
 import re
 import time
 from collections.abc import Iterator
@@ -74,8 +75,10 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"mini-app-{name}.png"), full_page=True)
 
 
-def test_portfolio_then_an_order_previewed_confirmed_and_cancelled_then_an_alert(server: str) -> None:
-    init_data = _sandbox_init_data(server, 777)
+@contextlib.contextmanager
+def _in_telegram(server: str, telegram_id: int) -> Iterator[Page]:
+    """The Mini App opened inside Telegram (here its sandbox) by this user: the init data in the launch URL."""
+    init_data = _sandbox_init_data(server, telegram_id)
     with sync_playwright() as p:
         browser = _browser(p)
         try:
@@ -83,102 +86,98 @@ def test_portfolio_then_an_order_previewed_confirmed_and_cancelled_then_an_alert
             page.route(
                 "https://telegram.org/**", lambda route: route.abort()
             )  # no network here; init data is in the URL
-
             page.goto(f"{server}/app/#tgWebAppData={quote(init_data)}")
-            expect(page.get_by_test_id("equity")).to_contain_text("10,000.00 USDT")
-            expect(page.get_by_test_id("positions")).to_contain_text("No open positions.")
-            _shot(page, "1-portfolio")
-
-            page.get_by_role("link", name="Trade").click()
-            expect(page.get_by_test_id("ticker")).to_contain_text("BTC/USDT")
-            page.fill("#amount", "0.1")
-            page.select_option("#unit", "base")
-            page.select_option("#type", "limit")
-            page.fill("#price", "1000")
-            page.get_by_test_id("preview").click()
-            expect(page.get_by_test_id("draft")).to_contain_text("buy 0.1 BTC/USDT (limit)")
-            expect(page.get_by_test_id("cost")).to_have_text("100.00")
-            _shot(page, "2-preview")
-            page.get_by_test_id("confirm").click()
-            expect(page.get_by_test_id("placed")).to_contain_text("open")
-
-            page.goto(f"{server}/app/orders")  # a deep link: the server answers with the app's page
-            card = page.locator("[data-test^=order-]")
-            expect(card).to_have_count(1)
-            expect(card.get_by_test_id("status")).to_have_text("open")
-            _shot(page, "3-open-order")
-            card.get_by_test_id("cancel").click()
-            expect(page.get_by_test_id("no-orders")).to_be_visible()
-            _shot(page, "4-cancelled")
-
-            page.get_by_role("link", name="Alerts").click()
-            expect(page.get_by_test_id("alerts")).to_contain_text("No alerts.")
-            page.get_by_label("Alert price").fill("1000000")
-            page.get_by_role("button", name="Add").click()
-            expect(page.get_by_test_id("alerts")).to_contain_text("BTC/USDT above 1,000,000.00")
-            _shot(page, "5-alert")
-
-            signal = "ETH/USDT LONG\nEntry: 100\nTargets: 120000, 130000\nStop: 50"
-            plan = _ask_bot(server, 777, signal, forward_from_chat="Crypto Calls")
-            assert "Crypto Calls" in plan["text"], plan["text"]
-            page.reload()
-            sources = page.get_by_test_id("sources")
-            expect(sources).to_contain_text("Crypto Calls")
-            sources.get_by_role("button", name="Auto-follow").click()
-            break_even = page.get_by_label("Stop to entry after target 1 for Crypto Calls")
-            expect(break_even).not_to_be_checked()
-            break_even.check()
-            page.reload()  # kept by the server, not only on the page
-            expect(page.get_by_label("Stop to entry after target 1 for Crypto Calls")).to_be_checked()
-            expect(sources.get_by_role("button", name="Stop auto")).to_be_visible()
-            _shot(page, "6-source-followed")
+            yield page
         finally:
             browser.close()
+
+
+def test_portfolio_then_an_order_previewed_confirmed_and_cancelled_then_an_alert(server: str) -> None:
+    with _in_telegram(server, 777) as page:
+        expect(page.get_by_test_id("equity")).to_contain_text("10,000.00 USDT")
+        expect(page.get_by_test_id("positions")).to_contain_text("No open positions.")
+        _shot(page, "1-portfolio")
+
+        page.get_by_role("link", name="Trade").click()
+        expect(page.get_by_test_id("ticker")).to_contain_text("BTC/USDT")
+        page.fill("#amount", "0.1")
+        page.select_option("#unit", "base")
+        page.select_option("#type", "limit")
+        page.fill("#price", "1000")
+        page.get_by_test_id("preview").click()
+        expect(page.get_by_test_id("draft")).to_contain_text("buy 0.1 BTC/USDT (limit)")
+        expect(page.get_by_test_id("cost")).to_have_text("100.00")
+        _shot(page, "2-preview")
+        page.get_by_test_id("confirm").click()
+        expect(page.get_by_test_id("placed")).to_contain_text("open")
+
+        page.goto(f"{server}/app/orders")  # a deep link: the server answers with the app's page
+        card = page.locator("[data-test^=order-]")
+        expect(card).to_have_count(1)
+        expect(card.get_by_test_id("status")).to_have_text("open")
+        _shot(page, "3-open-order")
+        card.get_by_test_id("cancel").click()
+        expect(page.get_by_test_id("no-orders")).to_be_visible()
+        _shot(page, "4-cancelled")
+
+        page.get_by_role("link", name="Alerts").click()
+        expect(page.get_by_test_id("alerts")).to_contain_text("No alerts.")
+        page.get_by_label("Alert price").fill("1000000")
+        page.get_by_role("button", name="Add").click()
+        expect(page.get_by_test_id("alerts")).to_contain_text("BTC/USDT above 1,000,000.00")
+        _shot(page, "5-alert")
+
+        signal = "ETH/USDT LONG\nEntry: 100\nTargets: 120000, 130000\nStop: 50"
+        plan = _ask_bot(server, 777, signal, forward_from_chat="Crypto Calls")
+        assert "Crypto Calls" in plan["text"], plan["text"]
+        page.reload()
+        sources = page.get_by_test_id("sources")
+        expect(sources).to_contain_text("Crypto Calls")
+        sources.get_by_role("button", name="Auto-follow").click()
+        break_even = page.get_by_label("Stop to entry after target 1 for Crypto Calls")
+        expect(break_even).not_to_be_checked()
+        break_even.check()
+        page.reload()  # kept by the server, not only on the page
+        expect(page.get_by_label("Stop to entry after target 1 for Crypto Calls")).to_be_checked()
+        expect(sources.get_by_role("button", name="Stop auto")).to_be_visible()
+        _shot(page, "6-source-followed")
 
 
 def test_a_buy_in_the_ticket_takes_its_stop_and_targets_as_distances_shown_as_prices(server: str) -> None:
-    init_data = _sandbox_init_data(server, 778)
-    with sync_playwright() as p:
-        browser = _browser(p)
-        try:
-            page = browser.new_page(viewport={"width": 420, "height": 860})
-            page.route("https://telegram.org/**", lambda route: route.abort())
-            page.goto(f"{server}/app/#tgWebAppData={quote(init_data)}")
-            page.get_by_role("link", name="Trade").click()
-            page.fill("#amount", "100")
-            page.fill("#stop", "5")
-            page.fill("#targets", "5, 10")
-            page.get_by_test_id("preview").click()
-            expect(page.get_by_test_id("stop")).to_contain_text("(5.00% away)")
-            stop = float(page.get_by_test_id("stop").inner_text().split()[1].replace(",", ""))
-            low, high = (
-                float(t.replace(",", ""))
-                for t in page.get_by_test_id("targets").inner_text().split(maxsplit=1)[1].split(", ")
-            )
-            assert stop < low < high and round(high / low, 2) == round(1.10 / 1.05, 2), (stop, low, high)
-            _shot(page, "7-ticket-with-stop")
-            page.get_by_test_id("confirm").click()
-            expect(page.get_by_test_id("placed")).to_contain_text("filled")
+    with _in_telegram(server, 778) as page:
+        page.get_by_role("link", name="Trade").click()
+        page.fill("#amount", "100")
+        page.fill("#stop", "5")
+        page.fill("#targets", "5, 10")
+        page.get_by_test_id("preview").click()
+        expect(page.get_by_test_id("stop")).to_contain_text("(5.00% away)")
+        stop = float(page.get_by_test_id("stop").inner_text().split()[1].replace(",", ""))
+        low, high = (
+            float(t.replace(",", ""))
+            for t in page.get_by_test_id("targets").inner_text().split(maxsplit=1)[1].split(", ")
+        )
+        assert stop < low < high and round(high / low, 2) == round(1.10 / 1.05, 2), (stop, low, high)
+        _shot(page, "7-ticket-with-stop")
+        page.get_by_test_id("confirm").click()
+        expect(page.get_by_test_id("placed")).to_contain_text("filled")
 
-            page.goto(f"{server}/app/orders")
-            legs = page.locator("[data-test^=order-]")
-            expect(legs).to_have_count(3)  # the stop and both targets, armed with the filled buy
-            stop_card = legs.filter(has_text="stop loss")
-            expect(stop_card).to_contain_text(f"{stop:,.2f}")
-            moved = round(stop * 1.01, 2)  # closer, still below the price
-            stop_card.get_by_test_id("move").click()
-            stop_card.get_by_label("New stop price").fill(f"{moved:.2f}")
-            stop_card.get_by_test_id("preview-move").click()
-            expect(stop_card.get_by_test_id("move-preview")).to_contain_text(f"{stop:,.2f} → {moved:,.2f}")
-            _shot(page, "8-stop-move")
-            stop_card.get_by_test_id("confirm-move").click()
-            expect(stop_card).to_contain_text(f"@ {moved:,.2f}")
-            expect(stop_card.get_by_test_id("status")).to_have_text("armed")
-            page.get_by_role("link", name="Trade").click()
-            page.select_option("#side", "sell")
-            expect(page.locator("#stop")).to_have_count(0)  # a sale closes what is held: no stop to give
-        finally:
-            browser.close()
+        page.goto(f"{server}/app/orders")
+        legs = page.locator("[data-test^=order-]")
+        expect(legs).to_have_count(3)  # the stop and both targets, armed with the filled buy
+        stop_card = legs.filter(has_text="stop loss")
+        expect(stop_card).to_contain_text(f"{stop:,.2f}")
+        moved = round(stop * 1.01, 2)  # closer, still below the price
+        stop_card.get_by_test_id("move").click()
+        stop_card.get_by_label("New stop price").fill(f"{moved:.2f}")
+        stop_card.get_by_test_id("preview-move").click()
+        expect(stop_card.get_by_test_id("move-preview")).to_contain_text(f"{stop:,.2f} → {moved:,.2f}")
+        _shot(page, "8-stop-move")
+        stop_card.get_by_test_id("confirm-move").click()
+        expect(stop_card).to_contain_text(f"@ {moved:,.2f}")
+        expect(stop_card.get_by_test_id("status")).to_have_text("armed")
+        page.get_by_role("link", name="Trade").click()
+        page.select_option("#side", "sell")
+        expect(page.locator("#stop")).to_have_count(0)  # a sale closes what is held: no stop to give
 
 
 def test_the_dashboard_link_from_the_bot_signs_in_once_then_risk_settings_are_saved(server: str) -> None:
