@@ -10,16 +10,13 @@ from storage.models import FillRow, OrderDraftRow, OrderRow
 from storage.repositories.orders import ORDERS, order_of
 from storage.signal_models import SignalRow, SignalSourceRow
 from storage.transaction import Transaction
-from trading.domain.enums import DraftStatus, OrderStatus, Side
+from trading.domain.enums import OPEN_STATUSES, DraftStatus, Side
 from trading.domain.orders import Fill, Order
 from trading.domain.signal_records import SignalOutcome, SignalRecord, SignalSource, SignalStatus
 from trading.domain.signals import SignalSpec
 
 # An order in one of these can still trade: a plan with one is not over.
-_UNSETTLED = [
-    s.value
-    for s in (OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.ARMED)
-]
+_UNSETTLED = [status.value for status in OPEN_STATUSES]
 
 
 def _source(row: SignalSourceRow) -> SignalSource:

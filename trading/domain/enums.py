@@ -44,6 +44,9 @@ class OrderStatus(StrEnum):
 
 
 _FINAL = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REJECTED})
+# Every status but a final one: an order in these can still trade (on its way to the venue, resting there, or
+# held by the core), a bracket leg still guards its position, a signal plan with one is not over.
+OPEN_STATUSES = tuple(status for status in OrderStatus if not status.is_final)
 
 
 class DraftStatus(StrEnum):

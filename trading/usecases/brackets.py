@@ -29,12 +29,9 @@ def target_shares(quantity: Decimal, targets: int, step: Decimal) -> list[Decima
     return [*shares, quantity - sum(shares, ZERO)]
 
 
-# A leg in these still guards its position: armed in the core, on its way to the venue, or resting there.
-GUARDING = (OrderStatus.ARMED, OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
-
-
 def guarding(leg: Order) -> bool:
-    return leg.status in GUARDING
+    """A leg that still guards its position: armed in the core, on its way to the venue, or resting there."""
+    return not leg.status.is_final
 
 
 def stop_of(legs: Sequence[Order]) -> Order | None:

@@ -2,13 +2,11 @@
 
 from collections.abc import Sequence
 
-from trading.domain.enums import OrderStatus
+from trading.domain.enums import OPEN_STATUSES
 from trading.domain.market import Ticker
 from trading.domain.orders import Order
 from trading.usecases.core import Core, account_of
 from trading.usecases.drafting import pair_of
-
-OPEN_STATUSES = [OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.ARMED]
 
 
 async def quote(core: Core, user_id: int, symbol: str, quote_asset: str | None = None) -> Ticker:

@@ -11,14 +11,14 @@ from dataclasses import replace
 from decimal import Decimal
 
 from trading.domain.accounts import ExchangeAccount
-from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
+from trading.domain.enums import OPEN_STATUSES, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import InvalidInput, NotFound
 from trading.domain.market import parse_symbol
 from trading.domain.money import HUNDRED
 from trading.domain.orders import Order, OrderDraft, Preview
 from trading.ports import UnitOfWork
 from trading.usecases import venue_stops
-from trading.usecases.brackets import GUARDING, guarding
+from trading.usecases.brackets import guarding
 from trading.usecases.core import Core, account_of, new_draft_id
 from trading.usecases.drafting import check_trigger, pair_of
 from trading.usecases.execution import order_from, submit
@@ -34,7 +34,7 @@ def guards_coins(order: Order) -> bool:
 
 
 async def stops_guarding(uow: UnitOfWork, account_id: int, symbol: str) -> list[Order]:
-    orders = await uow.orders.for_account(account_id, GUARDING, symbol)
+    orders = await uow.orders.for_account(account_id, OPEN_STATUSES, symbol)
     return [order for order in orders if guards_coins(order)]
 
 

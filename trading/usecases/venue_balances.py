@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.domain.accounts import Credentials, ExchangeAccount
-from trading.domain.enums import OrderStatus
+from trading.domain.enums import OPEN_STATUSES
 from trading.domain.errors import (
     AuthenticationFailed,
     ExchangeError,
@@ -24,9 +24,6 @@ from trading.domain.errors import (
 from trading.domain.ledger import ZERO, Ledger
 from trading.ports import ExchangeGateway, UnitOfWork
 from trading.usecases.core import Core, account_of
-
-# Orders a fill may still come from: while one is live, a read of the venue could count a fill the core books too.
-LIVE = (OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.ARMED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +83,9 @@ async def sync_venue_balances(core: Core, user_id: int, account_id: int) -> tupl
 
 
 async def has_live_orders(uow: UnitOfWork, account: ExchangeAccount) -> bool:
-    return bool(await uow.orders.for_account(account.id, list(LIVE)))
+    # Orders a fill may still come from: while one is live, a read of the venue could count a fill the core
+    # books too.
+    return bool(await uow.orders.for_account(account.id, OPEN_STATUSES))
 
 
 async def _refuse_live_orders(uow: UnitOfWork, account: ExchangeAccount) -> None:

@@ -7,7 +7,7 @@ from litestar.datastructures import State
 from litestar.params import FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from trading.domain.enums import AmountUnit, OrderStatus, OrderType, Side
+from trading.domain.enums import OPEN_STATUSES, AmountUnit, OrderType, Side
 from trading.domain.errors import NotFound
 from trading.domain.intents import OrderIntent
 from trading.usecases.drafting import draft_order
@@ -19,7 +19,6 @@ from webapp.convert import draft_out, order_out
 from webapp.schemas import ConfirmRequest, DraftId, DraftOut, MoveStopRequest, OrderOut, OrderPreviewRequest
 
 OrderId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
-OPEN = [OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.ARMED]
 AuthRequest = Request[Principal, object, State]
 
 
@@ -38,7 +37,7 @@ class OrdersController(Controller):
         web: WebContext = state.web
         async with web.core.uow() as uow:
             orders = await uow.orders.for_user(
-                request.user.user_id, OPEN if status == "open" else None, limit
+                request.user.user_id, OPEN_STATUSES if status == "open" else None, limit
             )
         return [order_out(o) for o in orders]
 

@@ -10,11 +10,11 @@ from litestar.datastructures import State
 from litestar.params import Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
+from trading.domain.enums import OPEN_STATUSES
 from trading.domain.errors import TradingError
 from trading.usecases.drafting import pair_of
 from webapp.auth import Principal
 from webapp.context import WebContext
-from webapp.controllers.orders import OPEN
 from webapp.convert import order_out
 from webapp.schemas import TickerOut
 
@@ -51,7 +51,7 @@ class StreamController(Controller):
                     prices.append(TickerOut(t.symbol, t.bid, t.ask, t.last))
                 yield ServerSentEventMessage(msgspec.json.encode(prices).decode(), event="prices")
                 async with web.core.uow(read_only=True) as uow:
-                    orders = await uow.orders.for_user(user_id, OPEN, 50)
+                    orders = await uow.orders.for_user(user_id, OPEN_STATUSES, 50)
                 body = msgspec.json.encode([order_out(o) for o in orders]).decode()
                 yield ServerSentEventMessage(body, event="orders")
                 await asyncio.sleep(every)
