@@ -48,8 +48,7 @@ class JsonSession(AiohttpSession):
         fields = self.prepare_value(
             method.model_dump(warnings=False), bot=bot, files=files, _dumps_json=False
         )
-        if files:  # an upload: a multipart form, as aiogram builds it
-            self.answer_type(type(method))
+        if files:  # an upload: a multipart form, as aiogram builds it; its answer read by check_response
             return await super().make_request(bot, method, timeout)
         session = await self.create_session()
         url = self.api.api_url(token=bot.token, method=method.__api_method__)
