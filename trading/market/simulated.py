@@ -40,9 +40,11 @@ class SimulatedMarket:
         self._specs = {f"{spec.base}/{quote}": spec for spec in CRYPTO}
         self._markets = {symbol: self._market(symbol, spec) for symbol, spec in self._specs.items()}
         self._walks: dict[str, _Walk] = {}
-        # The last book drawn per symbol and depth, with the step and price it was drawn at: a book changes
-        # only when the walk moves, and the paper exchange asks for one on every order and price check.
+        # The last book drawn per symbol and depth, and the last ticker per symbol, with the step and price
+        # each was drawn at: neither changes until the walk moves, and every price shown, order previewed and
+        # order placed asks for them (a ticker's Decimal arithmetic cost as much as a statement).
         self._books: dict[tuple[str, int], tuple[int, float, OrderBook]] = {}
+        self._tickers: dict[str, tuple[int, float, Ticker]] = {}
 
     def _market(self, symbol: str, spec: AssetSpec) -> Market:
         return Market(
@@ -108,6 +110,14 @@ class SimulatedMarket:
 
     def ticker_now(self, symbol: str) -> Ticker:
         walk = self._advance(symbol)
+        drawn = self._tickers.get(symbol)
+        if drawn is not None and drawn[0] == walk.step and drawn[1] == walk.price:
+            return drawn[2]
+        ticker = self._draw_ticker(symbol, walk)
+        self._tickers[symbol] = (walk.step, walk.price, ticker)
+        return ticker
+
+    def _draw_ticker(self, symbol: str, walk: _Walk) -> Ticker:
         mid = Decimal(str(walk.price))
         market = self._markets[symbol]
         bid, ask = self._quotes(mid, market)
