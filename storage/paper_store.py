@@ -6,7 +6,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Executable, Row, bindparam, insert, select, update
+from sqlalchemy import Executable, Row, and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import one_of, table_of
@@ -57,15 +57,23 @@ _INSERT_BALANCE = insert(_BALANCES)
 _UPDATE_BALANCE = update(_BALANCES).where(
     _BALANCES.c.account_id == bindparam("b_account_id"), _BALANCES.c.asset == bindparam("b_asset")
 )
-_OPEN_ORDERS = (
+# Run on every paper order and balance check: the statuses are written into the statements.
+_IS_OPEN = and_(_ORDERS.c.account_id == bindparam("account_id"), one_of(_ORDERS.c.status, _OPEN))
+_OPEN_ORDERS = select(_ORDERS).where(_IS_OPEN).order_by(_ORDERS.c.id)
+# The same with one order of any status: an order placed, fetched or cancelled reads both in one statement,
+# each side of the OR on an index of its own.
+_OPEN_ORDERS_WITH = (
     select(_ORDERS)
-    # Runs on every paper order and balance check: the statuses are written into the statement.
-    .where(_ORDERS.c.account_id == bindparam("account_id"), one_of(_ORDERS.c.status, _OPEN))
+    .where(
+        or_(
+            _IS_OPEN,
+            and_(
+                _ORDERS.c.account_id == bindparam("account_id"),
+                _ORDERS.c.client_order_id == bindparam("client_order_id"),
+            ),
+        )
+    )
     .order_by(_ORDERS.c.id)
-)
-_ORDER = select(_ORDERS).where(
-    _ORDERS.c.account_id == bindparam("account_id"),
-    _ORDERS.c.client_order_id == bindparam("client_order_id"),
 )
 _INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
 _UPDATE_ORDER = update(_ORDERS).where(_ORDERS.c.id == bindparam("order_id"))
@@ -117,14 +125,13 @@ class SqlPaperSession:
             await self._tx.execute(_INSERT_BALANCE, new)
         stored.update(balances)
 
-    async def open_orders(self, account_id: int) -> Sequence[PaperOrder]:
-        rows = await self._tx.execute(_OPEN_ORDERS, {"account_id": account_id})
+    async def open_orders(self, account_id: int, *, with_order: str | None = None) -> Sequence[PaperOrder]:
+        if with_order is None:
+            rows = await self._tx.execute(_OPEN_ORDERS, {"account_id": account_id})
+        else:
+            params = {"account_id": account_id, "client_order_id": with_order}
+            rows = await self._tx.execute(_OPEN_ORDERS_WITH, params)
         return [_order(row) for row in rows]
-
-    async def order(self, account_id: int, client_order_id: str) -> PaperOrder | None:
-        params = {"account_id": account_id, "client_order_id": client_order_id}
-        row = (await self._tx.execute(_ORDER, params)).one_or_none()
-        return _order(row) if row else None
 
     async def add_order(self, order: PaperOrder) -> PaperOrder:
         order_id = (await self._tx.execute(_INSERT_ORDER, _values(order))).scalar_one()
@@ -135,18 +142,22 @@ class SqlPaperSession:
         if getattr(result, "rowcount", 0) != 1:
             raise LookupError(f"paper order {order.id} vanished")
 
-    async def add_trade(self, order_id: int, trade: ExchangeTrade) -> None:
-        await self._tx.execute(
-            _INSERT_TRADE,
-            {
-                "paper_order_id": order_id,
-                "quantity": trade.quantity,
-                "price": trade.price,
-                "fee": trade.fee,
-                "fee_currency": trade.fee_currency,
-                "timestamp": trade.timestamp,
-            },
-        )
+    async def add_trades(self, order_id: int, trades: Sequence[ExchangeTrade]) -> None:
+        if trades:
+            await self._tx.execute(
+                _INSERT_TRADE,
+                [
+                    {
+                        "paper_order_id": order_id,
+                        "quantity": trade.quantity,
+                        "price": trade.price,
+                        "fee": trade.fee,
+                        "fee_currency": trade.fee_currency,
+                        "timestamp": trade.timestamp,
+                    }
+                    for trade in trades
+                ],
+            )
 
     async def trades(self, order_id: int) -> Sequence[ExchangeTrade]:
         rows = await self._tx.execute(_TRADES_OF, {"order_id": order_id})

@@ -15,9 +15,11 @@ from trading.domain.errors import (
     InvalidInput,
     InvalidOrder,
     NotFound,
+    OrderNotFound,
     UnknownSymbol,
 )
 from trading.domain.intents import OrderIntent
+from trading.domain.orders import OrderRequest
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
 from trading.usecases.portfolio import portfolio
@@ -304,3 +306,40 @@ async def test_equity_is_recorded_for_every_account_and_pnl_by_day_adds_up(harne
     assert list(days) == [harness.clock.now().date()]
     assert days[harness.clock.now().date()] == (await portfolio(harness.core, alice)).realised_pnl
     assert sold.filled == Decimal(1)
+
+
+async def test_the_paper_venue_places_a_client_order_id_once_and_finds_it_whatever_its_status(
+    harness: Harness,
+) -> None:
+    """A retried request (the core's answer lost in between) gets the first placement's report, and moves no
+    more money; a filled order is fetched and cannot be cancelled, a resting one can, an unknown one is not."""
+    _, account = await harness.user()
+    gateway = await harness.exchanges.gateway(account)
+    bought = OrderRequest("c-once", "ETH/USDT", Side.BUY, OrderType.MARKET, Decimal("0.5"), None)
+    first = await gateway.create_order(bought)
+    after_first = await gateway.balances()
+    assert first.status is OrderStatus.FILLED and len(first.trades) >= 1
+    assert await gateway.create_order(bought) == first
+    assert await gateway.balances() == after_first
+
+    assert await gateway.fetch_order("ETH/USDT", "c-once") == first
+    assert await gateway.cancel_order("ETH/USDT", "c-once") == first
+    assert await gateway.fetch_order("ETH/USDT", "c-unknown") is None
+    with pytest.raises(OrderNotFound):
+        await gateway.cancel_order("ETH/USDT", "c-unknown")
+
+    bid = (await gateway.ticker("ETH/USDT")).bid
+    resting = OrderRequest(
+        "c-rest", "ETH/USDT", Side.BUY, OrderType.LIMIT, Decimal("0.1"), bid * Decimal("0.9")
+    )
+    placed = await gateway.create_order(resting)
+    assert placed.status is OrderStatus.OPEN
+    assert (await gateway.balances())["USDT"].free < after_first[
+        "USDT"
+    ].free  # the resting buy holds its cost
+    cancelled = await gateway.cancel_order("ETH/USDT", "c-rest")
+    assert (
+        cancelled.status is OrderStatus.CANCELLED and cancelled.exchange_order_id == placed.exchange_order_id
+    )
+    assert await gateway.balances() == after_first
+    assert await harness.count("paper_orders") == 2

@@ -55,7 +55,7 @@ class PaperExchange:
             [await self._due(order, step) for order in open_orders]
         ):  # the market reached one: match first
             async with self._store.session() as session:
-                balances, open_orders = await self._match_resting(session)
+                balances, open_orders, _ = await self._match_resting(session)
                 await session.commit()
         reserved = await self._reserved(open_orders)
         return {
@@ -68,33 +68,32 @@ class PaperExchange:
         quantity, price = self._validated(request, market)
         book = await self._market.order_book(request.symbol, BOOK_DEPTH)
         async with self._store.session() as session:
-            existing = await session.order(self._account_id, request.client_order_id)
+            balances, open_orders, existing = await self._match_resting(session, request.client_order_id)
             if existing is not None:  # a retried request: the venue places each client order id once
                 return await self._report(session, existing)
-            balances, open_orders = await self._match_resting(session)
             reserved = await self._reserved(open_orders)
             slices = fills_for(request.order_type, request.side, quantity, price, book, resting=False)
             resting = request.order_type is OrderType.STOP or sum((s.amount for s in slices), ZERO) < quantity
             self._check_funds(request, market, quantity, price, slices, resting, balances, reserved)
-            order = await session.add_order(
-                PaperOrder(
-                    id=0,
-                    account_id=self._account_id,
-                    client_order_id=request.client_order_id,
-                    symbol=request.symbol,
-                    side=request.side,
-                    order_type=request.order_type,
-                    quantity=quantity,
-                    price=price,
-                    status=OrderStatus.OPEN,
-                    filled=ZERO,
-                    fee=ZERO,
-                    last_step=-1,
-                    created_at=self._clock.now(),
-                )
+            order = PaperOrder(
+                id=0,
+                account_id=self._account_id,
+                client_order_id=request.client_order_id,
+                symbol=request.symbol,
+                side=request.side,
+                order_type=request.order_type,
+                quantity=quantity,
+                price=price,
+                status=OrderStatus.OPEN,
+                filled=ZERO,
+                fee=ZERO,
+                last_step=-1,
+                created_at=self._clock.now(),
             )
             trades: tuple[ExchangeTrade, ...] = ()
-            if request.order_type is not OrderType.STOP:
+            if request.order_type is OrderType.STOP:  # rests until the market reaches it
+                order = await session.add_order(order)
+            else:
                 order, balances, trades = await self._execute(
                     session, order, slices, market, balances, maker=False
                 )
@@ -105,16 +104,14 @@ class PaperExchange:
 
     async def fetch_order(self, symbol: str, client_order_id: str) -> ExchangeOrder | None:
         async with self._store.session() as session:
-            await self._match_resting(session)
-            order = await session.order(self._account_id, client_order_id)
+            _, _, order = await self._match_resting(session, client_order_id)
             report = None if order is None else await self._report(session, order)
             await session.commit()
         return report
 
     async def cancel_order(self, symbol: str, client_order_id: str) -> ExchangeOrder:
         async with self._store.session() as session:
-            await self._match_resting(session)
-            order = await session.order(self._account_id, client_order_id)
+            _, _, order = await self._match_resting(session, client_order_id)
             if order is None:
                 raise OrderNotFound(f"The exchange has no order {client_order_id}.")
             if not order.status.is_final:
@@ -192,27 +189,35 @@ class PaperExchange:
         ticker = await self._market.ticker(order.symbol)
         return triggered(order.order_type, order.side, order.price, ticker)
 
-    async def _match_resting(self, session: PaperSession) -> tuple[dict[str, Decimal], list[PaperOrder]]:
-        """Balances and the orders still open after the market has come through them."""
+    async def _match_resting(
+        self, session: PaperSession, client_order_id: str | None = None
+    ) -> tuple[dict[str, Decimal], list[PaperOrder], PaperOrder | None]:
+        """Balances and the orders still open after the market has come through them; and the order
+        `client_order_id` names, as it is after that, if the venue has it (read in the same statement)."""
         balances = await session.balances(self._account_id)
         step = self._step()
         changed = False
         still_open: list[PaperOrder] = []
-        for order in await session.open_orders(self._account_id):
-            if not await self._due(order, step):
+        named: PaperOrder | None = None
+        for order in await session.open_orders(self._account_id, with_order=client_order_id):
+            if order.status.is_live and await self._due(order, step):
+                book = await self._market.order_book(order.symbol, BOOK_DEPTH)
+                slices = fills_for(
+                    order.order_type, order.side, order.remaining, order.price, book, resting=True
+                )
+                market = await self._market.market(order.symbol)
+                maker = order.order_type is OrderType.LIMIT
+                order, balances, _ = await self._execute(
+                    session, order, slices, market, balances, maker=maker
+                )
+                changed = True
+            if order.status.is_live:
                 still_open.append(order)
-                continue
-            book = await self._market.order_book(order.symbol, BOOK_DEPTH)
-            slices = fills_for(order.order_type, order.side, order.remaining, order.price, book, resting=True)
-            market = await self._market.market(order.symbol)
-            maker = order.order_type is OrderType.LIMIT
-            matched, balances, _ = await self._execute(session, order, slices, market, balances, maker=maker)
-            if matched.status.is_live:
-                still_open.append(matched)
-            changed = True
+            if order.client_order_id == client_order_id:
+                named = order
         if changed:
             await session.set_balances(self._account_id, balances)
-        return balances, still_open
+        return balances, still_open, named
 
     async def _execute(
         self,
@@ -223,11 +228,12 @@ class PaperExchange:
         balances: dict[str, Decimal],
         maker: bool,
     ) -> tuple[PaperOrder, dict[str, Decimal], tuple[ExchangeTrade, ...]]:
-        """Trade the slices; the order after, the balances after, and the order's trades so far."""
+        """Trade the slices and write the order after them (a new one, without an id yet, is inserted as it
+        stands after them) with its new trades: the order after, the balances after, and its trades so far."""
         fee_rate = market.maker_fee if maker else market.taker_fee
         now = self._clock.now()
         filled, fee, status = order.filled, order.fee, order.status
-        trades = list(await session.trades(order.id)) if order.filled else []
+        traded: list[tuple[BookLevel, Decimal]] = []
         for level in slices:
             trade_fee = (level.amount * level.price * fee_rate).quantize(FEE_SCALE)
             try:
@@ -238,17 +244,22 @@ class PaperExchange:
                 # A stop that gapped past what the account holds: the venue cancels the rest, as real ones do.
                 status = OrderStatus.CANCELLED
                 break
-            trade = ExchangeTrade(
-                f"{order.id}-{len(trades) + 1}", level.amount, level.price, trade_fee, market.quote, now
-            )
-            await session.add_trade(order.id, trade)
-            trades.append(trade)
+            traded.append((level, trade_fee))
             filled += level.amount
             fee += trade_fee
         if status is not OrderStatus.CANCELLED:
             status = self._status_after(order, filled)
         updated = replace(order, filled=filled, fee=fee, status=status, last_step=self._step())
-        await session.update_order(updated)
+        if order.id:
+            earlier = list(await session.trades(order.id)) if order.filled else []
+            await session.update_order(updated)
+        else:
+            earlier, updated = [], await session.add_order(updated)
+        trades = earlier + [
+            ExchangeTrade(f"{updated.id}-{n}", level.amount, level.price, level_fee, market.quote, now)
+            for n, (level, level_fee) in enumerate(traded, start=len(earlier) + 1)
+        ]
+        await session.add_trades(updated.id, trades[len(earlier) :])
         return updated, balances, tuple(trades)
 
     @staticmethod
