@@ -11,6 +11,7 @@ from bot.telegram.filters import HAS_TEXT
 from bot.telegram.keyboards import AccountAction, accounts_keyboard, testnet_keyboard
 from bot.telegram.sealed import Sealer
 from handlers import replies
+from handlers.replies import reply
 from trading.domain.accounts import PAPER, Credentials, User
 from trading.domain.errors import TradingError
 from trading.usecases.core import Core
@@ -35,7 +36,7 @@ async def _show(message: Message, core: Core, user: User, edit: bool = False) ->
     if edit:
         await message.edit_text(_listing(lines), reply_markup=accounts_keyboard(found))
     else:
-        await message.answer(_listing(lines), reply_markup=accounts_keyboard(found))
+        await reply(message, _listing(lines), reply_markup=accounts_keyboard(found))
 
 
 async def show_accounts(message: Message, core: Core, user: User) -> None:
@@ -60,14 +61,15 @@ async def start_adding(query: CallbackQuery, state: FSMContext) -> None:
     await state.set_state(AddAccount.exchange)
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(
-            "Which exchange? 'paper', or a ccxt id such as binance, kraken, coinbase. /cancel stops."
+        await reply(
+            query.message,
+            "Which exchange? 'paper', or a ccxt id such as binance, kraken, coinbase. /cancel stops.",
         )
 
 
 async def cancel(message: Message, state: FSMContext) -> None:
     await state.clear()
-    await message.answer("Stopped; nothing was changed.")
+    await reply(message, "Stopped; nothing was changed.")
 
 
 async def got_exchange(message: Message, state: FSMContext, core: Core, user: User) -> None:
@@ -75,32 +77,33 @@ async def got_exchange(message: Message, state: FSMContext, core: Core, user: Us
     if exchange == PAPER:
         await state.clear()
         account = await add_account(core, user.id, PAPER, f"Paper {message.message_id}")
-        await message.answer(
-            f"Added {account.label}, funded with {core.config.paper_start_balance} {core.config.paper_quote}."
+        await reply(
+            message,
+            f"Added {account.label}, funded with {core.config.paper_start_balance} {core.config.paper_quote}.",
         )
         return
     import ccxt.async_support as ccxt_async  # heavy: only when someone adds a real venue
 
     if exchange not in ccxt_async.exchanges:
-        await message.answer(f"{exchange!r} is not an exchange I know; try binance, kraken or coinbase.")
+        await reply(message, f"{exchange!r} is not an exchange I know; try binance, kraken or coinbase.")
         return
     await state.update_data(exchange=exchange)
     await state.set_state(AddAccount.key)
-    await message.answer("Send the API key. I delete your message as soon as I have read it.")
+    await reply(message, "Send the API key. I delete your message as soon as I have read it.")
 
 
 async def got_key(message: Message, state: FSMContext, sealer: Sealer) -> None:
     await state.update_data(key=sealer.seal((message.text or "").strip()))
     await message.delete()
     await state.set_state(AddAccount.secret)
-    await message.answer("Key read and deleted. Now send the API secret.")
+    await reply(message, "Key read and deleted. Now send the API secret.")
 
 
 async def got_secret(message: Message, state: FSMContext, sealer: Sealer) -> None:
     await state.update_data(secret=sealer.seal((message.text or "").strip()))
     await message.delete()
     await state.set_state(AddAccount.testnet)
-    await message.answer("Secret read and deleted. Testnet or live?", reply_markup=testnet_keyboard())
+    await reply(message, "Secret read and deleted. Testnet or live?", reply_markup=testnet_keyboard())
 
 
 async def got_testnet(

@@ -6,6 +6,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.telegram.keyboards import AlertAction, alerts_keyboard
 from bot.telegram.render import alert_set, alerts_text
+from handlers.replies import reply
 from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.domain.alert_index import AlertIndex
@@ -17,16 +18,16 @@ async def add_alert(
     message: Message, parsed: ParseResult, core: Core, user: User, alert_index: AlertIndex
 ) -> None:
     if parsed.symbol is None or parsed.threshold is None:
-        await message.answer("Which coin and what price? Say e.g. 'alert me if SOL drops below 120'.")
+        await reply(message, "Which coin and what price? Say e.g. 'alert me if SOL drops below 120'.")
         return
     alert, price = await set_alert(core, user.id, parsed.symbol, parsed.condition, parsed.threshold)
     alert_index.add(alert)
-    await message.answer(alert_set(alert, price))
+    await reply(message, alert_set(alert, price))
 
 
 async def show_alerts(message: Message, core: Core, user: User) -> None:
     alerts = await list_alerts(core, user.id)
-    await message.answer(alerts_text(alerts), reply_markup=alerts_keyboard(alerts))
+    await reply(message, alerts_text(alerts), reply_markup=alerts_keyboard(alerts))
 
 
 async def remove_alert(

@@ -15,7 +15,7 @@ from bot.telegram.filters import HAS_TEXT
 from bot.telegram.keyboards import INTENT_LABELS, AskBack, ask_back_keyboard
 from bot.telegram.render import HELP
 from handlers import alerts, orders, portfolio
-from handlers.replies import edit
+from handlers.replies import edit, reply
 from nlp.pipeline import Pipeline
 from nlp.result import ParseResult
 
@@ -49,19 +49,19 @@ async def act(message: Message, parsed: ParseResult, data: dict[str, Any]) -> No
     elif intent == "set_alert":
         await alerts.add_alert(message, parsed, core, user, data["alert_index"])
     elif intent == "help":
-        await message.answer(HELP)
+        await reply(message, HELP)
     elif intent == "signal":
-        await message.answer("That reads as a signal: forward it from its channel and I will plan it.")
+        await reply(message, "That reads as a signal: forward it from its channel and I will plan it.")
     elif intent == "set_stop_loss":
         await orders.preview_stop(message, parsed, core, user, config)
     else:
-        await message.answer(NOT_UNDERSTOOD)
+        await reply(message, NOT_UNDERSTOOD)
 
 
 async def on_text(message: Message, pipeline: Pipeline, state: FSMContext, **data: Any) -> None:
     text = (message.text or "")[:MAX_TEXT]
     if BARE_AMOUNT.fullmatch(text):
-        await message.answer(AMOUNT_ALONE.format(amount=text.strip()))
+        await reply(message, AMOUNT_ALONE.format(amount=text.strip()))
         return
     parsed = await pipeline.aparse(text)
     if parsed.should_ask_back:
@@ -75,14 +75,14 @@ async def ask_back(message: Message, parsed: ParseResult, text: str, state: FSMC
     readings = [r for r in dict.fromkeys(readings) if r in INTENT_LABELS][:3]
     doubts = "\n".join(f"• {flag.message}" for flag in parsed.flags)
     if not readings:
-        await message.answer(f"{NOT_UNDERSTOOD}\n{doubts}".strip())
+        await reply(message, f"{NOT_UNDERSTOOD}\n{doubts}".strip())
         return
     ref = secrets.token_urlsafe(6)
     pending = dict((await state.get_data()).get("asked", {}))
     pending = dict(list(pending.items())[-9:]) | {ref: text}
     await state.update_data(asked=pending)
     lead = "I am not sure what you mean. Did you want to:"
-    await message.answer(f"{lead}\n{doubts}".strip(), reply_markup=ask_back_keyboard(readings, ref))
+    await reply(message, f"{lead}\n{doubts}".strip(), reply_markup=ask_back_keyboard(readings, ref))
 
 
 async def on_reading(

@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, ErrorEvent, Message
 
 from bot.telegram.filters import OnLoop
 from bot.telegram.render import STALE_BUTTON, TEXT_ONLY
+from handlers.replies import reply
 from trading.domain.errors import TradingError
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ async def on_error(event: ErrorEvent) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(text[:200], show_alert=True)
         elif update.message is not None:
-            await update.message.answer(text)
+            await reply(update.message, text)
     except Exception:  # telling the user failed too (the chat is gone): the log has the cause already
         log.warning("could not report an error to update %s", update.update_id)
 
@@ -38,7 +39,7 @@ async def stale_button(query: CallbackQuery) -> None:
 
 
 async def not_text(message: Message) -> None:
-    await message.answer(TEXT_ONLY)
+    await reply(message, TEXT_ONLY)
 
 
 # What a person sends; service messages (a pinned message, a changed timer) get no answer.

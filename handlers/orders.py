@@ -18,7 +18,7 @@ from bot.telegram.keyboards import (
     stop_move_keyboard,
 )
 from bot.telegram.render import draft_preview, order_result, orders_text, stop_move_preview, stop_moved
-from handlers.replies import edit
+from handlers.replies import edit, reply
 from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.domain.enums import AmountUnit, OrderType, Side
@@ -76,12 +76,12 @@ def intent_of(parsed: ParseResult) -> OrderIntent | None:
 
 async def preview(message: Message, parsed: ParseResult, core: Core, user: User, config: BotConfig) -> None:
     if parsed.intent == "close_position" and parsed.symbol is None:
-        await message.answer(WHICH_POSITION)
+        await reply(message, WHICH_POSITION)
         return
     intent = intent_of(parsed)
     if intent is None:
         side = parsed.side or "buy"
-        await message.answer(HOW_MUCH.format(symbol=parsed.symbol or "BTC", side=side))
+        await reply(message, HOW_MUCH.format(symbol=parsed.symbol or "BTC", side=side))
         return
     await send_preview(message, core, user, config, intent)
 
@@ -92,12 +92,13 @@ async def preview_stop(
     """A stop for coins already held ("set my eth stop to 3000"): the stop that guards them moved there, or,
     where none does, a stop order to sell all of them; previewed and confirmed like any order."""
     if parsed.symbol is None or parsed.stop_loss is None:
-        await message.answer(WHICH_STOP)
+        await reply(message, WHICH_STOP)
         return
     moving = await draft_stop_move(core, user.id, parsed.symbol, parsed.quote, parsed.stop_loss)
     if moving is not None:
         draft, stop = moving
-        await message.answer(
+        await reply(
+            message,
             stop_move_preview(draft, stop, config.draft_ttl_seconds),
             reply_markup=stop_move_keyboard(draft.id),
         )
@@ -112,14 +113,14 @@ async def send_preview(
     message: Message, core: Core, user: User, config: BotConfig, intent: OrderIntent
 ) -> None:
     draft = await draft_order(core, user.id, intent)
-    await message.answer(
-        draft_preview(draft, config.draft_ttl_seconds), reply_markup=draft_keyboard(draft.id)
+    await reply(
+        message, draft_preview(draft, config.draft_ttl_seconds), reply_markup=draft_keyboard(draft.id)
     )
 
 
 async def show_orders(message: Message, core: Core, user: User) -> None:
     orders = await open_orders(core, user.id)
-    await message.answer(orders_text(orders), reply_markup=orders_keyboard(orders))
+    await reply(message, orders_text(orders), reply_markup=orders_keyboard(orders))
 
 
 async def confirm(query: CallbackQuery, callback_data: DraftAction, core: Core, user: User) -> None:
@@ -166,7 +167,7 @@ async def ask_amount(query: CallbackQuery, callback_data: DraftAction, state: FS
     await state.update_data(draft_id=callback_data.draft_id)
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer("Send the new amount, e.g. 0.05 (in the coin) or $100 (in the quote).")
+        await reply(query.message, "Send the new amount, e.g. 0.05 (in the coin) or $100 (in the quote).")
 
 
 def _amount(text: str) -> tuple[Decimal, AmountUnit]:

@@ -11,6 +11,7 @@ from bot.telegram.charts import PortfolioCharts, portfolio_png
 from bot.telegram.config import BotConfig
 from bot.telegram.keyboards import ChartRequest, portfolio_keyboard
 from bot.telegram.render import pnl_text, portfolio_text, quote_text
+from handlers.replies import reply
 from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.usecases.core import Core
@@ -20,14 +21,14 @@ from trading.usecases.quotes import quote
 
 async def show_price(message: Message, parsed: ParseResult, core: Core, user: User) -> None:
     if parsed.symbol is None:
-        await message.answer("Which coin? Say e.g. 'price of BTC'.")
+        await reply(message, "Which coin? Say e.g. 'price of BTC'.")
         return
-    await message.answer(quote_text(await quote(core, user.id, parsed.symbol, parsed.quote)))
+    await reply(message, quote_text(await quote(core, user.id, parsed.symbol, parsed.quote)))
 
 
 async def show_portfolio(message: Message, core: Core, user: User) -> None:
     view = await portfolio(core, user.id)
-    await message.answer(portfolio_text(view), reply_markup=portfolio_keyboard())
+    await reply(message, portfolio_text(view), reply_markup=portfolio_keyboard())
 
 
 async def send_chart(query: CallbackQuery, core: Core, user: User, charts: PortfolioCharts) -> None:
@@ -47,7 +48,7 @@ async def send_chart(query: CallbackQuery, core: Core, user: User, charts: Portf
 
 
 async def show_pnl(message: Message, core: Core, user: User, config: BotConfig) -> None:
-    await message.answer(pnl_text(await pnl_by_day(core, user.id, 30), config.quote))
+    await reply(message, pnl_text(await pnl_by_day(core, user.id, 30), config.quote))
 
 
 async def portfolio_command(message: Message, core: Core, user: User) -> None:

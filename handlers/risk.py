@@ -9,6 +9,7 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
+from handlers.replies import reply
 from trading.domain.accounts import User
 from trading.domain.risk import RiskOverrides
 from trading.usecases.core import Core
@@ -90,15 +91,15 @@ async def risk(message: Message, command: CommandObject, core: Core, user: User)
     quote = core.config.paper_quote
     words = (command.args or "").split()
     if not words:
-        await message.answer(risk_text(await risk_settings(core, user.id), quote))
+        await reply(message, risk_text(await risk_settings(core, user.id), quote))
         return
     if words == ["reset"]:
         settings = await reset_risk_settings(core, user.id)
-        await message.answer("Back to the operator's limits.\n\n" + risk_text(settings, quote))
+        await reply(message, "Back to the operator's limits.\n\n" + risk_text(settings, quote))
         return
     name = NAMES.get(words[0].lower())
     if name is None or len(words) != 2:
-        await message.answer(f"I know these limits: {', '.join(sorted(NAMES))}. {USAGE}")
+        await reply(message, f"I know these limits: {', '.join(sorted(NAMES))}. {USAGE}")
         return
     if words[1].lower() in DEFAULTS:
         settings = await change_risk_limits(core, user.id, RiskOverrides(), restore=(name,))
@@ -106,10 +107,10 @@ async def risk(message: Message, command: CommandObject, core: Core, user: User)
         try:
             change = parse_change(name, words[1])
         except ValueError as error:
-            await message.answer(str(error))
+            await reply(message, str(error))
             return
         settings = await change_risk_limits(core, user.id, change)
-    await message.answer("Saved.\n\n" + risk_text(settings, quote))
+    await reply(message, "Saved.\n\n" + risk_text(settings, quote))
 
 
 def make_router() -> Router:

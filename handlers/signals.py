@@ -10,7 +10,7 @@ from bot.telegram.config import BotConfig
 from bot.telegram.filters import OnLoop
 from bot.telegram.keyboards import PlanAction, plan_keyboard
 from bot.telegram.render import plan_preview, plan_result, sources_text
-from handlers.replies import edit
+from handlers.replies import edit, reply
 from nlp.pipeline import Pipeline
 from nlp.result import ParseResult
 from trading.domain.accounts import User
@@ -149,7 +149,7 @@ async def stop_to_entry(query: CallbackQuery, callback_data: PlanAction, core: C
 
 
 async def sources(message: Message, core: Core, user: User) -> None:
-    await message.answer(sources_text(await source_stats(core, user.id)))
+    await reply(message, sources_text(await source_stats(core, user.id)))
 
 
 def make_router() -> Router:

@@ -8,25 +8,26 @@ from aiogram.types import Message
 
 from bot.telegram.config import BotConfig
 from bot.telegram.render import HELP
+from handlers.replies import reply
 from trading.domain.accounts import User
 from trading.usecases.access import dashboard_login_link
 from trading.usecases.core import Core
 
 
 async def start(message: Message, user: User) -> None:
-    await message.answer(f"Hello, {user.name}! You have a paper account to practise with.\n\n{HELP}")
+    await reply(message, f"Hello, {user.name}! You have a paper account to practise with.\n\n{HELP}")
 
 
 async def help_command(message: Message) -> None:
-    await message.answer(HELP)
+    await reply(message, HELP)
 
 
 async def dashboard(message: Message, core: Core, user: User, config: BotConfig) -> None:
     ttl = timedelta(seconds=config.login_link_ttl_seconds)
     link = await dashboard_login_link(core, user.id, config.dashboard_url, ttl)
     minutes = config.login_link_ttl_seconds // 60
-    await message.answer(
-        f"Your dashboard: {link}\nThe link signs you in once and expires in {minutes} minutes."
+    await reply(
+        message, f"Your dashboard: {link}\nThe link signs you in once and expires in {minutes} minutes."
     )
 
 

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from aiogram import Bot
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import ClientDecodeError, TelegramBadRequest, TelegramRetryAfter
+from aiogram.exceptions import ClientDecodeError, TelegramAPIError, TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 from aiohttp import web
 
-from bot.telegram.json_session import JsonSession
+from bot.telegram.json_session import JsonSession, send_unread
 from tests.bot.sandbox import free_port
 
 TOKEN = "123456:session-token"
@@ -127,3 +127,30 @@ async def test_an_answer_that_is_not_the_methods_result_raises_a_decode_error(
     server.answers.append(ok({"message_id": "not a number"}))
     with pytest.raises(ClientDecodeError):
         await bot.send_message(42, "hi")
+
+
+async def test_a_reply_sent_unread_is_checked_but_its_answer_not_read(stand_in: tuple[StandIn, Bot]) -> None:
+    """Replies go out as ever; a refusal or a garbled answer still raises, and what is read after is read whole."""
+    server, bot = stand_in
+    server.answers.append(ok({"message_id": "not a number"}))  # read, this would raise ClientDecodeError
+    await send_unread(bot.send_message(42, "hi"))
+    path, _, body = server.requests[0]
+    assert path == f"/bot{TOKEN}/sendMessage" and json.loads(body) == {"chat_id": 42, "text": "hi"}
+
+    server.answers.append(
+        (400, json.dumps({"ok": False, "error_code": 400, "description": "Bad Request: x"}))
+    )
+    with pytest.raises(TelegramBadRequest, match="Bad Request: x"):
+        await send_unread(bot.send_message(42, "hi"))
+    server.answers.append((200, "<html>bad gateway</html>"))
+    with pytest.raises(ClientDecodeError):
+        await send_unread(bot.edit_message_text("hi", chat_id=42, message_id=7))
+    server.answers.append(
+        (200, json.dumps({"ok": False, "error_code": 400, "description": "Bad Request: y"}))
+    )
+    with pytest.raises(TelegramAPIError, match="Bad Request: y"):  # ok false, with a 200
+        await send_unread(bot.send_message(42, "hi"))
+
+    server.answers.append(ok(MESSAGE))
+    sent = await bot.send_message(42, "hi")  # outside send_unread: read into aiogram's types
+    assert (sent.message_id, sent.text) == (7, "hi")
