@@ -39,7 +39,8 @@ LONGEST_RETRY_S = 0.05
 T = TypeVar("T")
 
 
-def _busy(error: sqlite3.OperationalError) -> bool:
+def driver_busy(error: sqlite3.Error) -> bool:
+    """sqlite3's error for a statement that found the database locked by another connection."""
     return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
@@ -53,7 +54,7 @@ def _retry_delays(timeout_s: float) -> Iterator[float]:
 
 def is_busy(error: OperationalError) -> bool:
     """A statement that found the database locked by another connection, and so had no effect."""
-    return isinstance(error.orig, sqlite3.OperationalError) and _busy(error.orig)
+    return isinstance(error.orig, sqlite3.OperationalError) and driver_busy(error.orig)
 
 
 class _Done:
@@ -110,7 +111,7 @@ class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
                 return call()
             except sqlite3.OperationalError as error:
                 # Outside the greenlet bridge there is no waiting here: the caller retries (retry_while_busy).
-                delay = next(delays, None) if _busy(error) and in_greenlet() else None
+                delay = next(delays, None) if driver_busy(error) and in_greenlet() else None
                 if delay is None:
                     raise
             await_only(asyncio.sleep(delay))

@@ -8,20 +8,23 @@ the same transaction, so a unit of work stays one transaction whatever it touche
 On SQLite (storage.sqlite_dialect, run in the loop's thread) statements, check-outs from a pool that has a
 connection waiting, and check-ins skip SQLAlchemy's greenlet bridge: none of them waits for anything, and a
 trip through the bridge cost about as much as the statement itself (a greenlet made, switched to and freed).
-A busy database is waited out here. Commits still cross the bridge, where the dialect waits (a failed commit
-would end SQLAlchemy's transaction), as does a check-out that must wait for the pool.
+A busy database is waited out here. A commit is made on the driver's connection first, then ended in
+SQLAlchemy, which has nothing left to write; one that fails (a busy database) is made again across the bridge,
+where the dialect waits (a failed commit in SQLAlchemy would end its transaction). A check-out that must wait
+for the pool crosses the bridge too.
 """
 
+import sqlite3
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Executable
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.pool import QueuePool
 
-from storage.sqlite_dialect import InLoopSQLiteDialect, is_busy
+from storage.sqlite_dialect import InLoopSQLiteDialect, driver_busy, is_busy
 
 
 class Transaction:
@@ -69,8 +72,22 @@ class Transaction:
 
     async def commit(self) -> None:
         await self._end_session(flush=True)
-        if self._connection is not None:
+        if self._connection is None:
+            return
+        if self._in_loop is None:
             await self._connection.commit()
+            return
+        started = _sync(self._connection)
+        try:
+            # SQLite in the loop's thread: the COMMIT itself, on the driver's connection, outside the bridge.
+            started.connection.driver_connection.commit()  # type: ignore[union-attr]
+        except sqlite3.Error as error:
+            if not driver_busy(error):  # refused (a deferred constraint): raised as SQLAlchemy raises it
+                raise DBAPIError.instance("COMMIT", None, error, sqlite3.Error) from error
+            # Still open: committed again across the bridge, where the dialect waits the lock out.
+            await self._connection.commit()
+            return
+        started.commit()  # SQLAlchemy's end of it: nothing is left to write, so it neither waits nor fails
 
     async def rollback(self) -> None:
         await self._end_session(flush=False)

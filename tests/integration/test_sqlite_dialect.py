@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import create_engine
 from storage.sqlite_checkpoints import WalCheckpointer
+from storage.sqlite_dialect import InLoopConnection
 from storage.transaction import Transaction
 
 NOTE = text("INSERT INTO notes (body) VALUES (:body)")
@@ -126,4 +127,61 @@ async def test_checkpoints_run_beside_the_commits_not_inside_them(tmp_path: Path
     await _write_rows(engine, 40)
     await working.idle()
     assert database.stat().st_size > size_between + 20 * 1024
+    await engine.dispose()
+
+
+async def test_a_commit_refused_by_sqlite_raises_and_writes_nothing(tmp_path: Path) -> None:
+    """The COMMIT is made on the driver's connection, outside SQLAlchemy: one SQLite refuses (a deferred foreign
+    key left dangling) is raised as SQLAlchemy raises it, never taken for done."""
+    url = f"sqlite:///{tmp_path / 'refused.db'}"
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE parents (id INTEGER PRIMARY KEY)"))
+        await connection.execute(
+            text(
+                "CREATE TABLE children (id INTEGER PRIMARY KEY, parent_id INTEGER "
+                "REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED)"
+            )
+        )
+    orphan = Transaction(engine)
+    try:
+        await orphan.execute(text("INSERT INTO children (parent_id) VALUES (7)"))
+        with pytest.raises(IntegrityError, match="FOREIGN KEY constraint failed"):
+            await orphan.commit()
+    finally:
+        await orphan.close()
+    parent = Transaction(engine)  # the connection went back to the pool fit for the next unit of work
+    try:
+        await parent.execute(text("INSERT INTO parents (id) VALUES (7)"))
+        await parent.commit()
+    finally:
+        await parent.close()
+    async with engine.connect() as connection:
+        count = text("SELECT (SELECT count(*) FROM parents), (SELECT count(*) FROM children)")
+        assert tuple((await connection.execute(count)).one()) == (1, 0)
+    await engine.dispose()
+
+
+async def test_a_commit_that_finds_the_database_busy_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    await _table(url)
+    tries: list[str] = []
+
+    def busy_once(connection: InLoopConnection) -> None:
+        tries.append("commit")
+        if len(tries) == 1:
+            locked = sqlite3.OperationalError("database is locked")
+            locked.sqlite_errorcode = sqlite3.SQLITE_BUSY
+            raise locked
+        sqlite3.Connection.commit(connection)
+
+    engine = create_engine(url)
+    monkeypatch.setattr(InLoopConnection, "commit", busy_once)
+    await _in_a_transaction(engine, "kept")
+    assert len(tries) >= 2
+    monkeypatch.undo()
+    async with engine.connect() as connection:
+        assert (await connection.execute(text("SELECT body FROM notes"))).scalars().all() == ["kept"]
     await engine.dispose()
