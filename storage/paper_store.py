@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.models import one_of, table_of
 from storage.signal_models import PaperBalanceRow, PaperOrderRow, PaperTradeRow
 from storage.transaction import Transaction
-from trading.domain.enums import OrderStatus, OrderType, Side
+from trading.domain.enums import LIVE_STATUSES, OrderStatus, OrderType, Side
 from trading.domain.orders import ExchangeTrade
 from trading.exchanges.paper.store import PaperOrder
 
-_OPEN = (OrderStatus.OPEN.value, OrderStatus.PARTIALLY_FILLED.value)
+_OPEN = tuple(status.value for status in LIVE_STATUSES)
 _FIELDS = [
     "account_id",
     "client_order_id",

@@ -40,9 +40,10 @@ class OrderStatus(StrEnum):
     @property
     def is_live(self) -> bool:
         """Acknowledged by the exchange and still able to fill."""
-        return self in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
+        return self in LIVE_STATUSES
 
 
+LIVE_STATUSES = (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
 _FINAL = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REJECTED})
 # Every status but a final one: an order in these can still trade (on its way to the venue, resting there, or
 # held by the core), a bracket leg still guards its position, a signal plan with one is not over.

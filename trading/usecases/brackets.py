@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
-from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
+from trading.domain.enums import LIVE_STATUSES, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.ledger import ZERO
 from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderDraft
@@ -97,7 +97,7 @@ async def disarm_brackets(uow: UnitOfWork, closing: Order, now: datetime) -> lis
     """A position closed by hand takes its stop and targets with it: they would sell what is no longer held.
     The legs held by the core are cancelled here; those resting at the venue come back, to be cancelled there."""
     at_venue: list[Order] = []
-    statuses = [OrderStatus.ARMED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED]
+    statuses = [OrderStatus.ARMED, *LIVE_STATUSES]
     for leg in await uow.orders.for_account(closing.account_id, statuses, closing.symbol):
         if leg.parent_id is None:
             continue

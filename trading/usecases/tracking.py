@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from trading.domain.enums import OrderRole, OrderStatus
+from trading.domain.enums import LIVE_STATUSES, OrderRole, OrderStatus
 from trading.domain.errors import ExchangeError, TradingError
 from trading.domain.orders import Order
 from trading.usecases.brackets import fire_leg, leg_triggered
@@ -74,7 +74,7 @@ async def _mark_never_arrived(core: Core, order: Order, tell: Tell | None) -> No
 async def sync_open_orders(core: Core) -> int:
     """Book new fills of every resting order; the number of orders whose state changed."""
     async with core.uow() as uow:
-        live = await uow.orders.with_status([OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED])
+        live = await uow.orders.with_status(LIVE_STATUSES)
     changed = 0
     for order in live:
         try:

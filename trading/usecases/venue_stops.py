@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from trading.domain.enums import OrderRole, OrderStatus, OrderType
+from trading.domain.enums import LIVE_STATUSES, OrderRole, OrderStatus, OrderType
 from trading.domain.errors import ExchangeError, InvalidOrder, TradingError
 from trading.domain.ledger import ZERO
 from trading.domain.market import parse_symbol
@@ -133,7 +133,6 @@ async def rest_new_stop(core: Core, old: Order, quantity: Decimal, price: Decima
     return await place(core, stop)
 
 
-HAND_ORDERS_LIVE = [OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED]
 NOTHING_HELD = "Not sent: the coins it was to sell were no longer held when the market reached it."
 
 
@@ -165,7 +164,7 @@ async def sell_leg(core: Core, leg: Order) -> Order:
 async def _lift_hand_sells(core: Core, leg: Order) -> list[Order]:
     """The trader's own sells resting at the venue on the leg's coins, cancelled there (as they then stand)."""
     async with core.uow(read_only=True) as uow:
-        live = await uow.orders.for_account(leg.account_id, HAND_ORDERS_LIVE, leg.symbol)
+        live = await uow.orders.for_account(leg.account_id, LIVE_STATUSES, leg.symbol)
     lifted: list[Order] = []
     for order in live:
         if order.role is not OrderRole.ENTRY or order.side is not leg.side:
