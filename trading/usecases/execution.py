@@ -125,6 +125,14 @@ async def submit(
     return await record_report(core, order.id, report, draft=draft)
 
 
+async def place_new(core: Core, order: Order) -> Order:
+    """Write a new order, then send it: written before its exchange is called, as every order is."""
+    async with core.uow() as uow:
+        order = await uow.orders.add(order)
+        await uow.commit()
+    return await submit(core, order)
+
+
 async def settle_submitted(
     core: Core, order_id: int, status: OrderStatus, error: str | None = None, tell: Tell | None = None
 ) -> None:

@@ -21,7 +21,7 @@ from trading.usecases import venue_stops
 from trading.usecases.brackets import guarding
 from trading.usecases.core import Core, account_of, new_draft_id
 from trading.usecases.drafting import check_trigger, pair_of
-from trading.usecases.execution import order_from, submit
+from trading.usecases.execution import order_from, place_new
 
 
 def guards_coins(order: Order) -> bool:
@@ -146,8 +146,4 @@ async def _rest_at(core: Core, stop: Order, draft: OrderDraft) -> Order:
     if lifted.filled > stop.filled:
         raise InvalidInput("Your stop went off while it was being moved: it sold the coins.")
     # For what it had left to sell: a stop order can fill in part at the venue.
-    order = replace(order_from(draft, core.clock.now()), quantity=lifted.remaining)
-    async with core.uow() as uow:  # written before the venue is called, as every order is
-        order = await uow.orders.add(order)
-        await uow.commit()
-    return await submit(core, order)
+    return await place_new(core, replace(order_from(draft, core.clock.now()), quantity=lifted.remaining))

@@ -22,7 +22,7 @@ from trading.ports import ExchangeGateway
 from trading.usecases.brackets import break_even, new_leg, stop_of
 from trading.usecases.core import Core, new_client_order_id
 from trading.usecases.drafting import free_of
-from trading.usecases.execution import record_report, reject, settle_submitted, submit
+from trading.usecases.execution import place_new, record_report, reject, settle_submitted, submit
 from trading.usecases.notices import add_notices
 
 log = logging.getLogger(__name__)
@@ -221,11 +221,8 @@ async def _rest_hand_orders_again(core: Core, leg: Order, lifted: Sequence[Order
             created_at=now,
             updated_at=now,
         )
-        async with core.uow() as uow:  # written before the venue is called, as every order is
-            again = await uow.orders.add(again)
-            await uow.commit()
         try:
-            await submit(core, again)
+            await place_new(core, again)
         except TradingError as error:
             log.warning(
                 "order %s not rested again after leg %s: %s",
