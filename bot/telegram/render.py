@@ -199,8 +199,11 @@ def plan_preview(title: str, plan_draft: PlanDraft, auto: bool = False) -> str:
     for i, (target, share) in enumerate(plan.targets, 1):
         lines.append(f"Target {i}: {price(target)} ({money(share * 100, 0)}%)")
     lines.append(f"Stop: {price(plan.stop_loss)}" if plan.stop_loss is not None else "Stop: none")
-    if plan.leverage is not None:
-        lines.append(f"Leverage: {plan.leverage}x")
+    if plan.leverage_asked is not None:
+        lines.append(
+            f"⚠️ The signal asks for {amount(plan.leverage_asked)}x leverage. tsbot trades spot, so this plan is "
+            "placed at 1x: the cost below is all it puts in."
+        )
     lines.append(
         f"Cost {money(plan.cost)} {quote}, fees ~{money(plan.fees)}, at risk {money(plan.at_risk)} {quote}"
     )

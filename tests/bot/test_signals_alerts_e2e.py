@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from bot.telegram.keyboards import PlanAction
 from bot.telegram.runtime import TelegramBot
 from tests.bot.sandbox import Sandbox, button
 from tests.harness import Harness
@@ -90,3 +91,20 @@ async def test_alerts_are_listed_and_deleted_with_buttons(
     assert (await chat.message(listing["message_id"]))["text"].startswith("You have no alerts")
     harness.market.set_price("BTC/USDT", Decimal(95000))
     assert await bot.watcher.tick() == 0
+
+
+async def test_a_leveraged_signal_is_offered_at_1x_and_followed(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    """Most signals carry a leverage; a spot bot says it will not take it, and follows at 1x when asked."""
+    chat = sandbox.chat(612)
+    signal = "ETHUSDT LONG\nEntry: 3000\nTP1 3300\nTP2 3600\nSL 2800\nLev 10x"
+    [plan] = await chat.ask(signal, forward_from_chat="Lev Calls")
+    assert "asks for 10x leverage" in plan["text"] and "placed at 1x" in plan["text"]
+    follow = button(plan, "Follow")
+    answer = await chat.tap(plan["message_id"], follow)
+    assert answer["answer"] == "Followed."
+    assert "✅ Order #" in (await chat.message(plan["message_id"]))["text"]
+    async with harness.core.uow(read_only=True) as uow:
+        [draft] = await uow.drafts.in_group(PlanAction.unpack(follow).group_id)
+    assert draft.leverage is None

@@ -25,6 +25,7 @@ from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.render import (
     draft_preview,
     orders_text,
+    plan_preview,
     plan_result,
     pnl_text,
     quote_text,
@@ -38,7 +39,8 @@ from trading.domain.alerts import Alert, AlertCondition, AlertStatus
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
 from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderDraft, Preview
-from trading.usecases.signal_plans import PlanResult
+from trading.domain.signals import PlannedEntry, SignalPlan
+from trading.usecases.signal_plans import PlanDraft, PlanResult
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -128,6 +130,24 @@ def test_a_plan_result_tells_placed_refused_and_unconfirmed_entries_apart() -> N
     assert plan_result(result) == (
         "✖️ Entry 3,400.00 not placed: Not enough USDT.\n⏳ Entry 3,400.00: It may have been placed."
     )
+
+
+def test_a_plan_says_the_leverage_a_signal_asks_for_is_not_taken() -> None:
+    plan = SignalPlan(
+        "SOL/USDT",
+        Side.BUY,
+        (PlannedEntry(OrderType.LIMIT, Decimal(151), Decimal("0.66")),),
+        ((Decimal(160), Decimal(1)),),
+        Decimal(146),
+        Decimal(10),
+        Decimal("99.66"),
+        Decimal("0.1"),
+        Decimal("3.5"),
+    )
+    text = plan_preview("Calls", PlanDraft("g", plan, ()))
+    assert "⚠️ The signal asks for 10x leverage. tsbot trades spot, so this plan is placed at 1x" in text
+    assert "Cost 99.66 USDT" in text
+    assert "leverage" not in plan_preview("Calls", PlanDraft("g", replace(plan, leverage_asked=None), ()))
 
 
 def test_a_stop_move_says_from_where_to_where_and_what_it_sells() -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from tests.harness import FailingExchanges, Harness, answer_lost
 from trading.domain.enums import AmountUnit, OrderRole, OrderStatus, OrderType, Side
-from trading.domain.errors import DraftAlreadyUsed, InsufficientFunds, InvalidInput, InvalidOrder
+from trading.domain.errors import DraftAlreadyUsed, InsufficientFunds, InvalidInput
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order
 from trading.domain.signals import SignalSpec
@@ -234,6 +234,34 @@ async def test_a_plan_splits_the_amount_over_entries_and_is_confirmed_once(harne
     assert stop == (OrderStatus.ARMED, view.positions[0].quantity)  # the legs grew with the second entry
 
 
+async def test_a_leveraged_signal_is_planned_and_followed_at_1x(harness: Harness) -> None:
+    """Every gateway trades spot: the plan keeps the leverage the signal asked for only to say it is not taken,
+    puts in the amount and no more, and its orders go out unleveraged."""
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker("ETH/USDT")).ask
+    spec = SignalSpec("ETH", Side.BUY, (ask + 10,), targets=(ask * 2,), stop_loss=ask - 100, leverage=D(10))
+    plan = await draft_signal_plan(harness.core, user, spec, D(500))
+    assert plan.plan.leverage_asked == D(10)
+    assert plan.plan.cost + plan.plan.fees <= D(500)
+    assert [draft.leverage for draft in plan.drafts] == [None]
+
+    result = await confirm_plan(harness.core, user, plan.group_id)
+    [order] = result.orders
+    assert order.status is OrderStatus.FILLED and order.quantity == plan.plan.entries[0].quantity
+    view = await portfolio(harness.core, user)
+    assert view.positions[0].quantity == order.quantity  # bought outright, with the amount planned
+
+
+@pytest.mark.parametrize("asked", [None, D(1)])
+async def test_a_signal_at_1x_or_without_leverage_asks_for_none(harness: Harness, asked: D | None) -> None:
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker("ETH/USDT")).ask
+    plan = await draft_signal_plan(
+        harness.core, user, SignalSpec("ETH", Side.BUY, (ask,), leverage=asked), D(100)
+    )
+    assert plan.plan.leverage_asked is None
+
+
 async def test_plan_entries_the_exchange_did_not_answer_for_are_unconfirmed_not_refused(
     harness: Harness,
 ) -> None:
@@ -268,10 +296,10 @@ async def test_plan_entries_the_exchange_did_not_answer_for_are_unconfirmed_not_
             "shorts are not available",
         ),
         (SignalSpec("ETH", Side.BUY, ()), InvalidInput, "no entry price"),
-        (
+        (  # a leveraged short is still a short: the leverage the plan leaves aside changes nothing
             SignalSpec("ETH", Side.SELL, (D(3000),), stop_loss=D(3100), leverage=D(20)),
-            InvalidOrder,
-            r"Leverage \(20x\) is not available yet",
+            InsufficientFunds,
+            "shorts are not available",
         ),
     ],
 )

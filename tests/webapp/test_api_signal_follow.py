@@ -10,7 +10,7 @@ from trading.domain.signals import SignalSpec
 from trading.usecases.signals import receive_signal
 
 
-async def _signal(api: Api, headers: dict[str, str], text: str) -> int:
+async def _signal(api: Api, headers: dict[str, str], text: str, leverage: Decimal | None = None) -> int:
     """A signal from a channel, recorded for the signed-in user as the bot records a forwarded post."""
     me = await api.json("GET", "/api/v1/me", headers)
     ticker = await api.json("GET", "/api/v1/markets/ticker?symbol=ETH", headers)
@@ -21,6 +21,7 @@ async def _signal(api: Api, headers: dict[str, str], text: str) -> int:
         entries=(ask.quantize(Decimal("0.01")),),
         targets=((ask * Decimal("1.1")).quantize(Decimal("0.01")),),
         stop_loss=(ask * Decimal("0.9")).quantize(Decimal("0.01")),
+        leverage=leverage,
     )
     received = await receive_signal(api.harness.core, me["id"], "-100777", "Alpha Calls", text, spec)
     return received.signal.id
@@ -42,7 +43,7 @@ async def test_a_signal_is_planned_for_an_amount_then_followed_once(api: Api) ->
     assert plan["signal_id"] == signal_id and plan["symbol"] == "ETH/USDT" and plan["side"] == "buy"
     assert len(plan["entries"]) == 1 and Decimal(plan["cost"]) <= 100
     assert Decimal(plan["stop_loss"]) < Decimal(plan["entries"][0]["preview"]["price"])
-    assert [Decimal(t["share"]) for t in plan["targets"]] == [1]
+    assert [Decimal(t["share"]) for t in plan["targets"]] == [1] and plan["leverage_asked"] is None
     assert (await _signal_of(api, headers, signal_id))["plan_id"] == plan["plan_id"]
     assert await api.json("GET", "/api/v1/orders?status=all", headers) == []  # a plan places nothing
 
@@ -54,6 +55,15 @@ async def test_a_signal_is_planned_for_an_amount_then_followed_once(api: Api) ->
     assert (await api.client.post(f"/api/v1/signals/{signal_id}/ignore", headers=headers)).status_code == 400
     entries = [o for o in await api.json("GET", "/api/v1/orders?status=all", headers) if o["role"] == "entry"]
     assert len(entries) == 1
+
+
+async def test_a_leveraged_signals_plan_says_the_leverage_it_does_not_take(api: Api) -> None:
+    headers = await api.sign_in(6009)
+    signal_id = await _signal(api, headers, "ETH long 20x", leverage=Decimal(20))
+    plan = await api.json("POST", f"/api/v1/signals/{signal_id}/plan", headers, json={"amount": "100"})
+    assert Decimal(plan["leverage_asked"]) == 20 and Decimal(plan["cost"]) <= 100
+    followed = await api.json("POST", f"/api/v1/signals/{signal_id}/follow", headers)
+    assert followed["failures"] == [] and len(followed["orders"]) == 1
 
 
 async def test_an_ignored_plan_is_dropped_and_cannot_be_followed(api: Api) -> None:

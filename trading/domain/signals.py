@@ -8,6 +8,7 @@ from trading.domain.errors import BelowMinimum, InvalidInput
 from trading.domain.ledger import ZERO
 from trading.domain.market import Market, Ticker
 from trading.domain.money import at_distance
+from trading.domain.risk import margin_multiple
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,9 @@ class SignalPlan:
     entries: tuple[PlannedEntry, ...]
     targets: tuple[tuple[Decimal, Decimal], ...]  # (price, share of the position), shares adding up to 1
     stop_loss: Decimal | None
-    leverage: Decimal | None
+    # The signal's leverage, which the plan does not take: every gateway trades spot, so its orders are placed
+    # unleveraged (1x), for the amount planned and no more. None where the signal asks for none, or 1x.
+    leverage_asked: Decimal | None
     cost: Decimal
     fees: Decimal
     at_risk: Decimal
@@ -113,7 +116,7 @@ def plan_signal(spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticke
         entries=tuple(entries),
         targets=tuple(zip((market.round_price(t) for t in spec.targets), shares, strict=True)),
         stop_loss=stop,
-        leverage=spec.leverage,
+        leverage_asked=margin_multiple(spec.leverage),
         cost=cost,
         fees=fees,
         at_risk=loss + fees * (2 if stop is not None else 1),

@@ -10,7 +10,7 @@ from trading.domain.orders import Order, OrderDraft, Preview
 from trading.domain.risk import OrderExposure, check_risk, effective_limits
 from trading.domain.signals import SignalPlan, SignalSpec, plan_signal
 from trading.usecases.core import Core, account_of, new_draft_id
-from trading.usecases.drafting import free_of, pair_of, refuse_leverage, risk_context
+from trading.usecases.drafting import free_of, pair_of, risk_context
 from trading.usecases.execution import confirm_draft
 
 
@@ -43,8 +43,10 @@ async def draft_signal_plan(
 ) -> PlanDraft:
     """Plan `amount` (quote currency) over a signal's entries and keep the plan for one confirmation.
 
-    `signal_id`: the recorded signal it follows, which keeps the plan's group id (its outcome is read from it)."""
-    refuse_leverage(spec.leverage)
+    `signal_id`: the recorded signal it follows, which keeps the plan's group id (its outcome is read from it).
+    A signal's leverage is not taken (plan.leverage_asked): its orders are placed spot, at 1x, and the preview
+    says so. Most signals carry one, and refusing them all would leave signal following with little to follow.
+    """
     async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
@@ -74,7 +76,7 @@ async def draft_signal_plan(
             )
     context = await risk_context(gateway, ledger, market, realised_today)
     check_risk(
-        OrderExposure(symbol, plan.side, plan.cost, plan.leverage, plan.stop_loss),
+        OrderExposure(symbol, plan.side, plan.cost, leverage=None, stop_loss=plan.stop_loss),
         context,
         limits,
     )
@@ -102,7 +104,6 @@ async def draft_signal_plan(
             expires_at=now + core.config.draft_ttl,
             stop_loss=plan.stop_loss,
             take_profits=tuple(price for price, _ in plan.targets),
-            leverage=plan.leverage,
             group_id=group,
             move_stop_to_entry=move_stop_to_entry,
         )

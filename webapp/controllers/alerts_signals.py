@@ -104,7 +104,8 @@ class SignalPlanOut(msgspec.Struct):
     entries: list[DraftOut]
     targets: list[TargetOut]
     stop_loss: Decimal | None
-    leverage: Decimal | None
+    # The signal's leverage, not taken: the plan's orders are placed spot (1x), for its cost and no more.
+    leverage_asked: Decimal | None
     cost: Decimal
     fees: Decimal
     at_risk: Decimal
@@ -134,7 +135,7 @@ def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
         [draft_out(d) for d in planned.drafts],
         [TargetOut(price, share) for price, share in plan.targets],
         plan.stop_loss,
-        plan.leverage,
+        plan.leverage_asked,
         plan.cost,
         plan.fees,
         plan.at_risk,
