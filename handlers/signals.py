@@ -33,7 +33,11 @@ from trading.usecases.signals import (
 OPENS_NOTHING = (
     "This post from {title} opens no trade (a report, a result or commentary), so nothing was traded."
 )
-SEEN = "You have this signal from {title} already; it is not planned twice."
+SEEN = "You have this signal from {title} already ({status}); it is not planned twice."
+PLANNED_AGAIN = (
+    "You had this signal from {title} already, not followed: here is a fresh plan, at today's prices. "
+    "Its earlier plan, if any, places nothing now."
+)
 
 
 def spec_of(parsed: ParseResult) -> SignalSpec | None:
@@ -61,8 +65,11 @@ async def handle_post(
         await bot.send_message(chat_id, OPENS_NOTHING.format(title=title))
         return
     received = await receive_signal(core, user_id, channel, title, text, spec)
-    if received.duplicate:
-        await bot.send_message(chat_id, SEEN.format(title=title))
+    # Seen before and still open (its plan failed, expired or was never followed): planned again, and the plan
+    # it had is cancelled by the new one, so that the signal is still traded at most once.
+    again = received.duplicate and received.signal.status is SignalStatus.PREVIEWED
+    if received.duplicate and not again:
+        await bot.send_message(chat_id, SEEN.format(title=title, status=received.signal.status.value))
         return
     source = received.source
     plan = await draft_signal_plan(
@@ -81,7 +88,7 @@ async def handle_post(
     toggle = False if break_even_applies(spec) else None
     await bot.send_message(
         chat_id,
-        plan_preview(title, plan),
+        (PLANNED_AGAIN.format(title=title) + "\n\n" if again else "") + plan_preview(title, plan),
         reply_markup=plan_keyboard(plan.group_id, received.signal.id, toggle),
     )
 

@@ -149,14 +149,12 @@ class SqlSignalRepository:
         row = await session.get(SignalSourceRow, source_id)
         return _source(row) if row else None
 
-    async def set_plan(self, user_id: int, signal_id: int, group_id: str) -> bool:
+    async def set_plan(self, user_id: int, signal_id: int, group_id: str) -> str | None:
         session = await self._tx.session()
-        result = await session.execute(
-            update(SignalRow)
-            .where(SignalRow.id == signal_id, SignalRow.user_id == user_id)
-            .values(group_id=group_id)
-        )
-        return getattr(result, "rowcount", 0) == 1
+        mine = (SignalRow.id == signal_id, SignalRow.user_id == user_id)
+        replaced = await session.scalar(select(SignalRow.group_id).where(*mine).with_for_update())
+        await session.execute(update(SignalRow).where(*mine).values(group_id=group_id))
+        return replaced
 
     async def set_stop_to_entry(self, user_id: int, group_id: str, on: bool) -> int:
         """Break-even on or off for a plan's drafts still waiting for Follow; how many were changed."""

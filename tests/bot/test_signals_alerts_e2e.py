@@ -108,3 +108,19 @@ async def test_a_leveraged_signal_is_offered_at_1x_and_followed(
     async with harness.core.uow(read_only=True) as uow:
         [draft] = await uow.drafts.in_group(PlanAction.unpack(follow).group_id)
     assert draft.leverage is None
+
+
+async def test_a_signal_forwarded_again_before_it_is_followed_is_planned_afresh_and_traded_once(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(613)
+    [first] = await chat.ask(SIGNAL, forward_from_chat="Twice Calls")
+    [second] = await chat.ask(SIGNAL, forward_from_chat="Twice Calls")
+    assert second["text"].startswith("You had this signal from Twice Calls already, not followed")
+    assert "Entry 1" in second["text"]
+    stale = await chat.tap(first["message_id"], button(first, "Follow"))
+    assert "cancelled" in stale["answer"]
+    assert await harness.count("orders") == 0
+    assert (await chat.tap(second["message_id"], button(second, "Follow")))["answer"] == "Followed."
+    [third] = await chat.ask(SIGNAL, forward_from_chat="Twice Calls")
+    assert "already (followed)" in third["text"] and third["reply_markup"] is None

@@ -3,9 +3,12 @@
 from collections.abc import Callable
 from decimal import Decimal
 
+import pytest
+
 from bot.server import report
 from tests.harness import Harness, track_and_report
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
+from trading.domain.errors import DraftAlreadyUsed
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import OrderRequest
 from trading.domain.signal_records import SignalOutcome, SignalRecord, SignalStatus
@@ -168,3 +171,22 @@ async def test_a_stop_sent_by_a_tracker_that_stopped_before_booking_it_is_told_a
     ) and stop.pnl < 0
     assert (await reconcile_submitted(restarted.core)).found == 0
     assert await track_and_report(restarted.core) == NOTHING
+
+
+async def test_a_new_plan_for_a_signal_cancels_the_one_it_replaces(harness: Harness) -> None:
+    """A signal planned in chat, then again in the Mini App: the first preview's Follow must not place a
+    second plan for the one signal."""
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker("SOL/USDT")).ask
+    spec = SignalSpec("SOL", Side.BUY, entries=(ask + 1,), targets=(ask * 2,), stop_loss=ask - 10)
+    received = await receive_signal(harness.core, user, "-100500", "Crypto Calls", "signal", spec)
+    first = await draft_signal_plan(harness.core, user, spec, D(500), signal_id=received.signal.id)
+    second = await draft_signal_plan(harness.core, user, spec, D(800), signal_id=received.signal.id)
+
+    with pytest.raises(DraftAlreadyUsed, match="cancelled"):
+        await confirm_plan(harness.core, user, first.group_id)
+    placed = await confirm_plan(harness.core, user, second.group_id)
+    assert len(placed.orders) == 1 and not placed.failures
+    assert (await signal_of(harness, user, received.signal.id)).group_id == second.group_id
+    async with harness.core.uow(read_only=True) as uow:
+        assert len(await uow.orders.for_user(user, [OrderStatus.FILLED])) == 1

@@ -241,8 +241,9 @@ class SignalRepository(Protocol):
 
     async def source_by_id(self, source_id: int) -> SignalSource | None: ...
 
-    async def set_plan(self, user_id: int, signal_id: int, group_id: str) -> bool:
-        """Remember the plan (its drafts' group) drafted for a signal: its outcome is read from those orders."""
+    async def set_plan(self, user_id: int, signal_id: int, group_id: str) -> str | None:
+        """Remember the plan (its drafts' group) drafted for a signal, in place of any before it: its outcome is
+        read from those orders. The group of the plan it replaces; None where there was none."""
         ...
 
     async def set_stop_to_entry(self, user_id: int, group_id: str, on: bool) -> int:

@@ -113,7 +113,12 @@ async def draft_signal_plan(
         for draft in drafts:
             await uow.drafts.add(draft)
         if signal_id is not None:
-            await uow.signals.set_plan(user_id, signal_id, group)
+            replaced = await uow.signals.set_plan(user_id, signal_id, group)
+            if replaced is not None:
+                # One plan a signal: the older preview's Follow (in chat, say, once the Mini App planned it
+                # again) must not place a second plan beside this one.
+                for older in await uow.drafts.in_group(replaced):
+                    await uow.drafts.cancel(older.id, user_id)
         await uow.commit()
     return PlanDraft(group, plan, drafts)
 
