@@ -13,6 +13,7 @@ from bot.exchanges import Exchanges
 from bot.settings import Settings, SettingsError
 from storage.crypto import CredentialCipher
 from storage.db import create_engine
+from storage.liveness import ProcessLiveness
 from storage.paper_store import SqlPaperStore
 from storage.uow import SqlUnitOfWorkFactory
 from trading.domain.accounts import Credentials
@@ -29,6 +30,7 @@ class Container:
     market: SimulatedMarket
     exchanges: Exchanges
     core: Core
+    liveness: ProcessLiveness
     read_engine: AsyncEngine | None = None  # SQLite's readers; PostgreSQL reads on the one engine
 
     async def database_ok(self) -> bool:
@@ -98,8 +100,9 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     read_engine = create_engine(settings.database_url, read_only=True) if settings.uses_sqlite else None
-    uow = SqlUnitOfWorkFactory(engine, CredentialCipher(secret_key(settings)), read_engine)
+    liveness = ProcessLiveness(engine, clock)
+    uow = SqlUnitOfWorkFactory(engine, CredentialCipher(secret_key(settings)), read_engine, liveness)
     market = SimulatedMarket(clock, seed=settings.market_seed, quote=settings.paper_quote)
     exchanges = Exchanges(market, SqlPaperStore(engine, read_engine), clock, uow)
     core = Core(uow=uow, exchanges=exchanges, clock=clock, config=core_config(settings))
-    return Container(settings, engine, market, exchanges, core, read_engine)
+    return Container(settings, engine, market, exchanges, core, liveness, read_engine)

@@ -18,7 +18,13 @@ from trading.usecases.core import Core
 from trading.usecases.notices import NoticeDelivery, forget_sent_notices
 from trading.usecases.portfolio import record_all_equity
 from trading.usecases.reporting import TrackingEvents, report_tracked
-from trading.usecases.tracking import IN_FLIGHT_AT_MOST, ReconcileReport, reconcile_submitted, track_once
+from trading.usecases.tracking import (
+    IN_FLIGHT_AT_MOST,
+    SILENT_AT_MOST,
+    ReconcileReport,
+    reconcile_submitted,
+    track_once,
+)
 from webapp.app import create_app
 
 log = logging.getLogger(__name__)
@@ -41,9 +47,9 @@ async def tracker_pass(core: Core, notices: NoticeDelivery) -> TrackingEvents:
 
 
 async def reconcile(core: Core) -> ReconcileReport:
-    """Ask the exchanges about the orders whose answer was lost, and tell their users the outcome. Only orders
-    older than any still in flight: a web worker may be placing one right now, even at this process's start
-    (what a crash of this process left is looked up by the tracker once that old)."""
+    """Ask the exchanges about the orders whose answer was lost, and tell their users the outcome: those older
+    than any still in flight, and those of processes gone silent (a crash). A younger order of a live process,
+    a web worker's say, may be in flight right now, even at this process's start."""
     return await reconcile_submitted(core, IN_FLIGHT_AT_MOST, reconciled_text)
 
 
@@ -85,7 +91,9 @@ async def track_orders(
         log.exception("could not report what was left unreported at start-up")
     loop = asyncio.get_running_loop()
     next_equity = loop.time()
-    next_reconcile = next_equity + RECONCILE_EVERY_SECONDS  # start-up has just looked
+    # Start-up has just looked. A process that died just before this one started is silent long enough to be
+    # known gone after SILENT_AT_MOST: what it left in flight is looked up then, not a whole period later.
+    next_reconcile = next_equity + SILENT_AT_MOST.total_seconds()
     while not stop.is_set():
         if leads.leading:
             try:
@@ -105,8 +113,15 @@ async def track_orders(
 
 
 async def serve(container: Container) -> None:
+    await require_current_schema(container.engine, container.settings.database_url)
+    # Alive (storage.liveness) before anything is placed: start-up reconciliation may rest a stop, and every
+    # order this process sends must carry its id, for others to look up should it die mid-flight.
+    async with container.liveness.alive():
+        await _serve(container)
+
+
+async def _serve(container: Container) -> None:
     settings = container.settings
-    await require_current_schema(container.engine, settings.database_url)
     report = await reconcile(container.core)
     log.info(
         "reconciled orders: %d found at the exchange, %d never arrived, %d unreachable",

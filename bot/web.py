@@ -54,7 +54,8 @@ async def serve_web(container: Container) -> None:
     )
     keep_startup_out_of_collections()
     print(f"tsbot web: http://{settings.tsbot_host}:{settings.tsbot_port}/app", flush=True)
-    await Server(config).serve()
+    async with container.liveness.alive():  # the orders it places carry its id (storage.liveness)
+        await Server(config).serve()
 
 
 async def token_command(container: Container, args: argparse.Namespace) -> None:

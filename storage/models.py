@@ -140,6 +140,18 @@ class OrderRow(Base):
     # Bracket legs only: when the tracker told the user how the leg ended (or found nothing to tell, for a leg
     # that ended unfilled). Empty on a final leg: its notice is still owed.
     reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The process (processes.id) that sent the order, written as it becomes SUBMITTED: while that process
+    # lives the order may still be in flight; once it is silent, nobody is sending it (storage.liveness).
+    placed_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class ProcessRow(Base):
+    """A serving process, alive while it beats (storage.liveness)."""
+
+    __tablename__ = "processes"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    beat_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class FillRow(Base):

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.crypto import CredentialCipher
+from storage.liveness import ProcessLiveness
 from storage.models import CommandLogRow
 from storage.recent_reads import RecentReads
 from storage.repositories.access import SqlApiTokenRepository, SqlLoginGrantRepository
@@ -42,8 +43,11 @@ class SqlUnitOfWork:
         recent_reads: RecentReads,
         *,
         recent: bool,
+        placer: str | None = None,
     ) -> None:
+        """`placer`: this process's id, which the orders it makes SUBMITTED carry (storage.liveness)."""
         self._tx = Transaction(engine)
+        self._placer = placer
         self._cipher = cipher
         self._recent_reads = recent_reads
         self._recent = recent
@@ -66,7 +70,7 @@ class SqlUnitOfWork:
 
     @cached_property
     def orders(self) -> SqlOrderRepository:
-        return SqlOrderRepository(self._tx)
+        return SqlOrderRepository(self._tx, self._placer)
 
     @cached_property
     def fills(self) -> SqlFillRepository:
@@ -133,13 +137,20 @@ class SqlUnitOfWorkFactory:
     """Units of work on the writer engine, or, for reads, on the reader where the database has one."""
 
     def __init__(
-        self, engine: AsyncEngine, cipher: CredentialCipher, read_engine: AsyncEngine | None = None
+        self,
+        engine: AsyncEngine,
+        cipher: CredentialCipher,
+        read_engine: AsyncEngine | None = None,
+        liveness: ProcessLiveness | None = None,
     ) -> None:
+        """`liveness`: this process's, whose id its orders carry once it has registered."""
         self._engine = engine
         self._read_engine = read_engine or engine
         self._cipher = cipher
         self._recent_reads = RecentReads()
+        self._liveness = liveness
 
     def __call__(self, *, read_only: bool = False, recent: bool = False) -> SqlUnitOfWork:
         engine = self._read_engine if read_only or recent else self._engine
-        return SqlUnitOfWork(engine, self._cipher, self._recent_reads, recent=recent)
+        placer = self._liveness.placer if self._liveness is not None else None
+        return SqlUnitOfWork(engine, self._cipher, self._recent_reads, recent=recent, placer=placer)

@@ -7,10 +7,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Executable, Row, bindparam, func, insert, select, update
+from sqlalchemy import Executable, Row, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import FillRow, OrderDraftRow, OrderRow, one_of, table_of
+from storage.models import FillRow, OrderDraftRow, OrderRow, ProcessRow, one_of, table_of
 from storage.transaction import Transaction
 from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.orders import Fill, Order, OrderDraft, Preview
@@ -162,12 +162,34 @@ ORDERS = table_of(OrderRow)
 _INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.id)
 _ORDER = select(ORDERS).where(ORDERS.c.id == bindparam("order_id"))
 _ORDER_BY_CLIENT_ID = select(ORDERS).where(ORDERS.c.client_order_id == bindparam("client_order_id"))
+_SUBMITTED = OrderStatus.SUBMITTED.value
+# The process that sends an order is the one that makes it SUBMITTED (`b_placer`); an order that already was
+# keeps its sender, whoever writes it since.
+_PLACED_BY = case((ORDERS.c.status == _SUBMITTED, ORDERS.c.placed_by), else_=bindparam("b_placer"))
 # Sets the columns named in the parameters: every column of the order, in one statement of one shape.
-_UPDATE_ORDER = update(ORDERS).where(ORDERS.c.id == bindparam("order_id"))
+_UPDATE_ORDER = update(ORDERS).where(ORDERS.c.id == bindparam("order_id")).values(placed_by=_PLACED_BY)
 _TRANSITION = (
     update(ORDERS)
     .where(ORDERS.c.id == bindparam("order_id"), ORDERS.c.status == bindparam("from_status"))
-    .values(status=bindparam("to_status"))
+    .values(status=bindparam("to_status"), placed_by=_PLACED_BY)
+)
+_PROCESSES = table_of(ProcessRow)
+# SUBMITTED and sent by nobody now: written before the cut-off (older than any order in flight), or sent by a
+# process that has gone silent (or is gone).
+_UNATTENDED = (
+    select(ORDERS)
+    .outerjoin(_PROCESSES, _PROCESSES.c.id == ORDERS.c.placed_by)
+    .where(
+        ORDERS.c.status == _SUBMITTED,
+        or_(
+            ORDERS.c.updated_at <= bindparam("written_before"),
+            and_(
+                ORDERS.c.placed_by.is_not(None),
+                or_(_PROCESSES.c.id.is_(None), _PROCESSES.c.beat_at < bindparam("silent_since")),
+            ),
+        ),
+    )
+    .order_by(ORDERS.c.id)
 )
 _REPRICE_ARMED = (
     update(ORDERS)
@@ -212,14 +234,19 @@ def _statuses(statuses: Sequence[OrderStatus]) -> list[str]:
 
 
 class SqlOrderRepository:
-    def __init__(self, transaction: Transaction) -> None:
+    def __init__(self, transaction: Transaction, placer: str | None = None) -> None:
+        """`placer`: this process's id (storage.liveness), written on the orders it makes SUBMITTED; None for a
+        process that does not beat, whose orders wait out the longest flight before they are looked up."""
         self._tx = transaction
+        self._placer = placer
 
     async def _orders(self, statement: Executable, params: dict[str, object]) -> list[Order]:
         return [order_of(row) for row in await self._tx.execute(statement, params)]
 
     async def add(self, order: Order) -> Order:
-        order_id = (await self._tx.execute(_INSERT_ORDER, _order_values(order))).scalar_one()
+        placed_by = self._placer if order.status is OrderStatus.SUBMITTED else None
+        values = {**_order_values(order), "placed_by": placed_by}
+        order_id = (await self._tx.execute(_INSERT_ORDER, values)).scalar_one()
         return replace(order, id=order_id)
 
     async def get(self, order_id: int) -> Order | None:
@@ -231,13 +258,23 @@ class SqlOrderRepository:
         return found[0] if found else None
 
     async def update(self, order: Order) -> None:
-        result = await self._tx.execute(_UPDATE_ORDER, {"order_id": order.id, **_order_values(order)})
+        params = {"order_id": order.id, "b_placer": self._placer, **_order_values(order)}
+        result = await self._tx.execute(_UPDATE_ORDER, params)
         if getattr(result, "rowcount", 0) != 1:
             raise LookupError(f"order {order.id} vanished")
 
     async def transition(self, order_id: int, from_status: OrderStatus, to_status: OrderStatus) -> bool:
-        params = {"order_id": order_id, "from_status": from_status.value, "to_status": to_status.value}
+        params = {
+            "order_id": order_id,
+            "from_status": from_status.value,
+            "to_status": to_status.value,
+            "b_placer": self._placer,
+        }
         return getattr(await self._tx.execute(_TRANSITION, params), "rowcount", 0) == 1
+
+    async def unattended(self, written_before: datetime, silent_since: datetime) -> Sequence[Order]:
+        params: dict[str, object] = {"written_before": written_before, "silent_since": silent_since}
+        return await self._orders(_UNATTENDED, params)
 
     async def reprice_armed(self, order_id: int, price: Decimal, now: datetime) -> bool:
         params = {"order_id": order_id, "price": price, "now": now}

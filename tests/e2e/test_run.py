@@ -1,15 +1,19 @@
 """`tsbot db upgrade` then `tsbot run` (as `make run` does) or `tsbot web`: the process comes up healthy and stops
 cleanly."""
 
+import asyncio
+import contextlib
 import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +21,12 @@ from redis import Redis
 
 from bot.redis_leadership import LOCK_NAME
 from tests.databases import REDIS_URL
+from tests.fakes import ManualClock
+from tests.harness import make_harness
+from tests.integration.test_exactly_once import ProcessDied
+from tests.integration.test_liveness import left_in_flight
+from trading.domain.enums import OrderStatus
+from trading.domain.orders import Order
 
 TSBOT = str(Path(sys.executable).with_name("tsbot"))
 
@@ -33,6 +43,22 @@ def get_json(url: str) -> tuple[int, dict[str, str]]:
             return answer.status, json.loads(answer.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+
+
+def healthy(process: subprocess.Popen[str], port: int, deadline: float) -> bool:
+    """Waits for the process to answer /health, ok with its database."""
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            return get_json(f"http://127.0.0.1:{port}/health") == (200, {"status": "ok", "database": "ok"})
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    return False
+
+
+def processes(folder: Path) -> int:
+    """The serving processes registered in the database (storage.liveness)."""
+    with contextlib.closing(sqlite3.connect(folder / "tsbot.db")) as db:
+        return int(db.execute("SELECT count(*) FROM processes").fetchone()[0])
 
 
 @pytest.mark.parametrize(
@@ -65,15 +91,9 @@ def test_the_server_migrates_serves_health_and_stops_cleanly_on_a_signal(
         [TSBOT, command], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
-        answer = None
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                answer = get_json(f"http://127.0.0.1:{port}/health")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
-        assert answer == (200, {"status": "ok", "database": "ok"})
+        assert healthy(process, port, deadline)
+        assert processes(tmp_path) == 1  # alive, beating: what it sends is its own to finish
         while redis is not None and not redis.exists(LOCK_NAME):
             assert time.monotonic() < deadline and process.poll() is None, "the lead was never taken"
             time.sleep(0.1)
@@ -87,6 +107,7 @@ def test_the_server_migrates_serves_health_and_stops_cleanly_on_a_signal(
     if command == "run":
         assert "reconciled orders: 0 found at the exchange, 0 never arrived, 0 unreachable" in output
     assert "Traceback" not in output
+    assert processes(tmp_path) == 0  # stopped: whatever it left in flight is looked up at once
     if redis is not None:
         assert "scheduler lead taken" in output, output
         assert not redis.exists(LOCK_NAME)  # given up at once, not left to expire
@@ -99,3 +120,40 @@ def test_run_on_a_database_that_is_not_migrated_says_what_to_do(tmp_path: Path) 
     assert result.returncode == 2
     assert "tsbot: the database is at revision none, not " in result.stderr
     assert "run `tsbot db upgrade`" in result.stderr and "Traceback" not in result.stderr
+
+
+async def _crashed_a_minute_ago(database_url: str) -> Order:
+    """A process that placed an order, died before booking the exchange's answer, and last beat a minute ago:
+    too recent for the longest flight (five minutes) to have passed."""
+    crashed = make_harness(database_url, ManualClock(datetime.now(UTC) - timedelta(minutes=1)))
+    try:
+        await crashed.container.liveness.register()
+        return await left_in_flight(crashed, ProcessDied)
+    finally:
+        await crashed.close()
+
+
+def test_run_looks_up_at_once_an_order_a_crashed_process_left_in_flight(tmp_path: Path) -> None:
+    port = free_port()
+    database_url = f"sqlite:///{tmp_path / 'tsbot.db'}"
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "REDIS_URL"},
+        "DATABASE_URL": database_url,
+        "DATA_DIR": str(tmp_path),
+        "TSBOT_PORT": str(port),
+        "SECRET_KEY": "test-secret",
+    }
+    subprocess.run([TSBOT, "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True)
+    order = asyncio.run(_crashed_a_minute_ago(database_url))
+    process = subprocess.Popen(
+        [TSBOT, "run"], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        assert healthy(process, port, time.monotonic() + 30)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=20)
+    assert "reconciled orders: 1 found at the exchange, 0 never arrived, 0 unreachable" in output, output
+    with contextlib.closing(sqlite3.connect(tmp_path / "tsbot.db")) as db:
+        status = db.execute("SELECT status FROM orders WHERE id = ?", (order.id,)).fetchone()[0]
+    assert status == OrderStatus.FILLED.value

@@ -111,6 +111,11 @@ class OrderRepository(Protocol):
         """Every order in these states, oldest first: the tracker must see all of them, not the first so many."""
         ...
 
+    async def unattended(self, written_before: datetime, silent_since: datetime) -> Sequence[Order]:
+        """The SUBMITTED orders nobody is sending any more, oldest first: written before `written_before`
+        (older than any order in flight), or sent by a process silent since `silent_since`, or gone."""
+        ...
+
     async def for_account(
         self, account_id: int, statuses: Sequence[OrderStatus], symbol: str | None = None
     ) -> Sequence[Order]:

@@ -21,6 +21,9 @@ STOP_NEVER_ARRIVED = "Held by the bot: the exchange never received this stop."
 # send of up to 10 s, and their pauses) end within about 90 s. An order SUBMITTED for longer lost its answer,
 # and the running tracker asks the exchange about it; a younger one may still be in flight in some process.
 IN_FLIGHT_AT_MOST = timedelta(minutes=5)
+# Unless the process sending it has stopped: a serving process beats every 5 s (storage.liveness), and one
+# silent this long is gone, so whatever it left SUBMITTED is sent by nobody and is looked up at once.
+SILENT_AT_MOST = timedelta(seconds=20)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +38,15 @@ async def reconcile_submitted(
 ) -> ReconcileReport:
     """Ask the exchange about every order written but never acknowledged, by its client order id.
 
-    Found: its fills are booked. Unknown to the exchange: it never left, and is marked so; it is not sent now,
-    because the price the trader confirmed may be long gone. `tell`: what the user who confirmed an entry is
-    told of its outcome (they were told it would be checked), written with it as a notice.
+    Those written `older_than` ago or more, and those whose process has gone silent (SILENT_AT_MOST): a
+    younger one may still be in flight in the process sending it. Found: its fills are booked. Unknown to the
+    exchange: it never left, and is marked so; it is not sent now, because the price the trader confirmed may
+    be long gone. `tell`: what the user who confirmed an entry is told of its outcome (they were told it would
+    be checked), written with it as a notice.
     """
-    cutoff = core.clock.now() - older_than
+    now = core.clock.now()
     async with core.uow() as uow:
-        pending = [o for o in await uow.orders.with_status([OrderStatus.SUBMITTED]) if o.updated_at <= cutoff]
+        pending = await uow.orders.unattended(now - older_than, now - SILENT_AT_MOST)
     found = never = unreachable = 0
     for order in pending:
         told = tell if order.role is OrderRole.ENTRY else None
