@@ -9,7 +9,9 @@ caught by a crash without its outcome, and a filled buy without its stop, for th
 
 So each serving process registers a row in `processes` and beats it every few seconds; the orders it makes
 SUBMITTED carry its id (orders.placed_by, written by the order repository). An order whose process has gone
-silent, or whose row is gone, has nobody sending it, and the tracker looks it up at its next pass.
+silent, or whose row is gone, has nobody sending it, and the tracker looks it up at its next pass. Beats are
+stamped with each process's own clock, so processes on several machines need their clocks in step (NTP keeps
+them within milliseconds; the margin is seconds).
 """
 
 import asyncio
