@@ -43,7 +43,7 @@ from bot.settings import Settings
 from bot.telegram.config import BotConfig
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.runtime import TelegramBot, build_bot, telegram_bot
-from bot.web import keep_startup_out_of_collections
+from bot.web import tune_garbage_collector
 from nlp.pipeline import Pipeline
 from trading.domain.alert_index import AlertIndex
 from trading.domain.alerts import Alert, AlertCondition, AlertStatus
@@ -284,7 +284,7 @@ async def main(settings: Settings, users: int, seconds: float, rounds: int) -> N
         for u in range(max(200, users * rounds)):
             await say(client, replies, 5000 + u, "/start")
         await bot.stop()
-        keep_startup_out_of_collections()  # as `tsbot run` does once started
+        tune_garbage_collector()  # as `tsbot run` does once started
         bare_turns: list[Turn] = []
         echo_turns: list[Turn] = []
         bot_turns: list[Turn] = []

@@ -12,7 +12,7 @@ from bot.migrate import require_current_schema
 from bot.serving import Server
 from bot.telegram.process import build_telegram
 from bot.telegram.render import bracket_fill_text, reconciled_text, signal_closed_text
-from bot.web import keep_startup_out_of_collections, web_context
+from bot.web import tune_garbage_collector, web_context
 from trading.usecases.accounts import DEPOSIT_UNDER_WAY_AT_MOST, reconcile_paper_deposits
 from trading.usecases.core import Core
 from trading.usecases.notices import NoticeDelivery, forget_sent_notices
@@ -148,7 +148,7 @@ async def _serve(container: Container) -> None:
     tracker = asyncio.create_task(
         track_orders(container, stop, telegram.telegram.notices, ready=bot_start, leadership=leads)
     )
-    keep_startup_out_of_collections()
+    tune_garbage_collector()
     where = "/sandbox" if telegram.sandbox is not None else "/health"
     print(f"tsbot is running: open http://{settings.tsbot_host}:{settings.tsbot_port}{where}", flush=True)
     try:

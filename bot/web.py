@@ -38,11 +38,17 @@ def web_context(container: Container) -> WebContext:
     return WebContext(container.core, container.market, web_config(container.settings))
 
 
-def keep_startup_out_of_collections() -> None:
-    """What start-up built (the modules, the app, the engines) lives as long as the process. Frozen, it is left
-    out of the collector's full passes, each of which would otherwise walk some 300,000 objects (180 ms here)
-    while every update and request in flight waits."""
+def tune_garbage_collector() -> None:
+    """Once started. What start-up built (the modules, the app, the engines) lives as long as the process.
+    Frozen, it is left out of the collector's full passes, each of which would otherwise walk some 300,000
+    objects (180 ms here) while every update and request in flight waits.
+
+    The youngest generation is collected after 10,000 allocations rather than 700: an update makes thousands
+    of short-lived objects (pydantic models, rows, Decimals), nearly all freed by their counts, and at 700 the
+    collector ran several times an update, walking them while alive. It cost about 4% of the CPU of an update
+    in bench.bot, and this about 0.3%."""
     gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
 
 
 async def serve_web(container: Container) -> None:
@@ -52,7 +58,7 @@ async def serve_web(container: Container) -> None:
     config = uvicorn.Config(
         app, host=settings.tsbot_host, port=settings.tsbot_port, log_level=settings.log_level.lower()
     )
-    keep_startup_out_of_collections()
+    tune_garbage_collector()
     print(f"tsbot web: http://{settings.tsbot_host}:{settings.tsbot_port}/app", flush=True)
     async with container.liveness.alive():  # the orders it places carry its id (storage.liveness)
         await Server(config).serve()
