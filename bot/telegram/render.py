@@ -7,6 +7,7 @@ from decimal import Decimal
 from trading.domain.alerts import Alert
 from trading.domain.enums import OrderRole, OrderStatus, Side
 from trading.domain.market import Ticker
+from trading.domain.money import price_text as price
 from trading.domain.orders import Order, OrderDraft
 from trading.domain.signal_records import SourceStats
 from trading.usecases.portfolio import Portfolio
@@ -46,11 +47,6 @@ def amount(value: Decimal) -> str:
 def signed(value: Decimal) -> str:
     """Money with its sign always shown (a true minus sign for a loss)."""
     return f"+{money(value)}" if value >= 0 else f"−{money(-value)}"
-
-
-def price(value: Decimal) -> str:
-    """A price to the cent, or to six places for coins worth less than one unit of the quote."""
-    return money(value, 2 if value >= 1 else 6)
 
 
 def _base_of(symbol: str) -> str:

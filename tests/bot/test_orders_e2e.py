@@ -107,7 +107,7 @@ async def test_setting_the_stop_again_moves_the_one_resting_rather_than_adding_a
         Decimal("0.01"),
     )
     [again] = await chat.ask(f"set my eth stop to {stop - 10}")
-    assert again["text"] == f"Your ETH stop is already at {stop - 10}." and again["reply_markup"] is None
+    assert again["text"] == f"Your ETH stop is already at {stop - 10:,.2f}." and again["reply_markup"] is None
 
 
 async def test_the_stop_armed_with_a_buy_is_moved_in_place_and_a_move_the_market_passed_is_refused(

@@ -184,7 +184,7 @@ async def test_a_stop_sells_coins_a_limit_sell_by_hand_held_and_the_limit_sell_i
     async with harness.core.uow() as uow:
         assert (await uow.orders.get(limit.id)).status is OrderStatus.CANCELLED  # type: ignore[union-attr]
         assert [n.text for n in await uow.notices.unsent(10) if n.user_id == user] == [
-            f"Your sell order #{limit.id} (limit at 4000) was cancelled: your stop loss on ETH/USDT sold the "
+            f"Your sell order #{limit.id} (limit at 4,000.00) was cancelled: your stop loss on ETH/USDT sold the "
             "coins it held."
         ]
     assert (await portfolio(harness.core, user)).positions == ()

@@ -209,7 +209,7 @@ async def test_sell_realises_pnl_by_day(harness: Harness) -> None:
         (
             buy("ETH", "0.1", order_type=OrderType.STOP, price=Decimal(100)),
             InvalidInput,
-            "A stop to buy at 100 is not above the price now .* it would buy at once",
+            r"A stop to buy at 100\.00 is not above the price now \(\d{1,3},\d{3}\.\d{2}\): it would buy at once",
         ),
         (
             OrderIntent("ETH", Side.SELL, Decimal("0.1"), stop_loss=Decimal(9_000)),

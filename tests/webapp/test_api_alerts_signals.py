@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from tests.webapp.conftest import Api
@@ -17,6 +18,7 @@ async def test_alerts_set_listed_deleted_and_owned(api: Api) -> None:
         "/api/v1/alerts", headers=alice, json={"symbol": "SOL", "price": above, "condition": "below"}
     )
     assert pointless.status_code == 400 and "nothing to wait for" in pointless.json()["detail"]
+    assert re.search(r"SOL/USDT is at \d+\.\d{2} already, below \d+\.\d{2}", pointless.json()["detail"])
     assert (await api.client.delete(f"/api/v1/alerts/{alert['id']}", headers=alice)).status_code == 204
     assert await api.json("GET", "/api/v1/alerts", alice) == []
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from trading.domain.alerts import Alert, AlertCondition
 from trading.domain.errors import InvalidInput, NotFound
+from trading.domain.money import price_text
 from trading.usecases.core import Core, account_of
 from trading.usecases.drafting import pair_of
 from trading.usecases.notices import add_notices
@@ -33,7 +34,8 @@ async def set_alert(
         wanted = AlertCondition.ABOVE if threshold > price else AlertCondition.BELOW
     if (wanted is AlertCondition.ABOVE) == (price >= threshold):
         raise InvalidInput(
-            f"{market.symbol} is at {price} already, {wanted.value} {threshold}: nothing to wait for."
+            f"{market.symbol} is at {price_text(price)} already, {wanted.value} {price_text(threshold)}: "
+            "nothing to wait for."
         )
     async with core.uow() as uow:
         alert = await uow.alerts.add(user_id, market.symbol, wanted, threshold, core.clock.now())

@@ -10,7 +10,7 @@ from trading.domain.errors import InsufficientFunds, InvalidInput, InvalidOrder,
 from trading.domain.intents import OrderIntent
 from trading.domain.ledger import ZERO, Ledger
 from trading.domain.market import Market, Ticker
-from trading.domain.money import HUNDRED, at_distance
+from trading.domain.money import HUNDRED, at_distance, price_text
 from trading.domain.orders import OrderDraft, Preview
 from trading.domain.risk import (
     OrderExposure,
@@ -205,12 +205,14 @@ def check_trigger(side: Side, order_type: OrderType, price: Decimal | None, tick
         return
     if side is Side.SELL and price >= ticker.bid:
         raise InvalidInput(
-            f"A stop to sell at {price} is not below the price now ({ticker.bid}): it would sell at "
+            f"A stop to sell at {price_text(price)} is not below the price now ({price_text(ticker.bid)}): it "
+            "would sell at "
             "once. Give a stop below the price, or sell at market."
         )
     if side is Side.BUY and price <= ticker.ask:
         raise InvalidInput(
-            f"A stop to buy at {price} is not above the price now ({ticker.ask}): it would buy at "
+            f"A stop to buy at {price_text(price)} is not above the price now ({price_text(ticker.ask)}): it "
+            "would buy at "
             "once. Give a stop above the price, or buy at market."
         )
 
@@ -218,10 +220,12 @@ def check_trigger(side: Side, order_type: OrderType, price: Decimal | None, tick
 def _check_brackets(intent: OrderIntent, price: Decimal) -> None:
     """A stop or a target on the wrong side of a buy's price is a mistake to point out, never to 'fix'."""
     if intent.stop_loss is not None and intent.stop_loss >= price:
-        raise InvalidInput(f"A stop loss for a buy must be below the price ({price}).")
+        raise InvalidInput(f"A stop loss for a buy must be below the price ({price_text(price)}).")
     for target in intent.take_profits:
         if target <= price:
-            raise InvalidInput(f"Take-profit {target} must be above the price ({price}) for a buy.")
+            raise InvalidInput(
+                f"Take-profit {price_text(target)} must be above the price ({price_text(price)}) for a buy."
+            )
 
 
 async def risk_context(

@@ -14,7 +14,7 @@ from trading.domain.accounts import ExchangeAccount
 from trading.domain.enums import OPEN_STATUSES, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import InvalidInput, NotFound
 from trading.domain.market import parse_symbol
-from trading.domain.money import HUNDRED
+from trading.domain.money import HUNDRED, price_text
 from trading.domain.orders import Order, OrderDraft, Preview
 from trading.ports import UnitOfWork
 from trading.usecases import venue_stops
@@ -50,7 +50,7 @@ async def draft_stop_move(
     if not stops:
         return None
     if len(stops) > 1:
-        prices = " and ".join(str(stop.price) for stop in stops)
+        prices = " and ".join("market" if s.price is None else price_text(s.price) for s in stops)
         base, _ = parse_symbol(pair)
         raise InvalidInput(
             f"You have {len(stops)} stops on {base} (at {prices}): cancel the ones you no longer want "
@@ -86,7 +86,7 @@ async def _draft_move(core: Core, account: ExchangeAccount, stop: Order, price: 
     if new_price <= 0:
         raise InvalidInput("A stop must be above zero.")
     if new_price == stop.price:
-        raise InvalidInput(f"Your {base} stop is already at {stop.price}.")
+        raise InvalidInput(f"Your {base} stop is already at {price_text(new_price)}.")
     check_trigger(Side.SELL, OrderType.STOP, new_price, ticker)
     quantity = stop.remaining
     cost = quantity * new_price

@@ -17,6 +17,7 @@ from trading.domain.enums import LIVE_STATUSES, OrderRole, OrderStatus, OrderTyp
 from trading.domain.errors import ExchangeError, InvalidOrder, TradingError
 from trading.domain.ledger import ZERO
 from trading.domain.market import parse_symbol
+from trading.domain.money import price_text
 from trading.domain.orders import ExchangeOrder, Order, OrderRequest
 from trading.ports import ExchangeGateway
 from trading.usecases.brackets import break_even, new_leg, stop_of
@@ -233,6 +234,11 @@ async def _rest_hand_orders_again(core: Core, leg: Order, lifted: Sequence[Order
     return gone
 
 
+def _shown(price: Decimal | None) -> str:
+    """A price as the trader reads prices elsewhere (4,000.00, not 4000); none is a market order's."""
+    return "market" if price is None else price_text(price)
+
+
 async def _tell_cancelled(core: Core, leg: Order, gone: Sequence[Order]) -> None:
     if not gone:
         return
@@ -240,7 +246,7 @@ async def _tell_cancelled(core: Core, leg: Order, gone: Sequence[Order]) -> None
     told = [
         (
             order.user_id,
-            f"Your {order.side.value} order #{order.id} ({order.order_type.value} at {order.price}) was "
+            f"Your {order.side.value} order #{order.id} ({order.order_type.value} at {_shown(order.price)}) was "
             f"cancelled: your {kind} on {order.symbol} sold the coins it held.",
         )
         for order in gone
@@ -324,7 +330,7 @@ async def sell_by_hand(core: Core, order: Order) -> Order:
         raise
     went_off = [stop for stop in lifted if stop.filled > 0]
     if went_off:
-        price = went_off[0].average_price or went_off[0].price
+        price = _shown(went_off[0].average_price or went_off[0].price)
         await reject(core, order, f"Your stop loss went off at {price} first: the position was sold by it.")
         await _rest_again(core, [s for s in lifted if not s.filled], ZERO)
         raise InvalidOrder(f"Not sent: your stop loss went off at {price} first and sold the position.")
