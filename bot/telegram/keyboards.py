@@ -9,6 +9,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from trading.domain.accounts import ExchangeAccount
 from trading.domain.alerts import Alert
+from trading.domain.money import price_text
 from trading.domain.orders import Order
 
 
@@ -127,7 +128,10 @@ def orders_keyboard(orders: Sequence[Order]) -> InlineKeyboardMarkup | None:
 
 def alerts_keyboard(alerts: Sequence[Alert]) -> InlineKeyboardMarkup | None:
     return _column(
-        (f"🗑 {a.symbol} {a.condition.value} {a.threshold}", AlertAction(action="delete", alert_id=a.id))
+        (
+            f"🗑 {a.symbol} {a.condition.value} {price_text(a.threshold)}",
+            AlertAction(action="delete", alert_id=a.id),
+        )
         for a in alerts
     )
 

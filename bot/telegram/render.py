@@ -239,17 +239,21 @@ def signal_closed_text(closed: ClosedSignal) -> str:
 
 
 def alert_set(alert: Alert, now: Decimal) -> str:
-    return f"🔔 Alert set: {alert.symbol} {alert.condition.value} {alert.threshold} (now {price(now)})."
+    return (
+        f"🔔 Alert set: {alert.symbol} {alert.condition.value} {price(alert.threshold)} (now {price(now)})."
+    )
 
 
 def alert_fired(alert: Alert, now: Decimal) -> str:
-    return f"🔔 {alert.symbol} is {alert.condition.value} {alert.threshold}: now {price(now)}."
+    return f"🔔 {alert.symbol} is {alert.condition.value} {price(alert.threshold)}: now {price(now)}."
 
 
 def alerts_text(alerts: Sequence[Alert]) -> str:
     if not alerts:
         return "You have no alerts. Try: alert me if SOL drops below 120"
-    return "Your alerts:\n" + "\n".join(f"• {a.symbol} {a.condition.value} {a.threshold}" for a in alerts)
+    return "Your alerts:\n" + "\n".join(
+        f"• {a.symbol} {a.condition.value} {price(a.threshold)}" for a in alerts
+    )
 
 
 def sources_text(stats: Sequence[SourceStats]) -> str:

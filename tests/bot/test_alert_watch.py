@@ -60,8 +60,8 @@ async def test_alerts_set_since_the_last_look_are_watched_late_commits_included(
     harness.market.set_price("SOL/USDT", Decimal(110))
     assert await watcher.tick() == 2
     assert sorted(text.split(":")[0] for _, text in notifier.sent) == [
-        "🔔 SOL/USDT is below 115",
-        "🔔 SOL/USDT is below 120",
+        "🔔 SOL/USDT is below 115.00",
+        "🔔 SOL/USDT is below 120.00",
     ]
     assert await watcher.tick() == 0
 
@@ -96,7 +96,7 @@ async def test_an_alert_the_database_could_not_fire_fires_on_a_later_tick_once(
     away.writes_fail = False
     assert await watcher.tick() == 1
     assert await watcher.tick() == 0
-    assert [text.split(":")[0] for _, text in notifier.sent] == ["🔔 SOL/USDT is below 120"]
+    assert [text.split(":")[0] for _, text in notifier.sent] == ["🔔 SOL/USDT is below 120.00"]
     assert await active_alerts(harness.core) == []
 
 

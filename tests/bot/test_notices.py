@@ -142,6 +142,6 @@ async def test_failed_sends_hold_up_no_due_alert_and_go_out_with_the_next_delive
 
     assert await delivery.deliver() == 2  # as the tracker's next pass delivers
     assert sorted(text.split(":")[0] for _, text in notifier.sent) == [
-        "🔔 SOL/USDT is below 110",
-        "🔔 SOL/USDT is below 120",
+        "🔔 SOL/USDT is below 110.00",
+        "🔔 SOL/USDT is below 120.00",
     ]

@@ -50,12 +50,12 @@ async def test_a_target_hit_report_opens_nothing(
 async def test_an_alert_fires_once(sandbox: Sandbox, bot: TelegramBot, harness: Harness) -> None:
     chat = sandbox.chat(603)
     [reply] = await chat.ask("alert me if SOL drops below 120")
-    assert reply["text"].startswith("🔔 Alert set: SOL/USDT below 120")
+    assert reply["text"].startswith("🔔 Alert set: SOL/USDT below 120.00 (now ")
     assert await bot.watcher.tick() == 0
     harness.market.set_price("SOL/USDT", Decimal(110))
     assert await bot.watcher.tick() == 1
     [fired] = await chat.reply()
-    assert "SOL/USDT is below 120" in fired["text"]
+    assert "SOL/USDT is below 120.00" in fired["text"]
     assert await bot.watcher.tick() == 0
     [listing] = await chat.ask("/alerts")
     assert listing["text"].startswith("You have no alerts")
@@ -75,7 +75,7 @@ async def test_an_alert_set_outside_the_chat_fires_in_it(
     harness.market.set_price("SOL/USDT", Decimal(110))
     assert await bot.watcher.tick() == 1
     [fired] = await chat.reply()
-    assert "SOL/USDT is below 120" in fired["text"]
+    assert "SOL/USDT is below 120.00" in fired["text"]
     assert await bot.watcher.tick() == 0
 
 
@@ -85,7 +85,7 @@ async def test_alerts_are_listed_and_deleted_with_buttons(
     chat = sandbox.chat(604)
     await chat.ask("alert when btc above 90000")
     [listing] = await chat.ask("/alerts")
-    assert "BTC/USDT above 90000" in listing["text"]
+    assert "BTC/USDT above 90,000.00" in listing["text"]
     answer = await chat.tap(listing["message_id"], button(listing, "BTC/USDT"))
     assert answer["answer"] == "Alert deleted."
     assert (await chat.message(listing["message_id"]))["text"].startswith("You have no alerts")
@@ -124,3 +124,4 @@ async def test_a_signal_forwarded_again_before_it_is_followed_is_planned_afresh_
     assert (await chat.tap(second["message_id"], button(second, "Follow")))["answer"] == "Followed."
     [third] = await chat.ask(SIGNAL, forward_from_chat="Twice Calls")
     assert "already (followed)" in third["text"] and third["reply_markup"] is None
+
