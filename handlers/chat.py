@@ -16,6 +16,7 @@ from bot.telegram.keyboards import INTENT_LABELS, AskBack, ask_back_keyboard
 from bot.telegram.render import HELP
 from handlers import alerts, orders, portfolio
 from handlers.replies import edit, reply
+from nlp.intents import small_talk
 from nlp.pipeline import Pipeline
 from nlp.result import ParseResult
 
@@ -23,6 +24,13 @@ MAX_TEXT = 1000
 NOT_UNDERSTOOD = (
     "I did not understand that. Say 'help' for examples, e.g. 'buy $50 of ETH' or 'price of BTC'."
 )
+SMALL_TALK = {
+    "greeting": (
+        "Hi! Tell me what to do in plain words, e.g. 'buy $50 of ETH', 'price of BTC' or 'alert me if SOL drops "
+        "below 120', or forward a signal from its channel. 'help' lists more."
+    ),
+    "thanks": "You're welcome. I'm here whenever you want to trade: 'help' lists what I can do.",
+}
 # A number and nothing else: most often a new amount whose preview's Change amount no longer waits for it (the
 # bot restarted, or the preview was confirmed or cancelled meanwhile).
 BARE_AMOUNT = re.compile(r"\s*\$?\s*\d+(?:[.,]\d+)?\s*%?\s*")
@@ -55,7 +63,8 @@ async def act(message: Message, parsed: ParseResult, data: dict[str, Any]) -> No
     elif intent == "set_stop_loss":
         await orders.preview_stop(message, parsed, core, user, config)
     else:
-        await reply(message, NOT_UNDERSTOOD)
+        talk = small_talk(message.text or "")
+        await reply(message, NOT_UNDERSTOOD if talk is None else SMALL_TALK[talk])
 
 
 async def on_text(message: Message, pipeline: Pipeline, state: FSMContext, **data: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from nlp.commands import OrderFields, verb_side
 from nlp.lexer import NUM, PAIR, TAG, WORD, Token
@@ -67,6 +68,7 @@ _SMALL_TALK = re.compile(
     r"howdy|awesome|perfect|got it|sounds good|how are you|how r u|what's up|whats up|gg|np|no worries|"
     r"sorry|welcome|morning|evening|love it|amazing|sweet|yes|no|yep|nope|sure|test|testing)\b"
 )
+_THANKS = re.compile(r"^(?:thanks?|thank (?:you|u)|thx|ty|tysm|cheers)\b")
 _REPORT = re.compile(
     r"✅|🏆|💰|\b(?:hit|hits|reached|achieved|done|smashed|booked|secured|stopped out|closed|congrats|"
     r"congratulations|win ?rate|results?|report|recap|summary|period|gained|in profit|all targets|"
@@ -242,3 +244,12 @@ def _fallback(
     if not has_symbol and len(words) <= 2 and not any(t.kind == NUM for t in tokens):
         return RuleVerdict("unknown", 0.8)  # a lone word that means nothing here (gibberish, a name)
     return RuleVerdict("unknown", 0.5 if has_symbol else 0.6)
+
+
+def small_talk(text: str) -> Literal["thanks", "greeting"] | None:
+    """Small talk that asks for nothing (read as `unknown`): thanks, or anything else of it, a greeting or an
+    'ok'; None for any other text. So that the bot answers in kind rather than 'not understood'."""
+    lowered = " ".join(text.lower().split())
+    if not _SMALL_TALK.match(lowered):
+        return None
+    return "thanks" if _THANKS.match(lowered) else "greeting"

@@ -125,3 +125,13 @@ async def test_a_signal_forwarded_again_before_it_is_followed_is_planned_afresh_
     [third] = await chat.ask(SIGNAL, forward_from_chat="Twice Calls")
     assert "already (followed)" in third["text"] and third["reply_markup"] is None
 
+
+async def test_small_talk_is_answered_in_kind(sandbox: Sandbox, bot: TelegramBot, harness: Harness) -> None:
+    chat = sandbox.chat(614)
+    [hello] = await chat.ask("hi")
+    assert hello["text"].startswith("Hi! Tell me what to do in plain words")
+    [welcome] = await chat.ask("thanks!")
+    assert welcome["text"].startswith("You're welcome.")
+    [unknown] = await chat.ask("asdf qwerty zxcv")
+    assert "did not understand" in unknown["text"] or "not sure" in unknown["text"]
+    assert await harness.count("order_drafts") == 0

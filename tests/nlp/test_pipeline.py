@@ -6,7 +6,9 @@ import asyncio
 import subprocess
 import sys
 
-from nlp.intents import SURE
+import pytest
+
+from nlp.intents import SURE, small_talk
 from nlp.pipeline import Pipeline
 from nlp.result import ASK_BACK_THRESHOLD, Side
 
@@ -69,3 +71,24 @@ def test_a_share_of_my_balance_is_the_size_of_an_order_not_a_portfolio_question(
         assert result.intent == "place_order" and result.side == side, text
         assert result.amount == share and result.amount_unit == "percent", text
     assert rules.parse("what is 10% of my balance").intent == "portfolio"  # no verb: still a question
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("hi", "greeting"),
+        ("Good morning!", "greeting"),
+        ("ok", "greeting"),
+        ("Thanks!", "thanks"),
+        ("thank you so much", "thanks"),
+        ("thx", "thanks"),
+        ("buy eth", None),
+        ("asdf qwerty", None),
+    ],
+)
+def test_small_talk_is_told_apart_from_text_that_is_not_understood(
+    rules: Pipeline, text: str, kind: str | None
+) -> None:
+    assert small_talk(text) == kind
+    if kind is not None:
+        assert rules.parse(text).intent == "unknown"  # answered in kind, never traded
