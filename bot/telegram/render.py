@@ -27,7 +27,7 @@ HELP = """I trade on your word, after a tap on Confirm. Try:
 • /sources: statistics per signal source  ·  /accounts: exchange accounts
 • /risk: your risk limits (e.g. /risk max_order 500)  ·  /dashboard: the web dashboard
 
-Nothing is ever traded without your tap on Confirm."""
+Nothing is traded without your tap on Confirm or Follow, but for the signal sources you chose to always follow."""
 STALE_BUTTON = "This button no longer does anything (its message is old, or the bot restarted); ask again."
 TEXT_ONLY = (
     "I read text only: write what you want, e.g. 'buy $50 of ETH' or 'price of BTC', or forward a signal "
