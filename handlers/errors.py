@@ -6,6 +6,7 @@ import logging
 
 from aiogram import F, Router
 from aiogram.enums import ChatType, ContentType
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 
 from bot.telegram.filters import OnLoop
@@ -27,11 +28,22 @@ async def on_error(event: ErrorEvent) -> None:
     update = event.update
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(text[:200], show_alert=True)
+            await _tell_tapper(update.callback_query, text)
         elif update.message is not None:
             await reply(update.message, text)
     except Exception:  # telling the user failed too (the chat is gone): the log has the cause already
         log.warning("could not report an error to update %s", update.update_id)
+
+
+async def _tell_tapper(query: CallbackQuery, text: str) -> None:
+    """In the tap's answer; or in the chat, where the handler had answered the tap already (a chosen reading
+    whose order the core then refused), since a tap is answered once."""
+    try:
+        await query.answer(text[:200], show_alert=True)
+    except TelegramBadRequest:
+        if not isinstance(query.message, Message):
+            raise
+        await reply(query.message, text)
 
 
 async def stale_button(query: CallbackQuery) -> None:

@@ -135,3 +135,20 @@ async def test_small_talk_is_answered_in_kind(sandbox: Sandbox, bot: TelegramBot
     [unknown] = await chat.ask("asdf qwerty zxcv")
     assert "did not understand" in unknown["text"] or "not sure" in unknown["text"]
     assert await harness.count("order_drafts") == 0
+
+
+async def test_a_doubtful_reading_is_asked_back_and_acted_on_only_as_chosen(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(615)
+    [asked] = await chat.ask("buy 1 eth at 3000 sl 3100")
+    assert asked["text"].startswith("I am not sure what you mean. Did you want to:")
+    assert "stop 3100 is not below the entry 3000 of a buy" in asked["text"]
+    assert await harness.count("order_drafts") == 0
+    answer = await chat.tap(asked["message_id"], button(asked, "Place an order"))
+    assert answer["ok"]
+    assert (await chat.message(asked["message_id"]))["text"] == "Reading it as: Place an order."
+    [refused] = await chat.reply()  # the core says, in its own words, what the reading got wrong
+    assert refused["text"] == "A stop loss for a buy must be below the price (3,000.00)."
+    assert await harness.count("order_drafts") == 0
+
