@@ -31,6 +31,10 @@ SMALL_TALK = {
     ),
     "thanks": "You're welcome. I'm here whenever you want to trade: 'help' lists what I can do.",
 }
+# Doubts about the numbers themselves, which choosing a reading would not settle ("buy -5 eth" read as an order
+# is still an order for 5): the trader is asked to send them again.
+NUMBERS_IN_DOUBT = frozenset({"negative_number", "amount_not_positive", "percent_over_100"})
+RESEND = "Send it again with the numbers as you mean them:"
 # A number and nothing else: most often a new amount whose preview's Change amount no longer waits for it (the
 # bot restarted, or the preview was confirmed or cancelled meanwhile).
 BARE_AMOUNT = re.compile(r"\s*\$?\s*\d+(?:[.,]\d+)?\s*%?\s*")
@@ -83,6 +87,9 @@ async def ask_back(message: Message, parsed: ParseResult, text: str, state: FSMC
     readings = [parsed.intent, *(a.intent for a in parsed.alternatives)]
     readings = [r for r in dict.fromkeys(readings) if r in INTENT_LABELS][:3]
     doubts = "\n".join(f"• {flag.message}" for flag in parsed.flags)
+    if any(flag.code in NUMBERS_IN_DOUBT for flag in parsed.flags):
+        await reply(message, f"{RESEND}\n{doubts}")
+        return
     if not readings:
         await reply(message, f"{NOT_UNDERSTOOD}\n{doubts}".strip())
         return

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from nlp.checks import contradictions
 from nlp.commands import OrderFields, extract_alert, extract_order, extract_stop, extract_symbol
-from nlp.lexer import Token, tokenize
+from nlp.lexer import NUM, PUNCT, Token, tokenize
 from nlp.result import Alternative, Flag, Intent, ParseResult, Side
 from nlp.signal import SignalReading, read_signal
 from nlp.spelling import Speller
@@ -57,6 +58,27 @@ def _closing_side(tokens: list[Token]) -> Side | None:
     return None
 
 
+# The readings whose numbers are all amounts and prices. A signal's are too, but it is never traded on a
+# flagged reading: its plan checks every price above zero.
+_NEVER_NEGATIVE = frozenset({"place_order", "set_alert", "set_stop_loss"})
+
+
+def _negative_numbers(tokens: Sequence[Token]) -> str | None:
+    """The first number written with a minus sign ('buy -5 eth'), which the lexer reads as a dash and a
+    number: never dropped silently, since 5 is not what was written. A dash between two numbers is a range
+    (70,100 - 70,600) and one before a percentage a distance ('SL -5%')."""
+    for before, dash, number in zip([None, *tokens], tokens, tokens[1:], strict=False):
+        if (
+            dash.kind == PUNCT
+            and dash.text == "-"
+            and number.kind == NUM
+            and not number.percent
+            and (before is None or before.kind != NUM)
+        ):
+            return f"-{number.text}"
+    return None
+
+
 def build_result(
     intent: Intent, confidence: float, analysis: Analysis, alternatives: tuple[Alternative, ...] = ()
 ) -> ParseResult:
@@ -95,6 +117,10 @@ def build_result(
     else:
         result = base
     flags = contradictions(result)
+    if intent in _NEVER_NEGATIVE and (negative := _negative_numbers(tokens)):
+        flags += (
+            Flag("negative_number", f"{negative} has a minus sign, and no amount or price is below zero"),
+        )
     if analysis.truncated:
         flags += (Flag("text_truncated", f"only the first {MAX_TEXT_CHARS} characters were read"),)
     # Most readings raise no flag: no copy for them (a copy of this many fields costs a fifth of a parse).

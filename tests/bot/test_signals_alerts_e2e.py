@@ -152,3 +152,14 @@ async def test_a_doubtful_reading_is_asked_back_and_acted_on_only_as_chosen(
     assert refused["text"] == "A stop loss for a buy must be below the price (3,000.00)."
     assert await harness.count("order_drafts") == 0
 
+
+async def test_a_minus_sign_on_an_amount_is_asked_to_be_sent_again_not_dropped(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(616)
+    [asked] = await chat.ask("buy -5 eth")
+    assert asked["text"] == (
+        "Send it again with the numbers as you mean them:\n"
+        "• -5 has a minus sign, and no amount or price is below zero"
+    )
+    assert asked["reply_markup"] is None and await harness.count("order_drafts") == 0

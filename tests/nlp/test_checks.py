@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from nlp.pipeline import Pipeline
 
 
@@ -37,3 +39,19 @@ def test_a_sound_signal_has_no_flags(rules: Pipeline) -> None:
 
 def test_an_order_with_a_stop_above_its_limit_buy_price(rules: Pipeline) -> None:
     assert "stop_wrong_side" in _codes(rules, "buy 1 eth at 3000 stop loss 3100")
+
+
+@pytest.mark.parametrize(
+    "text", ["buy -5 eth", "buy 1 eth at -100", "sell -0.5 btc", "alert me if btc drops below -100"]
+)
+def test_a_minus_sign_on_an_amount_or_a_price_is_flagged_not_dropped(rules: Pipeline, text: str) -> None:
+    result = rules.parse(text)
+    assert "negative_number" in [f.code for f in result.flags] and result.should_ask_back
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["buy 1 btc at 60000 - 61000", "#AVAX short\nSell: 38.4 - 39.0\nTP 37.2-36.1\nSL 40.3", "buy 2 sol"],
+)
+def test_a_dash_in_a_range_is_no_minus_sign(rules: Pipeline, text: str) -> None:
+    assert "negative_number" not in _codes(rules, text)
