@@ -180,6 +180,40 @@ def test_a_buy_in_the_ticket_takes_its_stop_and_targets_as_distances_shown_as_pr
         expect(page.locator("#stop")).to_have_count(0)  # a sale closes what is held: no stop to give
 
 
+def test_a_signal_not_yet_followed_is_planned_and_followed_in_the_mini_app(server: str) -> None:
+    """Forwarded to the bot and left there; planned again in the Mini App, which cancels the chat's plan."""
+    signal = "ETHUSDT LONG\nEntry: 100\nTP1 120000\nSL 50\nLev 10x"
+    chat_plan = _ask_bot(server, 780, signal, forward_from_chat="Lev Calls")
+    assert "placed at 1x" in chat_plan["text"], chat_plan["text"]
+    with _in_telegram(server, 780) as page:
+        page.get_by_role("link", name="Alerts").click()
+        card = page.locator("[data-test^=signal-]").filter(has_text="buy ETH")
+        expect(card).to_have_count(1)
+        card.get_by_label("Amount to follow buy ETH with").fill("200")
+        card.get_by_test_id("plan").click()
+        plan = card.get_by_test_id("signal-plan")
+        expect(plan).to_contain_text("Entry 1:")
+        expect(plan).to_contain_text("Target 1: 120,000.00")
+        expect(card.get_by_test_id("leverage")).to_contain_text("asks for 10x leverage")
+        assert float(card.get_by_test_id("plan-cost").inner_text().replace(",", "")) <= 200
+        _shot(page, "9-signal-plan")
+        card.get_by_test_id("follow").click()
+        expect(card.get_by_test_id("followed")).to_contain_text("open")  # a limit buy at 100, resting
+        _shot(page, "10-signal-followed")
+        expect(page.get_by_text("followed", exact=True)).to_be_visible()  # the recent signals say so too
+    stale = httpx.post(
+        f"{server}/sandbox/api/chats/780/callbacks",
+        json={"message_id": chat_plan["message_id"], "data": _button(chat_plan, "Follow")},
+        timeout=20,
+    ).json()
+    assert "cancelled" in stale["answer"]  # the chat's preview no longer places a second plan
+
+
+def _button(message: dict[str, Any], label: str) -> str:
+    keyboard = message["reply_markup"]["inline_keyboard"]
+    return str(next(b["callback_data"] for row in keyboard for b in row if label in b["text"]))
+
+
 def test_the_dashboard_link_from_the_bot_signs_in_once_then_risk_settings_are_saved(server: str) -> None:
     answer = _ask_bot(server, 779, "/dashboard")
     found = re.search(r"(http\S+/app/login\?code=\S+)", answer["text"])
