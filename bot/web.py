@@ -46,7 +46,7 @@ def tune_garbage_collector() -> None:
     The youngest generation is collected after 10,000 allocations rather than 700: an update makes thousands
     of short-lived objects (pydantic models, rows, Decimals), nearly all freed by their counts, and at 700 the
     collector ran several times an update, walking them while alive. It cost about 4% of the CPU of an update
-    in bench.bot, and this about 0.3%."""
+    in bench.bot, and this about 0.4%."""
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
 

@@ -1,9 +1,10 @@
 """The core wired to a real database, the simulated market and the paper exchange, as the app wires it."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -14,6 +15,7 @@ from bot.settings import Settings
 from storage.models import Base
 from tests.fakes import ManualClock
 from trading.domain.accounts import Credentials, ExchangeAccount
+from trading.domain.enums import OrderStatus, Side
 from trading.domain.errors import ExchangeUnavailable
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import ExchangeOrder, Order, OrderRequest
@@ -163,3 +165,27 @@ class FailingExchanges(ExchangesAround):
 
     def around(self, account_id: int, gateway: ExchangeGateway) -> ExchangeGateway:
         return FailsAroundTheCall(gateway, self._failure, self._after_sending)  # type: ignore[return-value]
+
+
+class ProcessDied(BaseException):
+    """Stands for the process dying: not an Exception, so nothing in the core catches it."""
+
+
+async def left_in_flight(
+    harness: Harness,
+    failure: Callable[[], BaseException],
+    *,
+    after_sending: bool = True,
+    match: str | None = None,
+) -> tuple[int, Order]:
+    """A buy of 0.25 ETH confirmed while its exchange call failed as `failure()` (the process dying, an answer
+    lost), after the venue took the order or before: written SUBMITTED, no answer booked. Its user and order."""
+    user, _ = await harness.user()
+    draft = await draft_order(harness.core, user, OrderIntent("ETH", Side.BUY, Decimal("0.25")))
+    failing = replace(harness.core, exchanges=FailingExchanges(harness, failure, after_sending))
+    with pytest.raises(type(failure()), match=match):
+        await confirm_draft(failing, user, draft.id)
+    async with harness.core.uow() as uow:
+        [order] = await uow.orders.for_user(user)
+    assert order.status is OrderStatus.SUBMITTED and order.exchange_order_id is None
+    return user, order

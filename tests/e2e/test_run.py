@@ -22,9 +22,7 @@ from redis import Redis
 from bot.redis_leadership import LOCK_NAME
 from tests.databases import REDIS_URL
 from tests.fakes import ManualClock
-from tests.harness import make_harness
-from tests.integration.test_exactly_once import ProcessDied
-from tests.integration.test_liveness import left_in_flight
+from tests.harness import ProcessDied, left_in_flight, make_harness
 from trading.domain.enums import OrderStatus
 from trading.domain.orders import Order
 
@@ -128,7 +126,8 @@ async def _crashed_a_minute_ago(database_url: str) -> Order:
     crashed = make_harness(database_url, ManualClock(datetime.now(UTC) - timedelta(minutes=1)))
     try:
         await crashed.container.liveness.register()
-        return await left_in_flight(crashed, ProcessDied)
+        _, order = await left_in_flight(crashed, ProcessDied)
+        return order
     finally:
         await crashed.close()
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.server import report
 from tests.exchanges.conftest import Venue
-from tests.harness import Harness, track_and_report
+from tests.harness import Harness, ProcessDied, track_and_report
 from tests.standins.venue import SimOrder
 from trading.domain.accounts import Credentials, ExchangeAccount
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
@@ -349,10 +349,6 @@ async def test_which_venues_hold_stops(harness: Harness, binance_venue: Venue) -
         await gateway.close()
     _, account = await harness.user()
     assert not await (await harness.exchanges.gateway(account)).holds_stops("BTC/USDT")  # paper: the core
-
-
-class ProcessDied(BaseException):
-    """Stands for the process dying: not an Exception, so nothing in the core catches it."""
 
 
 class DiesSendingStops(StandInExchanges):

@@ -2,16 +2,15 @@
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from storage.signal_models import PaperOrderRow
-from tests.harness import FailingExchanges, Harness, answer_lost
+from tests.harness import Harness, ProcessDied, answer_lost, left_in_flight
 from trading.domain.enums import OrderStatus, Side
-from trading.domain.errors import DraftAlreadyUsed, ExchangeUnavailable
+from trading.domain.errors import DraftAlreadyUsed
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order
 from trading.usecases.drafting import draft_order
@@ -62,29 +61,11 @@ async def test_a_replayed_confirmation_is_refused_and_places_nothing(harness: Ha
     assert await harness.counts() == before
 
 
-class ProcessDied(BaseException):
-    """Stands for the process dying: not an Exception, so nothing in the core catches it."""
-
-
-async def _crash_while_confirming(harness: Harness, after_sending: bool) -> tuple[int, str]:
-    user, _ = await harness.user()
-    draft = await draft_order(harness.core, user, OrderIntent("ETH", Side.BUY, Decimal("0.25")))
-    dying = replace(harness.core, exchanges=FailingExchanges(harness, ProcessDied, after_sending))
-    try:
-        await confirm_draft(dying, user, draft.id)
-        raise AssertionError("the process should have died")
-    except ProcessDied:
-        pass
-    async with harness.core.uow() as uow:
-        [order] = await uow.orders.for_user(user)
-    assert order.status is OrderStatus.SUBMITTED and order.exchange_order_id is None
-    return user, order.client_order_id
-
-
 async def test_crash_after_sending_is_found_by_reconciliation_without_a_duplicate(
     harness: Harness, harness_factory: Callable[[], Harness]
 ) -> None:
-    user, client_order_id = await _crash_while_confirming(harness, after_sending=True)
+    user, crashed = await left_in_flight(harness, ProcessDied, after_sending=True)
+    client_order_id = crashed.client_order_id
 
     restarted = harness_factory()
     report = await reconcile_submitted(restarted.core)
@@ -106,7 +87,8 @@ async def test_crash_after_sending_is_found_by_reconciliation_without_a_duplicat
 async def test_crash_before_sending_is_marked_never_arrived(
     harness: Harness, harness_factory: Callable[[], Harness]
 ) -> None:
-    user, client_order_id = await _crash_while_confirming(harness, after_sending=False)
+    user, crashed = await left_in_flight(harness, ProcessDied, after_sending=False)
+    client_order_id = crashed.client_order_id
 
     restarted = harness_factory()
     report = await reconcile_submitted(restarted.core)
@@ -133,19 +115,6 @@ async def test_concurrent_first_messages_from_one_person_register_one_user(
     assert (await portfolio(harness.core, results[0][0].id)).cash == Decimal(10_000)
 
 
-async def _unanswered(harness: Harness, after_sending: bool) -> tuple[int, Order]:
-    """An order confirmed while its exchange did not answer: placed (the answer lost), or never sent."""
-    user, _ = await harness.user()
-    draft = await draft_order(harness.core, user, OrderIntent("ETH", Side.BUY, Decimal("0.25")))
-    unanswering = replace(harness.core, exchanges=FailingExchanges(harness, answer_lost, after_sending))
-    with pytest.raises(ExchangeUnavailable, match="within a few minutes"):
-        await confirm_draft(unanswering, user, draft.id)
-    async with harness.core.uow() as uow:
-        [order] = await uow.orders.for_user(user)
-    assert order.status is OrderStatus.SUBMITTED
-    return user, order
-
-
 def told(order: Order) -> str:
     return f"order {order.id} {order.status.value}"
 
@@ -161,7 +130,10 @@ async def _owed(harness: Harness) -> list[tuple[int, str]]:
 async def test_an_unanswered_order_is_looked_up_once_no_longer_in_flight_and_its_trader_told(
     harness: Harness, after_sending: bool, outcome: OrderStatus
 ) -> None:
-    user, order = await _unanswered(harness, after_sending)
+    # Sent, the answer lost, or never sent: perhaps placed, so the trader is told it will be checked.
+    user, order = await left_in_flight(
+        harness, answer_lost, after_sending=after_sending, match="within a few minutes"
+    )
 
     harness.clock.advance(IN_FLIGHT_AT_MOST.total_seconds() - 1)  # it could still be in flight somewhere
     report = await reconcile_submitted(harness.core, IN_FLIGHT_AT_MOST, told)

@@ -3,36 +3,17 @@ after the longest flight; one a live process is still sending is left to it (sto
 
 from collections.abc import Callable
 from dataclasses import replace
-from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from storage.models import OrderRow, ProcessRow
-from tests.harness import FailingExchanges, Harness, answer_lost
-from tests.integration.test_exactly_once import ProcessDied, paper_orders
-from trading.domain.enums import OrderStatus, Side
-from trading.domain.errors import ExchangeUnavailable
-from trading.domain.intents import OrderIntent
+from tests.harness import Harness, ProcessDied, answer_lost, left_in_flight
+from tests.integration.test_exactly_once import paper_orders
+from trading.domain.enums import OrderStatus
 from trading.domain.orders import Order
-from trading.usecases.drafting import draft_order
-from trading.usecases.execution import confirm_draft
 from trading.usecases.tracking import IN_FLIGHT_AT_MOST, SILENT_AT_MOST, reconcile_submitted
 
 SILENT = SILENT_AT_MOST.total_seconds()
-
-
-async def left_in_flight(harness: Harness, failure: Callable[[], BaseException]) -> Order:
-    """An order confirmed in `harness`'s process, placed at the exchange, its answer never booked."""
-    user, _ = await harness.user()
-    draft = await draft_order(harness.core, user, OrderIntent("ETH", Side.BUY, Decimal("0.25")))
-    failing = replace(harness.core, exchanges=FailingExchanges(harness, failure, after_sending=True))
-    with pytest.raises((ProcessDied, ExchangeUnavailable)):
-        await confirm_draft(failing, user, draft.id)
-    async with harness.core.uow() as uow:
-        [order] = await uow.orders.for_user(user)
-    assert order.status is OrderStatus.SUBMITTED
-    return order
 
 
 async def _status(harness: Harness, order: Order) -> OrderStatus:
@@ -51,7 +32,7 @@ async def test_an_order_a_crashed_process_left_is_looked_up_once_it_is_silent(
     harness: Harness, harness_factory: Callable[[], Harness]
 ) -> None:
     await harness.container.liveness.register()
-    order = await left_in_flight(harness, ProcessDied)  # and the process dies: it never beats again
+    _, order = await left_in_flight(harness, ProcessDied)  # and the process dies: it never beats again
     assert await _placed_by(harness, order) == harness.container.liveness.placer
 
     restarted = harness_factory()
@@ -72,7 +53,7 @@ async def test_an_order_a_live_process_is_sending_is_left_to_it(
     other = harness_factory()
     await other.container.liveness.register()
     await harness.container.liveness.register()
-    order = await left_in_flight(harness, answer_lost)
+    _, order = await left_in_flight(harness, answer_lost)
     for _ in range(4):
         harness.clock.advance(SILENT - 1)
         await harness.container.liveness.beat()
@@ -89,7 +70,7 @@ async def test_an_order_keeps_its_sender_whoever_writes_it_while_it_is_in_flight
     """Another process writing the order (a leg resized, say) does not take it over: it goes on being
     looked up once its sender is silent, whatever the writer does."""
     await harness.container.liveness.register()
-    order = await left_in_flight(harness, ProcessDied)
+    _, order = await left_in_flight(harness, ProcessDied)
     writer = harness_factory()
     await writer.container.liveness.register()
     async with writer.core.uow() as uow:
@@ -107,7 +88,7 @@ async def test_a_process_that_does_not_beat_leaves_its_orders_to_the_longest_fli
     harness: Harness, harness_factory: Callable[[], Harness]
 ) -> None:
     """A tool or test that never registers: nobody can tell whether it still sends, so its orders wait."""
-    order = await left_in_flight(harness, ProcessDied)
+    _, order = await left_in_flight(harness, ProcessDied)
     assert await _placed_by(harness, order) is None
     other = harness_factory()
     harness.clock.advance(IN_FLIGHT_AT_MOST.total_seconds() - 1)
