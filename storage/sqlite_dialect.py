@@ -32,6 +32,7 @@ from sqlalchemy.util import await_only
 from sqlalchemy.util.concurrency import in_greenlet
 
 from storage.sqlite_checkpoints import WalCheckpointer
+from storage.sqlite_prepared import PreparedStatements
 
 NAME = "inloop"
 FIRST_RETRY_S = 0.001
@@ -98,6 +99,7 @@ class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
         self._begin_statement = begin_statement
         self._busy_timeout_s = busy_timeout_s
         self._checkpointer = checkpointer
+        self.prepared = PreparedStatements(self)
 
     @classmethod
     def get_pool_class(cls, url: URL) -> type[pool.Pool]:

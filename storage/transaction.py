@@ -11,20 +11,39 @@ trip through the bridge cost about as much as the statement itself (a greenlet m
 A busy database is waited out here. A commit is made on the driver's connection first, then ended in
 SQLAlchemy, which has nothing left to write; one that fails (a busy database) is made again across the bridge,
 where the dialect waits (a failed commit in SQLAlchemy would end its transaction). A check-out that must wait
-for the pool crosses the bridge too.
+for the pool crosses the bridge too. A statement that SQLAlchemy's execution adds nothing to runs prepared
+(storage.sqlite_prepared), its transaction begun as SQLAlchemy would begin it.
 """
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, CursorResult, Executable
+from sqlalchemy import Connection, Executable
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.pool import QueuePool
 
 from storage.sqlite_dialect import InLoopSQLiteDialect, driver_busy, is_busy
+from storage.sqlite_prepared import Run
+
+
+class Result(Protocol):
+    """What the repositories read of a statement's result: SQLAlchemy's, or a prepared statement's."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def one(self) -> Any: ...
+
+    def one_or_none(self) -> Any: ...
+
+    def scalar(self) -> Any: ...
+
+    def scalar_one(self) -> Any: ...
 
 
 class Transaction:
@@ -42,14 +61,20 @@ class Transaction:
     def dialect(self) -> str:
         return self._engine.dialect.name
 
-    async def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
+    async def execute(self, statement: Executable, parameters: Any = None) -> Result:
         if self._session is not None and (self._session.new or self._session.dirty or self._session.deleted):
             # As one session's autoflush would: a statement sees what the ORM rows have pending.
             await self._session.flush()
         connection = self._connection or await self._connect()
         if self._in_loop is None:
             return await connection.execute(statement, parameters)
-        run: Callable[[], CursorResult[Any]] = partial(_sync(connection).execute, statement, parameters)
+        started = _sync(connection)
+        prepared = self._in_loop.prepared.bind(statement, parameters)
+        run: Callable[[], Result] = (
+            partial(started.execute, statement, parameters)
+            if prepared is None
+            else partial(_run_prepared, started, prepared)
+        )
         try:
             return run()
         except OperationalError as error:
@@ -121,6 +146,12 @@ class Transaction:
                     await session.flush()
             finally:
                 await session.close()  # detaches its objects; the transaction is the connection's to end
+
+
+def _run_prepared(started: Connection, prepared: Run) -> Result:
+    if not started.in_transaction():
+        started.begin()  # as SQLAlchemy's execute begins it: the dialect's BEGIN (IMMEDIATE for the writer)
+    return prepared(started.connection.driver_connection)  # type: ignore[arg-type]
 
 
 def _sync(connection: AsyncConnection) -> Connection:

@@ -110,7 +110,7 @@ class SqlAccountRepository:
         row = await self._row(account_id)
         return _account(row) if row else None
 
-    async def _row(self, account_id: int) -> Row[Any] | None:
+    async def _row(self, account_id: int) -> Any:
         return (await self._tx.execute(_ACCOUNT, {"account_id": account_id})).one_or_none()
 
     async def for_user(self, user_id: int) -> Sequence[ExchangeAccount]:

@@ -1,7 +1,7 @@
 """SQLite in the event loop's thread: a writer that finds the database locked waits without blocking the loop,
 and gives up with SQLite's own error after its timeout, whether its statements go through SQLAlchemy's greenlet
-bridge (the dialect waits) or straight to the connection from a unit of work's transaction (the transaction
-waits); checkpoints run beside the commits."""
+bridge (the dialect waits) or straight to the connection from a unit of work's transaction, prepared or not (the
+transaction waits); checkpoints run beside the commits."""
 
 import asyncio
 import sqlite3
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Column, Executable, Integer, MetaData, Table, Text, insert, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,6 +20,8 @@ from storage.sqlite_dialect import InLoopConnection
 from storage.transaction import Transaction
 
 NOTE = text("INSERT INTO notes (body) VALUES (:body)")
+# The same, as a Core statement: a transaction runs it prepared (storage.sqlite_prepared), its BEGIN included.
+ADD_NOTE = insert(Table("notes", MetaData(), Column("id", Integer, primary_key=True), Column("body", Text)))
 
 
 async def _through_the_bridge(engine: AsyncEngine, body: str) -> None:
@@ -27,17 +29,27 @@ async def _through_the_bridge(engine: AsyncEngine, body: str) -> None:
         await connection.execute(NOTE, {"body": body})
 
 
-async def _in_a_transaction(engine: AsyncEngine, body: str) -> None:
-    transaction = Transaction(engine)
-    try:
-        await transaction.execute(NOTE, {"body": body})
-        await transaction.commit()
-    finally:
-        await transaction.close()
+def _in_a_transaction(statement: Executable) -> "Writer":
+    async def write_note(engine: AsyncEngine, body: str) -> None:
+        transaction = Transaction(engine)
+        try:
+            await transaction.execute(statement, {"body": body})
+            await transaction.commit()
+        finally:
+            await transaction.close()
+
+    return write_note
 
 
 Writer = Callable[[AsyncEngine, str], Coroutine[Any, Any, None]]
-WRITERS = pytest.mark.parametrize("write_note", [_through_the_bridge, _in_a_transaction])
+WRITERS = pytest.mark.parametrize(
+    "write_note",
+    [
+        pytest.param(_through_the_bridge, id="through-the-bridge"),
+        pytest.param(_in_a_transaction(NOTE), id="in-a-transaction"),
+        pytest.param(_in_a_transaction(ADD_NOTE), id="prepared-in-a-transaction"),
+    ],
+)
 
 
 async def _table(url: str) -> None:
@@ -179,7 +191,7 @@ async def test_a_commit_that_finds_the_database_busy_is_made_again(
 
     engine = create_engine(url)
     monkeypatch.setattr(InLoopConnection, "commit", busy_once)
-    await _in_a_transaction(engine, "kept")
+    await _in_a_transaction(NOTE)(engine, "kept")
     assert len(tries) >= 2
     monkeypatch.undo()
     async with engine.connect() as connection:
