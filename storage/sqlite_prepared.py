@@ -8,10 +8,10 @@ compiled once instead, by SQLAlchemy, for this dialect and the parameter names i
 per execution is what the compiled statement asks for (`construct_params`, its types' bind and result
 processors), the sqlite3 call, and a named tuple per row.
 
-Only a statement that needs nothing more of SQLAlchemy's execution is prepared: one set of parameters, no
-expanding (IN) or literal-rendered parameter, no column default to compute (an INSERT or UPDATE leaving out a
-column with a Python-side default), and result columns that are named as a tuple's fields can be. Every
-other statement, and every statement on PostgreSQL, runs through SQLAlchemy. A driver error is raised as
+Only a statement that needs nothing more of SQLAlchemy's execution is prepared: one set of parameters, or
+sets of the same names for a write without RETURNING; no expanding (IN) or literal-rendered parameter; no
+column default to compute (an INSERT or UPDATE leaving out a column with a Python-side default); result
+columns that are named as a tuple's fields can be. Every other statement, and every statement on PostgreSQL, runs through SQLAlchemy. A driver error is raised as
 SQLAlchemy raises it, wrapped in its exception classes (IntegrityError, OperationalError for a busy
 database, which storage.transaction waits out).
 """
@@ -90,10 +90,7 @@ class PreparedStatement:
     ) -> PreparedResult:
         """`extracted`: the bound values the statement being run carries (SQLAlchemy's cache key's), for a
         statement built anew with values of its own in the structure this one was compiled from."""
-        values = self._compiled.construct_params(params, extracted_parameters=extracted)
-        arguments = tuple(
-            values[name] if process is None else process(values[name]) for name, process in self._binds
-        )
+        arguments = self._arguments(params, extracted)
         try:
             cursor = connection.execute(self._sql, arguments)
             raw = cursor.fetchall() if self._make_row is not None else []
@@ -111,8 +108,39 @@ class PreparedStatement:
         ]
         return PreparedResult(rows, cursor.rowcount)
 
+    def run_many(
+        self, connection: sqlite3.Connection, params: Sequence[Mapping[str, Any]], extracted: Sequence[Any]
+    ) -> PreparedResult:
+        """A write for each set of parameters, in one executemany, as SQLAlchemy runs many sets."""
+        arguments = [self._arguments(one, extracted) for one in params]
+        try:
+            cursor = connection.executemany(self._sql, arguments)
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(self._sql, arguments, error, sqlite3.Error, ismulti=True) from error
+        return PreparedResult([], cursor.rowcount)
+
+    @property
+    def returns_rows(self) -> bool:
+        return self._make_row is not None
+
+    def _arguments(self, params: Mapping[str, Any] | None, extracted: Sequence[Any]) -> tuple[Any, ...]:
+        values = self._compiled.construct_params(params, extracted_parameters=extracted)
+        return tuple(
+            values[name] if process is None else process(values[name]) for name, process in self._binds
+        )
+
 
 Run = Callable[[sqlite3.Connection], PreparedResult]
+
+
+def _many(params: object) -> list[Mapping[str, Any]] | None:
+    """Sets of parameters for one write each, all of the same names; None for anything else."""
+    if not isinstance(params, list | tuple) or not params:
+        return None
+    if not all(isinstance(one, Mapping) for one in params):
+        return None
+    names = set(params[0])
+    return list(params) if all(set(one) == names for one in params) else None
 
 
 def _columns(statement: ClauseElement) -> list[Column] | None:
@@ -153,21 +181,33 @@ class PreparedStatements:
         self._prepared: dict[tuple[Any, frozenset[str]], PreparedStatement | None] = {}
 
     def bind(self, statement: object, params: object) -> Run | None:
-        """The statement prepared, with these parameters, ready to run; None where SQLAlchemy must run it."""
-        if not isinstance(statement, ClauseElement) or not (params is None or isinstance(params, Mapping)):
-            return None  # many sets of parameters (executemany), or not a Core statement
+        """The statement prepared, with these parameters (one set, or a list of sets of the same names for a
+        write), ready to run; None where SQLAlchemy must run it."""
+        if not isinstance(statement, ClauseElement):
+            return None
+        many = _many(params)
+        single: Mapping[str, Any] | None = None
+        if many is None:
+            if params is not None and not isinstance(params, Mapping):
+                return None
+            single = params
         cache_key = statement._generate_cache_key()
         if cache_key is None:
             return None  # a construct that SQLAlchemy does not cache either
-        shape = (cache_key.key, frozenset(params or ()))
+        names = frozenset(many[0] if many else single or ())
+        shape = (cache_key.key, names)
         if shape not in self._prepared:
             if len(self._prepared) >= self._max_entries:
                 self._prepared.clear()  # statements come in a few hundred shapes: rare, and cheap to redo
-            self._prepared[shape] = self._prepare(statement, shape[1], cache_key)
+            self._prepared[shape] = self._prepare(statement, names, cache_key)
         found = self._prepared[shape]
         if found is None:
             return None
-        return partial(found.run, params=params, extracted=cache_key.bindparams)
+        if many is None:
+            return partial(found.run, params=single, extracted=cache_key.bindparams)
+        if found.returns_rows:
+            return None  # RETURNING from many sets: SQLAlchemy's insertmanyvalues
+        return partial(found.run_many, params=many, extracted=cache_key.bindparams)
 
     def _prepare(
         self, statement: ClauseElement, keys: frozenset[str], cache_key: Any

@@ -120,12 +120,31 @@ async def test_what_sqlalchemy_must_run_is_left_to_it_and_still_runs(engine: Asy
     assert (await run(engine, count)).scalar() == 1
 
     many = [{"name": f"many {i}", **BARE} for i in range(2)]
-    assert not prepared(engine, insert(ENTRIES), many)
+    assert not prepared(engine, ADD, many)  # RETURNING from many sets of parameters
+    assert not prepared(engine, insert(ENTRIES), [many[0], {"name": "no fee", **without_fee}])  # names differ
+    assert (await run(engine, ADD, many[0])).scalar_one() > 0
     transaction = Transaction(engine)
-    await transaction.execute(insert(ENTRIES), many)
+    await transaction.execute(ADD, many[1:])
     await transaction.commit()
     await transaction.close()
     assert (await run(engine, count)).scalar() == 3
+
+
+async def test_many_sets_of_parameters_write_in_one_prepared_statement(engine: AsyncEngine) -> None:
+    add_many = insert(ENTRIES)
+    rows = [{"name": f"many {i}", **FULL} for i in range(3)]
+    assert prepared(engine, add_many, rows)
+    await run(engine, add_many, rows)
+    rename = [{"entry_id": entry_id, "new_name": f"renamed {entry_id}"} for entry_id in (1, 3, 99)]
+    assert prepared(engine, RENAME, rename)
+    assert (await run(engine, RENAME, rename)).rowcount == 2
+    names = [row.name for row in await run(engine, NAMED_IN, {"names": ["renamed 1", "many 1", "renamed 3"]})]
+    assert sorted(names) == ["many 1", "renamed 1", "renamed 3"]
+    assert (await run(engine, BY_NAME, {"name": "many 1"})).one().amount == FULL["amount"]
+
+    with pytest.raises(IntegrityError, match=r"UNIQUE constraint failed: entries\.name"):
+        await run(engine, add_many, [{"name": "fresh", **FULL}, {"name": "many 1", **FULL}])
+    assert (await run(engine, BY_NAME, {"name": "fresh"})).one_or_none() is None
 
 
 async def test_a_prepared_write_counts_its_rows_and_is_kept_only_when_committed(engine: AsyncEngine) -> None:
