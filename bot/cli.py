@@ -105,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from bot.migrate import NotMigrated
     from bot.settings import SettingsError, load_settings
+    from bot.sole_run import AnotherRun
     from trading.domain.errors import TradingError
 
     try:
@@ -155,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.commands import run_with_container
 
             run_with_container(settings, _trading_command(args), args)
-    except (SettingsError, NotMigrated) as error:
+    except (SettingsError, NotMigrated, AnotherRun) as error:
         print(f"tsbot: {error}", file=sys.stderr)
         return 2
     except TradingError as error:

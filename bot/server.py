@@ -10,6 +10,7 @@ from bot.container import Container
 from bot.leadership import Leadership, SoleProcess, leadership
 from bot.migrate import require_current_schema
 from bot.serving import Server
+from bot.sole_run import wait_until_sole_run
 from bot.telegram.process import build_telegram
 from bot.telegram.render import bracket_fill_text, reconciled_text, signal_closed_text
 from bot.web import tune_garbage_collector, web_context
@@ -114,9 +115,11 @@ async def track_orders(
 
 async def serve(container: Container) -> None:
     await require_current_schema(container.engine, container.settings.database_url)
+    if not container.settings.redis_url:
+        await wait_until_sole_run(container.liveness, container.core.clock)
     # Alive (storage.liveness) before anything is placed: start-up reconciliation may rest a stop, and every
     # order this process sends must carry its id, for others to look up should it die mid-flight.
-    async with container.liveness.alive():
+    async with container.liveness.alive("run"):
         await _serve(container)
 
 

@@ -60,7 +60,7 @@ async def serve_web(container: Container) -> None:
     )
     tune_garbage_collector()
     print(f"tsbot web: http://{settings.tsbot_host}:{settings.tsbot_port}/app", flush=True)
-    async with container.liveness.alive():  # the orders it places carry its id (storage.liveness)
+    async with container.liveness.alive("web"):  # the orders it places carry its id (storage.liveness)
         await Server(config).serve()
 
 

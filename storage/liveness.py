@@ -18,10 +18,11 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime, timedelta
+from typing import Literal
 
-from sqlalchemy import Executable, bindparam, delete, insert, update
+from sqlalchemy import Executable, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import ProcessRow, table_of
@@ -40,6 +41,14 @@ _REGISTER = insert(_PROCESSES)
 _BEAT = update(_PROCESSES).where(_MINE).values(beat_at=bindparam("now"))
 _FORGET = delete(_PROCESSES).where(_MINE)
 _FORGET_LONG_SILENT = delete(_PROCESSES).where(_PROCESSES.c.beat_at < bindparam("silent_since"))
+_BEATING = select(_PROCESSES.c.id, _PROCESSES.c.beat_at).where(
+    _PROCESSES.c.kind == bindparam("kind"),
+    _PROCESSES.c.beat_at >= bindparam("since"),
+    _PROCESSES.c.id != bindparam("process_id"),
+)
+
+# What a process serves: `tsbot run` (the bot, and the scheduler's lead when alone) or `tsbot web`.
+ProcessKind = Literal["run", "web"]
 
 
 class ProcessLiveness:
@@ -50,19 +59,30 @@ class ProcessLiveness:
         self._engine = engine
         self._clock = clock
         self._id = secrets.token_hex(8)
+        self._kind: ProcessKind = "run"
         self.placer: str | None = None
 
-    async def register(self) -> None:
+    async def register(self, kind: ProcessKind) -> None:
         now = self._clock.now()
+        self._kind = kind
         await self._write(_FORGET_LONG_SILENT, {"silent_since": now - FORGOTTEN_AFTER})
-        await self._write(_REGISTER, {"id": self._id, "started_at": now, "beat_at": now})
+        await self._write(_REGISTER, {"id": self._id, "kind": kind, "started_at": now, "beat_at": now})
         self.placer = self._id
+
+    async def others_beating(self, kind: ProcessKind, since: datetime) -> Sequence[tuple[str, datetime]]:
+        """The other processes of this kind that beat at `since` or later, with their last beat."""
+        transaction = Transaction(self._engine)
+        try:
+            params = {"kind": kind, "since": since, "process_id": self._id}
+            return [(row.id, row.beat_at) for row in await transaction.execute(_BEATING, params)]
+        finally:
+            await transaction.close()
 
     async def beat(self) -> None:
         """Say this process is alive; registered again if its row went (silent for a day: a machine that
         slept)."""
         if not await self._write(_BEAT, {"process_id": self._id, "now": self._clock.now()}):
-            await self.register()
+            await self.register(self._kind)
 
     async def forget(self) -> None:
         """A process stopping: whatever it leaves SUBMITTED is looked up by the others at once."""
@@ -70,10 +90,10 @@ class ProcessLiveness:
         await self._write(_FORGET, {"process_id": self._id})
 
     @contextlib.asynccontextmanager
-    async def alive(self) -> AsyncIterator[None]:
+    async def alive(self, kind: ProcessKind) -> AsyncIterator[None]:
         """Registered, and beating in the background, for the life of the block; forgotten once it ends (so
         only once what the process was placing has been booked or left)."""
-        await self.register()
+        await self.register(kind)
         stop = asyncio.Event()
         beating = asyncio.create_task(self._beat_until(stop))
         try:

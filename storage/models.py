@@ -150,6 +150,7 @@ class ProcessRow(Base):
 
     __tablename__ = "processes"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), server_default="run")  # storage.liveness.ProcessKind
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     beat_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

@@ -120,12 +120,50 @@ def test_run_on_a_database_that_is_not_migrated_says_what_to_do(tmp_path: Path) 
     assert "run `tsbot db upgrade`" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_second_run_on_the_same_database_without_redis_is_refused(tmp_path: Path) -> None:
+    """Both would keep chat state in their own memory and both would lead the scheduler (bot.sole_run)."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "REDIS_URL"},
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'tsbot.db'}",
+        "DATA_DIR": str(tmp_path),
+    }
+    subprocess.run([TSBOT, "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True)
+    port = free_port()
+    first = subprocess.Popen(
+        [TSBOT, "run"],
+        env={**env, "TSBOT_PORT": str(port)},
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert healthy(first, port, time.monotonic() + 30)
+        second = subprocess.run(
+            [TSBOT, "run"],
+            env={**env, "TSBOT_PORT": str(free_port())},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 2, second.stderr
+        assert "tsbot: another `tsbot run` is serving this database" in second.stderr
+        assert "set REDIS_URL" in second.stderr and "Traceback" not in second.stderr
+        assert healthy(first, port, time.monotonic() + 5)  # the first serves on
+        assert processes(tmp_path) == 1
+    finally:
+        first.send_signal(signal.SIGTERM)
+        output, _ = first.communicate(timeout=20)
+    assert first.returncode == 0, output
+
+
 async def _crashed_a_minute_ago(database_url: str) -> Order:
     """A process that placed an order, died before booking the exchange's answer, and last beat a minute ago:
     too recent for the longest flight (five minutes) to have passed."""
     crashed = make_harness(database_url, ManualClock(datetime.now(UTC) - timedelta(minutes=1)))
     try:
-        await crashed.container.liveness.register()
+        await crashed.container.liveness.register("run")
         _, order = await left_in_flight(crashed, ProcessDied)
         return order
     finally:

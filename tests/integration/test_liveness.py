@@ -31,12 +31,12 @@ async def _placed_by(harness: Harness, order: Order) -> str | None:
 async def test_an_order_a_crashed_process_left_is_looked_up_once_it_is_silent(
     harness: Harness, harness_factory: Callable[[], Harness]
 ) -> None:
-    await harness.container.liveness.register()
+    await harness.container.liveness.register("run")
     _, order = await left_in_flight(harness, ProcessDied)  # and the process dies: it never beats again
     assert await _placed_by(harness, order) == harness.container.liveness.placer
 
     restarted = harness_factory()
-    await restarted.container.liveness.register()
+    await restarted.container.liveness.register("run")
     report = await reconcile_submitted(restarted.core, IN_FLIGHT_AT_MOST)
     assert report.found == 0  # beaten a moment ago: it could still be sending
     harness.clock.advance(SILENT + 1)
@@ -51,8 +51,8 @@ async def test_an_order_a_live_process_is_sending_is_left_to_it(
 ) -> None:
     """However long it beats; a process that stops beating on purpose (forget) leaves its orders at once."""
     other = harness_factory()
-    await other.container.liveness.register()
-    await harness.container.liveness.register()
+    await other.container.liveness.register("run")
+    await harness.container.liveness.register("run")
     _, order = await left_in_flight(harness, answer_lost)
     for _ in range(4):
         harness.clock.advance(SILENT - 1)
@@ -69,10 +69,10 @@ async def test_an_order_keeps_its_sender_whoever_writes_it_while_it_is_in_flight
 ) -> None:
     """Another process writing the order (a leg resized, say) does not take it over: it goes on being
     looked up once its sender is silent, whatever the writer does."""
-    await harness.container.liveness.register()
+    await harness.container.liveness.register("run")
     _, order = await left_in_flight(harness, ProcessDied)
     writer = harness_factory()
-    await writer.container.liveness.register()
+    await writer.container.liveness.register("run")
     async with writer.core.uow() as uow:
         await uow.orders.update(replace(order, error="resized elsewhere"))
         assert await uow.orders.transition(order.id, OrderStatus.SUBMITTED, OrderStatus.SUBMITTED)
@@ -105,10 +105,10 @@ async def test_a_process_is_forgotten_when_it_stops_and_a_long_silent_one_when_a
             return set((await connection.scalars(select(ProcessRow.id))).all())
 
     gone = harness_factory()
-    await gone.container.liveness.register()
+    await gone.container.liveness.register("run")
     ghost = gone.container.liveness.placer
     harness.clock.advance(2 * 24 * 3600)
-    async with harness.container.liveness.alive():
+    async with harness.container.liveness.alive("run"):
         me = harness.container.liveness.placer
         assert me is not None and await processes() == {me}  # the two-day-silent one went
     assert await processes() == set() and harness.container.liveness.placer is None
