@@ -11,9 +11,9 @@ processors), the sqlite3 call, and a named tuple per row.
 Only a statement that needs nothing more of SQLAlchemy's execution is prepared: one set of parameters, or
 sets of the same names for a write without RETURNING; no expanding (IN) or literal-rendered parameter; no
 column default to compute (an INSERT or UPDATE leaving out a column with a Python-side default); result
-columns that are named as a tuple's fields can be. Every other statement, and every statement on PostgreSQL, runs through SQLAlchemy. A driver error is raised as
-SQLAlchemy raises it, wrapped in its exception classes (IntegrityError, OperationalError for a busy
-database, which storage.transaction waits out).
+columns that are named as a tuple's fields can be. Every other statement, and every statement on PostgreSQL,
+runs through SQLAlchemy. A driver error is raised as SQLAlchemy raises it, wrapped in its exception classes
+(IntegrityError, OperationalError for a busy database, which storage.transaction waits out).
 """
 
 import keyword
@@ -35,8 +35,8 @@ Column = tuple[str, TypeEngine[Any]]
 
 
 class PreparedResult:
-    """A prepared statement's rows, read as the repositories read SQLAlchemy's results: by iteration, the
-    one-row and scalar accessors, and `rowcount` for a write."""
+    """A prepared statement's rows, read as the repositories read SQLAlchemy's results (storage.transaction's
+    Result): by iteration, the one-row and scalar accessors, and `rowcount` for a write."""
 
     def __init__(self, rows: list[Any], rowcount: int) -> None:
         self._rows = rows
@@ -44,9 +44,6 @@ class PreparedResult:
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._rows)
-
-    def all(self) -> list[Any]:
-        return self._rows
 
     def one_or_none(self) -> Any:
         if len(self._rows) > 1:
@@ -91,12 +88,12 @@ class PreparedStatement:
         """`extracted`: the bound values the statement being run carries (SQLAlchemy's cache key's), for a
         statement built anew with values of its own in the structure this one was compiled from."""
         arguments = self._arguments(params, extracted)
+        make = self._make_row
         try:
             cursor = connection.execute(self._sql, arguments)
-            raw = cursor.fetchall() if self._make_row is not None else []
+            raw = cursor.fetchall() if make is not None else []
         except sqlite3.Error as error:
             raise DBAPIError.instance(self._sql, arguments, error, sqlite3.Error) from error
-        make = self._make_row
         if make is None:
             return PreparedResult([], cursor.rowcount)
         if not any(self._results):
@@ -210,12 +207,12 @@ class PreparedStatements:
         return partial(found.run_many, params=many, extracted=cache_key.bindparams)
 
     def _prepare(
-        self, statement: ClauseElement, keys: frozenset[str], cache_key: Any
+        self, statement: ClauseElement, names: frozenset[str], cache_key: Any
     ) -> PreparedStatement | None:
         columns = _columns(statement)
         if columns is None:
             return None
-        compiled = statement.compile(dialect=self._dialect, column_keys=sorted(keys), cache_key=cache_key)
+        compiled = statement.compile(dialect=self._dialect, column_keys=sorted(names), cache_key=cache_key)
         if not isinstance(compiled, SQLCompiler) or not compiled.positional:
             return None
         if compiled.insert_prefetch or compiled.update_prefetch:
