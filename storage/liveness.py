@@ -123,4 +123,4 @@ class ProcessLiveness:
             await transaction.commit()
         finally:
             await transaction.close()
-        return bool(getattr(result, "rowcount", 0))
+        return bool(result.rowcount)

@@ -139,7 +139,7 @@ class SqlPaperSession:
 
     async def update_order(self, order: PaperOrder) -> None:
         result = await self._tx.execute(_UPDATE_ORDER, {"order_id": order.id, **_values(order)})
-        if getattr(result, "rowcount", 0) != 1:
+        if result.rowcount != 1:
             raise LookupError(f"paper order {order.id} vanished")
 
     async def add_trades(self, order_id: int, trades: Sequence[ExchangeTrade]) -> None:

@@ -42,8 +42,8 @@ class SqlNoticeRepository:
 
     async def mark_sent(self, notice_id: int, now: datetime) -> bool:
         result = await self._tx.execute(_MARK_SENT, {"notice_id": notice_id, "now": now})
-        return getattr(result, "rowcount", 0) == 1
+        return result.rowcount == 1
 
     async def delete_sent_before(self, before: datetime) -> int:
         result = await self._tx.execute(_DELETE_SENT_BEFORE, {"before": before})
-        return int(getattr(result, "rowcount", 0))
+        return int(result.rowcount)

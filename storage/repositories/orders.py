@@ -260,7 +260,7 @@ class SqlOrderRepository:
     async def update(self, order: Order) -> None:
         params = {"order_id": order.id, "b_placer": self._placer, **_order_values(order)}
         result = await self._tx.execute(_UPDATE_ORDER, params)
-        if getattr(result, "rowcount", 0) != 1:
+        if result.rowcount != 1:
             raise LookupError(f"order {order.id} vanished")
 
     async def transition(self, order_id: int, from_status: OrderStatus, to_status: OrderStatus) -> bool:
@@ -270,7 +270,7 @@ class SqlOrderRepository:
             "to_status": to_status.value,
             "b_placer": self._placer,
         }
-        return getattr(await self._tx.execute(_TRANSITION, params), "rowcount", 0) == 1
+        return (await self._tx.execute(_TRANSITION, params)).rowcount == 1
 
     async def unattended(self, written_before: datetime, silent_since: datetime) -> Sequence[Order]:
         params: dict[str, object] = {"written_before": written_before, "silent_since": silent_since}
@@ -278,7 +278,7 @@ class SqlOrderRepository:
 
     async def reprice_armed(self, order_id: int, price: Decimal, now: datetime) -> bool:
         params = {"order_id": order_id, "price": price, "now": now}
-        return getattr(await self._tx.execute(_REPRICE_ARMED, params), "rowcount", 0) == 1
+        return (await self._tx.execute(_REPRICE_ARMED, params)).rowcount == 1
 
     async def for_user(
         self, user_id: int, statuses: Sequence[OrderStatus] | None = None, limit: int = 100
@@ -313,7 +313,7 @@ class SqlOrderRepository:
         if not order_ids:
             return 0
         result = await self._tx.execute(_MARK_REPORTED, {"order_ids": list(order_ids), "now": now})
-        return int(getattr(result, "rowcount", 0))
+        return int(result.rowcount)
 
     async def count_for_user(self, user_id: int) -> int:
         count = (await self._tx.execute(_COUNT_FOR_USER, {"user_id": user_id})).scalar_one()
@@ -346,7 +346,7 @@ class SqlFillRepository:
                 "timestamp": fill.timestamp,
             },
         )
-        return getattr(result, "rowcount", 0) == 1
+        return result.rowcount == 1
 
     async def for_order(self, order_id: int) -> Sequence[Fill]:
         rows = await self._tx.execute(_FILLS_OF_ORDER, {"order_id": order_id})

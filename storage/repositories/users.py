@@ -199,4 +199,4 @@ class SqlAccountRepository:
                 ExchangeAccountRow.id == account_id, ExchangeAccountRow.user_id == user_id
             )
         )
-        return bool(getattr(result, "rowcount", 0))
+        return bool(result.rowcount)
