@@ -10,22 +10,30 @@ HAS_LOCAL_TORCH := $(if $(FIND_LINKS),$(wildcard $(FIND_LINKS)/torch-*cpu*.whl))
 UV_SOURCES := $(if $(FIND_LINKS),--find-links $(FIND_LINKS)) \
 	$(if $(HAS_LOCAL_TORCH),,--extra-index-url $(TORCH_CPU_INDEX) --index-strategy unsafe-best-match)
 STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.9
+TORCH := $(shell grep -o '"torch==[^"]*' pyproject.toml | tr -d '"')
 
-.PHONY: run test lint typecheck unit install migrate bench clean frontend chromium
+.PHONY: run test lint typecheck unit install lock migrate bench clean frontend chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(BIN)/uv: | $(BIN)/python
-	$(BIN)/python -m pip install -q uv || true
+	$(BIN)/python -m pip install -q uv==$(UV_VERSION)
 
-$(STAMP): pyproject.toml | $(BIN)/uv
-	@if [ -x $(BIN)/uv ]; then \
-		$(BIN)/uv pip install -q --python $(BIN)/python $(UV_SOURCES) -e '.[dev]'; \
-	else \
-		$(BIN)/python -m pip install -q -e '.[dev]'; \
-	fi
+# Everything at the versions uv.lock pins (the ones CI tested), installed without resolving again. torch is the
+# one exception: the lock cannot name a CPU build that installs everywhere, so it comes apart, at the version
+# pyproject.toml pins, from the machine's find-links folder or PyTorch's CPU index; its own dependencies are in
+# the lock. Refresh the lock after changing dependencies: `make lock`.
+$(STAMP): pyproject.toml uv.lock | $(BIN)/uv
+	$(BIN)/uv export -q --frozen --extra dev --no-emit-project --no-emit-package torch -o $(VENV)/locked.txt
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -r $(VENV)/locked.txt
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps $(UV_SOURCES) '$(TORCH)'
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	@touch $@
+
+lock: | $(BIN)/uv
+	$(BIN)/uv lock $(if $(FIND_LINKS),--find-links $(FIND_LINKS))
 
 install: $(STAMP)
 
