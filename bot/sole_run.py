@@ -10,6 +10,7 @@ itself; one that beats again meanwhile is running, and the new process refuses t
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from storage.liveness import ProcessLiveness
@@ -21,14 +22,19 @@ log = logging.getLogger(__name__)
 LOOK_EVERY_SECONDS = 1.0
 
 
+async def _look_again_later() -> None:
+    await asyncio.sleep(LOOK_EVERY_SECONDS)
+
+
 class AnotherRun(Exception):
     """Another `tsbot run` serves this database, and no Redis lets the two share their work."""
 
 
 async def wait_until_sole_run(
-    liveness: ProcessLiveness, clock: Clock, look_every: float = LOOK_EVERY_SECONDS
+    liveness: ProcessLiveness, clock: Clock, pause: Callable[[], Awaitable[None]] = _look_again_later
 ) -> None:
-    """Returns once no other `tsbot run` beats; raises AnotherRun if one beats while this waits."""
+    """Returns once no other `tsbot run` beats; raises AnotherRun if one beats while this waits. `pause`: what
+    passes between two looks (a second's sleep; a test steps its clock instead)."""
     seen = dict(await liveness.others_beating("run", clock.now() - SILENT_AT_MOST))
     if not seen:
         return
@@ -38,7 +44,7 @@ async def wait_until_sole_run(
         SILENT_AT_MOST.total_seconds(),
     )
     while seen:
-        await asyncio.sleep(look_every)
+        await pause()
         beating = dict(await liveness.others_beating("run", clock.now() - SILENT_AT_MOST))
         if any(beat > seen.get(process, beat) for process, beat in beating.items()) or beating.keys() - seen:
             raise AnotherRun(

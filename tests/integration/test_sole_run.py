@@ -1,8 +1,8 @@
 """Without Redis, one `tsbot run` per database (bot.sole_run): a start finds the others that beat; one that
 crashed a moment ago is waited out, one that beats again refuses the start, a `tsbot web` does not count."""
 
-import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import pytest
 
@@ -11,16 +11,17 @@ from tests.harness import Harness
 from trading.usecases.tracking import SILENT_AT_MOST
 
 SILENT = SILENT_AT_MOST.total_seconds()
-LOOK_EVERY = 0.01
 
 
-async def _passing(harness: Harness, seconds_per_look: float, beating: Harness | None = None) -> None:
-    """Time going by, `seconds_per_look` of it at each look of the waiting start; `beating` beats all along."""
-    while True:
-        await asyncio.sleep(LOOK_EVERY)
-        harness.clock.advance(seconds_per_look)
+def seconds_passing(harness: Harness, beating: Harness | None = None) -> Callable[[], Awaitable[None]]:
+    """A second between two looks of the waiting start, on the test's clock; `beating` beats in each."""
+
+    async def pause() -> None:
+        harness.clock.advance(1)
         if beating is not None:
             await beating.container.liveness.beat()
+
+    return pause
 
 
 async def test_the_others_that_beat_are_those_of_the_kind_not_silent_and_not_this_one(
@@ -44,7 +45,9 @@ async def test_a_start_with_no_other_run_goes_ahead_at_once(
     harness: Harness, harness_factory: Callable[[], Harness]
 ) -> None:
     await harness_factory().container.liveness.register("web")  # a web process serves beside one run
-    await asyncio.wait_for(wait_until_sole_run(harness.container.liveness, harness.clock, LOOK_EVERY), 1)
+    started = harness.clock.now()
+    await wait_until_sole_run(harness.container.liveness, harness.clock, seconds_passing(harness))
+    assert harness.clock.now() == started  # no look waited for
 
 
 async def test_a_run_that_crashed_a_moment_ago_is_waited_out(
@@ -54,13 +57,9 @@ async def test_a_run_that_crashed_a_moment_ago_is_waited_out(
     await crashed.container.liveness.register("run")  # and never beats again
     last_beat = harness.clock.now()
     harness.clock.advance(3)
-    waiting = asyncio.create_task(wait_until_sole_run(harness.container.liveness, harness.clock, LOOK_EVERY))
-    passing = asyncio.create_task(_passing(harness, 1))
-    await asyncio.sleep(10 * LOOK_EVERY)
-    assert not waiting.done()  # not yet silent long enough to be known gone
-    await asyncio.wait_for(waiting, 5)
-    passing.cancel()
-    assert harness.clock.now() - last_beat > SILENT_AT_MOST  # gone ahead only once it was known gone
+    await wait_until_sole_run(harness.container.liveness, harness.clock, seconds_passing(harness))
+    waited = harness.clock.now() - last_beat
+    assert SILENT_AT_MOST < waited <= SILENT_AT_MOST + timedelta(seconds=1)  # gone ahead once known gone
     assert "another tsbot run beat 3s ago: waiting up to 20s" in caplog.text
 
 
@@ -69,7 +68,7 @@ async def test_a_run_that_beats_again_refuses_the_start(
 ) -> None:
     running = harness_factory()
     await running.container.liveness.register("run")
-    passing = asyncio.create_task(_passing(harness, 1, beating=running))
     with pytest.raises(AnotherRun, match=r"another `tsbot run` is serving this database \(it beat 0s ago\)"):
-        await asyncio.wait_for(wait_until_sole_run(harness.container.liveness, harness.clock, LOOK_EVERY), 5)
-    passing.cancel()
+        await wait_until_sole_run(
+            harness.container.liveness, harness.clock, seconds_passing(harness, running)
+        )
