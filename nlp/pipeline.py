@@ -6,11 +6,16 @@
 
 `result.should_ask_back` tells the bot to confirm instead of acting: confidence below
 nlp.result.ASK_BACK_THRESHOLD (0.6), or a contradiction flagged.
+
+With `model_in_background=True` (the bot's), no reply waits for the classifier to load: the first message that
+needs it starts the load in a worker thread and is answered from the rules (asked back where they are unsure);
+later ones use it once it is in. The process stays small until a message first needs the model.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +29,8 @@ from nlp.symbols import SymbolResolver
 if TYPE_CHECKING:
     from nlp.classifier import EmbeddingClassifier, IntentScores
     from nlp.llm import LlmReader
+
+log = logging.getLogger(__name__)
 
 RULE_WEIGHT = 0.4  # share of the rules' own scores when they and the classifier's are combined
 WEAK_WINNER = 0.3  # a classifier pick scoring under this is no reading: unknown (and the bot asks back)
@@ -42,8 +49,11 @@ class Pipeline:
         openai_base_url: str | None = None,
         llm_model: str = DEFAULT_LLM_MODEL,
         llm_timeout: float = 8.0,
+        model_in_background: bool = False,
     ) -> None:
         self._resolver = SymbolResolver(known_markets)
+        self._model_in_background = model_in_background
+        self._loading: asyncio.Task[None] | None = None
         self._speller = Speller()
         self._use_classifier = use_classifier
         self._model_dir = model_dir
@@ -83,13 +93,33 @@ class Pipeline:
 
     async def aparse(self, text: str) -> ParseResult:
         verdict, analysis, result = self.read_rules(text)
-        if verdict.confidence < SURE and self._use_classifier:
-            classifier = self._get_classifier()
-            scores = await asyncio.to_thread(classifier.scores, text)
+        if verdict.confidence < SURE and self._use_classifier and await self._classifier_ready():
+            scores = await asyncio.to_thread(self._get_classifier().scores, text)
             result = self._combine(verdict, analysis, scores)
         if result.confidence < ASK_BACK_THRESHOLD and self._llm_configured:
             result = await self._get_llm().improve(text, result)
         return result
+
+    async def load_classifier(self) -> None:
+        """Loads the model in a worker thread; one already loading is waited for (the classifier's lock)."""
+        await asyncio.to_thread(self._get_classifier().load)
+
+    async def _classifier_ready(self) -> bool:
+        """Whether this message may use the classifier: waited for, or only started in the background."""
+        if self.classifier_loaded:
+            return True
+        if not self._model_in_background:
+            await self.load_classifier()
+            return True
+        if self._loading is None or self._loading.done():
+            self._loading = asyncio.create_task(self._load_in_background())
+        return False
+
+    async def _load_in_background(self) -> None:
+        try:
+            await self.load_classifier()
+        except Exception:  # the rules go on answering; the next doubtful message tries the load again
+            log.exception("the intent classifier could not be loaded")
 
     def _get_classifier(self) -> EmbeddingClassifier:
         if self._classifier is None:

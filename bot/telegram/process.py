@@ -81,6 +81,7 @@ async def build_telegram(container: Container, leadership: Leadership | None = N
         openai_api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
         openai_base_url=settings.openai_base_url,
         llm_model=settings.openai_model,
+        model_in_background=True,  # no reply waits for the model: the first doubtful one starts its load
     )
     queue = OutgoingQueue(settings.telegram_rate_per_second, settings.telegram_rate_per_chat)
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None

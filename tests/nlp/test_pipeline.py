@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -51,6 +52,25 @@ async def test_aparse_runs_the_classifier_off_the_event_loop(full: Pipeline) -> 
     task.cancel()
     assert [r.intent for r in results] == ["portfolio", "price"]
     assert ticks > 0
+
+
+async def test_with_the_model_in_the_background_no_reply_waits_for_it() -> None:
+    pipeline = Pipeline(model_in_background=True)
+    first = await pipeline.aparse("what am I sitting on right now")
+    assert first.stage == "rules" and not pipeline.classifier_loaded  # answered before the load began
+    await pipeline.load_classifier()  # the load the first message started, waited for here
+    later = await pipeline.aparse("what am I sitting on right now")
+    assert later.stage == "classifier" and later.intent == "portfolio"
+
+
+async def test_a_model_that_fails_to_load_leaves_the_rules_answering(tmp_path: Path) -> None:
+    pipeline = Pipeline(model_dir=tmp_path, model_in_background=True)  # an empty folder: no model there
+    first = await pipeline.aparse("what am I sitting on right now")
+    with pytest.raises((OSError, ValueError)):  # as transformers refuses a folder with no model
+        await pipeline.load_classifier()
+    second = await pipeline.aparse("what am I sitting on right now")
+    assert first.stage == second.stage == "rules" and not pipeline.classifier_loaded
+    assert pipeline.parse("buy 0.4 eth").intent == "place_order"
 
 
 def test_gibberish_is_unknown_and_asks_back_only_when_unsure(full: Pipeline) -> None:
