@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from nlp.checks import contradictions
-from nlp.commands import OrderFields, extract_alert, extract_order, extract_stop, extract_symbol
+from nlp.commands import (
+    OrderFields,
+    extract_alert,
+    extract_order,
+    extract_stop,
+    extract_symbol,
+    second_order,
+    spaced_number,
+)
 from nlp.lexer import NUM, PUNCT, Token, tokenize
 from nlp.result import Alternative, Flag, Intent, ParseResult, Side
 from nlp.signal import SignalReading, read_signal
@@ -120,6 +128,18 @@ def build_result(
     if intent in _NEVER_NEGATIVE and (negative := _negative_numbers(tokens)):
         flags += (
             Flag("negative_number", f"{negative} has a minus sign, and no amount or price is below zero"),
+        )
+    if intent in _NEVER_NEGATIVE and (spaced := spaced_number(tokens)):
+        whole, last = spaced.replace(" ", ""), spaced.split()[1]
+        flags += (
+            Flag("spaced_number", f"{spaced} could be {int(whole):,} or {last}: write it without a space"),
+        )
+    if intent == "place_order" and (second := second_order(tokens, matches, result.symbol)):
+        flags += (
+            Flag(
+                "several_orders",
+                f"it names a second order ({second}): I take one order at a time, so send each on its own",
+            ),
         )
     if analysis.truncated:
         flags += (Flag("text_truncated", f"only the first {MAX_TEXT_CHARS} characters were read"),)

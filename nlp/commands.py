@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 
 from nlp.lexer import NUM, PAIR, PUNCT, WORD, Token
 from nlp.result import AmountUnit, Condition, OrderType, Side
 from nlp.signal import SignalReading
-from nlp.symbols import SymbolMatch, best
+from nlp.symbols import WEAK, SymbolMatch, best
 
 BUY_VERBS = frozenset({"buy", "buys", "purchase", "acquire", "grab", "long", "ape", "accumulate", "buyy", "biy",
                        "invest", "spend",
@@ -75,11 +76,29 @@ def verb_side(tokens: Sequence[Token]) -> tuple[Side | None, int]:
             return "sell", i
         if tok.low == "by" and i == 0:
             return "buy", i
+        if i == 0 and _takes_profit(tokens):
+            return "sell", i
     return None, -1
 
 
-def _symbol_for_order(matches: list[SymbolMatch]) -> SymbolMatch | None:
-    """The traded asset: skip a cash word that is the unit of an amount (200 usdt worth of link)."""
+def _takes_profit(tokens: Sequence[Token]) -> bool:
+    """ "take profit on half my sol at 160": an order to sell, said the way traders say it (a label "Take
+    profit:" of a signal has a colon or a number after it, not "on", "of", "with" or "from")."""
+    lows = [t.low for t in tokens[:3]]
+    return (
+        len(lows) == 3
+        and lows[0] == "take"
+        and lows[1] in ("profit", "profits")
+        and lows[2] in ("on", "of", "with", "from", "in")
+    )
+
+
+def _symbol_for_order(matches: list[SymbolMatch], verb_at: int) -> SymbolMatch | None:
+    """The traded asset: skip a cash word that is the unit of an amount (200 usdt worth of link), and a verb
+    that is a ticker too ("ape 200 usdc into wif") where another asset is named."""
+    others = [m for m in matches if m.index != verb_at]
+    if len(others) < len(matches) and best(others) is not None:
+        matches = others
     traded = best(matches, allow_cash=False)
     if traded is not None:
         return traded
@@ -88,7 +107,7 @@ def _symbol_for_order(matches: list[SymbolMatch]) -> SymbolMatch | None:
 
 def extract_order(tokens: Sequence[Token], matches: list[SymbolMatch], signal: SignalReading) -> OrderFields:
     side, verb_at = verb_side(tokens)
-    chosen = _symbol_for_order(matches)
+    chosen = _symbol_for_order(matches, verb_at)
     sym_at = chosen.index if chosen else len(tokens)
     quote = chosen.quote if chosen else None
     amount: Decimal | None = None
@@ -149,6 +168,9 @@ def extract_order(tokens: Sequence[Token], matches: list[SymbolMatch], signal: S
             break
         if cue == "for" and amount is None:
             amount, unit, amount_at = tok.value, "quote", i
+    targets = signal.labelled_targets
+    if price is None and targets and _takes_profit(tokens):
+        price, targets = targets[0], ()  # "take profit on half my sol at 160": 160 is the sale's own price
     if price is not None and order_type == "market":
         order_type = "limit"
         if (side == "buy" and cue_dir == "up") or (side == "sell" and cue_dir == "down"):
@@ -164,7 +186,7 @@ def extract_order(tokens: Sequence[Token], matches: list[SymbolMatch], signal: S
         amount_unit=unit,
         price=price,
         stop_loss=signal.stop_loss,
-        targets=signal.labelled_targets,
+        targets=targets,
         stop_loss_percent=signal.stop_loss_percent,
         target_percents=signal.target_percents,
         leverage=leverage,
@@ -251,3 +273,36 @@ def has_pair(tokens: Sequence[Token]) -> bool:
 
 def question_mark(tokens: Sequence[Token]) -> bool:
     return any(t.kind == PUNCT and t.text == "?" for t in tokens)
+
+
+_JOINERS = frozenset({"and", ",", "&", "+", "plus", "also", "then", ";"})
+
+
+def second_order(tokens: Sequence[Token], matches: list[SymbolMatch], chosen: str | None) -> str | None:
+    """Another asset after a joiner in an order ("buy 0.05 eth and 0.001 btc"): the text of the second
+    order, which the reading would otherwise drop."""
+    for match in matches:
+        if match.is_cash or match.symbol == chosen or match.strength < WEAK:
+            continue
+        joiner = next(
+            (i for i in range(match.index - 1, max(-1, match.index - 4), -1) if tokens[i].low in _JOINERS),
+            None,
+        )
+        if joiner is not None and any(m.symbol == chosen and m.index < joiner for m in matches):
+            return " ".join(t.text for t in tokens[joiner + 1 : match.index + match.span])
+    return None
+
+
+def spaced_number(tokens: Sequence[Token]) -> str | None:
+    """ "buy 1 500 doge": a space inside a number (1,500) or two numbers (1, then 500)? Never guessed."""
+    for first, second in pairwise(tokens):
+        if (
+            first.kind == NUM == second.kind
+            and first.line == second.line
+            and first.text.isdigit()
+            and len(first.text) <= 3
+            and second.text.isdigit()
+            and len(second.text) == 3
+        ):
+            return f"{first.text} {second.text}"
+    return None

@@ -8,6 +8,7 @@ quantifiers, so no catastrophic backtracking on long or hostile text.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -39,6 +40,9 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]"
 )
 _KEYCAP = re.compile("([0-9])\ufe0f?\u20e3")
+# Markup pasted from a web page or a channel's HTML ("<b>buy</b> 0.1 eth"): a tag's brackets are no "<" or ">"
+# of an alert, so whole tags go (a lone "<" in "btc < 60000" is no tag and stays).
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>]{0,200})?/?>")
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-", "⁄": "/",
                          "×": "x", "х": "x", "Х": "X", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " ", "\u00a0": " "})  # fmt: skip
 
@@ -46,6 +50,7 @@ _TOKEN_PATTERN = r"""
      (?P<nl>\n)
     |(?P<slabel>\b[sStT]/[lLpP]\b)
     |(?P<pair>[#$]?[A-Za-z0-9]{1,15}(?:[ ]?/[ ]?|-|_)[A-Za-z]{2,8}\b(?:[._-]?(?:PERP|P)\b)?)
+    |(?P<sci>\b[0-9]{1,6}(?:\.[0-9]+)?[eE][+]?[0-9]{1,2}\b)
     |(?P<frac>\b[1-9]/[1-9][0-9]?(?![0-9.,]))
     |(?P<ord>\b[0-9]{1,2}(?:st|nd|rd|th)\b)
     |(?P<lev>\b[xX][ ]?[0-9]{1,4}(?:\.[0-9]+)?\b)
@@ -86,6 +91,8 @@ _PAIR_QUOTE_ANY = assets.STABLE_QUOTES | assets.FIAT | assets.METALS | assets.CR
 def normalise(text: str) -> str:
     """Fold look-alike characters (bold maths letters, full-width digits, dashes) into plain ASCII forms."""
     text = _KEYCAP.sub(r"\1) ", text)
+    if "<" in text or "&" in text:
+        text = html.unescape(_HTML_TAG.sub(" ", text))
     text = unicodedata.normalize("NFKC", text).translate(_DASHES)
     return _INVISIBLE.sub("", text)
 
@@ -149,6 +156,8 @@ def _scan(text: str, tokens: list[Token], line: int, allow_pair: bool = True) ->
                 line = _scan(whole, tokens, line, allow_pair=False)
         elif kind == "num":
             tokens.append(_number_token(m, line))
+        elif kind == "sci":  # "1e5": 100000, as written
+            tokens.append(Token(NUM, whole, whole.lower(), line, Decimal(whole)))
         elif kind == "frac":
             top, bottom = whole.split("/")
             tokens.append(Token(NUM, whole, whole, line, Decimal(top) / Decimal(bottom), fraction=True))

@@ -31,6 +31,10 @@ Stage = Literal["rules", "classifier", "llm"]
 # gives 0.8 or more only when a pattern it knows matched with the entities that pattern needs; the classifier
 # rarely passes 0.6 on a message unlike every example phrase. Flags (contradictions) ask back at any confidence.
 ASK_BACK_THRESHOLD = 0.6
+# Doubts no offered reading would mend: the message is to be sent again, written otherwise.
+SEND_AGAIN_FLAGS = frozenset(
+    {"negative_number", "amount_not_positive", "percent_over_100", "spaced_number", "several_orders"}
+)
 
 
 @dataclass(frozen=True, slots=True)

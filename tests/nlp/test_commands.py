@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from nlp.pipeline import Pipeline
+from nlp.result import SEND_AGAIN_FLAGS
 
 
 @pytest.mark.parametrize(
@@ -100,3 +101,73 @@ def test_an_amount_in_percent_is_no_stop_distance(rules: Pipeline) -> None:
 def test_known_markets_extend_the_symbols() -> None:
     assert Pipeline(use_classifier=False).parse("buy 10 zzcoin").symbol is None
     assert Pipeline(["ZZCOIN/USDT"], use_classifier=False).parse("buy 10 zzcoin").symbol == "ZZCOIN"
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "message_part"),
+    [
+        ("buy 0.05 eth and 0.001 btc", "several_orders", "(0.001 btc)"),
+        ("buy eth and sol", "several_orders", "(sol)"),
+        ("buy 1 500 doge", "spaced_number", "1,500 or 500"),
+    ],
+)
+def test_what_cannot_be_one_order_is_sent_again_never_dropped(
+    rules: Pipeline, text: str, code: str, message_part: str
+) -> None:
+    result = rules.parse(text)
+    flag = next(f for f in result.flags if f.code == code)
+    assert message_part in flag.message and code in SEND_AGAIN_FLAGS and result.should_ask_back
+
+
+@pytest.mark.parametrize(
+    "text", ["buy 100 usdt and 50 usdc of eth", "buy 1,500 doge", "buy 0.5 eth, stop 3000"]
+)
+def test_one_order_raises_no_such_doubt(rules: Pipeline, text: str) -> None:
+    assert not {f.code for f in rules.parse(text).flags} & {"several_orders", "spaced_number"}
+
+
+def test_a_verb_that_is_also_a_ticker_is_the_verb_where_another_asset_is_named(rules: Pipeline) -> None:
+    result = rules.parse("ape 200 usdc into wif")
+    assert (result.intent, result.side, result.symbol) == ("place_order", "buy", "WIF")
+    assert (result.amount, result.amount_unit, result.quote) == (Decimal(200), "quote", "USDC")
+    assert rules.parse("buy 10 ape").symbol == "APE"
+
+
+def test_take_profit_on_a_share_is_a_limit_sale_of_it(rules: Pipeline) -> None:
+    result = rules.parse("take profit on half my sol at 160")
+    assert (result.intent, result.side, result.symbol, result.order_type) == (
+        "place_order",
+        "sell",
+        "SOL",
+        "limit",
+    )
+    assert (result.amount, result.amount_unit, result.price, result.targets) == (
+        Decimal(50),
+        "percent",
+        Decimal(160),
+        (),
+    )
+
+
+def test_a_price_in_scientific_notation_is_read_as_written(rules: Pipeline) -> None:
+    result = rules.parse("buy 0.01 eth at 1e5")
+    assert (result.order_type, result.price) == ("limit", Decimal(100000))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<b>buy</b> 0.1 eth at 3000",
+        "buy <i>0.1 eth</i> at 3000",
+        'buy 0.1 eth <a href="https://x.io/a?b=1">at</a> 3000',
+    ],
+)
+def test_html_markup_is_no_part_of_the_reading(rules: Pipeline, text: str) -> None:
+    result = rules.parse(text)
+    assert (result.intent, result.side, result.order_type, result.price) == (
+        "place_order",
+        "buy",
+        "limit",
+        Decimal(3000),
+    )
+    assert rules.parse("alert me if btc < 60000").condition == "below"  # a lone bracket is no tag
