@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from nlp import languages
 from nlp.checks import contradictions
 from nlp.commands import (
     OrderFields,
@@ -16,6 +17,7 @@ from nlp.commands import (
     second_order,
     spaced_number,
 )
+from nlp.languages import Language
 from nlp.lexer import NUM, PUNCT, Token, tokenize
 from nlp.result import Alternative, Flag, Intent, ParseResult, Side
 from nlp.signal import SignalReading, read_signal
@@ -30,6 +32,9 @@ MAX_TEXT_CHARS = 4_096
 @dataclass(frozen=True, slots=True)
 class Analysis:
     truncated: bool
+    language: Language
+    unread: tuple[str, ...]  # words in a language or script the rules do not read
+    doubtful_numbers: tuple[str, ...]  # digit groups that may be one number or two ("160 170")
     tokens: list[Token]
     matches: list[SymbolMatch]
     signal: SignalReading
@@ -37,11 +42,20 @@ class Analysis:
 
 
 def analyse(text: str, resolver: SymbolResolver, speller: Speller, limit: int = MAX_TEXT_CHARS) -> Analysis:
-    tokens = speller.correct_tokens(tokenize(text[:limit]))
+    reading = languages.read(tokenize(text[:limit]))
+    tokens = speller.correct_tokens(reading.tokens)
     matches = resolver.find_all(tokens)
     signal = read_signal(tokens, resolver, matches)
+    order = extract_order(tokens, matches, signal)
     return Analysis(
-        len(text) > MAX_TEXT_CHARS, tokens, matches, signal, extract_order(tokens, matches, signal)
+        len(text) > limit,
+        reading.language,
+        reading.unread,
+        reading.doubtful_numbers,
+        tokens,
+        matches,
+        signal,
+        order,
     )
 
 
@@ -87,10 +101,22 @@ def _negative_numbers(tokens: Sequence[Token]) -> str | None:
     return None
 
 
+def _doubt_about(number: str) -> str:
+    """ "64 200 could be 64,200, or 64 and 200"; "3.500 could be 3,500 or 3.5"."""
+    if " " in number:
+        first, last = number.rsplit(" ", 1)
+        return f"{number} could be {int(number.replace(' ', '')):,}, or {first} and {last}: write it again"
+    return (
+        f"{number} could be {int(number.replace('.', '')):,} or {Decimal(number).normalize()}: write it again"
+    )
+
+
 def build_result(
     intent: Intent, confidence: float, analysis: Analysis, alternatives: tuple[Alternative, ...] = ()
 ) -> ParseResult:
-    base = ParseResult(intent=intent, confidence=round(confidence, 3), alternatives=alternatives)
+    base = ParseResult(
+        intent=intent, confidence=round(confidence, 3), alternatives=alternatives, language=analysis.language
+    )
     tokens, matches, signal, order = analysis.tokens, analysis.matches, analysis.signal, analysis.order
     if intent == "signal":
         sym = signal.symbol
@@ -129,11 +155,11 @@ def build_result(
         flags += (
             Flag("negative_number", f"{negative} has a minus sign, and no amount or price is below zero"),
         )
-    if intent in _NEVER_NEGATIVE and (spaced := spaced_number(tokens)):
-        whole, last = spaced.replace(" ", ""), spaced.split()[1]
-        flags += (
-            Flag("spaced_number", f"{spaced} could be {int(whole):,} or {last}: write it without a space"),
-        )
+    spaced = analysis.doubtful_numbers[0] if analysis.doubtful_numbers else None
+    if spaced is None and intent in _NEVER_NEGATIVE:
+        spaced = spaced_number(tokens)
+    if spaced is not None and intent != "unknown":
+        flags += (Flag("number_in_doubt", _doubt_about(spaced)),)
     if intent == "place_order" and (second := second_order(tokens, matches, result.symbol)):
         flags += (
             Flag(
@@ -141,6 +167,10 @@ def build_result(
                 f"it names a second order ({second}): I take one order at a time, so send each on its own",
             ),
         )
+    if analysis.unread:
+        words = ", ".join(analysis.unread[:3])
+        flags += (Flag("language_unread", f"I could not read {words}: I read English, Russian, Spanish, "
+                       "Portuguese and Turkish"),)  # fmt: skip
     if analysis.truncated:
         flags += (Flag("text_truncated", f"only the first {MAX_TEXT_CHARS} characters were read"),)
     # Most readings raise no flag: no copy for them (a copy of this many fields costs a fifth of a parse).

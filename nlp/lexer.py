@@ -42,9 +42,13 @@ _INVISIBLE = re.compile(
 _KEYCAP = re.compile("([0-9])\ufe0f?\u20e3")
 # Markup pasted from a web page or a channel's HTML ("<b>buy</b> 0.1 eth"): a tag's brackets are no "<" or ">"
 # of an alert, so whole tags go (a lone "<" in "btc < 60000" is no tag and stays).
+# The Cyrillic х of "х10" or "10х" is the leverage's x; inside a word it is a letter (Вход).
+_CYRILLIC_X = re.compile(r"(?<=[0-9])[хХ](?![^\W\d_])|(?<![^\W\d_])[хХ](?=[0-9])")
+# A no-break or thin space between digit groups (64 200) is a thousands separator, never two numbers.
+_GROUP_SPACE = re.compile(r"(?<=[0-9])[\u00a0\u202f\u2009](?=[0-9]{3}(?![0-9]))")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>]{0,200})?/?>")
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-", "⁄": "/",
-                         "×": "x", "х": "x", "Х": "X", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " ", "\u00a0": " "})  # fmt: skip
+                         "×": "x", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " ", "\u00a0": " "})  # fmt: skip
 
 _TOKEN_PATTERN = r"""
      (?P<nl>\n)
@@ -56,10 +60,10 @@ _TOKEN_PATTERN = r"""
     |(?P<lev>\b[xX][ ]?[0-9]{1,4}(?:\.[0-9]+)?\b)
     |(?P<tagd>[#$](?![0-9]+(?:[kKmMbBxX]|bn|mil|mln)\b)[0-9]+[A-Za-z][A-Za-z0-9]*)
     |(?P<alnum>(?![0-9]+(?:[kKmMbBxXhHdDwW]|bn|mil|mln|min)\b)[0-9]+[A-Za-z][A-Za-z0-9]*)
-    |(?P<num>(?:[$€£][ ]?)?(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:[.,][0-9]+)?|\.[0-9]+))
+    |(?P<num>(?:[$€£][ ]?)?(?:[1-9][0-9]{0,2}(?:\.[0-9]{3})+,[0-9]+|[1-9][0-9]{0,2}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:[.,][0-9]+)?|\.[0-9]+))
       (?P<suffix>[ ]?(?:[kK]|bn|mil|mln|min|[mMbBhHdDwW])\b)?(?P<after>[ ]?(?:%|[xX]\b))?
     |(?P<tag>[#$][A-Za-z0-9]+(?:\.P\b)?)
-    |(?P<word>[A-Za-z][A-Za-z0-9']*(?:[._-](?:PERP|P)\b)?)
+    |(?P<word>[^\W\d_](?:[^\W_]|')*(?:[._-](?:PERP|P)\b)?)
     |(?P<punct>[^\sA-Za-z0-9])
     """
 _TOKEN = re.compile(_TOKEN_PATTERN, re.VERBOSE)
@@ -93,7 +97,9 @@ def normalise(text: str) -> str:
     text = _KEYCAP.sub(r"\1) ", text)
     if "<" in text or "&" in text:
         text = html.unescape(_HTML_TAG.sub(" ", text))
+    text = _GROUP_SPACE.sub("", text)
     text = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    text = _CYRILLIC_X.sub("x", text)
     return _INVISIBLE.sub("", text)
 
 
@@ -101,7 +107,9 @@ def _decimal(digits: str) -> Decimal | None:
     digits = digits.replace(" ", "").lstrip("$€£")
     if len(digits) > MAX_DIGITS:
         return None
-    if "," in digits:
+    if "," in digits and "." in digits.partition(",")[0]:  # 1.234,56: dots group thousands, a comma decimals
+        digits = digits.replace(".", "").replace(",", ".")
+    elif "," in digits:
         thousands = re.fullmatch(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?", digits)
         digits = digits.replace(",", "") if thousands else digits.replace(",", ".")
     try:
@@ -177,7 +185,7 @@ def _scan(text: str, tokens: list[Token], line: int, allow_pair: bool = True) ->
             else:
                 tokens.append(Token(TAG, whole, whole.lower(), line))
         elif kind in ("word", "alnum"):
-            tokens.append(_word_token(whole, line))
+            tokens.append(word_token(whole, line))
         else:
             tokens.append(Token(PUNCT, whole, whole, line))
     return line
@@ -192,12 +200,13 @@ def _split_amount(word: str, tokens: list[Token], line: int) -> bool:
     if m is None or m.group(2).upper() not in _AMOUNT_UNITS or m.group(2).upper() in assets.AMBIGUOUS_WORDS:
         return False
     tokens.append(Token(NUM, m.group(1), m.group(1), line, Decimal(m.group(1))))
-    tokens.append(_word_token(m.group(2), line))
+    tokens.append(word_token(m.group(2), line))
     return True
 
 
-def _word_token(word: str, line: int) -> Token:
-    low = word.lower()
+def word_token(word: str, line: int, low: str | None = None) -> Token:
+    """A word, or the number it spells; `low`: the English word it stands for, where another language's."""
+    low = low or word.lower().replace("\u0307", "")  # Turkish İ lowers to i and a combining dot: the dot goes
     if low in NUMBER_WORDS:
         return Token(NUM, word, low, line, Decimal(NUMBER_WORDS[low]))
     if low in FRACTION_WORDS or low.removesuffix("s") in FRACTION_WORDS:

@@ -33,7 +33,7 @@ Stage = Literal["rules", "classifier", "llm"]
 ASK_BACK_THRESHOLD = 0.6
 # Doubts no offered reading would mend: the message is to be sent again, written otherwise.
 SEND_AGAIN_FLAGS = frozenset(
-    {"negative_number", "amount_not_positive", "percent_over_100", "spaced_number", "several_orders"}
+    {"negative_number", "amount_not_positive", "percent_over_100", "number_in_doubt", "several_orders"}
 )
 
 
@@ -77,6 +77,7 @@ class ParseResult:
     flags: tuple[Flag, ...] = ()
     alternatives: tuple[Alternative, ...] = field(default=())
     stage: Stage = "rules"
+    language: str = "en"  # of the message, as far as its trading words tell (ISO 639-1)
 
     @property
     def should_ask_back(self) -> bool:
