@@ -17,12 +17,14 @@ from nlp.commands import (
     second_order,
     spaced_number,
 )
+from nlp.intents import joined_text
 from nlp.languages import Language
 from nlp.lexer import NUM, PUNCT, Token, tokenize
 from nlp.result import Alternative, Flag, Intent, ParseResult, Side
 from nlp.signal import SignalReading, read_signal
 from nlp.spelling import Speller
 from nlp.symbols import SymbolMatch, SymbolResolver
+from nlp.updates import Update, read_update
 
 # Telegram caps a message at 4,096 characters: a longer text is no message a chat could carry. Only that much
 # is read (and the result flagged), which bounds the work on hostile input whatever its size.
@@ -35,6 +37,7 @@ class Analysis:
     language: Language
     unread: tuple[str, ...]  # words in a language or script the rules do not read
     doubtful_numbers: tuple[str, ...]  # digit groups that may be one number or two ("160 170")
+    update: Update | None  # a follow-up to an earlier signal (nlp.updates)
     tokens: list[Token]
     matches: list[SymbolMatch]
     signal: SignalReading
@@ -48,14 +51,15 @@ def analyse(text: str, resolver: SymbolResolver, speller: Speller, limit: int = 
     signal = read_signal(tokens, resolver, matches)
     order = extract_order(tokens, matches, signal)
     return Analysis(
-        len(text) > limit,
-        reading.language,
-        reading.unread,
-        reading.doubtful_numbers,
-        tokens,
-        matches,
-        signal,
-        order,
+        truncated=len(text) > limit,
+        language=reading.language,
+        unread=reading.unread,
+        doubtful_numbers=reading.doubtful_numbers,
+        update=read_update(joined_text(tokens)),
+        tokens=tokens,
+        matches=matches,
+        signal=signal,
+        order=order,
     )
 
 
@@ -114,8 +118,13 @@ def _doubt_about(number: str) -> str:
 def build_result(
     intent: Intent, confidence: float, analysis: Analysis, alternatives: tuple[Alternative, ...] = ()
 ) -> ParseResult:
+    update = analysis.update if intent != "signal" else None
     base = ParseResult(
-        intent=intent, confidence=round(confidence, 3), alternatives=alternatives, language=analysis.language
+        intent=intent,
+        confidence=round(confidence, 3),
+        alternatives=alternatives,
+        language=analysis.language,
+        update=update,
     )
     tokens, matches, signal, order = analysis.tokens, analysis.matches, analysis.signal, analysis.order
     if intent == "signal":
@@ -144,8 +153,8 @@ def build_result(
         result = base.with_changes(symbol=symbol, condition=condition, threshold=threshold)
     elif intent == "set_stop_loss":
         symbol, stop = extract_stop(tokens, matches)
-        result = base.with_changes(symbol=symbol, stop_loss=stop)
-    elif intent in ("close_position", "cancel_order", "price"):
+        result = base.with_changes(symbol=symbol, stop_loss=None if update == "move_stop_to_entry" else stop)
+    elif intent in ("close_position", "cancel_order", "price") or update is not None:
         symbol, quote = extract_symbol(matches)
         result = base.with_changes(symbol=symbol, quote=quote if intent == "price" else None)
     else:

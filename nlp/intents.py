@@ -178,6 +178,31 @@ def classify(
     return RuleVerdict(top, score, rivals)
 
 
+# What a follow-up asks for: a report opens nothing; an instruction is the command it gives.
+_UPDATE_INTENTS: dict[str, Intent] = {
+    "target_hit": "unknown",
+    "stop_hit": "unknown",
+    "entry_filled": "unknown",
+    "close": "close_position",
+    "move_stop": "set_stop_loss",
+    "move_stop_to_entry": "set_stop_loss",
+    "cancel": "cancel_order",
+}
+
+
+def with_update(verdict: RuleVerdict, update: str | None) -> RuleVerdict:
+    """A follow-up decides the intent, except in a full new signal (which may mention its own stop)."""
+    if update is None or verdict.intent == "signal":
+        return verdict
+    if update == "close" and verdict.intent == "place_order":
+        return verdict  # "close half now": a sale of that share, said as a follow-up
+    intent = _UPDATE_INTENTS[update]
+    rivals = tuple(a for a in verdict.alternatives if a.intent != intent)
+    if verdict.intent != intent:
+        rivals = (Alternative(verdict.intent, min(verdict.confidence, 0.5)), *rivals)
+    return RuleVerdict(intent, max(verdict.confidence, 0.85) if intent == verdict.intent else 0.85, rivals)
+
+
 def _imperative(tokens: Sequence[Token], side: str | None, verb_at: int) -> bool:
     return side is not None and verb_at <= 2
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal, get_args
 
+from nlp.updates import Update
+
 Intent = Literal[
     "signal",
     "place_order",
@@ -77,6 +79,7 @@ class ParseResult:
     flags: tuple[Flag, ...] = ()
     alternatives: tuple[Alternative, ...] = field(default=())
     stage: Stage = "rules"
+    update: Update | None = None  # a post about an earlier signal (nlp.updates)
     language: str = "en"  # of the message, as far as its trading words tell (ISO 639-1)
 
     @property
@@ -105,6 +108,7 @@ class ParseResult:
             "condition": self.condition,
             "threshold": self.threshold,
             "confidence": round(self.confidence, 3),
+            "update": self.update,
         }
 
 

@@ -1,0 +1,87 @@
+"""Follow-ups: a channel's post about a signal it gave earlier (a target hit, the stop hit, an entry filled,
+close now, move the stop, cancel the signal).
+
+Read on the message's words as the rules see them (other languages already in English), so that "Цель 1
+достигнута" is a target hit as "Target 1 reached" is. What a follow-up opens is never a trade: a report stays
+`unknown`, an instruction becomes the command it gives (close, set the stop), and the bot matches it to the
+source's open signal.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Update = Literal[
+    "target_hit", "stop_hit", "entry_filled", "close", "move_stop", "move_stop_to_entry", "cancel"
+]
+
+_TARGET = r"(?:tp|tps|take ?profit|targets?|target|tgt|🎯|profit target)"
+_STOP = r"(?:sl|stop ?loss|stoploss|stop|stops)"
+_ENTRY_WORD = r"(?:entry|entry price|entries|breakeven|break ?even|be|open|opening price|average|avg)"
+_DONE = r"(?:hit|hits|reached|achieved|done|smashed|touched|completed|complete|booked|secured|✅|✔|☑)"
+
+# Order matters: the first kind whose pattern matches is the update.
+_PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
+    (
+        "move_stop_to_entry",
+        re.compile(
+            rf"\b(?:move|moving|moved|set|put|shift|adjust|bring|trail|change)?\s*(?:the |your |our )?{_STOP}\s*"
+            rf"(?:now |has been |have been |was |is )?(?:moved |set |placed |shifted )?(?:to|at|on|in|=|->|➡)\s*"
+            rf"(?:the |your |our )?{_ENTRY_WORD}\b|\b{_STOP}\s*(?:-|:)?\s*(?:breakeven|break ?even|be)\b|"
+            r"\b(?:breakeven|break ?even) (?:stop|sl)\b"
+        ),
+    ),
+    (
+        "move_stop",
+        re.compile(
+            rf"\b(?:move|moving|moved|set|put|shift|adjust|raise|lower|trail|change|update|new)\s*(?:the |your |our )?"
+            rf"{_STOP}\b.*?\d|\b{_STOP}\s*(?:moved|changed|updated|adjusted|raised|lowered)\b"
+        ),
+    ),
+    (
+        "stop_hit",
+        re.compile(
+            rf"\b{_STOP}\s*(?:was |has been |got )?(?:hit|hitted|triggered|reached|touched|taken|❌)|"
+            rf"\b(?:stopped out|hit (?:the |our )?{_STOP}|closed (?:at|by|on) (?:the )?{_STOP})\b"
+        ),
+    ),
+    (
+        "target_hit",
+        re.compile(
+            rf"\b{_TARGET}\s*#?\s*\d{{0,2}}\s*(?:was |has been |is |got )?(?:successfully )?{_DONE}|"
+            rf"\ball {_TARGET} {_DONE}|\b{_DONE} {_TARGET}\b|\b(?:hit|reached|achieved) (?:the )?(?:first|second|"
+            rf"third|1st|2nd|3rd|\d+(?:st|nd|rd|th)?) {_TARGET}"
+        ),
+    ),
+    (
+        "entry_filled",
+        re.compile(
+            r"\b(?:entry|entries|entry zone|buy order|sell order|limit order|order)\s*#?\s*\d{0,2}\s*"
+            r"(?:was |has been |got |is )?(?:filled|triggered|activated|executed|reached|done|hit)\b|"
+            r"\b(?:all )?entry (?:targets?|points?) (?:achieved|reached|filled|done)\b|\bentered (?:at|the)\b"
+        ),
+    ),
+    (
+        "cancel",
+        re.compile(
+            r"\b(?:cancel|cancelled|canceled|cancelling|delete|ignore|scrap|void)\b.*\b(?:signal|setup|call)\b|"
+            r"\b(?:signal|trade|setup|call) (?:is |was |has been )?(?:cancelled|canceled|invalid|invalidated|void|off)\b"
+        ),
+    ),
+    (
+        "close",
+        re.compile(
+            r"\b(?:close|closing|exit|take (?:the |all )?profits?|book (?:the |all )?profits?)\b.*"
+            r"\b(?:now|immediately|asap|here|manually|early|this (?:trade|signal|position))\b"
+        ),
+    ),
+)
+
+
+def read_update(text: str) -> Update | None:
+    """The follow-up a message is, read on its joined lower-case words; None for anything else."""
+    for kind, pattern in _PATTERNS:
+        if pattern.search(text):
+            return kind
+    return None
