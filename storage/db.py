@@ -6,11 +6,13 @@ write-ahead log kept bounded by SQLite's automatic checkpoints and `journal_size
 through asyncpg.
 """
 
+import socket
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 # How long a SQLite statement waits for another connection's write lock before failing with "database is
@@ -19,6 +21,8 @@ BUSY_TIMEOUT_S = 30.0
 # What the write-ahead log is truncated to whenever SQLite starts it over after a checkpoint: at most a few
 # automatic checkpoints' worth (SQLite checkpoints every 1000 pages, about 4 MiB).
 WAL_SIZE_LIMIT = 16 * 1024 * 1024
+# How long connecting to PostgreSQL may take: a server that does not answer is reported, not waited for.
+CONNECT_TIMEOUT_S = 5.0
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -57,6 +61,7 @@ def create_engine(
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        options.setdefault("connect_args", {"timeout": CONNECT_TIMEOUT_S})
         return create_async_engine(url, pool_pre_ping=True, **options)
     if sqlite_in_memory(url):
         raise ValueError(
@@ -109,3 +114,35 @@ async def execute_autocommit(url: str, statement: str) -> None:
             await connection.execute(text(statement))
     finally:
         await engine.dispose()
+
+
+class DatabaseUnreachable(Exception):
+    """The database could not be connected to: what failed, in a few words."""
+
+
+async def check_connection(url: str) -> None:
+    """Connect once, as start-up does, or raise DatabaseUnreachable."""
+    try:
+        engine = create_engine(url)
+    except OSError as error:  # the SQLite file's folder cannot be made
+        reason = f"cannot make the folder {error.filename}: {_reason(error)}"
+        raise DatabaseUnreachable(reason) from error
+    try:
+        async with engine.connect():
+            pass
+    except (OSError, DBAPIError) as error:  # TimeoutError is an OSError
+        raise DatabaseUnreachable(_reason(error)) from error
+    finally:
+        await engine.dispose()
+
+
+def _reason(error: OSError | DBAPIError) -> str:
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(error, TimeoutError):
+        return f"no answer in {CONNECT_TIMEOUT_S:g} s"
+    if isinstance(error, socket.gaierror):
+        return "unknown host"
+    if isinstance(error, DBAPIError):
+        return str(error.orig).splitlines()[0]
+    return error.strerror.lower() if error.strerror else str(error)
