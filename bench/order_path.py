@@ -1,19 +1,24 @@
 """Order path on the paper exchange: from draft to filled, p50 and p99, on SQLite and PostgreSQL.
 
-    python -m bench.order_path [--orders 1000] [--backends sqlite,postgres]
+    python -m bench.order_path [--orders 1000] [--backends sqlite,postgres] [--postgres URL]
 
 Beside each, a baseline in the same process and on the same database: one row inserted and committed through
-the same unit of work. The ratio says how many such commits the whole order path costs.
+the same unit of work. The ratio says how many such commits the whole order path costs. CPU per order is the
+process's CPU time (every thread's: aiosqlite runs SQLite on a thread of its own) over the orders measured.
+PostgreSQL: a database of the run's own, made beside the one `--postgres` names and dropped afterwards.
 """
 
 import argparse
 import asyncio
+import os
 import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from bot.clock import SystemClock
 from bot.container import build_container
@@ -27,7 +32,6 @@ from trading.usecases.drafting import draft_order
 from trading.usecases.execution import confirm_draft
 
 POSTGRES_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-POSTGRES_BENCH_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/tsbot_bench"
 WARM_UP = 50
 
 
@@ -36,18 +40,23 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def timed(times: int, step: Callable[[int], Awaitable[None]]) -> list[float]:
+async def timed(times: int, step: Callable[[int], Awaitable[None]]) -> tuple[list[float], float]:
+    """Each step's wall time in ms, and the process's CPU time per step in ms."""
     for i in range(WARM_UP):
         await step(i)
     samples = []
+    cpu_started = time.process_time()
     for i in range(times):
         start = time.perf_counter()
         await step(i)
         samples.append((time.perf_counter() - start) * 1000)
-    return samples
+    return samples, (time.process_time() - cpu_started) * 1000 / times
 
 
-async def measure(database_url: str, orders: int) -> tuple[list[float], list[float]]:
+Timed = tuple[list[float], float]
+
+
+async def measure(database_url: str, orders: int) -> tuple[Timed, Timed]:
     settings = Settings(
         database_url=database_url,
         secret_key="bench",
@@ -78,11 +87,16 @@ async def measure(database_url: str, orders: int) -> tuple[list[float], list[flo
         await container.close()
 
 
-def report(name: str, baseline: list[float], path: list[float]) -> None:
-    b50, b99 = statistics.median(baseline), percentile(baseline, 0.99)
-    p50, p99 = statistics.median(path), percentile(path, 0.99)
-    print(f"{name:<10} baseline (1 row + commit)  p50 {b50:7.2f} ms  p99 {b99:7.2f} ms")
-    print(f"{name:<10} draft -> filled            p50 {p50:7.2f} ms  p99 {p99:7.2f} ms")
+def report(name: str, baseline: Timed, path: Timed) -> None:
+    (one_row, row_cpu), (order, order_cpu) = baseline, path
+    b50, b99 = statistics.median(one_row), percentile(one_row, 0.99)
+    p50, p99 = statistics.median(order), percentile(order, 0.99)
+    print(
+        f"{name:<10} baseline (1 row + commit)  p50 {b50:7.2f} ms  p99 {b99:7.2f} ms  CPU {row_cpu:6.2f} ms"
+    )
+    print(
+        f"{name:<10} draft -> filled            p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  CPU {order_cpu:6.2f} ms"
+    )
     print(f"{name:<10} ratio order path / baseline p50 {p50 / b50:6.1f}x  p99 {p99 / b99:6.1f}x")
 
 
@@ -90,6 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--postgres", default=POSTGRES_ADMIN_URL, help="a database on the server to use")
     args = parser.parse_args()
     for backend in args.backends.split(","):
         if backend == "sqlite":
@@ -98,17 +113,15 @@ def main() -> None:
                 upgrade(Settings(database_url=url))
                 report("sqlite", *asyncio.run(measure(url, args.orders)))
         elif backend == "postgres":
-            asyncio.run(
-                execute_autocommit(POSTGRES_ADMIN_URL, "DROP DATABASE IF EXISTS tsbot_bench WITH (FORCE)")
-            )
-            asyncio.run(execute_autocommit(POSTGRES_ADMIN_URL, "CREATE DATABASE tsbot_bench"))
+            # Named for this run: two runs at once (or a test suite) never share one.
+            name = f"tsbot_bench_{os.getpid()}"
+            url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+            asyncio.run(execute_autocommit(args.postgres, f"CREATE DATABASE {name}"))
             try:
-                upgrade(Settings(database_url=POSTGRES_BENCH_URL, secret_key="bench"))
-                report("postgres", *asyncio.run(measure(POSTGRES_BENCH_URL, args.orders)))
+                upgrade(Settings(database_url=url, secret_key="bench"))
+                report("postgres", *asyncio.run(measure(url, args.orders)))
             finally:
-                asyncio.run(
-                    execute_autocommit(POSTGRES_ADMIN_URL, "DROP DATABASE IF EXISTS tsbot_bench WITH (FORCE)")
-                )
+                asyncio.run(execute_autocommit(args.postgres, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         else:
             parser.error(f"unknown backend {backend!r}")
 

@@ -1,15 +1,17 @@
 """The web API under load: requests a second and p99 at 64 connections, for the portfolio and an order
 preview, beside a trivial endpoint of the same app in the same run.
 
-    python -m bench.webapp [--seconds 5] [--connections 64] [--backends sqlite,postgres]
+    python -m bench.webapp [--seconds 5] [--connections 64] [--backends sqlite,postgres] [--postgres URL]
 
 `tsbot web` runs in its own process over a fresh database (rate limits off: the app is measured, not the
 limiter); the load comes from this process over loopback, one endpoint at a time, each for a fixed time.
-PostgreSQL is the local server's (a `tsbot_bench_web` database, made and dropped by the run).
+PostgreSQL is the local server's: a database of the run's own, made beside the one `--postgres` names and
+dropped by the run.
 """
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import aiohttp
 from alembic import command
+from sqlalchemy.engine import make_url
 
 from bot.migrate import alembic_config
 from storage.db import execute_autocommit
@@ -26,8 +29,6 @@ from tests.webapp.live import BOT_TOKEN, live_server
 from webapp.init_data import sign_init_data
 
 PG_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-PG_DATABASE = "tsbot_bench_web"
-PG_URL = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{PG_DATABASE}"
 
 
 @dataclass
@@ -104,7 +105,7 @@ async def run(base: str, seconds: float, connections: int) -> list[Result]:
     return results
 
 
-def measure(backend: str, seconds: float, connections: int) -> list[Result]:
+def measure(backend: str, seconds: float, connections: int, postgres: str) -> list[Result]:
     no_limits = {"RATE_LIMIT_PER_IP": "0", "RATE_LIMIT_PER_USER": "0"}
     with tempfile.TemporaryDirectory() as folder:
         template = Path(folder) / "template.db"
@@ -112,15 +113,16 @@ def measure(backend: str, seconds: float, connections: int) -> list[Result]:
             command.upgrade(alembic_config(f"sqlite:///{template}"), "head")
             with live_server(template, Path(folder), **no_limits) as base:
                 return asyncio.run(run(base, seconds, connections))
-        drop = f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"
-        asyncio.run(execute_autocommit(PG_ADMIN_URL, drop))
-        asyncio.run(execute_autocommit(PG_ADMIN_URL, f"CREATE DATABASE {PG_DATABASE}"))
+        # Named for this run: two runs at once (or a test suite) never share one.
+        name = f"tsbot_bench_web_{os.getpid()}"
+        url = make_url(postgres).set(database=name).render_as_string(hide_password=False)
+        asyncio.run(execute_autocommit(postgres, f"CREATE DATABASE {name}"))
         try:
-            command.upgrade(alembic_config(PG_URL), "head")
-            with live_server(template, Path(folder), DATABASE_URL=PG_URL, **no_limits) as base:
+            command.upgrade(alembic_config(url), "head")
+            with live_server(template, Path(folder), DATABASE_URL=url, **no_limits) as base:
                 return asyncio.run(run(base, seconds, connections))
         finally:
-            asyncio.run(execute_autocommit(PG_ADMIN_URL, drop))
+            asyncio.run(execute_autocommit(postgres, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 def main() -> None:
@@ -128,10 +130,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="load time per endpoint")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--backends", default="sqlite", help="sqlite, postgres or both, comma-separated")
+    parser.add_argument("--postgres", default=PG_ADMIN_URL, help="a database on the server to use")
     args = parser.parse_args()
     failed = False
     for backend in args.backends.split(","):
-        results = measure(backend.strip(), args.seconds, args.connections)
+        results = measure(backend.strip(), args.seconds, args.connections, args.postgres)
         report(backend.strip(), results, args.seconds, args.connections)
         failed = failed or any(r.failures for r in results)
     if failed:

@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(parse_command(jsonl=args.jsonl, text=args.text))
 
     from bot.migrate import NotMigrated
-    from bot.settings import SettingsError, load_settings
+    from bot.settings import SettingsError, load_settings, require_database
     from bot.sole_run import AnotherRun
     from trading.domain.errors import TradingError
 
@@ -115,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         # APScheduler logs each run of each job at INFO: the alert watcher alone would write two lines a second.
         logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
+        require_database(settings)  # one line naming it, at once, rather than a traceback from deep inside
         if args.command == "db":
             from bot.migrate import upgrade
 

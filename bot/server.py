@@ -16,6 +16,7 @@ from bot.telegram.render import bracket_fill_text, reconciled_text, signal_close
 from bot.web import tune_garbage_collector, web_context
 from trading.usecases.accounts import DEPOSIT_UNDER_WAY_AT_MOST, reconcile_paper_deposits
 from trading.usecases.core import Core
+from trading.usecases.drafting import purge_expired_drafts
 from trading.usecases.notices import NoticeDelivery, forget_sent_notices
 from trading.usecases.portfolio import record_all_equity
 from trading.usecases.reporting import TrackingEvents, report_tracked
@@ -77,9 +78,9 @@ async def track_orders(
     """While this process leads (bot.leadership; alone, it does), until told to stop: book fills of resting
     orders, fire bracket legs and close finished signals about once a second; every minute, look up the orders
     whose exchange never answered and the paper deposits that stopped; every five minutes, record every
-    account's equity and forget old sent notices. `ready`: the bot's start, awaited first so that the messages
-    have somewhere to go: what start-up reconciliation booked, what a crash left unreported and the notices it
-    or an outage left unsent go then."""
+    account's equity, forget old sent notices and delete long-expired drafts. `ready`: the bot's start, awaited
+    first so that the messages have somewhere to go: what start-up reconciliation booked, what a crash left
+    unreported and the notices it or an outage left unsent go then."""
     leads = leadership or SoleProcess()
     if ready is not None:
         await asyncio.wait({ready})
@@ -107,6 +108,7 @@ async def track_orders(
                     next_equity = loop.time() + EQUITY_EVERY_SECONDS
                     await record_all_equity(core)
                     await forget_sent_notices(core)
+                    await purge_expired_drafts(core)
             except Exception:  # the loop must outlive any one bad order; the cause goes to the log
                 log.exception("order tracking pass failed")
         with contextlib.suppress(TimeoutError):

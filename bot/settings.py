@@ -1,5 +1,6 @@
 """Settings, read once at start-up from the environment (and a .env file) and passed down."""
 
+import asyncio
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -7,8 +8,9 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
-from storage.db import sqlite_in_memory
+from storage.db import DatabaseUnreachable, check_connection, sqlite_in_memory
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/tsbot.db"
 
@@ -139,3 +141,12 @@ def load_settings(**overrides: object) -> Settings:
     ):
         raise SettingsError("setting EXCHANGE_API_SECRET: give the API key and secret together")
     return settings
+
+
+def require_database(settings: Settings) -> None:
+    """Connect to DATABASE_URL once, or raise SettingsError saying what failed (the password left out)."""
+    try:
+        asyncio.run(check_connection(settings.database_url))
+    except DatabaseUnreachable as error:
+        shown = make_url(settings.database_url).render_as_string(hide_password=True)
+        raise SettingsError(f"setting DATABASE_URL: cannot connect to {shown} ({error})") from None

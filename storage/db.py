@@ -1,28 +1,42 @@
-"""The async engines, built by the composition root from the database URL."""
+"""The async engines, built by the composition root from the database URL.
 
+SQLite runs through aiosqlite, set up in SQLAlchemy's documented connect and begin events: WAL (readers beside
+one writer), SQLite's own busy timeout (aiosqlite waits in its own thread, not in the event loop), and the
+write-ahead log kept bounded by SQLite's automatic checkpoints and `journal_size_limit`. PostgreSQL runs
+through asyncpg.
+"""
+
+import socket
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from storage import sqlite_dialect
-from storage.sqlite_checkpoints import WalCheckpointer
+# How long a SQLite statement waits for another connection's write lock before failing with "database is
+# locked".
+BUSY_TIMEOUT_S = 30.0
+# What the write-ahead log is truncated to whenever SQLite starts it over after a checkpoint: at most a few
+# automatic checkpoints' worth (SQLite checkpoints every 1000 pages, about 4 MiB).
+WAL_SIZE_LIMIT = 16 * 1024 * 1024
+# How long connecting to PostgreSQL may take: a server that does not answer is reported, not waited for.
+CONNECT_TIMEOUT_S = 5.0
 
-BUSY_TIMEOUT_S = 30.0  # how long a statement waits for another connection's write lock before failing
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+pysqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+}
 
 
 def normalise_url(url: str) -> str:
-    """Accept the plain forms people paste (postgres://) and name the async drivers. SQLite is always run by
-    storage.sqlite_dialect, whatever driver a URL names (sqlite+aiosqlite:// from older settings included)."""
+    """The async driver's URL for the forms people write: sqlite:// (as .env.example has it) and
+    postgres:// or postgresql://."""
     parsed = make_url(url)
-    driver = {
-        "postgres": "postgresql+asyncpg",
-        "postgresql": "postgresql+asyncpg",
-        "sqlite+aiosqlite": "sqlite",
-        "sqlite+pysqlite": "sqlite",
-    }.get(parsed.drivername, parsed.drivername)
+    driver = _DRIVERS.get(parsed.drivername, parsed.drivername)
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
@@ -34,61 +48,62 @@ def sqlite_in_memory(url: str) -> bool:
 
 
 def create_engine(
-    url: str, *, read_only: bool = False, checkpointer: WalCheckpointer | None = None, **options: Any
+    url: str,
+    *,
+    read_only: bool = False,
+    busy_timeout_s: float = BUSY_TIMEOUT_S,
+    wal_size_limit: int = WAL_SIZE_LIMIT,
+    **options: Any,
 ) -> AsyncEngine:
-    """`read_only` on SQLite: transactions begin deferred and cannot write, so readers never queue behind
-    writers (WAL lets them read beside one). Elsewhere the flag changes nothing. `checkpointer`: the SQLite
-    writer's, in place of one every 200 commits."""
+    """`read_only` on SQLite: transactions begin deferred and cannot write, so readers never queue behind the
+    writer (WAL lets them read beside it). Elsewhere the flag changes nothing. `busy_timeout_s` and
+    `wal_size_limit`: SQLite's busy timeout and journal size limit."""
     url = normalise_url(url)
     parsed = make_url(url)
-    # Every unit of work ends its transaction itself (commit, or rollback on close), so the pool's own
-    # rollback on check-in would be a second round trip to the database for nothing.
-    options.setdefault("pool_reset_on_return", None)
     if parsed.get_backend_name() != "sqlite":
+        options.setdefault("connect_args", {"timeout": CONNECT_TIMEOUT_S})
         return create_async_engine(url, pool_pre_ping=True, **options)
     if sqlite_in_memory(url):
         raise ValueError(
             "SQLite needs a database file: an in-memory database is not shared between connections"
         )
-    database = str(parsed.database)
-    Path(database).parent.mkdir(parents=True, exist_ok=True)
+    Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
     if not read_only:
-        # One writer connection: the process's writers queue for it in the pool (asynchronously) rather than
-        # for SQLite's lock, which is waited on in the event loop's thread (storage.sqlite_dialect).
+        # One writer connection: the process's writers queue for it in the pool, in order, rather than in
+        # SQLite's busy handler, which retries on a timer.
         options.setdefault("pool_size", 1)
         options.setdefault("max_overflow", 0)
-        options.setdefault("pool_timeout", BUSY_TIMEOUT_S)
-        if checkpointer is None:
-            checkpointer = WalCheckpointer(database)
-    engine = create_async_engine(
-        parsed.set(drivername=f"sqlite+{sqlite_dialect.register()}"),
-        # No busy timeout in SQLite itself: the dialect waits, asynchronously.
-        connect_args={"timeout": 0, "check_same_thread": False, "factory": sqlite_dialect.InLoopConnection},
-        begin_statement="BEGIN" if read_only else "BEGIN IMMEDIATE",
-        busy_timeout_s=BUSY_TIMEOUT_S,
-        checkpointer=checkpointer,
-        **options,
-    )
-    _configure_sqlite(engine, read_only, manual_checkpoints=checkpointer is not None)
+        options.setdefault("pool_timeout", busy_timeout_s)
+    engine = create_async_engine(url, **options)
+    pragmas = [
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "foreign_keys=ON",
+        f"busy_timeout={round(busy_timeout_s * 1000)}",
+        f"journal_size_limit={wal_size_limit}",
+    ]
+    if read_only:
+        pragmas.append("query_only=ON")
+    _configure_sqlite(engine, pragmas, "BEGIN" if read_only else "BEGIN IMMEDIATE")
     return engine
 
 
-def _configure_sqlite(engine: AsyncEngine, read_only: bool, *, manual_checkpoints: bool) -> None:
-    """WAL for readers beside a writer; transactions begun by the dialect (BEGIN IMMEDIATE for the writer)."""
+def _configure_sqlite(engine: AsyncEngine, pragmas: list[str], begin: str) -> None:
+    """SQLAlchemy's documented recipe for transactions on aiosqlite: the driver's own BEGIN off, ours emitted
+    when SQLAlchemy begins one. A writer's is BEGIN IMMEDIATE: it takes the write lock at once, so two writers
+    queue instead of one failing when it upgrades a read lock."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not the driver, decide when transactions begin (the documented pysqlite recipe).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        if read_only:
-            cursor.execute("PRAGMA query_only=ON")
-        if manual_checkpoints:
-            cursor.execute("PRAGMA wal_autocheckpoint=0")
+        for pragma in pragmas:
+            cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql(begin)
 
 
 async def execute_autocommit(url: str, statement: str) -> None:
@@ -99,3 +114,35 @@ async def execute_autocommit(url: str, statement: str) -> None:
             await connection.execute(text(statement))
     finally:
         await engine.dispose()
+
+
+class DatabaseUnreachable(Exception):
+    """The database could not be connected to: what failed, in a few words."""
+
+
+async def check_connection(url: str) -> None:
+    """Connect once, as start-up does, or raise DatabaseUnreachable."""
+    try:
+        engine = create_engine(url)
+    except OSError as error:  # the SQLite file's folder cannot be made
+        reason = f"cannot make the folder {error.filename}: {_reason(error)}"
+        raise DatabaseUnreachable(reason) from error
+    try:
+        async with engine.connect():
+            pass
+    except (OSError, DBAPIError) as error:  # TimeoutError is an OSError
+        raise DatabaseUnreachable(_reason(error)) from error
+    finally:
+        await engine.dispose()
+
+
+def _reason(error: OSError | DBAPIError) -> str:
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(error, TimeoutError):
+        return f"no answer in {CONNECT_TIMEOUT_S:g} s"
+    if isinstance(error, socket.gaierror):
+        return "unknown host"
+    if isinstance(error, DBAPIError):
+        return str(error.orig).splitlines()[0]
+    return error.strerror.lower() if error.strerror else str(error)

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.crypto import CredentialCipher
 from storage.liveness import ProcessLiveness
 from storage.models import CommandLogRow
-from storage.recent_reads import RecentReads
 from storage.repositories.access import SqlApiTokenRepository, SqlLoginGrantRepository
 from storage.repositories.alerts import SqlAlertRepository
 from storage.repositories.ledgers import SqlLedgerRepository
@@ -33,27 +32,14 @@ class SqlCommandLog:
 
 
 class SqlUnitOfWork:
-    """One transaction (storage.transaction): its connection is checked out by the first statement (a view
-    answered from recent reads takes none) and handed back on leaving the block."""
+    """One transaction (storage.transaction): its connection is checked out by the first statement and handed
+    back on leaving the block."""
 
-    def __init__(
-        self,
-        engine: AsyncEngine,
-        cipher: CredentialCipher,
-        recent_reads: RecentReads,
-        *,
-        recent: bool,
-        placer: str | None = None,
-    ) -> None:
+    def __init__(self, engine: AsyncEngine, cipher: CredentialCipher, placer: str | None = None) -> None:
         """`placer`: this process's id, which the orders it makes SUBMITTED carry (storage.liveness)."""
         self._tx = Transaction(engine)
         self._placer = placer
         self._cipher = cipher
-        self._recent_reads = recent_reads
-        self._recent = recent
-        # What this transaction changed, dropped from the recent reads once it commits.
-        self._changed_users: set[int] = set()
-        self._changed_accounts: set[int] = set()
 
     @cached_property
     def users(self) -> SqlUserRepository:
@@ -61,8 +47,7 @@ class SqlUnitOfWork:
 
     @cached_property
     def accounts(self) -> SqlAccountRepository:
-        recent = self._recent_reads.accounts if self._recent else None
-        return SqlAccountRepository(self._tx, self._cipher, recent, self._changed_users)
+        return SqlAccountRepository(self._tx, self._cipher)
 
     @cached_property
     def drafts(self) -> SqlDraftRepository:
@@ -78,8 +63,7 @@ class SqlUnitOfWork:
 
     @cached_property
     def ledgers(self) -> SqlLedgerRepository:
-        recent = self._recent_reads.ledgers if self._recent else None
-        return SqlLedgerRepository(self._tx, recent, self._changed_accounts)
+        return SqlLedgerRepository(self._tx)
 
     @cached_property
     def commands(self) -> SqlCommandLog:
@@ -122,12 +106,6 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self._tx.commit()
-        self._recent_reads.accounts.drop(self._changed_users)
-        # Only a ledger's save() notes a changed account, so the repository exists when there are any.
-        written = self.ledgers.written() if self._changed_accounts else {}
-        self._recent_reads.ledgers.drop(self._changed_accounts - written.keys())
-        for account_id, ledger in written.items():
-            self._recent_reads.ledgers.replace(account_id, ledger)
 
     async def rollback(self) -> None:
         await self._tx.rollback()
@@ -147,10 +125,9 @@ class SqlUnitOfWorkFactory:
         self._engine = engine
         self._read_engine = read_engine or engine
         self._cipher = cipher
-        self._recent_reads = RecentReads()
         self._liveness = liveness
 
-    def __call__(self, *, read_only: bool = False, recent: bool = False) -> SqlUnitOfWork:
-        engine = self._read_engine if read_only or recent else self._engine
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        engine = self._read_engine if read_only else self._engine
         placer = self._liveness.placer if self._liveness is not None else None
-        return SqlUnitOfWork(engine, self._cipher, self._recent_reads, recent=recent, placer=placer)
+        return SqlUnitOfWork(engine, self._cipher, placer)

@@ -12,7 +12,6 @@ from storage.models import (
     PositionRow,
     table_of,
 )
-from storage.recent_reads import RecentCache
 from storage.transaction import Transaction
 from trading.domain.ledger import ZERO, Ledger, Position
 
@@ -74,44 +73,18 @@ class SqlLedgerRepository:
     """Statements built once on the Core tables (see storage.models.table_of); `save` writes only the rows
     that changed since they were read in this transaction."""
 
-    def __init__(
-        self,
-        transaction: Transaction,
-        recent: RecentCache[int, Ledger] | None,
-        changed_accounts: set[int],
-    ) -> None:
-        """`recent`: answer `load` from recent reads (a view's unit of work), which takes no connection.
-        `changed_accounts`: where the accounts whose ledger this transaction changes are noted."""
+    def __init__(self, transaction: Transaction) -> None:
         self._tx = transaction
-        self._recent = recent
         self._stored: dict[int, tuple[dict[str, _Book], dict[str, _Held]]] = {}
-        self._saved: set[int] = set()
-        self._changed_accounts = changed_accounts
 
     async def load(self, account_id: int, *, for_update: bool = False) -> Ledger:
-        if self._recent is None or for_update:
-            return await self._load(account_id, for_update=for_update)
-        kept = self._recent.get(account_id)
-        if kept is None:
-            generation = self._recent.generation(account_id)
-            kept = await self._load(account_id, for_update=False)
-            self._recent.put(account_id, kept, generation)
-        return kept
-
-    async def _load(self, account_id: int, *, for_update: bool) -> Ledger:
         if for_update and self._tx.dialect != "sqlite":
             # A row lock on the account; on SQLite, BEGIN IMMEDIATE already serialises writers.
             await self._tx.execute(_LOCK_ACCOUNT, {"account_id": account_id})
         return _ledger(*await self._rows(account_id))
 
-    def written(self) -> dict[int, Ledger]:
-        """The ledgers this transaction saved, exactly as a read after its commit would find them."""
-        return {account_id: _ledger(*self._stored[account_id]) for account_id in self._saved}
-
     async def save(self, account_id: int, ledger: Ledger) -> None:
         """Write what changed since this transaction read the account: changed rows updated, new ones added."""
-        self._changed_accounts.add(account_id)
-        self._saved.add(account_id)
         books, held = await self._rows(account_id)
         assets = (
             set(ledger.balances) | set(ledger.fees_paid) | set(ledger.deposits) | set(ledger.realised_pnl)

@@ -7,7 +7,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Executable, Row, and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import (
+    Executable,
+    Row,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import FillRow, OrderDraftRow, OrderRow, ProcessRow, one_of, table_of
@@ -66,6 +79,11 @@ _LEAVE_PENDING = (
     .returning(*_DRAFTS.c)
 )
 _CLAIM = _LEAVE_PENDING.where(_DRAFTS.c.expires_at > bindparam("now"))
+# Whatever their status: one an order was made from is kept with the order (orders.draft_id refers to it).
+_DELETE_EXPIRED = delete(_DRAFTS).where(
+    _DRAFTS.c.expires_at < bindparam("before"),
+    ~exists().where(table_of(OrderRow).c.draft_id == _DRAFTS.c.id),
+)
 
 
 class SqlDraftRepository:
@@ -115,6 +133,9 @@ class SqlDraftRepository:
     async def cancel(self, draft_id: str, user_id: int) -> bool:
         params = {"draft_id": draft_id, "b_user_id": user_id, "to_status": DraftStatus.CANCELLED.value}
         return (await self._tx.execute(_LEAVE_PENDING, params)).one_or_none() is not None
+
+    async def delete_expired_before(self, before: datetime) -> int:
+        return (await self._tx.execute(_DELETE_EXPIRED, {"before": before})).rowcount
 
 
 _ORDER_FIELDS = [

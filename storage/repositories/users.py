@@ -11,7 +11,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.crypto import CredentialCipher
 from storage.models import ExchangeAccountRow, UserRow, table_of
-from storage.recent_reads import RecentCache
 from storage.transaction import Transaction
 from trading.domain.accounts import Credentials, ExchangeAccount, User
 
@@ -92,19 +91,9 @@ class SqlUserRepository:
 
 
 class SqlAccountRepository:
-    def __init__(
-        self,
-        transaction: Transaction,
-        cipher: CredentialCipher,
-        recent: RecentCache[int, tuple[ExchangeAccount, ...]] | None,
-        changed_users: set[int],
-    ) -> None:
-        """`recent`: answer `for_user` from recent reads (a view's unit of work), which takes no connection.
-        `changed_users`: where the users whose accounts this transaction changes are noted."""
+    def __init__(self, transaction: Transaction, cipher: CredentialCipher) -> None:
         self._tx = transaction
         self._cipher = cipher
-        self._recent = recent
-        self._changed_users = changed_users
 
     async def get(self, account_id: int) -> ExchangeAccount | None:
         row = await self._row(account_id)
@@ -114,14 +103,8 @@ class SqlAccountRepository:
         return (await self._tx.execute(_ACCOUNT, {"account_id": account_id})).one_or_none()
 
     async def for_user(self, user_id: int) -> Sequence[ExchangeAccount]:
-        if self._recent is not None and (kept := self._recent.get(user_id)) is not None:
-            return kept
-        generation = self._recent.generation(user_id) if self._recent is not None else 0
         rows = await self._tx.execute(_ACCOUNTS_OF, {"user_id": user_id})
-        accounts = tuple(_account(row) for row in rows)
-        if self._recent is not None:
-            self._recent.put(user_id, accounts, generation)
-        return accounts
+        return tuple(_account(row) for row in rows)
 
     async def every(self) -> Sequence[ExchangeAccount]:
         rows = await self._tx.execute(select(_ACCOUNTS).order_by(_ACCOUNTS.c.id))
@@ -170,7 +153,6 @@ class SqlAccountRepository:
                 "created_at": now,
             },
         )
-        self._changed_users.add(user_id)
         return ExchangeAccount(
             id=account_id,
             user_id=user_id,
@@ -193,7 +175,6 @@ class SqlAccountRepository:
         )
 
     async def remove(self, user_id: int, account_id: int) -> bool:
-        self._changed_users.add(user_id)
         result = await self._tx.execute(
             delete(ExchangeAccountRow).where(
                 ExchangeAccountRow.id == account_id, ExchangeAccountRow.user_id == user_id

@@ -120,6 +120,38 @@ def test_run_on_a_database_that_is_not_migrated_says_what_to_do(tmp_path: Path) 
     assert "run `tsbot db upgrade`" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("command", "database"),
+    [
+        (["run"], "postgres"),
+        (["web"], "postgres"),
+        (["db", "upgrade"], "postgres"),
+        (["run"], "sqlite"),
+        (["db", "upgrade"], "sqlite"),
+    ],
+)
+def test_a_database_that_cannot_be_reached_is_named_in_one_line(
+    tmp_path: Path, command: list[str], database: str
+) -> None:
+    """PostgreSQL on a port nobody listens on (its password never shown), or a SQLite file where no folder can
+    be made (beneath a plain file: permissions would not stop root): one line, status 2, no traceback."""
+    if database == "postgres":
+        port = free_port()
+        url = f"postgresql://tsbot:sekrit@127.0.0.1:{port}/tsbot"
+        expected = f"postgresql://tsbot:***@127.0.0.1:{port}/tsbot (connection refused)"
+    else:
+        (tmp_path / "plain").write_text("not a folder")
+        url = f"sqlite:///{tmp_path / 'plain' / 'tsbot.db'}"
+        expected = f"{url} (cannot make the folder {tmp_path / 'plain'}: file exists)"
+    env = {**os.environ, "DATABASE_URL": url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "test-secret"}
+    result = subprocess.run(
+        [TSBOT, *command], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [f"tsbot: setting DATABASE_URL: cannot connect to {expected}"]
+    assert result.stdout == ""
+
+
 def test_a_second_run_on_the_same_database_without_redis_is_refused(tmp_path: Path) -> None:
     """Both would keep chat state in their own memory and both would lead the scheduler (bot.sole_run)."""
     env = {

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import insert, inspect, select
+from sqlalchemy.engine import make_url
 
 from bot.migrate import alembic_config
 from bot.server import report
@@ -39,10 +40,14 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
-    asyncio.run(execute_autocommit(POSTGRES_URL, "DROP DATABASE IF EXISTS tsbot_migrations WITH (FORCE)"))
-    asyncio.run(execute_autocommit(POSTGRES_URL, "CREATE DATABASE tsbot_migrations"))
-    yield POSTGRES_URL.rsplit("/", 1)[0] + "/tsbot_migrations"
-    asyncio.run(execute_autocommit(POSTGRES_URL, "DROP DATABASE IF EXISTS tsbot_migrations WITH (FORCE)"))
+    # Named after the tests' database: suites run at once on one server, each on a database of its own, never
+    # drop each other's.
+    name = f"{make_url(POSTGRES_URL).database}_migrations"
+    drop = f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    asyncio.run(execute_autocommit(POSTGRES_URL, drop))
+    asyncio.run(execute_autocommit(POSTGRES_URL, f"CREATE DATABASE {name}"))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(execute_autocommit(POSTGRES_URL, drop))
 
 
 def test_upgrade_matches_the_models_and_downgrade_removes_everything(empty_database: str) -> None:

@@ -59,9 +59,9 @@ class CountedUnitsOfWork:
         self._uow = uow
         self.opened = 0
 
-    def __call__(self, *, read_only: bool = False, recent: bool = False) -> UnitOfWork:
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
         self.opened += 1
-        return self._uow(read_only=read_only, recent=recent)
+        return self._uow(read_only=read_only)
 
 
 def stopping(harness: Harness) -> Core:

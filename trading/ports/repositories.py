@@ -82,6 +82,10 @@ class DraftRepository(Protocol):
 
     async def cancel(self, draft_id: str, user_id: int) -> bool: ...
 
+    async def delete_expired_before(self, before: datetime) -> int:
+        """Delete the drafts that expired before `before`, but none an order was made from; how many."""
+        ...
+
 
 class OrderRepository(Protocol):
     async def add(self, order: Order) -> Order:

@@ -77,8 +77,6 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self, *, read_only: bool = False, recent: bool = False) -> UnitOfWork:
-        """`read_only`: a unit of work that only reads, and so never waits for (or holds up) a writer.
-        `recent`: a read-only one for views, whose accounts and ledgers may come from reads kept for a second
-        (this process's own commits show at once); never for deciding what to trade."""
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """`read_only`: a unit of work that only reads, and so never waits for (or holds up) a writer."""
         ...

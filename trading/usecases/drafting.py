@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from decimal import Decimal
 
 from trading.domain.accounts import AssetBalance, ExchangeAccount
@@ -21,6 +22,10 @@ from trading.domain.risk import (
 )
 from trading.ports import ExchangeGateway
 from trading.usecases.core import Core, account_of, new_draft_id
+
+# How long a preview left unconfirmed is kept past its expiry: a late tap on its Confirm is still told that it
+# expired, rather than that it is unknown. Then it only takes room (every message and signal makes one).
+EXPIRED_DRAFTS_KEPT = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,3 +262,11 @@ def _preview(intent: OrderIntent, priced: _Priced) -> Preview:
         return Preview(price, quantity, cost, fee, at_risk, distance, distance / price * HUNDRED)
     at_risk = cost + fee if intent.side is Side.BUY else fee
     return Preview(price, quantity, cost, fee, at_risk)
+
+
+async def purge_expired_drafts(core: Core) -> int:
+    """Delete the drafts that expired more than EXPIRED_DRAFTS_KEPT ago and became no order; how many."""
+    async with core.uow() as uow:
+        purged = await uow.drafts.delete_expired_before(core.clock.now() - EXPIRED_DRAFTS_KEPT)
+        await uow.commit()
+    return purged

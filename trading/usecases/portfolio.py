@@ -51,7 +51,7 @@ class Portfolio:
 
 
 async def portfolio(core: Core, user_id: int, account_id: int | None = None) -> Portfolio:
-    async with core.uow(recent=True) as uow:
+    async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
     gateway = await core.exchanges.gateway(account)

@@ -10,7 +10,7 @@ from trading.usecases.drafting import pair_of
 
 
 async def quote(core: Core, user_id: int, symbol: str, quote_asset: str | None = None) -> Ticker:
-    async with core.uow(recent=True) as uow:  # which venue to ask: a view, so recent reads do
+    async with core.uow(read_only=True) as uow:  # which venue to ask
         account = await account_of(uow, user_id, None)
     gateway = await core.exchanges.gateway(account)
     market = await gateway.market(pair_of(symbol, quote_asset, core.config.paper_quote))
