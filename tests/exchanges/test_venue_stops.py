@@ -26,6 +26,7 @@ from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
 from trading.usecases.exchange_accounts import add_account
 from trading.usecases.execution import confirm_draft
+from trading.usecases.placing import HELD_BY_THE_BOT
 from trading.usecases.reporting import NOTHING
 from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
 from trading.usecases.stop_moves import draft_stop_move
@@ -36,7 +37,6 @@ from trading.usecases.tracking import (
     watch_brackets,
 )
 from trading.usecases.venue_balances import sync_venue_balances
-from trading.usecases.venue_stops import HELD_BY_THE_BOT
 
 D = Decimal
 BTC = "BTCUSDT"
