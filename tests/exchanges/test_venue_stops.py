@@ -14,13 +14,13 @@ from bot.server import report
 from tests.exchanges.conftest import Venue
 from tests.harness import Harness, ProcessDied, track_and_report
 from tests.standins.venue import SimOrder
+from trading.ccxt.gateway import CcxtGateway
 from trading.domain.accounts import Credentials, ExchangeAccount
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import InvalidInput, InvalidOrder
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import ExchangeOrder, Order, OrderRequest
 from trading.domain.signals import SignalSpec
-from trading.exchanges.ccxt_gateway import CcxtGateway
 from trading.ports import ExchangeGateway, PaperFunding
 from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
