@@ -64,6 +64,7 @@ run: migrate frontend
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -78,4 +79,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.order_path
 
 clean:
-	rm -rf $(VENV) data .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .mypy_cache .ruff_cache .import_linter_cache

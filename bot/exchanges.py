@@ -10,7 +10,7 @@ from trading.exchanges.paper.store import PaperStore
 from trading.ports import Clock, ExchangeGateway, MarketData, PaperFunding, UnitOfWorkFactory
 
 if TYPE_CHECKING:
-    from trading.exchanges.ccxt_client import CcxtVenueConfig
+    from trading.ccxt.client import CcxtVenueConfig
 
 # How a ccxt venue is reached, by exchange id and testnet flag.
 VenueConfig = Callable[[str, bool], "CcxtVenueConfig"]
@@ -18,7 +18,7 @@ VenueConfig = Callable[[str, bool], "CcxtVenueConfig"]
 
 def venue_config(exchange: str, testnet: bool) -> "CcxtVenueConfig":
     # ccxt is heavy: imported only when an account uses it.
-    from trading.exchanges.ccxt_client import CcxtVenueConfig
+    from trading.ccxt.client import CcxtVenueConfig
 
     return CcxtVenueConfig(exchange, testnet=testnet)
 
@@ -52,7 +52,7 @@ class Exchanges:
         return await self.gateway(account)
 
     async def open_gateway(self, exchange: str, testnet: bool, credentials: Credentials) -> ExchangeGateway:
-        from trading.exchanges.ccxt_gateway import CcxtGateway
+        from trading.ccxt.gateway import CcxtGateway
 
         return CcxtGateway.open(self.venue_config(exchange, testnet), credentials)
 
@@ -65,7 +65,7 @@ class Exchanges:
     async def _build(self, account: ExchangeAccount) -> ExchangeGateway:
         if account.is_paper:
             return self._paper(account)
-        from trading.exchanges.ccxt_gateway import CcxtGateway
+        from trading.ccxt.gateway import CcxtGateway
 
         async with self._uow() as uow:
             credentials = await uow.accounts.credentials(account.id)

@@ -4,7 +4,7 @@ from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, Message, MessageOriginChannel
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, MessageOriginChannel
 
 from bot.telegram.config import BotConfig
 from bot.telegram.filters import OnLoop
@@ -15,15 +15,20 @@ from nlp.pipeline import Pipeline
 from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.domain.enums import Side
-from trading.domain.signal_records import SignalStatus
-from trading.domain.signals import SignalSpec, with_distances
+from trading.domain.signals import SignalSpec, break_even_applies, with_distances
 from trading.usecases.core import Core
-from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
+from trading.usecases.signal_workflow import (
+    AlreadySeen,
+    AutoFollowed,
+    NotASignal,
+    Planned,
+    PostReceived,
+    follow_signal,
+    receive_post,
+)
 from trading.usecases.signals import (
     auto_follow_source_of,
     ignore_plan,
-    mark_signal,
-    receive_signal,
     set_stop_to_entry,
     source_stats,
     sources_of_channel,
@@ -61,41 +66,23 @@ async def handle_post(
     config: BotConfig,
 ) -> None:
     spec = spec_of(await pipeline.aparse(text))
-    if spec is None:
-        await bot.send_message(chat_id, OPENS_NOTHING.format(title=title))
-        return
-    received = await receive_signal(core, user_id, channel, title, text, spec)
-    # Seen before and still open (its plan failed, expired or was never followed): planned again, and the plan
-    # it had is cancelled by the new one, so that the signal is still traded at most once.
-    again = received.duplicate and received.signal.status is SignalStatus.PREVIEWED
-    if received.duplicate and not again:
-        await bot.send_message(chat_id, SEEN.format(title=title, status=received.signal.status.value))
-        return
-    source = received.source
-    plan = await draft_signal_plan(
-        core,
-        user_id,
-        spec,
-        config.signal_amount,
-        move_stop_to_entry=source.auto_follow and source.move_stop_to_entry and break_even_applies(spec),
-        signal_id=received.signal.id,
-    )
-    if source.auto_follow:
-        result = await confirm_plan(core, user_id, plan.group_id)
-        await mark_signal(core, user_id, received.signal.id, SignalStatus.FOLLOWED)
-        await bot.send_message(chat_id, plan_preview(title, plan, auto=True) + "\n\n" + plan_result(result))
-        return
-    toggle = False if break_even_applies(spec) else None
-    await bot.send_message(
-        chat_id,
-        (PLANNED_AGAIN.format(title=title) + "\n\n" if again else "") + plan_preview(title, plan),
-        reply_markup=plan_keyboard(plan.group_id, received.signal.id, toggle),
-    )
+    received = await receive_post(core, user_id, channel, title, text, spec, config.signal_amount)
+    reply, markup = post_reply(title, received)
+    await bot.send_message(chat_id, reply, reply_markup=markup)
 
 
-def break_even_applies(spec: SignalSpec) -> bool:
-    """Moving the stop to the entry after the first target needs a stop and a target after the first."""
-    return spec.stop_loss is not None and len(spec.targets) > 1
+def post_reply(title: str, received: PostReceived) -> tuple[str, InlineKeyboardMarkup | None]:
+    match received:
+        case NotASignal():
+            return OPENS_NOTHING.format(title=title), None
+        case AlreadySeen(signal):
+            return SEEN.format(title=title, status=signal.status.value), None
+        case AutoFollowed(_, plan, followed):
+            return plan_preview(title, plan, auto=True) + "\n\n" + plan_result(followed.result), None
+        case Planned(signal, plan, again):
+            toggle = False if break_even_applies(signal.spec) else None
+            heading = PLANNED_AGAIN.format(title=title) + "\n\n" if again else ""
+            return heading + plan_preview(title, plan), plan_keyboard(plan.group_id, signal.id, toggle)
 
 
 async def forwarded(
@@ -122,15 +109,14 @@ async def channel_post(message: Message, bot: Bot, core: Core, pipeline: Pipelin
 
 async def follow(query: CallbackQuery, callback_data: PlanAction, core: Core, user: User) -> None:
     user_id = user.id
-    result = await confirm_plan(core, user_id, callback_data.group_id)
-    await mark_signal(core, user_id, callback_data.signal_id, SignalStatus.FOLLOWED)
+    followed = await follow_signal(core, user_id, callback_data.signal_id, callback_data.group_id)
     note = ""
     if callback_data.action == "auto":
         source = await auto_follow_source_of(core, user_id, callback_data.signal_id, callback_data.group_id)
         how = ", with the stop moved to the entry after target 1" if source.move_stop_to_entry else ""
         note = f"\nLater signals from {source.title} will be followed automatically{how}."
-    await edit(query, plan_result(result) + note)
-    await query.answer("Followed.")
+    await edit(query, plan_result(followed.result) + note)
+    await query.answer("Followed." if followed.followed else "Not followed: nothing was placed.")
 
 
 async def ignore(query: CallbackQuery, callback_data: PlanAction, core: Core, user: User) -> None:

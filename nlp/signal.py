@@ -10,7 +10,7 @@ timeframes are skipped. "Buy"/"Sell" sections mean entries on the signal's own s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from nlp.lexer import INDEX, NL, NUM, PUNCT, WORD, Token
@@ -158,94 +158,165 @@ def _label_after(tokens: Sequence[Token], i: int) -> str | None:
 def read_signal(
     tokens: Sequence[Token], resolver: SymbolResolver, symbols: list[SymbolMatch] | None = None
 ) -> SignalReading:
+    """The trade call in `tokens`, section by section (see the module's docstring); `symbols`: the resolver's
+    matches, where the caller has them."""
     if symbols is None:
         symbols = resolver.find_all(tokens)
-    symbol_at = {m.index: m for m in symbols if m.strength >= KNOWN}
-    numbered = _numbered_labels(tokens)
-    label_at: set[int] = set()
-    sections: dict[str, list[Decimal]] = {ENTRY: [], TARGET: [], STOP: [], LEVERAGE: [], BUY: [], SELL: []}
-    section: str | None = None
-    labels: set[str] = set()
+    state = _SignalState(tokens, {m.index for m in symbols if m.strength >= KNOWN}, _numbered_labels(tokens))
+    i = 0
+    while i < len(tokens):
+        i = state.step(i)
+    return state.reading(symbols)
+
+
+@dataclass
+class _SignalState:
+    """What read_signal has read so far, token by token. Each reader takes the token at i if it is of its kind
+    and returns where reading goes on, or None to leave it to the next reader; a new kind of token or label
+    is one more reader in `step`."""
+
+    tokens: Sequence[Token]
+    symbol_at: set[int]  # where a known symbol is, which no label or side word can be
+    numbered: set[tuple[str, int]]
+    section: str | None = None  # the section the numbers read now belong to
+    line_start: bool = True
+    sections: dict[str, list[Decimal]] = field(
+        default_factory=lambda: {ENTRY: [], TARGET: [], STOP: [], LEVERAGE: [], BUY: [], SELL: []}
+    )
+    distances: dict[str, list[Decimal]] = field(default_factory=lambda: {STOP: [], TARGET: []})
+    loose: list[Decimal] = field(default_factory=list)  # numbers before any section
+    labels: set[str] = field(default_factory=set)
+    label_at: set[int] = field(default_factory=set)  # tokens that are part of a label, never a symbol
     explicit_side: str | None = None
     first_buy_sell: str | None = None
     leverage: Decimal | None = None
-    stop_percent = False
-    distances: dict[str, list[Decimal]] = {STOP: [], TARGET: []}
-    loose: list[Decimal] = []
-    line_start = True
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok.kind == NL:
-            line_start = True
-            i += 1
-            continue
-        if tok.ignored or tok.kind == INDEX:
-            i += 1
-            continue
-        if tok.kind in (WORD, PUNCT) and i not in symbol_at:
-            label = match_label(tokens, i)
-            if label is not None:
-                section, span, _ = label
-                if section in (BUY, SELL):
-                    side_word = tokens[i].low
-                    if side_word in _SIDE_WORDS or any(t.low in _SIDE_WORDS for t in tokens[i : i + span]):
-                        explicit_side = explicit_side or section
-                    else:
-                        first_buy_sell = first_buy_sell or section
-                labels.add(section)
-                label_at.update(range(i, i + span))
-                i = i + span if section == LEVERAGE else _skip_index(tokens, i + span, numbered)
-                line_start = False
-                continue
-            if tok.kind == WORD and tok.low in _SIDE_WORDS:
-                explicit_side = explicit_side or _SIDE_WORDS[tok.low]
-            elif tok.kind == WORD and _is_generic_label(tokens, i, line_start):
-                section = IGNORE
-        if tok.kind == NUM and tok.value is not None:
-            if tok.leverage:
-                leverage = leverage if leverage is not None else tok.value
-            elif tok.percent or tok.unit == "pips":
-                # "SL: 5%", "TP: 50 pips", "a 5% stop": a distance, no price; the section still says this is a
-                # trade call. A percentage is kept as one: an order prices it against its own price.
-                of = section if section in (STOP, TARGET) else _label_after(tokens, i)
-                stop_percent = stop_percent or of in (STOP, TARGET)
-                if tok.percent and of in (STOP, TARGET):
-                    distances[of].append(tok.value)
-            elif tok.unit in ("h", "d", "w", "min", "m", "time") or tok.fraction:
-                pass  # a timeframe (1h, 15m), not a price
-            elif section == LEVERAGE:
-                leverage = leverage if leverage is not None else tok.value
-            elif section is None:
-                loose.append(tok.value)
-            elif section != IGNORE:
-                sections[section].append(tok.value)
-        if tok.kind not in (PUNCT,):
-            line_start = False
-        i += 1
-    side = explicit_side or first_buy_sell
-    entries = sections[ENTRY]
-    targets = sections[TARGET]
-    for tagged in (BUY, SELL):
-        if side == tagged:
-            entries = entries + sections[tagged]
-        elif sections[tagged]:
-            targets = targets + sections[tagged]
-    if not entries and loose and (targets or sections[STOP]):
-        entries, loose = loose, []
-    chosen = best((m for m in symbols if m.index not in label_at), allow_cash=False, floor=0)
-    return SignalReading(
-        symbol=chosen,
-        side=side,
-        side_explicit=explicit_side is not None,
-        entries=tuple(dict.fromkeys(entries)),
-        targets=tuple(targets),
-        labelled_targets=tuple(sections[TARGET]),
-        stop_loss=sections[STOP][0] if sections[STOP] else None,
-        stop_percent=stop_percent,
-        stop_loss_percent=distances[STOP][0] if distances[STOP] else None,
-        target_percents=tuple(distances[TARGET]),
-        leverage=leverage,
-        labels=frozenset(labels),
-        loose_numbers=len(loose),
-    )
+    stop_percent: bool = False
+
+    def step(self, i: int) -> int:
+        for reader in (self._line_break, self._skipped, self._label, self._word, self._number):
+            after = reader(i)
+            if after is not None:
+                return after
+        return self._past(i)
+
+    def _past(self, i: int) -> int:
+        """Past token i: a line goes on being at its start only over punctuation (numbering, bullets)."""
+        if self.tokens[i].kind != PUNCT:
+            self.line_start = False
+        return i + 1
+
+    def _line_break(self, i: int) -> int | None:
+        if self.tokens[i].kind != NL:
+            return None
+        self.line_start = True
+        return i + 1
+
+    def _skipped(self, i: int) -> int | None:
+        """Numbering and what brackets hold (percentages, pips) say nothing of the trade."""
+        tok = self.tokens[i]
+        return i + 1 if tok.ignored or tok.kind == INDEX else None
+
+    def _label(self, i: int) -> int | None:
+        """A label opens its section; the list numbering right after it is skipped."""
+        if self.tokens[i].kind not in (WORD, PUNCT) or i in self.symbol_at:
+            return None
+        label = match_label(self.tokens, i)
+        if label is None:
+            return None
+        self.section, span, _ = label
+        if self.section in (BUY, SELL):
+            self._side_label(self.section, self.tokens[i : i + span])
+        self.labels.add(self.section)
+        self.label_at.update(range(i, i + span))
+        self.line_start = False
+        if self.section == LEVERAGE:
+            return i + span
+        return _skip_index(self.tokens, i + span, self.numbered)
+
+    def _side_label(self, section: str, words: Sequence[Token]) -> None:
+        """A Buy or Sell section: its side is the signal's where it says long or short, else a guess."""
+        if any(t.low in _SIDE_WORDS for t in words):
+            self.explicit_side = self.explicit_side or section
+        else:
+            self.first_buy_sell = self.first_buy_sell or section
+
+    def _word(self, i: int) -> int | None:
+        """A side word (long, short) outside a label; an unknown "Word:" opening a line ends the section."""
+        tok = self.tokens[i]
+        if tok.kind != WORD or i in self.symbol_at:
+            return None
+        if tok.low in _SIDE_WORDS:
+            self.explicit_side = self.explicit_side or _SIDE_WORDS[tok.low]
+        elif _is_generic_label(self.tokens, i, self.line_start):
+            self.section = IGNORE
+        return self._past(i)
+
+    def _number(self, i: int) -> int | None:
+        tok = self.tokens[i]
+        if tok.kind != NUM or tok.value is None:
+            return None
+        if tok.leverage:
+            self._leverage(tok.value)
+        elif tok.percent or tok.unit == "pips":
+            self._distance(i, tok)
+        elif tok.unit in ("h", "d", "w", "min", "m", "time") or tok.fraction:
+            pass  # a timeframe (1h, 15m), not a price
+        elif self.section == LEVERAGE:
+            self._leverage(tok.value)
+        else:
+            self._price(tok.value)
+        return self._past(i)
+
+    def _leverage(self, value: Decimal) -> None:
+        """The first leverage given is the signal's."""
+        if self.leverage is None:
+            self.leverage = value
+
+    def _distance(self, i: int, tok: Token) -> None:
+        """A distance, no price ("SL: 5%", "TP: 50 pips", "a 5% stop"); the section still says this is a trade
+        call. A percentage is kept as one: an order prices it against its own price."""
+        of = self.section if self.section in (STOP, TARGET) else _label_after(self.tokens, i)
+        if of not in (STOP, TARGET):
+            return
+        self.stop_percent = True
+        if tok.percent and tok.value is not None:
+            self.distances[of].append(tok.value)
+
+    def _price(self, value: Decimal) -> None:
+        if self.section is None:
+            self.loose.append(value)
+        elif self.section != IGNORE:
+            self.sections[self.section].append(value)
+
+    def reading(self, symbols: Sequence[SymbolMatch]) -> SignalReading:
+        side = self.explicit_side or self.first_buy_sell
+        entries, targets = self._entries_and_targets(side)
+        loose = self.loose
+        if not entries and loose and (targets or self.sections[STOP]):
+            entries, loose = loose, []
+        stops, distances = self.sections[STOP], self.distances
+        return SignalReading(
+            symbol=best((m for m in symbols if m.index not in self.label_at), allow_cash=False, floor=0),
+            side=side,
+            side_explicit=self.explicit_side is not None,
+            entries=tuple(dict.fromkeys(entries)),
+            targets=tuple(targets),
+            labelled_targets=tuple(self.sections[TARGET]),
+            stop_loss=stops[0] if stops else None,
+            stop_percent=self.stop_percent,
+            stop_loss_percent=distances[STOP][0] if distances[STOP] else None,
+            target_percents=tuple(distances[TARGET]),
+            leverage=self.leverage,
+            labels=frozenset(self.labels),
+            loose_numbers=len(loose),
+        )
+
+    def _entries_and_targets(self, side: str | None) -> tuple[list[Decimal], list[Decimal]]:
+        """Sections labelled Buy or Sell are entries on the signal's own side and targets on the other."""
+        entries, targets = self.sections[ENTRY], self.sections[TARGET]
+        for tagged in (BUY, SELL):
+            if side == tagged:
+                entries = entries + self.sections[tagged]
+            elif self.sections[tagged]:
+                targets = targets + self.sections[tagged]
+        return entries, targets

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -15,10 +16,11 @@ from bot.settings import Settings
 from storage.models import Base
 from tests.fakes import ManualClock
 from trading.domain.accounts import Credentials, ExchangeAccount
-from trading.domain.enums import OrderStatus, Side
+from trading.domain.enums import AmountUnit, OrderStatus, OrderType, Side
 from trading.domain.errors import ExchangeUnavailable
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import ExchangeOrder, Order, OrderRequest
+from trading.domain.signals import SignalSpec
 from trading.market.simulated import SimulatedMarket
 from trading.ports import ExchangeFactory, ExchangeGateway, PaperFunding
 from trading.usecases.accounts import register_user
@@ -27,6 +29,8 @@ from trading.usecases.drafting import draft_order
 from trading.usecases.execution import confirm_draft
 from trading.usecases.notices import Told, add_notices
 from trading.usecases.reporting import TrackingEvents
+from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
+from trading.usecases.signals import receive_signal
 from trading.usecases.tracking import track_once
 
 # Limits wide enough that tests of other things are not refused by them.
@@ -67,6 +71,17 @@ class Harness:
         """An order asked for and confirmed, as a trader's message and tap on Confirm do."""
         return await confirm_draft(self.core, user_id, (await draft_order(self.core, user_id, intent)).id)
 
+    async def hold_all_but(self, user_id: int, keep: Decimal) -> Order:
+        """A limit buy resting far below the market that holds all the user's USDT but about `keep` (a little
+        more, as amounts round down), as a venue holds a resting order's funds: all an order placed now finds."""
+        async with self.core.uow(read_only=True) as uow:
+            [account, *_] = await uow.accounts.for_user(user_id)
+        gateway = await self.core.exchanges.gateway(account)
+        free = (await gateway.balances())["USDT"].free
+        low = ((await gateway.ticker("ETH/USDT")).bid / 2).quantize(Decimal("0.01"))
+        intent = OrderIntent("ETH", Side.BUY, free - keep, AmountUnit.QUOTE, OrderType.LIMIT, low)
+        return await self.placed(user_id, intent)
+
     async def count(self, table: str) -> int:
         async with self.engine.connect() as connection:
             value = await connection.scalar(select(func.count()).select_from(Base.metadata.tables[table]))
@@ -102,6 +117,16 @@ async def track_and_report(core: Core) -> TrackingEvents:
     """A tracker's pass and its report, without delivery: what users are owed notices of."""
     await track_once(core)
     return await report(core)
+
+
+async def signal_plan(
+    core: Core, user_id: int, spec: SignalSpec, amount: Decimal, **options: Any
+) -> tuple[int, PlanDraft]:
+    """A signal recorded for the user, as a forwarded post is, and its plan for `amount` (`options`: those of
+    draft_signal_plan); the signal's id and the plan."""
+    received = await receive_signal(core, user_id, "-100500", "Crypto Calls", repr(spec), spec)
+    plan = await draft_signal_plan(core, user_id, spec, amount, signal_id=received.signal.id, **options)
+    return received.signal.id, plan
 
 
 def answer_lost() -> ExchangeUnavailable:

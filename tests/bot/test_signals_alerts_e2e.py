@@ -2,11 +2,14 @@
 
 from decimal import Decimal
 
+import pytest
+
 from bot.telegram.keyboards import PlanAction
 from bot.telegram.runtime import TelegramBot
 from tests.bot.sandbox import Sandbox, button
 from tests.harness import Harness
 from trading.usecases.alerts import set_alert
+from trading.usecases.execution import cancel_order
 
 SIGNAL = "BTC/USDT LONG\nEntry: 67100-66900\nTargets: 68000, 69000\nStop: 65000"
 
@@ -163,3 +166,31 @@ async def test_a_minus_sign_on_an_amount_is_asked_to_be_sent_again_not_dropped(
         "• -5 has a minus sign, and no amount or price is below zero"
     )
     assert asked["reply_markup"] is None and await harness.count("order_drafts") == 0
+
+
+@pytest.mark.parametrize(("keep", "followed"), [(Decimal(75), True), (Decimal(25), False)])
+async def test_a_signal_is_followed_only_where_an_entry_was_placed(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness, keep: Decimal, followed: bool
+) -> None:
+    """As the API has it (tests/webapp/test_api_signal_follow.py): one entry of two refused is followed, both
+    refused is not, and the same post then plans it afresh."""
+    chat = sandbox.chat(615 if followed else 616)
+    harness.market.set_price("BTC/USDT", Decimal(67000))  # the first entry at the market, the second below
+    [plan] = await chat.ask(SIGNAL, forward_from_chat="Thin Calls")
+    async with harness.core.uow(read_only=True) as uow:
+        user = await uow.users.by_telegram_id(chat.user_id)
+    assert user is not None
+    holding = await harness.hold_all_but(user.id, keep)  # 100 USDT a signal: about 50 each entry
+
+    answer = await chat.tap(plan["message_id"], button(plan, "Follow"))
+    assert answer["answer"] == ("Followed." if followed else "Not followed: nothing was placed.")
+    text = (await chat.message(plan["message_id"]))["text"]
+    assert (text.count("✅ Order #"), text.count("not placed")) == ((1, 1) if followed else (0, 2))
+    [stats] = await chat.ask("/sources")
+    assert f"Thin Calls: 1 signals, {int(followed)} followed" in stats["text"]
+    await cancel_order(harness.core, user.id, holding.id)
+    [again] = await chat.ask(SIGNAL, forward_from_chat="Thin Calls")
+    assert ("already (followed)" in again["text"]) is followed
+    assert (
+        again["text"].startswith("You had this signal from Thin Calls already, not followed") is not followed
+    )

@@ -8,9 +8,9 @@ import pytest
 
 from tests.standins import binance, kraken
 from tests.standins.venue import SimulatedAccount, StandInServer
+from trading.ccxt.client import CcxtVenueConfig
+from trading.ccxt.gateway import CcxtGateway
 from trading.domain.accounts import Credentials
-from trading.exchanges.ccxt_client import CcxtVenueConfig
-from trading.exchanges.ccxt_gateway import CcxtGateway
 from trading.exchanges.retry import RetryPolicy
 
 # Tiny delays: tests wait for nothing but the stand-in.

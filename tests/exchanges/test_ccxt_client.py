@@ -2,11 +2,11 @@
 
 import pytest
 
+from trading.ccxt.client import CcxtSession, CcxtVenueConfig
+from trading.ccxt.gateway import CcxtGateway
+from trading.ccxt.market_data import CcxtMarketData
 from trading.domain.accounts import Credentials
 from trading.domain.errors import InvalidInput
-from trading.exchanges.ccxt_client import CcxtSession, CcxtVenueConfig
-from trading.exchanges.ccxt_gateway import CcxtGateway
-from trading.market.ccxt_market import CcxtMarketData
 from trading.ports import ExchangeGateway, MarketData
 
 

@@ -3,6 +3,7 @@
 import pytest
 from ccxt.base import errors as ccxt_errors
 
+from trading.ccxt.errors import ccxt_errors_translated, translate
 from trading.domain.errors import (
     AuthenticationFailed,
     BelowMinimum,
@@ -15,7 +16,6 @@ from trading.domain.errors import (
     TradingError,
     UnknownSymbol,
 )
-from trading.exchanges.ccxt_errors import ccxt_errors_translated, translate
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,11 @@ import pytest
 
 from tests.exchanges.conftest import FAST_RETRY, Venue
 from tests.standins.venue import Fault
+from trading.ccxt.gateway import CcxtGateway
 from trading.domain.accounts import Credentials
 from trading.domain.enums import OrderStatus, OrderType, Side
 from trading.domain.errors import AuthenticationFailed, ExchangeUnavailable, InsufficientFunds, RateLimited
 from trading.domain.orders import OrderRequest
-from trading.exchanges.ccxt_gateway import CcxtGateway
 
 ALL_ATTEMPTS = FAST_RETRY.attempts
 

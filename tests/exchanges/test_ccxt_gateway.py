@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 
 from tests.exchanges.conftest import Venue
+from trading.ccxt.gateway import CcxtGateway
 from trading.domain.enums import OrderStatus, OrderType, Side
 from trading.domain.errors import BelowMinimum, InvalidOrder, OrderNotFound, UnknownSymbol
 from trading.domain.orders import OrderRequest
-from trading.exchanges.ccxt_gateway import CcxtGateway
 
 
 def market_buy(venue: Venue, client_order_id: str, quantity: str = "0.01") -> OrderRequest:

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from tests.exchanges.conftest import Venue
+from trading.ccxt.market_data import CcxtMarketData
 from trading.domain.errors import InvalidInput, UnknownSymbol
-from trading.market.ccxt_market import CcxtMarketData
 
 
 @pytest.fixture

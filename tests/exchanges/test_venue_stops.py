@@ -12,22 +12,23 @@ import pytest
 
 from bot.server import report
 from tests.exchanges.conftest import Venue
-from tests.harness import Harness, ProcessDied, track_and_report
+from tests.harness import Harness, ProcessDied, signal_plan, track_and_report
 from tests.standins.venue import SimOrder
+from trading.ccxt.gateway import CcxtGateway
 from trading.domain.accounts import Credentials, ExchangeAccount
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import InvalidInput, InvalidOrder
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import ExchangeOrder, Order, OrderRequest
 from trading.domain.signals import SignalSpec
-from trading.exchanges.ccxt_gateway import CcxtGateway
 from trading.ports import ExchangeGateway, PaperFunding
 from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
 from trading.usecases.exchange_accounts import add_account
 from trading.usecases.execution import confirm_draft
+from trading.usecases.placing import HELD_BY_THE_BOT
 from trading.usecases.reporting import NOTHING
-from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
+from trading.usecases.signal_workflow import follow_signal
 from trading.usecases.stop_moves import draft_stop_move
 from trading.usecases.tracking import (
     STOP_NEVER_ARRIVED,
@@ -36,7 +37,6 @@ from trading.usecases.tracking import (
     watch_brackets,
 )
 from trading.usecases.venue_balances import sync_venue_balances
-from trading.usecases.venue_stops import HELD_BY_THE_BOT
 
 D = Decimal
 BTC = "BTCUSDT"
@@ -169,10 +169,10 @@ async def test_the_venue_fills_the_stop_and_the_tracker_books_it_once(trader: Tr
 
 async def test_a_target_lifts_the_stop_sells_its_share_and_rests_a_stop_for_the_rest(trader: Trader) -> None:
     spec = SignalSpec("BTC", Side.BUY, entries=(D(50100),), targets=(D(52000), D(54000)), stop_loss=D(48000))
-    plan = await draft_signal_plan(
+    signal_id, _ = await signal_plan(
         trader.core, trader.user, spec, D(1002), account_id=trader.account, move_stop_to_entry=True
     )
-    [entry] = (await confirm_plan(trader.core, trader.user, plan.group_id)).orders
+    [entry] = (await follow_signal(trader.core, trader.user, signal_id)).result.orders
     assert entry.filled == D("0.02001") and entry.average_price == D("50010")  # at the ask, below its entry
     first_stop = await trader.stop(entry)
     assert trader.at_venue(first_stop).quantity == D("0.02001")

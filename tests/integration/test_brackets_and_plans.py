@@ -6,16 +6,17 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from tests.harness import FailingExchanges, Harness, answer_lost
+from tests.harness import FailingExchanges, Harness, answer_lost, signal_plan
 from trading.domain.enums import AmountUnit, OrderRole, OrderStatus, OrderType, Side
-from trading.domain.errors import DraftAlreadyUsed, InsufficientFunds, InvalidInput
+from trading.domain.errors import InsufficientFunds, InvalidInput
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order
 from trading.domain.signals import SignalSpec
 from trading.usecases.brackets import fire_leg
 from trading.usecases.execution import confirm_draft
 from trading.usecases.portfolio import portfolio
-from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
+from trading.usecases.signal_plans import draft_signal_plan
+from trading.usecases.signal_workflow import follow_signal
 from trading.usecases.stop_moves import draft_stop_move
 from trading.usecases.tracking import sync_open_orders, watch_brackets
 
@@ -46,14 +47,14 @@ async def move(harness: Harness, symbol: str, price: Decimal) -> list[object]:
 async def test_targets_take_their_shares_and_break_even_moves_the_stop(harness: Harness) -> None:
     user, _ = await harness.user()
     ask = (await harness.market.ticker("SOL/USDT")).ask
-    plan = await draft_signal_plan(
+    signal_id, _ = await signal_plan(
         harness.core,
         user,
         SignalSpec("SOL", Side.BUY, entries=(ask + 1,), targets=(D(160), D(170)), stop_loss=D(140)),
         D(1500),
         move_stop_to_entry=True,
     )
-    [entry] = (await confirm_plan(harness.core, user, plan.group_id)).orders
+    [entry] = (await follow_signal(harness.core, user, signal_id)).result.orders
     assert entry.status is OrderStatus.FILLED  # an entry the market is already below is taken at market
     assert entry.order_type is OrderType.MARKET
     half = (entry.filled / 2).quantize(D("0.001"), rounding="ROUND_DOWN")  # whole steps of SOL: no dust
@@ -212,7 +213,7 @@ async def test_a_plan_splits_the_amount_over_entries_and_is_confirmed_once(harne
     user, _ = await harness.user()
     ask = (await harness.market.ticker("ETH/USDT")).ask
     low = (ask * D("0.97")).quantize(D("0.01"))
-    plan = await draft_signal_plan(
+    signal_id, plan = await signal_plan(
         harness.core,
         user,
         SignalSpec("ETH", Side.BUY, entries=(ask + 10, low), targets=(ask * 2,), stop_loss=low - 100),
@@ -222,10 +223,10 @@ async def test_a_plan_splits_the_amount_over_entries_and_is_confirmed_once(harne
     assert all(e.quantity * e.price <= D(1000) for e in plan.plan.entries)
     assert plan.plan.at_risk < D(2000)
 
-    result = await confirm_plan(harness.core, user, plan.group_id)
+    result = (await follow_signal(harness.core, user, signal_id)).result
     assert [o.status for o in result.orders] == [OrderStatus.FILLED, OrderStatus.OPEN] and not result.failures
-    with pytest.raises(DraftAlreadyUsed):
-        await confirm_plan(harness.core, user, plan.group_id)
+    with pytest.raises(InvalidInput, match="followed already"):
+        await follow_signal(harness.core, user, signal_id)
 
     await move(harness, "ETH/USDT", low - 1)
     view = await portfolio(harness.core, user)
@@ -240,13 +241,12 @@ async def test_a_leveraged_signal_is_planned_and_followed_at_1x(harness: Harness
     user, _ = await harness.user()
     ask = (await harness.market.ticker("ETH/USDT")).ask
     spec = SignalSpec("ETH", Side.BUY, (ask + 10,), targets=(ask * 2,), stop_loss=ask - 100, leverage=D(10))
-    plan = await draft_signal_plan(harness.core, user, spec, D(500))
+    signal_id, plan = await signal_plan(harness.core, user, spec, D(500))
     assert plan.plan.leverage_asked == D(10)
     assert plan.plan.cost + plan.plan.fees <= D(500)
     assert [draft.leverage for draft in plan.drafts] == [None]
 
-    result = await confirm_plan(harness.core, user, plan.group_id)
-    [order] = result.orders
+    [order] = (await follow_signal(harness.core, user, signal_id)).result.orders
     assert order.status is OrderStatus.FILLED and order.quantity == plan.plan.entries[0].quantity
     view = await portfolio(harness.core, user)
     assert view.positions[0].quantity == order.quantity  # bought outright, with the amount planned
@@ -270,10 +270,10 @@ async def test_plan_entries_the_exchange_did_not_answer_for_are_unconfirmed_not_
     ask = (await harness.market.ticker("ETH/USDT")).ask
     low = (ask * D("0.97")).quantize(D("0.01"))
     spec = SignalSpec("ETH", Side.BUY, entries=(ask + 10, low), targets=(ask * 2,), stop_loss=low - 100)
-    plan = await draft_signal_plan(harness.core, user, spec, D(2000))
+    signal_id, plan = await signal_plan(harness.core, user, spec, D(2000))
     unanswering = replace(harness.core, exchanges=FailingExchanges(harness, answer_lost, after_sending=True))
 
-    result = await confirm_plan(unanswering, user, plan.group_id)
+    result = (await follow_signal(unanswering, user, signal_id)).result
     assert result.orders == () and result.failures == ()
     assert [draft.id for draft, _ in result.unconfirmed] == [draft.id for draft in plan.drafts]
     assert all("It may have been placed" in told for _, told in result.unconfirmed)

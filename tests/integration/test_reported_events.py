@@ -14,12 +14,12 @@ from bot.server import report
 from tests.harness import Harness
 from trading.domain.enums import OrderRole, Side
 from trading.domain.intents import OrderIntent
-from trading.domain.signal_records import SignalStatus
 from trading.domain.signals import SignalSpec
 from trading.ports import UnitOfWork
 from trading.usecases.reporting import NOTHING
-from trading.usecases.signal_plans import confirm_plan, draft_signal_plan
-from trading.usecases.signals import mark_signal, receive_signal
+from trading.usecases.signal_plans import draft_signal_plan
+from trading.usecases.signal_workflow import follow_signal
+from trading.usecases.signals import receive_signal
 from trading.usecases.tracking import track_once
 
 D = Decimal
@@ -115,9 +115,8 @@ async def test_a_closed_signal_is_told_once(harness: Harness) -> None:
     ask = (await harness.market.ticker("SOL/USDT")).ask
     spec = SignalSpec("SOL", Side.BUY, entries=(ask + 1,), targets=(D(160),), stop_loss=D(140))
     received = await receive_signal(harness.core, user, "-100500", "Crypto Calls", "signal", spec)
-    plan = await draft_signal_plan(harness.core, user, spec, D(1500), signal_id=received.signal.id)
-    await confirm_plan(harness.core, user, plan.group_id)
-    await mark_signal(harness.core, user, received.signal.id, SignalStatus.FOLLOWED)
+    await draft_signal_plan(harness.core, user, spec, D(1500), signal_id=received.signal.id)
+    await follow_signal(harness.core, user, received.signal.id)
     harness.market.set_price("SOL/USDT", D(161))
     harness.clock.advance(1)
     await track_once(harness.core)  # the target fills and the signal closes; no report yet

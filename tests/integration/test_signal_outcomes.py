@@ -11,14 +11,15 @@ from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import DraftAlreadyUsed
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import OrderRequest
-from trading.domain.signal_records import SignalOutcome, SignalRecord, SignalStatus
+from trading.domain.signal_records import SignalOutcome, SignalRecord
 from trading.domain.signals import SignalSpec
 from trading.usecases.brackets import fire_leg
 from trading.usecases.execution import cancel_order
 from trading.usecases.portfolio import portfolio
 from trading.usecases.reporting import NOTHING, TrackingEvents
-from trading.usecases.signal_plans import PlanDraft, confirm_plan, draft_signal_plan
-from trading.usecases.signals import mark_signal, receive_signal, set_stop_to_entry, source_stats
+from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
+from trading.usecases.signal_workflow import follow_signal
+from trading.usecases.signals import receive_signal, set_stop_to_entry, source_stats
 from trading.usecases.tracking import reconcile_submitted
 
 D = Decimal
@@ -31,8 +32,7 @@ async def follow(
     plan = await draft_signal_plan(harness.core, user, spec, D(1500), signal_id=received.signal.id)
     if stop_to_entry:
         await set_stop_to_entry(harness.core, user, plan.group_id, True)
-    await confirm_plan(harness.core, user, plan.group_id)
-    await mark_signal(harness.core, user, received.signal.id, SignalStatus.FOLLOWED)
+    await follow_signal(harness.core, user, received.signal.id)
     return received.signal, plan
 
 
@@ -184,8 +184,8 @@ async def test_a_new_plan_for_a_signal_cancels_the_one_it_replaces(harness: Harn
     second = await draft_signal_plan(harness.core, user, spec, D(800), signal_id=received.signal.id)
 
     with pytest.raises(DraftAlreadyUsed, match="cancelled"):
-        await confirm_plan(harness.core, user, first.group_id)
-    placed = await confirm_plan(harness.core, user, second.group_id)
+        await follow_signal(harness.core, user, received.signal.id, first.group_id)
+    placed = (await follow_signal(harness.core, user, received.signal.id, second.group_id)).result
     assert len(placed.orders) == 1 and not placed.failures
     assert (await signal_of(harness, user, received.signal.id)).group_id == second.group_id
     async with harness.core.uow(read_only=True) as uow:

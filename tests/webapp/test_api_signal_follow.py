@@ -3,6 +3,8 @@
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from tests.fakes import ManualClock
 from tests.webapp.conftest import Api
 from trading.domain.enums import Side
@@ -127,3 +129,29 @@ async def test_a_source_followed_automatically_keeps_its_break_even_choice(api: 
     assert kept["auto_follow"] is False and kept["move_stop_to_entry"] is True
     bad = await api.client.post(url, headers=headers, json={"auto_follow": True, "move_stop_to_entry": "yes"})
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(("keep", "followed"), [(Decimal(75), True), (Decimal(25), False)])
+async def test_a_signal_is_followed_only_where_an_entry_was_placed(
+    api: Api, keep: Decimal, followed: bool
+) -> None:
+    """As the chat has it (tests/bot/test_signals_alerts_e2e.py): one entry of two refused is followed, both
+    refused is not, and the signal can then be planned again."""
+    headers = await api.sign_in(6010 if followed else 6011)
+    me = await api.json("GET", "/api/v1/me", headers)
+    ask = Decimal((await api.json("GET", "/api/v1/markets/ticker?symbol=ETH", headers))["ask"])
+    low = (ask * Decimal("0.97")).quantize(Decimal("0.01"))
+    spec = SignalSpec("ETH", Side.BUY, (ask + 10, low), (ask * 2,), stop_loss=low - 100)
+    received = await receive_signal(api.harness.core, me["id"], "-100778", "Thin Calls", "two entries", spec)
+    signal_id = received.signal.id
+    await api.json("POST", f"/api/v1/signals/{signal_id}/plan", headers, json={"amount": "100"})
+    holding = await api.harness.hold_all_but(me["id"], keep)  # about 50 USDT each entry
+
+    answer = await api.json("POST", f"/api/v1/signals/{signal_id}/follow", headers)
+    assert (len(answer["orders"]), len(answer["failures"])) == ((1, 1) if followed else (0, 2))
+    assert (await _signal_of(api, headers, signal_id))["status"] == ("followed" if followed else "previewed")
+    await api.json("POST", f"/api/v1/orders/{holding.id}/cancel", headers)
+    again = await api.client.post(
+        f"/api/v1/signals/{signal_id}/plan", headers=headers, json={"amount": "100"}
+    )
+    assert again.status_code == (400 if followed else 201)

@@ -59,6 +59,11 @@ def with_distances(
     return replace(spec, stop_loss=stop, targets=targets)
 
 
+def break_even_applies(spec: SignalSpec) -> bool:
+    """Moving the stop to the entry after the first target needs a stop and a target after the first."""
+    return spec.stop_loss is not None and len(spec.targets) > 1
+
+
 def check_signal(spec: SignalSpec) -> None:
     """A stop or a target on the wrong side of the entries is the signal's mistake: say so, never fix it."""
     if not spec.entries:

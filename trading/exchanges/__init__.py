@@ -1,1 +1,1 @@
-"""Exchange gateways: the paper exchange and ccxt."""
+"""Exchange gateways: the paper exchange (ccxt venues are in trading.ccxt), and retries with back-off."""

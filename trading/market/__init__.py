@@ -1,1 +1,1 @@
-"""Market data adapters: a simulated market (the default) and ccxt's public data."""
+"""Market data: a simulated market (the default) and its catalogue; ccxt's public data is in trading.ccxt."""

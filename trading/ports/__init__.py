@@ -1,4 +1,5 @@
-"""The ports the core needs. Adapters in trading/exchanges, trading/market and storage/ implement them."""
+"""The ports the core needs. Adapters in trading/exchanges, trading/market, trading/ccxt and storage/ implement
+them."""
 
 from trading.ports.outside import Clock, ExchangeFactory, ExchangeGateway, MarketData, Notifier, PaperFunding
 from trading.ports.repositories import (

@@ -3,7 +3,7 @@
 Targets are always held by the core (not resting at the venue) because on a spot venue a stop and its targets
 would each lock the same coins; the core can arm all of them and send only the one the market reaches. The stop
 is armed here too, in the same transaction that books the entry's fill, and then moved to a venue that holds
-stop orders itself (trading.usecases.venue_stops), so it protects the position while the bot is down.
+stop orders itself (trading.usecases.placing), so it protects the position while the bot is down.
 """
 
 from collections.abc import Sequence
@@ -66,7 +66,7 @@ async def arm_brackets(
 ) -> Order | None:
     """Create or grow the entry's legs so they cover what has filled so far (`step`: the market's amount step);
     the entry's stop, if it has one. A stop resting at the venue is not grown here: that takes the venue's
-    cancel and a new order, after this transaction (venue_stops.follow_entry). `draft`: the entry's, where the
+    cancel and a new order, after this transaction (placing.follow_entry). `draft`: the entry's, where the
     caller holds it; read otherwise."""
     if draft is None or draft.id != entry.draft_id:
         draft = await uow.drafts.get(entry.draft_id) if entry.draft_id else None

@@ -1,6 +1,7 @@
-"""Following a signal: a plan previewed as one, its entries drafted together and confirmed together."""
+"""A signal's plan: previewed as one, its entries drafted together, claimed together and then sent."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from trading.domain.enums import OrderType, Side
@@ -9,9 +10,10 @@ from trading.domain.ledger import ZERO
 from trading.domain.orders import Order, OrderDraft, Preview
 from trading.domain.risk import OrderExposure, check_risk, effective_limits
 from trading.domain.signals import SignalPlan, SignalSpec, plan_signal
+from trading.ports import UnitOfWork
 from trading.usecases.core import Core, account_of, new_draft_id
 from trading.usecases.drafting import free_of, pair_of, risk_context
-from trading.usecases.execution import confirm_draft
+from trading.usecases.execution import Claimed, carry_out, claim_draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,28 +125,45 @@ async def draft_signal_plan(
     return PlanDraft(group, plan, drafts)
 
 
-async def confirm_plan(core: Core, user_id: int, group_id: str) -> PlanResult:
-    """Confirm every entry of a plan, each placed once. The first refusal of a confirmation as such (expired,
-    already used) is raised; an entry the exchange refuses, or does not answer for, is reported beside the ones
-    placed."""
-    async with core.uow(read_only=True) as uow:
-        drafts = [d for d in await uow.drafts.in_group(group_id) if d.user_id == user_id]
+@dataclass(frozen=True, slots=True)
+class ClaimedPlan:
+    """A plan's entries claimed for their one confirmation, their orders written; and those that could not be
+    claimed, with why."""
+
+    claimed: tuple[Claimed, ...]
+    refused: tuple[tuple[OrderDraft, str], ...]
+
+
+async def claim_plan(uow: UnitOfWork, user_id: int, group_id: str, now: datetime) -> ClaimedPlan:
+    """Claim every entry of a plan in the caller's unit of work, each once across processes; it must commit
+    before place_plan calls the exchange. Why the first entry cannot be claimed (expired, already used) is
+    raised: nothing of the plan was then claimed. A later entry that cannot be is reported."""
+    drafts = [d for d in await uow.drafts.in_group(group_id) if d.user_id == user_id]
     if not drafts:
         raise NotFound("That signal plan was not found.")
-    orders: list[Order] = []
-    failures: list[tuple[OrderDraft, str]] = []
-    unconfirmed: list[tuple[OrderDraft, str]] = []
+    claimed: list[Claimed] = []
+    refused: list[tuple[OrderDraft, str]] = []
     for index, draft in enumerate(drafts):
         try:
-            orders.append(await confirm_draft(core, user_id, draft.id))
-        except ExchangeUnavailable as error:
-            unconfirmed.append((draft, error.message))
+            claimed.append(await claim_draft(uow, user_id, draft.id, now))
         except TradingError as error:
-            if (
-                index == 0
-                and not orders
-                and error.code in ("draft_expired", "draft_already_used", "not_found")
-            ):
+            if index == 0:
                 raise
-            failures.append((draft, error.message))
+            refused.append((draft, error.message))
+    return ClaimedPlan(tuple(claimed), tuple(refused))
+
+
+async def place_plan(core: Core, plan: ClaimedPlan) -> PlanResult:
+    """Send the claimed entries of a plan, each once. An entry the exchange refuses, or does not answer for, is
+    reported beside the ones placed."""
+    orders: list[Order] = []
+    failures = list(plan.refused)
+    unconfirmed: list[tuple[OrderDraft, str]] = []
+    for claimed in plan.claimed:
+        try:
+            orders.append(await carry_out(core, claimed))
+        except ExchangeUnavailable as error:
+            unconfirmed.append((claimed.draft, error.message))
+        except TradingError as error:
+            failures.append((claimed.draft, error.message))
     return PlanResult(tuple(orders), tuple(failures), tuple(unconfirmed))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.domain.enums import OrderRole
-from trading.domain.errors import NotFound
+from trading.domain.errors import InvalidInput, NotFound
 from trading.domain.ledger import ZERO
 from trading.domain.market import parse_symbol
 from trading.domain.orders import Fill, Order
@@ -20,6 +20,7 @@ from trading.domain.signal_records import (
     outcome_of,
 )
 from trading.domain.signals import SignalSpec, check_signal
+from trading.ports import UnitOfWork
 from trading.usecases.core import Core
 
 
@@ -68,6 +69,31 @@ async def receive_signal(
     if seen is None:  # pragma: no cover - inserted and gone within one call
         raise NotFound("The signal could not be recorded; forward it again.")
     return Received(source, seen, duplicate=True)
+
+
+async def find_signal(uow: UnitOfWork, user_id: int, signal_id: int) -> SignalRecord:
+    """The user's signal; another user's is 'not found'."""
+    sources = await uow.signals.for_user(user_id)
+    found = next((s for _, signals in sources for s in signals if s.id == signal_id), None)
+    if found is None:
+        raise NotFound("That signal was not found.")
+    return found
+
+
+def check_open(signal: SignalRecord, also: SignalStatus = SignalStatus.PREVIEWED) -> None:
+    """A signal still waiting to be followed or ignored (or in status `also`) passes."""
+    if signal.status not in (SignalStatus.PREVIEWED, also):
+        raise InvalidInput(f"That signal was {signal.status.value} already.")
+
+
+async def open_signal(
+    core: Core, user_id: int, signal_id: int, also: SignalStatus = SignalStatus.PREVIEWED
+) -> SignalRecord:
+    """The user's signal, still waiting to be followed or ignored (or in status `also`)."""
+    async with core.uow(read_only=True) as uow:
+        signal = await find_signal(uow, user_id, signal_id)
+    check_open(signal, also)
+    return signal
 
 
 async def sources_of_channel(core: Core, external_id: str) -> Sequence[SignalSource]:

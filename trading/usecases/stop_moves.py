@@ -17,11 +17,10 @@ from trading.domain.market import parse_symbol
 from trading.domain.money import HUNDRED, price_text
 from trading.domain.orders import Order, OrderDraft, Preview
 from trading.ports import UnitOfWork
-from trading.usecases import venue_stops
 from trading.usecases.brackets import guarding
 from trading.usecases.core import Core, account_of, new_draft_id
 from trading.usecases.drafting import check_trigger, pair_of
-from trading.usecases.execution import order_from, place_new
+from trading.usecases.placing import lift, order_from, place_new, replace_stop
 
 
 def guards_coins(order: Order) -> bool:
@@ -138,11 +137,11 @@ async def _rest_at(core: Core, stop: Order, draft: OrderDraft) -> Order:
     """A stop resting at the venue: cancelled there, then rested again at the draft's price for what it had
     left to sell. Should it go off while being cancelled, the coins are sold and there is nothing to move."""
     if stop.role is OrderRole.STOP_LOSS:
-        moved = await venue_stops.replace_stop(core, stop, stop.remaining, draft.price)
+        moved = await replace_stop(core, stop, stop.remaining, draft.price)
         if moved is None:
             raise InvalidInput("Your stop went off while it was being moved: it sold the coins.")
         return moved
-    lifted = await venue_stops.lift(core, stop)
+    lifted = await lift(core, stop)
     if lifted.filled > stop.filled:
         raise InvalidInput("Your stop went off while it was being moved: it sold the coins.")
     # For what it had left to sell: a stop order can fill in part at the venue.

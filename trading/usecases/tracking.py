@@ -9,7 +9,7 @@ from trading.domain.errors import ExchangeError, TradingError
 from trading.domain.orders import Order
 from trading.usecases.brackets import fire_leg, leg_triggered
 from trading.usecases.core import Core
-from trading.usecases.execution import Tell, record_report, settle_submitted
+from trading.usecases.placing import Tell, record_report, settle_submitted
 from trading.usecases.signals import close_settled_signals
 from trading.usecases.venue_stops import sell_leg, sell_target
 

@@ -1,11 +1,6 @@
-"""Stop losses resting at the venue, where it holds stop orders (ExchangeGateway.holds_stops): the stop then
-protects the position while the bot is down, and the venue fills it without the tracker.
-
-The stop is first armed in the core, in the transaction that books the entry's fill, so a filled entry is never
-without a stop; it is then claimed (armed -> submitted, once across processes) and sent under its own client
-order id. A venue that refuses it leaves it armed in the core, the reason on it. Targets stay in the core: on a
-spot venue a resting stop locks the coins, so a target lifts the stop, sells its share and rests a new stop for
-what is left.
+"""Selling past the stops that rest at the venue (ExchangeGateway.holds_stops), where a resting stop locks the
+coins it guards. Targets stay in the core: a target lifts the stop, sells its share and rests a new stop for
+what is left; a leg or a sell by hand lifts the trader's own resting sells and rests them again afterwards.
 """
 
 import logging
@@ -13,126 +8,19 @@ from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from trading.domain.enums import LIVE_STATUSES, OrderRole, OrderStatus, OrderType
+from trading.domain.enums import LIVE_STATUSES, OrderRole, OrderStatus
 from trading.domain.errors import ExchangeError, InvalidOrder, TradingError
 from trading.domain.ledger import ZERO
 from trading.domain.market import parse_symbol
 from trading.domain.money import price_text
-from trading.domain.orders import ExchangeOrder, Order, OrderRequest
-from trading.ports import ExchangeGateway
-from trading.usecases.brackets import break_even, new_leg, stop_of
+from trading.domain.orders import Order
+from trading.usecases.brackets import break_even, stop_of
 from trading.usecases.core import Core, new_client_order_id
 from trading.usecases.drafting import free_of
-from trading.usecases.execution import place_new, record_report, reject, settle_submitted, submit
 from trading.usecases.notices import add_notices
+from trading.usecases.placing import lift, place_new, reject, rest_new_stop, settle_submitted, submit
 
 log = logging.getLogger(__name__)
-
-HELD_BY_THE_BOT = "Held by the bot, as the exchange did not take it as a stop order: {reason}"
-
-
-async def follow_entry(core: Core, entry: Order) -> None:
-    """After an entry's fill is booked: send its newly armed stop to the venue, or, where one rests there
-    already, re-place it for what has filled since."""
-    gateway = await core.exchanges.gateway_of(entry.account_id)
-    if not await gateway.holds_stops(entry.symbol):
-        return
-    async with core.uow(read_only=True) as uow:
-        legs = await uow.orders.children(entry.id)
-    stop = stop_of(legs)
-    if stop is None:
-        return
-    if stop.status is OrderStatus.ARMED and stop.error is None:
-        await place(core, stop)
-        return
-    sold = sum((leg.filled for leg in legs if leg.role is OrderRole.TAKE_PROFIT), ZERO)
-    wanted = entry.filled - sold
-    if stop.status.is_live and stop.quantity < wanted:
-        await replace_stop(core, stop, wanted, stop.price)
-
-
-async def place(core: Core, stop: Order) -> Order:
-    """Rest an armed stop at the venue under its client order id: OPEN there, or, where the venue refuses it,
-    armed again in the core with the reason on it (and logged)."""
-    async with core.uow() as uow:
-        claimed = await uow.orders.transition(stop.id, OrderStatus.ARMED, OrderStatus.SUBMITTED)
-        await uow.commit()
-    if not claimed:  # the tracker fired it, or another process moved it first
-        return stop
-    gateway = await core.exchanges.gateway_of(stop.account_id)
-    assert stop.price is not None
-    request = OrderRequest(
-        stop.client_order_id, stop.symbol, stop.side, OrderType.STOP, stop.quantity, stop.price
-    )
-    try:
-        report: ExchangeOrder | None = await gateway.create_order(request)
-    except ExchangeError as error:
-        report = await _found(gateway, stop) if error.retryable else None
-        if report is None:
-            return await _hold_in_core(core, stop, error)
-    assert report is not None
-    return await record_report(core, stop.id, report)
-
-
-async def _found(gateway: ExchangeGateway, stop: Order) -> ExchangeOrder | None:
-    """The stop, where the venue got it although its answer never came."""
-    try:
-        return await gateway.fetch_order(stop.symbol, stop.client_order_id)
-    except ExchangeError:
-        return None
-
-
-async def _hold_in_core(core: Core, stop: Order, error: ExchangeError) -> Order:
-    # The venue's own words (ccxt's exception, kept as the cause) go to the log; the user's sentence on the leg.
-    log.warning(
-        "stop %s of order %s held by the core: %s (%s)",
-        stop.client_order_id,
-        stop.parent_id,
-        error.message,
-        error.__cause__,
-    )
-    held = replace(
-        stop,
-        status=OrderStatus.ARMED,
-        error=HELD_BY_THE_BOT.format(reason=error.message),
-        updated_at=core.clock.now(),
-    )
-    async with core.uow() as uow:
-        if await uow.orders.transition(stop.id, OrderStatus.SUBMITTED, OrderStatus.ARMED):
-            await uow.orders.update(held)
-        await uow.commit()
-    return held
-
-
-async def lift(core: Core, stop: Order) -> Order:
-    """Cancel a stop resting at the venue and book what the venue says of it (it may have filled meanwhile)."""
-    gateway = await core.exchanges.gateway_of(stop.account_id)
-    report = await gateway.cancel_order(stop.symbol, stop.client_order_id)
-    return await record_report(core, stop.id, report)
-
-
-async def replace_stop(core: Core, stop: Order, quantity: Decimal, price: Decimal | None) -> Order | None:
-    """Cancel the resting stop and rest a new one for `quantity` at `price`. None when the cancel finds that the
-    stop went off: the position is gone (its fill is booked, the targets cancelled, by record_report)."""
-    lifted = await lift(core, stop)
-    if lifted.filled > 0:
-        return None
-    return await rest_new_stop(core, stop, quantity, price or stop.price)
-
-
-async def rest_new_stop(core: Core, old: Order, quantity: Decimal, price: Decimal | None) -> Order | None:
-    """A stop for what is left, written (armed) and then sent to the venue; None when nothing is left."""
-    if quantity <= 0 or price is None or old.parent_id is None:
-        return None
-    async with core.uow() as uow:
-        entry = await uow.orders.get(old.parent_id)
-        assert entry is not None
-        stop = await uow.orders.add(
-            new_leg(entry, OrderRole.STOP_LOSS, OrderType.STOP, price, quantity, core.clock.now())
-        )
-        await uow.commit()
-    return await place(core, stop)
-
 
 NOTHING_HELD = "Not sent: the coins it was to sell were no longer held when the market reached it."
 

@@ -11,11 +11,11 @@ from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from trading.domain.alerts import Alert
-from trading.domain.errors import InvalidInput, NotFound
-from trading.domain.signal_records import SignalRecord, SignalStatus, SourceStats
+from trading.domain.signal_records import SignalStatus, SourceStats
 from trading.usecases.alerts import delete_alert, list_alerts, set_alert
-from trading.usecases.signal_plans import PlanDraft, confirm_plan, draft_signal_plan
-from trading.usecases.signals import ignore_plan, mark_signal, set_auto_follow, source_stats
+from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
+from trading.usecases.signal_workflow import follow_signal
+from trading.usecases.signals import ignore_plan, mark_signal, open_signal, set_auto_follow, source_stats
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
 from webapp.convert import draft_out, order_out
@@ -143,21 +143,6 @@ def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
     )
 
 
-async def _open_signal(
-    web: WebContext, user_id: int, signal_id: int, also: SignalStatus = SignalStatus.PREVIEWED
-) -> SignalRecord:
-    """The user's signal, still waiting to be followed or ignored (or in status `also`); another user's is
-    'not found'."""
-    async with web.core.uow(read_only=True) as uow:
-        sources = await uow.signals.for_user(user_id)
-    found = next((s for _, signals in sources for s in signals if s.id == signal_id), None)
-    if found is None:
-        raise NotFound("That signal was not found.")
-    if found.status not in (SignalStatus.PREVIEWED, also):
-        raise InvalidInput(f"That signal was {found.status.value} already.")
-    return found
-
-
 def _alert_out(a: Alert) -> AlertOut:
     return AlertOut(a.id, a.symbol, a.condition.value, a.threshold, a.status.value, a.created_at)
 
@@ -277,7 +262,7 @@ class SignalsController(Controller):
     ) -> SignalPlanOut:
         web: WebContext = state.web
         user_id = request.user.user_id
-        signal = await _open_signal(web, user_id, signal_id)
+        signal = await open_signal(web.core, user_id, signal_id)
         planned = await draft_signal_plan(
             web.core,
             user_id,
@@ -295,22 +280,16 @@ class SignalsController(Controller):
         summary="Follow a signal: place the plan previewed for it, each entry once",
         description=(
             "Answers the orders placed and the entries the exchange refused; 409 when the plan has expired "
-            "or was placed already, 400 when the signal has no plan yet."
+            "or was placed already, 400 when the signal has no plan yet. The signal is then followed where an "
+            "entry was placed (or sent, unanswered); where every entry was refused it can be planned again."
         ),
     )
     async def follow_signal(self, state: State, request: AuthRequest, signal_id: Id) -> FollowedOut:
         web: WebContext = state.web
-        user_id = request.user.user_id
-        signal = await _open_signal(web, user_id, signal_id)
-        if signal.group_id is None:
-            raise InvalidInput(
-                "Preview a plan for this signal first (POST /signals/{id}/plan with an amount)."
-            )
-        result = await confirm_plan(web.core, user_id, signal.group_id)
-        if result.orders or result.unconfirmed:
-            await mark_signal(web.core, user_id, signal.id, SignalStatus.FOLLOWED)
+        followed = await follow_signal(web.core, request.user.user_id, signal_id)
+        result = followed.result
         return FollowedOut(
-            signal.id,
+            followed.signal_id,
             [order_out(o) for o in result.orders],
             [PlanFailureOut(draft.id, reason) for draft, reason in result.failures],
             [PlanFailureOut(draft.id, told) for draft, told in result.unconfirmed],
@@ -325,7 +304,7 @@ class SignalsController(Controller):
     async def ignore(self, state: State, request: AuthRequest, signal_id: Id) -> None:
         web: WebContext = state.web
         user_id = request.user.user_id
-        signal = await _open_signal(web, user_id, signal_id, also=SignalStatus.IGNORED)
+        signal = await open_signal(web.core, user_id, signal_id, also=SignalStatus.IGNORED)
         if signal.status is SignalStatus.IGNORED:
             return
         if signal.group_id is not None:

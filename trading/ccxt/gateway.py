@@ -10,24 +10,24 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from trading.domain.accounts import AssetBalance, Credentials
-from trading.domain.enums import OrderStatus, OrderType, Side
-from trading.domain.errors import ExchangeError, InvalidOrder, OrderNotFound
-from trading.domain.market import Market, Ticker
-from trading.domain.orders import ExchangeOrder, OrderRequest
-from trading.exchanges.ccxt_client import (
+from trading.ccxt.client import (
     LOOKUP_BY_FETCH_ORDER,
     ORDER_LIST_PARAMS,
     CcxtSession,
     CcxtVenueConfig,
 )
-from trading.exchanges.ccxt_convert import (
+from trading.ccxt.convert import (
     balances_from_ccxt,
     has_priced_trades,
     order_from_ccxt,
     trades_from_ccxt,
 )
-from trading.market.ccxt_market import CcxtMarketData
+from trading.ccxt.market_data import CcxtMarketData
+from trading.domain.accounts import AssetBalance, Credentials
+from trading.domain.enums import OrderStatus, OrderType, Side
+from trading.domain.errors import ExchangeError, InvalidOrder, OrderNotFound
+from trading.domain.market import Market, Ticker
+from trading.domain.orders import ExchangeOrder, OrderRequest
 
 # How venues that list each market's order types name a stop-market order: Binance spot, Binance futures.
 STOP_MARKET_TYPES = frozenset({"STOP_LOSS", "STOP_MARKET"})

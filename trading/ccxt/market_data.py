@@ -2,10 +2,10 @@
 
 from collections.abc import Mapping, Sequence
 
+from trading.ccxt.client import CcxtSession, CcxtVenueConfig
+from trading.ccxt.convert import candles_from_ccxt, order_book_from_ccxt, ticker_from_ccxt
 from trading.domain.errors import InvalidInput
 from trading.domain.market import Candle, Market, OrderBook, Ticker
-from trading.exchanges.ccxt_client import CcxtSession, CcxtVenueConfig
-from trading.exchanges.ccxt_convert import candles_from_ccxt, order_book_from_ccxt, ticker_from_ccxt
 
 
 class CcxtMarketData:

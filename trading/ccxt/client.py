@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 import ccxt.async_support as ccxt_async
 from ccxt.base import errors as ccxt_errors
 
+from trading.ccxt.convert import market_from_ccxt
+from trading.ccxt.errors import ccxt_errors_translated
 from trading.domain.accounts import Credentials
 from trading.domain.errors import BelowMinimum, InvalidInput, UnknownSymbol
 from trading.domain.market import Market
-from trading.exchanges.ccxt_convert import market_from_ccxt
-from trading.exchanges.ccxt_errors import ccxt_errors_translated
 from trading.exchanges.retry import RetryPolicy, Sleep, call_with_retries
 
 T = TypeVar("T")

@@ -1,0 +1,317 @@
+"""Sending a written order to its venue and booking what the venue reports: the one way every order takes
+once it is written, whoever wrote it (a confirmed draft, a fired bracket leg, a stop moved or rested again).
+
+Booking an entry's fill arms its stop; where the venue holds stop orders (ExchangeGateway.holds_stops) the stop
+then rests there, so it protects the position while the bot is down and the venue fills it without the tracker.
+It is first armed in the core, in the transaction that books the fill, so a filled entry is never without a
+stop; it is then claimed (armed -> submitted, once across processes) and sent under its own client order id. A
+venue that refuses it leaves it armed in the core, the reason on it.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+
+from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
+from trading.domain.errors import ExchangeError, ExchangeUnavailable, NotFound
+from trading.domain.ledger import ZERO
+from trading.domain.market import parse_symbol
+from trading.domain.orders import ExchangeOrder, ExchangeTrade, Fill, Order, OrderDraft, OrderRequest
+from trading.ports import ExchangeGateway
+from trading.usecases.brackets import arm_brackets, disarm_brackets, fit_legs, new_leg, stop_of, stop_went_off
+from trading.usecases.core import Core, new_client_order_id
+from trading.usecases.notices import add_notices
+
+log = logging.getLogger(__name__)
+# What a user is told of an order settled out of their sight (reconciliation), rendered by the caller.
+Tell = Callable[[Order], str]
+
+
+def order_from(draft: OrderDraft, now: datetime) -> Order:
+    """The order a confirmed draft becomes, written before its exchange is called."""
+    return Order(
+        id=0,
+        user_id=draft.user_id,
+        account_id=draft.account_id,
+        client_order_id=new_client_order_id(),
+        symbol=draft.symbol,
+        side=draft.side,
+        order_type=draft.order_type,
+        quantity=draft.quantity,
+        price=draft.price,
+        status=OrderStatus.SUBMITTED,
+        created_at=now,
+        updated_at=now,
+        draft_id=draft.id,
+    )
+
+
+async def submit(
+    core: Core, order: Order, *, as_market: bool = False, draft: OrderDraft | None = None
+) -> Order:
+    """Send a written order to its exchange and book the answer.
+
+    A refusal is recorded on the order and raised. No answer at all leaves it SUBMITTED for reconciliation.
+    `as_market` sends a triggered bracket leg at market, whatever its trigger type. `draft`: the order's own,
+    where the caller holds it (for its stop and targets, which never change once it is confirmed).
+    """
+    gateway = await core.exchanges.gateway_of(order.account_id)
+    request = OrderRequest(
+        order.client_order_id,
+        order.symbol,
+        order.side,
+        OrderType.MARKET if as_market else order.order_type,
+        order.quantity,
+        None if as_market else order.price,
+    )
+    try:
+        report = await gateway.create_order(request)
+    except ExchangeError as error:
+        if error.retryable:
+            raise ExchangeUnavailable(
+                "The exchange did not confirm the order. It may have been placed: it will be checked with the "
+                "exchange within a few minutes, and you will be told how it turned out."
+            ) from error
+        await reject(core, order, error.message)
+        raise
+    return await record_report(core, order.id, report, draft=draft)
+
+
+async def place_new(core: Core, order: Order) -> Order:
+    """Write a new order, then send it: written before its exchange is called, as every order is."""
+    async with core.uow() as uow:
+        order = await uow.orders.add(order)
+        await uow.commit()
+    return await submit(core, order)
+
+
+async def settle_submitted(
+    core: Core, order_id: int, status: OrderStatus, error: str | None = None, tell: Tell | None = None
+) -> None:
+    """Out of SUBMITTED into `status` (with `error`, where given), by compare-and-set: nothing where another
+    caller moved the order first. `tell`: what the order's user is told of it, written with it as a notice."""
+    async with core.uow() as uow:
+        if await uow.orders.transition(order_id, OrderStatus.SUBMITTED, status):
+            current = await uow.orders.get(order_id)
+            assert current is not None
+            now = core.clock.now()
+            settled = replace(current, updated_at=now, error=error if error is not None else current.error)
+            await uow.orders.update(settled)
+            if tell is not None:
+                await add_notices(uow, [(settled.user_id, tell(settled))], now)
+        await uow.commit()
+
+
+async def reject(core: Core, order: Order, reason: str) -> None:
+    """Record that an order was refused, with the reason the trader is shown."""
+    async with core.uow() as uow:
+        current = await uow.orders.get(order.id) or order
+        await uow.orders.update(
+            replace(current, status=OrderStatus.REJECTED, error=reason, updated_at=core.clock.now())
+        )
+        await uow.commit()
+
+
+async def record_report(
+    core: Core,
+    order_id: int,
+    report: ExchangeOrder,
+    tell: Tell | None = None,
+    *,
+    draft: OrderDraft | None = None,
+) -> Order:
+    """Book an exchange's report of an order: new trades into the ledger (each once), status and totals.
+    `tell`: what the order's user is told of it, written with it as a notice, if this report is the one that
+    brings the order out of SUBMITTED. `draft`: the order's own, where the caller holds it."""
+    now = core.clock.now()
+    async with core.uow() as uow:
+        order = await uow.orders.get(order_id)
+        if order is None:
+            raise NotFound(f"Order {order_id} does not exist.")
+        ledger = await uow.ledgers.load(order.account_id, for_update=True)
+        realised = ZERO
+        for trade in _trades_of(order, report, now):
+            fill = Fill(
+                order.id,
+                trade.trade_id,
+                trade.quantity,
+                trade.price,
+                trade.fee,
+                trade.fee_currency,
+                trade.timestamp,
+            )
+            if await uow.fills.add(fill):
+                effect = ledger.apply_fill(
+                    order.symbol, order.side, trade.quantity, trade.price, trade.fee, trade.fee_currency
+                )
+                ledger, realised = effect.ledger, realised + effect.realised_pnl
+        updated = replace(
+            order,
+            status=report.status,
+            exchange_order_id=report.exchange_order_id,
+            filled=report.filled,
+            average_price=report.average_price,
+            fee=report.fee,
+            updated_at=now,
+        )
+        await uow.orders.update(updated)
+        if tell is not None and order.status is OrderStatus.SUBMITTED:
+            await add_notices(uow, [(order.user_id, tell(updated))], now)
+        await uow.ledgers.save(order.account_id, ledger)
+        if realised:
+            await uow.ledgers.record_pnl(order.account_id, now.date(), realised)
+        stop: Order | None = None
+        at_venue: list[Order] = []
+        if order.role is OrderRole.ENTRY and updated.filled > order.filled:
+            if order.side is Side.BUY:
+                stop = await arm_brackets(uow, updated, now, await _amount_step(core, order), draft)
+            elif not (held := ledger.positions[order.symbol].quantity):
+                at_venue = await disarm_brackets(uow, order, now)
+            else:
+                await fit_legs(uow, order, held, now)
+        elif order.role is OrderRole.STOP_LOSS and updated.filled > order.filled:
+            await stop_went_off(uow, updated, now)
+        await uow.commit()
+    if stop is not None or at_venue:
+        await _follow_at_venue(core, updated, stop, at_venue)
+    return updated
+
+
+async def _follow_at_venue(core: Core, entry: Order, stop: Order | None, at_venue: list[Order]) -> None:
+    """What the venue must do once the books are written: hold the entry's stop (or re-place it for the new
+    fill), or cancel the stops of a position closed by hand."""
+    if stop is not None and (
+        (stop.status is OrderStatus.ARMED and stop.error is None)
+        or (stop.status.is_live and stop.quantity < entry.filled)
+    ):
+        await follow_entry(core, entry)
+    for leg in at_venue:
+        try:
+            await lift(core, leg)
+        except ExchangeError as error:
+            log.warning("stop %s of a closed position not cancelled: %s", leg.client_order_id, error)
+
+
+async def _amount_step(core: Core, order: Order) -> Decimal:
+    gateway = await core.exchanges.gateway_of(order.account_id)
+    return (await gateway.market(order.symbol)).amount_step
+
+
+def _trades_of(order: Order, report: ExchangeOrder, now: datetime) -> tuple[ExchangeTrade, ...]:
+    """The report's trades; a venue that gives only totals yields one trade for what filled since last time."""
+    if report.trades or report.filled <= order.filled:
+        return report.trades
+    previous_value = order.filled * (order.average_price or ZERO)
+    delta = report.filled - order.filled
+    price = ((report.filled * (report.average_price or ZERO)) - previous_value) / delta
+    fee = report.fee - order.fee
+    _, quote = parse_symbol(order.symbol)
+    return (ExchangeTrade(f"cum-{report.filled}", delta, price, max(fee, ZERO), quote, now),)
+
+
+HELD_BY_THE_BOT = "Held by the bot, as the exchange did not take it as a stop order: {reason}"
+
+
+async def follow_entry(core: Core, entry: Order) -> None:
+    """After an entry's fill is booked: send its newly armed stop to the venue, or, where one rests there
+    already, re-place it for what has filled since."""
+    gateway = await core.exchanges.gateway_of(entry.account_id)
+    if not await gateway.holds_stops(entry.symbol):
+        return
+    async with core.uow(read_only=True) as uow:
+        legs = await uow.orders.children(entry.id)
+    stop = stop_of(legs)
+    if stop is None:
+        return
+    if stop.status is OrderStatus.ARMED and stop.error is None:
+        await rest_stop(core, stop)
+        return
+    sold = sum((leg.filled for leg in legs if leg.role is OrderRole.TAKE_PROFIT), ZERO)
+    wanted = entry.filled - sold
+    if stop.status.is_live and stop.quantity < wanted:
+        await replace_stop(core, stop, wanted, stop.price)
+
+
+async def rest_stop(core: Core, stop: Order) -> Order:
+    """Rest an armed stop at the venue under its client order id: OPEN there, or, where the venue refuses it,
+    armed again in the core with the reason on it (and logged)."""
+    async with core.uow() as uow:
+        claimed = await uow.orders.transition(stop.id, OrderStatus.ARMED, OrderStatus.SUBMITTED)
+        await uow.commit()
+    if not claimed:  # the tracker fired it, or another process moved it first
+        return stop
+    gateway = await core.exchanges.gateway_of(stop.account_id)
+    assert stop.price is not None
+    request = OrderRequest(
+        stop.client_order_id, stop.symbol, stop.side, OrderType.STOP, stop.quantity, stop.price
+    )
+    try:
+        report: ExchangeOrder | None = await gateway.create_order(request)
+    except ExchangeError as error:
+        report = await _found(gateway, stop) if error.retryable else None
+        if report is None:
+            return await _hold_in_core(core, stop, error)
+    assert report is not None
+    return await record_report(core, stop.id, report)
+
+
+async def _found(gateway: ExchangeGateway, stop: Order) -> ExchangeOrder | None:
+    """The stop, where the venue got it although its answer never came."""
+    try:
+        return await gateway.fetch_order(stop.symbol, stop.client_order_id)
+    except ExchangeError:
+        return None
+
+
+async def _hold_in_core(core: Core, stop: Order, error: ExchangeError) -> Order:
+    # The venue's own words (ccxt's exception, kept as the cause) go to the log; the user's sentence on the leg.
+    log.warning(
+        "stop %s of order %s held by the core: %s (%s)",
+        stop.client_order_id,
+        stop.parent_id,
+        error.message,
+        error.__cause__,
+    )
+    held = replace(
+        stop,
+        status=OrderStatus.ARMED,
+        error=HELD_BY_THE_BOT.format(reason=error.message),
+        updated_at=core.clock.now(),
+    )
+    async with core.uow() as uow:
+        if await uow.orders.transition(stop.id, OrderStatus.SUBMITTED, OrderStatus.ARMED):
+            await uow.orders.update(held)
+        await uow.commit()
+    return held
+
+
+async def lift(core: Core, stop: Order) -> Order:
+    """Cancel a stop resting at the venue and book what the venue says of it (it may have filled meanwhile)."""
+    gateway = await core.exchanges.gateway_of(stop.account_id)
+    report = await gateway.cancel_order(stop.symbol, stop.client_order_id)
+    return await record_report(core, stop.id, report)
+
+
+async def replace_stop(core: Core, stop: Order, quantity: Decimal, price: Decimal | None) -> Order | None:
+    """Cancel the resting stop and rest a new one for `quantity` at `price`. None when the cancel finds that the
+    stop went off: the position is gone (its fill is booked, the targets cancelled, by record_report)."""
+    lifted = await lift(core, stop)
+    if lifted.filled > 0:
+        return None
+    return await rest_new_stop(core, stop, quantity, price or stop.price)
+
+
+async def rest_new_stop(core: Core, old: Order, quantity: Decimal, price: Decimal | None) -> Order | None:
+    """A stop for what is left, written (armed) and then sent to the venue; None when nothing is left."""
+    if quantity <= 0 or price is None or old.parent_id is None:
+        return None
+    async with core.uow() as uow:
+        entry = await uow.orders.get(old.parent_id)
+        assert entry is not None
+        stop = await uow.orders.add(
+            new_leg(entry, OrderRole.STOP_LOSS, OrderType.STOP, price, quantity, core.clock.now())
+        )
+        await uow.commit()
+    return await rest_stop(core, stop)

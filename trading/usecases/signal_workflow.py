@@ -1,0 +1,126 @@
+"""A signal's way through the core, whichever door it comes in by (the chat, the web app): a post received, and a
+plan followed.
+
+Following confirms the plan's entries and marks the signal followed in one transaction, committed before any
+entry is sent (an order is written before its exchange is called). So a signal whose orders exist is never
+planned again, even if the process dies before the exchange answers. Where the exchange then refuses every
+entry, nothing was placed and the signal goes back to waiting (previewed), to be planned again: a signal is
+followed only when at least one entry was placed, or may have been (sent with no answer).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from trading.domain.errors import DraftAlreadyUsed, InvalidInput
+from trading.domain.signal_records import SignalRecord, SignalStatus
+from trading.domain.signals import SignalSpec, break_even_applies
+from trading.usecases.core import Core
+from trading.usecases.signal_plans import PlanDraft, PlanResult, claim_plan, draft_signal_plan, place_plan
+from trading.usecases.signals import check_open, find_signal, receive_signal
+
+
+@dataclass(frozen=True, slots=True)
+class Followed:
+    """What following a signal placed, what the exchange refused and what it did not answer for."""
+
+    signal_id: int
+    result: PlanResult
+
+    @property
+    def followed(self) -> bool:
+        """Whether the signal is now marked followed: something was placed, or may have been."""
+        return bool(self.result.orders or self.result.unconfirmed)
+
+
+@dataclass(frozen=True, slots=True)
+class NotASignal:
+    """A post that opens no trade (a target-hit report, results, commentary): nothing recorded or traded."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlreadySeen:
+    """The same post from the same source, followed or ignored before: not planned twice."""
+
+    signal: SignalRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A plan waiting for the trader's Follow; `again`: the signal was seen before and never followed, and this
+    plan replaces the one it had."""
+
+    signal: SignalRecord
+    plan: PlanDraft
+    again: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AutoFollowed:
+    """Planned and followed at once: the trader follows its source automatically."""
+
+    signal: SignalRecord
+    plan: PlanDraft
+    followed: Followed
+
+
+PostReceived = NotASignal | AlreadySeen | Planned | AutoFollowed
+
+
+async def receive_post(
+    core: Core,
+    user_id: int,
+    channel: str,
+    title: str,
+    text: str,
+    spec: SignalSpec | None,
+    amount: Decimal,
+) -> PostReceived:
+    """A post of `channel` (titled `title`), read as `spec` (None: it opens no trade), for a user who follows
+    signals with `amount` (quote currency). Recorded once per source and content; planned, or planned again
+    where seen before and never followed; followed at once where the user follows its source automatically
+    (with the stop to the entry after target 1, where the user chose that for the source)."""
+    if spec is None:
+        return NotASignal()
+    received = await receive_signal(core, user_id, channel, title, text, spec)
+    signal, source = received.signal, received.source
+    if received.duplicate and signal.status is not SignalStatus.PREVIEWED:
+        return AlreadySeen(signal)
+    plan = await draft_signal_plan(
+        core,
+        user_id,
+        spec,
+        amount,
+        move_stop_to_entry=source.auto_follow and source.move_stop_to_entry and break_even_applies(spec),
+        signal_id=signal.id,
+    )
+    if not source.auto_follow:
+        return Planned(signal, plan, again=received.duplicate)
+    return AutoFollowed(signal, plan, await follow_signal(core, user_id, signal.id, plan.group_id))
+
+
+async def follow_signal(core: Core, user_id: int, signal_id: int, group_id: str | None = None) -> Followed:
+    """Follow a signal through its plan: `group_id`, the plan a Follow button was shown for, or the signal's
+    own. Every entry is placed once, even under repeated or concurrent calls (compare-and-set on each draft).
+    A signal followed or ignored already, a plan expired, used or replaced by a newer one, is refused."""
+    async with core.uow() as uow:
+        signal = await find_signal(uow, user_id, signal_id)
+        claimed = await claim_plan(uow, user_id, _plan_of(signal, group_id), core.clock.now())
+        await uow.signals.set_status(user_id, signal.id, SignalStatus.FOLLOWED)
+        await uow.commit()
+    followed = Followed(signal.id, await place_plan(core, claimed))
+    if not followed.followed:
+        async with core.uow() as uow:
+            await uow.signals.set_status(user_id, signal.id, SignalStatus.PREVIEWED)
+            await uow.commit()
+    return followed
+
+
+def _plan_of(signal: SignalRecord, group_id: str | None) -> str:
+    """The plan to follow the signal by, where it still waits to be followed."""
+    if group_id is not None and group_id != signal.group_id:
+        # Its drafts were cancelled when the newer plan was made; a button of the older one must not follow.
+        raise DraftAlreadyUsed("This plan was cancelled: a newer plan of the signal replaced it.")
+    check_open(signal)
+    if signal.group_id is None:
+        raise InvalidInput("Preview a plan for this signal first, for an amount to follow it with.")
+    return signal.group_id
