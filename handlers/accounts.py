@@ -1,22 +1,33 @@
 """Exchange accounts: listed with a remove button each, and added in a short conversation (aiogram FSM). The
 messages that carry the key and the secret are deleted as soon as they are read."""
 
+from typing import Protocol
+
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.telegram.filters import HAS_TEXT
-from bot.telegram.keyboards import AccountAction, accounts_keyboard, testnet_keyboard
-from bot.telegram.sealed import Sealer
 from handlers import replies
+from handlers.filters import HAS_TEXT
+from handlers.keyboards import AccountAction, accounts_keyboard, testnet_keyboard
 from handlers.replies import reply
 from trading.domain.accounts import PAPER, Credentials, User
 from trading.domain.errors import TradingError
 from trading.usecases.core import Core
 from trading.usecases.exchange_accounts import accounts, add_account, remove_account
 from trading.usecases.venue_balances import sync_venue_balances
+
+
+class Sealer(Protocol):
+    """Seals what the conversation holds between two messages (the API key, then its secret), which lives in
+    the FSM storage (Redis when REDIS_URL is set) and must not sit there in the clear."""
+
+    def seal(self, plain: str) -> str: ...
+
+    def open(self, sealed: str) -> str | None:
+        """None when it was sealed with another key or tampered with."""
 
 
 class AddAccount(StatesGroup):

@@ -11,10 +11,10 @@ from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.telegram.filters import HAS_TEXT
-from bot.telegram.keyboards import INTENT_LABELS, AskBack, ask_back_keyboard
-from bot.telegram.render import HELP
 from handlers import alerts, orders, portfolio
+from handlers.filters import HAS_TEXT
+from handlers.keyboards import INTENT_LABELS, AskBack, ask_back_keyboard
+from handlers.render import HELP
 from handlers.replies import edit, reply
 from nlp.intents import small_talk
 from nlp.pipeline import Pipeline

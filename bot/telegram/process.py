@@ -15,9 +15,9 @@ from bot.leadership import Leadership
 from bot.sandbox.routes import sandbox_router
 from bot.sandbox.state import SandboxState
 from bot.settings import Settings
-from bot.telegram.config import BotConfig
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.runtime import TelegramBot, telegram_bot
+from handlers.config import BotConfig
 from nlp.pipeline import Pipeline
 from webapp.context import derive_key
 

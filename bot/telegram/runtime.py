@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.fsm.storage.base import BaseStorage
@@ -22,13 +23,12 @@ from pydantic import ValidationError
 
 from bot.leadership import Leadership
 from bot.telegram.alert_watch import AlertWatcher
-from bot.telegram.charts import PortfolioCharts
-from bot.telegram.config import BotConfig
-from bot.telegram.json_session import JsonSession
-from bot.telegram.middlewares import AccessMiddleware, ThrottleMiddleware, UserMiddleware
 from bot.telegram.outbox import OutgoingQueue
-from bot.telegram.sealed import Sealer
+from bot.telegram.sealed import ConversationSealer
 from handlers import accounts, alerts, chat, errors, orders, portfolio, risk, signals, start
+from handlers.charts import PortfolioCharts
+from handlers.config import BotConfig
+from handlers.middlewares import AccessMiddleware, ThrottleMiddleware, UserMiddleware
 from nlp.pipeline import Pipeline
 from trading.domain.alert_index import AlertIndex
 from trading.ports import MarketData
@@ -66,7 +66,7 @@ def build_dispatcher(
         config=config,
         alert_index=alert_index,
         charts=PortfolioCharts(),
-        sealer=Sealer(config.conversation_secret),
+        sealer=ConversationSealer(config.conversation_secret),
     )
     dp.update.outer_middleware(AccessMiddleware(config))
     dp.update.outer_middleware(ThrottleMiddleware(config.throttle_per_second, config.throttle_burst))
@@ -86,7 +86,7 @@ def build_dispatcher(
 
 def build_bot(token: str, api_base: str | None, queue: OutgoingQueue) -> Bot:
     """`api_base`: the sandbox's address (http://host:port/sandbox), or None for Telegram itself."""
-    session = JsonSession(api=TelegramAPIServer.from_base(api_base)) if api_base else JsonSession()
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
     session.middleware(queue)
     return Bot(token, session=session)
 

@@ -14,15 +14,16 @@ from litestar import Litestar
 
 from bot.sandbox.routes import sandbox_router
 from bot.sandbox.state import SandboxState
-from bot.telegram.keyboards import (
+from bot.telegram.outbox import OutgoingQueue
+from bot.telegram.sealed import ConversationSealer
+from handlers.keyboards import (
     DraftAction,
     draft_keyboard,
     plan_keyboard,
     portfolio_keyboard,
     stop_move_keyboard,
 )
-from bot.telegram.outbox import OutgoingQueue
-from bot.telegram.render import (
+from handlers.render import (
     draft_preview,
     orders_text,
     plan_preview,
@@ -33,7 +34,6 @@ from bot.telegram.render import (
     stop_move_preview,
     stop_moved,
 )
-from bot.telegram.sealed import Sealer
 from trading.domain.alert_index import AlertIndex
 from trading.domain.alerts import Alert, AlertCondition, AlertStatus
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
@@ -295,8 +295,8 @@ def test_the_portfolio_keyboard_is_made_once_and_the_draft_one_per_draft() -> No
 
 
 def test_a_sealed_secret_opens_only_with_its_key_and_never_shows_in_the_clear() -> None:
-    sealed = Sealer("key-one").seal("api-secret-123")
+    sealed = ConversationSealer("key-one").seal("api-secret-123")
     assert "api-secret-123" not in sealed
-    assert Sealer("key-one").open(sealed) == "api-secret-123"
-    assert Sealer("key-two").open(sealed) is None
-    assert Sealer("key-one").open(sealed[:-4] + "AAAA") is None
+    assert ConversationSealer("key-one").open(sealed) == "api-secret-123"
+    assert ConversationSealer("key-two").open(sealed) is None
+    assert ConversationSealer("key-one").open(sealed[:-4] + "AAAA") is None
