@@ -135,10 +135,18 @@ async def got_testnet(
         await query.answer()
         return
     testnet = callback_data.action == "testnet"
-    label = f"{data['exchange'].capitalize()}{' testnet' if testnet else ''}"
+    await _add_venue(query, core, user, data["exchange"], testnet, Credentials(key, secret))
+
+
+async def _add_venue(
+    query: CallbackQuery, core: Core, user: User, exchange: str, testnet: bool, credentials: Credentials
+) -> None:
+    """The account added and the tap answered; nothing stored where the keys are refused or the venue is out of
+    reach."""
+    label = f"{exchange.capitalize()}{' testnet' if testnet else ''}"
     try:
-        account = await add_account(core, user.id, data["exchange"], label, testnet, Credentials(key, secret))
-    except TradingError as error:  # keys refused or the venue out of reach: nothing was stored
+        account = await add_account(core, user.id, exchange, label, testnet, credentials)
+    except TradingError as error:
         await replies.edit(query, f"{error.message} Nothing was stored; tap Add an account to try again.")
         await query.answer(error.message[:200], show_alert=True)
         return

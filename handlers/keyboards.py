@@ -2,11 +2,13 @@
 
 from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import Literal
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from nlp.result import Intent
 from trading.domain.accounts import ExchangeAccount
 from trading.domain.alerts import Alert
 from trading.domain.money import price_text
@@ -35,7 +37,7 @@ class AlertAction(CallbackData, prefix="a"):
 
 
 class AskBack(CallbackData, prefix="q"):
-    intent: str  # a reading to act on, or "none"
+    intent: Intent | Literal["none"]  # a reading to act on, or none of them
     ref: str  # key of the message kept in the chat's state
 
 
@@ -48,7 +50,7 @@ class AccountAction(CallbackData, prefix="x"):
     account_id: int = 0
 
 
-INTENT_LABELS = {
+INTENT_LABELS: dict[Intent, str] = {
     "place_order": "Place an order",
     "close_position": "Close a position",
     "cancel_order": "Cancel an order",
@@ -148,7 +150,7 @@ def _column(buttons: Iterable[tuple[str, CallbackData]]) -> InlineKeyboardMarkup
     return builder.as_markup()
 
 
-def ask_back_keyboard(readings: Sequence[str], ref: str) -> InlineKeyboardMarkup:
+def ask_back_keyboard(readings: Sequence[Intent], ref: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for intent in readings:
         builder.button(text=INTENT_LABELS.get(intent, intent), callback_data=AskBack(intent=intent, ref=ref))

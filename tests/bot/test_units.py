@@ -11,12 +11,15 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import GetMe, SendMessage
 from litestar import Litestar
+from pydantic import ValidationError
 
 from bot.sandbox.routes import sandbox_router
 from bot.sandbox.state import SandboxState
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.sealed import ConversationSealer
+from handlers.chat import ACTS
 from handlers.keyboards import (
+    AskBack,
     DraftAction,
     draft_keyboard,
     plan_keyboard,
@@ -34,6 +37,7 @@ from handlers.render import (
     stop_move_preview,
     stop_moved,
 )
+from nlp.result import INTENTS
 from trading.domain.alert_index import AlertIndex
 from trading.domain.alerts import Alert, AlertCondition, AlertStatus
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
@@ -205,6 +209,14 @@ def test_the_draft_keyboard_round_trips_its_callback_data() -> None:
     )
     plan = plan_keyboard("AbCdEfGh", 2**40)
     assert all(len((b.callback_data or "").encode()) <= 64 for row in plan.inline_keyboard for b in row)
+
+
+def test_every_reading_but_unknown_has_its_feature_and_a_button_names_only_a_reading() -> None:
+    assert set(ACTS) == set(INTENTS) - {"unknown"}
+    assert AskBack.unpack(AskBack(intent="price", ref="r1").pack()) == AskBack(intent="price", ref="r1")
+    assert AskBack.unpack("q:none:r1").intent == "none"
+    with pytest.raises(ValidationError):
+        AskBack.unpack("q:drop_tables:r1")
 
 
 class FakeTime:
