@@ -1,6 +1,7 @@
 """Settings, read once at start-up from the environment (and a .env file) and passed down."""
 
 from decimal import Decimal
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -11,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from storage.db import sqlite_in_memory
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/tsbot.db"
+# The sandbox bot's token when the operator gives none: public, so served on a loopback address only.
+PUBLIC_SANDBOX_TOKEN = "123456:sandbox-token"
 
 
 class SettingsError(Exception):
@@ -60,7 +63,7 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
 
     # The web API and the Mini App.
-    sandbox_bot_token: str = "123456:sandbox-token"
+    sandbox_bot_token: SecretStr | None = None
     public_url: str | None = None
     access_token_ttl_seconds: Annotated[int, Field(gt=0)] = 900
     refresh_token_ttl_seconds: Annotated[int, Field(gt=0)] = 2_592_000
@@ -118,6 +121,17 @@ class Settings(BaseSettings):
         return (self.public_url or f"http://{self.tsbot_host}:{self.tsbot_port}").rstrip("/")
 
     @property
+    def own_sandbox_token(self) -> str | None:
+        """SANDBOX_BOT_TOKEN, unless it is empty or the public one."""
+        own = self.sandbox_bot_token.get_secret_value() if self.sandbox_bot_token else ""
+        return own if own and own != PUBLIC_SANDBOX_TOKEN else None
+
+    @property
+    def sandbox_token(self) -> str:
+        """The token of the sandbox's bot, which signs and checks Mini App sign-ins without TELEGRAM_BOT_TOKEN."""
+        return self.own_sandbox_token or PUBLIC_SANDBOX_TOKEN
+
+    @property
     def uses_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -138,4 +152,24 @@ def load_settings(**overrides: object) -> Settings:
         settings.exchange_api_secret is None
     ):
         raise SettingsError("setting EXCHANGE_API_SECRET: give the API key and secret together")
+    if (
+        not settings.telegram_bot_token
+        and not settings.own_sandbox_token
+        and not loopback(settings.tsbot_host)
+    ):
+        raise SettingsError(
+            f"setting SANDBOX_BOT_TOKEN: a token of your own is required to serve the sandbox on TSBOT_HOST "
+            f"{settings.tsbot_host}, not a loopback address: with the public default, anyone who reaches it "
+            "can sign in as anyone (or set TELEGRAM_BOT_TOKEN)"
+        )
     return settings
+
+
+def loopback(host: str) -> bool:
+    """TSBOT_HOST reachable from this machine only: localhost, 127.0.0.0/8 or ::1."""
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False

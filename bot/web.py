@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 def web_config(settings: Settings) -> WebConfig:
     token = settings.telegram_bot_token
     return WebConfig(
-        bot_token=token.get_secret_value() if token else settings.sandbox_bot_token,
+        bot_token=token.get_secret_value() if token else settings.sandbox_token,
         signing_key=derive_key(secret_key(settings), "web-access-token"),
         public_url=settings.public_base_url,
         access_token_ttl=settings.access_token_ttl_seconds,

@@ -179,7 +179,10 @@ class TelegramBot:
             return Response({"ok": True})
 
         return Router(
-            path="/", route_handlers=[webhook], opt={"exclude_from_auth": True, NOT_RATE_LIMITED: True}
+            path="/",
+            route_handlers=[webhook],
+            opt={"exclude_from_auth": True, NOT_RATE_LIMITED: True},
+            include_in_schema=False,  # Telegram's to call, not part of the web API
         )
 
 
