@@ -42,7 +42,7 @@ class AskBack(CallbackData, prefix="q"):
 
 
 class ChartRequest(CallbackData, prefix="c"):
-    """The portfolio chart, drawn on request: drawing costs a tenth of a second of CPU."""
+    """The portfolio chart, drawn on request only: drawing it takes far more CPU than the summary."""
 
 
 class AccountAction(CallbackData, prefix="x"):
@@ -65,18 +65,18 @@ INTENT_LABELS: dict[Intent, str] = {
 }
 
 
-def draft_keyboard(draft_id: str) -> InlineKeyboardMarkup:
-    # Built directly rather than with InlineKeyboardBuilder, which copies every button on the way: this one goes
-    # out with every order preview, and the builder took 0.15 ms for three buttons (0.03 ms this way).
-    def button(text: str, action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            text=text, callback_data=DraftAction(action=action, draft_id=draft_id).pack()
-        )
+def _draft_button(text: str, action: str, draft_id: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=DraftAction(action=action, draft_id=draft_id).pack())
 
+
+def draft_keyboard(draft_id: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [button("✅ Confirm", "confirm")],
-            [button("✏️ Change amount", "amount"), button("✖️ Cancel", "cancel")],
+            [_draft_button("✅ Confirm", "confirm", draft_id)],
+            [
+                _draft_button("✏️ Change amount", "amount", draft_id),
+                _draft_button("✖️ Cancel", "cancel", draft_id),
+            ],
         ]
     )
 
@@ -85,14 +85,7 @@ def stop_move_keyboard(draft_id: str) -> InlineKeyboardMarkup:
     """A stop being moved keeps its amount: Confirm and Cancel only."""
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text="✅ Confirm", callback_data=DraftAction(action="move", draft_id=draft_id).pack()
-                ),
-                InlineKeyboardButton(
-                    text="✖️ Cancel", callback_data=DraftAction(action="cancel", draft_id=draft_id).pack()
-                ),
-            ]
+            [_draft_button("✅ Confirm", "move", draft_id), _draft_button("✖️ Cancel", "cancel", draft_id)]
         ]
     )
 
