@@ -25,10 +25,10 @@ from bot.leadership import Leadership
 from bot.telegram.alert_watch import AlertWatcher
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.sealed import ConversationSealer
-from handlers import accounts, alerts, chat, errors, orders, portfolio, risk, signals, start
 from handlers.charts import PortfolioCharts
 from handlers.config import BotConfig
 from handlers.middlewares import AccessMiddleware, ThrottleMiddleware, UserMiddleware
+from handlers.routers import make_routers
 from nlp.pipeline import Pipeline
 from trading.domain.alert_index import AlertIndex
 from trading.ports import MarketData
@@ -71,16 +71,7 @@ def build_dispatcher(
     dp.update.outer_middleware(AccessMiddleware(config))
     dp.update.outer_middleware(ThrottleMiddleware(config.throttle_per_second, config.throttle_burst))
     dp.update.outer_middleware(UserMiddleware(core))
-    # Plain text straight to the chat and the order buttons to theirs; then FSM conversations first, the
-    # catch-all chat last.
-    dp.include_routers(
-        chat.make_plain_router(),
-        orders.make_buttons_router(),
-        *(
-            module.make_router()
-            for module in (start, accounts, risk, orders, signals, alerts, portfolio, chat, errors)
-        ),
-    )
+    dp.include_routers(*make_routers())
     return dp
 
 
