@@ -4,17 +4,16 @@ the bot's first reply at a steady 50 updates a second.
 
     .venv/bin/python -m bench.bot [--users 20] [--seconds 3] [--rounds 6]
 
-Two echo bots serve as baselines: the bare aiogram one the target is set against (aiogram's own session), and
-a stricter one, the same echo on tsbot's session (JSON bodies and answer models kept, in
-bot/telegram/json_session.py, and its outgoing queue, limits raised), which leaves only what tsbot does beyond
-echoing. The bots take turns, round after round, and the ratios are given per round and as the median: on a
-shared machine the speed of all drifts by tens of percent within a minute, and a turn of each, side by side,
-cancels most of that drift. The order of the turns rotates from round to round, and each starts after the last
-one's leftovers are dealt with; every bot answers each of its users once before its clock starts. Each round
-has users of its own: the same users round after round would reach the risk limits, and a refused buy (no
-preview, no Confirm) is a cheaper update than the mix names; the run stops if one is refused. Everything runs
-in this one process, the users' side of the sandbox included: their client is a light one (Users), so that its
-cost hides little of the difference between the bots.
+Two echo bots serve as baselines: the bare aiogram one the target is set against (aiogram's own session), and a
+stricter one, the same echo on tsbot's session (aiogram's, with tsbot's outgoing queue, limits raised), which
+leaves only what tsbot does beyond echoing. The bots take turns, round after round, and the ratios are given per
+round and as the median: on a shared machine the speed of all drifts by tens of percent within a minute, and a
+turn of each, side by side, cancels most of that drift. The order of the turns rotates from round to round, and
+each starts after the last one's leftovers are dealt with; every bot answers each of its users once before its
+clock starts. Each round has users of its own: the same users round after round would reach the risk limits, and
+a refused buy (no preview, no Confirm) is a cheaper update than the mix names; the run stops if one is refused.
+Everything runs in this one process, the users' side of the sandbox included: their client is a light one
+(Users), so that its cost hides little of the difference between the bots.
 """
 
 import argparse
@@ -40,10 +39,10 @@ from bot.migrate import upgrade
 from bot.sandbox.routes import sandbox_router
 from bot.sandbox.state import ChatMessage, SandboxState
 from bot.settings import Settings
-from bot.telegram.config import BotConfig
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.runtime import TelegramBot, build_bot, telegram_bot
 from bot.web import tune_garbage_collector
+from handlers.config import BotConfig
 from nlp.pipeline import Pipeline
 from trading.domain.alert_index import AlertIndex
 from trading.domain.alerts import Alert, AlertCondition, AlertStatus

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 
 
@@ -19,13 +19,15 @@ def _decimal(text: str) -> Decimal:
     return value
 
 
-def _add_trading(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_trading(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    """`add_parser`: the sub-commands' own, so that these sit beside the others."""
+
     def with_user(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         parser.add_argument("--user", type=int, required=True, help="user id")
         parser.add_argument("--account", type=int, help="exchange account id (default: the user's first)")
         return parser
 
-    user = sub.add_parser("user", help="create a user, fund a paper account").add_subparsers(
+    user = add_parser("user", help="create a user, fund a paper account").add_subparsers(
         dest="action", required=True
     )
     create = user.add_parser("create", help="a new user with a funded paper account")
@@ -35,10 +37,10 @@ def _add_trading(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     fund.add_argument("amount", type=_decimal)
     fund.add_argument("asset", nargs="?", default="USDT")
 
-    with_user(sub.add_parser("portfolio", help="balances, positions and P&L"))
-    orders = with_user(sub.add_parser("orders", help="open orders (--all for every order)"))
+    with_user(add_parser("portfolio", help="balances, positions and P&L"))
+    orders = with_user(add_parser("orders", help="open orders (--all for every order)"))
     orders.add_argument("--all", action="store_true")
-    order = with_user(sub.add_parser("order", help="preview an order (and confirm it with --yes)"))
+    order = with_user(add_parser("order", help="preview an order (and confirm it with --yes)"))
     order.add_argument("side", choices=["buy", "sell"])
     order.add_argument("amount", type=_decimal)
     order.add_argument("symbol", help="BTC or BTC/USDT")
@@ -48,9 +50,9 @@ def _add_trading(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     order.add_argument("--sl", type=_decimal, help="stop loss")
     order.add_argument("--tp", type=_decimal, action="append", help="take-profit target (repeatable)")
     order.add_argument("--yes", action="store_true", help="confirm right away")
-    with_user(sub.add_parser("confirm", help="confirm a previewed order")).add_argument("draft")
-    with_user(sub.add_parser("cancel", help="cancel an open order")).add_argument("order", type=int)
-    sub.add_parser("reconcile", help="check unacknowledged orders with their exchanges")
+    with_user(add_parser("confirm", help="confirm a previewed order")).add_argument("draft")
+    with_user(add_parser("cancel", help="cancel an open order")).add_argument("order", type=int)
+    add_parser("reconcile", help="check unacknowledged orders with their exchanges")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     token_revoke.add_argument("token", type=int)
     db = sub.add_parser("db", help="database migrations").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="migrate to the latest schema")
-    _add_trading(sub)
+    _add_trading(sub.add_parser)
     return parser
 
 

@@ -12,8 +12,8 @@ from bot.migrate import require_current_schema
 from bot.serving import Server
 from bot.sole_run import wait_until_sole_run
 from bot.telegram.process import build_telegram
-from bot.telegram.render import bracket_fill_text, reconciled_text, signal_closed_text
 from bot.web import tune_garbage_collector, web_context
+from handlers.render import bracket_fill_text, reconciled_text, signal_closed_text
 from trading.usecases.accounts import DEPOSIT_UNDER_WAY_AT_MOST, reconcile_paper_deposits
 from trading.usecases.core import Core
 from trading.usecases.drafting import purge_expired_drafts

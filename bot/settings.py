@@ -2,6 +2,7 @@
 
 import asyncio
 from decimal import Decimal
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -13,6 +14,8 @@ from sqlalchemy.engine import make_url
 from storage.db import DatabaseUnreachable, check_connection, sqlite_in_memory
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/tsbot.db"
+# The sandbox bot's token when the operator gives none: public, so served on a loopback address only.
+PUBLIC_SANDBOX_TOKEN = "123456:sandbox-token"
 
 
 class SettingsError(Exception):
@@ -62,7 +65,7 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
 
     # The web API and the Mini App.
-    sandbox_bot_token: str = "123456:sandbox-token"
+    sandbox_bot_token: SecretStr | None = None
     public_url: str | None = None
     access_token_ttl_seconds: Annotated[int, Field(gt=0)] = 900
     refresh_token_ttl_seconds: Annotated[int, Field(gt=0)] = 2_592_000
@@ -120,6 +123,17 @@ class Settings(BaseSettings):
         return (self.public_url or f"http://{self.tsbot_host}:{self.tsbot_port}").rstrip("/")
 
     @property
+    def own_sandbox_token(self) -> str | None:
+        """SANDBOX_BOT_TOKEN, unless it is empty or the public one."""
+        own = self.sandbox_bot_token.get_secret_value() if self.sandbox_bot_token else ""
+        return own if own and own != PUBLIC_SANDBOX_TOKEN else None
+
+    @property
+    def sandbox_token(self) -> str:
+        """The token of the sandbox's bot, which signs and checks Mini App sign-ins without TELEGRAM_BOT_TOKEN."""
+        return self.own_sandbox_token or PUBLIC_SANDBOX_TOKEN
+
+    @property
     def uses_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -140,6 +154,16 @@ def load_settings(**overrides: object) -> Settings:
         settings.exchange_api_secret is None
     ):
         raise SettingsError("setting EXCHANGE_API_SECRET: give the API key and secret together")
+    if (
+        not settings.telegram_bot_token
+        and not settings.own_sandbox_token
+        and not loopback(settings.tsbot_host)
+    ):
+        raise SettingsError(
+            f"setting SANDBOX_BOT_TOKEN: a token of your own is required to serve the sandbox on TSBOT_HOST "
+            f"{settings.tsbot_host}, not a loopback address: with the public default, anyone who reaches it "
+            "can sign in as anyone (or set TELEGRAM_BOT_TOKEN)"
+        )
     return settings
 
 
@@ -150,3 +174,13 @@ def require_database(settings: Settings) -> None:
     except DatabaseUnreachable as error:
         shown = make_url(settings.database_url).render_as_string(hide_password=True)
         raise SettingsError(f"setting DATABASE_URL: cannot connect to {shown} ({error})") from None
+
+
+def loopback(host: str) -> bool:
+    """TSBOT_HOST reachable from this machine only: localhost, 127.0.0.0/8 or ::1."""
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 def web_config(settings: Settings) -> WebConfig:
     token = settings.telegram_bot_token
     return WebConfig(
-        bot_token=token.get_secret_value() if token else settings.sandbox_bot_token,
+        bot_token=token.get_secret_value() if token else settings.sandbox_token,
         signing_key=derive_key(secret_key(settings), "web-access-token"),
         public_url=settings.public_base_url,
         access_token_ttl=settings.access_token_ttl_seconds,
@@ -41,14 +41,8 @@ def web_context(container: Container) -> WebContext:
 def tune_garbage_collector() -> None:
     """Once started. What start-up built (the modules, the app, the engines) lives as long as the process.
     Frozen, it is left out of the collector's full passes, each of which would otherwise walk some 300,000
-    objects (180 ms here) while every update and request in flight waits.
-
-    The youngest generation is collected after 10,000 allocations rather than 700: an update makes thousands
-    of short-lived objects (pydantic models, rows, Decimals), nearly all freed by their counts, and at 700 the
-    collector ran several times an update, walking them while alive. It cost about 4% of the CPU of an update
-    in bench.bot, and this about 0.4%."""
+    objects while every update and request in flight waits."""
     gc.freeze()
-    gc.set_threshold(10_000, 20, 20)
 
 
 async def serve_web(container: Container) -> None:

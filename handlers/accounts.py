@@ -1,22 +1,33 @@
 """Exchange accounts: listed with a remove button each, and added in a short conversation (aiogram FSM). The
 messages that carry the key and the secret are deleted as soon as they are read."""
 
+from typing import Protocol
+
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.telegram.filters import HAS_TEXT
-from bot.telegram.keyboards import AccountAction, accounts_keyboard, testnet_keyboard
-from bot.telegram.sealed import Sealer
 from handlers import replies
+from handlers.filters import HAS_TEXT
+from handlers.keyboards import AccountAction, accounts_keyboard, testnet_keyboard
 from handlers.replies import reply
 from trading.domain.accounts import PAPER, Credentials, User
 from trading.domain.errors import TradingError
 from trading.usecases.core import Core
 from trading.usecases.exchange_accounts import accounts, add_account, remove_account
 from trading.usecases.venue_balances import sync_venue_balances
+
+
+class Sealer(Protocol):
+    """Seals what the conversation holds between two messages (the API key, then its secret), which lives in
+    the FSM storage (Redis when REDIS_URL is set) and must not sit there in the clear."""
+
+    def seal(self, plain: str) -> str: ...
+
+    def open(self, sealed: str) -> str | None:
+        """None when it was sealed with another key or tampered with."""
 
 
 class AddAccount(StatesGroup):
@@ -124,10 +135,18 @@ async def got_testnet(
         await query.answer()
         return
     testnet = callback_data.action == "testnet"
-    label = f"{data['exchange'].capitalize()}{' testnet' if testnet else ''}"
+    await _add_venue(query, core, user, data["exchange"], testnet, Credentials(key, secret))
+
+
+async def _add_venue(
+    query: CallbackQuery, core: Core, user: User, exchange: str, testnet: bool, credentials: Credentials
+) -> None:
+    """The account added and the tap answered; nothing stored where the keys are refused or the venue is out of
+    reach."""
+    label = f"{exchange.capitalize()}{' testnet' if testnet else ''}"
     try:
-        account = await add_account(core, user.id, data["exchange"], label, testnet, Credentials(key, secret))
-    except TradingError as error:  # keys refused or the venue out of reach: nothing was stored
+        account = await add_account(core, user.id, exchange, label, testnet, credentials)
+    except TradingError as error:
         await replies.edit(query, f"{error.message} Nothing was stored; tap Add an account to try again.")
         await query.answer(error.message[:200], show_alert=True)
         return

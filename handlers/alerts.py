@@ -4,8 +4,8 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from bot.telegram.keyboards import AlertAction, alerts_keyboard
-from bot.telegram.render import alert_set, alerts_text
+from handlers.keyboards import AlertAction, alerts_keyboard
+from handlers.render import alert_set, alerts_text
 from handlers.replies import reply
 from nlp.result import ParseResult
 from trading.domain.accounts import User

@@ -3,7 +3,8 @@ for the likely readings, and money is never moved on a guess."""
 
 import re
 import secrets
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from aiogram import Router
 from aiogram.enums import MessageOriginType
@@ -11,14 +12,18 @@ from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.telegram.filters import HAS_TEXT
-from bot.telegram.keyboards import INTENT_LABELS, AskBack, ask_back_keyboard
-from bot.telegram.render import HELP
 from handlers import alerts, orders, portfolio
+from handlers.config import BotConfig
+from handlers.filters import HAS_TEXT
+from handlers.keyboards import INTENT_LABELS, AskBack, ask_back_keyboard
+from handlers.render import HELP
 from handlers.replies import edit, reply
 from nlp.intents import small_talk
 from nlp.pipeline import Pipeline
-from nlp.result import ParseResult
+from nlp.result import Intent, ParseResult
+from trading.domain.accounts import User
+from trading.domain.alert_index import AlertIndex
+from trading.usecases.core import Core
 
 MAX_TEXT = 1000
 NOT_UNDERSTOOD = (
@@ -44,34 +49,67 @@ AMOUNT_ALONE = (
 )
 
 
-async def act(message: Message, parsed: ParseResult, data: dict[str, Any]) -> None:
-    """Hand a reading to its feature (`data`: the Dispatcher's dependencies of this update)."""
-    core, user, config = data["core"], data["user"], data["config"]
-    intent = parsed.intent
-    if intent in ("place_order", "close_position"):
-        await orders.preview(message, parsed, core, user, config)
-    elif intent == "price":
-        await portfolio.show_price(message, parsed, core, user)
-    elif intent == "portfolio":
-        await portfolio.show_portfolio(message, core, user)
-    elif intent in ("orders", "cancel_order"):
-        await orders.show_orders(message, core, user)
-    elif intent == "pnl":
-        await portfolio.show_pnl(message, core, user, config)
-    elif intent == "set_alert":
-        await alerts.add_alert(message, parsed, core, user, data["alert_index"])
-    elif intent == "help":
-        await reply(message, HELP)
-    elif intent == "signal":
-        await reply(message, "That reads as a signal: forward it from its channel and I will plan it.")
-    elif intent == "set_stop_loss":
-        await orders.preview_stop(message, parsed, core, user, config)
-    else:
-        talk = small_talk(message.text or "")
-        await reply(message, NOT_UNDERSTOOD if talk is None else SMALL_TALK[talk])
+@dataclass(frozen=True, slots=True)
+class Asker:
+    """Who asked, and what the features answer with: the Dispatcher's dependencies of this update."""
+
+    core: Core
+    user: User
+    config: BotConfig
+    alert_index: AlertIndex
 
 
-async def on_text(message: Message, pipeline: Pipeline, state: FSMContext, **data: Any) -> None:
+Act = Callable[[Message, ParseResult, Asker], Awaitable[None]]
+
+
+async def _help(message: Message, parsed: ParseResult, asker: Asker) -> None:
+    await reply(message, HELP)
+
+
+async def _signal(message: Message, parsed: ParseResult, asker: Asker) -> None:
+    await reply(message, "That reads as a signal: forward it from its channel and I will plan it.")
+
+
+async def _not_understood(message: Message, parsed: ParseResult, asker: Asker) -> None:
+    talk = small_talk(message.text or "")
+    await reply(message, NOT_UNDERSTOOD if talk is None else SMALL_TALK[talk])
+
+
+def _order(message: Message, parsed: ParseResult, a: Asker) -> Awaitable[None]:
+    return orders.preview(message, parsed, a.core, a.user, a.config)
+
+
+ACTS: dict[Intent, Act] = {
+    "place_order": _order,
+    "close_position": _order,
+    "set_stop_loss": lambda message, parsed, a: orders.preview_stop(
+        message, parsed, a.core, a.user, a.config
+    ),
+    "orders": lambda message, parsed, a: orders.show_orders(message, a.core, a.user),
+    "cancel_order": lambda message, parsed, a: orders.show_orders(message, a.core, a.user),
+    "price": lambda message, parsed, a: portfolio.show_price(message, parsed, a.core, a.user),
+    "portfolio": lambda message, parsed, a: portfolio.show_portfolio(message, a.core, a.user),
+    "pnl": lambda message, parsed, a: portfolio.show_pnl(message, a.core, a.user, a.config),
+    "set_alert": lambda message, parsed, a: alerts.add_alert(message, parsed, a.core, a.user, a.alert_index),
+    "help": _help,
+    "signal": _signal,
+}
+
+
+async def act(message: Message, parsed: ParseResult, asker: Asker) -> None:
+    """Hand a reading to its feature."""
+    await ACTS.get(parsed.intent, _not_understood)(message, parsed, asker)
+
+
+async def on_text(
+    message: Message,
+    pipeline: Pipeline,
+    state: FSMContext,
+    core: Core,
+    user: User,
+    config: BotConfig,
+    alert_index: AlertIndex,
+) -> None:
     text = (message.text or "")[:MAX_TEXT]
     if BARE_AMOUNT.fullmatch(text):
         await reply(message, AMOUNT_ALONE.format(amount=text.strip()))
@@ -80,7 +118,7 @@ async def on_text(message: Message, pipeline: Pipeline, state: FSMContext, **dat
     if parsed.should_ask_back:
         await ask_back(message, parsed, text, state)
     else:
-        await act(message, parsed, data)
+        await act(message, parsed, Asker(core, user, config, alert_index))
 
 
 async def ask_back(message: Message, parsed: ParseResult, text: str, state: FSMContext) -> None:
@@ -102,19 +140,27 @@ async def ask_back(message: Message, parsed: ParseResult, text: str, state: FSMC
 
 
 async def on_reading(
-    query: CallbackQuery, callback_data: AskBack, pipeline: Pipeline, state: FSMContext, **data: Any
+    query: CallbackQuery,
+    callback_data: AskBack,
+    pipeline: Pipeline,
+    state: FSMContext,
+    core: Core,
+    user: User,
+    config: BotConfig,
+    alert_index: AlertIndex,
 ) -> None:
     pending = dict((await state.get_data()).get("asked", {}))
     text = pending.pop(callback_data.ref, None)
     await state.update_data(asked=pending)
-    if text is None or callback_data.intent == "none" or not isinstance(query.message, Message):
+    intent = callback_data.intent
+    if text is None or intent == "none" or not isinstance(query.message, Message):
         await edit(query, "All right, nothing was done.")
         await query.answer()
         return
-    await edit(query, f"Reading it as: {INTENT_LABELS.get(callback_data.intent, callback_data.intent)}.")
+    await edit(query, f"Reading it as: {INTENT_LABELS.get(intent, intent)}.")
     await query.answer()
-    parsed = (await pipeline.aparse(text)).with_changes(intent=callback_data.intent, confidence=1.0, flags=())
-    await act(query.message, parsed, data)
+    parsed = (await pipeline.aparse(text)).with_changes(intent=intent, confidence=1.0, flags=())
+    await act(query.message, parsed, Asker(core, user, config, alert_index))
 
 
 class PlainChat(Filter):

@@ -9,8 +9,8 @@ from aiogram.enums import ChatType, ContentType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 
-from bot.telegram.filters import OnLoop
-from bot.telegram.render import STALE_BUTTON, TEXT_ONLY
+from handlers.filters import OnLoop
+from handlers.render import STALE_BUTTON, TEXT_ONLY
 from handlers.replies import reply
 from trading.domain.errors import TradingError
 

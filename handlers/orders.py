@@ -8,16 +8,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.telegram.config import BotConfig
-from bot.telegram.filters import HAS_TEXT
-from bot.telegram.keyboards import (
+from handlers.config import BotConfig
+from handlers.filters import HAS_TEXT
+from handlers.keyboards import (
     DraftAction,
     OrderAction,
     draft_keyboard,
     orders_keyboard,
     stop_move_keyboard,
 )
-from bot.telegram.render import draft_preview, order_result, orders_text, stop_move_preview, stop_moved
+from handlers.render import draft_preview, order_result, orders_text, stop_move_preview, stop_moved
 from handlers.replies import edit, reply
 from nlp.result import ParseResult
 from trading.domain.accounts import User

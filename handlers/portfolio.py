@@ -7,10 +7,10 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
-from bot.telegram.charts import PortfolioCharts, portfolio_png
-from bot.telegram.config import BotConfig
-from bot.telegram.keyboards import ChartRequest, portfolio_keyboard
-from bot.telegram.render import pnl_text, portfolio_text, quote_text
+from handlers.charts import PortfolioCharts, portfolio_png
+from handlers.config import BotConfig
+from handlers.keyboards import ChartRequest, portfolio_keyboard
+from handlers.render import pnl_text, portfolio_text, quote_text
 from handlers.replies import reply
 from nlp.result import ParseResult
 from trading.domain.accounts import User

@@ -1,10 +1,5 @@
 """How the routers answer: a reply in the chat, or an edit of the message a button was on (without tripping on
-"message is not modified").
-
-Telegram answers each with the message it sent, whole, keyboard included. Nothing here uses it, and reading it
-into aiogram's models cost as much as sending it, so it is checked (an error is raised as ever) but not read
-(bot.telegram.json_session.send_unread).
-"""
+"message is not modified")."""
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import (
@@ -15,21 +10,20 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from bot.telegram.json_session import send_unread
-
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
-async def reply(message: Message, text: str, reply_markup: Markup | None = None) -> None:
-    await send_unread(message.answer(text, reply_markup=reply_markup))
+async def reply(message: Message, text: str, reply_markup: Markup | None = None) -> Message:
+    return await message.answer(text, reply_markup=reply_markup)
 
 
 async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Nothing to do where the message is too old for Telegram to hand back, or already says `text`."""
     message = query.message
-    if not isinstance(message, Message):  # too old for Telegram to hand back: nothing to edit
+    if not isinstance(message, Message):
         return
     try:
-        await send_unread(message.edit_text(text, reply_markup=markup))
+        await message.edit_text(text, reply_markup=markup)
     except TelegramBadRequest as error:
         if "not modified" not in error.message:
             raise

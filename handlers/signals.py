@@ -6,10 +6,10 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, MessageOriginChannel
 
-from bot.telegram.config import BotConfig
-from bot.telegram.filters import OnLoop
-from bot.telegram.keyboards import PlanAction, plan_keyboard
-from bot.telegram.render import plan_preview, plan_result, sources_text
+from handlers.config import BotConfig
+from handlers.filters import OnLoop
+from handlers.keyboards import PlanAction, plan_keyboard
+from handlers.render import plan_preview, plan_result, sources_text
 from handlers.replies import edit, reply
 from nlp.pipeline import Pipeline
 from nlp.result import ParseResult

@@ -6,8 +6,8 @@ from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 
-from bot.telegram.config import BotConfig
-from bot.telegram.render import HELP
+from handlers.config import BotConfig
+from handlers.render import HELP
 from handlers.replies import reply
 from trading.domain.accounts import User
 from trading.usecases.access import dashboard_login_link

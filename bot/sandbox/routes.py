@@ -189,4 +189,5 @@ def sandbox_router(sandbox: SandboxState) -> Router:
         # The bot and the sandbox's user authenticate as Telegram would (the token in the path), not with the
         # web API's bearer tokens.
         opt={"exclude_from_auth": True, NOT_RATE_LIMITED: True},
+        include_in_schema=False,  # a stand-in for Telegram, not part of the web API
     )

@@ -1,1 +1,1 @@
-"""The aiogram side of the bot: dispatcher setup, middlewares, the outgoing queue, rendering, keyboards."""
+"""The bot's Telegram process: the Bot and its Dispatcher, the outgoing queue, the alert watcher, the webhook."""

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.leadership import Leadership, SoleProcess
-from bot.telegram.render import alert_fired
+from handlers.render import alert_fired
 from trading.domain.alert_index import AlertIndex
 from trading.domain.alerts import Alert
 from trading.domain.errors import TradingError

@@ -15,9 +15,9 @@ from bot.leadership import Leadership
 from bot.sandbox.routes import sandbox_router
 from bot.sandbox.state import SandboxState
 from bot.settings import Settings
-from bot.telegram.config import BotConfig
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.runtime import TelegramBot, telegram_bot
+from handlers.config import BotConfig
 from nlp.pipeline import Pipeline
 from webapp.context import derive_key
 
@@ -86,7 +86,7 @@ async def build_telegram(container: Container, leadership: Leadership | None = N
     queue = OutgoingQueue(settings.telegram_rate_per_second, settings.telegram_rate_per_chat)
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     # The bot talks to Telegram or, without a token, to the sandbox: never a chat page with no bot behind it.
-    sandbox = SandboxState(settings.sandbox_bot_token) if token is None else None
+    sandbox = SandboxState(settings.sandbox_token) if token is None else None
     api_base = f"http://{settings.tsbot_host}:{settings.tsbot_port}/sandbox" if token is None else None
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
     if secret is None and token and settings.telegram_webhook_url:
@@ -97,7 +97,7 @@ async def build_telegram(container: Container, leadership: Leadership | None = N
         container.market,
         pipeline,
         bot_config(settings),
-        token=token or settings.sandbox_bot_token,
+        token=token or settings.sandbox_token,
         api_base=api_base,
         queue=queue,
         webhook_url=settings.telegram_webhook_url if token else None,

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.fsm.storage.base import BaseStorage
@@ -22,13 +23,12 @@ from pydantic import ValidationError
 
 from bot.leadership import Leadership
 from bot.telegram.alert_watch import AlertWatcher
-from bot.telegram.charts import PortfolioCharts
-from bot.telegram.config import BotConfig
-from bot.telegram.json_session import JsonSession
-from bot.telegram.middlewares import AccessMiddleware, ThrottleMiddleware, UserMiddleware
 from bot.telegram.outbox import OutgoingQueue
-from bot.telegram.sealed import Sealer
-from handlers import accounts, alerts, chat, errors, orders, portfolio, risk, signals, start
+from bot.telegram.sealed import ConversationSealer
+from handlers.charts import PortfolioCharts
+from handlers.config import BotConfig
+from handlers.middlewares import AccessMiddleware, ThrottleMiddleware, UserMiddleware
+from handlers.routers import make_routers
 from nlp.pipeline import Pipeline
 from trading.domain.alert_index import AlertIndex
 from trading.ports import MarketData
@@ -66,27 +66,18 @@ def build_dispatcher(
         config=config,
         alert_index=alert_index,
         charts=PortfolioCharts(),
-        sealer=Sealer(config.conversation_secret),
+        sealer=ConversationSealer(config.conversation_secret),
     )
     dp.update.outer_middleware(AccessMiddleware(config))
     dp.update.outer_middleware(ThrottleMiddleware(config.throttle_per_second, config.throttle_burst))
     dp.update.outer_middleware(UserMiddleware(core))
-    # Plain text straight to the chat and the order buttons to theirs; then FSM conversations first, the
-    # catch-all chat last.
-    dp.include_routers(
-        chat.make_plain_router(),
-        orders.make_buttons_router(),
-        *(
-            module.make_router()
-            for module in (start, accounts, risk, orders, signals, alerts, portfolio, chat, errors)
-        ),
-    )
+    dp.include_routers(*make_routers())
     return dp
 
 
 def build_bot(token: str, api_base: str | None, queue: OutgoingQueue) -> Bot:
     """`api_base`: the sandbox's address (http://host:port/sandbox), or None for Telegram itself."""
-    session = JsonSession(api=TelegramAPIServer.from_base(api_base)) if api_base else JsonSession()
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
     session.middleware(queue)
     return Bot(token, session=session)
 
@@ -179,7 +170,10 @@ class TelegramBot:
             return Response({"ok": True})
 
         return Router(
-            path="/", route_handlers=[webhook], opt={"exclude_from_auth": True, NOT_RATE_LIMITED: True}
+            path="/",
+            route_handlers=[webhook],
+            opt={"exclude_from_auth": True, NOT_RATE_LIMITED: True},
+            include_in_schema=False,  # Telegram's to call, not part of the web API
         )
 
 

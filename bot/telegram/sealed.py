@@ -8,7 +8,9 @@ alone), so every worker and a restarted bot can still open what another sealed.
 from storage.crypto import CredentialCipher
 
 
-class Sealer:
+class ConversationSealer:
+    """What handlers.accounts.Sealer asks for, on the project's credential cipher."""
+
     def __init__(self, secret: str) -> None:
         self._cipher = CredentialCipher(secret, purpose="conversation")
 

@@ -14,9 +14,9 @@ from aiogram.fsm.storage.base import BaseStorage
 
 from bot.sandbox.routes import sandbox_router
 from bot.sandbox.state import SandboxState
-from bot.telegram.config import BotConfig
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.runtime import TelegramBot, telegram_bot
+from handlers.config import BotConfig
 from nlp.pipeline import Pipeline
 from tests.harness import Harness
 from trading.usecases.core import Core

@@ -1,7 +1,7 @@
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.telegram.charts import PortfolioCharts
+from handlers.charts import PortfolioCharts
 
 NOON = datetime(2026, 3, 2, 12, tzinfo=UTC)
 

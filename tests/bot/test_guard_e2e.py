@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from bot.telegram.render import STALE_BUTTON, TEXT_ONLY
 from bot.telegram.runtime import TelegramBot
+from handlers.render import STALE_BUTTON, TEXT_ONLY
 from tests.bot.sandbox import Sandbox, button, start_bot
 from tests.harness import Harness
 

@@ -4,8 +4,8 @@ break-even toggle."""
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from bot.telegram.keyboards import PlanAction, plan_keyboard
-from bot.telegram.render import bracket_fill_text, signal_closed_text, sources_text
+from handlers.keyboards import PlanAction, plan_keyboard
+from handlers.render import bracket_fill_text, signal_closed_text, sources_text
 from trading.domain.enums import OrderRole, Side
 from trading.domain.orders import Fill
 from trading.domain.signal_records import (

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.telegram.keyboards import PlanAction
 from bot.telegram.runtime import TelegramBot
+from handlers.keyboards import PlanAction
 from tests.bot.sandbox import Sandbox, button
 from tests.harness import Harness
 from trading.usecases.alerts import set_alert

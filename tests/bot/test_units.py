@@ -11,18 +11,22 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import GetMe, SendMessage
 from litestar import Litestar
+from pydantic import ValidationError
 
 from bot.sandbox.routes import sandbox_router
 from bot.sandbox.state import SandboxState
-from bot.telegram.keyboards import (
+from bot.telegram.outbox import OutgoingQueue
+from bot.telegram.sealed import ConversationSealer
+from handlers.chat import ACTS
+from handlers.keyboards import (
+    AskBack,
     DraftAction,
     draft_keyboard,
     plan_keyboard,
     portfolio_keyboard,
     stop_move_keyboard,
 )
-from bot.telegram.outbox import OutgoingQueue
-from bot.telegram.render import (
+from handlers.render import (
     draft_preview,
     orders_text,
     plan_preview,
@@ -33,7 +37,7 @@ from bot.telegram.render import (
     stop_move_preview,
     stop_moved,
 )
-from bot.telegram.sealed import Sealer
+from nlp.result import INTENTS
 from trading.domain.alert_index import AlertIndex
 from trading.domain.alerts import Alert, AlertCondition, AlertStatus
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
@@ -207,6 +211,14 @@ def test_the_draft_keyboard_round_trips_its_callback_data() -> None:
     assert all(len((b.callback_data or "").encode()) <= 64 for row in plan.inline_keyboard for b in row)
 
 
+def test_every_reading_but_unknown_has_its_feature_and_a_button_names_only_a_reading() -> None:
+    assert set(ACTS) == set(INTENTS) - {"unknown"}
+    assert AskBack.unpack(AskBack(intent="price", ref="r1").pack()) == AskBack(intent="price", ref="r1")
+    assert AskBack.unpack("q:none:r1").intent == "none"
+    with pytest.raises(ValidationError):
+        AskBack.unpack("q:drop_tables:r1")
+
+
 class FakeTime:
     def __init__(self) -> None:
         self.now = 0.0
@@ -295,8 +307,8 @@ def test_the_portfolio_keyboard_is_made_once_and_the_draft_one_per_draft() -> No
 
 
 def test_a_sealed_secret_opens_only_with_its_key_and_never_shows_in_the_clear() -> None:
-    sealed = Sealer("key-one").seal("api-secret-123")
+    sealed = ConversationSealer("key-one").seal("api-secret-123")
     assert "api-secret-123" not in sealed
-    assert Sealer("key-one").open(sealed) == "api-secret-123"
-    assert Sealer("key-two").open(sealed) is None
-    assert Sealer("key-one").open(sealed[:-4] + "AAAA") is None
+    assert ConversationSealer("key-one").open(sealed) == "api-secret-123"
+    assert ConversationSealer("key-two").open(sealed) is None
+    assert ConversationSealer("key-one").open(sealed[:-4] + "AAAA") is None

@@ -120,3 +120,10 @@ async def test_the_webhook_route_is_served_at_the_path_of_its_address(
             await process.telegram.bot.session.close()
     finally:
         await made.close()
+
+
+async def test_neither_the_webhook_nor_the_sandbox_is_in_the_web_apis_schema(harness: Harness) -> None:
+    async with serve_webhook_bot(harness) as hook:
+        schema = (await hook.sandbox.client.get("/api/v1/openapi.json")).json()
+    assert "/api/v1/ping" in schema["paths"]
+    assert [p for p in schema["paths"] if p.startswith(("/sandbox", hook.webhook_path))] == []

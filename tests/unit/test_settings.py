@@ -1,7 +1,7 @@
 import pytest
 
 from bot.container import build_container
-from bot.settings import SettingsError, load_settings
+from bot.settings import PUBLIC_SANDBOX_TOKEN, SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -15,6 +15,9 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # typ
         "EXCHANGE_API_SECRET",
         "TSBOT_PORT",
         "TELEGRAM_WEBHOOK_URL",
+        "TELEGRAM_BOT_TOKEN",
+        "SANDBOX_BOT_TOKEN",
+        "TSBOT_HOST",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -38,6 +41,9 @@ def test_defaults_need_nothing() -> None:
         ({"EXCHANGE": "binance", "EXCHANGE_API_KEY": "k"}, "setting EXCHANGE_API_SECRET: "),
         ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.com"}, "setting TELEGRAM_WEBHOOK_URL: "),
         ({"TELEGRAM_WEBHOOK_URL": "bot.example.com/hook"}, "setting TELEGRAM_WEBHOOK_URL: "),
+        ({"TSBOT_HOST": "0.0.0.0"}, "setting SANDBOX_BOT_TOKEN: a token of your own is required"),
+        ({"TSBOT_HOST": "bot.example.com"}, "setting SANDBOX_BOT_TOKEN: "),
+        ({"TSBOT_HOST": "::", "SANDBOX_BOT_TOKEN": "123456:sandbox-token"}, "setting SANDBOX_BOT_TOKEN: "),
     ],
 )
 def test_a_wrong_or_missing_value_names_the_setting_in_one_line(
@@ -49,6 +55,26 @@ def test_a_wrong_or_missing_value_names_the_setting_in_one_line(
         load_settings()
     assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"TSBOT_HOST": "127.0.0.1"},
+        {"TSBOT_HOST": "127.8.0.3"},
+        {"TSBOT_HOST": "::1"},
+        {"TSBOT_HOST": "localhost"},
+        {"TSBOT_HOST": "0.0.0.0", "SANDBOX_BOT_TOKEN": "1000001:the-operators-own"},
+        {"TSBOT_HOST": "0.0.0.0", "TELEGRAM_BOT_TOKEN": "123:from-botfather"},
+    ],
+)
+def test_the_sandbox_serves_on_loopback_or_with_a_token_of_the_operators_own(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings()
+    assert settings.sandbox_token == env.get("SANDBOX_BOT_TOKEN", PUBLIC_SANDBOX_TOKEN)
 
 
 def test_an_unknown_exchange_id_is_refused_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:

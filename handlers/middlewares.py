@@ -9,7 +9,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 from aiogram.types import User as TelegramUser
 
-from bot.telegram.config import BotConfig
+from handlers.config import BotConfig
 from trading.domain.accounts import User
 from trading.usecases.accounts import register_user
 from trading.usecases.core import Core

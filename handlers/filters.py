@@ -26,7 +26,7 @@ class OnLoop(Filter):
         return self.magic.resolve(event)
 
     def __str__(self) -> str:
-        return self._signature_to_string(magic=self.magic)
+        return f"{type(self).__name__}({self.magic!r})"
 
 
 HAS_TEXT = OnLoop(F.text)

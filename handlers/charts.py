@@ -50,8 +50,8 @@ def portfolio_png(view: Portfolio, history: Sequence[tuple[datetime, Decimal]]) 
 
 
 class PortfolioCharts:
-    """Each user's chart, kept a minute: drawing costs about a tenth of a second of CPU, which a busy bot
-    cannot spend on every "portfolio", and the equity curve gains a point only every five minutes."""
+    """Each user's chart, kept a minute: drawing is CPU-heavy (a worker thread's, but the process's all the
+    same), and the equity curve gains a point only every five minutes."""
 
     def __init__(self, keep: timedelta = timedelta(minutes=1), users: int = 1000) -> None:
         self._keep = keep
