@@ -34,14 +34,19 @@ migrate: $(STAMP)
 
 # The Mini App: npm packages exactly as the lockfile has them (`npm ci`, which never rewrites it; the lockfile
 # lists rollup's optional build for every platform, as npm needs), then a Vite build whenever a source is newer.
+# The build generates its API types (src/api/schema.d.ts) from the API's OpenAPI document, written by Python.
 FRONTEND := webapp/frontend
-FRONTEND_SOURCES := $(wildcard $(FRONTEND)/src/*.* $(FRONTEND)/src/*/*.*) $(FRONTEND)/index.html \
-	$(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig.json
+API_DOCUMENT := $(FRONTEND)/openapi.json
+FRONTEND_SOURCES := $(filter-out %/schema.d.ts,$(wildcard $(FRONTEND)/src/*.* $(FRONTEND)/src/*/*.*)) \
+	$(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig.json
 
 $(FRONTEND)/node_modules/.package-lock.json: $(FRONTEND)/package-lock.json
 	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error
 
-$(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.package-lock.json $(FRONTEND_SOURCES)
+$(API_DOCUMENT): $(STAMP) $(wildcard webapp/*.py webapp/controllers/*.py trading/domain/*.py)
+	$(BIN)/python -m webapp.openapi $@
+
+$(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.package-lock.json $(API_DOCUMENT) $(FRONTEND_SOURCES)
 	cd $(FRONTEND) && npm run build --silent
 
 frontend: $(FRONTEND)/dist/index.html
