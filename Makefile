@@ -11,7 +11,7 @@ UV_SOURCES := $(if $(FIND_LINKS),--find-links $(FIND_LINKS)) \
 	$(if $(HAS_LOCAL_TORCH),,--extra-index-url $(TORCH_CPU_INDEX) --index-strategy unsafe-best-match)
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit install migrate bench clean frontend chromium
+.PHONY: run test lint lint-frontend typecheck unit install migrate bench clean frontend chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ $(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.package-lock.json $(API_D
 
 frontend: $(FRONTEND)/dist/index.html
 
+# ESLint (Vue's and typescript-eslint's type-checked configs) over the Mini App, on the types the build made.
+lint-frontend: frontend
+	cd $(FRONTEND) && npm run lint --silent
+
 # Debian's Chromium for the Mini App's browser test (Playwright cannot download browsers here).
 chromium:
 	@[ -x /usr/bin/chromium ] || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
@@ -69,7 +73,7 @@ unit: $(STAMP) frontend chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # PostgreSQL joins the suite when TSBOT_TEST_POSTGRES=1 (as .ci/run sets it).
-test: lint typecheck unit
+test: lint lint-frontend typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.order_path
