@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 TORCH := $(shell grep -o '"torch==[^"]*' pyproject.toml | tr -d '"')
 
-.PHONY: run test lint typecheck unit install lock migrate bench clean frontend chromium
+.PHONY: run test lint lint-frontend typecheck unit install lock migrate bench clean frontend chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,17 +42,26 @@ migrate: $(STAMP)
 
 # The Mini App: npm packages exactly as the lockfile has them (`npm ci`, which never rewrites it; the lockfile
 # lists rollup's optional build for every platform, as npm needs), then a Vite build whenever a source is newer.
+# The build generates its API types (src/api/schema.d.ts) from the API's OpenAPI document, written by Python.
 FRONTEND := webapp/frontend
-FRONTEND_SOURCES := $(wildcard $(FRONTEND)/src/*.* $(FRONTEND)/src/*/*.*) $(FRONTEND)/index.html \
-	$(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig.json
+API_DOCUMENT := $(FRONTEND)/openapi.json
+FRONTEND_SOURCES := $(filter-out %/schema.d.ts,$(wildcard $(FRONTEND)/src/*.* $(FRONTEND)/src/*/*.*)) \
+	$(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig.json
 
 $(FRONTEND)/node_modules/.package-lock.json: $(FRONTEND)/package-lock.json
 	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error
 
-$(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.package-lock.json $(FRONTEND_SOURCES)
+$(API_DOCUMENT): $(STAMP) $(wildcard webapp/*.py webapp/controllers/*.py trading/domain/*.py)
+	$(BIN)/python -m webapp.openapi $@
+
+$(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.package-lock.json $(API_DOCUMENT) $(FRONTEND_SOURCES)
 	cd $(FRONTEND) && npm run build --silent
 
 frontend: $(FRONTEND)/dist/index.html
+
+# ESLint (Vue's and typescript-eslint's type-checked configs) over the Mini App, on the types the build made.
+lint-frontend: frontend
+	cd $(FRONTEND) && npm run lint --silent
 
 # Debian's Chromium for the Mini App's browser test (Playwright cannot download browsers here).
 chromium:
@@ -73,7 +82,7 @@ unit: $(STAMP) frontend chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # PostgreSQL joins the suite when TSBOT_TEST_POSTGRES=1 (as .ci/run sets it).
-test: lint typecheck unit
+test: lint lint-frontend typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.order_path

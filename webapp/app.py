@@ -123,19 +123,9 @@ def _log_server_error(error: Exception, scope: Scope) -> None:
     log.error("%s %s failed", scope.get("method", ""), scope["path"], exc_info=error)
 
 
-def create_app(
-    database_ok: HealthCheck, routers: Sequence[Router] = (), web: WebContext | None = None
-) -> Litestar:
-    """`routers`: parts the process mounts beside the web app's own (the Telegram sandbox, the webhook).
-    Without `web` only /health is served."""
-    if web is None:
-        return Litestar(
-            route_handlers=[health, *routers],
-            state=State({"database_ok": database_ok}),
-            logging_config=None,  # the process keeps the logging its command set up (level, format)
-            after_exception=[_log_server_error],
-        )
-    api: list[ControllerRouterHandler] = [
+def api_router() -> Router:
+    """The API under /api/v1: every route the OpenAPI document describes."""
+    handlers: list[ControllerRouterHandler] = [
         ping,
         AuthController,
         MeController,
@@ -149,12 +139,40 @@ def create_app(
         AlertsController,
         SignalsController,
     ]
+    return Router(API, route_handlers=handlers)
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="tsbot API",
+        version="1",
+        path=f"{API}",
+        render_plugins=[SwaggerRenderPlugin(path="/docs")],
+        components=Components(
+            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+        ),
+        security=[{"bearer": []}],
+    )
+
+
+def create_app(
+    database_ok: HealthCheck, routers: Sequence[Router] = (), web: WebContext | None = None
+) -> Litestar:
+    """`routers`: parts the process mounts beside the web app's own (the Telegram sandbox, the webhook).
+    Without `web` only /health is served."""
+    if web is None:
+        return Litestar(
+            route_handlers=[health, *routers],
+            state=State({"database_ok": database_ok}),
+            logging_config=None,  # the process keeps the logging its command set up (level, format)
+            after_exception=[_log_server_error],
+        )
 
     class Metrics(PrometheusController):
         path = "/metrics"
 
     return Litestar(
-        route_handlers=[health, Metrics, mini_app_page, mini_app, Router(API, route_handlers=api), *routers],
+        route_handlers=[health, Metrics, mini_app_page, mini_app, api_router(), *routers],
         state=State({"database_ok": database_ok, "web": web}),
         middleware=_middleware(web),
         exception_handlers={TradingError: trading_error_handler},
@@ -168,14 +186,5 @@ def create_app(
         if web.config.cors_origins
         else None,
         stores=_stores(web),
-        openapi_config=OpenAPIConfig(
-            title="tsbot API",
-            version="1",
-            path=f"{API}",
-            render_plugins=[SwaggerRenderPlugin(path="/docs")],
-            components=Components(
-                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
-            ),
-            security=[{"bearer": []}],
-        ),
+        openapi_config=openapi_config(),
     )
