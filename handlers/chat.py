@@ -16,11 +16,12 @@ from handlers import alerts, orders, portfolio
 from handlers.config import BotConfig
 from handlers.filters import HAS_TEXT
 from handlers.keyboards import INTENT_LABELS, AskBack, ask_back_keyboard
+from handlers.not_read import not_read_answer
 from handlers.render import HELP
 from handlers.replies import edit, reply
 from nlp.intents import small_talk
 from nlp.pipeline import Pipeline
-from nlp.result import Intent, ParseResult
+from nlp.result import SEND_AGAIN_FLAGS, Intent, ParseResult
 from trading.domain.accounts import User
 from trading.domain.alert_index import AlertIndex
 from trading.usecases.core import Core
@@ -36,10 +37,7 @@ SMALL_TALK = {
     ),
     "thanks": "You're welcome. I'm here whenever you want to trade: 'help' lists what I can do.",
 }
-# Doubts about the numbers themselves, which choosing a reading would not settle ("buy -5 eth" read as an order
-# is still an order for 5): the trader is asked to send them again.
-NUMBERS_IN_DOUBT = frozenset({"negative_number", "amount_not_positive", "percent_over_100"})
-RESEND = "Send it again with the numbers as you mean them:"
+RESEND = "Send it again, written as you mean it:"
 # A number and nothing else: most often a new amount whose preview's Change amount no longer waits for it (the
 # bot restarted, or the preview was confirmed or cancelled meanwhile).
 BARE_AMOUNT = re.compile(r"\s*\$?\s*\d+(?:[.,]\d+)?\s*%?\s*")
@@ -125,7 +123,11 @@ async def ask_back(message: Message, parsed: ParseResult, text: str, state: FSMC
     readings = [parsed.intent, *(a.intent for a in parsed.alternatives)]
     readings = [r for r in dict.fromkeys(readings) if r in INTENT_LABELS][:3]
     doubts = "\n".join(f"• {flag.message}" for flag in parsed.flags)
-    if any(flag.code in NUMBERS_IN_DOUBT for flag in parsed.flags):
+    if parsed.unread:
+        language = message.from_user.language_code if message.from_user else None
+        await reply(message, not_read_answer(parsed, parsed.unread, language))
+        return
+    if any(flag.code in SEND_AGAIN_FLAGS for flag in parsed.flags):
         await reply(message, f"{RESEND}\n{doubts}")
         return
     if not readings:

@@ -125,6 +125,7 @@ def build_result(
         alternatives=alternatives,
         language=analysis.language,
         update=update,
+        unread=analysis.unread,
     )
     tokens, matches, signal, order = analysis.tokens, analysis.matches, analysis.signal, analysis.order
     if intent == "signal":

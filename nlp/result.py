@@ -81,6 +81,7 @@ class ParseResult:
     stage: Stage = "rules"
     update: Update | None = None  # a post about an earlier signal (nlp.updates)
     language: str = "en"  # of the message, as far as its trading words tell (ISO 639-1)
+    unread: tuple[str, ...] = ()  # words in a language or script the rules do not read
 
     @property
     def should_ask_back(self) -> bool:

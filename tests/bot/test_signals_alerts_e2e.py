@@ -162,10 +162,38 @@ async def test_a_minus_sign_on_an_amount_is_asked_to_be_sent_again_not_dropped(
     chat = sandbox.chat(616)
     [asked] = await chat.ask("buy -5 eth")
     assert asked["text"] == (
-        "Send it again with the numbers as you mean them:\n"
-        "• -5 has a minus sign, and no amount or price is below zero"
+        "Send it again, written as you mean it:\n• -5 has a minus sign, and no amount or price is below zero"
     )
     assert asked["reply_markup"] is None and await harness.count("order_drafts") == 0
+
+
+async def test_two_orders_in_one_message_are_asked_to_be_sent_one_at_a_time(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    [asked] = await sandbox.chat(617).ask("buy 0.05 eth and 0.001 btc")
+    assert asked["text"] == (
+        "Send it again, written as you mean it:\n"
+        "• it names a second order (0.001 btc): I take one order at a time, so send each on its own"
+    )
+    assert asked["reply_markup"] is None and await harness.count("order_drafts") == 0
+
+
+async def test_a_language_not_read_is_answered_in_the_trader_s_own_and_never_traded(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    sandbox.state.chat(618).user["language_code"] = "es"
+    [answer] = await sandbox.chat(618).ask("kaufen 0,5 eth")
+    assert answer["text"] == (
+        "No pude leer todo el mensaje: leo inglés, ruso, español, portugués y turco.\nno entendí: kaufen"
+    )
+    assert answer["reply_markup"] is None and await harness.count("order_drafts") == 0
+
+
+async def test_a_command_in_russian_is_previewed_as_in_english(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    [preview] = await sandbox.chat(619).ask("купи 0,001 btc")
+    assert "Buy 0.001 BTC" in preview["text"] and button(preview, "Confirm")
 
 
 @pytest.mark.parametrize(("keep", "followed"), [(Decimal(75), True), (Decimal(25), False)])
