@@ -33,6 +33,9 @@ Stage = Literal["rules", "classifier", "llm"]
 # gives 0.8 or more only when a pattern it knows matched with the entities that pattern needs; the classifier
 # rarely passes 0.6 on a message unlike every example phrase. Flags (contradictions) ask back at any confidence.
 ASK_BACK_THRESHOLD = 0.6
+# A signal is followed without a tap (for a source the trader chose) only at this confidence or above and with no
+# flag raised: below it the trader is shown the plan and asked. No wrong reading may score this high.
+AUTO_FOLLOW_THRESHOLD = 0.9
 # Doubts no offered reading would mend: the message is to be sent again, written otherwise.
 SEND_AGAIN_FLAGS = frozenset(
     {"negative_number", "amount_not_positive", "percent_over_100", "number_in_doubt", "several_orders"}
