@@ -69,3 +69,33 @@ def test_a_distance_that_gives_no_price_is_refused() -> None:
         plan_signal(
             with_distances(SignalSpec("AVAX", Side.BUY, (D(38),)), D(120), ()), D(100), MARKET, TICKER
         )
+
+
+def test_a_plan_near_the_market_raises_no_doubt() -> None:
+    spec = SignalSpec("AVAX", Side.BUY, (D("38.5"), D(39)), (D(41), D(43)), D(37))
+    assert plan_signal(spec, D(100), MARKET, TICKER).doubts == ()
+
+
+@pytest.mark.parametrize(
+    ("spec", "doubt"),
+    [
+        (
+            SignalSpec("AVAX", Side.BUY, (D("3.9"),), (D("4.1"),)),
+            "entry 3.90 is 10 times off the market (39.00): a misread price?",
+        ),
+        (
+            SignalSpec("AVAX", Side.BUY, (D(30),), (D(32),)),
+            "entry 30.00 is 23% from the market (39.00): stale?",
+        ),
+        (
+            SignalSpec("AVAX", Side.BUY, (D(36),), (D(38), D(42))),
+            "target 1 (38.00) is already passed: the market is at 39.00",
+        ),
+        (
+            SignalSpec("AVAX", Side.SELL, (D(36),), (D(34),), D(38)),
+            "the stop (38.00) is already passed: the market is at 39.00",
+        ),
+    ],
+)
+def test_a_stale_or_misread_signal_is_doubted_in_its_plan(spec: SignalSpec, doubt: str) -> None:
+    assert doubt in plan_signal(spec, D(100), MARKET, TICKER).doubts

@@ -7,7 +7,7 @@ from trading.domain.enums import OrderType, Side
 from trading.domain.errors import BelowMinimum, InvalidInput
 from trading.domain.ledger import ZERO
 from trading.domain.market import Market, Ticker
-from trading.domain.money import at_distance
+from trading.domain.money import at_distance, price_text
 from trading.domain.risk import margin_multiple
 
 
@@ -41,6 +41,9 @@ class SignalPlan:
     cost: Decimal
     fees: Decimal
     at_risk: Decimal
+    # What makes the signal look stale or misread against the market now (signal_doubts): shown in the
+    # preview, and such a plan is never followed without a tap.
+    doubts: tuple[str, ...] = ()
 
 
 def with_distances(
@@ -57,6 +60,42 @@ def with_distances(
         stop = at_distance(reference, stop_percent, below=buying)
     targets = spec.targets or tuple(at_distance(reference, p, below=not buying) for p in target_percents)
     return replace(spec, stop_loss=stop, targets=targets)
+
+
+# An entry further than this from the market is stale (the move happened) or misread; ten times off or more is
+# a misplaced decimal point more likely than a price.
+STALE_DISTANCE = Decimal("0.2")
+MISREAD_FACTOR = Decimal(10)
+
+
+def signal_doubts(spec: SignalSpec, ticker: Ticker) -> tuple[str, ...]:
+    """Why the signal may be stale or misread, against the market now: entries far from it, a target it has
+    already passed, a stop it is already through."""
+    market = ticker.last
+    doubts = [_entry_doubt(entry, market) for entry in spec.entries]
+    buying = spec.side is Side.BUY
+    if spec.targets and (market >= spec.targets[0] if buying else market <= spec.targets[0]):
+        doubts.append(
+            f"target 1 ({price_text(spec.targets[0])}) is already passed: the market is at {price_text(market)}"
+        )
+    if spec.stop_loss is not None and (market <= spec.stop_loss if buying else market >= spec.stop_loss):
+        doubts.append(
+            f"the stop ({price_text(spec.stop_loss)}) is already passed: the market is at {price_text(market)}"
+        )
+    return tuple(doubt for doubt in doubts if doubt)
+
+
+def _entry_doubt(entry: Decimal, market: Decimal) -> str:
+    ratio = entry / market
+    if ratio >= MISREAD_FACTOR or ratio <= 1 / MISREAD_FACTOR:
+        factor = max(ratio, 1 / ratio)
+        return (
+            f"entry {price_text(entry)} is {factor:,.0f} times off the market ({price_text(market)}): "
+            "a misread price?"
+        )
+    if abs(ratio - 1) > STALE_DISTANCE:
+        return f"entry {price_text(entry)} is {abs(ratio - 1) * 100:.0f}% from the market ({price_text(market)}): stale?"
+    return ""
 
 
 def break_even_applies(spec: SignalSpec) -> bool:
@@ -125,4 +164,5 @@ def plan_signal(spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticke
         cost=cost,
         fees=fees,
         at_risk=loss + fees * (2 if stop is not None else 1),
+        doubts=signal_doubts(spec, ticker),
     )
