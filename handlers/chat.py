@@ -19,6 +19,7 @@ from handlers.keyboards import INTENT_LABELS, AskBack, ask_back_keyboard
 from handlers.not_read import not_read_answer
 from handlers.render import HELP
 from handlers.replies import edit, reply
+from handlers.signals import planned_post
 from nlp.intents import small_talk
 from nlp.pipeline import Pipeline
 from nlp.result import SEND_AGAIN_FLAGS, Intent, ParseResult
@@ -64,8 +65,14 @@ async def _help(message: Message, parsed: ParseResult, asker: Asker) -> None:
     await reply(message, HELP)
 
 
+# A signal pasted rather than forwarded (many paid channels block forwarding): its source is "pasted".
+PASTED = "pasted"
+
+
 async def _signal(message: Message, parsed: ParseResult, asker: Asker) -> None:
-    await reply(message, "That reads as a signal: forward it from its channel and I will plan it.")
+    text = message.text or ""
+    answer, markup = await planned_post(asker.core, asker.user.id, PASTED, PASTED, text, parsed, asker.config)
+    await reply(message, answer, reply_markup=markup)
 
 
 async def _not_understood(message: Message, parsed: ParseResult, asker: Asker) -> None:

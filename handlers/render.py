@@ -203,6 +203,7 @@ def plan_preview(title: str, plan_draft: PlanDraft, auto: bool = False) -> str:
     lines.append(
         f"Cost {money(plan.cost)} {quote}, fees ~{money(plan.fees)}, at risk {money(plan.at_risk)} {quote}"
     )
+    lines.extend(f"⚠️ {doubt[0].upper()}{doubt[1:]}" for doubt in plan.doubts)
     if auto:
         lines.append("Followed automatically (you chose to always follow this source).")
         if any(draft.move_stop_to_entry for draft in plan_draft.drafts):

@@ -12,7 +12,7 @@ from handlers.keyboards import PlanAction, plan_keyboard
 from handlers.render import plan_preview, plan_result, sources_text
 from handlers.replies import edit, reply
 from nlp.pipeline import Pipeline
-from nlp.result import ParseResult
+from nlp.result import AUTO_FOLLOW_THRESHOLD, ParseResult
 from trading.domain.accounts import User
 from trading.domain.enums import Side
 from trading.domain.signals import SignalSpec, break_even_applies, with_distances
@@ -38,6 +38,7 @@ from trading.usecases.signals import (
 OPENS_NOTHING = (
     "This post from {title} opens no trade (a report, a result or commentary), so nothing was traded."
 )
+HELD_BACK = "Not followed automatically: {why}. Tap Follow if the plan is right."
 SEEN = "You have this signal from {title} already ({status}); it is not planned twice."
 PLANNED_AGAIN = (
     "You had this signal from {title} already, not followed: here is a fresh plan, at today's prices. "
@@ -54,6 +55,15 @@ def spec_of(parsed: ParseResult) -> SignalSpec | None:
     return with_distances(spec, parsed.stop_loss_percent, parsed.target_percents)
 
 
+def reading_doubt(parsed: ParseResult) -> str | None:
+    """Why the reading is not sure enough to follow a signal without a tap, in the reader's words."""
+    if parsed.flags:
+        return "; ".join(flag.message for flag in parsed.flags)
+    if parsed.confidence < AUTO_FOLLOW_THRESHOLD:
+        return f"I read it with {parsed.confidence:.0%} confidence"
+    return None
+
+
 async def handle_post(
     bot: Bot,
     chat_id: int,
@@ -65,10 +75,19 @@ async def handle_post(
     pipeline: Pipeline,
     config: BotConfig,
 ) -> None:
-    spec = spec_of(await pipeline.aparse(text))
-    received = await receive_post(core, user_id, channel, title, text, spec, config.signal_amount)
-    reply, markup = post_reply(title, received)
-    await bot.send_message(chat_id, reply, reply_markup=markup)
+    parsed = await pipeline.aparse(text)
+    answer, markup = await planned_post(core, user_id, channel, title, text, parsed, config)
+    await bot.send_message(chat_id, answer, reply_markup=markup)
+
+
+async def planned_post(
+    core: Core, user_id: int, channel: str, title: str, text: str, parsed: ParseResult, config: BotConfig
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A post of a channel (or pasted), received by the core as read, and what the trader is told of it."""
+    received = await receive_post(
+        core, user_id, channel, title, text, spec_of(parsed), config.signal_amount, reading_doubt(parsed)
+    )
+    return post_reply(title, received)
 
 
 def post_reply(title: str, received: PostReceived) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -79,10 +98,13 @@ def post_reply(title: str, received: PostReceived) -> tuple[str, InlineKeyboardM
             return SEEN.format(title=title, status=signal.status.value), None
         case AutoFollowed(_, plan, followed):
             return plan_preview(title, plan, auto=True) + "\n\n" + plan_result(followed.result), None
-        case Planned(signal, plan, again):
+        case Planned(signal, plan, again, held_back):
             toggle = False if break_even_applies(signal.spec) else None
             heading = PLANNED_AGAIN.format(title=title) + "\n\n" if again else ""
-            return heading + plan_preview(title, plan), plan_keyboard(plan.group_id, signal.id, toggle)
+            footer = "\n\n" + HELD_BACK.format(why=held_back) if held_back else ""
+            return heading + plan_preview(title, plan) + footer, plan_keyboard(
+                plan.group_id, signal.id, toggle
+            )
 
 
 async def forwarded(

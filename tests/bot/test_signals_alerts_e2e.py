@@ -167,6 +167,23 @@ async def test_a_minus_sign_on_an_amount_is_asked_to_be_sent_again_not_dropped(
     assert asked["reply_markup"] is None and await harness.count("order_drafts") == 0
 
 
+async def test_a_pasted_signal_is_planned_as_a_forwarded_one_from_the_source_pasted(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(620)
+    [plan] = await chat.ask(SIGNAL)  # typed or pasted: no channel behind it
+    assert (
+        plan["text"].startswith("📡 Signal from pasted: buy BTC/USDT") and "Stop: 65,000.00" in plan["text"]
+    )
+    answer = await chat.tap(plan["message_id"], button(plan, "Follow"))
+    assert answer["answer"] == "Followed."
+    async with harness.core.uow(read_only=True) as uow:
+        user = await uow.users.by_telegram_id(chat.user_id)
+        assert user is not None
+        [(source, signals)] = await uow.signals.for_user(user.id)
+    assert (source.external_id, source.title, len(signals)) == ("pasted", "pasted", 1)
+
+
 async def test_two_orders_in_one_message_are_asked_to_be_sent_one_at_a_time(
     sandbox: Sandbox, bot: TelegramBot, harness: Harness
 ) -> None:

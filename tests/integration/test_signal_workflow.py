@@ -112,6 +112,37 @@ async def test_a_source_followed_automatically_is_followed_as_the_trader_chose(
     assert isinstance(await post(harness, user, spec), AlreadySeen)
 
 
+async def test_a_doubtful_reading_or_plan_is_held_back_from_automatic_following(harness: Harness) -> None:
+    """Automatic following needs a sure reading and a plan with no doubt: else the plan waits for a tap."""
+    user, _ = await harness.user()
+    spec = await two_entries(harness)
+    first = await post(harness, user, spec, "the first post")
+    assert isinstance(first, Planned)
+    await set_auto_follow(harness.core, user, first.signal.source_id, True, False)
+    before = await harness.count("orders")
+
+    unsure = await receive_post(
+        harness.core,
+        user,
+        "-100500",
+        "Crypto Calls",
+        "an unsure post",
+        spec,
+        AMOUNT,
+        "I read it with 82% confidence",
+    )
+    assert isinstance(unsure, Planned) and unsure.held_back == "I read it with 82% confidence"
+    misread = replace(spec, entries=(spec.entries[0] * 10,), targets=(spec.entries[0] * 20,), stop_loss=None)
+    stale = await post(harness, user, misread, "a misread post")
+    assert (
+        isinstance(stale, Planned)
+        and stale.held_back is not None
+        and "times off the market" in stale.held_back
+    )
+    assert await harness.count("orders") == before
+    assert await status_of(harness, user, stale.signal.id) is SignalStatus.PREVIEWED
+
+
 async def test_a_signal_one_entry_of_which_was_refused_is_followed(harness: Harness) -> None:
     """Placed in part is followed: the entry placed trades, and the signal is not planned again beside it."""
     user, _ = await harness.user()

@@ -47,11 +47,13 @@ class AlreadySeen:
 @dataclass(frozen=True, slots=True)
 class Planned:
     """A plan waiting for the trader's Follow; `again`: the signal was seen before and never followed, and this
-    plan replaces the one it had."""
+    plan replaces the one it had; `held_back`: why a source followed automatically was not followed at once (a
+    doubtful reading, or a plan that looks stale or misread)."""
 
     signal: SignalRecord
     plan: PlanDraft
     again: bool
+    held_back: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +76,13 @@ async def receive_post(
     text: str,
     spec: SignalSpec | None,
     amount: Decimal,
+    reading_doubt: str | None = None,
 ) -> PostReceived:
     """A post of `channel` (titled `title`), read as `spec` (None: it opens no trade), for a user who follows
     signals with `amount` (quote currency). Recorded once per source and content; planned, or planned again
     where seen before and never followed; followed at once where the user follows its source automatically
-    (with the stop to the entry after target 1, where the user chose that for the source)."""
+    (with the stop to the entry after target 1, where the user chose that for the source), unless the reading
+    is in doubt (`reading_doubt`, the reader's words) or the plan is (stale or misread against the market)."""
     if spec is None:
         return NotASignal()
     received = await receive_signal(core, user_id, channel, title, text, spec)
@@ -95,6 +99,9 @@ async def receive_post(
     )
     if not source.auto_follow:
         return Planned(signal, plan, again=received.duplicate)
+    held_back = "; ".join(filter(None, (reading_doubt, *plan.plan.doubts)))
+    if held_back:
+        return Planned(signal, plan, again=received.duplicate, held_back=held_back)
     return AutoFollowed(signal, plan, await follow_signal(core, user_id, signal.id, plan.group_id))
 
 

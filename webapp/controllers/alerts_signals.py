@@ -110,6 +110,8 @@ class SignalPlanOut(msgspec.Struct):
     fees: Decimal
     at_risk: Decimal
     expires_at: datetime
+    # What makes the signal look stale or misread against the market now: shown before Follow.
+    doubts: list[str] = []
 
 
 class PlanFailureOut(msgspec.Struct):
@@ -140,6 +142,7 @@ def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
         plan.fees,
         plan.at_risk,
         min(d.expires_at for d in planned.drafts),
+        list(plan.doubts),
     )
 
 
