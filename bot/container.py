@@ -34,8 +34,9 @@ class Container:
     read_engine: AsyncEngine | None = None  # SQLite's readers; PostgreSQL reads on the one engine
 
     async def database_ok(self) -> bool:
+        # On SQLite the reader: a health check never queues for the one writer connection behind the orders.
         try:
-            async with self.engine.connect() as connection:
+            async with (self.read_engine or self.engine).connect() as connection:
                 await connection.execute(text("SELECT 1"))
         except Exception:  # any failure means "not healthy", which is what the caller asks
             return False

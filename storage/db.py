@@ -33,8 +33,8 @@ _DRIVERS = {
 
 
 def normalise_url(url: str) -> str:
-    """The async driver's URL for the forms people write: sqlite:// (as .env.example has it) and
-    postgres:// or postgresql://."""
+    """The async driver's URL for the forms people write: sqlite:/// (the default setting's) and postgres:// or
+    postgresql://."""
     parsed = make_url(url)
     driver = _DRIVERS.get(parsed.drivername, parsed.drivername)
     return parsed.set(drivername=driver).render_as_string(hide_password=False)

@@ -1,6 +1,7 @@
 """Units of work and paper-venue sessions left without a commit: nothing they wrote stays, and the connection
 they held (the pool does not reset connections on its own) serves the next writer cleanly."""
 
+import asyncio
 from dataclasses import replace
 from decimal import Decimal
 
@@ -66,3 +67,10 @@ async def test_orm_rows_and_core_statements_of_one_unit_commit_together(harness:
     async with harness.core.uow(read_only=True) as uow:
         assert [a.id for a in await uow.alerts.for_user(user)] == [alert.id]
         assert await uow.ledgers.pnl_by_day(account.id, today) == {today: Decimal(7)}
+
+
+async def test_the_health_check_does_not_queue_behind_a_writer(harness: Harness) -> None:
+    _, account = await harness.user()
+    async with harness.core.uow() as uow:  # holds the writer's connection (SQLite's only one) and its lock
+        await uow.ledgers.load(account.id, for_update=True)
+        assert await asyncio.wait_for(harness.container.database_ok(), 10)  # a bound on a hang
