@@ -19,6 +19,7 @@ from bot.telegram.runtime import TelegramBot, telegram_bot
 from handlers.config import BotConfig
 from nlp.pipeline import Pipeline
 from tests.harness import Harness
+from tests.patience import PATIENCE_S
 from trading.usecases.core import Core
 from webapp.app import create_app
 
@@ -74,7 +75,7 @@ class UserChat:
         result: list[dict[str, Any]] = answer.json()
         return result
 
-    async def reply(self, count: int = 1, within: float = 15.0) -> list[dict[str, Any]]:
+    async def reply(self, count: int = 1, within: float = PATIENCE_S) -> list[dict[str, Any]]:
         """The bot's next `count` messages after everything seen so far (polling, as a client does)."""
         async with asyncio.timeout(within):
             while True:
@@ -92,7 +93,7 @@ class UserChat:
 
     async def tap(self, message_id: int, data: str) -> dict[str, Any]:
         answer = await self.sandbox.client.post(
-            f"{self._path}/callbacks", json={"message_id": message_id, "data": data}, timeout=20
+            f"{self._path}/callbacks", json={"message_id": message_id, "data": data}, timeout=PATIENCE_S
         )
         result: dict[str, Any] = answer.json()
         return result
@@ -125,7 +126,7 @@ async def serve_sandbox() -> AsyncIterator[Sandbox]:
     while not server.started:  # noqa: ASYNC110 - uvicorn has no such event
         await asyncio.sleep(0.01)
     base = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=PATIENCE_S) as client:
         try:
             yield Sandbox(state, base, client)
         finally:
@@ -228,7 +229,7 @@ async def serve_webhook_bot(
     task = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110 - uvicorn has no such event
         await asyncio.sleep(0.01)
-    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=PATIENCE_S) as client:
         try:
             await telegram.start()
             yield WebhookBot(Sandbox(state, base, client), telegram, WEBHOOK_PATH)

@@ -14,6 +14,7 @@ from playwright.async_api import Page, async_playwright, expect
 
 from tests.bot.sandbox import free_port
 from tests.harness import Harness
+from tests.patience import PATIENCE_MS, PATIENCE_S
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -25,7 +26,7 @@ ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-WAIT_MS = 15_000
+WAIT_MS = PATIENCE_MS
 
 
 @pytest.fixture
@@ -51,8 +52,11 @@ async def tsbot_run(database_url: str, harness: Harness, tmp_path: Path) -> Asyn
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=base, timeout=2) as client:
-            for _ in range(300):
+        async with httpx.AsyncClient(base_url=base, timeout=PATIENCE_S) as client:
+            deadline = asyncio.get_running_loop().time() + PATIENCE_S
+            while True:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise RuntimeError(f"tsbot run was not healthy within {PATIENCE_S:g} s")
                 if process.returncode is not None:
                     raise RuntimeError(f"tsbot run exited: {(tmp_path / 'tsbot-run.log').read_text()}")
                 try:
@@ -64,7 +68,7 @@ async def tsbot_run(database_url: str, harness: Harness, tmp_path: Path) -> Asyn
         yield base
     finally:
         process.terminate()
-        await asyncio.wait_for(process.wait(), 15)
+        await asyncio.wait_for(process.wait(), PATIENCE_S)
         log.close()
 
 
@@ -83,9 +87,13 @@ async def test_price_an_order_confirmed_and_the_portfolio_chart_in_the_chat_page
     tsbot_run: str, harness: Harness
 ) -> None:
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        expect.set_options(timeout=PATIENCE_MS)  # its 5 s default fails on a busy machine
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=ARGS, timeout=PATIENCE_MS
+        )
         try:
             page = await browser.new_page(viewport={"width": 720, "height": 900})
+            page.set_default_timeout(PATIENCE_MS)
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)

@@ -23,6 +23,7 @@ from bot.redis_leadership import LOCK_NAME
 from tests.databases import REDIS_URL
 from tests.fakes import ManualClock
 from tests.harness import ProcessDied, left_in_flight, make_harness
+from tests.patience import PATIENCE_S
 from trading.domain.enums import OrderStatus
 from trading.domain.orders import Order
 
@@ -89,7 +90,7 @@ def test_the_server_migrates_serves_health_and_stops_cleanly_on_a_signal(
         [TSBOT, command], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + PATIENCE_S
         assert healthy(process, port, deadline)
         assert processes(tmp_path) == 1  # alive, beating: what it sends is its own to finish
         while redis is not None and not redis.exists(LOCK_NAME):
@@ -97,7 +98,7 @@ def test_the_server_migrates_serves_health_and_stops_cleanly_on_a_signal(
             time.sleep(0.1)
     finally:
         process.send_signal(stop)
-        output, _ = process.communicate(timeout=20)
+        output, _ = process.communicate(timeout=PATIENCE_S)
     assert process.returncode == 0, output
     # In `tsbot run`, the bot stops polling before the server closes: no long poll fails against its socket.
     assert " ERROR " not in output and "Failed to fetch updates" not in output, output
@@ -114,7 +115,9 @@ def test_the_server_migrates_serves_health_and_stops_cleanly_on_a_signal(
 
 def test_run_on_a_database_that_is_not_migrated_says_what_to_do(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "DATA_DIR": str(tmp_path)}
-    result = subprocess.run([TSBOT, "run"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [TSBOT, "run"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=PATIENCE_S
+    )
     assert result.returncode == 2
     assert "tsbot: the database is at revision none, not " in result.stderr
     assert "run `tsbot db upgrade`" in result.stderr and "Traceback" not in result.stderr
@@ -145,7 +148,7 @@ def test_a_database_that_cannot_be_reached_is_named_in_one_line(
         expected = f"{url} (cannot make the folder {tmp_path / 'plain'}: file exists)"
     env = {**os.environ, "DATABASE_URL": url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "test-secret"}
     result = subprocess.run(
-        [TSBOT, *command], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+        [TSBOT, *command], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=PATIENCE_S
     )
     assert result.returncode == 2, result.stderr
     assert result.stderr.splitlines() == [f"tsbot: setting DATABASE_URL: cannot connect to {expected}"]
@@ -170,23 +173,23 @@ def test_a_second_run_on_the_same_database_without_redis_is_refused(tmp_path: Pa
         text=True,
     )
     try:
-        assert healthy(first, port, time.monotonic() + 30)
+        assert healthy(first, port, time.monotonic() + PATIENCE_S)
         second = subprocess.run(
             [TSBOT, "run"],
             env={**env, "TSBOT_PORT": str(free_port())},
             cwd=tmp_path,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=PATIENCE_S,
         )
         assert second.returncode == 2, second.stderr
         assert "tsbot: another `tsbot run` is serving this database" in second.stderr
         assert "set REDIS_URL" in second.stderr and "Traceback" not in second.stderr
-        assert healthy(first, port, time.monotonic() + 5)  # the first serves on
+        assert healthy(first, port, time.monotonic() + PATIENCE_S)  # the first serves on
         assert processes(tmp_path) == 1
     finally:
         first.send_signal(signal.SIGTERM)
-        output, _ = first.communicate(timeout=20)
+        output, _ = first.communicate(timeout=PATIENCE_S)
     assert first.returncode == 0, output
 
 
@@ -218,10 +221,10 @@ def test_run_looks_up_at_once_an_order_a_crashed_process_left_in_flight(tmp_path
         [TSBOT, "run"], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
-        assert healthy(process, port, time.monotonic() + 30)
+        assert healthy(process, port, time.monotonic() + PATIENCE_S)
     finally:
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=20)
+        output, _ = process.communicate(timeout=PATIENCE_S)
     assert "reconciled orders: 1 found at the exchange, 0 never arrived, 0 unreachable" in output, output
     with contextlib.closing(sqlite3.connect(tmp_path / "tsbot.db")) as db:
         status = db.execute("SELECT status FROM orders WHERE id = ?", (order.id,)).fetchone()[0]

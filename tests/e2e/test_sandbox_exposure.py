@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.settings import PUBLIC_SANDBOX_TOKEN
 from tests.e2e.test_run import TSBOT, free_port, get_json, healthy
+from tests.patience import PATIENCE_S
 
 
 def _env(tmp_path: Path, port: int) -> dict[str, str]:
@@ -28,7 +29,12 @@ def test_without_a_token_of_its_own_the_sandbox_is_not_served_beyond_loopback(tm
     env = _env(tmp_path, free_port())
     for given in ({}, {"SANDBOX_BOT_TOKEN": PUBLIC_SANDBOX_TOKEN}):
         run = subprocess.run(
-            [TSBOT, "run"], env={**env, **given}, cwd=tmp_path, capture_output=True, text=True, timeout=60
+            [TSBOT, "run"],
+            env={**env, **given},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=PATIENCE_S,
         )
         assert run.returncode == 2, run.stderr
         assert run.stderr.startswith("tsbot: setting SANDBOX_BOT_TOKEN: a token of your own is required")
@@ -45,7 +51,7 @@ def test_with_a_token_of_its_own_it_is_served_and_left_out_of_the_schema(tmp_pat
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        assert healthy(process, port, time.monotonic() + 30)
+        assert healthy(process, port, time.monotonic() + PATIENCE_S)
         status, me = get_json(f"{base}/sandbox/bot{own}/getMe")
         assert status == 200 and me["ok"]
         assert get_json(f"{base}/sandbox/bot{PUBLIC_SANDBOX_TOKEN}/getMe")[0] == 401
@@ -55,5 +61,5 @@ def test_with_a_token_of_its_own_it_is_served_and_left_out_of_the_schema(tmp_pat
         assert [path for path in paths if "sandbox" in path] == []
     finally:
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=20)
+        output, _ = process.communicate(timeout=PATIENCE_S)
     assert process.returncode == 0, output

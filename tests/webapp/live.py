@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from tests.databases import sqlite_copy
+from tests.patience import PATIENCE_S
 
 BOT_TOKEN = "123456:sandbox-token"
 
@@ -48,7 +49,10 @@ def live_server(template: Path, folder: Path, command: str = "web", **settings: 
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
+        deadline = time.monotonic() + PATIENCE_S
+        while True:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"tsbot web was not healthy within {PATIENCE_S:g} s")
             try:
                 if httpx.get(f"{base}/health", timeout=1).status_code == 200:
                     break
@@ -61,4 +65,4 @@ def live_server(template: Path, folder: Path, command: str = "web", **settings: 
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=PATIENCE_S)

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.patience import PATIENCE_MS, PATIENCE_S
 from tests.webapp.live import live_server
 from webapp.frontend import DEFAULT_DIST
 
@@ -39,24 +40,26 @@ def server(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
 
 def _sandbox_init_data(server: str, telegram_id: int) -> str:
     """What Telegram (here its sandbox) puts in the Mini App's launch URL for this user."""
-    answer = httpx.post(f"{server}/sandbox/api/chats/{telegram_id}/webapp-init-data", timeout=10)
+    answer = httpx.post(f"{server}/sandbox/api/chats/{telegram_id}/webapp-init-data", timeout=PATIENCE_S)
     answer.raise_for_status()
     return str(answer.json()["init_data"])
 
 
 def _ask_bot(
-    server: str, telegram_id: int, text: str, within: float = 30.0, forward_from_chat: str | None = None
+    server: str, telegram_id: int, text: str, within: float = PATIENCE_S, forward_from_chat: str | None = None
 ) -> dict[str, Any]:
     """Say something in the sandbox chat (or forward it from a channel) and wait for the bot's answer, as the
     chat page does."""
     chat = f"{server}/sandbox/api/chats/{telegram_id}/messages"
-    sent = httpx.post(chat, json={"text": text, "forward_from_chat": forward_from_chat}, timeout=10)
+    sent = httpx.post(chat, json={"text": text, "forward_from_chat": forward_from_chat}, timeout=PATIENCE_S)
     sent.raise_for_status()
     after = sent.json()["message_id"]
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         answers = [
-            m for m in httpx.get(chat, params={"after": after}, timeout=10).json() if m["from"] == "bot"
+            m
+            for m in httpx.get(chat, params={"after": after}, timeout=PATIENCE_S).json()
+            if m["from"] == "bot"
         ]
         if answers:
             return dict(answers[0])
@@ -66,8 +69,18 @@ def _ask_bot(
 
 def _browser(p: Any) -> Browser:
     p.selectors.set_test_id_attribute("data-test")
-    browser: Browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    expect.set_options(timeout=PATIENCE_MS)  # its 5 s default fails on a busy machine
+    browser: Browser = p.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=ARGS, timeout=PATIENCE_MS
+    )
     return browser
+
+
+def _page(browser: Browser, width: int, height: int) -> Page:
+    """A page in a context of its own (its own storage: signed out)."""
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.set_default_timeout(PATIENCE_MS)
+    return page
 
 
 def _shot(page: Page, name: str) -> None:
@@ -82,7 +95,7 @@ def _in_telegram(server: str, telegram_id: int) -> Iterator[Page]:
     with sync_playwright() as p:
         browser = _browser(p)
         try:
-            page = browser.new_page(viewport={"width": 420, "height": 860})
+            page = _page(browser, 420, 860)
             page.route(
                 "https://telegram.org/**", lambda route: route.abort()
             )  # no network here; init data is in the URL
@@ -204,7 +217,7 @@ def test_a_signal_not_yet_followed_is_planned_and_followed_in_the_mini_app(serve
     stale = httpx.post(
         f"{server}/sandbox/api/chats/780/callbacks",
         json={"message_id": chat_plan["message_id"], "data": _button(chat_plan, "Follow")},
-        timeout=20,
+        timeout=PATIENCE_S,
     ).json()
     assert "cancelled" in stale["answer"]  # the chat's preview no longer places a second plan
 
@@ -222,7 +235,7 @@ def test_the_dashboard_link_from_the_bot_signs_in_once_then_risk_settings_are_sa
     with sync_playwright() as p:
         browser = _browser(p)
         try:
-            page = browser.new_page(viewport={"width": 1024, "height": 800})
+            page = _page(browser, 1024, 800)
             page.route("https://telegram.org/**", lambda route: route.abort())  # a plain browser tab
             page.goto(link)
             expect(page.get_by_test_id("equity")).to_contain_text("10,000.00 USDT")
@@ -252,7 +265,7 @@ def test_the_dashboard_link_from_the_bot_signs_in_once_then_risk_settings_are_sa
             _shot(page, "link-3-refused-by-own-limit")
 
             # The link signs in once: a second browser that opens it is refused and asked to sign in.
-            again = browser.new_context().new_page()
+            again = _page(browser, 1280, 720)
             again.route("https://telegram.org/**", lambda route: route.abort())
             again.goto(link)
             expect(again.locator("p.error").first).to_contain_text(
