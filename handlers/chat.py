@@ -17,15 +17,16 @@ from handlers.config import BotConfig
 from handlers.filters import HAS_TEXT
 from handlers.keyboards import INTENT_LABELS, AskBack, ask_back_keyboard
 from handlers.not_read import not_read_answer
+from handlers.posts import NO_SIGNAL, REPORTED, UPDATE_WORDS, instruction, is_report, planned_post
 from handlers.render import HELP
 from handlers.replies import edit, reply
-from handlers.signals import planned_post
 from nlp.intents import small_talk
 from nlp.pipeline import Pipeline
 from nlp.result import SEND_AGAIN_FLAGS, Intent, ParseResult
 from trading.domain.accounts import User
 from trading.domain.alert_index import AlertIndex
 from trading.usecases.core import Core
+from trading.usecases.signals import followed_signal
 
 MAX_TEXT = 1000
 NOT_UNDERSTOOD = (
@@ -104,6 +105,20 @@ ACTS: dict[Intent, Act] = {
 async def act(message: Message, parsed: ParseResult, asker: Asker) -> None:
     """Hand a reading to its feature."""
     await ACTS.get(parsed.intent, _not_understood)(message, parsed, asker)
+
+
+async def follow_up(message: Message, parsed: ParseResult, asker: Asker, channel: str, title: str) -> None:
+    """A post about an earlier signal of `channel`: a report is told, an instruction (close, move the stop,
+    cancel) is previewed on the signal the trader followed, to confirm as any request; nothing trades unasked."""
+    assert parsed.update is not None
+    what = UPDATE_WORDS[parsed.update]
+    signal = await followed_signal(asker.core, asker.user.id, channel, parsed.symbol)
+    if signal is None:
+        await reply(message, NO_SIGNAL.format(title=title, what=what))
+    elif is_report(parsed):
+        await reply(message, REPORTED.format(title=title, what=what, symbol=signal.spec.symbol))
+    else:
+        await act(message, instruction(parsed, signal), asker)
 
 
 async def on_text(

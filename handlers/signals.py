@@ -4,27 +4,21 @@ from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, MessageOriginChannel
+from aiogram.types import CallbackQuery, Message, MessageOriginChannel
 
+from handlers.chat import Asker, follow_up
 from handlers.config import BotConfig
 from handlers.filters import OnLoop
 from handlers.keyboards import PlanAction, plan_keyboard
-from handlers.render import plan_preview, plan_result, sources_text
+from handlers.posts import planned_post, update_note
+from handlers.render import plan_result, sources_text
 from handlers.replies import edit, reply
 from nlp.pipeline import Pipeline
-from nlp.result import AUTO_FOLLOW_THRESHOLD, ParseResult
 from trading.domain.accounts import User
-from trading.domain.enums import Side
-from trading.domain.signals import SignalSpec, break_even_applies, with_distances
+from trading.domain.alert_index import AlertIndex
 from trading.usecases.core import Core
 from trading.usecases.signal_workflow import (
-    AlreadySeen,
-    AutoFollowed,
-    NotASignal,
-    Planned,
-    PostReceived,
     follow_signal,
-    receive_post,
 )
 from trading.usecases.signals import (
     auto_follow_source_of,
@@ -34,34 +28,6 @@ from trading.usecases.signals import (
     sources_of_channel,
     telegram_id_of,
 )
-
-OPENS_NOTHING = (
-    "This post from {title} opens no trade (a report, a result or commentary), so nothing was traded."
-)
-HELD_BACK = "Not followed automatically: {why}. Tap Follow if the plan is right."
-SEEN = "You have this signal from {title} already ({status}); it is not planned twice."
-PLANNED_AGAIN = (
-    "You had this signal from {title} already, not followed: here is a fresh plan, at today's prices. "
-    "Its earlier plan, if any, places nothing now."
-)
-
-
-def spec_of(parsed: ParseResult) -> SignalSpec | None:
-    if parsed.intent != "signal" or not parsed.entries or parsed.symbol is None or parsed.side is None:
-        return None
-    spec = SignalSpec(
-        parsed.symbol, Side(parsed.side), parsed.entries, parsed.targets, parsed.stop_loss, parsed.leverage
-    )
-    return with_distances(spec, parsed.stop_loss_percent, parsed.target_percents)
-
-
-def reading_doubt(parsed: ParseResult) -> str | None:
-    """Why the reading is not sure enough to follow a signal without a tap, in the reader's words."""
-    if parsed.flags:
-        return "; ".join(flag.message for flag in parsed.flags)
-    if parsed.confidence < AUTO_FOLLOW_THRESHOLD:
-        return f"I read it with {parsed.confidence:.0%} confidence"
-    return None
 
 
 async def handle_post(
@@ -75,46 +41,33 @@ async def handle_post(
     pipeline: Pipeline,
     config: BotConfig,
 ) -> None:
+    """A channel's post where the bot is an admin, for one of its followers."""
     parsed = await pipeline.aparse(text)
+    if parsed.update is not None:
+        await bot.send_message(chat_id, await update_note(core, user_id, channel, title, parsed))
+        return
     answer, markup = await planned_post(core, user_id, channel, title, text, parsed, config)
     await bot.send_message(chat_id, answer, reply_markup=markup)
 
 
-async def planned_post(
-    core: Core, user_id: int, channel: str, title: str, text: str, parsed: ParseResult, config: BotConfig
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """A post of a channel (or pasted), received by the core as read, and what the trader is told of it."""
-    received = await receive_post(
-        core, user_id, channel, title, text, spec_of(parsed), config.signal_amount, reading_doubt(parsed)
-    )
-    return post_reply(title, received)
-
-
-def post_reply(title: str, received: PostReceived) -> tuple[str, InlineKeyboardMarkup | None]:
-    match received:
-        case NotASignal():
-            return OPENS_NOTHING.format(title=title), None
-        case AlreadySeen(signal):
-            return SEEN.format(title=title, status=signal.status.value), None
-        case AutoFollowed(_, plan, followed):
-            return plan_preview(title, plan, auto=True) + "\n\n" + plan_result(followed.result), None
-        case Planned(signal, plan, again, held_back):
-            toggle = False if break_even_applies(signal.spec) else None
-            heading = PLANNED_AGAIN.format(title=title) + "\n\n" if again else ""
-            footer = "\n\n" + HELD_BACK.format(why=held_back) if held_back else ""
-            return heading + plan_preview(title, plan) + footer, plan_keyboard(
-                plan.group_id, signal.id, toggle
-            )
-
-
 async def forwarded(
-    message: Message, bot: Bot, core: Core, user: User, pipeline: Pipeline, config: BotConfig
+    message: Message,
+    core: Core,
+    user: User,
+    pipeline: Pipeline,
+    config: BotConfig,
+    alert_index: AlertIndex,
 ) -> None:
     origin = message.forward_origin
     assert isinstance(origin, MessageOriginChannel)
-    title = origin.chat.title or str(origin.chat.id)
+    title, channel = origin.chat.title or str(origin.chat.id), str(origin.chat.id)
     text = message.text or message.caption or ""
-    await handle_post(bot, message.chat.id, user.id, str(origin.chat.id), title, text, core, pipeline, config)
+    parsed = await pipeline.aparse(text)
+    if parsed.update is not None:
+        await follow_up(message, parsed, Asker(core, user, config, alert_index), channel, title)
+        return
+    answer, markup = await planned_post(core, user.id, channel, title, text, parsed, config)
+    await reply(message, answer, reply_markup=markup)
 
 
 async def channel_post(message: Message, bot: Bot, core: Core, pipeline: Pipeline, config: BotConfig) -> None:

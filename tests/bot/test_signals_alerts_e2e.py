@@ -46,7 +46,10 @@ async def test_a_target_hit_report_opens_nothing(
 ) -> None:
     chat = sandbox.chat(602)
     [reply] = await chat.ask("BTC target 1 hit! +5% profit", forward_from_chat="Crypto Calls")
-    assert "opens no trade" in reply["text"] and reply["reply_markup"] is None
+    assert reply["text"] == (
+        "Crypto Calls says: a target hit, about a signal you do not follow. Nothing was traded."
+    )
+    assert reply["reply_markup"] is None
     assert await harness.count("order_drafts") == 0 and await harness.count("orders") == 0
 
 

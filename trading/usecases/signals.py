@@ -213,3 +213,20 @@ async def close_settled_signals(core: Core) -> None:
             outcome = outcome_of(pnl) if pnl is not None else None
             if await uow.signals.close(signal.id, outcome, pnl, core.clock.now()):
                 await uow.commit()
+
+
+async def followed_signal(core: Core, user_id: int, channel: str, symbol: str | None) -> SignalRecord | None:
+    """The latest signal of `channel` the trader followed and that is not closed, on `symbol` (any, where
+    None): what a follow-up from that channel (close now, move the stop) is about."""
+    async with core.uow(read_only=True) as uow:
+        sources = await uow.signals.for_user(user_id)
+    followed = [
+        signal
+        for source, signals in sources
+        if source.external_id == channel
+        for signal in signals
+        if signal.status is SignalStatus.FOLLOWED
+        and signal.closed_at is None
+        and (symbol is None or signal.spec.symbol == symbol)
+    ]
+    return max(followed, key=lambda signal: signal.id, default=None)
