@@ -124,13 +124,14 @@ class SqlSignalRepository:
             return None
         return _signal(row)
 
-    async def set_status(self, user_id: int, signal_id: int, status: SignalStatus) -> bool:
+    async def set_status(
+        self, user_id: int, signal_id: int, status: SignalStatus, expected: SignalStatus | None = None
+    ) -> bool:
         session = await self._tx.session()
-        result = await session.execute(
-            update(SignalRow)
-            .where(SignalRow.id == signal_id, SignalRow.user_id == user_id)
-            .values(status=status.value)
-        )
+        statement = update(SignalRow).where(SignalRow.id == signal_id, SignalRow.user_id == user_id)
+        if expected is not None:  # compare-and-set: a racing Follow and Ignore cannot both win
+            statement = statement.where(SignalRow.status == expected.value)
+        result = await session.execute(statement.values(status=status.value))
         return getattr(result, "rowcount", 0) == 1
 
     async def for_user(self, user_id: int) -> Sequence[tuple[SignalSource, Sequence[SignalRecord]]]:

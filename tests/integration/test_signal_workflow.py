@@ -24,7 +24,7 @@ from trading.usecases.signal_workflow import (
     follow_signal,
     receive_post,
 )
-from trading.usecases.signals import set_auto_follow, source_stats
+from trading.usecases.signals import ignore_plan, set_auto_follow, source_stats
 from trading.usecases.tracking import reconcile_submitted
 
 D = Decimal
@@ -220,3 +220,14 @@ async def test_a_signal_whose_process_died_before_the_exchange_answered_is_never
     assert isinstance(await post(restarted, user, spec), AlreadySeen)
     report = await reconcile_submitted(restarted.core)
     assert (report.found, report.never_arrived) == (1, 1)  # the first entry was taken; the second never sent
+
+
+async def test_a_signal_followed_cannot_then_be_ignored(harness: Harness) -> None:
+    """Ignore is a compare-and-set too: a tap racing a Follow that won leaves the signal followed."""
+    user, _ = await harness.user()
+    planned = await post(harness, user, await two_entries(harness))
+    assert isinstance(planned, Planned)
+    await follow_signal(harness.core, user, planned.signal.id, planned.plan.group_id)
+    with pytest.raises(DraftAlreadyUsed, match="followed or ignored already"):
+        await ignore_plan(harness.core, user, planned.plan.group_id, planned.signal.id)
+    assert await status_of(harness, user, planned.signal.id) is SignalStatus.FOLLOWED

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.domain.enums import OrderRole
-from trading.domain.errors import InvalidInput, NotFound
+from trading.domain.errors import DraftAlreadyUsed, InvalidInput, NotFound
 from trading.domain.ledger import ZERO
 from trading.domain.market import parse_symbol
 from trading.domain.orders import Fill, Order
@@ -145,7 +145,10 @@ async def ignore_plan(core: Core, user_id: int, group_id: str, signal_id: int) -
         for draft in await uow.drafts.in_group(group_id):
             if draft.user_id == user_id:
                 await uow.drafts.cancel(draft.id, user_id)
-        await uow.signals.set_status(user_id, signal_id, SignalStatus.IGNORED)
+        if not await uow.signals.set_status(user_id, signal_id, SignalStatus.IGNORED, SignalStatus.PREVIEWED):
+            raise DraftAlreadyUsed(
+                "That signal was followed or ignored already: ignoring it now changes nothing."
+            )
         await uow.commit()
 
 
