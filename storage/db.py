@@ -60,6 +60,9 @@ def create_engine(
     `wal_size_limit`: SQLite's busy timeout and journal size limit."""
     url = normalise_url(url)
     parsed = make_url(url)
+    # Every unit of work ends its transaction itself (commit, or rollback on close), so the pool's own
+    # rollback on check-in would be one more round trip to the database for nothing.
+    options.setdefault("pool_reset_on_return", None)
     if parsed.get_backend_name() != "sqlite":
         options.setdefault("connect_args", {"timeout": CONNECT_TIMEOUT_S})
         return create_async_engine(url, pool_pre_ping=True, **options)
