@@ -11,13 +11,13 @@ _NOT_READ = {
     "pt": "Não consegui ler toda a mensagem: leio inglês, russo, espanhol, português e turco.",
     "tr": "Mesajın tamamını okuyamadım: İngilizce, Rusça, İspanyolca, Portekizce ve Türkçe okuyorum.",
 }
-_UNDERSTOOD = {"en": "I understood", "ru": "Я понял", "es": "Entendí", "pt": "Entendi", "tr": "Anladığım"}
-_NOT_UNDERSTOOD = {
-    "en": "not",
-    "ru": "не понял",
-    "es": "no entendí",
-    "pt": "não entendi",
-    "tr": "anlamadığım",
+_UNDERSTOOD = {"en": "Understood", "ru": "Понял", "es": "Entendí", "pt": "Entendi", "tr": "Anladığım"}
+_NOT_READ_WORDS = {
+    "en": "Not read",
+    "ru": "Не прочитал",
+    "es": "No leído",
+    "pt": "Não lido",
+    "tr": "Okunamayan",
 }
 
 
@@ -31,5 +31,5 @@ def not_read_answer(parsed: ParseResult, unread: tuple[str, ...], language_code:
     lines = [_NOT_READ[language]]
     if understood:
         lines.append(f"{_UNDERSTOOD[language]}: {', '.join(understood)}")
-    lines.append(f"{_NOT_UNDERSTOOD[language]}: {', '.join(unread)}")
+    lines.append(f"{_NOT_READ_WORDS[language]}: {', '.join(unread)}")
     return "\n".join(lines)

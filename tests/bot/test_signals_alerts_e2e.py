@@ -204,7 +204,7 @@ async def test_a_language_not_read_is_answered_in_the_trader_s_own_and_never_tra
     sandbox.state.chat(618).user["language_code"] = "es"
     [answer] = await sandbox.chat(618).ask("kaufen 0,5 eth")
     assert answer["text"] == (
-        "No pude leer todo el mensaje: leo inglés, ruso, español, portugués y turco.\nno entendí: kaufen"
+        "No pude leer todo el mensaje: leo inglés, ruso, español, portugués y turco.\nNo leído: kaufen"
     )
     assert answer["reply_markup"] is None and await harness.count("order_drafts") == 0
 
