@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).parent / "data"
-SHARED_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "examples.jsonl"
+# ../shared/corpus beside the repository (for a git worktree, beside the directory that holds it).
+SHARED_CORPUS = next(
+    (
+        path
+        for parent in Path(__file__).resolve().parents[2:5]
+        if (path := parent / "shared" / "corpus" / "examples.jsonl").exists()
+    ),
+    Path(__file__).resolve().parents[3] / "shared" / "corpus" / "examples.jsonl",
+)
 SIGNAL_FIELDS = ["symbol", "side", "entries", "targets", "stop_loss", "leverage"]
 
 
