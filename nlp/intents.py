@@ -190,10 +190,20 @@ _UPDATE_INTENTS: dict[str, Intent] = {
 }
 
 
-def with_update(verdict: RuleVerdict, update: str | None) -> RuleVerdict:
-    """A follow-up decides the intent, except in a full new signal (which may mention its own stop)."""
-    if update is None or verdict.intent == "signal":
+# A signal that also speaks of an earlier one's progress (an edited post, "TP1 ✅") is asked back, never
+# followed at once.
+UNSURE_SIGNAL = 0.85
+
+
+def with_update(verdict: RuleVerdict, update: str | None, signal: SignalReading) -> RuleVerdict:
+    """A follow-up decides the intent, except in a full new signal (entries under their label and targets),
+    which may mention its own stop."""
+    if update is None:
         return verdict
+    if verdict.intent == "signal":
+        if signal.entries_labelled and signal.targets:
+            return RuleVerdict("signal", min(verdict.confidence, UNSURE_SIGNAL), verdict.alternatives)
+        verdict = RuleVerdict("unknown", 0.5)
     if update == "close" and verdict.intent == "place_order":
         return verdict  # "close half now": a sale of that share, said as a follow-up
     intent = _UPDATE_INTENTS[update]

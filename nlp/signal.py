@@ -45,7 +45,7 @@ for _section, _phrases in {
     "shorts|selling|sell now|sell stop|sell stop limit|short now|short between|short zone|sell limit|short entry|sell entry|going short|"
     "go short",
     IGNORE: "profit|period|risk|timeframe|tf|exchange|note|notes|volume|rr|duration|time|status|result|roi|"
-    "gain|gains|pnl",
+    "gain|gains|pnl|lot|lots|lot size|lotsize|id|signal number|signal no|number|best|candle",
 }.items():
     for _phrase in _phrases.split("|"):
         _LABELS[tuple(_phrase.split())] = _section
@@ -70,6 +70,7 @@ class SignalReading:
     leverage: Decimal | None
     labels: frozenset[str]  # the sections that were labelled in the text
     loose_numbers: int  # numbers that belonged to no section
+    entries_labelled: bool = False  # the entries came from a section (Entry, Buy...), not from loose numbers
 
 
 def match_label(tokens: Sequence[Token], i: int) -> tuple[str, int, Decimal | None] | None:
@@ -116,32 +117,47 @@ def _numbered_labels(tokens: Sequence[Token]) -> set[tuple[str, int]]:
     return found
 
 
-def _skip_index(tokens: Sequence[Token], j: int, numbered: set[tuple[str, int]]) -> int:
-    """After a label: "Target 1 - 0.59", "Entry 1: 6.10", "TP 2) 5.6" number the list; skip that number."""
+def _skip_index(
+    tokens: Sequence[Token], j: int, numbered: set[tuple[str, int]], section: str | None = None
+) -> int:
+    """After a label: "Target 1 - 0.59", "Entry 1: 6.10", "TP 2) 5.6", "TP 1 2324", "TP 1, 1,282" number the
+    list; skip that number."""
     dash = j < len(tokens) and tokens[j].kind == PUNCT and tokens[j].text in ("-", "#", ".")
     if dash and j + 1 < len(tokens) and tokens[j + 1].kind == NUM:
         j += 1
-    if j + 2 < len(tokens) and tokens[j].kind == NUM and tokens[j].text.isdigit():
-        value, sep, after = tokens[j].value, tokens[j + 1], tokens[j + 2]
-        if (
-            value is None
-            or not 0 < value <= 20
-            or sep.kind != PUNCT
-            or after.kind != NUM
-            or after.value is None
-        ):
-            return j
-        if after.line != tokens[j].line:
-            return j
-        if sep.text in (":", "=", ".", ")", "➡", "→", "⇒", "👉", ">", "⏩", "▶"):
-            return j + 2
-        # "Target 1 - 0.59" numbers a list (Target 2 follows, or the price is far from 1); "Entry 1 - 1.05"
-        # is a range of two close prices.
-        label_word = tokens[j - 1].low
-        listed = (label_word, int(value) + 1) in numbered or (label_word, int(value) - 1) in numbered
-        if sep.text == "-" and (listed or not value / 2 <= after.value <= value * 2):
-            return j + 2
+    if j + 1 >= len(tokens) or tokens[j].kind != NUM or not tokens[j].text.isdigit():
+        return j
+    value = tokens[j].value
+    if value is None or not 0 < value <= 20:
+        return j
+    if section == TARGET and _numbers_a_target(tokens, j, value):
+        return j + 1 + (tokens[j + 1].text == ",")
+    if j + 2 >= len(tokens):
+        return j
+    sep, after = tokens[j + 1], tokens[j + 2]
+    if sep.kind != PUNCT or after.kind != NUM or after.value is None or after.line != tokens[j].line:
+        return j
+    if sep.text in (":", "=", ".", ")", "➡", "→", "⇒", "👉", ">", "⏩", "▶"):
+        return j + 2
+    # "Target 1 - 0.59" numbers a list (Target 2 follows, or the price is far from 1); "Entry 1 - 1.05"
+    # is a range of two close prices.
+    label_word = tokens[j - 1].low
+    listed = (label_word, int(value) + 1) in numbered or (label_word, int(value) - 1) in numbered
+    if sep.text == "-" and (listed or not value / 2 <= after.value <= value * 2):
+        return j + 2
     return j
+
+
+def _numbers_a_target(tokens: Sequence[Token], j: int, value: Decimal) -> bool:
+    """ "TP 1 2324", "TP 1, 1,28200": a small whole number right after a take-profit label, with the price
+    next on its line, is the target's number (small whole targets listed, "TP 1, 2, 3", count up by one)."""
+    k = j + 1 + (tokens[j + 1].text == ",")
+    if k >= len(tokens):
+        return False
+    price = tokens[k]
+    if price.kind != NUM or price.value is None or price.line != tokens[j].line or price.percent:
+        return False
+    return price.value != value + 1 and not (price.text.isdigit() and price.value <= 20)
 
 
 def _is_generic_label(tokens: Sequence[Token], i: int, line_start: bool) -> bool:
@@ -231,7 +247,7 @@ class _SignalState:
         self.line_start = False
         if self.section == LEVERAGE:
             return i + span
-        return _skip_index(self.tokens, i + span, self.numbered)
+        return _skip_index(self.tokens, i + span, self.numbered, self.section)
 
     def _side_label(self, section: str, words: Sequence[Token]) -> None:
         """A Buy or Sell section: its side is the signal's where it says long or short, else a guess."""
@@ -259,8 +275,8 @@ class _SignalState:
             self._leverage(tok.value)
         elif tok.percent or tok.unit == "pips":
             self._distance(i, tok)
-        elif tok.unit in ("h", "d", "w", "min", "m", "time") or tok.fraction:
-            pass  # a timeframe (1h, 15m), not a price
+        elif tok.unit in ("h", "d", "w", "min", "m", "time", "lot") or tok.fraction:
+            pass  # a timeframe (1h, 15m) or a position size (0.01 lot), not a price
         elif self.section == LEVERAGE:
             self._leverage(tok.value)
         else:
@@ -292,6 +308,7 @@ class _SignalState:
         side = self.explicit_side or self.first_buy_sell
         entries, targets = self._entries_and_targets(side)
         loose = self.loose
+        labelled = bool(entries)
         if not entries and loose and (targets or self.sections[STOP]):
             entries, loose = loose, []
         stops, distances = self.sections[STOP], self.distances
@@ -309,6 +326,7 @@ class _SignalState:
             leverage=self.leverage,
             labels=frozenset(self.labels),
             loose_numbers=len(loose),
+            entries_labelled=labelled,
         )
 
     def _entries_and_targets(self, side: str | None) -> tuple[list[Decimal], list[Decimal]]:

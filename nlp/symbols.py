@@ -136,11 +136,17 @@ class SymbolResolver:
 
 
 def best(matches: Iterable[SymbolMatch], *, allow_cash: bool = True, floor: int = WEAK) -> SymbolMatch | None:
-    """The first of the strongest matches (order of appearance breaks ties)."""
+    """The first of the strongest matches (order of appearance breaks ties); the same asset written again as a
+    pair ("#BTC #BTCUSD") gives its quote."""
     chosen: SymbolMatch | None = None
     for m in matches:
         if m.strength < floor or (not allow_cash and m.is_cash):
             continue
-        if chosen is None or m.strength > chosen.strength:
+        if chosen is None or m.strength > chosen.strength or _quotes(m, chosen):
             chosen = m
     return chosen
+
+
+def _quotes(match: SymbolMatch, chosen: SymbolMatch) -> bool:
+    """The chosen asset again, now with its quote."""
+    return match.symbol == chosen.symbol and chosen.quote is None and match.quote is not None

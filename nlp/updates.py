@@ -18,8 +18,16 @@ Update = Literal[
 
 _TARGET = r"(?:tp|tps|take ?profit|targets?|target|tgt|🎯|profit target)"
 _STOP = r"(?:sl|stop ?loss|stoploss|stop|stops)"
-_ENTRY_WORD = r"(?:entry|entry price|entries|breakeven|break ?even|be|open|opening price|average|avg)"
+# "б/у" (без убытка) is the Russian breakeven.
+_ENTRY_WORD = (
+    r"(?:(?:point of |price of |level of )?(?:entry|entries)|entry price|breakeven|break ?even|be|open|"
+    r"opening price|average|avg|б ?/ ?у|бу)"
+)
 _DONE = r"(?:hit|hits|reached|achieved|done|smashed|touched|completed|complete|booked|secured|✅|✔|☑)"
+_PRICE = r"\$?\d[\d.,]*"
+# A mark a channel puts after a level it reached ("TP1: 1.23 ✅", "ALVO 1: 746.03 WWW") or that stopped it out.
+_WIN_MARK = r"(?:www|✅|✔|☑)"
+_LOSS_MARK = r"(?:lll|❌|✖)"
 
 # Order matters: the first kind whose pattern matches is the update.
 _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
@@ -28,7 +36,7 @@ _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
         re.compile(
             rf"\b(?:move|moving|moved|set|put|shift|adjust|bring|trail|change)?\s*(?:the |your |our )?{_STOP}\s*"
             rf"(?:now |has been |have been |was |is )?(?:moved |set |placed |shifted )?(?:to|at|on|in|=|->|➡)\s*"
-            rf"(?:the |your |our )?{_ENTRY_WORD}\b|\b{_STOP}\s*(?:-|:)?\s*(?:breakeven|break ?even|be)\b|"
+            rf"(?:the |your |our )?{_ENTRY_WORD}(?!\w)|\b{_STOP}\s*(?:-|:)?\s*(?:breakeven|break ?even|be)\b|"
             r"\b(?:breakeven|break ?even) (?:stop|sl)\b"
         ),
     ),
@@ -36,22 +44,32 @@ _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
         "move_stop",
         re.compile(
             rf"\b(?:move|moving|moved|set|put|shift|adjust|raise|lower|trail|change|update|new)\s*(?:the |your |our )?"
-            rf"{_STOP}\b.*?\d|\b{_STOP}\s*(?:moved|changed|updated|adjusted|raised|lowered)\b"
+            rf"{_STOP}\b.*?\d|\b{_STOP}\s*(?:moved|changed|updated|adjusted|raised|lowered)\b|"
+            r"\btrailing stop (?:activated|tightened|moved|updated|raised|adjusted)\b"
         ),
     ),
     (
         "stop_hit",
         re.compile(
             rf"\b{_STOP}\s*(?:was |has been |got )?(?:hit|hitted|triggered|reached|touched|taken|❌)|"
-            rf"\b(?:stopped out|hit (?:the |our )?{_STOP}|closed (?:at|by|on) (?:the )?{_STOP})\b"
+            rf"\b(?:stopped out|hit (?:the |our )?{_STOP}|closed (?:at|by|on) (?:the )?{_STOP})\b|"
+            rf"\b{_STOP}\s*:?\s*{_PRICE}\s*{_LOSS_MARK}|^{_STOP}$"
         ),
     ),
     (
-        "target_hit",
+        "cancel",
         re.compile(
-            rf"\b{_TARGET}\s*#?\s*\d{{0,2}}\s*(?:was |has been |is |got )?(?:successfully )?{_DONE}|"
-            rf"\ball {_TARGET} {_DONE}|\b{_DONE} {_TARGET}\b|\b(?:hit|reached|achieved) (?:the )?(?:first|second|"
-            rf"third|1st|2nd|3rd|\d+(?:st|nd|rd|th)?) {_TARGET}"
+            r"\b(?:cancel|cancelled|canceled|cancelling|delete|ignore|scrap|void)\b.*\b(?:signal|setup|call)\b|"
+            r"\b(?:signal|trade|setup|call) (?:is |was |has been )?(?:cancelled|canceled|invalid|invalidated|void|off)\b|"
+            r"\b(?:cancelled|canceled)\b|\bclosed without (?:entry|entering|being filled)\b"
+        ),
+    ),
+    (
+        "close",
+        re.compile(
+            r"\b(?:trade|trades|position|positions|signal|operation|order)s? (?:is |are |was |were |has been |"
+            r"have been |got )?closed\b|\bclosed due to\b|\bwe (?:close|closed|exit|exited)\b|\bexited\b|"
+            r"\ball closed\b|^(?:close|closed)$"
         ),
     ),
     (
@@ -59,14 +77,17 @@ _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:entry|entries|entry zone|buy order|sell order|limit order|order)\s*#?\s*\d{0,2}\s*"
             r"(?:was |has been |got |is )?(?:filled|triggered|activated|executed|reached|done|hit)\b|"
-            r"\b(?:all )?entry (?:targets?|points?) (?:achieved|reached|filled|done)\b|\bentered (?:at|the)\b"
+            r"\b(?:all )?entry (?:targets?|points?) (?:achieved|reached|filled|done)\b|\bentered (?:at|the)\b|"
+            r"\b(?:signal|trade|position) (?:is |was |has been )?(?:activated|triggered|opened)\b"
         ),
     ),
     (
-        "cancel",
+        "target_hit",
         re.compile(
-            r"\b(?:cancel|cancelled|canceled|cancelling|delete|ignore|scrap|void)\b.*\b(?:signal|setup|call)\b|"
-            r"\b(?:signal|trade|setup|call) (?:is |was |has been )?(?:cancelled|canceled|invalid|invalidated|void|off)\b"
+            rf"\b{_TARGET}\s*#?\s*\d{{0,2}}\s*(?:was |has been |is |got )?(?:successfully )?{_DONE}|"
+            rf"\ball {_TARGET} {_DONE}|\b{_DONE} {_TARGET}\s*\d{{0,2}}\b|\b(?:hit|reached|achieved) (?:the )?(?:first|second|"
+            rf"third|1st|2nd|3rd|\d+(?:st|nd|rd|th)?) {_TARGET}|"
+            rf"\b{_TARGET}\s*\d{{0,2}}\s*:?\s*{_PRICE}\s*{_WIN_MARK}|(?:^|\+ ?)\d+(?:[.,]\d+)? ?pips?\b"
         ),
     ),
     (
