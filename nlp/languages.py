@@ -53,7 +53,7 @@ RUSSIAN = Vocabulary(
         вход входа входим входу вхождение=entry; зона зоны=zone; цели целей цель цель1=targets; тейк тейки=tp;
         профит профита=profit; стоп стопа стоп-лосс стоплосс=stop; лосс=loss; плечо плеча плечи плечом=leverage;
         закрыть закрой закрываю фиксируем зафиксировать=close;
-        закрываем закрыли=we close; закрыта закрыт закрыто закрыты=closed; вышел вышли=exited; цена цену цене курс=price;
+        закрываем закрыли=we close; закрыта закрыт закрыто закрыты=closed; вышел вышли закрыл закрыла=exited; цена цену цене курс=price;
         портфель портфеля=portfolio; баланс баланса=balance; уведоми оповести напомни алерт сигнализируй=alert;
         ордер ордера ордеров заявки=orders; отменить отмени отмена отменяем=cancel; половину половина=half;
         позиция позицию позиции=position; рынку рынок=market; лимит лимитный=limit; выше=above; ниже=below;
@@ -74,11 +74,12 @@ SPANISH = Vocabulary(
         saldo=balance; alerta avísame avisame=alert; baje bajar caiga caer=drops; suba subir supere=rises; órdenes ordenes=orders; orden=order; cancelar cancela
         cancelamos=cancel; mitad=half; cuando=when; debajo=below; encima=above; baja cae=drops; sube=rises;
         posición posicion=position; ganancia ganancias beneficio=profit; señal senal=signal; alcanzado
-        alcanzada logrado=hit; mercado=market; límite=limit; zona=zone; mueve mover=move""",
+        alcanzada logrado=hit; mercado=market; límite=limit; zona=zone; mueve mover=move; oro=gold; plata=silver; rango=range;
+        plazo=term""",
     ),
     _table(
         "de del=of; con=with; mi mis=my; todo toda todos=all; y=and; si=if; en=at; a=at; al=to; por=by; "
-        "la el=the"
+        "la el los las=the; que=that; un una=a; es=is; lo=it; ha=has; más=more"
     ),
 )
 PORTUGUESE = Vocabulary(
@@ -162,6 +163,9 @@ def _latin_or_cyrillic(ch: str) -> bool:
     return "\u00c0" <= ch <= "\u024f" or "\u0400" <= ch <= "\u04ff"
 
 
+_FUNCTION_WORDS_TO_TELL = 3
+
+
 def detect(tokens: Sequence[Token]) -> Language:
     """The language whose distinctive words the message uses most; Cyrillic letters alone make it Russian."""
     counts = {
@@ -169,6 +173,13 @@ def detect(tokens: Sequence[Token]) -> Language:
     }
     code, hits = max(counts.items(), key=lambda kv: kv[1])
     if hits:
+        return code
+    # No trading word: the language whose short words make up the message ("El que salga ahora si ha...").
+    small = {
+        v.code: sum(1 for t in tokens if t.kind == WORD and t.low in v.function_words) for v in VOCABULARIES
+    }
+    code, hits = max(small.items(), key=lambda kv: kv[1])
+    if hits >= _FUNCTION_WORDS_TO_TELL and hits * 3 >= sum(1 for t in tokens if t.kind == WORD):
         return code
     cyrillic = any(t.kind == WORD and any("\u0400" <= ch <= "\u04ff" for ch in t.low) for t in tokens)
     return "ru" if cyrillic else "en"

@@ -31,6 +31,7 @@ _LABELS: dict[tuple[str, ...], str] = {}
 for _section, _phrases in {
     ENTRY: "entry|entries|entry zone|entry price|entry prices|entry targets|entry target|entry range|entry point|"
     "entry points|entry area|entry level|entry levels|enter|enter at|enter between|entering|entry orders|ep|"
+    "get in|buy in|"
     "cmp|open|open price|opening|accumulate|accumulation|accumulation zone|dca|limit|entry limit|"
     "market price|current price|e",
     TARGET: "tp|tps|target|targets|take profit|take profits|takeprofit|take profit targets|profit targets|"
@@ -45,7 +46,8 @@ for _section, _phrases in {
     "shorts|selling|sell now|sell stop|sell stop limit|short now|short between|short zone|sell limit|short entry|sell entry|going short|"
     "go short",
     IGNORE: "profit|period|risk|timeframe|tf|exchange|note|notes|volume|rr|duration|time|status|result|roi|"
-    "gain|gains|pnl|lot|lots|lot size|lotsize|id|signal number|signal no|number|best|candle",
+    "gain|gains|pnl|lot|lots|lot size|lotsize|id|signal number|signal no|number|best|candle|average entry|"
+    "avg entry|average entry price|average price|average|last price",
 }.items():
     for _phrase in _phrases.split("|"):
         _LABELS[tuple(_phrase.split())] = _section
@@ -99,8 +101,9 @@ def match_label(tokens: Sequence[Token], i: int) -> tuple[str, int, Decimal | No
         break
     for n in range(len(words), 0, -1):
         section = _LABELS.get(tuple(words[:n]))
-        if n == 1 and len(words[0]) == 1 and glued is None and words[0] not in ("🎯", "🛑", "⛔"):
-            continue  # "e" and "t" are labels only glued to their number, as in T1 or E2
+        single = n == 1 and len(words[0]) == 1 and glued is None and words[0] not in ("🎯", "🛑", "⛔")
+        if single and not (ends[0] < len(tokens) and tokens[ends[0]].text == ":"):
+            continue  # "e" and "t" are labels only glued to their number (T1, E2) or before a colon (E: 1.5)
         if section is not None:
             return section, ends[n - 1] - i, glued if n == 1 else None
     return None
@@ -158,6 +161,16 @@ def _numbers_a_target(tokens: Sequence[Token], j: int, value: Decimal) -> bool:
     if price.kind != NUM or price.value is None or price.line != tokens[j].line or price.percent:
         return False
     return price.value != value + 1 and not (price.text.isdigit() and price.value <= 20)
+
+
+_TERM_WORDS = frozenset({"term", "range"})
+
+
+def _names_a_term(tokens: Sequence[Token], i: int) -> bool:
+    """ "short term", "long-term", "rango corto" (a short range): a length of time or range, no side."""
+    after = tokens[i + 1].low if i + 1 < len(tokens) else ""
+    before = tokens[i - 1].low if i > 0 else ""
+    return after in _TERM_WORDS or before in _TERM_WORDS
 
 
 def _is_generic_label(tokens: Sequence[Token], i: int, line_start: bool) -> bool:
@@ -239,6 +252,10 @@ class _SignalState:
         label = match_label(self.tokens, i)
         if label is None:
             return None
+        if self.section == TARGET and label[0] == ENTRY and self.tokens[i].low == "open":
+            return i + 1  # "TP 4: Open (4594 / 4592)": a target left open, not an entry
+        if label[0] in (BUY, SELL) and label[1] == 1 and _names_a_term(self.tokens, i):
+            return self._past(i)
         self.section, span, _ = label
         if self.section in (BUY, SELL):
             self._side_label(self.section, self.tokens[i : i + span])
@@ -261,7 +278,7 @@ class _SignalState:
         tok = self.tokens[i]
         if tok.kind != WORD or i in self.symbol_at:
             return None
-        if tok.low in _SIDE_WORDS:
+        if tok.low in _SIDE_WORDS and not _names_a_term(self.tokens, i):
             self.explicit_side = self.explicit_side or _SIDE_WORDS[tok.low]
         elif _is_generic_label(self.tokens, i, self.line_start):
             self.section = IGNORE
@@ -279,6 +296,8 @@ class _SignalState:
             pass  # a timeframe (1h, 15m) or a position size (0.01 lot), not a price
         elif self.section == LEVERAGE:
             self._leverage(tok.value)
+        elif self.line_start and tok.text.isdigit() and tok.value <= 20 and _label_after(self.tokens, i):
+            pass  # "1 Entrada 2497": the number of the line that a label follows
         else:
             self._price(tok.value)
         return self._past(i)
@@ -333,7 +352,11 @@ class _SignalState:
         """Sections labelled Buy or Sell are entries on the signal's own side and targets on the other."""
         entries, targets = self.sections[ENTRY], self.sections[TARGET]
         for tagged in (BUY, SELL):
-            if side == tagged:
+            if side == tagged and entries:
+                self.loose.extend(
+                    self.sections[tagged]
+                )  # "(Long X5) 💰 18742.84 ... Entry Zone": a price now
+            elif side == tagged:
                 entries = entries + self.sections[tagged]
             elif self.sections[tagged]:
                 targets = targets + self.sections[tagged]

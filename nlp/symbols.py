@@ -81,6 +81,8 @@ class SymbolResolver:
             return SymbolMatch(self._ticker_of(tok.base), _PERP.sub("", tok.quote).upper(), i, MARKED)
         if tok.kind == TAG:
             body = _PERP.sub("", tok.text[1:])
+            if body.upper() in assets.NEVER_TICKERS:
+                return None  # "#SIGNAL (BTCUSD)", "#FREE", "#binance": a hashtag, not a ticker
             joined = self.split_joined(body)
             if joined and not self.is_known(body):
                 return SymbolMatch(joined[0], joined[1], i, MARKED)

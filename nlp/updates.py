@@ -24,30 +24,15 @@ _ENTRY_WORD = (
     r"opening price|average|avg|б ?/ ?у|бу)"
 )
 _DONE = r"(?:hit|hits|reached|achieved|done|smashed|touched|completed|complete|booked|secured|✅|✔|☑)"
+_NUMBERS = r"(?:\d{1,2}(?: ?[,&/] ?\d{1,2}){0,5})?"  # "TP 1,2 hit", "TP1 & 2"
 _PRICE = r"\$?\d[\d.,]*"
 # A mark a channel puts after a level it reached ("TP1: 1.23 ✅", "ALVO 1: 746.03 WWW") or that stopped it out.
 _WIN_MARK = r"(?:www|✅|✔|☑)"
 _LOSS_MARK = r"(?:lll|❌|✖)"
 
-# Order matters: the first kind whose pattern matches is the update.
+# Order matters: the first kind whose pattern matches is the update. An end of the trade (stopped out,
+# cancelled, closed) comes first: a post edited to say so may still list the targets it hit on the way.
 _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
-    (
-        "move_stop_to_entry",
-        re.compile(
-            rf"\b(?:move|moving|moved|set|put|shift|adjust|bring|trail|change)?\s*(?:the |your |our )?{_STOP}\s*"
-            rf"(?:now |has been |have been |was |is )?(?:moved |set |placed |shifted )?(?:to|at|on|in|=|->|➡)\s*"
-            rf"(?:the |your |our )?{_ENTRY_WORD}(?!\w)|\b{_STOP}\s*(?:-|:)?\s*(?:breakeven|break ?even|be)\b|"
-            r"\b(?:breakeven|break ?even) (?:stop|sl)\b"
-        ),
-    ),
-    (
-        "move_stop",
-        re.compile(
-            rf"\b(?:move|moving|moved|set|put|shift|adjust|raise|lower|trail|change|update|new)\s*(?:the |your |our )?"
-            rf"{_STOP}\b.*?\d|\b{_STOP}\s*(?:moved|changed|updated|adjusted|raised|lowered)\b|"
-            r"\btrailing stop (?:activated|tightened|moved|updated|raised|adjusted)\b"
-        ),
-    ),
     (
         "stop_hit",
         re.compile(
@@ -61,15 +46,34 @@ _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:cancel|cancelled|canceled|cancelling|delete|ignore|scrap|void)\b.*\b(?:signal|setup|call)\b|"
             r"\b(?:signal|trade|setup|call) (?:is |was |has been )?(?:cancelled|canceled|invalid|invalidated|void|off)\b|"
-            r"\b(?:cancelled|canceled)\b|\bclosed without (?:entry|entering|being filled)\b"
+            r"\b(?:cancelled|canceled|cancelling)\b|\bclosed without (?:entry|entering|being filled)\b"
         ),
     ),
     (
         "close",
         re.compile(
-            r"\b(?:trade|trades|position|positions|signal|operation|order)s? (?:is |are |was |were |has been |"
+            r"\b(?:trade|trades|position|positions|signal|operation|order)s?(?: [#$]?\w+)? (?:is |are |was |were |has been |"
             r"have been |got )?closed\b|\bclosed due to\b|\bwe (?:close|closed|exit|exited)\b|\bexited\b|"
-            r"\ball closed\b|^(?:close|closed)$"
+            r"\ball closed\b|^(?:close|closed)$|\bfinal (?:p ?& ?l|pnl|result)\b|\bexit signal\b"
+        ),
+    ),
+    (
+        "move_stop_to_entry",
+        re.compile(
+            rf"\b(?:move|moving|moved|set|put|shift|adjust|bring|trail|change)?\s*(?:the |your |our )?{_STOP}\s*"
+            rf"(?:now |has been |have been |was |is )?(?:moved |set |placed |shifted )?(?:to|at|on|in|=|->|➡)\s*"
+            rf"(?:the |your |our )?{_ENTRY_WORD}(?!\w)|\b{_STOP}\s*(?:-|:)?\s*(?:breakeven|break ?even|be)\b|"
+            r"\b(?:breakeven|break ?even) (?:stop|sl)\b|\brisk ?free\b"
+        ),
+    ),
+    (
+        "move_stop",
+        re.compile(
+            rf"\b(?:move|moving|moved|set|put|shift|adjust|raise|lower|trail|change|update|new)\s*(?:the |your |our )?"
+            rf"{_STOP}\b.*?\d|\b{_STOP}\s*(?:moved|changed|updated|adjusted|raised|lowered)\b|"
+            rf"\b(?:i|we)(?: will|'ll| am| are|'m|'re)? (?:move|adjust|set|raise|lower|trail)\w* (?:my |our |the )?"
+            rf"{_STOP}\b.*?\d|"
+            r"\btrailing stop (?:activated|tightened|moved|updated|raised|adjusted)\b"
         ),
     ),
     (
@@ -84,7 +88,7 @@ _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
     (
         "target_hit",
         re.compile(
-            rf"\b{_TARGET}\s*#?\s*\d{{0,2}}\s*(?:was |has been |is |got )?(?:successfully )?{_DONE}|"
+            rf"\b{_TARGET}\s*#?\s*{_NUMBERS}\s*(?:was |has been |is |got )?(?:successfully )?{_DONE}|"
             rf"\ball {_TARGET} {_DONE}|\b{_DONE} {_TARGET}\s*\d{{0,2}}\b|\b(?:hit|reached|achieved) (?:the )?(?:first|second|"
             rf"third|1st|2nd|3rd|\d+(?:st|nd|rd|th)?) {_TARGET}|"
             rf"\b{_TARGET}\s*\d{{0,2}}\s*:?\s*{_PRICE}\s*{_WIN_MARK}|(?:^|\+ ?)\d+(?:[.,]\d+)? ?pips?\b"

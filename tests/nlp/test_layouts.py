@@ -61,3 +61,86 @@ def test_a_pair_written_apart_or_repeated_gives_its_quote(
 def test_a_lot_size_is_no_price(rules: Pipeline, text: str) -> None:
     result = rules.parse(text)
     assert _prices(result.targets) == [1.085]
+
+
+@pytest.mark.parametrize(
+    ("text", "symbol", "side", "entries"),
+    [
+        ("EURUSD SELL", "EUR", "sell", []),
+        ("GOLD BUY NOW", "XAU", "buy", []),
+        ("gold sell 2399.5", "XAU", "sell", [2399.5]),
+        ("Buy 2626 XAUUSD\nEntrada 2626\nSL 2616", "XAU", "buy", [2626]),
+    ],
+)
+def test_a_forex_or_metal_call_without_a_size_is_a_signal_asked_back(
+    rules: Pipeline, text: str, symbol: str, side: str, entries: list[float]
+) -> None:
+    result = rules.parse(text)
+    assert (result.intent, result.symbol, result.side) == ("signal", symbol, side)
+    assert _prices(result.entries) == entries
+    assert result.confidence < 0.9
+
+
+@pytest.mark.parametrize("text", ["sell 1 sol", "buy 0.5 xauusd", "buy 2 eurusd"])
+def test_a_call_with_a_size_is_an_order(rules: Pipeline, text: str) -> None:
+    assert rules.parse(text).intent == "place_order"
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("Buy XAUUSD rango corto\nEntrada 2514\nSl 2506", "buy"),
+        ("#ETH short term view\nLONG\nEntry 2000\nTP 2100\nSL 1900", "buy"),
+    ],
+)
+def test_short_or_long_naming_a_term_or_range_is_no_side(rules: Pipeline, text: str, side: str) -> None:
+    assert rules.parse(text).side == side
+
+
+@pytest.mark.parametrize(
+    ("text", "entries", "targets"),
+    [
+        ("Sell Gold 2605.5 - 2601.5\nStop Loss 2609.5\nTP1 2600\nTP2 Open (2594 / 2592)", [2605.5, 2601.5],
+         [2600, 2594, 2592]),
+        ("Sell XAUUSD\n2497-2506\n\n1 Entrada 2497\nSl :2506\nTP 2490", [2497], [2490]),
+        ("#DOTUSDT (Long X5)\n💰 4.74\nEntry Zone\n1) 4.70\n2) 4.60\nTargets: 4.80 4.90\nStop 4.40", [4.7, 4.6],
+         [4.8, 4.9]),
+        ("#DOTUSDT Long\nEntry Zone 4.70 4.60\nAverage Entry 4.65\nTargets: 4.80\nStop 4.40", [4.7, 4.6], [4.8]),
+        ("DOT/USDT #LONG\nTargets: 4.80 - 4.90\nGet in : 4.70 - 4.60\nSL: 4.40", [4.7, 4.6], [4.8, 4.9]),
+        ("CHFJPY\nSell!\nE: 185.900\nTp: 182.900 ( 300 pips )\nSl: 186.400", [185.9], [182.9]),
+    ],
+)  # fmt: skip
+def test_entries_and_targets_of_real_layouts(
+    rules: Pipeline, text: str, entries: list[float], targets: list[float]
+) -> None:
+    result = rules.parse(text)
+    assert result.intent == "signal"
+    assert sorted(_prices(result.entries)) == sorted(entries)
+    assert _prices(result.targets) == targets
+
+
+@pytest.mark.parametrize(
+    ("text", "symbol", "quote"),
+    [
+        ("#SIGNAL (DOTUSDT)\nOpen SHORT between 4.70 - 4.80\nTargets: 4.50 4.40\nStop 5.0", "DOT", "USDT"),
+        ("Sell XAUSD\nTp 1 2316\nsl 2331", "XAU", None),
+        ("Short #xbt at 6640-6700\nStoploss above 6800\nTARGETS 6580-6500", "BTC", None),
+    ],
+)
+def test_symbols_channels_write(rules: Pipeline, text: str, symbol: str, quote: str | None) -> None:
+    result = rules.parse(text)
+    assert (result.symbol, result.quote) == (symbol, quote)
+
+
+@pytest.mark.parametrize(
+    ("text", "stop"),
+    [
+        ("#ONTUSDT Stoploss Updated\nPrevious Stop Price - 0.555\nUpdated Stop Price - 0.5775", 0.5775),
+        ("DOTUSDT 31-12 06:10\nALVO 1: 4.55 WWW\nsuba seu stop para 4.40", 4.40),
+        ("Trailing Stop Activated\nDOTUSDT @ 4.60\nSL: 4.50 ← 4.45", 4.50),
+    ],
+)
+def test_a_moved_stop_is_the_price_after_the_stop_word(rules: Pipeline, text: str, stop: float) -> None:
+    result = rules.parse(text)
+    assert result.intent == "set_stop_loss"
+    assert result.stop_loss is not None and float(result.stop_loss) == stop
