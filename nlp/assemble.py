@@ -134,6 +134,7 @@ def build_result(
             symbol=sym.symbol if sym else None,
             quote=sym.quote if sym else None,
             side=_inferred_side(signal),
+            order_type="stop" if signal.breakout else None,
             entries=signal.entries,
             targets=signal.targets,
             stop_loss=signal.stop_loss,

@@ -15,12 +15,16 @@ from typing import Literal
 
 from nlp import assets
 from nlp.commands import OrderFields, verb_side
+from nlp.doubts import signal_doubts
 from nlp.lexer import NUM, PAIR, TAG, WORD, Token
 from nlp.result import Alternative, Intent
 from nlp.signal import STOP, TARGET, SignalReading
 from nlp.symbols import GUESS, KNOWN, SymbolMatch
 
 SURE = 0.8
+# A signal read with a doubt (nlp.doubts), or that also speaks of an earlier one's progress (an edited post,
+# "TP1 ✅"), is asked back, never followed at once.
+UNSURE_SIGNAL = 0.85
 
 _CUES: dict[Intent, re.Pattern[str]] = {
     "set_alert": re.compile(
@@ -137,8 +141,6 @@ def _signal_confidence(tokens: Sequence[Token], signal: SignalReading, order: Or
     sided = signal.side or (signal.entries and (signal.targets or signal.stop_loss is not None))
     if not sided:
         return 0.0
-    if signal.loose_numbers:
-        return min(score, UNSURE_SIGNAL)  # numbers under no label, which may be prices it did not place
     return min(score, 0.97)
 
 
@@ -175,6 +177,8 @@ def classify(
     side, verb_at = verb_side(tokens)
     has_symbol = any(m.strength >= 1 for m in matches)
     sig = _signal_confidence(tokens, signal, order) or _channel_call(signal, order)
+    if sig and signal_doubts(signal, matches, tokens):
+        sig = min(sig, UNSURE_SIGNAL)
     report = bool(_REPORT.search(text)) or bool(_PERCENT_GAIN.search(text))
     full_call = bool(signal.entries) and (signal.stop_loss is not None or signal.stop_percent)
     if sig and not (report and not full_call and not signal.entries_labelled):
@@ -219,11 +223,6 @@ _UPDATE_INTENTS: dict[str, Intent] = {
     "move_stop_to_entry": "set_stop_loss",
     "cancel": "cancel_order",
 }
-
-
-# A signal that also speaks of an earlier one's progress (an edited post, "TP1 ✅") is asked back, never
-# followed at once.
-UNSURE_SIGNAL = 0.85
 
 
 # Follow-ups that end a trade: a signal post that says one of them (edited after the fact) is over.

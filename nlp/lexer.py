@@ -48,11 +48,16 @@ _CYRILLIC_X = re.compile(r"(?<=[0-9])[хХ](?![^\W\d_])|(?<![^\W\d_])[хХ](?=[0
 _GROUP_SPACE = re.compile(r"(?<=[0-9])[\u00a0\u202f\u2009](?=[0-9]{3}(?![0-9]))")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>]{0,200})?/?>")
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-", "⁄": "/",
-                         "×": "x", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " ", "\u00a0": " "})  # fmt: skip
+                         "×": "x", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " ", "\u00a0": " ",
+                         "🟰": "="})  # fmt: skip
+# Labels glued to what follows in exported posts: "SL4416", "TP109.28" (a price: three digits or a decimal, where
+# TP1 or TP10 number a target), "LONGLeverage", "10.0XEntry".
+_GLUED_PRICE = re.compile(r"\b(SL|Sl|sl|TP|Tp|tp|Entry|ENTRY|entry)(?=[0-9]{3}|[0-9]{1,2}\.[0-9])")
+_GLUED_LABEL = re.compile(r"(?:(?<=[A-Z])|(?<=[0-9][xX]))(?=(?:Leverage|Entry|Entries|Targets?|Stop|Take)\b)")
 
 _TOKEN_PATTERN = r"""
      (?P<nl>\n)
-    |(?P<slabel>\b[sStT]/[lLpP]\b)
+    |(?P<slabel>\b[sStT][/.][lLpP]\b\.?)
     |(?P<pair>[#$]?[A-Za-z0-9]{1,15}(?:[ ]{0,3}/[ ]{0,3}|-|_)[A-Za-z]{2,8}\b(?:[._-]?(?:PERP|P)\b)?)
     |(?P<sci>\b[0-9]{1,6}(?:\.[0-9]+)?[eE][+]?[0-9]{1,2}\b)
     |(?P<frac>\b[1-9]/[1-9][0-9]?(?![0-9.,]))
@@ -100,6 +105,7 @@ def normalise(text: str) -> str:
     text = _GROUP_SPACE.sub("", text)
     text = unicodedata.normalize("NFKC", text).translate(_DASHES)
     text = _CYRILLIC_X.sub("x", text)
+    text = _GLUED_LABEL.sub(" ", _GLUED_PRICE.sub(r"\1 ", text))
     return _INVISIBLE.sub("", text)
 
 
@@ -175,7 +181,7 @@ def _scan(text: str, tokens: list[Token], line: int, allow_pair: bool = True) ->
         elif kind == "ord":
             tokens.append(Token(INDEX, whole, whole.lower(), line, Decimal(whole[:-2])))
         elif kind == "slabel":
-            tokens.append(Token(WORD, whole, whole.lower().replace("/", ""), line))
+            tokens.append(Token(WORD, whole, re.sub(r"[/.]", "", whole.lower()), line))
         elif kind == "alnum" and _split_amount(whole, tokens, line):
             pass
         elif kind in ("tag", "tagd"):

@@ -26,6 +26,8 @@ ENTRY, TARGET, STOP, LEVERAGE, BUY, SELL, IGNORE = (
     "ignore",
 )
 
+UNPLACED = "unplaced"  # under a "Word:" label of no known section: numbers kept aside, as doubts
+
 # Label phrases, as lower-case words (hyphens and slashes between words dropped); the longest match wins.
 _LABELS: dict[tuple[str, ...], str] = {}
 for _section, _phrases in {
@@ -36,7 +38,8 @@ for _section, _phrases in {
     "market price|current price|e",
     TARGET: "tp|tps|target|targets|take profit|take profits|takeprofit|take profit targets|profit targets|"
     "target zone|targets zone|tp zone|tgt|tgts|t|objective|objectives|sell targets|buy targets|short targets|"
-    "long targets|exit targets|exit|exits|goal|goals|take|tp targets|🎯",
+    "long targets|exit targets|exit|exits|goal|goals|take|tp targets|🎯|short term|mid term|midterm|long term|"
+    "short term targets|mid term targets|long term targets",
     STOP: "sl|stop|stops|stop loss|stoploss|stop losses|stop targets|stop target|stop price|stop level|"
     "invalidation|invalid|invalid below|invalid above|cut loss|cutloss|stop out|🛑|⛔|s l",
     LEVERAGE: "lev|leverage|lever|leverages|margin|leverage cross|leverage isolated",
@@ -54,6 +57,7 @@ for _section, _phrases in {
 _MAX_LABEL_WORDS = max(len(k) for k in _LABELS)
 _SIDE_WORDS = {"long": "buy", "longs": "buy", "short": "sell", "shorts": "sell", "bullish": "buy",
                "bearish": "sell", "longing": "buy", "shorting": "sell"}  # fmt: skip
+_BREAKOUT_WORDS = frozenset({"above", "below", "over", "under"})
 _BUY_SELL = {"buy": "buy", "buying": "buy", "sell": "sell", "selling": "sell"}
 
 
@@ -72,7 +76,10 @@ class SignalReading:
     leverage: Decimal | None
     labels: frozenset[str]  # the sections that were labelled in the text
     loose_numbers: int  # numbers that belonged to no section
-    entries_labelled: bool = False  # the entries came from a section (Entry, Buy...), not from loose numbers
+    entries_labelled: bool = False
+    stops_given: int = 0  # distinct stop prices written (the first is the stop)
+    unplaced: tuple[Decimal, ...] = ()  # numbers under a "Word:" label it does not know
+    breakout: bool = False  # "enter above 15.2": a stop entry, filled once the price gets there  # the entries came from a section (Entry, Buy...), not from loose numbers
 
 
 def match_label(tokens: Sequence[Token], i: int) -> tuple[str, int, Decimal | None] | None:
@@ -173,6 +180,14 @@ def _names_a_term(tokens: Sequence[Token], i: int) -> bool:
     return after in _TERM_WORDS or before in _TERM_WORDS
 
 
+def _signed_after_price(tokens: Sequence[Token], i: int) -> bool:
+    """A number written with a plus right after a price on its line ("83.50 +180") is a distance."""
+    if i < 2 or tokens[i - 1].text != "+":
+        return False
+    before = tokens[i - 2]
+    return before.kind == NUM and before.line == tokens[i].line and not before.percent
+
+
 def _is_generic_label(tokens: Sequence[Token], i: int, line_start: bool) -> bool:
     """A line opening with an unknown "Word:" (Period:, Exchange:) ends the previous section."""
     return line_start and i + 1 < len(tokens) and tokens[i + 1].text == ":"
@@ -214,6 +229,8 @@ class _SignalState:
     )
     distances: dict[str, list[Decimal]] = field(default_factory=lambda: {STOP: [], TARGET: []})
     loose: list[Decimal] = field(default_factory=list)  # numbers before any section
+    unplaced: list[Decimal] = field(default_factory=list)  # numbers under a label it does not know
+    breakout: bool = False
     labels: set[str] = field(default_factory=set)
     label_at: set[int] = field(default_factory=set)  # tokens that are part of a label, never a symbol
     explicit_side: str | None = None
@@ -261,6 +278,8 @@ class _SignalState:
             self._side_label(self.section, self.tokens[i : i + span])
         self.labels.add(self.section)
         self.label_at.update(range(i, i + span))
+        after = self.tokens[i + span].low if i + span < len(self.tokens) else ""
+        self.breakout = self.breakout or (self.section in (ENTRY, BUY, SELL) and after in _BREAKOUT_WORDS)
         self.line_start = False
         if self.section == LEVERAGE:
             return i + span
@@ -281,14 +300,16 @@ class _SignalState:
         if tok.low in _SIDE_WORDS and not _names_a_term(self.tokens, i):
             self.explicit_side = self.explicit_side or _SIDE_WORDS[tok.low]
         elif _is_generic_label(self.tokens, i, self.line_start):
-            self.section = IGNORE
+            self.section = UNPLACED
         return self._past(i)
 
     def _number(self, i: int) -> int | None:
         tok = self.tokens[i]
         if tok.kind != NUM or tok.value is None:
             return None
-        if tok.leverage:
+        if _signed_after_price(self.tokens, i):
+            pass  # "TP1 83.50 +180": pips or points gained, after the price they belong to
+        elif tok.leverage:
             self._leverage(tok.value)
         elif tok.percent or tok.unit == "pips":
             self._distance(i, tok)
@@ -320,6 +341,8 @@ class _SignalState:
     def _price(self, value: Decimal) -> None:
         if self.section is None:
             self.loose.append(value)
+        elif self.section == UNPLACED:
+            self.unplaced.append(value)
         elif self.section != IGNORE:
             self.sections[self.section].append(value)
 
@@ -346,6 +369,9 @@ class _SignalState:
             labels=frozenset(self.labels),
             loose_numbers=len(loose),
             entries_labelled=labelled,
+            stops_given=len(set(stops)),
+            unplaced=tuple(self.unplaced),
+            breakout=self.breakout,
         )
 
     def _entries_and_targets(self, side: str | None) -> tuple[list[Decimal], list[Decimal]]:

@@ -43,3 +43,26 @@ def test_a_narrated_stop_move_is_a_follow_up(rules: Pipeline) -> None:
 
 def test_consider_is_advice_not_a_request(rules: Pipeline) -> None:
     assert rules.parse("GOLD 35 pips running\nConsider booking some profits").intent == "unknown"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A price under a label it does not know.
+        "#SOL/USDT LONG\nEntry 150\nTargets 160 170\nStop 140\nReload: 145",
+        # Prices of different scales: a number taken for a price that is none.
+        "#SOL/USDT LONG\nEntry 150\nTargets 160 1700\nStop 140",
+        # Two stops.
+        "#SOL/USDT LONG\nEntry 150\nTargets 160 170\nStop 140 130",
+        # Two assets named.
+        "#SOL/USDT LONG\nEntry 150\nTargets 160 170\nStop 140\nwatch ETH too",
+        # A hashtag read as another ticker.
+        "Short #xbt at 6640-6700\nStoploss above 6800\nTARGETS 6580-6500",
+        # A ticker it does not know.
+        "ZZQX LONG\nEntry 1.5\nTargets 1.6 1.7\nStop 1.4",
+    ],
+)
+def test_a_doubtful_signal_is_asked_back(rules: Pipeline, text: str) -> None:
+    result = rules.parse(text)
+    assert result.intent == "signal"
+    assert result.confidence < AUTO_FOLLOW_THRESHOLD

@@ -144,3 +144,36 @@ def test_a_moved_stop_is_the_price_after_the_stop_word(rules: Pipeline, text: st
     result = rules.parse(text)
     assert result.intent == "set_stop_loss"
     assert result.stop_loss is not None and float(result.stop_loss) == stop
+
+
+@pytest.mark.parametrize(
+    ("text", "entries", "targets", "stop", "leverage"),
+    [
+        ("S.l 1.0800\nT.p 1.0900\nBuy EURUSD 1.0850", [1.085], [1.09], 1.08, None),
+        ("SL4416 TP4460 LONGLeverage: 10.0XEntry 4420 XAUUSD", [4420], [4460], 4416, 10),
+        ("ETHUSDT SHORT Entry 2000 TP1900.5 SL 2100", [2000], [1900.5], 2100, None),
+        ("BTCUSDT LONG Entry 64000 TP1 65000 +180 TP2 66000 +200 SL 60000", [64000], [65000, 66000], 60000, None),
+        ("ETH LONG\nEntry: 2000\nShort term: 2100 2200\nMid term: 2400\nStop: 1700", [2000], [2100, 2200, 2400],
+         1700, None),
+        ("XAUUSD BUY\nEntry 🟰4057.7\nTP1 🟰4069.1\nSL 4043.5", [4057.7], [4069.1], 4043.5, None),
+    ],
+)  # fmt: skip
+def test_glued_dotted_and_signed_layouts(
+    rules: Pipeline,
+    text: str,
+    entries: list[float],
+    targets: list[float],
+    stop: float,
+    leverage: float | None,
+) -> None:
+    result = rules.parse(text)
+    assert result.intent == "signal"
+    assert (_prices(result.entries), _prices(result.targets)) == (entries, targets)
+    assert result.stop_loss is not None and float(result.stop_loss) == stop
+    assert (float(result.leverage) if result.leverage is not None else None) == leverage
+
+
+def test_a_breakout_entry_is_a_stop_entry(rules: Pipeline) -> None:
+    result = rules.parse("AVAX/USDT enter above 15.2 targets 16 17 18 stop 14.5")
+    assert (result.intent, result.order_type, _prices(result.entries)) == ("signal", "stop", [15.2])
+    assert rules.parse("AVAX/USDT long entry 15.2 targets 16 17 stop 14.5").order_type is None
