@@ -79,7 +79,10 @@ class SignalReading:
     entries_labelled: bool = False
     stops_given: int = 0  # distinct stop prices written (the first is the stop)
     unplaced: tuple[Decimal, ...] = ()  # numbers under a "Word:" label it does not know
-    breakout: bool = False  # "enter above 15.2": a stop entry, filled once the price gets there  # the entries came from a section (Entry, Buy...), not from loose numbers
+    breakout: bool = False  # "enter above 15.2": a stop entry, filled once the price gets there
+    skipped: tuple[
+        Decimal, ...
+    ] = ()  # numbers read as list numbers or distances, not prices  # the entries came from a section (Entry, Buy...), not from loose numbers
 
 
 def match_label(tokens: Sequence[Token], i: int) -> tuple[str, int, Decimal | None] | None:
@@ -231,6 +234,7 @@ class _SignalState:
     loose: list[Decimal] = field(default_factory=list)  # numbers before any section
     unplaced: list[Decimal] = field(default_factory=list)  # numbers under a label it does not know
     breakout: bool = False
+    skipped: list[Decimal] = field(default_factory=list)  # list numbers and distances passed over
     labels: set[str] = field(default_factory=set)
     label_at: set[int] = field(default_factory=set)  # tokens that are part of a label, never a symbol
     explicit_side: str | None = None
@@ -283,7 +287,9 @@ class _SignalState:
         self.line_start = False
         if self.section == LEVERAGE:
             return i + span
-        return _skip_index(self.tokens, i + span, self.numbered, self.section)
+        after_index = _skip_index(self.tokens, i + span, self.numbered, self.section)
+        self.skipped.extend(t.value for t in self.tokens[i + span : after_index] if t.value is not None)
+        return after_index
 
     def _side_label(self, section: str, words: Sequence[Token]) -> None:
         """A Buy or Sell section: its side is the signal's where it says long or short, else a guess."""
@@ -308,7 +314,7 @@ class _SignalState:
         if tok.kind != NUM or tok.value is None:
             return None
         if _signed_after_price(self.tokens, i):
-            pass  # "TP1 83.50 +180": pips or points gained, after the price they belong to
+            self.skipped.append(tok.value)  # "TP1 83.50 +180": pips or points gained, after their price
         elif tok.leverage:
             self._leverage(tok.value)
         elif tok.percent or tok.unit == "pips":
@@ -318,7 +324,7 @@ class _SignalState:
         elif self.section == LEVERAGE:
             self._leverage(tok.value)
         elif self.line_start and tok.text.isdigit() and tok.value <= 20 and _label_after(self.tokens, i):
-            pass  # "1 Entrada 2497": the number of the line that a label follows
+            self.skipped.append(tok.value)  # "1 Entrada 2497": the number of the line a label follows
         else:
             self._price(tok.value)
         return self._past(i)
@@ -372,6 +378,7 @@ class _SignalState:
             stops_given=len(set(stops)),
             unplaced=tuple(self.unplaced),
             breakout=self.breakout,
+            skipped=tuple(self.skipped),
         )
 
     def _entries_and_targets(self, side: str | None) -> tuple[list[Decimal], list[Decimal]]:

@@ -58,6 +58,10 @@ def test_consider_is_advice_not_a_request(rules: Pipeline) -> None:
         "#SOL/USDT LONG\nEntry 150\nTargets 160 170\nStop 140\nwatch ETH too",
         # A hashtag read as another ticker.
         "Short #xbt at 6640-6700\nStoploss above 6800\nTARGETS 6580-6500",
+        # A stop label with no price it could read.
+        "#SOL/USDT LONG\nEntry 150\nTargets 160 170\nStop: below the daily close",
+        # A list number passed over that looks like one of the prices.
+        "#XYZ/USDT LONG\nEntry 1.0\nTarget 1: 1.05\nTarget 2: 1.10\nStop 0.95",
         # A ticker it does not know.
         "ZZQX LONG\nEntry 1.5\nTargets 1.6 1.7\nStop 1.4",
     ],
