@@ -37,7 +37,7 @@ _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
         "stop_hit",
         re.compile(
             rf"\b{_STOP}\s*(?:was |has been |got )?(?:hit|hitted|triggered|reached|touched|taken|❌)|"
-            rf"\b(?:stopped out|hit (?:the |our )?{_STOP}|closed (?:at|by|on) (?:the )?{_STOP})\b|"
+            rf"\b(?:stopped out|hit (?:the |our )?{_STOP}|closed (?:at|by|on) (?:the |a )?(?:trailing )?{_STOP})\b|"
             rf"\b{_STOP}\s*:?\s*{_PRICE}\s*{_LOSS_MARK}|^{_STOP}$"
         ),
     ),
@@ -54,7 +54,7 @@ _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:trade|trades|position|positions|signal|operation|order)s?(?: [#$]?\w+)? (?:is |are |was |were |has been |"
             r"have been |got )?closed\b|\bclosed due to\b|\bwe (?:close|closed|exit|exited)\b|\bexited\b|"
-            r"\ball closed\b|^(?:close|closed)$|\bfinal (?:p ?& ?l|pnl|result)\b|\bexit signal\b"
+            r"\ball closed\b|\bclosed (?:in|with) (?:a )?(?:profit|loss|gain)\b|^(?:close|closed)$|\bfinal (?:p ?& ?l|pnl|result)\b|\bexit signal\b"
         ),
     ),
     (
@@ -80,7 +80,7 @@ _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
         "entry_filled",
         re.compile(
             r"\b(?:entry|entries|entry zone|buy order|sell order|limit order|order)\s*#?\s*\d{0,2}\s*"
-            r"(?:was |has been |got |is )?(?:filled|triggered|activated|executed|reached|done|hit)\b|"
+            r"(?:was |has been |got |is )?(?:(?:filled|triggered|activated|executed|reached|done|hit)\b|✅)|"
             r"\b(?:all )?entry (?:targets?|points?) (?:achieved|reached|filled|done)\b|\bentered (?:at|the)\b|"
             r"\b(?:signal|trade|position) (?:is |was |has been )?(?:activated|triggered|opened)\b"
         ),

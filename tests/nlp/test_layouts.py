@@ -177,3 +177,13 @@ def test_a_breakout_entry_is_a_stop_entry(rules: Pipeline) -> None:
     result = rules.parse("AVAX/USDT enter above 15.2 targets 16 17 18 stop 14.5")
     assert (result.intent, result.order_type, _prices(result.entries)) == ("signal", "stop", [15.2])
     assert rules.parse("AVAX/USDT long entry 15.2 targets 16 17 stop 14.5").order_type is None
+
+
+def test_stray_numbers_and_hashtags_are_no_prices(rules: Pipeline) -> None:
+    result = rules.parse(
+        "#FREE SIGNAL #binance\n#LINK/USDT LONG\nSignal Number: 16\nEntry: 14.20 - 13.80\n"
+        "Targets: 15.00 16.00\nStop: 13.00\nEnter after 30 min"
+    )
+    assert (result.intent, result.symbol, result.quote) == ("signal", "LINK", "USDT")
+    assert sorted(_prices(result.entries)) == [13.8, 14.2]
+    assert _prices(result.targets) == [15, 16]

@@ -95,3 +95,17 @@ def test_a_full_signal_that_reports_progress_is_asked_back(rules: Pipeline) -> N
     result = rules.parse("BUY DOTUSDT Entry: 4.40\nSL: 4.20\nTP1: 4.55 ✅ HIT\nTP2: 4.70")
     assert result.intent == "signal"
     assert result.confidence < 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "update"),
+    [
+        ("#DOT/USDT Closed at trailing stoploss after reaching take profit", "unknown", "stop_hit"),
+        ("#DOT Entry 1 ✅", "unknown", "entry_filled"),
+        ("Update: #DOT closed in profit +5%", "close_position", "close"),
+        ("#DOT/USDT Manually Cancelled", "cancel_order", "cancel"),
+    ],
+)
+def test_more_follow_ups_of_crypto_channels(rules: Pipeline, text: str, intent: str, update: str) -> None:
+    result = rules.parse(text)
+    assert (result.intent, result.update) == (intent, update)
