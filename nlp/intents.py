@@ -259,6 +259,9 @@ def in_doubt(verdict: RuleVerdict, tokens: Sequence[Token], language: str, updat
     if verdict.intent in ("signal", "unknown") or update is not None:
         return verdict
     words = sum(1 for t in tokens if t.kind in (WORD, NUM, TAG, PAIR))
+    if language != "en" and words > LONG_MESSAGE_WORDS:
+        # Only the trading words of another language are read: a cue among many other words is talk.
+        return RuleVerdict("unknown", SURE, (Alternative(verdict.intent, 0.5), *verdict.alternatives))
     if words > LONG_MESSAGE_WORDS:
         return RuleVerdict(verdict.intent, min(verdict.confidence, _COMMAND_IN_DOUBT), verdict.alternatives)
     if language != "en":

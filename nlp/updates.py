@@ -30,6 +30,10 @@ _PRICE = r"\$?\d[\d.,]*"
 _WIN_MARK = r"(?:www|✅|✔|☑)"
 _LOSS_MARK = r"(?:lll|❌|✖)"
 
+# "+30 pips ✅": pips in profit, a target hit; but not in a tally of the day ("Total = +250 pips", "-130 +100 =").
+_PIPS = re.compile(r"(?:^|\+ ?)\d+(?:[.,]\d+)? ?pips?\b")
+_TALLY = re.compile(r"\btotal\b|=")
+
 # Order matters: the first kind whose pattern matches is the update. An end of the trade (stopped out,
 # cancelled, closed) comes first: a post edited to say so may still list the targets it hit on the way.
 _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
@@ -63,7 +67,8 @@ _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
             rf"\b(?:move|moving|moved|set|put|shift|adjust|bring|trail|change)?\s*(?:the |your |our )?{_STOP}\s*"
             rf"(?:now |has been |have been |was |is )?(?:moved |set |placed |shifted )?(?:to|at|on|in|=|->|➡)\s*"
             rf"(?:the |your |our )?{_ENTRY_WORD}(?!\w)|\b{_STOP}\s*(?:-|:)?\s*(?:breakeven|break ?even|be)\b|"
-            r"\b(?:breakeven|break ?even) (?:stop|sl)\b|\brisk ?free\b"
+            r"\b(?:breakeven|break ?even) (?:stop|sl)\b|\brisk ?free\b|\bset (?:the )?(?:breakeven|break ?even)\b|"
+            r"\bmov\w* (?:\w+ ){0,4}to (?:the )?(?:breakeven|break ?even|be)\b"
         ),
     ),
     (
@@ -91,9 +96,10 @@ _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
             rf"\b{_TARGET}\s*#?\s*{_NUMBERS}\s*(?:was |has been |is |got )?(?:successfully )?{_DONE}|"
             rf"\ball {_TARGET} {_DONE}|\b{_DONE} {_TARGET}\s*\d{{0,2}}\b|\b(?:hit|reached|achieved) (?:the )?(?:first|second|"
             rf"third|1st|2nd|3rd|\d+(?:st|nd|rd|th)?) {_TARGET}|"
-            rf"\b{_TARGET}\s*\d{{0,2}}\s*:?\s*{_PRICE}\s*{_WIN_MARK}|(?:^|\+ ?)\d+(?:[.,]\d+)? ?pips?\b"
+            rf"\b{_TARGET}\s*\d{{0,2}}\s*:?\s*{_PRICE}\s*{_WIN_MARK}"
         ),
     ),
+    ("target_hit", _PIPS),
     (
         "close",
         re.compile(
@@ -107,6 +113,6 @@ _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
 def read_update(text: str) -> Update | None:
     """The follow-up a message is, read on its joined lower-case words; None for anything else."""
     for kind, pattern in _PATTERNS:
-        if pattern.search(text):
+        if pattern.search(text) and not (pattern is _PIPS and _TALLY.search(text)):
             return kind
     return None

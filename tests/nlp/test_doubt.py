@@ -70,3 +70,12 @@ def test_a_doubtful_signal_is_asked_back(rules: Pipeline, text: str) -> None:
     result = rules.parse(text)
     assert result.intent == "signal"
     assert result.confidence < AUTO_FOLLOW_THRESHOLD
+
+
+def test_a_long_post_in_another_language_with_one_trading_word_is_talk(rules: Pipeline) -> None:
+    result = rules.parse(
+        "Por ahora hemos recuperado toda la pérdida de ayer y vamos con ganancias, mañana seguimos con "
+        "más calma y con cuidado"
+    )
+    assert result.intent == "unknown"
+    assert result.confidence < AUTO_FOLLOW_THRESHOLD

@@ -109,3 +109,17 @@ def test_a_full_signal_that_reports_progress_is_asked_back(rules: Pipeline) -> N
 def test_more_follow_ups_of_crypto_channels(rules: Pipeline, text: str, intent: str, update: str) -> None:
     result = rules.parse(text)
     assert (result.intent, result.update) == (intent, update)
+
+
+@pytest.mark.parametrize(
+    ("text", "update"),
+    [
+        ("+40 pips ✅", "target_hit"),
+        ("Total rango = +250 pips ✅", None),
+        ("-130 pips +100 pips = -30 pips ❌", None),
+        ("Set Breakeven at lower part", "move_stop_to_entry"),
+        ("Managing risk by moving most stops from top to BE", "move_stop_to_entry"),
+    ],
+)
+def test_pips_tallies_and_breakeven_phrasings(rules: Pipeline, text: str, update: str | None) -> None:
+    assert rules.parse(text).update == update
