@@ -115,6 +115,22 @@ def _doubt_about(number: str) -> str:
     )
 
 
+def _with_signal(base: ParseResult, signal: SignalReading) -> ParseResult:
+    sym = signal.symbol
+    return base.with_changes(
+        symbol=sym.symbol if sym else None,
+        quote=sym.quote if sym else None,
+        side=_inferred_side(signal),
+        order_type="stop" if signal.breakout else None,  # "enter above 15.2": never a limit filled at once
+        entries=signal.entries,
+        targets=signal.targets,
+        stop_loss=signal.stop_loss,
+        leverage=signal.leverage,
+        stop_loss_percent=signal.stop_loss_percent,
+        target_percents=signal.target_percents,
+    )
+
+
 def build_result(
     intent: Intent, confidence: float, analysis: Analysis, alternatives: tuple[Alternative, ...] = ()
 ) -> ParseResult:
@@ -129,18 +145,7 @@ def build_result(
     )
     tokens, matches, signal, order = analysis.tokens, analysis.matches, analysis.signal, analysis.order
     if intent == "signal":
-        sym = signal.symbol
-        result = base.with_changes(
-            symbol=sym.symbol if sym else None,
-            quote=sym.quote if sym else None,
-            side=_inferred_side(signal),
-            entries=signal.entries,
-            targets=signal.targets,
-            stop_loss=signal.stop_loss,
-            leverage=signal.leverage,
-            stop_loss_percent=signal.stop_loss_percent,
-            target_percents=signal.target_percents,
-        )
+        result = _with_signal(base, signal)
     elif intent == "place_order":
         side = _closing_side(tokens) or order.side
         result = base.with_changes(

@@ -87,7 +87,7 @@ ASSET_NAMES: dict[str, str] = {
     "internet computer": "ICP", "near protocol": "NEAR", "sui": "SUI", "sei": "SEI", "kaspa": "KAS",
     "bitcoin cash": "BCH", "ethereum classic": "ETC", "maker": "MKR", "aave": "AAVE", "worldcoin": "WLD",
     "jupiter": "JUP", "ondo": "ONDO", "ethena": "ENA", "pendle": "PENDLE", "starknet": "STRK",
-    "gold": "XAU", "silver": "XAG", "platinum": "XPT", "palladium": "XPD",
+    "gold": "XAU", "xausd": "XAU", "silver": "XAG", "platinum": "XPT", "palladium": "XPD",
     "euro": "EUR", "yen": "JPY", "pound": "GBP", "cable": "GBP",
     "dow": "US30", "dow jones": "US30", "nasdaq": "NAS100", "dax": "GER40", "s&p": "SPX500", "s&p500": "SPX500",
     "oil": "USOIL", "crude": "USOIL",

@@ -252,12 +252,24 @@ def extract_alert(
     return (chosen.symbol if chosen else None), condition, threshold
 
 
+_STOP_WORDS = frozenset({"stop", "sl", "stoploss", "stops"})
+
+
 def extract_stop(tokens: Sequence[Token], matches: list[SymbolMatch]) -> tuple[str | None, Decimal | None]:
+    """The stop price: the number after the last stop word followed by one ("Previous Stop 0.55, Updated
+    Stop 0.58"; "ID 1563 ... raise your stop to 0.0068"), else the first number."""
     chosen = best(matches, allow_cash=False) or best(matches)
+    first: Decimal | None = None
+    stop: Decimal | None = None
+    after_stop = False
     for tok in tokens:
-        if _is_plain_number(tok) and not tok.percent and not tok.ignored and not tok.fraction:
-            return (chosen.symbol if chosen else None), tok.value
-    return (chosen.symbol if chosen else None), None
+        if tok.kind == WORD and tok.low in _STOP_WORDS:
+            after_stop = True
+        elif _is_plain_number(tok) and not tok.percent and not tok.ignored and not tok.fraction:
+            first = tok.value if first is None else first
+            if after_stop:
+                stop, after_stop = tok.value, False
+    return (chosen.symbol if chosen else None), stop if stop is not None else first
 
 
 def extract_symbol(matches: list[SymbolMatch]) -> tuple[str | None, str | None]:

@@ -10,15 +10,21 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
+from nlp import assets
 from nlp.commands import OrderFields, verb_side
+from nlp.doubts import signal_doubts
 from nlp.lexer import NUM, PAIR, TAG, WORD, Token
 from nlp.result import Alternative, Intent
 from nlp.signal import STOP, TARGET, SignalReading
 from nlp.symbols import GUESS, KNOWN, SymbolMatch
 
 SURE = 0.8
+# A signal read with a doubt (nlp.doubts), or that also speaks of an earlier one's progress (an edited post,
+# "TP1 ✅"), is asked back, never followed at once.
+UNSURE_SIGNAL = 0.85
 
 _CUES: dict[Intent, re.Pattern[str]] = {
     "set_alert": re.compile(
@@ -87,7 +93,7 @@ _COMMENTARY = re.compile(
 # Asking for advice is talk about trading, not a request to trade.
 _ADVICE = re.compile(
     r"\b(?:should (?:i|we)|is it (?:a )?good time|worth buying|thoughts on|what do you think|your opinion|"
-    r"which coins?|what coins? (?:should|to)|recommend|any tips|good buy)\b"
+    r"which coins?|what coins? (?:should|to)|recommend|any tips|good buy|consider)\b"
 )
 _HOW_TO = re.compile(r"(?:how (?:do|can|would|should) (?:i|we|you)|how to|is it possible to)\b")
 _CONDITIONAL = re.compile(r"\b(?:when|if|once|until|whenever)\b")
@@ -120,7 +126,8 @@ def _signal_confidence(tokens: Sequence[Token], signal: SignalReading, order: Or
     if sym is None or (sym.strength == GUESS and not (signal.labels & {TARGET, STOP})):
         return 0.0
     one_line = all(t.kind != "nl" for t in tokens)
-    if order.amount_before_symbol or (one_line and order.amount_unit in ("percent", "quote")):
+    sized = order.amount_before_symbol and not _channel_call(signal, order)
+    if sized or (one_line and order.amount_unit in ("percent", "quote")):
         return 0.0  # "buy 500 ada, stop loss 0.42": a size first is an order, not a call
     has_bracket = bool(signal.targets) or signal.stop_loss is not None or signal.stop_percent
     if not has_bracket:
@@ -131,7 +138,33 @@ def _signal_confidence(tokens: Sequence[Token], signal: SignalReading, order: Or
     score += 0.1 if signal.targets else 0.0
     score += 0.05 if signal.stop_loss is not None else 0.0
     score += 0.05 if sym.strength >= KNOWN else 0.0
-    return min(score, 0.97) if (signal.side or (signal.entries and signal.targets)) else 0.0
+    sided = signal.side or (signal.entries and (signal.targets or signal.stop_loss is not None))
+    if not sided:
+        return 0.0
+    return min(score, 0.97)
+
+
+_NOT_CRYPTO = assets.FIAT | assets.METALS | assets.INDICES
+CHANNEL_CALL = 0.8  # a call with no stop or targets yet: read, and asked back
+
+
+def _channel_call(signal: SignalReading, order: OrderFields) -> float:
+    """ "XAUUSD SELL", "GOLD BUY NOW", "gold sell 4399.5": a forex, metal or index call with no size is a
+    signal with no stop or targets yet. A number is its entry only where it has a quote's digits (a lot size
+    such as 0.5 or 2 makes it an order)."""
+    sym = signal.symbol
+    if sym is None or signal.side is None or sym.symbol not in _NOT_CRYPTO:
+        return 0.0
+    sizes = [*signal.entries, *([order.amount] if order.amount is not None else [])]
+    if order.amount_unit not in (None, "base") or not all(map(_quote_digits, sizes)):
+        return 0.0
+    return CHANNEL_CALL
+
+
+def _quote_digits(value: Decimal) -> bool:
+    """1.0754 or 4399.5 reads as a price; 0.01, 0.5 or 2 as a size."""
+    exponent = value.normalize().as_tuple().exponent
+    return value >= 100 or (isinstance(exponent, int) and exponent <= -3)
 
 
 def classify(
@@ -143,10 +176,12 @@ def classify(
         return RuleVerdict("unknown", 0.9)
     side, verb_at = verb_side(tokens)
     has_symbol = any(m.strength >= 1 for m in matches)
-    sig = _signal_confidence(tokens, signal, order)
+    sig = _signal_confidence(tokens, signal, order) or _channel_call(signal, order)
+    if sig and signal_doubts(signal, matches, tokens):
+        sig = min(sig, UNSURE_SIGNAL)
     report = bool(_REPORT.search(text)) or bool(_PERCENT_GAIN.search(text))
     full_call = bool(signal.entries) and (signal.stop_loss is not None or signal.stop_percent)
-    if sig and not (report and not full_call):
+    if sig and not (report and not full_call and not signal.entries_labelled):
         return RuleVerdict("signal", sig)
     conditional = any(_CUES[i].search(text) for i in ("set_alert", "close_position", "cancel_order"))
     conditional = conditional or bool(_CONDITIONAL.search(text))
@@ -190,17 +225,48 @@ _UPDATE_INTENTS: dict[str, Intent] = {
 }
 
 
-def with_update(verdict: RuleVerdict, update: str | None) -> RuleVerdict:
-    """A follow-up decides the intent, except in a full new signal (which may mention its own stop)."""
-    if update is None or verdict.intent == "signal":
+# Follow-ups that end a trade: a signal post that says one of them (edited after the fact) is over.
+_TRADE_OVER = frozenset({"close", "cancel", "stop_hit"})
+
+
+def with_update(verdict: RuleVerdict, update: str | None, signal: SignalReading) -> RuleVerdict:
+    """A follow-up decides the intent, except in a new signal with its entries under a label that does not say
+    the trade is over (it may mention its own stop or targets; a stop moved needs targets listed too)."""
+    if update is None:
         return verdict
-    if update == "close" and verdict.intent == "place_order":
+    if verdict.intent == "signal":
+        stop_moved = update in ("move_stop", "move_stop_to_entry")
+        if signal.entries_labelled and update not in _TRADE_OVER and (signal.targets or not stop_moved):
+            return RuleVerdict("signal", min(verdict.confidence, UNSURE_SIGNAL), verdict.alternatives)
+        verdict = RuleVerdict("unknown", 0.5)
+    if update == "close" and any(a.intent == "close_position" for a in verdict.alternatives):
         return verdict  # "close half now": a sale of that share, said as a follow-up
     intent = _UPDATE_INTENTS[update]
     rivals = tuple(a for a in verdict.alternatives if a.intent != intent)
     if verdict.intent != intent:
         rivals = (Alternative(verdict.intent, min(verdict.confidence, 0.5)), *rivals)
     return RuleVerdict(intent, max(verdict.confidence, 0.85) if intent == verdict.intent else 0.85, rivals)
+
+
+# A command read from its cue words in a long message, or in a language whose other words the rules do not
+# know, may be talk about trading rather than a request: it is confirmed, never done at once.
+LONG_MESSAGE_WORDS = 14
+_COMMAND_IN_DOUBT = 0.75
+
+
+def in_doubt(verdict: RuleVerdict, tokens: Sequence[Token], language: str, update: str | None) -> RuleVerdict:
+    """The verdict with its confidence lowered where the rules read only part of the message."""
+    if verdict.intent in ("signal", "unknown") or update is not None:
+        return verdict
+    words = sum(1 for t in tokens if t.kind in (WORD, NUM, TAG, PAIR))
+    if language != "en" and words > LONG_MESSAGE_WORDS:
+        # Only the trading words of another language are read: a cue among many other words is talk.
+        return RuleVerdict("unknown", SURE, (Alternative(verdict.intent, 0.5), *verdict.alternatives))
+    if words > LONG_MESSAGE_WORDS:
+        return RuleVerdict(verdict.intent, min(verdict.confidence, _COMMAND_IN_DOUBT), verdict.alternatives)
+    if language != "en":
+        return RuleVerdict(verdict.intent, min(verdict.confidence, UNSURE_SIGNAL), verdict.alternatives)
+    return verdict
 
 
 def _imperative(tokens: Sequence[Token], side: str | None, verb_at: int) -> bool:

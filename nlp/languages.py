@@ -52,7 +52,8 @@ RUSSIAN = Vocabulary(
         продать продай продаю продажа продажу продаём продаем=sell; лонг лонги лонгуем=long; шорт шорты шортим=short;
         вход входа входим входу вхождение=entry; зона зоны=zone; цели целей цель цель1=targets; тейк тейки=tp;
         профит профита=profit; стоп стопа стоп-лосс стоплосс=stop; лосс=loss; плечо плеча плечи плечом=leverage;
-        закрыть закрой закрываем закрываю фиксируем зафиксировать=close; цена цену цене курс=price;
+        закрыть закрой закрываю фиксируем зафиксировать=close;
+        закрываем закрыли=we close; закрыта закрыт закрыто закрыты=closed; вышел вышли закрыл закрыла=exited; цена цену цене курс=price;
         портфель портфеля=portfolio; баланс баланса=balance; уведоми оповести напомни алерт сигнализируй=alert;
         ордер ордера ордеров заявки=orders; отменить отмени отмена отменяем=cancel; половину половина=half;
         позиция позицию позиции=position; рынку рынок=market; лимит лимитный=limit; выше=above; ниже=below;
@@ -68,28 +69,33 @@ SPANISH = Vocabulary(
     _table(
         """compra comprar compre compro comprando=buy; venta vender vende vendo vendiendo=sell; largo=long;
         corto=short; entrada entradas=entry; objetivo=target; objetivos=targets; pérdida perdida=loss;
-        apalancamiento=leverage; cerrar cierra cierre cerramos=close; precio=price; cartera portafolio=portfolio;
+        apalancamiento=leverage; cerrar cierra cierre=close; cerramos=we close;
+        cerrado cerrada cerrados=closed; movemos muevo=move; tocó toco=hit; punto=point; precio=price; cartera portafolio=portfolio;
         saldo=balance; alerta avísame avisame=alert; baje bajar caiga caer=drops; suba subir supere=rises; órdenes ordenes=orders; orden=order; cancelar cancela
         cancelamos=cancel; mitad=half; cuando=when; debajo=below; encima=above; baja cae=drops; sube=rises;
         posición posicion=position; ganancia ganancias beneficio=profit; señal senal=signal; alcanzado
-        alcanzada logrado=hit; mercado=market; límite=limit; zona=zone; mueve mover=move""",
+        alcanzada logrado=hit; mercado=market; límite=limit; zona=zone; mueve mover=move; oro=gold; plata=silver; rango=range;
+        plazo=term""",
     ),
     _table(
-        "de del=of; con=with; mi mis=my; todo toda todos=all; y=and; si=if; en=at; a=at; por=by; la el=the"
+        "de del=of; con=with; mi mis=my; todo toda todos=all; y=and; si=if; en=at; a=at; al=to; por=by; "
+        "la el los las=the; que=that; un una=a; es=is; lo=it; ha=has; más=more"
     ),
 )
 PORTUGUESE = Vocabulary(
     "pt",
     _table(
         """compra comprar compre comprando=buy; venda vender venda vendendo=sell; entrada entradas=entry;
-        alvo=target; alvos=targets; perda=loss; alavancagem=leverage; fechar feche fechamos encerrar=close;
+        alvo=target; alvos=targets; perda=loss; alavancagem=leverage; fechar feche encerrar=close; fechamos encerramos=we close;
+        encerrada encerrado fechada fechado=closed; operação operacao=trade; suba=raise;
         preço preco cotação cotacao=price; carteira=portfolio; saldo=balance; alerta avise avisa=alert;
         ordens=orders; ordem=order; cancelar cancele=cancel; metade=half; quando=when; abaixo=below;
         acima=above; cair=drops; subir=rises; posição posicao=position; lucro ganho=profit; sinal=signal;
         atingido atingida batido=hit; mercado=market; limite=limit; zona=zone; mover=move""",
     ),
     _table(
-        "de do da=of; com=with; minha meu meus minhas=my; tudo todo=all; e=and; se=if; em=at; a o=the; fecha=close"
+        "de do da=of; com=with; minha meu meus minhas=my; seu sua=your; para=to; tudo todo=all; e=and; se=if; "
+        "em=at; a o=the; fecha=close"
     ),
 )
 TURKISH = Vocabulary(
@@ -157,6 +163,9 @@ def _latin_or_cyrillic(ch: str) -> bool:
     return "\u00c0" <= ch <= "\u024f" or "\u0400" <= ch <= "\u04ff"
 
 
+_FUNCTION_WORDS_TO_TELL = 3
+
+
 def detect(tokens: Sequence[Token]) -> Language:
     """The language whose distinctive words the message uses most; Cyrillic letters alone make it Russian."""
     counts = {
@@ -164,6 +173,13 @@ def detect(tokens: Sequence[Token]) -> Language:
     }
     code, hits = max(counts.items(), key=lambda kv: kv[1])
     if hits:
+        return code
+    # No trading word: the language whose short words make up the message ("El que salga ahora si ha...").
+    small = {
+        v.code: sum(1 for t in tokens if t.kind == WORD and t.low in v.function_words) for v in VOCABULARIES
+    }
+    code, hits = max(small.items(), key=lambda kv: kv[1])
+    if hits >= _FUNCTION_WORDS_TO_TELL and hits * 3 >= sum(1 for t in tokens if t.kind == WORD):
         return code
     cyrillic = any(t.kind == WORD and any("\u0400" <= ch <= "\u04ff" for ch in t.low) for t in tokens)
     return "ru" if cyrillic else "en"

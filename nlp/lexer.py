@@ -48,12 +48,17 @@ _CYRILLIC_X = re.compile(r"(?<=[0-9])[хХ](?![^\W\d_])|(?<![^\W\d_])[хХ](?=[0
 _GROUP_SPACE = re.compile(r"(?<=[0-9])[\u00a0\u202f\u2009](?=[0-9]{3}(?![0-9]))")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>]{0,200})?/?>")
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-", "⁄": "/",
-                         "×": "x", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " ", "\u00a0": " "})  # fmt: skip
+                         "×": "x", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " ", "\u00a0": " ",
+                         "🟰": "="})  # fmt: skip
+# Labels glued to what follows in exported posts: "SL4416", "TP109.28" (a price: three digits or a decimal, where
+# TP1 or TP10 number a target), "LONGLeverage", "10.0XEntry".
+_GLUED_PRICE = re.compile(r"\b(SL|Sl|sl|TP|Tp|tp|Entry|ENTRY|entry)(?=[0-9]{3}|[0-9]{1,2}\.[0-9])")
+_GLUED_LABEL = re.compile(r"(?:(?<=[A-Z])|(?<=[0-9][xX]))(?=(?:Leverage|Entry|Entries|Targets?|Stop|Take)\b)")
 
 _TOKEN_PATTERN = r"""
      (?P<nl>\n)
-    |(?P<slabel>\b[sStT]/[lLpP]\b)
-    |(?P<pair>[#$]?[A-Za-z0-9]{1,15}(?:[ ]?/[ ]?|-|_)[A-Za-z]{2,8}\b(?:[._-]?(?:PERP|P)\b)?)
+    |(?P<slabel>\b[sStT][/.][lLpP]\b\.?)
+    |(?P<pair>[#$]?[A-Za-z0-9]{1,15}(?:[ ]{0,3}/[ ]{0,3}|-|_)[A-Za-z]{2,8}\b(?:[._-]?(?:PERP|P)\b)?)
     |(?P<sci>\b[0-9]{1,6}(?:\.[0-9]+)?[eE][+]?[0-9]{1,2}\b)
     |(?P<frac>\b[1-9]/[1-9][0-9]?(?![0-9.,]))
     |(?P<ord>\b[0-9]{1,2}(?:st|nd|rd|th)\b)
@@ -100,6 +105,7 @@ def normalise(text: str) -> str:
     text = _GROUP_SPACE.sub("", text)
     text = unicodedata.normalize("NFKC", text).translate(_DASHES)
     text = _CYRILLIC_X.sub("x", text)
+    text = _GLUED_LABEL.sub(" ", _GLUED_PRICE.sub(r"\1 ", text))
     return _INVISIBLE.sub("", text)
 
 
@@ -154,7 +160,7 @@ def _scan(text: str, tokens: list[Token], line: int, allow_pair: bool = True) ->
             tokens.append(Token(NL, "\n", "\n", line))
             line += 1
         elif kind == "pair":
-            parts = re.split(r"[ ]?/[ ]?|-|_", whole.lstrip("#$"), maxsplit=1)
+            parts = re.split(r"[ ]{0,3}/[ ]{0,3}|-|_", whole.lstrip("#$"), maxsplit=1)
             base, quote = parts[0], parts[1] if len(parts) > 1 else ""
             sep = "/" if "/" in whole else "-"
             quote = re.sub(r"[._-]?(?:PERP|P)$", "", quote) if quote.upper() not in _PAIR_QUOTE_ANY else quote
@@ -175,7 +181,7 @@ def _scan(text: str, tokens: list[Token], line: int, allow_pair: bool = True) ->
         elif kind == "ord":
             tokens.append(Token(INDEX, whole, whole.lower(), line, Decimal(whole[:-2])))
         elif kind == "slabel":
-            tokens.append(Token(WORD, whole, whole.lower().replace("/", ""), line))
+            tokens.append(Token(WORD, whole, re.sub(r"[/.]", "", whole.lower()), line))
         elif kind == "alnum" and _split_amount(whole, tokens, line):
             pass
         elif kind in ("tag", "tagd"):
@@ -217,7 +223,31 @@ def word_token(word: str, line: int, low: str | None = None) -> Token:
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     _scan(normalise(text), tokens, 0)
-    return _mark(tokens)
+    return _mark(_join_currencies(tokens))
+
+
+_CURRENCY_CODES = assets.FIAT | assets.METALS
+
+
+def _join_currencies(tokens: list[Token]) -> list[Token]:
+    """ "EUR USD", "Gbp cad": two currency or metal codes side by side are a forex pair written apart."""
+    out: list[Token] = []
+    for tok in tokens:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and tok.kind == WORD
+            and prev.kind == WORD
+            and prev.line == tok.line
+            and prev.text.upper() in _CURRENCY_CODES
+            and tok.text.upper() in _CURRENCY_CODES
+            and prev.low != tok.low
+        ):
+            text = f"{prev.text} {tok.text}"
+            out[-1] = Token(PAIR, text, text.lower(), tok.line, base=prev.text, quote=tok.text)
+        else:
+            out.append(tok)
+    return out
 
 
 def _mark(tokens: list[Token]) -> list[Token]:
@@ -231,6 +261,8 @@ def _mark(tokens: list[Token]) -> list[Token]:
             tok = tok._replace(percent=True)
         elif tok.kind == NUM and after in ("pips", "pip", "points", "pts", "ticks"):
             tok = tok._replace(unit="pips")  # "SL: 30 pips": a distance, not a price
+        elif tok.kind == NUM and after in ("lot", "lots", "lotsize", "lote", "lotes"):
+            tok = tok._replace(unit="lot")  # "0.01 lot size for each 200 balance": a size, never a price
         elif tok.kind == NUM and after in _TIME_WORDS:
             tok = tok._replace(unit="time")  # "48 Minutes", "24 hours": a duration, never a price
         if tok.kind == NUM and _is_numbering(tokens, i, line_start):

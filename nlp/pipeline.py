@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nlp.assemble import Analysis, analyse, build_result
-from nlp.intents import SURE, RuleVerdict, classify, with_update
+from nlp.intents import SURE, RuleVerdict, classify, in_doubt, with_update
 from nlp.result import ASK_BACK_THRESHOLD, Alternative, Intent, ParseResult
 from nlp.spelling import Speller
 from nlp.symbols import SymbolResolver
@@ -76,7 +76,8 @@ class Pipeline:
         """The deterministic stage alone: its verdict, the analysis and the result it would give."""
         analysis = self.analyse(text)
         verdict = classify(analysis.tokens, analysis.matches, analysis.signal, analysis.order)
-        verdict = with_update(verdict, analysis.update)
+        verdict = with_update(verdict, analysis.update, analysis.signal)
+        verdict = in_doubt(verdict, analysis.tokens, analysis.language, analysis.update)
         return (
             verdict,
             analysis,

@@ -26,16 +26,20 @@ ENTRY, TARGET, STOP, LEVERAGE, BUY, SELL, IGNORE = (
     "ignore",
 )
 
+UNPLACED = "unplaced"  # under a "Word:" label of no known section: numbers kept aside, as doubts
+
 # Label phrases, as lower-case words (hyphens and slashes between words dropped); the longest match wins.
 _LABELS: dict[tuple[str, ...], str] = {}
 for _section, _phrases in {
     ENTRY: "entry|entries|entry zone|entry price|entry prices|entry targets|entry target|entry range|entry point|"
     "entry points|entry area|entry level|entry levels|enter|enter at|enter between|entering|entry orders|ep|"
+    "get in|buy in|"
     "cmp|open|open price|opening|accumulate|accumulation|accumulation zone|dca|limit|entry limit|"
     "market price|current price|e",
     TARGET: "tp|tps|target|targets|take profit|take profits|takeprofit|take profit targets|profit targets|"
     "target zone|targets zone|tp zone|tgt|tgts|t|objective|objectives|sell targets|buy targets|short targets|"
-    "long targets|exit targets|exit|exits|goal|goals|take|tp targets|🎯",
+    "long targets|exit targets|exit|exits|goal|goals|take|tp targets|🎯|short term|mid term|midterm|long term|"
+    "short term targets|mid term targets|long term targets",
     STOP: "sl|stop|stops|stop loss|stoploss|stop losses|stop targets|stop target|stop price|stop level|"
     "invalidation|invalid|invalid below|invalid above|cut loss|cutloss|stop out|🛑|⛔|s l",
     LEVERAGE: "lev|leverage|lever|leverages|margin|leverage cross|leverage isolated",
@@ -45,13 +49,15 @@ for _section, _phrases in {
     "shorts|selling|sell now|sell stop|sell stop limit|short now|short between|short zone|sell limit|short entry|sell entry|going short|"
     "go short",
     IGNORE: "profit|period|risk|timeframe|tf|exchange|note|notes|volume|rr|duration|time|status|result|roi|"
-    "gain|gains|pnl",
+    "gain|gains|pnl|lot|lots|lot size|lotsize|id|signal number|signal no|number|best|candle|average entry|"
+    "avg entry|average entry price|average price|average|last price",
 }.items():
     for _phrase in _phrases.split("|"):
         _LABELS[tuple(_phrase.split())] = _section
 _MAX_LABEL_WORDS = max(len(k) for k in _LABELS)
 _SIDE_WORDS = {"long": "buy", "longs": "buy", "short": "sell", "shorts": "sell", "bullish": "buy",
                "bearish": "sell", "longing": "buy", "shorting": "sell"}  # fmt: skip
+_BREAKOUT_WORDS = frozenset({"above", "below", "over", "under"})
 _BUY_SELL = {"buy": "buy", "buying": "buy", "sell": "sell", "selling": "sell"}
 
 
@@ -70,6 +76,13 @@ class SignalReading:
     leverage: Decimal | None
     labels: frozenset[str]  # the sections that were labelled in the text
     loose_numbers: int  # numbers that belonged to no section
+    entries_labelled: bool = False
+    stops_given: int = 0  # distinct stop prices written (the first is the stop)
+    unplaced: tuple[Decimal, ...] = ()  # numbers under a "Word:" label it does not know
+    breakout: bool = False  # "enter above 15.2": a stop entry, filled once the price gets there
+    skipped: tuple[
+        Decimal, ...
+    ] = ()  # numbers read as list numbers or distances, not prices  # the entries came from a section (Entry, Buy...), not from loose numbers
 
 
 def match_label(tokens: Sequence[Token], i: int) -> tuple[str, int, Decimal | None] | None:
@@ -98,8 +111,9 @@ def match_label(tokens: Sequence[Token], i: int) -> tuple[str, int, Decimal | No
         break
     for n in range(len(words), 0, -1):
         section = _LABELS.get(tuple(words[:n]))
-        if n == 1 and len(words[0]) == 1 and glued is None and words[0] not in ("🎯", "🛑", "⛔"):
-            continue  # "e" and "t" are labels only glued to their number, as in T1 or E2
+        single = n == 1 and len(words[0]) == 1 and glued is None and words[0] not in ("🎯", "🛑", "⛔")
+        if single and not (ends[0] < len(tokens) and tokens[ends[0]].text == ":"):
+            continue  # "e" and "t" are labels only glued to their number (T1, E2) or before a colon (E: 1.5)
         if section is not None:
             return section, ends[n - 1] - i, glued if n == 1 else None
     return None
@@ -116,32 +130,65 @@ def _numbered_labels(tokens: Sequence[Token]) -> set[tuple[str, int]]:
     return found
 
 
-def _skip_index(tokens: Sequence[Token], j: int, numbered: set[tuple[str, int]]) -> int:
-    """After a label: "Target 1 - 0.59", "Entry 1: 6.10", "TP 2) 5.6" number the list; skip that number."""
+def _skip_index(
+    tokens: Sequence[Token], j: int, numbered: set[tuple[str, int]], section: str | None = None
+) -> int:
+    """After a label: "Target 1 - 0.59", "Entry 1: 6.10", "TP 2) 5.6", "TP 1 2324", "TP 1, 1,282" number the
+    list; skip that number."""
     dash = j < len(tokens) and tokens[j].kind == PUNCT and tokens[j].text in ("-", "#", ".")
     if dash and j + 1 < len(tokens) and tokens[j + 1].kind == NUM:
         j += 1
-    if j + 2 < len(tokens) and tokens[j].kind == NUM and tokens[j].text.isdigit():
-        value, sep, after = tokens[j].value, tokens[j + 1], tokens[j + 2]
-        if (
-            value is None
-            or not 0 < value <= 20
-            or sep.kind != PUNCT
-            or after.kind != NUM
-            or after.value is None
-        ):
-            return j
-        if after.line != tokens[j].line:
-            return j
-        if sep.text in (":", "=", ".", ")", "➡", "→", "⇒", "👉", ">", "⏩", "▶"):
-            return j + 2
-        # "Target 1 - 0.59" numbers a list (Target 2 follows, or the price is far from 1); "Entry 1 - 1.05"
-        # is a range of two close prices.
-        label_word = tokens[j - 1].low
-        listed = (label_word, int(value) + 1) in numbered or (label_word, int(value) - 1) in numbered
-        if sep.text == "-" and (listed or not value / 2 <= after.value <= value * 2):
-            return j + 2
+    if j + 1 >= len(tokens) or tokens[j].kind != NUM or not tokens[j].text.isdigit():
+        return j
+    value = tokens[j].value
+    if value is None or not 0 < value <= 20:
+        return j
+    if section == TARGET and _numbers_a_target(tokens, j, value):
+        return j + 1 + (tokens[j + 1].text == ",")
+    if j + 2 >= len(tokens):
+        return j
+    sep, after = tokens[j + 1], tokens[j + 2]
+    if sep.kind != PUNCT or after.kind != NUM or after.value is None or after.line != tokens[j].line:
+        return j
+    if sep.text in (":", "=", ".", ")", "➡", "→", "⇒", "👉", ">", "⏩", "▶"):
+        return j + 2
+    # "Target 1 - 0.59" numbers a list (Target 2 follows, or the price is far from 1); "Entry 1 - 1.05"
+    # is a range of two close prices.
+    label_word = tokens[j - 1].low
+    listed = (label_word, int(value) + 1) in numbered or (label_word, int(value) - 1) in numbered
+    if sep.text == "-" and (listed or not value / 2 <= after.value <= value * 2):
+        return j + 2
     return j
+
+
+def _numbers_a_target(tokens: Sequence[Token], j: int, value: Decimal) -> bool:
+    """ "TP 1 2324", "TP 1, 1,28200": a small whole number right after a take-profit label, with the price
+    next on its line, is the target's number (small whole targets listed, "TP 1, 2, 3", count up by one)."""
+    k = j + 1 + (tokens[j + 1].text == ",")
+    if k >= len(tokens):
+        return False
+    price = tokens[k]
+    if price.kind != NUM or price.value is None or price.line != tokens[j].line or price.percent:
+        return False
+    return price.value != value + 1 and not (price.text.isdigit() and price.value <= 20)
+
+
+_TERM_WORDS = frozenset({"term", "range"})
+
+
+def _names_a_term(tokens: Sequence[Token], i: int) -> bool:
+    """ "short term", "long-term", "rango corto" (a short range): a length of time or range, no side."""
+    after = tokens[i + 1].low if i + 1 < len(tokens) else ""
+    before = tokens[i - 1].low if i > 0 else ""
+    return after in _TERM_WORDS or before in _TERM_WORDS
+
+
+def _signed_after_price(tokens: Sequence[Token], i: int) -> bool:
+    """A number written with a plus right after a price on its line ("83.50 +180") is a distance."""
+    if i < 2 or tokens[i - 1].text != "+":
+        return False
+    before = tokens[i - 2]
+    return before.kind == NUM and before.line == tokens[i].line and not before.percent
 
 
 def _is_generic_label(tokens: Sequence[Token], i: int, line_start: bool) -> bool:
@@ -185,6 +232,9 @@ class _SignalState:
     )
     distances: dict[str, list[Decimal]] = field(default_factory=lambda: {STOP: [], TARGET: []})
     loose: list[Decimal] = field(default_factory=list)  # numbers before any section
+    unplaced: list[Decimal] = field(default_factory=list)  # numbers under a label it does not know
+    breakout: bool = False
+    skipped: list[Decimal] = field(default_factory=list)  # list numbers and distances passed over
     labels: set[str] = field(default_factory=set)
     label_at: set[int] = field(default_factory=set)  # tokens that are part of a label, never a symbol
     explicit_side: str | None = None
@@ -223,15 +273,23 @@ class _SignalState:
         label = match_label(self.tokens, i)
         if label is None:
             return None
+        if self.section == TARGET and label[0] == ENTRY and self.tokens[i].low == "open":
+            return i + 1  # "TP 4: Open (4594 / 4592)": a target left open, not an entry
+        if label[0] in (BUY, SELL) and label[1] == 1 and _names_a_term(self.tokens, i):
+            return self._past(i)
         self.section, span, _ = label
         if self.section in (BUY, SELL):
             self._side_label(self.section, self.tokens[i : i + span])
         self.labels.add(self.section)
         self.label_at.update(range(i, i + span))
+        after = self.tokens[i + span].low if i + span < len(self.tokens) else ""
+        self.breakout = self.breakout or (self.section in (ENTRY, BUY, SELL) and after in _BREAKOUT_WORDS)
         self.line_start = False
         if self.section == LEVERAGE:
             return i + span
-        return _skip_index(self.tokens, i + span, self.numbered)
+        after_index = _skip_index(self.tokens, i + span, self.numbered, self.section)
+        self.skipped.extend(t.value for t in self.tokens[i + span : after_index] if t.value is not None)
+        return after_index
 
     def _side_label(self, section: str, words: Sequence[Token]) -> None:
         """A Buy or Sell section: its side is the signal's where it says long or short, else a guess."""
@@ -245,24 +303,28 @@ class _SignalState:
         tok = self.tokens[i]
         if tok.kind != WORD or i in self.symbol_at:
             return None
-        if tok.low in _SIDE_WORDS:
+        if tok.low in _SIDE_WORDS and not _names_a_term(self.tokens, i):
             self.explicit_side = self.explicit_side or _SIDE_WORDS[tok.low]
         elif _is_generic_label(self.tokens, i, self.line_start):
-            self.section = IGNORE
+            self.section = UNPLACED
         return self._past(i)
 
     def _number(self, i: int) -> int | None:
         tok = self.tokens[i]
         if tok.kind != NUM or tok.value is None:
             return None
-        if tok.leverage:
+        if _signed_after_price(self.tokens, i):
+            self.skipped.append(tok.value)  # "TP1 83.50 +180": pips or points gained, after their price
+        elif tok.leverage:
             self._leverage(tok.value)
         elif tok.percent or tok.unit == "pips":
             self._distance(i, tok)
-        elif tok.unit in ("h", "d", "w", "min", "m", "time") or tok.fraction:
-            pass  # a timeframe (1h, 15m), not a price
+        elif tok.unit in ("h", "d", "w", "min", "m", "time", "lot") or tok.fraction:
+            pass  # a timeframe (1h, 15m) or a position size (0.01 lot), not a price
         elif self.section == LEVERAGE:
             self._leverage(tok.value)
+        elif self.line_start and tok.text.isdigit() and tok.value <= 20 and _label_after(self.tokens, i):
+            self.skipped.append(tok.value)  # "1 Entrada 2497": the number of the line a label follows
         else:
             self._price(tok.value)
         return self._past(i)
@@ -285,6 +347,8 @@ class _SignalState:
     def _price(self, value: Decimal) -> None:
         if self.section is None:
             self.loose.append(value)
+        elif self.section == UNPLACED:
+            self.unplaced.append(value)
         elif self.section != IGNORE:
             self.sections[self.section].append(value)
 
@@ -292,6 +356,7 @@ class _SignalState:
         side = self.explicit_side or self.first_buy_sell
         entries, targets = self._entries_and_targets(side)
         loose = self.loose
+        labelled = bool(entries)
         if not entries and loose and (targets or self.sections[STOP]):
             entries, loose = loose, []
         stops, distances = self.sections[STOP], self.distances
@@ -309,13 +374,22 @@ class _SignalState:
             leverage=self.leverage,
             labels=frozenset(self.labels),
             loose_numbers=len(loose),
+            entries_labelled=labelled,
+            stops_given=len(set(stops)),
+            unplaced=tuple(self.unplaced),
+            breakout=self.breakout,
+            skipped=tuple(self.skipped),
         )
 
     def _entries_and_targets(self, side: str | None) -> tuple[list[Decimal], list[Decimal]]:
         """Sections labelled Buy or Sell are entries on the signal's own side and targets on the other."""
         entries, targets = self.sections[ENTRY], self.sections[TARGET]
         for tagged in (BUY, SELL):
-            if side == tagged:
+            if side == tagged and entries:
+                self.loose.extend(
+                    self.sections[tagged]
+                )  # "(Long X5) 💰 18742.84 ... Entry Zone": a price now
+            elif side == tagged:
                 entries = entries + self.sections[tagged]
             elif self.sections[tagged]:
                 targets = targets + self.sections[tagged]

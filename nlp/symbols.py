@@ -81,6 +81,8 @@ class SymbolResolver:
             return SymbolMatch(self._ticker_of(tok.base), _PERP.sub("", tok.quote).upper(), i, MARKED)
         if tok.kind == TAG:
             body = _PERP.sub("", tok.text[1:])
+            if body.upper() in assets.NEVER_TICKERS:
+                return None  # "#SIGNAL (BTCUSD)", "#FREE", "#binance": a hashtag, not a ticker
             joined = self.split_joined(body)
             if joined and not self.is_known(body):
                 return SymbolMatch(joined[0], joined[1], i, MARKED)
@@ -136,11 +138,17 @@ class SymbolResolver:
 
 
 def best(matches: Iterable[SymbolMatch], *, allow_cash: bool = True, floor: int = WEAK) -> SymbolMatch | None:
-    """The first of the strongest matches (order of appearance breaks ties)."""
+    """The first of the strongest matches (order of appearance breaks ties); the same asset written again as a
+    pair ("#BTC #BTCUSD") gives its quote."""
     chosen: SymbolMatch | None = None
     for m in matches:
         if m.strength < floor or (not allow_cash and m.is_cash):
             continue
-        if chosen is None or m.strength > chosen.strength:
+        if chosen is None or m.strength > chosen.strength or _quotes(m, chosen):
             chosen = m
     return chosen
+
+
+def _quotes(match: SymbolMatch, chosen: SymbolMatch) -> bool:
+    """The chosen asset again, now with its quote."""
+    return match.symbol == chosen.symbol and chosen.quote is None and match.quote is not None

@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).parent / "data"
-SHARED_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "examples.jsonl"
+# ../shared/corpus beside the repository (for a git worktree, beside the directory that holds it).
+SHARED_CORPUS = next(
+    (
+        path
+        for parent in Path(__file__).resolve().parents[2:5]
+        if (path := parent / "shared" / "corpus" / "examples.jsonl").exists()
+    ),
+    Path(__file__).resolve().parents[3] / "shared" / "corpus" / "examples.jsonl",
+)
 SIGNAL_FIELDS = ["symbol", "side", "entries", "targets", "stop_loss", "leverage"]
 
 
@@ -86,3 +94,36 @@ def score(cases: Iterable[dict[str, Any]], parse: Callable[[str], dict[str, Any]
         if not exact_ok:
             misses.append(f"{case['id']}: {'intent' if not intent_ok else wrong}")
     return Score(n_intent / max(n, 1), n_exact / max(n, 1), n, tuple(misses))
+
+
+REAL = DATA / "real"
+# The real-world source kept out of all tuning (tests/nlp/data/real/SOURCES.md): scored, never read for misses.
+HELD_OUT = "teletrader"
+
+
+def real_sources() -> dict[str, list[dict[str, Any]]]:
+    """Each real-world source's labelled messages, by source name (the file's stem)."""
+    return {path.stem: load(path) for path in sorted(REAL.glob("*.jsonl"))}
+
+
+def corpora() -> dict[str, list[dict[str, Any]]]:
+    """Every labelled corpus: the shared examples (where present), the project's three, and the real sources
+    each on its own as `real/<source>`."""
+    sets = {"examples": load(SHARED_CORPUS)} if SHARED_CORPUS.exists() else {}
+    sets |= {name: load(DATA / f"{name}.jsonl") for name in ("messages", "holdout", "paraphrases")}
+    return sets | {f"real/{name}": cases for name, cases in real_sources().items()}
+
+
+def confident_mistakes(
+    cases: Iterable[dict[str, Any]],
+    read: Callable[[str], tuple[dict[str, Any], float, bool]],
+    threshold: float,
+) -> list[str]:
+    """Ids of the wrong readings that would be acted on without asking: confidence at or above `threshold`
+    and no flag. `read` gives a message's contract fields, confidence and whether a flag was raised."""
+    wrong = []
+    for case in cases:
+        fields, confidence, flagged = read(case["text"])
+        if confidence >= threshold and not flagged and not judge(case["gold"], fields)[1]:
+            wrong.append(str(case["id"]))
+    return wrong

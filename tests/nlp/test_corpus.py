@@ -9,7 +9,7 @@ import pytest
 
 from nlp.jsonout import result_line
 from nlp.pipeline import Pipeline
-from tests.nlp.scoring import DATA, SHARED_CORPUS, load, score
+from tests.nlp.scoring import DATA, HELD_OUT, SHARED_CORPUS, load, real_sources, score
 
 
 def _parser(pipeline: Pipeline) -> Any:
@@ -40,3 +40,11 @@ def test_classifier_adds_accuracy_on_paraphrases(rules: Pipeline, full: Pipeline
 def test_holdout_messages_written_apart_from_the_rules(full: Pipeline) -> None:
     result = score(load(DATA / "holdout.jsonl"), _parser(full))
     assert result.intent >= 0.95 and result.exact >= 0.93, result.misses
+
+
+def test_real_posts_of_the_tuning_sources(rules: Pipeline) -> None:
+    """The real-world posts (tests/nlp/data/real) other than the held-out source, rules alone."""
+    cases = [c for name, source in real_sources().items() if name != HELD_OUT for c in source]
+    assert len(cases) >= 300
+    result = score(cases, _parser(rules))
+    assert result.intent >= 0.92 and result.exact >= 0.89, result.misses

@@ -95,3 +95,13 @@ def test_a_dot_that_may_group_thousands_is_read_by_the_message_scale_or_asked_ba
     doubt = rules.parse("#ETH VENDA entrada 3.500 alvos 3.400 3.300 stop 3.600")
     assert [f.message for f in doubt.flags] == ["3.500 could be 3,500 or 3.5: write it again"]
     assert rules.parse("BTC LONG entry 3.500 targets 3.600").flags == ()  # English: a dot is a decimal point
+
+
+def test_a_message_of_another_language_s_short_words_is_told_by_them(rules: Pipeline) -> None:
+    result = rules.parse("El que salga ahora si ha promediado va positivo")
+    assert result.language == "es"
+
+
+def test_oro_is_gold(rules: Pipeline) -> None:
+    result = rules.parse("PARA TODOS LOS QUE TENGAN ORO ABIERTO CERRAMOS TODO YA")
+    assert (result.intent, result.symbol, result.update) == ("close_position", "XAU", "close")
