@@ -45,6 +45,8 @@ def spec_of(parsed: ParseResult) -> SignalSpec | None:
 
 def reading_doubt(parsed: ParseResult) -> str | None:
     """Why the reading is not sure enough to follow a signal without a tap, in the reader's words."""
+    if parsed.order_type == "stop":
+        return "it enters on a breakout (above or below a price), which a plan places as a limit order"
     if parsed.flags:
         return "; ".join(flag.message for flag in parsed.flags)
     if parsed.confidence < AUTO_FOLLOW_THRESHOLD:
