@@ -17,7 +17,7 @@ from handlers.config import BotConfig
 from handlers.filters import HAS_TEXT
 from handlers.keyboards import INTENT_LABELS, AskBack, ask_back_keyboard
 from handlers.not_read import not_read_answer
-from handlers.posts import NO_SIGNAL, REPORTED, UPDATE_WORDS, instruction, is_report, planned_post
+from handlers.posts import planned_post, read_follow_up
 from handlers.render import HELP
 from handlers.replies import edit, reply
 from nlp.intents import small_talk
@@ -26,7 +26,6 @@ from nlp.result import SEND_AGAIN_FLAGS, Intent, ParseResult
 from trading.domain.accounts import User
 from trading.domain.alert_index import AlertIndex
 from trading.usecases.core import Core
-from trading.usecases.signals import followed_signal
 
 MAX_TEXT = 1000
 NOT_UNDERSTOOD = (
@@ -110,15 +109,11 @@ async def act(message: Message, parsed: ParseResult, asker: Asker) -> None:
 async def follow_up(message: Message, parsed: ParseResult, asker: Asker, channel: str, title: str) -> None:
     """A post about an earlier signal of `channel`: a report is told, an instruction (close, move the stop,
     cancel) is previewed on the signal the trader followed, to confirm as any request; nothing trades unasked."""
-    assert parsed.update is not None
-    what = UPDATE_WORDS[parsed.update]
-    signal = await followed_signal(asker.core, asker.user.id, channel, parsed.symbol)
-    if signal is None:
-        await reply(message, NO_SIGNAL.format(title=title, what=what))
-    elif is_report(parsed):
-        await reply(message, REPORTED.format(title=title, what=what, symbol=signal.spec.symbol))
+    read = await read_follow_up(asker.core, asker.user.id, channel, title, parsed)
+    if read.request is None:
+        await reply(message, read.note)
     else:
-        await act(message, instruction(parsed, signal), asker)
+        await act(message, read.request, asker)
 
 
 async def on_text(

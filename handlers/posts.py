@@ -1,6 +1,7 @@
 """A channel's post (forwarded, pasted, or where the bot is an admin) as the core receives it, and what the
 trader is told of it: a plan to follow, or why there is none."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from aiogram.types import InlineKeyboardMarkup
@@ -102,15 +103,26 @@ def is_report(parsed: ParseResult) -> bool:
     return parsed.update in ("target_hit", "stop_hit", "entry_filled")
 
 
-async def update_note(core: Core, user_id: int, channel: str, title: str, parsed: ParseResult) -> str:
-    """What a follow-up from a channel means for the trader, in words; it never trades by itself."""
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """What a follow-up from a channel means for the trader: `note`, in words; `request`, where it asks for
+    something on a signal the trader followed, that request on the signal's market, to preview and confirm."""
+
+    note: str
+    request: ParseResult | None = None
+
+
+async def read_follow_up(core: Core, user_id: int, channel: str, title: str, parsed: ParseResult) -> FollowUp:
+    """A follow-up matched to the channel's signal the trader followed; it never trades by itself."""
     assert parsed.update is not None
     what = UPDATE_WORDS[parsed.update]
     signal = await followed_signal(core, user_id, channel, parsed.symbol)
     if signal is None:
-        return NO_SIGNAL.format(title=title, what=what)
-    template = REPORTED if is_report(parsed) else SEND_TO_ACT
-    return template.format(title=title, what=what, symbol=signal.spec.symbol)
+        return FollowUp(NO_SIGNAL.format(title=title, what=what))
+    symbol = signal.spec.symbol
+    if is_report(parsed):
+        return FollowUp(REPORTED.format(title=title, what=what, symbol=symbol))
+    return FollowUp(SEND_TO_ACT.format(title=title, what=what, symbol=symbol), instruction(parsed, signal))
 
 
 def instruction(parsed: ParseResult, signal: SignalRecord) -> ParseResult:

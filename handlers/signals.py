@@ -10,7 +10,7 @@ from handlers.chat import Asker, follow_up
 from handlers.config import BotConfig
 from handlers.filters import OnLoop
 from handlers.keyboards import PlanAction, plan_keyboard
-from handlers.posts import planned_post, update_note
+from handlers.posts import planned_post, read_follow_up
 from handlers.render import plan_result, sources_text
 from handlers.replies import edit, reply
 from nlp.pipeline import Pipeline
@@ -44,7 +44,8 @@ async def handle_post(
     """A channel's post where the bot is an admin, for one of its followers."""
     parsed = await pipeline.aparse(text)
     if parsed.update is not None:
-        await bot.send_message(chat_id, await update_note(core, user_id, channel, title, parsed))
+        read = await read_follow_up(core, user_id, channel, title, parsed)
+        await bot.send_message(chat_id, read.note)
         return
     answer, markup = await planned_post(core, user_id, channel, title, text, parsed, config)
     await bot.send_message(chat_id, answer, reply_markup=markup)
