@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from trading.domain.errors import BelowMinimum, InvalidInput
+from trading.domain.futures import MarketType
 
 
 def parse_symbol(symbol: str) -> tuple[str, str]:
@@ -32,6 +33,9 @@ class Market:
     min_notional: Decimal = Decimal(0)
     maker_fee: Decimal = Decimal("0.001")
     taker_fee: Decimal = Decimal("0.001")
+    # A linear perpetual ('BTC/USDT:USDT') has a market type of FUTURES and the venue's leverage ceiling.
+    market_type: MarketType = MarketType.SPOT
+    max_leverage: Decimal | None = None
 
     def round_amount(self, amount: Decimal) -> Decimal:
         """Down to the step: never trade more than asked."""

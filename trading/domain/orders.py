@@ -97,6 +97,8 @@ class OrderRequest:
     order_type: OrderType
     quantity: Decimal
     price: Decimal | None = None
+    # Futures: an order that may only shrink the position, never open or flip one.
+    reduce_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

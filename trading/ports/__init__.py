@@ -1,7 +1,15 @@
 """The ports the core needs. Adapters in trading/exchanges, trading/market, trading/ccxt and storage/ implement
 them."""
 
-from trading.ports.outside import Clock, ExchangeFactory, ExchangeGateway, MarketData, Notifier, PaperFunding
+from trading.ports.outside import (
+    Clock,
+    DerivativesGateway,
+    ExchangeFactory,
+    ExchangeGateway,
+    MarketData,
+    Notifier,
+    PaperFunding,
+)
 from trading.ports.repositories import (
     AccountRepository,
     AlertRepository,
@@ -25,6 +33,7 @@ __all__ = [
     "ApiTokenRepository",
     "Clock",
     "CommandLog",
+    "DerivativesGateway",
     "DraftRepository",
     "ExchangeFactory",
     "ExchangeGateway",

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from trading.domain.accounts import AssetBalance, Credentials, ExchangeAccount
+from trading.domain.futures import FundingRate, FuturesPosition, MarginMode, PositionMode
 from trading.domain.market import Candle, Market, OrderBook, Ticker
 from trading.domain.orders import ExchangeOrder, OrderRequest
 
@@ -61,6 +62,25 @@ class ExchangeGateway(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+class DerivativesGateway(ExchangeGateway, Protocol):
+    """One futures account (linear perpetuals) on one venue. Orders go through `create_order` as on spot, with
+    `reduce_only` set on the request where they may only shrink a position."""
+
+    async def position_mode(self) -> PositionMode: ...
+
+    async def set_leverage(self, symbol: str, leverage: Decimal) -> None:
+        """Raises InvalidOrder with the venue's maximum where it refuses the leverage."""
+        ...
+
+    async def set_margin_mode(self, symbol: str, mode: MarginMode) -> None: ...
+
+    async def positions(self, symbols: Sequence[str] | None = None) -> Sequence[FuturesPosition]:
+        """Open positions only (size above zero)."""
+        ...
+
+    async def funding_rate(self, symbol: str) -> FundingRate: ...
 
 
 class PaperFunding(Protocol):
