@@ -66,7 +66,7 @@ PAIR_QUOTES: tuple[str, ...] = tuple(
 # Names, nicknames and common misspellings, lower case, mapped to tickers.
 ASSET_NAMES: dict[str, str] = {
     "bitcoin": "BTC", "bitcoins": "BTC", "bitcion": "BTC", "bitcoi": "BTC", "bitcon": "BTC", "bitcoint": "BTC",
-    "biticoin": "BTC", "btc's": "BTC", "xbt": "BTC", "btcusd": "BTC",
+    "biticoin": "BTC", "btc's": "BTC", "xbt": "BTC",
     "ether": "ETH", "ethereum": "ETH", "etherium": "ETH", "etherum": "ETH", "ethereium": "ETH", "eth's": "ETH",
     "ethreum": "ETH", "etherem": "ETH", "eather": "ETH", "ethe": "ETH",
     "solana": "SOL", "solona": "SOL", "solanna": "SOL", "salana": "SOL", "sol's": "SOL",

@@ -33,6 +33,8 @@ def signal_doubts(
         doubts.append("a price under a label I do not know")
     if prices and any(min(prices) * _NEAR[0] <= n <= max(prices) * _NEAR[1] for n in signal.skipped):
         doubts.append("a number passed over as a list number that looks like a price")
+    if signal.strays:
+        doubts.append("a number under the targets far from the entry left out")
     if signal.stops_given > 1:
         doubts.append("more than one stop")
     if STOP in signal.labels and signal.stop_loss is None and not signal.stop_percent:

@@ -16,10 +16,11 @@ from typing import Literal
 from nlp import assets
 from nlp.commands import OrderFields, verb_side
 from nlp.doubts import signal_doubts
-from nlp.lexer import NUM, PAIR, TAG, WORD, Token
+from nlp.lexer import NL, NUM, PAIR, TAG, WORD, Token
 from nlp.result import Alternative, Intent
 from nlp.signal import STOP, TARGET, SignalReading
 from nlp.symbols import GUESS, KNOWN, SymbolMatch
+from nlp.updates import PERIOD
 
 SURE = 0.8
 # A signal read with a doubt (nlp.doubts), or that also speaks of an earlier one's progress (an edited post,
@@ -107,6 +108,26 @@ _PERCENT_GAIN = re.compile(
 _SHARE_BASE = re.compile(r"\bof (?:my|the|our) (?:portfolio|balances?|funds|wallet|holdings|cash|account)\b")
 # A channel speaking to its followers ("we are up 300%", "our VIP members"), not a user giving an order.
 _CHANNEL_VOICE = re.compile(r"\b(?:we|we're|our|everyone|members|vip|premium|subscribers?|followers?|guys)\b")
+# Words that ask about the portfolio only when the trader asks ("what do i hold", "my bags"); in a statement
+# ("BTC holding 60k support", "I am holding my ETH bags until 5k") they are talk about the market.
+_HOLDING_WORDS = re.compile(r"\b(?:hold|holding|own|bags?|positions?|stack)\b")
+_ASKING = re.compile(
+    r"\?|^(?:what|which|how|show|list|display|give|see|view|check|tell|get|do|does|did|am|are|is|was|were|have|"
+    r"has|can|could|will|my|your)\b"
+)
+_SPEAKS_OF_ME = re.compile(r"\b(?:i|i'm|im|my|me)\b")
+# "Don't sell your BTC now", "never buy the top": advice against a trade, not an order.
+_NEGATED_TRADE = re.compile(
+    r"\b(?:don'?t|do not|dont|never|not|no need to|avoid)\s+(?:\w+\s+)?(?:buy\w*|sell\w*|short\w*|long\w*|"
+    r"clos\w+|exit\w*|ape|fomo|chase|panic)\b"
+)
+# "Price alert: BTC crossed 70k": a report that a level was passed, not a request to be told.
+_PASSED_LEVEL = re.compile(
+    r"\b(?:crossed|broke|broken|hit|reached|touched|passed|surpassed|dropped|fell|rose)\b"
+)
+# "We close the week in profit", "cerramos el mes": a period's tally.
+_CLOSES_PERIOD = re.compile(rf"\bclos\w* (?:the |this |our |a )?{PERIOD}")
+_ASKS_TO_BE_TOLD = re.compile(r"\b(?:me|us|when|if|once|whenever|set|create|add|make)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +215,9 @@ def classify(
         if pattern.search(text):
             found[intent] = 0.9
     _weigh(found, text, tokens, side, has_symbol, order)
+    talk = _talk_not_request(found, text)
+    if talk is not None:
+        return talk
     if _HOW_TO.match(text) and not any(t.kind == NUM for t in tokens):
         found = {"help": 0.9, **{k: min(v, 0.6) for k, v in found.items() if k != "help"}}
     if channel and side is None and set(found) <= {"pnl", "portfolio", "help"}:
@@ -252,6 +276,8 @@ def with_update(verdict: RuleVerdict, update: str | None, signal: SignalReading)
 # know, may be talk about trading rather than a request: it is confirmed, never done at once.
 LONG_MESSAGE_WORDS = 14
 _COMMAND_IN_DOUBT = 0.75
+_POST_LINES = 4
+_QUESTIONS: frozenset[Intent] = frozenset({"price", "portfolio", "pnl", "orders", "help"})
 
 
 def in_doubt(verdict: RuleVerdict, tokens: Sequence[Token], language: str, update: str | None) -> RuleVerdict:
@@ -259,6 +285,11 @@ def in_doubt(verdict: RuleVerdict, tokens: Sequence[Token], language: str, updat
     if verdict.intent in ("signal", "unknown") or update is not None:
         return verdict
     words = sum(1 for t in tokens if t.kind in (WORD, NUM, TAG, PAIR))
+    lines = 1 + sum(1 for t in tokens if t.kind == NL)
+    long_post = words > LONG_MESSAGE_WORDS or lines >= _POST_LINES
+    if verdict.intent in _QUESTIONS and long_post and not any(t.text == "?" for t in tokens):
+        # A channel's post ("Last price: 67847", "Portfolio: +25%") that asks nothing is no question to the bot.
+        return RuleVerdict("unknown", SURE, (Alternative(verdict.intent, 0.5), *verdict.alternatives))
     if language != "en" and words > LONG_MESSAGE_WORDS:
         # Only the trading words of another language are read: a cue among many other words is talk.
         return RuleVerdict("unknown", SURE, (Alternative(verdict.intent, 0.5), *verdict.alternatives))
@@ -267,6 +298,29 @@ def in_doubt(verdict: RuleVerdict, tokens: Sequence[Token], language: str, updat
     if language != "en":
         return RuleVerdict(verdict.intent, min(verdict.confidence, UNSURE_SIGNAL), verdict.alternatives)
     return verdict
+
+
+def _talk_not_request(found: dict[Intent, float], text: str) -> RuleVerdict | None:
+    """Cue words in a sentence that asks for nothing: advice against a trade, a level reported as passed, the
+    portfolio's words in a statement about the market. Read as talk, with the request as an alternative."""
+    alternatives = tuple(Alternative(i, 0.5) for i in found)
+    if found.keys() & {"place_order", "close_position"} and _NEGATED_TRADE.search(text):
+        return RuleVerdict("unknown", SURE, alternatives)
+    if "close_position" in found and _CLOSES_PERIOD.search(text):
+        return RuleVerdict("unknown", SURE, alternatives)
+    if "set_alert" in found and _PASSED_LEVEL.search(text) and not _ASKS_TO_BE_TOLD.search(text):
+        return RuleVerdict("unknown", SURE, alternatives)
+    if (
+        found.keys() == {"pnl"}
+        and not (_ASKING.search(text) or _SPEAKS_OF_ME.search(text))
+        and len(text.split()) > 3
+    ):
+        return RuleVerdict("unknown", SURE, alternatives)  # "hoy cierro con 4.000€ de beneficio": a result
+    if found.keys() == {"portfolio"} and not _ASKING.search(text):
+        words = _CUES["portfolio"].findall(text)
+        if all(_HOLDING_WORDS.fullmatch(w) for w in words):
+            return RuleVerdict("unknown", SURE, alternatives)
+    return None
 
 
 def _imperative(tokens: Sequence[Token], side: str | None, verb_at: int) -> bool:

@@ -50,7 +50,7 @@ RUSSIAN = Vocabulary(
     _table(
         """купить купи куплю покупаю покупай покупка покупку покупаем докупить докупаем набираем=buy;
         продать продай продаю продажа продажу продаём продаем=sell; лонг лонги лонгуем=long; шорт шорты шортим=short;
-        вход входа входим входу вхождение=entry; зона зоны=zone; цели целей цель цель1=targets; тейк тейки=tp;
+        вход входа входим входу вхождение=entry; зона зоны=zone; цели целей цель цель1=targets; тейк тейки тейк-профит тейк-профиты тейкпрофит=tp;
         профит профита=profit; стоп стопа стоп-лосс стоплосс=stop; лосс=loss; плечо плеча плечи плечом=leverage;
         закрыть закрой закрываю фиксируем зафиксировать=close;
         закрываем закрыли=we close; закрыта закрыт закрыто закрыты=closed; вышел вышли закрыл закрыла=exited; цена цену цене курс=price;
@@ -70,7 +70,7 @@ SPANISH = Vocabulary(
         """compra comprar compre compro comprando=buy; venta vender vende vendo vendiendo=sell; largo=long;
         corto=short; entrada entradas=entry; objetivo=target; objetivos=targets; pérdida perdida=loss;
         apalancamiento=leverage; cerrar cierra cierre=close; cerramos=we close;
-        cerrado cerrada cerrados=closed; movemos muevo=move; tocó toco=hit; punto=point; precio=price; cartera portafolio=portfolio;
+        cerrado cerrada cerrados=closed; movemos muevo=move; ponemos pongo poner=put; tocó toco=hit; punto=point; precio=price; cartera portafolio=portfolio;
         saldo=balance; alerta avísame avisame=alert; baje bajar caiga caer=drops; suba subir supere=rises; órdenes ordenes=orders; orden=order; cancelar cancela
         cancelamos=cancel; mitad=half; cuando=when; debajo=below; encima=above; baja cae=drops; sube=rises;
         posición posicion=position; ganancia ganancias beneficio=profit; señal senal=signal; alcanzado
@@ -190,7 +190,7 @@ def read(tokens: Sequence[Token]) -> Reading:
     vocabulary = next((v for v in VOCABULARIES if v.code == language), None)
     out: list[Token] = []
     unread: list[str] = []
-    for tok in tokens:
+    for tok in _join_hyphens(tokens, vocabulary):
         english = _english(tok, vocabulary)
         if english is not None:
             tok = word_token(tok.text, tok.line, english)  # "mitad": the number half, as "half" is
@@ -204,6 +204,21 @@ def read(tokens: Sequence[Token]) -> Reading:
         out, dotted = _read_dots(out)
         doubtful += dotted
     return Reading(out, language, tuple(unread), doubtful)
+
+
+def _join_hyphens(tokens: Sequence[Token], vocabulary: Vocabulary | None) -> list[Token]:
+    """ "Тейк-профит", "стоп-лосс": a word the vocabulary knows with its hyphen, cut in three by the lexer."""
+    out = list(tokens)
+    if vocabulary is None:
+        return out
+    i = 0
+    while i + 2 < len(out):
+        first, dash, second = out[i : i + 3]
+        joined = f"{first.low}-{second.low}"
+        if first.kind == second.kind == WORD and dash.text == "-" and _fold(joined) in vocabulary.words:
+            out[i : i + 3] = [first._replace(text=f"{first.text}-{second.text}", low=joined)]
+        i += 1
+    return out
 
 
 # Languages that write 3.500 for three thousand five hundred (and 3,5 for three and a half).

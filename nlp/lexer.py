@@ -53,12 +53,17 @@ _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": 
 # Labels glued to what follows in exported posts: "SL4416", "TP109.28" (a price: three digits or a decimal, where
 # TP1 or TP10 number a target), "LONGLeverage", "10.0XEntry".
 _GLUED_PRICE = re.compile(r"\b(SL|Sl|sl|TP|Tp|tp|Entry|ENTRY|entry)(?=[0-9]{3}|[0-9]{1,2}\.[0-9])")
+# "(RR 0.8 — TP1) = 4069.1", "R:R 1:3": a reward-to-risk ratio is never a price, and a label in brackets is the
+# label of the number after them.
+_RISK_RATIO = re.compile(r"\b[Rr] ?[:/]? ?[Rr] ?:? ?[0-9]+(?:[.,][0-9]+)?(?: ?: ?[0-9]+(?:[.,][0-9]+)?)?")
+_BRACKETED_LABEL = re.compile(r"\(\s*[-,]?\s*((?:TP|Tp|tp|SL|Sl|sl)\s?[0-9]{0,2})\s*\)")
 _GLUED_LABEL = re.compile(r"(?:(?<=[A-Z])|(?<=[0-9][xX]))(?=(?:Leverage|Entry|Entries|Targets?|Stop|Take)\b)")
 
 _TOKEN_PATTERN = r"""
      (?P<nl>\n)
     |(?P<slabel>\b[sStT][/.][lLpP]\b\.?)
     |(?P<pair>[#$]?[A-Za-z0-9]{1,15}(?:[ ]{0,3}/[ ]{0,3}|-|_)[A-Za-z]{2,8}\b(?:[._-]?(?:PERP|P)\b)?)
+    |(?P<when>\b[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\b|\b(?:0?[1-9]|[12][0-9]|3[01])(?P<dsep>[./])(?:0?[1-9]|1[0-2])(?P=dsep)(?:20)?[0-9]{2}\b(?![.,][0-9])|\bT?[0-9]{1,2}:[0-9]{1,2}(?::[0-9]{1,2})?\b)
     |(?P<sci>\b[0-9]{1,6}(?:\.[0-9]+)?[eE][+]?[0-9]{1,2}\b)
     |(?P<frac>\b[1-9]/[1-9][0-9]?(?![0-9.,]))
     |(?P<ord>\b[0-9]{1,2}(?:st|nd|rd|th)\b)
@@ -106,6 +111,7 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_DASHES)
     text = _CYRILLIC_X.sub("x", text)
     text = _GLUED_LABEL.sub(" ", _GLUED_PRICE.sub(r"\1 ", text))
+    text = _BRACKETED_LABEL.sub(r" \1 ", _RISK_RATIO.sub(" ", text))
     return _INVISIBLE.sub("", text)
 
 
@@ -170,6 +176,8 @@ def _scan(text: str, tokens: list[Token], line: int, allow_pair: bool = True) ->
                 line = _scan(whole, tokens, line, allow_pair=False)
         elif kind == "num":
             tokens.append(_number_token(m, line))
+        elif kind == "when":  # a date or a time of day ("2026-2-27", "27.02.2026", "14:30"): never a price
+            tokens.append(Token(PUNCT, whole, whole, line))
         elif kind == "sci":  # "1e5": 100000, as written
             tokens.append(Token(NUM, whole, whole.lower(), line, Decimal(whole)))
         elif kind == "frac":

@@ -80,9 +80,8 @@ class SignalReading:
     stops_given: int = 0  # distinct stop prices written (the first is the stop)
     unplaced: tuple[Decimal, ...] = ()  # numbers under a "Word:" label it does not know
     breakout: bool = False  # "enter above 15.2": a stop entry, filled once the price gets there
-    skipped: tuple[
-        Decimal, ...
-    ] = ()  # numbers read as list numbers or distances, not prices  # the entries came from a section (Entry, Buy...), not from loose numbers
+    skipped: tuple[Decimal, ...] = ()  # numbers read as list numbers or distances, not prices
+    strays: tuple[Decimal, ...] = ()  # numbers under the targets of another scale than the entries and stop
 
 
 def match_label(tokens: Sequence[Token], i: int) -> tuple[str, int, Decimal | None] | None:
@@ -360,6 +359,8 @@ class _SignalState:
         if not entries and loose and (targets or self.sections[STOP]):
             entries, loose = loose, []
         stops, distances = self.sections[STOP], self.distances
+        strays = _strays(targets, [*entries, *stops[:1]])
+        targets = [t for t in targets if t not in strays]
         return SignalReading(
             symbol=best((m for m in symbols if m.index not in self.label_at), allow_cash=False, floor=0),
             side=side,
@@ -379,6 +380,7 @@ class _SignalState:
             unplaced=tuple(self.unplaced),
             breakout=self.breakout,
             skipped=tuple(self.skipped),
+            strays=tuple(strays),
         )
 
     def _entries_and_targets(self, side: str | None) -> tuple[list[Decimal], list[Decimal]]:
@@ -394,3 +396,21 @@ class _SignalState:
             elif self.sections[tagged]:
                 targets = targets + self.sections[tagged]
         return entries, targets
+
+
+# A trade's prices lie within this factor of its entries and stop: a number under the targets beyond it is
+# something else (a deposit, a count), left out of the targets and kept as a doubt.
+STRAY_FACTOR = 5
+
+
+def _strays(targets: Sequence[Decimal], reference: Sequence[Decimal]) -> list[Decimal]:
+    """Targets far from the entries and stop and from every other target ("1, 2, 3" from 0.5 are not)."""
+
+    def far(value: Decimal, others: Sequence[Decimal]) -> bool:
+        return all(value > other * STRAY_FACTOR or value * STRAY_FACTOR < other for other in others)
+
+    if not reference or len(targets) < 3:  # a stray stands out only from a list
+        return []
+    return [
+        t for i, t in enumerate(targets) if far(t, reference) and far(t, [*targets[:i], *targets[i + 1 :]])
+    ]

@@ -30,9 +30,14 @@ _PRICE = r"\$?\d[\d.,]*"
 _WIN_MARK = r"(?:www|✅|✔|☑)"
 _LOSS_MARK = r"(?:lll|❌|✖)"
 
+# "We close the week in profit", "cerramos el mes": a period's tally, not a trade closed.
+PERIOD = (
+    r"(?:week|month|day|year|quarter|session|semana|mes|d[ií]a|año|mês|неделю|месяц|день|год|hafta|ay|gün)\b"
+)
+
 # "+30 pips ✅": pips in profit, a target hit; but not in a tally of the day ("Total = +250 pips", "-130 +100 =").
 _PIPS = re.compile(r"(?:^|\+ ?)\d+(?:[.,]\d+)? ?pips?\b")
-_TALLY = re.compile(r"\btotal\b|=")
+_TALLY = re.compile(rf"\btotal\b|=|\b(?:the|this|that|a) {PERIOD}")
 
 # Order matters: the first kind whose pattern matches is the update. An end of the trade (stopped out,
 # cancelled, closed) comes first: a post edited to say so may still list the targets it hit on the way.
@@ -57,7 +62,7 @@ _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
         "close",
         re.compile(
             r"\b(?:trade|trades|position|positions|signal|operation|order)s?(?: [#$]?\w+)? (?:is |are |was |were |has been |"
-            r"have been |got )?closed\b|\bclosed due to\b|\bwe (?:close|closed|exit|exited)\b|\bexited\b|"
+            rf"have been |got )?closed\b|\bclosed due to\b|\bwe (?:close|closed|exit|exited)\b(?! (?:the |this |our |a )?{PERIOD})|\bexited\b|"
             r"\ball closed\b|\bclosed (?:in|with) (?:a )?(?:profit|loss|gain)\b|^(?:close|closed)$|\bfinal (?:p ?& ?l|pnl|result)\b|\bexit signal\b"
         ),
     ),

@@ -79,3 +79,47 @@ def test_a_long_post_in_another_language_with_one_trading_word_is_talk(rules: Pi
     )
     assert result.intent == "unknown"
     assert result.confidence < AUTO_FOLLOW_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Good morning traders! Market looks bullish today, BTC holding 60k support.",
+        "I am holding my ETH bags until 5k",
+        "Don't sell your BTC now, it's the bottom",
+        "Never buy the top of a green candle",
+        "Price alert: BTC crossed 70k",
+        "We will close the week in profit, well done everyone",
+        "Hoy cerramos el mes con +1200 pips",
+        "Después de estar en -60.000 € hoy cierro con 4.000€ de beneficio",
+        "#BTCUSDT\nTicker: BTCUSDT, 5 min\nTREND Reversal 63% RSI: 67\nBuying's risky - potential SHORT\nLast price: 67847.16",
+    ],
+)
+def test_talk_about_the_market_is_no_request(rules: Pipeline, text: str) -> None:
+    result = rules.parse(text)
+    assert result.intent == "unknown", result
+    assert result.update is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("what do I hold", "portfolio"),
+        ("my bags", "portfolio"),
+        ("am I in profit", "pnl"),
+        ("did I make money this week", "pnl"),
+        ("alert me when btc crosses 70k", "set_alert"),
+        ("close my eth", "close_position"),
+        ("stop buy 0.2 eth at 3600", "place_order"),
+    ],
+)
+def test_the_same_words_asked_stay_requests(rules: Pipeline, text: str, intent: str) -> None:
+    assert rules.parse(text).intent == intent
+
+
+def test_a_number_far_from_a_signal_s_prices_is_no_target_and_is_doubted(rules: Pipeline) -> None:
+    result = rules.parse(
+        "Open SHORT BTC between 44150 - 45600\nTargets:\n1) 43600\n2) 43100\n3) 42400\n4000.0\nSTOP LOSS: 46250"
+    )
+    assert [float(t) for t in result.targets] == [43600, 43100, 42400]
+    assert result.confidence < 0.9

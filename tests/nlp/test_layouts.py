@@ -187,3 +187,30 @@ def test_stray_numbers_and_hashtags_are_no_prices(rules: Pipeline) -> None:
     assert (result.intent, result.symbol, result.quote) == ("signal", "LINK", "USDT")
     assert sorted(_prices(result.entries)) == [13.8, 14.2]
     assert _prices(result.targets) == [15, 16]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "#BNBUSDT\nBINANCE, 2026-2-27, T7:0:0 UTC\nEntry: 627.06\nTargets: 624.95 - 623.92\nStop: 630.2",
+        "BNBUSDT SELL 27.02.2026 13:00\nEntry: 627.06\nTargets: 624.95 - 623.92\nStop: 630.2",
+    ],
+)
+def test_dates_and_times_are_no_prices(rules: Pipeline, text: str) -> None:
+    result = rules.parse(text)
+    assert _prices(result.entries) == [627.06]
+    assert _prices(result.targets) == [624.95, 623.92]
+
+
+def test_a_risk_ratio_and_a_bracketed_label_are_read_as_written(rules: Pipeline) -> None:
+    result = rules.parse(
+        "XAUUSD BUY\nEntry 🟰4057.749\n( RR 0.8 —TP1 )🟰4069.117\n( RR 1 — TP2 )🟰4071.959\nSL 4043.540"
+    )
+    assert _prices(result.entries) == [4057.749]
+    assert _prices(result.targets) == [4069.117, 4071.959]
+
+
+def test_a_hyphenated_label_of_another_language(rules: Pipeline) -> None:
+    result = rules.parse("LONG #SOL\nТочка входа: 142,5\nТейк-профит: 145,0 / 148,0\nСтоп-лосс: 138,0")
+    assert _prices(result.targets) == [145, 148]
+    assert result.stop_loss == Decimal(138)
