@@ -103,7 +103,7 @@ TURKISH = Vocabulary(
     _table(
         """al alış alis alım alim satın satin=buy; satış satis sat=sell; giriş giris=entry; hedef=target;
         hedefler hedefleri=targets; zarar=stop; durdur=loss; kaldıraç kaldirac=leverage; kapat kapatın=close;
-        fiyat fiyatı fiyati=price; portföy portfoy=portfolio; bakiye=balance; alarm uyar=alert;
+        fiyat fiyatı fiyati=price; portföy portfoy portföyüm portfoyum portföyümü=portfolio; bakiye=balance; alarm uyar=alert;
         emirler emirleri=orders; emir=order; iptal=cancel; yarısı yarisi=half; altına altina altında=below;
         üstüne ustune üzerine uzerine=above; düşerse duserse=drops; pozisyon=position; kâr kar=profit;
         sinyal=signal; ulaştı ulasti=hit; piyasa=market; limit=limit; bölge bolge=zone""",
@@ -119,6 +119,8 @@ _UNREAD_TRADE_WORDS = (
             "kauf",
             "verkaufen",
             "verkauf",
+            "kaufe",
+            "verkaufe",
             "acheter",
             "achète",
             "achat",

@@ -41,7 +41,7 @@ for _section, _phrases in {
     "long targets|exit targets|exit|exits|goal|goals|take|tp targets|🎯|short term|mid term|midterm|long term|"
     "short term targets|mid term targets|long term targets",
     STOP: "sl|stop|stops|stop loss|stoploss|stop losses|stop targets|stop target|stop price|stop level|"
-    "invalidation|invalid|invalid below|invalid above|cut loss|cutloss|stop out|🛑|⛔|s l",
+    "invalidation|invalid|invalid below|invalid above|cut loss|cutloss|stop out|🛑|⛔|❌|🚫|s l",
     LEVERAGE: "lev|leverage|lever|leverages|margin|leverage cross|leverage isolated",
     BUY: "buy|buy zone|buy range|buying range|buying zone|buy area|buy between|buy at|buy price|long|longs|"
     "buying|buy now|buy stop|buy stop limit|long now|long between|long zone|buy limit|long entry|buy entry|going long|go long",
@@ -55,6 +55,8 @@ for _section, _phrases in {
     for _phrase in _phrases.split("|"):
         _LABELS[tuple(_phrase.split())] = _section
 _MAX_LABEL_WORDS = max(len(k) for k in _LABELS)
+_CROSS_MARKS = ("❌", "🚫")
+_EMOJI_LABELS = ("🎯", "🛑", "⛔", *_CROSS_MARKS)
 _SIDE_WORDS = {"long": "buy", "longs": "buy", "short": "sell", "shorts": "sell", "bullish": "buy",
                "bearish": "sell", "longing": "buy", "shorting": "sell"}  # fmt: skip
 _BREAKOUT_WORDS = frozenset({"above", "below", "over", "under"})
@@ -92,7 +94,7 @@ def match_label(tokens: Sequence[Token], i: int) -> tuple[str, int, Decimal | No
     glued: Decimal | None = None
     while j < len(tokens) and len(words) < _MAX_LABEL_WORDS:
         tok = tokens[j]
-        if tok.kind == WORD or (tok.kind == PUNCT and tok.text in ("🎯", "🛑", "⛔") and not words):
+        if tok.kind == WORD or (tok.kind == PUNCT and tok.text in _EMOJI_LABELS and not words):
             low = tok.low
             stem = low.rstrip("0123456789")
             if stem != low and stem and not words and (stem,) in _LABELS and len(low) - len(stem) <= 2:
@@ -110,7 +112,9 @@ def match_label(tokens: Sequence[Token], i: int) -> tuple[str, int, Decimal | No
         break
     for n in range(len(words), 0, -1):
         section = _LABELS.get(tuple(words[:n]))
-        single = n == 1 and len(words[0]) == 1 and glued is None and words[0] not in ("🎯", "🛑", "⛔")
+        single = n == 1 and len(words[0]) == 1 and glued is None and words[0] not in _EMOJI_LABELS
+        if words[0] in _CROSS_MARKS and not (ends[0] < len(tokens) and tokens[ends[0]].kind == NUM):
+            return None  # "SL 4490 ❌": a mark after a level hit, a stop's label only before its price
         if single and not (ends[0] < len(tokens) and tokens[ends[0]].text == ":"):
             continue  # "e" and "t" are labels only glued to their number (T1, E2) or before a colon (E: 1.5)
         if section is not None:

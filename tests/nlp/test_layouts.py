@@ -214,3 +214,20 @@ def test_a_hyphenated_label_of_another_language(rules: Pipeline) -> None:
     result = rules.parse("LONG #SOL\nТочка входа: 142,5\nТейк-профит: 145,0 / 148,0\nСтоп-лосс: 138,0")
     assert _prices(result.targets) == [145, 148]
     assert result.stop_loss == Decimal(138)
+
+
+def test_a_cross_before_a_price_labels_the_stop(rules: Pipeline) -> None:
+    result = rules.parse("$RNDR buy between 7.20-7.50\n🎯 8.00 / 8.80 / 9.60\n❌ 6.70")
+    assert _prices(result.targets) == [8, 8.8, 9.6]
+    assert result.stop_loss == Decimal("6.70")
+
+
+def test_a_cross_after_a_level_marks_it_hit(rules: Pipeline) -> None:
+    result = rules.parse("#ETH SL 3100 ❌")
+    assert result.update == "stop_hit"
+    assert result.intent == "unknown"
+
+
+def test_a_side_closed_is_a_follow_up_not_an_order(rules: Pipeline) -> None:
+    result = rules.parse("ETH short closed at 3,150 for +2.3%")
+    assert (result.intent, result.update) == ("close_position", "close")
