@@ -60,6 +60,7 @@ _EMOJI_LABELS = ("🎯", "🛑", "⛔", *_CROSS_MARKS)
 _SIDE_WORDS = {"long": "buy", "longs": "buy", "short": "sell", "shorts": "sell", "bullish": "buy",
                "bearish": "sell", "longing": "buy", "shorting": "sell"}  # fmt: skip
 _BREAKOUT_WORDS = frozenset({"above", "below", "over", "under"})
+_BREAKS = frozenset({"breaks", "break", "breaking", "crosses", "reclaims"})
 _BUY_SELL = {"buy": "buy", "buying": "buy", "sell": "sell", "selling": "sell"}
 
 
@@ -308,6 +309,8 @@ class _SignalState:
             return None
         if tok.low in _SIDE_WORDS and not _names_a_term(self.tokens, i):
             self.explicit_side = self.explicit_side or _SIDE_WORDS[tok.low]
+        elif tok.low in _BREAKS and i + 1 < len(self.tokens) and self.tokens[i + 1].kind == NUM:
+            self.breakout = True  # "if BTC breaks 70k we long": an entry once the price gets there
         elif _is_generic_label(self.tokens, i, self.line_start):
             self.section = UNPLACED
         return self._past(i)

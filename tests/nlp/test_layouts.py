@@ -231,3 +231,9 @@ def test_a_cross_after_a_level_marks_it_hit(rules: Pipeline) -> None:
 def test_a_side_closed_is_a_follow_up_not_an_order(rules: Pipeline) -> None:
     result = rules.parse("ETH short closed at 3,150 for +2.3%")
     assert (result.intent, result.update) == ("close_position", "close")
+
+
+def test_a_level_to_break_is_a_breakout_entry(rules: Pipeline) -> None:
+    result = rules.parse("If BTC breaks 70k we long with targets 72k and 75k, stop 68k")
+    assert (result.intent, result.order_type) == ("signal", "stop")
+    assert _prices(result.entries) == [70000]
