@@ -284,6 +284,8 @@ class _SignalState:
         self.section, span, _ = label
         if self.section in (BUY, SELL):
             self._side_label(self.section, self.tokens[i : i + span])
+            if any(t.low == "entry" for t in self.tokens[i : i + span]):
+                self.section = ENTRY  # "LONG Entry: 9.85", flattened from "LONG" over "Entry: 9.85"
         self.labels.add(self.section)
         self.label_at.update(range(i, i + span))
         after = self.tokens[i + span].low if i + span < len(self.tokens) else ""
