@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
 
+from nlp.languages import could_be_one_number
 from nlp.lexer import NUM, PAIR, PUNCT, WORD, Token
 from nlp.result import AmountUnit, Condition, OrderType, Side
 from nlp.signal import SignalReading
@@ -308,13 +309,6 @@ def second_order(tokens: Sequence[Token], matches: list[SymbolMatch], chosen: st
 def spaced_number(tokens: Sequence[Token]) -> str | None:
     """ "buy 1 500 doge": a space inside a number (1,500) or two numbers (1, then 500)? Never guessed."""
     for first, second in pairwise(tokens):
-        if (
-            first.kind == NUM == second.kind
-            and first.line == second.line
-            and first.text.isdigit()
-            and len(first.text) <= 3
-            and second.text.isdigit()
-            and len(second.text) == 3
-        ):
+        if len(first.text) <= 3 and could_be_one_number(first, second):
             return f"{first.text} {second.text}"
     return None

@@ -308,8 +308,12 @@ def _priced(tok: Token) -> bool:
 
 
 def _could_join(out: list[Token], tok: Token) -> bool:
-    prev = out[-1]
-    before = out[-2].low if len(out) > 1 else ""
+    return could_be_one_number(out[-1], tok, out[-2].low if len(out) > 1 else "")
+
+
+def could_be_one_number(prev: Token, tok: Token, before: str = "") -> bool:
+    """ "1 500", "65 000": two numbers that may be one written with a space between its digit groups (`before`:
+    the word before them, where "TP 1 151" numbers a target)."""
     return (
         _groups(prev)
         and _groups(tok)
