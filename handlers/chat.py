@@ -15,9 +15,10 @@ from aiogram.types import CallbackQuery, Message
 from handlers import alerts, orders, portfolio
 from handlers.config import BotConfig
 from handlers.filters import HAS_TEXT
+from handlers.follow_ups import read_follow_up
 from handlers.keyboards import INTENT_LABELS, AskBack, ask_back_keyboard
 from handlers.not_read import not_read_answer
-from handlers.posts import planned_post, read_follow_up
+from handlers.posts import planned_post
 from handlers.render import HELP
 from handlers.replies import edit, reply
 from nlp.intents import small_talk
@@ -107,8 +108,9 @@ async def act(message: Message, parsed: ParseResult, asker: Asker) -> None:
 
 
 async def follow_up(message: Message, parsed: ParseResult, asker: Asker, channel: str, title: str) -> None:
-    """A post about an earlier signal of `channel`: a report is told, an instruction (close, move the stop,
-    cancel) is previewed on the signal the trader followed, to confirm as any request; nothing trades unasked."""
+    """A post about an earlier signal of `channel`: a report is told; an instruction (close, move the stop,
+    cancel) is carried out on the signal the trader followed where they follow the source automatically, and
+    otherwise previewed, to confirm as any request."""
     read = await read_follow_up(asker.core, asker.user.id, channel, title, parsed)
     if read.request is None:
         await reply(message, read.note)

@@ -24,6 +24,7 @@ HELP = """I trade on your word, after a tap on Confirm. Try:
 • portfolio  ·  orders  ·  pnl
 • alert me if SOL drops below 120  ·  /alerts
 • forward a signal from a channel: I show the plan, you Follow or Ignore
+• make me an admin of your channel: I read its posts (and their edits) for you
 • /sources: statistics per signal source  ·  /accounts: exchange accounts
 • /risk: your risk limits (e.g. /risk max_order 500)  ·  /dashboard: the web dashboard
 

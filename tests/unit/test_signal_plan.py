@@ -6,7 +6,7 @@ import pytest
 from trading.domain.enums import OrderType, Side
 from trading.domain.errors import BelowMinimum, InvalidInput
 from trading.domain.market import Market, Ticker
-from trading.domain.signals import SignalSpec, plan_signal, with_distances
+from trading.domain.signals import SignalSpec, SpecChange, plan_signal, spec_changes, with_distances
 from trading.usecases.brackets import target_shares
 
 D = Decimal
@@ -99,3 +99,18 @@ def test_a_plan_near_the_market_raises_no_doubt() -> None:
 )
 def test_a_stale_or_misread_signal_is_doubted_in_its_plan(spec: SignalSpec, doubt: str) -> None:
     assert doubt in plan_signal(spec, D(100), MARKET, TICKER).doubts
+
+
+def test_an_edit_s_changes_are_its_tradable_fields_to_every_digit_given() -> None:
+    before = SignalSpec("EURUSD", Side.BUY, (D("1.1754"),), (D("1.18"), D("1.19")), D("1.17"), D(10))
+    reworded = SignalSpec("EURUSD", Side.BUY, (D("1.17540"),), (D("1.180"), D("1.19")), D("1.170"), D(10))
+    assert spec_changes(before, reworded) == ()
+    moved = SignalSpec("EURUSD", Side.BUY, (D("1.1756"),), (D("1.18"),), None, None)
+    assert spec_changes(before, moved) == (
+        SpecChange("entries", "1.1754", "1.1756"),
+        SpecChange("targets", "1.18, 1.19", "1.18"),
+        SpecChange("stop", "1.17", "none"),
+        SpecChange("leverage", "10x", "none"),
+    )
+    flipped = SignalSpec("GBPUSD", Side.SELL, before.entries, before.targets, before.stop_loss, D(10))
+    assert [change.field for change in spec_changes(before, flipped)] == ["symbol", "side"]

@@ -7,7 +7,7 @@ from trading.domain.enums import OrderType, Side
 from trading.domain.errors import BelowMinimum, InvalidInput
 from trading.domain.ledger import ZERO
 from trading.domain.market import Market, Ticker
-from trading.domain.money import at_distance, price_text
+from trading.domain.money import at_distance, canonical, price_text
 from trading.domain.risk import margin_multiple
 
 
@@ -166,3 +166,39 @@ def plan_signal(spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticke
         at_risk=loss + fees * (2 if stop is not None else 1),
         doubts=signal_doubts(spec, ticker),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SpecChange:
+    """What an edit of a signal's post changed in one of its tradable fields, as the trader reads it."""
+
+    field: str  # "symbol", "side", "entries", "targets", "stop" or "leverage"
+    old: str
+    new: str
+
+
+def _shown(value: Decimal | tuple[Decimal, ...] | None, suffix: str = "") -> str:
+    """Every digit the post gave (1.1754 stays 1.1754): a change in the fourth place is a change."""
+    if value is None or value == ():
+        return "none"
+    values = value if isinstance(value, tuple) else (value,)
+    return ", ".join(f"{canonical(v):,}{suffix}" for v in values)
+
+
+def spec_changes(old: SignalSpec, new: SignalSpec) -> tuple[SpecChange, ...]:
+    """The tradable fields `new` changes from `old`; none where only its wording changed."""
+    fields: tuple[
+        tuple[str, Decimal | tuple[Decimal, ...] | None, Decimal | tuple[Decimal, ...] | None], ...
+    ] = (
+        ("entries", old.entries, new.entries),
+        ("targets", old.targets, new.targets),
+        ("stop", old.stop_loss, new.stop_loss),
+    )
+    changes = [SpecChange(name, _shown(a), _shown(b)) for name, a, b in fields if a != b]
+    if old.leverage != new.leverage:
+        changes.append(SpecChange("leverage", _shown(old.leverage, "x"), _shown(new.leverage, "x")))
+    if old.side is not new.side:
+        changes.insert(0, SpecChange("side", old.side.value, new.side.value))
+    if old.symbol != new.symbol:
+        changes.insert(0, SpecChange("symbol", old.symbol, new.symbol))
+    return tuple(changes)
