@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from nlp import languages
@@ -21,6 +22,7 @@ from nlp.intents import joined_text
 from nlp.languages import Language
 from nlp.lexer import NUM, PUNCT, Token, tokenize
 from nlp.result import Alternative, Flag, Intent, ParseResult, Side
+from nlp.schedules import Repeat, read_repeat, read_spread
 from nlp.signal import SignalReading, read_signal
 from nlp.spelling import Speller
 from nlp.symbols import SymbolMatch, SymbolResolver
@@ -42,6 +44,8 @@ class Analysis:
     matches: list[SymbolMatch]
     signal: SignalReading
     order: OrderFields
+    repeat: Repeat | None = None
+    spread_over: timedelta | None = None
 
 
 def analyse(text: str, resolver: SymbolResolver, speller: Speller, limit: int = MAX_TEXT_CHARS) -> Analysis:
@@ -50,16 +54,19 @@ def analyse(text: str, resolver: SymbolResolver, speller: Speller, limit: int = 
     matches = resolver.find_all(tokens)
     signal = read_signal(tokens, resolver, matches)
     order = extract_order(tokens, matches, signal)
+    joined = joined_text(tokens)
     return Analysis(
         truncated=len(text) > limit,
         language=reading.language,
         unread=reading.unread,
         doubtful_numbers=reading.doubtful_numbers,
-        update=read_update(joined_text(tokens)),
+        update=read_update(joined),
         tokens=tokens,
         matches=matches,
         signal=signal,
         order=order,
+        repeat=read_repeat(joined),
+        spread_over=read_spread(joined),
     )
 
 
@@ -77,9 +84,17 @@ def _inferred_side(signal: SignalReading) -> Side | None:
     return None
 
 
+# Until recurring and spread orders are run (the automations), such a request is never placed as one order.
+_NOT_ONE_ORDER = (
+    "it repeats or is spread over time, and recurring and spread orders are not set up here yet: "
+    "nothing was placed; send a single order instead"
+)
+
+
 def _closing_side(tokens: list[Token]) -> Side | None:
-    """A partial close without a verb ("close half my btc"): selling a long, buying back a short."""
-    if any(t.low in ("close", "exit", "closing") for t in tokens):
+    """A partial close without a verb ("close half my btc", "reduce my btc long by half"): selling a long,
+    buying back a short."""
+    if any(t.low in ("close", "exit", "closing", "reduce", "trim", "cut") for t in tokens):
         return "buy" if any(t.low in ("short", "shorts") for t in tokens) else "sell"
     return None
 
@@ -175,6 +190,9 @@ def build_result(
         spaced = spaced_number(tokens)
     if spaced is not None and intent != "unknown":
         flags += (Flag("number_in_doubt", _doubt_about(spaced)),)
+    if intent == "place_order" and (analysis.repeat or analysis.spread_over):
+        result = result.with_changes(repeat=analysis.repeat, spread_over=analysis.spread_over)
+        flags += (Flag("not_one_order", _NOT_ONE_ORDER),)
     if intent == "place_order" and (second := second_order(tokens, matches, result.symbol)):
         flags += (
             Flag(

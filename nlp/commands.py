@@ -14,7 +14,7 @@ from nlp.signal import SignalReading
 from nlp.symbols import WEAK, SymbolMatch, best
 
 BUY_VERBS = frozenset({"buy", "buys", "purchase", "acquire", "grab", "long", "ape", "accumulate", "buyy", "biy",
-                       "invest", "spend",
+                       "invest", "spend", "dca",
                        "bui", "byu", "bought", "longing", "scoop", "get", "add"})  # fmt: skip
 SELL_VERBS = frozenset({"sell", "sells", "dump", "short", "offload", "unload", "sel", "sll", "selll", "shorting",
                         "shrt", "sold", "trim", "liquidate"})  # fmt: skip

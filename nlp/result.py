@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from decimal import Decimal
 from typing import Literal, get_args
 
+from nlp.schedules import Repeat
 from nlp.updates import Update
 
 Intent = Literal[
@@ -38,7 +40,14 @@ ASK_BACK_THRESHOLD = 0.6
 AUTO_FOLLOW_THRESHOLD = 0.9
 # Doubts no offered reading would mend: the message is to be sent again, written otherwise.
 SEND_AGAIN_FLAGS = frozenset(
-    {"negative_number", "amount_not_positive", "percent_over_100", "number_in_doubt", "several_orders"}
+    {
+        "negative_number",
+        "amount_not_positive",
+        "percent_over_100",
+        "number_in_doubt",
+        "several_orders",
+        "not_one_order",
+    }
 )
 
 
@@ -85,6 +94,9 @@ class ParseResult:
     update: Update | None = None  # a post about an earlier signal (nlp.updates)
     language: str = "en"  # of the message, as far as its trading words tell (ISO 639-1)
     unread: tuple[str, ...] = ()  # words in a language or script the rules do not read
+    # Outside the parse contract: an order to repeat ("every monday", DCA) or to spread out ("over 2 hours").
+    repeat: Repeat | None = None
+    spread_over: timedelta | None = None
 
     @property
     def should_ask_back(self) -> bool:

@@ -242,3 +242,13 @@ async def test_a_signal_is_followed_only_where_an_entry_was_placed(
     assert (
         again["text"].startswith("You had this signal from Thin Calls already, not followed") is not followed
     )
+
+
+async def test_a_recurring_order_is_not_placed_as_a_single_one(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    [asked] = await sandbox.chat(619).ask("buy 50 usdt of btc every monday")
+    assert asked["text"].startswith(
+        "Send it again, written as you mean it:\n• it repeats or is spread over time"
+    )
+    assert asked["reply_markup"] is None and await harness.count("order_drafts") == 0
