@@ -34,15 +34,19 @@ def spec_of(parsed: ParseResult) -> SignalSpec | None:
     if parsed.intent != "signal" or not parsed.entries or parsed.symbol is None or parsed.side is None:
         return None
     spec = SignalSpec(
-        parsed.symbol, Side(parsed.side), parsed.entries, parsed.targets, parsed.stop_loss, parsed.leverage
+        parsed.symbol,
+        Side(parsed.side),
+        parsed.entries,
+        parsed.targets,
+        parsed.stop_loss,
+        parsed.leverage,
+        breakout=parsed.order_type == "stop",
     )
     return with_distances(spec, parsed.stop_loss_percent, parsed.target_percents)
 
 
 def reading_doubt(parsed: ParseResult) -> str | None:
     """Why the reading is not sure enough to follow a signal without a tap, in the reader's words."""
-    if parsed.order_type == "stop":
-        return "it enters on a breakout (above or below a price), which a plan places as a limit order"
     if parsed.flags:
         return "; ".join(flag.message for flag in parsed.flags)
     if parsed.confidence < AUTO_FOLLOW_THRESHOLD:

@@ -57,6 +57,8 @@ class SignalRow(Base):
     targets: Mapped[list[str]] = mapped_column(JSON)
     stop_loss: Mapped[Decimal | None] = mapped_column(Money)
     leverage: Mapped[Decimal | None] = mapped_column(Money)
+    # "Enter above 15.2": its entries are stop orders, filled once the price gets there.
+    breakout: Mapped[bool] = mapped_column(Boolean, server_default=false())
     status: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str | None] = mapped_column(String(20))
     pnl: Mapped[Decimal | None] = mapped_column(Money)

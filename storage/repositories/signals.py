@@ -33,6 +33,7 @@ def _signal(row: SignalRow) -> SignalRecord:
         targets=tuple(Decimal(t) for t in row.targets),
         stop_loss=row.stop_loss,
         leverage=row.leverage,
+        breakout=row.breakout,
     )
     return SignalRecord(
         id=row.id,
@@ -58,6 +59,7 @@ def _spec_columns(spec: SignalSpec) -> dict[str, object]:
         "targets": [format(t, "f") for t in spec.targets],
         "stop_loss": spec.stop_loss,
         "leverage": spec.leverage,
+        "breakout": spec.breakout,
     }
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests.harness import FailingExchanges, Harness, ProcessDied
-from trading.domain.enums import OrderStatus, Side
+from trading.domain.enums import OrderStatus, OrderType, Side
 from trading.domain.errors import DraftAlreadyUsed, InvalidInput
 from trading.domain.signal_records import SignalStatus
 from trading.domain.signals import SignalSpec
@@ -299,3 +299,18 @@ async def test_an_edited_post_followed_trades_nothing_and_drafts_its_stop_moves(
     gone = await edit(harness, user, 7, None, "deleted by the admin")
     assert isinstance(gone, NoLongerASignal) and not gone.withdrawn
     assert await harness.count("orders") == orders
+
+
+async def test_a_breakout_signal_rests_as_a_stop_entry_until_its_level(harness: Harness) -> None:
+    """ "Enter above": an entry above the market waits as a stop order; it never buys at once below the level."""
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker("ETH/USDT")).ask
+    level = (ask * D("1.05")).quantize(D("0.01"))
+    spec = SignalSpec("ETH", Side.BUY, (level,), (level * 2,), stop_loss=ask * D("0.9"), breakout=True)
+    planned = await post(harness, user, spec, "ETH breakout long above the level")
+    assert isinstance(planned, Planned) and planned.signal.spec.breakout
+
+    followed = await follow_signal(harness.core, user, planned.signal.id, planned.plan.group_id)
+    [entry] = followed.result.orders
+    assert (entry.order_type, entry.price, entry.status) == (OrderType.STOP, level, OrderStatus.OPEN)
+    assert entry.filled == 0

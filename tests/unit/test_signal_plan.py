@@ -114,3 +114,11 @@ def test_an_edit_s_changes_are_its_tradable_fields_to_every_digit_given() -> Non
     )
     flipped = SignalSpec("GBPUSD", Side.SELL, before.entries, before.targets, before.stop_loss, D(10))
     assert [change.field for change in spec_changes(before, flipped)] == ["symbol", "side"]
+
+
+def test_a_breakout_waits_for_its_level_as_a_stop_entry_and_takes_one_passed_at_market() -> None:
+    spec = SignalSpec("AVAX", Side.BUY, (D("38.5"), D("40.2")), (D("42"),), D("37.5"), breakout=True)
+    plan = plan_signal(spec, D(1000), MARKET, TICKER)
+    # 38.5 is below the ask of 39.01: the breakout above it has happened; 40.2 is yet to come.
+    assert [e.order_type for e in plan.entries] == [OrderType.MARKET, OrderType.STOP]
+    assert [e.price for e in plan.entries] == [TICKER.ask, D("40.2")]

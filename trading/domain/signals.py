@@ -19,6 +19,9 @@ class SignalSpec:
     targets: tuple[Decimal, ...] = ()
     stop_loss: Decimal | None = None
     leverage: Decimal | None = None
+    # "Enter above 15.2": each entry waits for the price to get there (a stop order), never a limit on the wrong
+    # side of the market that would fill at once.
+    breakout: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +130,9 @@ def check_signal(spec: SignalSpec) -> None:
 
 def plan_signal(spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticker) -> SignalPlan:
     """Split `amount` (quote currency) equally over the entries. An entry the market is already at or through
-    is taken at market; the others rest as limit orders. Every target closes an equal share."""
+    is taken at market; the others rest as limit orders. A breakout's entries are the other way round: one the
+    market has passed is taken at market, the others wait as stop orders. Every target closes an equal
+    share."""
     check_signal(spec)
     if amount <= 0:
         raise InvalidInput("The amount to follow a signal with must be more than zero.")
@@ -137,6 +142,8 @@ def plan_signal(spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticke
     entries: list[PlannedEntry] = []
     for price in spec.entries:
         at_market = price >= touch if buying else price <= touch
+        if spec.breakout:  # through the level already: the breakout happened, so at market
+            at_market = not at_market
         fill_price = touch if at_market else market.round_price(price)
         quantity = market.round_amount(share / (fill_price * (1 + market.taker_fee)))
         try:
@@ -145,7 +152,8 @@ def plan_signal(spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticke
             raise BelowMinimum(
                 f"Split over {len(spec.entries)} entries, {error.message[0].lower()}{error.message[1:]}"
             ) from None
-        entries.append(PlannedEntry(OrderType.MARKET if at_market else OrderType.LIMIT, fill_price, quantity))
+        resting = OrderType.STOP if spec.breakout else OrderType.LIMIT
+        entries.append(PlannedEntry(OrderType.MARKET if at_market else resting, fill_price, quantity))
     cost = sum((e.quantity * e.price for e in entries), ZERO)
     fees = cost * market.taker_fee
     stop = None if spec.stop_loss is None else market.round_price(spec.stop_loss)
