@@ -170,8 +170,10 @@ def build_result(
             target_percents=order.target_percents,
         )  # fmt: skip
     elif intent == "set_alert":
-        symbol, condition, threshold = extract_alert(tokens, matches)
-        result = base.with_changes(symbol=symbol, condition=condition, threshold=threshold)
+        symbol, condition, threshold, percent = extract_alert(tokens, matches)
+        result = base.with_changes(
+            symbol=symbol, condition=condition, threshold=threshold, threshold_percent=percent
+        )
     elif intent == "set_stop_loss":
         symbol, stop = extract_stop(tokens, matches)
         result = base.with_changes(symbol=symbol, stop_loss=None if update == "move_stop_to_entry" else stop)

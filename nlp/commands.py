@@ -234,7 +234,8 @@ def _named_quote(lows: Sequence[str], chosen: SymbolMatch | None) -> str | None:
 
 def extract_alert(
     tokens: Sequence[Token], matches: list[SymbolMatch]
-) -> tuple[str | None, Condition | None, Decimal | None]:
+) -> tuple[str | None, Condition | None, Decimal | None, Decimal | None]:
+    """The alert's symbol, condition, and price, or the move in percent ("if eth goes up 5%") where given so."""
     chosen = best(matches, allow_cash=False) or best(matches)
     lows = [t.low for t in tokens]
     condition: Condition = "cross"
@@ -250,7 +251,8 @@ def extract_alert(
     after = [t for i, t in numbers if chosen is None or i > chosen.index]  # "alert me at 3000 for eth" too
     first = after[0] if after else (numbers[0][1] if numbers else None)
     threshold = first.value if first is not None and not first.percent else None
-    return (chosen.symbol if chosen else None), condition, threshold
+    percent = first.value if first is not None and first.percent else None
+    return (chosen.symbol if chosen else None), condition, threshold, percent
 
 
 _STOP_WORDS = frozenset({"stop", "sl", "stoploss", "stops"})

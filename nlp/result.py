@@ -88,6 +88,7 @@ class ParseResult:
     target_percents: tuple[Decimal, ...] = ()
     condition: Condition | None = None
     threshold: Decimal | None = None
+    threshold_percent: Decimal | None = None  # outside the contract: an alert on a move ("goes up 5%")
     flags: tuple[Flag, ...] = ()
     alternatives: tuple[Alternative, ...] = field(default=())
     stage: Stage = "rules"
