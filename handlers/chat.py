@@ -92,7 +92,7 @@ ACTS: dict[Intent, Act] = {
         message, parsed, a.core, a.user, a.config
     ),
     "orders": lambda message, parsed, a: orders.show_orders(message, a.core, a.user),
-    "cancel_order": lambda message, parsed, a: orders.show_orders(message, a.core, a.user),
+    "cancel_order": lambda message, parsed, a: orders.show_orders(message, a.core, a.user, parsed.order_id),
     "price": lambda message, parsed, a: portfolio.show_price(message, parsed, a.core, a.user),
     "portfolio": lambda message, parsed, a: portfolio.show_portfolio(message, a.core, a.user),
     "pnl": lambda message, parsed, a: portfolio.show_pnl(message, a.core, a.user, a.config),

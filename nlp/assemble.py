@@ -15,6 +15,7 @@ from nlp.commands import (
     extract_order,
     extract_stop,
     extract_symbol,
+    order_number,
     second_order,
     spaced_number,
 )
@@ -180,6 +181,8 @@ def build_result(
     elif intent in ("close_position", "cancel_order", "price") or update is not None:
         symbol, quote = extract_symbol(matches)
         result = base.with_changes(symbol=symbol, quote=quote if intent == "price" else None)
+        if intent == "cancel_order" and update is None:
+            result = result.with_changes(order_id=order_number(tokens))
     else:
         result = base
     flags = contradictions(result)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 from nlp.languages import could_be_one_number
-from nlp.lexer import NUM, PAIR, PUNCT, WORD, Token
+from nlp.lexer import INDEX, NUM, PAIR, PUNCT, WORD, Token
 from nlp.result import AmountUnit, Condition, OrderType, Side
 from nlp.signal import SignalReading
 from nlp.symbols import WEAK, SymbolMatch, best
@@ -313,4 +313,20 @@ def spaced_number(tokens: Sequence[Token]) -> str | None:
     for first, second in pairwise(tokens):
         if len(first.text) <= 3 and could_be_one_number(first, second):
             return f"{first.text} {second.text}"
+    return None
+
+
+def order_number(tokens: Sequence[Token]) -> int | None:
+    """ "cancel order 2", "cancel order #17", "cancel #17": the number of the order named, where one is."""
+    for i, tok in enumerate(tokens):
+        if tok.kind == INDEX and tok.text.startswith("#") and tok.value is not None:
+            return int(tok.value)
+        if tok.low in ("order", "orders") and i + 1 < len(tokens):
+            nxt = tokens[i + 1]
+            if (
+                nxt.kind in (NUM, INDEX)
+                and nxt.value is not None
+                and nxt.value == nxt.value.to_integral_value()
+            ):
+                return int(nxt.value)
     return None

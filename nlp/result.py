@@ -89,6 +89,7 @@ class ParseResult:
     condition: Condition | None = None
     threshold: Decimal | None = None
     threshold_percent: Decimal | None = None  # outside the contract: an alert on a move ("goes up 5%")
+    order_id: int | None = None  # outside the contract: the order a request names ("cancel order 2")
     flags: tuple[Flag, ...] = ()
     alternatives: tuple[Alternative, ...] = field(default=())
     stage: Stage = "rules"

@@ -246,3 +246,21 @@ async def test_an_order_the_exchange_did_not_answer_is_looked_up_and_the_trader_
         assert await harness.count("orders") == 1
     finally:
         await bot.stop()
+
+
+async def test_an_order_named_by_its_number_is_offered_for_cancelling(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(530)
+    price = (await harness.market.ticker("ETH/USDT")).bid * Decimal("0.8")
+    await chat.confirmed(f"buy 0.01 eth at {price:.2f}")
+    async with harness.core.uow(read_only=True) as uow:
+        user = await uow.users.by_telegram_id(chat.user_id)
+        assert user is not None
+        [resting] = await uow.orders.for_user(user.id, (OrderStatus.OPEN,), 10)
+    [offer] = await chat.ask(f"cancel order {resting.id}")
+    assert f"#{resting.id}" in offer["text"]
+    answer = await chat.tap(offer["message_id"], button(offer, f"Cancel #{resting.id}"))
+    assert answer["answer"] == f"Order #{resting.id} cancelled."
+    [unknown] = await chat.ask(f"cancel order {resting.id + 100}")
+    assert unknown["text"].startswith(f"Order #{resting.id + 100} is not open")
