@@ -34,7 +34,7 @@ from trading.domain.orders import Order
 from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
-from trading.usecases.quotes import open_orders
+from trading.usecases.quotes import open_orders, order_legs
 from trading.usecases.stop_moves import draft_stop_move
 
 HOW_MUCH = "How much {symbol} should I {side}? Say e.g. '{side} 0.1 {symbol}' or '{side} $50 of {symbol}'."
@@ -136,7 +136,7 @@ async def show_orders(message: Message, core: Core, user: User, order_id: int | 
 async def confirm(query: CallbackQuery, callback_data: DraftAction, core: Core, user: User) -> None:
     order = await _confirmed(query, core, user, callback_data.draft_id, "Not placed")
     if order is not None:
-        await edit(query, order_result(order))
+        await edit(query, order_result(order, await order_legs(core, user.id, order.id)))
         await query.answer("Order placed.")
 
 

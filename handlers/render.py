@@ -109,16 +109,32 @@ def _order_head(order: Order) -> str:
     return f"Order #{order.id}: {order.side.value} {amount(order.quantity)} {base}"
 
 
-def order_result(order: Order) -> str:
+def order_result(order: Order, legs: Sequence[Order] = ()) -> str:
+    """An order as placed, with the stop and targets placed (or held) for it, where there are any."""
     quote = _quote_of(order.symbol)
     head = _order_head(order)
     status = order.status.value.replace("_", " ")
     if order.filled and order.average_price is not None:
-        return (
+        text = (
             f"✅ {head}, {status}: {amount(order.filled)} at {money(order.average_price)} {quote}"
             f" (fee {money(order.fee)})."
         )
-    return f"✅ {head}, {status}."
+    else:
+        text = f"✅ {head}, {status}."
+    return "\n".join([text, *(_leg_line(leg) for leg in legs if leg.price is not None)])
+
+
+_LEG_MARKS = {OrderRole.STOP_LOSS: "🛑 Stop", OrderRole.TAKE_PROFIT: "🎯 Target"}
+
+
+def _leg_line(leg: Order) -> str:
+    assert leg.price is not None
+    mark = _LEG_MARKS.get(leg.role, leg.role.value)
+    state = "held by the bot" if leg.status is OrderStatus.ARMED else leg.status.value.replace("_", " ")
+    return (
+        f"{mark}: {leg.side.value} {amount(leg.quantity)} {_base_of(leg.symbol)} at {price(leg.price)} "
+        f"(#{leg.id}, {state})"
+    )
 
 
 def reconciled_text(order: Order) -> str:

@@ -43,6 +43,9 @@ async def test_a_stop_said_as_a_percentage_is_shown_as_its_price_and_armed_with_
         [entry, leg] = sorted(await uow.orders.for_user(user.id), key=lambda order: order.id)
     assert entry.status is OrderStatus.FILLED and leg.parent_id == entry.id
     assert (leg.role, leg.status, leg.price) == (OrderRole.STOP_LOSS, OrderStatus.ARMED, stop)
+    confirmation = (await chat.message(preview["message_id"]))["text"].splitlines()
+    assert confirmation[-1].startswith(f"🛑 Stop: sell {leg.quantity.normalize()} ETH at ")
+    assert confirmation[-1].endswith(f"(#{leg.id}, held by the bot)")
 
 
 async def test_closing_a_position_sells_all_of_it_and_says_so_when_there_is_none(

@@ -21,3 +21,9 @@ async def open_orders(core: Core, user_id: int) -> Sequence[Order]:
     """Orders that can still fill or fire: submitted, resting, and bracket legs held by the core."""
     async with core.uow(read_only=True) as uow:
         return await uow.orders.for_user(user_id, OPEN_STATUSES, 50)
+
+
+async def order_legs(core: Core, user_id: int, order_id: int) -> Sequence[Order]:
+    """The stop and targets an entry placed or holds for its position (none where it has not filled yet)."""
+    async with core.uow(read_only=True) as uow:
+        return [leg for leg in await uow.orders.children(order_id) if leg.user_id == user_id]
