@@ -19,7 +19,7 @@ from handlers.follow_ups import read_follow_up
 from handlers.keyboards import INTENT_LABELS, AskBack, ask_back_keyboard
 from handlers.not_read import not_read_answer
 from handlers.posts import planned_post
-from handlers.render import HELP
+from handlers.render import HELP, markets_text
 from handlers.replies import edit, reply
 from nlp.intents import small_talk
 from nlp.pipeline import Pipeline
@@ -27,6 +27,7 @@ from nlp.result import SEND_AGAIN_FLAGS, Intent, ParseResult
 from trading.domain.accounts import User
 from trading.domain.alert_index import AlertIndex
 from trading.usecases.core import Core
+from trading.usecases.quotes import tradable_assets
 
 MAX_TEXT = 1000
 NOT_UNDERSTOOD = (
@@ -63,6 +64,10 @@ Act = Callable[[Message, ParseResult, Asker], Awaitable[None]]
 
 
 async def _help(message: Message, parsed: ParseResult, asker: Asker) -> None:
+    if parsed.asks_markets:
+        venue, assets = await tradable_assets(asker.core, asker.user.id)
+        await reply(message, markets_text(venue, assets))
+        return
     await reply(message, HELP)
 
 

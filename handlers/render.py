@@ -289,3 +289,13 @@ def sources_text(stats: Sequence[SourceStats]) -> str:
             f"P&L {signed(s.pnl)}{auto}"
         )
     return "\n".join(lines)
+
+
+def markets_text(venue: str, assets: Sequence[str]) -> str:
+    """The coins a user's account trades, for "what coins can I trade?"."""
+    if not assets:
+        return f"Your {venue} account lists no market right now."
+    return (
+        f"Your {venue} account trades {len(assets)} coins: {', '.join(assets)}.\n"
+        "Ask for any of them, e.g. 'price of " + assets[0] + "' or 'buy $50 of " + assets[0] + "'."
+    )

@@ -19,7 +19,7 @@ from nlp.commands import (
     second_order,
     spaced_number,
 )
-from nlp.intents import joined_text
+from nlp.intents import MARKETS_QUESTION, joined_text
 from nlp.languages import Language
 from nlp.lexer import NUM, PUNCT, Token, tokenize
 from nlp.result import Alternative, Flag, Intent, ParseResult, Side
@@ -183,6 +183,8 @@ def build_result(
         result = base.with_changes(symbol=symbol, quote=quote if intent == "price" else None)
         if intent == "cancel_order" and update is None:
             result = result.with_changes(order_id=order_number(tokens))
+    elif intent == "help":
+        result = base.with_changes(asks_markets=bool(MARKETS_QUESTION.search(joined_text(tokens))))
     else:
         result = base
     flags = contradictions(result)

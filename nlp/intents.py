@@ -108,6 +108,14 @@ _PERCENT_GAIN = re.compile(
 _SHARE_BASE = re.compile(r"\bof (?:my|the|our) (?:portfolio|balances?|funds|wallet|holdings|cash|account)\b")
 # A channel speaking to its followers ("we are up 300%", "our VIP members"), not a user giving an order.
 _CHANNEL_VOICE = re.compile(r"\b(?:we|we're|our|everyone|members|vip|premium|subscribers?|followers?|guys)\b")
+# "What coins can I trade?", "which pairs do you support", "list of markets": the markets, a question for help.
+MARKETS_QUESTION = re.compile(
+    r"\b(?:what|which)\s+(?:coins?|markets?|pairs?|tokens?|assets?|cryptos?|symbols?)\s+(?:can (?:i|we|you)|"
+    r"do (?:you|they)|does (?:it|the bot|this bot)|are (?:available|supported|tradable|listed)|is (?:available|"
+    r"supported))\b|"
+    r"\b(?:list|show)(?: me)?(?: (?:of|the|all))? (?:coins|markets|pairs|tokens|symbols)\b|"
+    r"\b(?:supported|available|tradable|tradeable) (?:coins|markets|pairs|tokens|assets|symbols)\b"
+)
 # Words that ask about the portfolio only when the trader asks ("what do i hold", "my bags"); in a statement
 # ("BTC holding 60k support", "I am holding my ETH bags until 5k") they are talk about the market.
 _HOLDING_WORDS = re.compile(r"\b(?:hold|holding|own|bags?|positions?|stack)\b")
@@ -196,6 +204,8 @@ def classify(
     if not words:
         return RuleVerdict("unknown", 0.9)
     side, verb_at = verb_side(tokens)
+    if MARKETS_QUESTION.search(text):
+        return RuleVerdict("help", 0.9)
     has_symbol = any(m.strength >= 1 for m in matches)
     sig = _signal_confidence(tokens, signal, order) or _channel_call(signal, order)
     if sig and signal_doubts(signal, matches, tokens):

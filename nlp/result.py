@@ -90,6 +90,9 @@ class ParseResult:
     threshold: Decimal | None = None
     threshold_percent: Decimal | None = None  # outside the contract: an alert on a move ("goes up 5%")
     order_id: int | None = None  # outside the contract: the order a request names ("cancel order 2")
+    asks_markets: bool = (
+        False  # outside the contract: help asked about the markets ("what coins can I trade?")
+    )
     flags: tuple[Flag, ...] = ()
     alternatives: tuple[Alternative, ...] = field(default=())
     stage: Stage = "rules"

@@ -267,3 +267,12 @@ async def test_an_order_named_by_its_number_is_offered_for_cancelling(
     assert answer["answer"] == f"Order #{resting.id} cancelled."
     [unknown] = await chat.ask(f"cancel order {resting.id + 100}")
     assert unknown["text"].startswith(f"Order #{resting.id + 100} is not open")
+
+
+async def test_the_coins_a_trader_can_trade_are_listed(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    [answer] = await sandbox.chat(531).ask("what coins can I trade?")
+    listed = {m.base for m in (await harness.market.markets()).values() if m.quote == "USDT"}
+    assert answer["text"].startswith(f"Your paper account trades {len(listed)} coins: ")
+    assert all(coin in answer["text"] for coin in listed)

@@ -46,6 +46,9 @@ class CcxtGateway:
         """The venue's public data through the same client."""
         return self._market_data
 
+    async def markets(self) -> Mapping[str, Market]:
+        return await self._session.markets()
+
     async def market(self, symbol: str) -> Market:
         return await self._session.market(symbol)
 

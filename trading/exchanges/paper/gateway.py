@@ -31,6 +31,9 @@ class PaperExchange:
         self._market = market
         self._clock = clock
 
+    async def markets(self) -> Mapping[str, Market]:
+        return await self._market.markets()
+
     async def market(self, symbol: str) -> Market:
         return await self._market.market(symbol)
 
