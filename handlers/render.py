@@ -116,7 +116,7 @@ def order_result(order: Order, legs: Sequence[Order] = ()) -> str:
     status = order.status.value.replace("_", " ")
     if order.filled and order.average_price is not None:
         text = (
-            f"✅ {head}, {status}: {amount(order.filled)} at {money(order.average_price)} {quote}"
+            f"✅ {head}, {status}: {amount(order.filled)} at {price(order.average_price)} {quote}"
             f" (fee {money(order.fee)})."
         )
     else:
@@ -164,7 +164,7 @@ def portfolio_text(view: Portfolio) -> str:
     ]
     for p in view.positions:
         lines.append(
-            f"• {p.symbol}: {amount(p.quantity)} at {money(p.average_cost)} → {money(p.price)}, "
+            f"• {p.symbol}: {amount(p.quantity)} at {price(p.average_cost)} → {price(p.price)}, "
             f"{money(p.value)} {q} ({'+' if p.unrealised_pnl >= 0 else ''}{money(p.unrealised_pnl)})"
         )
     lines.append(
