@@ -15,6 +15,8 @@ from trading.domain.orders import OrderRequest
 
 ETH = "ETH/USDT:USDT"
 
+D = Decimal
+
 
 def market_order(
     client_order_id: str, side: Side, quantity: str, symbol: str = "BTC/USDT:USDT"
@@ -73,15 +75,15 @@ async def test_a_long_and_a_short_are_read_back_as_positions(
     short = await futures.create_order(market_order("short-1", Side.SELL, "2", ETH))
     positions = {position.symbol: position for position in await futures.positions()}
 
-    assert (long.status, long.average_price, short.average_price) == (OrderStatus.FILLED, 50010, 3000)
+    assert (long.status, long.average_price, short.average_price) == (OrderStatus.FILLED, D(50010), D(3000))
     btc, eth = positions["BTC/USDT:USDT"], positions[ETH]
     assert (btc.side, btc.size, btc.entry_price, btc.leverage) == (
         PositionSide.LONG,
         Decimal("0.1"),
-        50010,
-        10,
+        D(50010),
+        D(10),
     )
-    assert (eth.side, eth.size, eth.entry_price, eth.leverage) == (PositionSide.SHORT, 2, 3000, 5)
+    assert (eth.side, eth.size, eth.entry_price, eth.leverage) == (PositionSide.SHORT, D(2), D(3000), D(5))
     assert btc.margin_mode is MarginMode.CROSS
     assert btc.margin == Decimal("500.1")  # 0.1 x 50010 / 10
     assert btc.mark_price == Decimal(50005) and btc.unrealised_pnl == Decimal("-0.5")
@@ -114,14 +116,14 @@ async def test_a_reduce_only_stop_market_rests_is_found_by_client_id_and_closes_
     triggered = await futures.fetch_order(futures_venue.symbol, "stop-1")
 
     assert resting is not None and (resting.kind, resting.reduce_only) == ("stop", True)
-    assert (placed.order_type, placed.status, placed.price) == (OrderType.STOP, OrderStatus.OPEN, 45000)
+    assert (placed.order_type, placed.status, placed.price) == (OrderType.STOP, OrderStatus.OPEN, D(45000))
     assert found is not None and (found.client_order_id, found.status) == ("stop-1", OrderStatus.OPEN)
     assert triggered is not None and (triggered.client_order_id, triggered.status) == (
         "stop-1",
         OrderStatus.FILLED,
     )
-    assert (triggered.filled, triggered.average_price) == (Decimal("0.1"), 44000)
-    assert [(t.quantity, t.price) for t in triggered.trades] == [(Decimal("0.1"), 44000)]
+    assert (triggered.filled, triggered.average_price) == (Decimal("0.1"), D(44000))
+    assert [(t.quantity, t.price) for t in triggered.trades] == [(Decimal("0.1"), D(44000))]
     assert await futures.positions() == []
 
 
@@ -159,7 +161,7 @@ async def test_a_take_profit_is_a_reduce_only_limit_resting_at_the_target(
     filled = await futures.fetch_order(futures_venue.symbol, "tp-1")
 
     assert placed.status is OrderStatus.OPEN
-    assert filled is not None and (filled.status, filled.average_price) == (OrderStatus.FILLED, 52000)
+    assert filled is not None and (filled.status, filled.average_price) == (OrderStatus.FILLED, D(52000))
     (position,) = await futures.positions()
     assert position.size == Decimal("0.05")
 
@@ -223,7 +225,11 @@ async def test_balances_are_the_settle_currency_net_of_fees(
 async def test_the_funding_rate_comes_with_the_mark_price(futures: CcxtDerivativesGateway) -> None:
     funding = await futures.funding_rate("BTC/USDT")
 
-    assert (funding.symbol, funding.rate, funding.mark_price) == ("BTC/USDT:USDT", Decimal("0.0001"), 50005)
+    assert (funding.symbol, funding.rate, funding.mark_price) == (
+        "BTC/USDT:USDT",
+        Decimal("0.0001"),
+        D(50005),
+    )
     assert funding.next_funding_at is not None
 
 
