@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 class SimulatedPriceFeed:
-    """The simulated market's prices, pushed when they change: at once when a price is set (the sandbox, tests),
+    """The simulated market's prices, pushed when they change: at once when a price is set on it (tests, demos),
     and at each step of its walk. Its latest price is the market's own, always current."""
 
     def __init__(self, market: SimulatedMarket) -> None:
