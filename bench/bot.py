@@ -266,7 +266,7 @@ async def main(settings: Settings, users: int, seconds: float, rounds: int) -> N
     def tsbot() -> TelegramBot:
         return telegram_bot(
             container.core,
-            container.market,
+            container.prices.feed,
             pipeline,
             config,
             token=TOKEN,

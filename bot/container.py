@@ -4,6 +4,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,22 +17,34 @@ from storage.db import create_engine
 from storage.liveness import ProcessLiveness
 from storage.paper_store import SqlPaperStore
 from storage.uow import SqlUnitOfWorkFactory
-from trading.domain.accounts import Credentials
+from trading.domain.accounts import PAPER, Credentials
+from trading.domain.errors import InvalidInput
 from trading.domain.risk import RiskLimits
+from trading.market.feeds import SimulatedPriceFeed
 from trading.market.simulated import SimulatedMarket
-from trading.ports import Clock
+from trading.ports import Clock, MarketData
 from trading.usecases.core import Core, CoreConfig
+from trading.usecases.live_prices import LivePrices, Venue
+
+if TYPE_CHECKING:
+    from trading.ccxt.stream import VenuePrices
 
 
 @dataclass(slots=True)
 class Container:
+    """`market` is the simulated market of paper accounts; `venue_market` and `prices` are EXCHANGE's public
+    data and live prices (the simulated market's own on paper), which the web app shows and alerts follow."""
+
     settings: Settings
     engine: AsyncEngine
     market: SimulatedMarket
     exchanges: Exchanges
     core: Core
     liveness: ProcessLiveness
+    venue_market: MarketData
+    prices: LivePrices
     read_engine: AsyncEngine | None = None  # SQLite's readers; PostgreSQL reads on the one engine
+    venue_prices: "VenuePrices | None" = None  # a ccxt EXCHANGE's client under venue_market and prices
 
     async def database_ok(self) -> bool:
         # On SQLite the reader: a health check never queues for the one writer connection behind the orders.
@@ -43,6 +56,10 @@ class Container:
         return True
 
     async def close(self) -> None:
+        if self.venue_prices is not None:
+            await self.venue_prices.close()
+        else:
+            await self.prices.feed.close()
         await self.exchanges.close()
         await self.engine.dispose()
         if self.read_engine is not None:
@@ -106,4 +123,26 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     market = SimulatedMarket(clock, seed=settings.market_seed, quote=settings.paper_quote)
     exchanges = Exchanges(market, SqlPaperStore(engine, read_engine), clock, uow)
     core = Core(uow=uow, exchanges=exchanges, clock=clock, config=core_config(settings))
-    return Container(settings, engine, market, exchanges, core, liveness, read_engine)
+    venue_market, prices, venue_prices = live_prices(settings, market, exchanges)
+    return Container(
+        settings, engine, market, exchanges, core, liveness, venue_market, prices, read_engine, venue_prices
+    )
+
+
+def live_prices(
+    settings: Settings, market: SimulatedMarket, exchanges: Exchanges
+) -> tuple[MarketData, LivePrices, "VenuePrices | None"]:
+    """EXCHANGE's public data and live prices: on paper, the simulated market's; on a ccxt venue, one ccxt.pro
+    client's (its websocket, or its REST ticker polled), which the caller closes."""
+    if settings.exchange == PAPER:
+        return market, LivePrices(Venue(), SimulatedPriceFeed(market)), None
+    from trading.ccxt.stream import VenuePrices  # ccxt is heavy: imported only for a ccxt EXCHANGE
+
+    venue = Venue(settings.exchange, settings.exchange_testnet)
+    try:
+        opened = VenuePrices(
+            exchanges.venue_config(venue.exchange, venue.testnet), settings.price_poll_seconds
+        )
+    except InvalidInput as error:  # a testnet the venue does not have
+        raise SettingsError(f"setting EXCHANGE_TESTNET: {error}") from error
+    return opened.market, LivePrices(venue, opened.feed), opened

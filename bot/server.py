@@ -9,16 +9,20 @@ import uvicorn
 from bot.container import Container
 from bot.leadership import Leadership, SoleProcess, leadership
 from bot.migrate import require_current_schema
+from bot.price_watch import PriceWatch
 from bot.serving import Server
 from bot.sole_run import wait_until_sole_run
+from bot.telegram.alert_watch import AlertWatcher
 from bot.telegram.process import build_telegram
 from bot.web import tune_garbage_collector, web_context
 from handlers.render import bracket_fill_text, reconciled_text, signal_closed_text
 from trading.usecases.accounts import DEPOSIT_UNDER_WAY_AT_MOST, reconcile_paper_deposits
 from trading.usecases.core import Core
 from trading.usecases.drafting import purge_expired_drafts
+from trading.usecases.live_prices import LivePrices
 from trading.usecases.notices import NoticeDelivery, forget_sent_notices
 from trading.usecases.portfolio import record_all_equity
+from trading.usecases.price_ticks import ArmedLegs
 from trading.usecases.reporting import TrackingEvents, report_tracked
 from trading.usecases.tracking import (
     IN_FLIGHT_AT_MOST,
@@ -38,11 +42,17 @@ EQUITY_EVERY_SECONDS = 300.0
 RECONCILE_EVERY_SECONDS = 60.0
 
 
-async def tracker_pass(core: Core, notices: NoticeDelivery) -> TrackingEvents:
-    """One pass of the order tracker, its report, then delivery; what was reported. The report reads what is
-    not yet reported from the database, so a crash between the pass and the report delays those messages to
-    the next report rather than losing them; a send that fails is tried again by the next delivery."""
-    await track_once(core)
+async def tracker_pass(core: Core, notices: NoticeDelivery, live: LivePrices | None = None) -> TrackingEvents:
+    """One pass of the order tracker (at `live`'s prices where it follows a leg's venue), its report, then
+    delivery; what was reported. The report reads what is not yet reported from the database, so a crash
+    between the pass and the report delays those messages to the next report rather than losing them; a send
+    that fails is tried again by the next delivery."""
+    await track_once(core, live)
+    return await tell_tracked(core, notices)
+
+
+async def tell_tracked(core: Core, notices: NoticeDelivery) -> TrackingEvents:
+    """The report of what the tracker did, then its delivery."""
     events = await report(core)
     await notices.deliver()
     return events
@@ -84,7 +94,7 @@ async def track_orders(
     leads = leadership or SoleProcess()
     if ready is not None:
         await asyncio.wait({ready})
-    core = container.core
+    core, live = container.core, container.prices
     try:
         if leads.leading:
             await report(core)
@@ -99,7 +109,9 @@ async def track_orders(
     while not stop.is_set():
         if leads.leading:
             try:
-                await tracker_pass(core, notices)  # its delivery sends what the last look told, if anything
+                await tracker_pass(
+                    core, notices, live
+                )  # its delivery sends what the last look told, if anything
                 if loop.time() >= next_reconcile:
                     next_reconcile = loop.time() + RECONCILE_EVERY_SECONDS
                     await reconcile(core)
@@ -113,6 +125,14 @@ async def track_orders(
                 log.exception("order tracking pass failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), TRACK_EVERY_SECONDS)
+
+
+def price_watch(
+    container: Container, alerts: AlertWatcher, notices: NoticeDelivery, leadership: Leadership
+) -> PriceWatch:
+    """Alerts and the legs held by the core acted on at each tick of EXCHANGE's prices."""
+    core, live = container.core, container.prices
+    return PriceWatch(live, alerts, ArmedLegs(core, live), lambda: tell_tracked(core, notices), leadership)
 
 
 async def serve(container: Container) -> None:
@@ -150,9 +170,10 @@ async def _serve(container: Container) -> None:
     stop = asyncio.Event()
     bot_start = asyncio.create_task(telegram.start_when_listening(server))
     leading = asyncio.create_task(leads.keep(stop))
-    tracker = asyncio.create_task(
-        track_orders(container, stop, telegram.telegram.notices, ready=bot_start, leadership=leads)
-    )
+    notices = telegram.telegram.notices
+    tracker = asyncio.create_task(track_orders(container, stop, notices, ready=bot_start, leadership=leads))
+    watch = price_watch(container, telegram.telegram.watcher, notices, leads)
+    watching = asyncio.create_task(watch.run(stop, ready=bot_start))
     tune_garbage_collector()
     where = "/sandbox" if telegram.sandbox is not None else "/health"
     print(f"tsbot is running: open http://{settings.tsbot_host}:{settings.tsbot_port}{where}", flush=True)
@@ -161,6 +182,7 @@ async def _serve(container: Container) -> None:
     finally:
         stop.set()
         await tracker
+        await watching
         await leading
         await asyncio.gather(bot_start, return_exceptions=True)
         await telegram.telegram.stop()

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     telegram_throttle_burst: Annotated[int, Field(gt=0)] = 10
     signal_follow_amount: Annotated[Decimal, Field(gt=0)] = Decimal(100)
     alert_check_seconds: Annotated[float, Field(gt=0)] = 1.0
+    # Live prices of EXCHANGE: its websocket where ccxt streams it, else its REST ticker this often.
+    price_poll_seconds: Annotated[float, Field(gt=0)] = 1.0
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"

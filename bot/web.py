@@ -35,7 +35,9 @@ def web_config(settings: Settings) -> WebConfig:
 
 
 def web_context(container: Container) -> WebContext:
-    return WebContext(container.core, container.market, web_config(container.settings))
+    return WebContext(
+        container.core, container.venue_market, web_config(container.settings), container.prices.feed
+    )
 
 
 def tune_garbage_collector() -> None:

@@ -22,7 +22,7 @@ from trading.domain.intents import OrderIntent
 from trading.domain.orders import ExchangeOrder, Order, OrderRequest
 from trading.domain.signals import SignalSpec
 from trading.market.simulated import SimulatedMarket
-from trading.ports import ExchangeFactory, ExchangeGateway, PaperFunding
+from trading.ports import ExchangeFactory, ExchangeGateway, PaperFunding, PriceFeed
 from trading.usecases.accounts import register_user
 from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
@@ -54,6 +54,11 @@ class Harness:
     @property
     def market(self) -> SimulatedMarket:
         return self.container.market
+
+    @property
+    def prices(self) -> PriceFeed:
+        """The simulated market's own price feed, as the process's alerts and tracker follow it on paper."""
+        return self.container.prices.feed
 
     @property
     def exchanges(self) -> Exchanges:

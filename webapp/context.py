@@ -1,10 +1,12 @@
-"""What the web app is handed by the composition root: the core, market data and its own settings."""
+"""What the web app is handed by the composition root: the core, market data, live prices and its own
+settings."""
 
 import hashlib
 import hmac
 from dataclasses import dataclass, field
 
-from trading.ports import MarketData
+from trading.domain.market import Ticker
+from trading.ports import MarketData, PriceFeed
 from trading.usecases.core import Core
 from webapp.verified_tokens import VerifiedTokens
 
@@ -27,10 +29,19 @@ class WebConfig:
 
 @dataclass(frozen=True, slots=True)
 class WebContext:
+    """`prices`: the process's live prices (the same feed the alerts and the tracker follow); without one, or
+    before a market's first tick, prices are asked of `market`."""
+
     core: Core
     market: MarketData
     config: WebConfig
+    prices: PriceFeed | None = None
     verified_tokens: VerifiedTokens = field(default_factory=VerifiedTokens)
+
+    async def ticker(self, symbol: str) -> Ticker:
+        """The market's live price where the feed has one, else its ticker asked of the venue."""
+        ticker = self.prices.latest(symbol) if self.prices is not None else None
+        return ticker if ticker is not None else await self.market.ticker(symbol)
 
 
 def derive_key(secret: str, purpose: str) -> str:

@@ -1,4 +1,5 @@
-"""Fires alerts: an APScheduler job checks each watched symbol's price against the index about once a second."""
+"""Fires alerts: at each tick of the price feed that reaches them (bot.price_watch), and on an APScheduler job
+about once a second that reads the alerts set elsewhere and checks every watched symbol's latest price."""
 
 import logging
 from datetime import datetime, timedelta
@@ -9,8 +10,8 @@ from bot.leadership import Leadership, SoleProcess
 from handlers.render import alert_fired
 from trading.domain.alert_index import AlertIndex
 from trading.domain.alerts import Alert
-from trading.domain.errors import TradingError
-from trading.ports import MarketData
+from trading.domain.market import Ticker
+from trading.ports import PriceFeed
 from trading.usecases.alerts import active_alerts, alerts_set_since, fire_alert
 from trading.usecases.core import Core
 from trading.usecases.notices import NoticeDelivery
@@ -23,22 +24,22 @@ LOOK_BACK = timedelta(minutes=1)
 
 
 class AlertWatcher:
-    """Holds the active alerts in an index. The chat adds its alerts at once; every tick also reads the alerts
-    set since the last look, so that those set through the web app or by another process are watched too. An
-    alert deleted elsewhere stays in the index until its price is reached, and is then found deleted and
-    dropped, unfired."""
+    """Holds the active alerts in an index, at the prices of the process's feed, which follows their markets from
+    each look at the alerts on. The chat adds its alerts at once; every tick also reads the alerts set since the
+    last look, so that those set through the web app or by another process are watched too. An alert deleted
+    elsewhere stays in the index until its price is reached, and is then found deleted and dropped, unfired."""
 
     def __init__(
         self,
         core: Core,
-        market: MarketData,
+        prices: PriceFeed,
         index: AlertIndex,
         notices: NoticeDelivery,
         leadership: Leadership | None = None,
     ) -> None:
         """`leadership`: ticks do nothing in a process that does not lead (bot.leadership); alone, it leads."""
         self._core = core
-        self._market = market
+        self._prices = prices
         self._index = index
         self._notices = notices
         self._leadership = leadership or SoleProcess()
@@ -62,12 +63,14 @@ class AlertWatcher:
         for alert in found:
             self._index.add(alert)
         self._looked_at = looked_at
+        self._prices.watch(self._index.symbols())
 
     async def tick(self) -> int:
-        """Check every watched symbol once; the number of alerts fired. Each alert's message is written as it
-        fires and sent once all are fired, so no send, failed or slow, holds up the other due alerts (a
-        notice not sent now goes with the tracker's next delivery). An alert that could not be fired (the
-        database away) goes back into the index, to fire on a later tick."""
+        """Check every watched symbol once, at the feed's latest price (a symbol with none yet waits for its
+        first tick); the number of alerts fired. Each alert's message is written as it fires and sent once all
+        are fired, so no send, failed or slow, holds up the other due alerts (a notice not sent now goes with
+        the tracker's next delivery). An alert that could not be fired (the database away) goes back into the
+        index, to fire on a later tick."""
         if not self._leadership.leading:
             return 0
         try:
@@ -76,16 +79,27 @@ class AlertWatcher:
             log.exception("alerts: could not read the alerts set since the last look")
         fired = 0
         for symbol in self._index.symbols():
-            try:
-                price = (await self._market.ticker(symbol)).last
-            except TradingError as error:
-                log.warning("alerts: no price for %s: %s", symbol, error)
-                continue
-            for alert in self._index.take_due(symbol, price):
-                if await self._fire(alert, alert_fired(alert, price)):
-                    fired += 1
+            ticker = self._prices.latest(symbol)
+            if ticker is not None:
+                fired += await self._fire_due(ticker)
         if fired:
             await self._notices.deliver()
+        return fired
+
+    async def on_price(self, ticker: Ticker) -> int:
+        """Fire the alerts one tick reaches and deliver their messages; how many fired."""
+        if not self._leadership.leading:
+            return 0
+        fired = await self._fire_due(ticker)
+        if fired:
+            await self._notices.deliver()
+        return fired
+
+    async def _fire_due(self, ticker: Ticker) -> int:
+        fired = 0
+        for alert in self._index.take_due(ticker.symbol, ticker.last):
+            if await self._fire(alert, alert_fired(alert, ticker.last)):
+                fired += 1
         return fired
 
     async def _fire(self, alert: Alert, notice: str) -> bool:

@@ -94,7 +94,7 @@ async def build_telegram(container: Container, leadership: Leadership | None = N
         secret = derive_key(secret_key(settings), "telegram-webhook")
     telegram = telegram_bot(
         container.core,
-        container.market,
+        container.prices.feed,
         pipeline,
         bot_config(settings),
         token=token or settings.sandbox_token,

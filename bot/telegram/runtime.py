@@ -31,7 +31,7 @@ from handlers.middlewares import AccessMiddleware, ThrottleMiddleware, UserMiddl
 from handlers.routers import make_routers
 from nlp.pipeline import Pipeline
 from trading.domain.alert_index import AlertIndex
-from trading.ports import MarketData
+from trading.ports import PriceFeed
 from trading.usecases.core import Core
 from trading.usecases.notices import NoticeDelivery
 from trading.usecases.signals import telegram_id_of
@@ -179,7 +179,7 @@ class TelegramBot:
 
 def telegram_bot(
     core: Core,
-    market: MarketData,
+    prices: PriceFeed,
     pipeline: Pipeline,
     config: BotConfig,
     *,
@@ -196,5 +196,5 @@ def telegram_bot(
     bot = build_bot(token, api_base, queue)
     dp = build_dispatcher(core, pipeline, config, index, storage)
     notices = NoticeDelivery(core, TelegramNotifier(bot, core))
-    watcher = AlertWatcher(core, market, index, notices, leadership)
+    watcher = AlertWatcher(core, prices, index, notices, leadership)
     return TelegramBot(bot, dp, watcher, notices, webhook_url, webhook_secret, alert_every_seconds)

@@ -187,7 +187,7 @@ async def start_bot(
     memory by default)."""
     telegram = telegram_bot(
         core or harness.core,
-        harness.market,
+        harness.prices,
         rules_pipeline(harness),
         BotConfig(**{"throttle_per_second": 1000.0, "throttle_burst": 1000, **config}),
         token=TOKEN,
@@ -239,7 +239,7 @@ async def serve_webhook_bot(
     base = f"http://127.0.0.1:{port}"
     telegram = telegram_bot(
         harness.core,
-        harness.market,
+        harness.prices,
         rules_pipeline(harness),
         BotConfig(throttle_per_second=1000.0, throttle_burst=1000),
         token=TOKEN,

@@ -38,7 +38,7 @@ async def user(harness: Harness) -> int:
 
 
 def watcher_on(core: Core, harness: Harness, notifier: RecordingNotifier) -> AlertWatcher:
-    return AlertWatcher(core, harness.market, AlertIndex(), NoticeDelivery(harness.core, notifier))
+    return AlertWatcher(core, harness.prices, AlertIndex(), NoticeDelivery(harness.core, notifier))
 
 
 async def test_alerts_set_since_the_last_look_are_watched_late_commits_included(

@@ -133,7 +133,7 @@ async def test_failed_sends_hold_up_no_due_alert_and_go_out_with_the_next_delive
         await uow.commit()
     notifier = RecordingNotifier(failures=1)
     delivery = NoticeDelivery(harness.core, notifier)
-    watcher = AlertWatcher(harness.core, harness.market, AlertIndex(), delivery)
+    watcher = AlertWatcher(harness.core, harness.prices, AlertIndex(), delivery)
     assert await watcher.load() == 2
 
     harness.market.set_price("SOL/USDT", Decimal(100))

@@ -1,5 +1,5 @@
 """Fixtures: a stand-in venue (Binance's or Kraken's REST API on 127.0.0.1, or for futures Binance USDⓈ-M's or
-Bybit's) and ccxt's real client on it."""
+Bybit's, and Binance's market streams) and ccxt's real client on it."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import pytest
 
 from tests.standins import binance, binance_usdm, bybit, kraken
+from tests.standins.binance_ws import BinanceStreams
 from tests.standins.futures import SimulatedFuturesAccount
 from tests.standins.venue import Fault, SimulatedAccount, StandInServer
 from trading.ccxt.client import CcxtVenueConfig
@@ -17,10 +18,11 @@ from trading.ccxt.derivatives import CcxtDerivativesGateway
 from trading.ccxt.gateway import CcxtGateway
 from trading.domain.accounts import Credentials
 from trading.domain.errors import ExchangeUnavailable, RateLimited
-from trading.exchanges.retry import RetryPolicy
+from trading.exchanges.retry import Backoff, RetryPolicy
 
 # Tiny delays: tests wait for nothing but the stand-in.
 FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.004, jitter=0)
+FAST_BACKOFF = Backoff(first=0.001, most=0.004, jitter=0)
 # Faults that pass when repeated, and what each one is reported as when it lasts.
 PASSING_FAULTS = [Fault.RATE_LIMITED, Fault.SERVER_ERROR, Fault.SLOW_ANSWER]
 LASTING_FAULTS = [
@@ -112,6 +114,16 @@ async def venue(request: pytest.FixtureRequest) -> AsyncIterator[Venue]:
 async def binance_venue() -> AsyncIterator[Venue]:
     async with running(_binance()) as made:
         yield made
+
+
+@pytest.fixture
+async def binance_streams() -> AsyncIterator[BinanceStreams]:
+    streams = BinanceStreams()
+    await streams.start()
+    try:
+        yield streams
+    finally:
+        await streams.close()
 
 
 @pytest.fixture

@@ -90,7 +90,7 @@ async def test_a_process_that_does_not_lead_fires_no_alert(harness: Harness) -> 
     notifier = RecordingNotifier()
     role = Follower()
     watcher = AlertWatcher(
-        harness.core, harness.market, AlertIndex(), NoticeDelivery(harness.core, notifier), role
+        harness.core, harness.prices, AlertIndex(), NoticeDelivery(harness.core, notifier), role
     )
     harness.market.set_price("SOL/USDT", Decimal(110))
     assert await watcher.tick() == 0

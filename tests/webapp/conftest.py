@@ -51,7 +51,7 @@ class Api:
 
 
 def make_web(harness: Harness, **config: Any) -> WebContext:
-    return WebContext(harness.core, harness.market, replace(CONFIG, **config))
+    return WebContext(harness.core, harness.market, replace(CONFIG, **config), harness.prices)
 
 
 @pytest.fixture

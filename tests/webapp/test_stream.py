@@ -1,10 +1,22 @@
-"""The event stream: bounded by `count` and `every`, owner-scoped, and hostile parameters answered 4xx."""
+"""The event stream: bounded by `count` and `every`, owner-scoped, and hostile parameters answered 4xx; its prices
+and the ticker's are the process's live feed's."""
 
 import json
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from tests.webapp.conftest import Api
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.fakes import ManualClock
+from tests.harness import Harness, make_harness
+from tests.webapp.conftest import Api, make_web
+from trading.domain.market import Ticker
+from trading.market.ticks import TickHub, TickStream
+from webapp.app import create_app
 
 
 def _events(body: str) -> list[tuple[str, Any]]:
@@ -70,3 +82,64 @@ async def test_hostile_parameters_are_refused_before_anything_streams(api: Api) 
         "/api/v1/stream", headers=headers, params={"symbols": "///,A/B/C,0", "count": 1, "every": 0.2}
     )
     assert odd.status_code == 200 and _events(odd.text)[0] == ("prices", [])
+
+
+class FixedFeed:
+    """A PriceFeed whose latest prices the test sets, and which records the markets it is asked to watch."""
+
+    def __init__(self, *tickers: Ticker) -> None:
+        self.prices = {t.symbol: t for t in tickers}
+        self.watched: list[str] = []
+
+    def watch(self, symbols: Iterable[str]) -> None:
+        self.watched.extend(s for s in symbols if s not in self.watched)
+
+    def latest(self, symbol: str) -> Ticker | None:
+        return self.prices.get(symbol)
+
+    def subscribe(self) -> TickStream:
+        return TickHub().subscribe()
+
+    async def close(self) -> None:
+        return None
+
+
+LIVE_BTC = Ticker(
+    "BTC/USDT",
+    Decimal("12345.67"),
+    Decimal("12345.89"),
+    Decimal("12345.78"),
+    Decimal(0),
+    datetime(2026, 3, 2, tzinfo=UTC),
+)
+
+
+@pytest.fixture
+async def live_api(harness: Harness, database_url: str, clock: ManualClock) -> AsyncIterator[Api]:
+    """The web app with a feed of its own: BTC/USDT has a live price, nothing else has one yet."""
+    served = make_harness(database_url, clock)
+    web = replace(make_web(served), prices=FixedFeed(LIVE_BTC))
+    async with AsyncTestClient(create_app(_true, web=web)) as client:
+        try:
+            yield Api(client, harness, web)
+        finally:
+            client.blocking_portal.call(served.close)
+
+
+async def _true() -> bool:
+    return True
+
+
+async def test_prices_are_the_live_feeds_and_the_markets_streamed_are_watched(live_api: Api) -> None:
+    headers = await live_api.sign_in(7004)
+    answer = await live_api.client.get(
+        "/api/v1/stream", headers=headers, params={"symbols": "BTC,ETH,ZZZ", "count": 1, "every": 0.2}
+    )
+    [prices] = [data for kind, data in _events(answer.text) if kind == "prices"]
+    assert prices[0] == {"symbol": "BTC/USDT", "bid": "12345.67", "ask": "12345.89", "last": "12345.78"}
+    assert prices[1]["symbol"] == "ETH/USDT"  # no tick yet: asked of the market
+    feed = live_api.web.prices
+    assert isinstance(feed, FixedFeed) and feed.watched == ["BTC/USDT", "ETH/USDT"]  # never an unlisted one
+
+    ticker = await live_api.json("GET", "/api/v1/markets/ticker?symbol=BTC", headers)
+    assert (ticker["bid"], ticker["ask"]) == ("12345.67", "12345.89")

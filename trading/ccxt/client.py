@@ -40,21 +40,28 @@ class CcxtVenueConfig:
     """How to reach one ccxt venue.
 
     `api_urls` redirects ccxt's `urls['api']`: a string is an origin (scheme://host:port) that replaces the host
-    of every API of the venue, keeping each one's path; a mapping replaces the named entries. `options` are
-    merged into ccxt's own options for the venue (e.g. {"defaultType": "swap"}).
+    of every API of the venue, keeping each one's path; a mapping replaces the named entries. `ws_urls` does the
+    same for its websocket APIs (`urls['api']['ws']`, e.g. {"spot": "http://127.0.0.1:9000/stream"}), after
+    `api_urls`. `options` are merged into ccxt's own options for the venue (e.g. {"defaultType": "swap"});
+    `has` into ccxt's table of what the venue offers ({"watchTicker": False} turns its ticker stream off).
     """
 
     exchange_id: str
     testnet: bool = False
     api_urls: str | Mapping[str, str] | None = None
+    ws_urls: str | Mapping[str, str] | None = None
     timeout_seconds: float = 10.0
     rate_limit: bool = True
     options: Mapping[str, Any] = field(default_factory=dict)
+    has: Mapping[str, bool] = field(default_factory=dict)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
-def build_ccxt_client(config: CcxtVenueConfig, credentials: Credentials | None = None) -> Any:
-    """A ccxt.async_support client; no I/O happens until its first request."""
+def build_ccxt_client(
+    config: CcxtVenueConfig, credentials: Credentials | None = None, streaming: bool = False
+) -> Any:
+    """A ccxt.async_support client; no I/O happens until its first request. `streaming`: ccxt.pro's client
+    where ccxt has one for the venue (the same REST methods, and the websocket `watch_*` ones)."""
     if config.exchange_id not in ccxt_async.exchanges:
         raise InvalidInput(f"{config.exchange_id!r} is not an exchange that ccxt knows.")
     settings: dict[str, Any] = {
@@ -62,11 +69,13 @@ def build_ccxt_client(config: CcxtVenueConfig, credentials: Credentials | None =
         "timeout": int(config.timeout_seconds * 1000),
         "options": dict(config.options),
     }
+    if config.has:
+        settings["has"] = dict(config.has)
     if credentials is not None:
         settings.update(apiKey=credentials.api_key, secret=credentials.secret)
         if credentials.password:
             settings["password"] = credentials.password
-    client = getattr(ccxt_async, config.exchange_id)(settings)
+    client = getattr(_client_module(config.exchange_id, streaming), config.exchange_id)(settings)
     if config.testnet:
         no_testnet = InvalidInput(f"{client.name} has no testnet in ccxt; turn the testnet flag off.")
         # Many venues list 'test' with no URLs in it, which ccxt's set_sandbox_mode does not catch.
@@ -78,7 +87,18 @@ def build_ccxt_client(config: CcxtVenueConfig, credentials: Credentials | None =
             raise no_testnet from error
     if config.api_urls is not None:
         client.urls["api"] = _redirected(client.urls.get("api"), config.api_urls)
+    if config.ws_urls is not None and isinstance(client.urls.get("api"), dict):
+        client.urls["api"]["ws"] = _redirected(client.urls["api"].get("ws"), config.ws_urls)
     return client
+
+
+def _client_module(exchange_id: str, streaming: bool) -> Any:
+    if streaming:
+        import ccxt.pro as ccxt_pro  # imported only by a process that streams prices: it loads every venue's
+
+        if exchange_id in ccxt_pro.exchanges:
+            return ccxt_pro
+    return ccxt_async
 
 
 def _redirected(api: Any, target: str | Mapping[str, str]) -> Any:
@@ -109,8 +129,10 @@ class CcxtSession:
         self._markets_lock = asyncio.Lock()
 
     @classmethod
-    def open(cls, config: CcxtVenueConfig, credentials: Credentials | None = None) -> "CcxtSession":
-        return cls(build_ccxt_client(config, credentials), config.retry)
+    def open(
+        cls, config: CcxtVenueConfig, credentials: Credentials | None = None, streaming: bool = False
+    ) -> "CcxtSession":
+        return cls(build_ccxt_client(config, credentials, streaming), config.retry)
 
     @property
     def exchange_id(self) -> str:

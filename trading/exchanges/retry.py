@@ -1,4 +1,5 @@
-"""Retries with exponential back-off for the errors an exchange marks as passing (rate limits, outages)."""
+"""Exponential back-off: retries of the errors an exchange marks as passing (rate limits, outages), and the
+pauses between reconnections of a price stream."""
 
 import asyncio
 import logging
@@ -33,8 +34,31 @@ class RetryPolicy:
 
     def delay_before_retry(self, retry: int) -> float:
         """Seconds to wait before retry number `retry` (1 for the first retry)."""
-        delay: float = min(self.max_delay, self.base_delay * 2.0 ** (retry - 1))
-        return delay * (1 - self.jitter * random.random())
+        return exponential_delay(retry, self.base_delay, self.max_delay, self.jitter)
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Pauses between attempts that go on until one succeeds (a stream reconnecting): the n-th waits
+    first * 2**(n-1), capped at `most`, shortened by up to `jitter` of itself."""
+
+    first: float = 0.5
+    most: float = 30.0
+    jitter: float = 0.2
+
+    def __post_init__(self) -> None:
+        if self.first < 0 or self.most < 0 or not 0 <= self.jitter <= 1:
+            raise ValueError("Back-off delays must be non-negative and the jitter a fraction.")
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after the `attempt`-th failure in a row (1 for the first)."""
+        return exponential_delay(attempt, self.first, self.most, self.jitter)
+
+
+def exponential_delay(attempt: int, first: float, most: float, jitter: float) -> float:
+    # The exponent is bounded so that a stream down for days does not overflow the float.
+    delay: float = min(most, first * 2.0 ** min(attempt - 1, 64))
+    return delay * (1 - jitter * random.random())
 
 
 async def call_with_retries(

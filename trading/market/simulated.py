@@ -6,7 +6,7 @@ walk backwards from the starting price, one point a minute.
 
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -45,6 +45,7 @@ class SimulatedMarket:
         # order placed asks for them (a ticker's Decimal arithmetic cost as much as a statement).
         self._books: dict[tuple[str, int], tuple[int, float, OrderBook]] = {}
         self._tickers: dict[str, tuple[int, float, Ticker]] = {}
+        self._price_set: list[Callable[[str], None]] = []
 
     def _market(self, symbol: str, spec: AssetSpec) -> Market:
         return Market(
@@ -108,6 +109,15 @@ class SimulatedMarket:
     def step(self) -> int:
         return int((self._clock.now() - self._origin).total_seconds() // self._step_seconds)
 
+    def seconds_to_next_step(self) -> float:
+        """Seconds until the walk's next step, by the clock."""
+        elapsed = (self._clock.now() - self._origin).total_seconds()
+        return max(0.0, (self.step() + 1) * self._step_seconds - elapsed)
+
+    def on_price_set(self, listener: Callable[[str], None]) -> None:
+        """`listener(symbol)` is called after each set_price: a feed pushes the new price at once."""
+        self._price_set.append(listener)
+
     def ticker_now(self, symbol: str) -> Ticker:
         walk = self._advance(symbol)
         drawn = self._tickers.get(symbol)
@@ -160,6 +170,8 @@ class SimulatedMarket:
         if price <= 0:
             raise InvalidInput("A price must be positive.")
         self._advance(symbol).price = float(price)
+        for listener in self._price_set:
+            listener(symbol)
 
     # The walk
 

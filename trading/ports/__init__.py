@@ -9,6 +9,8 @@ from trading.ports.outside import (
     MarketData,
     Notifier,
     PaperFunding,
+    PriceFeed,
+    PriceStream,
 )
 from trading.ports.repositories import (
     AccountRepository,
@@ -45,6 +47,8 @@ __all__ = [
     "Notifier",
     "OrderRepository",
     "PaperFunding",
+    "PriceFeed",
+    "PriceStream",
     "RiskSettingsRepository",
     "SignalRepository",
     "UnitOfWork",

@@ -1,6 +1,6 @@
 """The world outside the core: the clock, market data, exchanges, and telling users."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -31,6 +31,40 @@ class MarketData(Protocol):
     async def order_book(self, symbol: str, depth: int = 10) -> OrderBook: ...
 
     async def candles(self, symbol: str, timeframe: str = "1h", limit: int = 100) -> Sequence[Candle]: ...
+
+
+class PriceStream(Protocol):
+    """One consumer's ticks of a price feed, in the order they came. A consumer that falls behind finds only the
+    newest tick of each symbol: a price already superseded is of use to nobody."""
+
+    def __aiter__(self) -> AsyncIterator[Ticker]: ...
+
+    async def __anext__(self) -> Ticker:
+        """The next tick; StopAsyncIteration once the stream or its feed is closed."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class PriceFeed(Protocol):
+    """Live prices of one venue: pushed as they change (a websocket, the simulated market), or polled where the
+    venue has no push. Every method is called on the event loop."""
+
+    def watch(self, symbols: Iterable[str]) -> None:
+        """Follow these symbols too, from now until the feed is closed. A symbol the venue does not list is
+        dropped (and logged); watching one already followed does nothing."""
+        ...
+
+    def latest(self, symbol: str) -> Ticker | None:
+        """The symbol's last price while the feed receives it; None before the first tick, and while its stream
+        is down (reconnecting), so that nothing acts on a price gone stale."""
+        ...
+
+    def subscribe(self) -> PriceStream:
+        """Every tick of every watched symbol from now on."""
+        ...
+
+    async def close(self) -> None: ...
 
 
 class ExchangeGateway(Protocol):

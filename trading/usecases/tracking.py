@@ -9,6 +9,7 @@ from trading.domain.errors import ExchangeError, TradingError
 from trading.domain.orders import Order
 from trading.usecases.brackets import fire_leg, leg_triggered
 from trading.usecases.core import Core
+from trading.usecases.live_prices import LivePrices, venue_ticker
 from trading.usecases.placing import Tell, record_report, settle_submitted
 from trading.usecases.signals import close_settled_signals
 from trading.usecases.venue_stops import sell_leg, sell_target
@@ -95,37 +96,42 @@ async def sync_open_orders(core: Core) -> int:
     return changed
 
 
-async def watch_brackets(core: Core) -> list[Order]:
-    """Send every armed leg the market has reached; the legs sent."""
+async def watch_brackets(core: Core, live: LivePrices | None = None) -> list[Order]:
+    """Send every armed leg the market has reached; the legs sent. A leg's market is `live`'s latest tick where
+    the feed follows the leg's venue, else (and without `live`) its venue's ticker."""
     async with core.uow() as uow:
         armed = await uow.orders.with_status([OrderStatus.ARMED])
     sent: list[Order] = []
     for leg in armed:
-        gateway = await core.exchanges.gateway_of(leg.account_id)
-        if not leg_triggered(leg, await gateway.ticker(leg.symbol)):
-            continue
-        async with core.uow() as uow:
-            fired = await fire_leg(uow, leg, core.clock.now())
-            if fired is None:
-                continue  # the transaction is rolled back: another process fired it, or it was moved
-            await uow.commit()
-        try:
-            if fired.role is OrderRole.TAKE_PROFIT:
-                sold = await sell_target(
-                    core, fired
-                )  # lifts the entry's stop first where it rests at the venue
-                sent.extend([sold] if sold is not None else [])
-            else:
-                sent.append(await sell_leg(core, fired))
-        except TradingError as error:
-            log.warning("bracket leg %s not placed: %s", fired.client_order_id, error)
+        ticker = await (live.ticker_for(core, leg) if live is not None else venue_ticker(core, leg))
+        if leg_triggered(leg, ticker):
+            sent.extend(await send_reached(core, leg))
     return sent
 
 
-async def track_once(core: Core) -> None:
-    """One pass of the tracker: book resting orders, fire the legs the market reached, and record the outcome
-    of signals whose plans are over, each in transactions of its own. What to tell users is not returned:
-    a leg ended and a signal closed stay unreported in the database until told (see reporting)."""
+async def send_reached(core: Core, leg: Order) -> list[Order]:
+    """Claim an armed leg the market has reached and send it; what was sent. Nothing when another process
+    claimed it first, or when it was moved since `leg` was read (it stays armed at its new price)."""
+    async with core.uow() as uow:
+        fired = await fire_leg(uow, leg, core.clock.now())
+        if fired is None:
+            return []  # the transaction is rolled back
+        await uow.commit()
+    try:
+        if fired.role is OrderRole.TAKE_PROFIT:
+            sold = await sell_target(core, fired)  # lifts the entry's stop first where it rests at the venue
+            return [sold] if sold is not None else []
+        return [await sell_leg(core, fired)]
+    except TradingError as error:
+        log.warning("bracket leg %s not placed: %s", fired.client_order_id, error)
+        return []
+
+
+async def track_once(core: Core, live: LivePrices | None = None) -> None:
+    """One pass of the tracker: book resting orders, fire the legs the market reached (at `live`'s prices where
+    it follows their venue), and record the outcome of signals whose plans are over, each in transactions of its
+    own. What to tell users is not returned: a leg ended and a signal closed stay unreported in the database
+    until told (see reporting)."""
     await sync_open_orders(core)
-    await watch_brackets(core)
+    await watch_brackets(core, live)
     await close_settled_signals(core)

@@ -28,7 +28,7 @@ class MarketsController(Controller):
         web: WebContext = state.web
         pair = pair_of(symbol, None, web.core.config.paper_quote)
         await web.market.market(pair)  # UnknownSymbol (400) before any price is made up
-        t = await web.market.ticker(pair)
+        t = await web.ticker(pair)
         return TickerOut(t.symbol, t.bid, t.ask, t.last)
 
     @get("/candles", summary="Candles of a market")

@@ -1,4 +1,5 @@
-"""Live updates as server-sent events: prices of the watched markets and the user's open orders."""
+"""Live updates as server-sent events: prices of the watched markets (from the process's live feed, which
+follows them from the first round) and the user's open orders."""
 
 import asyncio
 from collections.abc import AsyncGenerator
@@ -41,11 +42,14 @@ class StreamController(Controller):
         pairs = [pair_of(s, None, web.core.config.paper_quote) for s in symbols.split(",")]
 
         async def events() -> AsyncGenerator[ServerSentEventMessage, None]:
+            known = await _listed(web, pairs)
+            if web.prices is not None:
+                web.prices.watch(known)
             for _ in range(count):
                 prices: list[TickerOut] = []
-                for pair in pairs:
+                for pair in known:
                     try:
-                        t = await web.market.ticker(pair)
+                        t = await web.ticker(pair)
                     except TradingError:
                         continue
                     prices.append(TickerOut(t.symbol, t.bid, t.ask, t.last))
@@ -57,3 +61,15 @@ class StreamController(Controller):
                 await asyncio.sleep(every)
 
         return ServerSentEvent(events())
+
+
+async def _listed(web: WebContext, pairs: list[str]) -> list[str]:
+    """The markets the venue lists, in the order asked: only those are watched."""
+    listed: list[str] = []
+    for pair in pairs:
+        try:
+            await web.market.market(pair)
+        except TradingError:
+            continue
+        listed.append(pair)
+    return listed
