@@ -73,6 +73,7 @@ def core_config(settings: Settings) -> CoreConfig:
         draft_ttl=timedelta(seconds=settings.draft_ttl_seconds),
         paper_quote=settings.paper_quote,
         paper_start_balance=settings.paper_start_balance,
+        paper_futures=settings.paper_futures,
         default_exchange=settings.exchange,
         default_credentials=_operator_credentials(settings),
         default_testnet=settings.exchange_testnet,

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
 
     paper_start_balance: Annotated[Decimal, Field(gt=0)] = Decimal(10_000)
     paper_quote: str = "USDT"
+    paper_futures: bool = True
 
     risk_max_order_value: Annotated[Decimal, Field(gt=0)] = Decimal(5_000)
     risk_max_position_share: Annotated[Decimal, Field(gt=0, le=1)] = Decimal("0.5")

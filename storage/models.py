@@ -71,6 +71,8 @@ class ExchangeAccountRow(Base):
     exchange: Mapped[str] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(String(100))
     testnet: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What it trades (trading.domain.futures.MarketType): spot coins, or perpetual futures.
+    market_type: Mapped[str] = mapped_column(String(8), server_default="spot")
     # Fernet tokens; the key never touches the database.
     api_key_enc: Mapped[str | None] = mapped_column(Text)
     secret_enc: Mapped[str | None] = mapped_column(Text)

@@ -208,12 +208,15 @@ class MarketOut(msgspec.Struct):
 
 # Accounts, risk, tokens
 class AccountOut(msgspec.Struct):
+    """`market_type`: spot coins, or perpetual futures (where shorts and leverage go)."""
+
     id: int
     exchange: str
     label: str
     testnet: bool
     has_credentials: bool
     created_at: datetime
+    market_type: Literal["spot", "futures"]
 
 
 class TransferOut(msgspec.Struct):

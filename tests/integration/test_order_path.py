@@ -291,12 +291,12 @@ async def test_equity_is_recorded_for_every_account_and_pnl_by_day_adds_up(harne
     bob, _ = await harness.user("bob", 2)
     await harness.placed(alice, buy("ETH", "1"))
     start = harness.clock.now()
-    assert await record_all_equity(harness.core) == 2
+    assert await record_all_equity(harness.core) == 4  # each has a spot and a futures account
     harness.market.set_price("ETH/USDT", Decimal(4000))
     harness.clock.advance(timedelta(days=1).total_seconds())
     sell = OrderIntent("ETH", Side.SELL, Decimal(100), AmountUnit.PERCENT)
     sold = await harness.placed(alice, sell)
-    assert await record_all_equity(harness.core) == 2
+    assert await record_all_equity(harness.core) == 4
 
     curve = await equity_history(harness.core, alice, start)
     assert [at for at, _ in curve] == [start, harness.clock.now()]

@@ -9,6 +9,7 @@ from trading.domain.access import ApiToken, GrantKind, TokenScope
 from trading.domain.accounts import Credentials, ExchangeAccount, User
 from trading.domain.alerts import Alert, AlertCondition
 from trading.domain.enums import OrderStatus
+from trading.domain.futures import MarketType
 from trading.domain.ledger import Ledger
 from trading.domain.notices import Notice
 from trading.domain.orders import Fill, Order, OrderDraft
@@ -61,6 +62,7 @@ class AccountRepository(Protocol):
         testnet: bool,
         credentials: Credentials | None,
         now: datetime,
+        market_type: MarketType = MarketType.SPOT,
     ) -> ExchangeAccount: ...
 
     async def credentials(self, account_id: int) -> Credentials | None: ...

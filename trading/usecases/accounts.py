@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from trading.domain.accounts import PAPER, ExchangeAccount, User
 from trading.domain.errors import InvalidInput, TradingError
+from trading.domain.futures import MarketType
 from trading.ports import UnitOfWork
 from trading.usecases.core import Core, account_of
 from trading.usecases.venue_balances import has_live_orders, sync_venue_balances
@@ -14,13 +15,15 @@ log = logging.getLogger(__name__)
 # The longest a deposit is under way: its two writes and the paper venue's between them take milliseconds. One
 # marked for longer stopped; a younger one may be under way in another process.
 DEPOSIT_UNDER_WAY_AT_MOST = timedelta(minutes=1)
+# The label of the paper futures account a new user gets beside the paper one.
+PAPER_FUTURES = "Paper futures"
 
 
 async def register_user(
     core: Core, name: str, telegram_id: int | None = None
 ) -> tuple[User, ExchangeAccount]:
     """The user with this Telegram id, or a new one with the default account (a funded paper one unless the
-    operator has set a venue)."""
+    operator has set a venue) and, on the paper exchange, a paper futures account funded the same."""
     now = core.clock.now()
     async with core.uow() as uow:
         if telegram_id is not None and (existing := await uow.users.by_telegram_id(telegram_id)):
@@ -36,10 +39,16 @@ async def register_user(
         account = await uow.accounts.add(
             user.id, config.default_exchange, label, config.default_testnet, config.default_credentials, now
         )
-        await mark_opening_deposit(uow, account, now)
+        opened = [account]
+        if account.is_paper and config.paper_futures:
+            futures = MarketType.FUTURES
+            opened.append(await uow.accounts.add(user.id, PAPER, PAPER_FUTURES, False, None, now, futures))
+        for each in opened:
+            await mark_opening_deposit(uow, each, now)
         await uow.commit()
     if account.is_paper:
-        await fund_opening_deposit(core, user.id, account.id)
+        for each in opened:
+            await fund_opening_deposit(core, user.id, each.id)
     else:
         await _open_books_from_the_venue(core, user.id, account.id)
     return user, account
