@@ -69,6 +69,7 @@ def core_config(settings: Settings) -> CoreConfig:
             max_open_positions=settings.risk_max_open_positions,
             daily_loss_limit=settings.risk_daily_loss_limit,
             require_stop_for_leverage=settings.risk_require_stop_for_leverage,
+            max_leverage=settings.risk_max_leverage,
         ),
         draft_ttl=timedelta(seconds=settings.draft_ttl_seconds),
         paper_quote=settings.paper_quote,

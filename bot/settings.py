@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     risk_max_open_positions: Annotated[int, Field(gt=0)] = 10
     risk_daily_loss_limit: Annotated[Decimal, Field(gt=0)] = Decimal(1_000)
     risk_require_stop_for_leverage: bool = True
+    risk_max_leverage: Annotated[Decimal, Field(ge=1)] = Decimal(20)
 
     draft_ttl_seconds: Annotated[int, Field(gt=0)] = 120
 

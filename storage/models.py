@@ -171,7 +171,8 @@ class FillRow(Base):
 
 
 class BalanceRow(Base):
-    """The core's book per asset: what is held, deposited, paid in fees and realised (for quote assets)."""
+    """The core's book per asset: what is held, deposited, paid in fees and realised (for quote assets); of a
+    futures account, its wallet per settle currency and the funding it paid (negative: received)."""
 
     __tablename__ = "balances"
     account_id: Mapped[int] = mapped_column(
@@ -182,6 +183,7 @@ class BalanceRow(Base):
     deposited: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     fees_paid: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     realised_pnl: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    funding_paid: Mapped[Decimal] = mapped_column(Money, server_default="0")
 
 
 class PositionRow(Base):

@@ -2,7 +2,7 @@
 with bound parameters (see storage.models.table_of)."""
 
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import fields, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -26,16 +26,47 @@ from sqlalchemy.dialects import postgresql, sqlite
 from storage.models import FillRow, OrderDraftRow, OrderRow, ProcessRow, one_of, table_of
 from storage.transaction import Transaction
 from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
+from trading.domain.futures import MarginMode, PositionSide
+from trading.domain.futures_orders import FuturesTerms
 from trading.domain.orders import Fill, Order, OrderDraft, Preview
 
+_MONEY = [f.name for f in fields(Preview) if f.name != "futures"]
+_TERMS_MONEY = ("leverage", "margin", "liquidation_price", "funding_rate", "leverage_asked")
 
-def _preview_json(preview: Preview) -> dict[str, str | None]:
-    return {name: None if value is None else str(value) for name, value in asdict(preview).items()}
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
-def _preview(data: dict[str, str | None]) -> Preview:
-    values = {name: None if value is None else Decimal(value) for name, value in data.items()}
-    return Preview(**values)  # type: ignore[arg-type]
+def _number(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _preview_json(preview: Preview) -> dict[str, object]:
+    data: dict[str, object] = {name: _text(getattr(preview, name)) for name in _MONEY}
+    terms = preview.futures
+    if terms is not None:
+        data["futures"] = {name: _text(getattr(terms, name)) for name in _TERMS_MONEY} | {
+            "position_side": terms.position_side.value,
+            "margin_mode": terms.margin_mode.value,
+            "reduce_only": terms.reduce_only,
+            "closes": terms.closes,
+        }
+    return data
+
+
+def _preview(data: dict[str, Any]) -> Preview:
+    terms = data.get("futures")
+    futures = None
+    if terms is not None:
+        futures = FuturesTerms(
+            position_side=PositionSide(terms["position_side"]),
+            margin_mode=MarginMode(terms["margin_mode"]),
+            reduce_only=terms["reduce_only"],
+            closes=terms.get("closes", False),
+            **{name: _number(terms[name]) for name in _TERMS_MONEY},  # type: ignore[arg-type]
+        )
+    return Preview(**{name: _number(data.get(name)) for name in _MONEY}, futures=futures)  # type: ignore[arg-type]
 
 
 def _draft(row: Row[Any]) -> OrderDraft:

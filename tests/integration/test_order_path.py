@@ -13,9 +13,9 @@ from trading.domain.errors import (
     DraftExpired,
     InsufficientFunds,
     InvalidInput,
-    InvalidOrder,
     NotFound,
     OrderNotFound,
+    RiskRejected,
     UnknownSymbol,
 )
 from trading.domain.intents import OrderIntent
@@ -205,7 +205,11 @@ async def test_sell_realises_pnl_by_day(harness: Harness) -> None:
         (buy("ETH", "1", take_profits=(Decimal(1),)), InvalidInput, "must be above the price"),
         (buy("ETH", "150", AmountUnit.PERCENT), InvalidInput, "more than 100%"),
         (buy("ETH", "0.1", stop_loss_percent=Decimal(100)), InvalidInput, "below 100%"),
-        (buy("ETH", "0.1", leverage=Decimal(10)), InvalidOrder, r"Leverage \(10x\) is not available yet"),
+        (
+            buy("ETH", "0.1", leverage=Decimal(10)),
+            RiskRejected,
+            r"A leveraged trade \(10x\) needs a stop loss",
+        ),
         (
             buy("ETH", "0.1", order_type=OrderType.STOP, price=Decimal(100)),
             InvalidInput,

@@ -74,7 +74,7 @@ async def test_invalid_or_looser_limits_are_400_with_the_reason_and_nothing_is_w
             {"require_stop_for_leverage": False},
             "A stop loss on leveraged trades is required by the operator; it cannot be turned off.",
         ),
-        "an unknown field": ({"max_leverage": "3"}, "max_leverage"),
+        "an unknown field": ({"max_laverage": "3"}, "max_laverage"),
         "a word": ({"max_order_value": "lots"}, "max_order_value"),
     }
     for name, (payload, reason) in refused.items():

@@ -109,11 +109,20 @@ async def deposit(
         await uow.commit()
 
 
+async def _busy(uow: UnitOfWork, account: ExchangeAccount) -> bool:
+    """Whether the venue's balances may move on their own now: an order live, or a futures position open (its
+    funding and liquidation are settled by the venue, and booked from its events)."""
+    if await has_live_orders(uow, account):
+        return True
+    return account.is_futures and bool((await uow.futures_books.load(account.id)).positions)
+
+
 async def reconcile_paper_deposits(core: Core, older_than: timedelta = timedelta(0)) -> int:
     """Book deposits that reached the paper venue but not the core's books (the process stopped between the two
     writes of `deposit`); the number of accounts corrected. Run at start-up and by the tracker, after the
     orders are reconciled. `older_than`: only accounts whose last deposit began that long ago, so that one
-    still under way in another process is not taken for one that stopped.
+    still under way in another process is not taken for one that stopped. A futures account with a position
+    open waits too (_busy).
 
     Only the accounts `deposit` left marked are read, so a look costs one query when none stopped. The paper
     venue's totals mirror the books exactly but for such a deposit, so a positive difference is one and is booked
@@ -132,7 +141,7 @@ async def reconcile_paper_deposits(core: Core, older_than: timedelta = timedelta
     corrected = 0
     for account, since in pending:
         async with core.uow(read_only=True) as uow:
-            if await has_live_orders(uow, account):
+            if await _busy(uow, account):
                 continue
             books = await uow.ledgers.load(account.id)
         venue = await (await core.exchanges.gateway(account)).balances()
@@ -144,9 +153,7 @@ async def reconcile_paper_deposits(core: Core, older_than: timedelta = timedelta
                 )
         short = {asset: amount for asset, amount in missing.items() if amount > 0}
         async with core.uow() as uow:
-            if await uow.ledgers.load(account.id, for_update=True) != books or await has_live_orders(
-                uow, account
-            ):
+            if await uow.ledgers.load(account.id, for_update=True) != books or await _busy(uow, account):
                 continue  # it moved meanwhile: the marker stays, and a later look checks again
             if short:
                 fixed = books
