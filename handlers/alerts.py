@@ -17,10 +17,12 @@ from trading.usecases.core import Core
 async def add_alert(
     message: Message, parsed: ParseResult, core: Core, user: User, alert_index: AlertIndex
 ) -> None:
-    if parsed.symbol is None or parsed.threshold is None:
+    if parsed.symbol is None or (parsed.threshold is None and parsed.threshold_percent is None):
         await reply(message, "Which coin and what price? Say e.g. 'alert me if SOL drops below 120'.")
         return
-    alert, price = await set_alert(core, user.id, parsed.symbol, parsed.condition, parsed.threshold)
+    alert, price = await set_alert(
+        core, user.id, parsed.symbol, parsed.condition, parsed.threshold, parsed.threshold_percent
+    )
     alert_index.add(alert)
     await reply(message, alert_set(alert, price))
 

@@ -6,13 +6,25 @@ matplotlib is imported when the first chart is drawn (in a worker thread), never
 import io
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from trading.usecases.portfolio import Portfolio
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 
 def portfolio_png(view: Portfolio, history: Sequence[tuple[datetime, Decimal]]) -> bytes:
+    buffer = io.BytesIO()
+    portfolio_figure(view, history).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def portfolio_figure(view: Portfolio, history: Sequence[tuple[datetime, Decimal]]) -> "Figure":
+    """The equity curve (labelled axes, plain numbers, at most six dates that never overlap) beside the
+    allocation."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -20,7 +32,24 @@ def portfolio_png(view: Portfolio, history: Sequence[tuple[datetime, Decimal]]) 
 
     figure = Figure(figsize=(8, 3.6), dpi=100)
     curve, pie = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
-    points = [*history, (datetime.now().astimezone(), view.equity)]
+    _draw_curve(curve, view, [*history, (datetime.now(UTC), view.equity)])
+    parts = [(p.symbol.split("/")[0], float(p.value)) for p in view.positions if p.value > 0]
+    if view.cash > 0:
+        parts.append((view.quote, float(view.cash)))
+    if parts:
+        pie.pie(
+            [v for _, v in parts], labels=[n for n, _ in parts], autopct="%1.0f%%", textprops={"fontsize": 8}
+        )
+    pie.set_title("Allocation")
+    figure.tight_layout()
+    return figure
+
+
+# matplotlib's Axes typing takes no datetimes (it converts them through its units registry): untyped here.
+def _draw_curve(curve: Any, view: Portfolio, points: Sequence[tuple[datetime, Decimal]]) -> None:
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     curve.plot([t for t, _ in points], [float(v) for _, v in points], color="#517da2", marker=".")
     if len(points) == 1:  # a new account: one point, on an axis of the hour around it rather than of years
         moment = points[0][0]
@@ -33,20 +62,21 @@ def portfolio_png(view: Portfolio, history: Sequence[tuple[datetime, Decimal]]) 
             xytext=(0, 8),
             textcoords="offset points",
         )
+    # At most six dates, each written only as far as it differs from its neighbours: no two labels overlap.
+    dates = AutoDateLocator(minticks=2, maxticks=6)  # type: ignore[no-untyped-call]  # matplotlib.dates is untyped
+    curve.xaxis.set_major_locator(dates)
+    curve.xaxis.set_major_formatter(ConciseDateFormatter(dates, tz=UTC))  # type: ignore[no-untyped-call]
+    curve.yaxis.set_major_locator(MaxNLocator(nbins=5))
+    # Plain figures with thousands separated: never 1e4 or an offset above the axis.
+    curve.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _axis_money(value)))
+    curve.tick_params(labelsize=7)
     curve.set_title(f"Equity ({view.quote})")
-    curve.tick_params(axis="x", labelrotation=30, labelsize=7)
-    parts = [(p.symbol.split("/")[0], float(p.value)) for p in view.positions if p.value > 0]
-    if view.cash > 0:
-        parts.append((view.quote, float(view.cash)))
-    if parts:
-        pie.pie(
-            [v for _, v in parts], labels=[n for n, _ in parts], autopct="%1.0f%%", textprops={"fontsize": 8}
-        )
-    pie.set_title("Allocation")
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    curve.set_xlabel("time (UTC)", fontsize=8)
+    curve.set_ylabel(view.quote, fontsize=8)
+
+
+def _axis_money(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 
 
 class PortfolioCharts:

@@ -15,10 +15,11 @@ from aiogram.types import CallbackQuery, Message
 from handlers import alerts, orders, portfolio
 from handlers.config import BotConfig
 from handlers.filters import HAS_TEXT
+from handlers.follow_ups import read_follow_up
 from handlers.keyboards import INTENT_LABELS, AskBack, ask_back_keyboard
 from handlers.not_read import not_read_answer
-from handlers.posts import planned_post, read_follow_up
-from handlers.render import HELP
+from handlers.posts import planned_post
+from handlers.render import HELP, markets_text
 from handlers.replies import edit, reply
 from nlp.intents import small_talk
 from nlp.pipeline import Pipeline
@@ -26,6 +27,7 @@ from nlp.result import SEND_AGAIN_FLAGS, Intent, ParseResult
 from trading.domain.accounts import User
 from trading.domain.alert_index import AlertIndex
 from trading.usecases.core import Core
+from trading.usecases.quotes import tradable_assets
 
 MAX_TEXT = 1000
 NOT_UNDERSTOOD = (
@@ -62,6 +64,10 @@ Act = Callable[[Message, ParseResult, Asker], Awaitable[None]]
 
 
 async def _help(message: Message, parsed: ParseResult, asker: Asker) -> None:
+    if parsed.asks_markets:
+        venue, assets = await tradable_assets(asker.core, asker.user.id)
+        await reply(message, markets_text(venue, assets))
+        return
     await reply(message, HELP)
 
 
@@ -91,7 +97,7 @@ ACTS: dict[Intent, Act] = {
         message, parsed, a.core, a.user, a.config
     ),
     "orders": lambda message, parsed, a: orders.show_orders(message, a.core, a.user),
-    "cancel_order": lambda message, parsed, a: orders.show_orders(message, a.core, a.user),
+    "cancel_order": lambda message, parsed, a: orders.show_orders(message, a.core, a.user, parsed.order_id),
     "price": lambda message, parsed, a: portfolio.show_price(message, parsed, a.core, a.user),
     "portfolio": lambda message, parsed, a: portfolio.show_portfolio(message, a.core, a.user),
     "pnl": lambda message, parsed, a: portfolio.show_pnl(message, a.core, a.user, a.config),
@@ -107,8 +113,9 @@ async def act(message: Message, parsed: ParseResult, asker: Asker) -> None:
 
 
 async def follow_up(message: Message, parsed: ParseResult, asker: Asker, channel: str, title: str) -> None:
-    """A post about an earlier signal of `channel`: a report is told, an instruction (close, move the stop,
-    cancel) is previewed on the signal the trader followed, to confirm as any request; nothing trades unasked."""
+    """A post about an earlier signal of `channel`: a report is told; an instruction (close, move the stop,
+    cancel) is carried out on the signal the trader followed where they follow the source automatically, and
+    otherwise previewed, to confirm as any request."""
     read = await read_follow_up(asker.core, asker.user.id, channel, title, parsed)
     if read.request is None:
         await reply(message, read.note)

@@ -35,12 +35,16 @@ from trading.domain.orders import Order
 from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
-from trading.usecases.quotes import open_orders
+from trading.usecases.quotes import open_orders, order_legs
 from trading.usecases.stop_moves import draft_stop_move
 
 HOW_MUCH = "How much {symbol} should I {side}? Say e.g. '{side} 0.1 {symbol}' or '{side} $50 of {symbol}'."
 WHICH_STOP = "Say the coin and the stop price, e.g. 'set my ETH stop to 3000'."
 WHICH_POSITION = "Which position should I close? Say e.g. 'close my ETH'; 'portfolio' lists what you hold."
+
+NO_SUCH_ORDER = (
+    "Order #{id} is not open: it filled, was cancelled, or is not one of yours. /orders lists yours."
+)
 
 
 class ChangeAmount(StatesGroup):
@@ -124,15 +128,21 @@ async def send_preview(
     )
 
 
-async def show_orders(message: Message, core: Core, user: User) -> None:
+async def show_orders(message: Message, core: Core, user: User, order_id: int | None = None) -> None:
+    """The open orders with a Cancel button each; `order_id`: only that one ("cancel order 2")."""
     orders = await open_orders(core, user.id)
+    if order_id is not None:
+        orders = [o for o in orders if o.id == order_id]
+        if not orders:
+            await reply(message, NO_SUCH_ORDER.format(id=order_id))
+            return
     await reply(message, orders_text(orders), reply_markup=orders_keyboard(orders))
 
 
 async def confirm(query: CallbackQuery, callback_data: DraftAction, core: Core, user: User) -> None:
     order = await _confirmed(query, core, user, callback_data.draft_id, "Not placed")
     if order is not None:
-        await edit(query, order_result(order))
+        await edit(query, order_result(order, await order_legs(core, user.id, order.id)))
         await query.answer("Order placed.")
 
 

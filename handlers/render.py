@@ -26,6 +26,7 @@ HELP = """I trade on your word, after a tap on Confirm. Try:
 • portfolio  ·  orders  ·  pnl
 • alert me if SOL drops below 120  ·  /alerts
 • forward a signal from a channel: I show the plan, you Follow or Ignore
+• make me an admin of your channel: I read its posts (and their edits) for you
 • /sources: statistics per signal source  ·  /accounts: exchange accounts
 • /risk: your risk limits (e.g. /risk max_order 500)  ·  /dashboard: the web dashboard
 
@@ -112,16 +113,32 @@ def _order_head(order: Order) -> str:
     return f"Order #{order.id}: {order.side.value} {amount(order.quantity)} {base}"
 
 
-def order_result(order: Order) -> str:
+def order_result(order: Order, legs: Sequence[Order] = ()) -> str:
+    """An order as placed, with the stop and targets placed (or held) for it, where there are any."""
     quote = _quote_of(order.symbol)
     head = _order_head(order)
     status = order.status.value.replace("_", " ")
     if order.filled and order.average_price is not None:
-        return (
-            f"✅ {head}, {status}: {amount(order.filled)} at {money(order.average_price)} {quote}"
+        text = (
+            f"✅ {head}, {status}: {amount(order.filled)} at {price(order.average_price)} {quote}"
             f" (fee {money(order.fee)})."
         )
-    return f"✅ {head}, {status}."
+    else:
+        text = f"✅ {head}, {status}."
+    return "\n".join([text, *(_leg_line(leg) for leg in legs if leg.price is not None)])
+
+
+_LEG_MARKS = {OrderRole.STOP_LOSS: "🛑 Stop", OrderRole.TAKE_PROFIT: "🎯 Target"}
+
+
+def _leg_line(leg: Order) -> str:
+    assert leg.price is not None
+    mark = _LEG_MARKS.get(leg.role, leg.role.value)
+    state = "held by the bot" if leg.status is OrderStatus.ARMED else leg.status.value.replace("_", " ")
+    return (
+        f"{mark}: {leg.side.value} {amount(leg.quantity)} {_base_of(leg.symbol)} at {price(leg.price)} "
+        f"(#{leg.id}, {state})"
+    )
 
 
 def reconciled_text(order: Order) -> str:
@@ -152,7 +169,7 @@ def portfolio_text(view: Portfolio, futures: FuturesPortfolio | None = None) -> 
     ]
     for p in view.positions:
         lines.append(
-            f"• {p.symbol}: {amount(p.quantity)} at {money(p.average_cost)} → {money(p.price)}, "
+            f"• {p.symbol}: {amount(p.quantity)} at {price(p.average_cost)} → {price(p.price)}, "
             f"{money(p.value)} {q} ({'+' if p.unrealised_pnl >= 0 else ''}{money(p.unrealised_pnl)})"
         )
     lines.append(
@@ -283,3 +300,13 @@ def sources_text(stats: Sequence[SourceStats]) -> str:
             f"P&L {signed(s.pnl)}{auto}"
         )
     return "\n".join(lines)
+
+
+def markets_text(venue: str, assets: Sequence[str]) -> str:
+    """The coins a user's account trades, for "what coins can I trade?"."""
+    if not assets:
+        return f"Your {venue} account lists no market right now."
+    return (
+        f"Your {venue} account trades {len(assets)} coins: {', '.join(assets)}.\n"
+        "Ask for any of them, e.g. 'price of " + assets[0] + "' or 'buy $50 of " + assets[0] + "'."
+    )

@@ -1,54 +1,40 @@
-"""Signals: posts forwarded from channels and posts of channels where the bot is an admin."""
+"""Signals: posts forwarded from channels, and posts (and their edits) of channels where the bot is an admin,
+which the trader who made it an admin follows."""
+
+import logging
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command
-from aiogram.types import CallbackQuery, Message, MessageOriginChannel
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.filters import PROMOTED_TRANSITION, ChatMemberUpdatedFilter, Command
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, MessageOriginChannel
 
+from handlers.channels import edit_answers, post_answers, read_post, tell_followers
 from handlers.chat import Asker, follow_up
 from handlers.config import BotConfig
 from handlers.filters import OnLoop
 from handlers.keyboards import PlanAction, plan_keyboard
-from handlers.posts import planned_post, read_follow_up
+from handlers.posts import planned_post
 from handlers.render import plan_result, sources_text
 from handlers.replies import edit, reply
 from nlp.pipeline import Pipeline
 from trading.domain.accounts import User
 from trading.domain.alert_index import AlertIndex
 from trading.usecases.core import Core
-from trading.usecases.signal_workflow import (
-    follow_signal,
-)
+from trading.usecases.signal_workflow import follow_signal
 from trading.usecases.signals import (
     auto_follow_source_of,
     ignore_plan,
+    link_channel,
     set_stop_to_entry,
     source_stats,
-    sources_of_channel,
-    telegram_id_of,
 )
 
-
-async def handle_post(
-    bot: Bot,
-    chat_id: int,
-    user_id: int,
-    channel: str,
-    title: str,
-    text: str,
-    core: Core,
-    pipeline: Pipeline,
-    config: BotConfig,
-) -> None:
-    """A channel's post where the bot is an admin, for one of its followers."""
-    parsed = await pipeline.aparse(text)
-    if parsed.update is not None:
-        read = await read_follow_up(core, user_id, channel, title, parsed)
-        await bot.send_message(chat_id, read.note)
-        return
-    answer, markup = await planned_post(core, user_id, channel, title, text, parsed, config)
-    await bot.send_message(chat_id, answer, reply_markup=markup)
+log = logging.getLogger(__name__)
+LINKED = (
+    "📡 I am an administrator of {title} now: its posts will now be read, and each signal in them planned here "
+    "for you to follow, as a forwarded one is."
+)
 
 
 async def forwarded(
@@ -67,20 +53,34 @@ async def forwarded(
     if parsed.update is not None:
         await follow_up(message, parsed, Asker(core, user, config, alert_index), channel, title)
         return
-    answer, markup = await planned_post(core, user.id, channel, title, text, parsed, config)
+    answer, markup = await planned_post(
+        core, user.id, channel, title, text, parsed, config, origin.message_id
+    )
     await reply(message, answer, reply_markup=markup)
 
 
 async def channel_post(message: Message, bot: Bot, core: Core, pipeline: Pipeline, config: BotConfig) -> None:
     """A post where the bot is an admin goes to every user who follows that channel."""
-    title = message.chat.title or str(message.chat.id)
-    for source in await sources_of_channel(core, str(message.chat.id)):
-        telegram_id = await telegram_id_of(core, source.user_id)
-        if telegram_id is not None:
-            text = message.text or message.caption or ""
-            await handle_post(
-                bot, telegram_id, source.user_id, source.external_id, title, text, core, pipeline, config
-            )
+    await tell_followers(bot, core, await read_post(message, pipeline), config, post_answers)
+
+
+async def edited_channel_post(
+    message: Message, bot: Bot, core: Core, pipeline: Pipeline, config: BotConfig
+) -> None:
+    """An edit of such a post: a signal not yet followed is planned again, a change to one followed told."""
+    await tell_followers(bot, core, await read_post(message, pipeline), config, edit_answers)
+
+
+async def made_admin(event: ChatMemberUpdated, bot: Bot, core: Core, user: User) -> None:
+    """The trader made the bot an administrator of a channel: it becomes one of their sources, its posts
+    read for them from now on."""
+    title = event.chat.title or str(event.chat.id)
+    source = await link_channel(core, user.id, str(event.chat.id), title)
+    note = " You follow it automatically, as you chose." if source.auto_follow else ""
+    try:
+        await bot.send_message(event.from_user.id, LINKED.format(title=title) + note)
+    except TelegramForbiddenError:  # the trader never opened a chat with the bot: the link holds all the same
+        log.info("Telegram user %s linked a channel but has no chat with the bot", event.from_user.id)
 
 
 async def follow(query: CallbackQuery, callback_data: PlanAction, core: Core, user: User) -> None:
@@ -127,6 +127,10 @@ def make_router() -> Router:
         forwarded, OnLoop(F.forward_origin.type == "channel"), OnLoop(F.chat.type == ChatType.PRIVATE)
     )
     router.channel_post.register(channel_post, OnLoop(F.text | F.caption))
+    router.edited_channel_post.register(edited_channel_post, OnLoop(F.text | F.caption))
+    router.my_chat_member.register(
+        made_admin, OnLoop(F.chat.type == ChatType.CHANNEL), ChatMemberUpdatedFilter(PROMOTED_TRANSITION)
+    )
     router.callback_query.register(follow, PlanAction.filter(F.action.in_({"follow", "auto"})))
     router.callback_query.register(ignore, PlanAction.filter(F.action == "ignore"))
     router.callback_query.register(stop_to_entry, PlanAction.filter(F.action.in_({"be_on", "be_off"})))

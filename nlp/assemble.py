@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from nlp import languages
@@ -14,14 +15,16 @@ from nlp.commands import (
     extract_order,
     extract_stop,
     extract_symbol,
+    order_number,
     position_named,
     second_order,
     spaced_number,
 )
-from nlp.intents import joined_text
+from nlp.intents import MARKETS_QUESTION, joined_text
 from nlp.languages import Language
 from nlp.lexer import NUM, PUNCT, Token, tokenize
 from nlp.result import Alternative, Flag, Intent, ParseResult, Side
+from nlp.schedules import Repeat, read_repeat, read_spread
 from nlp.signal import SignalReading, read_signal
 from nlp.spelling import Speller
 from nlp.symbols import SymbolMatch, SymbolResolver
@@ -43,6 +46,8 @@ class Analysis:
     matches: list[SymbolMatch]
     signal: SignalReading
     order: OrderFields
+    repeat: Repeat | None = None
+    spread_over: timedelta | None = None
 
 
 def analyse(text: str, resolver: SymbolResolver, speller: Speller, limit: int = MAX_TEXT_CHARS) -> Analysis:
@@ -51,16 +56,19 @@ def analyse(text: str, resolver: SymbolResolver, speller: Speller, limit: int = 
     matches = resolver.find_all(tokens)
     signal = read_signal(tokens, resolver, matches)
     order = extract_order(tokens, matches, signal)
+    joined = joined_text(tokens)
     return Analysis(
         truncated=len(text) > limit,
         language=reading.language,
         unread=reading.unread,
         doubtful_numbers=reading.doubtful_numbers,
-        update=read_update(joined_text(tokens)),
+        update=read_update(joined),
         tokens=tokens,
         matches=matches,
         signal=signal,
         order=order,
+        repeat=read_repeat(joined),
+        spread_over=read_spread(joined),
     )
 
 
@@ -78,7 +86,12 @@ def _inferred_side(signal: SignalReading) -> Side | None:
     return None
 
 
-_CLOSING_WORDS = frozenset({"close", "exit", "closing", "reduce", "reducing", "decrease"})
+# Until recurring and spread orders are run (the automations), such a request is never placed as one order.
+_NOT_ONE_ORDER = (
+    "it repeats or is spread over time, and recurring and spread orders are not set up here yet: "
+    "nothing was placed; send a single order instead"
+)
+_CLOSING_WORDS = frozenset({"close", "exit", "closing", "reduce", "reducing", "decrease", "trim", "cut"})
 
 
 def _closing_side(tokens: list[Token], held: bool) -> Side | None:
@@ -162,8 +175,10 @@ def build_result(
             target_percents=order.target_percents,
         )  # fmt: skip
     elif intent == "set_alert":
-        symbol, condition, threshold = extract_alert(tokens, matches)
-        result = base.with_changes(symbol=symbol, condition=condition, threshold=threshold)
+        symbol, condition, threshold, percent = extract_alert(tokens, matches)
+        result = base.with_changes(
+            symbol=symbol, condition=condition, threshold=threshold, threshold_percent=percent
+        )
     elif intent == "set_stop_loss":
         symbol, stop = extract_stop(tokens, matches)
         result = base.with_changes(symbol=symbol, stop_loss=None if update == "move_stop_to_entry" else stop)
@@ -173,6 +188,10 @@ def build_result(
         result = base.with_changes(
             symbol=symbol, quote=quote if intent == "price" else None, position=position
         )
+        if intent == "cancel_order" and update is None:
+            result = result.with_changes(order_id=order_number(tokens))
+    elif intent == "help":
+        result = base.with_changes(asks_markets=bool(MARKETS_QUESTION.search(joined_text(tokens))))
     else:
         result = base
     flags = contradictions(result)
@@ -185,6 +204,9 @@ def build_result(
         spaced = spaced_number(tokens)
     if spaced is not None and intent != "unknown":
         flags += (Flag("number_in_doubt", _doubt_about(spaced)),)
+    if intent == "place_order" and (analysis.repeat or analysis.spread_over):
+        result = result.with_changes(repeat=analysis.repeat, spread_over=analysis.spread_over)
+        flags += (Flag("not_one_order", _NOT_ONE_ORDER),)
     if intent == "place_order" and (second := second_order(tokens, matches, result.symbol)):
         flags += (
             Flag(

@@ -67,6 +67,9 @@ PAIR_QUOTES: tuple[str, ...] = tuple(
 ASSET_NAMES: dict[str, str] = {
     "bitcoin": "BTC", "bitcoins": "BTC", "bitcion": "BTC", "bitcoi": "BTC", "bitcon": "BTC", "bitcoint": "BTC",
     "biticoin": "BTC", "btc's": "BTC", "xbt": "BTC",
+    "биткоин": "BTC", "биткоина": "BTC", "биткоину": "BTC", "биткоином": "BTC", "биткойн": "BTC", "биток": "BTC",
+    "битка": "BTC", "эфир": "ETH", "эфира": "ETH", "эфириум": "ETH", "эфириума": "ETH", "солана": "SOL",
+    "соланы": "SOL", "золото": "XAU", "золота": "XAU", "серебро": "XAG",
     "ether": "ETH", "ethereum": "ETH", "etherium": "ETH", "etherum": "ETH", "ethereium": "ETH", "eth's": "ETH",
     "ethreum": "ETH", "etherem": "ETH", "eather": "ETH", "ethe": "ETH",
     "solana": "SOL", "solona": "SOL", "solanna": "SOL", "salana": "SOL", "sol's": "SOL",

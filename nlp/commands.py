@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
 
-from nlp.lexer import NUM, PAIR, PUNCT, WORD, Token
+from nlp.languages import could_be_one_number
+from nlp.lexer import INDEX, NUM, PAIR, PUNCT, WORD, Token
 from nlp.result import AmountUnit, Condition, OrderType, Position, Side
 from nlp.signal import SignalReading
 from nlp.symbols import WEAK, SymbolMatch, best
 
 BUY_VERBS = frozenset({"buy", "buys", "purchase", "acquire", "grab", "long", "ape", "accumulate", "buyy", "biy",
-                       "invest", "spend",
+                       "invest", "spend", "dca",
                        "bui", "byu", "bought", "longing", "scoop", "get", "add"})  # fmt: skip
 SELL_VERBS = frozenset({"sell", "sells", "dump", "short", "offload", "unload", "sel", "sll", "selll", "shorting",
                         "shrt", "sold", "trim", "liquidate"})  # fmt: skip
@@ -250,7 +251,8 @@ def _named_quote(lows: Sequence[str], chosen: SymbolMatch | None) -> str | None:
 
 def extract_alert(
     tokens: Sequence[Token], matches: list[SymbolMatch]
-) -> tuple[str | None, Condition | None, Decimal | None]:
+) -> tuple[str | None, Condition | None, Decimal | None, Decimal | None]:
+    """The alert's symbol, condition, and price, or the move in percent ("if eth goes up 5%") where given so."""
     chosen = best(matches, allow_cash=False) or best(matches)
     lows = [t.low for t in tokens]
     condition: Condition = "cross"
@@ -266,7 +268,8 @@ def extract_alert(
     after = [t for i, t in numbers if chosen is None or i > chosen.index]  # "alert me at 3000 for eth" too
     first = after[0] if after else (numbers[0][1] if numbers else None)
     threshold = first.value if first is not None and not first.percent else None
-    return (chosen.symbol if chosen else None), condition, threshold
+    percent = first.value if first is not None and first.percent else None
+    return (chosen.symbol if chosen else None), condition, threshold, percent
 
 
 _STOP_WORDS = frozenset({"stop", "sl", "stoploss", "stops"})
@@ -325,13 +328,22 @@ def second_order(tokens: Sequence[Token], matches: list[SymbolMatch], chosen: st
 def spaced_number(tokens: Sequence[Token]) -> str | None:
     """ "buy 1 500 doge": a space inside a number (1,500) or two numbers (1, then 500)? Never guessed."""
     for first, second in pairwise(tokens):
-        if (
-            first.kind == NUM == second.kind
-            and first.line == second.line
-            and first.text.isdigit()
-            and len(first.text) <= 3
-            and second.text.isdigit()
-            and len(second.text) == 3
-        ):
+        if len(first.text) <= 3 and could_be_one_number(first, second):
             return f"{first.text} {second.text}"
+    return None
+
+
+def order_number(tokens: Sequence[Token]) -> int | None:
+    """ "cancel order 2", "cancel order #17", "cancel #17": the number of the order named, where one is."""
+    for i, tok in enumerate(tokens):
+        if tok.kind == INDEX and tok.text.startswith("#") and tok.value is not None:
+            return int(tok.value)
+        if tok.low in ("order", "orders") and i + 1 < len(tokens):
+            nxt = tokens[i + 1]
+            if (
+                nxt.kind in (NUM, INDEX)
+                and nxt.value is not None
+                and nxt.value == nxt.value.to_integral_value()
+            ):
+                return int(nxt.value)
     return None

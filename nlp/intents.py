@@ -108,6 +108,14 @@ _PERCENT_GAIN = re.compile(
 _SHARE_BASE = re.compile(r"\bof (?:my|the|our) (?:portfolio|balances?|funds|wallet|holdings|cash|account)\b")
 # A channel speaking to its followers ("we are up 300%", "our VIP members"), not a user giving an order.
 _CHANNEL_VOICE = re.compile(r"\b(?:we|we're|our|everyone|members|vip|premium|subscribers?|followers?|guys)\b")
+# "What coins can I trade?", "which pairs do you support", "list of markets": the markets, a question for help.
+MARKETS_QUESTION = re.compile(
+    r"\b(?:what|which)\s+(?:coins?|markets?|pairs?|tokens?|assets?|cryptos?|symbols?)\s+(?:can (?:i|we|you)|"
+    r"do (?:you|they)|does (?:it|the bot|this bot)|are (?:available|supported|tradable|listed)|is (?:available|"
+    r"supported))\b|"
+    r"\b(?:list|show)(?: me)?(?: (?:of|the|all))? (?:coins|markets|pairs|tokens|symbols)\b|"
+    r"\b(?:supported|available|tradable|tradeable) (?:coins|markets|pairs|tokens|assets|symbols)\b"
+)
 # Words that ask about the portfolio only when the trader asks ("what do i hold", "my bags"); in a statement
 # ("BTC holding 60k support", "I am holding my ETH bags until 5k") they are talk about the market.
 _HOLDING_WORDS = re.compile(r"\b(?:hold|holding|own|bags?|positions?|stack)\b")
@@ -196,12 +204,16 @@ def classify(
     if not words:
         return RuleVerdict("unknown", 0.9)
     side, verb_at = verb_side(tokens)
+    if MARKETS_QUESTION.search(text):
+        return RuleVerdict("help", 0.9)
     has_symbol = any(m.strength >= 1 for m in matches)
     sig = _signal_confidence(tokens, signal, order) or _channel_call(signal, order)
     if sig and signal_doubts(signal, matches, tokens):
         sig = min(sig, UNSURE_SIGNAL)
     report = bool(_REPORT.search(text)) or bool(_PERCENT_GAIN.search(text))
     full_call = bool(signal.entries) and (signal.stop_loss is not None or signal.stop_percent)
+    if sig and report and len(_named_assets(matches)) > 2:
+        return RuleVerdict("unknown", UNSURE_SIGNAL)  # a recap of several trades, none of them a new call
     if sig and not (report and not full_call and not signal.entries_labelled):
         return RuleVerdict("signal", sig)
     conditional = any(_CUES[i].search(text) for i in ("set_alert", "close_position", "cancel_order"))
@@ -251,16 +263,22 @@ _UPDATE_INTENTS: dict[str, Intent] = {
 
 # Follow-ups that end a trade: a signal post that says one of them (edited after the fact) is over.
 _TRADE_OVER = frozenset({"close", "cancel", "stop_hit"})
+_ALL_TARGETS_HIT = re.compile(
+    r"\ball (?:the )?(?:targets?|tps?|take ?profits?) (?:\w+ )?(?:hit|reached|achieved|done|smashed)"
+)
 
 
-def with_update(verdict: RuleVerdict, update: str | None, signal: SignalReading) -> RuleVerdict:
+def with_update(
+    verdict: RuleVerdict, update: str | None, signal: SignalReading, tokens: Sequence[Token]
+) -> RuleVerdict:
     """A follow-up decides the intent, except in a new signal with its entries under a label that does not say
     the trade is over (it may mention its own stop or targets; a stop moved needs targets listed too)."""
     if update is None:
         return verdict
     if verdict.intent == "signal":
         stop_moved = update in ("move_stop", "move_stop_to_entry")
-        if signal.entries_labelled and update not in _TRADE_OVER and (signal.targets or not stop_moved):
+        over = update in _TRADE_OVER or bool(_ALL_TARGETS_HIT.search(joined_text(tokens)))
+        if signal.entries_labelled and not over and (signal.targets or not stop_moved):
             return RuleVerdict("signal", min(verdict.confidence, UNSURE_SIGNAL), verdict.alternatives)
         verdict = RuleVerdict("unknown", 0.5)
     if update == "close" and any(a.intent == "close_position" for a in verdict.alternatives):
@@ -321,6 +339,10 @@ def _talk_not_request(found: dict[Intent, float], text: str) -> RuleVerdict | No
         if all(_HOLDING_WORDS.fullmatch(w) for w in words):
             return RuleVerdict("unknown", SURE, alternatives)
     return None
+
+
+def _named_assets(matches: Sequence[SymbolMatch]) -> set[str]:
+    return {m.symbol for m in matches if m.strength >= KNOWN and not m.is_cash}
 
 
 def _imperative(tokens: Sequence[Token], side: str | None, verb_at: int) -> bool:

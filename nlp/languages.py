@@ -103,7 +103,7 @@ TURKISH = Vocabulary(
     _table(
         """al alış alis alım alim satın satin=buy; satış satis sat=sell; giriş giris=entry; hedef=target;
         hedefler hedefleri=targets; zarar=stop; durdur=loss; kaldıraç kaldirac=leverage; kapat kapatın=close;
-        fiyat fiyatı fiyati=price; portföy portfoy=portfolio; bakiye=balance; alarm uyar=alert;
+        fiyat fiyatı fiyati=price; portföy portfoy portföyüm portfoyum portföyümü=portfolio; bakiye=balance; alarm uyar=alert;
         emirler emirleri=orders; emir=order; iptal=cancel; yarısı yarisi=half; altına altina altında=below;
         üstüne ustune üzerine uzerine=above; düşerse duserse=drops; pozisyon=position; kâr kar=profit;
         sinyal=signal; ulaştı ulasti=hit; piyasa=market; limit=limit; bölge bolge=zone""",
@@ -119,6 +119,8 @@ _UNREAD_TRADE_WORDS = (
             "kauf",
             "verkaufen",
             "verkauf",
+            "kaufe",
+            "verkaufe",
             "acheter",
             "achète",
             "achat",
@@ -306,8 +308,12 @@ def _priced(tok: Token) -> bool:
 
 
 def _could_join(out: list[Token], tok: Token) -> bool:
-    prev = out[-1]
-    before = out[-2].low if len(out) > 1 else ""
+    return could_be_one_number(out[-1], tok, out[-2].low if len(out) > 1 else "")
+
+
+def could_be_one_number(prev: Token, tok: Token, before: str = "") -> bool:
+    """ "1 500", "65 000": two numbers that may be one written with a space between its digit groups (`before`:
+    the word before them, where "TP 1 151" numbers a target)."""
     return (
         _groups(prev)
         and _groups(tok)

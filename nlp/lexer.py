@@ -269,7 +269,11 @@ def _mark(tokens: list[Token]) -> list[Token]:
             tok = tok._replace(percent=True)
         elif tok.kind == NUM and after in ("pips", "pip", "points", "pts", "ticks"):
             tok = tok._replace(unit="pips")  # "SL: 30 pips": a distance, not a price
-        elif tok.kind == NUM and after in ("lot", "lots", "lotsize", "lote", "lotes"):
+        elif (
+            tok.kind == NUM
+            and after in ("lot", "lots", "lotsize", "lote", "lotes")
+            and not _labels_a_size(tokens, i)
+        ):
             tok = tok._replace(unit="lot")  # "0.01 lot size for each 200 balance": a size, never a price
         elif tok.kind == NUM and after in _TIME_WORDS:
             tok = tok._replace(unit="time")  # "48 Minutes", "24 hours": a duration, never a price
@@ -303,6 +307,14 @@ def _is_numbering(tokens: list[Token], i: int, line_start: bool) -> bool:
     if line_start and nxt.text in (".", ":") and i + 2 < len(tokens):
         return tokens[i + 2].kind == NUM and tokens[i + 2].line == tok.line
     return False
+
+
+def _labels_a_size(tokens: list[Token], i: int) -> bool:
+    """ "TP 2345 lot size 0.01": the lot word labels the number after it (a post flattened onto one line)."""
+    after = [t for t in tokens[i + 2 : i + 5] if t.text != ":"]
+    if after and after[0].low == "size":
+        after = [t for t in after[1:] if t.text != ":"]
+    return bool(after) and after[0].kind == NUM
 
 
 _ASIDE_WORDS = frozenset(

@@ -76,7 +76,7 @@ class Pipeline:
         """The deterministic stage alone: its verdict, the analysis and the result it would give."""
         analysis = self.analyse(text)
         verdict = classify(analysis.tokens, analysis.matches, analysis.signal, analysis.order)
-        verdict = with_update(verdict, analysis.update, analysis.signal)
+        verdict = with_update(verdict, analysis.update, analysis.signal, analysis.tokens)
         verdict = in_doubt(verdict, analysis.tokens, analysis.language, analysis.update)
         return (
             verdict,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from decimal import Decimal
 from typing import Literal, get_args
 
+from nlp.schedules import Repeat
 from nlp.updates import Update
 
 Intent = Literal[
@@ -39,7 +41,14 @@ ASK_BACK_THRESHOLD = 0.6
 AUTO_FOLLOW_THRESHOLD = 0.9
 # Doubts no offered reading would mend: the message is to be sent again, written otherwise.
 SEND_AGAIN_FLAGS = frozenset(
-    {"negative_number", "amount_not_positive", "percent_over_100", "number_in_doubt", "several_orders"}
+    {
+        "negative_number",
+        "amount_not_positive",
+        "percent_over_100",
+        "number_in_doubt",
+        "several_orders",
+        "not_one_order",
+    }
 )
 
 
@@ -80,6 +89,11 @@ class ParseResult:
     target_percents: tuple[Decimal, ...] = ()
     condition: Condition | None = None
     threshold: Decimal | None = None
+    threshold_percent: Decimal | None = None  # outside the contract: an alert on a move ("goes up 5%")
+    order_id: int | None = None  # outside the contract: the order a request names ("cancel order 2")
+    asks_markets: bool = (
+        False  # outside the contract: help asked about the markets ("what coins can I trade?")
+    )
     flags: tuple[Flag, ...] = ()
     alternatives: tuple[Alternative, ...] = field(default=())
     stage: Stage = "rules"
@@ -89,6 +103,9 @@ class ParseResult:
     position: Position | None = None
     language: str = "en"  # of the message, as far as its trading words tell (ISO 639-1)
     unread: tuple[str, ...] = ()  # words in a language or script the rules do not read
+    # Outside the parse contract: an order to repeat ("every monday", DCA) or to spread out ("over 2 hours").
+    repeat: Repeat | None = None
+    spread_over: timedelta | None = None
 
     @property
     def should_ask_back(self) -> bool:

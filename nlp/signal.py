@@ -41,7 +41,7 @@ for _section, _phrases in {
     "long targets|exit targets|exit|exits|goal|goals|take|tp targets|🎯|short term|mid term|midterm|long term|"
     "short term targets|mid term targets|long term targets",
     STOP: "sl|stop|stops|stop loss|stoploss|stop losses|stop targets|stop target|stop price|stop level|"
-    "invalidation|invalid|invalid below|invalid above|cut loss|cutloss|stop out|🛑|⛔|s l",
+    "invalidation|invalid|invalid below|invalid above|cut loss|cutloss|stop out|🛑|⛔|❌|🚫|s l",
     LEVERAGE: "lev|leverage|lever|leverages|margin|leverage cross|leverage isolated",
     BUY: "buy|buy zone|buy range|buying range|buying zone|buy area|buy between|buy at|buy price|long|longs|"
     "buying|buy now|buy stop|buy stop limit|long now|long between|long zone|buy limit|long entry|buy entry|going long|go long",
@@ -55,9 +55,12 @@ for _section, _phrases in {
     for _phrase in _phrases.split("|"):
         _LABELS[tuple(_phrase.split())] = _section
 _MAX_LABEL_WORDS = max(len(k) for k in _LABELS)
+_CROSS_MARKS = ("❌", "🚫")
+_EMOJI_LABELS = ("🎯", "🛑", "⛔", *_CROSS_MARKS)
 _SIDE_WORDS = {"long": "buy", "longs": "buy", "short": "sell", "shorts": "sell", "bullish": "buy",
                "bearish": "sell", "longing": "buy", "shorting": "sell"}  # fmt: skip
 _BREAKOUT_WORDS = frozenset({"above", "below", "over", "under"})
+_BREAKS = frozenset({"breaks", "break", "breaking", "crosses", "reclaims"})
 _BUY_SELL = {"buy": "buy", "buying": "buy", "sell": "sell", "selling": "sell"}
 
 
@@ -92,7 +95,7 @@ def match_label(tokens: Sequence[Token], i: int) -> tuple[str, int, Decimal | No
     glued: Decimal | None = None
     while j < len(tokens) and len(words) < _MAX_LABEL_WORDS:
         tok = tokens[j]
-        if tok.kind == WORD or (tok.kind == PUNCT and tok.text in ("🎯", "🛑", "⛔") and not words):
+        if tok.kind == WORD or (tok.kind == PUNCT and tok.text in _EMOJI_LABELS and not words):
             low = tok.low
             stem = low.rstrip("0123456789")
             if stem != low and stem and not words and (stem,) in _LABELS and len(low) - len(stem) <= 2:
@@ -110,7 +113,9 @@ def match_label(tokens: Sequence[Token], i: int) -> tuple[str, int, Decimal | No
         break
     for n in range(len(words), 0, -1):
         section = _LABELS.get(tuple(words[:n]))
-        single = n == 1 and len(words[0]) == 1 and glued is None and words[0] not in ("🎯", "🛑", "⛔")
+        single = n == 1 and len(words[0]) == 1 and glued is None and words[0] not in _EMOJI_LABELS
+        if words[0] in _CROSS_MARKS and not (ends[0] < len(tokens) and tokens[ends[0]].kind == NUM):
+            return None  # "SL 4490 ❌": a mark after a level hit, a stop's label only before its price
         if single and not (ends[0] < len(tokens) and tokens[ends[0]].text == ":"):
             continue  # "e" and "t" are labels only glued to their number (T1, E2) or before a colon (E: 1.5)
         if section is not None:
@@ -279,6 +284,8 @@ class _SignalState:
         self.section, span, _ = label
         if self.section in (BUY, SELL):
             self._side_label(self.section, self.tokens[i : i + span])
+            if any(t.low == "entry" for t in self.tokens[i : i + span]):
+                self.section = ENTRY  # "LONG Entry: 9.85", flattened from "LONG" over "Entry: 9.85"
         self.labels.add(self.section)
         self.label_at.update(range(i, i + span))
         after = self.tokens[i + span].low if i + span < len(self.tokens) else ""
@@ -304,6 +311,8 @@ class _SignalState:
             return None
         if tok.low in _SIDE_WORDS and not _names_a_term(self.tokens, i):
             self.explicit_side = self.explicit_side or _SIDE_WORDS[tok.low]
+        elif tok.low in _BREAKS and i + 1 < len(self.tokens) and self.tokens[i + 1].kind == NUM:
+            self.breakout = True  # "if BTC breaks 70k we long": an entry once the price gets there
         elif _is_generic_label(self.tokens, i, self.line_start):
             self.section = UNPLACED
         return self._past(i)

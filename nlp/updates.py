@@ -61,7 +61,8 @@ _PATTERNS: tuple[tuple[Update, re.Pattern[str]], ...] = (
     (
         "close",
         re.compile(
-            r"\b(?:trade|trades|position|positions|signal|operation|order)s?(?: [#$]?\w+)? (?:is |are |was |were |has been |"
+            r"\b(?:trade|trades|position|positions|signal|operation|order|long|short)s?(?: [#$]?\w+)? (?:is |are |was |"
+            r"were |has been |"
             rf"have been |got )?closed\b|\bclosed due to\b|\bwe (?:close|closed|exit|exited)\b(?! (?:the |this |our |a )?{PERIOD})|\bexited\b|"
             r"\ball closed\b|\bclosed (?:in|with) (?:a )?(?:profit|loss|gain)\b|^(?:close|closed)$|\bfinal (?:p ?& ?l|pnl|result)\b|\bexit signal\b"
         ),

@@ -3,7 +3,18 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
@@ -32,6 +43,8 @@ class SignalRow(Base):
         Index("ix_signals_status_closed_at", "status", "closed_at"),
         # The report looks for closed signals not yet reported every pass, past the many never closed.
         Index("ix_signals_reported_at_closed_at", "reported_at", "closed_at"),
+        # An edited channel post finds the signal it was read as.
+        Index("ix_signals_source_id_post_id", "source_id", "post_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("signal_sources.id", ondelete="CASCADE"))
@@ -44,6 +57,8 @@ class SignalRow(Base):
     targets: Mapped[list[str]] = mapped_column(JSON)
     stop_loss: Mapped[Decimal | None] = mapped_column(Money)
     leverage: Mapped[Decimal | None] = mapped_column(Money)
+    # "Enter above 15.2": its entries are stop orders, filled once the price gets there.
+    breakout: Mapped[bool] = mapped_column(Boolean, server_default=false())
     status: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str | None] = mapped_column(String(20))
     pnl: Mapped[Decimal | None] = mapped_column(Money)
@@ -53,6 +68,8 @@ class SignalRow(Base):
     # When the user was told how it closed (or, closed without an outcome, found nothing to tell).
     reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The channel's message id of the post it was read from, where known (a channel post, a forward).
+    post_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class AlertRow(Base):

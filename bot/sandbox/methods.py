@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.sandbox.files import FileTooBig, Upload
 from bot.sandbox.state import BOT_USER, BotApiError, JsonDict, SandboxState
 
 Params = dict[str, Any]
 Method = Callable[[SandboxState, Params], Awaitable[Any]]
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram allows in a webhook's secret token
 
@@ -76,20 +77,48 @@ async def send_message(state: SandboxState, params: Params) -> JsonDict:
     return state.message_payload(chat_id, message)
 
 
+def _file(state: SandboxState, params: Params, name: str, folder: str, mime_type: str | None = None) -> str:
+    """The id of the file sent in field `name`: an upload, kept now, or the id of one kept before."""
+    value = params.get(name)
+    if isinstance(value, Upload):
+        try:
+            return state.files.add(value, folder, mime_type).file_id
+        except FileTooBig as error:
+            raise BotApiError(400, f"Bad Request: file is too big: {error}") from None
+    if isinstance(value, str) and state.files.get(value) is not None:
+        return value
+    raise BotApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+
+
+def _caption(params: Params) -> str | None:
+    caption = params.get("caption")
+    if caption is not None and len(str(caption)) > MAX_CAPTION:
+        raise BotApiError(400, "Bad Request: message caption is too long")
+    return str(caption) if caption else None
+
+
 async def send_photo(state: SandboxState, params: Params) -> JsonDict:
     chat_id = _int(params, "chat_id")
     chat = state.bot_chat(chat_id)
-    photo = params.get("photo")
-    if isinstance(photo, bytes):
-        file_id = "ph" + secrets.token_urlsafe(12)
-        state.files[file_id] = photo
-    elif isinstance(photo, str) and photo in state.files:
-        file_id = photo
-    else:
-        raise BotApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
-    caption = params.get("caption")
-    message = chat.add("bot", caption, photo=file_id, reply_markup=_markup(params))
+    photo = _file(state, params, "photo", "photos", "image/png")  # the bot's charts
+    message = chat.add("bot", _caption(params), photo=photo, reply_markup=_markup(params))
     return state.message_payload(chat_id, message)
+
+
+async def send_document(state: SandboxState, params: Params) -> JsonDict:
+    chat_id = _int(params, "chat_id")
+    chat = state.bot_chat(chat_id)
+    document = _file(state, params, "document", "documents")
+    message = chat.add("bot", _caption(params), document=document, reply_markup=_markup(params))
+    return state.message_payload(chat_id, message)
+
+
+async def get_file(state: SandboxState, params: Params) -> JsonDict:
+    """A file's path, to download it from the file download path (every file kept is small enough for that)."""
+    stored = state.files.get(str(params.get("file_id") or ""))
+    if stored is None:
+        raise BotApiError(400, "Bad Request: invalid file_id")
+    return stored.as_file()
 
 
 async def edit_message_text(state: SandboxState, params: Params) -> JsonDict:
@@ -187,6 +216,8 @@ METHODS: dict[str, Method] = {
     "getupdates": get_updates,
     "sendmessage": send_message,
     "sendphoto": send_photo,
+    "senddocument": send_document,
+    "getfile": get_file,
     "editmessagetext": edit_message_text,
     "editmessagereplymarkup": edit_message_reply_markup,
     "deletemessage": delete_message,

@@ -1,4 +1,4 @@
-"""The chat page at /sandbox: talk to the bot as in Telegram, with inline buttons and photos."""
+"""The chat page at /sandbox: talk to the bot as in Telegram, with inline buttons, photos and files."""
 
 CHAT_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -11,6 +11,7 @@ header input{width:110px}
 .msg{max-width:70%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;background:#fff}
 .user{align-self:flex-end;background:#effdde}.bot{align-self:flex-start}
 .msg img{max-width:100%;display:block;border-radius:8px}
+.msg a.doc{display:block;margin-bottom:4px}
 .kb{display:grid;gap:4px;margin-top:6px}.kb div{display:flex;gap:4px}
 .kb button{flex:1;padding:6px;border:0;border-radius:6px;background:#d7e6f3;cursor:pointer}
 .toast{color:#517da2;font-size:90%;align-self:center}
@@ -21,6 +22,7 @@ form input[type=text]{flex:1;padding:8px}
 forwarded from <input id="fwd" placeholder="(channel title)"></header>
 <div id="log"></div>
 <form id="f"><input id="t" type="text" placeholder="buy $50 of ETH" autocomplete="off">
+<label title="send a file">📎<input id="doc" type="file" hidden></label>
 <button>Send</button></form>
 <script src="/sandbox/chat.js"></script></body></html>
 """
@@ -36,6 +38,10 @@ function render(m) {
   const seen = JSON.stringify(m); if (el.dataset.seen === seen) return; el.dataset.seen = seen;
   el.className = "msg " + m.from; el.innerHTML = "";
   if (m.photo) { const img = document.createElement("img"); img.src = m.photo; el.appendChild(img); }
+  if (m.document) {
+    const a = document.createElement("a"); a.className = "doc"; a.href = m.document; a.target = "_blank";
+    a.textContent = "📎 file"; el.appendChild(a);
+  }
   if (m.text) el.appendChild(document.createTextNode(m.text));
   const rows = (m.reply_markup || {}).inline_keyboard || [];
   if (rows.length) {
@@ -75,6 +81,11 @@ document.getElementById("f").onsubmit = async (e) => {
   t.value = "";
   await fetch(base() + "/messages", {method: "POST", headers: {"content-type": "application/json"},
     body: JSON.stringify(body)});
+};
+document.getElementById("doc").onchange = async (e) => {
+  const file = e.target.files[0]; if (!file) return;
+  const form = new FormData(); form.append("file", file); e.target.value = "";
+  await fetch(base() + "/documents", {method: "POST", body: form});
 };
 uid.onchange = () => { log.innerHTML = ""; shown = {}; };
 poll();

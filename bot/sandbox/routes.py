@@ -1,7 +1,9 @@
 """The sandbox's HTTP face: the Bot API stand-in (bot side), the user side, and the chat page.
 
 /sandbox/bot<token>/<method>              the bot side, Telegram's shapes
+/sandbox/file/bot<token>/<file_path>      the bot's file downloads (getFile gives the path)
 /sandbox/api/chats/{user_id}/...          the user side (see the sandbox contract)
+/sandbox/api/channels/{channel_id}/...    channels where the bot is an administrator: posts, edits, admins
 /sandbox                                  the chat page
 """
 
@@ -13,13 +15,14 @@ from collections.abc import Awaitable
 from typing import Any
 
 import msgspec
-from litestar import MediaType, Request, Router, get, post, route
+from litestar import MediaType, Request, Router, get, patch, post, route
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Response
 
-from bot.sandbox.methods import METHODS
+from bot.sandbox.files import MAX_FILE_SIZE, FileTooBig, Upload
+from bot.sandbox.methods import MAX_CAPTION, MAX_TEXT, METHODS
 from bot.sandbox.page import CHAT_PAGE, CHAT_SCRIPT
 from bot.sandbox.state import BotApiError, JsonDict, SandboxState
 from webapp.init_data import sign_init_data
@@ -36,6 +39,38 @@ class UserMessage(msgspec.Struct):
 class UserCallback(msgspec.Struct):
     message_id: int
     data: str
+
+
+class ChannelPostBody(msgspec.Struct):
+    text: str
+    title: str | None = None  # the channel's title, where it is new or renamed
+
+
+class ChannelEditBody(msgspec.Struct):
+    text: str
+
+
+class ChannelAdminBody(msgspec.Struct):
+    title: str | None = None
+
+
+def _refused(code: int, description: str) -> Response[JsonDict]:
+    """A request of the user side the sandbox cannot carry out, and why."""
+    return Response({"ok": False, "description": description}, status_code=code)
+
+
+def _text_refused(text: str) -> Response[JsonDict] | None:
+    if not text.strip():
+        return _refused(400, "text is empty")
+    if len(text) > MAX_TEXT:
+        return _refused(400, f"text is longer than {MAX_TEXT} characters, the most Telegram takes")
+    return None
+
+
+def _channel_refused(channel_id: int) -> Response[JsonDict] | None:
+    if channel_id >= 0:
+        return _refused(400, f"{channel_id} is not a channel's id: those are negative, -100… in Telegram")
+    return None
 
 
 def _telegram_error(error: BotApiError) -> Response[JsonDict]:
@@ -55,11 +90,15 @@ async def _params(request: Request[Any, Any, Any]) -> dict[str, Any]:
     elif content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         form = await request.form()
         for key, value in form.multi_items():
-            params[key] = await value.read() if isinstance(value, UploadFile) else value
+            params[key] = await _upload(value) if isinstance(value, UploadFile) else value
     for key, value in list(params.items()):  # "attach://<field>": the upload sent in that field
         if isinstance(value, str) and value.startswith("attach://"):
             params[key] = params.get(value.removeprefix("attach://"))
     return params
+
+
+async def _upload(value: UploadFile) -> Upload:
+    return Upload(await value.read(), value.filename or None, value.content_type or None)
 
 
 async def _unless_gone(request: Request[Any, Any, Any], long_poll: Awaitable[Any]) -> Any:
@@ -150,12 +189,100 @@ async def post_update(data: JSONBody[dict[str, Any]], sandbox: NamedDependency[S
     return {"ok": True}
 
 
-@get("/api/files/{file_id:str}", media_type="image/png")
+@post(
+    "/api/chats/{user_id:int}/documents",
+    status_code=200,
+    request_max_body_size=MAX_FILE_SIZE + 64 * 1024,  # the largest file and the rest of its form
+)
+async def post_document(
+    request: Request[Any, Any, Any], user_id: FromPath[int], sandbox: NamedDependency[SandboxState]
+) -> Response[JsonDict]:
+    """The user sends a file: multipart, the file in field `file`, a caption in field `caption` or none."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return _refused(415, "send the file as multipart/form-data, in the field 'file'")
+    form = await request.form()
+    upload, caption = form.get("file"), form.get("caption")
+    if not isinstance(upload, UploadFile):
+        return _refused(400, "no file: send it in the multipart field 'file'")
+    if caption is not None and (not isinstance(caption, str) or len(caption) > MAX_CAPTION):
+        return _refused(400, f"the caption must be text of {MAX_CAPTION} characters at most")
+    document = await _upload(upload)
+    if not document.content:
+        return _refused(400, "the file is empty")
+    try:
+        message_id = sandbox.user_document(user_id, document, caption)
+    except FileTooBig as error:
+        return _refused(413, f"the file is too big: {error}")
+    return Response({"message_id": message_id})
+
+
+@post("/api/channels/{channel_id:int}/posts", status_code=200)
+async def post_channel_post(
+    channel_id: FromPath[int], data: JSONBody[ChannelPostBody], sandbox: NamedDependency[SandboxState]
+) -> Response[JsonDict]:
+    refused = _channel_refused(channel_id) or _text_refused(data.text)
+    if refused is not None:
+        return refused
+    return Response({"message_id": sandbox.channel_post(channel_id, data.text, data.title)})
+
+
+@patch("/api/channels/{channel_id:int}/posts/{message_id:int}", status_code=200)
+async def edit_channel_post(
+    channel_id: FromPath[int],
+    message_id: FromPath[int],
+    data: JSONBody[ChannelEditBody],
+    sandbox: NamedDependency[SandboxState],
+) -> Response[JsonDict]:
+    refused = _channel_refused(channel_id) or _text_refused(data.text)
+    if refused is not None:
+        return refused
+    try:
+        sandbox.edit_channel_post(channel_id, message_id, data.text)
+    except BotApiError as error:
+        return _refused(error.code, error.description)
+    return Response({"ok": True})
+
+
+@post("/api/channels/{channel_id:int}/members/{user_id:int}", status_code=200)
+async def make_admin(
+    request: Request[Any, Any, Any],
+    channel_id: FromPath[int],
+    user_id: FromPath[int],
+    sandbox: NamedDependency[SandboxState],
+) -> Response[JsonDict]:
+    """The user makes the bot an administrator of the channel. No body is needed; a JSON body may give the
+    channel's title, where the sandbox has not seen a post of it."""
+    refused = _channel_refused(channel_id)
+    if refused is not None:
+        return refused
+    body = await request.body()
+    try:
+        title = msgspec.json.decode(body, type=ChannelAdminBody).title if body.strip() else None
+    except msgspec.DecodeError as error:
+        return _refused(400, f"the body is not the JSON expected ({error}); it may be left empty")
+    sandbox.make_admin(channel_id, user_id, title)
+    return Response({"ok": True})
+
+
+@get("/api/files/{file_id:str}")
 async def get_file(file_id: FromPath[str], sandbox: NamedDependency[SandboxState]) -> Response[bytes]:
-    content = sandbox.files.get(file_id)
-    if content is None:
+    stored = sandbox.files.get(file_id)
+    if stored is None:
         return Response(b"", status_code=404)
-    return Response(content, media_type="image/png")
+    return Response(stored.content, media_type=stored.mime_type)
+
+
+@get("/file/{bot_token:str}/{file_path:path}")
+async def download_file(
+    bot_token: FromPath[str], file_path: FromPath[str], sandbox: NamedDependency[SandboxState]
+) -> Response[Any]:
+    """The file download path of Telegram's Bot API, for the path getFile gave."""
+    if bot_token != f"bot{sandbox.token}":
+        return _telegram_error(BotApiError(401, "Unauthorized"))
+    stored = sandbox.files.at(file_path.lstrip("/"))
+    if stored is None:
+        return _telegram_error(BotApiError(404, "Not Found: file not found"))
+    return Response(stored.content, media_type=stored.mime_type)
 
 
 @get("/", media_type=MediaType.HTML)
@@ -180,8 +307,13 @@ def sandbox_router(sandbox: SandboxState) -> Router:
             get_messages,
             post_callback,
             webapp_init_data,
+            post_document,
+            post_channel_post,
+            edit_channel_post,
+            make_admin,
             post_update,
             get_file,
+            download_file,
             chat_page,
             chat_script,
         ],

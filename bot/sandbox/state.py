@@ -1,4 +1,5 @@
-"""The sandbox's memory: chats and their messages, the update queue the bot polls, callback answers, photos.
+"""The sandbox's memory: chats and their messages, channels and their posts, the update queue the bot polls,
+callback answers, files (photos and documents).
 
 One instance per process, living in the event loop that serves the sandbox. Nothing here does I/O.
 """
@@ -14,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.sandbox.files import FileStore, Upload
+
 JsonDict = dict[str, Any]
 
 SANDBOX_TOKEN = "1000001:sandbox-token-not-a-secret"
@@ -25,6 +28,24 @@ BOT_USER: JsonDict = {
     "can_join_groups": False,
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
+}
+# What a channel's owner grants a bot made administrator there, as Telegram's ChatMemberAdministrator lists it.
+CHANNEL_ADMIN_RIGHTS: JsonDict = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": False,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": False,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_send_welcome_messages": False,
+    "can_post_messages": True,
+    "can_edit_messages": True,
 }
 
 
@@ -42,9 +63,10 @@ class BotApiError(Exception):
 class ChatMessage:
     message_id: int
     sender: str  # "user" or "bot"
-    text: str | None
+    text: str | None  # the caption of a photo or a document
     date: int
     photo: str | None = None  # a file id
+    document: str | None = None  # a file id
     reply_markup: JsonDict | None = None
     edit_count: int = 0
     deleted: bool = False
@@ -64,6 +86,39 @@ class Chat:
         return message
 
 
+@dataclass(slots=True)
+class ChannelPost:
+    message_id: int
+    text: str
+    date: int
+    edit_date: int | None = None
+
+
+@dataclass(slots=True)
+class Channel:
+    id: int
+    title: str
+    posts: dict[int, ChannelPost] = field(default_factory=dict)
+    next_id: int = 1
+
+    @property
+    def chat(self) -> JsonDict:
+        return {"id": self.id, "type": "channel", "title": self.title}
+
+    def post_payload(self, post: ChannelPost) -> JsonDict:
+        """A channel post as Telegram sends it: from the channel itself (sender_chat), with no `from`."""
+        payload: JsonDict = {
+            "message_id": post.message_id,
+            "date": post.date,
+            "chat": self.chat,
+            "sender_chat": self.chat,
+            "text": post.text,
+        }
+        if post.edit_date is not None:
+            payload["edit_date"] = post.edit_date
+        return payload
+
+
 def channel_id(title: str) -> int:
     """A stable channel id for a channel named only by its title, in Telegram's -100... form."""
     return -1_000_000_000_000 - zlib.crc32(title.encode())
@@ -73,7 +128,8 @@ class SandboxState:
     def __init__(self, token: str = SANDBOX_TOKEN) -> None:
         self.token = token
         self.chats: dict[int, Chat] = {}
-        self.files: dict[str, bytes] = {}
+        self.channels: dict[int, Channel] = {}
+        self.files = FileStore()
         self._updates: list[JsonDict] = []
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
@@ -111,6 +167,56 @@ class SandboxState:
         self.push({"message": payload})
         return message.message_id
 
+    def user_document(self, user_id: int, upload: Upload, caption: str | None = None) -> int:
+        """The user sends a file (a channel's history export, say), with a caption or none."""
+        stored = self.files.add(upload, "documents")
+        chat = self.chat(user_id)
+        message = chat.add("user", caption or None, document=stored.file_id)
+        self.push({"message": self.message_payload(user_id, message)})
+        return message.message_id
+
+    # -- channels where the bot is an administrator -----------------------------------------------------------
+
+    def channel(self, channel_id: int, title: str | None = None) -> Channel:
+        """The channel, known from now on; `title`: its title now (a channel may be renamed)."""
+        channel = self.channels.get(channel_id)
+        if channel is None:
+            channel = self.channels[channel_id] = Channel(channel_id, title or f"Channel {channel_id}")
+        elif title:
+            channel.title = title
+        return channel
+
+    def channel_post(self, channel_id: int, text: str, title: str | None = None) -> int:
+        channel = self.channel(channel_id, title)
+        post = ChannelPost(channel.next_id, text, int(time.time()))
+        channel.posts[post.message_id] = post
+        channel.next_id += 1
+        self.push({"channel_post": channel.post_payload(post)})
+        return post.message_id
+
+    def edit_channel_post(self, channel_id: int, message_id: int, text: str) -> None:
+        channel = self.channels.get(channel_id)
+        post = channel.posts.get(message_id) if channel is not None else None
+        if channel is None or post is None:
+            raise BotApiError(404, f"Not Found: channel {channel_id} has no post {message_id}")
+        post.text, post.edit_date = text, int(time.time())
+        self.push({"edited_channel_post": channel.post_payload(post)})
+
+    def make_admin(self, channel_id: int, user_id: int, title: str | None = None) -> None:
+        """The user, the channel's owner, makes the bot an administrator of the channel."""
+        channel, user = self.channel(channel_id, title), self.chat(user_id).user
+        self.push(
+            {
+                "my_chat_member": {
+                    "chat": channel.chat,
+                    "from": user,
+                    "date": int(time.time()),
+                    "old_chat_member": {"status": "left", "user": BOT_USER},
+                    "new_chat_member": {"status": "administrator", "user": BOT_USER, **CHANNEL_ADMIN_RIGHTS},
+                }
+            }
+        )
+
     def callback(self, user_id: int, message_id: int, data: str) -> asyncio.Future[str | None]:
         chat = self.chat(user_id)
         message = chat.messages.get(message_id)
@@ -145,6 +251,7 @@ class SandboxState:
                 "from": m.sender,
                 "text": m.text,
                 "photo": f"/sandbox/api/files/{m.photo}" if m.photo else None,
+                "document": f"/sandbox/api/files/{m.document}" if m.document else None,
                 "reply_markup": m.reply_markup,
                 "edit_count": m.edit_count,
             }
@@ -216,6 +323,12 @@ class SandboxState:
             payload["photo"] = [
                 {"file_id": message.photo, "file_unique_id": message.photo[:16], "width": 800, "height": 600}
             ]
+            if message.text:
+                payload["caption"] = message.text
+        elif message.document:
+            stored = self.files.get(message.document)
+            assert stored is not None  # a message's file is kept as long as the message
+            payload["document"] = stored.as_document()
             if message.text:
                 payload["caption"] = message.text
         elif message.text is not None:

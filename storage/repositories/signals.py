@@ -33,6 +33,7 @@ def _signal(row: SignalRow) -> SignalRecord:
         targets=tuple(Decimal(t) for t in row.targets),
         stop_loss=row.stop_loss,
         leverage=row.leverage,
+        breakout=row.breakout,
     )
     return SignalRecord(
         id=row.id,
@@ -46,7 +47,20 @@ def _signal(row: SignalRow) -> SignalRecord:
         pnl=row.pnl,
         group_id=row.group_id,
         closed_at=row.closed_at,
+        post_id=row.post_id,
     )
+
+
+def _spec_columns(spec: SignalSpec) -> dict[str, object]:
+    return {
+        "symbol": spec.symbol,
+        "side": spec.side.value,
+        "entries": [format(e, "f") for e in spec.entries],
+        "targets": [format(t, "f") for t in spec.targets],
+        "stop_loss": spec.stop_loss,
+        "leverage": spec.leverage,
+        "breakout": spec.breakout,
+    }
 
 
 class SqlSignalRepository:
@@ -100,7 +114,14 @@ class SqlSignalRepository:
         return _signal(row) if row else None
 
     async def add(
-        self, source_id: int, user_id: int, content_hash: str, text: str, spec: SignalSpec, now: datetime
+        self,
+        source_id: int,
+        user_id: int,
+        content_hash: str,
+        text: str,
+        spec: SignalSpec,
+        now: datetime,
+        post_id: int | None = None,
     ) -> SignalRecord | None:
         session = await self._tx.session()
         row = SignalRow(
@@ -108,14 +129,10 @@ class SqlSignalRepository:
             user_id=user_id,
             content_hash=content_hash,
             text=text,
-            symbol=spec.symbol,
-            side=spec.side.value,
-            entries=[format(e, "f") for e in spec.entries],
-            targets=[format(t, "f") for t in spec.targets],
-            stop_loss=spec.stop_loss,
-            leverage=spec.leverage,
+            **_spec_columns(spec),
             status=SignalStatus.PREVIEWED.value,
             created_at=now,
+            post_id=post_id,
         )
         try:
             async with session.begin_nested():
@@ -123,6 +140,48 @@ class SqlSignalRepository:
         except IntegrityError:  # the same post from the same source, recorded by a concurrent update
             return None
         return _signal(row)
+
+    async def for_post(self, source_id: int, post_id: int) -> SignalRecord | None:
+        session = await self._tx.session()
+        row = await session.scalar(
+            select(SignalRow)
+            .where(SignalRow.source_id == source_id, SignalRow.post_id == post_id)
+            .order_by(SignalRow.id.desc())
+            .limit(1)
+        )
+        return _signal(row) if row else None
+
+    async def revise(
+        self, user_id: int, signal_id: int, content_hash: str, text: str, spec: SignalSpec
+    ) -> SignalRecord | None:
+        session = await self._tx.session()
+        statement = (
+            update(SignalRow)
+            .where(
+                SignalRow.id == signal_id,
+                SignalRow.user_id == user_id,
+                SignalRow.status == SignalStatus.PREVIEWED.value,
+            )
+            .values(content_hash=content_hash, text=text, **_spec_columns(spec))
+        )
+        try:
+            async with session.begin_nested():
+                result = await session.execute(statement)
+        except IntegrityError:  # the source has a signal of that content already
+            return None
+        if getattr(result, "rowcount", 0) != 1:
+            return None
+        row = await session.get(SignalRow, signal_id, populate_existing=True)
+        return _signal(row) if row else None
+
+    async def set_entry_stops(self, user_id: int, draft_ids: Sequence[str], price: Decimal) -> int:
+        session = await self._tx.session()
+        result = await session.execute(
+            update(OrderDraftRow)
+            .where(OrderDraftRow.id.in_(draft_ids), OrderDraftRow.user_id == user_id)
+            .values(stop_loss=price)
+        )
+        return int(getattr(result, "rowcount", 0))
 
     async def set_status(
         self, user_id: int, signal_id: int, status: SignalStatus, expected: SignalStatus | None = None

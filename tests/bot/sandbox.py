@@ -13,7 +13,7 @@ import uvicorn
 from aiogram.fsm.storage.base import BaseStorage
 
 from bot.sandbox.routes import sandbox_router
-from bot.sandbox.state import SandboxState
+from bot.sandbox.state import SandboxState, channel_id
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.runtime import TelegramBot, telegram_bot
 from handlers.config import BotConfig
@@ -44,6 +44,10 @@ class Sandbox:
 
     def chat(self, user_id: int) -> "UserChat":
         return UserChat(self, user_id)
+
+    def channel(self, title: str) -> "SandboxChannel":
+        """The channel of that title, with the id a forward from it carries."""
+        return SandboxChannel(self, channel_id(title), title)
 
     async def push_update(self, update: dict[str, Any]) -> None:
         (await self.client.post("/sandbox/api/updates", json=update)).raise_for_status()
@@ -106,6 +110,34 @@ class UserChat:
         [preview] = await self.ask(order)
         answer = await self.tap(preview["message_id"], button(preview, "Confirm"))
         assert answer["answer"] == "Order placed.", answer
+
+
+@dataclass
+class SandboxChannel:
+    """A channel where the bot is an administrator, as its owner posts, edits and adds admins."""
+
+    sandbox: Sandbox
+    id: int
+    title: str
+
+    @property
+    def _path(self) -> str:
+        return f"/sandbox/api/channels/{self.id}"
+
+    async def make_admin(self, user_id: int) -> None:
+        answer = await self.sandbox.client.post(f"{self._path}/members/{user_id}", json={"title": self.title})
+        answer.raise_for_status()
+
+    async def post(self, text: str) -> int:
+        answer = await self.sandbox.client.post(
+            f"{self._path}/posts", json={"text": text, "title": self.title}
+        )
+        answer.raise_for_status()
+        return int(answer.json()["message_id"])
+
+    async def edit(self, message_id: int, text: str) -> None:
+        answer = await self.sandbox.client.patch(f"{self._path}/posts/{message_id}", json={"text": text})
+        answer.raise_for_status()
 
 
 def button(message: dict[str, Any], label_start: str) -> str:

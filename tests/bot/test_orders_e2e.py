@@ -43,6 +43,9 @@ async def test_a_stop_said_as_a_percentage_is_shown_as_its_price_and_armed_with_
         [entry, leg] = sorted(await uow.orders.for_user(user.id), key=lambda order: order.id)
     assert entry.status is OrderStatus.FILLED and leg.parent_id == entry.id
     assert (leg.role, leg.status, leg.price) == (OrderRole.STOP_LOSS, OrderStatus.ARMED, stop)
+    confirmation = (await chat.message(preview["message_id"]))["text"].splitlines()
+    assert confirmation[-1].startswith(f"🛑 Stop: sell {leg.quantity.normalize()} ETH at ")
+    assert confirmation[-1].endswith(f"(#{leg.id}, held by the bot)")
 
 
 async def test_closing_a_position_sells_all_of_it_and_says_so_when_there_is_none(
@@ -246,3 +249,30 @@ async def test_an_order_the_exchange_did_not_answer_is_looked_up_and_the_trader_
         assert await harness.count("orders") == 1
     finally:
         await bot.stop()
+
+
+async def test_an_order_named_by_its_number_is_offered_for_cancelling(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(530)
+    price = (await harness.market.ticker("ETH/USDT")).bid * Decimal("0.8")
+    await chat.confirmed(f"buy 0.01 eth at {price:.2f}")
+    async with harness.core.uow(read_only=True) as uow:
+        user = await uow.users.by_telegram_id(chat.user_id)
+        assert user is not None
+        [resting] = await uow.orders.for_user(user.id, (OrderStatus.OPEN,), 10)
+    [offer] = await chat.ask(f"cancel order {resting.id}")
+    assert f"#{resting.id}" in offer["text"]
+    answer = await chat.tap(offer["message_id"], button(offer, f"Cancel #{resting.id}"))
+    assert answer["answer"] == f"Order #{resting.id} cancelled."
+    [unknown] = await chat.ask(f"cancel order {resting.id + 100}")
+    assert unknown["text"].startswith(f"Order #{resting.id + 100} is not open")
+
+
+async def test_the_coins_a_trader_can_trade_are_listed(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    [answer] = await sandbox.chat(531).ask("what coins can I trade?")
+    listed = {m.base for m in (await harness.market.markets()).values() if m.quote == "USDT"}
+    assert answer["text"].startswith(f"Your paper account trades {len(listed)} coins: ")
+    assert all(coin in answer["text"] for coin in listed)

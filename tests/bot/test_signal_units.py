@@ -45,7 +45,7 @@ def test_a_stop_shows_its_loss_with_a_minus_sign() -> None:
     fill = BracketFill(
         1, "XRP/USDT", OrderRole.STOP_LOSS, Side.SELL, D("150"), D("0.4812"), D("-61.2"), "USDT", closed=True
     )
-    assert bracket_fill_text(fill) == "🛑 XRP/USDT stop hit at 0.481200: sold 150 XRP (−61.20 USDT)."
+    assert bracket_fill_text(fill) == "🛑 XRP/USDT stop hit at 0.4812: sold 150 XRP (−61.20 USDT)."
 
 
 def test_a_closed_signal_names_its_source_outcome_and_pnl() -> None:

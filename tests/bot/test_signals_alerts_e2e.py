@@ -67,6 +67,21 @@ async def test_an_alert_fires_once(sandbox: Sandbox, bot: TelegramBot, harness: 
     assert listing["text"].startswith("You have no alerts")
 
 
+async def test_an_alert_on_a_move_in_percent_is_priced_from_the_price_now(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    harness.market.set_price("ETH/USDT", Decimal(3000))
+    chat = sandbox.chat(606)
+    [reply] = await chat.ask("notify me if eth goes up 5%")
+    assert reply["text"].startswith("🔔 Alert set: ETH/USDT above 3,150.00 (now ")
+    [which_way] = await chat.ask("alert me if eth moves 5%")
+    assert "Say which way the move is" in which_way["text"]
+    harness.market.set_price("ETH/USDT", Decimal(3151))
+    assert await bot.watcher.tick() == 1
+    [fired] = await chat.reply()
+    assert "ETH/USDT is above 3,150.00" in fired["text"]
+
+
 async def test_an_alert_set_outside_the_chat_fires_in_it(
     sandbox: Sandbox, bot: TelegramBot, harness: Harness
 ) -> None:
@@ -243,3 +258,13 @@ async def test_a_signal_is_followed_only_where_an_entry_was_placed(
     assert (
         again["text"].startswith("You had this signal from Thin Calls already, not followed") is not followed
     )
+
+
+async def test_a_recurring_order_is_not_placed_as_a_single_one(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    [asked] = await sandbox.chat(619).ask("buy 50 usdt of btc every monday")
+    assert asked["text"].startswith(
+        "Send it again, written as you mean it:\n• it repeats or is spread over time"
+    )
+    assert asked["reply_markup"] is None and await harness.count("order_drafts") == 0

@@ -85,7 +85,7 @@ def test_the_preview_says_what_the_money_does() -> None:
     assert "expires in 2 min" in text
 
 
-def test_a_preview_gives_a_cheap_coins_prices_to_six_places() -> None:
+def test_a_preview_gives_a_cheap_coins_prices_to_their_own_digits() -> None:
     cheap = replace(
         _draft(),
         symbol="DOGE/USDT",
@@ -96,16 +96,20 @@ def test_a_preview_gives_a_cheap_coins_prices_to_six_places() -> None:
         preview=replace(_draft().preview, price=Decimal("0.08123")),
     )
     text = draft_preview(cheap, 120)
-    assert text.splitlines()[0].endswith("limit at 0.081230")
-    assert "Price: 0.081230 USDT" in text and "Stop: 0.077170 (" in text
-    assert "Targets: 0.089350, 12,345.50" in text
+    assert text.splitlines()[0].endswith("limit at 0.08123")
+    assert "Price: 0.08123 USDT" in text and "Stop: 0.07717 (" in text
+    assert "Targets: 0.08935, 12,345.50" in text
 
 
 def test_a_quote_shows_its_24h_change_with_a_sign() -> None:
     ticker = Ticker("BTC/USDT", Decimal(1), Decimal(2), Decimal("67000"), Decimal("-1.5"), NOW)
     assert quote_text(ticker).startswith("BTC/USDT: 67,000.00 USDT (-1.50% 24h)")
     doge = Ticker("DOGE/USDT", Decimal("0.12191"), Decimal("0.12203"), Decimal("0.12197"), Decimal(2), NOW)
-    assert quote_text(doge) == "DOGE/USDT: 0.121970 USDT (+2.00% 24h)\nbid 0.121910 · ask 0.122030"
+    assert quote_text(doge) == "DOGE/USDT: 0.12197 USDT (+2.00% 24h)\nbid 0.12191 · ask 0.12203"
+    pepe = Ticker(
+        "PEPE/USDT", Decimal("0.00001233"), Decimal("0.00001235"), Decimal("0.00001234"), Decimal(0), NOW
+    )
+    assert quote_text(pepe).startswith("PEPE/USDT: 0.00001234 USDT")
 
 
 def test_an_order_checked_with_its_exchange_says_how_it_turned_out() -> None:

@@ -1,20 +1,33 @@
-"""Fixtures: a stand-in venue (Binance's or Kraken's REST API on 127.0.0.1) and ccxt's real client on it."""
+"""Fixtures: a stand-in venue (Binance's or Kraken's REST API on 127.0.0.1, or for futures Binance USDⓈ-M's or
+Bybit's) and ccxt's real client on it."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
 import pytest
 
-from tests.standins import binance, kraken
-from tests.standins.venue import SimulatedAccount, StandInServer
+from tests.standins import binance, binance_usdm, bybit, kraken
+from tests.standins.futures import SimulatedFuturesAccount
+from tests.standins.venue import Fault, SimulatedAccount, StandInServer
 from trading.ccxt.client import CcxtVenueConfig
+from trading.ccxt.derivatives import CcxtDerivativesGateway
 from trading.ccxt.gateway import CcxtGateway
 from trading.domain.accounts import Credentials
+from trading.domain.errors import ExchangeUnavailable, RateLimited
 from trading.exchanges.retry import RetryPolicy
 
 # Tiny delays: tests wait for nothing but the stand-in.
 FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.004, jitter=0)
+# Faults that pass when repeated, and what each one is reported as when it lasts.
+PASSING_FAULTS = [Fault.RATE_LIMITED, Fault.SERVER_ERROR, Fault.SLOW_ANSWER]
+LASTING_FAULTS = [
+    (Fault.RATE_LIMITED, RateLimited, "is limiting our requests"),
+    (Fault.SERVER_ERROR, ExchangeUnavailable, "cannot be reached"),
+    (Fault.SLOW_ANSWER, ExchangeUnavailable, "did not answer in time"),
+]
 # Short enough that a slow answer (the stand-in holds it for seconds) times out quickly.
 TIMEOUT_SECONDS = 0.5
 
@@ -77,32 +90,98 @@ def _kraken() -> Venue:
     )
 
 
+StandIn = TypeVar("StandIn", "Venue", "FuturesVenue")
+
+
+@asynccontextmanager
+async def running(made: StandIn) -> AsyncIterator[StandIn]:
+    await made.standin.start()
+    try:
+        yield made
+    finally:
+        await made.standin.close()
+
+
 @pytest.fixture(params=["binance", "kraken"])
 async def venue(request: pytest.FixtureRequest) -> AsyncIterator[Venue]:
-    made = _binance() if request.param == "binance" else _kraken()
-    await made.standin.start()
-    yield made
-    await made.standin.close()
+    async with running(_binance() if request.param == "binance" else _kraken()) as made:
+        yield made
 
 
 @pytest.fixture
 async def binance_venue() -> AsyncIterator[Venue]:
-    made = _binance()
-    await made.standin.start()
-    yield made
-    await made.standin.close()
+    async with running(_binance()) as made:
+        yield made
 
 
 @pytest.fixture
 async def kraken_venue() -> AsyncIterator[Venue]:
-    made = _kraken()
-    await made.standin.start()
-    yield made
-    await made.standin.close()
+    async with running(_kraken()) as made:
+        yield made
 
 
 @pytest.fixture
 async def gateway(venue: Venue) -> AsyncIterator[CcxtGateway]:
     opened = venue.gateway()
+    yield opened
+    await opened.close()
+
+
+@dataclass(frozen=True)
+class FuturesVenue:
+    """A derivatives stand-in and what tests need to know of it."""
+
+    exchange_id: str
+    standin: StandInServer
+    account: SimulatedFuturesAccount
+    credentials: Credentials
+    max_leverage: Decimal  # BTC/USDT:USDT's, as the venue lists it
+    lookup_endpoints: tuple[str, ...]  # what a look-up by client order id calls
+    symbol: str = "BTC/USDT:USDT"
+    venue_symbol: str = "BTCUSDT"
+
+    def gateway(self, **overrides: Any) -> CcxtDerivativesGateway:
+        config = CcxtVenueConfig(
+            self.exchange_id,
+            api_urls=self.standin.base_url,
+            timeout_seconds=TIMEOUT_SECONDS,
+            rate_limit=False,
+            retry=FAST_RETRY,
+        )
+        return CcxtDerivativesGateway.open(replace(config, **overrides), self.credentials)
+
+    def lookups(self) -> int:
+        return sum(self.standin.calls[endpoint] for endpoint in self.lookup_endpoints)
+
+
+def _binance_usdm() -> FuturesVenue:
+    standin = binance_usdm.BinanceUsdmStandIn()
+    credentials = Credentials(binance.API_KEY, binance.SECRET)
+    return FuturesVenue("binanceusdm", standin, standin.account, credentials, Decimal(125), ("fetch_order",))
+
+
+def _bybit() -> FuturesVenue:
+    standin = bybit.BybitStandIn()
+    credentials = Credentials(bybit.API_KEY, bybit.SECRET)
+    return FuturesVenue(
+        "bybit", standin, standin.account, credentials, Decimal(100), ("open_orders", "closed_orders")
+    )
+
+
+@pytest.fixture(params=["binanceusdm", "bybit"])
+async def futures_venue(request: pytest.FixtureRequest) -> AsyncIterator[FuturesVenue]:
+    async with running(_binance_usdm() if request.param == "binanceusdm" else _bybit()) as made:
+        yield made
+
+
+@pytest.fixture
+async def binance_usdm_venue() -> AsyncIterator[FuturesVenue]:
+    async with running(_binance_usdm()) as made:
+        yield made
+
+
+@pytest.fixture
+async def futures(futures_venue: FuturesVenue) -> AsyncIterator[CcxtDerivativesGateway]:
+    opened = futures_venue.gateway()
     yield opened
     await opened.close()

@@ -75,3 +75,27 @@ def test_the_context_translates_and_chains_the_original() -> None:
 def test_the_context_lets_other_errors_through() -> None:
     with pytest.raises(KeyError), ccxt_errors_translated("Kraken"):
         raise KeyError("not ccxt's")
+
+
+@pytest.mark.parametrize(
+    "raised",
+    [
+        ccxt_errors.InvalidOrder('binanceusdm {"code":-2022,"msg":"ReduceOnly Order is rejected."}'),
+        # ccxt's table for the futures API applies to its own host only: elsewhere the code is unmapped.
+        ccxt_errors.ExchangeError('binanceusdm {"code":-2022,"msg":"ReduceOnly Order is rejected."}'),
+        ccxt_errors.InvalidOrder('bybit {"retCode":110017,"retMsg":"Reduce-only rule not satisfied"}'),
+    ],
+)
+def test_a_refused_reduce_only_order_says_why(raised: Exception) -> None:
+    translated = translate(raised, "Venue")
+
+    assert type(translated) is InvalidOrder
+    assert str(translated) == "Venue refused the reduce-only order: it would open or grow a position."
+
+
+def test_a_minimum_that_mentions_reduce_only_is_still_a_minimum() -> None:
+    raised = ccxt_errors.InvalidOrder(
+        'binanceusdm {"code":-4164,"msg":"Order\'s notional must be no smaller than 5 (unless you choose reduce only)."}'
+    )
+
+    assert type(translate(raised, "Venue")) is BelowMinimum

@@ -5,12 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from tests.exchanges.conftest import FAST_RETRY, Venue
+from tests.exchanges.conftest import FAST_RETRY, LASTING_FAULTS, PASSING_FAULTS, Venue
 from tests.standins.venue import Fault
 from trading.ccxt.gateway import CcxtGateway
 from trading.domain.accounts import Credentials
 from trading.domain.enums import OrderStatus, OrderType, Side
-from trading.domain.errors import AuthenticationFailed, ExchangeUnavailable, InsufficientFunds, RateLimited
+from trading.domain.errors import AuthenticationFailed, ExchangeUnavailable, InsufficientFunds
 from trading.domain.orders import OrderRequest
 
 ALL_ATTEMPTS = FAST_RETRY.attempts
@@ -26,7 +26,7 @@ def limit_buy(venue: Venue, client_order_id: str) -> OrderRequest:
     )
 
 
-@pytest.mark.parametrize("fault", [Fault.RATE_LIMITED, Fault.SERVER_ERROR, Fault.SLOW_ANSWER])
+@pytest.mark.parametrize("fault", PASSING_FAULTS)
 async def test_a_passing_fault_is_retried(venue: Venue, gateway: CcxtGateway, fault: Fault) -> None:
     await gateway.market(venue.symbol)
     venue.standin.inject("ticker", fault, times=2)
@@ -37,14 +37,7 @@ async def test_a_passing_fault_is_retried(venue: Venue, gateway: CcxtGateway, fa
     assert venue.standin.calls["ticker"] == 3
 
 
-@pytest.mark.parametrize(
-    ("fault", "error", "sentence"),
-    [
-        (Fault.RATE_LIMITED, RateLimited, "is limiting our requests"),
-        (Fault.SERVER_ERROR, ExchangeUnavailable, "cannot be reached"),
-        (Fault.SLOW_ANSWER, ExchangeUnavailable, "did not answer in time"),
-    ],
-)
+@pytest.mark.parametrize(("fault", "error", "sentence"), LASTING_FAULTS)
 async def test_a_fault_that_lasts_is_reported_after_the_last_attempt(
     venue: Venue, gateway: CcxtGateway, fault: Fault, error: type[Exception], sentence: str
 ) -> None:

@@ -197,3 +197,15 @@ async def test_below_minimum_at_the_exchange_is_below_minimum(venue: Venue, gate
         await gateway.create_order(market_buy(venue, "small-3", "0.01"))
     assert venue.standin.calls["create_order"] == 1
     assert venue.account.orders_with_client_id("small-3") == []
+
+
+async def test_a_reduce_only_order_on_a_spot_market_is_refused_here(
+    venue: Venue, gateway: CcxtGateway
+) -> None:
+    request = OrderRequest(
+        "ro-spot-1", venue.symbol, Side.SELL, OrderType.MARKET, Decimal("0.01"), reduce_only=True
+    )
+
+    with pytest.raises(InvalidOrder, match="needs a futures market"):
+        await gateway.create_order(request)
+    assert venue.standin.calls["create_order"] == 0

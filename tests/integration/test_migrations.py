@@ -220,9 +220,9 @@ async def _market_types(url: str) -> dict[int, str]:
         await engine.dispose()
 
 
-def test_upgrading_past_0015_keeps_every_account_spot(empty_database: str) -> None:
+def test_upgrading_past_0017_keeps_every_account_spot(empty_database: str) -> None:
     config = alembic_config(empty_database)
-    command.upgrade(config, "0014_process_kind")
+    command.upgrade(config, "0016_signal_breakout")
     asyncio.run(_accounts_at_0008(empty_database, datetime(2026, 12, 1, 12, 0, tzinfo=UTC)))
 
     command.upgrade(config, "head")

@@ -1,6 +1,6 @@
 """A signal's way through the core, as the chat and the web app both take it: a post received (not a signal,
-seen before, planned, planned again, followed automatically) and a plan followed (once, and marked followed
-only where an entry was placed)."""
+seen before, planned, planned again, followed automatically), a post edited (read again, or its change kept
+from what was followed) and a plan followed (once, and marked followed only where an entry was placed)."""
 
 import asyncio
 from collections.abc import Callable
@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests.harness import FailingExchanges, Harness, ProcessDied
-from trading.domain.enums import OrderStatus, Side
+from trading.domain.enums import OrderStatus, OrderType, Side
 from trading.domain.errors import DraftAlreadyUsed, InvalidInput
 from trading.domain.signal_records import SignalStatus
 from trading.domain.signals import SignalSpec
@@ -18,11 +18,15 @@ from trading.usecases.execution import cancel_order
 from trading.usecases.signal_workflow import (
     AlreadySeen,
     AutoFollowed,
+    NoLongerASignal,
     NotASignal,
     Planned,
+    PostEdited,
     PostReceived,
+    Revised,
     follow_signal,
     receive_post,
+    revise_post,
 )
 from trading.usecases.signals import ignore_plan, set_auto_follow, source_stats
 from trading.usecases.tracking import reconcile_submitted
@@ -231,3 +235,82 @@ async def test_a_signal_followed_cannot_then_be_ignored(harness: Harness) -> Non
     with pytest.raises(DraftAlreadyUsed, match="followed or ignored already"):
         await ignore_plan(harness.core, user, planned.plan.group_id, planned.signal.id)
     assert await status_of(harness, user, planned.signal.id) is SignalStatus.FOLLOWED
+
+
+async def edit(harness: Harness, user: int, post_id: int, spec: SignalSpec | None, text: str) -> PostEdited:
+    return await revise_post(harness.core, user, "-100500", "Crypto Calls", post_id, text, spec, AMOUNT)
+
+
+async def test_an_edited_post_not_yet_followed_is_read_again_and_only_its_new_plan_follows(
+    harness: Harness,
+) -> None:
+    user, _ = await harness.user()
+    spec = await two_entries(harness)
+    first = await receive_post(harness.core, user, "-100500", "Crypto Calls", POST, spec, AMOUNT, post_id=7)
+    assert isinstance(first, Planned)
+    tighter = replace(spec, stop_loss=spec.stop_loss + 50 if spec.stop_loss else None)
+
+    edited = await edit(harness, user, 7, tighter, POST + " (stop raised)")
+    assert isinstance(edited, Revised) and isinstance(edited.received, Planned)
+    assert [change.field for change in edited.changes] == ["stop"]
+    assert edited.received.signal.id == first.signal.id and edited.received.signal.spec == tighter
+    with pytest.raises(DraftAlreadyUsed, match="cancelled"):
+        await follow_signal(harness.core, user, first.signal.id, first.plan.group_id)
+    followed = await follow_signal(harness.core, user, first.signal.id, edited.received.plan.group_id)
+    assert len(followed.result.orders) == 2
+    [stats] = await source_stats(harness.core, user)
+    assert (stats.signals, stats.followed) == (1, 1)
+
+
+async def test_an_edit_into_another_signal_s_post_or_of_a_post_never_read(harness: Harness) -> None:
+    """An edit that makes a post the same as another of the source's is not planned twice; an edit of a
+    post never read as a signal is read as a new one."""
+    user, _ = await harness.user()
+    spec = await two_entries(harness)
+    other = replace(spec, targets=(spec.targets[0],))
+    await receive_post(harness.core, user, "-100500", "Crypto Calls", POST, spec, AMOUNT, post_id=7)
+    await receive_post(harness.core, user, "-100500", "Crypto Calls", "the other", other, AMOUNT, post_id=8)
+    drafts = await harness.count("order_drafts")
+
+    same = await edit(harness, user, 8, spec, POST)
+    assert isinstance(same, Revised) and same.received is None and same.changes
+    assert await harness.count("order_drafts") == drafts and await harness.count("signals") == 2
+
+    unseen = await edit(harness, user, 9, other, "a third post")
+    assert isinstance(unseen, Planned) and not unseen.again
+    assert await harness.count("signals") == 3
+
+
+async def test_an_edited_post_followed_trades_nothing_and_drafts_its_stop_moves(harness: Harness) -> None:
+    user, _ = await harness.user()
+    spec = await two_entries(harness)
+    first = await receive_post(harness.core, user, "-100500", "Crypto Calls", POST, spec, AMOUNT, post_id=7)
+    assert isinstance(first, Planned) and spec.stop_loss is not None
+    await follow_signal(harness.core, user, first.signal.id, first.plan.group_id)
+    orders = await harness.count("orders")
+
+    edited = await edit(harness, user, 7, replace(spec, stop_loss=spec.stop_loss + 50), POST + " stop up")
+    assert isinstance(edited, Revised) and edited.received is None and not edited.refused
+    [(draft, stop)] = edited.stop_moves  # the entry filled has a stop; the one resting has none yet
+    assert draft.replaces_order_id == stop.id and draft.price == spec.stop_loss + 50
+    assert await harness.count("orders") == orders
+    assert await status_of(harness, user, first.signal.id) is SignalStatus.FOLLOWED
+
+    gone = await edit(harness, user, 7, None, "deleted by the admin")
+    assert isinstance(gone, NoLongerASignal) and not gone.withdrawn
+    assert await harness.count("orders") == orders
+
+
+async def test_a_breakout_signal_rests_as_a_stop_entry_until_its_level(harness: Harness) -> None:
+    """ "Enter above": an entry above the market waits as a stop order; it never buys at once below the level."""
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker("ETH/USDT")).ask
+    level = (ask * D("1.05")).quantize(D("0.01"))
+    spec = SignalSpec("ETH", Side.BUY, (level,), (level * 2,), stop_loss=ask * D("0.9"), breakout=True)
+    planned = await post(harness, user, spec, "ETH breakout long above the level")
+    assert isinstance(planned, Planned) and planned.signal.spec.breakout
+
+    followed = await follow_signal(harness.core, user, planned.signal.id, planned.plan.group_id)
+    [entry] = followed.result.orders
+    assert (entry.order_type, entry.price, entry.status) == (OrderType.STOP, level, OrderStatus.OPEN)
+    assert entry.filled == 0

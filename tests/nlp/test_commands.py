@@ -171,3 +171,26 @@ def test_html_markup_is_no_part_of_the_reading(rules: Pipeline, text: str) -> No
         Decimal(3000),
     )
     assert rules.parse("alert me if btc < 60000").condition == "below"  # a lone bracket is no tag
+
+
+@pytest.mark.parametrize(
+    ("text", "asks_markets", "intent"),
+    [
+        ("what coins can I trade?", True, "help"),
+        ("which pairs do you support", True, "help"),
+        ("what coins do i have", False, "portfolio"),
+    ],
+)
+def test_a_question_about_the_markets_is_told_from_one_about_holdings(
+    rules: Pipeline, text: str, asks_markets: bool, intent: str
+) -> None:
+    result = rules.parse(text)
+    assert (result.intent, result.asks_markets) == (intent, asks_markets)
+
+
+@pytest.mark.parametrize(
+    ("text", "order_id"), [("cancel order 2", 2), ("cancel #17", 17), ("cancel my eth order", None)]
+)
+def test_the_order_a_cancel_names(rules: Pipeline, text: str, order_id: int | None) -> None:
+    result = rules.parse(text)
+    assert (result.intent, result.order_id) == ("cancel_order", order_id)

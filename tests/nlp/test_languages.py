@@ -105,3 +105,20 @@ def test_a_message_of_another_language_s_short_words_is_told_by_them(rules: Pipe
 def test_oro_is_gold(rules: Pipeline) -> None:
     result = rules.parse("PARA TODOS LOS QUE TENGAN ORO ABIERTO CERRAMOS TODO YA")
     assert (result.intent, result.symbol, result.update) == ("close_position", "XAU", "close")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "symbol"),
+    [("цена биткоина", "price", "BTC"), ("portföyüm", "portfolio", None), ("эфира цена", "price", "ETH")],
+)
+def test_names_and_endings_of_other_languages(
+    rules: Pipeline, text: str, intent: str, symbol: str | None
+) -> None:
+    result = rules.parse(text)
+    assert (result.intent, result.symbol) == (intent, symbol)
+
+
+def test_a_german_order_is_not_read_and_says_so(rules: Pipeline) -> None:
+    result = rules.parse("kaufe 0.1 eth")
+    assert result.intent != "place_order"
+    assert any(flag.code == "language_unread" for flag in result.flags)

@@ -214,3 +214,54 @@ def test_a_hyphenated_label_of_another_language(rules: Pipeline) -> None:
     result = rules.parse("LONG #SOL\nТочка входа: 142,5\nТейк-профит: 145,0 / 148,0\nСтоп-лосс: 138,0")
     assert _prices(result.targets) == [145, 148]
     assert result.stop_loss == Decimal(138)
+
+
+def test_a_cross_before_a_price_labels_the_stop(rules: Pipeline) -> None:
+    result = rules.parse("$RNDR buy between 7.20-7.50\n🎯 8.00 / 8.80 / 9.60\n❌ 6.70")
+    assert _prices(result.targets) == [8, 8.8, 9.6]
+    assert result.stop_loss == Decimal("6.70")
+
+
+def test_a_cross_after_a_level_marks_it_hit(rules: Pipeline) -> None:
+    result = rules.parse("#ETH SL 3100 ❌")
+    assert result.update == "stop_hit"
+    assert result.intent == "unknown"
+
+
+def test_a_side_closed_is_a_follow_up_not_an_order(rules: Pipeline) -> None:
+    result = rules.parse("ETH short closed at 3,150 for +2.3%")
+    assert (result.intent, result.update) == ("close_position", "close")
+
+
+def test_a_level_to_break_is_a_breakout_entry(rules: Pipeline) -> None:
+    result = rules.parse("If BTC breaks 70k we long with targets 72k and 75k, stop 68k")
+    assert (result.intent, result.order_type) == ("signal", "stop")
+    assert _prices(result.entries) == [70000]
+
+
+@pytest.mark.parametrize(
+    ("text", "entries", "targets"),
+    [
+        (
+            "#XRP LONG Entry 1: 0.5200 Entry 2: 0.5050 Entry 3: 0.4900 TP1 0.5400 TP2 0.5600 SL 0.4750",
+            [0.52, 0.505, 0.49],
+            [0.54, 0.56],
+        ),
+        (
+            "#TIA LONG Entry: 9.85 (CMP) & 9.40 Targets: 10.20 - 10.60 SL: 9.05",
+            [9.85, 9.4],
+            [10.2, 10.6],
+        ),
+        (
+            "BUY XAUUSD NOW @2335 - 2332 SL 2328 TP 2338 TP 2345 lot size 0.01",
+            [2335, 2332],
+            [2338, 2345],
+        ),
+    ],
+)
+def test_a_post_flattened_onto_one_line_reads_as_its_lines(
+    rules: Pipeline, text: str, entries: list[float], targets: list[float]
+) -> None:
+    result = rules.parse(text)
+    assert _prices(result.entries) == entries
+    assert _prices(result.targets) == targets

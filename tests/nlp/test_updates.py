@@ -123,3 +123,15 @@ def test_more_follow_ups_of_crypto_channels(rules: Pipeline, text: str, intent: 
 )
 def test_pips_tallies_and_breakeven_phrasings(rules: Pipeline, text: str, update: str | None) -> None:
     assert rules.parse(text).update == update
+
+
+def test_a_signal_post_saying_all_targets_hit_is_a_report(rules: Pipeline) -> None:
+    result = rules.parse("#BTC/USDT ✅ All targets hit\nEntry: 60000\nTP1 61000 ✅\nTP2 62000 ✅\nSL 59000")
+    assert (result.intent, result.update) == ("unknown", "target_hit")
+
+
+def test_a_recap_of_several_trades_opens_none(rules: Pipeline) -> None:
+    result = rules.parse(
+        "SIGNAL RECAP 📊\n#SOL LONG 145 -> 160 (+10.3%)\n#AVAX SHORT 38 -> 35 (+7.9%)\n#LINK LONG 14 -> 13.2 (SL)"
+    )
+    assert result.intent == "unknown"

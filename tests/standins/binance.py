@@ -10,21 +10,24 @@ markets, ticker, order_book, candles, balance, create_order, fetch_order, cancel
 import hashlib
 import hmac
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.standins.binance_usdm_json import perpetual
 from tests.standins.venue import (
     Refusal,
     Refused,
     SimMarket,
     SimOrder,
+    SimOrderBook,
     SimTrade,
     SimulatedAccount,
     StandInServer,
+    btc_and_eth,
     plain,
 )
 
@@ -70,41 +73,40 @@ def spot_market(
     }
 
 
-PERPETUAL = {
-    "symbol": "BTCUSDT",
-    "pair": "BTCUSDT",
-    "contractType": "PERPETUAL",
-    "deliveryDate": 4133404800000,
-    "onboardDate": 1569398400000,
-    "status": "TRADING",
-    "marginAsset": "USDT",
-    "baseAsset": "BTC",
-    "quoteAsset": "USDT",
-    "pricePrecision": 2,
-    "quantityPrecision": 3,
-    "baseAssetPrecision": 8,
-    "quotePrecision": 8,
-    "orderTypes": ["LIMIT", "MARKET", "STOP", "STOP_MARKET"],
-    "timeInForce": ["GTC", "IOC", "FOK", "GTX"],
-    "filters": [
-        {"filterType": "PRICE_FILTER", "minPrice": "0.10", "maxPrice": "4529764", "tickSize": "0.10"},
-        {"filterType": "LOT_SIZE", "minQty": "0.001", "maxQty": "1000", "stepSize": "0.001"},
-        {"filterType": "MIN_NOTIONAL", "notional": "100"},
-    ],
-}
+class BinanceServer(StandInServer):
+    """What Binance's spot and USDⓈ-M stand-ins answer alike: error bodies and the exchangeInfo envelope."""
+
+    refusals: Mapping[Refusal, tuple[int, str]] = _REFUSALS
+    exchange_info: list[dict[str, Any]]
+
+    def rate_limited(self) -> web.Response:
+        return error_response(429, -1003, "Too many requests; current limit is 1200 requests per minute.")
+
+    def insufficient_balance(self) -> web.Response:
+        return error_response(400, *self.refusals[Refusal.INSUFFICIENT_BALANCE])
+
+    def answer_wallet_lists(self, *paths: str) -> None:
+        """What ccxt asks of the wallet API (/sapi) while loading markets with keys, answered with nothing."""
+        for path in paths:
+            self.route("GET", f"/sapi/v1/{path}", "markets", signed(self._empty_list))
+
+    async def _exchange_info(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {"timezone": "UTC", "serverTime": 0, "rateLimits": [], "symbols": self.exchange_info}
+        )
+
+    async def _empty_list(self, request: web.Request, form: dict[str, str]) -> web.Response:
+        return web.json_response([])
 
 
-class BinanceStandIn(StandInServer):
+class BinanceStandIn(BinanceServer):
     def __init__(self) -> None:
         super().__init__()
         self.exchange_info = [
             spot_market("BTCUSDT", "BTC", "USDT", "0.01", "0.00001", "5.00000000"),
             spot_market("ETHUSDT", "ETH", "USDT", "0.01", "0.0001", "5.00000000"),
         ]
-        markets = [
-            SimMarket("BTCUSDT", "BTC", "USDT", Decimal("50000.00"), Decimal("50010.00"), Decimal(5)),
-            SimMarket("ETHUSDT", "ETH", "USDT", Decimal("3000.00"), Decimal("3000.50"), Decimal(5)),
-        ]
+        markets = btc_and_eth(("BTCUSDT", "BTC"), ("ETHUSDT", "ETH"), "USDT", (Decimal(5), Decimal(5)))
         order_ids = itertools.count(1)
         self.account = SimulatedAccount(
             markets,
@@ -112,76 +114,38 @@ class BinanceStandIn(StandInServer):
             new_order_id=lambda: str(next(order_ids)),
             refuse_open_duplicates=True,  # as Binance refuses a client id that an open order has
         )
-        public, sapi = "/api/v3", "/sapi/v1"
+        public = "/api/v3"
         self.route("GET", f"{public}/exchangeInfo", "markets", self._exchange_info)
         self.route("GET", f"{public}/ticker/24hr", "ticker", self._ticker)
         self.route("GET", f"{public}/depth", "order_book", self._depth)
         self.route("GET", f"{public}/klines", "candles", self._klines)
-        self.route("GET", f"{public}/account", "balance", self._signed(self._balance))
-        self.route("POST", f"{public}/order", "create_order", self._signed(self._create))
-        self.route("GET", f"{public}/order", "fetch_order", self._signed(self._fetch))
-        self.route("DELETE", f"{public}/order", "cancel_order", self._signed(self._cancel))
-        self.route("GET", f"{public}/openOrders", "open_orders", self._signed(self._open_orders))
-        self.route("GET", f"{public}/myTrades", "my_trades", self._signed(self._my_trades))
-        for path in ("capital/config/getall", "margin/allPairs", "margin/isolated/allPairs"):
-            self.route("GET", f"{sapi}/{path}", "markets", self._signed(self._empty_list))
+        self.route("GET", f"{public}/account", "balance", signed(self._balance))
+        self.route("POST", f"{public}/order", "create_order", signed(self._create))
+        self.route("GET", f"{public}/order", "fetch_order", signed(self._fetch))
+        self.route("DELETE", f"{public}/order", "cancel_order", signed(self._cancel))
+        self.route("GET", f"{public}/openOrders", "open_orders", signed(self._open_orders))
+        self.route("GET", f"{public}/myTrades", "my_trades", signed(self._my_trades))
+        self.answer_wallet_lists("capital/config/getall", "margin/allPairs", "margin/isolated/allPairs")
         self.route("GET", "/fapi/v1/exchangeInfo", "markets", self._futures_info)
         self.route("GET", "/fapi/v1/ticker/24hr", "ticker", self._ticker)
         self.route("GET", "/dapi/v1/exchangeInfo", "markets", self._no_symbols)
 
-    # Error bodies
-
-    def rate_limited(self) -> web.Response:
-        return _error(429, -1003, "Too many requests; current limit is 1200 requests per minute.")
-
-    def insufficient_balance(self) -> web.Response:
-        return _error(400, *_REFUSALS[Refusal.INSUFFICIENT_BALANCE])
-
     # Public
 
-    async def _exchange_info(self, request: web.Request) -> web.Response:
-        return web.json_response(
-            {"timezone": "UTC", "serverTime": 0, "rateLimits": [], "symbols": self.exchange_info}
-        )
-
     async def _futures_info(self, request: web.Request) -> web.Response:
-        return web.json_response({"timezone": "UTC", "serverTime": 0, "symbols": [PERPETUAL]})
+        return web.json_response(
+            {
+                "timezone": "UTC",
+                "serverTime": 0,
+                "symbols": [perpetual("BTCUSDT", "BTC", "0.10", "0.001", "100")],
+            }
+        )
 
     async def _no_symbols(self, request: web.Request) -> web.Response:
         return web.json_response({"timezone": "UTC", "serverTime": 0, "symbols": []})
 
-    async def _empty_list(self, request: web.Request, form: dict[str, str]) -> web.Response:
-        return web.json_response([])
-
     async def _ticker(self, request: web.Request) -> web.Response:
-        market = self._market(request.query["symbol"])
-        last = (market.bid + market.ask) / 2
-        opened = last / Decimal("1.025")
-        return web.json_response(
-            {
-                "symbol": market.venue_id,
-                "priceChange": plain(last - opened),
-                "priceChangePercent": "2.500",
-                "weightedAvgPrice": plain(last),
-                "prevClosePrice": plain(opened),
-                "lastPrice": plain(last),
-                "lastQty": "0.01000000",
-                "bidPrice": plain(market.bid),
-                "bidQty": "1.00000000",
-                "askPrice": plain(market.ask),
-                "askQty": "1.00000000",
-                "openPrice": plain(opened),
-                "highPrice": plain(market.ask * Decimal("1.01")),
-                "lowPrice": plain(opened * Decimal("0.99")),
-                "volume": "1234.50000000",
-                "quoteVolume": plain(last * Decimal("1234.5")),
-                "openTime": 1_699_913_600_000,
-                "closeTime": 1_700_000_000_000,
-                "firstId": 1,
-                "lastId": 100,
-                "count": 100,
-            }
-        )
+        return web.json_response(ticker_json(self._market(request.query["symbol"])))
 
     async def _depth(self, request: web.Request) -> web.Response:
         market = self._market(request.query["symbol"])
@@ -211,20 +175,6 @@ class BinanceStandIn(StandInServer):
 
     # Signed
 
-    def _signed(self, handler: SignedHandler) -> Callable[[web.Request], Awaitable[web.Response]]:
-        async def check(request: web.Request) -> web.Response:
-            body = await request.text()
-            raw = body if request.method == "POST" else request.query_string
-            payload, _, signature = raw.rpartition("&signature=")
-            if request.headers.get("X-MBX-APIKEY") != API_KEY:
-                return _error(401, -2015, "Invalid API-key, IP, or permissions for action.")
-            expected = hmac.new(SECRET.encode(), payload.encode(), hashlib.sha256).hexdigest()
-            if not hmac.compare_digest(expected, signature):
-                return _error(400, -1022, "Signature for this request is not valid.")
-            return await handler(request, dict(parse_qsl(payload)))
-
-        return check
-
     async def _balance(self, request: web.Request, form: dict[str, str]) -> web.Response:
         assets = sorted(set(self.account.free) | set(self.account.locked))
         balances = [
@@ -244,7 +194,7 @@ class BinanceStandIn(StandInServer):
     async def _create(self, request: web.Request, form: dict[str, str]) -> web.Response:
         kind = _TYPES.get(form["type"])
         if kind is None:
-            return _error(400, -1116, "Invalid orderType.")
+            return error_response(400, -1116, "Invalid orderType.")
         price = form.get("stopPrice") if kind == "stop" else form.get("price")
         try:
             order = self.account.place(
@@ -256,7 +206,7 @@ class BinanceStandIn(StandInServer):
                 form.get("newClientOrderId"),
             )
         except Refused as refused:
-            return _error(400, *_REFUSALS[refused.reason])
+            return error_response(400, *_REFUSALS[refused.reason])
         fills = [
             {
                 "price": plain(t.price),
@@ -270,25 +220,10 @@ class BinanceStandIn(StandInServer):
         return web.json_response({**_order_json(order), "transactTime": order.created_ms, "fills": fills})
 
     async def _fetch(self, request: web.Request, form: dict[str, str]) -> web.Response:
-        order = self._order(form)
-        if order is None:
-            return _error(400, -2013, "Order does not exist.")
-        return web.json_response(_order_json(order))
+        return order_answer(self._order(form), _order_json)
 
     async def _cancel(self, request: web.Request, form: dict[str, str]) -> web.Response:
-        order = self._order(form)
-        try:
-            if order is None:
-                raise Refused(Refusal.UNKNOWN_ORDER)
-            self.account.cancel(order)
-        except Refused as refused:
-            return _error(400, *_REFUSALS[refused.reason])
-        answer = {
-            **_order_json(order),
-            "origClientOrderId": order.client_order_id,
-            "clientOrderId": "cancel-1",
-        }
-        return web.json_response(answer)
+        return cancel_answer(self.account, self._order(form), _REFUSALS, _cancelled_json)
 
     async def _open_orders(self, request: web.Request, form: dict[str, str]) -> web.Response:
         orders = [o for o in self.account.orders.values() if o.status == "open"]
@@ -316,8 +251,82 @@ class BinanceStandIn(StandInServer):
         return market
 
 
-def _error(status: int, code: int, message: str) -> web.Response:
+def error_response(status: int, code: int, message: str) -> web.Response:
     return web.json_response({"code": code, "msg": message}, status=status)
+
+
+def order_answer(order: SimOrder | None, shown: Callable[[SimOrder], dict[str, Any]]) -> web.Response:
+    """The order as `shown`, or Binance's refusal when there is none."""
+    if order is None:
+        return error_response(400, -2013, "Order does not exist.")
+    return web.json_response(shown(order))
+
+
+def cancel_answer(
+    account: SimOrderBook,
+    order: SimOrder | None,
+    refusals: Mapping[Refusal, tuple[int, str]],
+    shown: Callable[[SimOrder], dict[str, Any]],
+) -> web.Response:
+    """Cancels the order (None: an unknown one) and answers with it as `shown`, or with the refusal."""
+    try:
+        if order is None:
+            raise Refused(Refusal.UNKNOWN_ORDER)
+        account.cancel(order)
+    except Refused as refused:
+        return error_response(400, *refusals[refused.reason])
+    return web.json_response(shown(order))
+
+
+def signed(handler: SignedHandler) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """Checks X-MBX-APIKEY and the HMAC-SHA256 signature of the query (GET, DELETE) or the body (POST)."""
+
+    async def check(request: web.Request) -> web.Response:
+        body = await request.text()
+        raw = body if request.method == "POST" else request.query_string
+        payload, _, signature = raw.rpartition("&signature=")
+        if request.headers.get("X-MBX-APIKEY") != API_KEY:
+            return error_response(401, -2015, "Invalid API-key, IP, or permissions for action.")
+        expected = hmac.new(SECRET.encode(), payload.encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, signature):
+            return error_response(400, -1022, "Signature for this request is not valid.")
+        return await handler(request, dict(parse_qsl(payload)))
+
+    return check
+
+
+def ticker_json(market: SimMarket) -> dict[str, Any]:
+    """The 24h ticker at the market's bid and ask, up 2.5% on the day."""
+    last = (market.bid + market.ask) / 2
+    opened = last / Decimal("1.025")
+    return {
+        "symbol": market.venue_id,
+        "priceChange": plain(last - opened),
+        "priceChangePercent": "2.500",
+        "weightedAvgPrice": plain(last),
+        "prevClosePrice": plain(opened),
+        "lastPrice": plain(last),
+        "lastQty": "0.01000000",
+        "bidPrice": plain(market.bid),
+        "bidQty": "1.00000000",
+        "askPrice": plain(market.ask),
+        "askQty": "1.00000000",
+        "openPrice": plain(opened),
+        "highPrice": plain(market.ask * Decimal("1.01")),
+        "lowPrice": plain(opened * Decimal("0.99")),
+        "volume": "1234.50000000",
+        "quoteVolume": plain(last * Decimal("1234.5")),
+        "openTime": 1_699_913_600_000,
+        "closeTime": 1_700_000_000_000,
+        "firstId": 1,
+        "lastId": 100,
+        "count": 100,
+    }
+
+
+def _cancelled_json(order: SimOrder) -> dict[str, Any]:
+    """Binance's answer to a cancel names the cancel request's own client id."""
+    return {**_order_json(order), "origClientOrderId": order.client_order_id, "clientOrderId": "cancel-1"}
 
 
 def _order_json(order: SimOrder) -> dict[str, Any]:

@@ -18,7 +18,15 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from tests.standins.venue import Refusal, Refused, SimMarket, SimOrder, SimulatedAccount, StandInServer, plain
+from tests.standins.venue import (
+    Refusal,
+    Refused,
+    SimOrder,
+    SimulatedAccount,
+    StandInServer,
+    btc_and_eth,
+    plain,
+)
 
 API_KEY = "standin-kraken-key"
 SECRET = base64.b64encode(b"standin-kraken-secret-of-32-bytes").decode()
@@ -97,10 +105,7 @@ class KrakenStandIn(StandInServer):
             "XXBTZUSD": asset_pair("XXBTZUSD", "XXBT", "ZUSD", 1, "0.0001", "5"),
             "XETHZUSD": asset_pair("XETHZUSD", "XETH", "ZUSD", 2, "0.001", "5"),
         }
-        markets = [
-            SimMarket("XXBTZUSD", "XXBT", "ZUSD", Decimal("50000.0"), Decimal("50010.0"), Decimal(5)),
-            SimMarket("XETHZUSD", "XETH", "ZUSD", Decimal("3000.00"), Decimal("3000.50"), Decimal(5)),
-        ]
+        markets = btc_and_eth(("XXBTZUSD", "XXBT"), ("XETHZUSD", "XETH"), "ZUSD", (Decimal(5), Decimal(5)))
         order_ids = itertools.count(1)
         self.account = SimulatedAccount(
             markets,

@@ -1,5 +1,8 @@
 """What the local stand-ins of real exchanges share.
 
+- `SimOrderBook`: what every simulated account does with orders (ids, a clock, look-ups by client order id,
+  trades, the stops a market move reaches); `SimulatedAccount` and the futures one (tests/standins/futures.py)
+  build on it.
 - `SimulatedAccount`: balances and orders in memory, filled against a fixed bid and ask, with a fee in the quote
   asset. Tests read it (orders by client id, balances) and move it (fill a resting order; move the market,
   which fills the resting stops it reaches), and transfer assets in or out as a user does at the venue.
@@ -37,6 +40,11 @@ class Refusal(StrEnum):
     DUPLICATE = "duplicate"
     TOO_MANY_STOPS = "too_many_stops"
     UNKNOWN_ORDER = "unknown_order"
+    # Futures
+    REDUCE_ONLY = "reduce_only"  # a reduce-only order that would open or grow a position
+    LEVERAGE_TOO_HIGH = "leverage_too_high"
+    POSITION_OPEN = "position_open"  # a margin mode switch while a position or an order is open
+    POSITION_SIDE = "position_side"  # an order without a position side on an account in hedge mode
 
 
 class Refused(Exception):
@@ -82,7 +90,10 @@ class SimOrder:
     filled: Decimal = ZERO
     cost: Decimal = ZERO
     fee: Decimal = ZERO
-    locked: Decimal = ZERO  # what a resting order holds back, in the asset it spends
+    locked: Decimal = (
+        ZERO  # what a resting order holds back: the asset it spends, or a futures order's margin
+    )
+    reduce_only: bool = False
     updated_ms: int = 0
     trades: list[SimTrade] = field(default_factory=list)
 
@@ -95,18 +106,29 @@ class SimOrder:
         return self.cost / self.filled if self.filled else ZERO
 
 
-class SimulatedAccount:
+def btc_and_eth(
+    btc: tuple[str, str], eth: tuple[str, str], quote: str, min_notional: tuple[Decimal, Decimal]
+) -> list[SimMarket]:
+    """The two markets every stand-in trades, as its venue names them ((pair, base) each): BTC at a bid of
+    50000 and an ask of 50010, ETH at 3000 and 3000.50."""
+    return [
+        SimMarket(*btc, quote, Decimal("50000.00"), Decimal("50010.00"), min_notional[0]),
+        SimMarket(*eth, quote, Decimal("3000.00"), Decimal("3000.50"), min_notional[1]),
+    ]
+
+
+class SimOrderBook:
+    """What a simulated account does with orders whatever it trades: ids, a clock, look-ups by client order id,
+    the duplicate check, trades recorded on their order, and the resting stops a market move reaches."""
+
     def __init__(
         self,
         markets: Iterable[SimMarket],
-        balances: Mapping[str, Decimal],
         new_order_id: Callable[[], str],
-        fee_rate: Decimal = Decimal("0.001"),
-        refuse_open_duplicates: bool = False,
+        fee_rate: Decimal,
+        refuse_open_duplicates: bool,
     ) -> None:
         self.markets = {market.venue_id: market for market in markets}
-        self.free: defaultdict[str, Decimal] = defaultdict(Decimal, balances)
-        self.locked: defaultdict[str, Decimal] = defaultdict(Decimal)
         self.orders: dict[str, SimOrder] = {}
         self.fee_rate = fee_rate
         self.refuse_open_duplicates = refuse_open_duplicates
@@ -120,12 +142,95 @@ class SimulatedAccount:
     def orders_with_client_id(self, client_order_id: str) -> list[SimOrder]:
         return [order for order in self.orders.values() if order.client_order_id == client_order_id]
 
-    def _open_with(self, client_order_id: str) -> bool:
-        return any(order.status == "open" for order in self.orders_with_client_id(client_order_id))
-
     def by_client_id(self, client_order_id: str) -> SimOrder | None:
         found = self.orders_with_client_id(client_order_id)
         return found[-1] if found else None
+
+    def _open_with(self, client_order_id: str | None) -> bool:
+        if client_order_id is None:
+            return False
+        return any(order.status == "open" for order in self.orders_with_client_id(client_order_id))
+
+    def _new_order(
+        self,
+        market: SimMarket,
+        side: str,
+        kind: str,
+        quantity: Decimal,
+        price: Decimal | None,
+        client_order_id: str | None,
+    ) -> SimOrder:
+        """Not recorded until placed; refused when its client id is an open order's and the venue minds."""
+        if self.refuse_open_duplicates and self._open_with(client_order_id):
+            raise Refused(Refusal.DUPLICATE)
+        now = self.now_ms()
+        order = SimOrder(self._new_order_id(), client_order_id, market, side, kind, quantity, price, now)
+        order.updated_ms = now
+        return order
+
+    def fill(self, order: SimOrder, quantity: Decimal | None = None) -> None:
+        """Fill a resting order, wholly or in part, at its own price (as when the market comes to it)."""
+        assert order.status == "open" and order.price is not None
+        self._execute(order, quantity or order.remaining, order.price)
+
+    def cancel(self, order: SimOrder) -> None:
+        if order.status != "open":
+            raise Refused(Refusal.UNKNOWN_ORDER)
+        self._release(order, order.locked)
+        order.status, order.updated_ms = "canceled", self.now_ms()
+
+    def _execute(self, order: SimOrder, quantity: Decimal, price: Decimal) -> None:
+        """`quantity` of the order trades at `price`: what it held back for that part is released, the account
+        settles the trade and its fee, and the trade is recorded on the order."""
+        if order.locked:
+            self._release(order, order.locked * quantity / order.remaining)
+        fee = quantity * price * self.fee_rate
+        self._settle(order, quantity, price, fee)
+        self._record_trade(order, quantity, price, fee)
+
+    def _settle(self, order: SimOrder, quantity: Decimal, price: Decimal, fee: Decimal) -> None:
+        raise NotImplementedError
+
+    def _release(self, order: SimOrder, amount: Decimal) -> None:
+        order.locked -= amount
+
+    def _record_trade(self, order: SimOrder, quantity: Decimal, price: Decimal, fee: Decimal) -> None:
+        now = self.now_ms()
+        order.trades.append(SimTrade(str(next(self._trade_ids)), price, quantity, fee, now))
+        order.filled += quantity
+        order.cost += quantity * price
+        order.fee += fee
+        order.updated_ms = now
+        if order.remaining <= 0:
+            order.status = "filled"
+
+    def _reached_stops(self, market: SimMarket, bid: Decimal, ask: Decimal) -> list[SimOrder]:
+        """The market moves to a new bid and ask; the resting stops it reaches (a sell stop at or above the bid,
+        a buy stop at or below the ask)."""
+        market.bid, market.ask = bid, ask
+        return [
+            order
+            for order in self.orders.values()
+            if order.market is market
+            and order.kind == "stop"
+            and order.status == "open"
+            and order.price is not None
+            and (bid <= order.price if order.side == "sell" else ask >= order.price)
+        ]
+
+
+class SimulatedAccount(SimOrderBook):
+    def __init__(
+        self,
+        markets: Iterable[SimMarket],
+        balances: Mapping[str, Decimal],
+        new_order_id: Callable[[], str],
+        fee_rate: Decimal = Decimal("0.001"),
+        refuse_open_duplicates: bool = False,
+    ) -> None:
+        super().__init__(markets, new_order_id, fee_rate, refuse_open_duplicates)
+        self.free: defaultdict[str, Decimal] = defaultdict(Decimal, balances)
+        self.locked: defaultdict[str, Decimal] = defaultdict(Decimal)
 
     def place(
         self,
@@ -137,8 +242,7 @@ class SimulatedAccount:
         client_order_id: str | None,
     ) -> SimOrder:
         market = self.markets[venue_id]
-        if self.refuse_open_duplicates and client_order_id is not None and self._open_with(client_order_id):
-            raise Refused(Refusal.DUPLICATE)
+        order = self._new_order(market, side, kind, quantity, price, client_order_id)
         touch = market.ask if side == "buy" else market.bid
         if quantity * (price or touch) < market.min_notional:
             raise Refused(Refusal.BELOW_MINIMUM)
@@ -146,13 +250,7 @@ class SimulatedAccount:
             stops = [o for o in self.orders.values() if o.market is market and o.kind == "stop"]
             if sum(o.status == "open" for o in stops) >= market.max_stop_orders:
                 raise Refused(Refusal.TOO_MANY_STOPS)
-        now = self.now_ms()
-        order = SimOrder(self._new_order_id(), client_order_id, market, side, kind, quantity, price, now)
-        order.updated_ms = now
-        crosses = kind == "market" or (
-            kind == "limit" and price is not None and (price >= touch if side == "buy" else price <= touch)
-        )
-        if crosses:
+        if crosses(kind, side, price, touch):
             self._require(order, quantity, touch)
             self._execute(order, quantity, touch)
         else:
@@ -170,34 +268,13 @@ class SimulatedAccount:
             raise ValueError(f"only {self.free[asset]} {asset} is free to withdraw")
         self.free[asset] += amount
 
-    def fill(self, order: SimOrder, quantity: Decimal | None = None) -> None:
-        """Fill a resting order, wholly or in part, at its own price (as when the market comes to it)."""
-        assert order.status == "open" and order.price is not None
-        self._execute(order, quantity or order.remaining, order.price)
-
     def move(self, venue_id: str, bid: Decimal, ask: Decimal) -> list[SimOrder]:
-        """The market moves to a new bid and ask: every resting stop it reaches (a sell stop at or above the
-        bid, a buy stop at or below the ask) becomes a market order and fills at the touch. The stops filled."""
-        market = self.markets[venue_id]
-        market.bid, market.ask = bid, ask
-        reached = [
-            order
-            for order in self.orders.values()
-            if order.market is market
-            and order.kind == "stop"
-            and order.status == "open"
-            and order.price is not None
-            and (bid <= order.price if order.side == "sell" else ask >= order.price)
-        ]
+        """Every resting stop the new bid and ask reach becomes a market order and fills at the touch. The
+        stops filled."""
+        reached = self._reached_stops(self.markets[venue_id], bid, ask)
         for order in reached:
             self._execute(order, order.remaining, bid if order.side == "sell" else ask)
         return reached
-
-    def cancel(self, order: SimOrder) -> None:
-        if order.status != "open":
-            raise Refused(Refusal.UNKNOWN_ORDER)
-        self._release(order, order.locked)
-        order.status, order.updated_ms = "canceled", self.now_ms()
 
     def _spend(self, order: SimOrder, quantity: Decimal, price: Decimal) -> Decimal:
         if order.side == "buy":
@@ -213,27 +290,16 @@ class SimulatedAccount:
         asset = order.market.quote if order.side == "buy" else order.market.base
         self.locked[asset] -= amount
         self.free[asset] += amount
-        order.locked -= amount
+        super()._release(order, amount)
 
-    def _execute(self, order: SimOrder, quantity: Decimal, price: Decimal) -> None:
-        if order.locked:
-            self._release(order, order.locked * quantity / order.remaining)
+    def _settle(self, order: SimOrder, quantity: Decimal, price: Decimal, fee: Decimal) -> None:
         market, notional = order.market, quantity * price
-        fee = notional * self.fee_rate
         if order.side == "buy":
             self.free[market.quote] -= notional + fee
             self.free[market.base] += quantity
         else:
             self.free[market.base] -= quantity
             self.free[market.quote] += notional - fee
-        now = self.now_ms()
-        order.trades.append(SimTrade(str(next(self._trade_ids)), price, quantity, fee, now))
-        order.filled += quantity
-        order.cost += notional
-        order.fee += fee
-        order.updated_ms = now
-        if order.remaining <= 0:
-            order.status = "filled"
 
 
 class StandInServer:
@@ -296,6 +362,13 @@ class StandInServer:
             return response
 
         return serve
+
+
+def crosses(kind: str, side: str, price: Decimal | None, touch: Decimal) -> bool:
+    """Whether an order trades at once: a market order, or a limit order priced through the touch."""
+    if kind == "market":
+        return True
+    return kind == "limit" and price is not None and (price >= touch if side == "buy" else price <= touch)
 
 
 def plain(value: Decimal, places: int = 8) -> str:

@@ -6,7 +6,7 @@ import pytest
 from trading.domain.enums import OrderType, Side
 from trading.domain.errors import BelowMinimum, InvalidInput
 from trading.domain.market import Market, Ticker
-from trading.domain.signals import SignalSpec, plan_signal, with_distances
+from trading.domain.signals import SignalSpec, SpecChange, plan_signal, spec_changes, with_distances
 from trading.usecases.brackets import target_shares
 
 D = Decimal
@@ -99,3 +99,26 @@ def test_a_plan_near_the_market_raises_no_doubt() -> None:
 )
 def test_a_stale_or_misread_signal_is_doubted_in_its_plan(spec: SignalSpec, doubt: str) -> None:
     assert doubt in plan_signal(spec, D(100), MARKET, TICKER).doubts
+
+
+def test_an_edit_s_changes_are_its_tradable_fields_to_every_digit_given() -> None:
+    before = SignalSpec("EURUSD", Side.BUY, (D("1.1754"),), (D("1.18"), D("1.19")), D("1.17"), D(10))
+    reworded = SignalSpec("EURUSD", Side.BUY, (D("1.17540"),), (D("1.180"), D("1.19")), D("1.170"), D(10))
+    assert spec_changes(before, reworded) == ()
+    moved = SignalSpec("EURUSD", Side.BUY, (D("1.1756"),), (D("1.18"),), None, None)
+    assert spec_changes(before, moved) == (
+        SpecChange("entries", "1.1754", "1.1756"),
+        SpecChange("targets", "1.18, 1.19", "1.18"),
+        SpecChange("stop", "1.17", "none"),
+        SpecChange("leverage", "10x", "none"),
+    )
+    flipped = SignalSpec("GBPUSD", Side.SELL, before.entries, before.targets, before.stop_loss, D(10))
+    assert [change.field for change in spec_changes(before, flipped)] == ["symbol", "side"]
+
+
+def test_a_breakout_waits_for_its_level_as_a_stop_entry_and_takes_one_passed_at_market() -> None:
+    spec = SignalSpec("AVAX", Side.BUY, (D("38.5"), D("40.2")), (D("42"),), D("37.5"), breakout=True)
+    plan = plan_signal(spec, D(1000), MARKET, TICKER)
+    # 38.5 is below the ask of 39.01: the breakout above it has happened; 40.2 is yet to come.
+    assert [e.order_type for e in plan.entries] == [OrderType.MARKET, OrderType.STOP]
+    assert [e.price for e in plan.entries] == [TICKER.ask, D("40.2")]

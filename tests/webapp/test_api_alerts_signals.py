@@ -23,6 +23,17 @@ async def test_alerts_set_listed_deleted_and_owned(api: Api) -> None:
     assert await api.json("GET", "/api/v1/alerts", alice) == []
 
 
+async def test_an_alert_on_a_move_in_percent_and_a_body_with_both_or_neither(api: Api) -> None:
+    headers = await api.sign_in(3004)
+    ticker = await api.json("GET", "/api/v1/markets/ticker?symbol=SOL", headers)
+    body = {"symbol": "SOL", "percent": "10", "condition": "below"}
+    alert = await api.json("POST", "/api/v1/alerts", headers, json=body)
+    assert Decimal(alert["threshold"]) < Decimal(ticker["last"]) and alert["condition"] == "below"
+    for bad in ({"symbol": "SOL"}, {"symbol": "SOL", "price": "100", "percent": "5"}):
+        answer = await api.client.post("/api/v1/alerts", headers=headers, json=bad)
+        assert answer.status_code == 400 and "either price or percent" in answer.text
+
+
 async def test_signals_and_sources_of_a_new_user_are_empty_and_foreign_ids_404(api: Api) -> None:
     headers = await api.sign_in(3003)
     assert await api.json("GET", "/api/v1/signals", headers) == []

@@ -28,6 +28,11 @@ T = TypeVar("T")
 LOOKUP_BY_FETCH_ORDER = frozenset({"binance", "binanceus", "binanceusdm", "binancecoinm"})
 # Extra parameters of the order listings, per venue: Kraken names an order's trades only when asked.
 ORDER_LIST_PARAMS: Mapping[str, Mapping[str, Any]] = {"kraken": {"trades": True}}
+# The parameter an order listing filters by client order id under, where ccxt passes it through unmapped.
+CLIENT_ID_FILTER: Mapping[str, str] = {"bybit": "orderLinkId"}
+# Venues that keep a contract's conditional orders apart from its other orders (Binance's algo orders):
+# ccxt finds and cancels them with trigger=True.
+TRIGGERS_APART = frozenset({"binance", "binanceusdm"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from ccxt.base.decimal_to_precision import DECIMAL_PLACES, TICK_SIZE
 
 from trading.domain.accounts import AssetBalance
 from trading.domain.enums import OrderStatus, OrderType, Side
+from trading.domain.futures import FundingRate, FuturesPosition, MarginMode, MarketType, PositionSide
 from trading.domain.market import BookLevel, Candle, Market, OrderBook, Ticker
 from trading.domain.orders import ExchangeOrder, ExchangeTrade, OrderRequest
 
@@ -59,9 +60,15 @@ def step_from_precision(precision: object, precision_mode: int) -> Decimal:
     return number
 
 
+def is_linear_perpetual(raw: Mapping[str, Any]) -> bool:
+    """A swap settled in its quote currency ('BTC/USDT:USDT'): what a futures account trades."""
+    return bool(raw.get("swap") and raw.get("linear"))
+
+
 def market_from_ccxt(raw: Mapping[str, Any], precision_mode: int) -> Market:
     precision = raw.get("precision") or {}
     limits = raw.get("limits") or {}
+    futures = is_linear_perpetual(raw)
     return Market(
         symbol=str(raw["symbol"]),
         base=str(raw["base"]),
@@ -72,6 +79,8 @@ def market_from_ccxt(raw: Mapping[str, Any], precision_mode: int) -> Market:
         min_notional=decimal_or_zero((limits.get("cost") or {}).get("min")),
         maker_fee=decimal_or_none(raw.get("maker")) or DEFAULT_FEE,
         taker_fee=decimal_or_none(raw.get("taker")) or DEFAULT_FEE,
+        market_type=MarketType.FUTURES if futures else MarketType.SPOT,
+        max_leverage=decimal_or_none((limits.get("leverage") or {}).get("max")) if futures else None,
     )
 
 
@@ -179,9 +188,7 @@ def order_from_ccxt(raw: Mapping[str, Any], request: OrderRequest | None = None)
     quantity = decimal_or_none(raw.get("amount"))
     if quantity is None:
         quantity = request.quantity if request else filled
-    price = decimal_or_none(raw.get("price")) if order_type is not OrderType.MARKET else None
-    if price is None and request is not None and order_type is not OrderType.MARKET:
-        price = request.price
+    price = _order_price(raw, order_type, request)
     average = decimal_or_none(raw.get("average"))
     cost = decimal_or_none(raw.get("cost"))
     if average is None and cost and filled:
@@ -203,6 +210,20 @@ def order_from_ccxt(raw: Mapping[str, Any], request: OrderRequest | None = None)
     )
 
 
+def _order_price(
+    raw: Mapping[str, Any], order_type: OrderType, request: OrderRequest | None
+) -> Decimal | None:
+    """A limit order's price; a stop-market order's trigger (venues give it a price of zero or none)."""
+    if order_type is OrderType.MARKET:
+        return None
+    keys = ("triggerPrice", "stopLossPrice", "price") if order_type is OrderType.STOP else ("price",)
+    for key in keys:
+        price = decimal_or_none(raw.get(key))
+        if price:
+            return price
+    return request.price if request is not None else None
+
+
 def _order_fee(raw: Mapping[str, Any], trades: Sequence[ExchangeTrade]) -> Decimal:
     """The order's fee as ccxt reports it; else the sum of its trades' fees. ccxt merges fees of one currency,
     so several entries mean several currencies: their sum is a rough figure (the port has one fee field)."""
@@ -219,4 +240,61 @@ def has_priced_trades(raw: Mapping[str, Any]) -> bool:
     return any(
         trade.get("amount") is not None and trade.get("price") is not None
         for trade in raw.get("trades") or []
+    )
+
+
+def position_leverage(raw: Mapping[str, Any]) -> Decimal | None:
+    return decimal_or_none(raw.get("leverage")) or None
+
+
+def position_margin_mode(raw: Mapping[str, Any]) -> MarginMode | None:
+    mode = str(raw.get("marginMode") or "").lower()
+    return MarginMode(mode) if mode in set(MarginMode) else None
+
+
+def position_size(raw: Mapping[str, Any]) -> Decimal:
+    """In the base asset: contracts times the contract's size (one base unit on Binance's and Bybit's linear
+    perpetuals)."""
+    contracts, contract_size = (
+        abs(decimal_or_zero(raw.get("contracts"))),
+        decimal_or_none(raw.get("contractSize")),
+    )
+    return contracts if contract_size in (None, 1) else contracts * contract_size
+
+
+def position_from_ccxt(
+    raw: Mapping[str, Any], leverage: Decimal, margin_mode: MarginMode, now: datetime
+) -> FuturesPosition | None:
+    """An open position from ccxt's position structure, or None for a flat one (venues list those too).
+    `leverage` and `margin_mode` are the position's, read elsewhere where its listing leaves them out."""
+    size, side = position_size(raw), str(raw.get("side") or "").lower()
+    if size <= 0 or side not in set(PositionSide):
+        return None
+    entry = decimal_or_zero(raw.get("entryPrice"))
+    mark = decimal_or_none(raw.get("markPrice")) or entry
+    # An isolated position's margin is what it holds (ccxt's positionMargin); a cross one's, its initial margin.
+    margin = decimal_or_none(raw.get("positionMargin")) if margin_mode is MarginMode.ISOLATED else None
+    margin = margin or decimal_or_none(raw.get("initialMargin")) or size * mark / leverage
+    return FuturesPosition(
+        symbol=str(raw["symbol"]),
+        side=PositionSide(side),
+        size=size,
+        entry_price=entry,
+        leverage=leverage,
+        margin_mode=margin_mode,
+        margin=margin,
+        mark_price=mark,
+        liquidation_price=decimal_or_none(raw.get("liquidationPrice")) or None,
+        unrealised_pnl=decimal_or_zero(raw.get("unrealizedPnl")),
+        timestamp=from_millis(raw.get("timestamp")) or now,
+    )
+
+
+def funding_rate_from_ccxt(raw: Mapping[str, Any], symbol: str) -> FundingRate:
+    next_at = raw.get("nextFundingTimestamp") or raw.get("fundingTimestamp")
+    return FundingRate(
+        symbol=symbol,
+        rate=decimal_or_zero(raw.get("fundingRate")),
+        mark_price=decimal_or_zero(raw.get("markPrice")),
+        next_funding_at=from_millis(next_at),
     )

@@ -26,6 +26,9 @@ from trading.domain.errors import (
 # Fragments of venues' refusals of too small an order (Binance's NOTIONAL/MIN_NOTIONAL filters, Kraken's
 # "Order minimum not met", "volume minimum not met" and others), matched case-insensitively.
 _BELOW_MINIMUM_HINTS = ("notional", "minimum not met", "min_notional", "too small", "below minimum")
+# Refusals of a reduce-only order that would open or grow a position: Binance's -2022 "ReduceOnly Order is
+# rejected.", Bybit's 110017 "Reduce-only rule not satisfied" and its "cannot fix reduce-only order qty".
+_REDUCE_ONLY_HINTS = ("reduceonly", "reduce-only", "reduce only")
 
 
 def translate(error: Exception, venue: str, symbol: str | None = None) -> TradingError:
@@ -44,9 +47,7 @@ def translate(error: Exception, venue: str, symbol: str | None = None) -> Tradin
             f"{venue} refused the API key; check the key, its secret and its permissions."
         )
     if isinstance(error, ccxt_errors.InvalidOrder | ccxt_errors.BadRequest):
-        if _mentions_minimum(str(error)):
-            return BelowMinimum(f"{venue} refused the order as smaller than its minimum.")
-        return InvalidOrder(f"{venue} refused the order as invalid.")
+        return _refusal_in_words(str(error), venue) or InvalidOrder(f"{venue} refused the order as invalid.")
     if isinstance(error, ccxt_errors.RateLimitExceeded | ccxt_errors.DDoSProtection):
         return RateLimited(f"{venue} is limiting our requests; try again in a minute.")
     if isinstance(error, ccxt_errors.RequestTimeout):
@@ -61,16 +62,26 @@ def translate(error: Exception, venue: str, symbol: str | None = None) -> Tradin
         return ExchangeError(f"{venue} does not support this operation.")
     # ccxt leaves refusals it has no table entry for (Kraken's "EOrder:Cost minimum not met") as plain
     # ExchangeError: read the venue's words.
-    if _mentions_minimum(str(error)):
-        return BelowMinimum(f"{venue} refused the order as smaller than its minimum.")
+    refusal = _refusal_in_words(str(error), venue)
+    if refusal is not None:
+        return refusal
     if "insufficient" in str(error).lower():
         return InsufficientFunds(f"{venue} reports insufficient funds for this order.")
     return ExchangeError(f"{venue} reported an unexpected error.")
 
 
-def _mentions_minimum(text: str) -> bool:
+def _refusal_in_words(text: str, venue: str) -> InvalidOrder | None:
+    # Minimum first: Binance's -4164 "notional must be no smaller than 5 (unless you choose reduce only)".
+    if _mentions(text, _BELOW_MINIMUM_HINTS):
+        return BelowMinimum(f"{venue} refused the order as smaller than its minimum.")
+    if _mentions(text, _REDUCE_ONLY_HINTS):
+        return InvalidOrder(f"{venue} refused the reduce-only order: it would open or grow a position.")
+    return None
+
+
+def _mentions(text: str, hints: tuple[str, ...]) -> bool:
     lowered = text.lower()
-    return any(hint in lowered for hint in _BELOW_MINIMUM_HINTS)
+    return any(hint in lowered for hint in hints)
 
 
 @contextmanager

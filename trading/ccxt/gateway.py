@@ -8,24 +8,17 @@ newClientOrderId, Kraken's cl_ord_id, Coinbase's client_order_id), which is how 
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
-from trading.ccxt.client import (
-    LOOKUP_BY_FETCH_ORDER,
-    ORDER_LIST_PARAMS,
-    CcxtSession,
-    CcxtVenueConfig,
-)
-from trading.ccxt.convert import (
-    balances_from_ccxt,
-    has_priced_trades,
-    order_from_ccxt,
-    trades_from_ccxt,
-)
+from trading.ccxt.client import CcxtSession, CcxtVenueConfig
+from trading.ccxt.convert import balances_from_ccxt
+from trading.ccxt.lookup import CcxtOrderLookup
 from trading.ccxt.market_data import CcxtMarketData
 from trading.domain.accounts import AssetBalance, Credentials
 from trading.domain.enums import OrderStatus, OrderType, Side
-from trading.domain.errors import ExchangeError, InvalidOrder, OrderNotFound
+from trading.domain.errors import InvalidOrder, OrderNotFound
+from trading.domain.futures import MarketType
 from trading.domain.market import Market, Ticker
 from trading.domain.orders import ExchangeOrder, OrderRequest
 
@@ -40,6 +33,7 @@ class CcxtGateway:
         self._session = session
         self._client = session.client
         self._market_data = CcxtMarketData(session)
+        self._lookup = CcxtOrderLookup(session)
         self.name = session.exchange_id
 
     @classmethod
@@ -51,6 +45,9 @@ class CcxtGateway:
     def market_data(self) -> CcxtMarketData:
         """The venue's public data through the same client."""
         return self._market_data
+
+    async def markets(self) -> Mapping[str, Market]:
+        return await self._session.markets()
 
     async def market(self, symbol: str) -> Market:
         return await self._session.market(symbol)
@@ -72,7 +69,7 @@ class CcxtGateway:
             # After a failed attempt the venue may hold the order even so (the answer was lost, or came too
             # late): look it up by its client order id before placing it again.
             if maybe_placed:
-                found = await self._find(request.symbol, request.client_order_id)
+                found = await self._lookup.find(request.symbol, request.client_order_id)
                 if found is not None:
                     return found
             maybe_placed = True
@@ -83,7 +80,7 @@ class CcxtGateway:
 
     async def fetch_order(self, symbol: str, client_order_id: str) -> ExchangeOrder | None:
         market = await self.market(symbol)
-        return await self._session.retrying(lambda: self._find(market.symbol, client_order_id))
+        return await self._session.retrying(lambda: self._lookup.find(market.symbol, client_order_id))
 
     async def cancel_order(self, symbol: str, client_order_id: str) -> ExchangeOrder:
         market = await self.market(symbol)
@@ -110,6 +107,11 @@ class CcxtGateway:
     async def _checked(self, request: OrderRequest, market: Market) -> tuple[OrderRequest, Decimal | None]:
         """The request rounded with ccxt's precision helpers, refused here when below the venue's minimums, and
         the price it is reckoned at (a market order's: the touch)."""
+        if request.reduce_only and market.market_type is not MarketType.FUTURES:
+            raise InvalidOrder(f"A reduce-only order needs a futures market; {market.symbol} is spot.")
+        if request.reduce_only:
+            # Venues exempt an order that only shrinks a position from the minimum notional (Binance's -4164).
+            market = replace(market, min_notional=Decimal(0))
         quantity = self._session.amount_to_precision(market, request.quantity)
         price = None
         if request.price is not None:
@@ -131,6 +133,8 @@ class CcxtGateway:
 
     async def _send(self, request: OrderRequest, reference: Decimal | None) -> Any:
         params: dict[str, Any] = {"clientOrderId": request.client_order_id}
+        if request.reduce_only:
+            params["reduceOnly"] = True
         kind = request.order_type.value
         price = float(request.price) if request.price is not None else None
         # Only where ccxt asks for it: Binance would read amount x price as a quote quantity instead.
@@ -146,90 +150,32 @@ class CcxtGateway:
     async def _acknowledged(self, raw: Any, request: OrderRequest) -> ExchangeOrder:
         """Some venues (Kraken) acknowledge with an id and no state: then the order is read back."""
         if raw.get("status") is None:
-            found = await self._best_effort_find(request.symbol, request.client_order_id)
+            found = await self._lookup.best_effort_find(request.symbol, request.client_order_id)
             if found is not None:
                 return found
-        return await self._with_trades(raw, request)
-
-    # Finding
-
-    async def _find(self, symbol: str, client_order_id: str) -> ExchangeOrder | None:
-        """One look-up by client order id, not retried; None when the venue never received the order."""
-        for raw in await self._candidates(symbol, client_order_id):
-            if raw.get("clientOrderId") == client_order_id:
-                return await self._with_trades(raw, None)
-        return None
-
-    async def _candidates(self, symbol: str, client_order_id: str) -> list[Any]:
-        client, session = self._client, self._session
-        by_client_id = {"clientOrderId": client_order_id}
-        if session.exchange_id in LOOKUP_BY_FETCH_ORDER:
-            try:
-                # The id argument is ignored when a client order id is given.
-                order = await session.once(lambda: client.fetch_order(client_order_id, symbol, by_client_id))
-            except OrderNotFound:
-                return []
-            return [order]
-        params = {**by_client_id, **ORDER_LIST_PARAMS.get(session.exchange_id, {})}
-        if client.has.get("fetchOpenOrders") and client.has.get("fetchClosedOrders"):
-            open_orders = await session.once(lambda: client.fetch_open_orders(symbol, None, None, params))
-            matching = [order for order in open_orders if order.get("clientOrderId") == client_order_id]
-            if matching:
-                return matching
-            return list(await session.once(lambda: client.fetch_closed_orders(symbol, None, None, params)))
-        if client.has.get("fetchOrders"):
-            return list(await session.once(lambda: client.fetch_orders(symbol, None, None, params)))
-        raise ExchangeError(
-            f"{session.venue} cannot look orders up, so orders there cannot be placed safely."
-        )
-
-    async def _best_effort_find(self, symbol: str, client_order_id: str) -> ExchangeOrder | None:
-        try:
-            return await self._find(symbol, client_order_id)
-        except ExchangeError:
-            return None
-
-    async def _with_trades(self, raw: Any, request: OrderRequest | None) -> ExchangeOrder:
-        """The order with its trades: fetched when the venue reports fills without them (best effort, as the
-        cumulative filled, average and fee are there already)."""
-        order = order_from_ccxt(raw, request)
-        if order.filled <= 0 or has_priced_trades(raw) or not self._client.has.get("fetchOrderTrades"):
-            return order
-        trade_ids = [trade["id"] for trade in raw.get("trades") or [] if trade.get("id")]
-        params = {"trades": trade_ids} if trade_ids else {}
-        client = self._client
-        try:
-            raw_trades = await self._session.once(
-                lambda: client.fetch_order_trades(order.exchange_order_id, order.symbol, None, None, params)
-            )
-        except ExchangeError:
-            return order
-        trades = trades_from_ccxt(raw_trades, order.exchange_order_id)
-        if not trades:
-            return order
-        # An order listing may leave the fee out (Binance's does) where its trades carry it.
-        return replace(
-            order, trades=trades, fee=order.fee or sum((trade.fee for trade in trades), Decimal(0))
-        )
+        return await self._lookup.with_trades(raw, request)
 
     # Cancelling
 
     async def _cancel(self, symbol: str, client_order_id: str) -> ExchangeOrder:
-        order = await self._find(symbol, client_order_id)
+        lookup = self._lookup
+        order = await lookup.find(symbol, client_order_id)
         if order is None:
             raise OrderNotFound(f"{self._session.venue} has no order {client_order_id} on {symbol}.")
         if order.status.is_final:
             return order
-        client = self._client
+        cancel = partial(
+            self._client.cancel_order, order.exchange_order_id, symbol, lookup.cancel_params(order)
+        )
         try:
-            raw = await self._session.once(lambda: client.cancel_order(order.exchange_order_id, symbol))
+            raw = await self._session.once(cancel)
         except OrderNotFound:
             raw = {}  # it finished meanwhile: the look-up below tells how
         if raw.get("id") and raw.get("status"):
             # Binance's answer names the cancel request's own client id: keep the order's.
-            cancelled = await self._with_trades(raw, None)
+            cancelled = await lookup.with_trades(raw, None)
             return replace(cancelled, client_order_id=client_order_id)
-        after = await self._find(symbol, client_order_id)
+        after = await lookup.find(symbol, client_order_id)
         if after is not None:
             return after
         return replace(order, status=OrderStatus.CANCELLED)

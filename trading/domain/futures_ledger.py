@@ -42,7 +42,7 @@ from trading.domain.futures_math import (
     liquidation_price,
     settle_currency,
 )
-from trading.domain.ledger import SCALE, ZERO
+from trading.domain.ledger import SCALE, ZERO, add_to
 from trading.domain.money import price_text
 
 Marks = Mapping[str, Decimal]
@@ -105,12 +105,6 @@ class Liquidation:
         return self.clearance_fee - self.realised_pnl
 
 
-def _add(mapping: Mapping[str, Decimal], key: str, delta: Decimal) -> dict[str, Decimal]:
-    updated = dict(mapping)
-    updated[key] = updated.get(key, ZERO) + delta
-    return updated
-
-
 @dataclass(frozen=True, slots=True)
 class FuturesBook:
     wallets: Mapping[str, Decimal] = field(default_factory=dict)
@@ -142,7 +136,9 @@ class FuturesBook:
         if amount <= 0:
             raise InvalidInput("A deposit must be a positive amount.")
         return replace(
-            self, wallets=_add(self.wallets, currency, amount), deposits=_add(self.deposits, currency, amount)
+            self,
+            wallets=add_to(self.wallets, currency, amount),
+            deposits=add_to(self.deposits, currency, amount),
         )
 
     def apply_fill(
@@ -175,7 +171,9 @@ class FuturesBook:
                 symbol, PositionSide.opened_by(side), opening, price, fee, leverage, margin_mode
             )
         book = replace(
-            book, wallets=_add(book.wallets, currency, -fee), fees_paid=_add(book.fees_paid, currency, fee)
+            book,
+            wallets=add_to(book.wallets, currency, -fee),
+            fees_paid=add_to(book.fees_paid, currency, fee),
         )
         return FuturesFill(book, realised, currency)
 
@@ -203,8 +201,8 @@ class FuturesBook:
         book = replace(
             self,
             positions=positions,
-            wallets=_add(self.wallets, currency, realised),
-            realised_pnl=_add(self.realised_pnl, currency, realised),
+            wallets=add_to(self.wallets, currency, realised),
+            realised_pnl=add_to(self.realised_pnl, currency, realised),
         )
         return book, realised
 
@@ -268,8 +266,8 @@ class FuturesBook:
         book = replace(
             self,
             positions=positions,
-            wallets=_add(self.wallets, currency, -amount),
-            funding_paid=_add(self.funding_paid, currency, amount),
+            wallets=add_to(self.wallets, currency, -amount),
+            funding_paid=add_to(self.funding_paid, currency, amount),
         )
         return FundingEffect(book, payment)
 
@@ -336,9 +334,9 @@ class FuturesBook:
         book = replace(
             self,
             positions=positions,
-            wallets=_add(self.wallets, currency, realised_pnl - clearance_fee),
-            realised_pnl=_add(self.realised_pnl, currency, realised_pnl),
-            fees_paid=_add(self.fees_paid, currency, clearance_fee),
+            wallets=add_to(self.wallets, currency, realised_pnl - clearance_fee),
+            realised_pnl=add_to(self.realised_pnl, currency, realised_pnl),
+            fees_paid=add_to(self.fees_paid, currency, clearance_fee),
         )
         return Liquidation(book, realised_pnl, clearance_fee)
 

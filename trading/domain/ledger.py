@@ -44,7 +44,8 @@ class FillEffect:
     quote: str
 
 
-def _add(mapping: Mapping[str, Decimal], key: str, delta: Decimal) -> dict[str, Decimal]:
+def add_to(mapping: Mapping[str, Decimal], key: str, delta: Decimal) -> dict[str, Decimal]:
+    """A copy of the amounts by asset with `delta` added to `key`'s."""
     updated = dict(mapping)
     updated[key] = updated.get(key, ZERO) + delta
     return updated
@@ -65,7 +66,7 @@ class Ledger:
         if amount <= 0:
             raise InvalidInput("A deposit must be a positive amount.")
         return replace(
-            self, balances=_add(self.balances, asset, amount), deposits=_add(self.deposits, asset, amount)
+            self, balances=add_to(self.balances, asset, amount), deposits=add_to(self.deposits, asset, amount)
         )
 
     def open_position(self, symbol: str, quantity: Decimal, cost: Decimal) -> "Ledger":
@@ -82,9 +83,9 @@ class Ledger:
         )
         return replace(
             self,
-            balances=_add(self.balances, base, quantity),
+            balances=add_to(self.balances, base, quantity),
             positions=positions,
-            deposits=_add(self.deposits, quote, cost),
+            deposits=add_to(self.deposits, quote, cost),
         )
 
     def withdraw(self, asset: str, amount: Decimal, symbol: str | None = None) -> "Ledger":
@@ -96,10 +97,10 @@ class Ledger:
             raise InsufficientFunds(
                 f"Cannot withdraw {amount} {asset}: the balance is {self.balance(asset)}."
             )
-        ledger = replace(self, balances=_add(self.balances, asset, -amount))
+        ledger = replace(self, balances=add_to(self.balances, asset, -amount))
         position = self.positions.get(symbol) if symbol else None
         if position is None or not position.quantity:
-            return replace(ledger, deposits=_add(self.deposits, asset, -amount))
+            return replace(ledger, deposits=add_to(self.deposits, asset, -amount))
         base, quote = parse_symbol(position.symbol)
         if base != asset:
             raise InvalidInput(f"{position.symbol} is not a position in {asset}.")
@@ -108,9 +109,9 @@ class Ledger:
         released = (position.cost * taken / position.quantity).quantize(SCALE) if left else position.cost
         positions = dict(self.positions)
         positions[position.symbol] = replace(position, quantity=left, cost=position.cost - released)
-        deposits = _add(self.deposits, quote, -released)
+        deposits = add_to(self.deposits, quote, -released)
         if amount > taken:
-            deposits = _add(deposits, asset, taken - amount)
+            deposits = add_to(deposits, asset, taken - amount)
         return replace(ledger, positions=positions, deposits=deposits)
 
     def apply_fill(
@@ -148,8 +149,8 @@ class Ledger:
             self,
             balances=balances,
             positions=positions,
-            fees_paid=_add(self.fees_paid, fee_currency, fee),
-            realised_pnl=_add(self.realised_pnl, quote, realised),
+            fees_paid=add_to(self.fees_paid, fee_currency, fee),
+            realised_pnl=add_to(self.realised_pnl, quote, realised),
         )
         return FillEffect(ledger, realised, quote)
 

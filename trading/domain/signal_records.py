@@ -47,6 +47,7 @@ class SignalRecord:
     pnl: Decimal | None = None
     group_id: str | None = None  # the plan drafted for it
     closed_at: datetime | None = None
+    post_id: int | None = None  # the channel's message id of the post it was read from, where known
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from trading.domain.enums import OrderType, Side
 from trading.domain.errors import BelowMinimum, InvalidInput
 from trading.domain.ledger import ZERO
 from trading.domain.market import Market, Ticker
-from trading.domain.money import at_distance, price_text
+from trading.domain.money import at_distance, canonical, price_text
 from trading.domain.risk import margin_multiple
 
 
@@ -19,6 +19,9 @@ class SignalSpec:
     targets: tuple[Decimal, ...] = ()
     stop_loss: Decimal | None = None
     leverage: Decimal | None = None
+    # "Enter above 15.2": each entry waits for the price to get there (a stop order), never a limit on the wrong
+    # side of the market that would fill at once.
+    breakout: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +138,10 @@ def plan_signal(
     spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticker, leverage: Decimal = Decimal(1)
 ) -> SignalPlan:
     """Split `amount` (quote currency) equally over the entries. An entry the market is already at or through
-    is taken at market; the others rest as limit orders. Every target closes an equal share. With `leverage`
-    (futures), `amount` is the margin put up, its fee included: the entries' notional is that many times it."""
+    is taken at market; the others rest as limit orders. A breakout's entries are the other way round: one the
+    market has passed is taken at market, the others wait as stop orders. Every target closes an equal
+    share. With `leverage` (futures), `amount` is the margin put up, its fee included: the entries' notional
+    is that many times it."""
     check_signal(spec)
     if amount <= 0:
         raise InvalidInput("The amount to follow a signal with must be more than zero.")
@@ -146,6 +151,8 @@ def plan_signal(
     entries: list[PlannedEntry] = []
     for price in spec.entries:
         at_market = price >= touch if buying else price <= touch
+        if spec.breakout:  # through the level already: the breakout happened, so at market
+            at_market = not at_market
         fill_price = touch if at_market else market.round_price(price)
         quantity = market.round_amount(share * leverage / (fill_price * (1 + market.taker_fee * leverage)))
         try:
@@ -154,7 +161,8 @@ def plan_signal(
             raise BelowMinimum(
                 f"Split over {len(spec.entries)} entries, {error.message[0].lower()}{error.message[1:]}"
             ) from None
-        entries.append(PlannedEntry(OrderType.MARKET if at_market else OrderType.LIMIT, fill_price, quantity))
+        resting = OrderType.STOP if spec.breakout else OrderType.LIMIT
+        entries.append(PlannedEntry(OrderType.MARKET if at_market else resting, fill_price, quantity))
     cost = sum((e.quantity * e.price for e in entries), ZERO)
     fees = cost * market.taker_fee
     stop = None if spec.stop_loss is None else market.round_price(spec.stop_loss)
@@ -180,3 +188,39 @@ def plan_signal(
         doubts=signal_doubts(spec, ticker),
         leverage=leverage,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SpecChange:
+    """What an edit of a signal's post changed in one of its tradable fields, as the trader reads it."""
+
+    field: str  # "symbol", "side", "entries", "targets", "stop" or "leverage"
+    old: str
+    new: str
+
+
+def _shown(value: Decimal | tuple[Decimal, ...] | None, suffix: str = "") -> str:
+    """Every digit the post gave (1.1754 stays 1.1754): a change in the fourth place is a change."""
+    if value is None or value == ():
+        return "none"
+    values = value if isinstance(value, tuple) else (value,)
+    return ", ".join(f"{canonical(v):,}{suffix}" for v in values)
+
+
+def spec_changes(old: SignalSpec, new: SignalSpec) -> tuple[SpecChange, ...]:
+    """The tradable fields `new` changes from `old`; none where only its wording changed."""
+    fields: tuple[
+        tuple[str, Decimal | tuple[Decimal, ...] | None, Decimal | tuple[Decimal, ...] | None], ...
+    ] = (
+        ("entries", old.entries, new.entries),
+        ("targets", old.targets, new.targets),
+        ("stop", old.stop_loss, new.stop_loss),
+    )
+    changes = [SpecChange(name, _shown(a), _shown(b)) for name, a, b in fields if a != b]
+    if old.leverage != new.leverage:
+        changes.append(SpecChange("leverage", _shown(old.leverage, "x"), _shown(new.leverage, "x")))
+    if old.side is not new.side:
+        changes.insert(0, SpecChange("side", old.side.value, new.side.value))
+    if old.symbol != new.symbol:
+        changes.insert(0, SpecChange("symbol", old.symbol, new.symbol))
+    return tuple(changes)

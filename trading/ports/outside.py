@@ -39,6 +39,10 @@ class ExchangeGateway(Protocol):
 
     name: str
 
+    async def markets(self) -> Mapping[str, Market]:
+        """Every market this account can trade, by symbol."""
+        ...
+
     async def market(self, symbol: str) -> Market:
         """Raises UnknownSymbol."""
         ...

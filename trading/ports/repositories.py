@@ -264,9 +264,33 @@ class SignalRepository(Protocol):
     async def find(self, source_id: int, content_hash: str) -> SignalRecord | None: ...
 
     async def add(
-        self, source_id: int, user_id: int, content_hash: str, text: str, spec: SignalSpec, now: datetime
+        self,
+        source_id: int,
+        user_id: int,
+        content_hash: str,
+        text: str,
+        spec: SignalSpec,
+        now: datetime,
+        post_id: int | None = None,
     ) -> SignalRecord | None:
-        """Insert; None when the same content from the same source is recorded already."""
+        """Insert; None when the same content from the same source is recorded already. `post_id`: the
+        channel's message id of the post, where known."""
+        ...
+
+    async def for_post(self, source_id: int, post_id: int) -> SignalRecord | None:
+        """The source's signal read from the channel's message `post_id` (the latest, were there several)."""
+        ...
+
+    async def revise(
+        self, user_id: int, signal_id: int, content_hash: str, text: str, spec: SignalSpec
+    ) -> SignalRecord | None:
+        """A signal still waiting to be followed or ignored, read again from its post's edited text: the
+        signal as it now stands; None where it was followed or ignored meanwhile, or where the source has a
+        signal of that content already."""
+        ...
+
+    async def set_entry_stops(self, user_id: int, draft_ids: Sequence[str], price: Decimal) -> int:
+        """The stop that these entries' drafts arm when they fill, moved to `price`; how many changed."""
         ...
 
     async def set_status(

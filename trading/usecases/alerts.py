@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from trading.domain.alerts import Alert, AlertCondition
 from trading.domain.errors import InvalidInput, NotFound
-from trading.domain.money import price_text
+from trading.domain.money import at_distance, price_text
 from trading.usecases.core import Core, account_of
 from trading.usecases.notices import add_notices
 from trading.usecases.pricing import pair_of
@@ -15,11 +15,16 @@ MAX_ALERTS_PER_USER = 100
 
 
 async def set_alert(
-    core: Core, user_id: int, symbol: str, condition: str | None, threshold: Decimal | None
+    core: Core,
+    user_id: int,
+    symbol: str,
+    condition: str | None,
+    threshold: Decimal | None,
+    percent: Decimal | None = None,
 ) -> tuple[Alert, Decimal]:
-    """The alert and the price now. 'cross' (or no condition) becomes above or below the current price."""
-    if threshold is None or threshold <= 0:
-        raise InvalidInput("An alert needs a price above zero, e.g. 'alert me if SOL drops below 120'.")
+    """The alert and the price now. 'cross' (or no condition) becomes above or below the current price. Given
+    as a `percent` move ("if ETH goes up 5%") in place of a price, it is priced from the price now."""
+    _check_level(condition, threshold, percent)
     async with core.uow() as uow:
         account = await account_of(uow, user_id, None)
         if len(await uow.alerts.for_user(user_id)) >= MAX_ALERTS_PER_USER:
@@ -28,6 +33,9 @@ async def set_alert(
     pair = pair_of(symbol, None, core.config.paper_quote)
     market = await gateway.market(pair)
     price = (await gateway.ticker(market.symbol)).last
+    if percent is not None:
+        threshold = market.round_price(at_distance(price, percent, below=condition == "below"))
+    assert threshold is not None
     if condition in ("above", "below"):
         wanted = AlertCondition(condition)
     else:
@@ -41,6 +49,17 @@ async def set_alert(
         alert = await uow.alerts.add(user_id, market.symbol, wanted, threshold, core.clock.now())
         await uow.commit()
     return alert, price
+
+
+def _check_level(condition: str | None, threshold: Decimal | None, percent: Decimal | None) -> None:
+    if percent is None:
+        if threshold is None or threshold <= 0:
+            raise InvalidInput("An alert needs a price above zero, e.g. 'alert me if SOL drops below 120'.")
+        return
+    if condition not in ("above", "below"):
+        raise InvalidInput("Say which way the move is: 'if ETH goes up 5%' or 'if ETH drops 5%'.")
+    if percent <= 0 or (condition == "below" and percent >= 100):
+        raise InvalidInput("A move to be told of is more than 0%, and a drop less than 100%.")
 
 
 async def list_alerts(core: Core, user_id: int) -> Sequence[Alert]:

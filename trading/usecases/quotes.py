@@ -17,7 +17,22 @@ async def quote(core: Core, user_id: int, symbol: str, quote_asset: str | None =
     return await gateway.ticker(market.symbol)
 
 
+async def tradable_assets(core: Core, user_id: int) -> tuple[str, Sequence[str]]:
+    """The venue of the user's account and the coins it trades against the paper quote (or any quote)."""
+    async with core.uow(read_only=True) as uow:
+        account = await account_of(uow, user_id, None)
+    markets = (await (await core.exchanges.gateway(account)).markets()).values()
+    preferred = sorted({m.base for m in markets if m.quote == core.config.paper_quote})
+    return account.exchange, preferred or sorted({m.base for m in markets})
+
+
 async def open_orders(core: Core, user_id: int) -> Sequence[Order]:
     """Orders that can still fill or fire: submitted, resting, and bracket legs held by the core."""
     async with core.uow(read_only=True) as uow:
         return await uow.orders.for_user(user_id, OPEN_STATUSES, 50)
+
+
+async def order_legs(core: Core, user_id: int, order_id: int) -> Sequence[Order]:
+    """The stop and targets an entry placed or holds for its position (none where it has not filled yet)."""
+    async with core.uow(read_only=True) as uow:
+        return [leg for leg in await uow.orders.children(order_id) if leg.user_id == user_id]

@@ -50,9 +50,16 @@ def content_hash(text: str) -> str:
 
 
 async def receive_signal(
-    core: Core, user_id: int, external_id: str, title: str, text: str, spec: SignalSpec
+    core: Core,
+    user_id: int,
+    external_id: str,
+    title: str,
+    text: str,
+    spec: SignalSpec,
+    post_id: int | None = None,
 ) -> Received:
-    """Record a signal from a source; a signal seen before (same source, same content) comes back as duplicate."""
+    """Record a signal from a source (`post_id`: the channel's message id of its post, where known); a signal
+    seen before (same source, same content) comes back as duplicate."""
     check_signal(spec)
     digest = content_hash(text)
     now = core.clock.now()
@@ -60,7 +67,7 @@ async def receive_signal(
         source = await uow.signals.source(user_id, external_id, title, now)
         seen = await uow.signals.find(source.id, digest)
         if seen is None:
-            seen = await uow.signals.add(source.id, user_id, digest, text, spec, now)
+            seen = await uow.signals.add(source.id, user_id, digest, text, spec, now, post_id)
             if seen is not None:
                 await uow.commit()
                 return Received(source, seen, duplicate=False)
@@ -99,6 +106,49 @@ async def open_signal(
 async def sources_of_channel(core: Core, external_id: str) -> Sequence[SignalSource]:
     async with core.uow() as uow:
         return await uow.signals.sources_for_external(external_id)
+
+
+async def followers_of_channel(core: Core, external_id: str) -> list[tuple[int, int]]:
+    """The users who follow the channel, each as (user id, Telegram id), where the user has a Telegram id."""
+    async with core.uow(read_only=True) as uow:
+        sources = await uow.signals.sources_for_external(external_id)
+        users = [await uow.users.get(source.user_id) for source in sources]
+    return [
+        (user.id, user.telegram_id) for user in users if user is not None and user.telegram_id is not None
+    ]
+
+
+async def link_channel(core: Core, user_id: int, external_id: str, title: str) -> SignalSource:
+    """The channel becomes one of the user's sources (it is one already where the user forwarded a post of
+    it): its posts are read for the user from now on."""
+    async with core.uow() as uow:
+        source = await uow.signals.source(user_id, external_id, title, core.clock.now())
+        await uow.commit()
+    return source
+
+
+async def signal_of_post(
+    core: Core, user_id: int, external_id: str, title: str, post_id: int
+) -> tuple[SignalSource, SignalRecord | None]:
+    """The user's source for the channel, and its signal read from the channel's message `post_id` (None
+    where that post was never read as a signal)."""
+    async with core.uow() as uow:
+        source = await uow.signals.source(user_id, external_id, title, core.clock.now())
+        signal = await uow.signals.for_post(source.id, post_id)
+        await uow.commit()
+    return source, signal
+
+
+async def revise_signal(
+    core: Core, user_id: int, signal_id: int, text: str, spec: SignalSpec
+) -> SignalRecord | None:
+    """A signal not yet followed, as its post now reads after an edit; None where it was followed or ignored
+    meanwhile, or where the source sent that content before (it is then that other signal)."""
+    check_signal(spec)
+    async with core.uow() as uow:
+        revised = await uow.signals.revise(user_id, signal_id, content_hash(text), text, spec)
+        await uow.commit()
+    return revised
 
 
 async def mark_signal(core: Core, user_id: int, signal_id: int, status: SignalStatus) -> None:
@@ -218,13 +268,15 @@ async def close_settled_signals(core: Core) -> None:
                 await uow.commit()
 
 
-async def followed_signal(core: Core, user_id: int, channel: str, symbol: str | None) -> SignalRecord | None:
+async def followed_signal(
+    core: Core, user_id: int, channel: str, symbol: str | None
+) -> tuple[SignalSource, SignalRecord] | None:
     """The latest signal of `channel` the trader followed and that is not closed, on `symbol` (any, where
-    None): what a follow-up from that channel (close now, move the stop) is about."""
+    None), and its source: what a follow-up from that channel (close now, move the stop) is about."""
     async with core.uow(read_only=True) as uow:
         sources = await uow.signals.for_user(user_id)
     followed = [
-        signal
+        (source, signal)
         for source, signals in sources
         if source.external_id == channel
         for signal in signals
@@ -232,4 +284,4 @@ async def followed_signal(core: Core, user_id: int, channel: str, symbol: str | 
         and signal.closed_at is None
         and (symbol is None or signal.spec.symbol == symbol)
     ]
-    return max(followed, key=lambda signal: signal.id, default=None)
+    return max(followed, key=lambda found: found[1].id, default=None)

@@ -26,12 +26,20 @@ AuthRequest = Request[Principal, object, State]
 
 
 class AlertIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A price to be told of, or a move in percent from the price now (with condition above or below)."""
+
     symbol: Symbol
-    price: Decimal
+    price: Decimal | None = None
     condition: Literal["above", "below", "cross"] = "cross"
+    percent: Decimal | None = None
 
     def __post_init__(self) -> None:
-        positive("price", self.price)
+        if (self.price is None) == (self.percent is None):
+            raise ValueError("give either price or percent")
+        if self.price is not None:
+            positive("price", self.price)
+        if self.percent is not None:
+            positive("percent", self.percent)
 
 
 class AlertOut(msgspec.Struct):
@@ -186,7 +194,9 @@ class AlertsController(Controller):
     @post(guards=[can_trade], status_code=HTTP_201_CREATED, summary="Set a price alert")
     async def create(self, state: State, request: AuthRequest, data: JSONBody[AlertIn]) -> AlertOut:
         web: WebContext = state.web
-        alert, _ = await set_alert(web.core, request.user.user_id, data.symbol, data.condition, data.price)
+        alert, _ = await set_alert(
+            web.core, request.user.user_id, data.symbol, data.condition, data.price, data.percent
+        )
         return _alert_out(alert)
 
     @delete("/{alert_id:int}", guards=[can_trade], summary="Delete an alert")

@@ -89,6 +89,9 @@ class PaperVenue(ABC, Generic[StateT, SessionT]):
 
     # ExchangeGateway
 
+    async def markets(self) -> Mapping[str, Market]:
+        return await self._market.markets()
+
     async def market(self, symbol: str) -> Market:
         return await self._market.market(symbol)
 

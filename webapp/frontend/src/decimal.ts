@@ -23,9 +23,18 @@ export function money(value: string | null | undefined, digits = 2): string {
   return `${sign}${grouped(whole)}${fraction ? `.${fraction}` : ""}`;
 }
 
-/** A price in as many decimals as it needs to be read: six below 1, else two. */
+// A price shows its own digits up to this many significant ones (as the chat does): a tick never needs more.
+const PRICE_DIGITS = 7;
+
+/** A price to its own digits, at least to the cent: "3400" -> "3,400.00", "0.1123", "0.00001234". */
 export function priceText(value: string): string {
-  return money(value, decimal(value).lt(1) ? 6 : 2);
+  const price = decimal(value);
+  if (price.eq(0)) return money(value);
+  const magnitude = price.abs().e; // the position of the first significant digit, as Python's adjusted()
+  const places = Math.max(2, PRICE_DIGITS - 1 - magnitude);
+  const rounded = price.round(places);
+  const own = Math.max(0, rounded.c.length - 1 - rounded.e); // decimals of its own, trailing zeros dropped
+  return money(rounded.toFixed(), Math.max(2, own));
 }
 
 /** "0.10000000" -> "0.1": every digit that counts, none that does not. */

@@ -1,8 +1,8 @@
 """The paper futures venue's books: reduce-only orders, each account's perpetuals (settings and positions) and
 the events it settles on its own (funding, liquidations)
 
-Revision ID: 0016_paper_futures
-Revises: 0015_account_market_type
+Revision ID: 0018_paper_futures
+Revises: 0017_account_market_type
 Create Date: 2026-12-10 14:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0016_paper_futures"
-down_revision: str | None = "0015_account_market_type"
+revision: str = "0018_paper_futures"
+down_revision: str | None = "0017_account_market_type"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """A user's own most leverage on futures (risk_settings.max_leverage; null keeps the operator's)
 
-Revision ID: 0017_max_leverage
-Revises: 0016_paper_futures
+Revision ID: 0019_max_leverage
+Revises: 0018_paper_futures
 Create Date: 2026-12-10 16:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0017_max_leverage"
-down_revision: str | None = "0016_paper_futures"
+revision: str = "0019_max_leverage"
+down_revision: str | None = "0018_paper_futures"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

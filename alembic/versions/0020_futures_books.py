@@ -1,8 +1,8 @@
 """The core's book of a futures account: its positions, the venue's events it booked (funding, liquidations),
 and the funding paid beside its wallet in balances
 
-Revision ID: 0018_futures_books
-Revises: 0017_max_leverage
+Revision ID: 0020_futures_books
+Revises: 0019_max_leverage
 Create Date: 2026-12-10 18:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0018_futures_books"
-down_revision: str | None = "0017_max_leverage"
+revision: str = "0020_futures_books"
+down_revision: str | None = "0019_max_leverage"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

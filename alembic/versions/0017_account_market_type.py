@@ -1,8 +1,8 @@
 """market_type on exchange accounts: spot coins, or perpetual futures (where shorts and leverage go); the
 accounts that exist trade spot
 
-Revision ID: 0015_account_market_type
-Revises: 0014_process_kind
+Revision ID: 0017_account_market_type
+Revises: 0016_signal_breakout
 Create Date: 2026-12-10 10:00:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015_account_market_type"
-down_revision: str | None = "0014_process_kind"
+revision: str = "0017_account_market_type"
+down_revision: str | None = "0016_signal_breakout"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

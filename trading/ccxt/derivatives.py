@@ -1,0 +1,225 @@
+"""The DerivativesGateway over ccxt.async_support: linear perpetuals on binanceusdm, bybit or another ccxt id with
+swap markets.
+
+Orders go through the spot gateway (rounding at the boundary, the client order id, a retried order looked up
+before it is placed again), with ccxt's unified `reduceOnly` where the request asks for it. A stop loss is a
+reduce-only stop-market order (OrderType.STOP); a take profit is a reduce-only limit order resting at the target
+(OrderType.LIMIT), which every venue holds as it is. Only one-way position mode is traded: an account in hedge
+mode is refused before any order with a sentence that says what to change. Bybit's unified account keeps one
+margin mode for the whole account, so setting it for one symbol sets it for all.
+"""
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from ccxt.base import errors as ccxt_errors
+
+from trading.ccxt.client import CcxtSession, CcxtVenueConfig
+from trading.ccxt.convert import funding_rate_from_ccxt
+from trading.ccxt.gateway import CcxtGateway
+from trading.ccxt.market_data import CcxtMarketData
+from trading.ccxt.positions import CcxtPositions
+from trading.domain.accounts import AssetBalance, Credentials
+from trading.domain.errors import InvalidInput, InvalidOrder, UnknownSymbol
+from trading.domain.futures import FundingRate, FuturesPosition, MarginMode, MarketType, PositionMode
+from trading.domain.market import Market, Ticker, parse_symbol
+from trading.domain.orders import ExchangeOrder, OrderRequest
+
+FUTURES_OPTIONS: Mapping[str, Any] = {"defaultType": "swap", "defaultSubType": "linear"}
+# Only the linear markets are loaded where ccxt would load every kind (Bybit's options alone are thousands).
+LINEAR_MARKETS_ONLY: Mapping[str, Mapping[str, Any]] = {
+    "binance": {"fetchMarkets": {"types": ["linear"]}},
+    "bybit": {"fetchMarkets": {"types": ["linear"]}},
+}
+# Bybit's 110043 "leverage not modified": the leverage is already what was asked.
+_LEVERAGE_UNCHANGED = "not modified"
+
+
+class CcxtDerivativesGateway:
+    """One futures account on one ccxt venue; its session's client defaults to linear swaps (see `open`)."""
+
+    def __init__(self, session: CcxtSession) -> None:
+        self._session = session
+        self._client = session.client
+        self._orders = CcxtGateway(session)
+        self._positions = CcxtPositions(session)
+        self.name = session.exchange_id
+        self._markets: dict[str, Market] | None = None
+        self._markets_lock = asyncio.Lock()
+
+    @classmethod
+    def open(
+        cls, config: CcxtVenueConfig, credentials: Credentials | None = None
+    ) -> "CcxtDerivativesGateway":
+        """A gateway with its own ccxt client set to linear swaps, closed by `close()`. No I/O until the first
+        call."""
+        options = {**FUTURES_OPTIONS, **LINEAR_MARKETS_ONLY.get(config.exchange_id, {}), **config.options}
+        return cls(CcxtSession.open(replace(config, options=options), credentials))
+
+    @property
+    def market_data(self) -> CcxtMarketData:
+        return self._orders.market_data
+
+    # Markets
+
+    async def markets(self) -> Mapping[str, Market]:
+        """The venue's linear perpetuals, each with the most leverage it takes."""
+        if self._markets is None:
+            async with self._markets_lock:
+                if self._markets is None:
+                    listed = await self._session.markets()
+                    futures = [m for m in listed.values() if m.market_type is MarketType.FUTURES]
+                    ceilings = await self._leverage_ceilings(futures)
+                    self._markets = {
+                        m.symbol: replace(m, max_leverage=m.max_leverage or ceilings.get(m.symbol))
+                        for m in futures
+                    }
+        return self._markets
+
+    async def market(self, symbol: str) -> Market:
+        """By its symbol, or a pair's ('BTC/USDT') perpetual settled in its quote ('BTC/USDT:USDT')."""
+        markets = await self.markets()
+        found = markets.get(symbol) or markets.get(_perpetual_of(symbol.upper()))
+        if found is None:
+            raise UnknownSymbol(f"{self._session.venue} lists no linear perpetual {symbol}.")
+        return found
+
+    async def ticker(self, symbol: str) -> Ticker:
+        return await self._orders.ticker((await self.market(symbol)).symbol)
+
+    async def funding_rate(self, symbol: str) -> FundingRate:
+        market = await self.market(symbol)
+        fetch = partial(self._client.fetch_funding_rate, market.symbol)
+        return funding_rate_from_ccxt(await self._session.call(fetch, market.symbol), market.symbol)
+
+    async def _leverage_ceilings(self, futures: Sequence[Market]) -> dict[str, Decimal]:
+        """Read from the venue's leverage tiers where its markets name no maximum (Binance's brackets, which it
+        shows only to a signed request)."""
+        client = self._client
+        if all(m.max_leverage is not None for m in futures) or not client.has.get("fetchLeverageTiers"):
+            return {}
+        if not client.check_required_credentials(False):
+            return {}
+        tiers = await self._session.call(client.fetch_leverage_tiers)
+        return {
+            symbol: max(Decimal(str(tier["maxLeverage"])) for tier in entries)
+            for symbol, entries in tiers.items()
+            if entries and all(tier.get("maxLeverage") for tier in entries)
+        }
+
+    # Account
+
+    async def balances(self) -> Mapping[str, AssetBalance]:
+        """The currencies the venue's perpetuals settle in (USDT, USDC)."""
+        settles = {str(self._client.markets[symbol].get("settle")) for symbol in await self.markets()}
+        return {asset: b for asset, b in (await self._orders.balances()).items() if asset in settles}
+
+    async def position_mode(self) -> PositionMode:
+        return await self._position_mode(None)
+
+    async def set_leverage(self, symbol: str, leverage: Decimal) -> None:
+        market = await self.market(symbol)
+        if leverage < 1 or leverage != leverage.to_integral_value():
+            raise InvalidInput(f"Leverage is a whole number from 1x up; {_times(leverage)} is not.")
+        ceiling = market.max_leverage
+        if ceiling is not None and leverage > ceiling:
+            raise InvalidOrder(
+                f"{self._session.venue} takes at most {_times(ceiling)} on {market.symbol}; "
+                f"{_times(leverage)} was asked."
+            )
+        try:
+            await self._session.call(
+                partial(self._switch_leverage, int(leverage), market.symbol), market.symbol
+            )
+        except InvalidOrder as refused:
+            at_most = (
+                f"; it lists at most {_times(ceiling)} there, less for a large position" if ceiling else ""
+            )
+            raise InvalidOrder(
+                f"{self._session.venue} refused {_times(leverage)} leverage on {market.symbol}{at_most}."
+            ) from refused
+
+    async def set_margin_mode(self, symbol: str, mode: MarginMode) -> None:
+        market = await self.market(symbol)
+        await self._session.call(partial(self._switch_margin_mode, mode, market.symbol), market.symbol)
+
+    async def positions(self, symbols: Sequence[str] | None = None) -> Sequence[FuturesPosition]:
+        wanted = [(await self.market(symbol)).symbol for symbol in symbols] if symbols is not None else None
+        return await self._positions.open_positions(wanted, datetime.now(UTC))
+
+    # Orders
+
+    async def create_order(self, request: OrderRequest) -> ExchangeOrder:
+        market = await self.market(request.symbol)
+        self._check_contract_size(market)
+        if await self._position_mode(market.symbol) is PositionMode.HEDGE:
+            raise InvalidOrder(
+                f"Your {self._session.venue} account is in hedge mode, which tsbot does not trade; switch it to "
+                "one-way mode at the venue and try again."
+            )
+        return await self._orders.create_order(replace(request, symbol=market.symbol))
+
+    async def fetch_order(self, symbol: str, client_order_id: str) -> ExchangeOrder | None:
+        return await self._orders.fetch_order((await self.market(symbol)).symbol, client_order_id)
+
+    async def cancel_order(self, symbol: str, client_order_id: str) -> ExchangeOrder:
+        return await self._orders.cancel_order((await self.market(symbol)).symbol, client_order_id)
+
+    async def holds_stops(self, symbol: str) -> bool:
+        return await self._orders.holds_stops((await self.market(symbol)).symbol)
+
+    async def close(self) -> None:
+        await self._session.close()
+
+    # The venue's settings
+
+    async def _position_mode(self, symbol: str | None) -> PositionMode:
+        client = self._client
+        if client.has.get("fetchPositionMode"):
+            hedged = (await self._session.call(partial(client.fetch_position_mode, symbol))).get("hedged")
+        else:
+            # Bybit names no mode: in hedge mode a symbol's positions come as a long and a short side.
+            listed = await self._session.call(partial(client.fetch_positions, [symbol] if symbol else None))
+            hedged = any(raw.get("hedged") for raw in listed)
+        return PositionMode.HEDGE if hedged else PositionMode.ONE_WAY
+
+    async def _switch_leverage(self, leverage: int, symbol: str) -> None:
+        try:
+            await self._client.set_leverage(leverage, symbol)
+        except ccxt_errors.BadRequest as error:
+            if _LEVERAGE_UNCHANGED not in str(error).lower():
+                raise
+
+    async def _switch_margin_mode(self, mode: MarginMode, symbol: str) -> None:
+        # Binance's -4046 "No need to change margin type.", Bybit's 110026: it is so already.
+        with suppress(ccxt_errors.NoChange):
+            await self._client.set_margin_mode(mode.value, symbol)
+
+    def _check_contract_size(self, market: Market) -> None:
+        """Quantities are in the base asset, as a contract is on Binance and Bybit; OKX's are fractions."""
+        size = self._client.markets[market.symbol].get("contractSize")
+        if size is not None and Decimal(str(size)) != 1:
+            raise InvalidOrder(
+                f"{self._session.venue} trades {market.symbol} in contracts of {size} {market.base}, which tsbot "
+                "does not size orders in yet."
+            )
+
+
+def _perpetual_of(symbol: str) -> str:
+    if ":" in symbol:
+        return symbol
+    try:
+        _, quote = parse_symbol(symbol)
+    except InvalidInput:
+        return symbol
+    return f"{symbol}:{quote}"
+
+
+def _times(leverage: Decimal) -> str:
+    return f"{leverage.normalize():f}x"
