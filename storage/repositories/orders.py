@@ -2,7 +2,7 @@
 with bound parameters (see storage.models.table_of)."""
 
 from collections.abc import Sequence
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -24,49 +24,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import FillRow, OrderDraftRow, OrderRow, ProcessRow, one_of, table_of
+from storage.repositories.previews import preview_from_json, preview_json
 from storage.transaction import Transaction
 from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
-from trading.domain.futures import MarginMode, PositionSide
-from trading.domain.futures_orders import FuturesTerms
-from trading.domain.orders import Fill, Order, OrderDraft, Preview
-
-_MONEY = [f.name for f in fields(Preview) if f.name != "futures"]
-_TERMS_MONEY = ("leverage", "margin", "liquidation_price", "funding_rate", "leverage_asked")
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _number(value: str | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
-
-
-def _preview_json(preview: Preview) -> dict[str, object]:
-    data: dict[str, object] = {name: _text(getattr(preview, name)) for name in _MONEY}
-    terms = preview.futures
-    if terms is not None:
-        data["futures"] = {name: _text(getattr(terms, name)) for name in _TERMS_MONEY} | {
-            "position_side": terms.position_side.value,
-            "margin_mode": terms.margin_mode.value,
-            "reduce_only": terms.reduce_only,
-            "closes": terms.closes,
-        }
-    return data
-
-
-def _preview(data: dict[str, Any]) -> Preview:
-    terms = data.get("futures")
-    futures = None
-    if terms is not None:
-        futures = FuturesTerms(
-            position_side=PositionSide(terms["position_side"]),
-            margin_mode=MarginMode(terms["margin_mode"]),
-            reduce_only=terms["reduce_only"],
-            closes=terms.get("closes", False),
-            **{name: _number(terms[name]) for name in _TERMS_MONEY},  # type: ignore[arg-type]
-        )
-    return Preview(**{name: _number(data.get(name)) for name in _MONEY}, futures=futures)  # type: ignore[arg-type]
+from trading.domain.orders import Fill, Order, OrderDraft
 
 
 def _draft(row: Row[Any]) -> OrderDraft:
@@ -79,7 +40,7 @@ def _draft(row: Row[Any]) -> OrderDraft:
         order_type=OrderType(row.order_type),
         quantity=row.quantity,
         price=row.price,
-        preview=_preview(row.preview),
+        preview=preview_from_json(row.preview),
         created_at=row.created_at,
         expires_at=row.expires_at,
         status=DraftStatus(row.status),
@@ -136,7 +97,7 @@ class SqlDraftRepository:
                 "stop_loss": draft.stop_loss,
                 "take_profits": [str(target) for target in draft.take_profits],
                 "leverage": draft.leverage,
-                "preview": _preview_json(draft.preview),
+                "preview": preview_json(draft.preview),
                 "group_id": draft.group_id,
                 "move_stop_to_entry": draft.move_stop_to_entry,
                 "replaces_order_id": draft.replaces_order_id,
