@@ -40,7 +40,7 @@ async def derivatives(core: Core, account_id: int) -> DerivativesGateway:
     """The venue of a futures account, with what futures need (leverage, margin mode, positions)."""
     gateway = await core.exchanges.gateway_of(account_id)
     if not isinstance(gateway, DerivativesGateway):
-        raise InvalidOrder(f"The venue of {gateway.name} futures does not take futures orders yet.")
+        raise InvalidOrder(f"This account's venue ({gateway.name}) takes no futures orders here yet.")
     return gateway
 
 
