@@ -100,7 +100,7 @@ ACTS: dict[Intent, Act] = {
     "cancel_order": lambda message, parsed, a: orders.show_orders(message, a.core, a.user, parsed.order_id),
     "price": lambda message, parsed, a: portfolio.show_price(message, parsed, a.core, a.user),
     "portfolio": lambda message, parsed, a: portfolio.show_portfolio(message, a.core, a.user),
-    "pnl": lambda message, parsed, a: portfolio.show_pnl(message, a.core, a.user, a.config),
+    "pnl": lambda message, parsed, a: portfolio.show_pnl(message, a.core, a.user),
     "set_alert": lambda message, parsed, a: alerts.add_alert(message, parsed, a.core, a.user, a.alert_index),
     "help": _help,
     "signal": _signal,

@@ -183,6 +183,8 @@ async def ask_amount(query: CallbackQuery, callback_data: DraftAction, state: FS
     await state.update_data(draft_id=callback_data.draft_id)
     await query.answer()
     if isinstance(query.message, Message):
+        # This preview is being replaced: its buttons go, so that only the new preview can be confirmed.
+        await edit(query, f"{query.message.text}\n\n✏️ Replaced: a new preview follows with the new amount.")
         await reply(query.message, "Send the new amount, e.g. 0.05 (in the coin) or $100 (in the quote).")
 
 

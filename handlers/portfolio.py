@@ -8,7 +8,6 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from handlers.charts import PortfolioCharts, portfolio_png
-from handlers.config import BotConfig
 from handlers.keyboards import ChartRequest, portfolio_keyboard
 from handlers.render import pnl_text, portfolio_text, quote_text
 from handlers.replies import reply
@@ -48,16 +47,16 @@ async def send_chart(query: CallbackQuery, core: Core, user: User, charts: Portf
         )
 
 
-async def show_pnl(message: Message, core: Core, user: User, config: BotConfig) -> None:
-    await reply(message, pnl_text(await pnl_by_day(core, user.id, 30), config.quote))
+async def show_pnl(message: Message, core: Core, user: User) -> None:
+    await reply(message, pnl_text(await pnl_by_day(core, user.id, 30), await portfolio(core, user.id)))
 
 
 async def portfolio_command(message: Message, core: Core, user: User) -> None:
     await show_portfolio(message, core, user)
 
 
-async def pnl_command(message: Message, core: Core, user: User, config: BotConfig) -> None:
-    await show_pnl(message, core, user, config)
+async def pnl_command(message: Message, core: Core, user: User) -> None:
+    await show_pnl(message, core, user)
 
 
 def make_router() -> Router:

@@ -194,19 +194,25 @@ def orders_text(orders: Sequence[Order]) -> str:
     return "\n".join(lines)
 
 
-def pnl_text(by_day: Mapping[date, Decimal], quote: str) -> str:
+def pnl_text(by_day: Mapping[date, Decimal], view: Portfolio) -> str:
+    """Realised P&L by day and week, beside the unrealised P&L of the positions open now."""
+    quote = view.quote
+    lines = [f"Unrealised P&L now: {signed(view.unrealised_pnl)} {quote}"]
+    lines.extend(
+        f"• {p.symbol}: {signed(p.unrealised_pnl)} {quote} ({signed(p.unrealised_pct)}%)"
+        for p in view.positions
+        if p.quantity > 0
+    )
     if not by_day:
-        return "No realised P&L in the last 30 days."
-    lines = ["Realised P&L by day:"]
+        return "\n".join([*lines, "No realised P&L in the last 30 days."])
+    lines.append(f"Realised P&L, last 30 days: {signed(sum(by_day.values(), Decimal(0)))} {quote}. By day:")
     weeks: dict[str, Decimal] = {}
     for day in sorted(by_day):
-        value = by_day[day]
         year, week, _ = day.isocalendar()
-        weeks[f"{year}-W{week:02d}"] = weeks.get(f"{year}-W{week:02d}", Decimal(0)) + value
-    for day in sorted(by_day)[-7:]:
-        lines.append(f"{day.isoformat()}: {money(by_day[day])} {quote}")
+        weeks[f"{year}-W{week:02d}"] = weeks.get(f"{year}-W{week:02d}", Decimal(0)) + by_day[day]
+    lines.extend(f"{day.isoformat()}: {signed(by_day[day])} {quote}" for day in sorted(by_day)[-7:])
     lines.append("By week:")
-    lines.extend(f"{week}: {money(total)} {quote}" for week, total in sorted(weeks.items()))
+    lines.extend(f"{week}: {signed(total)} {quote}" for week, total in sorted(weeks.items()))
     return "\n".join(lines)
 
 

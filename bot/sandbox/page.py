@@ -4,24 +4,28 @@ CHAT_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>tsbot sandbox</title>
 <style>
-body{font-family:system-ui,sans-serif;margin:0;background:#e6ebee;display:flex;flex-direction:column;height:100vh}
-header{background:#517da2;color:#fff;padding:10px 16px;display:flex;gap:12px;align-items:center}
-header input{width:110px}
+*{box-sizing:border-box}
+body{font-family:system-ui,sans-serif;margin:0;background:#e6ebee;display:flex;flex-direction:column;height:100vh;
+height:100dvh}
+header{background:#517da2;color:#fff;padding:8px 12px;display:flex;flex-wrap:wrap;gap:6px 12px;align-items:center}
+header label{display:flex;gap:6px;align-items:center;flex:1 1 140px;min-width:0}
+header input{flex:1;min-width:0;width:100%}
 #log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:6px}
-.msg{max-width:70%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;background:#fff}
+.msg{max-width:85%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere;background:#fff}
 .user{align-self:flex-end;background:#effdde}.bot{align-self:flex-start}
 .msg img{max-width:100%;display:block;border-radius:8px}
 .msg a.doc{display:block;margin-bottom:4px}
 .kb{display:grid;gap:4px;margin-top:6px}.kb div{display:flex;gap:4px}
-.kb button{flex:1;padding:6px;border:0;border-radius:6px;background:#d7e6f3;cursor:pointer}
+.kb button{flex:1;min-width:0;padding:6px;border:0;border-radius:6px;background:#d7e6f3;cursor:pointer}
 .toast{color:#517da2;font-size:90%;align-self:center}
-form{display:flex;gap:8px;padding:10px;background:#fff}
-form input[type=text]{flex:1;padding:8px}
+form{display:flex;gap:8px;padding:10px;background:#fff;align-items:flex-end}
+form textarea{flex:1;min-width:0;padding:8px;resize:none;font:inherit;max-height:40vh}
 </style></head><body>
-<header><b>tsbot sandbox</b> user id <input id="uid" type="number" value="1">
-forwarded from <input id="fwd" placeholder="(channel title)"></header>
+<header><b>tsbot sandbox</b> <label>user id <input id="uid" type="number" value="1"></label>
+<label>forwarded from <input id="fwd" placeholder="(channel title)"></label></header>
 <div id="log"></div>
-<form id="f"><input id="t" type="text" placeholder="buy $50 of ETH" autocomplete="off">
+<form id="f"><textarea id="t" rows="1" placeholder="buy $50 of ETH (Shift+Enter: a new line)"
+autocomplete="off"></textarea>
 <label title="send a file">📎<input id="doc" type="file" hidden></label>
 <button>Send</button></form>
 <script src="/sandbox/chat.js"></script></body></html>
@@ -31,13 +35,21 @@ forwarded from <input id="fwd" placeholder="(channel title)"></header>
 CHAT_SCRIPT = """const log = document.getElementById("log"), uid = document.getElementById("uid");
 const base = () => "/sandbox/api/chats/" + uid.value;
 let shown = {};
+// Whether the reader is at the end of the chat: new messages then scroll into view; reading back, they do not.
+let following = true;
+const toEnd = () => { log.scrollTop = log.scrollHeight; };
+log.onscroll = () => { following = log.scrollHeight - log.scrollTop - log.clientHeight < 40; };
 function render(m) {
   let el = shown[m.message_id];
   if (!el) { el = document.createElement("div"); shown[m.message_id] = el; log.appendChild(el); }
   // Rebuilt only when it changed: a rebuild every poll would reload photos and drop the reader's selection.
   const seen = JSON.stringify(m); if (el.dataset.seen === seen) return; el.dataset.seen = seen;
   el.className = "msg " + m.from; el.innerHTML = "";
-  if (m.photo) { const img = document.createElement("img"); img.src = m.photo; el.appendChild(img); }
+  if (m.photo) {
+    const img = document.createElement("img"); img.src = m.photo; el.appendChild(img);
+    // A photo takes its height once loaded: keep a reader who was at the end of the chat at the end.
+    img.onload = () => { if (following) toEnd(); };
+  }
   if (m.document) {
     const a = document.createElement("a"); a.className = "doc"; a.href = m.document; a.target = "_blank";
     a.textContent = "📎 file"; el.appendChild(a);
@@ -62,8 +74,9 @@ async function poll() {
     const r = await fetch(base() + "/messages?after=0");
     const msgs = await r.json(); const ids = new Set(msgs.map(m => m.message_id));
     for (const [id, el] of Object.entries(shown)) if (!ids.has(+id)) { el.remove(); delete shown[id]; }
-    const bottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-    msgs.forEach(render); if (bottom) log.scrollTop = log.scrollHeight;
+    const before = Object.keys(shown).length;
+    msgs.forEach(render);
+    if (following && Object.keys(shown).length !== before) toEnd();
   } catch (e) {}
   setTimeout(poll, 500);
 }
@@ -74,11 +87,18 @@ async function tap(message_id, data) {
   if (a.answer) { const t = document.createElement("div"); t.className = "toast"; t.textContent = a.answer;
     log.appendChild(t); setTimeout(() => t.remove(), 4000); }
 }
-document.getElementById("f").onsubmit = async (e) => {
-  e.preventDefault(); const t = document.getElementById("t"), fwd = document.getElementById("fwd");
-  if (!t.value.trim()) return;
-  const body = {text: t.value}; if (fwd.value.trim()) body.forward_from_chat = fwd.value.trim();
-  t.value = "";
+const input = document.getElementById("t"), form = document.getElementById("f");
+const fit = () => { input.style.height = "auto"; input.style.height = input.scrollHeight + "px"; };
+input.oninput = fit;
+// Enter sends, as in Telegram; Shift+Enter starts a new line of the same message.
+input.onkeydown = (e) => {
+  if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
+};
+form.onsubmit = async (e) => {
+  e.preventDefault(); const fwd = document.getElementById("fwd");
+  if (!input.value.trim()) return;
+  const body = {text: input.value}; if (fwd.value.trim()) body.forward_from_chat = fwd.value.trim();
+  input.value = ""; fit(); following = true;
   await fetch(base() + "/messages", {method: "POST", headers: {"content-type": "application/json"},
     body: JSON.stringify(body)});
 };

@@ -39,6 +39,10 @@ async def test_change_amount_previews_the_new_size_and_places_it(
     assert answer["ok"] is True
     [prompt] = await chat.reply()
     assert "new amount" in prompt["text"]
+    replaced = await chat.message(old["message_id"])
+    assert replaced["reply_markup"] is None and replaced["text"].endswith(
+        "a new preview follows with the new amount."
+    )
 
     [new] = await chat.ask("0.02")
     new_size, new_value = _line_numbers(new["text"])

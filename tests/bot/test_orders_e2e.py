@@ -276,3 +276,16 @@ async def test_the_coins_a_trader_can_trade_are_listed(
     listed = {m.base for m in (await harness.market.markets()).values() if m.quote == "USDT"}
     assert answer["text"].startswith(f"Your paper account trades {len(listed)} coins: ")
     assert all(coin in answer["text"] for coin in listed)
+
+
+async def test_pnl_shows_the_open_positions_unrealised_beside_the_realised(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(532)
+    await chat.confirmed("buy 0.01 eth")
+    harness.market.set_price("ETH/USDT", (await harness.market.ticker("ETH/USDT")).last * 2)
+    [answer] = await chat.ask("/pnl")
+    lines = answer["text"].splitlines()
+    assert lines[0].startswith("Unrealised P&L now: +") and lines[0].endswith(" USDT")
+    assert lines[1].startswith("• ETH/USDT: +")
+    assert lines[2] == "No realised P&L in the last 30 days."

@@ -142,3 +142,39 @@ async def test_price_an_order_confirmed_and_the_portfolio_chart_in_the_chat_page
         finally:
             await browser.close()
     assert await harness.count("orders") == 1
+
+
+async def test_the_chat_page_fits_a_phone_keeps_lines_and_follows_new_messages(
+    tsbot_run: str, harness: Harness
+) -> None:
+    async with async_playwright() as p:
+        expect.set_options(timeout=PATIENCE_MS)
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=ARGS, timeout=PATIENCE_MS
+        )
+        try:
+            page = await browser.new_page(viewport={"width": 390, "height": 844})
+            page.set_default_timeout(PATIENCE_MS)
+            await page.goto(f"{tsbot_run}/sandbox")
+            # Nothing wider than the phone: the page never scrolls sideways.
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+            header = await page.locator("header").bounding_box()
+            assert header is not None and header["width"] <= 390
+
+            # Shift+Enter starts a new line of the same message; Enter sends it.
+            await page.click("#t")
+            await page.keyboard.type("hi there")
+            await page.keyboard.press("Shift+Enter")
+            await page.keyboard.type("second line")
+            await page.keyboard.press("Enter")
+            await expect(page.locator(".msg.user").last).to_have_text("hi there\nsecond line")
+
+            # Enough messages to overflow the log: the newest answer is scrolled into view.
+            for i in range(8):
+                await _send(page, f"price BTC {i}")
+            await expect(page.locator(".msg.bot")).to_have_count(9, timeout=WAIT_MS)
+            await expect(page.locator(".msg.bot").last).to_be_in_viewport()
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+            await _shot(page, "5-phone")
+        finally:
+            await browser.close()

@@ -46,6 +46,7 @@ from trading.domain.futures_orders import FuturesTerms
 from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderDraft, Preview
 from trading.domain.signals import PlannedEntry, SignalPlan
+from trading.usecases.portfolio import Portfolio
 from trading.usecases.signal_plans import PlanDraft, PlanResult
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -218,10 +219,12 @@ def test_the_orders_list_writes_prices_like_every_other_price() -> None:
 
 
 def test_pnl_sums_days_into_weeks() -> None:
-    text = pnl_text({NOW.date(): Decimal(10), (NOW - timedelta(days=1)).date(): Decimal(-4)}, "USDT")
-    assert (
-        "2026-03-02: 10.00 USDT" in text and "2026-W10: 10.00 USDT" in text and "2026-W09: -4.00 USDT" in text
-    )
+    zero = Decimal(0)
+    view = Portfolio(1, "USDT", zero, zero, (), (), zero, zero, zero, zero)
+    text = pnl_text({NOW.date(): Decimal(10), (NOW - timedelta(days=1)).date(): Decimal(-4)}, view)
+    assert "Realised P&L, last 30 days: +6.00 USDT" in text
+    assert "2026-03-02: +10.00 USDT" in text and "2026-W10: +10.00 USDT" in text
+    assert "2026-W09: −4.00 USDT" in text
 
 
 def test_the_draft_keyboard_round_trips_its_callback_data() -> None:
