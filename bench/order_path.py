@@ -1,4 +1,5 @@
-"""Order path on the paper exchange: from draft to filled, p50 and p99, on SQLite and PostgreSQL.
+"""Order path on the paper exchange: from draft to filled, p50 and p99, on SQLite and PostgreSQL; a spot order,
+and a futures order (a 2x short with its stop, then its close) in the same run.
 
     python -m bench.order_path [--orders 1000] [--backends sqlite,postgres] [--postgres URL]
 
@@ -15,6 +16,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +27,8 @@ from bot.container import build_container
 from bot.migrate import upgrade
 from bot.settings import Settings
 from storage.db import execute_autocommit
-from trading.domain.enums import OrderStatus, Side
+from trading.domain.enums import AmountUnit, OrderStatus, Side
+from trading.domain.futures import PositionSide
 from trading.domain.intents import OrderIntent
 from trading.usecases.accounts import deposit, register_user
 from trading.usecases.drafting import draft_order
@@ -56,7 +59,7 @@ async def timed(times: int, step: Callable[[int], Awaitable[None]]) -> tuple[lis
 Timed = tuple[list[float], float]
 
 
-async def measure(database_url: str, orders: int) -> tuple[Timed, Timed]:
+async def measure(database_url: str, orders: int) -> tuple[Timed, Timed, Timed]:
     settings = Settings(
         database_url=database_url,
         secret_key="bench",
@@ -68,6 +71,8 @@ async def measure(database_url: str, orders: int) -> tuple[Timed, Timed]:
     try:
         user, account = await register_user(core, "bench")
         await deposit(core, user.id, account.id, "USDT", Decimal(1_000_000))
+        # The short's stop: above it, below its liquidation at 2x, and far enough that it never fires here.
+        stop = ((await container.market.ticker("ETH/USDT")).ask * Decimal("1.2")).quantize(Decimal("0.01"))
 
         async def one_row(i: int) -> None:
             async with core.uow() as uow:
@@ -80,24 +85,37 @@ async def measure(database_url: str, orders: int) -> tuple[Timed, Timed]:
             order = await confirm_draft(core, user.id, draft.id)
             assert order.status is OrderStatus.FILLED, order
 
+        async def one_futures_order(i: int) -> None:
+            # A 2x short with its stop (its leverage set, its stop armed), then its close (reduce-only, the
+            # stop cancelled with the position): the margin comes back each time.
+            if i % 2 == 0:
+                intent = OrderIntent("ETH", Side.SELL, Decimal("0.01"), leverage=Decimal(2), stop_loss=stop)
+            else:
+                intent = OrderIntent("ETH", Side.BUY, Decimal(100), AmountUnit.PERCENT)
+            draft = await draft_order(core, user.id, replace(intent, position=PositionSide.SHORT))
+            order = await confirm_draft(core, user.id, draft.id)
+            assert order.status is OrderStatus.FILLED, order
+
         baseline = await timed(orders, one_row)
         path = await timed(orders, one_order)
-        return baseline, path
+        futures = await timed(orders, one_futures_order)
+        return baseline, path, futures
     finally:
         await container.close()
 
 
-def report(name: str, baseline: Timed, path: Timed) -> None:
-    (one_row, row_cpu), (order, order_cpu) = baseline, path
+def report(name: str, baseline: Timed, path: Timed, futures: Timed) -> None:
+    one_row, row_cpu = baseline
     b50, b99 = statistics.median(one_row), percentile(one_row, 0.99)
-    p50, p99 = statistics.median(order), percentile(order, 0.99)
     print(
         f"{name:<10} baseline (1 row + commit)  p50 {b50:7.2f} ms  p99 {b99:7.2f} ms  CPU {row_cpu:6.2f} ms"
     )
-    print(
-        f"{name:<10} draft -> filled            p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  CPU {order_cpu:6.2f} ms"
-    )
-    print(f"{name:<10} ratio order path / baseline p50 {p50 / b50:6.1f}x  p99 {p99 / b99:6.1f}x")
+    for what, (order, order_cpu) in (("spot", path), ("futures", futures)):
+        p50, p99 = statistics.median(order), percentile(order, 0.99)
+        print(
+            f"{name:<10} {what:<7} draft -> filled    p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  CPU {order_cpu:6.2f} ms"
+        )
+        print(f"{name:<10} {what:<7} ratio / baseline   p50 {p50 / b50:6.1f}x  p99 {p99 / b99:6.1f}x")
 
 
 def main() -> None:

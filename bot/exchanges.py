@@ -1,10 +1,12 @@
-"""Builds and caches the gateway of each exchange account: the paper exchange, or ccxt with its credentials."""
+"""Builds and caches the gateway of each exchange account: the paper exchange (spot, or futures), or ccxt with
+its credentials."""
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from trading.domain.accounts import Credentials, ExchangeAccount
 from trading.domain.errors import NotFound
+from trading.exchanges.paper.futures import PaperFuturesExchange
 from trading.exchanges.paper.gateway import PaperExchange
 from trading.exchanges.paper.store import PaperStore
 from trading.ports import Clock, ExchangeGateway, MarketData, PaperFunding, UnitOfWorkFactory
@@ -59,7 +61,9 @@ class Exchanges:
     def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
         return self._paper(account)
 
-    def _paper(self, account: ExchangeAccount) -> PaperExchange:
+    def _paper(self, account: ExchangeAccount) -> PaperExchange | PaperFuturesExchange:
+        if account.is_futures:
+            return PaperFuturesExchange(account.id, self._paper_store, self._market, self._clock)
         return PaperExchange(account.id, self._paper_store, self._market, self._clock)
 
     async def _build(self, account: ExchangeAccount) -> ExchangeGateway:

@@ -38,12 +38,14 @@ class Settings(BaseSettings):
 
     paper_start_balance: Annotated[Decimal, Field(gt=0)] = Decimal(10_000)
     paper_quote: str = "USDT"
+    paper_futures: bool = True
 
     risk_max_order_value: Annotated[Decimal, Field(gt=0)] = Decimal(5_000)
     risk_max_position_share: Annotated[Decimal, Field(gt=0, le=1)] = Decimal("0.5")
     risk_max_open_positions: Annotated[int, Field(gt=0)] = 10
     risk_daily_loss_limit: Annotated[Decimal, Field(gt=0)] = Decimal(1_000)
     risk_require_stop_for_leverage: bool = True
+    risk_max_leverage: Annotated[Decimal, Field(ge=1)] = Decimal(20)
 
     draft_ttl_seconds: Annotated[int, Field(gt=0)] = 120
 

@@ -15,6 +15,7 @@ from handlers.keyboards import AccountAction, accounts_keyboard, testnet_keyboar
 from handlers.replies import reply
 from trading.domain.accounts import PAPER, Credentials, User
 from trading.domain.errors import TradingError
+from trading.domain.futures import MarketType
 from trading.usecases.core import Core
 from trading.usecases.exchange_accounts import accounts, add_account, remove_account
 from trading.usecases.venue_balances import sync_venue_balances
@@ -30,6 +31,9 @@ class Sealer(Protocol):
         """None when it was sealed with another key or tampered with."""
 
 
+PAPER_FUTURES = "paper futures"
+
+
 class AddAccount(StatesGroup):
     exchange = State()
     key = State()
@@ -43,7 +47,10 @@ def _listing(items: list[str]) -> str:
 
 async def _show(message: Message, core: Core, user: User, edit: bool = False) -> None:
     found = await accounts(core, user.id)
-    lines = [f"• {a.label}: {a.exchange}{' (testnet)' if a.testnet else ''}" for a in found]
+    lines = [
+        f"• {a.label}: {a.exchange}{' futures' if a.is_futures else ''}{' (testnet)' if a.testnet else ''}"
+        for a in found
+    ]
     if edit:
         await message.edit_text(_listing(lines), reply_markup=accounts_keyboard(found))
     else:
@@ -74,7 +81,8 @@ async def start_adding(query: CallbackQuery, state: FSMContext) -> None:
     if isinstance(query.message, Message):
         await reply(
             query.message,
-            "Which exchange? 'paper', or a ccxt id such as binance, kraken, coinbase. /cancel stops.",
+            "Which exchange? 'paper', 'paper futures' (shorts and leverage), or a ccxt id such as binance, "
+            "kraken, coinbase. /cancel stops.",
         )
 
 
@@ -83,15 +91,21 @@ async def cancel(message: Message, state: FSMContext) -> None:
     await reply(message, "Stopped; nothing was changed.")
 
 
+async def _add_paper(message: Message, core: Core, user: User, futures: bool) -> None:
+    label = f"{'Paper futures' if futures else 'Paper'} {message.message_id}"
+    kind = MarketType.FUTURES if futures else MarketType.SPOT
+    account = await add_account(core, user.id, PAPER, label, market_type=kind)
+    config = core.config
+    await reply(
+        message, f"Added {account.label}, funded with {config.paper_start_balance} {config.paper_quote}."
+    )
+
+
 async def got_exchange(message: Message, state: FSMContext, core: Core, user: User) -> None:
-    exchange = (message.text or "").strip().lower()
-    if exchange == PAPER:
+    exchange = " ".join((message.text or "").lower().split())
+    if exchange in (PAPER, PAPER_FUTURES):
         await state.clear()
-        account = await add_account(core, user.id, PAPER, f"Paper {message.message_id}")
-        await reply(
-            message,
-            f"Added {account.label}, funded with {core.config.paper_start_balance} {core.config.paper_quote}.",
-        )
+        await _add_paper(message, core, user, futures=exchange == PAPER_FUTURES)
         return
     import ccxt.async_support as ccxt_async  # heavy: only when someone adds a real venue
 

@@ -29,6 +29,7 @@ from trading.domain.errors import (
     InvalidInput,
     TradingError,
 )
+from trading.domain.futures import PositionSide
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order
 from trading.usecases.core import Core
@@ -52,9 +53,13 @@ class ChangeAmount(StatesGroup):
 
 def intent_of(parsed: ParseResult) -> OrderIntent | None:
     """The order a parse asks for, or None when it lacks what an order needs (asked back, never guessed)."""
-    # Closing a position is the same request as a market sale of all of it (the parse contract).
+    # Closing a position is the same request as a market sale of all of it (the parse contract); a futures
+    # position named ("close my eth short") is closed on its side.
     closing = parsed.intent == "close_position"
-    side = parsed.side or ("sell" if closing else None)
+    position = PositionSide(parsed.position) if parsed.position else None
+    side = parsed.side or (
+        (position.closing_side.value if position is not None else "sell") if closing else None
+    )
     if parsed.symbol is None or side is None:
         return None
     amount, unit = parsed.amount, parsed.amount_unit
@@ -75,6 +80,7 @@ def intent_of(parsed: ParseResult) -> OrderIntent | None:
         leverage=parsed.leverage,
         stop_loss_percent=parsed.stop_loss_percent,
         take_profit_percents=parsed.target_percents,
+        position=position,
     )
 
 
@@ -222,6 +228,7 @@ async def new_amount(message: Message, state: FSMContext, core: Core, user: User
         old.stop_loss,
         old.take_profits,
         old.leverage,
+        position=old.futures.position_side if old.futures is not None else None,
     )
     await send_preview(message, core, user, config, intent)
 

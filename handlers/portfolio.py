@@ -14,6 +14,7 @@ from handlers.replies import reply
 from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.usecases.core import Core
+from trading.usecases.futures_portfolio import futures_portfolio_if_any
 from trading.usecases.portfolio import equity_history, pnl_by_day, portfolio
 from trading.usecases.quotes import quote
 
@@ -26,8 +27,8 @@ async def show_price(message: Message, parsed: ParseResult, core: Core, user: Us
 
 
 async def show_portfolio(message: Message, core: Core, user: User) -> None:
-    view = await portfolio(core, user.id)
-    await reply(message, portfolio_text(view), reply_markup=portfolio_keyboard())
+    view, futures = await portfolio(core, user.id), await futures_portfolio_if_any(core, user.id)
+    await reply(message, portfolio_text(view, futures), reply_markup=portfolio_keyboard())
 
 
 async def send_chart(query: CallbackQuery, core: Core, user: User, charts: PortfolioCharts) -> None:

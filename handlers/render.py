@@ -4,12 +4,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
+from handlers.render_futures import futures_plan_lines, futures_portfolio_text, futures_preview
 from trading.domain.alerts import Alert
 from trading.domain.enums import OrderRole, OrderStatus, Side
 from trading.domain.market import Ticker
 from trading.domain.money import price_text as price
 from trading.domain.orders import Order, OrderDraft
 from trading.domain.signal_records import SourceStats
+from trading.usecases.futures_portfolio import FuturesPortfolio
 from trading.usecases.portfolio import Portfolio
 from trading.usecases.reporting import BracketFill
 from trading.usecases.signal_plans import PlanDraft, PlanResult
@@ -59,6 +61,8 @@ def _quote_of(symbol: str) -> str:
 
 
 def draft_preview(draft: OrderDraft, ttl_seconds: int) -> str:
+    if draft.futures is not None:
+        return futures_preview(draft, draft.futures, ttl_seconds)
     p, quote = draft.preview, _quote_of(draft.symbol)
     base = _base_of(draft.symbol)
     kind = (
@@ -156,7 +160,8 @@ def quote_text(ticker: Ticker) -> str:
     )
 
 
-def portfolio_text(view: Portfolio) -> str:
+def portfolio_text(view: Portfolio, futures: FuturesPortfolio | None = None) -> str:
+    """The spot account, and the futures one where the user has it."""
     q = view.quote
     lines = [
         f"💼 Equity {money(view.equity)} {q}",
@@ -171,6 +176,8 @@ def portfolio_text(view: Portfolio) -> str:
         f"P&L realised {money(view.realised_pnl)}, unrealised {money(view.unrealised_pnl)}, "
         f"fees {money(view.fees_paid)} {q}"
     )
+    if futures is not None:
+        lines += ["", futures_portfolio_text(futures)]
     return "\n".join(lines)
 
 
@@ -210,22 +217,26 @@ def pnl_text(by_day: Mapping[date, Decimal], view: Portfolio) -> str:
 
 
 def plan_preview(title: str, plan_draft: PlanDraft, auto: bool = False) -> str:
-    plan = plan_draft.plan
-    quote = _quote_of(plan.symbol)
-    lines = [f"📡 Signal from {title}: {plan.side.value} {plan.symbol}"]
+    plan, terms = plan_draft.plan, plan_draft.futures
+    quote = _quote_of(plan.symbol).split(":")[0]
+    what = (
+        f"{plan.side.value} {plan.symbol}"
+        if terms is None
+        else f"{terms.position_side} {plan.symbol} (futures)"
+    )
+    lines = [f"📡 Signal from {title}: {what}"]
     for i, e in enumerate(plan.entries, 1):
         lines.append(f"Entry {i}: {amount(e.quantity)} at {price(e.price)} ({e.order_type.value})")
     for i, (target, share) in enumerate(plan.targets, 1):
         lines.append(f"Target {i}: {price(target)} ({money(share * 100, 0)}%)")
     lines.append(f"Stop: {price(plan.stop_loss)}" if plan.stop_loss is not None else "Stop: none")
-    if plan.leverage_asked is not None:
+    if terms is None:
         lines.append(
-            f"⚠️ The signal asks for {amount(plan.leverage_asked)}x leverage. tsbot trades spot, so this plan is "
-            "placed at 1x: the cost below is all it puts in."
+            f"Cost {money(plan.cost)} {quote}, fees ~{money(plan.fees)}, at risk {money(plan.at_risk)} {quote}"
         )
-    lines.append(
-        f"Cost {money(plan.cost)} {quote}, fees ~{money(plan.fees)}, at risk {money(plan.at_risk)} {quote}"
-    )
+    else:
+        lines += futures_plan_lines(terms, plan.stop_loss, plan.cost, quote)
+        lines.append(f"Fees ~{money(plan.fees)} {quote}, at risk {money(plan.at_risk)} {quote}")
     lines.extend(f"⚠️ {doubt[0].upper()}{doubt[1:]}" for doubt in plan.doubts)
     if auto:
         lines.append("Followed automatically (you chose to always follow this source).")

@@ -1,7 +1,7 @@
 """/risk: the limits every preview is checked against, and the user's own (only ever tighter).
 
 `/risk` shows them; `/risk max_order 500`, `/risk share 20%`, `/risk positions 3`, `/risk daily_loss 200`,
-`/risk stop on` change one; `/risk max_order default` returns one to the operator's; `/risk reset` all."""
+`/risk stop on`, `/risk leverage 10` change one; `/risk max_order default` returns one to the operator's; `/risk reset` all."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -30,10 +30,12 @@ NAMES: dict[str, LimitName] = {
     "daily_loss": "daily_loss_limit",
     "loss": "daily_loss_limit",
     "stop": "require_stop_for_leverage",
+    "leverage": "max_leverage",
 }
 USAGE = (
     "Change one with e.g. /risk max_order 500, /risk share 20%, /risk positions 3, /risk daily_loss 200, "
-    "/risk stop on; /risk max_order default returns one to the operator's, /risk reset all of them."
+    "/risk stop on, /risk leverage 10; /risk max_order default returns one to the operator's, /risk reset all "
+    "of them."
 )
 DEFAULTS = ("default", "operator", "none", "off-limit")
 
@@ -55,6 +57,7 @@ def risk_text(settings: RiskSettings, quote: str) -> str:
             "• Stop loss on leveraged trades: "
             + ("required" if limits.require_stop_for_leverage else "optional")
             + mark(own.require_stop_for_leverage),
+            f"• Leverage on futures: up to {limits.max_leverage:f}x{mark(own.max_leverage)}",
             "",
             USAGE,
         )
@@ -71,7 +74,7 @@ def parse_change(name: LimitName, text: str) -> RiskOverrides:
             return RiskOverrides(require_stop_for_leverage=False)
         raise ValueError("Say /risk stop on or /risk stop off.")
     try:
-        number = Decimal(word.rstrip("%").lstrip("$"))
+        number = Decimal(word.rstrip("%x").lstrip("$"))
     except InvalidOperation:
         raise ValueError(f"{text!r} is not a number. {USAGE}") from None
     if not number.is_finite():
@@ -84,6 +87,8 @@ def parse_change(name: LimitName, text: str) -> RiskOverrides:
         return RiskOverrides(max_position_share=number / 100 if word.endswith("%") or number > 1 else number)
     if name == "max_order_value":
         return RiskOverrides(max_order_value=number)
+    if name == "max_leverage":  # 10 or 10x
+        return RiskOverrides(max_leverage=number)
     return RiskOverrides(daily_loss_limit=number)
 
 

@@ -16,6 +16,7 @@ from nlp.commands import (
     extract_stop,
     extract_symbol,
     order_number,
+    position_named,
     second_order,
     spaced_number,
 )
@@ -90,12 +91,13 @@ _NOT_ONE_ORDER = (
     "it repeats or is spread over time, and recurring and spread orders are not set up here yet: "
     "nothing was placed; send a single order instead"
 )
+_CLOSING_WORDS = frozenset({"close", "exit", "closing", "reduce", "reducing", "decrease", "trim", "cut"})
 
 
-def _closing_side(tokens: list[Token]) -> Side | None:
+def _closing_side(tokens: list[Token], held: bool) -> Side | None:
     """A partial close without a verb ("close half my btc", "reduce my btc long by half"): selling a long,
-    buying back a short."""
-    if any(t.low in ("close", "exit", "closing", "reduce", "trim", "cut") for t in tokens):
+    buying back a short. `held`: a position named after its asset ("my eth short"), which a close reduces."""
+    if any(t.low in _CLOSING_WORDS for t in tokens) or held:
         return "buy" if any(t.low in ("short", "shorts") for t in tokens) else "sell"
     return None
 
@@ -163,8 +165,10 @@ def build_result(
     if intent == "signal":
         result = _with_signal(base, signal)
     elif intent == "place_order":
-        side = _closing_side(tokens) or order.side
+        position, held = position_named(tokens, matches)
+        side = _closing_side(tokens, held) or order.side
         result = base.with_changes(
+            position=position,
             symbol=order.symbol, quote=order.quote, side=side, order_type=order.order_type,
             amount=order.amount, amount_unit=order.amount_unit, price=order.price, stop_loss=order.stop_loss,
             targets=order.targets, leverage=order.leverage, stop_loss_percent=order.stop_loss_percent,
@@ -180,7 +184,10 @@ def build_result(
         result = base.with_changes(symbol=symbol, stop_loss=None if update == "move_stop_to_entry" else stop)
     elif intent in ("close_position", "cancel_order", "price") or update is not None:
         symbol, quote = extract_symbol(matches)
-        result = base.with_changes(symbol=symbol, quote=quote if intent == "price" else None)
+        position = position_named(tokens, matches)[0] if intent == "close_position" else None
+        result = base.with_changes(
+            symbol=symbol, quote=quote if intent == "price" else None, position=position
+        )
         if intent == "cancel_order" and update is None:
             result = result.with_changes(order_id=order_number(tokens))
     elif intent == "help":

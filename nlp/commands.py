@@ -9,7 +9,7 @@ from itertools import pairwise
 
 from nlp.languages import could_be_one_number
 from nlp.lexer import INDEX, NUM, PAIR, PUNCT, WORD, Token
-from nlp.result import AmountUnit, Condition, OrderType, Side
+from nlp.result import AmountUnit, Condition, OrderType, Position, Side
 from nlp.signal import SignalReading
 from nlp.symbols import WEAK, SymbolMatch, best
 
@@ -35,6 +35,8 @@ _DOWN_WORDS = frozenset({"below", "under", "drops", "drop", "falls", "fall", "di
                          "crash", "dumps", "sinks", "declines", "tanks", "down", "<", "<=", "≤", "beneath",
                          "slides", "plunges", "retraces"})  # fmt: skip
 _STOP_VERBS = ("buy", "sell", "order", "market", "limit")
+_LONG_WORDS = frozenset({"long", "longs", "longing"})
+_SHORT_WORDS = frozenset({"short", "shorts", "shorting", "shrt"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +135,8 @@ def extract_order(tokens: Sequence[Token], matches: list[SymbolMatch], signal: S
         if tok.percent and (nxt in ("of", "my") or 0 <= verb_at < i <= verb_at + 2):
             amount, unit, amount_at = tok.value, "percent", i  # "sell 10% of my eth", not "tp +5%"
             break
-        if tok.fraction and (after_of in ("my", "the", "our") or nxt in ("of", "my")):
+        by = i > 0 and lows[i - 1] == "by"  # "reduce my btc long by half"
+        if tok.fraction and (after_of in ("my", "the", "our") or nxt in ("of", "my") or by):
             amount, unit, amount_at = tok.value * 100, "percent", i
             break
         if (nxt in _CASH_WORDS or nxt == "$") and (chosen is None or chosen.index != i + 1 or chosen.is_cash):
@@ -193,6 +196,20 @@ def extract_order(tokens: Sequence[Token], matches: list[SymbolMatch], signal: S
         leverage=leverage,
         amount_before_symbol=amount_at >= 0 and verb_at <= amount_at < sym_at,
     )
+
+
+def position_named(tokens: Sequence[Token], matches: list[SymbolMatch]) -> tuple[Position | None, bool]:
+    """The long or short a message names, and whether it names one held: the word right after the asset ("close
+    my eth short", "reduce my btc long") rather than its verb ("short 0.1 eth", "long btc 10x")."""
+    _, verb_at = verb_side(tokens)
+    ends = {match.index + match.span for match in matches}
+    for i, tok in enumerate(tokens):
+        position: Position | None = (
+            "long" if tok.low in _LONG_WORDS else "short" if tok.low in _SHORT_WORDS else None
+        )
+        if position is not None and (i in ends or i == verb_at):
+            return position, i in ends
+    return None, False
 
 
 def _labelled(value: Decimal | None, signal: SignalReading) -> bool:

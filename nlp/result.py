@@ -26,6 +26,7 @@ Intent = Literal[
 ]
 INTENTS: tuple[Intent, ...] = get_args(Intent)
 Side = Literal["buy", "sell"]
+Position = Literal["long", "short"]
 OrderType = Literal["market", "limit", "stop"]
 AmountUnit = Literal["base", "quote", "percent"]
 Condition = Literal["above", "below", "cross"]
@@ -97,6 +98,9 @@ class ParseResult:
     alternatives: tuple[Alternative, ...] = field(default=())
     stage: Stage = "rules"
     update: Update | None = None  # a post about an earlier signal (nlp.updates)
+    # A long or a short named: opened ("short 0.1 eth") or held ("close my eth short", "reduce my btc long"),
+    # which the side tells apart (the side that opens it, or the one that reduces it). Outside the contract.
+    position: Position | None = None
     language: str = "en"  # of the message, as far as its trading words tell (ISO 639-1)
     unread: tuple[str, ...] = ()  # words in a language or script the rules do not read
     # Outside the parse contract: an order to repeat ("every monday", DCA) or to spread out ("over 2 hours").

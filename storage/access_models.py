@@ -47,4 +47,5 @@ class RiskSettingsRow(Base):
     max_open_positions: Mapped[int | None] = mapped_column(Integer)
     daily_loss_limit: Mapped[Decimal | None] = mapped_column(Money)
     require_stop_for_leverage: Mapped[bool | None] = mapped_column(Boolean)
+    max_leverage: Mapped[Decimal | None] = mapped_column(Money)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -71,6 +71,8 @@ class ExchangeAccountRow(Base):
     exchange: Mapped[str] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(String(100))
     testnet: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What it trades (trading.domain.futures.MarketType): spot coins, or perpetual futures.
+    market_type: Mapped[str] = mapped_column(String(8), server_default="spot")
     # Fernet tokens; the key never touches the database.
     api_key_enc: Mapped[str | None] = mapped_column(Text)
     secret_enc: Mapped[str | None] = mapped_column(Text)
@@ -169,7 +171,8 @@ class FillRow(Base):
 
 
 class BalanceRow(Base):
-    """The core's book per asset: what is held, deposited, paid in fees and realised (for quote assets)."""
+    """The core's book per asset: what is held, deposited, paid in fees and realised (for quote assets); of a
+    futures account, its wallet per settle currency and the funding it paid (negative: received)."""
 
     __tablename__ = "balances"
     account_id: Mapped[int] = mapped_column(
@@ -180,6 +183,7 @@ class BalanceRow(Base):
     deposited: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     fees_paid: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     realised_pnl: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    funding_paid: Mapped[Decimal] = mapped_column(Money, server_default="0")
 
 
 class PositionRow(Base):

@@ -1,7 +1,10 @@
-"""The paper exchange's books in the database (tables paper_*), in transactions of their own."""
+"""The paper exchange's books in the database (tables paper_*), in transactions of their own: a spot account's
+balances and orders; a futures account's wallet (its balances) and orders, with its perpetuals (settings and
+positions) and its events beside them, in the same transaction."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
@@ -9,16 +12,22 @@ from typing import Any, Self
 from sqlalchemy import Executable, Row, and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.futures_models import PaperFuturesEventRow, PaperPerpetualRow
 from storage.models import one_of, table_of
 from storage.signal_models import PaperBalanceRow, PaperOrderRow, PaperTradeRow
 from storage.transaction import Transaction
 from trading.domain.enums import LIVE_STATUSES, OrderStatus, OrderType, Side
+from trading.domain.futures import FundingPayment, MarginMode, PositionSide
+from trading.domain.futures_events import FuturesEvent, Liquidated
+from trading.domain.futures_ledger import PerpetualPosition
+from trading.domain.ledger import ZERO
 from trading.domain.orders import ExchangeTrade
-from trading.exchanges.paper.store import PaperOrder
+from trading.exchanges.paper.store import PaperOrder, PerpetualTerms
 
 _OPEN = tuple(status.value for status in LIVE_STATUSES)
 _FIELDS = [
     "account_id",
+    "reduce_only",
     "client_order_id",
     "symbol",
     "quantity",
@@ -172,6 +181,133 @@ class SqlPaperSession:
         await self._tx.commit()
 
 
+_PERPETUALS = table_of(PaperPerpetualRow)
+_EVENTS = table_of(PaperFuturesEventRow)
+_PERPETUALS_OF = select(_PERPETUALS).where(_PERPETUALS.c.account_id == bindparam("account_id"))
+_INSERT_PERPETUAL = insert(_PERPETUALS)
+_UPDATE_PERPETUAL = update(_PERPETUALS).where(
+    _PERPETUALS.c.account_id == bindparam("b_account_id"), _PERPETUALS.c.symbol == bindparam("b_symbol")
+)
+_INSERT_EVENT = insert(_EVENTS)
+_EVENTS_OF = select(_EVENTS).where(_EVENTS.c.account_id == bindparam("account_id")).order_by(_EVENTS.c.id)
+_EVENTS_SINCE = _EVENTS_OF.where(_EVENTS.c.at >= bindparam("since"))
+FUNDING, LIQUIDATION = "funding", "liquidation"
+
+# A symbol's row as stored: its settings and its position's side, size, cost and isolated margin.
+_Row = tuple[PerpetualTerms, str | None, Decimal, Decimal, Decimal]
+
+
+def _stored(row: Row[Any]) -> _Row:
+    terms = PerpetualTerms(row.leverage, MarginMode(row.margin_mode), row.funded_until)
+    return terms, row.side, row.size, row.cost, row.isolated_margin
+
+
+def _row(terms: PerpetualTerms, position: PerpetualPosition | None) -> _Row:
+    if position is None:
+        return terms, None, ZERO, ZERO, ZERO
+    return terms, position.side.value, position.size, position.cost, position.isolated_margin
+
+
+def _row_values(row: _Row) -> dict[str, object]:
+    terms, side, size, cost, margin = row
+    return {
+        "leverage": terms.leverage,
+        "margin_mode": terms.margin_mode.value,
+        "funded_until": terms.funded_until,
+        "side": side,
+        "size": size,
+        "cost": cost,
+        "isolated_margin": margin,
+    }
+
+
+def _event(row: Row[Any]) -> FuturesEvent:
+    if row.kind == FUNDING:
+        return FuturesEvent(f"PF{row.id}", FundingPayment(row.symbol, row.rate, row.amount, row.at))
+    detail = Liquidated(row.symbol, PositionSide(row.side), row.size, row.price, row.amount, row.fee, row.at)
+    return FuturesEvent(f"PF{row.id}", detail)
+
+
+def _event_values(account_id: int, event: FuturesEvent) -> dict[str, object]:
+    detail = event.detail
+    values: dict[str, object] = {"account_id": account_id, "symbol": detail.symbol, "at": detail.timestamp}
+    values.update(rate=None, side=None, size=None, price=None, fee=None)
+    if isinstance(detail, FundingPayment):
+        values.update(kind=FUNDING, rate=detail.rate, amount=detail.amount)
+    else:
+        values.update(kind=LIQUIDATION, amount=detail.realised_pnl, side=detail.side.value)
+        values.update(size=detail.size, price=detail.mark_price, fee=detail.clearance_fee)
+    return values
+
+
+class SqlPaperFuturesSession(SqlPaperSession):
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        # The perpetuals as stored, once read: set_perpetuals writes only what differs.
+        self._perpetuals: dict[str, _Row] | None = None
+        return self
+
+    async def perpetuals(
+        self, account_id: int
+    ) -> tuple[dict[str, PerpetualTerms], dict[str, PerpetualPosition]]:
+        rows = await self._read_perpetuals(account_id)
+        positions = {
+            symbol: PerpetualPosition(
+                symbol, PositionSide(side), size, cost, t.leverage, t.margin_mode, margin
+            )
+            for symbol, (t, side, size, cost, margin) in rows.items()
+            if side is not None
+        }
+        return {symbol: stored[0] for symbol, stored in rows.items()}, positions
+
+    async def _read_perpetuals(self, account_id: int) -> dict[str, _Row]:
+        rows = await self._tx.execute(_PERPETUALS_OF, {"account_id": account_id})
+        self._perpetuals = {row.symbol: _stored(row) for row in rows}
+        return dict(self._perpetuals)
+
+    async def set_perpetuals(
+        self,
+        account_id: int,
+        terms: Mapping[str, PerpetualTerms],
+        positions: Mapping[str, PerpetualPosition],
+    ) -> None:
+        if self._perpetuals is None:
+            await self._read_perpetuals(account_id)
+        assert self._perpetuals is not None
+        stored = self._perpetuals
+        changed, new = [], []
+        for symbol in sorted(set(terms) | set(positions)):
+            position = positions.get(symbol)
+            symbol_terms = terms.get(symbol)
+            if symbol_terms is None:
+                assert position is not None
+                symbol_terms = PerpetualTerms(position.leverage, position.margin_mode)
+            row = _row(symbol_terms, position)
+            if stored.get(symbol) == row:
+                continue
+            values = _row_values(row)
+            if symbol in stored:
+                changed.append({"b_account_id": account_id, "b_symbol": symbol, **values})
+            else:
+                new.append({"account_id": account_id, "symbol": symbol, **values})
+            stored[symbol] = row
+        if changed:
+            await self._tx.execute(_UPDATE_PERPETUAL, changed)
+        if new:
+            await self._tx.execute(_INSERT_PERPETUAL, new)
+
+    async def add_events(self, account_id: int, events: Sequence[FuturesEvent]) -> None:
+        if events:
+            await self._tx.execute(_INSERT_EVENT, [_event_values(account_id, event) for event in events])
+
+    async def events_since(self, account_id: int, since: datetime | None) -> Sequence[FuturesEvent]:
+        if since is None:
+            rows = await self._tx.execute(_EVENTS_OF, {"account_id": account_id})
+        else:
+            rows = await self._tx.execute(_EVENTS_SINCE, {"account_id": account_id, "since": since})
+        return [_event(row) for row in rows]
+
+
 class SqlPaperStore:
     def __init__(self, engine: AsyncEngine, read_engine: AsyncEngine | None = None) -> None:
         self._engine = engine
@@ -179,3 +315,6 @@ class SqlPaperStore:
 
     def session(self, *, read_only: bool = False) -> SqlPaperSession:
         return SqlPaperSession(self._read_engine if read_only else self._engine, read_only=read_only)
+
+    def futures_session(self, *, read_only: bool = False) -> SqlPaperFuturesSession:
+        return SqlPaperFuturesSession(self._read_engine if read_only else self._engine, read_only=read_only)

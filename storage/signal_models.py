@@ -120,6 +120,8 @@ class PaperOrderRow(Base):
     # The market step at which it last took liquidity: a resting order fills at most once a step.
     last_step: Mapped[int] = mapped_column(Integer, default=-1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Futures: it may only shrink the position.
+    reduce_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PaperTradeRow(Base):

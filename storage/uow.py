@@ -12,6 +12,7 @@ from storage.liveness import ProcessLiveness
 from storage.models import CommandLogRow
 from storage.repositories.access import SqlApiTokenRepository, SqlLoginGrantRepository
 from storage.repositories.alerts import SqlAlertRepository
+from storage.repositories.futures_books import SqlFuturesBookRepository
 from storage.repositories.ledgers import SqlLedgerRepository
 from storage.repositories.notices import SqlNoticeRepository
 from storage.repositories.orders import SqlDraftRepository, SqlFillRepository, SqlOrderRepository
@@ -64,6 +65,10 @@ class SqlUnitOfWork:
     @cached_property
     def ledgers(self) -> SqlLedgerRepository:
         return SqlLedgerRepository(self._tx)
+
+    @cached_property
+    def futures_books(self) -> SqlFuturesBookRepository:
+        return SqlFuturesBookRepository(self._tx)
 
     @cached_property
     def commands(self) -> SqlCommandLog:

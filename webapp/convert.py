@@ -91,6 +91,7 @@ def account_out(account: ExchangeAccount) -> AccountOut:
         account.testnet,
         account.has_credentials,
         account.created_at,
+        account.market_type.value,
     )
 
 

@@ -208,12 +208,15 @@ class MarketOut(msgspec.Struct):
 
 # Accounts, risk, tokens
 class AccountOut(msgspec.Struct):
+    """`market_type`: spot coins, or perpetual futures (where shorts and leverage go)."""
+
     id: int
     exchange: str
     label: str
     testnet: bool
     has_credentials: bool
     created_at: datetime
+    market_type: Literal["spot", "futures"]
 
 
 class TransferOut(msgspec.Struct):
@@ -246,6 +249,7 @@ class RiskLimitsOut(msgspec.Struct):
     max_open_positions: int
     daily_loss_limit: Decimal
     require_stop_for_leverage: bool
+    max_leverage: Decimal
 
 
 Share = Annotated[Decimal, msgspec.Meta(description="A fraction above 0 and at most 1 (0.25 is 25%).")]
@@ -260,6 +264,7 @@ class RiskIn(msgspec.Struct, forbid_unknown_fields=True):
     max_open_positions: Positions | None = None
     daily_loss_limit: Amount | None = None
     require_stop_for_leverage: bool | None = None
+    max_leverage: Annotated[Decimal, msgspec.Meta(description="Whole, 1x or more.")] | None = None
 
     def __post_init__(self) -> None:
         positive("max_order_value", self.max_order_value)
@@ -275,6 +280,7 @@ class RiskOverridesOut(msgspec.Struct):
     max_open_positions: int | None
     daily_loss_limit: Decimal | None
     require_stop_for_leverage: bool | None
+    max_leverage: Decimal | None
 
 
 class RiskOut(msgspec.Struct):
@@ -290,6 +296,7 @@ class RiskOut(msgspec.Struct):
     draft_ttl_seconds: int
     operator: RiskLimitsOut
     overrides: RiskOverridesOut
+    max_leverage: Decimal
     editable: bool = True
 
 

@@ -2,7 +2,7 @@
 with bound parameters (see storage.models.table_of)."""
 
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -24,18 +24,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import FillRow, OrderDraftRow, OrderRow, ProcessRow, one_of, table_of
+from storage.repositories.previews import preview_from_json, preview_json
 from storage.transaction import Transaction
 from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
-from trading.domain.orders import Fill, Order, OrderDraft, Preview
-
-
-def _preview_json(preview: Preview) -> dict[str, str | None]:
-    return {name: None if value is None else str(value) for name, value in asdict(preview).items()}
-
-
-def _preview(data: dict[str, str | None]) -> Preview:
-    values = {name: None if value is None else Decimal(value) for name, value in data.items()}
-    return Preview(**values)  # type: ignore[arg-type]
+from trading.domain.orders import Fill, Order, OrderDraft
 
 
 def _draft(row: Row[Any]) -> OrderDraft:
@@ -48,7 +40,7 @@ def _draft(row: Row[Any]) -> OrderDraft:
         order_type=OrderType(row.order_type),
         quantity=row.quantity,
         price=row.price,
-        preview=_preview(row.preview),
+        preview=preview_from_json(row.preview),
         created_at=row.created_at,
         expires_at=row.expires_at,
         status=DraftStatus(row.status),
@@ -105,7 +97,7 @@ class SqlDraftRepository:
                 "stop_loss": draft.stop_loss,
                 "take_profits": [str(target) for target in draft.take_profits],
                 "leverage": draft.leverage,
-                "preview": _preview_json(draft.preview),
+                "preview": preview_json(draft.preview),
                 "group_id": draft.group_id,
                 "move_stop_to_entry": draft.move_stop_to_entry,
                 "replaces_order_id": draft.replaces_order_id,

@@ -30,6 +30,7 @@ class SqlRiskSettingsRepository:
             max_open_positions=row.max_open_positions,
             daily_loss_limit=row.daily_loss_limit,
             require_stop_for_leverage=row.require_stop_for_leverage,
+            max_leverage=row.max_leverage,
         )
 
     async def save(self, user_id: int, overrides: RiskOverrides, now: datetime) -> None:
@@ -44,6 +45,7 @@ class SqlRiskSettingsRepository:
             "max_open_positions": overrides.max_open_positions,
             "daily_loss_limit": overrides.daily_loss_limit,
             "require_stop_for_leverage": overrides.require_stop_for_leverage,
+            "max_leverage": overrides.max_leverage,
             "updated_at": now,
         }
         insert = pg_insert if self._tx.dialect == "postgresql" else sqlite_insert

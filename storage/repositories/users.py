@@ -13,6 +13,7 @@ from storage.crypto import CredentialCipher
 from storage.models import ExchangeAccountRow, UserRow, table_of
 from storage.transaction import Transaction
 from trading.domain.accounts import Credentials, ExchangeAccount, User
+from trading.domain.futures import MarketType
 
 
 def _user(row: Row[Any]) -> User:
@@ -28,6 +29,7 @@ def _account(row: Row[Any]) -> ExchangeAccount:
         testnet=row.testnet,
         created_at=row.created_at,
         has_credentials=row.secret_enc is not None,
+        market_type=MarketType(row.market_type),
     )
 
 
@@ -136,6 +138,7 @@ class SqlAccountRepository:
         testnet: bool,
         credentials: Credentials | None,
         now: datetime,
+        market_type: MarketType = MarketType.SPOT,
     ) -> ExchangeAccount:
         encrypt = self._cipher.encrypt
         account_id = await self._tx.scalar(
@@ -145,6 +148,7 @@ class SqlAccountRepository:
                 "exchange": exchange,
                 "label": label,
                 "testnet": testnet,
+                "market_type": market_type.value,
                 "api_key_enc": encrypt(credentials.api_key) if credentials else None,
                 "secret_enc": encrypt(credentials.secret) if credentials else None,
                 "password_enc": encrypt(credentials.password)
@@ -161,6 +165,7 @@ class SqlAccountRepository:
             testnet=testnet,
             created_at=now,
             has_credentials=credentials is not None,
+            market_type=market_type,
         )
 
     async def credentials(self, account_id: int) -> Credentials | None:

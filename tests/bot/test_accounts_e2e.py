@@ -39,6 +39,11 @@ async def venues(harness: Harness) -> AsyncIterator[dict[str, Venue]]:
         await venue.standin.close()
 
 
+# What a new user has: a paper account and a paper futures account.
+NEW_USERS = "• Paper: paper\n• Paper futures: paper futures"
+NEW_USERS_ACCOUNTS = 2
+
+
 async def _rows(harness: Harness) -> list[Any]:
     async with harness.engine.connect() as connection:
         result = await connection.execute(
@@ -65,7 +70,7 @@ async def test_a_paper_account_is_added_listed_and_removed(
 ) -> None:
     chat = sandbox.chat(601)
     listing = await _listing(chat)
-    assert listing["text"] == "Your exchange accounts:\n• Paper: paper"
+    assert listing["text"] == f"Your exchange accounts:\n{NEW_USERS}"
 
     await _start_adding(chat)
     [added] = await chat.ask("paper")
@@ -77,15 +82,18 @@ async def test_a_paper_account_is_added_listed_and_removed(
     rows = await _rows(harness)
     assert [(r.exchange, r.label, r.api_key_enc, r.secret_enc) for r in rows] == [
         ("paper", "Paper", None, None),
+        ("paper", "Paper futures", None, None),
         ("paper", label, None, None),
     ]
 
     answer = await chat.tap(listing["message_id"], button(listing, f"Remove {label}"))
     assert answer["answer"] == "Account removed."
     edited = await chat.message(listing["message_id"])
-    assert edited["text"] == "Your exchange accounts:\n• Paper: paper" and edited["edit_count"] == 1
-    assert [r.label for r in await _rows(harness)] == ["Paper"]
+    assert edited["text"] == f"Your exchange accounts:\n{NEW_USERS}" and edited["edit_count"] == 1
+    assert [r.label for r in await _rows(harness)] == ["Paper", "Paper futures"]
 
+    await chat.tap(listing["message_id"], button(edited, "Remove Paper futures"))
+    edited = await chat.message(listing["message_id"])
     last = await chat.tap(listing["message_id"], button(edited, "Remove Paper"))
     assert last["answer"] == "This is your only exchange account; add another before removing it."
     assert await harness.count("exchange_accounts") == 1
@@ -126,7 +134,7 @@ async def test_a_ccxt_account_deletes_the_key_and_secret_messages_and_stores_the
         and done["reply_markup"] is None
     )
 
-    [_, row] = await _rows(harness)
+    [_, _, row] = await _rows(harness)
     assert (row.exchange, row.label, row.testnet) == ("binance", "Binance testnet", True)
     async with harness.core.uow(read_only=True) as uow:
         ledger = await uow.ledgers.load(row.id)
@@ -153,7 +161,7 @@ async def test_a_ccxt_account_deletes_the_key_and_secret_messages_and_stores_the
 
     removed = await chat.tap(listing["message_id"], button(listing, "Remove Binance testnet"))
     assert removed["answer"] == "Account removed."
-    assert [r.exchange for r in await _rows(harness)] == ["paper"]
+    assert [r.exchange for r in await _rows(harness)] == ["paper", "paper"]
     assert "Binance" not in (await chat.message(listing["message_id"]))["text"]
 
 
@@ -169,7 +177,7 @@ async def test_a_live_account_and_an_unknown_exchange(
     await chat.ask(kraken.API_KEY)
     [ask_testnet] = await chat.ask(kraken.SECRET)
     await chat.tap(ask_testnet["message_id"], button(ask_testnet, "Live"))
-    [_, row] = await _rows(harness)
+    [_, _, row] = await _rows(harness)
     assert (row.exchange, row.label, row.testnet) == ("kraken", "Kraken", False)
 
 
@@ -187,7 +195,7 @@ async def test_keys_the_venue_refuses_are_not_stored(
     told = await chat.message(ask_testnet["message_id"])
     assert told["text"] == f"{refusal} Nothing was stored; tap Add an account to try again."
     assert told["reply_markup"] is None
-    assert await harness.count("exchange_accounts") == 1
+    assert await harness.count("exchange_accounts") == NEW_USERS_ACCOUNTS
 
 
 async def test_cancel_stops_the_conversation_and_keeps_nothing(
@@ -200,7 +208,7 @@ async def test_cancel_stops_the_conversation_and_keeps_nothing(
     assert stopped["text"] == "Stopped; nothing was changed."
     [price] = await chat.ask("price of btc")  # back to the chat: not read as an API key
     assert "BTC/USDT" in price["text"]
-    assert await harness.count("exchange_accounts") == 1
+    assert await harness.count("exchange_accounts") == NEW_USERS_ACCOUNTS
 
 
 async def test_the_testnet_question_after_a_restart_is_answered_not_dropped(
@@ -220,7 +228,7 @@ async def test_the_testnet_question_after_a_restart_is_answered_not_dropped(
         answer = await chat.tap(ask_testnet["message_id"], button(ask_testnet, "Testnet"))
         assert answer["ok"] is True and "again" in (answer["answer"] or "")
         assert (await chat.message(ask_testnet["message_id"]))["reply_markup"] is None
-        assert await harness.count("exchange_accounts") == 1
+        assert await harness.count("exchange_accounts") == NEW_USERS_ACCOUNTS
     finally:
         await restarted.stop()
 
@@ -269,7 +277,7 @@ async def test_with_redis_the_conversation_outlives_a_restart_and_expires_unfini
     try:
         answer = await chat.tap(ask_testnet["message_id"], button(ask_testnet, "Testnet"))
         assert answer["answer"] == "Account added."
-        [_, row] = await _rows(harness)
+        [_, _, row] = await _rows(harness)
         assert (row.exchange, row.label, row.testnet) == ("binance", "Binance testnet", True)
         assert CredentialCipher(TEST_SECRET_KEY).decrypt(row.secret_enc) == API_SECRET
     finally:

@@ -30,8 +30,10 @@ async def test_risk_shows_changes_refuses_and_resets(
     )
     [not_a_number] = await chat.ask("/risk daily_loss lots")
     assert not_a_number["text"].startswith("'lots' is not a number.")
-    [unknown] = await chat.ask("/risk leverage 3")
+    [unknown] = await chat.ask("/risk margin 3")
     assert unknown["text"].startswith("I know these limits:")
+    [leverage] = await chat.ask("/risk leverage 3x")
+    assert "Leverage on futures: up to 3x (yours)" in leverage["text"]
 
     [one_back] = await chat.ask("/risk max_order default")
     assert "Per order: 10,000,000.00 USDT\n" in one_back["text"] and "25% (yours)" in one_back["text"]

@@ -114,21 +114,22 @@ async def test_alerts_are_listed_and_deleted_with_buttons(
     assert await bot.watcher.tick() == 0
 
 
-async def test_a_leveraged_signal_is_offered_at_1x_and_followed(
+async def test_a_leveraged_signal_is_planned_on_futures_at_its_leverage_and_followed(
     sandbox: Sandbox, bot: TelegramBot, harness: Harness
 ) -> None:
-    """Most signals carry a leverage; a spot bot says it will not take it, and follows at 1x when asked."""
+    """Most signals carry a leverage: the plan takes it, on the futures account, with its liquidation price."""
     chat = sandbox.chat(612)
     signal = "ETHUSDT LONG\nEntry: 3000\nTP1 3300\nTP2 3600\nSL 2800\nLev 10x"
     [plan] = await chat.ask(signal, forward_from_chat="Lev Calls")
-    assert "asks for 10x leverage" in plan["text"] and "placed at 1x" in plan["text"]
+    assert "long ETH/USDT:USDT (futures)" in plan["text"] and "Leverage: 10x isolated" in plan["text"]
+    assert "Liquidation: 2," in plan["text"] and "% beyond the stop" in plan["text"]
     follow = button(plan, "Follow")
     answer = await chat.tap(plan["message_id"], follow)
     assert answer["answer"] == "Followed."
     assert "✅ Order #" in (await chat.message(plan["message_id"]))["text"]
     async with harness.core.uow(read_only=True) as uow:
         [draft] = await uow.drafts.in_group(PlanAction.unpack(follow).group_id)
-    assert draft.leverage is None
+    assert draft.leverage == Decimal(10) and draft.symbol == "ETH/USDT:USDT"
 
 
 async def test_a_signal_forwarded_again_before_it_is_followed_is_planned_afresh_and_traded_once(

@@ -41,6 +41,8 @@ from nlp.result import INTENTS
 from trading.domain.alert_index import AlertIndex
 from trading.domain.alerts import Alert, AlertCondition, AlertStatus
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
+from trading.domain.futures import MarginMode, PositionSide
+from trading.domain.futures_orders import FuturesTerms
 from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderDraft, Preview
 from trading.domain.signals import PlannedEntry, SignalPlan
@@ -141,22 +143,40 @@ def test_a_plan_result_tells_placed_refused_and_unconfirmed_entries_apart() -> N
     )
 
 
-def test_a_plan_says_the_leverage_a_signal_asks_for_is_not_taken() -> None:
+def test_a_futures_plan_shows_its_leverage_capped_margin_liquidation_and_funding() -> None:
     plan = SignalPlan(
-        "SOL/USDT",
+        "SOL/USDT:USDT",
         Side.BUY,
-        (PlannedEntry(OrderType.LIMIT, Decimal(151), Decimal("0.66")),),
+        (PlannedEntry(OrderType.LIMIT, Decimal(151), Decimal("13.2")),),
         ((Decimal(160), Decimal(1)),),
         Decimal(146),
-        Decimal(10),
-        Decimal("99.66"),
-        Decimal("0.1"),
-        Decimal("3.5"),
+        Decimal(50),
+        Decimal("1993.2"),
+        Decimal("0.9966"),
+        Decimal("67.99"),
+        leverage=Decimal(20),
     )
-    text = plan_preview("Calls", PlanDraft("g", plan, ()))
-    assert "⚠️ The signal asks for 10x leverage. tsbot trades spot, so this plan is placed at 1x" in text
-    assert "Cost 99.66 USDT" in text
-    assert "leverage" not in plan_preview("Calls", PlanDraft("g", replace(plan, leverage_asked=None), ()))
+    terms = FuturesTerms(
+        PositionSide.LONG,
+        Decimal(20),
+        MarginMode.ISOLATED,
+        Decimal("99.66"),
+        liquidation_price=Decimal("144.25"),
+        funding_rate=Decimal("0.0001"),
+        leverage_asked=Decimal(50),
+    )
+    text = plan_preview("Calls", PlanDraft("g", plan, (), terms))
+    assert text.startswith("📡 Signal from Calls: long SOL/USDT:USDT (futures)")
+    for line in (
+        "Leverage: 20x isolated (the signal asks 50x: capped at the most allowed)",
+        "Liquidation: 144.25 (1.20% beyond the stop)",
+        "Margin 99.66 USDT for 1,993.20 USDT of position",
+        "Funding: 0.0100% every 8 hours (you pay it at this rate)",
+        "Fees ~1.00 USDT, at risk 67.99 USDT",
+    ):
+        assert line in text.splitlines(), (line, text)
+    spot = replace(plan, symbol="SOL/USDT", leverage_asked=None, leverage=Decimal(1))
+    assert "everage" not in plan_preview("Calls", PlanDraft("g", spot, ()))
 
 
 def test_a_stop_move_says_from_where_to_where_and_what_it_sells() -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from tests.harness import FailingExchanges, Harness, answer_lost, signal_plan
 from trading.domain.enums import AmountUnit, OrderRole, OrderStatus, OrderType, Side
-from trading.domain.errors import InsufficientFunds, InvalidInput
+from trading.domain.errors import InvalidInput, RiskRejected
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order
 from trading.domain.signals import SignalSpec
@@ -235,21 +235,25 @@ async def test_a_plan_splits_the_amount_over_entries_and_is_confirmed_once(harne
     assert stop == (OrderStatus.ARMED, view.positions[0].quantity)  # the legs grew with the second entry
 
 
-async def test_a_leveraged_signal_is_planned_and_followed_at_1x(harness: Harness) -> None:
-    """Every gateway trades spot: the plan keeps the leverage the signal asked for only to say it is not taken,
-    puts in the amount and no more, and its orders go out unleveraged."""
-    user, _ = await harness.user()
+async def test_a_leveraged_signal_is_planned_and_followed_on_futures_at_its_leverage(
+    harness: Harness,
+) -> None:
+    """The amount is the margin put up, fees included; the plan's orders go to the futures account at 10x."""
+    user, spot = await harness.user()
     ask = (await harness.market.ticker("ETH/USDT")).ask
     spec = SignalSpec("ETH", Side.BUY, (ask + 10,), targets=(ask * 2,), stop_loss=ask - 100, leverage=D(10))
     signal_id, plan = await signal_plan(harness.core, user, spec, D(500))
-    assert plan.plan.leverage_asked == D(10)
-    assert plan.plan.cost + plan.plan.fees <= D(500)
-    assert [draft.leverage for draft in plan.drafts] == [None]
+    assert plan.plan.leverage_asked == D(10) and plan.futures is not None and plan.futures.leverage == D(10)
+    assert plan.plan.margin + plan.plan.fees <= D(500) and plan.plan.cost == plan.plan.margin * 10
+    assert [draft.leverage for draft in plan.drafts] == [D(10)]
+    assert plan.plan.symbol == "ETH/USDT:USDT" and plan.drafts[0].account_id != spot.id
 
     [order] = (await follow_signal(harness.core, user, signal_id)).result.orders
     assert order.status is OrderStatus.FILLED and order.quantity == plan.plan.entries[0].quantity
-    view = await portfolio(harness.core, user)
-    assert view.positions[0].quantity == order.quantity  # bought outright, with the amount planned
+    async with harness.core.uow(read_only=True) as uow:
+        book = await uow.futures_books.load(order.account_id)
+    assert book.positions["ETH/USDT:USDT"].size == order.quantity
+    assert (await portfolio(harness.core, user)).positions == ()  # nothing bought on spot
 
 
 @pytest.mark.parametrize("asked", [None, D(1)])
@@ -290,16 +294,11 @@ async def test_plan_entries_the_exchange_did_not_answer_for_are_unconfirmed_not_
             InvalidInput,
             "Target 2900 is not above",
         ),
-        (
-            SignalSpec("ETH", Side.SELL, (D(3000),), stop_loss=D(3100)),
-            InsufficientFunds,
-            "shorts are not available",
-        ),
         (SignalSpec("ETH", Side.BUY, ()), InvalidInput, "no entry price"),
-        (  # a leveraged short is still a short: the leverage the plan leaves aside changes nothing
-            SignalSpec("ETH", Side.SELL, (D(3000),), stop_loss=D(3100), leverage=D(20)),
-            InsufficientFunds,
-            "shorts are not available",
+        (  # a short's stop above it, which the liquidation at 20x would beat
+            SignalSpec("ETH", Side.SELL, (D(3400),), stop_loss=D(3700), leverage=D(20)),
+            RiskRejected,
+            "before its stop at 3,700.00 could close it",
         ),
     ],
 )

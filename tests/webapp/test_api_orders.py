@@ -160,12 +160,18 @@ async def test_markets_candles_accounts_and_risk(api: Api) -> None:
     assert Decimal(risk["max_order_value"]) > 0
     added = await api.json("POST", "/api/v1/accounts", headers, json={"exchange": "paper", "label": "Second"})
     accounts = await api.json("GET", "/api/v1/accounts", headers)
-    assert [a["label"] for a in accounts] == ["Paper", "Second"]
+    assert [(a["label"], a["market_type"]) for a in accounts] == [
+        ("Paper", "spot"),
+        ("Paper futures", "futures"),
+        ("Second", "spot"),
+    ]
     assert all(
-        set(a) == {"id", "exchange", "label", "testnet", "has_credentials", "created_at"} for a in accounts
+        set(a) == {"id", "exchange", "label", "testnet", "has_credentials", "created_at", "market_type"}
+        for a in accounts
     )
     second = await api.json("GET", f"/api/v1/portfolio?account_id={added['id']}", headers)
     assert Decimal(second["cash"]) == Decimal(10_000)
-    assert (await api.client.delete(f"/api/v1/accounts/{added['id']}", headers=headers)).status_code == 204
+    for removed in (added["id"], accounts[1]["id"]):
+        assert (await api.client.delete(f"/api/v1/accounts/{removed}", headers=headers)).status_code == 204
     last = await api.client.delete(f"/api/v1/accounts/{accounts[0]['id']}", headers=headers)
     assert last.status_code == 400 and "only exchange account" in last.json()["detail"]

@@ -11,6 +11,7 @@ OPERATOR = {  # tests.harness.GENEROUS, and the default stop-for-leverage rule
     "max_open_positions": 100,
     "daily_loss_limit": "10000000",
     "require_stop_for_leverage": True,
+    "max_leverage": "20",
 }
 
 
@@ -39,9 +40,13 @@ async def test_own_limits_are_set_read_back_and_reset(api: Api) -> None:
     body = await api.json("PUT", "/api/v1/risk", headers, json=own)
     wanted = {**OPERATOR, **own}
     assert _same(_limits(body), wanted)
-    assert _same(body["overrides"], {**own, "daily_loss_limit": None, "require_stop_for_leverage": None})
+    unset = {"daily_loss_limit": None, "require_stop_for_leverage": None, "max_leverage": None}
+    assert _same(body["overrides"], {**own, **unset})
     assert _same(_limits(await api.json("GET", "/api/v1/risk", headers)), wanted)
     assert await api.harness.count("risk_settings") == 1
+
+    body = await api.json("PUT", "/api/v1/risk", headers, json={"max_leverage": "5"})
+    assert Decimal(body["max_leverage"]) == 5 and Decimal(body["operator"]["max_leverage"]) == 20
 
     # PUT replaces: what is left out returns to the operator's.
     body = await api.json("PUT", "/api/v1/risk", headers, json={"daily_loss_limit": "40.5"})
@@ -74,7 +79,12 @@ async def test_invalid_or_looser_limits_are_400_with_the_reason_and_nothing_is_w
             {"require_stop_for_leverage": False},
             "A stop loss on leveraged trades is required by the operator; it cannot be turned off.",
         ),
-        "an unknown field": ({"max_leverage": "3"}, "max_leverage"),
+        "more leverage than the operator's": (
+            {"max_leverage": "50"},
+            "The most leverage can be 20x at most, the operator's limit.",
+        ),
+        "a part of a leverage": ({"max_leverage": "2.5"}, "The most leverage must be a whole number"),
+        "an unknown field": ({"max_laverage": "3"}, "max_laverage"),
         "a word": ({"max_order_value": "lots"}, "max_order_value"),
     }
     for name, (payload, reason) in refused.items():

@@ -59,13 +59,18 @@ async def test_a_signal_is_planned_for_an_amount_then_followed_once(api: Api) ->
     assert len(entries) == 1
 
 
-async def test_a_leveraged_signals_plan_says_the_leverage_it_does_not_take(api: Api) -> None:
+async def test_a_leveraged_signals_plan_trades_futures_at_its_leverage(api: Api) -> None:
     headers = await api.sign_in(6009)
-    signal_id = await _signal(api, headers, "ETH long 20x", leverage=Decimal(20))
+    signal_id = await _signal(api, headers, "ETH long 5x", leverage=Decimal(5))
     plan = await api.json("POST", f"/api/v1/signals/{signal_id}/plan", headers, json={"amount": "100"})
-    assert Decimal(plan["leverage_asked"]) == 20 and Decimal(plan["cost"]) <= 100
+    assert (
+        plan["symbol"] == "ETH/USDT:USDT"
+        and Decimal(plan["leverage_asked"]) == Decimal(plan["leverage"]) == 5
+    )
+    assert Decimal(plan["margin"]) <= 100 and Decimal(plan["cost"]) == Decimal(plan["margin"]) * 5
+    assert Decimal(plan["liquidation_price"]) < Decimal(plan["stop_loss"])
     followed = await api.json("POST", f"/api/v1/signals/{signal_id}/follow", headers)
-    assert followed["failures"] == [] and len(followed["orders"]) == 1
+    assert followed["failures"] == [] and [o["symbol"] for o in followed["orders"]] == ["ETH/USDT:USDT"]
 
 
 async def test_an_ignored_plan_is_dropped_and_cannot_be_followed(api: Api) -> None:

@@ -195,9 +195,9 @@ def test_a_buy_in_the_ticket_takes_its_stop_and_targets_as_distances_shown_as_pr
 
 def test_a_signal_not_yet_followed_is_planned_and_followed_in_the_mini_app(server: str) -> None:
     """Forwarded to the bot and left there; planned again in the Mini App, which cancels the chat's plan."""
-    signal = "ETHUSDT LONG\nEntry: 100\nTP1 120000\nSL 50\nLev 10x"
+    signal = "ETHUSDT LONG\nEntry: 100\nTP1 120000\nSL 60\nLev 2x"
     chat_plan = _ask_bot(server, 780, signal, forward_from_chat="Lev Calls")
-    assert "placed at 1x" in chat_plan["text"], chat_plan["text"]
+    assert "(futures)" in chat_plan["text"] and "Leverage: 2x" in chat_plan["text"], chat_plan["text"]
     with _in_telegram(server, 780) as page:
         page.get_by_role("link", name="Alerts").click()
         card = page.locator("[data-test^=signal-]").filter(has_text="buy ETH")
@@ -207,8 +207,8 @@ def test_a_signal_not_yet_followed_is_planned_and_followed_in_the_mini_app(serve
         plan = card.get_by_test_id("signal-plan")
         expect(plan).to_contain_text("Entry 1:")
         expect(plan).to_contain_text("Target 1: 120,000.00")
-        expect(card.get_by_test_id("leverage")).to_contain_text("asks for 10x leverage")
-        assert float(card.get_by_test_id("plan-cost").inner_text().replace(",", "")) <= 200
+        expect(card.get_by_test_id("leverage")).to_contain_text("Futures at 2x")
+        assert float(card.get_by_test_id("plan-cost").inner_text().replace(",", "")) <= 400  # the notional
         _shot(page, "9-signal-plan")
         card.get_by_test_id("follow").click()
         expect(card.get_by_test_id("followed")).to_contain_text("open")  # a limit buy at 100, resting

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from trading.domain.futures import MarketType
+
 PAPER = "paper"
 
 
@@ -26,7 +28,8 @@ class Credentials:
 
 @dataclass(frozen=True, slots=True)
 class ExchangeAccount:
-    """Where a user's orders go: the paper exchange or a ccxt exchange id such as 'binance'."""
+    """Where a user's orders go: the paper exchange or a ccxt exchange id such as 'binance'; spot coins, or
+    linear perpetual futures (`market_type`), where shorts and leverage go."""
 
     id: int
     user_id: int
@@ -35,10 +38,15 @@ class ExchangeAccount:
     testnet: bool
     created_at: datetime
     has_credentials: bool = False
+    market_type: MarketType = MarketType.SPOT
 
     @property
     def is_paper(self) -> bool:
         return self.exchange == PAPER
+
+    @property
+    def is_futures(self) -> bool:
+        return self.market_type is MarketType.FUTURES
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,12 @@ class UnknownSymbol(InvalidInput):
     code = "unknown_symbol"
 
 
+class NoFuturesAccount(InvalidInput):
+    """A short or a leveraged request from a user with no futures account: refused, never made a spot sale."""
+
+    code = "no_futures_account"
+
+
 class NotFound(TradingError):
     code = "not_found"
 

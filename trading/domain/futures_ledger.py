@@ -250,6 +250,13 @@ class FuturesBook:
         if mark <= 0:
             raise InvalidInput("Funding needs a positive mark price.")
         amount = funding_payment(position.side, position.size, mark, rate).quantize(SCALE)
+        return self.settle_funding(FundingPayment(symbol, rate, amount, timestamp))
+
+    def settle_funding(self, payment: FundingPayment) -> FundingEffect:
+        """Book a funding payment as the venue settled it (what apply_funding computes): the wallet pays it,
+        an isolated position's margin first."""
+        symbol, amount = payment.symbol, payment.amount
+        position = self._position(symbol)
         currency = settle_currency(symbol)
         positions = dict(self.positions)
         if position.margin_mode is MarginMode.ISOLATED:
@@ -262,7 +269,7 @@ class FuturesBook:
             wallets=add_to(self.wallets, currency, -amount),
             funding_paid=add_to(self.funding_paid, currency, amount),
         )
-        return FundingEffect(book, FundingPayment(symbol, rate, amount, timestamp))
+        return FundingEffect(book, payment)
 
     def _position(self, symbol: str) -> PerpetualPosition:
         position = self.positions.get(symbol)
@@ -308,7 +315,6 @@ class FuturesBook:
                 f"A mark of {price_text(mark)} does not liquidate the {symbol} {position.side}: its liquidation "
                 f"price is {'none' if price is None else price_text(price)}."
             )
-        currency = settle_currency(symbol)
         at_mark = position.unrealised_pnl(mark)
         if position.margin_mode is MarginMode.ISOLATED:
             realised = max(at_mark, -position.isolated_margin)
@@ -316,16 +322,23 @@ class FuturesBook:
         else:
             cross_wallet, _ = self._backing(position, other_marks or {})
             realised, clearance = max(at_mark, -max(cross_wallet, ZERO)), ZERO
+        return self.liquidated(symbol, realised, clearance)
+
+    def liquidated(self, symbol: str, realised_pnl: Decimal, clearance_fee: Decimal) -> Liquidation:
+        """Book a liquidation as the venue made it (what liquidate computes): the position gone, its P&L at the
+        mark realised and the clearance paid as a fee."""
+        self._position(symbol)
+        currency = settle_currency(symbol)
         positions = dict(self.positions)
         del positions[symbol]
         book = replace(
             self,
             positions=positions,
-            wallets=add_to(self.wallets, currency, realised - clearance),
-            realised_pnl=add_to(self.realised_pnl, currency, realised),
-            fees_paid=add_to(self.fees_paid, currency, clearance),
+            wallets=add_to(self.wallets, currency, realised_pnl - clearance_fee),
+            realised_pnl=add_to(self.realised_pnl, currency, realised_pnl),
+            fees_paid=add_to(self.fees_paid, currency, clearance_fee),
         )
-        return Liquidation(book, realised, clearance)
+        return Liquidation(book, realised_pnl, clearance_fee)
 
     def view(self, symbol: str, marks: Marks, timestamp: datetime) -> FuturesPosition:
         """The symbol's position as a venue reports it, at the marks (its own, and the other cross positions')."""

@@ -4,13 +4,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.domain.enums import AmountUnit, OrderType, Side
+from trading.domain.futures import PositionSide
 
 
 @dataclass(frozen=True, slots=True)
 class OrderIntent:
     """`symbol` is a base asset ('BTC') or a pair ('BTC/USDT'); `quote` names the pair's quote where given.
     A stop or take-profits may be given as distances in percent from the order's price instead of as prices
-    (`stop_loss_percent`, `take_profit_percents`): the core prices them with the order."""
+    (`stop_loss_percent`, `take_profit_percents`): the core prices them with the order. `position`: a long or a
+    short named ("short 0.1 eth", "close my eth short"): with the side that opens it, a futures order opening
+    or adding to it; with the other side, one that reduces it."""
 
     symbol: str
     side: Side
@@ -24,3 +27,4 @@ class OrderIntent:
     leverage: Decimal | None = None
     stop_loss_percent: Decimal | None = None
     take_profit_percents: tuple[Decimal, ...] = ()
+    position: PositionSide | None = None

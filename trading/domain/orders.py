@@ -5,11 +5,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
+from trading.domain.futures_orders import FuturesTerms
 
 
 @dataclass(frozen=True, slots=True)
 class Preview:
-    """What a confirmation will do with the trader's money, in the market's quote currency."""
+    """What a confirmation will do with the trader's money, in the market's quote currency. `cost`: the notional
+    (on futures, `futures.margin` of it is put up); `futures`: a futures order's terms."""
 
     price: Decimal
     quantity: Decimal
@@ -18,6 +20,7 @@ class Preview:
     at_risk: Decimal
     stop_distance: Decimal | None = None
     stop_distance_pct: Decimal | None = None
+    futures: FuturesTerms | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,10 @@ class OrderDraft:
     # A stop moved ("set my eth stop to 3000" where one guards the coins): the stop order this draft moves to
     # its price, in place of a new order.
     replaces_order_id: int | None = None
+
+    @property
+    def futures(self) -> FuturesTerms | None:
+        return self.preview.futures
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from trading.domain.enums import Side
 from trading.domain.errors import InvalidInput, RiskRejected
+from trading.domain.money import canonical
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +15,8 @@ class RiskLimits:
     max_open_positions: int
     daily_loss_limit: Decimal
     require_stop_for_leverage: bool = True
+    # The most leverage a futures order takes: a signal asking for more is placed at this, and says so.
+    max_leverage: Decimal = Decimal(20)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +33,15 @@ class RiskContext:
 
 @dataclass(frozen=True, slots=True)
 class OrderExposure:
+    """`value`: the notional; `opens`: whether it adds risk (a buy on spot, an order that is not reduce-only on
+    futures), where a sale on spot or a close only takes it off."""
+
     symbol: str
     side: Side
     value: Decimal
     leverage: Decimal | None
     stop_loss: Decimal | None
+    opens: bool
 
 
 def margin_multiple(leverage: Decimal | None) -> Decimal | None:
@@ -47,14 +54,15 @@ def _money(value: Decimal, quote: str) -> str:
 
 
 def check_risk(order: OrderExposure, account: RiskContext, limits: RiskLimits) -> None:
-    """Raise RiskRejected for the first limit the order breaks. Sells on a spot account only reduce risk."""
+    """Raise RiskRejected for the first limit the order breaks. What only takes risk off passes."""
     leveraged = margin_multiple(order.leverage) is not None
+    if not order.opens:
+        return
     if leveraged and limits.require_stop_for_leverage and order.stop_loss is None:
         raise RiskRejected(
-            f"A leveraged trade ({order.leverage}x) needs a stop loss; add one, e.g. 'SL 61000'."
+            f"A leveraged trade ({canonical(order.leverage or Decimal(1))}x) needs a stop loss; add one, "
+            "e.g. 'SL 61000'."
         )
-    if order.side is Side.SELL and not leveraged:
-        return
     quote = account.quote
     if order.value > limits.max_order_value:
         raise RiskRejected(
@@ -90,6 +98,7 @@ class RiskOverrides:
     max_open_positions: int | None = None
     daily_loss_limit: Decimal | None = None
     require_stop_for_leverage: bool | None = None
+    max_leverage: Decimal | None = None
 
     @property
     def empty(self) -> bool:
@@ -109,6 +118,7 @@ def effective_limits(operator: RiskLimits, overrides: RiskOverrides | None) -> R
         ),
         daily_loss_limit=_tighter(operator.daily_loss_limit, o.daily_loss_limit),
         require_stop_for_leverage=operator.require_stop_for_leverage or bool(o.require_stop_for_leverage),
+        max_leverage=_tighter(operator.max_leverage, o.max_leverage),
     )
 
 
@@ -149,7 +159,19 @@ def check_overrides(operator: RiskLimits, overrides: RiskOverrides, quote: str) 
                 f"The number of open positions allowed can be at most {operator.max_open_positions}, "
                 "the operator's limit."
             )
+    _check_leverage(operator, o.max_leverage)
     if o.require_stop_for_leverage is False and operator.require_stop_for_leverage:
         raise InvalidInput(
             "A stop loss on leveraged trades is required by the operator; it cannot be turned off."
+        )
+
+
+def _check_leverage(operator: RiskLimits, leverage: Decimal | None) -> None:
+    if leverage is None:
+        return
+    if not leverage.is_finite() or leverage < 1 or leverage != leverage.to_integral_value():
+        raise InvalidInput("The most leverage must be a whole number of 1x or more.")
+    if leverage > operator.max_leverage:
+        raise InvalidInput(
+            f"The most leverage can be {canonical(operator.max_leverage)}x at most, the operator's limit."
         )

@@ -38,8 +38,8 @@ class SignalPlan:
     entries: tuple[PlannedEntry, ...]
     targets: tuple[tuple[Decimal, Decimal], ...]  # (price, share of the position), shares adding up to 1
     stop_loss: Decimal | None
-    # The signal's leverage, which the plan does not take: every gateway trades spot, so its orders are placed
-    # unleveraged (1x), for the amount planned and no more. None where the signal asks for none, or 1x.
+    # The signal's leverage; None where it asks for none, or 1x. A plan with leverage trades futures, at
+    # `leverage`: the signal's, within the trader's limit and the market's ceiling.
     leverage_asked: Decimal | None
     cost: Decimal
     fees: Decimal
@@ -47,6 +47,12 @@ class SignalPlan:
     # What makes the signal look stale or misread against the market now (signal_doubts): shown in the
     # preview, and such a plan is never followed without a tap.
     doubts: tuple[str, ...] = ()
+    leverage: Decimal = Decimal(1)
+
+    @property
+    def margin(self) -> Decimal:
+        """What the plan puts up: its cost on spot; on futures, the margin of its notional at its leverage."""
+        return self.cost / self.leverage
 
 
 def with_distances(
@@ -128,11 +134,14 @@ def check_signal(spec: SignalSpec) -> None:
             )
 
 
-def plan_signal(spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticker) -> SignalPlan:
+def plan_signal(
+    spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticker, leverage: Decimal = Decimal(1)
+) -> SignalPlan:
     """Split `amount` (quote currency) equally over the entries. An entry the market is already at or through
     is taken at market; the others rest as limit orders. A breakout's entries are the other way round: one the
     market has passed is taken at market, the others wait as stop orders. Every target closes an equal
-    share."""
+    share. With `leverage` (futures), `amount` is the margin put up, its fee included: the entries' notional
+    is that many times it."""
     check_signal(spec)
     if amount <= 0:
         raise InvalidInput("The amount to follow a signal with must be more than zero.")
@@ -145,7 +154,7 @@ def plan_signal(spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticke
         if spec.breakout:  # through the level already: the breakout happened, so at market
             at_market = not at_market
         fill_price = touch if at_market else market.round_price(price)
-        quantity = market.round_amount(share / (fill_price * (1 + market.taker_fee)))
+        quantity = market.round_amount(share * leverage / (fill_price * (1 + market.taker_fee * leverage)))
         try:
             market.check_minimums(quantity, fill_price)
         except BelowMinimum as error:
@@ -157,7 +166,11 @@ def plan_signal(spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticke
     cost = sum((e.quantity * e.price for e in entries), ZERO)
     fees = cost * market.taker_fee
     stop = None if spec.stop_loss is None else market.round_price(spec.stop_loss)
-    loss = sum((e.quantity * abs(e.price - stop) for e in entries), ZERO) if stop is not None else cost
+    loss = (
+        sum((e.quantity * abs(e.price - stop) for e in entries), ZERO)
+        if stop is not None
+        else cost / leverage
+    )
     count = len(spec.targets)
     shares = (
         [Decimal(1) / count] * (count - 1) + [Decimal(1) - Decimal(1) / count * (count - 1)] if count else []
@@ -173,6 +186,7 @@ def plan_signal(spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticke
         fees=fees,
         at_risk=loss + fees * (2 if stop is not None else 1),
         doubts=signal_doubts(spec, ticker),
+        leverage=leverage,
     )
 
 

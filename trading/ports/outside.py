@@ -3,10 +3,11 @@
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from trading.domain.accounts import AssetBalance, Credentials, ExchangeAccount
 from trading.domain.futures import FundingRate, FuturesPosition, MarginMode, PositionMode
+from trading.domain.futures_events import FuturesEvent
 from trading.domain.market import Candle, Market, OrderBook, Ticker
 from trading.domain.orders import ExchangeOrder, OrderRequest
 
@@ -102,9 +103,11 @@ class ExchangeGateway(Protocol):
     async def close(self) -> None: ...
 
 
+@runtime_checkable
 class DerivativesGateway(ExchangeGateway, Protocol):
     """One futures account (linear perpetuals) on one venue. Orders go through `create_order` as on spot, with
-    `reduce_only` set on the request where they may only shrink a position."""
+    `reduce_only` set on the request where they may only shrink a position. Runtime-checkable: the gateway of a
+    futures account is one, found by what it offers."""
 
     async def position_mode(self) -> PositionMode: ...
 
@@ -119,6 +122,17 @@ class DerivativesGateway(ExchangeGateway, Protocol):
         ...
 
     async def funding_rate(self, symbol: str) -> FundingRate: ...
+
+
+@runtime_checkable
+class FuturesEventSource(Protocol):
+    """Where a futures venue reports what it settled on an account on its own (runtime-checkable: a gateway that
+    reports them is one)."""
+
+    async def account_events(self, since: datetime | None) -> Sequence[FuturesEvent]:
+        """Funding settled and positions liquidated at `since` or later (all, where None), oldest first; each
+        under an id of the venue's, unique within the account."""
+        ...
 
 
 class PaperFunding(Protocol):

@@ -9,6 +9,9 @@ from trading.domain.access import ApiToken, GrantKind, TokenScope
 from trading.domain.accounts import Credentials, ExchangeAccount, User
 from trading.domain.alerts import Alert, AlertCondition
 from trading.domain.enums import OrderStatus
+from trading.domain.futures import MarketType
+from trading.domain.futures_events import FuturesEvent
+from trading.domain.futures_ledger import FuturesBook
 from trading.domain.ledger import Ledger
 from trading.domain.notices import Notice
 from trading.domain.orders import Fill, Order, OrderDraft
@@ -61,6 +64,7 @@ class AccountRepository(Protocol):
         testnet: bool,
         credentials: Credentials | None,
         now: datetime,
+        market_type: MarketType = MarketType.SPOT,
     ) -> ExchangeAccount: ...
 
     async def credentials(self, account_id: int) -> Credentials | None: ...
@@ -171,6 +175,27 @@ class LedgerRepository(Protocol):
     async def equity_history(
         self, account_id: int, since: datetime
     ) -> Sequence[tuple[datetime, Decimal]]: ...
+
+
+class FuturesBookRepository(Protocol):
+    """The core's book of a futures account: wallet, positions, fees, funding, realised P&L; and the venue's
+    events booked into it."""
+
+    async def load(self, account_id: int, *, for_update: bool = False) -> FuturesBook:
+        """`for_update` holds the account until commit, so two bookings never overwrite each other."""
+        ...
+
+    async def save(self, account_id: int, book: FuturesBook) -> None: ...
+
+    async def add_event(self, account_id: int, event: FuturesEvent, amount: Decimal) -> bool:
+        """Record an event as booked (`amount`: what the account paid by it); False where it was already."""
+        ...
+
+    async def last_event_at(self, account_id: int) -> datetime | None: ...
+
+    async def holding(self) -> Sequence[int]:
+        """The futures accounts with an open position in the core's books."""
+        ...
 
 
 class CommandLog(Protocol):

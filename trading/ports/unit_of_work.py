@@ -10,6 +10,7 @@ from trading.ports.repositories import (
     CommandLog,
     DraftRepository,
     FillRepository,
+    FuturesBookRepository,
     LedgerRepository,
     LoginGrantRepository,
     NoticeRepository,
@@ -40,6 +41,9 @@ class UnitOfWork(Protocol):
 
     @property
     def ledgers(self) -> LedgerRepository: ...
+
+    @property
+    def futures_books(self) -> FuturesBookRepository: ...
 
     @property
     def commands(self) -> CommandLog: ...

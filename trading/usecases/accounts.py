@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from trading.domain.accounts import PAPER, ExchangeAccount, User
 from trading.domain.errors import InvalidInput, TradingError
+from trading.domain.futures import MarketType
 from trading.ports import UnitOfWork
 from trading.usecases.core import Core, account_of
 from trading.usecases.venue_balances import has_live_orders, sync_venue_balances
@@ -14,13 +15,15 @@ log = logging.getLogger(__name__)
 # The longest a deposit is under way: its two writes and the paper venue's between them take milliseconds. One
 # marked for longer stopped; a younger one may be under way in another process.
 DEPOSIT_UNDER_WAY_AT_MOST = timedelta(minutes=1)
+# The label of the paper futures account a new user gets beside the paper one.
+PAPER_FUTURES = "Paper futures"
 
 
 async def register_user(
     core: Core, name: str, telegram_id: int | None = None
 ) -> tuple[User, ExchangeAccount]:
     """The user with this Telegram id, or a new one with the default account (a funded paper one unless the
-    operator has set a venue)."""
+    operator has set a venue) and, on the paper exchange, a paper futures account funded the same."""
     now = core.clock.now()
     async with core.uow() as uow:
         if telegram_id is not None and (existing := await uow.users.by_telegram_id(telegram_id)):
@@ -36,10 +39,16 @@ async def register_user(
         account = await uow.accounts.add(
             user.id, config.default_exchange, label, config.default_testnet, config.default_credentials, now
         )
-        await mark_opening_deposit(uow, account, now)
+        opened = [account]
+        if account.is_paper and config.paper_futures:
+            futures = MarketType.FUTURES
+            opened.append(await uow.accounts.add(user.id, PAPER, PAPER_FUTURES, False, None, now, futures))
+        for each in opened:
+            await mark_opening_deposit(uow, each, now)
         await uow.commit()
     if account.is_paper:
-        await fund_opening_deposit(core, user.id, account.id)
+        for each in opened:
+            await fund_opening_deposit(core, user.id, each.id)
     else:
         await _open_books_from_the_venue(core, user.id, account.id)
     return user, account
@@ -100,11 +109,20 @@ async def deposit(
         await uow.commit()
 
 
+async def _busy(uow: UnitOfWork, account: ExchangeAccount) -> bool:
+    """Whether the venue's balances may move on their own now: an order live, or a futures position open (its
+    funding and liquidation are settled by the venue, and booked from its events)."""
+    if await has_live_orders(uow, account):
+        return True
+    return account.is_futures and bool((await uow.futures_books.load(account.id)).positions)
+
+
 async def reconcile_paper_deposits(core: Core, older_than: timedelta = timedelta(0)) -> int:
     """Book deposits that reached the paper venue but not the core's books (the process stopped between the two
     writes of `deposit`); the number of accounts corrected. Run at start-up and by the tracker, after the
     orders are reconciled. `older_than`: only accounts whose last deposit began that long ago, so that one
-    still under way in another process is not taken for one that stopped.
+    still under way in another process is not taken for one that stopped. A futures account with a position
+    open waits too (_busy).
 
     Only the accounts `deposit` left marked are read, so a look costs one query when none stopped. The paper
     venue's totals mirror the books exactly but for such a deposit, so a positive difference is one and is booked
@@ -123,7 +141,7 @@ async def reconcile_paper_deposits(core: Core, older_than: timedelta = timedelta
     corrected = 0
     for account, since in pending:
         async with core.uow(read_only=True) as uow:
-            if await has_live_orders(uow, account):
+            if await _busy(uow, account):
                 continue
             books = await uow.ledgers.load(account.id)
         venue = await (await core.exchanges.gateway(account)).balances()
@@ -135,9 +153,7 @@ async def reconcile_paper_deposits(core: Core, older_than: timedelta = timedelta
                 )
         short = {asset: amount for asset, amount in missing.items() if amount > 0}
         async with core.uow() as uow:
-            if await uow.ledgers.load(account.id, for_update=True) != books or await has_live_orders(
-                uow, account
-            ):
+            if await uow.ledgers.load(account.id, for_update=True) != books or await _busy(uow, account):
                 continue  # it moved meanwhile: the marker stays, and a later look checks again
             if short:
                 fixed = books

@@ -8,8 +8,8 @@ from trading.domain.alerts import Alert, AlertCondition
 from trading.domain.errors import InvalidInput, NotFound
 from trading.domain.money import at_distance, price_text
 from trading.usecases.core import Core, account_of
-from trading.usecases.drafting import pair_of
 from trading.usecases.notices import add_notices
+from trading.usecases.pricing import pair_of
 
 MAX_ALERTS_PER_USER = 100
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from trading.domain.accounts import PAPER, Credentials, ExchangeAccount
 from trading.domain.errors import NotFound
+from trading.domain.futures import MarketType
 from trading.domain.risk import RiskLimits
 from trading.ports import Clock, ExchangeFactory, UnitOfWork, UnitOfWorkFactory
 
@@ -18,6 +19,8 @@ class CoreConfig:
     draft_ttl: timedelta = timedelta(minutes=2)
     paper_quote: str = "USDT"
     paper_start_balance: Decimal = Decimal(10_000)
+    # On the paper exchange, a new user's paper futures account beside the spot one (shorts and leverage).
+    paper_futures: bool = True
     # The account a new user starts with: the paper exchange, or the operator's venue (EXCHANGE and its keys).
     default_exchange: str = PAPER
     default_credentials: Credentials | None = None
@@ -42,14 +45,22 @@ def new_client_order_id() -> str:
     return "tsb" + uuid.uuid4().hex[:15]
 
 
-async def account_of(uow: UnitOfWork, user_id: int, account_id: int | None) -> ExchangeAccount:
-    """The user's account with this id, or the user's first; another user's account is 'not found'."""
+async def account_of(
+    uow: UnitOfWork, user_id: int, account_id: int | None, market_type: MarketType = MarketType.SPOT
+) -> ExchangeAccount:
+    """The user's account with this id, or the user's first of `market_type`; another user's account is 'not
+    found'."""
     if account_id is not None:
         account = await uow.accounts.get(account_id)
         if account is None or account.user_id != user_id:
             raise NotFound("That exchange account was not found.")
         return account
     accounts = await uow.accounts.for_user(user_id)
-    if not accounts:
-        raise NotFound("You have no exchange account yet.")
-    return accounts[0]
+    found = next((a for a in accounts if a.market_type is market_type), None)
+    if found is None:
+        raise NotFound(
+            f"You have no {market_type.value} exchange account: add one with /accounts."
+            if accounts
+            else "You have no exchange account yet."
+        )
+    return found

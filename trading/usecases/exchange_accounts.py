@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from trading.domain.accounts import PAPER, Credentials, ExchangeAccount
 from trading.domain.errors import InvalidInput, NotFound
+from trading.domain.futures import MarketType
 from trading.ports import UnitOfWork
 from trading.usecases.accounts import fund_opening_deposit, mark_opening_deposit
 from trading.usecases.core import Core
@@ -22,12 +23,16 @@ async def add_account(
     label: str,
     testnet: bool = False,
     credentials: Credentials | None = None,
+    market_type: MarketType = MarketType.SPOT,
 ) -> ExchangeAccount:
     """A paper account (funded like a new user's) or a venue's, which needs its API key and secret: the keys
-    are tried on the venue first, and the account's books open with the balances it holds there."""
+    are tried on the venue first, and the account's books open with the balances it holds there. A futures
+    account (shorts and leverage) is a paper one for now."""
     label = label.strip()
     if not label:
         raise InvalidInput("An account needs a label.")
+    if market_type is MarketType.FUTURES and exchange != PAPER:
+        raise InvalidInput("A futures account can be a paper one for now: add 'paper futures'.")
     if exchange != PAPER and credentials is None:
         raise InvalidInput(f"An account on {exchange} needs its API key and secret.")
     if exchange == PAPER and credentials is not None:
@@ -41,7 +46,7 @@ async def add_account(
     async with core.uow() as uow:
         await _refuse_taken_label(uow, user_id, label)
         now = core.clock.now()
-        account = await uow.accounts.add(user_id, exchange, label, testnet, credentials, now)
+        account = await uow.accounts.add(user_id, exchange, label, testnet, credentials, now, market_type)
         if opening is not None:
             await uow.ledgers.save(account.id, opening)
         await mark_opening_deposit(uow, account, now)

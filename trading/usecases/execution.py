@@ -6,8 +6,10 @@ from datetime import datetime
 from trading.domain.enums import DraftStatus, OrderStatus, Side
 from trading.domain.errors import DraftAlreadyUsed, DraftExpired, InvalidInput, NotFound
 from trading.domain.orders import Order, OrderDraft
+from trading.domain.perpetuals import is_perpetual
 from trading.ports import UnitOfWork
 from trading.usecases.core import Core
+from trading.usecases.futures_placing import place_futures
 from trading.usecases.placing import order_from, record_report, submit
 from trading.usecases.stop_moves import move_stop
 from trading.usecases.venue_stops import sell_by_hand
@@ -43,10 +45,12 @@ async def claim_draft(uow: UnitOfWork, user_id: int, draft_id: str, now: datetim
 
 
 async def carry_out(core: Core, claimed: Claimed) -> Order:
-    """Send a claimed draft's order to its exchange (a sell past the stops resting on its coins), or move the
-    stop it replaces; the order as it then stands."""
+    """Send a claimed draft's order to its exchange (a spot sell past the stops resting on its coins, a futures
+    order with its leverage set), or move the stop it replaces; the order as it then stands."""
     if claimed.order is None:
         return await move_stop(core, claimed.draft)
+    if is_perpetual(claimed.order.symbol):
+        return await place_futures(core, claimed.order, claimed.draft)
     if claimed.order.side is Side.SELL:
         return await sell_by_hand(core, claimed.order)
     return await submit(core, claimed.order, draft=claimed.draft)

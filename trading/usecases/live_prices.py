@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from trading.domain.accounts import PAPER, ExchangeAccount
 from trading.domain.market import Ticker
 from trading.domain.orders import Order
+from trading.domain.perpetuals import is_perpetual
 from trading.ports import PriceFeed
 from trading.usecases.core import Core
 
@@ -40,7 +41,8 @@ class LivePrices:
     async def ticker_for(self, core: Core, order: Order) -> Ticker:
         """The order's market price: the feed's latest tick where the feed follows its venue and has one (no
         request to the venue), else the venue's ticker. The symbol is watched from now on."""
-        if await self.covers(core, order.account_id):
+        # A perpetual's mark is its venue's (the feed follows the spot markets).
+        if not is_perpetual(order.symbol) and await self.covers(core, order.account_id):
             self.feed.watch([order.symbol])
             ticker = self.feed.latest(order.symbol)
             if ticker is not None:

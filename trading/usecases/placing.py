@@ -14,14 +14,17 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
+from trading.domain.enums import OrderRole, OrderStatus, OrderType
 from trading.domain.errors import ExchangeError, ExchangeUnavailable, NotFound
 from trading.domain.ledger import ZERO
 from trading.domain.market import parse_symbol
 from trading.domain.orders import ExchangeOrder, ExchangeTrade, Fill, Order, OrderDraft, OrderRequest
-from trading.ports import ExchangeGateway
+from trading.domain.perpetuals import is_perpetual
+from trading.ports import ExchangeGateway, UnitOfWork
+from trading.usecases.booking import Books, books_of, opens, reduce_only
 from trading.usecases.brackets import arm_brackets, disarm_brackets, fit_legs, new_leg, stop_of, stop_went_off
 from trading.usecases.core import Core, new_client_order_id
+from trading.usecases.futures_events import book_venue_events
 from trading.usecases.notices import add_notices
 
 log = logging.getLogger(__name__)
@@ -30,7 +33,9 @@ Tell = Callable[[Order], str]
 
 
 def order_from(draft: OrderDraft, now: datetime) -> Order:
-    """The order a confirmed draft becomes, written before its exchange is called."""
+    """The order a confirmed draft becomes, written before its exchange is called: an entry, or the close of a
+    futures position (reduce-only)."""
+    closes = draft.futures is not None and draft.futures.reduce_only
     return Order(
         id=0,
         user_id=draft.user_id,
@@ -44,6 +49,7 @@ def order_from(draft: OrderDraft, now: datetime) -> Order:
         status=OrderStatus.SUBMITTED,
         created_at=now,
         updated_at=now,
+        role=OrderRole.CLOSE if closes else OrderRole.ENTRY,
         draft_id=draft.id,
     )
 
@@ -65,6 +71,7 @@ async def submit(
         OrderType.MARKET if as_market else order.order_type,
         order.quantity,
         None if as_market else order.price,
+        reduce_only=reduce_only(order),
     )
     try:
         report = await gateway.create_order(request)
@@ -122,31 +129,19 @@ async def record_report(
     *,
     draft: OrderDraft | None = None,
 ) -> Order:
-    """Book an exchange's report of an order: new trades into the ledger (each once), status and totals.
-    `tell`: what the order's user is told of it, written with it as a notice, if this report is the one that
-    brings the order out of SUBMITTED. `draft`: the order's own, where the caller holds it."""
+    """Book an exchange's report of an order: new trades into the books (each once), status and totals, and
+    what they do to the position's stop and targets. `tell`: what the order's user is told of it, written with
+    it as a notice, if this report is the one that brings the order out of SUBMITTED. `draft`: the order's own,
+    where the caller holds it. On futures, what the venue settled on its own before is booked first."""
     now = core.clock.now()
+    if is_perpetual(report.symbol):
+        await book_venue_events(core, (await _order(core, order_id)).account_id)
     async with core.uow() as uow:
         order = await uow.orders.get(order_id)
         if order is None:
             raise NotFound(f"Order {order_id} does not exist.")
-        ledger = await uow.ledgers.load(order.account_id, for_update=True)
-        realised = ZERO
-        for trade in _trades_of(order, report, now):
-            fill = Fill(
-                order.id,
-                trade.trade_id,
-                trade.quantity,
-                trade.price,
-                trade.fee,
-                trade.fee_currency,
-                trade.timestamp,
-            )
-            if await uow.fills.add(fill):
-                effect = ledger.apply_fill(
-                    order.symbol, order.side, trade.quantity, trade.price, trade.fee, trade.fee_currency
-                )
-                ledger, realised = effect.ledger, realised + effect.realised_pnl
+        books = await books_of(uow, order, draft)
+        realised = await _book_trades(uow, books, order, report, now)
         updated = replace(
             order,
             status=report.status,
@@ -159,24 +154,62 @@ async def record_report(
         await uow.orders.update(updated)
         if tell is not None and order.status is OrderStatus.SUBMITTED:
             await add_notices(uow, [(order.user_id, tell(updated))], now)
-        await uow.ledgers.save(order.account_id, ledger)
+        await books.save(uow, order.account_id)
         if realised:
             await uow.ledgers.record_pnl(order.account_id, now.date(), realised)
-        stop: Order | None = None
-        at_venue: list[Order] = []
-        if order.role is OrderRole.ENTRY and updated.filled > order.filled:
-            if order.side is Side.BUY:
-                stop = await arm_brackets(uow, updated, now, await _amount_step(core, order), draft)
-            elif not (held := ledger.positions[order.symbol].quantity):
-                at_venue = await disarm_brackets(uow, order, now)
-            else:
-                await fit_legs(uow, order, held, now)
-        elif order.role is OrderRole.STOP_LOSS and updated.filled > order.filled:
-            await stop_went_off(uow, updated, now)
+        stop, at_venue = await _legs_after(core, uow, order, updated, books.held(order.symbol), draft)
         await uow.commit()
     if stop is not None or at_venue:
         await _follow_at_venue(core, updated, stop, at_venue)
     return updated
+
+
+async def _order(core: Core, order_id: int) -> Order:
+    async with core.uow(read_only=True) as uow:
+        order = await uow.orders.get(order_id)
+    if order is None:
+        raise NotFound(f"Order {order_id} does not exist.")
+    return order
+
+
+async def _book_trades(
+    uow: UnitOfWork, books: Books, order: Order, report: ExchangeOrder, now: datetime
+) -> Decimal:
+    """Each trade of the report not booked yet, into the books; the P&L they realised."""
+    realised = ZERO
+    for trade in _trades_of(order, report, now):
+        fill = Fill(
+            order.id,
+            trade.trade_id,
+            trade.quantity,
+            trade.price,
+            trade.fee,
+            trade.fee_currency,
+            trade.timestamp,
+        )
+        if await uow.fills.add(fill):
+            realised += books.fill(order, trade)
+    return realised
+
+
+async def _legs_after(
+    core: Core, uow: UnitOfWork, order: Order, updated: Order, held: Decimal, draft: OrderDraft | None
+) -> tuple[Order | None, list[Order]]:
+    """What a new fill does to the position's legs: an opening arms (or grows) its stop and targets; a sale or
+    a close cancels them with the position, or fits them to what is left; a stop that went off cancels the
+    targets. The entry's stop, where one was armed; the legs resting at the venue, to cancel there."""
+    if updated.filled <= order.filled:
+        return None, []
+    now = core.clock.now()
+    if opens(order):
+        return await arm_brackets(uow, updated, now, await _amount_step(core, order), draft), []
+    if order.role in (OrderRole.ENTRY, OrderRole.CLOSE):
+        if not held:
+            return None, await disarm_brackets(uow, order, now)
+        await fit_legs(uow, order, held, now)
+    elif order.role is OrderRole.STOP_LOSS:
+        await stop_went_off(uow, updated, now)
+    return None, []
 
 
 async def _follow_at_venue(core: Core, entry: Order, stop: Order | None, at_venue: list[Order]) -> None:
@@ -245,7 +278,13 @@ async def rest_stop(core: Core, stop: Order) -> Order:
     gateway = await core.exchanges.gateway_of(stop.account_id)
     assert stop.price is not None
     request = OrderRequest(
-        stop.client_order_id, stop.symbol, stop.side, OrderType.STOP, stop.quantity, stop.price
+        stop.client_order_id,
+        stop.symbol,
+        stop.side,
+        OrderType.STOP,
+        stop.quantity,
+        stop.price,
+        reduce_only=reduce_only(stop),
     )
     try:
         report: ExchangeOrder | None = await gateway.create_order(request)

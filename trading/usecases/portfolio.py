@@ -9,6 +9,7 @@ from decimal import Decimal
 from trading.domain.errors import TradingError
 from trading.domain.ledger import ZERO
 from trading.usecases.core import Core, account_of
+from trading.usecases.futures_portfolio import futures_portfolio
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,9 @@ async def pnl_by_day(
 
 async def record_equity(core: Core, user_id: int, account_id: int | None = None) -> Decimal:
     """Snapshot the account's equity now (the scheduler does this for the equity curve)."""
-    view = await portfolio(core, user_id, account_id)
+    async with core.uow(read_only=True) as uow:
+        futures = (await account_of(uow, user_id, account_id)).is_futures
+    view = await (futures_portfolio if futures else portfolio)(core, user_id, account_id)
     async with core.uow() as uow:
         await uow.ledgers.record_equity(view.account_id, core.clock.now(), view.equity)
         await uow.commit()

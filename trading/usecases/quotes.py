@@ -6,7 +6,7 @@ from trading.domain.enums import OPEN_STATUSES
 from trading.domain.market import Ticker
 from trading.domain.orders import Order
 from trading.usecases.core import Core, account_of
-from trading.usecases.drafting import pair_of
+from trading.usecases.pricing import pair_of
 
 
 async def quote(core: Core, user_id: int, symbol: str, quote_asset: str | None = None) -> Ticker:

@@ -13,6 +13,7 @@ LimitName = Literal[
     "max_open_positions",
     "daily_loss_limit",
     "require_stop_for_leverage",
+    "max_leverage",
 ]
 
 

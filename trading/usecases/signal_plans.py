@@ -1,26 +1,35 @@
-"""A signal's plan: previewed as one, its entries drafted together, claimed together and then sent."""
+"""A signal's plan: previewed as one, its entries drafted together, claimed together and then sent. A short or
+a leveraged signal is planned on futures (trading.usecases.futures_plans)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from trading.domain.enums import OrderType, Side
+from trading.domain.enums import OrderType
 from trading.domain.errors import ExchangeUnavailable, InsufficientFunds, NotFound, TradingError
+from trading.domain.futures import PositionSide
+from trading.domain.futures_orders import FuturesTerms
 from trading.domain.ledger import ZERO
 from trading.domain.orders import Order, OrderDraft, Preview
 from trading.domain.risk import OrderExposure, check_risk, effective_limits
-from trading.domain.signals import SignalPlan, SignalSpec, plan_signal
+from trading.domain.signals import PlannedEntry, SignalPlan, SignalSpec, plan_signal
 from trading.ports import UnitOfWork
 from trading.usecases.core import Core, account_of, new_draft_id
-from trading.usecases.drafting import free_of, pair_of, risk_context
+from trading.usecases.drafting import risk_context
 from trading.usecases.execution import Claimed, carry_out, claim_draft
+from trading.usecases.futures_plans import plan_futures
+from trading.usecases.pricing import free_of, pair_of
+from trading.usecases.routing import is_futures_account, wants_futures
 
 
 @dataclass(frozen=True, slots=True)
 class PlanDraft:
+    """`futures`: the plan's futures terms (its leverage, margin, liquidation price), where it trades futures."""
+
     group_id: str
     plan: SignalPlan
     drafts: tuple[OrderDraft, ...]
+    futures: FuturesTerms | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +52,52 @@ async def draft_signal_plan(
     move_stop_to_entry: bool = False,
     signal_id: int | None = None,
 ) -> PlanDraft:
-    """Plan `amount` (quote currency) over a signal's entries and keep the plan for one confirmation.
+    """Plan `amount` (quote currency) over a signal's entries and keep the plan for one confirmation: a short
+    or a leveraged signal on the user's futures account (its amount the margin put up), never on spot, where a
+    short would sell coins held; any other on spot.
 
     `signal_id`: the recorded signal it follows, which keeps the plan's group id (its outcome is read from it).
-    A signal's leverage is not taken (plan.leverage_asked): its orders are placed spot, at 1x, and the preview
-    says so. Most signals carry one, and refusing them all would leave signal following with little to follow.
     """
+    terms: FuturesTerms | None = None
+    position = PositionSide.opened_by(spec.side)  # a signal opens a long or a short
+    if wants_futures(spec.side, position, spec.leverage) or await is_futures_account(
+        core, user_id, account_id
+    ):
+        futures = await plan_futures(core, user_id, spec, amount, account_id)
+        account, plan, fee_rate, terms = futures.account_id, futures.plan, futures.fee_rate, futures.terms
+    else:
+        account, plan, fee_rate = await _plan_spot(core, user_id, spec, amount, account_id)
+    now = core.clock.now()
+    group = new_draft_id()
+    drafts = tuple(
+        OrderDraft(
+            id=new_draft_id(),
+            user_id=user_id,
+            account_id=account,
+            symbol=plan.symbol,
+            side=plan.side,
+            order_type=entry.order_type,
+            quantity=entry.quantity,
+            price=None if entry.order_type is OrderType.MARKET else entry.price,
+            preview=_entry_preview(plan, entry, fee_rate, terms),
+            created_at=now,
+            expires_at=now + core.config.draft_ttl,
+            stop_loss=plan.stop_loss,
+            take_profits=tuple(price for price, _ in plan.targets),
+            leverage=None if terms is None else terms.leverage,
+            group_id=group,
+            move_stop_to_entry=move_stop_to_entry,
+        )
+        for entry in plan.entries
+    )
+    await _keep(core, user_id, drafts, group, signal_id)
+    return PlanDraft(group, plan, drafts, terms)
+
+
+async def _plan_spot(
+    core: Core, user_id: int, spec: SignalSpec, amount: Decimal, account_id: int | None
+) -> tuple[int, SignalPlan, Decimal]:
+    """A buy signal without leverage, on spot: its account, its plan and the market's fee rate."""
     async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
@@ -59,58 +108,34 @@ async def draft_signal_plan(
     gateway = await core.exchanges.gateway(account)
     symbol = pair_of(spec.symbol, None, core.config.paper_quote)
     market = await gateway.market(symbol)
-    ticker = await gateway.ticker(symbol)
-    plan = plan_signal(spec, amount, market, ticker)
-    balances = await gateway.balances()
-    if plan.side is Side.BUY:
-        free = free_of(balances, market.quote)
-        needed = plan.cost + plan.fees
-        if needed > free:
-            raise InsufficientFunds(
-                f"This plan needs {needed:,.2f} {market.quote}; {free:,.2f} is available."
-            )
-    else:
-        held = free_of(balances, market.base)
-        if sum((e.quantity for e in plan.entries), ZERO) > held:
-            raise InsufficientFunds(
-                f"A short would sell {market.base} this account does not hold ({held} free), and shorts "
-                "are not available: only spot trading is."
-            )
+    plan = plan_signal(spec, amount, market, await gateway.ticker(symbol))
+    free = free_of(await gateway.balances(), market.quote)
+    needed = plan.cost + plan.fees
+    if needed > free:
+        raise InsufficientFunds(f"This plan needs {needed:,.2f} {market.quote}; {free:,.2f} is available.")
     context = await risk_context(gateway, ledger, market, realised_today)
-    check_risk(
-        OrderExposure(symbol, plan.side, plan.cost, leverage=None, stop_loss=plan.stop_loss),
-        context,
-        limits,
+    check_risk(OrderExposure(symbol, plan.side, plan.cost, None, plan.stop_loss, opens=True), context, limits)
+    return account.id, plan, market.taker_fee
+
+
+def _entry_preview(
+    plan: SignalPlan, entry: PlannedEntry, fee_rate: Decimal, terms: FuturesTerms | None
+) -> Preview:
+    cost = entry.quantity * entry.price
+    futures = None if terms is None else replace(terms, margin=cost / terms.leverage)
+    return Preview(
+        price=entry.price,
+        quantity=entry.quantity,
+        cost=cost,
+        fee=cost * fee_rate,
+        at_risk=plan.at_risk / len(plan.entries),
+        futures=futures,
     )
 
-    now = core.clock.now()
-    group = new_draft_id()
-    drafts = tuple(
-        OrderDraft(
-            id=new_draft_id(),
-            user_id=user_id,
-            account_id=account.id,
-            symbol=symbol,
-            side=plan.side,
-            order_type=entry.order_type,
-            quantity=entry.quantity,
-            price=None if entry.order_type is OrderType.MARKET else entry.price,
-            preview=Preview(
-                price=entry.price,
-                quantity=entry.quantity,
-                cost=entry.quantity * entry.price,
-                fee=entry.quantity * entry.price * market.taker_fee,
-                at_risk=plan.at_risk / len(plan.entries),
-            ),
-            created_at=now,
-            expires_at=now + core.config.draft_ttl,
-            stop_loss=plan.stop_loss,
-            take_profits=tuple(price for price, _ in plan.targets),
-            group_id=group,
-            move_stop_to_entry=move_stop_to_entry,
-        )
-        for entry in plan.entries
-    )
+
+async def _keep(
+    core: Core, user_id: int, drafts: tuple[OrderDraft, ...], group: str, signal_id: int | None
+) -> None:
     async with core.uow() as uow:
         for draft in drafts:
             await uow.drafts.add(draft)
@@ -122,7 +147,6 @@ async def draft_signal_plan(
                 for older in await uow.drafts.in_group(replaced):
                     await uow.drafts.cancel(older.id, user_id)
         await uow.commit()
-    return PlanDraft(group, plan, drafts)
 
 
 @dataclass(frozen=True, slots=True)

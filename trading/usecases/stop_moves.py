@@ -19,8 +19,8 @@ from trading.domain.orders import Order, OrderDraft, Preview
 from trading.ports import UnitOfWork
 from trading.usecases.brackets import guarding
 from trading.usecases.core import Core, account_of, new_draft_id
-from trading.usecases.drafting import check_trigger, pair_of
 from trading.usecases.placing import lift, order_from, place_new, replace_stop
+from trading.usecases.pricing import check_trigger, pair_of
 
 
 def guards_coins(order: Order) -> bool:

@@ -7,10 +7,12 @@ from datetime import timedelta
 from trading.domain.enums import LIVE_STATUSES, OrderRole, OrderStatus
 from trading.domain.errors import ExchangeError, TradingError
 from trading.domain.orders import Order
+from trading.domain.perpetuals import is_perpetual
 from trading.usecases.brackets import fire_leg, leg_triggered
 from trading.usecases.core import Core
+from trading.usecases.futures_events import book_holding_accounts
 from trading.usecases.live_prices import LivePrices, venue_ticker
-from trading.usecases.placing import Tell, record_report, settle_submitted
+from trading.usecases.placing import Tell, record_report, settle_submitted, submit
 from trading.usecases.signals import close_settled_signals
 from trading.usecases.venue_stops import sell_leg, sell_target
 
@@ -118,6 +120,8 @@ async def send_reached(core: Core, leg: Order) -> list[Order]:
             return []  # the transaction is rolled back
         await uow.commit()
     try:
+        if is_perpetual(fired.symbol):  # reduce-only: it locks nothing and never goes past the position
+            return [await submit(core, fired, as_market=True)]
         if fired.role is OrderRole.TAKE_PROFIT:
             sold = await sell_target(core, fired)  # lifts the entry's stop first where it rests at the venue
             return [sold] if sold is not None else []
@@ -128,10 +132,11 @@ async def send_reached(core: Core, leg: Order) -> list[Order]:
 
 
 async def track_once(core: Core, live: LivePrices | None = None) -> None:
-    """One pass of the tracker: book resting orders, fire the legs the market reached (at `live`'s prices where
-    it follows their venue), and record the outcome of signals whose plans are over, each in transactions of its
-    own. What to tell users is not returned: a leg ended and a signal closed stay unreported in the database
-    until told (see reporting)."""
+    """One pass of the tracker: book what futures venues settled (funding, liquidations), book resting orders,
+    fire the legs the market reached (at `live`'s prices where it follows their venue), and record the outcome
+    of signals whose plans are over, each in transactions of its own. What to tell users is not returned: a leg
+    ended and a signal closed stay unreported in the database until told (see reporting)."""
+    await book_holding_accounts(core)
     await sync_open_orders(core)
     await watch_brackets(core, live)
     await close_settled_signals(core)

@@ -16,9 +16,9 @@ from trading.domain.money import price_text
 from trading.domain.orders import Order
 from trading.usecases.brackets import break_even, stop_of
 from trading.usecases.core import Core, new_client_order_id
-from trading.usecases.drafting import free_of
 from trading.usecases.notices import add_notices
 from trading.usecases.placing import lift, place_new, reject, rest_new_stop, settle_submitted, submit
+from trading.usecases.pricing import free_of
 
 log = logging.getLogger(__name__)
 

@@ -112,14 +112,18 @@ class SignalPlanOut(msgspec.Struct):
     entries: list[DraftOut]
     targets: list[TargetOut]
     stop_loss: Decimal | None
-    # The signal's leverage, not taken: the plan's orders are placed spot (1x), for its cost and no more.
+    # The signal's leverage. A short or a leveraged signal trades futures, at `leverage` (the signal's, capped at
+    # the most allowed), with `margin` put up and liquidated at `liquidation_price`; these are null on spot.
     leverage_asked: Decimal | None
-    cost: Decimal
+    cost: Decimal  # the entries' notional
     fees: Decimal
     at_risk: Decimal
     expires_at: datetime
     # What makes the signal look stale or misread against the market now: shown before Follow.
     doubts: list[str] = []
+    leverage: Decimal | None = None
+    margin: Decimal | None = None
+    liquidation_price: Decimal | None = None
 
 
 class PlanFailureOut(msgspec.Struct):
@@ -136,7 +140,7 @@ class FollowedOut(msgspec.Struct):
 
 
 def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
-    plan = planned.plan
+    plan, terms = planned.plan, planned.futures
     return SignalPlanOut(
         signal_id,
         planned.group_id,
@@ -151,6 +155,9 @@ def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
         plan.at_risk,
         min(d.expires_at for d in planned.drafts),
         list(plan.doubts),
+        None if terms is None else terms.leverage,
+        None if terms is None else terms.margin,
+        None if terms is None else terms.liquidation_price,
     )
 
 

@@ -4,7 +4,7 @@ from litestar import Controller, get
 from litestar.datastructures import State
 from litestar.params import Parameter
 
-from trading.usecases.drafting import pair_of
+from trading.usecases.pricing import pair_of
 from webapp.context import WebContext
 from webapp.schemas import CandleOut, MarketOut, TickerOut
 

@@ -26,6 +26,7 @@ def _limits_out(limits: RiskLimits) -> RiskLimitsOut:
         limits.max_open_positions,
         limits.daily_loss_limit,
         limits.require_stop_for_leverage,
+        limits.max_leverage,
     )
 
 
@@ -45,7 +46,9 @@ def risk_out(settings: RiskSettings, web: WebContext) -> RiskOut:
             own.max_open_positions,
             own.daily_loss_limit,
             own.require_stop_for_leverage,
+            own.max_leverage,
         ),
+        limits.max_leverage,
     )
 
 
@@ -75,6 +78,7 @@ class RiskController(Controller):
             data.max_open_positions,
             data.daily_loss_limit,
             data.require_stop_for_leverage,
+            data.max_leverage,
         )
         return risk_out(await set_risk_settings(web.core, request.user.user_id, overrides), web)
 

@@ -13,7 +13,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from trading.domain.enums import OPEN_STATUSES
 from trading.domain.errors import TradingError
-from trading.usecases.drafting import pair_of
+from trading.usecases.pricing import pair_of
 from webapp.auth import Principal
 from webapp.context import WebContext
 from webapp.convert import order_out

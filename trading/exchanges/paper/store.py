@@ -8,6 +8,9 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from trading.domain.enums import OrderStatus, OrderType, Side
+from trading.domain.futures import MarginMode
+from trading.domain.futures_events import FuturesEvent
+from trading.domain.futures_ledger import PerpetualPosition
 from trading.domain.orders import ExchangeTrade
 
 
@@ -26,10 +29,23 @@ class PaperOrder:
     fee: Decimal
     last_step: int
     created_at: datetime
+    # Futures: it may only shrink the position (shrunk to it, or cancelled where there is none).
+    reduce_only: bool = False
 
     @property
     def remaining(self) -> Decimal:
         return self.quantity - self.filled
+
+
+@dataclass(frozen=True, slots=True)
+class PerpetualTerms:
+    """A futures account's settings for one symbol (set_leverage, set_margin_mode), and the funding time its
+    open position was last settled at (None: no position, or one that has not met a funding time yet: it pays
+    from the first after it opened)."""
+
+    leverage: Decimal
+    margin_mode: MarginMode
+    funded_until: datetime | None = None
 
 
 class PaperSession(Protocol):
@@ -63,7 +79,35 @@ class PaperSession(Protocol):
     async def commit(self) -> None: ...
 
 
+class PaperFuturesSession(PaperSession, Protocol):
+    """The same for a futures account: its wallet is its balances; its positions, symbol settings and the
+    events it met (funding, liquidations) are kept beside them."""
+
+    async def perpetuals(
+        self, account_id: int
+    ) -> tuple[dict[str, PerpetualTerms], dict[str, PerpetualPosition]]: ...
+
+    async def set_perpetuals(
+        self,
+        account_id: int,
+        terms: Mapping[str, PerpetualTerms],
+        positions: Mapping[str, PerpetualPosition],
+    ) -> None:
+        """Write the symbols' settings and positions: a symbol without a position has none stored."""
+        ...
+
+    async def add_events(self, account_id: int, events: Sequence[FuturesEvent]) -> None:
+        """Record events (their `event_id` is ignored: the store numbers them)."""
+        ...
+
+    async def events_since(self, account_id: int, since: datetime | None) -> Sequence[FuturesEvent]:
+        """The account's events at `since` or later (all, where None), oldest first."""
+        ...
+
+
 class PaperStore(Protocol):
     def session(self, *, read_only: bool = False) -> PaperSession:
         """`read_only`: a transaction that only looks, taking no lock and never waiting for a writer."""
         ...
+
+    def futures_session(self, *, read_only: bool = False) -> PaperFuturesSession: ...

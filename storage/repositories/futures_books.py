@@ -1,0 +1,172 @@
+"""The core's book of a futures account: its wallet per settle currency in balances (total: the wallet), its
+open positions in futures_positions, and the venue's events it booked in futures_events. Statements are built
+once on the Core tables (storage.models.table_of): a futures order reads and writes the book."""
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from storage.futures_models import FuturesEventRow, FuturesPositionRow
+from storage.models import BalanceRow, ExchangeAccountRow, table_of
+from storage.transaction import Transaction
+from trading.domain.futures import FundingPayment, MarginMode, PositionSide
+from trading.domain.futures_events import FuturesEvent
+from trading.domain.futures_ledger import FuturesBook, PerpetualPosition
+from trading.domain.ledger import ZERO
+
+_BALANCES = table_of(BalanceRow)
+_POSITIONS = table_of(FuturesPositionRow)
+_EVENTS = table_of(FuturesEventRow)
+_ACCOUNTS = table_of(ExchangeAccountRow)
+_LOCK_ACCOUNT = select(_ACCOUNTS.c.id).where(_ACCOUNTS.c.id == bindparam("account_id")).with_for_update()
+_BALANCES_OF = select(_BALANCES).where(_BALANCES.c.account_id == bindparam("account_id"))
+_POSITIONS_OF = select(_POSITIONS).where(_POSITIONS.c.account_id == bindparam("account_id"))
+_INSERT_BALANCE = insert(_BALANCES)
+_UPDATE_BALANCE = update(_BALANCES).where(
+    _BALANCES.c.account_id == bindparam("b_account_id"), _BALANCES.c.asset == bindparam("b_asset")
+)
+_INSERT_POSITION = insert(_POSITIONS)
+_UPDATE_POSITION = update(_POSITIONS).where(
+    _POSITIONS.c.account_id == bindparam("b_account_id"), _POSITIONS.c.symbol == bindparam("b_symbol")
+)
+_DELETE_POSITION = delete(_POSITIONS).where(
+    _POSITIONS.c.account_id == bindparam("b_account_id"), _POSITIONS.c.symbol == bindparam("b_symbol")
+)
+_LAST_EVENT_AT = select(func.max(_EVENTS.c.at)).where(_EVENTS.c.account_id == bindparam("account_id"))
+_HOLDING = select(_POSITIONS.c.account_id).distinct().order_by(_POSITIONS.c.account_id)
+
+# A currency's book (wallet, deposited, fees, realised, funding) and a position's row.
+_Book = tuple[Decimal, Decimal, Decimal, Decimal, Decimal]
+_Held = tuple[str, Decimal, Decimal, Decimal, str, Decimal]
+_BOOK_COLUMNS = ("total", "deposited", "fees_paid", "realised_pnl", "funding_paid")
+_HELD_COLUMNS = ("side", "size", "cost", "leverage", "margin_mode", "isolated_margin")
+
+
+def _book(books: Mapping[str, _Book], held: Mapping[str, _Held]) -> FuturesBook:
+    def column(index: int) -> dict[str, Decimal]:
+        return {currency: book[index] for currency, book in books.items() if book[index]}
+
+    return FuturesBook(
+        wallets={currency: book[0] for currency, book in books.items()},
+        positions={
+            symbol: PerpetualPosition(
+                symbol, PositionSide(side), size, cost, leverage, MarginMode(mode), isolated_margin
+            )
+            for symbol, (side, size, cost, leverage, mode, isolated_margin) in held.items()
+        },
+        deposits=column(1),
+        fees_paid=column(2),
+        realised_pnl=column(3),
+        funding_paid=column(4),
+    )
+
+
+def _held(position: PerpetualPosition) -> _Held:
+    return (
+        position.side.value,
+        position.size,
+        position.cost,
+        position.leverage,
+        position.margin_mode.value,
+        position.isolated_margin,
+    )
+
+
+class SqlFuturesBookRepository:
+    """`save` writes only the rows that changed since they were read in this transaction."""
+
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
+        self._stored: dict[int, tuple[dict[str, _Book], dict[str, _Held]]] = {}
+
+    async def load(self, account_id: int, *, for_update: bool = False) -> FuturesBook:
+        if for_update and self._tx.dialect != "sqlite":
+            # A row lock on the account; on SQLite, BEGIN IMMEDIATE already serialises writers.
+            await self._tx.execute(_LOCK_ACCOUNT, {"account_id": account_id})
+        return _book(*await self._rows(account_id))
+
+    async def save(self, account_id: int, book: FuturesBook) -> None:
+        books, held = await self._rows(account_id)
+        currencies = set(book.wallets) | set(book.deposits) | set(book.fees_paid)
+        currencies |= set(book.realised_pnl) | set(book.funding_paid)
+        rows: dict[str, list[dict[str, object]]] = {"new": [], "changed": []}
+        for currency in sorted(currencies):
+            wanted = tuple(
+                getattr(book, name).get(currency, ZERO)
+                for name in ("wallets", "deposits", "fees_paid", "realised_pnl", "funding_paid")
+            )
+            if books.get(currency) == wanted:
+                continue
+            values = dict(zip(_BOOK_COLUMNS, wanted, strict=True))
+            if currency in books:
+                rows["changed"].append({"b_account_id": account_id, "b_asset": currency, **values})
+            else:
+                rows["new"].append({"account_id": account_id, "asset": currency, **values})
+            books[currency] = wanted
+        for statement, listed in ((_UPDATE_BALANCE, rows["changed"]), (_INSERT_BALANCE, rows["new"])):
+            if listed:
+                await self._tx.execute(statement, listed)
+        await self._save_positions(account_id, book, held)
+
+    async def _save_positions(self, account_id: int, book: FuturesBook, held: dict[str, _Held]) -> None:
+        key = {"b_account_id": account_id}
+        for symbol in sorted(set(held) - set(book.positions)):
+            await self._tx.execute(_DELETE_POSITION, {**key, "b_symbol": symbol})
+            del held[symbol]
+        for symbol, position in sorted(book.positions.items()):
+            wanted = _held(position)
+            if held.get(symbol) == wanted:
+                continue
+            values = dict(zip(_HELD_COLUMNS, wanted, strict=True))
+            if symbol in held:
+                await self._tx.execute(_UPDATE_POSITION, {**key, "b_symbol": symbol, **values})
+            else:
+                await self._tx.execute(
+                    _INSERT_POSITION, {"account_id": account_id, "symbol": symbol, **values}
+                )
+            held[symbol] = wanted
+
+    async def _rows(self, account_id: int) -> tuple[dict[str, _Book], dict[str, _Held]]:
+        stored = self._stored.get(account_id)
+        if stored is None:
+            params = {"account_id": account_id}
+            books: dict[str, _Book] = {
+                row.asset: tuple(getattr(row, column) for column in _BOOK_COLUMNS)
+                for row in await self._tx.execute(_BALANCES_OF, params)
+            }
+            held: dict[str, _Held] = {
+                row.symbol: tuple(getattr(row, column) for column in _HELD_COLUMNS)
+                for row in await self._tx.execute(_POSITIONS_OF, params)
+            }
+            stored = self._stored[account_id] = (books, held)
+        return stored
+
+    async def add_event(self, account_id: int, event: FuturesEvent, amount: Decimal) -> bool:
+        """Record an event booked (`amount`: what the account paid by it); False where it was booked already."""
+        insert_ = pg_insert if self._tx.dialect == "postgresql" else sqlite_insert
+        kind = "funding" if isinstance(event.detail, FundingPayment) else "liquidation"
+        statement = (
+            insert_(FuturesEventRow)
+            .values(
+                account_id=account_id,
+                event_id=event.event_id,
+                kind=kind,
+                symbol=event.symbol,
+                amount=amount,
+                at=event.timestamp,
+            )
+            .on_conflict_do_nothing(index_elements=["account_id", "event_id"])
+        )
+        return bool((await self._tx.execute(statement)).rowcount)
+
+    async def last_event_at(self, account_id: int) -> datetime | None:
+        at: datetime | None = await self._tx.scalar(_LAST_EVENT_AT, {"account_id": account_id})
+        return at
+
+    async def holding(self) -> Sequence[int]:
+        """The futures accounts with an open position in the core's books."""
+        return [row.account_id for row in await self._tx.execute(_HOLDING)]

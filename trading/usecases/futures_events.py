@@ -1,0 +1,121 @@
+"""What a futures venue settles on its own, booked into the core's book as the venue reports it and told to the
+trader: funding every funding interval, and a position liquidated (its stop and targets then cancelled).
+
+Each event is booked once, by the venue's id for it, with the notice that tells of it in the same transaction.
+The tracker asks every futures account with an open position each pass (the venue settles what is due as it is
+asked); an order's booking asks first (placing.record_report), so that the book meets the venue's events in
+the order the venue made them.
+"""
+
+import logging
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+
+from trading.domain.enums import OrderStatus
+from trading.domain.errors import ExchangeError, TradingError
+from trading.domain.futures import FundingPayment
+from trading.domain.futures_events import FuturesEvent, Liquidated
+from trading.domain.futures_ledger import FuturesBook
+from trading.domain.futures_math import settle_currency
+from trading.domain.market import parse_symbol
+from trading.domain.money import price_text
+from trading.ports import FuturesEventSource, UnitOfWork
+from trading.usecases.core import Core
+from trading.usecases.notices import add_notices
+
+log = logging.getLogger(__name__)
+
+
+async def book_venue_events(core: Core, account_id: int) -> int:
+    """Book the events the account's venue reports that the books lack; how many were booked."""
+    gateway = await core.exchanges.gateway_of(account_id)
+    if not isinstance(gateway, FuturesEventSource):
+        return 0
+    async with core.uow(read_only=True) as uow:
+        since = await uow.futures_books.last_event_at(account_id)
+    events = await gateway.account_events(since)
+    if not events:
+        return 0
+    now = core.clock.now()
+    async with core.uow() as uow:
+        account = await uow.accounts.get(account_id)
+        if account is None:
+            return 0
+        book = await uow.futures_books.load(account_id, for_update=True)
+        booked = 0
+        for event in events:
+            try:
+                after = _booked(book, event)
+            except TradingError as error:  # the books lack what it acts on yet (a fill still to book): later
+                log.warning("futures event %s of account %s waits: %s", event.event_id, account_id, error)
+                break
+            if await uow.futures_books.add_event(account_id, event, _paid(event)):
+                await _after(uow, account.user_id, account_id, book, event, now)
+                book, booked = after, booked + 1
+        await uow.futures_books.save(account_id, book)
+        await uow.commit()
+    return booked
+
+
+async def book_holding_accounts(core: Core) -> int:
+    """The tracker's pass over the futures accounts with open positions; the events booked."""
+    async with core.uow(read_only=True) as uow:
+        holding = await uow.futures_books.holding()
+    booked = 0
+    for account_id in holding:
+        try:
+            booked += await book_venue_events(core, account_id)
+        except ExchangeError as error:  # one venue down must not keep the others' events unbooked
+            log.warning("futures events of account %s not read: %s", account_id, error)
+    return booked
+
+
+def _booked(book: FuturesBook, event: FuturesEvent) -> FuturesBook:
+    detail = event.detail
+    if isinstance(detail, FundingPayment):
+        return book.settle_funding(detail).book
+    return book.liquidated(detail.symbol, detail.realised_pnl, detail.clearance_fee).book
+
+
+def _paid(event: FuturesEvent) -> Decimal:
+    """What the account paid by the event (negative: received)."""
+    detail = event.detail
+    return detail.amount if isinstance(detail, FundingPayment) else detail.loss
+
+
+async def _after(
+    uow: UnitOfWork, user_id: int, account_id: int, book: FuturesBook, event: FuturesEvent, now: datetime
+) -> None:
+    """What goes with an event booked: its notice; a liquidation's realised P&L for the day, and the stop and
+    targets of the position it closed cancelled."""
+    detail = event.detail
+    if isinstance(detail, FundingPayment):
+        await add_notices(uow, [(user_id, funding_text(book, detail))], now)
+        return
+    await uow.ledgers.record_pnl(account_id, now.date(), detail.realised_pnl - detail.clearance_fee)
+    for leg in await uow.orders.for_account(account_id, [OrderStatus.ARMED], detail.symbol):
+        await uow.orders.update(replace(leg, status=OrderStatus.CANCELLED, updated_at=now))
+    await add_notices(uow, [(user_id, liquidation_text(detail))], now)
+
+
+def funding_text(book: FuturesBook, payment: FundingPayment) -> str:
+    base, _ = parse_symbol(payment.symbol)
+    currency = settle_currency(payment.symbol)
+    position = book.positions.get(payment.symbol)
+    held = f"your {base} {position.side}" if position is not None else f"your {base} position"
+    verb = "paid" if payment.amount >= 0 else "received"
+    return (
+        f"💸 Funding on {held}: {verb} {abs(payment.amount):,.2f} {currency} "
+        f"(rate {payment.rate * 100:.4f}%)."
+    )
+
+
+def liquidation_text(liquidated: Liquidated) -> str:
+    base, _ = parse_symbol(liquidated.symbol)
+    currency = settle_currency(liquidated.symbol)
+    return (
+        f"⚠️ Your {base} {liquidated.side} of {liquidated.size.normalize():f} {base} was liquidated at "
+        f"{price_text(liquidated.mark_price)}: {liquidated.loss:,.2f} {currency} of margin lost. Its stop and "
+        "targets were cancelled."
+    )

@@ -1,0 +1,66 @@
+"""A futures account valued at its marks: its positions as the venue reports them (side, size, leverage, entry,
+mark, liquidation price, P&L) and the core's book of it (wallet, realised P&L, fees, funding)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from trading.domain.errors import NoFuturesAccount
+from trading.domain.futures import FuturesPosition
+from trading.domain.futures_math import settle_currency
+from trading.domain.ledger import ZERO
+from trading.usecases.core import Core
+from trading.usecases.routing import derivatives, futures_account
+
+
+@dataclass(frozen=True, slots=True)
+class FuturesPortfolio:
+    """In `currency`, the settle currency: `equity` is the wallet with the positions' unrealised P&L;
+    `available` what is not margin in use."""
+
+    account_id: int
+    label: str
+    currency: str
+    wallet: Decimal
+    equity: Decimal
+    available: Decimal
+    positions: tuple[FuturesPosition, ...]
+    unrealised_pnl: Decimal
+    realised_pnl: Decimal
+    fees_paid: Decimal
+    funding_paid: Decimal
+    deposits: Decimal
+
+
+async def futures_portfolio(core: Core, user_id: int, account_id: int | None = None) -> FuturesPortfolio:
+    """The user's futures account (the one given, or the first); NoFuturesAccount where there is none."""
+    async with core.uow(read_only=True) as uow:
+        account = await futures_account(uow, user_id, account_id)
+        book = await uow.futures_books.load(account.id)
+    currency = core.config.paper_quote
+    positions: Sequence[FuturesPosition] = await (await derivatives(core, account.id)).positions()
+    held = tuple(p for p in positions if settle_currency(p.symbol) == currency)
+    unrealised = sum((p.unrealised_pnl for p in held), ZERO)
+    wallet = book.wallet(currency)
+    return FuturesPortfolio(
+        account_id=account.id,
+        label=account.label,
+        currency=currency,
+        wallet=wallet,
+        equity=wallet + unrealised,
+        available=book.available(currency),
+        positions=held,
+        unrealised_pnl=unrealised,
+        realised_pnl=book.realised_pnl.get(currency, ZERO),
+        fees_paid=book.fees_paid.get(currency, ZERO),
+        funding_paid=book.funding_paid.get(currency, ZERO),
+        deposits=book.deposits.get(currency, ZERO),
+    )
+
+
+async def futures_portfolio_if_any(core: Core, user_id: int) -> FuturesPortfolio | None:
+    """The user's futures account valued, or None where the user has none."""
+    try:
+        return await futures_portfolio(core, user_id)
+    except NoFuturesAccount:
+        return None
