@@ -7,6 +7,7 @@ import logging
 import uvicorn
 
 from bot.container import Container
+from bot.job_runtime import run_jobs
 from bot.leadership import Leadership, SoleProcess, leadership
 from bot.migrate import require_current_schema
 from bot.serving import Server
@@ -137,6 +138,7 @@ async def _serve(container: Container) -> None:
     await reconcile_deposits(container.core)
     leads = leadership(settings.redis_url)
     telegram = await build_telegram(container, leads)
+    jobs = run_jobs(container, telegram.telegram.notices)
     app = create_app(container.database_ok, routers=telegram.routers, web=web_context(container))
     config = uvicorn.Config(
         app, host=settings.tsbot_host, port=settings.tsbot_port, log_level=settings.log_level.lower()
@@ -153,6 +155,7 @@ async def _serve(container: Container) -> None:
     tracker = asyncio.create_task(
         track_orders(container, stop, telegram.telegram.notices, ready=bot_start, leadership=leads)
     )
+    jobs.start()
     tune_garbage_collector()
     where = "/sandbox" if telegram.sandbox is not None else "/health"
     print(f"tsbot is running: open http://{settings.tsbot_host}:{settings.tsbot_port}{where}", flush=True)
@@ -163,4 +166,5 @@ async def _serve(container: Container) -> None:
         await tracker
         await leading
         await asyncio.gather(bot_start, return_exceptions=True)
+        await jobs.stop()
         await telegram.telegram.stop()

@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     rate_limit_per_ip: Annotated[int, Field(ge=0)] = 600
     rate_limit_per_user: Annotated[int, Field(ge=0)] = 300
 
+    # Jobs (automations, notices): inside `tsbot run` by default; with REDIS_URL, SAQ on Redis, run by `tsbot
+    # worker` processes and, unless JOBS_IN_RUN is false, by `tsbot run` as well.
+    jobs_in_run: bool = True
+    job_concurrency: Annotated[int, Field(gt=0)] = 10
+    job_sweep_seconds: Annotated[int, Field(gt=0)] = 60
+
     tsbot_host: str = "127.0.0.1"
     tsbot_port: Annotated[int, Field(gt=0, lt=65536)] = 8000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
