@@ -5,16 +5,22 @@ Every process that enqueues builds the same table, so a job enqueued by `tsbot r
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from handlers.automations_render import RUN_TEXTS
 from trading.jobs.local import LocalJobQueue
 from trading.ports import Clock
 from trading.ports.jobs import JobFunction, JobQueue, JobRun, JsonValue, Periodic
+from trading.usecases.automations import DUE_JOB
 from trading.usecases.core import Core
 from trading.usecases.notices import NoticeDelivery
+from trading.usecases.plan_runs import RUN_JOB, enqueue_due, run_plan
 
 # The safety nets: what a lost enqueue (a crash just after a commit) or an outage left is picked up by these.
-PERIODIC = (Periodic("deliver_notices", timedelta(seconds=10)),)
+PERIODIC = (
+    Periodic("deliver_notices", timedelta(seconds=10)),
+    Periodic(DUE_JOB, timedelta(seconds=10)),
+)
 NOOP = "noop"
 
 
@@ -36,7 +42,21 @@ def job_functions(services: JobServices) -> Mapping[str, JobFunction]:
             return 0
         return await services.notices.deliver()
 
-    return {NOOP: noop, "deliver_notices": deliver_notices}
+    async def automations_due(run: JobRun) -> JsonValue:
+        return await enqueue_due(services.core, services.queue)
+
+    async def run_plan_job(run: JobRun, plan_id: int, due: str) -> JsonValue:
+        outcome = await run_plan(services.core, plan_id, datetime.fromisoformat(due), RUN_TEXTS)
+        if services.notices is not None:
+            await services.notices.deliver()  # told now, not at the next pass
+        return outcome
+
+    return {
+        NOOP: noop,
+        "deliver_notices": deliver_notices,
+        DUE_JOB: automations_due,
+        RUN_JOB: run_plan_job,
+    }
 
 
 def local_queue(clock: Clock, concurrency: int) -> LocalJobQueue:

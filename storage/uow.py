@@ -15,6 +15,7 @@ from storage.repositories.alerts import SqlAlertRepository
 from storage.repositories.ledgers import SqlLedgerRepository
 from storage.repositories.notices import SqlNoticeRepository
 from storage.repositories.orders import SqlDraftRepository, SqlFillRepository, SqlOrderRepository
+from storage.repositories.plans import SqlPlanRepository
 from storage.repositories.risk_settings import SqlRiskSettingsRepository
 from storage.repositories.signals import SqlSignalRepository
 from storage.repositories.users import SqlAccountRepository, SqlUserRepository
@@ -92,6 +93,10 @@ class SqlUnitOfWork:
     @cached_property
     def notices(self) -> SqlNoticeRepository:
         return SqlNoticeRepository(self._tx)
+
+    @property
+    def plans(self) -> SqlPlanRepository:
+        return SqlPlanRepository(self._tx)
 
     async def __aenter__(self) -> Self:
         return self

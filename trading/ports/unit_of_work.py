@@ -14,6 +14,7 @@ from trading.ports.repositories import (
     LoginGrantRepository,
     NoticeRepository,
     OrderRepository,
+    PlanRepository,
     RiskSettingsRepository,
     SignalRepository,
     UserRepository,
@@ -61,6 +62,9 @@ class UnitOfWork(Protocol):
 
     @property
     def notices(self) -> NoticeRepository: ...
+
+    @property
+    def plans(self) -> PlanRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,0 +1,84 @@
+"""What the chat shows of automations: a plan's preview (each run, the schedule, the total, the end; a TWAP's
+slices), its list, and the notices of its runs."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from handlers.render import amount, money, order_result
+from trading.domain.automations import Plan, PlanKind, PlanRun
+from trading.domain.enums import AmountUnit
+from trading.domain.orders import Order
+from trading.usecases.automations import PlanPreview
+from trading.usecases.plan_runs import RunTexts
+
+WHEN = "%a %d %b %H:%M UTC"
+
+
+def each_run(plan: Plan, value: Decimal | None = None) -> str:
+    """ "50 USDT of BTC" or "0.01 BTC"."""
+    base, quote = plan.symbol.split("/", 1)
+    value = plan.amount if value is None else value
+    if plan.unit is AmountUnit.QUOTE:
+        return f"{amount(value)} {quote} of {base}"
+    return f"{amount(value)} {base}"
+
+
+def plan_preview(preview: PlanPreview) -> str:
+    plan, sample = preview.plan, preview.sample
+    quote = plan.symbol.split("/", 1)[1]
+    verb = plan.side.value.capitalize()
+    now_cost = f"now about {amount(sample.preview.quantity)} at {money(sample.preview.price)} {quote}"
+    if plan.kind is PlanKind.TWAP:
+        assert plan.runs is not None and preview.last_due is not None
+        lines = [
+            f"📝 TWAP: {verb.lower()} {each_run(plan, preview.total)} in {plan.runs} slices"
+            f" {plan.schedule.describe()}",
+            f"Each slice: {each_run(plan)} ({now_cost}, fee ~{money(sample.preview.fee)})",
+            f"From {preview.first_due:{WHEN}} to {preview.last_due:{WHEN}}",
+        ]
+    else:
+        lines = [
+            f"📝 {verb} {each_run(plan)} {plan.schedule.describe()}",
+            f"Each run: {now_cost}, fee ~{money(sample.preview.fee)}",
+            f"First run: {preview.first_due:{WHEN}}",
+            f"Runs: {plan.runs}, in all {each_run(plan, preview.total)}; last {preview.last_due:{WHEN}}"
+            if plan.runs is not None and preview.last_due is not None
+            else "Runs: until you stop it",
+        ]
+    lines.append("Each run is placed at the market price then, within your risk limits, and told to you.")
+    return "\n".join(lines)
+
+
+def plan_line(plan: Plan) -> str:
+    runs = f"{plan.runs_done}/{plan.runs}" if plan.runs is not None else f"{plan.runs_done}"
+    due = f", next {plan.next_due_at:{WHEN}}" if plan.next_due_at and plan.status.value == "active" else ""
+    return (
+        f"{plan.label}: {plan.side.value} {each_run(plan)} {plan.schedule.describe()}"
+        f" — {plan.status.value}, runs {runs}{due}"
+    )
+
+
+def plans_text(plans: Sequence[Plan]) -> str:
+    if not plans:
+        return "You have no automations. Try 'buy 50 usdt of btc every monday' or 'sell 1 eth over 2 hours'."
+    return "\n".join(["Your automations:", *(plan_line(p) for p in plans)])
+
+
+def run_placed(plan: Plan, run: PlanRun, order: Order) -> str:
+    return f"🔁 {plan.label}, run due {run.due_at:{WHEN}}: {order_result(order).removeprefix('✅ ')}"
+
+
+def run_failed(plan: Plan, run: PlanRun, reason: str) -> str:
+    return f"⚠️ {plan.label}: the run due {run.due_at:{WHEN}} was not placed: {reason}"
+
+
+def runs_skipped(plan: Plan, dues: Sequence[datetime]) -> str:
+    listed = ", ".join(f"{due:{WHEN}}" for due in dues[:5]) + (" …" if len(dues) > 5 else "")
+    return (
+        f"⏭ {plan.label}: {len(dues)} run(s) were missed while the bot was down and are skipped, not caught"
+        f" up: {listed}. Only the latest runs now."
+    )
+
+
+RUN_TEXTS = RunTexts(run_placed, run_failed, runs_skipped)
