@@ -1,6 +1,7 @@
 """The job queue of `tsbot run`: the in-process runner without REDIS_URL; with it, SAQ's queue on Redis and,
 unless JOBS_IN_RUN is false (then only `tsbot worker` processes run the jobs), a SAQ worker in this process's
-event loop beside the web app."""
+event loop beside the web app. The queue is built first (the chat enqueues), its jobs once the bot that tells
+users exists."""
 
 import asyncio
 from dataclasses import dataclass, field
@@ -19,10 +20,21 @@ from trading.usecases.notices import NoticeDelivery
 
 @dataclass
 class RunJobs:
+    container: Container
     queue: JobQueue
     worker: Worker[Any] | None = None
     _running: asyncio.Task[None] | None = field(default=None, repr=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    def attach(self, notices: NoticeDelivery | None) -> None:
+        """The jobs, with what tells users."""
+        settings = self.container.settings
+        functions = job_functions(JobServices(self.container.core, self.queue, notices))
+        if isinstance(self.queue, LocalJobQueue):
+            self.queue.add_functions(functions)
+        elif isinstance(self.queue, SaqJobQueue) and settings.jobs_in_run:
+            # The server owns the signals: SAQ's worker would take SIGINT and SIGTERM from it.
+            self.worker = saq_worker(self.queue, functions, settings, in_process=True)
 
     def start(self) -> None:
         if isinstance(self.queue, LocalJobQueue):
@@ -40,15 +52,8 @@ class RunJobs:
             await self.queue.close()
 
 
-def run_jobs(container: Container, notices: NoticeDelivery | None) -> RunJobs:
+def run_jobs(container: Container) -> RunJobs:
     settings = container.settings
     if not settings.redis_url:
-        local = local_queue(container.core.clock, settings.job_concurrency)
-        local.add_functions(job_functions(JobServices(container.core, local, notices)))
-        return RunJobs(local)
-    queue = SaqJobQueue(saq_queue(settings.redis_url))
-    if not settings.jobs_in_run:
-        return RunJobs(queue)
-    functions = job_functions(JobServices(container.core, queue, notices))
-    # The server owns the signals: SAQ's worker would take SIGINT and SIGTERM from it.
-    return RunJobs(queue, saq_worker(queue, functions, settings, in_process=True))
+        return RunJobs(container, local_queue(container.core.clock, settings.job_concurrency))
+    return RunJobs(container, SaqJobQueue(saq_queue(settings.redis_url)))

@@ -137,8 +137,9 @@ async def _serve(container: Container) -> None:
     )
     await reconcile_deposits(container.core)
     leads = leadership(settings.redis_url)
-    telegram = await build_telegram(container, leads)
-    jobs = run_jobs(container, telegram.telegram.notices)
+    jobs = run_jobs(container)
+    telegram = await build_telegram(container, leads, jobs.queue)
+    jobs.attach(telegram.telegram.notices)
     app = create_app(container.database_ok, routers=telegram.routers, web=web_context(container))
     config = uvicorn.Config(
         app, host=settings.tsbot_host, port=settings.tsbot_port, log_level=settings.log_level.lower()

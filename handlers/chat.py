@@ -12,7 +12,7 @@ from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from handlers import alerts, orders, portfolio
+from handlers import alerts, automations, orders, portfolio
 from handlers.config import BotConfig
 from handlers.filters import HAS_TEXT
 from handlers.follow_ups import read_follow_up
@@ -21,11 +21,13 @@ from handlers.not_read import not_read_answer
 from handlers.posts import planned_post
 from handlers.render import HELP
 from handlers.replies import edit, reply
+from nlp.automation_commands import read_automation_command
 from nlp.intents import small_talk
 from nlp.pipeline import Pipeline
 from nlp.result import SEND_AGAIN_FLAGS, Intent, ParseResult
 from trading.domain.accounts import User
 from trading.domain.alert_index import AlertIndex
+from trading.ports.jobs import JobQueue
 from trading.usecases.core import Core
 
 MAX_TEXT = 1000
@@ -126,10 +128,14 @@ async def on_text(
     user: User,
     config: BotConfig,
     alert_index: AlertIndex,
+    jobs: JobQueue,
 ) -> None:
     text = (message.text or "")[:MAX_TEXT]
     if BARE_AMOUNT.fullmatch(text):
         await reply(message, AMOUNT_ALONE.format(amount=text.strip()))
+        return
+    if (command := read_automation_command(text)) is not None:
+        await automations.on_command(message, command, core, user, jobs)
         return
     parsed = await pipeline.aparse(text)
     if parsed.should_ask_back:

@@ -2,7 +2,7 @@
 
 from aiogram import Router
 
-from handlers import accounts, alerts, chat, errors, orders, portfolio, risk, signals, start
+from handlers import accounts, alerts, automations, chat, errors, orders, portfolio, risk, signals, start
 
 
 def make_routers() -> list[Router]:
@@ -13,6 +13,17 @@ def make_routers() -> list[Router]:
         orders.make_buttons_router(),
         *(
             module.make_router()
-            for module in (start, accounts, risk, orders, signals, alerts, portfolio, chat, errors)
+            for module in (
+                start,
+                accounts,
+                risk,
+                orders,
+                automations,
+                signals,
+                alerts,
+                portfolio,
+                chat,
+                errors,
+            )
         ),
     ]

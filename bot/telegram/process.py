@@ -19,6 +19,7 @@ from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.runtime import TelegramBot, telegram_bot
 from handlers.config import BotConfig
 from nlp.pipeline import Pipeline
+from trading.ports.jobs import JobQueue
 from webapp.context import derive_key
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,10 @@ class TelegramProcess:
             await self.telegram.start()
 
 
-async def build_telegram(container: Container, leadership: Leadership | None = None) -> TelegramProcess:
+async def build_telegram(
+    container: Container, leadership: Leadership | None = None, jobs: JobQueue | None = None
+) -> TelegramProcess:
+    """`jobs`: the process's queue; without it the bot runs a queue of its own (bot.telegram.runtime)."""
     settings = container.settings
     markets = await container.market.markets()
     pipeline = Pipeline(
@@ -105,6 +109,7 @@ async def build_telegram(container: Container, leadership: Leadership | None = N
         storage=redis_storage(settings.redis_url) if settings.redis_url else None,
         alert_every_seconds=settings.alert_check_seconds,
         leadership=leadership,
+        jobs=jobs,
     )
     routers = [sandbox_router(sandbox)] if sandbox is not None else []
     if token and settings.telegram_webhook_url:
