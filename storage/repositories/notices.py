@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, insert, or_, select, update
 
 from storage.models import NoticeRow, table_of
 from storage.transaction import Transaction
@@ -21,6 +21,17 @@ _MARK_SENT = (
     .where(_NOTICES.c.id == bindparam("notice_id"), _NOTICES.c.sent_at.is_(None))
     .values(sent_at=bindparam("now"))
 )
+
+_CLAIM = (
+    update(_NOTICES)
+    .where(
+        _NOTICES.c.id == bindparam("notice_id"),
+        _NOTICES.c.sent_at.is_(None),
+        or_(_NOTICES.c.claimed_at.is_(None), _NOTICES.c.claimed_at < bindparam("stale_before")),
+    )
+    .values(claimed_at=bindparam("now"))
+)
+_RELEASE = update(_NOTICES).where(_NOTICES.c.id == bindparam("notice_id")).values(claimed_at=None)
 
 _DELETE_SENT_BEFORE = delete(_NOTICES).where(_NOTICES.c.sent_at < bindparam("before"))
 
@@ -43,6 +54,13 @@ class SqlNoticeRepository:
     async def mark_sent(self, notice_id: int, now: datetime) -> bool:
         result = await self._tx.execute(_MARK_SENT, {"notice_id": notice_id, "now": now})
         return result.rowcount == 1
+
+    async def claim(self, notice_id: int, now: datetime, stale_before: datetime) -> bool:
+        params = {"notice_id": notice_id, "now": now, "stale_before": stale_before}
+        return (await self._tx.execute(_CLAIM, params)).rowcount == 1
+
+    async def release(self, notice_id: int) -> None:
+        await self._tx.execute(_RELEASE, {"notice_id": notice_id})
 
     async def delete_sent_before(self, before: datetime) -> int:
         result = await self._tx.execute(_DELETE_SENT_BEFORE, {"before": before})

@@ -332,6 +332,15 @@ class NoticeRepository(Protocol):
         """Compare-and-set unsent -> sent; True for the one caller that marked it."""
         ...
 
+    async def claim(self, notice_id: int, now: datetime, stale_before: datetime) -> bool:
+        """Take an unsent notice to send it: True for the one delivery that took it, where nobody holds it or
+        its holder took it before `stale_before` (and so died or hung)."""
+        ...
+
+    async def release(self, notice_id: int) -> None:
+        """Give a claimed notice back after a failed send, for the next delivery."""
+        ...
+
     async def delete_sent_before(self, before: datetime) -> int:
         """Forget the notices sent before `before` (never an unsent one); how many."""
         ...
