@@ -5,6 +5,7 @@ import hmac
 from dataclasses import dataclass, field
 
 from trading.ports import MarketData
+from trading.ports.jobs import JobQueue
 from trading.usecases.core import Core
 from webapp.verified_tokens import VerifiedTokens
 
@@ -31,6 +32,7 @@ class WebContext:
     market: MarketData
     config: WebConfig
     verified_tokens: VerifiedTokens = field(default_factory=VerifiedTokens)
+    jobs: JobQueue | None = None  # where automations set up here queue their first run (else the tick does)
 
 
 def derive_key(secret: str, purpose: str) -> str:

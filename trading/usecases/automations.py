@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from trading.domain.automations import Plan, PlanKind, PlanStatus, Schedule
+from trading.domain.automations import Plan, PlanKind, PlanRun, PlanStatus, Schedule
 from trading.domain.enums import AmountUnit, Side
 from trading.domain.errors import InvalidInput, NotFound
 from trading.domain.intents import OrderIntent
@@ -111,8 +111,9 @@ def last_due(schedule: Schedule, first: datetime, runs: int | None) -> datetime 
     return due
 
 
-async def confirm_plan(core: Core, jobs: JobQueue, user_id: int, plan_id: int) -> Plan:
-    """Pending -> active, once; its first run is due from now (a plan confirmed late starts late)."""
+async def confirm_plan(core: Core, jobs: JobQueue | None, user_id: int, plan_id: int) -> Plan:
+    """Pending -> active, once; its first run is due from now (a plan confirmed late starts late). `jobs`: a
+    run due now is queued at once; without a queue (a web worker), the periodic tick finds it."""
     now = core.clock.now()
     async with core.uow() as uow:
         if not await uow.plans.set_status(plan_id, user_id, [PlanStatus.PENDING], PlanStatus.ACTIVE):
@@ -122,10 +123,22 @@ async def confirm_plan(core: Core, jobs: JobQueue, user_id: int, plan_id: int) -
         plan = replace(plan, next_due_at=plan.schedule.first_due(now))
         await uow.plans.set_next_due(plan.id, plan.next_due_at)
         await uow.commit()
-    await jobs.enqueue(
-        DUE_JOB, f"{DUE_JOB}:{plan.id}"
-    )  # a first run due now goes without waiting for the tick
+    await _wake(jobs, plan.id)
     return plan
+
+
+async def _wake(jobs: JobQueue | None, plan_id: int) -> None:
+    """A run due now goes without waiting for the periodic tick."""
+    if jobs is not None:
+        await jobs.enqueue(DUE_JOB, f"{DUE_JOB}:{plan_id}")
+
+
+async def plan_runs(core: Core, user_id: int, plan_id: int) -> list[PlanRun]:
+    async with core.uow(read_only=True) as uow:
+        plan = await uow.plans.get(plan_id)
+        if plan is None or plan.user_id != user_id:
+            raise NotFound("That automation was not found.")
+        return list(await uow.plans.runs(plan_id))
 
 
 async def user_plans(core: Core, user_id: int, statuses: tuple[PlanStatus, ...] = LIVE[1:]) -> list[Plan]:
@@ -141,7 +154,7 @@ async def stop_plan(core: Core, user_id: int, plan_id: int) -> Plan:
     return await _move(core, user_id, plan_id, list(LIVE), PlanStatus.STOPPED, "stopped")
 
 
-async def resume_plan(core: Core, jobs: JobQueue, user_id: int, plan_id: int) -> Plan:
+async def resume_plan(core: Core, jobs: JobQueue | None, user_id: int, plan_id: int) -> Plan:
     """Paused -> active; the due times that passed while paused are passed over, not caught up."""
     plan = await _move(core, user_id, plan_id, [PlanStatus.PAUSED], PlanStatus.ACTIVE, "resumed")
     now = core.clock.now()
@@ -151,7 +164,7 @@ async def resume_plan(core: Core, jobs: JobQueue, user_id: int, plan_id: int) ->
     async with core.uow() as uow:
         await uow.plans.set_next_due(plan.id, due)
         await uow.commit()
-    await jobs.enqueue(DUE_JOB, f"{DUE_JOB}:{plan.id}")
+    await _wake(jobs, plan.id)
     return replace(plan, next_due_at=due)
 
 
