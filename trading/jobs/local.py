@@ -260,5 +260,7 @@ class LocalJobQueue:
     def _forget_finished(self) -> None:
         """Keep at most `kept` jobs: the oldest finished ones go first; a waiting one never does."""
         excess = len(self._jobs) - self._kept
-        for key in [k for k, job in self._jobs.items() if job.state not in WAITING][: max(excess, 0)]:
+        if excess <= 0:
+            return
+        for key in [k for k, job in self._jobs.items() if job.state not in WAITING][:excess]:
             del self._jobs[key]
