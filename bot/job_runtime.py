@@ -9,6 +9,7 @@ from typing import Any
 
 from saq import Worker
 
+from bot.channel_senders import email_sender
 from bot.container import Container
 from bot.jobs import JobServices, job_functions, local_queue
 from bot.worker import saq_worker
@@ -23,13 +24,15 @@ class RunJobs:
     container: Container
     queue: JobQueue
     worker: Worker[Any] | None = None
+    services: JobServices | None = None
     _running: asyncio.Task[None] | None = field(default=None, repr=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     def attach(self, notices: NoticeDelivery | None) -> None:
         """The jobs, with what tells users."""
         settings = self.container.settings
-        functions = job_functions(JobServices(self.container.core, self.queue, notices))
+        self.services = JobServices(self.container.core, self.queue, notices, email_sender(settings))
+        functions = job_functions(self.services)
         if isinstance(self.queue, LocalJobQueue):
             self.queue.add_functions(functions)
         elif isinstance(self.queue, SaqJobQueue) and settings.jobs_in_run:
@@ -48,6 +51,8 @@ class RunJobs:
             await self.worker.stop()
         if self._running is not None:
             await self._running
+        if self.services is not None:
+            await self.services.poster.close()
         if isinstance(self.queue, SaqJobQueue):
             await self.queue.close()
 

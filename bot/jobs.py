@@ -4,14 +4,17 @@ Every process that enqueues builds the same table, so a job enqueued by `tsbot r
 `tsbot worker`."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.channel_senders import AiohttpWebhookPoster
 from handlers.automations_render import RUN_TEXTS
 from trading.jobs.local import LocalJobQueue
 from trading.ports import Clock
 from trading.ports.jobs import JobFunction, JobQueue, JobRun, JsonValue, Periodic
+from trading.ports.outside import EmailSender
 from trading.usecases.automations import DUE_JOB
+from trading.usecases.channels import DELIVER_JOB, deliver_to_channel, fan_out
 from trading.usecases.core import Core
 from trading.usecases.notices import NoticeDelivery
 from trading.usecases.plan_runs import RUN_JOB, enqueue_due, run_plan
@@ -29,6 +32,8 @@ class JobServices:
     core: Core
     queue: JobQueue
     notices: NoticeDelivery | None = None  # None in a process that cannot tell users anything
+    email: EmailSender | None = None  # None where no mail server is configured
+    poster: AiohttpWebhookPoster = field(default_factory=AiohttpWebhookPoster)
 
 
 async def noop(run: JobRun) -> JsonValue:
@@ -38,9 +43,14 @@ async def noop(run: JobRun) -> JsonValue:
 
 def job_functions(services: JobServices) -> Mapping[str, JobFunction]:
     async def deliver_notices(run: JobRun) -> JsonValue:
-        if services.notices is None:
-            return 0
-        return await services.notices.deliver()
+        """Telegram, then the other channels' deliveries queued."""
+        sent = 0 if services.notices is None else await services.notices.deliver()
+        return {"sent": sent, "to_channels": await fan_out(services.core, services.queue)}
+
+    async def deliver_to_channel_job(run: JobRun, channel_id: int, notice_id: int) -> JsonValue:
+        return await deliver_to_channel(
+            services.core, services.email, services.poster, run.attempt, channel_id, notice_id
+        )
 
     async def automations_due(run: JobRun) -> JsonValue:
         return await enqueue_due(services.core, services.queue)
@@ -56,6 +66,7 @@ def job_functions(services: JobServices) -> Mapping[str, JobFunction]:
         "deliver_notices": deliver_notices,
         DUE_JOB: automations_due,
         RUN_JOB: run_plan_job,
+        DELIVER_JOB: deliver_to_channel_job,
     }
 
 

@@ -81,6 +81,16 @@ class Settings(BaseSettings):
     job_concurrency: Annotated[int, Field(gt=0)] = 10
     job_sweep_seconds: Annotated[int, Field(gt=0)] = 60
 
+    # Notices by e-mail (to addresses users verify with a code) where SMTP_HOST is set; webhooks always.
+    smtp_host: str | None = None
+    smtp_port: Annotated[int, Field(gt=0, lt=65536)] = 587
+    smtp_from: str = "tsbot@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: Literal["auto", "yes", "no"] = "auto"  # auto: if the server offers it
+    # Webhooks to this machine itself (http://127.0.0.1/...): for local trials only, never in production.
+    webhooks_to_loopback: bool = False
+
     tsbot_host: str = "127.0.0.1"
     tsbot_port: Annotated[int, Field(gt=0, lt=65536)] = 8000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -8,6 +8,7 @@ from typing import Any
 
 from saq import Worker
 
+from bot.channel_senders import email_sender
 from bot.container import Container
 from bot.jobs import PERIODIC, JobServices, job_functions
 from bot.settings import Settings, SettingsError
@@ -52,7 +53,8 @@ async def run_worker(container: Container, extra: Mapping[str, JobFunction] | No
     settings = container.settings
     queue = SaqJobQueue(saq_queue(require_redis(settings)))
     notices, close_notifier = notice_delivery(container)
-    functions = {**job_functions(JobServices(container.core, queue, notices)), **(extra or {})}
+    services = JobServices(container.core, queue, notices, email_sender(settings))
+    functions = {**job_functions(services), **(extra or {})}
     worker = saq_worker(queue, functions, settings)
     print(f"tsbot worker: queue {queue.name!r} on {settings.redis_url}", flush=True)
     try:
@@ -60,6 +62,7 @@ async def run_worker(container: Container, extra: Mapping[str, JobFunction] | No
             await worker.start()
     finally:
         await close_notifier()
+        await services.poster.close()
         await queue.close()
 
 

@@ -2,7 +2,19 @@
 
 from aiogram import Router
 
-from handlers import accounts, alerts, automations, chat, errors, orders, portfolio, risk, signals, start
+from handlers import (
+    accounts,
+    alerts,
+    automations,
+    chat,
+    errors,
+    notify,
+    orders,
+    portfolio,
+    risk,
+    signals,
+    start,
+)
 
 
 def make_routers() -> list[Router]:
@@ -17,6 +29,7 @@ def make_routers() -> list[Router]:
                 start,
                 accounts,
                 risk,
+                notify,
                 orders,
                 automations,
                 signals,

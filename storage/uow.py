@@ -12,6 +12,7 @@ from storage.liveness import ProcessLiveness
 from storage.models import CommandLogRow
 from storage.repositories.access import SqlApiTokenRepository, SqlLoginGrantRepository
 from storage.repositories.alerts import SqlAlertRepository
+from storage.repositories.channels import SqlChannelRepository
 from storage.repositories.ledgers import SqlLedgerRepository
 from storage.repositories.notices import SqlNoticeRepository
 from storage.repositories.orders import SqlDraftRepository, SqlFillRepository, SqlOrderRepository
@@ -94,9 +95,13 @@ class SqlUnitOfWork:
     def notices(self) -> SqlNoticeRepository:
         return SqlNoticeRepository(self._tx)
 
-    @property
+    @cached_property
     def plans(self) -> SqlPlanRepository:
         return SqlPlanRepository(self._tx)
+
+    @cached_property
+    def channels(self) -> SqlChannelRepository:
+        return SqlChannelRepository(self._tx, self._cipher)
 
     async def __aenter__(self) -> Self:
         return self

@@ -1,4 +1,5 @@
-"""automations: plans (recurring orders, DCA, TWAP) and their runs; a notice's claim by its delivery
+"""automations: plans (recurring orders, DCA, TWAP) and their runs; a notice's claim by its delivery, its kind
+and its fan-out to e-mail and webhooks; those channels and their delivery log
 
 Revision ID: 0016_automations
 Revises: 0015_signal_post_ids
@@ -58,10 +59,45 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("notices", schema=None) as batch_op:
         batch_op.add_column(sa.Column("claimed_at", storage.types.UtcDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("kind", sa.String(16), server_default="orders", nullable=False))
+        batch_op.add_column(sa.Column("fanned_out_at", storage.types.UtcDateTime(timezone=True), nullable=True))
+    op.create_table(
+        "notify_channels",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("kind", sa.String(8), nullable=False),
+        sa.Column("target", sa.String(512), nullable=False),
+        sa.Column("secret", sa.Text()),
+        sa.Column("code_hash", sa.String(64)),
+        sa.Column("code_expires_at", storage.types.UtcDateTime(timezone=True)),
+        sa.Column("events", sa.String(128), nullable=False),
+        sa.Column("verified_at", storage.types.UtcDateTime(timezone=True)),
+        sa.Column("created_at", storage.types.UtcDateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_notify_channels_user_id", "notify_channels", ["user_id"])
+    op.create_table(
+        "channel_deliveries",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "channel_id", sa.Integer(), sa.ForeignKey("notify_channels.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column("notice_id", sa.Integer(), nullable=False),
+        sa.Column("attempt", sa.Integer(), nullable=False),
+        sa.Column("ok", sa.Boolean(), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.Column("at", storage.types.UtcDateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_channel_deliveries_channel_id_id", "channel_deliveries", ["channel_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_channel_deliveries_channel_id_id", table_name="channel_deliveries")
+    op.drop_table("channel_deliveries")
+    op.drop_index("ix_notify_channels_user_id", table_name="notify_channels")
+    op.drop_table("notify_channels")
     with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.drop_column("fanned_out_at")
+        batch_op.drop_column("kind")
         batch_op.drop_column("claimed_at")
     op.drop_table("plan_runs")
     op.drop_index("ix_plans_status_next_due_at", table_name="plans")

@@ -10,6 +10,7 @@ import uvicorn
 from aiogram.fsm.storage.base import BaseStorage
 from litestar import Router
 
+from bot.channel_senders import email_sender
 from bot.container import Container, secret_key
 from bot.leadership import Leadership
 from bot.sandbox.routes import sandbox_router
@@ -41,6 +42,7 @@ def bot_config(settings: Settings) -> BotConfig:
         quote=settings.paper_quote,
         dashboard_url=settings.public_base_url,
         login_link_ttl_seconds=settings.login_link_ttl_seconds,
+        webhooks_to_loopback=settings.webhooks_to_loopback,
         conversation_secret=derive_key(secret_key(settings), "conversation"),
     )
 
@@ -110,6 +112,7 @@ async def build_telegram(
         alert_every_seconds=settings.alert_check_seconds,
         leadership=leadership,
         jobs=jobs,
+        email_sender=email_sender(settings),
     )
     routers = [sandbox_router(sandbox)] if sandbox is not None else []
     if token and settings.telegram_webhook_url:

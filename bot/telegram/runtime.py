@@ -35,6 +35,7 @@ from trading.domain.alert_index import AlertIndex
 from trading.jobs.local import LocalJobQueue
 from trading.ports import MarketData
 from trading.ports.jobs import JobQueue
+from trading.ports.outside import EmailSender
 from trading.usecases.core import Core
 from trading.usecases.notices import NoticeDelivery
 from trading.usecases.signals import telegram_id_of
@@ -62,9 +63,12 @@ def build_dispatcher(
     alert_index: AlertIndex,
     storage: BaseStorage | None = None,
     jobs: JobQueue | None = None,
+    email_sender: EmailSender | None = None,
 ) -> Dispatcher:
-    """`jobs`: where the chat's automations enqueue (a queue of its own, never run, where none is given)."""
+    """`jobs`: where the chat's automations enqueue (a queue of its own, never run, where none is given);
+    `email_sender`: what sends e-mail verification codes (none: e-mail is not offered)."""
     dp = Dispatcher(
+        email_sender=email_sender,
         storage=storage or MemoryStorage(),
         core=core,
         jobs=jobs or LocalJobQueue(core.clock, {}),
@@ -206,6 +210,7 @@ def telegram_bot(
     alert_every_seconds: float = 1.0,
     leadership: Leadership | None = None,
     jobs: JobQueue | None = None,
+    email_sender: EmailSender | None = None,
 ) -> TelegramBot:
     """`jobs`: the process's queue; without one, the bot runs a queue of its own while it runs."""
     index = AlertIndex()
@@ -215,6 +220,6 @@ def telegram_bot(
     if jobs is None:
         own_jobs = jobs = local_queue(core.clock, concurrency=10)
         own_jobs.add_functions(job_functions(JobServices(core, own_jobs, notices)))
-    dp = build_dispatcher(core, pipeline, config, index, storage, jobs)
+    dp = build_dispatcher(core, pipeline, config, index, storage, jobs, email_sender)
     watcher = AlertWatcher(core, market, index, notices, leadership)
     return TelegramBot(bot, dp, watcher, notices, own_jobs, webhook_url, webhook_secret, alert_every_seconds)

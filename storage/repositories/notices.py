@@ -9,6 +9,7 @@ from sqlalchemy import Row, bindparam, delete, insert, or_, select, update
 
 from storage.models import NoticeRow, table_of
 from storage.transaction import Transaction
+from trading.domain.channels import EventKind
 from trading.domain.notices import Notice
 
 _NOTICES = table_of(NoticeRow)
@@ -36,16 +37,24 @@ _RELEASE = update(_NOTICES).where(_NOTICES.c.id == bindparam("notice_id")).value
 _DELETE_SENT_BEFORE = delete(_NOTICES).where(_NOTICES.c.sent_at < bindparam("before"))
 
 
+_UNFANNED = (
+    select(_NOTICES)
+    .where(_NOTICES.c.fanned_out_at.is_(None))
+    .order_by(_NOTICES.c.id)
+    .limit(bindparam("limit"))
+)
+
+
 def _notice(row: Row[Any]) -> Notice:
-    return Notice(row.id, row.user_id, row.text, row.created_at, row.sent_at)
+    return Notice(row.id, row.user_id, row.text, row.created_at, row.sent_at, EventKind(row.kind))
 
 
 class SqlNoticeRepository:
     def __init__(self, transaction: Transaction) -> None:
         self._tx = transaction
 
-    async def add(self, user_id: int, text: str, now: datetime) -> Notice:
-        params = {"user_id": user_id, "text": text, "created_at": now, "sent_at": None}
+    async def add(self, user_id: int, text: str, now: datetime, kind: EventKind = EventKind.ORDERS) -> Notice:
+        params = {"user_id": user_id, "text": text, "created_at": now, "sent_at": None, "kind": kind.value}
         return _notice((await self._tx.execute(_INSERT, params)).one())
 
     async def unsent(self, limit: int) -> Sequence[Notice]:
@@ -61,6 +70,17 @@ class SqlNoticeRepository:
 
     async def release(self, notice_id: int) -> None:
         await self._tx.execute(_RELEASE, {"notice_id": notice_id})
+
+    async def unfanned(self, limit: int) -> Sequence[Notice]:
+        return [_notice(row) for row in await self._tx.execute(_UNFANNED, {"limit": limit})]
+
+    async def mark_fanned(self, notice_ids: Sequence[int], now: datetime) -> None:
+        statement = update(_NOTICES).where(_NOTICES.c.id.in_(notice_ids)).values(fanned_out_at=now)
+        await self._tx.execute(statement)
+
+    async def get(self, notice_id: int) -> Notice | None:
+        row = (await self._tx.execute(select(_NOTICES).where(_NOTICES.c.id == notice_id))).one_or_none()
+        return _notice(row) if row else None
 
     async def delete_sent_before(self, before: datetime) -> int:
         result = await self._tx.execute(_DELETE_SENT_BEFORE, {"before": before})

@@ -9,6 +9,7 @@ from trading.domain.access import ApiToken, GrantKind, TokenScope
 from trading.domain.accounts import Credentials, ExchangeAccount, User
 from trading.domain.alerts import Alert, AlertCondition
 from trading.domain.automations import Plan, PlanRun, PlanStatus, RunStatus
+from trading.domain.channels import ChannelDelivery, EventKind, NotifyChannel
 from trading.domain.enums import OrderStatus
 from trading.domain.ledger import Ledger
 from trading.domain.notices import Notice
@@ -322,7 +323,17 @@ class RiskSettingsRepository(Protocol):
 
 
 class NoticeRepository(Protocol):
-    async def add(self, user_id: int, text: str, now: datetime) -> Notice: ...
+    async def add(
+        self, user_id: int, text: str, now: datetime, kind: EventKind = EventKind.ORDERS
+    ) -> Notice: ...
+
+    async def get(self, notice_id: int) -> Notice | None: ...
+
+    async def unfanned(self, limit: int) -> Sequence[Notice]:
+        """Notices not yet handed to the users' other channels, oldest first."""
+        ...
+
+    async def mark_fanned(self, notice_ids: Sequence[int], now: datetime) -> None: ...
 
     async def unsent(self, limit: int) -> Sequence[Notice]:
         """The notices not yet sent, oldest first."""
@@ -388,3 +399,35 @@ class PlanRepository(Protocol):
         ...
 
     async def order_of_draft(self, draft_id: str) -> int | None: ...
+
+
+class ChannelRepository(Protocol):
+    """E-mail addresses and webhooks, with the webhooks' secrets (kept encrypted) and their delivery log."""
+
+    async def add(
+        self,
+        channel: NotifyChannel,
+        secret: str | None,
+        code_hash: str | None,
+        code_expires_at: datetime | None,
+    ) -> NotifyChannel: ...
+
+    async def get(self, channel_id: int) -> NotifyChannel | None: ...
+
+    async def for_user(self, user_id: int) -> Sequence[NotifyChannel]: ...
+
+    async def verify(self, channel_id: int, user_id: int, code_hash: str, now: datetime) -> bool:
+        """Compare-and-set: verified where the code matches and has not expired."""
+        ...
+
+    async def set_events(self, channel_id: int, user_id: int, events: frozenset[EventKind]) -> bool: ...
+
+    async def remove(self, channel_id: int, user_id: int) -> bool: ...
+
+    async def secret(self, channel_id: int) -> str | None: ...
+
+    async def log(self, delivery: ChannelDelivery) -> None: ...
+
+    async def deliveries(self, channel_id: int, limit: int) -> Sequence[ChannelDelivery]:
+        """The latest first."""
+        ...

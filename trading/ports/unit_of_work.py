@@ -7,6 +7,7 @@ from trading.ports.repositories import (
     AccountRepository,
     AlertRepository,
     ApiTokenRepository,
+    ChannelRepository,
     CommandLog,
     DraftRepository,
     FillRepository,
@@ -65,6 +66,9 @@ class UnitOfWork(Protocol):
 
     @property
     def plans(self) -> PlanRepository: ...
+
+    @property
+    def channels(self) -> ChannelRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from trading.domain.channels import EventKind
 from trading.ports import Notifier, UnitOfWork
 from trading.usecases.core import Core
 
@@ -21,10 +22,13 @@ SENT_KEPT = timedelta(days=7)
 CLAIM_STALE = timedelta(minutes=2)
 
 
-async def add_notices(uow: UnitOfWork, told: Iterable[Told], now: datetime) -> None:
-    """Owe users these messages, inside the caller's unit of work: they are kept if, and only if, it commits."""
+async def add_notices(
+    uow: UnitOfWork, told: Iterable[Told], now: datetime, kind: EventKind = EventKind.ORDERS
+) -> None:
+    """Owe users these messages, inside the caller's unit of work: they are kept if, and only if, it commits.
+    `kind`: what they tell of, for the users' choices of channels."""
     for user_id, text in told:
-        await uow.notices.add(user_id, text, now)
+        await uow.notices.add(user_id, text, now, kind)
 
 
 async def forget_sent_notices(core: Core) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from trading.domain.automations import Plan, PlanRun, PlanStatus, RunStatus
+from trading.domain.channels import EventKind
 from trading.domain.enums import OrderStatus
 from trading.domain.errors import DraftAlreadyUsed, TradingError
 from trading.domain.intents import OrderIntent
@@ -30,6 +31,7 @@ RUN_JOB = "run_plan"
 # (risk, funds, minimums) is told and ends.
 RUN_RETRY = Retry(attempts=5, delay=timedelta(seconds=10), max_delay=timedelta(minutes=5))
 DUE_PER_TICK = 1000
+AUTOMATIONS = EventKind.AUTOMATIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +92,7 @@ async def _record(core: Core, plan_id: int, due: datetime, texts: RunTexts) -> t
         if run is None or not await uow.plans.advance(_past(plan, due, skipped), plan.next_due_at):
             return None  # another worker recorded it, or the plan was paused or stopped meanwhile
         if skipped:
-            await add_notices(uow, [(plan.user_id, texts.skipped(plan, dues[:skipped]))], now)
+            await add_notices(uow, [(plan.user_id, texts.skipped(plan, dues[:skipped]))], now, AUTOMATIONS)
         await uow.commit()
     return plan, run
 
@@ -154,7 +156,7 @@ async def _finish(
             told = (
                 texts.failed(plan, run, reason) if failed or order is None else texts.placed(plan, run, order)
             )
-            await add_notices(uow, [(plan.user_id, told)], core.clock.now())
+            await add_notices(uow, [(plan.user_id, told)], core.clock.now(), AUTOMATIONS)
         await uow.commit()
     if failed:
         log.info("%s run of %s not placed: %s", plan.label, run.due_at, reason)
