@@ -12,7 +12,7 @@ from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from handlers import alerts, automations, orders, portfolio
+from handlers import alerts, automations, orders, portfolio, rebalance
 from handlers.config import BotConfig
 from handlers.filters import HAS_TEXT
 from handlers.follow_ups import read_follow_up
@@ -24,6 +24,7 @@ from handlers.replies import edit, reply
 from nlp.automation_commands import read_automation_command
 from nlp.intents import small_talk
 from nlp.pipeline import Pipeline
+from nlp.rebalance import read_rebalance
 from nlp.result import SEND_AGAIN_FLAGS, Intent, ParseResult
 from trading.domain.accounts import User
 from trading.domain.alert_index import AlertIndex
@@ -136,6 +137,12 @@ async def on_text(
         return
     if (command := read_automation_command(text)) is not None:
         await automations.on_command(message, command, core, user, jobs)
+        return
+    if (shares := read_rebalance(text)) is not None:
+        if isinstance(shares, str):
+            await reply(message, shares)
+        else:
+            await rebalance.preview(message, shares, core, user, state)
         return
     parsed = await pipeline.aparse(text)
     if parsed.should_ask_back:
