@@ -5,10 +5,11 @@ from aiogram import Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from handlers.automations_render import WHEN, plan_line, plan_preview, plans_text
+from handlers.automations_render import WHEN, plan_line, plan_preview, plans_text, report_preview
 from handlers.replies import edit, reply
 from nlp.automation_commands import AutomationCommand
 from nlp.result import ParseResult
+from nlp.schedules import Repeat
 from trading.domain.accounts import User
 from trading.domain.automations import Plan, PlanKind, PlanStatus, Schedule
 from trading.domain.enums import OrderType
@@ -19,6 +20,7 @@ from trading.usecases.automations import (
     confirm_plan,
     pause_plan,
     propose_plan,
+    propose_report,
     resume_plan,
     stop_plan,
     twap_request,
@@ -101,6 +103,12 @@ async def preview_plan(
         return
     preview = await propose_plan(core, user.id, request)
     await reply(message, plan_preview(preview), reply_markup=setup_keyboard(preview.plan.id))
+
+
+async def preview_report(message: Message, report: str, repeat: Repeat, core: Core, user: User) -> None:
+    schedule = Schedule(repeat.every, repeat.interval, repeat.weekday, repeat.at)
+    plan = await propose_report(core, user.id, report, schedule)
+    await reply(message, report_preview(plan), reply_markup=setup_keyboard(plan.id))
 
 
 async def on_command(

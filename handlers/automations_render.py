@@ -5,12 +5,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from handlers.render import amount, money, order_result
+from handlers.render import amount, money, order_result, pnl_text, portfolio_text
 from trading.domain.automations import Plan, PlanKind, PlanRun
 from trading.domain.enums import AmountUnit
 from trading.domain.orders import Order
 from trading.usecases.automations import PlanPreview
+from trading.usecases.core import Core
 from trading.usecases.plan_runs import RunTexts
+from trading.usecases.portfolio import pnl_by_day, portfolio
 
 WHEN = "%a %d %b %H:%M UTC"
 
@@ -51,6 +53,8 @@ def plan_preview(preview: PlanPreview) -> str:
 
 
 def plan_line(plan: Plan) -> str:
+    if plan.kind is PlanKind.REPORT:
+        return f"{plan.label}: {plan.symbol} {plan.schedule.describe()} — {plan.status.value}"
     runs = f"{plan.runs_done}/{plan.runs}" if plan.runs is not None else f"{plan.runs_done}"
     due = f", next {plan.next_due_at:{WHEN}}" if plan.next_due_at and plan.status.value == "active" else ""
     return (
@@ -81,4 +85,18 @@ def runs_skipped(plan: Plan, dues: Sequence[datetime]) -> str:
     )
 
 
-RUN_TEXTS = RunTexts(run_placed, run_failed, runs_skipped)
+async def report_text(core: Core, plan: Plan) -> str:
+    """A scheduled report: the P&L of the last week by day, or the portfolio with it."""
+    pnl = pnl_text(await pnl_by_day(core, plan.user_id, 7), core.config.paper_quote)
+    if plan.symbol == "pnl":
+        return f"📊 {plan.label}\n{pnl}"
+    view = await portfolio(core, plan.user_id, plan.account_id)
+    return f"📊 {plan.label}: your week\n{portfolio_text(view)}\n{pnl}"
+
+
+def report_preview(plan: Plan) -> str:
+    what = "your P&L" if plan.symbol == "pnl" else "a summary of your portfolio and P&L"
+    return f"📝 {plan.label}: {what}, {plan.schedule.describe()}. Until you stop it ('stop plan {plan.id}')."
+
+
+RUN_TEXTS = RunTexts(run_placed, run_failed, runs_skipped, report_text)

@@ -25,6 +25,7 @@ from nlp.automation_commands import read_automation_command
 from nlp.intents import small_talk
 from nlp.pipeline import Pipeline
 from nlp.rebalance import read_rebalance
+from nlp.reports import read_report_schedule
 from nlp.result import SEND_AGAIN_FLAGS, Intent, ParseResult
 from trading.domain.accounts import User
 from trading.domain.alert_index import AlertIndex
@@ -137,6 +138,9 @@ async def on_text(
         return
     if (command := read_automation_command(text)) is not None:
         await automations.on_command(message, command, core, user, jobs)
+        return
+    if (report := read_report_schedule(text)) is not None:
+        await automations.preview_report(message, *report, core, user)
         return
     if (shares := read_rebalance(text)) is not None:
         if isinstance(shares, str):

@@ -72,3 +72,21 @@ async def test_a_twap_sells_in_slices_and_stops_on_the_word(
     assert stopped["text"] == "⏹ TWAP #1 is stopped: nothing more runs."
     clock.advance(600)
     assert await harness.count("orders") == 2
+
+
+async def test_a_daily_pnl_report_is_set_up_and_sent_when_due(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness, clock: ManualClock
+) -> None:
+    chat = sandbox.chat(804)
+    [preview] = await chat.ask("every day at 9 send my pnl")
+    assert (
+        preview["text"]
+        == "📝 Report #1: your P&L, every day at 09:00 UTC. Until you stop it ('stop plan 1')."
+    )
+    await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    assert (await chat.message(preview["message_id"]))["text"].startswith(
+        "✅ Report #1 is set up: first run Tue"
+    )
+    clock.advance(timedelta(hours=23, minutes=31).total_seconds())  # past 9:00 the next day
+    [report] = await chat.reply()
+    assert report["text"].startswith("📊 Report #1\n")

@@ -17,6 +17,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 class PlanKind(enum.StrEnum):
     RECURRING = "recurring"
     TWAP = "twap"
+    REPORT = "report"  # orders nothing: its `symbol` names the report ("pnl", "summary"), its amount is 0
 
 
 class PlanStatus(enum.StrEnum):
@@ -114,7 +115,8 @@ class Plan:
 
     @property
     def label(self) -> str:
-        return f"{'TWAP' if self.kind is PlanKind.TWAP else 'Plan'} #{self.id}"
+        names = {PlanKind.TWAP: "TWAP", PlanKind.REPORT: "Report"}
+        return f"{names.get(self.kind, 'Plan')} #{self.id}"
 
     def due_through(self, now: datetime) -> list[datetime]:
         """The due times from `next_due_at` up to `now`, at most as many as the runs left."""

@@ -12,7 +12,7 @@ from trading.domain.errors import InvalidInput, NotFound
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import OrderDraft
 from trading.ports.jobs import JobQueue
-from trading.usecases.core import Core
+from trading.usecases.core import Core, account_of
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_draft
 
@@ -100,6 +100,20 @@ async def propose_plan(core: Core, user_id: int, request: PlanRequest) -> PlanPr
         await uow.commit()
     first = request.schedule.first_due(now)
     return PlanPreview(plan, sample, first, last_due(request.schedule, first, request.runs))
+
+
+async def propose_report(core: Core, user_id: int, report: str, schedule: Schedule) -> Plan:
+    """A report on a schedule, kept pending its Confirm as a plan that orders nothing."""
+    async with core.uow() as uow:
+        account = await account_of(uow, user_id, None)
+        now = core.clock.now()
+        plan = Plan(
+            0, user_id, PlanKind.REPORT, Side.BUY, report, Decimal(0), AmountUnit.BASE, schedule, None, 0,
+            None, PlanStatus.PENDING, now, account.id,
+        )  # fmt: skip
+        plan = await uow.plans.add(plan)
+        await uow.commit()
+    return plan
 
 
 def last_due(schedule: Schedule, first: datetime, runs: int | None) -> datetime | None:

@@ -8,11 +8,11 @@ the draft's own compare-and-set places it once. Due times missed while everythin
 and only the latest is run, the user told what was skipped; its outcome is told by a notice written with it."""
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from trading.domain.automations import Plan, PlanRun, PlanStatus, RunStatus
+from trading.domain.automations import Plan, PlanKind, PlanRun, PlanStatus, RunStatus
 from trading.domain.channels import EventKind
 from trading.domain.enums import OrderStatus
 from trading.domain.errors import DraftAlreadyUsed, TradingError
@@ -41,6 +41,7 @@ class RunTexts:
     placed: Callable[[Plan, PlanRun, Order], str]
     failed: Callable[[Plan, PlanRun, str], str]
     skipped: Callable[[Plan, Sequence[datetime]], str]
+    report: Callable[[Core, Plan], Awaitable[str]]
 
 
 def run_key(plan_id: int, due: datetime) -> str:
@@ -71,7 +72,19 @@ async def run_plan(core: Core, plan_id: int, due: datetime, texts: RunTexts) -> 
     plan, run = recorded
     if run.status is not RunStatus.PENDING:
         return run.status.value
+    if plan.kind is PlanKind.REPORT:
+        return await _report(core, plan, run, texts)
     return await _place(core, plan, run, texts)
+
+
+async def _report(core: Core, plan: Plan, run: PlanRun, texts: RunTexts) -> str:
+    """A report's run: its text, written as a notice with the run's end, once."""
+    told = await texts.report(core, plan)
+    async with core.uow() as uow:
+        if await uow.plans.finish_run(run.id, RunStatus.PLACED, None, None):
+            await add_notices(uow, [(plan.user_id, told)], core.clock.now(), EventKind.REPORTS)
+        await uow.commit()
+    return RunStatus.PLACED.value
 
 
 async def _record(core: Core, plan_id: int, due: datetime, texts: RunTexts) -> tuple[Plan, PlanRun] | None:
