@@ -13,14 +13,20 @@ from typing import Any
 
 import pytest
 
+from bot.jobs import JobServices, job_functions
 from bot.settings import load_settings
 from bot.worker import saq_worker, status_lines
 from storage.saq_jobs import SaqJobQueue, saq_queue
 from tests.databases import REDIS_URL, delete_redis_keys, sqlite_copy
+from tests.harness import Harness
+from tests.integration.test_plan_runs import MONDAY_9, weekly
 from tests.patience import PATIENCE_S
 from trading.ports.jobs import JobRun, JobState, JobStatus, JsonValue, Retry
+from trading.usecases.automations import confirm_plan, propose_plan
+from trading.usecases.plan_runs import run_key
 
 ROOT = Path(__file__).resolve().parents[2]
+WEEKLY = weekly()
 
 
 @pytest.fixture
@@ -140,3 +146,32 @@ async def test_two_workers_run_a_key_once(queue: SaqJobQueue) -> None:
             await worker.stop()
         await asyncio.gather(*tasks, return_exceptions=True)
         await other.close()
+
+
+async def test_two_workers_run_a_plan_s_due_time_once(queue: SaqJobQueue, harness: Harness) -> None:
+    """Two workers on the real Redis, each with the jobs `tsbot worker` runs, both ticking for one due plan:
+    one run, one order, one notice."""
+    user, _ = await harness.user()
+    preview = await propose_plan(harness.core, user, WEEKLY)
+    await confirm_plan(harness.core, None, user, preview.plan.id)
+    harness.clock.advance(timedelta(weeks=1).total_seconds())
+    settings = load_settings(redis_url=REDIS_URL)
+    other = SaqJobQueue(saq_queue(REDIS_URL))
+    workers: list[Any] = [
+        saq_worker(q, job_functions(JobServices(harness.core, q)), settings, periodic=(), in_process=True)
+        for q in (queue, other)
+    ]
+    tasks = [asyncio.create_task(worker.start()) for worker in workers]
+    try:
+        for n, q in enumerate((queue, other, queue, other)):
+            await q.enqueue("automations_due", f"tick:{n}")
+        await ended(queue, "tick:3")
+        status = await ended(queue, run_key(preview.plan.id, MONDAY_9 + timedelta(weeks=1)))
+        assert (status.state, status.result) == (JobState.COMPLETE, "placed")
+    finally:
+        for worker in workers:
+            await worker.stop()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await other.close()
+    assert (await harness.count("orders"), await harness.count("plan_runs")) == (1, 1)
+    assert await harness.count("notices") == 1
