@@ -57,6 +57,7 @@ class AutomationIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class AutomationOut(msgspec.Struct):
     id: int
+    description: str  # "buy 50 USDT of ETH every Monday at 09:00 UTC"
     kind: str
     side: str
     symbol: str
@@ -87,9 +88,19 @@ class RunOut(msgspec.Struct):
     error: str | None
 
 
+def describe(plan: Plan) -> str:
+    if plan.kind is PlanKind.REPORT:
+        return f"report: {plan.symbol} {plan.schedule.describe()}"
+    base, quote = plan.symbol.split("/", 1)
+    each = f"{plan.amount.normalize():f}"
+    what = f"{each} {quote} of {base}" if plan.unit is AmountUnit.QUOTE else f"{each} {base}"
+    return f"{plan.side.value} {what} {plan.schedule.describe()}"
+
+
 def _out(plan: Plan) -> AutomationOut:
     return AutomationOut(
         plan.id,
+        describe(plan),
         plan.kind.value,
         plan.side.value,
         plan.symbol,
