@@ -12,8 +12,9 @@ from bot.channel_senders import email_sender
 from bot.container import Container
 from bot.jobs import PERIODIC, JobServices, job_functions
 from bot.settings import Settings, SettingsError
+from handlers.automations_render import queue_status_text
 from storage.saq_jobs import SaqJobQueue, cron_jobs, saq_function, saq_queue, timers
-from trading.ports.jobs import JobFunction, Periodic, QueueStatus
+from trading.ports.jobs import JobFunction, Periodic
 
 
 def saq_worker(
@@ -66,20 +67,6 @@ async def run_worker(container: Container, extra: Mapping[str, JobFunction] | No
         await queue.close()
 
 
-def status_lines(status: QueueStatus) -> list[str]:
-    lines = [
-        f"queue {status.name}: {status.queued} queued, {status.active} active, {status.scheduled} scheduled;"
-        f" {status.workers} worker(s); {status.complete} complete, {status.failed} failed,"
-        f" {status.retried} retried",
-    ]
-    for job in status.jobs:
-        due = f" due {job.due_at:%Y-%m-%d %H:%M:%S}" if job.due_at else ""
-        lines.append(
-            f"  {job.key}  {job.function}  {job.state.value}  attempt {job.attempts}  {job.progress:.0%}{due}"
-        )
-    return lines
-
-
 async def jobs_command(container: Container, args: argparse.Namespace) -> None:
     """`tsbot jobs [--key KEY] [--cancel KEY]`."""
     queue = SaqJobQueue(saq_queue(require_redis(container.settings)))
@@ -91,6 +78,6 @@ async def jobs_command(container: Container, args: argparse.Namespace) -> None:
             job = await queue.status(args.key)
             print(f"job {args.key}: unknown" if job is None else f"job {args.key}: {job}")
         else:
-            print("\n".join(status_lines(await queue.queue_status(args.limit))))
+            print(queue_status_text(await queue.queue_status(args.limit)))
     finally:
         await queue.close()

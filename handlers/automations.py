@@ -2,10 +2,19 @@
 of plans with Pause, Resume and Stop; "pause plan 3", "stop the twap"."""
 
 from aiogram import Router
+from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from handlers.automations_render import WHEN, plan_line, plan_preview, plans_text, report_preview
+from handlers.automations_render import (
+    WHEN,
+    plan_line,
+    plan_preview,
+    plans_text,
+    queue_status_text,
+    report_preview,
+)
+from handlers.config import BotConfig
 from handlers.replies import edit, reply
 from nlp.automation_commands import AutomationCommand
 from nlp.result import ParseResult
@@ -160,7 +169,16 @@ async def on_action(
     await query.answer()
 
 
+async def on_jobs(message: Message, jobs: JobQueue, config: BotConfig) -> None:
+    """The job queue's status, for the bot's admins (TELEGRAM_ADMINS)."""
+    if message.from_user is None or message.from_user.id not in config.admins:
+        await reply(message, "Only the bot's admins see its job queue.")
+        return
+    await reply(message, queue_status_text(await jobs.queue_status(20)))
+
+
 def make_router() -> Router:
     router = Router(name="automations")
+    router.message.register(on_jobs, Command("jobs"))
     router.callback_query.register(on_action, AutomationAction.filter())
     return router

@@ -9,6 +9,7 @@ from handlers.render import amount, money, order_result, pnl_text, portfolio_tex
 from trading.domain.automations import Plan, PlanKind, PlanRun
 from trading.domain.enums import AmountUnit
 from trading.domain.orders import Order
+from trading.ports.jobs import QueueStatus
 from trading.usecases.automations import PlanPreview
 from trading.usecases.core import Core
 from trading.usecases.plan_runs import RunTexts
@@ -97,6 +98,21 @@ async def report_text(core: Core, plan: Plan) -> str:
 def report_preview(plan: Plan) -> str:
     what = "your P&L" if plan.symbol == "pnl" else "a summary of your portfolio and P&L"
     return f"📝 {plan.label}: {what}, {plan.schedule.describe()}. Until you stop it ('stop plan {plan.id}')."
+
+
+def queue_status_text(status: QueueStatus) -> str:
+    """The job queue for the operator (`tsbot jobs`, /jobs)."""
+    lines = [
+        f"queue {status.name}: {status.queued} queued, {status.active} active, {status.scheduled} scheduled;"
+        f" {status.workers} worker(s); {status.complete} complete, {status.failed} failed,"
+        f" {status.retried} retried",
+    ]
+    for job in status.jobs:
+        due = f" due {job.due_at:%Y-%m-%d %H:%M:%S}" if job.due_at else ""
+        lines.append(
+            f"  {job.key}  {job.function}  {job.state.value}  attempt {job.attempts}  {job.progress:.0%}{due}"
+        )
+    return "\n".join(lines)
 
 
 RUN_TEXTS = RunTexts(run_placed, run_failed, runs_skipped, report_text)

@@ -5,7 +5,7 @@ job queue itself, on the harness's manual clock: the test moves time, never wait
 from datetime import timedelta
 
 from bot.telegram.runtime import TelegramBot
-from tests.bot.sandbox import Sandbox, button
+from tests.bot.sandbox import Sandbox, button, start_bot
 from tests.fakes import ManualClock
 from tests.harness import Harness
 from trading.domain.automations import PlanStatus
@@ -90,3 +90,15 @@ async def test_a_daily_pnl_report_is_set_up_and_sent_when_due(
     clock.advance(timedelta(hours=23, minutes=31).total_seconds())  # past 9:00 the next day
     [report] = await chat.reply()
     assert report["text"].startswith("📊 Report #1\n")
+
+
+async def test_the_job_queue_is_shown_to_the_bot_s_admins_only(sandbox: Sandbox, harness: Harness) -> None:
+    telegram = await start_bot(sandbox, harness, admins=frozenset({805}), allowed=frozenset({806}))
+    try:
+        [status] = await sandbox.chat(805).ask("/jobs")
+        assert status["text"].startswith("queue local: ")
+        assert "cron:automations_due  automations_due  queued" in status["text"]
+        [refused] = await sandbox.chat(806).ask("/jobs")
+        assert refused["text"] == "Only the bot's admins see its job queue."
+    finally:
+        await telegram.stop()

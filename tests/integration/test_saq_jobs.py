@@ -15,7 +15,8 @@ import pytest
 
 from bot.jobs import JobServices, job_functions
 from bot.settings import load_settings
-from bot.worker import saq_worker, status_lines
+from bot.worker import saq_worker
+from handlers.automations_render import queue_status_text
 from storage.saq_jobs import SaqJobQueue, saq_queue
 from tests.databases import REDIS_URL, delete_redis_keys, sqlite_copy
 from tests.harness import Harness
@@ -62,7 +63,7 @@ async def test_a_key_waits_once_and_its_status_and_cancel_are_seen(queue: SaqJob
     assert status is not None and (status.function, status.state) == ("probe", JobState.QUEUED)
     overview = await queue.queue_status()
     assert (overview.queued, [job.key for job in overview.jobs]) == (1, ["k1"])
-    assert "k1  probe  queued" in "\n".join(status_lines(overview))
+    assert "k1  probe  queued" in queue_status_text(overview)
     assert await queue.cancel("k1")
     status = await queue.status("k1")
     assert status is not None and status.state is JobState.ABORTED
