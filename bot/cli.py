@@ -67,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("run", help="start the bot, the web app and the order tracker")
     sub.add_parser("web", help="serve the web API and the Mini App alone (beside one `tsbot run`)")
+    sub.add_parser("worker", help="run jobs (automations, notices) from the queue on Redis (REDIS_URL)")
+    jobs = sub.add_parser("jobs", help="the job queue's status on Redis; a job's by --key; --cancel KEY")
+    jobs.add_argument("--key", help="one job's status")
+    jobs.add_argument("--cancel", metavar="KEY", help="abort a waiting or running job")
+    jobs.add_argument("--limit", type=int, default=20, help="how many waiting and running jobs to list")
     tokens = sub.add_parser("token", help="personal API tokens").add_subparsers(dest="action", required=True)
     token_create = tokens.add_parser("create", help="a new token; its secret is printed once")
     token_create.add_argument("--user", type=int, required=True, help="user id")
@@ -136,6 +141,29 @@ def main(argv: Sequence[str] | None = None) -> int:
                     await container.close()
 
             asyncio.run(web())
+        elif args.command == "worker":
+            import asyncio
+
+            from bot.container import build_container
+            from bot.migrate import require_current_schema
+            from bot.worker import require_redis, run_worker
+
+            require_redis(settings)
+
+            async def work() -> None:
+                container = build_container(settings)
+                try:
+                    await require_current_schema(container.engine, settings.database_url)
+                    await run_worker(container)
+                finally:
+                    await container.close()
+
+            asyncio.run(work())
+        elif args.command == "jobs":
+            from bot.commands import run_with_container
+            from bot.worker import jobs_command
+
+            run_with_container(settings, jobs_command, args)
         elif args.command == "token":
             from bot.commands import run_with_container
             from bot.web import token_command

@@ -7,6 +7,7 @@ import logging
 import uvicorn
 
 from bot.container import Container
+from bot.job_runtime import run_jobs
 from bot.leadership import Leadership, SoleProcess, leadership
 from bot.migrate import require_current_schema
 from bot.price_watch import PriceWatch
@@ -156,8 +157,10 @@ async def _serve(container: Container) -> None:
     )
     await reconcile_deposits(container.core)
     leads = leadership(settings.redis_url)
-    telegram = await build_telegram(container, leads)
-    app = create_app(container.database_ok, routers=telegram.routers, web=web_context(container))
+    jobs = run_jobs(container)
+    telegram = await build_telegram(container, leads, jobs.queue)
+    jobs.attach(telegram.telegram.notices)
+    app = create_app(container.database_ok, routers=telegram.routers, web=web_context(container, jobs.queue))
     config = uvicorn.Config(
         app, host=settings.tsbot_host, port=settings.tsbot_port, log_level=settings.log_level.lower()
     )
@@ -174,6 +177,7 @@ async def _serve(container: Container) -> None:
     tracker = asyncio.create_task(track_orders(container, stop, notices, ready=bot_start, leadership=leads))
     watch = price_watch(container, telegram.telegram.watcher, notices, leads)
     watching = asyncio.create_task(watch.run(stop, ready=bot_start))
+    jobs.start()
     tune_garbage_collector()
     where = "/sandbox" if telegram.sandbox is not None else "/health"
     print(f"tsbot is running: open http://{settings.tsbot_host}:{settings.tsbot_port}{where}", flush=True)
@@ -185,4 +189,5 @@ async def _serve(container: Container) -> None:
         await watching
         await leading
         await asyncio.gather(bot_start, return_exceptions=True)
+        await jobs.stop()
         await telegram.telegram.stop()

@@ -79,6 +79,22 @@ class Settings(BaseSettings):
     rate_limit_per_ip: Annotated[int, Field(ge=0)] = 600
     rate_limit_per_user: Annotated[int, Field(ge=0)] = 300
 
+    # Jobs (automations, notices): inside `tsbot run` by default; with REDIS_URL, SAQ on Redis, run by `tsbot
+    # worker` processes and, unless JOBS_IN_RUN is false, by `tsbot run` as well.
+    jobs_in_run: bool = True
+    job_concurrency: Annotated[int, Field(gt=0)] = 10
+    job_sweep_seconds: Annotated[int, Field(gt=0)] = 60
+
+    # Notices by e-mail (to addresses users verify with a code) where SMTP_HOST is set; webhooks always.
+    smtp_host: str | None = None
+    smtp_port: Annotated[int, Field(gt=0, lt=65536)] = 587
+    smtp_from: str = "tsbot@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: Literal["auto", "yes", "no"] = "auto"  # auto: if the server offers it
+    # Webhooks to this machine itself (http://127.0.0.1/...): for local trials only, never in production.
+    webhooks_to_loopback: bool = False
+
     tsbot_host: str = "127.0.0.1"
     tsbot_port: Annotated[int, Field(gt=0, lt=65536)] = 8000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

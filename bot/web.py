@@ -10,6 +10,7 @@ from bot.container import Container, secret_key
 from bot.serving import Server
 from bot.settings import Settings
 from trading.domain.access import TokenScope
+from trading.ports.jobs import JobQueue
 from trading.usecases.access import api_tokens, create_api_token, revoke_api_token
 from webapp.app import create_app
 from webapp.context import WebConfig, WebContext, derive_key
@@ -34,9 +35,13 @@ def web_config(settings: Settings) -> WebConfig:
     )
 
 
-def web_context(container: Container) -> WebContext:
+def web_context(container: Container, jobs: JobQueue | None = None) -> WebContext:
     return WebContext(
-        container.core, container.venue_market, web_config(container.settings), container.prices.feed
+        container.core,
+        container.venue_market,
+        web_config(container.settings),
+        container.prices.feed,
+        jobs=jobs,
     )
 
 

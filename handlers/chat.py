@@ -12,7 +12,7 @@ from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from handlers import alerts, orders, portfolio
+from handlers import alerts, automations, orders, portfolio, rebalance
 from handlers.config import BotConfig
 from handlers.filters import HAS_TEXT
 from handlers.follow_ups import read_follow_up
@@ -21,11 +21,15 @@ from handlers.not_read import not_read_answer
 from handlers.posts import planned_post
 from handlers.render import HELP, markets_text
 from handlers.replies import edit, reply
+from nlp.automation_commands import read_automation_command
 from nlp.intents import small_talk
 from nlp.pipeline import Pipeline
+from nlp.rebalance import read_rebalance
+from nlp.reports import read_report_schedule
 from nlp.result import SEND_AGAIN_FLAGS, Intent, ParseResult
 from trading.domain.accounts import User
 from trading.domain.alert_index import AlertIndex
+from trading.ports.jobs import JobQueue
 from trading.usecases.core import Core
 from trading.usecases.quotes import tradable_assets
 
@@ -131,10 +135,23 @@ async def on_text(
     user: User,
     config: BotConfig,
     alert_index: AlertIndex,
+    jobs: JobQueue,
 ) -> None:
     text = (message.text or "")[:MAX_TEXT]
     if BARE_AMOUNT.fullmatch(text):
         await reply(message, AMOUNT_ALONE.format(amount=text.strip()))
+        return
+    if (command := read_automation_command(text)) is not None:
+        await automations.on_command(message, command, core, user, jobs)
+        return
+    if (report := read_report_schedule(text)) is not None:
+        await automations.preview_report(message, *report, core, user)
+        return
+    if (shares := read_rebalance(text)) is not None:
+        if isinstance(shares, str):
+            await reply(message, shares)
+        else:
+            await rebalance.preview(message, shares, core, user, state)
         return
     parsed = await pipeline.aparse(text)
     if parsed.should_ask_back:

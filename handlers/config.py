@@ -16,6 +16,7 @@ class BotConfig:
     quote: str = "USDT"
     dashboard_url: str = "http://127.0.0.1:8000"
     login_link_ttl_seconds: int = 600
+    webhooks_to_loopback: bool = False  # webhooks to this machine itself: local trials and tests only
     # Seals what a conversation holds between messages (handlers.accounts.Sealer): derived from SECRET_KEY by the
     # process; a random one where nothing outlives the process (tests, benchmarks).
     conversation_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)

@@ -8,6 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+from handlers.automations import preview_plan
 from handlers.config import BotConfig
 from handlers.filters import HAS_TEXT
 from handlers.keyboards import (
@@ -92,6 +93,9 @@ async def preview(message: Message, parsed: ParseResult, core: Core, user: User,
     if intent is None:
         side = parsed.side or "buy"
         await reply(message, HOW_MUCH.format(symbol=parsed.symbol or "BTC", side=side))
+        return
+    if parsed.repeat is not None or parsed.spread_over is not None:
+        await preview_plan(message, parsed, intent, core, user)
         return
     await send_preview(message, core, user, config, intent)
 

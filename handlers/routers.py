@@ -2,7 +2,20 @@
 
 from aiogram import Router
 
-from handlers import accounts, alerts, chat, errors, orders, portfolio, risk, signals, start
+from handlers import (
+    accounts,
+    alerts,
+    automations,
+    chat,
+    errors,
+    notify,
+    orders,
+    portfolio,
+    rebalance,
+    risk,
+    signals,
+    start,
+)
 
 
 def make_routers() -> list[Router]:
@@ -13,6 +26,19 @@ def make_routers() -> list[Router]:
         orders.make_buttons_router(),
         *(
             module.make_router()
-            for module in (start, accounts, risk, orders, signals, alerts, portfolio, chat, errors)
+            for module in (
+                start,
+                accounts,
+                risk,
+                notify,
+                orders,
+                automations,
+                rebalance,
+                signals,
+                alerts,
+                portfolio,
+                chat,
+                errors,
+            )
         ),
     ]

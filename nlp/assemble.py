@@ -86,11 +86,6 @@ def _inferred_side(signal: SignalReading) -> Side | None:
     return None
 
 
-# Until recurring and spread orders are run (the automations), such a request is never placed as one order.
-_NOT_ONE_ORDER = (
-    "it repeats or is spread over time, and recurring and spread orders are not set up here yet: "
-    "nothing was placed; send a single order instead"
-)
 _CLOSING_WORDS = frozenset({"close", "exit", "closing", "reduce", "reducing", "decrease", "trim", "cut"})
 
 
@@ -205,8 +200,8 @@ def build_result(
     if spaced is not None and intent != "unknown":
         flags += (Flag("number_in_doubt", _doubt_about(spaced)),)
     if intent == "place_order" and (analysis.repeat or analysis.spread_over):
+        # An automation (a recurring order, DCA, TWAP): the chat previews its plan, never one order.
         result = result.with_changes(repeat=analysis.repeat, spread_over=analysis.spread_over)
-        flags += (Flag("not_one_order", _NOT_ONE_ORDER),)
     if intent == "place_order" and (second := second_order(tokens, matches, result.symbol)):
         flags += (
             Flag(

@@ -47,7 +47,6 @@ SEND_AGAIN_FLAGS = frozenset(
         "percent_over_100",
         "number_in_doubt",
         "several_orders",
-        "not_one_order",
     }
 )
 

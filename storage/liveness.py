@@ -47,8 +47,8 @@ _BEATING = select(_PROCESSES.c.id, _PROCESSES.c.beat_at).where(
     _PROCESSES.c.id != bindparam("process_id"),
 )
 
-# What a process serves: `tsbot run` (the bot, and the scheduler's lead when alone) or `tsbot web`.
-ProcessKind = Literal["run", "web"]
+# What a process serves: `tsbot run` (the bot, and the scheduler's lead when alone), `tsbot web` or `tsbot worker`.
+ProcessKind = Literal["run", "web", "worker"]
 
 
 class ProcessLiveness:

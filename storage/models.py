@@ -236,3 +236,9 @@ class NoticeRow(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Taken by the delivery that sends it, so that two never send one notice at once; a claim left by a
+    # delivery that died is taken again once old (storage.repositories.notices).
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(16), server_default="orders")  # for the channels' choices
+    # Handed to the user's other channels (e-mail, webhooks) once, by the fan-out job.
+    fanned_out_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

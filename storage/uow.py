@@ -13,9 +13,11 @@ from storage.models import CommandLogRow
 from storage.repositories.access import SqlApiTokenRepository, SqlLoginGrantRepository
 from storage.repositories.alerts import SqlAlertRepository
 from storage.repositories.futures_books import SqlFuturesBookRepository
+from storage.repositories.channels import SqlChannelRepository
 from storage.repositories.ledgers import SqlLedgerRepository
 from storage.repositories.notices import SqlNoticeRepository
 from storage.repositories.orders import SqlDraftRepository, SqlFillRepository, SqlOrderRepository
+from storage.repositories.plans import SqlPlanRepository
 from storage.repositories.risk_settings import SqlRiskSettingsRepository
 from storage.repositories.signals import SqlSignalRepository
 from storage.repositories.users import SqlAccountRepository, SqlUserRepository
@@ -97,6 +99,14 @@ class SqlUnitOfWork:
     @cached_property
     def notices(self) -> SqlNoticeRepository:
         return SqlNoticeRepository(self._tx)
+
+    @cached_property
+    def plans(self) -> SqlPlanRepository:
+        return SqlPlanRepository(self._tx)
+
+    @cached_property
+    def channels(self) -> SqlChannelRepository:
+        return SqlChannelRepository(self._tx, self._cipher)
 
     async def __aenter__(self) -> Self:
         return self

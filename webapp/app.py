@@ -25,6 +25,7 @@ from webapp.context import WebContext
 from webapp.controllers.accounts import AccountsController, TokensController
 from webapp.controllers.alerts_signals import AlertsController, SignalsController
 from webapp.controllers.auth import AuthController
+from webapp.controllers.automations import AutomationsController
 from webapp.controllers.markets import MarketsController
 from webapp.controllers.orders import OrdersController
 from webapp.controllers.portfolio import MeController, PortfolioController
@@ -138,6 +139,7 @@ def api_router() -> Router:
         StreamController,
         AlertsController,
         SignalsController,
+        AutomationsController,
     ]
     return Router(API, route_handlers=handlers)
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from trading.domain.market import Ticker
 from trading.ports import MarketData, PriceFeed
+
+from trading.ports.jobs import JobQueue
 from trading.usecases.core import Core
 from webapp.verified_tokens import VerifiedTokens
 
@@ -37,6 +39,7 @@ class WebContext:
     config: WebConfig
     prices: PriceFeed | None = None
     verified_tokens: VerifiedTokens = field(default_factory=VerifiedTokens)
+    jobs: JobQueue | None = None  # where automations set up here queue their first run (else the tick does)
 
     async def ticker(self, symbol: str) -> Ticker:
         """The market's live price where the feed has one, else its ticker asked of the venue."""

@@ -10,6 +10,7 @@ import uvicorn
 from aiogram.fsm.storage.base import BaseStorage
 from litestar import Router
 
+from bot.channel_senders import email_sender
 from bot.container import Container, secret_key
 from bot.leadership import Leadership
 from bot.sandbox.routes import sandbox_router
@@ -19,6 +20,7 @@ from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.runtime import TelegramBot, telegram_bot
 from handlers.config import BotConfig
 from nlp.pipeline import Pipeline
+from trading.ports.jobs import JobQueue
 from webapp.context import derive_key
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ def bot_config(settings: Settings) -> BotConfig:
         quote=settings.paper_quote,
         dashboard_url=settings.public_base_url,
         login_link_ttl_seconds=settings.login_link_ttl_seconds,
+        webhooks_to_loopback=settings.webhooks_to_loopback,
         conversation_secret=derive_key(secret_key(settings), "conversation"),
     )
 
@@ -73,7 +76,10 @@ class TelegramProcess:
             await self.telegram.start()
 
 
-async def build_telegram(container: Container, leadership: Leadership | None = None) -> TelegramProcess:
+async def build_telegram(
+    container: Container, leadership: Leadership | None = None, jobs: JobQueue | None = None
+) -> TelegramProcess:
+    """`jobs`: the process's queue; without it the bot runs a queue of its own (bot.telegram.runtime)."""
     settings = container.settings
     markets = await container.market.markets()
     pipeline = Pipeline(
@@ -105,6 +111,8 @@ async def build_telegram(container: Container, leadership: Leadership | None = N
         storage=redis_storage(settings.redis_url) if settings.redis_url else None,
         alert_every_seconds=settings.alert_check_seconds,
         leadership=leadership,
+        jobs=jobs,
+        email_sender=email_sender(settings),
     )
     routers = [sandbox_router(sandbox)] if sandbox is not None else []
     if token and settings.telegram_webhook_url:

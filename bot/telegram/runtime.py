@@ -21,6 +21,7 @@ from litestar import Request, Router, post
 from litestar.response import Response
 from pydantic import ValidationError
 
+from bot.jobs import JobServices, job_functions, local_queue
 from bot.leadership import Leadership
 from bot.telegram.alert_watch import AlertWatcher
 from bot.telegram.outbox import OutgoingQueue
@@ -31,7 +32,10 @@ from handlers.middlewares import AccessMiddleware, ThrottleMiddleware, UserMiddl
 from handlers.routers import make_routers
 from nlp.pipeline import Pipeline
 from trading.domain.alert_index import AlertIndex
+from trading.jobs.local import LocalJobQueue
 from trading.ports import PriceFeed
+from trading.ports.jobs import JobQueue
+from trading.ports.outside import EmailSender
 from trading.usecases.core import Core
 from trading.usecases.notices import NoticeDelivery
 from trading.usecases.signals import telegram_id_of
@@ -58,10 +62,16 @@ def build_dispatcher(
     config: BotConfig,
     alert_index: AlertIndex,
     storage: BaseStorage | None = None,
+    jobs: JobQueue | None = None,
+    email_sender: EmailSender | None = None,
 ) -> Dispatcher:
+    """`jobs`: where the chat's automations enqueue (a queue of its own, never run, where none is given);
+    `email_sender`: what sends e-mail verification codes (none: e-mail is not offered)."""
     dp = Dispatcher(
+        email_sender=email_sender,
         storage=storage or MemoryStorage(),
         core=core,
+        jobs=jobs or LocalJobQueue(core.clock, {}),
         pipeline=pipeline,
         config=config,
         alert_index=alert_index,
@@ -107,13 +117,18 @@ class TelegramBot:
     dp: Dispatcher
     watcher: AlertWatcher
     notices: NoticeDelivery  # the process's one delivery, shared with the order tracker
+    own_jobs: LocalJobQueue | None = None  # run by the bot where the process gave it no queue
     webhook_url: str | None = None
     webhook_secret: str | None = None
     alert_every_seconds: float = 1.0
     _polling: asyncio.Task[None] | None = None
     _feeding: set[asyncio.Task[Any]] = field(default_factory=set)
+    _jobs_running: asyncio.Task[None] | None = None
+    _jobs_stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
+        if self.own_jobs is not None:
+            self._jobs_running = asyncio.create_task(self.own_jobs.run(self._jobs_stop))
         await self.watcher.load()
         self.watcher.start(self.alert_every_seconds)
         try:
@@ -144,6 +159,9 @@ class TelegramBot:
     async def stop(self) -> None:
         self.watcher.stop()
         await self.stop_updates()
+        self._jobs_stop.set()
+        if self._jobs_running is not None:
+            await self._jobs_running
         for task in list(self._feeding):
             task.cancel()
         await self.bot.session.close()
@@ -191,10 +209,17 @@ def telegram_bot(
     storage: BaseStorage | None = None,
     alert_every_seconds: float = 1.0,
     leadership: Leadership | None = None,
+    jobs: JobQueue | None = None,
+    email_sender: EmailSender | None = None,
 ) -> TelegramBot:
+    """`jobs`: the process's queue; without one, the bot runs a queue of its own while it runs."""
     index = AlertIndex()
     bot = build_bot(token, api_base, queue)
-    dp = build_dispatcher(core, pipeline, config, index, storage)
     notices = NoticeDelivery(core, TelegramNotifier(bot, core))
+    own_jobs = None
+    if jobs is None:
+        own_jobs = jobs = local_queue(core.clock, concurrency=10)
+        own_jobs.add_functions(job_functions(JobServices(core, own_jobs, notices)))
+    dp = build_dispatcher(core, pipeline, config, index, storage, jobs, email_sender)
     watcher = AlertWatcher(core, prices, index, notices, leadership)
-    return TelegramBot(bot, dp, watcher, notices, webhook_url, webhook_secret, alert_every_seconds)
+    return TelegramBot(bot, dp, watcher, notices, own_jobs, webhook_url, webhook_secret, alert_every_seconds)

@@ -260,11 +260,9 @@ async def test_a_signal_is_followed_only_where_an_entry_was_placed(
     )
 
 
-async def test_a_recurring_order_is_not_placed_as_a_single_one(
+async def test_a_recurring_order_is_previewed_as_a_plan_not_placed_as_a_single_one(
     sandbox: Sandbox, bot: TelegramBot, harness: Harness
 ) -> None:
     [asked] = await sandbox.chat(619).ask("buy 50 usdt of btc every monday")
-    assert asked["text"].startswith(
-        "Send it again, written as you mean it:\n• it repeats or is spread over time"
-    )
-    assert asked["reply_markup"] is None and await harness.count("order_drafts") == 0
+    assert asked["text"].startswith("📝 Buy 50 USDT of BTC every Monday"), asked["text"]
+    assert "Confirm" in str(asked["reply_markup"]) and await harness.count("orders") == 0

@@ -12,6 +12,7 @@ import pytest
 
 from bot.server import report
 from tests.harness import Harness
+from trading.domain.channels import EventKind
 from trading.domain.enums import OrderRole, Side
 from trading.domain.intents import OrderIntent
 from trading.domain.signals import SignalSpec
@@ -81,7 +82,7 @@ class _NoticesDown:
     def notices(self) -> "_NoticesDown":
         return self
 
-    async def add(self, user_id: int, text: str, now: datetime) -> None:
+    async def add(self, user_id: int, text: str, now: datetime, kind: EventKind = EventKind.ORDERS) -> None:
         raise OSError("no space left on device")
 
     async def __aenter__(self) -> "_NoticesDown":

@@ -43,9 +43,8 @@ def test_a_span_to_spread_an_order_over() -> None:
         "sell 1 eth over 2 hours",
     ],
 )
-def test_a_recurring_or_spread_order_is_never_one_order(rules: Pipeline, text: str) -> None:
+def test_a_recurring_or_spread_order_is_read_as_a_plan(rules: Pipeline, text: str) -> None:
     result = rules.parse(text)
     assert result.intent == "place_order"
-    assert "not_one_order" in [flag.code for flag in result.flags]
-    assert result.should_ask_back
+    assert not result.should_ask_back, result.flags
     assert result.repeat is not None or result.spread_over is not None

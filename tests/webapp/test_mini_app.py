@@ -275,3 +275,23 @@ def test_the_dashboard_link_from_the_bot_signs_in_once_then_risk_settings_are_sa
             _shot(again, "link-4-used-twice")
         finally:
             browser.close()
+
+
+def test_an_automation_set_up_in_chat_is_paused_and_stopped_in_the_mini_app(server: str) -> None:
+    preview = _ask_bot(server, 781, "buy 50 usdt of eth every monday at 9:00")
+    assert preview["text"].startswith("📝 Buy 50 USDT of ETH every Monday at 09:00 UTC"), preview["text"]
+    httpx.post(
+        f"{server}/sandbox/api/chats/781/callbacks",
+        json={"message_id": preview["message_id"], "data": _button(preview, "Confirm")},
+        timeout=PATIENCE_S,
+    ).raise_for_status()
+    with _in_telegram(server, 781) as page:
+        page.get_by_role("link", name="More").click()
+        card = page.get_by_test_id("automations")
+        expect(card).to_contain_text("#1 buy 50 USDT of ETH every Monday at 09:00 UTC")
+        expect(card).to_contain_text("active, runs 0")
+        card.get_by_role("button", name="Pause").click()
+        expect(card).to_contain_text("paused")
+        _shot(page, "11-automations")
+        card.get_by_test_id("stop-1").click()
+        expect(card).to_contain_text("None yet")

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from trading.domain.channels import EventKind
+
 
 @dataclass(frozen=True, slots=True)
 class Notice:
@@ -11,3 +13,4 @@ class Notice:
     text: str
     created_at: datetime
     sent_at: datetime | None = None
+    kind: EventKind = EventKind.ORDERS

@@ -164,3 +164,15 @@ class Notifier(Protocol):
     """Tells a user something outside a conversation (an alert fired, a target hit)."""
 
     async def notify(self, user_id: int, text: str) -> None: ...
+
+
+class EmailSender(Protocol):
+    async def send(self, to: str, subject: str, body: str) -> None:
+        """Raises on any failure to hand the message to the mail server."""
+        ...
+
+
+class WebhookPoster(Protocol):
+    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        """The answer's HTTP status; raises where there was no answer (refused, timed out)."""
+        ...

@@ -8,6 +8,8 @@ from typing import Protocol
 from trading.domain.access import ApiToken, GrantKind, TokenScope
 from trading.domain.accounts import Credentials, ExchangeAccount, User
 from trading.domain.alerts import Alert, AlertCondition
+from trading.domain.automations import Plan, PlanRun, PlanStatus, RunStatus
+from trading.domain.channels import ChannelDelivery, EventKind, NotifyChannel
 from trading.domain.enums import OrderStatus
 from trading.domain.futures import MarketType
 from trading.domain.futures_events import FuturesEvent
@@ -346,7 +348,17 @@ class RiskSettingsRepository(Protocol):
 
 
 class NoticeRepository(Protocol):
-    async def add(self, user_id: int, text: str, now: datetime) -> Notice: ...
+    async def add(
+        self, user_id: int, text: str, now: datetime, kind: EventKind = EventKind.ORDERS
+    ) -> Notice: ...
+
+    async def get(self, notice_id: int) -> Notice | None: ...
+
+    async def unfanned(self, limit: int) -> Sequence[Notice]:
+        """Notices not yet handed to the users' other channels, oldest first."""
+        ...
+
+    async def mark_fanned(self, notice_ids: Sequence[int], now: datetime) -> None: ...
 
     async def unsent(self, limit: int) -> Sequence[Notice]:
         """The notices not yet sent, oldest first."""
@@ -356,6 +368,91 @@ class NoticeRepository(Protocol):
         """Compare-and-set unsent -> sent; True for the one caller that marked it."""
         ...
 
+    async def claim(self, notice_id: int, now: datetime, stale_before: datetime) -> bool:
+        """Take an unsent notice to send it: True for the one delivery that took it, where nobody holds it or
+        its holder took it before `stale_before` (and so died or hung)."""
+        ...
+
+    async def release(self, notice_id: int) -> None:
+        """Give a claimed notice back after a failed send, for the next delivery."""
+        ...
+
     async def delete_sent_before(self, before: datetime) -> int:
         """Forget the notices sent before `before` (never an unsent one); how many."""
+        ...
+
+
+class PlanRepository(Protocol):
+    """Automations: plans and their runs, one run per (plan, due time)."""
+
+    async def add(self, plan: Plan) -> Plan: ...
+
+    async def get(self, plan_id: int) -> Plan | None: ...
+
+    async def for_user(self, user_id: int, statuses: Sequence[PlanStatus]) -> Sequence[Plan]: ...
+
+    async def due(self, now: datetime, limit: int) -> Sequence[Plan]:
+        """Active plans whose next due time has come, soonest first."""
+        ...
+
+    async def advance(self, plan: Plan, expected_next: datetime | None) -> bool:
+        """Write runs done, next due time and status where the next due time is still `expected_next`."""
+        ...
+
+    async def set_status(
+        self, plan_id: int, user_id: int, from_statuses: Sequence[PlanStatus], to: PlanStatus
+    ) -> bool: ...
+
+    async def set_next_due(self, plan_id: int, next_due_at: datetime | None) -> None: ...
+
+    async def add_run(self, plan_id: int, due_at: datetime, skipped: int, now: datetime) -> PlanRun | None:
+        """The run of this due time, or None where one is recorded already (by another worker or attempt)."""
+        ...
+
+    async def run(self, plan_id: int, due_at: datetime) -> PlanRun | None: ...
+
+    async def runs(self, plan_id: int) -> Sequence[PlanRun]: ...
+
+    async def set_run_draft(self, run_id: int, draft_id: str) -> bool:
+        """Compare-and-set: the run's one draft."""
+        ...
+
+    async def finish_run(
+        self, run_id: int, status: RunStatus, order_id: int | None, error: str | None
+    ) -> bool:
+        """Pending -> placed or failed, once."""
+        ...
+
+    async def order_of_draft(self, draft_id: str) -> int | None: ...
+
+
+class ChannelRepository(Protocol):
+    """E-mail addresses and webhooks, with the webhooks' secrets (kept encrypted) and their delivery log."""
+
+    async def add(
+        self,
+        channel: NotifyChannel,
+        secret: str | None,
+        code_hash: str | None,
+        code_expires_at: datetime | None,
+    ) -> NotifyChannel: ...
+
+    async def get(self, channel_id: int) -> NotifyChannel | None: ...
+
+    async def for_user(self, user_id: int) -> Sequence[NotifyChannel]: ...
+
+    async def verify(self, channel_id: int, user_id: int, code_hash: str, now: datetime) -> bool:
+        """Compare-and-set: verified where the code matches and has not expired."""
+        ...
+
+    async def set_events(self, channel_id: int, user_id: int, events: frozenset[EventKind]) -> bool: ...
+
+    async def remove(self, channel_id: int, user_id: int) -> bool: ...
+
+    async def secret(self, channel_id: int) -> str | None: ...
+
+    async def log(self, delivery: ChannelDelivery) -> None: ...
+
+    async def deliveries(self, channel_id: int, limit: int) -> Sequence[ChannelDelivery]:
+        """The latest first."""
         ...

@@ -7,6 +7,7 @@ from trading.ports.repositories import (
     AccountRepository,
     AlertRepository,
     ApiTokenRepository,
+    ChannelRepository,
     CommandLog,
     DraftRepository,
     FillRepository,
@@ -15,6 +16,7 @@ from trading.ports.repositories import (
     LoginGrantRepository,
     NoticeRepository,
     OrderRepository,
+    PlanRepository,
     RiskSettingsRepository,
     SignalRepository,
     UserRepository,
@@ -65,6 +67,12 @@ class UnitOfWork(Protocol):
 
     @property
     def notices(self) -> NoticeRepository: ...
+
+    @property
+    def plans(self) -> PlanRepository: ...
+
+    @property
+    def channels(self) -> ChannelRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from trading.domain.alerts import Alert, AlertCondition
+from trading.domain.channels import EventKind
 from trading.domain.errors import InvalidInput, NotFound
 from trading.domain.money import at_distance, price_text
 from trading.usecases.core import Core, account_of
@@ -92,6 +93,6 @@ async def fire_alert(core: Core, alert: Alert, notice: str) -> bool:
         now = core.clock.now()
         fired = await uow.alerts.fire(alert.id, now)
         if fired:
-            await add_notices(uow, [(alert.user_id, notice)], now)
+            await add_notices(uow, [(alert.user_id, notice)], now, EventKind.ALERTS)
         await uow.commit()
     return fired

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from trading.domain.channels import EventKind
 from trading.ports import Notifier, UnitOfWork
 from trading.usecases.core import Core
 
@@ -17,12 +18,17 @@ Told = tuple[int, str]
 # How long a sent notice is kept: the events it told of are kept for good in their own tables (alerts, orders,
 # signals); the notice itself answers "was I told, and when?" for a while, then only takes room.
 SENT_KEPT = timedelta(days=7)
+# A claim older than this is taken to be a dead delivery's: the notice is sent again (at least once).
+CLAIM_STALE = timedelta(minutes=2)
 
 
-async def add_notices(uow: UnitOfWork, told: Iterable[Told], now: datetime) -> None:
-    """Owe users these messages, inside the caller's unit of work: they are kept if, and only if, it commits."""
+async def add_notices(
+    uow: UnitOfWork, told: Iterable[Told], now: datetime, kind: EventKind = EventKind.ORDERS
+) -> None:
+    """Owe users these messages, inside the caller's unit of work: they are kept if, and only if, it commits.
+    `kind`: what they tell of, for the users' choices of channels."""
     for user_id, text in told:
-        await uow.notices.add(user_id, text, now)
+        await uow.notices.add(user_id, text, now, kind)
 
 
 async def forget_sent_notices(core: Core) -> int:
@@ -34,12 +40,14 @@ async def forget_sent_notices(core: Core) -> int:
 
 
 class NoticeDelivery:
-    """Sends unsent notices through the notifier, oldest first, each marked sent once its send succeeded.
+    """Sends unsent notices through the notifier, oldest first, each claimed before its send and marked sent
+    once the send succeeded.
 
-    A send that raises ends the pass: the notice stays unsent and is tried again by the next pass, and the ones
+    A send that raises ends the pass: the notice is given back and tried again by the next pass, and the ones
     after it wait, so a user's messages keep their order. Delivery is at least once: a crash after a send and
-    before its mark sends that notice again after the restart. One instance serves the whole process (the alert
-    watcher and the tracker): its lock keeps two passes from sending the same notice twice.
+    before its mark sends that notice again once its claim is stale. The claim (compare-and-set in the
+    database) keeps deliveries in several processes (the tracker's, the job queue's on any worker) from sending
+    one notice twice; in one process the lock keeps passes apart.
     """
 
     def __init__(self, core: Core, notifier: Notifier, per_pass: int = 50) -> None:
@@ -57,6 +65,8 @@ class NoticeDelivery:
                 pending = await uow.notices.unsent(self._per_pass)
             sent = 0
             for notice in pending:
+                if not await self._claim(notice.id):
+                    continue  # another delivery is sending it
                 try:
                     await self._notifier.notify(notice.user_id, notice.text)
                 except Exception as error:  # whatever the notifier meets, the notice waits for the next pass
@@ -67,9 +77,19 @@ class NoticeDelivery:
                         type(error).__name__,
                         error,
                     )
+                    async with self._core.uow() as uow:
+                        await uow.notices.release(notice.id)
+                        await uow.commit()
                     break
                 async with self._core.uow() as uow:
                     await uow.notices.mark_sent(notice.id, self._core.clock.now())
                     await uow.commit()
                 sent += 1
             return sent
+
+    async def _claim(self, notice_id: int) -> bool:
+        now = self._core.clock.now()
+        async with self._core.uow() as uow:
+            claimed = await uow.notices.claim(notice_id, now, now - CLAIM_STALE)
+            await uow.commit()
+        return claimed

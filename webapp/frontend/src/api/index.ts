@@ -23,6 +23,7 @@ export type FollowChange = Schemas["FollowIn"];
 export type SignalPlan = Schemas["SignalPlanOut"];
 export type Followed = Schemas["FollowedOut"];
 export type OrderRequest = Schemas["OrderPreviewRequest"];
+export type Automation = Schemas["AutomationOut"];
 type StreamQuery = NonNullable<paths["/api/v1/stream"]["get"]["parameters"]["query"]>;
 /** What /stream sends (the document names it text/event-stream only): prices, then the open orders. */
 export type StreamEvent = { event: "prices"; data: Ticker[] } | { event: "orders"; data: Order[] };
