@@ -88,10 +88,10 @@ def runs_skipped(plan: Plan, dues: Sequence[datetime]) -> str:
 
 async def report_text(core: Core, plan: Plan) -> str:
     """A scheduled report: the P&L of the last week by day, or the portfolio with it."""
-    pnl = pnl_text(await pnl_by_day(core, plan.user_id, 7), core.config.paper_quote)
+    view = await portfolio(core, plan.user_id, plan.account_id)
+    pnl = pnl_text(await pnl_by_day(core, plan.user_id, 7), view)
     if plan.symbol == "pnl":
         return f"📊 {plan.label}\n{pnl}"
-    view = await portfolio(core, plan.user_id, plan.account_id)
     return f"📊 {plan.label}: your week\n{portfolio_text(view)}\n{pnl}"
 
 

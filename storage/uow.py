@@ -12,8 +12,8 @@ from storage.liveness import ProcessLiveness
 from storage.models import CommandLogRow
 from storage.repositories.access import SqlApiTokenRepository, SqlLoginGrantRepository
 from storage.repositories.alerts import SqlAlertRepository
-from storage.repositories.futures_books import SqlFuturesBookRepository
 from storage.repositories.channels import SqlChannelRepository
+from storage.repositories.futures_books import SqlFuturesBookRepository
 from storage.repositories.ledgers import SqlLedgerRepository
 from storage.repositories.notices import SqlNoticeRepository
 from storage.repositories.orders import SqlDraftRepository, SqlFillRepository, SqlOrderRepository

@@ -11,8 +11,8 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import text
 
-import storage.futures_models
 import storage.automation_models
+import storage.futures_models
 import storage.signal_models  # noqa: F401  (registers its tables)
 from bot.migrate import alembic_config
 from storage.db import create_engine

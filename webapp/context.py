@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from trading.domain.market import Ticker
 from trading.ports import MarketData, PriceFeed
-
 from trading.ports.jobs import JobQueue
 from trading.usecases.core import Core
 from webapp.verified_tokens import VerifiedTokens
