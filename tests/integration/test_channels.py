@@ -142,6 +142,9 @@ async def test_a_webhook_is_signed_retried_with_back_off_and_logged(
     user, _ = await harness.user()
     with pytest.raises(InvalidInput, match="https"):
         await add_webhook(harness.core, user, url)
+    for inside in ("https://127.0.0.1/hook", "https://10.0.0.5/hook", "https://[fe80::1]/hook"):
+        with pytest.raises(InvalidInput, match="this server or its private network"):
+            await add_webhook(harness.core, user, inside)
     channel, secret = await add_webhook(harness.core, user, url, allow_loopback=True)
     hook.secret = secret
     poster = AiohttpWebhookPoster()

@@ -3,6 +3,7 @@ HMAC-SHA256 under a secret shown once). Every notice is handed to the user's cha
 a fan-out job, one delivery job per channel and notice (retried with back-off by the queue), each attempt
 written to the delivery log."""
 
+import ipaddress
 import json
 import re
 import secrets
@@ -79,8 +80,8 @@ async def add_webhook(
     loopback = allow_loopback and parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
     if not (parts.scheme == "https" and parts.hostname) and not loopback:
         raise InvalidInput("A webhook needs an https:// address.")
-    if parts.hostname in LOOPBACK_HOSTS and not allow_loopback:
-        raise InvalidInput("A webhook cannot point at this server itself.")
+    if not allow_loopback and _inside(parts.hostname or ""):
+        raise InvalidInput("A webhook cannot point at this server or its private network.")
     secret = secrets.token_urlsafe(32)
     now = core.clock.now()
     channel = NotifyChannel(0, user_id, ChannelKind.WEBHOOK, url, ALL_EVENTS, now, now)
@@ -88,6 +89,17 @@ async def add_webhook(
         channel = await uow.channels.add(channel, secret, None, None)
         await uow.commit()
     return channel, secret
+
+
+def _inside(host: str) -> bool:
+    """This machine or a private network, named by address (a name that resolves there is not caught)."""
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
 
 
 async def user_channels(core: Core, user_id: int) -> list[NotifyChannel]:
