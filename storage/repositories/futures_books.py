@@ -6,44 +6,33 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.futures_models import FuturesEventRow, FuturesPositionRow
-from storage.models import BalanceRow, ExchangeAccountRow, table_of
+from storage.models import BalanceRow, table_of
+from storage.repositories.account_rows import AccountRows, lock_account
 from storage.transaction import Transaction
 from trading.domain.futures import FundingPayment, MarginMode, PositionSide
 from trading.domain.futures_events import FuturesEvent
 from trading.domain.futures_ledger import FuturesBook, PerpetualPosition
 from trading.domain.ledger import ZERO
 
-_BALANCES = table_of(BalanceRow)
 _POSITIONS = table_of(FuturesPositionRow)
 _EVENTS = table_of(FuturesEventRow)
-_ACCOUNTS = table_of(ExchangeAccountRow)
-_LOCK_ACCOUNT = select(_ACCOUNTS.c.id).where(_ACCOUNTS.c.id == bindparam("account_id")).with_for_update()
-_BALANCES_OF = select(_BALANCES).where(_BALANCES.c.account_id == bindparam("account_id"))
-_POSITIONS_OF = select(_POSITIONS).where(_POSITIONS.c.account_id == bindparam("account_id"))
-_INSERT_BALANCE = insert(_BALANCES)
-_UPDATE_BALANCE = update(_BALANCES).where(
-    _BALANCES.c.account_id == bindparam("b_account_id"), _BALANCES.c.asset == bindparam("b_asset")
-)
-_INSERT_POSITION = insert(_POSITIONS)
-_UPDATE_POSITION = update(_POSITIONS).where(
-    _POSITIONS.c.account_id == bindparam("b_account_id"), _POSITIONS.c.symbol == bindparam("b_symbol")
-)
-_DELETE_POSITION = delete(_POSITIONS).where(
-    _POSITIONS.c.account_id == bindparam("b_account_id"), _POSITIONS.c.symbol == bindparam("b_symbol")
-)
 _LAST_EVENT_AT = select(func.max(_EVENTS.c.at)).where(_EVENTS.c.account_id == bindparam("account_id"))
 _HOLDING = select(_POSITIONS.c.account_id).distinct().order_by(_POSITIONS.c.account_id)
 
 # A currency's book (wallet, deposited, fees, realised, funding) and a position's row.
 _Book = tuple[Decimal, Decimal, Decimal, Decimal, Decimal]
 _Held = tuple[str, Decimal, Decimal, Decimal, str, Decimal]
-_BOOK_COLUMNS = ("total", "deposited", "fees_paid", "realised_pnl", "funding_paid")
-_HELD_COLUMNS = ("side", "size", "cost", "leverage", "margin_mode", "isolated_margin")
+_BOOKS: AccountRows[_Book] = AccountRows(
+    table_of(BalanceRow), "asset", ("total", "deposited", "fees_paid", "realised_pnl", "funding_paid")
+)
+_HELD: AccountRows[_Held] = AccountRows(
+    _POSITIONS, "symbol", ("side", "size", "cost", "leverage", "margin_mode", "isolated_margin")
+)
 
 
 def _book(books: Mapping[str, _Book], held: Mapping[str, _Held]) -> FuturesBook:
@@ -84,65 +73,33 @@ class SqlFuturesBookRepository:
         self._stored: dict[int, tuple[dict[str, _Book], dict[str, _Held]]] = {}
 
     async def load(self, account_id: int, *, for_update: bool = False) -> FuturesBook:
-        if for_update and self._tx.dialect != "sqlite":
-            # A row lock on the account; on SQLite, BEGIN IMMEDIATE already serialises writers.
-            await self._tx.execute(_LOCK_ACCOUNT, {"account_id": account_id})
+        if for_update:
+            await lock_account(self._tx, account_id)
         return _book(*await self._rows(account_id))
 
     async def save(self, account_id: int, book: FuturesBook) -> None:
         books, held = await self._rows(account_id)
         currencies = set(book.wallets) | set(book.deposits) | set(book.fees_paid)
         currencies |= set(book.realised_pnl) | set(book.funding_paid)
-        rows: dict[str, list[dict[str, object]]] = {"new": [], "changed": []}
-        for currency in sorted(currencies):
-            wanted = tuple(
-                getattr(book, name).get(currency, ZERO)
-                for name in ("wallets", "deposits", "fees_paid", "realised_pnl", "funding_paid")
+        wanted_books = {
+            currency: (
+                book.wallets.get(currency, ZERO),
+                book.deposits.get(currency, ZERO),
+                book.fees_paid.get(currency, ZERO),
+                book.realised_pnl.get(currency, ZERO),
+                book.funding_paid.get(currency, ZERO),
             )
-            if books.get(currency) == wanted:
-                continue
-            values = dict(zip(_BOOK_COLUMNS, wanted, strict=True))
-            if currency in books:
-                rows["changed"].append({"b_account_id": account_id, "b_asset": currency, **values})
-            else:
-                rows["new"].append({"account_id": account_id, "asset": currency, **values})
-            books[currency] = wanted
-        for statement, listed in ((_UPDATE_BALANCE, rows["changed"]), (_INSERT_BALANCE, rows["new"])):
-            if listed:
-                await self._tx.execute(statement, listed)
-        await self._save_positions(account_id, book, held)
-
-    async def _save_positions(self, account_id: int, book: FuturesBook, held: dict[str, _Held]) -> None:
-        key = {"b_account_id": account_id}
-        for symbol in sorted(set(held) - set(book.positions)):
-            await self._tx.execute(_DELETE_POSITION, {**key, "b_symbol": symbol})
-            del held[symbol]
-        for symbol, position in sorted(book.positions.items()):
-            wanted = _held(position)
-            if held.get(symbol) == wanted:
-                continue
-            values = dict(zip(_HELD_COLUMNS, wanted, strict=True))
-            if symbol in held:
-                await self._tx.execute(_UPDATE_POSITION, {**key, "b_symbol": symbol, **values})
-            else:
-                await self._tx.execute(
-                    _INSERT_POSITION, {"account_id": account_id, "symbol": symbol, **values}
-                )
-            held[symbol] = wanted
+            for currency in currencies
+        }
+        wanted_held = {symbol: _held(position) for symbol, position in book.positions.items()}
+        await _BOOKS.write(self._tx, account_id, books, wanted_books)
+        await _HELD.write(self._tx, account_id, held, wanted_held, remove_missing=True)
 
     async def _rows(self, account_id: int) -> tuple[dict[str, _Book], dict[str, _Held]]:
         stored = self._stored.get(account_id)
         if stored is None:
-            params = {"account_id": account_id}
-            books: dict[str, _Book] = {
-                row.asset: tuple(getattr(row, column) for column in _BOOK_COLUMNS)
-                for row in await self._tx.execute(_BALANCES_OF, params)
-            }
-            held: dict[str, _Held] = {
-                row.symbol: tuple(getattr(row, column) for column in _HELD_COLUMNS)
-                for row in await self._tx.execute(_POSITIONS_OF, params)
-            }
-            stored = self._stored[account_id] = (books, held)
+            books = await _BOOKS.read(self._tx, account_id)
+            stored = self._stored[account_id] = (books, await _HELD.read(self._tx, account_id))
         return stored
 
     async def add_event(self, account_id: int, event: FuturesEvent, amount: Decimal) -> bool:

@@ -52,6 +52,15 @@ async def tick(queue: LocalJobQueue) -> None:
     await queue.run_due()
 
 
+async def confirmed_weekly_plan(harness: Harness) -> tuple[int, LocalJobQueue, int]:
+    """A new user's weekly DCA, confirmed, on a queue of its own."""
+    user, _ = await harness.user()
+    queue = queue_for(harness)
+    preview = await propose_plan(harness.core, user, weekly())
+    await confirm_plan(harness.core, queue, user, preview.plan.id)
+    return user, queue, preview.plan.id
+
+
 async def orders_and_notices(harness: Harness) -> tuple[int, list[str]]:
     async with harness.core.uow(read_only=True) as uow:
         notices = [n.text for n in await uow.notices.unsent(100)]
@@ -85,10 +94,7 @@ async def test_a_weekly_dca_is_previewed_then_runs_once_a_week_until_its_last_ru
 async def test_runs_missed_while_down_run_once_and_the_rest_are_told_skipped(
     harness: Harness, clock: ManualClock
 ) -> None:
-    user, _ = await harness.user()
-    queue = queue_for(harness)
-    preview = await propose_plan(harness.core, user, weekly())
-    await confirm_plan(harness.core, queue, user, preview.plan.id)
+    user, queue, _ = await confirmed_weekly_plan(harness)
     clock.advance(timedelta(weeks=3, hours=1).total_seconds())  # everything was down for three Mondays
     await tick(queue)
     orders, notices = await orders_and_notices(harness)
@@ -104,15 +110,10 @@ async def test_runs_missed_while_down_run_once_and_the_rest_are_told_skipped(
 async def test_one_due_time_reached_twice_at_once_places_one_order(
     harness: Harness, clock: ManualClock
 ) -> None:
-    user, _ = await harness.user()
-    queue = queue_for(harness)
-    preview = await propose_plan(harness.core, user, weekly())
-    await confirm_plan(harness.core, queue, user, preview.plan.id)
+    _, _, plan_id = await confirmed_weekly_plan(harness)
     clock.advance(timedelta(weeks=1).total_seconds())
     due = MONDAY_9 + timedelta(weeks=1)
-    outcomes = await asyncio.gather(
-        *(run_plan(harness.core, preview.plan.id, due, RUN_TEXTS) for _ in range(3))
-    )
+    outcomes = await asyncio.gather(*(run_plan(harness.core, plan_id, due, RUN_TEXTS) for _ in range(3)))
     assert sorted(outcomes).count("placed") >= 1 and await harness.count("orders") == 1
     assert await harness.count("plan_runs") == 1
     _, notices = await orders_and_notices(harness)
@@ -122,27 +123,21 @@ async def test_one_due_time_reached_twice_at_once_places_one_order(
 async def test_a_run_whose_process_died_mid_order_is_carried_on_once(
     harness: Harness, clock: ManualClock
 ) -> None:
-    user, _ = await harness.user()
-    queue = queue_for(harness)
-    preview = await propose_plan(harness.core, user, weekly())
-    await confirm_plan(harness.core, queue, user, preview.plan.id)
+    _, _, plan_id = await confirmed_weekly_plan(harness)
     clock.advance(timedelta(weeks=1).total_seconds())
     due = MONDAY_9 + timedelta(weeks=1)
     dying = replace(harness.core, exchanges=FailingExchanges(harness, ProcessDied, after_sending=False))
     with pytest.raises(ProcessDied):
-        await run_plan(dying, preview.plan.id, due, RUN_TEXTS)
-    assert await run_plan(harness.core, preview.plan.id, due, RUN_TEXTS) == "placed"
-    assert await run_plan(harness.core, preview.plan.id, due, RUN_TEXTS) == "placed"
+        await run_plan(dying, plan_id, due, RUN_TEXTS)
+    assert await run_plan(harness.core, plan_id, due, RUN_TEXTS) == "placed"
+    assert await run_plan(harness.core, plan_id, due, RUN_TEXTS) == "placed"
     assert await harness.count("orders") == 1
 
 
 async def test_a_run_over_the_risk_limits_is_told_and_the_plan_goes_on(
     harness: Harness, clock: ManualClock
 ) -> None:
-    user, _ = await harness.user()
-    queue = queue_for(harness)
-    preview = await propose_plan(harness.core, user, weekly())
-    await confirm_plan(harness.core, queue, user, preview.plan.id)
+    user, queue, _ = await confirmed_weekly_plan(harness)
     async with harness.core.uow() as uow:  # the trader's own limit, lowered after the set-up
         await uow.risk_settings.save(user, RiskOverrides(max_order_value=Decimal(10)), clock.now())
         await uow.commit()
@@ -157,22 +152,19 @@ async def test_a_run_over_the_risk_limits_is_told_and_the_plan_goes_on(
 async def test_paused_plans_skip_their_time_and_stopped_ones_never_run(
     harness: Harness, clock: ManualClock
 ) -> None:
-    user, _ = await harness.user()
-    queue = queue_for(harness)
-    preview = await propose_plan(harness.core, user, weekly())
-    await confirm_plan(harness.core, queue, user, preview.plan.id)
-    await pause_plan(harness.core, user, preview.plan.id)
+    user, queue, plan_id = await confirmed_weekly_plan(harness)
+    await pause_plan(harness.core, user, plan_id)
     clock.advance(timedelta(weeks=2).total_seconds())
     await tick(queue)
     assert await harness.count("orders") == 0
-    resumed = await resume_plan(harness.core, queue, user, preview.plan.id)
+    resumed = await resume_plan(harness.core, queue, user, plan_id)
     assert resumed.next_due_at == MONDAY_9 + timedelta(weeks=3)
-    await stop_plan(harness.core, user, preview.plan.id)
+    await stop_plan(harness.core, user, plan_id)
     clock.advance(timedelta(weeks=1).total_seconds())
     await tick(queue)
     assert await harness.count("orders") == 0
     with pytest.raises(InvalidInput, match="stopped"):
-        await resume_plan(harness.core, queue, user, preview.plan.id)
+        await resume_plan(harness.core, queue, user, plan_id)
 
 
 async def test_a_twap_sells_in_slices_and_stops_on_the_word(harness: Harness, clock: ManualClock) -> None:
