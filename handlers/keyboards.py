@@ -11,12 +11,15 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from nlp.result import Intent
 from trading.domain.accounts import ExchangeAccount
 from trading.domain.alerts import Alert
+from trading.domain.enums import Side
 from trading.domain.money import price_text
-from trading.domain.orders import Order
+from trading.domain.orders import Order, OrderDraft
 
 
 class DraftAction(CallbackData, prefix="d"):
-    action: str  # confirm | move (a stop moved) | amount | cancel
+    action: (
+        str  # confirm | move (a stop moved) | amount | cancel | breakout | market (a limit placed otherwise)
+    )
     draft_id: str
 
 
@@ -77,6 +80,20 @@ def draft_keyboard(draft_id: str) -> InlineKeyboardMarkup:
                 _draft_button("✏️ Change amount", "amount", draft_id),
                 _draft_button("✖️ Cancel", "cancel", draft_id),
             ],
+        ]
+    )
+
+
+def fills_at_once_keyboard(draft: OrderDraft) -> InlineKeyboardMarkup:
+    """A limit order the market would fill at once: placed as a breakout (stop) entry at its price, or now at
+    market; never confirmed as it stands."""
+    assert draft.price is not None
+    verb, until = ("Buy", "rises") if draft.side is Side.BUY else ("Sell", "falls")
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_draft_button(f"🚀 {verb} once it {until} to {price_text(draft.price)}", "breakout", draft.id)],
+            [_draft_button(f"⚡ {verb} at market now", "market", draft.id)],
+            [_draft_button("✖️ Cancel", "cancel", draft.id)],
         ]
     )
 

@@ -15,6 +15,7 @@ from handlers.keyboards import (
     DraftAction,
     OrderAction,
     draft_keyboard,
+    fills_at_once_keyboard,
     orders_keyboard,
     stop_move_keyboard,
 )
@@ -32,11 +33,12 @@ from trading.domain.errors import (
 )
 from trading.domain.futures import PositionSide
 from trading.domain.intents import OrderIntent
-from trading.domain.orders import Order
+from trading.domain.orders import Order, OrderDraft
 from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
 from trading.usecases.quotes import open_orders, order_legs
+from trading.usecases.redrafting import redraft
 from trading.usecases.stop_moves import draft_stop_move
 
 HOW_MUCH = "How much {symbol} should I {side}? Say e.g. '{side} 0.1 {symbol}' or '{side} $50 of {symbol}'."
@@ -126,10 +128,17 @@ async def preview_stop(
 async def send_preview(
     message: Message, core: Core, user: User, config: BotConfig, intent: OrderIntent
 ) -> None:
-    draft = await draft_order(core, user.id, intent)
-    await reply(
-        message, draft_preview(draft, config.draft_ttl_seconds), reply_markup=draft_keyboard(draft.id)
+    await reply_preview(message, await draft_order(core, user.id, intent), config)
+
+
+async def reply_preview(message: Message, draft: OrderDraft, config: BotConfig) -> None:
+    """A limit order on the wrong side of the market is offered as a breakout or a market order instead."""
+    keyboard = (
+        fills_at_once_keyboard(draft)
+        if draft.preview.fills_at_once_near is not None
+        else draft_keyboard(draft.id)
     )
+    await reply(message, draft_preview(draft, config.draft_ttl_seconds), reply_markup=keyboard)
 
 
 async def show_orders(message: Message, core: Core, user: User, order_id: int | None = None) -> None:
@@ -210,31 +219,24 @@ def _amount(text: str) -> tuple[Decimal, AmountUnit]:
 
 
 async def new_amount(message: Message, state: FSMContext, core: Core, user: User, config: BotConfig) -> None:
-    amount, unit = _amount(message.text or "")
+    amount = _amount(message.text or "")
     draft_id = (await state.get_data()).get("draft_id", "")
     await state.clear()
-    async with core.uow() as uow:
-        old = await uow.drafts.get(draft_id)
-    if old is None or old.user_id != user.id:
-        raise InvalidInput("That preview is gone; ask for the order again.")
-    try:
-        await cancel_draft(core, user.id, draft_id)
-    except DraftAlreadyUsed as error:
-        raise InvalidInput(error.message) from None
-    intent = OrderIntent(
-        old.symbol,
-        old.side,
-        amount,
-        unit,
-        old.order_type,
-        old.price,
-        None,
-        old.stop_loss,
-        old.take_profits,
-        old.leverage,
-        position=old.futures.position_side if old.futures is not None else None,
-    )
-    await send_preview(message, core, user, config, intent)
+    draft = await redraft(core, user.id, draft_id, amount=amount)
+    await reply_preview(message, draft, config)
+
+
+async def place_otherwise(
+    query: CallbackQuery, callback_data: DraftAction, core: Core, user: User, config: BotConfig
+) -> None:
+    """A limit order that would fill at once, drafted again as the trader chose: a breakout (stop) entry at
+    its price, or a market order now."""
+    order_type = OrderType.STOP if callback_data.action == "breakout" else OrderType.MARKET
+    draft = await redraft(core, user.id, callback_data.draft_id, order_type=order_type)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await edit(query, f"{query.message.text}\n\n✏️ Replaced: a new preview follows.")
+        await reply_preview(query.message, draft, config)
 
 
 async def cancel_open(query: CallbackQuery, callback_data: OrderAction, core: Core, user: User) -> None:
@@ -252,6 +254,7 @@ def make_buttons_router() -> Router:
     router.callback_query.register(confirm_move, DraftAction.filter(F.action == "move"))
     router.callback_query.register(cancel, DraftAction.filter(F.action == "cancel"))
     router.callback_query.register(ask_amount, DraftAction.filter(F.action == "amount"))
+    router.callback_query.register(place_otherwise, DraftAction.filter(F.action.in_({"breakout", "market"})))
     router.callback_query.register(cancel_open, OrderAction.filter(F.action == "cancel"))
     return router
 

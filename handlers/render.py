@@ -83,8 +83,21 @@ def draft_preview(draft: OrderDraft, ttl_seconds: int) -> str:
     if draft.take_profits:
         lines.append("Targets: " + ", ".join(price(t) for t in draft.take_profits))
     lines.append(f"At risk: {money(p.at_risk)} {quote}")
+    if p.fills_at_once_near is not None:
+        lines.append(_fills_at_once(draft, p.fills_at_once_near))
     lines.append(f"This preview expires in {ttl_seconds // 60 or 1} min.")
     return "\n".join(lines)
+
+
+def _fills_at_once(draft: OrderDraft, near: Decimal) -> str:
+    assert draft.price is not None
+    buying = draft.side is Side.BUY
+    where, wait = ("above", "rises") if buying else ("below", "falls")
+    return (
+        f"⚠️ {price(draft.price)} is {where} the price now ({price(near)}): a limit order there would fill at "
+        f"once, near {price(near)}. To {draft.side.value} only once the price {wait} to {price(draft.price)}, "
+        "place it as a breakout; or trade at market now."
+    )
 
 
 def stop_move_preview(draft: OrderDraft, stop: Order, ttl_seconds: int) -> str:

@@ -56,7 +56,14 @@ def draft_out(draft: OrderDraft) -> DraftOut:
         stop_loss=draft.stop_loss,
         take_profits=list(draft.take_profits),
         preview=PreviewOut(
-            p.price, p.quantity, p.cost, p.fee, p.at_risk, p.stop_distance, p.stop_distance_pct
+            p.price,
+            p.quantity,
+            p.cost,
+            p.fee,
+            p.at_risk,
+            p.stop_distance,
+            p.stop_distance_pct,
+            p.fills_at_once_near,
         ),
         expires_at=draft.expires_at,
         replaces_order_id=draft.replaces_order_id,

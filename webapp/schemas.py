@@ -136,6 +136,9 @@ class PreviewOut(msgspec.Struct):
     at_risk: Decimal
     stop_distance: Decimal | None
     stop_distance_pct: Decimal | None
+    # A limit order on the wrong side of the market (a buy above the ask, a sell below the bid): the price now,
+    # near which it would fill at once. Ask again with type "stop" for a breakout at `price`, or "market".
+    fills_at_once_near: Decimal | None = None
 
 
 class DraftOut(msgspec.Struct):

@@ -11,7 +11,8 @@ from trading.domain.futures_orders import FuturesTerms
 @dataclass(frozen=True, slots=True)
 class Preview:
     """What a confirmation will do with the trader's money, in the market's quote currency. `cost`: the notional
-    (on futures, `futures.margin` of it is put up); `futures`: a futures order's terms."""
+    (on futures, `futures.margin` of it is put up); `futures`: a futures order's terms; `fills_at_once_near`:
+    the price now, where a limit order is on the wrong side of it and would fill at once."""
 
     price: Decimal
     quantity: Decimal
@@ -21,6 +22,7 @@ class Preview:
     stop_distance: Decimal | None = None
     stop_distance_pct: Decimal | None = None
     futures: FuturesTerms | None = None
+    fills_at_once_near: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

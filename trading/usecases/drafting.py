@@ -25,6 +25,7 @@ from trading.usecases.pricing import (
     brackets_priced,
     check_brackets,
     check_trigger,
+    fills_at_once_near,
     free_of,
     pair_of,
     validate_intent,
@@ -188,13 +189,16 @@ def _preview(intent: OrderIntent, priced: _Priced) -> Preview:
     price, quantity, market = priced.price, priced.quantity, priced.market
     cost = quantity * price
     fee = cost * market.taker_fee
+    near = fills_at_once_near(intent.side, intent.order_type, intent.price, priced.ticker)
     stop = intent.stop_loss
     if stop is not None:
         distance = abs(price - stop)
         at_risk = quantity * distance + fee + quantity * stop * market.taker_fee
-        return Preview(price, quantity, cost, fee, at_risk, distance, distance / price * HUNDRED)
+        return Preview(
+            price, quantity, cost, fee, at_risk, distance, distance / price * HUNDRED, fills_at_once_near=near
+        )
     at_risk = cost + fee if intent.side is Side.BUY else fee
-    return Preview(price, quantity, cost, fee, at_risk)
+    return Preview(price, quantity, cost, fee, at_risk, fills_at_once_near=near)
 
 
 async def purge_expired_drafts(core: Core) -> int:

@@ -24,6 +24,7 @@ from trading.ports import ExchangeGateway, UnitOfWork
 from trading.usecases.booking import Books, books_of, opens, reduce_only
 from trading.usecases.brackets import arm_brackets, disarm_brackets, fit_legs, new_leg, stop_of, stop_went_off
 from trading.usecases.core import Core, new_client_order_id
+from trading.usecases.entry_fills import tell_entry_filled
 from trading.usecases.futures_events import book_venue_events
 from trading.usecases.notices import add_notices
 
@@ -154,6 +155,7 @@ async def record_report(
         await uow.orders.update(updated)
         if tell is not None and order.status is OrderStatus.SUBMITTED:
             await add_notices(uow, [(order.user_id, tell(updated))], now)
+        await tell_entry_filled(uow, order, updated, draft, now)
         await books.save(uow, order.account_id)
         if realised:
             await uow.ledgers.record_pnl(order.account_id, now.date(), realised)

@@ -48,6 +48,20 @@ def check_trigger(side: Side, order_type: OrderType, price: Decimal | None, tick
         )
 
 
+def fills_at_once_near(
+    side: Side, order_type: OrderType, price: Decimal | None, ticker: Ticker
+) -> Decimal | None:
+    """The price now where a limit order stands on the wrong side of it (a buy above the ask, a sell below the
+    bid): the venue fills it at once, near that price, rather than waiting for `price`. None otherwise."""
+    if order_type is not OrderType.LIMIT or price is None:
+        return None
+    if side is Side.BUY and price > ticker.ask:
+        return ticker.ask
+    if side is Side.SELL and price < ticker.bid:
+        return ticker.bid
+    return None
+
+
 def validate_intent(intent: OrderIntent) -> None:
     """What any order needs, spot or futures."""
     if intent.amount <= 0:
