@@ -175,3 +175,14 @@ async def test_markets_candles_accounts_and_risk(api: Api) -> None:
         assert (await api.client.delete(f"/api/v1/accounts/{removed}", headers=headers)).status_code == 204
     last = await api.client.delete(f"/api/v1/accounts/{accounts[0]['id']}", headers=headers)
     assert last.status_code == 400 and "only exchange account" in last.json()["detail"]
+
+
+async def test_a_limit_on_the_wrong_side_of_the_market_says_where_it_would_fill(api: Api) -> None:
+    headers = await api.sign_in(1009)
+    quote = await api.json("GET", "/api/v1/markets/ticker?symbol=ETH", headers)
+    above = str(int(Decimal(quote["ask"])) + 500)
+    wrong = {"symbol": "ETH", "side": "buy", "amount": "0.01", "type": "limit", "price": above}
+    draft = await api.json("POST", "/api/v1/orders/preview", headers, json=wrong)
+    assert Decimal(draft["preview"]["fills_at_once_near"]) == Decimal(quote["ask"])
+    breakout = await api.json("POST", "/api/v1/orders/preview", headers, json={**wrong, "type": "stop"})
+    assert breakout["preview"]["fills_at_once_near"] is None and breakout["type"] == "stop"
