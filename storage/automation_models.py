@@ -63,6 +63,7 @@ class NotifyChannelRow(Base):
     secret: Mapped[str | None] = mapped_column(Text)
     code_hash: Mapped[str | None] = mapped_column(String(64))
     code_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    code_tries: Mapped[int] = mapped_column(Integer, server_default="0")  # wrong codes told for it
     events: Mapped[str] = mapped_column(String(128))
     verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -82,6 +82,16 @@ class SqlChannelRepository:
         )
         return (await self._tx.execute(statement)).rowcount == 1
 
+    async def count_wrong_code(self, user_id: int, most: int) -> bool:
+        """One more wrong code told by the user, counted on each address still waiting for its code; a code
+        told wrong `most` times is void. Whether any was voided now."""
+        waiting = (_CHANNELS.c.user_id == user_id, _CHANNELS.c.code_hash.is_not(None))
+        await self._tx.execute(
+            update(_CHANNELS).where(*waiting).values(code_tries=_CHANNELS.c.code_tries + 1)
+        )
+        voided = update(_CHANNELS).where(*waiting, _CHANNELS.c.code_tries >= most).values(code_hash=None)
+        return (await self._tx.execute(voided)).rowcount > 0
+
     async def set_events(self, channel_id: int, user_id: int, events: frozenset[EventKind]) -> bool:
         statement = (
             update(_CHANNELS)

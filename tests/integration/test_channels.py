@@ -22,7 +22,15 @@ from trading.domain.channels import SIGNATURE_HEADER, TIMESTAMP_HEADER, EventKin
 from trading.domain.errors import InvalidInput
 from trading.jobs.local import LocalJobQueue
 from trading.ports.jobs import JobState
-from trading.usecases.channels import add_email, add_webhook, choose_events, delivery_log, verify_email
+from trading.usecases.channels import (
+    CODE_TRIES,
+    add_email,
+    add_webhook,
+    choose_events,
+    delivery_log,
+    user_channels,
+    verify_email,
+)
 from trading.usecases.notices import add_notices
 
 
@@ -122,6 +130,26 @@ async def test_an_address_verified_with_its_code_is_told_the_notices(
     await poster.close()
 
 
+async def test_a_code_told_wrong_five_times_no_longer_works(
+    harness: Harness, smtp: tuple[Inbox, SmtpEmailSender]
+) -> None:
+    inbox, sender = smtp
+    user, _ = await harness.user()
+    await add_email(harness.core, sender, user, "ada@example.com")
+    code = re.search(r"\d{6}", str(inbox.messages[0].get_payload()))
+    assert code is not None
+    wrong = "000000" if code.group() != "000000" else "111111"
+    for _ in range(CODE_TRIES - 1):
+        with pytest.raises(InvalidInput, match="wrong or has expired"):
+            await verify_email(harness.core, user, wrong)
+    with pytest.raises(InvalidInput, match="5 wrong codes: that code no longer works"):
+        await verify_email(harness.core, user, wrong)
+    with pytest.raises(InvalidInput, match="wrong or has expired"):
+        await verify_email(harness.core, user, code.group())  # the right one, too late
+    [channel] = await user_channels(harness.core, user)
+    assert channel.verified_at is None
+
+
 async def test_an_unverified_address_is_told_nothing(
     harness: Harness, smtp: tuple[Inbox, SmtpEmailSender]
 ) -> None:
@@ -176,4 +204,21 @@ async def test_each_channel_is_told_only_the_events_chosen_for_it(
     poster = AiohttpWebhookPoster()
     await deliver(queue_of(harness, None, poster))
     assert [r["text"] for r in hook.received] == ["🔔 alert"]
+    await poster.close()
+
+
+async def test_a_webhook_whose_name_leads_to_this_machine_is_never_connected_to(
+    harness: Harness, receiver: tuple[Receiver, str]
+) -> None:
+    hook, url = receiver
+    hook.fail_first = 0
+    user, _ = await harness.user()
+    by_name = url.replace("127.0.0.1", "localhost")  # a name, as one that resolves here after it was set
+    channel, hook.secret = await add_webhook(harness.core, user, by_name, allow_loopback=True)
+    poster = AiohttpWebhookPoster()
+    await write_notices(harness.core, [(user, "Order #1: buy 0.1 ETH, filled")])
+    await deliver(queue_of(harness, None, poster))
+    assert hook.received == []
+    [attempt] = await delivery_log(harness.core, user, channel.id)
+    assert not attempt.ok and "localhost leads to this server or its private network" in attempt.detail
     await poster.close()

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
+from ipaddress import IPv4Address, IPv6Address
 
 
 class ChannelKind(enum.StrEnum):
@@ -64,3 +65,8 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 def code_hash(code: str, user_id: int) -> str:
     """An e-mail code is kept hashed: the table never holds one that would verify."""
     return hashlib.sha256(f"{user_id}:{code}".encode()).hexdigest()
+
+
+def inside_address(address: IPv4Address | IPv6Address) -> bool:
+    """This machine or a private network: where a user's webhook must never make the server connect."""
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved

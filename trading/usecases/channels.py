@@ -19,6 +19,7 @@ from trading.domain.channels import (
     EventKind,
     NotifyChannel,
     code_hash,
+    inside_address,
     signature,
 )
 from trading.domain.errors import InvalidInput, NotFound
@@ -33,6 +34,10 @@ DELIVER_RETRY = Retry(attempts=6, delay=timedelta(seconds=10), max_delay=timedel
 FAN_OUT_PER_PASS = 200
 _ADDRESS = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+# Wrong codes told before an address's code is void: a six-digit code is not to be guessed.
+CODE_TRIES = 5
 
 
 class DeliveryFailed(Exception):
@@ -69,6 +74,12 @@ async def verify_email(core: Core, user_id: int, code: str) -> NotifyChannel:
             if await uow.channels.verify(channel.id, user_id, code_hash(code.strip(), user_id), now):
                 await uow.commit()
                 return channel
+        voided = await uow.channels.count_wrong_code(user_id, CODE_TRIES)
+        await uow.commit()
+    if voided:
+        raise InvalidInput(
+            f"{CODE_TRIES} wrong codes: that code no longer works. Ask for a new one with /email <address>."
+        )
     raise InvalidInput("That code is wrong or has expired: ask for a new one with /email <address>.")
 
 
@@ -92,14 +103,14 @@ async def add_webhook(
 
 
 def _inside(host: str) -> bool:
-    """This machine or a private network, named by address (a name that resolves there is not caught)."""
+    """This machine or a private network, named by address; a name that resolves there is refused when the
+    delivery connects (bot.channel_senders.PublicAddressResolver)."""
     if host in LOOPBACK_HOSTS:
         return True
     try:
-        address = ipaddress.ip_address(host)
+        return inside_address(ipaddress.ip_address(host))
     except ValueError:
         return False
-    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
 
 
 async def user_channels(core: Core, user_id: int) -> list[NotifyChannel]:
