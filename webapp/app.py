@@ -29,6 +29,7 @@ from webapp.controllers.automations import AutomationsController
 from webapp.controllers.markets import MarketsController
 from webapp.controllers.orders import OrdersController
 from webapp.controllers.portfolio import MeController, PortfolioController
+from webapp.controllers.rebalance import RebalanceController
 from webapp.controllers.risk import RiskController
 from webapp.controllers.stream import StreamController
 from webapp.errors import trading_error_handler
@@ -140,6 +141,7 @@ def api_router() -> Router:
         AlertsController,
         SignalsController,
         AutomationsController,
+        RebalanceController,
     ]
     return Router(API, route_handlers=handlers)
 

@@ -24,9 +24,21 @@ class TradeOutcome:
     error: str | None = None
 
 
+def check_shares(targets: Mapping[str, Decimal]) -> None:
+    """Shares in percent, each above 0, adding up to exactly 100: anything else is said back, never scaled."""
+    if not targets:
+        raise InvalidInput("Give the shares to rebalance to, e.g. BTC 50, ETH 30, USDT 20.")
+    if any(not share.is_finite() or share <= 0 for share in targets.values()):
+        raise InvalidInput("Each share must be above 0%.")
+    total = sum(targets.values(), Decimal(0))
+    if total != 100:
+        raise InvalidInput(f"The shares add up to {total.normalize():f}%, not 100%: nothing was done.")
+
+
 async def preview_rebalance(
     core: Core, user_id: int, targets: Mapping[str, Decimal], account_id: int | None = None
 ) -> RebalancePlan:
+    check_shares(targets)
     async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
     gateway = await core.exchanges.gateway(account)
