@@ -42,7 +42,7 @@ BARE = "ethusdt@ticker"  # the bare client's stream: its pushes reach no one els
 
 
 class Unsent:
-    async def notify(self, user_id: int, text: str) -> None:
+    async def notify(self, user_id: int, text: str, with_chart: bool = False) -> None:
         raise AssertionError("no alert is reached in this benchmark")
 
 

@@ -31,20 +31,22 @@ async def show_portfolio(message: Message, core: Core, user: User) -> None:
     await reply(message, portfolio_text(view, futures), reply_markup=portfolio_keyboard())
 
 
+CHART_CAPTION = "Equity and allocation"
+
+
+async def chart_png(core: Core, user_id: int) -> bytes:
+    """The equity curve of the last 30 days and the allocation now, drawn off the event loop."""
+    view = await portfolio(core, user_id)
+    history = await equity_history(core, user_id, core.clock.now() - timedelta(days=30))
+    return await asyncio.to_thread(portfolio_png, view, history)
+
+
 async def send_chart(query: CallbackQuery, core: Core, user: User, charts: PortfolioCharts) -> None:
     """The equity curve and the allocation as a photo, kept a minute per user."""
-
-    async def draw() -> bytes:
-        view = await portfolio(core, user.id)
-        history = await equity_history(core, user.id, core.clock.now() - timedelta(days=30))
-        return await asyncio.to_thread(portfolio_png, view, history)
-
-    png = await charts.png(user.id, core.clock.now(), draw)
+    png = await charts.png(user.id, core.clock.now(), lambda: chart_png(core, user.id))
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer_photo(
-            BufferedInputFile(png, "portfolio.png"), caption="Equity and allocation"
-        )
+        await query.message.answer_photo(BufferedInputFile(png, "portfolio.png"), caption=CHART_CAPTION)
 
 
 async def show_pnl(message: Message, core: Core, user: User) -> None:

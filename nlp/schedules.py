@@ -23,6 +23,8 @@ _EVERY = re.compile(
     rf"\b(?:every|each)\s+(?:(?P<n>\d{{1,3}})\s+)?(?P<unit>hours?|days?|weeks?|months?|{_WEEKDAY})\b|"
     rf"\b(?P<adverb>hourly|daily|weekly|monthly)\b|\bon\s+(?P<day>{_WEEKDAY})s\b"
 )
+# A weekday named beside "weekly" ("weekly summary every monday", "weekly on mondays").
+_ON_DAY = re.compile(rf"\b(?:every|each|on)\s+(?P<day>{_WEEKDAY})s?\b")
 _AT = re.compile(r"\bat\s+(?P<hour>[01]?\d|2[0-3])(?::(?P<minute>[0-5]\d))?\s*(?P<half>am|pm)?\b")
 _RUNS = re.compile(r"\bfor\s+(?P<n>\d{1,4})\s+(?P<unit>times|runs|hours?|days?|weeks?|months?)\b")
 _SPREAD = re.compile(r"\b(?:over|across|during|within)\s+(?:the\s+next\s+)?(?P<n>\d{1,4})\s*(?P<unit>"
@@ -47,6 +49,8 @@ def read_repeat(text: str) -> Repeat | None:
     if m is None:
         return None
     word = m.group("unit") or m.group("adverb") or m.group("day")
+    if word in ("week", "weeks", "weekly") and (day := _ON_DAY.search(text)) is not None:
+        word = day.group("day")
     weekday = WEEKDAYS.index(word) if word in WEEKDAYS else None
     every: Every = "week" if weekday is not None else _UNIT_WORDS[word]
     interval = int(m.group("n")) if m.group("n") else 1

@@ -242,3 +242,5 @@ class NoticeRow(Base):
     kind: Mapped[str] = mapped_column(String(16), server_default="orders")  # for the channels' choices
     # Handed to the user's other channels (e-mail, webhooks) once, by the fan-out job.
     fanned_out_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The portfolio chart goes with it on Telegram, drawn when it is sent (a weekly summary).
+    with_chart: Mapped[bool] = mapped_column(Boolean, server_default=false())

@@ -24,7 +24,7 @@ class RecordingNotifier:
         self.sent: list[tuple[int, str]] = []
         self._failures = failures
 
-    async def notify(self, user_id: int, text: str) -> None:
+    async def notify(self, user_id: int, text: str, with_chart: bool = False) -> None:
         await asyncio.sleep(0.001)  # a send waits on the network: other tasks run meanwhile
         if self._failures:
             self._failures -= 1

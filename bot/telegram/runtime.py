@@ -16,7 +16,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.types import BotCommand, MenuButtonCommands, Update
+from aiogram.types import BotCommand, BufferedInputFile, MenuButtonCommands, Update
 from litestar import Request, Router, post
 from litestar.response import Response
 from pydantic import ValidationError
@@ -29,6 +29,7 @@ from bot.telegram.sealed import ConversationSealer
 from handlers.charts import PortfolioCharts
 from handlers.config import BotConfig
 from handlers.middlewares import AccessMiddleware, ThrottleMiddleware, UserMiddleware
+from handlers.portfolio import CHART_CAPTION, chart_png
 from handlers.routers import make_routers
 from nlp.pipeline import Pipeline
 from trading.domain.alert_index import AlertIndex
@@ -101,12 +102,16 @@ class TelegramNotifier:
         self._bot = bot
         self._core = core
 
-    async def notify(self, user_id: int, text: str) -> None:
+    async def notify(self, user_id: int, text: str, with_chart: bool = False) -> None:
         telegram_id = await telegram_id_of(self._core, user_id)
         if telegram_id is None:
             return
         try:
             await self._bot.send_message(telegram_id, text)
+            if with_chart:
+                png = await chart_png(self._core, user_id)
+                photo = BufferedInputFile(png, "portfolio.png")
+                await self._bot.send_photo(telegram_id, photo, caption=CHART_CAPTION)
         except (TelegramForbiddenError, TelegramBadRequest) as error:
             log.warning("message to user %s dropped, Telegram refuses it: %s", user_id, error)
 

@@ -46,15 +46,31 @@ _UNFANNED = (
 
 
 def _notice(row: Row[Any]) -> Notice:
-    return Notice(row.id, row.user_id, row.text, row.created_at, row.sent_at, EventKind(row.kind))
+    return Notice(
+        row.id, row.user_id, row.text, row.created_at, row.sent_at, EventKind(row.kind), row.with_chart
+    )
 
 
 class SqlNoticeRepository:
     def __init__(self, transaction: Transaction) -> None:
         self._tx = transaction
 
-    async def add(self, user_id: int, text: str, now: datetime, kind: EventKind = EventKind.ORDERS) -> Notice:
-        params = {"user_id": user_id, "text": text, "created_at": now, "sent_at": None, "kind": kind.value}
+    async def add(
+        self,
+        user_id: int,
+        text: str,
+        now: datetime,
+        kind: EventKind = EventKind.ORDERS,
+        with_chart: bool = False,
+    ) -> Notice:
+        params = {
+            "user_id": user_id,
+            "text": text,
+            "created_at": now,
+            "sent_at": None,
+            "kind": kind.value,
+            "with_chart": with_chart,
+        }
         return _notice((await self._tx.execute(_INSERT, params)).one())
 
     async def unsent(self, limit: int) -> Sequence[Notice]:

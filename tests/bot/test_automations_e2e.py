@@ -92,6 +92,21 @@ async def test_a_daily_pnl_report_is_set_up_and_sent_when_due(
     assert report["text"].startswith("📊 Report #1\n")
 
 
+async def test_a_weekly_summary_comes_with_the_portfolio_chart(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness, clock: ManualClock
+) -> None:
+    chat = sandbox.chat(807)
+    [preview] = await chat.ask("send me a weekly summary every monday at 8")
+    assert preview["text"].startswith("📝 Report #1: a summary of your portfolio and P&L, every Monday")
+    await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    clock.advance(timedelta(weeks=1).total_seconds())
+    summary, chart = await chat.reply(2)
+    assert summary["text"].startswith("📊 Report #1: your week\n") and summary["photo"] is None
+    assert chart["text"] == "Equity and allocation" and chart["photo"] is not None
+    png = await sandbox.client.get(chart["photo"])
+    assert png.content.startswith(b"\x89PNG")
+
+
 async def test_the_job_queue_is_shown_to_the_bot_s_admins_only(sandbox: Sandbox, harness: Harness) -> None:
     telegram = await start_bot(sandbox, harness, admins=frozenset({805}), allowed=frozenset({806}))
     try:

@@ -19,6 +19,8 @@ from nlp.schedules import Repeat, read_repeat, read_spread
         ("buy btc every 4 hours for 6 times", Repeat("hour", interval=4, runs=6)),
         ("buy eth on fridays at 8pm", Repeat("week", weekday=4, at=time(20, 0))),
         ("every day at 12am send my pnl", Repeat("day", at=time(0, 0))),
+        ("send me a weekly summary every monday at 8", Repeat("week", weekday=0, at=time(8, 0))),
+        ("buy 10 usdt of eth weekly on fridays", Repeat("week", weekday=4)),
     ],
 )
 def test_a_schedule_is_read_as_written(text: str, repeat: Repeat) -> None:

@@ -12,7 +12,10 @@ async def test_a_rebalance_is_previewed_then_placed_sales_first(api: Api) -> Non
     await api.json("POST", "/api/v1/orders/confirm", headers, json={"draft_id": draft["draft_id"]})
     shares = {"shares": {"btc": "50", "USDT": "50"}}
     preview = await api.json("POST", "/api/v1/rebalance/preview", headers, json=shares)
-    assert [(t["symbol"], t["side"]) for t in preview["trades"]] == [("ETH/USDT", "sell"), ("BTC/USDT", "buy")]
+    assert [(t["symbol"], t["side"]) for t in preview["trades"]] == [
+        ("ETH/USDT", "sell"),
+        ("BTC/USDT", "buy"),
+    ]
     assert Decimal(preview["fees"]) == sum(Decimal(t["fee"]) for t in preview["trades"])
     assert len(await api.json("GET", "/api/v1/orders?status=all", headers)) == 1  # the preview placed nothing
 

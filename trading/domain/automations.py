@@ -11,6 +11,8 @@ from typing import Literal
 from trading.domain.enums import AmountUnit, Side
 
 Every = Literal["hour", "day", "week", "month", "step"]
+# The report a REPORT plan names in its `symbol` that the portfolio chart goes with.
+SUMMARY = "summary"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 

@@ -14,3 +14,4 @@ class Notice:
     created_at: datetime
     sent_at: datetime | None = None
     kind: EventKind = EventKind.ORDERS
+    with_chart: bool = False  # the portfolio chart goes with it, where the channel can show one

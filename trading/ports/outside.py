@@ -163,7 +163,9 @@ class ExchangeFactory(Protocol):
 class Notifier(Protocol):
     """Tells a user something outside a conversation (an alert fired, a target hit)."""
 
-    async def notify(self, user_id: int, text: str) -> None: ...
+    async def notify(self, user_id: int, text: str, with_chart: bool = False) -> None:
+        """`with_chart`: the user's portfolio chart goes with the text."""
+        ...
 
 
 class EmailSender(Protocol):

@@ -349,7 +349,12 @@ class RiskSettingsRepository(Protocol):
 
 class NoticeRepository(Protocol):
     async def add(
-        self, user_id: int, text: str, now: datetime, kind: EventKind = EventKind.ORDERS
+        self,
+        user_id: int,
+        text: str,
+        now: datetime,
+        kind: EventKind = EventKind.ORDERS,
+        with_chart: bool = False,
     ) -> Notice: ...
 
     async def get(self, notice_id: int) -> Notice | None: ...

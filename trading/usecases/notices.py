@@ -23,12 +23,17 @@ CLAIM_STALE = timedelta(minutes=2)
 
 
 async def add_notices(
-    uow: UnitOfWork, told: Iterable[Told], now: datetime, kind: EventKind = EventKind.ORDERS
+    uow: UnitOfWork,
+    told: Iterable[Told],
+    now: datetime,
+    kind: EventKind = EventKind.ORDERS,
+    with_chart: bool = False,
 ) -> None:
     """Owe users these messages, inside the caller's unit of work: they are kept if, and only if, it commits.
-    `kind`: what they tell of, for the users' choices of channels."""
+    `kind`: what they tell of, for the users' choices of channels; `with_chart`: the portfolio chart goes
+    with them on Telegram."""
     for user_id, text in told:
-        await uow.notices.add(user_id, text, now, kind)
+        await uow.notices.add(user_id, text, now, kind, with_chart)
 
 
 async def forget_sent_notices(core: Core) -> int:
@@ -68,7 +73,7 @@ class NoticeDelivery:
                 if not await self._claim(notice.id):
                     continue  # another delivery is sending it
                 try:
-                    await self._notifier.notify(notice.user_id, notice.text)
+                    await self._notifier.notify(notice.user_id, notice.text, notice.with_chart)
                 except Exception as error:  # whatever the notifier meets, the notice waits for the next pass
                     log.warning(
                         "notice %s to user %s not sent, tried again next pass: %s: %s",

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from trading.domain.automations import Plan, PlanKind, PlanRun, PlanStatus, RunStatus
+from trading.domain.automations import SUMMARY, Plan, PlanKind, PlanRun, PlanStatus, RunStatus
 from trading.domain.channels import EventKind
 from trading.domain.enums import OrderStatus
 from trading.domain.errors import DraftAlreadyUsed, TradingError
@@ -82,7 +82,13 @@ async def _report(core: Core, plan: Plan, run: PlanRun, texts: RunTexts) -> str:
     told = await texts.report(core, plan)
     async with core.uow() as uow:
         if await uow.plans.finish_run(run.id, RunStatus.PLACED, None, None):
-            await add_notices(uow, [(plan.user_id, told)], core.clock.now(), EventKind.REPORTS)
+            await add_notices(
+                uow,
+                [(plan.user_id, told)],
+                core.clock.now(),
+                EventKind.REPORTS,
+                with_chart=plan.symbol == SUMMARY,
+            )
         await uow.commit()
     return RunStatus.PLACED.value
 
