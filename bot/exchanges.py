@@ -1,11 +1,12 @@
 """Builds and caches the gateway of each exchange account: the paper exchange (spot, or futures), or ccxt with
-its credentials."""
+its credentials (spot, or the venue's linear perpetuals for a futures account)."""
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from trading.domain.accounts import Credentials, ExchangeAccount
+from trading.domain.accounts import PAPER, Credentials, ExchangeAccount
 from trading.domain.errors import NotFound
+from trading.domain.futures import MarketType
 from trading.exchanges.paper.futures import PaperFuturesExchange
 from trading.exchanges.paper.gateway import PaperExchange
 from trading.exchanges.paper.store import PaperStore
@@ -53,10 +54,21 @@ class Exchanges:
             raise NotFound("That exchange account no longer exists.")
         return await self.gateway(account)
 
-    async def open_gateway(self, exchange: str, testnet: bool, credentials: Credentials) -> ExchangeGateway:
-        from trading.ccxt.gateway import CcxtGateway
+    async def open_gateway(
+        self,
+        exchange: str,
+        testnet: bool,
+        credentials: Credentials,
+        market_type: MarketType = MarketType.SPOT,
+    ) -> ExchangeGateway:
+        return self._ccxt(exchange, testnet, credentials, market_type)
 
-        return CcxtGateway.open(self.venue_config(exchange, testnet), credentials)
+    def market_types(self, exchange: str) -> frozenset[MarketType]:
+        if exchange == PAPER:
+            return frozenset(MarketType)
+        from trading.ccxt.client import declared_market_types
+
+        return declared_market_types(exchange)
 
     def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
         return self._paper(account)
@@ -69,11 +81,21 @@ class Exchanges:
     async def _build(self, account: ExchangeAccount) -> ExchangeGateway:
         if account.is_paper:
             return self._paper(account)
-        from trading.ccxt.gateway import CcxtGateway
-
         async with self._uow() as uow:
             credentials = await uow.accounts.credentials(account.id)
-        return CcxtGateway.open(self.venue_config(account.exchange, account.testnet), credentials)
+        return self._ccxt(account.exchange, account.testnet, credentials, account.market_type)
+
+    def _ccxt(
+        self, exchange: str, testnet: bool, credentials: Credentials | None, market_type: MarketType
+    ) -> ExchangeGateway:
+        config = self.venue_config(exchange, testnet)
+        if market_type is MarketType.FUTURES:
+            from trading.ccxt.derivatives import CcxtDerivativesGateway
+
+            return CcxtDerivativesGateway.open(config, credentials)
+        from trading.ccxt.gateway import CcxtGateway
+
+        return CcxtGateway.open(config, credentials)
 
     async def close(self) -> None:
         for gateway in self._gateways.values():

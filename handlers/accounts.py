@@ -17,7 +17,7 @@ from trading.domain.accounts import PAPER, Credentials, User
 from trading.domain.errors import TradingError
 from trading.domain.futures import MarketType
 from trading.usecases.core import Core
-from trading.usecases.exchange_accounts import accounts, add_account, remove_account
+from trading.usecases.exchange_accounts import accounts, add_account, market_types, remove_account
 from trading.usecases.venue_balances import sync_venue_balances
 
 
@@ -31,7 +31,8 @@ class Sealer(Protocol):
         """None when it was sealed with another key or tampered with."""
 
 
-PAPER_FUTURES = "paper futures"
+# The words that name an account's market type beside the exchange's id ("bybit futures", "paper futures").
+KINDS = frozenset(MarketType)
 
 
 class AddAccount(StatesGroup):
@@ -82,7 +83,8 @@ async def start_adding(query: CallbackQuery, state: FSMContext) -> None:
         await reply(
             query.message,
             "Which exchange? 'paper', 'paper futures' (shorts and leverage), or a ccxt id such as binance, "
-            "kraken, coinbase. /cancel stops.",
+            "kraken, coinbase; for futures, a futures venue such as binanceusdm, or an id with 'futures' "
+            "(bybit futures, okx futures). /cancel stops.",
         )
 
 
@@ -102,19 +104,37 @@ async def _add_paper(message: Message, core: Core, user: User, futures: bool) ->
 
 
 async def got_exchange(message: Message, state: FSMContext, core: Core, user: User) -> None:
-    exchange = " ".join((message.text or "").lower().split())
-    if exchange in (PAPER, PAPER_FUTURES):
+    words = (message.text or "").lower().split()
+    exchange = " ".join(word for word in words if word not in KINDS)
+    asked = next((MarketType(word) for word in words if word in KINDS), None)
+    if exchange == PAPER:
         await state.clear()
-        await _add_paper(message, core, user, futures=exchange == PAPER_FUTURES)
+        await _add_paper(message, core, user, futures=asked is MarketType.FUTURES)
         return
-    import ccxt.async_support as ccxt_async  # heavy: only when someone adds a real venue
-
-    if exchange not in ccxt_async.exchanges:
+    offered = market_types(core, exchange)
+    if not offered:
         await reply(message, f"{exchange!r} is not an exchange I know; try binance, kraken or coinbase.")
         return
-    await state.update_data(exchange=exchange)
+    kind = asked or (next(iter(offered)) if len(offered) == 1 else None)
+    if kind is None or kind not in offered:
+        await reply(message, _which_kind(exchange, offered))
+        return
+    await state.update_data(exchange=exchange, market_type=kind.value)
     await state.set_state(AddAccount.key)
     await reply(message, "Send the API key. I delete your message as soon as I have read it.")
+
+
+def _which_kind(exchange: str, offered: frozenset[MarketType]) -> str:
+    """The venue's account kinds, when the answer named none of them or one it lacks."""
+    name = exchange.capitalize()
+    if len(offered) > 1:
+        return f"{name} has spot and futures: answer '{exchange} spot' or '{exchange} futures'."
+    if MarketType.SPOT in offered:
+        return (
+            f"{name} has no futures (swap markets) in ccxt: answer '{exchange}' for a spot account, or name a "
+            "futures venue such as binanceusdm or bybit."
+        )
+    return f"{name} trades futures only: answer '{exchange}' for a futures account."
 
 
 async def got_key(message: Message, state: FSMContext, sealer: Sealer) -> None:
@@ -149,26 +169,35 @@ async def got_testnet(
         await query.answer()
         return
     testnet = callback_data.action == "testnet"
-    await _add_venue(query, core, user, data["exchange"], testnet, Credentials(key, secret))
+    # A conversation begun before futures venues were offered holds no market type: a spot one.
+    kind = MarketType(data.get("market_type", MarketType.SPOT))
+    await _add_venue(query, core, user, (data["exchange"], kind, testnet), Credentials(key, secret))
 
 
 async def _add_venue(
-    query: CallbackQuery, core: Core, user: User, exchange: str, testnet: bool, credentials: Credentials
+    query: CallbackQuery,
+    core: Core,
+    user: User,
+    venue: tuple[str, MarketType, bool],
+    credentials: Credentials,
 ) -> None:
-    """The account added and the tap answered; nothing stored where the keys are refused or the venue is out of
-    reach."""
-    label = f"{exchange.capitalize()}{' testnet' if testnet else ''}"
+    """The account (on `venue`: its exchange, market type and testnet flag) added and the tap answered; nothing
+    stored where the keys are refused, the venue is out of reach or the account cannot be traded."""
+    exchange, kind, testnet = venue
+    futures = kind is MarketType.FUTURES
+    label = f"{exchange.capitalize()}{' futures' if futures else ''}{' testnet' if testnet else ''}"
     try:
-        account = await add_account(core, user.id, exchange, label, testnet, credentials)
+        account = await add_account(core, user.id, exchange, label, testnet, credentials, kind)
     except TradingError as error:
         await replies.edit(query, f"{error.message} Nothing was stored; tap Add an account to try again.")
         await query.answer(error.message[:200], show_alert=True)
         return
-    await replies.edit(
-        query,
-        f"Added {account.label}; its keys are stored encrypted and its books start "
-        "from the balances it holds there.",
+    books = (
+        "its futures book starts from the collateral in its wallet there"
+        if futures
+        else "its books start from the balances it holds there"
     )
+    await replies.edit(query, f"Added {account.label}; its keys are stored encrypted and {books}.")
     await query.answer("Account added.")
 
 

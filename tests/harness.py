@@ -18,6 +18,7 @@ from tests.fakes import ManualClock
 from trading.domain.accounts import Credentials, ExchangeAccount
 from trading.domain.enums import AmountUnit, OrderStatus, OrderType, Side
 from trading.domain.errors import ExchangeUnavailable
+from trading.domain.futures import MarketType
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import ExchangeOrder, Order, OrderRequest
 from trading.domain.signals import SignalSpec
@@ -172,8 +173,17 @@ class ExchangesAround:
     async def gateway_of(self, account_id: int) -> ExchangeGateway:
         return self.around(account_id, await self._exchanges.gateway_of(account_id))
 
-    async def open_gateway(self, exchange: str, testnet: bool, credentials: Credentials) -> ExchangeGateway:
-        return await self._exchanges.open_gateway(exchange, testnet, credentials)
+    async def open_gateway(
+        self,
+        exchange: str,
+        testnet: bool,
+        credentials: Credentials,
+        market_type: MarketType = MarketType.SPOT,
+    ) -> ExchangeGateway:
+        return await self._exchanges.open_gateway(exchange, testnet, credentials, market_type)
+
+    def market_types(self, exchange: str) -> frozenset[MarketType]:
+        return self._exchanges.market_types(exchange)
 
     def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
         return self._exchanges.paper_funding(account)

@@ -238,9 +238,13 @@ class BalancesSyncedOut(msgspec.Struct):
 
 
 class AccountIn(msgspec.Struct, forbid_unknown_fields=True):
+    """`market_type` futures: shorts and leverage, on the paper venue or on a ccxt venue's linear perpetuals
+    (binanceusdm, bybit, okx, ...), whose keys are tried there before the account is stored."""
+
     exchange: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{2,40}$")]
     label: Name
     testnet: bool = False
+    market_type: Literal["spot", "futures"] = "spot"
     api_key: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
     secret: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None

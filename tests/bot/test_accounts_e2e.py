@@ -104,7 +104,9 @@ async def test_a_ccxt_account_deletes_the_key_and_secret_messages_and_stores_the
 ) -> None:
     chat = sandbox.chat(602)
     await _start_adding(chat)
-    [ask_key] = await chat.ask("Binance")
+    [which] = await chat.ask("Binance")
+    assert which["text"] == "Binance has spot and futures: answer 'binance spot' or 'binance futures'."
+    [ask_key] = await chat.ask("Binance spot")
     assert "Send the API key" in ask_key["text"]
 
     key_message = await chat.say(API_KEY)
@@ -181,12 +183,31 @@ async def test_a_live_account_and_an_unknown_exchange(
     assert (row.exchange, row.label, row.testnet) == ("kraken", "Kraken", False)
 
 
+async def test_the_kind_of_account_is_asked_where_the_venue_has_both_and_checked_where_named(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(608)
+    await _start_adding(chat)
+    answers = {
+        "bybit": "Bybit has spot and futures: answer 'bybit spot' or 'bybit futures'.",
+        "kraken futures": "Kraken has no futures (swap markets) in ccxt: answer 'kraken' for a spot account, or "
+        "name a futures venue such as binanceusdm or bybit.",
+        "binanceusdm spot": "Binanceusdm trades futures only: answer 'binanceusdm' for a futures account.",
+    }
+    for answer, question in answers.items():
+        [asked] = await chat.ask(answer)  # still in the conversation: the exchange is asked again
+        assert asked["text"] == question
+    [ask_key] = await chat.ask("Bybit  Futures")
+    assert "Send the API key" in ask_key["text"]
+    assert await harness.count("exchange_accounts") == NEW_USERS_ACCOUNTS
+
+
 async def test_keys_the_venue_refuses_are_not_stored(
     sandbox: Sandbox, bot: TelegramBot, harness: Harness, venues: dict[str, Venue]
 ) -> None:
     chat = sandbox.chat(606)
     await _start_adding(chat)
-    await chat.ask("binance")
+    await chat.ask("binance spot")
     await chat.ask("not-the-key")
     [ask_testnet] = await chat.ask(API_SECRET)
     answer = await chat.tap(ask_testnet["message_id"], button(ask_testnet, "Live"))
@@ -203,7 +224,7 @@ async def test_cancel_stops_the_conversation_and_keeps_nothing(
 ) -> None:
     chat = sandbox.chat(604)
     await _start_adding(chat)
-    await chat.ask("binance")
+    await chat.ask("binance spot")
     [stopped] = await chat.ask("/cancel")
     assert stopped["text"] == "Stopped; nothing was changed."
     [price] = await chat.ask("price of btc")  # back to the chat: not read as an API key
@@ -219,7 +240,7 @@ async def test_the_testnet_question_after_a_restart_is_answered_not_dropped(
     first = await start_bot(sandbox, harness)
     chat = sandbox.chat(605)
     await _start_adding(chat)
-    await chat.ask("binance")
+    await chat.ask("binance spot")
     await chat.ask(API_KEY)
     [ask_testnet] = await chat.ask(API_SECRET)
     await first.stop()
@@ -256,7 +277,7 @@ async def test_with_redis_the_conversation_outlives_a_restart_and_expires_unfini
     )
     chat = sandbox.chat(607)
     await _start_adding(chat)
-    await chat.ask("binance")
+    await chat.ask("binance spot")
     await chat.ask(API_KEY)
     [ask_testnet] = await chat.ask(API_SECRET)
     client = Redis.from_url(REDIS_URL)

@@ -152,15 +152,18 @@ class FuturesVenue:
     symbol: str = "BTC/USDT:USDT"
     venue_symbol: str = "BTCUSDT"
 
-    def gateway(self, **overrides: Any) -> CcxtDerivativesGateway:
-        config = CcxtVenueConfig(
+    def config(self, **overrides: Any) -> CcxtVenueConfig:
+        base = CcxtVenueConfig(
             self.exchange_id,
             api_urls=self.standin.base_url,
             timeout_seconds=TIMEOUT_SECONDS,
             rate_limit=False,
             retry=FAST_RETRY,
         )
-        return CcxtDerivativesGateway.open(replace(config, **overrides), self.credentials)
+        return replace(base, **overrides)
+
+    def gateway(self, **overrides: Any) -> CcxtDerivativesGateway:
+        return CcxtDerivativesGateway.open(self.config(**overrides), self.credentials)
 
     def lookups(self) -> int:
         return sum(self.standin.calls[endpoint] for endpoint in self.lookup_endpoints)

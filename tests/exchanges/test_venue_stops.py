@@ -18,6 +18,7 @@ from trading.ccxt.gateway import CcxtGateway
 from trading.domain.accounts import Credentials, ExchangeAccount
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import InvalidInput, InvalidOrder
+from trading.domain.futures import MarketType
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import ExchangeOrder, Order, OrderRequest
 from trading.domain.signals import SignalSpec
@@ -61,9 +62,18 @@ class StandInExchanges:
         assert account is not None
         return await self.gateway(account)
 
-    async def open_gateway(self, exchange: str, testnet: bool, credentials: Credentials) -> ExchangeGateway:
-        assert exchange == "binance"
+    async def open_gateway(
+        self,
+        exchange: str,
+        testnet: bool,
+        credentials: Credentials,
+        market_type: MarketType = MarketType.SPOT,
+    ) -> ExchangeGateway:
+        assert (exchange, market_type) == ("binance", MarketType.SPOT)
         return self._standin.gateway(credentials)
+
+    def market_types(self, exchange: str) -> frozenset[MarketType]:
+        return self._harness.exchanges.market_types(exchange)
 
     def paper_funding(self, account: ExchangeAccount) -> PaperFunding:
         return self._harness.exchanges.paper_funding(account)

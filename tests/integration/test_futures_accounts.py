@@ -45,11 +45,11 @@ async def test_without_paper_futures_a_new_user_has_the_spot_account_only(databa
         await harness.close()
 
 
-async def test_a_futures_account_is_added_on_paper_only_and_the_first_spot_one_is_the_default(
+async def test_a_futures_account_on_a_venue_needs_its_keys_and_the_first_spot_one_is_the_default(
     harness: Harness,
 ) -> None:
     user, spot = await harness.user()
-    with pytest.raises(InvalidInput, match="paper one for now"):
+    with pytest.raises(InvalidInput, match="An account on binance needs its API key and secret"):
         await add_account(harness.core, user, "binance", "Binance", market_type=MarketType.FUTURES)
     more = await add_account(harness.core, user, PAPER, "More futures", market_type=MarketType.FUTURES)
     assert more.is_futures

@@ -117,6 +117,17 @@ def test_reduce_only_never_opens_adds_nor_flips() -> None:
     assert ETH not in fill(book, ETH, SELL, "0.6", "2000", reduce_only=True).book.positions
 
 
+def test_a_withdrawal_takes_what_margin_does_not_hold_off_the_deposits() -> None:
+    book = fill(funded(), ETH, BUY, "1", "2000").book  # 200 of margin in use
+    with pytest.raises(InsufficientFunds, match="800 is available"):
+        book.withdraw("USDT", D(801))
+    with pytest.raises(InvalidInput, match="positive"):
+        book.withdraw("USDT", D(0))
+    after = book.withdraw("USDT", D(800))
+    assert (after.wallet("USDT"), after.deposits["USDT"], after.available("USDT")) == (D(200), D(200), D(0))
+    assert balanced(after, {ETH: D(2100)})
+
+
 def test_leverage_and_margin_mode_hold_for_the_life_of_a_position() -> None:
     book = fill(funded(), ETH, BUY, "0.1", "2000").book
     with pytest.raises(InvalidInput, match="10x isolated"):

@@ -18,6 +18,7 @@ from trading.ccxt.convert import market_from_ccxt
 from trading.ccxt.errors import ccxt_errors_translated
 from trading.domain.accounts import Credentials
 from trading.domain.errors import BelowMinimum, InvalidInput, UnknownSymbol
+from trading.domain.futures import MarketType
 from trading.domain.market import Market
 from trading.exchanges.retry import RetryPolicy, Sleep, call_with_retries
 
@@ -90,6 +91,16 @@ def build_ccxt_client(
     if config.ws_urls is not None and isinstance(client.urls.get("api"), dict):
         client.urls["api"]["ws"] = _redirected(client.urls["api"].get("ws"), config.ws_urls)
     return client
+
+
+def declared_market_types(exchange_id: str) -> frozenset[MarketType]:
+    """What ccxt's client of a venue says it trades, read from its table (no I/O): spot, and futures where it
+    has swap markets. Empty for an id ccxt does not know."""
+    if exchange_id not in ccxt_async.exchanges:
+        return frozenset()
+    has = getattr(ccxt_async, exchange_id)().has
+    declared = {MarketType.SPOT: has.get("spot"), MarketType.FUTURES: has.get("swap")}
+    return frozenset(kind for kind, offered in declared.items() if offered)
 
 
 def _client_module(exchange_id: str, streaming: bool) -> Any:

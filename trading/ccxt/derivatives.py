@@ -69,11 +69,13 @@ class CcxtDerivativesGateway:
     # Markets
 
     async def markets(self) -> Mapping[str, Market]:
-        """The venue's linear perpetuals, each with the most leverage it takes."""
+        """The venue's linear perpetuals, each with the most leverage it takes; none, without a request, where
+        ccxt says the venue has no swap markets."""
         if self._markets is None:
             async with self._markets_lock:
                 if self._markets is None:
-                    listed = await self._session.markets()
+                    swaps = self._client.has.get("swap") is not False
+                    listed = await self._session.markets() if swaps else {}
                     futures = [m for m in listed.values() if m.market_type is MarketType.FUTURES]
                     ceilings = await self._leverage_ceilings(futures)
                     self._markets = {
@@ -121,7 +123,11 @@ class CcxtDerivativesGateway:
         return {asset: b for asset, b in (await self._orders.balances()).items() if asset in settles}
 
     async def position_mode(self) -> PositionMode:
-        return await self._position_mode(None)
+        """The account's mode. Where the venue names none (Bybit), as one of its perpetuals shows it: a symbol
+        asked by name is listed held or not, and in hedge mode as a long and a short side."""
+        if self._client.has.get("fetchPositionMode"):
+            return await self._position_mode(None)
+        return await self._position_mode(min(await self.markets(), default=None))
 
     async def set_leverage(self, symbol: str, leverage: Decimal) -> None:
         market = await self.market(symbol)

@@ -43,7 +43,7 @@ from trading.domain.futures_math import (
     settle_currency,
 )
 from trading.domain.ledger import SCALE, ZERO, add_to
-from trading.domain.money import price_text
+from trading.domain.money import canonical, price_text
 
 Marks = Mapping[str, Decimal]
 
@@ -139,6 +139,21 @@ class FuturesBook:
             self,
             wallets=add_to(self.wallets, currency, amount),
             deposits=add_to(self.deposits, currency, amount),
+        )
+
+    def withdraw(self, currency: str, amount: Decimal) -> "FuturesBook":
+        """A transfer out of what margin does not hold, taken off the deposits."""
+        if amount <= 0:
+            raise InvalidInput("A withdrawal must be a positive amount.")
+        available = self.available(currency)
+        if amount > available:
+            raise InsufficientFunds(
+                f"Cannot withdraw {canonical(amount)} {currency}: {canonical(available)} is available."
+            )
+        return replace(
+            self,
+            wallets=add_to(self.wallets, currency, -amount),
+            deposits=add_to(self.deposits, currency, -amount),
         )
 
     def apply_fill(

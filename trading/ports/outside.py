@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
 from trading.domain.accounts import AssetBalance, Credentials, ExchangeAccount
-from trading.domain.futures import FundingRate, FuturesPosition, MarginMode, PositionMode
+from trading.domain.futures import FundingRate, FuturesPosition, MarginMode, MarketType, PositionMode
 from trading.domain.futures_events import FuturesEvent
 from trading.domain.market import Candle, Market, OrderBook, Ticker
 from trading.domain.orders import ExchangeOrder, OrderRequest
@@ -148,9 +148,20 @@ class ExchangeFactory(Protocol):
         """The same by account id: from the cache, or the account is read first. Raises NotFound."""
         ...
 
-    async def open_gateway(self, exchange: str, testnet: bool, credentials: Credentials) -> ExchangeGateway:
+    async def open_gateway(
+        self,
+        exchange: str,
+        testnet: bool,
+        credentials: Credentials,
+        market_type: MarketType = MarketType.SPOT,
+    ) -> ExchangeGateway:
         """A gateway on a venue for keys not stored yet (to check them and read the balances before an account
-        is added): not cached; the caller closes it."""
+        is added), a DerivativesGateway for a futures account: not cached; the caller closes it."""
+        ...
+
+    def market_types(self, exchange: str) -> frozenset[MarketType]:
+        """What accounts a venue can be (spot, futures), as its client declares, without a request; none for
+        an exchange unknown."""
         ...
 
     def paper_funding(self, account: ExchangeAccount) -> PaperFunding:

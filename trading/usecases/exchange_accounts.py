@@ -8,7 +8,7 @@ from trading.domain.futures import MarketType
 from trading.ports import UnitOfWork
 from trading.usecases.accounts import fund_opening_deposit, mark_opening_deposit
 from trading.usecases.core import Core
-from trading.usecases.venue_balances import has_live_orders, opening_ledger
+from trading.usecases.venue_balances import has_live_orders, opening_book, opening_ledger
 
 
 async def accounts(core: Core, user_id: int) -> Sequence[ExchangeAccount]:
@@ -27,33 +27,42 @@ async def add_account(
 ) -> ExchangeAccount:
     """A paper account (funded like a new user's) or a venue's, which needs its API key and secret: the keys
     are tried on the venue first, and the account's books open with the balances it holds there. A futures
-    account (shorts and leverage) is a paper one for now."""
+    account (shorts and leverage) on a venue trades its linear perpetuals: its keys are tried through the
+    venue's derivatives API and its book opens with the collateral there (venue_balances.opening_book). Nothing
+    is stored on a refusal."""
     label = label.strip()
     if not label:
         raise InvalidInput("An account needs a label.")
-    if market_type is MarketType.FUTURES and exchange != PAPER:
-        raise InvalidInput("A futures account can be a paper one for now: add 'paper futures'.")
     if exchange != PAPER and credentials is None:
         raise InvalidInput(f"An account on {exchange} needs its API key and secret.")
     if exchange == PAPER and credentials is not None:
         raise InvalidInput("A paper account takes no API keys.")
     async with core.uow(read_only=True) as uow:
         await _refuse_taken_label(uow, user_id, label)
-    opening = None
-    if credentials is not None:
-        # The keys are tried, and the books opened with what the venue holds, before anything is stored.
-        opening, _ = await opening_ledger(core, exchange, testnet, credentials)
+    # The keys are tried, and the books opened with what the venue holds, before anything is stored.
+    ledger = book = None
+    if credentials is not None and market_type is MarketType.FUTURES:
+        book = await opening_book(core, exchange, testnet, credentials)
+    elif credentials is not None:
+        ledger, _ = await opening_ledger(core, exchange, testnet, credentials)
     async with core.uow() as uow:
         await _refuse_taken_label(uow, user_id, label)
         now = core.clock.now()
         account = await uow.accounts.add(user_id, exchange, label, testnet, credentials, now, market_type)
-        if opening is not None:
-            await uow.ledgers.save(account.id, opening)
+        if ledger is not None:
+            await uow.ledgers.save(account.id, ledger)
+        if book is not None:
+            await uow.futures_books.save(account.id, book)
         await mark_opening_deposit(uow, account, now)
         await uow.commit()
     if account.is_paper:
         await fund_opening_deposit(core, user_id, account.id)
     return account
+
+
+def market_types(core: Core, exchange: str) -> frozenset[MarketType]:
+    """What accounts an exchange can hold: spot, futures or both; none for an exchange unknown."""
+    return core.exchanges.market_types(exchange)
 
 
 async def _refuse_taken_label(uow: UnitOfWork, user_id: int, label: str) -> None:

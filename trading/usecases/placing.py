@@ -9,8 +9,8 @@ venue that refuses it leaves it armed in the core, the reason on it.
 """
 
 import logging
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -26,6 +26,7 @@ from trading.usecases.brackets import arm_brackets, disarm_brackets, fit_legs, n
 from trading.usecases.core import Core, new_client_order_id
 from trading.usecases.entry_fills import tell_entry_filled
 from trading.usecases.futures_events import book_venue_events
+from trading.usecases.futures_legs import StopRefit, refits_after
 from trading.usecases.notices import add_notices
 
 log = logging.getLogger(__name__)
@@ -159,10 +160,9 @@ async def record_report(
         await books.save(uow, order.account_id)
         if realised:
             await uow.ledgers.record_pnl(order.account_id, now.date(), realised)
-        stop, at_venue = await _legs_after(core, uow, order, updated, books.held(order.symbol), draft)
+        at_venue = await _legs_after(core, uow, order, updated, books.held(order.symbol), draft)
         await uow.commit()
-    if stop is not None or at_venue:
-        await _follow_at_venue(core, updated, stop, at_venue)
+    await _follow_at_venue(core, updated, at_venue)
     return updated
 
 
@@ -194,39 +194,60 @@ async def _book_trades(
     return realised
 
 
+@dataclass(frozen=True, slots=True)
+class _AtVenue:
+    """What the venue must do once a fill's books are written: hold the entry's stop (`stop`), cancel the stops
+    of a position closed (`lift`), place again those a futures position outgrew (`refit`)."""
+
+    stop: Order | None = None
+    lift: Sequence[Order] = ()
+    refit: Sequence[StopRefit] = ()
+
+
 async def _legs_after(
     core: Core, uow: UnitOfWork, order: Order, updated: Order, held: Decimal, draft: OrderDraft | None
-) -> tuple[Order | None, list[Order]]:
-    """What a new fill does to the position's legs: an opening arms (or grows) its stop and targets; a sale or
-    a close cancels them with the position, or fits them to what is left; a stop that went off cancels the
-    targets. The entry's stop, where one was armed; the legs resting at the venue, to cancel there."""
+) -> _AtVenue:
+    """What a new fill does to the position's legs: an opening arms (or grows) its stop and targets; a sale, a
+    close or a futures target cancels them with the position, or fits them to what is left; a stop that went
+    off cancels the targets."""
     if updated.filled <= order.filled:
-        return None, []
+        return _AtVenue()
     now = core.clock.now()
     if opens(order):
-        return await arm_brackets(uow, updated, now, await _amount_step(core, order), draft), []
-    if order.role in (OrderRole.ENTRY, OrderRole.CLOSE):
+        return _AtVenue(stop=await arm_brackets(uow, updated, now, await _amount_step(core, order), draft))
+    perpetual = is_perpetual(order.symbol)
+    if order.role in (OrderRole.ENTRY, OrderRole.CLOSE) or (
+        perpetual and order.role is OrderRole.TAKE_PROFIT
+    ):
         if not held:
-            return None, await disarm_brackets(uow, order, now)
+            return _AtVenue(lift=await disarm_brackets(uow, order, now))
         await fit_legs(uow, order, held, now)
+        if perpetual:
+            return _AtVenue(refit=await refits_after(uow, order, held))
     elif order.role is OrderRole.STOP_LOSS:
         await stop_went_off(uow, updated, now)
-    return None, []
+    return _AtVenue()
 
 
-async def _follow_at_venue(core: Core, entry: Order, stop: Order | None, at_venue: list[Order]) -> None:
-    """What the venue must do once the books are written: hold the entry's stop (or re-place it for the new
-    fill), or cancel the stops of a position closed by hand."""
+async def _follow_at_venue(core: Core, filled: Order, at_venue: _AtVenue) -> None:
+    """Once `filled`'s books are written: rest its stop at the venue (or re-place it for the new fill), cancel
+    the stops of a position closed, place again those a futures position outgrew."""
+    stop = at_venue.stop
     if stop is not None and (
         (stop.status is OrderStatus.ARMED and stop.error is None)
-        or (stop.status.is_live and stop.quantity < entry.filled)
+        or (stop.status.is_live and stop.quantity < filled.filled)
     ):
-        await follow_entry(core, entry)
-    for leg in at_venue:
+        await follow_entry(core, filled)
+    for leg in at_venue.lift:
         try:
             await lift(core, leg)
         except ExchangeError as error:
             log.warning("stop %s of a closed position not cancelled: %s", leg.client_order_id, error)
+    for refit in at_venue.refit:
+        try:
+            await replace_stop(core, refit.stop, refit.quantity, refit.price)
+        except ExchangeError as error:
+            log.warning("stop %s not fitted to its position: %s", refit.stop.client_order_id, error)
 
 
 async def _amount_step(core: Core, order: Order) -> Decimal:

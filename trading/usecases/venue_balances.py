@@ -5,10 +5,16 @@ at the venue since (the user deposited or withdrew there). The quote currency co
 market against the quote comes in as a position at its bid then (so its P&L counts from that moment); an asset with
 no such market is kept as a balance without a position. A transfer out takes a coin off its position at the
 position's average cost.
+
+A futures account's book opens with the collateral its wallet holds (the perpetuals' settle currencies, USDT or
+USDC) and a re-sync books the difference as a transfer, both only while no position is open: the venue's figure
+then counts the positions' unrealised P&L, which is no transfer. It is refused in hedge mode, and on a venue with
+no linear perpetuals.
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,9 +27,14 @@ from trading.domain.errors import (
     InvalidInput,
     UnknownSymbol,
 )
+from trading.domain.futures import MarketType, PositionMode
+from trading.domain.futures_ledger import FuturesBook
 from trading.domain.ledger import ZERO, Ledger
-from trading.ports import ExchangeGateway, UnitOfWork
+from trading.ports import DerivativesGateway, ExchangeGateway, UnitOfWork
 from trading.usecases.core import Core, account_of
+from trading.usecases.routing import derivatives
+
+BOOKS_MOVED = "The account's books changed while its venue was read; sync again."
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +52,42 @@ async def opening_ledger(
 ) -> tuple[Ledger, tuple[Transfer, ...]]:
     """The ledger of an account not stored yet, read from the venue with its keys. A refusal of the keys or a
     venue out of reach raises one sentence that says which."""
-    venue = exchange.capitalize()
-    gateway = await core.exchanges.open_gateway(exchange, testnet, credentials)
-    try:
+    async with keys_on_trial(core, exchange, testnet, credentials, MarketType.SPOT) as gateway:
         return await _booked(gateway, Ledger(), core.config.paper_quote)
+
+
+async def opening_book(core: Core, exchange: str, testnet: bool, credentials: Credentials) -> FuturesBook:
+    """The book of a futures account not stored yet, its wallet read from the venue's derivatives API with its
+    keys. Refused, in one sentence that says what to change: keys the venue refuses, a venue out of reach or with
+    no linear perpetuals, an account in hedge mode or with positions open."""
+    venue = exchange.capitalize()
+    async with keys_on_trial(core, exchange, testnet, credentials, MarketType.FUTURES) as gateway:
+        if not isinstance(gateway, DerivativesGateway) or not await gateway.markets():
+            raise InvalidInput(
+                f"{venue} has no linear perpetual futures (USDT- or USDC-settled swaps) that tsbot trades; add it "
+                "as a spot account, or choose a futures venue such as binanceusdm or bybit."
+            )
+        wallet = await _holdings(gateway)
+        if await gateway.position_mode() is PositionMode.HEDGE:
+            raise InvalidInput(
+                f"Your {venue} account is in hedge mode, which tsbot does not trade; switch its position mode to "
+                "one-way at the venue, then add it again."
+            )
+        held = [position.symbol for position in await gateway.positions()]
+        _refuse_positions(f"Your {venue} account", held, "add it once they are closed there")
+    return _wallet_synced(FuturesBook(), wallet)[0]
+
+
+@asynccontextmanager
+async def keys_on_trial(
+    core: Core, exchange: str, testnet: bool, credentials: Credentials, market_type: MarketType
+) -> AsyncIterator[ExchangeGateway]:
+    """A gateway on the venue for keys not stored yet, closed after; the venue refusing the keys, or out of
+    reach, raises one sentence that says which."""
+    venue = exchange.capitalize()
+    gateway = await core.exchanges.open_gateway(exchange, testnet, credentials, market_type)
+    try:
+        yield gateway
     except AuthenticationFailed as error:
         raise InvalidInput(f"{venue} refused these API keys: {_venue_words(error)}.") from error
     except ExchangeError as error:
@@ -65,6 +108,8 @@ async def sync_venue_balances(core: Core, user_id: int, account_id: int) -> tupl
         await _refuse_live_orders(uow, account)
     if account.is_paper:
         raise InvalidInput("A paper account has no venue to sync with; fund it with a deposit.")
+    if account.is_futures:
+        return await _sync_wallet(core, account)
     gateway = await core.exchanges.gateway(account)
     async with core.uow(read_only=True) as uow:
         before = await uow.ledgers.load(account.id)
@@ -74,12 +119,56 @@ async def sync_venue_balances(core: Core, user_id: int, account_id: int) -> tupl
         ledger = await uow.ledgers.load(account.id, for_update=True)
         await _refuse_live_orders(uow, account)
         if ledger != before:
-            raise InvalidInput("The account's books changed while its venue was read; sync again.")
+            raise InvalidInput(BOOKS_MOVED)
         synced, transfers = await _book(gateway, ledger, holdings, core.config.paper_quote)
         if transfers:
             await uow.ledgers.save(account.id, synced)
             await uow.commit()
     return transfers
+
+
+async def _sync_wallet(core: Core, account: ExchangeAccount) -> tuple[Transfer, ...]:
+    """A futures account's wallet against the venue's, while no position is open (in the books or there)."""
+    gateway = await derivatives(core, account.id)
+    async with core.uow(read_only=True) as uow:
+        before = await uow.futures_books.load(account.id)
+    then = "sync its wallet once they are closed"
+    _refuse_positions("This account", before.positions, then)
+    _refuse_positions("This account", [p.symbol for p in await gateway.positions()], then)
+    holdings = await _holdings(gateway)
+    async with core.uow() as uow:
+        book = await uow.futures_books.load(account.id, for_update=True)
+        await _refuse_live_orders(uow, account)
+        if book != before:
+            raise InvalidInput(BOOKS_MOVED)
+        synced, transfers = _wallet_synced(book, holdings)
+        if transfers:
+            await uow.futures_books.save(account.id, synced)
+            await uow.commit()
+    return transfers
+
+
+def _refuse_positions(holder: str, symbols: Iterable[str], then: str) -> None:
+    """Positions open: the venue's wallet figure then moves with their P&L, which is no transfer."""
+    held = ", ".join(sorted(symbols))
+    if held:
+        raise InvalidInput(f"{holder} has positions open ({held}); {then}.")
+
+
+def _wallet_synced(
+    book: FuturesBook, holdings: Mapping[str, Decimal]
+) -> tuple[FuturesBook, tuple[Transfer, ...]]:
+    """The book with the difference between its wallet and the venue's booked as transfers, and those."""
+    transfers: list[Transfer] = []
+    for currency in sorted(set(holdings) | {c for c, amount in book.wallets.items() if amount}):
+        difference = holdings.get(currency, ZERO) - book.wallet(currency)
+        if difference > 0:
+            book = book.deposit(currency, difference)
+        elif difference < 0:
+            book = book.withdraw(currency, -difference)
+        if difference:
+            transfers.append(Transfer(currency, difference))
+    return book, tuple(transfers)
 
 
 async def has_live_orders(uow: UnitOfWork, account: ExchangeAccount) -> bool:
@@ -141,7 +230,7 @@ async def _bid(gateway: ExchangeGateway, symbol: str) -> Decimal | None:
 
 def _venue_words(error: AuthenticationFailed) -> str:
     """The venue's own reason (ccxt carries its JSON answer, as in Binance's {"msg": "Invalid API-key, IP, or
-    permissions for action."}), or a hint where there is none to read."""
+    permissions for action."} or Bybit's {"retMsg": "API key is invalid."}), or a hint where there is none."""
     text = str(error.__cause__ or "")
     start = text.find("{")
     try:
@@ -149,7 +238,7 @@ def _venue_words(error: AuthenticationFailed) -> str:
     except ValueError:
         answer = None
     if isinstance(answer, dict):
-        for key in ("msg", "message", "error"):
+        for key in ("msg", "retMsg", "message", "error"):
             words = answer.get(key)
             if isinstance(words, list):
                 words = "; ".join(str(w) for w in words)

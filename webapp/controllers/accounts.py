@@ -9,6 +9,7 @@ from litestar.params import JSONBody, Parameter
 from trading.domain.access import TokenScope
 from trading.domain.accounts import PAPER, Credentials
 from trading.domain.errors import InvalidInput
+from trading.domain.futures import MarketType
 from trading.usecases.access import api_tokens, create_api_token, revoke_api_token
 from trading.usecases.exchange_accounts import accounts, add_account, remove_account
 from trading.usecases.venue_balances import sync_venue_balances
@@ -59,7 +60,13 @@ class AccountsController(Controller):
             else None
         )
         account = await add_account(
-            web.core, request.user.user_id, data.exchange, data.label, data.testnet, credentials
+            web.core,
+            request.user.user_id,
+            data.exchange,
+            data.label,
+            data.testnet,
+            credentials,
+            MarketType(data.market_type),
         )
         return account_out(account)
 
