@@ -2,6 +2,8 @@
 
 from trading.domain.access import ApiToken
 from trading.domain.accounts import ExchangeAccount
+from trading.domain.enums import OrderType
+from trading.domain.futures_orders import FuturesTerms, stop_to_liquidation
 from trading.domain.orders import Order, OrderDraft
 from trading.usecases.portfolio import Portfolio
 from webapp.schemas import (
@@ -9,6 +11,7 @@ from webapp.schemas import (
     ApiTokenOut,
     BalanceOut,
     DraftOut,
+    FuturesTermsOut,
     OrderOut,
     PortfolioOut,
     PositionOut,
@@ -43,8 +46,33 @@ def portfolio_out(view: Portfolio) -> PortfolioOut:
     )
 
 
+def futures_terms_out(draft: OrderDraft, terms: FuturesTerms) -> FuturesTermsOut:
+    """`stop_to_liquidation_pct` from the draft's stop loss, or from its own price where it is a reduce-only stop
+    (a position's stop moved or set)."""
+    stop = draft.stop_loss
+    if stop is None and terms.reduce_only and draft.order_type is OrderType.STOP:
+        stop = draft.price
+    liquidation = terms.liquidation_price
+    return FuturesTermsOut(
+        position_side=terms.position_side.value,
+        leverage=terms.leverage,
+        leverage_asked=terms.leverage_asked,
+        leverage_capped=terms.capped,
+        margin_mode=terms.margin_mode.value,
+        margin=terms.margin,
+        liquidation_price=liquidation,
+        stop_to_liquidation_pct=None
+        if stop is None or liquidation is None
+        else round(stop_to_liquidation(stop, liquidation), 2),
+        funding_rate=terms.funding_rate,
+        reduce_only=terms.reduce_only,
+        closes=terms.closes,
+    )
+
+
 def draft_out(draft: OrderDraft) -> DraftOut:
     p = draft.preview
+    terms = draft.futures
     return DraftOut(
         draft_id=draft.id,
         account_id=draft.account_id,
@@ -60,6 +88,7 @@ def draft_out(draft: OrderDraft) -> DraftOut:
         ),
         expires_at=draft.expires_at,
         replaces_order_id=draft.replaces_order_id,
+        futures=None if terms is None else futures_terms_out(draft, terms),
     )
 
 
