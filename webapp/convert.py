@@ -1,11 +1,15 @@
 """Domain objects into the API's Structs."""
 
+from decimal import Decimal
+
 from trading.domain.access import ApiToken
 from trading.domain.accounts import ExchangeAccount
 from trading.domain.enums import OrderType
 from trading.domain.futures_orders import FuturesTerms, stop_to_liquidation
 from trading.domain.orders import Order, OrderDraft
+from trading.usecases.core import Core
 from trading.usecases.portfolio import Portfolio
+from trading.usecases.quotes import price_tick
 from webapp.schemas import (
     AccountOut,
     ApiTokenOut,
@@ -70,7 +74,12 @@ def futures_terms_out(draft: OrderDraft, terms: FuturesTerms) -> FuturesTermsOut
     )
 
 
-def draft_out(draft: OrderDraft) -> DraftOut:
+async def draft_to_show(core: Core, draft: OrderDraft) -> DraftOut:
+    """A draft with its market's price increment, for a preview to be shown at the market's precision."""
+    return draft_out(draft, await price_tick(core, draft))
+
+
+def draft_out(draft: OrderDraft, tick: Decimal | None = None) -> DraftOut:
     p = draft.preview
     terms = draft.futures
     return DraftOut(
@@ -89,6 +98,7 @@ def draft_out(draft: OrderDraft) -> DraftOut:
         expires_at=draft.expires_at,
         replaces_order_id=draft.replaces_order_id,
         futures=None if terms is None else futures_terms_out(draft, terms),
+        price_tick=tick,
     )
 
 

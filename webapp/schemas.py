@@ -197,6 +197,8 @@ class DraftOut(msgspec.Struct):
     # A stop moved rather than a new order: the stop order a confirmation moves to `price`.
     replaces_order_id: int | None = None
     futures: FuturesTermsOut | None = None  # null on spot
+    # The market's price increment, the precision its prices are shown to (null where not given).
+    price_tick: Decimal | None = None
 
 
 class MoveStopRequest(msgspec.Struct, forbid_unknown_fields=True):

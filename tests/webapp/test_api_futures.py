@@ -69,6 +69,7 @@ async def test_a_leveraged_short_is_previewed_with_its_liquidation_and_listed_on
     assert position["margin_mode"] == "isolated" and [D(s) for s in position["stops"]] == [stop]
     assert D(position["liquidation_price"]) == liquidation and D(position["margin"]) > 0
     assert D(position["mark_price"]) > 0 and "unrealised_pnl" in position
+    assert D(position["price_tick"]) == D(draft["price_tick"]) == D("0.01")  # ETH's, the precision shown
     spot = await api.json("GET", "/api/v1/portfolio", headers)
     assert spot["positions"] == [] and D(spot["cash"]) == 10_000  # no coin was sold for the short
 

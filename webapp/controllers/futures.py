@@ -14,7 +14,7 @@ from trading.domain.enums import AmountUnit
 from trading.domain.futures import FuturesPosition
 from trading.domain.market import parse_symbol
 from trading.domain.money import HUNDRED
-from trading.usecases.futures_positions import (
+from trading.usecases.position_actions import (
     HeldPositions,
     draft_close,
     draft_position_stop,
@@ -23,7 +23,7 @@ from trading.usecases.futures_positions import (
 )
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
-from webapp.convert import draft_out
+from webapp.convert import draft_to_show
 from webapp.errors import error_responses
 from webapp.schemas import (
     Amount,
@@ -53,7 +53,8 @@ NO_ACCOUNT = " 400 `no_futures_account` where you have no futures account."
 
 class FuturesPositionOut(msgspec.Struct):
     """An open position as its venue reports it, in the settle currency. `base`: what its actions take in their
-    path; `stops`: the prices of the stops that guard it (usually one; none: unprotected)."""
+    path; `stops`: the prices of the stops that guard it (usually one; none: unprotected); `price_tick`: its
+    market's price increment, the precision its prices are shown to."""
 
     symbol: str
     base: str
@@ -67,6 +68,7 @@ class FuturesPositionOut(msgspec.Struct):
     unrealised_pnl: Decimal
     margin: Decimal
     stops: list[Decimal]
+    price_tick: Decimal
 
 
 class FuturesAccountOut(msgspec.Struct):
@@ -101,7 +103,7 @@ class ReduceRequest(msgspec.Struct, forbid_unknown_fields=True):
         positive("size", self.size)
 
 
-def _position_out(p: FuturesPosition, stops: tuple[Decimal, ...]) -> FuturesPositionOut:
+def _position_out(p: FuturesPosition, stops: tuple[Decimal, ...], tick: Decimal) -> FuturesPositionOut:
     return FuturesPositionOut(
         symbol=p.symbol,
         base=parse_symbol(p.symbol)[0],
@@ -115,6 +117,7 @@ def _position_out(p: FuturesPosition, stops: tuple[Decimal, ...]) -> FuturesPosi
         unrealised_pnl=p.unrealised_pnl,
         margin=p.margin,
         stops=list(stops),
+        price_tick=tick,
     )
 
 
@@ -131,7 +134,7 @@ def _account_out(held: HeldPositions) -> FuturesAccountOut:
         realised_pnl=v.realised_pnl,
         fees_paid=v.fees_paid,
         funding_paid=v.funding_paid,
-        positions=[_position_out(p, held.stops.get(p.symbol, ())) for p in v.positions],
+        positions=[_position_out(p, held.stops.get(p.symbol, ()), held.ticks[p.symbol]) for p in v.positions],
     )
 
 
@@ -164,7 +167,9 @@ class FuturesPositionsController(Controller):
         self, state: State, request: AuthRequest, base: Base, account_id: AccountId = None
     ) -> DraftOut:
         web: WebContext = state.web
-        return draft_out(await draft_close(web.core, request.user.user_id, base, account_id))
+        return await draft_to_show(
+            web.core, await draft_close(web.core, request.user.user_id, base, account_id)
+        )
 
     @post(
         "/{base:str}/reduce",
@@ -190,7 +195,7 @@ class FuturesPositionsController(Controller):
             assert data.size is not None
             amount, unit = data.size, AmountUnit.BASE
         draft = await draft_reduction(web.core, request.user.user_id, base, amount, unit, account_id)
-        return draft_out(draft)
+        return await draft_to_show(web.core, draft)
 
     @post(
         "/{base:str}/stop",
@@ -213,4 +218,4 @@ class FuturesPositionsController(Controller):
     ) -> DraftOut:
         web: WebContext = state.web
         draft = await draft_position_stop(web.core, request.user.user_id, base, data.price, account_id)
-        return draft_out(draft)
+        return await draft_to_show(web.core, draft)

@@ -16,7 +16,7 @@ from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
 from trading.usecases.stop_moves import draft_move_of
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
-from webapp.convert import draft_out, order_out
+from webapp.convert import draft_to_show, order_out
 from webapp.errors import error_responses
 from webapp.schemas import ConfirmRequest, DraftId, DraftOut, MoveStopRequest, OrderOut, OrderPreviewRequest
 
@@ -85,7 +85,7 @@ class OrdersController(Controller):
             margin_mode=None if data.margin_mode is None else MarginMode(data.margin_mode),
         )
         draft = await draft_order(web.core, request.user.user_id, intent, data.account_id)
-        return draft_out(draft)
+        return await draft_to_show(web.core, draft)
 
     @post(
         "/confirm",
@@ -115,7 +115,9 @@ class OrdersController(Controller):
         self, state: State, request: AuthRequest, order_id: OrderId, data: JSONBody[MoveStopRequest]
     ) -> DraftOut:
         web: WebContext = state.web
-        return draft_out(await draft_move_of(web.core, request.user.user_id, order_id, data.price))
+        return await draft_to_show(
+            web.core, await draft_move_of(web.core, request.user.user_id, order_id, data.price)
+        )
 
     @post("/{order_id:int}/cancel", guards=[can_trade], summary="Cancel an open order")
     async def cancel(self, state: State, request: AuthRequest, order_id: OrderId) -> OrderOut:

@@ -26,10 +26,12 @@ from trading.usecases.stop_moves import draft_stop_move, stop_terms, stops_guard
 
 @dataclass(frozen=True, slots=True)
 class HeldPositions:
-    """A futures account valued, and by symbol the prices of the stops that guard each of its positions."""
+    """A futures account valued, and by symbol the prices of the stops that guard each of its positions and
+    its market's price increment."""
 
     portfolio: FuturesPortfolio
     stops: Mapping[str, tuple[Decimal, ...]]
+    ticks: Mapping[str, Decimal]
 
 
 async def held_positions(core: Core, user_id: int, account_id: int | None = None) -> HeldPositions:
@@ -42,7 +44,9 @@ async def held_positions(core: Core, user_id: int, account_id: int | None = None
         p.symbol: tuple(sorted(s.price for s in guarding if s.symbol == p.symbol and s.price is not None))
         for p in view.positions
     }
-    return HeldPositions(view, stops)
+    gateway = await derivatives(core, view.account_id)
+    ticks = {p.symbol: (await gateway.market(p.symbol)).price_tick for p in view.positions}
+    return HeldPositions(view, stops, ticks)
 
 
 async def draft_reduction(
