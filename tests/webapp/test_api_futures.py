@@ -46,7 +46,7 @@ async def test_a_leveraged_short_is_previewed_with_its_liquidation_and_listed_on
     draft = await _preview(api, headers, **body, stop_loss=str(stop), margin_mode="isolated")
     terms = draft["futures"]
     assert (draft["symbol"], draft["side"], terms["position_side"]) == (ETH, "sell", "short")
-    assert (D(terms["leverage"]), terms["leverage_capped"], terms["leverage_asked"]) == (5, False, None)
+    assert (D(terms["leverage"]), terms["leverage_capped"], terms["leverage_asked"]) == (D(5), False, None)
     assert terms["margin_mode"] == "isolated" and not terms["reduce_only"]
     assert D(terms["margin"]) == D(draft["preview"]["cost"]) / 5
     liquidation = D(terms["liquidation_price"])
@@ -64,7 +64,7 @@ async def test_a_leveraged_short_is_previewed_with_its_liquidation_and_listed_on
         "ETH",
         "short",
         D("0.5"),
-        5,
+        D(5),
     )
     assert position["margin_mode"] == "isolated" and [D(s) for s in position["stops"]] == [stop]
     assert D(position["liquidation_price"]) == liquidation and D(position["margin"]) > 0
@@ -82,7 +82,11 @@ async def test_leverage_above_the_most_is_capped_and_said_and_cross_margin_is_ta
         api, headers, symbol="ETH", side="buy", amount="0.1", leverage="50", stop_loss=stop
     )
     terms = capped["futures"]
-    assert (terms["position_side"], D(terms["leverage"]), D(terms["leverage_asked"])) == ("long", 20, 50)
+    assert (terms["position_side"], D(terms["leverage"]), D(terms["leverage_asked"])) == (
+        "long",
+        D(20),
+        D(50),
+    )
     assert terms["leverage_capped"] is True
 
     cross = await _preview(
