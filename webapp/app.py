@@ -26,6 +26,7 @@ from webapp.controllers.accounts import AccountsController, TokensController
 from webapp.controllers.alerts_signals import AlertsController, SignalsController
 from webapp.controllers.auth import AuthController
 from webapp.controllers.automations import AutomationsController
+from webapp.controllers.futures import FuturesPositionsController
 from webapp.controllers.markets import MarketsController
 from webapp.controllers.orders import OrdersController
 from webapp.controllers.portfolio import MeController, PortfolioController
@@ -133,6 +134,7 @@ def api_router() -> Router:
         MeController,
         PortfolioController,
         OrdersController,
+        FuturesPositionsController,
         MarketsController,
         AccountsController,
         RiskController,

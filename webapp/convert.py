@@ -1,14 +1,21 @@
 """Domain objects into the API's Structs."""
 
+from decimal import Decimal
+
 from trading.domain.access import ApiToken
 from trading.domain.accounts import ExchangeAccount
+from trading.domain.enums import OrderType
+from trading.domain.futures_orders import FuturesTerms, stop_to_liquidation
 from trading.domain.orders import Order, OrderDraft
+from trading.usecases.core import Core
 from trading.usecases.portfolio import Portfolio
+from trading.usecases.quotes import price_tick
 from webapp.schemas import (
     AccountOut,
     ApiTokenOut,
     BalanceOut,
     DraftOut,
+    FuturesTermsOut,
     OrderOut,
     PortfolioOut,
     PositionOut,
@@ -43,8 +50,38 @@ def portfolio_out(view: Portfolio) -> PortfolioOut:
     )
 
 
-def draft_out(draft: OrderDraft) -> DraftOut:
+def futures_terms_out(draft: OrderDraft, terms: FuturesTerms) -> FuturesTermsOut:
+    """`stop_to_liquidation_pct` from the draft's stop loss, or from its own price where it is a reduce-only stop
+    (a position's stop moved or set)."""
+    stop = draft.stop_loss
+    if stop is None and terms.reduce_only and draft.order_type is OrderType.STOP:
+        stop = draft.price
+    liquidation = terms.liquidation_price
+    return FuturesTermsOut(
+        position_side=terms.position_side.value,
+        leverage=terms.leverage,
+        leverage_asked=terms.leverage_asked,
+        leverage_capped=terms.capped,
+        margin_mode=terms.margin_mode.value,
+        margin=terms.margin,
+        liquidation_price=liquidation,
+        stop_to_liquidation_pct=None
+        if stop is None or liquidation is None
+        else round(stop_to_liquidation(stop, liquidation), 2),
+        funding_rate=terms.funding_rate,
+        reduce_only=terms.reduce_only,
+        closes=terms.closes,
+    )
+
+
+async def draft_to_show(core: Core, draft: OrderDraft) -> DraftOut:
+    """A draft with its market's price increment, for a preview to be shown at the market's precision."""
+    return draft_out(draft, await price_tick(core, draft))
+
+
+def draft_out(draft: OrderDraft, tick: Decimal | None = None) -> DraftOut:
     p = draft.preview
+    terms = draft.futures
     return DraftOut(
         draft_id=draft.id,
         account_id=draft.account_id,
@@ -67,6 +104,8 @@ def draft_out(draft: OrderDraft) -> DraftOut:
         ),
         expires_at=draft.expires_at,
         replaces_order_id=draft.replaces_order_id,
+        futures=None if terms is None else futures_terms_out(draft, terms),
+        price_tick=tick,
     )
 
 

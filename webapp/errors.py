@@ -5,6 +5,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_404_NOT_FOUND,
@@ -47,9 +48,30 @@ _STATUS: tuple[tuple[type[TradingError], int], ...] = (
 
 
 class ErrorBody(msgspec.Struct):
+    """`detail`: one sentence saying why; `error`: its kind (`no_futures_account`, `risk_rejected`, ...). A body
+    or parameter that does not validate answers 400 with `detail` and the fields at fault in `extra` instead."""
+
     status_code: int
     error: str
     detail: str
+
+
+# What each error status means on a route that moves money, for the OpenAPI document.
+_MEANINGS = {
+    HTTP_400_BAD_REQUEST: "Bad input: a field that does not validate, or a request the core refuses as asked.",
+    HTTP_404_NOT_FOUND: "Not found, or not yours.",
+    HTTP_409_CONFLICT: "The preview was used already, cancelled, or has expired.",
+    HTTP_422_UNPROCESSABLE_ENTITY: "Refused by a risk limit, for funds, or by the exchange's rules.",
+    HTTP_503_SERVICE_UNAVAILABLE: "The exchange is unavailable or did not answer.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """The OpenAPI responses of these error statuses, each an ErrorBody."""
+    return {
+        status: ResponseSpec(ErrorBody, generate_examples=False, description=_MEANINGS[status])
+        for status in statuses
+    }
 
 
 def status_of(error: TradingError) -> int:

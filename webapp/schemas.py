@@ -100,8 +100,27 @@ class DayPnl(msgspec.Struct):
     realised: Decimal
 
 
+Leverage = Annotated[
+    Decimal,
+    msgspec.Meta(
+        description="A whole multiple, 1 or more; capped at your most and the market's (the preview says so)."
+    ),
+]
+MarginModeName = Literal["isolated", "cross"]
+PositionSideName = Literal["long", "short"]
+
+
+def whole_leverage(value: Decimal | None) -> None:
+    if value is not None and not (value.is_finite() and 1 <= value <= MAX_DECIMAL and value == int(value)):
+        raise ValueError("`leverage` must be a whole number, 1 or more")
+
+
 # Orders
 class OrderPreviewRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """An order to preview. On a futures account (`account_id`, or asked for by `position` or a leverage above
+    1), `buy` opens or adds to a long and `sell` a short, unless `position` names the other side, which the order
+    then reduces; `amount` in the quote is the margin put up, fee included."""
+
     symbol: Symbol
     side: Literal["buy", "sell"]
     amount: Amount
@@ -114,10 +133,14 @@ class OrderPreviewRequest(msgspec.Struct, forbid_unknown_fields=True):
     stop_loss_percent: Distance | None = None
     take_profit_percents: Annotated[list[Distance], msgspec.Meta(max_length=10)] = []
     account_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
+    leverage: Leverage | None = None
+    margin_mode: MarginModeName | None = None
+    position: PositionSideName | None = None
 
     def __post_init__(self) -> None:
         positive("amount", self.amount)
         positive("price", self.price)
+        whole_leverage(self.leverage)
         positive("stop_loss", self.stop_loss)
         positive("stop_loss_percent", self.stop_loss_percent)
         for target in self.take_profits:
@@ -141,6 +164,27 @@ class PreviewOut(msgspec.Struct):
     fills_at_once_near: Decimal | None = None
 
 
+class FuturesTermsOut(msgspec.Struct):
+    """What a futures order does beyond a spot one. `leverage`: the one it takes (`leverage_asked`: what was
+    asked, where it was capped at your most or the market's); `margin`: the initial margin it puts up (0 for a
+    reduce-only order); `liquidation_price`: the position's after the order (null: none, or closed);
+    `stop_to_liquidation_pct`: how far the liquidation price lies beyond the stop, in percent of the stop;
+    `funding_rate`: the rate now, paid every 8 hours (longs pay shorts when positive); `reduce_only`: it only
+    shrinks the position (`closes`: all of it)."""
+
+    position_side: PositionSideName
+    leverage: Decimal
+    leverage_asked: Decimal | None
+    leverage_capped: bool
+    margin_mode: MarginModeName
+    margin: Decimal
+    liquidation_price: Decimal | None
+    stop_to_liquidation_pct: Decimal | None
+    funding_rate: Decimal | None
+    reduce_only: bool
+    closes: bool
+
+
 class DraftOut(msgspec.Struct):
     draft_id: str
     account_id: int
@@ -155,6 +199,9 @@ class DraftOut(msgspec.Struct):
     expires_at: datetime
     # A stop moved rather than a new order: the stop order a confirmation moves to `price`.
     replaces_order_id: int | None = None
+    futures: FuturesTermsOut | None = None  # null on spot
+    # The market's price increment, the precision its prices are shown to (null where not given).
+    price_tick: Decimal | None = None
 
 
 class MoveStopRequest(msgspec.Struct, forbid_unknown_fields=True):

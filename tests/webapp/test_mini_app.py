@@ -295,3 +295,64 @@ def test_an_automation_set_up_in_chat_is_paused_and_stopped_in_the_mini_app(serv
         _shot(page, "11-automations")
         card.get_by_test_id("stop-1").click()
         expect(card).to_contain_text("None yet")
+
+
+def test_a_futures_short_is_ticketed_with_its_liquidation_then_its_stop_moved_reduced_and_closed(
+    server: str,
+) -> None:
+    with _in_telegram(server, 782) as page:
+        page.get_by_role("link", name="Trade").click()
+        expect(page.locator("#account option")).to_have_count(2)
+        page.select_option("#account", label="Paper futures (futures)")
+        page.fill("#symbol", "ETH")
+        page.locator("#symbol").dispatch_event("change")
+        page.select_option("#side", "sell")
+        page.fill("#leverage", "50")  # above the most allowed (20x): capped, and said
+        page.fill("#amount", "0.2")
+        page.select_option("#unit", "base")
+        expect(page.locator("#stop-unit option").first).to_have_text("% above")  # a short's stop is above
+        page.fill("#stop", "2")
+        page.get_by_test_id("preview").click()
+        draft = page.get_by_test_id("draft")
+        expect(draft).to_contain_text("short 0.2 ETH/USDT:USDT (market, futures)")
+        expect(draft.get_by_test_id("leverage")).to_contain_text("20x isolated")
+        expect(draft.get_by_test_id("capped")).to_contain_text(
+            "You asked for 50x: capped at the most allowed, 20x."
+        )
+        expect(draft.get_by_test_id("margin")).to_contain_text("USDT")
+        expect(draft.get_by_test_id("liquidation")).to_contain_text("% beyond the stop)")
+        _shot(page, "12-futures-ticket")
+        page.get_by_test_id("confirm").click()
+        expect(page.get_by_test_id("placed")).to_contain_text("filled: sell 0.2 ETH/USDT:USDT")
+
+        page.get_by_role("link", name="Portfolio").click()
+        position = page.get_by_test_id("position-ETH")
+        expect(position).to_contain_text("ETH short 0.2 at 20x")
+        expect(position.get_by_test_id("liquidation")).not_to_contain_text("none")
+        stop = float(position.get_by_test_id("stops").inner_text().split()[1].replace(",", ""))
+        moved = round(stop * 0.995, 2)  # closer to the price, still above it
+        position.get_by_test_id("move-stop").click()
+        position.get_by_label("New stop price for the ETH short").fill(f"{moved:.2f}")
+        position.get_by_test_id("preview-action").click()
+        preview = position.get_by_test_id("action-preview")
+        expect(preview.get_by_test_id("stop-move")).to_contain_text(f"{stop:,.2f} → {moved:,.2f}")
+        expect(preview.get_by_test_id("liquidation")).to_contain_text("% beyond the stop)")
+        _shot(page, "13-futures-stop-move")
+        preview.get_by_test_id("confirm-action").click()
+        expect(position.get_by_test_id("stops")).to_have_text(f"Stop {moved:,.2f}")
+
+        position.get_by_test_id("reduce").click()
+        position.get_by_label("Reduce the ETH short by").fill("50")
+        position.get_by_test_id("preview-action").click()
+        expect(position.get_by_test_id("closing")).to_contain_text("Reduce your ETH short: buy back 0.1 ETH")
+        reduction = position.get_by_test_id("action-preview")
+        expect(reduction.get_by_test_id("liquidation")).to_contain_text("Liquidation after")
+        position.get_by_test_id("confirm-action").click()
+        expect(position).to_contain_text("ETH short 0.1 at 20x")
+
+        position.get_by_test_id("close").click()
+        expect(position.get_by_test_id("closing")).to_contain_text("Close your ETH short: buy back 0.1 ETH")
+        _shot(page, "14-futures-close")
+        position.get_by_test_id("confirm-action").click()
+        expect(page.get_by_test_id("no-futures-positions")).to_be_visible()
+        _shot(page, "15-futures-closed")

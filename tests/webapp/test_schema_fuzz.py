@@ -1,5 +1,7 @@
 """Schemathesis against the OpenAPI schema of a running `tsbot web`: no request it generates, valid or
-hostile, gets a server error. Bounded per operation so the whole run takes about a minute."""
+hostile, gets a server error. Bounded per operation so the whole run takes about a minute. The fuzzed user
+holds a futures position, and the position's actions are fuzzed again on it (their path naming it), so that
+their bodies reach the drafting of a real close, reduction or stop."""
 
 import time
 from collections.abc import Iterator
@@ -18,6 +20,8 @@ from webapp.init_data import sign_init_data
 
 EXAMPLES_PER_OPERATION = 100
 STREAM = "/api/v1/stream"  # fuzzed too, its length bounded: at most 2 rounds, 0.2 s apart
+POSITIONS = "/api/v1/futures/positions"
+HELD = "ETH"  # the fuzzed user's futures position
 
 
 def _bounded(case: Any) -> None:
@@ -45,7 +49,60 @@ def live(tmp_path: Path, sqlite_template: Path) -> Iterator[tuple[str, dict[str,
     with live_server(sqlite_template, tmp_path, RATE_LIMIT_PER_IP="0", RATE_LIMIT_PER_USER="0") as base:
         init_data = sign_init_data(BOT_TOKEN, {"id": 4242, "first_name": "Fuzz"}, int(time.time()))
         tokens = httpx.post(f"{base}/api/v1/auth/telegram", json={"init_data": init_data}).json()
-        yield base, {"Authorization": f"Bearer {tokens['access_token']}"}
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        _hold_a_short(base, headers)
+        yield base, headers
+
+
+def _hold_a_short(base: str, headers: dict[str, str]) -> None:
+    """A 1x short of ETH on the user's paper futures account: a position for its actions to act on."""
+    body = {"symbol": HELD, "side": "sell", "amount": "0.5", "position": "short"}
+    draft = httpx.post(f"{base}/api/v1/orders/preview", headers=headers, json=body)
+    assert draft.status_code == 201, draft.text
+    order = httpx.post(
+        f"{base}/api/v1/orders/confirm", headers=headers, json={"draft_id": draft.json()["draft_id"]}
+    )
+    assert order.json()["status"] == "filled", order.text
+
+
+def _fuzz(operation: Any, base: str, headers: dict[str, str], statuses: list[int], errors: list[str]) -> None:
+    """Positive and negative cases of one operation; where `HELD` is given, its position path names it."""
+    cases = st.one_of(
+        operation.as_strategy(schemathesis.GenerationMode.POSITIVE),
+        operation.as_strategy(schemathesis.GenerationMode.NEGATIVE),
+    )
+
+    @given(case=cases)
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def no_server_error(case: Any) -> None:
+        _bounded(case)
+        response = case.call(base_url=base, headers=headers, timeout=30)
+        statuses.append(response.status_code)
+        if response.status_code >= 500:
+            errors.append(f"{case.method} {case.formatted_path} {case.body!r}: {response.text[:200]}")
+
+    no_server_error()
+
+
+class _OnHeld:
+    """An operation on a position whose cases name the held one in their path."""
+
+    def __init__(self, operation: Any) -> None:
+        self._operation = operation
+
+    def as_strategy(self, mode: schemathesis.GenerationMode) -> st.SearchStrategy[Any]:
+        cases: st.SearchStrategy[Any] = self._operation.as_strategy(mode)
+        return cases.map(self._held)
+
+    @staticmethod
+    def _held(case: Any) -> Any:
+        case.path_parameters = {**(case.path_parameters or {}), "base": HELD}
+        return case
 
 
 def test_no_server_error_for_any_generated_request(live: tuple[str, dict[str, str]]) -> None:
@@ -58,27 +115,17 @@ def test_no_server_error_for_any_generated_request(live: tuple[str, dict[str, st
     errors: list[str] = []
     statuses: list[int] = []
     for operation in operations:
-        cases = st.one_of(
-            operation.as_strategy(schemathesis.GenerationMode.POSITIVE),
-            operation.as_strategy(schemathesis.GenerationMode.NEGATIVE),
-        )
-
-        @given(case=cases)
-        @settings(
-            max_examples=EXAMPLES_PER_OPERATION,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def no_server_error(case: Any) -> None:
-            _bounded(case)
-            response = case.call(base_url=base, headers=headers, timeout=30)
-            statuses.append(response.status_code)
-            if response.status_code >= 500:
-                errors.append(f"{case.method} {case.formatted_path} {case.body!r}: {response.text[:200]}")
-
-        no_server_error()
+        _fuzz(operation, base, headers, statuses, errors)
     assert errors == []
-    assert any(operation.path == STREAM for operation in operations)
+    paths = {operation.path for operation in operations}
+    assert STREAM in paths
+    assert {POSITIONS, *(f"{POSITIONS}/{{base}}/{action}" for action in ("close", "reduce", "stop"))} <= paths
     # It did reach the handlers: successes and refusals both, not only one kind of answer.
     assert len(statuses) > 500 and {200, 201} & set(statuses) and {400, 401, 404} & set(statuses)
+
+    on_held: list[int] = []
+    for operation in operations:
+        if operation.path.startswith(f"{POSITIONS}/{{base}}/"):
+            _fuzz(_OnHeld(operation), base, headers, on_held, errors)
+    assert errors == []
+    assert on_held.count(201) > 10 and 400 in on_held  # previews of real actions, and refusals

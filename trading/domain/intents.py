@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.domain.enums import AmountUnit, OrderType, Side
-from trading.domain.futures import PositionSide
+from trading.domain.futures import MarginMode, PositionSide
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,7 +13,8 @@ class OrderIntent:
     A stop or take-profits may be given as distances in percent from the order's price instead of as prices
     (`stop_loss_percent`, `take_profit_percents`): the core prices them with the order. `position`: a long or a
     short named ("short 0.1 eth", "close my eth short"): with the side that opens it, a futures order opening
-    or adding to it; with the other side, one that reduces it."""
+    or adding to it; with the other side, one that reduces it. `margin_mode`: a futures opening's (none: the
+    position's where one is open, else isolated)."""
 
     symbol: str
     side: Side
@@ -28,3 +29,4 @@ class OrderIntent:
     stop_loss_percent: Decimal | None = None
     take_profit_percents: tuple[Decimal, ...] = ()
     position: PositionSide | None = None
+    margin_mode: MarginMode | None = None

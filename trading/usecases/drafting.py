@@ -109,6 +109,10 @@ async def draft_order(
 
 def _validate(intent: OrderIntent) -> None:
     validate_intent(intent)
+    if intent.margin_mode is not None:
+        raise InvalidInput(
+            "A margin mode goes with a futures order: choose your futures account, or leave it out."
+        )
     brackets = intent.stop_loss, intent.stop_loss_percent, intent.take_profits, intent.take_profit_percents
     if intent.side is Side.SELL and any(b is not None and b != () for b in brackets):
         # The core arms a stop and targets for what a buy fills; on a spot sale they would act on nothing.

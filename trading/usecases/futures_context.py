@@ -98,14 +98,23 @@ def opened(
     side: Side,
     fills: Sequence[tuple[Decimal, Decimal, Decimal]],
     leverage: Decimal,
+    margin_mode: MarginMode = MARGIN_MODE,
 ) -> FuturesBook:
     """The book after the fills (quantity, price, fee) open or add to the position: InsufficientFunds where its
-    margin is not there, InvalidInput where the market's brackets refuse the leverage or the size."""
+    margin is not there, InvalidInput where the market's brackets refuse the leverage or the size, or an add
+    asks for another margin mode than the position's."""
     for quantity, price, fee in fills:
         book = book.apply_fill(
-            symbol, side, quantity, price, fee, leverage=leverage, margin_mode=MARGIN_MODE
+            symbol, side, quantity, price, fee, leverage=leverage, margin_mode=margin_mode
         ).book
     return book
+
+
+async def marks_of(book: FuturesBook, now: MarketNow) -> dict[str, Decimal]:
+    """The marks of the book's positions and of the market priced now (what a cross wallet is valued at)."""
+    marks = {s: (await now.gateway.ticker(s)).last for s in book.positions}
+    marks[now.market.symbol] = now.ticker.last
+    return marks
 
 
 def check_free(now: MarketNow, needed: Decimal) -> None:
@@ -120,8 +129,7 @@ def check_free(now: MarketNow, needed: Decimal) -> None:
 async def check_futures_risk(state: FuturesState, now: MarketNow, exposure: OrderExposure) -> None:
     """The risk limits, with the account valued at its marks."""
     book, symbol = state.book, exposure.symbol
-    marks = {s: (await now.gateway.ticker(s)).last for s in book.positions}
-    marks[symbol] = now.ticker.last
+    marks = await marks_of(book, now)
     currency = settle_currency(symbol)
     position = book.positions.get(symbol)
     context = RiskContext(

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from trading.domain.enums import AmountUnit, Side
 from trading.domain.errors import InvalidInput
-from trading.domain.futures import PositionSide
+from trading.domain.futures import MarginMode, PositionSide
 from trading.domain.futures_math import initial_margin
 from trading.domain.futures_orders import FuturesTerms, capped_leverage, check_liquidation_beyond_stop
 from trading.domain.intents import OrderIntent
@@ -31,6 +31,7 @@ from trading.usecases.futures_context import (
     check_one_position,
     futures_state,
     market_now,
+    marks_of,
     opened,
 )
 from trading.usecases.pricing import brackets_priced, check_brackets, check_trigger, pair_of, validate_intent
@@ -84,6 +85,7 @@ class _Priced:
 async def _opening(intent: OrderIntent, side: PositionSide, state: FuturesState, now: MarketNow) -> _Priced:
     market, symbol = now.market, now.market.symbol
     asked = intent.leverage or (now.held.leverage if now.held is not None else Decimal(1))
+    mode = intent.margin_mode or (now.held.margin_mode if now.held is not None else MARGIN_MODE)
     leverage = capped_leverage(asked, state.limits.max_leverage, market.max_leverage)
     check_one_position(now, side, leverage)
     buying = intent.side is Side.BUY
@@ -97,16 +99,16 @@ async def _opening(intent: OrderIntent, side: PositionSide, state: FuturesState,
     check_free(now, margin + fee)
     intent = brackets_priced(intent, market, price, below=side is PositionSide.LONG)
     check_brackets(intent, price, side.opening_side)
-    liquidation = opened(
-        state.book, symbol, intent.side, [(quantity, price, fee)], leverage
-    ).liquidation_price(symbol)
+    others = await marks_of(state.book, now) if mode is MarginMode.CROSS else None  # a cross wallet's
+    after = opened(state.book, symbol, intent.side, [(quantity, price, fee)], leverage, mode)
+    liquidation = after.liquidation_price(symbol, others)
     check_liquidation_beyond_stop(side, leverage, intent.stop_loss, liquidation)
     exposure = OrderExposure(symbol, intent.side, notional, leverage, intent.stop_loss, opens=True)
     await check_futures_risk(state, now, exposure)
     terms = FuturesTerms(
         side,
         leverage,
-        MARGIN_MODE,
+        mode,
         margin,
         liquidation_price=liquidation,
         funding_rate=now.funding_rate,

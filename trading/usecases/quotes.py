@@ -1,10 +1,11 @@
 """A quote on the user's venue, and the user's open orders."""
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from trading.domain.enums import OPEN_STATUSES
 from trading.domain.market import Ticker
-from trading.domain.orders import Order
+from trading.domain.orders import Order, OrderDraft
 from trading.usecases.core import Core, account_of
 from trading.usecases.pricing import pair_of
 
@@ -15,6 +16,12 @@ async def quote(core: Core, user_id: int, symbol: str, quote_asset: str | None =
     gateway = await core.exchanges.gateway(account)
     market = await gateway.market(pair_of(symbol, quote_asset, core.config.paper_quote))
     return await gateway.ticker(market.symbol)
+
+
+async def price_tick(core: Core, draft: OrderDraft) -> Decimal:
+    """The price increment of a draft's market on its account's venue: the precision its prices are shown to."""
+    gateway = await core.exchanges.gateway_of(draft.account_id)
+    return (await gateway.market(draft.symbol)).price_tick
 
 
 async def tradable_assets(core: Core, user_id: int) -> tuple[str, Sequence[str]]:

@@ -9,13 +9,15 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from trading.domain.enums import OPEN_STATUSES, AmountUnit, OrderType, Side
 from trading.domain.errors import NotFound
+from trading.domain.futures import MarginMode, PositionSide
 from trading.domain.intents import OrderIntent
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
 from trading.usecases.stop_moves import draft_move_of
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
-from webapp.convert import draft_out, order_out
+from webapp.convert import draft_to_show, order_out
+from webapp.errors import error_responses
 from webapp.schemas import ConfirmRequest, DraftId, DraftOut, MoveStopRequest, OrderOut, OrderPreviewRequest
 
 OrderId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
@@ -51,7 +53,17 @@ class OrdersController(Controller):
         return order_out(order)
 
     @post(
-        "/preview", guards=[can_trade], status_code=HTTP_201_CREATED, summary="Price and risk-check an order"
+        "/preview",
+        guards=[can_trade],
+        status_code=HTTP_201_CREATED,
+        summary="Price and risk-check an order",
+        description="Nothing is placed: the answer's `draft_id` is confirmed with `POST /orders/confirm` before "
+        "it expires. A short, a leverage above 1 or a futures `account_id` trade futures: the preview's "
+        "`futures` gives the side, leverage (and whether it was capped), margin, liquidation price, its "
+        "distance from the stop and the funding rate, and the order is refused where the position would be "
+        "liquidated before its stop. Without a futures account a short is refused (400 "
+        "`no_futures_account`), never made a sale of coins held.",
+        responses=error_responses(400, 404, 422, 503),
     )
     async def preview(
         self, state: State, request: AuthRequest, data: JSONBody[OrderPreviewRequest]
@@ -68,12 +80,21 @@ class OrdersController(Controller):
             take_profits=tuple(data.take_profits),
             stop_loss_percent=data.stop_loss_percent,
             take_profit_percents=tuple(data.take_profit_percents),
+            leverage=data.leverage,
+            position=None if data.position is None else PositionSide(data.position),
+            margin_mode=None if data.margin_mode is None else MarginMode(data.margin_mode),
         )
         draft = await draft_order(web.core, request.user.user_id, intent, data.account_id)
-        return draft_out(draft)
+        return await draft_to_show(web.core, draft)
 
     @post(
-        "/confirm", guards=[can_trade], status_code=HTTP_201_CREATED, summary="Place a previewed order, once"
+        "/confirm",
+        guards=[can_trade],
+        status_code=HTTP_201_CREATED,
+        summary="Place a previewed order, once",
+        description="Carries out a preview (an order's, a position's close, reduction or stop, a stop's move): "
+        "the order is written, then sent. A second confirmation of the same preview is 409.",
+        responses=error_responses(400, 404, 409, 422, 503),
     )
     async def confirm(self, state: State, request: AuthRequest, data: JSONBody[ConfirmRequest]) -> OrderOut:
         web: WebContext = state.web
@@ -94,7 +115,9 @@ class OrdersController(Controller):
         self, state: State, request: AuthRequest, order_id: OrderId, data: JSONBody[MoveStopRequest]
     ) -> DraftOut:
         web: WebContext = state.web
-        return draft_out(await draft_move_of(web.core, request.user.user_id, order_id, data.price))
+        return await draft_to_show(
+            web.core, await draft_move_of(web.core, request.user.user_id, order_id, data.price)
+        )
 
     @post("/{order_id:int}/cancel", guards=[can_trade], summary="Cancel an open order")
     async def cancel(self, state: State, request: AuthRequest, order_id: OrderId) -> OrderOut:

@@ -37,6 +37,15 @@ export function priceText(value: string): string {
   return money(rounded.toFixed(), Math.max(2, own));
 }
 
+/** A price to its market's precision, `tick` the market's price increment ("0.01": to the cent), at least to
+ * the cent; without a tick, to its own digits (priceText). */
+export function priceAt(value: string, tick?: string | null): string {
+  if (!tick) return priceText(value);
+  const step = decimal(tick);
+  const places = Math.max(0, step.c.length - 1 - step.e); // "0.01" -> 2, "0.5" -> 1, "10" -> 0
+  return money(value, Math.max(2, places));
+}
+
 /** "0.10000000" -> "0.1": every digit that counts, none that does not. */
 export function plain(value: string): string {
   return decimal(value).toFixed();

@@ -24,6 +24,9 @@ export type SignalPlan = Schemas["SignalPlanOut"];
 export type Followed = Schemas["FollowedOut"];
 export type OrderRequest = Schemas["OrderPreviewRequest"];
 export type Automation = Schemas["AutomationOut"];
+export type FuturesTerms = Schemas["FuturesTermsOut"];
+export type FuturesAccount = Schemas["FuturesAccountOut"];
+export type FuturesPosition = Schemas["FuturesPositionOut"];
 type StreamQuery = NonNullable<paths["/api/v1/stream"]["get"]["parameters"]["query"]>;
 /** What /stream sends (the document names it text/event-stream only): prices, then the open orders. */
 export type StreamEvent = { event: "prices"; data: Ticker[] } | { event: "orders"; data: Order[] };
