@@ -26,6 +26,7 @@ from trading.usecases.brackets import arm_brackets, disarm_brackets, fit_legs, n
 from trading.usecases.core import Core, new_client_order_id
 from trading.usecases.futures_events import book_venue_events
 from trading.usecases.notices import add_notices
+from trading.usecases.protection_checks import after_fill
 
 log = logging.getLogger(__name__)
 # What a user is told of an order settled out of their sight (reconciliation), rendered by the caller.
@@ -161,6 +162,7 @@ async def record_report(
         await uow.commit()
     if stop is not None or at_venue:
         await _follow_at_venue(core, updated, stop, at_venue)
+    await after_fill(core, order, updated)  # a stop-out or a trade closed: the protections look
     return updated
 
 
