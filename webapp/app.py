@@ -26,9 +26,11 @@ from webapp.controllers.accounts import AccountsController, TokensController
 from webapp.controllers.alerts_signals import AlertsController, SignalsController
 from webapp.controllers.auth import AuthController
 from webapp.controllers.automations import AutomationsController
+from webapp.controllers.kill_switch import KillSwitchController
 from webapp.controllers.markets import MarketsController
 from webapp.controllers.orders import OrdersController
 from webapp.controllers.portfolio import MeController, PortfolioController
+from webapp.controllers.protections import ProtectionsController
 from webapp.controllers.risk import RiskController
 from webapp.controllers.stream import StreamController
 from webapp.errors import trading_error_handler
@@ -140,6 +142,8 @@ def api_router() -> Router:
         AlertsController,
         SignalsController,
         AutomationsController,
+        ProtectionsController,
+        KillSwitchController,
     ]
     return Router(API, route_handlers=handlers)
 

@@ -7,13 +7,16 @@ from decimal import Decimal
 
 import pytest
 
+from bot.jobs import JobServices, job_functions
 from tests.harness import Harness, track_and_report
 from trading.domain.enums import Side
 from trading.domain.errors import InvalidInput
 from trading.domain.intents import OrderIntent
 from trading.domain.protections import PauseKind, ProtectionOverrides
 from trading.domain.signals import SignalSpec
+from trading.jobs.local import LocalJobQueue
 from trading.usecases.follow_pauses import (
+    COOLDOWNS_JOB,
     finish_cooldowns,
     following_paused,
     following_state,
@@ -102,7 +105,12 @@ async def test_stop_outs_within_the_period_cool_automatic_following_down(harness
     assert isinstance(held, Planned) and held.held_back is not None and "stops were hit" in held.held_back
 
     harness.clock.advance(6 * HOUR)
-    assert await finish_cooldowns(harness.core) == 1
+    queue = LocalJobQueue(harness.clock, {})  # the periodic sweep, as the job queue runs it
+    queue.add_functions(job_functions(JobServices(harness.core, queue)))
+    await queue.enqueue(COOLDOWNS_JOB, "sweep")
+    await queue.run_due()
+    status = await queue.status("sweep")
+    assert status is not None and status.result == 1
     assert await finish_cooldowns(harness.core) == 0  # told once
     [ended] = [n for n in await notices(harness, user) if n.startswith("▶️")]
     assert ended.startswith("▶️ Automatic following resumes")
