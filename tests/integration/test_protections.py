@@ -166,8 +166,8 @@ async def test_a_losing_streak_pauses_that_source_only(harness: Harness) -> None
     told = [n for n in await notices(harness, user) if n.startswith("⏸")]
     assert told == [
         "⏸ Automatic following of Calls -100500 is paused: the last 2 signals of Calls -100500 closed at a "
-        "loss. Signals of the sources you follow automatically are shown to you to follow or not, never "
-        "followed on their own. Say 'resume auto follow' when you want it back."
+        "loss. Signals of Calls -100500 are shown to you to follow or not, never followed on their own. "
+        "Say 'resume auto follow' when you want it back."
     ]
     held = await post(harness, user, "a third", "-100500")
     assert isinstance(held, Planned) and held.held_back is not None and "-100500 is paused" in held.held_back

@@ -37,7 +37,7 @@ def when_text(at: datetime) -> str:
 
 
 def pause_text(pause: FollowPause, title: str | None = None) -> str:
-    """ "automatic following is paused until …: why", in the trader's words."""
+    """The pause in the trader's words: "automatic following is paused until …: why"."""
     whose = "" if pause.source_id is None else f" of {title or 'this source'}"
     until = "" if pause.until is None else f" until {when_text(pause.until)}"
     return f"automatic following{whose} is paused{until}: {pause.reason}"
@@ -50,9 +50,10 @@ def started_text(pause: FollowPause, title: str | None = None) -> str:
         if pause.until is None
         else "It resumes on its own then (or say 'resume auto follow')."
     )
+    whose = "the sources you follow automatically" if pause.source_id is None else title or "this source"
     return (
-        f"⏸ {what[0].upper()}{what[1:]}. Signals of the sources you follow automatically are shown to you "
-        f"to follow or not, never followed on their own. {ends}"
+        f"⏸ {what[0].upper()}{what[1:]}. Signals of {whose} are shown to you to follow or not, never "
+        f"followed on their own. {ends}"
     )
 
 
