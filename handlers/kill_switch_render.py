@@ -22,7 +22,7 @@ NOT_PAUSED = "Automatic following was not paused: nothing to resume."
 
 
 def order_line(order: Order) -> str:
-    """ "#5 buy limit 0.1 ETH/USDT at 2,500.00", "#3 stop loss 0.5 ETH/USDT at 2,800.00"."""
+    """An open order in a line: "#5 buy limit 0.1 ETH/USDT at 2,500.00", "#3 stop loss 0.5 ETH/USDT at 2,800.00"."""
     what = f"{order.side.value} {order.order_type.value}"
     if order.role in (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT):
         what = order.role.value.replace("_", " ")
