@@ -19,6 +19,7 @@ from storage.paper_store import SqlPaperStore
 from storage.uow import SqlUnitOfWorkFactory
 from trading.domain.accounts import PAPER, Credentials
 from trading.domain.errors import InvalidInput
+from trading.domain.protections import ProtectionLimits
 from trading.domain.risk import RiskLimits
 from trading.market.feeds import SimulatedPriceFeed
 from trading.market.simulated import SimulatedMarket
@@ -95,6 +96,18 @@ def core_config(settings: Settings) -> CoreConfig:
         default_exchange=settings.exchange,
         default_credentials=_operator_credentials(settings),
         default_testnet=settings.exchange_testnet,
+        protections=protection_limits(settings),
+    )
+
+
+def protection_limits(settings: Settings) -> ProtectionLimits:
+    return ProtectionLimits(
+        max_drawdown=settings.protect_max_drawdown,
+        drawdown_hours=settings.protect_drawdown_hours,
+        stoploss_guard=settings.protect_stoploss_guard,
+        stoploss_guard_hours=settings.protect_stoploss_guard_hours,
+        cooldown_hours=settings.protect_cooldown_hours,
+        losing_streak=settings.protect_losing_streak,
     )
 
 

@@ -16,6 +16,7 @@ from trading.ports.outside import EmailSender
 from trading.usecases.automations import DUE_JOB
 from trading.usecases.channels import DELIVER_JOB, deliver_to_channel, fan_out
 from trading.usecases.core import Core
+from trading.usecases.follow_pauses import COOLDOWNS_JOB, finish_cooldowns
 from trading.usecases.notices import NoticeDelivery
 from trading.usecases.plan_runs import RUN_JOB, enqueue_due, run_plan
 
@@ -23,6 +24,7 @@ from trading.usecases.plan_runs import RUN_JOB, enqueue_due, run_plan
 PERIODIC = (
     Periodic("deliver_notices", timedelta(seconds=10)),
     Periodic(DUE_JOB, timedelta(seconds=10)),
+    Periodic(COOLDOWNS_JOB, timedelta(seconds=30)),  # cooldowns of automatic following over: told
 )
 NOOP = "noop"
 
@@ -61,8 +63,15 @@ def job_functions(services: JobServices) -> Mapping[str, JobFunction]:
             await services.notices.deliver()  # told now, not at the next pass
         return outcome
 
+    async def cooldowns_due(run: JobRun) -> JsonValue:
+        finished = await finish_cooldowns(services.core)
+        if finished and services.notices is not None:
+            await services.notices.deliver()  # told now, not at the next pass
+        return finished
+
     return {
         NOOP: noop,
+        COOLDOWNS_JOB: cooldowns_due,
         "deliver_notices": deliver_notices,
         DUE_JOB: automations_due,
         RUN_JOB: run_plan_job,

@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     risk_daily_loss_limit: Annotated[Decimal, Field(gt=0)] = Decimal(1_000)
     risk_require_stop_for_leverage: bool = True
     risk_max_leverage: Annotated[Decimal, Field(ge=1)] = Decimal(20)
+    # Protections of automatic following (0 turns one off): a drawdown from the equity's peak, stop-outs in a
+    # period and their cooldown, a source's losing streak.
+    protect_max_drawdown: Annotated[Decimal, Field(ge=0, lt=1)] = Decimal("0.2")
+    protect_drawdown_hours: Annotated[int, Field(ge=1, le=8_760)] = 48
+    protect_stoploss_guard: Annotated[int, Field(ge=0)] = 3
+    protect_stoploss_guard_hours: Annotated[int, Field(ge=1, le=8_760)] = 24
+    protect_cooldown_hours: Annotated[int, Field(ge=1, le=8_760)] = 4
+    protect_losing_streak: Annotated[int, Field(ge=0)] = 3
 
     draft_ttl_seconds: Annotated[int, Field(gt=0)] = 120
 

@@ -12,7 +12,7 @@ from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from handlers import alerts, automations, orders, portfolio, rebalance
+from handlers import alerts, automations, kill_switch, orders, portfolio, rebalance
 from handlers.config import BotConfig
 from handlers.filters import HAS_TEXT
 from handlers.follow_ups import read_follow_up
@@ -23,6 +23,7 @@ from handlers.render import HELP, markets_text
 from handlers.replies import edit, reply
 from nlp.automation_commands import read_automation_command
 from nlp.intents import small_talk
+from nlp.kill_switch import read_kill_switch
 from nlp.pipeline import Pipeline
 from nlp.rebalance import read_rebalance
 from nlp.reports import read_report_schedule
@@ -140,6 +141,9 @@ async def on_text(
     text = (message.text or "")[:MAX_TEXT]
     if BARE_AMOUNT.fullmatch(text):
         await reply(message, AMOUNT_ALONE.format(amount=text.strip()))
+        return
+    if (switch := read_kill_switch(text)) is not None:  # "close all positions" is no order for one coin
+        await kill_switch.on_command(message, switch, core, user)
         return
     if (command := read_automation_command(text)) is not None:
         await automations.on_command(message, command, core, user, jobs)

@@ -60,8 +60,10 @@ async def read_follow_up(core: Core, user_id: int, channel: str, title: str, par
             return FollowUp(NO_SIGNAL.format(title=title, what=what))
         case Reported(signal):
             return FollowUp(REPORTED.format(title=title, what=what, symbol=signal.spec.symbol))
-        case ToConfirm(signal):
+        case ToConfirm(signal, paused):
             note = SEND_TO_ACT.format(title=title, what=what, symbol=signal.spec.symbol)
+            if paused is not None:
+                note += f" Not done for you: {paused}."
             return FollowUp(note, instruction(parsed, signal))
         case Applied():
             return FollowUp(applied_text(title, what, taken))

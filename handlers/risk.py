@@ -1,7 +1,8 @@
 """/risk: the limits every preview is checked against, and the user's own (only ever tighter).
 
 `/risk` shows them; `/risk max_order 500`, `/risk share 20%`, `/risk positions 3`, `/risk daily_loss 200`,
-`/risk stop on`, `/risk leverage 10` change one; `/risk max_order default` returns one to the operator's; `/risk reset` all."""
+`/risk stop on`, `/risk leverage 10` change one; `/risk max_order default` returns one to the operator's; `/risk reset` all.
+The protections of automatic following are shown and changed here too (handlers.protections)."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -9,6 +10,7 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
+from handlers.protections import PROTECTION_NAMES, change_protection, protections_block
 from handlers.replies import reply
 from trading.domain.accounts import User
 from trading.domain.risk import RiskOverrides
@@ -96,7 +98,11 @@ async def risk(message: Message, command: CommandObject, core: Core, user: User)
     quote = core.config.paper_quote
     words = (command.args or "").split()
     if not words:
-        await reply(message, risk_text(await risk_settings(core, user.id), quote))
+        shown = risk_text(await risk_settings(core, user.id), quote)
+        await reply(message, shown + "\n\n" + await protections_block(core, user.id))
+        return
+    if words[0].lower() in PROTECTION_NAMES:  # the protections of automatic following
+        await change_protection(message, words, core, user)
         return
     if words == ["reset"]:
         settings = await reset_risk_settings(core, user.id)

@@ -18,6 +18,7 @@ from storage.repositories.ledgers import SqlLedgerRepository
 from storage.repositories.notices import SqlNoticeRepository
 from storage.repositories.orders import SqlDraftRepository, SqlFillRepository, SqlOrderRepository
 from storage.repositories.plans import SqlPlanRepository
+from storage.repositories.protections import SqlProtectionRepository
 from storage.repositories.risk_settings import SqlRiskSettingsRepository
 from storage.repositories.signals import SqlSignalRepository
 from storage.repositories.users import SqlAccountRepository, SqlUserRepository
@@ -107,6 +108,10 @@ class SqlUnitOfWork:
     @cached_property
     def channels(self) -> SqlChannelRepository:
         return SqlChannelRepository(self._tx, self._cipher)
+
+    @cached_property
+    def protections(self) -> SqlProtectionRepository:
+        return SqlProtectionRepository(self._tx)
 
     async def __aenter__(self) -> Self:
         return self

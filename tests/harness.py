@@ -34,12 +34,16 @@ from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
 from trading.usecases.signals import receive_signal
 from trading.usecases.tracking import track_once
 
-# Limits wide enough that tests of other things are not refused by them.
+# Limits wide enough that tests of other things are not refused by them; and the protections of automatic
+# following off, so that they pause nothing those tests follow (a test of them turns them on as a user's own).
 GENEROUS = {
     "risk_max_order_value": Decimal(10_000_000),
     "risk_max_position_share": Decimal(1),
     "risk_max_open_positions": 100,
     "risk_daily_loss_limit": Decimal(10_000_000),
+    "protect_max_drawdown": Decimal(0),
+    "protect_stoploss_guard": 0,
+    "protect_losing_streak": 0,
 }
 
 

@@ -27,9 +27,11 @@ from webapp.controllers.alerts_signals import AlertsController, SignalsControlle
 from webapp.controllers.auth import AuthController
 from webapp.controllers.automations import AutomationsController
 from webapp.controllers.futures import FuturesPositionsController
+from webapp.controllers.kill_switch import KillSwitchController
 from webapp.controllers.markets import MarketsController
 from webapp.controllers.orders import OrdersController
 from webapp.controllers.portfolio import MeController, PortfolioController
+from webapp.controllers.protections import ProtectionsController
 from webapp.controllers.rebalance import RebalanceController
 from webapp.controllers.risk import RiskController
 from webapp.controllers.stream import StreamController
@@ -144,6 +146,8 @@ def api_router() -> Router:
         SignalsController,
         AutomationsController,
         RebalanceController,
+        ProtectionsController,
+        KillSwitchController,
     ]
     return Router(API, route_handlers=handlers)
 

@@ -356,3 +356,37 @@ def test_a_futures_short_is_ticketed_with_its_liquidation_then_its_stop_moved_re
         position.get_by_test_id("confirm-action").click()
         expect(page.get_by_test_id("no-futures-positions")).to_be_visible()
         _shot(page, "15-futures-closed")
+
+
+def test_protections_pause_and_the_kill_switch_previews_then_confirms_in_the_mini_app(server: str) -> None:
+    preview = _ask_bot(server, 782, "buy 0.1 eth sl 100")
+    httpx.post(
+        f"{server}/sandbox/api/chats/782/callbacks",
+        json={"message_id": preview["message_id"], "data": _button(preview, "Confirm")},
+        timeout=PATIENCE_S,
+    ).raise_for_status()
+    with _in_telegram(server, 782) as page:
+        page.get_by_role("link", name="More").click()
+        card = page.get_by_test_id("protections")
+        expect(card.get_by_test_id("following")).to_have_text("Automatic following: running")
+        card.get_by_test_id("pause").click()
+        expect(card.get_by_test_id("following")).to_have_text("Automatic following: paused")
+        expect(card.get_by_test_id("pause-reason")).to_have_text(
+            "automatic following is paused: you paused it"
+        )
+        card.get_by_test_id("resume").click()
+        expect(card.get_by_test_id("following")).to_have_text("Automatic following: running")
+
+        card.get_by_test_id("cancel-all").click()
+        expect(card.get_by_test_id("cancel-preview")).to_contain_text("1 open order(s) to cancel.")
+        expect(card.get_by_test_id("cancel-preview")).to_contain_text("1 of them protect a position")
+        card.get_by_role("button", name="Keep them").click()
+        card.get_by_test_id("close-all").click()
+        expect(card.get_by_test_id("close-preview")).to_contain_text("sell ETH/USDT 0.1")
+        expect(card.get_by_test_id("close-preview")).to_contain_text("1 order(s) cancelled first")
+        _shot(page, "12-close-all-preview")
+        card.get_by_test_id("confirm-close").click()
+        expect(card.get_by_test_id("kill-switch-outcome")).to_have_text("ETH/USDT: sell 0.1, filled")
+        card.get_by_test_id("close-all").click()
+        expect(card.get_by_test_id("close-preview")).to_contain_text("You hold no positions")
+        _shot(page, "13-closed-all")

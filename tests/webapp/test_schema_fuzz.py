@@ -22,6 +22,17 @@ EXAMPLES_PER_OPERATION = 100
 STREAM = "/api/v1/stream"  # fuzzed too, its length bounded: at most 2 rounds, 0.2 s apart
 POSITIONS = "/api/v1/futures/positions"
 HELD = "ETH"  # the fuzzed user's futures position
+# The kill switch and the protections of automatic following: previews, confirmations, pause and resume.
+PROTECTIONS = {
+    "/api/v1/kill-switch/close-all/preview",
+    "/api/v1/kill-switch/close-all/confirm",
+    "/api/v1/kill-switch/cancel-all/preview",
+    "/api/v1/kill-switch/cancel-all/confirm",
+    "/api/v1/protections",
+    "/api/v1/protections/pause",
+    "/api/v1/protections/resume",
+    "/api/v1/protections/settings",
+}
 
 
 def _bounded(case: Any) -> None:
@@ -120,6 +131,7 @@ def test_no_server_error_for_any_generated_request(live: tuple[str, dict[str, st
     paths = {operation.path for operation in operations}
     assert STREAM in paths
     assert {POSITIONS, *(f"{POSITIONS}/{{base}}/{action}" for action in ("close", "reduce", "stop"))} <= paths
+    assert paths >= PROTECTIONS
     # It did reach the handlers: successes and refusals both, not only one kind of answer.
     assert len(statuses) > 500 and {200, 201} & set(statuses) and {400, 401, 404} & set(statuses)
 

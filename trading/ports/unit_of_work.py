@@ -3,6 +3,7 @@
 from types import TracebackType
 from typing import Protocol, Self
 
+from trading.ports.protections import ProtectionRepository
 from trading.ports.repositories import (
     AccountRepository,
     AlertRepository,
@@ -73,6 +74,9 @@ class UnitOfWork(Protocol):
 
     @property
     def channels(self) -> ChannelRepository: ...
+
+    @property
+    def protections(self) -> ProtectionRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -2,13 +2,14 @@
 
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
 from trading.domain.accounts import PAPER, Credentials, ExchangeAccount
 from trading.domain.errors import NotFound
 from trading.domain.futures import MarketType
+from trading.domain.protections import ProtectionLimits
 from trading.domain.risk import RiskLimits
 from trading.ports import Clock, ExchangeFactory, UnitOfWork, UnitOfWorkFactory
 
@@ -25,6 +26,8 @@ class CoreConfig:
     default_exchange: str = PAPER
     default_credentials: Credentials | None = None
     default_testnet: bool = False
+    # The operator's protections of automatic following: every user's defaults and ceiling.
+    protections: ProtectionLimits = field(default_factory=ProtectionLimits)
 
 
 @dataclass(frozen=True, slots=True)

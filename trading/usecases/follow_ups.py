@@ -22,6 +22,7 @@ from trading.usecases.brackets import guarding, stop_of
 from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_order, confirm_draft
+from trading.usecases.follow_pauses import following_paused
 from trading.usecases.signals import followed_signal
 from trading.usecases.stop_moves import draft_move_of
 
@@ -63,9 +64,11 @@ class Reported:
 
 @dataclass(frozen=True, slots=True)
 class ToConfirm:
-    """An instruction on a signal from a source not followed automatically: previewed, to confirm or not."""
+    """An instruction on a signal from a source not followed automatically (or whose automatic following is
+    paused: `paused` says why): previewed, to confirm or not."""
 
     signal: SignalRecord
+    paused: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +102,9 @@ async def take_follow_up(core: Core, user_id: int, channel: str, asked: FollowUp
         return Reported(signal)
     if not source.auto_follow:
         return ToConfirm(signal)
+    paused = await following_paused(core, user_id, source.id)
+    if paused is not None:
+        return ToConfirm(signal, paused)
     if asked.kind is FollowUpKind.CLOSE:
         return await _close(core, signal)
     if asked.kind is FollowUpKind.CANCEL:

@@ -28,6 +28,7 @@ from trading.usecases.entry_fills import tell_entry_filled
 from trading.usecases.futures_events import book_venue_events
 from trading.usecases.futures_legs import StopRefit, refits_after
 from trading.usecases.notices import add_notices
+from trading.usecases.protection_checks import after_fill
 
 log = logging.getLogger(__name__)
 # What a user is told of an order settled out of their sight (reconciliation), rendered by the caller.
@@ -163,6 +164,7 @@ async def record_report(
         at_venue = await _legs_after(core, uow, order, updated, books.held(order.symbol), draft)
         await uow.commit()
     await _follow_at_venue(core, updated, at_venue)
+    await after_fill(core, order, updated)  # a stop-out or a trade closed: the protections look
     return updated
 
 

@@ -16,6 +16,7 @@ from trading.domain.orders import Order, OrderDraft
 from trading.domain.signal_records import SignalRecord, SignalSource, SignalStatus
 from trading.domain.signals import SignalSpec, SpecChange, break_even_applies, spec_changes
 from trading.usecases.core import Core
+from trading.usecases.follow_pauses import following_paused
 from trading.usecases.follow_ups import draft_plan_stop_moves
 from trading.usecases.signal_plans import PlanDraft, PlanResult, claim_plan, draft_signal_plan, place_plan
 from trading.usecases.signals import (
@@ -123,7 +124,8 @@ async def _plan(
     )
     if not source.auto_follow:
         return Planned(signal, plan, again=again)
-    held_back = "; ".join(filter(None, (reading_doubt, *plan.plan.doubts)))
+    paused = await following_paused(core, user_id, source.id)  # previewed while paused, never dropped
+    held_back = "; ".join(filter(None, (paused, reading_doubt, *plan.plan.doubts)))
     if held_back:
         return Planned(signal, plan, again=again, held_back=held_back)
     return AutoFollowed(signal, plan, await follow_signal(core, user_id, signal.id, plan.group_id))

@@ -22,6 +22,7 @@ from trading.domain.signal_records import (
 from trading.domain.signals import SignalSpec, check_signal
 from trading.ports import UnitOfWork
 from trading.usecases.core import Core
+from trading.usecases.protection_checks import after_signal_closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +266,7 @@ async def close_settled_signals(core: Core) -> None:
             pnl = plan_pnl(orders, await uow.signals.plan_fills(signal.group_id), quote)
             outcome = outcome_of(pnl) if pnl is not None else None
             if await uow.signals.close(signal.id, outcome, pnl, core.clock.now()):
+                await after_signal_closed(core, uow, signal, outcome)  # a source's losing streak
                 await uow.commit()
 
 
