@@ -54,8 +54,10 @@ async def test_closing_a_position_sells_all_of_it_and_says_so_when_there_is_none
     chat = sandbox.chat(532)
     assert [m["text"] for m in await chat.ask("close my eth")] == ["You have no ETH free to sell."]
     assert [m["text"] for m in await chat.ask("sell half my eth")] == ["You have no ETH free to sell."]
-    [which] = await chat.ask("close all my positions")
+    [which] = await chat.ask("close my position")
     assert which["text"].startswith("Which position should I close?")
+    [nothing] = await chat.ask("close all my positions")  # the kill switch, with nothing held to close
+    assert nothing["text"] == "You hold no positions: there is nothing to close."
     await chat.confirmed("buy 0.01 eth")
     [closing] = await chat.ask("close my eth")
     assert closing["text"].startswith("📝 Sell 0.01 ETH") and closing["reply_markup"] is not None
