@@ -82,7 +82,14 @@ class _NoticesDown:
     def notices(self) -> "_NoticesDown":
         return self
 
-    async def add(self, user_id: int, text: str, now: datetime, kind: EventKind = EventKind.ORDERS) -> None:
+    async def add(
+        self,
+        user_id: int,
+        text: str,
+        now: datetime,
+        kind: EventKind = EventKind.ORDERS,
+        with_chart: bool = False,
+    ) -> None:
         raise OSError("no space left on device")
 
     async def __aenter__(self) -> "_NoticesDown":
