@@ -1,8 +1,9 @@
 """The web app over the test harness (a real database, the simulated market, the paper exchange)."""
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -11,8 +12,10 @@ from litestar.testing import AsyncTestClient
 
 from tests.fakes import ManualClock
 from tests.harness import Harness, make_harness
+from tests.webapp.live import live_server
 from webapp.app import create_app
 from webapp.context import WebConfig, WebContext
+from webapp.frontend import DEFAULT_DIST
 from webapp.init_data import sign_init_data
 
 T = TypeVar("T")
@@ -70,3 +73,11 @@ async def api(harness: Harness, database_url: str, clock: ManualClock) -> AsyncI
 
 async def _true() -> bool:
     return True
+
+
+@pytest.fixture
+def server(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    """`tsbot run` in its own process, with the built Mini App, for the browser tests."""
+    assert (DEFAULT_DIST / "index.html").is_file(), "build the Mini App first: make (npm run build)"
+    with live_server(sqlite_template, tmp_path, command="run") as base:
+        yield base

@@ -3,113 +3,20 @@ for Telegram), Debian's Chromium driven by Playwright. A user signs in as a pers
 the init data the sandbox hands the Mini App in its launch URL, or in a browser through the one-time link the
 bot's /dashboard command sends."""
 
-import contextlib
 import re
-import time
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
-from tests.patience import PATIENCE_MS, PATIENCE_S
-from tests.webapp.live import live_server
-from webapp.frontend import DEFAULT_DIST
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@pytest.fixture
-def server(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
-    assert (DEFAULT_DIST / "index.html").is_file(), "build the Mini App first: make (npm run build)"
-    with live_server(sqlite_template, tmp_path, command="run") as base:
-        yield base
-
-
-def _sandbox_init_data(server: str, telegram_id: int) -> str:
-    """What Telegram (here its sandbox) puts in the Mini App's launch URL for this user."""
-    answer = httpx.post(f"{server}/sandbox/api/chats/{telegram_id}/webapp-init-data", timeout=PATIENCE_S)
-    answer.raise_for_status()
-    return str(answer.json()["init_data"])
-
-
-def _ask_bot(
-    server: str, telegram_id: int, text: str, within: float = PATIENCE_S, forward_from_chat: str | None = None
-) -> dict[str, Any]:
-    """Say something in the sandbox chat (or forward it from a channel) and wait for the bot's answer, as the
-    chat page does."""
-    chat = f"{server}/sandbox/api/chats/{telegram_id}/messages"
-    sent = httpx.post(chat, json={"text": text, "forward_from_chat": forward_from_chat}, timeout=PATIENCE_S)
-    sent.raise_for_status()
-    after = sent.json()["message_id"]
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        answers = [
-            m
-            for m in httpx.get(chat, params={"after": after}, timeout=PATIENCE_S).json()
-            if m["from"] == "bot"
-        ]
-        if answers:
-            return dict(answers[0])
-        time.sleep(0.1)
-    raise AssertionError(f"the bot did not answer {text!r} within {within} s")
-
-
-def _browser(p: Any) -> Browser:
-    p.selectors.set_test_id_attribute("data-test")
-    expect.set_options(timeout=PATIENCE_MS)  # its 5 s default fails on a busy machine
-    browser: Browser = p.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=ARGS, timeout=PATIENCE_MS
-    )
-    return browser
-
-
-def _page(browser: Browser, width: int, height: int) -> Page:
-    """A page in a context of its own (its own storage: signed out)."""
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
-    page.set_default_timeout(PATIENCE_MS)
-    return page
-
-
-def _shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"mini-app-{name}.png"), full_page=True)
-
-
-@contextlib.contextmanager
-def _in_telegram(server: str, telegram_id: int) -> Iterator[Page]:
-    """The Mini App opened inside Telegram (here its sandbox) by this user: the init data in the launch URL."""
-    init_data = _sandbox_init_data(server, telegram_id)
-    with sync_playwright() as p:
-        browser = _browser(p)
-        try:
-            page = _page(browser, 420, 860)
-            page.route(
-                "https://telegram.org/**", lambda route: route.abort()
-            )  # no network here; init data is in the URL
-            page.goto(f"{server}/app/#tgWebAppData={quote(init_data)}")
-            yield page
-        finally:
-            browser.close()
+from tests.patience import PATIENCE_S
+from tests.webapp.browser import ask_bot, button, in_telegram, new_browser, new_page, shot
 
 
 def test_portfolio_then_an_order_previewed_confirmed_and_cancelled_then_an_alert(server: str) -> None:
-    with _in_telegram(server, 777) as page:
+    with in_telegram(server, 777) as page:
         expect(page.get_by_test_id("equity")).to_contain_text("10,000.00 USDT")
         expect(page.get_by_test_id("positions")).to_contain_text("No open positions.")
-        _shot(page, "1-portfolio")
+        shot(page, "1-portfolio")
 
         page.get_by_role("link", name="Trade").click()
         expect(page.get_by_test_id("ticker")).to_contain_text("BTC/USDT")
@@ -120,7 +27,7 @@ def test_portfolio_then_an_order_previewed_confirmed_and_cancelled_then_an_alert
         page.get_by_test_id("preview").click()
         expect(page.get_by_test_id("draft")).to_contain_text("buy 0.1 BTC/USDT (limit)")
         expect(page.get_by_test_id("cost")).to_have_text("100.00")
-        _shot(page, "2-preview")
+        shot(page, "2-preview")
         page.get_by_test_id("confirm").click()
         expect(page.get_by_test_id("placed")).to_contain_text("open")
 
@@ -128,20 +35,20 @@ def test_portfolio_then_an_order_previewed_confirmed_and_cancelled_then_an_alert
         card = page.locator("[data-test^=order-]")
         expect(card).to_have_count(1)
         expect(card.get_by_test_id("status")).to_have_text("open")
-        _shot(page, "3-open-order")
+        shot(page, "3-open-order")
         card.get_by_test_id("cancel").click()
         expect(page.get_by_test_id("no-orders")).to_be_visible()
-        _shot(page, "4-cancelled")
+        shot(page, "4-cancelled")
 
         page.get_by_role("link", name="Alerts").click()
         expect(page.get_by_test_id("alerts")).to_contain_text("No alerts.")
         page.get_by_label("Alert price").fill("1000000")
         page.get_by_role("button", name="Add").click()
         expect(page.get_by_test_id("alerts")).to_contain_text("BTC/USDT above 1,000,000.00")
-        _shot(page, "5-alert")
+        shot(page, "5-alert")
 
         signal = "ETH/USDT LONG\nEntry: 100\nTargets: 120000, 130000\nStop: 50"
-        plan = _ask_bot(server, 777, signal, forward_from_chat="Crypto Calls")
+        plan = ask_bot(server, 777, signal, forward_from_chat="Crypto Calls")
         assert "Crypto Calls" in plan["text"], plan["text"]
         page.reload()
         sources = page.get_by_test_id("sources")
@@ -153,11 +60,11 @@ def test_portfolio_then_an_order_previewed_confirmed_and_cancelled_then_an_alert
         page.reload()  # kept by the server, not only on the page
         expect(page.get_by_label("Stop to entry after target 1 for Crypto Calls")).to_be_checked()
         expect(sources.get_by_role("button", name="Stop auto")).to_be_visible()
-        _shot(page, "6-source-followed")
+        shot(page, "6-source-followed")
 
 
 def test_a_buy_in_the_ticket_takes_its_stop_and_targets_as_distances_shown_as_prices(server: str) -> None:
-    with _in_telegram(server, 778) as page:
+    with in_telegram(server, 778) as page:
         page.get_by_role("link", name="Trade").click()
         page.fill("#amount", "100")
         page.fill("#stop", "5")
@@ -170,7 +77,7 @@ def test_a_buy_in_the_ticket_takes_its_stop_and_targets_as_distances_shown_as_pr
             for t in page.get_by_test_id("targets").inner_text().split(maxsplit=1)[1].split(", ")
         )
         assert stop < low < high and round(high / low, 2) == round(1.10 / 1.05, 2), (stop, low, high)
-        _shot(page, "7-ticket-with-stop")
+        shot(page, "7-ticket-with-stop")
         page.get_by_test_id("confirm").click()
         expect(page.get_by_test_id("placed")).to_contain_text("filled")
 
@@ -184,7 +91,7 @@ def test_a_buy_in_the_ticket_takes_its_stop_and_targets_as_distances_shown_as_pr
         stop_card.get_by_label("New stop price").fill(f"{moved:.2f}")
         stop_card.get_by_test_id("preview-move").click()
         expect(stop_card.get_by_test_id("move-preview")).to_contain_text(f"{stop:,.2f} → {moved:,.2f}")
-        _shot(page, "8-stop-move")
+        shot(page, "8-stop-move")
         stop_card.get_by_test_id("confirm-move").click()
         expect(stop_card).to_contain_text(f"@ {moved:,.2f}")
         expect(stop_card.get_by_test_id("status")).to_have_text("armed")
@@ -196,9 +103,9 @@ def test_a_buy_in_the_ticket_takes_its_stop_and_targets_as_distances_shown_as_pr
 def test_a_signal_not_yet_followed_is_planned_and_followed_in_the_mini_app(server: str) -> None:
     """Forwarded to the bot and left there; planned again in the Mini App, which cancels the chat's plan."""
     signal = "ETHUSDT LONG\nEntry: 100\nTP1 120000\nSL 60\nLev 2x"
-    chat_plan = _ask_bot(server, 780, signal, forward_from_chat="Lev Calls")
+    chat_plan = ask_bot(server, 780, signal, forward_from_chat="Lev Calls")
     assert "(futures)" in chat_plan["text"] and "Leverage: 2x" in chat_plan["text"], chat_plan["text"]
-    with _in_telegram(server, 780) as page:
+    with in_telegram(server, 780) as page:
         page.get_by_role("link", name="Alerts").click()
         card = page.locator("[data-test^=signal-]").filter(has_text="buy ETH")
         expect(card).to_have_count(1)
@@ -209,37 +116,32 @@ def test_a_signal_not_yet_followed_is_planned_and_followed_in_the_mini_app(serve
         expect(plan).to_contain_text("Target 1: 120,000.00")
         expect(card.get_by_test_id("leverage")).to_contain_text("Futures at 2x")
         assert float(card.get_by_test_id("plan-cost").inner_text().replace(",", "")) <= 400  # the notional
-        _shot(page, "9-signal-plan")
+        shot(page, "9-signal-plan")
         card.get_by_test_id("follow").click()
         expect(card.get_by_test_id("followed")).to_contain_text("open")  # a limit buy at 100, resting
-        _shot(page, "10-signal-followed")
+        shot(page, "10-signal-followed")
         expect(page.get_by_text("followed", exact=True)).to_be_visible()  # the recent signals say so too
     stale = httpx.post(
         f"{server}/sandbox/api/chats/780/callbacks",
-        json={"message_id": chat_plan["message_id"], "data": _button(chat_plan, "Follow")},
+        json={"message_id": chat_plan["message_id"], "data": button(chat_plan, "Follow")},
         timeout=PATIENCE_S,
     ).json()
     assert "cancelled" in stale["answer"]  # the chat's preview no longer places a second plan
 
 
-def _button(message: dict[str, Any], label: str) -> str:
-    keyboard = message["reply_markup"]["inline_keyboard"]
-    return str(next(b["callback_data"] for row in keyboard for b in row if label in b["text"]))
-
-
 def test_the_dashboard_link_from_the_bot_signs_in_once_then_risk_settings_are_saved(server: str) -> None:
-    answer = _ask_bot(server, 779, "/dashboard")
+    answer = ask_bot(server, 779, "/dashboard")
     found = re.search(r"(http\S+/app/login\?code=\S+)", answer["text"])
     assert found, answer["text"]
     link = found.group(1)
     with sync_playwright() as p:
-        browser = _browser(p)
+        browser = new_browser(p)
         try:
-            page = _page(browser, 1024, 800)
+            page = new_page(browser, 1024, 800)
             page.route("https://telegram.org/**", lambda route: route.abort())  # a plain browser tab
             page.goto(link)
             expect(page.get_by_test_id("equity")).to_contain_text("10,000.00 USDT")
-            _shot(page, "link-1-signed-in")
+            shot(page, "link-1-signed-in")
 
             page.get_by_role("link", name="More").click()
             page.get_by_test_id("edit-risk").click()
@@ -254,7 +156,7 @@ def test_the_dashboard_link_from_the_bot_signs_in_once_then_risk_settings_are_sa
             page.get_by_test_id("risk-save").click()
             expect(page.get_by_test_id("risk-error")).to_contain_text("at most 5,000.00 USDT")
             expect(page.get_by_test_id("eff-order")).to_have_text("250.00")
-            _shot(page, "link-2-risk-settings")
+            shot(page, "link-2-risk-settings")
 
             page.get_by_role("link", name="Trade").click()
             expect(page.get_by_test_id("ticker")).to_contain_text("BTC/USDT")
@@ -262,37 +164,37 @@ def test_the_dashboard_link_from_the_bot_signs_in_once_then_risk_settings_are_sa
             page.select_option("#unit", "quote")
             page.get_by_test_id("preview").click()
             expect(page.get_by_test_id("ticket-error")).to_contain_text("your limit per order is 250.00 USDT")
-            _shot(page, "link-3-refused-by-own-limit")
+            shot(page, "link-3-refused-by-own-limit")
 
             # The link signs in once: a second browser that opens it is refused and asked to sign in.
-            again = _page(browser, 1280, 720)
+            again = new_page(browser, 1280, 720)
             again.route("https://telegram.org/**", lambda route: route.abort())
             again.goto(link)
             expect(again.locator("p.error").first).to_contain_text(
                 "This log-in link is unknown, used or expired"
             )
             expect(again.get_by_role("heading", name="Sign in")).to_be_visible()
-            _shot(again, "link-4-used-twice")
+            shot(again, "link-4-used-twice")
         finally:
             browser.close()
 
 
 def test_an_automation_set_up_in_chat_is_paused_and_stopped_in_the_mini_app(server: str) -> None:
-    preview = _ask_bot(server, 781, "buy 50 usdt of eth every monday at 9:00")
+    preview = ask_bot(server, 781, "buy 50 usdt of eth every monday at 9:00")
     assert preview["text"].startswith("📝 Buy 50 USDT of ETH every Monday at 09:00 UTC"), preview["text"]
     httpx.post(
         f"{server}/sandbox/api/chats/781/callbacks",
-        json={"message_id": preview["message_id"], "data": _button(preview, "Confirm")},
+        json={"message_id": preview["message_id"], "data": button(preview, "Confirm")},
         timeout=PATIENCE_S,
     ).raise_for_status()
-    with _in_telegram(server, 781) as page:
+    with in_telegram(server, 781) as page:
         page.get_by_role("link", name="More").click()
         card = page.get_by_test_id("automations")
         expect(card).to_contain_text("#1 buy 50 USDT of ETH every Monday at 09:00 UTC")
         expect(card).to_contain_text("active, runs 0")
         card.get_by_role("button", name="Pause").click()
         expect(card).to_contain_text("paused")
-        _shot(page, "11-automations")
+        shot(page, "11-automations")
         card.get_by_test_id("stop-1").click()
         expect(card).to_contain_text("None yet")
 
@@ -300,7 +202,7 @@ def test_an_automation_set_up_in_chat_is_paused_and_stopped_in_the_mini_app(serv
 def test_a_futures_short_is_ticketed_with_its_liquidation_then_its_stop_moved_reduced_and_closed(
     server: str,
 ) -> None:
-    with _in_telegram(server, 782) as page:
+    with in_telegram(server, 782) as page:
         page.get_by_role("link", name="Trade").click()
         expect(page.locator("#account option")).to_have_count(2)
         page.select_option("#account", label="Paper futures (futures)")
@@ -321,7 +223,7 @@ def test_a_futures_short_is_ticketed_with_its_liquidation_then_its_stop_moved_re
         )
         expect(draft.get_by_test_id("margin")).to_contain_text("USDT")
         expect(draft.get_by_test_id("liquidation")).to_contain_text("% beyond the stop)")
-        _shot(page, "12-futures-ticket")
+        shot(page, "12-futures-ticket")
         page.get_by_test_id("confirm").click()
         expect(page.get_by_test_id("placed")).to_contain_text("filled: sell 0.2 ETH/USDT:USDT")
 
@@ -337,7 +239,7 @@ def test_a_futures_short_is_ticketed_with_its_liquidation_then_its_stop_moved_re
         preview = position.get_by_test_id("action-preview")
         expect(preview.get_by_test_id("stop-move")).to_contain_text(f"{stop:,.2f} → {moved:,.2f}")
         expect(preview.get_by_test_id("liquidation")).to_contain_text("% beyond the stop)")
-        _shot(page, "13-futures-stop-move")
+        shot(page, "13-futures-stop-move")
         preview.get_by_test_id("confirm-action").click()
         expect(position.get_by_test_id("stops")).to_have_text(f"Stop {moved:,.2f}")
 
@@ -352,20 +254,20 @@ def test_a_futures_short_is_ticketed_with_its_liquidation_then_its_stop_moved_re
 
         position.get_by_test_id("close").click()
         expect(position.get_by_test_id("closing")).to_contain_text("Close your ETH short: buy back 0.1 ETH")
-        _shot(page, "14-futures-close")
+        shot(page, "14-futures-close")
         position.get_by_test_id("confirm-action").click()
         expect(page.get_by_test_id("no-futures-positions")).to_be_visible()
-        _shot(page, "15-futures-closed")
+        shot(page, "15-futures-closed")
 
 
 def test_protections_pause_and_the_kill_switch_previews_then_confirms_in_the_mini_app(server: str) -> None:
-    preview = _ask_bot(server, 782, "buy 0.1 eth sl 100")
+    preview = ask_bot(server, 782, "buy 0.1 eth sl 100")
     httpx.post(
         f"{server}/sandbox/api/chats/782/callbacks",
-        json={"message_id": preview["message_id"], "data": _button(preview, "Confirm")},
+        json={"message_id": preview["message_id"], "data": button(preview, "Confirm")},
         timeout=PATIENCE_S,
     ).raise_for_status()
-    with _in_telegram(server, 782) as page:
+    with in_telegram(server, 782) as page:
         page.get_by_role("link", name="More").click()
         card = page.get_by_test_id("protections")
         expect(card.get_by_test_id("following")).to_have_text("Automatic following: running")
@@ -384,9 +286,9 @@ def test_protections_pause_and_the_kill_switch_previews_then_confirms_in_the_min
         card.get_by_test_id("close-all").click()
         expect(card.get_by_test_id("close-preview")).to_contain_text("sell ETH/USDT 0.1")
         expect(card.get_by_test_id("close-preview")).to_contain_text("1 order(s) cancelled first")
-        _shot(page, "12-close-all-preview")
+        shot(page, "12-close-all-preview")
         card.get_by_test_id("confirm-close").click()
         expect(card.get_by_test_id("kill-switch-outcome")).to_have_text("ETH/USDT: sell 0.1, filled")
         card.get_by_test_id("close-all").click()
         expect(card.get_by_test_id("close-preview")).to_contain_text("You hold no positions")
-        _shot(page, "13-closed-all")
+        shot(page, "13-closed-all")
