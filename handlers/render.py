@@ -4,7 +4,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
-from handlers.render_futures import futures_plan_lines, futures_portfolio_text, futures_preview
+from handlers.render_futures import futures_plan_lines, futures_portfolio_text, futures_preview_lines
 from trading.domain.alerts import Alert
 from trading.domain.enums import OrderRole, OrderStatus, Side
 from trading.domain.market import Ticker
@@ -66,7 +66,16 @@ def _quote_of(symbol: str) -> str:
 
 def draft_preview(draft: OrderDraft, ttl_seconds: int) -> str:
     if draft.futures is not None:
-        return futures_preview(draft, draft.futures, ttl_seconds)
+        lines = futures_preview_lines(draft, draft.futures)
+    else:
+        lines = _spot_preview_lines(draft)
+    if draft.preview.fills_at_once_near is not None:
+        lines.append(_fills_at_once(draft, draft.preview.fills_at_once_near))
+    lines.append(f"This preview expires in {ttl_seconds // 60 or 1} min.")
+    return "\n".join(lines)
+
+
+def _spot_preview_lines(draft: OrderDraft) -> list[str]:
     p, quote = draft.preview, _quote_of(draft.symbol)
     base = _base_of(draft.symbol)
     kind = (
@@ -84,10 +93,7 @@ def draft_preview(draft: OrderDraft, ttl_seconds: int) -> str:
     if draft.take_profits:
         lines.append("Targets: " + ", ".join(price(t) for t in draft.take_profits))
     lines.append(f"At risk: {money(p.at_risk)} {quote}")
-    if p.fills_at_once_near is not None:
-        lines.append(_fills_at_once(draft, p.fills_at_once_near))
-    lines.append(f"This preview expires in {ttl_seconds // 60 or 1} min.")
-    return "\n".join(lines)
+    return lines
 
 
 def _fills_at_once(draft: OrderDraft, near: Decimal) -> str:

@@ -66,7 +66,8 @@ def funding_line(terms: FuturesTerms) -> str:
     return f"Funding: {rate * 100:.4f}% every 8 hours ({who} it at this rate)"
 
 
-def futures_preview(draft: OrderDraft, terms: FuturesTerms, ttl_seconds: int) -> str:
+def futures_preview_lines(draft: OrderDraft, terms: FuturesTerms) -> list[str]:
+    """A futures order's preview, but for what every preview ends with (a warning, its expiry)."""
     _, quote = _base_quote(draft.symbol)
     p = draft.preview
     lines = [futures_head(draft, terms), f"Price: {price(p.price)} {quote}"]
@@ -89,8 +90,7 @@ def futures_preview(draft: OrderDraft, terms: FuturesTerms, ttl_seconds: int) ->
             lines.append("Targets: " + ", ".join(price(t) for t in draft.take_profits))
         lines.append(funding_line(terms))
         lines.append(f"At risk: {_money(p.at_risk)} {quote}")
-    lines.append(f"This preview expires in {ttl_seconds // 60 or 1} min.")
-    return "\n".join(lines)
+    return lines
 
 
 def futures_plan_lines(terms: FuturesTerms, stop: Decimal | None, notional: Decimal, quote: str) -> list[str]:

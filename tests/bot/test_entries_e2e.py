@@ -87,3 +87,26 @@ async def test_each_entry_of_a_followed_signal_is_told_as_one_of_its_entries(
     await tracker_pass(harness.core, bot.notices)
     [second] = await chat.reply()
     assert second["text"].startswith("📥 Entry 2 of 2 filled (BTC/USDT): bought 0.")
+
+
+async def test_a_short_limit_below_the_market_is_offered_as_a_breakout_on_futures(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    harness.market.set_price("ETH/USDT", D(3000))
+    chat = sandbox.chat(545)
+    [preview] = await chat.ask("short 0.1 eth 5x at 2900 sl 3200")
+    assert preview["text"].startswith("📝 Short 0.1 ETH") and "Leverage: 5x" in preview["text"]
+    assert "⚠️ 2,900.00 is below the price now (2,99" in preview["text"]
+    labels = [b["text"] for row in preview["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["🚀 Sell once it falls to 2,900.00", "⚡ Sell at market now", "✖️ Cancel"]
+
+    await chat.tap(preview["message_id"], button(preview, "🚀"))
+    [breakout] = await chat.reply()
+    assert breakout["text"].startswith("📝 Short 0.1 ETH") and "⚠️" not in breakout["text"]
+    assert (await chat.tap(breakout["message_id"], button(breakout, "Confirm")))["answer"] == "Order placed."
+    async with harness.core.uow(read_only=True) as uow:
+        user = await uow.users.by_telegram_id(545)
+        assert user is not None
+        [order] = await uow.orders.for_user(user.id)
+    assert (order.symbol, order.order_type, order.price) == ("ETH/USDT:USDT", OrderType.STOP, D(2900))
+    assert order.status is OrderStatus.OPEN

@@ -34,7 +34,14 @@ from trading.usecases.futures_context import (
     marks_of,
     opened,
 )
-from trading.usecases.pricing import brackets_priced, check_brackets, check_trigger, pair_of, validate_intent
+from trading.usecases.pricing import (
+    brackets_priced,
+    check_brackets,
+    check_trigger,
+    fills_at_once_near,
+    pair_of,
+    validate_intent,
+)
 
 
 async def draft_futures_order(
@@ -51,6 +58,8 @@ async def draft_futures_order(
         priced = _reduction(intent, position, state, now)
     else:
         priced = await _opening(intent, position, state, now)
+    near = fills_at_once_near(intent.side, intent.order_type, intent.price, now.ticker)
+    preview = replace(priced.preview, fills_at_once_near=near)
     at = core.clock.now()
     draft = OrderDraft(
         id=new_draft_id(),
@@ -59,14 +68,14 @@ async def draft_futures_order(
         symbol=symbol,
         side=intent.side,
         order_type=intent.order_type,
-        quantity=priced.preview.quantity,
+        quantity=preview.quantity,
         price=intent.price and now.market.round_price(intent.price),
-        preview=priced.preview,
+        preview=preview,
         created_at=at,
         expires_at=at + core.config.draft_ttl,
         stop_loss=priced.intent.stop_loss,
         take_profits=priced.intent.take_profits,
-        leverage=None if priced.preview.futures is None else priced.preview.futures.leverage,
+        leverage=None if preview.futures is None else preview.futures.leverage,
     )
     async with core.uow() as uow:
         await uow.drafts.add(draft)
