@@ -16,8 +16,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
-from litestar.stores.registry import StoreRegistry
+from litestar.stores.redis import RedisStore
 from litestar.types import ControllerRouterHandler, Middleware, Scope
+from redis.asyncio import Redis
 
 from trading.domain.errors import TradingError
 from webapp.auth import BearerAuthMiddleware
@@ -35,24 +36,30 @@ from webapp.controllers.protections import ProtectionsController
 from webapp.controllers.rebalance import RebalanceController
 from webapp.controllers.risk import RiskController
 from webapp.controllers.stream import StreamController
-from webapp.errors import trading_error_handler
+from webapp.errors import DATABASE_DOWN, database_down_handler, trading_error_handler
 from webapp.frontend import mini_app, mini_app_page
-from webapp.middleware import NOT_RATE_LIMITED, request_ids, security_headers
+from webapp.middleware import NOT_RATE_LIMITED, answer_refusals, request_ids, stamp_answer
+from webapp.stores import FallbackStore
 
 log = logging.getLogger("tsbot.web")
 HealthCheck = Callable[[], Awaitable[bool]]
 API = "/api/v1"
 RATE_LIMIT_STORE = "rate_limit"
+REDIS_TIMEOUT_S = 2.0  # a Redis that does not answer falls back to the process's store, not a hung request
 
 
 @get("/health", include_in_schema=False)
 async def health(state: State) -> Response[dict[str, str]]:
+    """503 when the database does not take writes; 200 with `redis` saying so when only Redis is down (the rate
+    limits are then counted in each process)."""
     check: HealthCheck = state.database_ok
     ok = await check()
-    return Response(
-        {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"},
-        status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE,
-    )
+    answer = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "takes no writes"}
+    store: FallbackStore | None = state.get("rate_limit_store")
+    if store is not None:
+        await store.exists("health")  # tries Redis again once its pause is over
+        answer["redis"] = "unreachable: rate limits counted in this process" if store.degraded else "ok"
+    return Response(answer, status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE)
 
 
 @get("/ping", sync_to_thread=False, tags=["meta"], summary="A trivial answer (the benchmark's baseline)")
@@ -83,9 +90,8 @@ def _middleware(web: WebContext) -> list[Middleware]:
             "^/metrics",
         ],
     )
-    stack: list[Middleware] = [request_ids, security_headers]
     prometheus = PrometheusConfig(app_name="tsbot", prefix="tsbot", group_path=True, exclude=["^/metrics"])
-    stack.append(prometheus.middleware)
+    stack: list[Middleware] = [request_ids, prometheus.middleware, answer_refusals]
     if config.rate_limit_per_ip:
         stack.append(
             RateLimitConfig(
@@ -109,21 +115,23 @@ def _middleware(web: WebContext) -> list[Middleware]:
     return stack
 
 
-def _stores(web: WebContext) -> StoreRegistry | None:
+def _rate_limit_store(web: WebContext) -> FallbackStore | None:
+    """Redis when configured, for limits shared by every worker; None: the registry's default, in process."""
     if not web.config.redis_url:
-        return None  # the registry's default: an in-process memory store
-    from litestar.stores.redis import RedisStore
-
-    return StoreRegistry(
-        {RATE_LIMIT_STORE: RedisStore.with_client(url=web.config.redis_url, namespace="tsbot")}
+        return None
+    redis = Redis.from_url(
+        web.config.redis_url, socket_connect_timeout=REDIS_TIMEOUT_S, socket_timeout=REDIS_TIMEOUT_S
     )
+    return FallbackStore(RedisStore(redis, namespace="tsbot", handle_client_shutdown=True))
 
 
 def _log_server_error(error: Exception, scope: Scope) -> None:
     """Every server error is logged with its cause (Litestar's own logging would do so only in debug mode). A
     client's error (4xx) is the client's; the project's own errors are answered, and logged, by
     trading_error_handler."""
-    if isinstance(error, TradingError) or (isinstance(error, HTTPException) and error.status_code < 500):
+    if isinstance(error, (TradingError, *DATABASE_DOWN)):
+        return
+    if isinstance(error, HTTPException) and error.status_code < 500:
         return
     log.error("%s %s failed", scope.get("method", ""), scope["path"], exc_info=error)
 
@@ -176,16 +184,22 @@ def create_app(
             state=State({"database_ok": database_ok}),
             logging_config=None,  # the process keeps the logging its command set up (level, format)
             after_exception=[_log_server_error],
+            before_send=[stamp_answer],
         )
+    store = _rate_limit_store(web)
 
     class Metrics(PrometheusController):
         path = "/metrics"
 
     return Litestar(
         route_handlers=[health, Metrics, mini_app_page, mini_app, api_router(), *routers],
-        state=State({"database_ok": database_ok, "web": web}),
+        state=State({"database_ok": database_ok, "web": web, "rate_limit_store": store}),
         middleware=_middleware(web),
-        exception_handlers={TradingError: trading_error_handler},
+        before_send=[stamp_answer],
+        exception_handlers={
+            TradingError: trading_error_handler,
+            **dict.fromkeys(DATABASE_DOWN, database_down_handler),
+        },
         logging_config=None,
         after_exception=[_log_server_error],
         cors_config=CORSConfig(
@@ -195,6 +209,7 @@ def create_app(
         )
         if web.config.cors_origins
         else None,
-        stores=_stores(web),
+        stores=None if store is None else {RATE_LIMIT_STORE: store},
+        lifespan=[] if store is None else [store],
         openapi_config=openapi_config(),
     )

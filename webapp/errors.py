@@ -13,6 +13,8 @@ from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from trading.domain.errors import (
     AuthenticationFailed,
@@ -86,3 +88,16 @@ def trading_error_handler(request: Request[Any, Any, Any], error: TradingError) 
     if status >= 500:
         log.warning("%s %s: %s", request.method, request.url.path, error.message)
     return Response(ErrorBody(status, error.code, error.message), status_code=status)
+
+
+# What a database that does not answer raises on the way to it: the driver's connection or server errors, a pool
+# with no connection to give, a refused or reset connection.
+DATABASE_DOWN: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout, ConnectionError)
+DATABASE_DOWN_TEXT = "The database is not answering right now; try again in a moment."
+
+
+def database_down_handler(request: Request[Any, Any, Any], error: Exception) -> Response[ErrorBody]:
+    """503 with a sentence rather than a 500: the caller did nothing wrong and may retry."""
+    log.warning("%s %s: the database is not answering: %s", request.method, request.url.path, error)
+    body = ErrorBody(HTTP_503_SERVICE_UNAVAILABLE, "database_unavailable", DATABASE_DOWN_TEXT)
+    return Response(body, status_code=HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
