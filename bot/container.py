@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import SystemClock
 from bot.exchanges import Exchanges
 from bot.settings import Settings, SettingsError
 from storage.crypto import CredentialCipher
-from storage.db import create_engine
+from storage.db import create_engine, takes_writes
 from storage.liveness import ProcessLiveness
 from storage.paper_store import SqlPaperStore
 from storage.uow import SqlUnitOfWorkFactory
@@ -48,11 +49,14 @@ class Container:
     venue_prices: "VenuePrices | None" = None  # a ccxt EXCHANGE's client under venue_market and prices
 
     async def database_ok(self) -> bool:
-        # On SQLite the reader: a health check never queues for the one writer connection behind the orders.
+        """PostgreSQL: whether it takes a write. SQLite: whether its reader reads, since a write check would
+        queue for the one writer connection behind the orders."""
+        if self.read_engine is None:
+            return await takes_writes(self.engine)
         try:
-            async with (self.read_engine or self.engine).connect() as connection:
+            async with self.read_engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-        except Exception:  # any failure means "not healthy", which is what the caller asks
+        except (OSError, SQLAlchemyError):
             return False
         return True
 

@@ -6,13 +6,14 @@ write-ahead log kept bounded by SQLite's automatic checkpoints and `journal_size
 through asyncpg.
 """
 
+import asyncio
 import socket
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 # How long a SQLite statement waits for another connection's write lock before failing with "database is
@@ -23,6 +24,11 @@ BUSY_TIMEOUT_S = 30.0
 WAL_SIZE_LIMIT = 16 * 1024 * 1024
 # How long connecting to PostgreSQL may take: a server that does not answer is reported, not waited for.
 CONNECT_TIMEOUT_S = 5.0
+# How long the health check's write may wait (for SQLite's one writer, say) before the database counts as down.
+WRITE_CHECK_TIMEOUT_S = 5.0
+# A write that changes nothing, on a table every migrated database has; refused where writes are (a read-only
+# file or server, a full disk at BEGIN IMMEDIATE, a standby).
+_NO_OP_WRITE = "UPDATE alembic_version SET version_num = version_num WHERE 1 = 0"
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -117,6 +123,18 @@ async def execute_autocommit(url: str, statement: str) -> None:
             await connection.execute(text(statement))
     finally:
         await engine.dispose()
+
+
+async def takes_writes(engine: AsyncEngine, timeout_s: float = WRITE_CHECK_TIMEOUT_S) -> bool:
+    """Whether the database takes a write now: one that changes nothing, rolled back, within `timeout_s`."""
+    try:
+        async with asyncio.timeout(timeout_s), engine.connect() as connection:
+            transaction = await connection.begin()
+            await connection.execute(text(_NO_OP_WRITE))
+            await transaction.rollback()
+    except (OSError, SQLAlchemyError):  # TimeoutError is an OSError
+        return False
+    return True
 
 
 class DatabaseUnreachable(Exception):
