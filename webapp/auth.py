@@ -15,7 +15,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.security.jwt import Token
 
 from trading.domain.access import TokenScope
-from trading.usecases.access import API_TOKEN_PREFIX, authenticate_api_token
+from trading.usecases.access import API_TOKEN_PREFIX, authenticate_api_token, user_exists
 from webapp.context import WebConfig, WebContext
 
 ALGORITHM = "HS256"
@@ -83,6 +83,8 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             raise NotAuthorizedException(
                 "The access token is invalid or has expired; sign in again."
             ) from None
+        if not await user_exists(web.core, principal.user_id):
+            raise NotAuthorizedException("This access token's user does not exist; sign in again.")
         result = AuthenticationResult(principal, token)
         web.verified_tokens.put(credentials, result, token.exp.timestamp())
         return result

@@ -11,6 +11,7 @@ from trading.domain.errors import InvalidInput, NotFound
 from trading.usecases.core import Core
 
 API_TOKEN_PREFIX = "tsb_"
+LARGEST_ID = 2**31 - 1  # the databases' integer keys
 MAX_TOKEN_NAME = 100
 
 
@@ -44,6 +45,14 @@ async def revoke_api_token(core: Core, user_id: int, token_id: int) -> None:
         if not await uow.api_tokens.revoke(user_id, token_id, core.clock.now()):
             raise NotFound("That API token was not found (or is revoked already).")
         await uow.commit()
+
+
+async def user_exists(core: Core, user_id: int) -> bool:
+    """Whether a signed token's user is one: it may have been deleted, or the token signed for no user at all."""
+    if not 1 <= user_id <= LARGEST_ID:
+        return False
+    async with core.uow(read_only=True) as uow:
+        return await uow.users.get(user_id) is not None
 
 
 async def authenticate_api_token(core: Core, secret: str) -> ApiToken | None:
