@@ -15,6 +15,7 @@ from handlers.automations_render import (
     report_preview,
 )
 from handlers.config import BotConfig
+from handlers.keyboards import RowId
 from handlers.replies import edit, reply
 from nlp.automation_commands import AutomationCommand
 from nlp.result import ParseResult
@@ -46,7 +47,7 @@ WHICH_PLAN = "Which one? Say e.g. 'stop plan 3'; 'my automations' lists them."
 
 class AutomationAction(CallbackData, prefix="m"):
     action: str  # confirm | cancel | pause | resume | stop
-    plan_id: int
+    plan_id: RowId
 
 
 def _button(text: str, action: str, plan_id: int) -> InlineKeyboardButton:

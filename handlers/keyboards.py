@@ -2,11 +2,12 @@
 
 from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import Literal
+from typing import Annotated, Literal
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from pydantic import Field
 
 from nlp.result import Intent
 from trading.domain.accounts import ExchangeAccount
@@ -14,6 +15,11 @@ from trading.domain.alerts import Alert
 from trading.domain.enums import Side
 from trading.domain.money import price_text
 from trading.domain.orders import Order, OrderDraft
+from trading.usecases.access import LARGEST_ID
+
+# A row's id in callback data: within the databases' integer keys, so that a forged one is a stale button, never
+# a query the database refuses.
+RowId = Annotated[int, Field(ge=1, le=LARGEST_ID)]
 
 
 class DraftAction(CallbackData, prefix="d"):
@@ -25,18 +31,18 @@ class DraftAction(CallbackData, prefix="d"):
 
 class OrderAction(CallbackData, prefix="o"):
     action: str  # cancel
-    order_id: int
+    order_id: RowId
 
 
 class PlanAction(CallbackData, prefix="p"):
     action: str  # follow | ignore | auto | be_on | be_off (stop to entry after the first target)
     group_id: str
-    signal_id: int
+    signal_id: RowId
 
 
 class AlertAction(CallbackData, prefix="a"):
     action: str  # delete
-    alert_id: int
+    alert_id: RowId
 
 
 class AskBack(CallbackData, prefix="q"):
@@ -50,7 +56,7 @@ class ChartRequest(CallbackData, prefix="c"):
 
 class AccountAction(CallbackData, prefix="x"):
     action: str  # add | remove | sync | testnet | live
-    account_id: int = 0
+    account_id: Annotated[int, Field(ge=0, le=LARGEST_ID)] = 0  # 0: none (add)
 
 
 INTENT_LABELS: dict[Intent, str] = {
