@@ -6,7 +6,8 @@ from typing import Any
 
 from litestar import Litestar, Request, Router, get
 from litestar.config.cors import CORSConfig
-from litestar.datastructures import State
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.datastructures import CacheControlHeader, State
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
@@ -22,6 +23,7 @@ from redis.asyncio import Redis
 
 from trading.domain.errors import TradingError
 from webapp.auth import BearerAuthMiddleware
+from webapp.conditional import conditional_gets
 from webapp.context import WebContext
 from webapp.controllers.accounts import AccountsController, TokensController
 from webapp.controllers.alerts_signals import AlertsController, SignalsController
@@ -45,6 +47,7 @@ log = logging.getLogger("tsbot.web")
 HealthCheck = Callable[[], Awaitable[bool]]
 API = "/api/v1"
 RATE_LIMIT_STORE = "rate_limit"
+RESPONSE_CACHE_STORE = "response_cache"
 REDIS_TIMEOUT_S = 2.0  # a Redis that does not answer falls back to the process's store, not a hung request
 
 
@@ -91,7 +94,7 @@ def _middleware(web: WebContext) -> list[Middleware]:
         ],
     )
     prometheus = PrometheusConfig(app_name="tsbot", prefix="tsbot", group_path=True, exclude=["^/metrics"])
-    stack: list[Middleware] = [request_ids, prometheus.middleware, answer_refusals]
+    stack: list[Middleware] = [request_ids, prometheus.middleware, answer_refusals, conditional_gets]
     if config.rate_limit_per_ip:
         stack.append(
             RateLimitConfig(
@@ -116,7 +119,8 @@ def _middleware(web: WebContext) -> list[Middleware]:
 
 
 def _rate_limit_store(web: WebContext) -> FallbackStore | None:
-    """Redis when configured, for limits shared by every worker; None: the registry's default, in process."""
+    """Redis when configured, for limits and cached answers shared by every worker; None: the registry's
+    default, in process."""
     if not web.config.redis_url:
         return None
     redis = Redis.from_url(
@@ -157,7 +161,8 @@ def api_router() -> Router:
         ProtectionsController,
         KillSwitchController,
     ]
-    return Router(API, route_handlers=handlers)
+    # Answers are the user's own unless a route says otherwise (market data): kept by no cache on the way.
+    return Router(API, route_handlers=handlers, cache_control=CacheControlHeader(no_store=True))
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -209,7 +214,8 @@ def create_app(
         )
         if web.config.cors_origins
         else None,
-        stores=None if store is None else {RATE_LIMIT_STORE: store},
+        stores=None if store is None else {RATE_LIMIT_STORE: store, RESPONSE_CACHE_STORE: store},
+        response_cache_config=ResponseCacheConfig(store=RESPONSE_CACHE_STORE),
         lifespan=[] if store is None else [store],
         openapi_config=openapi_config(),
     )

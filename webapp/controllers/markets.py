@@ -1,12 +1,17 @@
 from typing import Annotated
 
 from litestar import Controller, get
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.params import Parameter
 
 from trading.usecases.pricing import pair_of
 from webapp.context import WebContext
 from webapp.schemas import CandleOut, MarketOut, TickerOut
+
+# Market data is the same for every user, so a response is cached (in Redis where configured) and may be kept by
+# clients and proxies for as long: the list of markets changes with a venue's listings, candles every minute.
+MARKETS_TTL_S = 300
+CANDLES_TTL_S = 10
 
 SymbolParam = Annotated[
     str, Parameter(pattern=r"^[A-Za-z0-9]{1,15}(/[A-Za-z0-9]{1,15})?$", description="BTC or BTC/USDT")
@@ -17,7 +22,11 @@ class MarketsController(Controller):
     path = "/markets"
     tags = ("markets",)
 
-    @get(summary="Tradable markets")
+    @get(
+        summary="Tradable markets",
+        cache=MARKETS_TTL_S,
+        cache_control=CacheControlHeader(public=True, max_age=MARKETS_TTL_S),
+    )
     async def list_markets(self, state: State) -> list[MarketOut]:
         web: WebContext = state.web
         markets = await web.market.markets()
@@ -31,7 +40,13 @@ class MarketsController(Controller):
         t = await web.ticker(pair)
         return TickerOut(t.symbol, t.bid, t.ask, t.last)
 
-    @get("/candles", summary="Candles of a market")
+    @get(
+        "/candles",
+        summary="Candles of a market",
+        description=f"Cached for {CANDLES_TTL_S} s: the last candle may lag the price by as much.",
+        cache=CANDLES_TTL_S,
+        cache_control=CacheControlHeader(public=True, max_age=CANDLES_TTL_S),
+    )
     async def candles(
         self,
         state: State,
