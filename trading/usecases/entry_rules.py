@@ -1,5 +1,6 @@
 """A signal source's entry rules, read and changed by its trader (chat and API alike)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from trading.domain.entry_rules import EntryRules
@@ -33,6 +34,18 @@ async def set_entry_rules(core: Core, user_id: int, source_id: int, rules: Entry
     of its plans followed already (their expiry and their before-entry rules)."""
     async with core.uow() as uow:
         source = await _own_source(uow, user_id, source_id)
+        await uow.entry_rules.save(source_id, rules, core.clock.now())
+        await uow.commit()
+    return SourceEntryRules(source, rules)
+
+
+async def change_entry_rules(
+    core: Core, user_id: int, source_id: int, change: Callable[[EntryRules], EntryRules]
+) -> SourceEntryRules:
+    """One rule changed (`change`: the source's rules to its new ones), the others kept, in one transaction."""
+    async with core.uow() as uow:
+        source = await _own_source(uow, user_id, source_id)
+        rules = change(await uow.entry_rules.of_source(source_id))
         await uow.entry_rules.save(source_id, rules, core.clock.now())
         await uow.commit()
     return SourceEntryRules(source, rules)

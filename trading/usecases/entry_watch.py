@@ -110,6 +110,6 @@ def given_up_text(
     what = "its entry" if count == 1 else f"its {count} waiting entries"
     held = " What filled stays, with its stop and targets." if holding else ""
     return (
-        f"⌛ {signal.spec.symbol} {signal.spec.side.value} signal from {title}: {why}, so {what} "
+        f"⌛ {cancelled[0].symbol} {signal.spec.side.value} signal from {title}: {why}, so {what} "
         f"({', '.join(f'#{o.id}' for o in cancelled)}) {'was' if count == 1 else 'were'} cancelled.{held}"
     )
