@@ -47,9 +47,9 @@ class EntryRules:
     def __post_init__(self) -> None:
         if (self.split is SplitStrategy.CUSTOM) != bool(self.ratios):
             raise InvalidInput("Custom ratios (e.g. 50/30/20) go with the custom split, and only with it.")
-        if any(ratio <= 0 for ratio in self.ratios):
+        if any(not ratio.is_finite() or ratio <= 0 for ratio in self.ratios):
             raise InvalidInput("Every ratio of a custom split must be above zero.")
-        if not ZERO <= self.grace_percent <= MAX_GRACE_PERCENT:
+        if not self.grace_percent.is_finite() or not ZERO <= self.grace_percent <= MAX_GRACE_PERCENT:
             raise InvalidInput(f"The entry grace must be between 0% and {MAX_GRACE_PERCENT}%.")
         if self.expiry is not None and not timedelta(minutes=1) <= self.expiry <= MAX_EXPIRY:
             raise InvalidInput("The entry expiry must be between 1 minute and 30 days.")
