@@ -28,10 +28,13 @@ FLAGS: dict[str, Callable[[EntryRules, bool], EntryRules]] = {
 
 def split_change(word: str) -> EntryRules:
     """`entries <evenly|weighted-first|weighted-last|50/30/20>` as the split it asks for (other rules apart)."""
-    try:
+    if word.lower() in set(SplitStrategy) - {SplitStrategy.CUSTOM}:
         return EntryRules(split=SplitStrategy(word.lower()))
-    except ValueError:
-        return EntryRules(split=SplitStrategy.CUSTOM, ratios=parse_ratios(word))
+    if not any(c.isdigit() for c in word):
+        raise InvalidInput(
+            f"{word!r} is not a split: evenly, weighted-first, weighted-last, or ratios such as 50/30/20."
+        )
+    return EntryRules(split=SplitStrategy.CUSTOM, ratios=parse_ratios(word))
 
 
 def changed_rules(rules: EntryRules, words: list[str]) -> EntryRules:
