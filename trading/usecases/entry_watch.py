@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from trading.domain.entry_rules import EntryRules, duration_text, stop_reached, target_reached
 from trading.domain.enums import LIVE_STATUSES, OrderRole, OrderStatus
-from trading.domain.errors import TradingError
+from trading.domain.errors import ExchangeError, TradingError
 from trading.domain.money import price_text
 from trading.domain.orders import Order, OrderDraft
 from trading.domain.signal_records import SignalRecord
@@ -43,7 +43,11 @@ async def watch_waiting_entries(core: Core, live: LivePrices | None = None) -> l
         waiting = [e for e in entries if e.status in LIVE_STATUSES]
         if not waiting:
             continue
-        why = await _why_give_up(core, rules, entries, waiting, draft, live)
+        try:
+            why = await _why_give_up(core, rules, entries, waiting, draft, live)
+        except ExchangeError as error:  # its market unread this pass: the others are still watched
+            log.warning("waiting entries of signal %s: %s", signal.id, error.message)
+            continue
         if why is not None:
             holding = any(e.filled > 0 for e in entries)
             done = await _give_up(core, signal, waiting, why, holding)
