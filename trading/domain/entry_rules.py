@@ -16,6 +16,8 @@ from trading.domain.money import HUNDRED, canonical
 # A grace wider than this is no longer "nearly at the entry": it would buy anywhere.
 MAX_GRACE_PERCENT = Decimal(10)
 MAX_EXPIRY = timedelta(days=30)
+MAX_ENTRIES = 20
+MAX_RATIO = Decimal(1_000_000)
 
 
 class SplitStrategy(StrEnum):
@@ -47,8 +49,10 @@ class EntryRules:
     def __post_init__(self) -> None:
         if (self.split is SplitStrategy.CUSTOM) != bool(self.ratios):
             raise InvalidInput("Custom ratios (e.g. 50/30/20) go with the custom split, and only with it.")
-        if any(not ratio.is_finite() or ratio <= 0 for ratio in self.ratios):
-            raise InvalidInput("Every ratio of a custom split must be above zero.")
+        if len(self.ratios) > MAX_ENTRIES:
+            raise InvalidInput(f"A custom split has at most {MAX_ENTRIES} ratios.")
+        if any(not ratio.is_finite() or not ZERO < ratio <= MAX_RATIO for ratio in self.ratios):
+            raise InvalidInput(f"Every ratio of a custom split must be above 0 and at most {MAX_RATIO:,}.")
         if not self.grace_percent.is_finite() or not ZERO <= self.grace_percent <= MAX_GRACE_PERCENT:
             raise InvalidInput(f"The entry grace must be between 0% and {MAX_GRACE_PERCENT}%.")
         if self.expiry is not None and not timedelta(minutes=1) <= self.expiry <= MAX_EXPIRY:

@@ -22,7 +22,7 @@ ExpiryMinutes = Annotated[int, msgspec.Meta(ge=1, le=int(MAX_EXPIRY.total_second
 
 class EntryRulesBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """How a source's signals are entered. `split`: the amount over the entries evenly, weighted to the first
-    (3/2/1) or the last (1/2/3) entry, or by `ratios` (custom: one per entry, e.g. [50, 30, 20]).
+    (3/2/1) or the last (1/2/3) entry, or by `ratios` (custom: one per entry, e.g. [50, 30, 20], each above 0 and at most 1,000,000).
     `first_at_market`: the first entry taken at market. `grace_percent` (0 to 10) widens the entry zone: a limit
     entry the market is short of by less than this is taken at market when planned. `expiry_minutes`: entries
     not filled by then are cancelled (null: never). The two `before_entry` rules cancel a plan's waiting
