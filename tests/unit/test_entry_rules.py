@@ -15,6 +15,8 @@ from trading.domain.entry_rules import (
     parse_ratios,
     split_amount,
     split_weights,
+    stop_reached,
+    target_reached,
     within_grace,
 )
 from trading.domain.enums import OrderType, Side
@@ -148,3 +150,11 @@ def test_a_plan_spends_the_total_within_the_markets_precision_or_says_which_entr
         slack = sum(MARKET.amount_step * e.price for e in plan.entries) * (1 + MARKET.taker_fee)
         assert total - slack <= spent <= total
         assert all(e.quantity * e.price >= MARKET.min_notional for e in plan.entries)
+
+
+def test_a_target_or_the_stop_is_reached_at_the_side_that_would_close() -> None:
+    quote = Ticker("AVAX/USDT", D(99), D(101), D(100), D(0), datetime(2026, 1, 1, tzinfo=UTC))
+    assert target_reached(Side.BUY, D(99), quote) and not target_reached(Side.BUY, D(100), quote)
+    assert target_reached(Side.SELL, D(101), quote) and not target_reached(Side.SELL, D(100), quote)
+    assert stop_reached(Side.BUY, D(99), quote) and not stop_reached(Side.BUY, D("98.9"), quote)
+    assert stop_reached(Side.SELL, D(101), quote) and not stop_reached(Side.SELL, D("101.1"), quote)
