@@ -112,3 +112,22 @@ async def test_entries_not_filled_expire_and_what_filled_stays(harness: Harness)
     assert first.status is OrderStatus.FILLED and second.status is OrderStatus.CANCELLED
     [notice] = await told(harness, user)
     assert "not filled within 1d" in notice and "What filled stays" in notice
+
+
+async def test_a_short_on_futures_is_split_and_given_up_when_its_target_comes_first(harness: Harness) -> None:
+    user, _ = await harness.user()
+    harness.market.set_price("ETH/USDT", D(3000))
+    spec = SignalSpec("ETH", Side.SELL, (D(3100), D(3200)), (D(2800),), D(3400), leverage=D(2))
+    rules = EntryRules(split=SplitStrategy.WEIGHTED_LAST, close_on_target_before_entry=True)
+    _, plan = await follow(harness, user, spec, rules)
+    assert plan.futures is not None and plan.plan.rules == rules
+    first, second = (e.quantity * e.price for e in plan.plan.entries)
+    assert second > first * D("1.9")  # 1 : 2
+    assert [e.status for e in await entries_of(harness, plan)] == [OrderStatus.OPEN] * 2
+    harness.market.set_price("ETH/USDT", D(2790))
+    harness.clock.advance(1)
+    await track_and_report(harness.core)
+    entries = await entries_of(harness, plan)
+    assert [e.status for e in entries] == [OrderStatus.CANCELLED] * 2
+    [notice] = await told(harness, user)
+    assert notice.startswith(f"⌛ {entries[0].symbol} sell signal from Crypto Calls: target 1 (2,800.00)")
