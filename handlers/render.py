@@ -4,6 +4,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
+from handlers.entry_rules_render import plan_rules_lines
 from handlers.render_futures import futures_plan_lines, futures_portfolio_text, futures_preview_lines
 from trading.domain.alerts import Alert
 from trading.domain.enums import OrderRole, OrderStatus, Side
@@ -249,7 +250,11 @@ def plan_preview(title: str, plan_draft: PlanDraft, auto: bool = False) -> str:
     )
     lines = [f"📡 Signal from {title}: {what}"]
     for i, e in enumerate(plan.entries, 1):
-        lines.append(f"Entry {i}: {amount(e.quantity)} at {price(e.price)} ({e.order_type.value})")
+        lines.append(
+            f"Entry {i}: {amount(e.quantity)} at {price(e.price)} ({e.order_type.value}), "
+            f"{money(e.quantity * e.price)} {quote}"
+        )
+    lines += plan_rules_lines(plan.rules, len(plan.entries))
     for i, (target, share) in enumerate(plan.targets, 1):
         lines.append(f"Target {i}: {price(target)} ({money(share * 100, 0)}%)")
     lines.append(f"Stop: {price(plan.stop_loss)}" if plan.stop_loss is not None else "Stop: none")
@@ -326,7 +331,7 @@ def sources_text(stats: Sequence[SourceStats]) -> str:
         closed = f" ({s.wins} won, {s.losses} lost)" if s.wins or s.losses else ""
         lines.append(
             f"• {s.source.title}: {s.signals} signals, {s.followed} followed, win rate {rate}{closed}, "
-            f"P&L {signed(s.pnl)}{auto}"
+            f"P&L {signed(s.pnl)}{auto}; entry rules: /source {s.source.id}"
         )
     return "\n".join(lines)
 

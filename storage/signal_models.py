@@ -133,3 +133,20 @@ class PaperTradeRow(Base):
     fee: Mapped[Decimal] = mapped_column(Money)
     fee_currency: Mapped[str] = mapped_column(String(16))
     timestamp: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SourceEntryRulesRow(Base):
+    """A source's entry rules (trading.domain.entry_rules); a source without a row enters as the defaults say."""
+
+    __tablename__ = "source_entry_rules"
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("signal_sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    split: Mapped[str] = mapped_column(String(16))
+    ratios: Mapped[list[str]] = mapped_column(JSON)
+    first_at_market: Mapped[bool] = mapped_column(Boolean)
+    grace_percent: Mapped[Decimal] = mapped_column(Money)
+    expiry_minutes: Mapped[int | None] = mapped_column(Integer)
+    close_on_target_before_entry: Mapped[bool] = mapped_column(Boolean)
+    cancel_on_stop_before_entry: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -13,6 +13,7 @@ from storage.models import CommandLogRow
 from storage.repositories.access import SqlApiTokenRepository, SqlLoginGrantRepository
 from storage.repositories.alerts import SqlAlertRepository
 from storage.repositories.channels import SqlChannelRepository
+from storage.repositories.entry_rules import SqlEntryRulesRepository
 from storage.repositories.futures_books import SqlFuturesBookRepository
 from storage.repositories.ledgers import SqlLedgerRepository
 from storage.repositories.notices import SqlNoticeRepository
@@ -112,6 +113,10 @@ class SqlUnitOfWork:
     @cached_property
     def protections(self) -> SqlProtectionRepository:
         return SqlProtectionRepository(self._tx)
+
+    @cached_property
+    def entry_rules(self) -> SqlEntryRulesRepository:
+        return SqlEntryRulesRepository(self._tx)
 
     async def __aenter__(self) -> Self:
         return self

@@ -29,6 +29,7 @@ from webapp.controllers.accounts import AccountsController, TokensController
 from webapp.controllers.alerts_signals import AlertsController, SignalsController
 from webapp.controllers.auth import AuthController
 from webapp.controllers.automations import AutomationsController
+from webapp.controllers.entry_rules import EntryRulesController
 from webapp.controllers.futures import FuturesPositionsController
 from webapp.controllers.kill_switch import KillSwitchController
 from webapp.controllers.markets import MarketsController
@@ -156,6 +157,7 @@ def api_router() -> Router:
         StreamController,
         AlertsController,
         SignalsController,
+        EntryRulesController,
         AutomationsController,
         RebalanceController,
         ProtectionsController,

@@ -3,12 +3,15 @@
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from trading.domain.entry_rules import EntryRules, split_amount, split_text, split_weights, within_grace
 from trading.domain.enums import OrderType, Side
 from trading.domain.errors import BelowMinimum, InvalidInput
 from trading.domain.ledger import ZERO
 from trading.domain.market import Market, Ticker
 from trading.domain.money import at_distance, canonical, price_text
 from trading.domain.risk import margin_multiple
+
+DEFAULT_RULES = EntryRules()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class SignalPlan:
     # preview, and such a plan is never followed without a tap.
     doubts: tuple[str, ...] = ()
     leverage: Decimal = Decimal(1)
+    rules: EntryRules = DEFAULT_RULES  # how its entries were split and are watched
 
     @property
     def margin(self) -> Decimal:
@@ -135,34 +139,23 @@ def check_signal(spec: SignalSpec) -> None:
 
 
 def plan_signal(
-    spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticker, leverage: Decimal = Decimal(1)
+    spec: SignalSpec,
+    amount: Decimal,
+    market: Market,
+    ticker: Ticker,
+    leverage: Decimal = Decimal(1),
+    rules: EntryRules = DEFAULT_RULES,
 ) -> SignalPlan:
-    """Split `amount` (quote currency) equally over the entries. An entry the market is already at or through
-    is taken at market; the others rest as limit orders. A breakout's entries are the other way round: one the
-    market has passed is taken at market, the others wait as stop orders. Every target closes an equal
-    share. With `leverage` (futures), `amount` is the margin put up, its fee included: the entries' notional
-    is that many times it."""
+    """Split `amount` (quote currency) over the entries as the source's `rules` say (evenly by default). An
+    entry the market is already at or through (or short of by less than the rules' grace) is taken at market,
+    as is the first where the rules want it so; the others rest as limit orders. A breakout's entries are the
+    other way round: one the market has passed is taken at market, the others wait as stop orders. Every
+    target closes an equal share. With `leverage` (futures), `amount` is the margin put up, its fee included:
+    the entries' notional is that many times it."""
     check_signal(spec)
     if amount <= 0:
         raise InvalidInput("The amount to follow a signal with must be more than zero.")
-    buying = spec.side is Side.BUY
-    touch = ticker.ask if buying else ticker.bid
-    share = amount / len(spec.entries)
-    entries: list[PlannedEntry] = []
-    for price in spec.entries:
-        at_market = price >= touch if buying else price <= touch
-        if spec.breakout:  # through the level already: the breakout happened, so at market
-            at_market = not at_market
-        fill_price = touch if at_market else market.round_price(price)
-        quantity = market.round_amount(share * leverage / (fill_price * (1 + market.taker_fee * leverage)))
-        try:
-            market.check_minimums(quantity, fill_price)
-        except BelowMinimum as error:
-            raise BelowMinimum(
-                f"Split over {len(spec.entries)} entries, {error.message[0].lower()}{error.message[1:]}"
-            ) from None
-        resting = OrderType.STOP if spec.breakout else OrderType.LIMIT
-        entries.append(PlannedEntry(OrderType.MARKET if at_market else resting, fill_price, quantity))
+    entries = _plan_entries(spec, amount, market, ticker, leverage, rules)
     cost = sum((e.quantity * e.price for e in entries), ZERO)
     fees = cost * market.taker_fee
     stop = None if spec.stop_loss is None else market.round_price(spec.stop_loss)
@@ -187,7 +180,36 @@ def plan_signal(
         at_risk=loss + fees * (2 if stop is not None else 1),
         doubts=signal_doubts(spec, ticker),
         leverage=leverage,
+        rules=rules,
     )
+
+
+def _plan_entries(
+    spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticker, leverage: Decimal, rules: EntryRules
+) -> list[PlannedEntry]:
+    buying = spec.side is Side.BUY
+    touch = ticker.ask if buying else ticker.bid
+    shares = split_amount(amount, split_weights(rules, len(spec.entries)))
+    entries: list[PlannedEntry] = []
+    for index, (price, share) in enumerate(zip(spec.entries, shares, strict=True)):
+        if spec.breakout:  # through the level already: the breakout happened, so at market
+            at_market = not (price >= touch if buying else price <= touch)
+        else:
+            at_market = within_grace(price, spec.side, touch, rules.grace_percent)
+        at_market = at_market or (index == 0 and rules.first_at_market)
+        fill_price = touch if at_market else market.round_price(price)
+        quantity = market.round_amount(share * leverage / (fill_price * (1 + market.taker_fee * leverage)))
+        try:
+            market.check_minimums(quantity, fill_price)
+        except BelowMinimum as error:
+            split = split_text(rules, len(spec.entries))
+            raise BelowMinimum(
+                f"Split over {len(spec.entries)} entries ({split}), entry {index + 1} is too small: "
+                f"{error.message[0].lower()}{error.message[1:]} Follow with a larger amount, or fewer entries."
+            ) from None
+        resting = OrderType.STOP if spec.breakout else OrderType.LIMIT
+        entries.append(PlannedEntry(OrderType.MARKET if at_market else resting, fill_price, quantity))
+    return entries
 
 
 @dataclass(frozen=True, slots=True)

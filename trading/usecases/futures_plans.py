@@ -5,11 +5,12 @@ was capped), and the plan refused where the position would be liquidated before 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from trading.domain.entry_rules import EntryRules
 from trading.domain.futures import PositionSide
 from trading.domain.futures_orders import FuturesTerms, capped_leverage, check_liquidation_beyond_stop
 from trading.domain.perpetuals import perpetual_of
 from trading.domain.risk import OrderExposure
-from trading.domain.signals import SignalPlan, SignalSpec, plan_signal
+from trading.domain.signals import DEFAULT_RULES, SignalPlan, SignalSpec, plan_signal
 from trading.usecases.core import Core
 from trading.usecases.futures_context import (
     MARGIN_MODE,
@@ -32,7 +33,12 @@ class FuturesPlan:
 
 
 async def plan_futures(
-    core: Core, user_id: int, spec: SignalSpec, amount: Decimal, account_id: int | None
+    core: Core,
+    user_id: int,
+    spec: SignalSpec,
+    amount: Decimal,
+    account_id: int | None,
+    rules: EntryRules = DEFAULT_RULES,
 ) -> FuturesPlan:
     """Plan `amount` of margin over the signal's entries on the user's futures account (the one given, or the
     first). NoFuturesAccount where the user has none: a short never becomes a sale of coins held."""
@@ -43,7 +49,7 @@ async def plan_futures(
     asked = max(spec.leverage or Decimal(1), Decimal(1))
     leverage = capped_leverage(asked, state.limits.max_leverage, now.market.max_leverage)
     check_one_position(now, side, leverage)
-    plan = plan_signal(spec, amount, now.market, now.ticker, leverage)
+    plan = plan_signal(spec, amount, now.market, now.ticker, leverage, rules)
     check_free(now, plan.margin + plan.fees)
     fee_rate = now.market.taker_fee
     fills = [(e.quantity, e.price, e.quantity * e.price * fee_rate) for e in plan.entries]

@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
+from trading.domain.entry_rules import EntryRules
 from trading.domain.enums import OrderType
 from trading.domain.errors import ExchangeUnavailable, InsufficientFunds, NotFound, TradingError
 from trading.domain.futures import PositionSide
@@ -56,17 +57,19 @@ async def draft_signal_plan(
     or a leveraged signal on the user's futures account (its amount the margin put up), never on spot, where a
     short would sell coins held; any other on spot.
 
-    `signal_id`: the recorded signal it follows, which keeps the plan's group id (its outcome is read from it).
+    `signal_id`: the recorded signal it follows, which keeps the plan's group id (its outcome is read from it),
+    and whose source's entry rules split the amount.
     """
+    rules = await _rules_of(core, signal_id)
     terms: FuturesTerms | None = None
     position = PositionSide.opened_by(spec.side)  # a signal opens a long or a short
     if wants_futures(spec.side, position, spec.leverage) or await is_futures_account(
         core, user_id, account_id
     ):
-        futures = await plan_futures(core, user_id, spec, amount, account_id)
+        futures = await plan_futures(core, user_id, spec, amount, account_id, rules)
         account, plan, fee_rate, terms = futures.account_id, futures.plan, futures.fee_rate, futures.terms
     else:
-        account, plan, fee_rate = await _plan_spot(core, user_id, spec, amount, account_id)
+        account, plan, fee_rate = await _plan_spot(core, user_id, spec, amount, account_id, rules)
     now = core.clock.now()
     group = new_draft_id()
     drafts = tuple(
@@ -94,8 +97,15 @@ async def draft_signal_plan(
     return PlanDraft(group, plan, drafts, terms)
 
 
+async def _rules_of(core: Core, signal_id: int | None) -> EntryRules:
+    if signal_id is None:
+        return EntryRules()
+    async with core.uow(read_only=True) as uow:
+        return await uow.entry_rules.of_signal(signal_id)
+
+
 async def _plan_spot(
-    core: Core, user_id: int, spec: SignalSpec, amount: Decimal, account_id: int | None
+    core: Core, user_id: int, spec: SignalSpec, amount: Decimal, account_id: int | None, rules: EntryRules
 ) -> tuple[int, SignalPlan, Decimal]:
     """A buy signal without leverage, on spot: its account, its plan and the market's fee rate."""
     async with core.uow(read_only=True) as uow:
@@ -108,7 +118,7 @@ async def _plan_spot(
     gateway = await core.exchanges.gateway(account)
     symbol = pair_of(spec.symbol, None, core.config.paper_quote)
     market = await gateway.market(symbol)
-    plan = plan_signal(spec, amount, market, await gateway.ticker(symbol))
+    plan = plan_signal(spec, amount, market, await gateway.ticker(symbol), rules=rules)
     free = free_of(await gateway.balances(), market.quote)
     needed = plan.cost + plan.fees
     if needed > free:

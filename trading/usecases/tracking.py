@@ -10,6 +10,7 @@ from trading.domain.orders import Order
 from trading.domain.perpetuals import is_perpetual
 from trading.usecases.brackets import fire_leg, leg_triggered
 from trading.usecases.core import Core
+from trading.usecases.entry_watch import watch_waiting_entries
 from trading.usecases.futures_events import book_holding_accounts
 from trading.usecases.live_prices import LivePrices, venue_ticker
 from trading.usecases.placing import Tell, record_report, settle_submitted, submit
@@ -133,10 +134,12 @@ async def send_reached(core: Core, leg: Order) -> list[Order]:
 
 async def track_once(core: Core, live: LivePrices | None = None) -> None:
     """One pass of the tracker: book what futures venues settled (funding, liquidations), book resting orders,
-    fire the legs the market reached (at `live`'s prices where it follows their venue), and record the outcome
+    fire the legs the market reached (at `live`'s prices where it follows their venue), give up the waiting
+    entries their source's entry rules give up (trading.usecases.entry_watch), and record the outcome
     of signals whose plans are over, each in transactions of its own. What to tell users is not returned: a leg
     ended and a signal closed stay unreported in the database until told (see reporting)."""
     await book_holding_accounts(core)
     await sync_open_orders(core)
     await watch_brackets(core, live)
+    await watch_waiting_entries(core, live)
     await close_settled_signals(core)

@@ -11,6 +11,7 @@ from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from trading.domain.alerts import Alert
+from trading.domain.entry_rules import split_text
 from trading.domain.signal_records import SignalStatus, SourceStats
 from trading.usecases.alerts import delete_alert, list_alerts, set_alert
 from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
@@ -124,6 +125,9 @@ class SignalPlanOut(msgspec.Struct):
     leverage: Decimal | None = None
     margin: Decimal | None = None
     liquidation_price: Decimal | None = None
+    # How the amount was split over the entries, by the source's entry rules: "weighted to the first entry
+    # (3/2/1)"; each entry's amount is its preview's cost.
+    split: str = "evenly"
 
 
 class PlanFailureOut(msgspec.Struct):
@@ -158,6 +162,7 @@ def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
         None if terms is None else terms.leverage,
         None if terms is None else terms.margin,
         None if terms is None else terms.liquidation_price,
+        split_text(plan.rules, len(plan.entries)),
     )
 
 

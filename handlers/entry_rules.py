@@ -1,0 +1,84 @@
+"""`/source <id>`: a signal source's entry rules, shown and changed one at a time (`/source 3 entries
+weighted-first`, `/source 3 entry expiry 24h`). The API sets them all at once (PUT .../entry-rules)."""
+
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from handlers.entry_rules_render import SOURCE_HELP, source_rules_text
+from handlers.replies import reply
+from trading.domain.accounts import User
+from trading.domain.entry_rules import EntryRules, SplitStrategy, parse_duration, parse_ratios
+from trading.domain.errors import InvalidInput
+from trading.usecases.core import Core
+from trading.usecases.entry_rules import change_entry_rules, entry_rules_of
+
+USAGE = "Usage: /source <id> to see a source's entry rules (/sources lists your sources and their ids)."
+SWITCHES = {"on": True, "off": False}
+FLAGS: dict[str, Callable[[EntryRules, bool], EntryRules]] = {
+    "first-at-market": lambda rules, on: replace(rules, first_at_market=on),
+    "close-on-target": lambda rules, on: replace(rules, close_on_target_before_entry=on),
+    "cancel-on-stop": lambda rules, on: replace(rules, cancel_on_stop_before_entry=on),
+}
+
+
+def split_change(word: str) -> EntryRules:
+    """`entries <evenly|weighted-first|weighted-last|50/30/20>` as the split it asks for (other rules apart)."""
+    if word.lower() in set(SplitStrategy) - {SplitStrategy.CUSTOM}:
+        return EntryRules(split=SplitStrategy(word.lower()))
+    if not any(c.isdigit() for c in word):
+        raise InvalidInput(
+            f"{word!r} is not a split: evenly, weighted-first, weighted-last, or ratios such as 50/30/20."
+        )
+    return EntryRules(split=SplitStrategy.CUSTOM, ratios=parse_ratios(word))
+
+
+def changed_rules(rules: EntryRules, words: list[str]) -> EntryRules:
+    """`rules` with the one change the words ask for; InvalidInput naming what is wrong."""
+    kind, *rest = [w.lower() for w in words]
+    if kind == "entries" and len(rest) == 1:
+        split = split_change(rest[0])
+        return replace(rules, split=split.split, ratios=split.ratios)
+    if kind != "entry" or not rest:
+        raise InvalidInput(SOURCE_HELP.format(id="<id>"))
+    name, values = rest[0], rest[1:]
+    if name == "defaults" and not values:
+        return EntryRules()
+    if len(values) != 1:
+        raise InvalidInput(SOURCE_HELP.format(id="<id>"))
+    value = values[0]
+    if name in FLAGS and value in SWITCHES:
+        return FLAGS[name](rules, SWITCHES[value])
+    if name == "expiry":
+        return replace(rules, expiry=None if value in ("never", "off") else parse_duration(value))
+    if name == "grace":
+        try:
+            return replace(rules, grace_percent=Decimal(value.rstrip("%")))
+        except InvalidOperation:
+            raise InvalidInput(f"{value!r} is not a percentage such as 1%.") from None
+    raise InvalidInput(SOURCE_HELP.format(id="<id>"))
+
+
+async def source(message: Message, command: CommandObject, core: Core, user: User) -> None:
+    words = (command.args or "").split()
+    if not words or not words[0].lstrip("#").isdigit():
+        await reply(message, USAGE)
+        return
+    source_id = int(words[0].lstrip("#"))
+    if len(words) == 1:
+        await reply(message, source_rules_text(await entry_rules_of(core, user.id, source_id)))
+        return
+    changed = await change_entry_rules(
+        core, user.id, source_id, lambda rules: changed_rules(rules, words[1:])
+    )
+    await reply(message, "Saved.\n\n" + source_rules_text(changed))
+
+
+def make_router() -> Router:
+    router = Router(name="entry_rules")
+    router.message.register(source, Command("source"))
+    return router

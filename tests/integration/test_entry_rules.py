@@ -1,0 +1,133 @@
+"""A source's entry rules on the paper venue, along scripted price paths: the split of a plan, and its waiting
+entries given up when a target or the stop comes before any entry fills, or when they expire."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from tests.harness import Harness, track_and_report
+from trading.domain.entry_rules import EntryRules, SplitStrategy
+from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
+from trading.domain.orders import Order
+from trading.domain.signal_records import SignalRecord
+from trading.domain.signals import SignalSpec
+from trading.usecases.entry_rules import entry_rules_of, set_entry_rules
+from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
+from trading.usecases.signal_workflow import follow_signal
+from trading.usecases.signals import receive_signal
+
+D = Decimal
+SYMBOL = "SOL/USDT"
+
+
+async def follow(
+    harness: Harness, user: int, spec: SignalSpec, rules: EntryRules
+) -> tuple[SignalRecord, PlanDraft]:
+    received = await receive_signal(harness.core, user, "-100500", "Crypto Calls", repr(spec), spec)
+    await set_entry_rules(harness.core, user, received.signal.source_id, rules)
+    plan = await draft_signal_plan(harness.core, user, spec, D(1500), signal_id=received.signal.id)
+    await follow_signal(harness.core, user, received.signal.id)
+    return received.signal, plan
+
+
+async def entries_of(harness: Harness, plan: PlanDraft) -> list[Order]:
+    async with harness.core.uow() as uow:
+        return [o for o in await uow.signals.plan_orders(plan.group_id) if o.role is OrderRole.ENTRY]
+
+
+async def told(harness: Harness, user: int) -> list[str]:
+    async with harness.core.uow() as uow:
+        return [n.text for n in await uow.notices.unsent(50) if n.user_id == user and "⌛" in n.text]
+
+
+async def move(harness: Harness, price: Decimal) -> None:
+    harness.market.set_price(SYMBOL, price)
+    harness.clock.advance(1)
+    await track_and_report(harness.core)
+
+
+async def test_rules_are_kept_per_source_and_split_its_plans(harness: Harness) -> None:
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker(SYMBOL)).ask
+    spec = SignalSpec(
+        "SOL", Side.BUY, (ask * D("0.97"), ask * D("0.95"), ask * D("0.93")), (ask * 2,), ask / 2
+    )
+    rules = EntryRules(split=SplitStrategy.CUSTOM, ratios=(D(50), D(30), D(20)), first_at_market=True)
+    signal, plan = await follow(harness, user, spec, rules)
+    assert (await entry_rules_of(harness.core, user, signal.source_id)).rules == rules
+    assert plan.plan.rules == rules
+    costs = [e.quantity * e.price for e in plan.plan.entries]
+    assert [round(c / 1500, 1) for c in costs] == [D("0.5"), D("0.3"), D("0.2")]
+    entries = await entries_of(harness, plan)
+    assert entries[0].status is OrderStatus.FILLED and entries[0].order_type is OrderType.MARKET
+    assert [e.status for e in entries[1:]] == [OrderStatus.OPEN, OrderStatus.OPEN]
+
+
+async def test_a_target_reached_before_any_entry_fills_closes_the_plan(harness: Harness) -> None:
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker(SYMBOL)).ask
+    spec = SignalSpec("SOL", Side.BUY, (ask * D("0.95"), ask * D("0.9")), (ask * D("1.05"),), ask * D("0.8"))
+    _, plan = await follow(harness, user, spec, EntryRules(close_on_target_before_entry=True))
+    await move(harness, ask * D("1.02"))  # on its way: nothing given up
+    assert [e.status for e in await entries_of(harness, plan)] == [OrderStatus.OPEN] * 2
+    await move(harness, ask * D("1.07"))
+    assert [e.status for e in await entries_of(harness, plan)] == [OrderStatus.CANCELLED] * 2
+    [notice] = await told(harness, user)
+    assert "target 1" in notice and "reached before any entry filled" in notice and "were cancelled" in notice
+    await track_and_report(harness.core)  # the plan is over: the signal closes, without an outcome
+    async with harness.core.uow() as uow:
+        [(_, [closed])] = await uow.signals.for_user(user)
+    assert closed.closed_at is not None and closed.outcome is None
+    await move(harness, ask * D("1.08"))
+    assert len(await told(harness, user)) == 1  # told once
+
+
+async def test_the_stop_hit_before_a_breakout_entry_cancels_it(harness: Harness) -> None:
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker(SYMBOL)).ask
+    spec = SignalSpec("SOL", Side.BUY, (ask * D("1.03"),), (ask * D("1.2"),), ask * D("0.95"), breakout=True)
+    _, plan = await follow(harness, user, spec, EntryRules(cancel_on_stop_before_entry=True))
+    [entry] = await entries_of(harness, plan)
+    assert entry.order_type is OrderType.STOP and entry.status is OrderStatus.OPEN
+    await move(harness, ask * D("0.94"))  # a gap down through the stop
+    [entry] = await entries_of(harness, plan)
+    assert entry.status is OrderStatus.CANCELLED and entry.filled == 0
+    [notice] = await told(harness, user)
+    assert "the stop" in notice and "hit before any entry filled" in notice and "was cancelled" in notice
+
+
+async def test_entries_not_filled_expire_and_what_filled_stays(harness: Harness) -> None:
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker(SYMBOL)).ask
+    spec = SignalSpec("SOL", Side.BUY, (ask * D("1.01"), ask * D("0.9")), (ask * 2,), ask * D("0.8"))
+    rules = EntryRules(expiry=timedelta(hours=24))
+    _, plan = await follow(harness, user, spec, rules)
+    first, second = await entries_of(harness, plan)
+    assert first.status is OrderStatus.FILLED and second.status is OrderStatus.OPEN
+    harness.clock.advance(23 * 3600)
+    await track_and_report(harness.core)
+    assert (await entries_of(harness, plan))[1].status is OrderStatus.OPEN
+    harness.clock.advance(3600)
+    await track_and_report(harness.core)
+    first, second = await entries_of(harness, plan)
+    assert first.status is OrderStatus.FILLED and second.status is OrderStatus.CANCELLED
+    [notice] = await told(harness, user)
+    assert "not filled within 1d" in notice and "What filled stays" in notice
+
+
+async def test_a_short_on_futures_is_split_and_given_up_when_its_target_comes_first(harness: Harness) -> None:
+    user, _ = await harness.user()
+    harness.market.set_price("ETH/USDT", D(3000))
+    spec = SignalSpec("ETH", Side.SELL, (D(3100), D(3200)), (D(2800),), D(3400), leverage=D(2))
+    rules = EntryRules(split=SplitStrategy.WEIGHTED_LAST, close_on_target_before_entry=True)
+    _, plan = await follow(harness, user, spec, rules)
+    assert plan.futures is not None and plan.plan.rules == rules
+    first, second = (e.quantity * e.price for e in plan.plan.entries)
+    assert second > first * D("1.9")  # 1 : 2
+    assert [e.status for e in await entries_of(harness, plan)] == [OrderStatus.OPEN] * 2
+    harness.market.set_price("ETH/USDT", D(2790))
+    harness.clock.advance(1)
+    await track_and_report(harness.core)
+    entries = await entries_of(harness, plan)
+    assert [e.status for e in entries] == [OrderStatus.CANCELLED] * 2
+    [notice] = await told(harness, user)
+    assert notice.startswith(f"⌛ {entries[0].symbol} sell signal from Crypto Calls: target 1 (2,800.00)")

@@ -1,0 +1,50 @@
+"""A source's entry rules over HTTP: read, replaced, refused when wrong, and splitting the source's next plan."""
+
+from decimal import Decimal
+
+from tests.webapp.conftest import Api
+from trading.domain.enums import Side
+from trading.domain.signals import SignalSpec
+from trading.usecases.signals import receive_signal
+
+D = Decimal
+
+
+async def test_entry_rules_are_set_by_api_and_split_the_next_plan(api: Api) -> None:
+    headers = await api.sign_in(6101)
+    me = await api.json("GET", "/api/v1/me", headers)
+    ask = D((await api.json("GET", "/api/v1/markets/ticker?symbol=ETH", headers))["ask"])
+    entries = tuple((ask * D(f"0.9{i}")).quantize(D("0.01")) for i in (8, 7, 6))
+    spec = SignalSpec("ETH", Side.BUY, entries, ((ask * D("1.1")).quantize(D("0.01")),), (ask * D("0.9")))
+    received = await receive_signal(api.harness.core, me["id"], "-100778", "Beta Calls", "ladder", spec)
+    source = received.signal.source_id
+    url = f"/api/v1/signals/sources/{source}/entry-rules"
+
+    shown = await api.json("GET", url, headers)
+    assert shown["title"] == "Beta Calls" and shown["rules"]["split"] == "evenly"
+    assert shown["rules"]["expiry_minutes"] is None
+    body = {
+        "split": "custom",
+        "ratios": ["50", "30", "20"],
+        "expiry_minutes": 1440,
+        "cancel_on_stop_before_entry": True,
+    }
+    saved = await api.json("PUT", url, headers, json=body)
+    assert [D(r) for r in saved["rules"]["ratios"]] == [50, 30, 20] and saved["rules"][
+        "expiry_minutes"
+    ] == 1440
+    assert (await api.json("GET", url, headers))["rules"] == saved["rules"]
+
+    refused = await api.client.put(url, headers=headers, json={"split": "evenly", "ratios": ["1", "2"]})
+    assert refused.status_code == 400 and "custom split" in refused.json()["detail"]
+    wide = await api.client.put(url, headers=headers, json={"grace_percent": "25"})
+    assert wide.status_code == 400 and "between 0% and 10%" in wide.json()["detail"]
+    other = await api.sign_in(6102)
+    assert (await api.client.get(url, headers=other)).status_code == 404
+
+    plan = await api.json(
+        "POST", f"/api/v1/signals/{received.signal.id}/plan", headers, json={"amount": "1000"}
+    )
+    assert plan["split"] == "custom (50/30/20)"
+    costs = [D(e["preview"]["cost"]) for e in plan["entries"]]
+    assert [round(c / 100) for c in costs] == [5, 3, 2]
