@@ -46,6 +46,7 @@ from trading.domain.futures_orders import FuturesTerms
 from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderDraft, Preview
 from trading.domain.signals import PlannedEntry, SignalPlan
+from trading.usecases.access import LARGEST_ID
 from trading.usecases.portfolio import Portfolio
 from trading.usecases.signal_plans import PlanDraft, PlanResult
 
@@ -234,7 +235,7 @@ def test_the_draft_keyboard_round_trips_its_callback_data() -> None:
     assert DraftAction.unpack(buttons[0].callback_data or "") == DraftAction(
         action="confirm", draft_id="AbCdEfGh"
     )
-    plan = plan_keyboard("AbCdEfGh", 2**40)
+    plan = plan_keyboard("AbCdEfGh", LARGEST_ID)  # the longest an id can be
     assert all(len((b.callback_data or "").encode()) <= 64 for row in plan.inline_keyboard for b in row)
 
 
