@@ -18,6 +18,7 @@ from trading.domain.signal_records import (
     outcome_of,
 )
 from trading.domain.signals import SignalSpec
+from trading.usecases.access import LARGEST_ID
 from trading.usecases.reporting import BracketFill
 from trading.usecases.signals import ClosedSignal
 
@@ -68,16 +69,16 @@ def test_sources_show_win_rate_and_pnl_once_signals_closed() -> None:
 
 def test_the_break_even_toggle_shows_its_state_and_flips_it() -> None:
     def buttons(on: bool | None) -> dict[str, PlanAction]:
-        markup = plan_keyboard("AbCdEfGh", 2**40, on)
+        markup = plan_keyboard("AbCdEfGh", LARGEST_ID, on)
         return {
             b.text: PlanAction.unpack(b.callback_data or "") for row in markup.inline_keyboard for b in row
         }
 
     assert not any("Stop to entry" in text for text in buttons(None))  # a plan it does not apply to
     off = buttons(False)["🛡 Stop to entry after TP1: off"]
-    assert (off.action, off.group_id, off.signal_id) == ("be_on", "AbCdEfGh", 2**40)
+    assert (off.action, off.group_id, off.signal_id) == ("be_on", "AbCdEfGh", LARGEST_ID)
     assert buttons(True)["🛡 Stop to entry after TP1: on"].action == "be_off"
-    markup = plan_keyboard("AbCdEfGh", 2**40, True)
+    markup = plan_keyboard("AbCdEfGh", LARGEST_ID, True)
     assert all(len((b.callback_data or "").encode()) <= 64 for row in markup.inline_keyboard for b in row)
 
 
