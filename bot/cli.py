@@ -81,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     token_revoke = tokens.add_parser("revoke", help="revoke a token by its id")
     token_revoke.add_argument("--user", type=int, required=True)
     token_revoke.add_argument("token", type=int)
+    keys = sub.add_parser("keys", help="encryption keys").add_subparsers(dest="action", required=True)
+    keys.add_parser("rotate", help="re-encrypt every stored secret under SECRET_KEY (safe to stop and rerun)")
     db = sub.add_parser("db", help="database migrations").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="migrate to the latest schema")
     _add_trading(sub.add_parser)
@@ -99,6 +101,7 @@ def _trading_command(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         ("confirm", None): commands.confirm,
         ("cancel", None): commands.cancel,
         ("reconcile", None): commands.reconcile,
+        ("keys", "rotate"): commands.rotate_keys,
     }
     return table[(args.command, getattr(args, "action", None))]
 

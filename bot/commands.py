@@ -5,8 +5,10 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
-from bot.container import Container, build_container
+from bot.container import Container, build_container, secret_keys
 from bot.settings import Settings
+from storage.crypto import CredentialCipher
+from storage.key_rotation import rotate_secrets
 from trading.domain.enums import AmountUnit, OrderType, Side
 from trading.domain.intents import OrderIntent
 from trading.domain.money import canonical
@@ -126,3 +128,19 @@ async def cancel(container: Container, args: argparse.Namespace) -> None:
 async def reconcile(container: Container, args: argparse.Namespace) -> None:
     report = await reconcile_submitted(container.core)
     print(f"found {report.found}, never arrived {report.never_arrived}, unreachable {report.unreachable}")
+
+
+async def rotate_keys(container: Container, args: argparse.Namespace) -> None:
+    cipher = CredentialCipher(secret_keys(container.settings))
+    done = await rotate_secrets(container.engine, cipher)
+    print(
+        f"Re-encrypted the secrets of {done.rotated} row(s) under SECRET_KEY; {done.current} were under it "
+        "already."
+    )
+    if done.unreadable:
+        print(
+            f"{done.unreadable} row(s) decrypt under none of SECRET_KEY and OLD_SECRET_KEYS and were left as "
+            "they are: add the key they were stored under to OLD_SECRET_KEYS and run this again."
+        )
+    else:
+        print("Once every process runs with this SECRET_KEY, OLD_SECRET_KEYS can be removed.")

@@ -83,6 +83,12 @@ def secret_key(settings: Settings) -> str:
     return path.read_text().strip()
 
 
+def secret_keys(settings: Settings) -> list[str]:
+    """SECRET_KEY (the one that encrypts), then OLD_SECRET_KEYS (which still decrypt)."""
+    older = settings.old_secret_keys.get_secret_value().split(",") if settings.old_secret_keys else []
+    return [secret_key(settings), *(key.strip() for key in older if key.strip())]
+
+
 def core_config(settings: Settings) -> CoreConfig:
     return CoreConfig(
         limits=RiskLimits(
@@ -138,7 +144,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     engine = create_engine(settings.database_url)
     read_engine = create_engine(settings.database_url, read_only=True) if settings.uses_sqlite else None
     liveness = ProcessLiveness(engine, clock)
-    uow = SqlUnitOfWorkFactory(engine, CredentialCipher(secret_key(settings)), read_engine, liveness)
+    uow = SqlUnitOfWorkFactory(engine, CredentialCipher(secret_keys(settings)), read_engine, liveness)
     market = SimulatedMarket(clock, seed=settings.market_seed, quote=settings.paper_quote)
     exchanges = Exchanges(market, SqlPaperStore(engine, read_engine), clock, uow)
     core = Core(uow=uow, exchanges=exchanges, clock=clock, config=core_config(settings))

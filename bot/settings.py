@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
     secret_key: SecretStr | None = None
+    # Earlier SECRET_KEYs, comma-separated, newest first: they still decrypt what was stored under them until
+    # `tsbot keys rotate` has re-encrypted it under SECRET_KEY.
+    old_secret_keys: SecretStr | None = None
 
     # The web API and the Mini App.
     sandbox_bot_token: SecretStr | None = None
