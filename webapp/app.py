@@ -39,7 +39,7 @@ from webapp.controllers.protections import ProtectionsController
 from webapp.controllers.rebalance import RebalanceController
 from webapp.controllers.risk import RiskController
 from webapp.controllers.stream import StreamController
-from webapp.errors import DATABASE_DOWN, database_down_handler, trading_error_handler
+from webapp.errors import DATABASE_ERRORS, database_down, database_error_handler, trading_error_handler
 from webapp.frontend import mini_app, mini_app_page
 from webapp.middleware import NOT_RATE_LIMITED, answer_refusals, request_ids, stamp_answer
 from webapp.stores import FallbackStore
@@ -134,7 +134,7 @@ def _log_server_error(error: Exception, scope: Scope) -> None:
     """Every server error is logged with its cause (Litestar's own logging would do so only in debug mode). A
     client's error (4xx) is the client's; the project's own errors are answered, and logged, by
     trading_error_handler."""
-    if isinstance(error, (TradingError, *DATABASE_DOWN)):
+    if isinstance(error, TradingError) or database_down(error):
         return
     if isinstance(error, HTTPException) and error.status_code < 500:
         return
@@ -205,7 +205,7 @@ def create_app(
         before_send=[stamp_answer],
         exception_handlers={
             TradingError: trading_error_handler,
-            **dict.fromkeys(DATABASE_DOWN, database_down_handler),
+            **dict.fromkeys(DATABASE_ERRORS, database_error_handler),
         },
         logging_config=None,
         after_exception=[_log_server_error],

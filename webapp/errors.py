@@ -5,6 +5,8 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response
+from litestar.exceptions import InternalServerException
+from litestar.exceptions.responses import create_exception_response
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
@@ -13,7 +15,7 @@ from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from trading.domain.errors import (
@@ -90,14 +92,25 @@ def trading_error_handler(request: Request[Any, Any, Any], error: TradingError) 
     return Response(ErrorBody(status, error.code, error.message), status_code=status)
 
 
-# What a database that does not answer raises on the way to it: the driver's connection or server errors, a pool
-# with no connection to give, a refused or reset connection.
-DATABASE_DOWN: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout, ConnectionError)
+# What may come of a database on the way to it. Only some of it means the database is not answering (see
+# database_down); the rest is a statement's own failure, a bug.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, PoolTimeout, ConnectionError)
 DATABASE_DOWN_TEXT = "The database is not answering right now; try again in a moment."
 
 
-def database_down_handler(request: Request[Any, Any, Any], error: Exception) -> Response[ErrorBody]:
-    """503 with a sentence rather than a 500: the caller did nothing wrong and may retry."""
+def database_down(error: BaseException) -> bool:
+    """Whether `error` says the database is not answering: a connection the dialect found broken (SQLAlchemy's
+    own disconnect detection), a connection refused or reset, or a pool with none to give."""
+    if isinstance(error, DBAPIError):
+        return bool(error.connection_invalidated)
+    return isinstance(error, (PoolTimeout, ConnectionError))
+
+
+def database_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """A database that does not answer: 503 with a sentence rather than a 500, since the caller did nothing
+    wrong and may retry. Any other database error is a server error, answered as Litestar answers one."""
+    if not database_down(error):
+        return create_exception_response(request, InternalServerException())
     log.warning("%s %s: the database is not answering: %s", request.method, request.url.path, error)
     body = ErrorBody(HTTP_503_SERVICE_UNAVAILABLE, "database_unavailable", DATABASE_DOWN_TEXT)
     return Response(body, status_code=HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})

@@ -17,7 +17,7 @@ from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import Counter
 
-from webapp.errors import DATABASE_DOWN, database_down_handler
+from webapp.errors import DATABASE_ERRORS, database_down, database_error_handler
 
 log = logging.getLogger("tsbot.web")
 
@@ -111,7 +111,7 @@ def unrouted_answers() -> Counter:
     )
 
 
-_REFUSALS: tuple[type[Exception], ...] = (HTTPException, *DATABASE_DOWN)
+_REFUSALS: tuple[type[Exception], ...] = (HTTPException, *DATABASE_ERRORS)
 
 
 def answer_refusals(app: ASGIApp) -> ASGIApp:
@@ -132,6 +132,8 @@ def answer_refusals(app: ASGIApp) -> ASGIApp:
         except _REFUSALS as refusal:
             if started or scope["type"] != ScopeType.HTTP:
                 raise
+            if not isinstance(refusal, HTTPException) and not database_down(refusal):
+                raise  # a bug: Litestar's own answer, logged as a server error
             request: Request[Any, Any, Any] = Request(scope, receive)
             answer = _refusal_answer(request, refusal).to_asgi_response(app=None, request=request)
             await answer(scope, receive, send)
@@ -142,7 +144,7 @@ def answer_refusals(app: ASGIApp) -> ASGIApp:
 def _refusal_answer(request: Request[Any, Any, Any], refusal: Exception) -> Response[Any]:
     """Litestar's own answer to an HTTP exception (a 429 also saying when to come back), or the database's."""
     if not isinstance(refusal, HTTPException):
-        return database_down_handler(request, refusal)
+        return database_error_handler(request, refusal)
     reset = (refusal.headers or {}).get(RATE_LIMIT_RESET)
     if refusal.status_code == HTTP_429_TOO_MANY_REQUESTS and reset is not None:
         refusal.headers = {**(refusal.headers or {}), "Retry-After": reset}

@@ -4,12 +4,15 @@ and is logged and counted with the status it had, a 429 says when to come back, 
 with 401, and a database that takes no writes or does not answer is a 503 with a sentence."""
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from storage.db import create_engine, takes_writes
 from tests.fakes import ManualClock
@@ -18,6 +21,7 @@ from tests.webapp.conftest import CONFIG, init_data, make_web
 from tests.webapp.live import free_port
 from webapp.app import create_app
 from webapp.auth import issue_access_token
+from webapp.errors import database_down
 
 PROBE = "probe-7f3a"
 
@@ -149,3 +153,10 @@ async def test_a_database_that_does_not_answer_is_a_503_with_a_sentence(clock: M
     assert portfolio.json()["detail"] == "The database is not answering right now; try again in a moment."
     assert portfolio.headers["retry-after"] == "5" and portfolio.headers["x-request-id"]
     assert 'path="/api/v1/portfolio",status_code="503"' in metrics
+
+
+def test_only_a_database_that_does_not_answer_counts_as_down() -> None:
+    broken = sqlite3.OperationalError("no such table: alerts")  # a statement's own error: a bug, a 500
+    assert not database_down(OperationalError("SELECT 1", None, broken))
+    gone = OperationalError("SELECT 1", None, ConnectionResetError(), connection_invalidated=True)
+    assert database_down(gone) and database_down(ConnectionRefusedError()) and database_down(PoolTimeout())
