@@ -304,6 +304,7 @@ class RiskLimitsOut(msgspec.Struct):
     daily_loss_limit: Decimal
     require_stop_for_leverage: bool
     max_leverage: Decimal
+    max_margin_share: Decimal
 
 
 Share = Annotated[Decimal, msgspec.Meta(description="A fraction above 0 and at most 1 (0.25 is 25%).")]
@@ -319,13 +320,24 @@ class RiskIn(msgspec.Struct, forbid_unknown_fields=True):
     daily_loss_limit: Amount | None = None
     require_stop_for_leverage: bool | None = None
     max_leverage: Annotated[Decimal, msgspec.Meta(description="Whole, 1x or more.")] | None = None
+    max_margin_share: (
+        Annotated[
+            Decimal,
+            msgspec.Meta(
+                description="The most of your futures equity open positions and a new one may hold as initial "
+                "margin: above 0 and at most 1 (0.5 is 50%)."
+            ),
+        ]
+        | None
+    ) = None
 
     def __post_init__(self) -> None:
         positive("max_order_value", self.max_order_value)
         positive("daily_loss_limit", self.daily_loss_limit)
-        share = self.max_position_share
-        if share is not None and not (share.is_finite() and 0 < share <= 1):
-            raise ValueError("`max_position_share` must be above 0 and at most 1 (0.25 is 25%)")
+        for name in ("max_position_share", "max_margin_share"):
+            share = getattr(self, name)
+            if share is not None and not (share.is_finite() and 0 < share <= 1):
+                raise ValueError(f"`{name}` must be above 0 and at most 1 (0.25 is 25%)")
 
 
 class RiskOverridesOut(msgspec.Struct):
@@ -335,6 +347,7 @@ class RiskOverridesOut(msgspec.Struct):
     daily_loss_limit: Decimal | None
     require_stop_for_leverage: bool | None
     max_leverage: Decimal | None
+    max_margin_share: Decimal | None
 
 
 class RiskOut(msgspec.Struct):
@@ -351,6 +364,7 @@ class RiskOut(msgspec.Struct):
     operator: RiskLimitsOut
     overrides: RiskOverridesOut
     max_leverage: Decimal
+    max_margin_share: Decimal
     editable: bool = True
 
 

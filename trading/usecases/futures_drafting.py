@@ -104,7 +104,7 @@ async def _opening(intent: OrderIntent, side: PositionSide, state: FuturesState,
     liquidation = after.liquidation_price(symbol, others)
     check_liquidation_beyond_stop(side, leverage, intent.stop_loss, liquidation)
     exposure = OrderExposure(symbol, intent.side, notional, leverage, intent.stop_loss, opens=True)
-    await check_futures_risk(state, now, exposure)
+    await check_futures_risk(state, now, exposure, margin)
     terms = FuturesTerms(
         side,
         leverage,

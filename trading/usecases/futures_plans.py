@@ -50,7 +50,7 @@ async def plan_futures(
     liquidation = opened(state.book, symbol, spec.side, fills, leverage).liquidation_price(symbol)
     check_liquidation_beyond_stop(side, leverage, plan.stop_loss, liquidation)
     exposure = OrderExposure(symbol, spec.side, plan.cost, leverage, plan.stop_loss, opens=True)
-    await check_futures_risk(state, now, exposure)
+    await check_futures_risk(state, now, exposure, plan.margin)
     terms = FuturesTerms(
         side,
         leverage,

@@ -1,0 +1,30 @@
+"""A user's own cap on futures margin in use (risk_settings.max_margin_share; null keeps the operator's)
+
+Revision ID: 0025_futrisk
+Revises: 0024_protections
+Create Date: 2026-12-07 10:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.types
+
+revision: str = "0025_futrisk"
+down_revision: str | None = "0024_protections"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("risk_settings", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("max_margin_share", storage.types.Money(precision=38, scale=18), nullable=True)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("risk_settings", schema=None) as batch_op:
+        batch_op.drop_column("max_margin_share")
