@@ -4,7 +4,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
-from handlers.render_futures import futures_plan_lines, futures_portfolio_text, futures_preview
+from handlers.render_futures import at_risk_line, futures_plan_lines, futures_portfolio_text, futures_preview
 from trading.domain.alerts import Alert
 from trading.domain.enums import OrderRole, OrderStatus, Side
 from trading.domain.market import Ticker
@@ -83,7 +83,7 @@ def draft_preview(draft: OrderDraft, ttl_seconds: int) -> str:
         lines.append("Stop: none")
     if draft.take_profits:
         lines.append("Targets: " + ", ".join(price(t) for t in draft.take_profits))
-    lines.append(f"At risk: {money(p.at_risk)} {quote}")
+    lines.append(at_risk_line(p, quote))
     if p.fills_at_once_near is not None:
         lines.append(_fills_at_once(draft, p.fills_at_once_near))
     lines.append(f"This preview expires in {ttl_seconds // 60 or 1} min.")

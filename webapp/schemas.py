@@ -119,12 +119,14 @@ def whole_leverage(value: Decimal | None) -> None:
 class OrderPreviewRequest(msgspec.Struct, forbid_unknown_fields=True):
     """An order to preview. On a futures account (`account_id`, or asked for by `position` or a leverage above
     1), `buy` opens or adds to a long and `sell` a short, unless `position` names the other side, which the order
-    then reduces; `amount` in the quote is the margin put up, fee included."""
+    then reduces; `amount` in the quote is the margin put up, fee included. `unit` `risk`: `amount` is the percent
+    of your equity to lose at the stop (above 0 and at most 10), the stop's distance giving the size; a stop is
+    then needed."""
 
     symbol: Symbol
     side: Literal["buy", "sell"]
     amount: Amount
-    unit: Literal["base", "quote", "percent"] = "base"
+    unit: Literal["base", "quote", "percent", "risk"] = "base"
     type: Literal["market", "limit", "stop"] = "market"
     price: Price | None = None
     stop_loss: Price | None = None
@@ -162,6 +164,8 @@ class PreviewOut(msgspec.Struct):
     # A limit order on the wrong side of the market (a buy above the ask, a sell below the bid): the price now,
     # near which it would fill at once. Ask again with type "stop" for a breakout at `price`, or "market".
     fills_at_once_near: Decimal | None = None
+    # Sized from risk: the percent of the equity the size was taken from; `at_risk` is no more than that share.
+    risk_percent: Decimal | None = None
 
 
 class FuturesTermsOut(msgspec.Struct):

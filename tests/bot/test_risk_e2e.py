@@ -5,6 +5,7 @@ from decimal import Decimal
 from bot.telegram.runtime import COMMANDS, TelegramBot
 from tests.bot.sandbox import Sandbox, button
 from tests.harness import Harness
+from trading.domain.risk_sizing import NEEDS_A_STOP
 
 
 async def test_risk_shows_changes_refuses_and_resets(
@@ -75,6 +76,24 @@ async def test_a_margin_cap_refuses_a_futures_preview_past_it(
     await chat.ask("/risk margin default")
     [preview] = await chat.ask("long btc 10x with 200 usdt sl 64k")
     assert button(preview, "Confirm")
+
+
+async def test_an_order_sized_from_risk_is_previewed_with_its_risk_and_one_without_a_stop_asked_back(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(605)
+    harness.market.set_price("BTC/USDT", Decimal(67000))
+    harness.market.set_price("ETH/USDT", Decimal(3100))
+    [asked] = await chat.ask("long btc 10x risk 1%")
+    assert asked["text"] == NEEDS_A_STOP and asked["reply_markup"] is None
+    [long] = await chat.ask("long btc 10x risk 1% sl 64000")
+    at_risk = next(line for line in long["text"].splitlines() if line.startswith("Sized from 1% risk: "))
+    assert 99 < Decimal(at_risk.split()[4]) <= 100 and at_risk.endswith(" USDT at risk")
+    assert "Leverage: 10x isolated" in long["text"] and button(long, "Confirm")
+    [spot] = await chat.ask("buy eth risk 2% of my equity stop 3000")
+    assert spot["text"].startswith("📝 Buy ") and "Sized from 2% risk: 19" in spot["text"]
+    answer = await chat.tap(spot["message_id"], button(spot, "Confirm"))
+    assert answer["answer"] == "Order placed."
 
 
 def test_risk_is_in_the_command_menu() -> None:

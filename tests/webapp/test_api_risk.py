@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from tests.webapp.conftest import Api
+from trading.domain.risk_sizing import NEEDS_A_STOP
 
 OPERATOR = {  # tests.harness.GENEROUS, and the default stop-for-leverage rule
     "max_order_value": "10000000",
@@ -160,6 +161,21 @@ async def test_the_margin_cap_counts_the_margin_in_use_and_refuses_past_it(api: 
     in_use = Decimal(detail.split("on top of the ")[1].split(" USDT")[0].replace(",", ""))
     assert abs(in_use - margin) < margin / 100  # the short's margin, at its fill
     assert await api.harness.count("order_drafts") == 1
+
+
+async def test_a_preview_sized_from_risk_says_so_and_one_without_a_stop_is_refused(api: Api) -> None:
+    headers = await api.sign_in(5010)
+    price = Decimal((await api.json("GET", "/api/v1/markets/ticker?symbol=ETH", headers))["last"])
+    stop = str((price * Decimal("0.97")).quantize(Decimal("0.01")))
+    order = {"symbol": "ETH", "side": "buy", "amount": "1", "unit": "risk", "stop_loss": stop}
+    draft = await api.json("POST", "/api/v1/orders/preview", headers, json=order)
+    preview = draft["preview"]
+    assert Decimal(preview["risk_percent"]) == 1 and Decimal(99) < Decimal(preview["at_risk"]) <= 100
+    leveraged = await api.json("POST", "/api/v1/orders/preview", headers, json={**order, "leverage": "5"})
+    assert leveraged["futures"] is not None and Decimal(leveraged["preview"]["at_risk"]) <= 100
+    del order["stop_loss"]
+    refused = await api.client.post("/api/v1/orders/preview", headers=headers, json=order)
+    assert refused.status_code == 400 and refused.json()["detail"] == NEEDS_A_STOP, refused.text
 
 
 async def test_the_risk_endpoints_are_in_the_openapi_schema(api: Api) -> None:
