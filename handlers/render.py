@@ -10,7 +10,7 @@ from trading.domain.enums import OrderRole, OrderStatus, Side
 from trading.domain.market import Ticker
 from trading.domain.money import price_text as price
 from trading.domain.orders import Order, OrderDraft
-from trading.domain.signal_records import SourceStats
+from trading.domain.signal_records import SignalSource, SourceMarket, SourceStats
 from trading.usecases.futures_portfolio import FuturesPortfolio
 from trading.usecases.portfolio import Portfolio
 from trading.usecases.reporting import BracketFill
@@ -254,6 +254,10 @@ def plan_preview(title: str, plan_draft: PlanDraft, auto: bool = False) -> str:
     else:
         lines += futures_plan_lines(terms, plan.stop_loss, plan.cost, quote)
         lines.append(f"Fees ~{money(plan.fees)} {quote}, at risk {money(plan.at_risk)} {quote}")
+    if plan_draft.risk_percent is not None:
+        lines.append(
+            f"Sized from {plan_draft.risk_percent.normalize():f}% risk, as you chose for this source."
+        )
     lines.extend(f"⚠️ {doubt[0].upper()}{doubt[1:]}" for doubt in plan.doubts)
     if auto:
         lines.append("Followed automatically (you chose to always follow this source).")
@@ -319,10 +323,22 @@ def sources_text(stats: Sequence[SourceStats]) -> str:
             auto += " (stop to entry after target 1)"
         closed = f" ({s.wins} won, {s.losses} lost)" if s.wins or s.losses else ""
         lines.append(
-            f"• {s.source.title}: {s.signals} signals, {s.followed} followed, win rate {rate}{closed}, "
-            f"P&L {signed(s.pnl)}{auto}"
+            f"• #{s.source.id} {s.source.title}: {s.signals} signals, {s.followed} followed, win rate {rate}"
+            f"{closed}, P&L {signed(s.pnl)}{auto}\n   {source_settings_text(s.source)}"
         )
+    lines.append("Change where one trades or what it risks: /source N market futures, /source N risk 1%.")
     return "\n".join(lines)
+
+
+def source_settings_text(source: SignalSource) -> str:
+    market, risk = source.settings.market, source.settings.risk_percent
+    where = {
+        SourceMarket.AUTO: "market auto (shorts and leverage on futures)",
+        SourceMarket.SPOT: "market spot (shorts refused)",
+        SourceMarket.FUTURES: "market futures",
+    }[market]
+    sized = "sized from the amount" if risk is None else f"sized from {risk.normalize():f}% risk"
+    return f"{where}, {sized}"
 
 
 def markets_text(venue: str, assets: Sequence[str]) -> str:

@@ -2,11 +2,13 @@
 which the trader who made it an admin follows."""
 
 import logging
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-from aiogram.filters import PROMOTED_TRANSITION, ChatMemberUpdatedFilter, Command
+from aiogram.filters import PROMOTED_TRANSITION, ChatMemberUpdatedFilter, Command, CommandObject
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, MessageOriginChannel
 
 from handlers.channels import edit_answers, post_answers, read_post, tell_followers
@@ -15,18 +17,21 @@ from handlers.config import BotConfig
 from handlers.filters import OnLoop
 from handlers.keyboards import PlanAction, plan_keyboard
 from handlers.posts import planned_post
-from handlers.render import plan_result, sources_text
+from handlers.render import plan_result, source_settings_text, sources_text
 from handlers.replies import edit, reply
 from nlp.pipeline import Pipeline
 from trading.domain.accounts import User
 from trading.domain.alert_index import AlertIndex
+from trading.domain.signal_records import SourceMarket, SourceSettings
 from trading.usecases.core import Core
 from trading.usecases.signal_workflow import follow_signal
 from trading.usecases.signals import (
     auto_follow_source_of,
     ignore_plan,
     link_channel,
+    set_source_settings,
     set_stop_to_entry,
+    signal_source,
     source_stats,
 )
 
@@ -121,6 +126,46 @@ async def sources(message: Message, core: Core, user: User) -> None:
     await reply(message, sources_text(await source_stats(core, user.id)))
 
 
+SOURCE_USAGE = (
+    "Say /source N market spot, futures or auto (auto: shorts and leverage on futures, the rest on spot), or "
+    "/source N risk 1% (off: the amount you follow signals with); /sources lists the numbers."
+)
+
+
+def settings_change(current: SourceSettings, words: list[str]) -> SourceSettings:
+    """The settings after `market X` or `risk X`; ValueError with the sentence to show."""
+    if len(words) != 2:
+        raise ValueError(SOURCE_USAGE)
+    name, value = words[0].lower(), words[1].lower()
+    if name == "market" and value in {m.value for m in SourceMarket}:
+        return replace(current, market=SourceMarket(value))
+    if name == "risk" and value in ("off", "none", "default"):
+        return replace(current, risk_percent=None)
+    if name == "risk":
+        try:
+            percent = Decimal(value.rstrip("%"))
+        except InvalidOperation:
+            raise ValueError(f"{words[1]!r} is not a percent. {SOURCE_USAGE}") from None
+        return replace(current, risk_percent=percent)
+    raise ValueError(SOURCE_USAGE)
+
+
+async def source(message: Message, command: CommandObject, core: Core, user: User) -> None:
+    """/source N market futures, /source N risk 1%: where a source's signals trade, and what they risk."""
+    words = (command.args or "").split()
+    if not words or not words[0].lstrip("#").isdigit():
+        await reply(message, SOURCE_USAGE)
+        return
+    current = await signal_source(core, user.id, int(words[0].lstrip("#")))
+    try:
+        settings = settings_change(current.settings, words[1:])
+    except ValueError as error:
+        await reply(message, str(error))
+        return
+    changed = await set_source_settings(core, user.id, current.id, settings)
+    await reply(message, f"Saved: #{changed.id} {changed.title}, {source_settings_text(changed)}.")
+
+
 def make_router() -> Router:
     router = Router(name="signals")
     router.message.register(
@@ -135,4 +180,5 @@ def make_router() -> Router:
     router.callback_query.register(ignore, PlanAction.filter(F.action == "ignore"))
     router.callback_query.register(stop_to_entry, PlanAction.filter(F.action.in_({"be_on", "be_off"})))
     router.message.register(sources, Command("sources"))
+    router.message.register(source, Command("source"))
     return router

@@ -1,4 +1,6 @@
-"""A user's own cap on futures margin in use (risk_settings.max_margin_share; null keeps the operator's)
+"""A user's own cap on futures margin in use (risk_settings.max_margin_share; null keeps the operator's), and
+a signal source's market and risk (signal_sources.market: auto, spot or futures; risk_percent: null sizes its
+plans from the amount)
 
 Revision ID: 0025_futrisk
 Revises: 0024_protections
@@ -23,8 +25,16 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("max_margin_share", storage.types.Money(precision=38, scale=18), nullable=True)
         )
+    with op.batch_alter_table("signal_sources", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("market", sa.String(length=8), server_default="auto", nullable=False))
+        batch_op.add_column(
+            sa.Column("risk_percent", storage.types.Money(precision=38, scale=18), nullable=True)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("signal_sources", schema=None) as batch_op:
+        batch_op.drop_column("risk_percent")
+        batch_op.drop_column("market")
     with op.batch_alter_table("risk_settings", schema=None) as batch_op:
         batch_op.drop_column("max_margin_share")

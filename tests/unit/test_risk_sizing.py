@@ -1,16 +1,23 @@
-"""Sizing from risk: the loss at the stop comes to the risk asked, within one step of the market, never more."""
+"""Sizing from risk: the loss at the stop comes to the risk asked, within one step of the market, never more;
+a signal's plan sized from risk likewise."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from trading.domain.enums import Side
 from trading.domain.errors import InvalidInput
+from trading.domain.market import Market, Ticker
 from trading.domain.risk_sizing import NEEDS_A_STOP, loss_at_stop, size_from_risk
+from trading.domain.signals import SignalSpec, amount_for_risk, plan_signal
 
 D = Decimal
 FEE = D("0.0005")
+MARKET = Market("AVAX/USDT", "AVAX", "USDT", D("0.01"), D("0.01"), D("0.01"), D(5))
+TICKER = Ticker("AVAX/USDT", D("38.99"), D("39.01"), D(39), D(0), datetime(2026, 1, 1, tzinfo=UTC))
 
 
 def test_one_percent_of_ten_thousand_with_a_stop_a_thousand_away() -> None:
@@ -61,3 +68,29 @@ def test_the_loss_at_the_stop_is_the_risk_within_one_step_and_never_more(
     assert sized.quantity >= 0 and sized.quantity % step == 0
     assert loss <= sized.budget
     assert loss_at_stop(sized.quantity + step, entry, stop, fee) > sized.budget  # one step more would pass it
+
+
+@given(
+    st.decimals(min_value=D(50), max_value=D(5_000), places=2),
+    st.lists(st.decimals(min_value=D("36.00"), max_value=D("42.00"), places=2), min_size=1, max_size=3),
+    st.decimals(min_value=D("0.5"), max_value=D(15), places=2),
+    st.sampled_from([Side.BUY, Side.SELL]),
+    st.sampled_from([D(1), D(5), D(20)]),
+)
+def test_a_plan_sized_from_risk_loses_no_more_than_it_at_its_stop(
+    budget: Decimal, entries: list[Decimal], distance: Decimal, side: Side, leverage: Decimal
+) -> None:
+    """The plan's own at_risk (both fees) is the risk within its rounding, never more."""
+    buying = side is Side.BUY
+    stop = min(entries) - distance if buying else max(entries) + distance
+    spec = SignalSpec("AVAX", side, tuple(entries), stop_loss=stop, leverage=leverage)
+    plan = plan_signal(
+        spec, amount_for_risk(spec, budget, MARKET, TICKER, leverage), MARKET, TICKER, leverage
+    )
+    assert plan.at_risk <= budget
+    assert plan.at_risk > budget * D("0.9")  # a cent of size a entry is all rounding takes
+
+
+def test_a_plan_sized_from_risk_needs_a_stop() -> None:
+    with pytest.raises(InvalidInput, match=NEEDS_A_STOP):
+        amount_for_risk(SignalSpec("AVAX", Side.BUY, (D(39),)), D(100), MARKET, TICKER)

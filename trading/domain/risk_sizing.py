@@ -32,19 +32,26 @@ def loss_at_stop(quantity: Decimal, entry: Decimal, stop: Decimal, fee_rate: Dec
     return quantity * abs(entry - stop) + quantity * entry * fee_rate + quantity * stop * fee_rate
 
 
+def risk_budget(equity: Decimal, percent: Decimal) -> Decimal:
+    """What may be lost at the stop: `percent` of `equity`. InvalidInput for a percent out of range or no
+    equity."""
+    check_risk_percent(percent)
+    budget = equity * percent / HUNDRED
+    if budget <= 0:
+        raise InvalidInput("Your equity is nothing, so there is no risk to size from.")
+    return budget
+
+
 def size_from_risk(
     equity: Decimal, percent: Decimal, entry: Decimal, stop: Decimal | None, fee_rate: Decimal, step: Decimal
 ) -> RiskSize:
     """The largest size, a multiple of `step`, whose loss at the stop is no more than `percent` of `equity`.
     InvalidInput where there is no stop, no equity, or the stop is at the entry."""
-    check_risk_percent(percent)
+    budget = risk_budget(equity, percent)
     if stop is None:
         raise InvalidInput(NEEDS_A_STOP)
     if stop == entry:
         raise InvalidInput("The stop is at the entry's price: there is no distance to size from.")
-    budget = equity * percent / HUNDRED
-    if budget <= 0:
-        raise InvalidInput("Your equity is nothing, so there is no risk to size from.")
     per_unit = abs(entry - stop) + (entry + stop) * fee_rate
     quantity = (budget / per_unit / step).to_integral_value(ROUND_DOWN) * step
     if loss_at_stop(quantity, entry, stop, fee_rate) > budget:  # the division's last digit rounded up

@@ -9,6 +9,7 @@ from trading.domain.ledger import ZERO
 from trading.domain.market import Market, Ticker
 from trading.domain.money import at_distance, canonical, price_text
 from trading.domain.risk import margin_multiple
+from trading.domain.risk_sizing import NEEDS_A_STOP
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,15 +146,9 @@ def plan_signal(
     check_signal(spec)
     if amount <= 0:
         raise InvalidInput("The amount to follow a signal with must be more than zero.")
-    buying = spec.side is Side.BUY
-    touch = ticker.ask if buying else ticker.bid
     share = amount / len(spec.entries)
     entries: list[PlannedEntry] = []
-    for price in spec.entries:
-        at_market = price >= touch if buying else price <= touch
-        if spec.breakout:  # through the level already: the breakout happened, so at market
-            at_market = not at_market
-        fill_price = touch if at_market else market.round_price(price)
+    for order_type, fill_price in _entry_prices(spec, market, ticker):
         quantity = market.round_amount(share * leverage / (fill_price * (1 + market.taker_fee * leverage)))
         try:
             market.check_minimums(quantity, fill_price)
@@ -161,8 +156,7 @@ def plan_signal(
             raise BelowMinimum(
                 f"Split over {len(spec.entries)} entries, {error.message[0].lower()}{error.message[1:]}"
             ) from None
-        resting = OrderType.STOP if spec.breakout else OrderType.LIMIT
-        entries.append(PlannedEntry(OrderType.MARKET if at_market else resting, fill_price, quantity))
+        entries.append(PlannedEntry(order_type, fill_price, quantity))
     cost = sum((e.quantity * e.price for e in entries), ZERO)
     fees = cost * market.taker_fee
     stop = None if spec.stop_loss is None else market.round_price(spec.stop_loss)
@@ -188,6 +182,41 @@ def plan_signal(
         doubts=signal_doubts(spec, ticker),
         leverage=leverage,
     )
+
+
+def _entry_prices(spec: SignalSpec, market: Market, ticker: Ticker) -> list[tuple[OrderType, Decimal]]:
+    """Each entry's order and price: at market where the market is already at or through it, else resting."""
+    buying = spec.side is Side.BUY
+    touch = ticker.ask if buying else ticker.bid
+    resting = OrderType.STOP if spec.breakout else OrderType.LIMIT
+    prices: list[tuple[OrderType, Decimal]] = []
+    for price in spec.entries:
+        at_market = price >= touch if buying else price <= touch
+        if spec.breakout:  # through the level already: the breakout happened, so at market
+            at_market = not at_market
+        prices.append((OrderType.MARKET, touch) if at_market else (resting, market.round_price(price)))
+    return prices
+
+
+def amount_for_risk(
+    spec: SignalSpec, budget: Decimal, market: Market, ticker: Ticker, leverage: Decimal = Decimal(1)
+) -> Decimal:
+    """The amount (with leverage, the margin put up) whose plan loses no more than `budget` at the stop, the fee
+    counted both ways at the higher of entry and stop; its quantities, rounded down, lose no more."""
+    if spec.stop_loss is None:
+        raise InvalidInput(NEEDS_A_STOP)
+    stop, fee = market.round_price(spec.stop_loss), market.taker_fee
+    prices = _entry_prices(spec, market, ticker)
+    loss_per_amount = sum(
+        (
+            leverage * (abs(price - stop) + 2 * max(price, stop) * fee) / (price * (1 + fee * leverage))
+            for _, price in prices
+        ),
+        ZERO,
+    ) / len(prices)
+    if loss_per_amount <= 0:
+        raise InvalidInput("The stop is at the entry's price: there is no distance to size from.")
+    return budget / loss_per_amount
 
 
 @dataclass(frozen=True, slots=True)
