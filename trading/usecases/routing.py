@@ -21,18 +21,16 @@ NO_FUTURES_ACCOUNT = (
 def signal_wants_futures(source: SignalSource | None, side: Side, leverage: Decimal | None) -> bool:
     """Where a signal of this source trades: as the source is set (auto: as any request, by its side and
     leverage). A short from a source set to spot is refused: on spot it would be a sale of coins held."""
-    market = SourceMarket.AUTO if source is None else source.settings.market
-    if market is SourceMarket.FUTURES:
+    if source is None or source.settings.market is SourceMarket.AUTO:
+        return wants_futures(side, PositionSide.opened_by(side), leverage)
+    if source.settings.market is SourceMarket.FUTURES:
         return True
-    if market is SourceMarket.SPOT:
-        if side is Side.SELL:
-            assert source is not None
-            raise InvalidInput(
-                f"{source.title} is set to spot, where a short would sell coins you hold, so its short signal "
-                f"is not followed: /source {source.id} market futures (or auto) follows its shorts on futures."
-            )
-        return False
-    return wants_futures(side, PositionSide.opened_by(side), leverage)
+    if side is Side.SELL:
+        raise InvalidInput(
+            f"{source.title} is set to spot, where a short would sell coins you hold, so its short signal is "
+            f"not followed: /source {source.id} market futures (or auto) follows its shorts on futures."
+        )
+    return False
 
 
 def wants_futures(side: Side, position: PositionSide | None, leverage: Decimal | None) -> bool:
