@@ -21,6 +21,7 @@ HELP = """I trade on your word, after a tap on Confirm. Try:
 
 • buy $50 of ETH  ·  buy 0.01 BTC  ·  sell half my eth
 • buy 0.1 eth at 3000 sl 2800 tp 3300  ·  buy $100 of sol with a 5% stop
+• long btc 10x risk 1% sl 60000: the size that loses 1% of your equity at the stop
 • set my eth stop to 3000 (for coins you hold; moves the stop you have)  ·  close my eth
 • price of btc
 • portfolio  ·  orders  ·  pnl
@@ -31,7 +32,7 @@ HELP = """I trade on your word, after a tap on Confirm. Try:
 • /email and /webhook: be told there too  ·  /notify: which events where
 • forward a signal from a channel: I show the plan, you Follow or Ignore
 • make me an admin of your channel: I read its posts (and their edits) for you
-• /sources: statistics per signal source  ·  /accounts: exchange accounts
+• /sources: statistics per signal source (/source N market futures: where one trades)  ·  /accounts: exchange accounts
 • /risk: your risk limits (e.g. /risk max_order 500)  ·  /dashboard: the web dashboard
 
 Nothing is traded without your tap on Confirm or Follow, but for the signal sources you chose to always follow."""
