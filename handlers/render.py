@@ -252,6 +252,10 @@ def plan_preview(title: str, plan_draft: PlanDraft, auto: bool = False) -> str:
         lines.append(
             f"Cost {money(plan.cost)} {quote}, fees ~{money(plan.fees)}, at risk {money(plan.at_risk)} {quote}"
         )
+        if plan.leverage_asked is not None:  # a source set to spot
+            lines.append(
+                f"The signal's {plan.leverage_asked.normalize():f}x is not taken: this trades spot, at 1x."
+            )
     else:
         lines += futures_plan_lines(terms, plan.stop_loss, plan.cost, quote)
         lines.append(f"Fees ~{money(plan.fees)} {quote}, at risk {money(plan.at_risk)} {quote}")

@@ -140,10 +140,10 @@ async def test_a_source_set_to_spot_has_its_short_refused_and_a_risk_set_in_chat
     chat = sandbox.chat(809)
     harness.market.set_price("ETH/USDT", D(3000))
     await confirm(chat, "buy 0.2 eth")
-    [long] = await chat.ask(
-        SHORT_SIGNAL.replace("SHORT", "LONG", 1).replace("2900, 2800", "3100, 3200").replace("3080", "2900"),
-        forward_from_chat="Spot Calls",
+    long_signal = (
+        SHORT_SIGNAL.replace("SHORT", "LONG", 1).replace("2900, 2800", "3100, 3200").replace("3080", "2900")
     )
+    [long] = await chat.ask(long_signal, forward_from_chat="Spot Calls")
     assert long["text"].startswith("📡 Signal from Spot Calls: long ETH/USDT:USDT (futures)"), long["text"]
     [listed] = await chat.ask("/sources")
     number = listed["text"].split("• #")[1].split()[0]
@@ -156,6 +156,9 @@ async def test_a_source_set_to_spot_has_its_short_refused_and_a_risk_set_in_chat
     assert refused["reply_markup"] is None
     assert "Spot Calls is set to spot, where a short would sell coins you hold" in refused["text"]
     assert "• ETH/USDT: 0.2 at " in await portfolio_text(chat)  # every coin kept
+    [spot_long] = await chat.ask(long_signal.replace("2990", "2985"), forward_from_chat="Spot Calls")
+    assert spot_long["text"].startswith("📡 Signal from Spot Calls: buy ETH/USDT\n"), spot_long["text"]
+    assert "The signal's 10x is not taken: this trades spot, at 1x." in spot_long["text"]
     [risk] = await chat.ask(f"/source {number} risk 1%")
     assert risk["text"].endswith("market spot (shorts refused), sized from 1% risk.")
     [wrong] = await chat.ask(f"/source {number} risk lots")
