@@ -44,7 +44,9 @@ def _add_trading(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
     order.add_argument("side", choices=["buy", "sell"])
     order.add_argument("amount", type=_decimal)
     order.add_argument("symbol", help="BTC or BTC/USDT")
-    order.add_argument("--unit", choices=["base", "quote", "percent"], default="base")
+    order.add_argument(
+        "--unit", choices=["base", "quote", "percent", "risk"], default="base", help="risk: percent of equity"
+    )
     order.add_argument("--price", type=_decimal, help="limit price")
     order.add_argument("--stop-price", type=_decimal, help="stop (trigger) price of a stop order")
     order.add_argument("--sl", type=_decimal, help="stop loss")

@@ -98,6 +98,7 @@ def core_config(settings: Settings) -> CoreConfig:
             daily_loss_limit=settings.risk_daily_loss_limit,
             require_stop_for_leverage=settings.risk_require_stop_for_leverage,
             max_leverage=settings.risk_max_leverage,
+            max_margin_share=settings.risk_max_margin_share,
         ),
         draft_ttl=timedelta(seconds=settings.draft_ttl_seconds),
         paper_quote=settings.paper_quote,

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     risk_daily_loss_limit: Annotated[Decimal, Field(gt=0)] = Decimal(1_000)
     risk_require_stop_for_leverage: bool = True
     risk_max_leverage: Annotated[Decimal, Field(ge=1)] = Decimal(20)
+    risk_max_margin_share: Annotated[Decimal, Field(gt=0, le=1)] = Decimal("0.5")
     # Protections of automatic following (0 turns one off): a drawdown from the equity's peak, stop-outs in a
     # period and their cooldown, a source's losing streak.
     protect_max_drawdown: Annotated[Decimal, Field(ge=0, lt=1)] = Decimal("0.2")

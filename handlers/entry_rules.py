@@ -1,21 +1,13 @@
-"""`/source <id>`: a signal source's entry rules, shown and changed one at a time (`/source 3 entries
-weighted-first`, `/source 3 entry expiry 24h`). The API sets them all at once (PUT .../entry-rules)."""
+"""A signal source's entry rules as `/source N` changes them, one at a time (`/source 3 entries weighted-first`,
+`/source 3 entry expiry 24h`; handlers.sources). The API sets them all at once (PUT .../entry-rules)."""
 
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
-from aiogram import Router
-from aiogram.filters import Command, CommandObject
-from aiogram.types import Message
-
-from handlers.entry_rules_render import SOURCE_HELP, source_rules_text
-from handlers.replies import reply
-from trading.domain.accounts import User
+from handlers.entry_rules_render import SOURCE_HELP
 from trading.domain.entry_rules import EntryRules, SplitStrategy, parse_duration, parse_ratios
 from trading.domain.errors import InvalidInput
-from trading.usecases.core import Core
-from trading.usecases.entry_rules import change_entry_rules, entry_rules_of
 
 USAGE = "Usage: /source <id> to see a source's entry rules (/sources lists your sources and their ids)."
 SWITCHES = {"on": True, "off": False}
@@ -61,24 +53,3 @@ def changed_rules(rules: EntryRules, words: list[str]) -> EntryRules:
         except InvalidOperation:
             raise InvalidInput(f"{value!r} is not a percentage such as 1%.") from None
     raise InvalidInput(SOURCE_HELP.format(id="<id>"))
-
-
-async def source(message: Message, command: CommandObject, core: Core, user: User) -> None:
-    words = (command.args or "").split()
-    if not words or not words[0].lstrip("#").isdigit():
-        await reply(message, USAGE)
-        return
-    source_id = int(words[0].lstrip("#"))
-    if len(words) == 1:
-        await reply(message, source_rules_text(await entry_rules_of(core, user.id, source_id)))
-        return
-    changed = await change_entry_rules(
-        core, user.id, source_id, lambda rules: changed_rules(rules, words[1:])
-    )
-    await reply(message, "Saved.\n\n" + source_rules_text(changed))
-
-
-def make_router() -> Router:
-    router = Router(name="entry_rules")
-    router.message.register(source, Command("source"))
-    return router

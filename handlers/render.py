@@ -5,13 +5,18 @@ from datetime import date
 from decimal import Decimal
 
 from handlers.entry_rules_render import plan_rules_lines
-from handlers.render_futures import futures_plan_lines, futures_portfolio_text, futures_preview_lines
+from handlers.render_futures import (
+    at_risk_line,
+    futures_plan_lines,
+    futures_portfolio_text,
+    futures_preview_lines,
+)
 from trading.domain.alerts import Alert
 from trading.domain.enums import OrderRole, OrderStatus, Side
 from trading.domain.market import Ticker
 from trading.domain.money import price_text as price
 from trading.domain.orders import Order, OrderDraft
-from trading.domain.signal_records import SourceStats
+from trading.domain.signal_records import SignalSource, SourceMarket, SourceStats
 from trading.usecases.futures_portfolio import FuturesPortfolio
 from trading.usecases.portfolio import Portfolio
 from trading.usecases.reporting import BracketFill
@@ -22,6 +27,7 @@ HELP = """I trade on your word, after a tap on Confirm. Try:
 
 • buy $50 of ETH  ·  buy 0.01 BTC  ·  sell half my eth
 • buy 0.1 eth at 3000 sl 2800 tp 3300  ·  buy $100 of sol with a 5% stop
+• long btc 10x risk 1% sl 60000: the size that loses 1% of your equity at the stop
 • set my eth stop to 3000 (for coins you hold; moves the stop you have)  ·  close my eth
 • price of btc
 • portfolio  ·  orders  ·  pnl
@@ -32,7 +38,7 @@ HELP = """I trade on your word, after a tap on Confirm. Try:
 • /email and /webhook: be told there too  ·  /notify: which events where
 • forward a signal from a channel: I show the plan, you Follow or Ignore
 • make me an admin of your channel: I read its posts (and their edits) for you
-• /sources: statistics per signal source  ·  /accounts: exchange accounts
+• /sources: statistics per signal source (/source N market futures: where one trades)  ·  /accounts: exchange accounts
 • /risk: your risk limits (e.g. /risk max_order 500)  ·  /dashboard: the web dashboard
 
 Nothing is traded without your tap on Confirm or Follow, but for the signal sources you chose to always follow."""
@@ -93,7 +99,7 @@ def _spot_preview_lines(draft: OrderDraft) -> list[str]:
         lines.append("Stop: none")
     if draft.take_profits:
         lines.append("Targets: " + ", ".join(price(t) for t in draft.take_profits))
-    lines.append(f"At risk: {money(p.at_risk)} {quote}")
+    lines.append(at_risk_line(p, quote))
     return lines
 
 
@@ -262,9 +268,17 @@ def plan_preview(title: str, plan_draft: PlanDraft, auto: bool = False) -> str:
         lines.append(
             f"Cost {money(plan.cost)} {quote}, fees ~{money(plan.fees)}, at risk {money(plan.at_risk)} {quote}"
         )
+        if plan.leverage_asked is not None:  # a source set to spot
+            lines.append(
+                f"The signal's {plan.leverage_asked.normalize():f}x is not taken: this trades spot, at 1x."
+            )
     else:
         lines += futures_plan_lines(terms, plan.stop_loss, plan.cost, quote)
         lines.append(f"Fees ~{money(plan.fees)} {quote}, at risk {money(plan.at_risk)} {quote}")
+    if plan_draft.risk_percent is not None:
+        lines.append(
+            f"Sized from {plan_draft.risk_percent.normalize():f}% risk, as you chose for this source."
+        )
     lines.extend(f"⚠️ {doubt[0].upper()}{doubt[1:]}" for doubt in plan.doubts)
     if auto:
         lines.append("Followed automatically (you chose to always follow this source).")
@@ -330,10 +344,22 @@ def sources_text(stats: Sequence[SourceStats]) -> str:
             auto += " (stop to entry after target 1)"
         closed = f" ({s.wins} won, {s.losses} lost)" if s.wins or s.losses else ""
         lines.append(
-            f"• {s.source.title}: {s.signals} signals, {s.followed} followed, win rate {rate}{closed}, "
-            f"P&L {signed(s.pnl)}{auto}; entry rules: /source {s.source.id}"
+            f"• #{s.source.id} {s.source.title}: {s.signals} signals, {s.followed} followed, win rate {rate}"
+            f"{closed}, P&L {signed(s.pnl)}{auto}\n   {source_settings_text(s.source)}"
         )
+    lines.append("See or change a source's settings (market, risk, entry rules): /source N, N its number.")
     return "\n".join(lines)
+
+
+def source_settings_text(source: SignalSource) -> str:
+    market, risk = source.settings.market, source.settings.risk_percent
+    where = {
+        SourceMarket.AUTO: "market auto (shorts and leverage on futures)",
+        SourceMarket.SPOT: "market spot (shorts refused)",
+        SourceMarket.FUTURES: "market futures",
+    }[market]
+    sized = "sized from the amount" if risk is None else f"sized from {risk.normalize():f}% risk"
+    return f"{where}, {sized}"
 
 
 def markets_text(venue: str, assets: Sequence[str]) -> str:

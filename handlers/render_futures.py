@@ -7,12 +7,20 @@ from trading.domain.futures import PositionSide
 from trading.domain.futures_orders import FuturesTerms, stop_to_liquidation
 from trading.domain.money import canonical
 from trading.domain.money import price_text as price
-from trading.domain.orders import OrderDraft
+from trading.domain.orders import OrderDraft, Preview
 from trading.usecases.futures_portfolio import FuturesPortfolio
 
 
 def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
+
+
+def at_risk_line(preview: Preview, quote: str) -> str:
+    """What the stop would lose, and the risk the size was taken from where it was."""
+    at_risk = f"{_money(preview.at_risk)} {quote}"
+    if preview.risk_percent is None:
+        return f"At risk: {at_risk}"
+    return f"Sized from {canonical(preview.risk_percent)}% risk: {at_risk} at risk"
 
 
 def _signed(value: Decimal) -> str:
@@ -89,7 +97,7 @@ def futures_preview_lines(draft: OrderDraft, terms: FuturesTerms) -> list[str]:
         if draft.take_profits:
             lines.append("Targets: " + ", ".join(price(t) for t in draft.take_profits))
         lines.append(funding_line(terms))
-        lines.append(f"At risk: {_money(p.at_risk)} {quote}")
+        lines.append(at_risk_line(p, quote))
     return lines
 
 

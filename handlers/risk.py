@@ -1,7 +1,7 @@
 """/risk: the limits every preview is checked against, and the user's own (only ever tighter).
 
 `/risk` shows them; `/risk max_order 500`, `/risk share 20%`, `/risk positions 3`, `/risk daily_loss 200`,
-`/risk stop on`, `/risk leverage 10` change one; `/risk max_order default` returns one to the operator's; `/risk reset` all.
+`/risk stop on`, `/risk leverage 10`, `/risk margin 50%` change one; `/risk max_order default` returns one to the operator's; `/risk reset` all.
 The protections of automatic following are shown and changed here too (handlers.protections)."""
 
 from decimal import Decimal, InvalidOperation
@@ -33,10 +33,11 @@ NAMES: dict[str, LimitName] = {
     "loss": "daily_loss_limit",
     "stop": "require_stop_for_leverage",
     "leverage": "max_leverage",
+    "margin": "max_margin_share",
 }
 USAGE = (
     "Change one with e.g. /risk max_order 500, /risk share 20%, /risk positions 3, /risk daily_loss 200, "
-    "/risk stop on, /risk leverage 10; /risk max_order default returns one to the operator's, /risk reset all "
+    "/risk stop on, /risk leverage 10, /risk margin 50%; /risk max_order default returns one to the operator's, /risk reset all "
     "of them."
 )
 DEFAULTS = ("default", "operator", "none", "off-limit")
@@ -60,6 +61,7 @@ def risk_text(settings: RiskSettings, quote: str) -> str:
             + ("required" if limits.require_stop_for_leverage else "optional")
             + mark(own.require_stop_for_leverage),
             f"• Leverage on futures: up to {limits.max_leverage:f}x{mark(own.max_leverage)}",
+            f"• Futures margin in use: up to {limits.max_margin_share:.0%} of equity{mark(own.max_margin_share)}",
             "",
             USAGE,
         )
@@ -85,8 +87,11 @@ def parse_change(name: LimitName, text: str) -> RiskOverrides:
         if number != number.to_integral_value():
             raise ValueError("The number of open positions must be a whole number.")
         return RiskOverrides(max_open_positions=int(number))
-    if name == "max_position_share":  # 20% or 20 or 0.2
-        return RiskOverrides(max_position_share=number / 100 if word.endswith("%") or number > 1 else number)
+    share = number / 100 if word.endswith("%") or number > 1 else number  # 20% or 20 or 0.2
+    if name == "max_position_share":
+        return RiskOverrides(max_position_share=share)
+    if name == "max_margin_share":
+        return RiskOverrides(max_margin_share=share)
     if name == "max_order_value":
         return RiskOverrides(max_order_value=number)
     if name == "max_leverage":  # 10 or 10x

@@ -7,7 +7,6 @@ from handlers import (
     alerts,
     automations,
     chat,
-    entry_rules,
     errors,
     kill_switch,
     notify,
@@ -16,6 +15,7 @@ from handlers import (
     rebalance,
     risk,
     signals,
+    sources,
     start,
 )
 
@@ -38,7 +38,7 @@ def make_routers() -> list[Router]:
                 kill_switch,
                 rebalance,
                 signals,
-                entry_rules,
+                sources,
                 alerts,
                 portfolio,
                 chat,

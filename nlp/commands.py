@@ -126,7 +126,13 @@ def extract_order(tokens: Sequence[Token], matches: list[SymbolMatch], signal: S
             order_type = "stop"
         elif low == "limit" and order_type == "market":
             order_type = "limit"
+    risk = _risk_amount(tokens, lows)
+    if risk is not None:
+        amount, amount_at = risk
+        unit = "risk"
     for i, tok in enumerate(tokens):
+        if amount is not None:
+            break
         if not _is_plain_number(tok) or tok.ignored:
             continue
         assert tok.value is not None
@@ -196,6 +202,22 @@ def extract_order(tokens: Sequence[Token], matches: list[SymbolMatch], signal: S
         leverage=leverage,
         amount_before_symbol=amount_at >= 0 and verb_at <= amount_at < sym_at,
     )
+
+
+_RISK_WORDS = frozenset({"risk", "risking"})
+
+
+def _risk_amount(tokens: Sequence[Token], lows: Sequence[str]) -> tuple[Decimal, int] | None:
+    """ "risk 1%", "risking 2% of my equity", "with 1% risk": the share of the equity to lose at the stop, and
+    where it stands. A "Risk: 2%" line of a channel's post has its colon between, and is not one."""
+    for i, tok in enumerate(tokens):
+        if not (_is_plain_number(tok) and tok.percent) or tok.ignored or tok.value is None:
+            continue
+        before = lows[i - 1] if i > 0 else ""
+        after = lows[i + 1] if i + 1 < len(lows) else ""
+        if before in _RISK_WORDS or after == "risk":
+            return tok.value, i
+    return None
 
 
 def position_named(tokens: Sequence[Token], matches: list[SymbolMatch]) -> tuple[Position | None, bool]:

@@ -158,6 +158,8 @@ def _signal_confidence(tokens: Sequence[Token], signal: SignalReading, order: Or
     sized = order.amount_before_symbol and not _channel_call(signal, order)
     if sized or (one_line and order.amount_unit in ("percent", "quote")):
         return 0.0  # "buy 500 ada, stop loss 0.42": a size first is an order, not a call
+    if one_line and order.amount_unit == "risk" and verb_side(tokens)[1] == 0:
+        return 0.0  # "long btc 10x risk 1% sl 60000": the trader's own order, sized from risk
     has_bracket = bool(signal.targets) or signal.stop_loss is not None or signal.stop_percent
     if not has_bracket:
         return 0.0
@@ -382,6 +384,9 @@ def _weigh(
     if "orders" in found and "place_order" in found:
         found.pop("orders")
     if "place_order" in found and order.amount_unit == "percent" and _SHARE_BASE.search(text):
+        found.pop("portfolio", None)
+    if "place_order" in found and order.amount_unit == "risk":
+        # "risk 2% of my equity": the risk is taken of it, not a question about it
         found.pop("portfolio", None)
     if "pnl" in found:
         found.pop("portfolio", None) if "position" not in text else None

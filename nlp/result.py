@@ -28,7 +28,9 @@ INTENTS: tuple[Intent, ...] = get_args(Intent)
 Side = Literal["buy", "sell"]
 Position = Literal["long", "short"]
 OrderType = Literal["market", "limit", "stop"]
-AmountUnit = Literal["base", "quote", "percent"]
+# "risk": a percent of the equity to lose at the stop ("risk 1%"), the stop's distance giving the size; outside
+# the parse contract, whose units are the other three.
+AmountUnit = Literal["base", "quote", "percent", "risk"]
 Condition = Literal["above", "below", "cross"]
 Stage = Literal["rules", "classifier", "llm"]
 

@@ -344,7 +344,10 @@ class _SignalState:
 
     def _distance(self, i: int, tok: Token) -> None:
         """A distance, no price ("SL: 5%", "TP: 50 pips", "a 5% stop"); the section still says this is a trade
-        call. A percentage is kept as one: an order prices it against its own price."""
+        call. A percentage is kept as one: an order prices it against its own price. One under a label of no
+        interest ("risk 1% sl 60000") is that label's, not the stop's after it."""
+        if self.section == IGNORE:
+            return
         of = self.section if self.section in (STOP, TARGET) else _label_after(self.tokens, i)
         if of not in (STOP, TARGET):
             return

@@ -48,4 +48,5 @@ class RiskSettingsRow(Base):
     daily_loss_limit: Mapped[Decimal | None] = mapped_column(Money)
     require_stop_for_leverage: Mapped[bool | None] = mapped_column(Boolean)
     max_leverage: Mapped[Decimal | None] = mapped_column(Money)
+    max_margin_share: Mapped[Decimal | None] = mapped_column(Money)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -32,6 +32,9 @@ class SignalSourceRow(Base):
     # For the plans of signals followed automatically: the stop to the entry after the first target.
     move_stop_to_entry: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Where its signals trade (a SourceMarket) and the share of the equity its plans risk (null: the amount).
+    market: Mapped[str] = mapped_column(String(8), server_default="auto")
+    risk_percent: Mapped[Decimal | None] = mapped_column(Money)
 
 
 class SignalRow(Base):

@@ -40,6 +40,7 @@ GENEROUS = {
     "risk_max_order_value": Decimal(10_000_000),
     "risk_max_position_share": Decimal(1),
     "risk_max_open_positions": 100,
+    "risk_max_margin_share": Decimal(1),
     "risk_daily_loss_limit": Decimal(10_000_000),
     "protect_max_drawdown": Decimal(0),
     "protect_stoploss_guard": 0,

@@ -101,6 +101,7 @@ def draft_out(draft: OrderDraft, tick: Decimal | None = None) -> DraftOut:
             p.stop_distance,
             p.stop_distance_pct,
             p.fills_at_once_near,
+            p.risk_percent,
         ),
         expires_at=draft.expires_at,
         replaces_order_id=draft.replaces_order_id,

@@ -119,12 +119,14 @@ def whole_leverage(value: Decimal | None) -> None:
 class OrderPreviewRequest(msgspec.Struct, forbid_unknown_fields=True):
     """An order to preview. On a futures account (`account_id`, or asked for by `position` or a leverage above
     1), `buy` opens or adds to a long and `sell` a short, unless `position` names the other side, which the order
-    then reduces; `amount` in the quote is the margin put up, fee included."""
+    then reduces; `amount` in the quote is the margin put up, fee included. `unit` `risk`: `amount` is the percent
+    of your equity to lose at the stop (above 0 and at most 10), the stop's distance giving the size; a stop is
+    then needed."""
 
     symbol: Symbol
     side: Literal["buy", "sell"]
     amount: Amount
-    unit: Literal["base", "quote", "percent"] = "base"
+    unit: Literal["base", "quote", "percent", "risk"] = "base"
     type: Literal["market", "limit", "stop"] = "market"
     price: Price | None = None
     stop_loss: Price | None = None
@@ -162,6 +164,8 @@ class PreviewOut(msgspec.Struct):
     # A limit order on the wrong side of the market (a buy above the ask, a sell below the bid): the price now,
     # near which it would fill at once. Ask again with type "stop" for a breakout at `price`, or "market".
     fills_at_once_near: Decimal | None = None
+    # Sized from risk: the percent of the equity the size was taken from; `at_risk` is no more than that share.
+    risk_percent: Decimal | None = None
 
 
 class FuturesTermsOut(msgspec.Struct):
@@ -304,6 +308,7 @@ class RiskLimitsOut(msgspec.Struct):
     daily_loss_limit: Decimal
     require_stop_for_leverage: bool
     max_leverage: Decimal
+    max_margin_share: Decimal
 
 
 Share = Annotated[Decimal, msgspec.Meta(description="A fraction above 0 and at most 1 (0.25 is 25%).")]
@@ -319,13 +324,24 @@ class RiskIn(msgspec.Struct, forbid_unknown_fields=True):
     daily_loss_limit: Amount | None = None
     require_stop_for_leverage: bool | None = None
     max_leverage: Annotated[Decimal, msgspec.Meta(description="Whole, 1x or more.")] | None = None
+    max_margin_share: (
+        Annotated[
+            Decimal,
+            msgspec.Meta(
+                description="The most of your futures equity open positions and a new one may hold as initial "
+                "margin: above 0 and at most 1 (0.5 is 50%)."
+            ),
+        ]
+        | None
+    ) = None
 
     def __post_init__(self) -> None:
         positive("max_order_value", self.max_order_value)
         positive("daily_loss_limit", self.daily_loss_limit)
-        share = self.max_position_share
-        if share is not None and not (share.is_finite() and 0 < share <= 1):
-            raise ValueError("`max_position_share` must be above 0 and at most 1 (0.25 is 25%)")
+        for name in ("max_position_share", "max_margin_share"):
+            share = getattr(self, name)
+            if share is not None and not (share.is_finite() and 0 < share <= 1):
+                raise ValueError(f"`{name}` must be above 0 and at most 1 (0.25 is 25%)")
 
 
 class RiskOverridesOut(msgspec.Struct):
@@ -335,6 +351,7 @@ class RiskOverridesOut(msgspec.Struct):
     daily_loss_limit: Decimal | None
     require_stop_for_leverage: bool | None
     max_leverage: Decimal | None
+    max_margin_share: Decimal | None
 
 
 class RiskOut(msgspec.Struct):
@@ -351,6 +368,7 @@ class RiskOut(msgspec.Struct):
     operator: RiskLimitsOut
     overrides: RiskOverridesOut
     max_leverage: Decimal
+    max_margin_share: Decimal
     editable: bool = True
 
 

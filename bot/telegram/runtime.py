@@ -50,7 +50,7 @@ COMMANDS = [
     BotCommand(command="portfolio", description="Balances, positions and a chart"),
     BotCommand(command="pnl", description="P&L by day and week"),
     BotCommand(command="alerts", description="Your price alerts"),
-    BotCommand(command="sources", description="Signal sources and their statistics"),
+    BotCommand(command="sources", description="Signal sources, their statistics and settings"),
     BotCommand(command="accounts", description="Exchange accounts"),
     BotCommand(command="risk", description="Your risk limits, and setting your own"),
     BotCommand(command="dashboard", description="A one-time link to the web dashboard"),

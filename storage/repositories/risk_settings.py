@@ -31,6 +31,7 @@ class SqlRiskSettingsRepository:
             daily_loss_limit=row.daily_loss_limit,
             require_stop_for_leverage=row.require_stop_for_leverage,
             max_leverage=row.max_leverage,
+            max_margin_share=row.max_margin_share,
         )
 
     async def save(self, user_id: int, overrides: RiskOverrides, now: datetime) -> None:
@@ -46,6 +47,7 @@ class SqlRiskSettingsRepository:
             "daily_loss_limit": overrides.daily_loss_limit,
             "require_stop_for_leverage": overrides.require_stop_for_leverage,
             "max_leverage": overrides.max_leverage,
+            "max_margin_share": overrides.max_margin_share,
             "updated_at": now,
         }
         insert = pg_insert if self._tx.dialect == "postgresql" else sqlite_insert

@@ -12,7 +12,14 @@ from storage.signal_models import SignalRow, SignalSourceRow
 from storage.transaction import Transaction
 from trading.domain.enums import OPEN_STATUSES, DraftStatus, Side
 from trading.domain.orders import Fill, Order
-from trading.domain.signal_records import SignalOutcome, SignalRecord, SignalSource, SignalStatus
+from trading.domain.signal_records import (
+    SignalOutcome,
+    SignalRecord,
+    SignalSource,
+    SignalStatus,
+    SourceMarket,
+    SourceSettings,
+)
 from trading.domain.signals import SignalSpec
 
 # An order in one of these can still trade: a plan with one is not over.
@@ -21,7 +28,13 @@ _UNSETTLED = [status.value for status in OPEN_STATUSES]
 
 def _source(row: SignalSourceRow) -> SignalSource:
     return SignalSource(
-        row.id, row.user_id, row.external_id, row.title, row.auto_follow, row.move_stop_to_entry
+        row.id,
+        row.user_id,
+        row.external_id,
+        row.title,
+        row.auto_follow,
+        row.move_stop_to_entry,
+        SourceSettings(SourceMarket(row.market), row.risk_percent),
     )
 
 
@@ -82,6 +95,7 @@ class SqlSignalRepository:
                 auto_follow=False,
                 move_stop_to_entry=False,
                 created_at=now,
+                market=SourceMarket.AUTO.value,
             )
             session.add(row)
             await session.flush()
@@ -104,6 +118,16 @@ class SqlSignalRepository:
         row.auto_follow = auto_follow
         if move_stop_to_entry is not None:
             row.move_stop_to_entry = move_stop_to_entry
+        return _source(row)
+
+    async def set_settings(
+        self, user_id: int, source_id: int, settings: SourceSettings
+    ) -> SignalSource | None:
+        session = await self._tx.session()
+        row = await session.get(SignalSourceRow, source_id)
+        if row is None or row.user_id != user_id:
+            return None
+        row.market, row.risk_percent = settings.market.value, settings.risk_percent
         return _source(row)
 
     async def find(self, source_id: int, content_hash: str) -> SignalRecord | None:

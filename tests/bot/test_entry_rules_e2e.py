@@ -20,7 +20,7 @@ async def test_entry_rules_set_in_chat_split_the_plan_and_give_up_entries_a_targ
     [plan] = await chat.ask(first, forward_from_chat="Crypto Calls")
     assert "Split" not in plan["text"]  # one entry: nothing to split
     [sources] = await chat.ask("/sources")
-    found = re.search(r"/source (\d+)", sources["text"])
+    found = re.search(r"• #(\d+) ", sources["text"])
     assert found is not None
     source = found.group(1)
 

@@ -132,3 +132,34 @@ async def test_a_spot_only_user_is_refused_a_short_signal_and_keeps_every_coin(
     assert refused_chat["text"] == NO_FUTURES_ACCOUNT
     assert [await harness.count(table) for table in trading] == before
     assert "• ETH/USDT: 0.01 at" in await portfolio_text(chat)
+
+
+async def test_a_source_set_to_spot_has_its_short_refused_and_a_risk_set_in_chat(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(809)
+    harness.market.set_price("ETH/USDT", D(3000))
+    await confirm(chat, "buy 0.2 eth")
+    long_signal = (
+        SHORT_SIGNAL.replace("SHORT", "LONG", 1).replace("2900, 2800", "3100, 3200").replace("3080", "2900")
+    )
+    [long] = await chat.ask(long_signal, forward_from_chat="Spot Calls")
+    assert long["text"].startswith("📡 Signal from Spot Calls: long ETH/USDT:USDT (futures)"), long["text"]
+    [listed] = await chat.ask("/sources")
+    number = listed["text"].split("• #")[1].split()[0]
+    assert "market auto (shorts and leverage on futures), sized from the amount" in listed["text"]
+    [saved] = await chat.ask(f"/source {number} market spot")
+    assert (
+        saved["text"] == f"Saved: #{number} Spot Calls, market spot (shorts refused), sized from the amount."
+    )
+    [refused] = await chat.ask(SHORT_SIGNAL.replace("2990", "2995"), forward_from_chat="Spot Calls")
+    assert refused["reply_markup"] is None
+    assert "Spot Calls is set to spot, where a short would sell coins you hold" in refused["text"]
+    assert "• ETH/USDT: 0.2 at " in await portfolio_text(chat)  # every coin kept
+    [spot_long] = await chat.ask(long_signal.replace("2990", "2985"), forward_from_chat="Spot Calls")
+    assert spot_long["text"].startswith("📡 Signal from Spot Calls: buy ETH/USDT\n"), spot_long["text"]
+    assert "The signal's 10x is not taken: this trades spot, at 1x." in spot_long["text"]
+    [risk] = await chat.ask(f"/source {number} risk 1%")
+    assert risk["text"].endswith("market spot (shorts refused), sized from 1% risk.")
+    [wrong] = await chat.ask(f"/source {number} risk lots")
+    assert wrong["text"].startswith("'lots' is not a percent.")

@@ -67,7 +67,7 @@ async def test_target_one_moves_the_stop_to_entry_then_the_stop_closes_a_win(
     [stats] = await chat.ask("/sources")
     assert "Crypto Calls: 1 signals, 1 followed, win rate 100% (1 won, 0 lost), P&L +" in stats["text"]
     pnl = closed["text"].split("win, ")[1].split()[0]
-    assert f"P&L {pnl}; entry rules: /source " in stats["text"]  # the same P&L
+    assert f"P&L {pnl}\n" in stats["text"]  # the same P&L
 
 
 async def test_a_stop_without_break_even_closes_a_loss(

@@ -63,8 +63,12 @@ def test_sources_show_win_rate_and_pnl_once_signals_closed() -> None:
             SourceStats(SignalSource(4, 1, "x", "Quiet", True), 1, 0, 0, 0, D(0)),
         ]
     )
-    assert "• Crypto Calls: 4 signals, 3 followed, win rate 67% (2 won, 1 lost), P&L +41.50" in text
-    assert "• Quiet: 1 signals, 0 followed, win rate n/a, P&L +0.00, followed automatically" in text
+    assert (
+        f"• #{SOURCE.id} Crypto Calls: 4 signals, 3 followed, win rate 67% (2 won, 1 lost), P&L +41.50"
+        in text
+    )
+    assert "• #4 Quiet: 1 signals, 0 followed, win rate n/a, P&L +0.00, followed automatically\n" in text
+    assert "   market auto (shorts and leverage on futures), sized from the amount" in text
 
 
 def test_the_break_even_toggle_shows_its_state_and_flips_it() -> None:

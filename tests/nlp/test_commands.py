@@ -50,6 +50,35 @@ def test_amount_and_its_unit(
 
 
 @pytest.mark.parametrize(
+    ("text", "side", "amount", "stop", "leverage"),
+    [
+        ("long btc 10x risk 1% sl 60000", "buy", Decimal(1), Decimal(60000), Decimal(10)),
+        ("buy eth risk 2% of my equity stop 3000", "buy", Decimal(2), Decimal(3000), None),
+        ("short eth 5x risk 1.5% sl 3300", "sell", Decimal("1.5"), Decimal(3300), Decimal(5)),
+        ("buy sol with 1% risk stop 140", "buy", Decimal(1), Decimal(140), None),
+        ("long btc 10x risking 1%", "buy", Decimal(1), None, Decimal(10)),
+    ],
+)
+def test_an_order_sized_from_risk_reads_the_risk_as_its_amount_not_a_share_or_a_stop(
+    rules: Pipeline, text: str, side: str, amount: Decimal, stop: Decimal | None, leverage: Decimal | None
+) -> None:
+    result = rules.parse(text)
+    assert (result.intent, result.side, result.amount, result.amount_unit) == (
+        "place_order",
+        side,
+        amount,
+        "risk",
+    )
+    assert (result.stop_loss, result.stop_loss_percent, result.leverage) == (stop, None, leverage)
+    assert not result.flags
+
+
+def test_a_risk_line_of_a_channels_call_stays_a_signal(rules: Pipeline) -> None:
+    result = rules.parse("BTC/USDT LONG risk 1% entry 60000 sl 59000 tp 62000")
+    assert (result.intent, result.entries, result.stop_loss) == ("signal", (Decimal(60000),), Decimal(59000))
+
+
+@pytest.mark.parametrize(
     ("text", "condition", "threshold"),
     [
         ("alert me when eth drops below 2,800", "below", Decimal(2800)),

@@ -3,8 +3,17 @@ from decimal import Decimal
 import pytest
 
 from trading.domain.enums import Side
-from trading.domain.errors import RiskRejected
-from trading.domain.risk import OrderExposure, RiskContext, RiskLimits, check_risk
+from trading.domain.errors import InvalidInput, RiskRejected
+from trading.domain.risk import (
+    OrderExposure,
+    RiskContext,
+    RiskLimits,
+    RiskOverrides,
+    check_margin_cap,
+    check_overrides,
+    check_risk,
+    effective_limits,
+)
 
 LIMITS = RiskLimits(
     max_order_value=Decimal(1000),
@@ -75,3 +84,24 @@ def test_a_short_opens_risk_and_a_close_takes_it_off_whatever_the_limits() -> No
         check_risk(short, CALM, LIMITS)
     close = OrderExposure("BTC/USDT:USDT", Side.BUY, Decimal(5000), Decimal(10), None, opens=False)
     check_risk(close, RiskContext("USDT", Decimal(10), Decimal(0), 9, False, Decimal(-999)), LIMITS)
+
+
+def test_margin_within_the_cap_passes_and_past_it_is_refused_with_all_three_amounts() -> None:
+    capped = RiskLimits(Decimal(1000), Decimal("0.5"), 2, Decimal(100), max_margin_share=Decimal("0.3"))
+    check_margin_cap(Decimal(200), Decimal(100), Decimal(1000), capped, "USDT")  # 300 of 300
+    with pytest.raises(RiskRejected) as refused:
+        check_margin_cap(Decimal(200), Decimal("100.01"), Decimal(1000), capped, "USDT")
+    assert str(refused.value) == (
+        "This needs 100.01 USDT of margin on top of the 200.00 USDT in use, past your cap of 30% of your "
+        "futures equity (300.00 USDT)."
+    )
+
+
+def test_the_users_margin_cap_only_tightens_the_operators() -> None:
+    assert effective_limits(
+        LIMITS, RiskOverrides(max_margin_share=Decimal("0.2"))
+    ).max_margin_share == Decimal("0.2")
+    with pytest.raises(InvalidInput, match="held as margin can be at most 50%, the operator's limit"):
+        check_overrides(LIMITS, RiskOverrides(max_margin_share=Decimal("0.6")), "USDT")
+    with pytest.raises(InvalidInput, match="held as margin must be above 0% and at most 100%"):
+        check_overrides(LIMITS, RiskOverrides(max_margin_share=Decimal(0)), "USDT")

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from tests.webapp.conftest import Api
+from trading.domain.risk_sizing import NEEDS_A_STOP
 
 OPERATOR = {  # tests.harness.GENEROUS, and the default stop-for-leverage rule
     "max_order_value": "10000000",
@@ -12,6 +13,7 @@ OPERATOR = {  # tests.harness.GENEROUS, and the default stop-for-leverage rule
     "daily_loss_limit": "10000000",
     "require_stop_for_leverage": True,
     "max_leverage": "20",
+    "max_margin_share": "1",
 }
 
 
@@ -40,7 +42,9 @@ async def test_own_limits_are_set_read_back_and_reset(api: Api) -> None:
     body = await api.json("PUT", "/api/v1/risk", headers, json=own)
     wanted = {**OPERATOR, **own}
     assert _same(_limits(body), wanted)
-    unset = {"daily_loss_limit": None, "require_stop_for_leverage": None, "max_leverage": None}
+    unset = dict.fromkeys(
+        ("daily_loss_limit", "require_stop_for_leverage", "max_leverage", "max_margin_share")
+    )
     assert _same(body["overrides"], {**own, **unset})
     assert _same(_limits(await api.json("GET", "/api/v1/risk", headers)), wanted)
     assert await api.harness.count("risk_settings") == 1
@@ -73,6 +77,10 @@ async def test_invalid_or_looser_limits_are_400_with_the_reason_and_nothing_is_w
         "a share over one": (
             {"max_position_share": "1.5"},
             "`max_position_share` must be above 0 and at most 1",
+        ),
+        "a margin share over one": (
+            {"max_margin_share": "2"},
+            "`max_margin_share` must be above 0 and at most 1",
         ),
         "no positions": ({"max_open_positions": 0}, "max_open_positions"),
         "the stop rule off": (
@@ -130,6 +138,44 @@ async def test_the_share_limit_of_a_user_refuses_a_large_position(api: Api) -> N
     order = {"symbol": "BTC", "side": "buy", "amount": "2000", "unit": "quote"}
     refused = await api.client.post("/api/v1/orders/preview", headers=headers, json=order)
     assert refused.status_code == 422 and "the limit is 10%" in refused.json()["detail"]
+
+
+async def test_the_margin_cap_counts_the_margin_in_use_and_refuses_past_it(api: Api) -> None:
+    headers = await api.sign_in(5009)
+    body = await api.json("PUT", "/api/v1/risk", headers, json={"max_margin_share": "0.05"})
+    assert (
+        Decimal(body["max_margin_share"]) == Decimal("0.05")
+        and body["overrides"]["max_margin_share"] == "0.05"
+    )
+    short = {"symbol": "ETH", "side": "sell", "amount": "0.05", "position": "short", "leverage": "5"}
+    price = Decimal((await api.json("GET", "/api/v1/markets/ticker?symbol=ETH", headers))["last"])
+    short["stop_loss"] = str((price * Decimal("1.05")).quantize(Decimal("0.01")))
+    draft = await api.json("POST", "/api/v1/orders/preview", headers, json=short)
+    margin = Decimal(draft["futures"]["margin"])
+    await api.json("POST", "/api/v1/orders/confirm", headers, json={"draft_id": draft["draft_id"]})
+    big = {**short, "amount": str((Decimal(500) * 5 / price).quantize(Decimal("0.001")))}
+    refused = await api.client.post("/api/v1/orders/preview", headers=headers, json=big)
+    assert refused.status_code == 422 and refused.json()["error"] == "risk_rejected", refused.text
+    detail = refused.json()["detail"]
+    assert "USDT in use, past your cap of 5% of your futures equity (" in detail, detail
+    in_use = Decimal(detail.split("on top of the ")[1].split(" USDT")[0].replace(",", ""))
+    assert abs(in_use - margin) < margin / 100  # the short's margin, at its fill
+    assert await api.harness.count("order_drafts") == 1
+
+
+async def test_a_preview_sized_from_risk_says_so_and_one_without_a_stop_is_refused(api: Api) -> None:
+    headers = await api.sign_in(5010)
+    price = Decimal((await api.json("GET", "/api/v1/markets/ticker?symbol=ETH", headers))["last"])
+    stop = str((price * Decimal("0.97")).quantize(Decimal("0.01")))
+    order = {"symbol": "ETH", "side": "buy", "amount": "1", "unit": "risk", "stop_loss": stop}
+    draft = await api.json("POST", "/api/v1/orders/preview", headers, json=order)
+    preview = draft["preview"]
+    assert Decimal(preview["risk_percent"]) == 1 and Decimal(99) < Decimal(preview["at_risk"]) <= 100
+    leveraged = await api.json("POST", "/api/v1/orders/preview", headers, json={**order, "leverage": "5"})
+    assert leveraged["futures"] is not None and Decimal(leveraged["preview"]["at_risk"]) <= 100
+    del order["stop_loss"]
+    refused = await api.client.post("/api/v1/orders/preview", headers=headers, json=order)
+    assert refused.status_code == 400 and refused.json()["detail"] == NEEDS_A_STOP, refused.text
 
 
 async def test_the_risk_endpoints_are_in_the_openapi_schema(api: Api) -> None:

@@ -73,6 +73,39 @@ async def test_a_leveraged_signals_plan_trades_futures_at_its_leverage(api: Api)
     assert followed["failures"] == [] and [o["symbol"] for o in followed["orders"]] == ["ETH/USDT:USDT"]
 
 
+async def test_a_sources_settings_route_and_size_its_plans_and_bad_ones_are_refused(api: Api) -> None:
+    headers = await api.sign_in(6010)
+    signal_id = await _signal(api, headers, "ETH buy now")
+    [source] = await api.json("GET", "/api/v1/signals/sources", headers)
+    assert (source["market"], source["risk_percent"]) == ("auto", None)
+    url = f"/api/v1/signals/sources/{source['id']}/settings"
+    body = await api.json("PUT", url, headers, json={"market": "futures", "risk_percent": "1"})
+    assert (body["id"], body["market"], body["signals"]) == (source["id"], "futures", 1)
+    assert Decimal(body["risk_percent"]) == 1
+    plan = await api.json("POST", f"/api/v1/signals/{signal_id}/plan", headers, json={"amount": "100"})
+    assert plan["symbol"] == "ETH/USDT:USDT" and Decimal(plan["risk_percent"]) == 1
+    assert Decimal(90) < Decimal(plan["at_risk"]) <= 100  # 1% of the futures account's 10,000
+    await api.json("PUT", url, headers, json={"market": "spot"})
+    spot = await api.json("POST", f"/api/v1/signals/{signal_id}/plan", headers, json={"amount": "100"})
+    assert spot["symbol"] == "ETH/USDT" and spot["risk_percent"] is None
+    for wrong, status, reason in (
+        ({"market": "margin"}, 400, "market"),
+        ({"risk_percent": "25"}, 400, "at most 10%"),
+        ({"risk_percent": "-1"}, 400, "`risk_percent` must be a number above 0"),
+    ):
+        answer = await api.client.put(url, headers=headers, json=wrong)
+        assert answer.status_code == status and reason in answer.text, answer.text
+    other = await api.sign_in(6011)
+    answer = await api.client.put(url, headers=other, json={"market": "spot"})
+    assert answer.status_code == 404
+    schema = (await api.client.get("/api/v1/openapi.json")).json()
+    settings = schema["paths"]["/api/v1/signals/sources/{source_id}/settings"]["put"]
+    assert (
+        "SourceSettingsIn" in str(settings["requestBody"])
+        and "never a sale of coins held" in settings["description"]
+    )
+
+
 async def test_an_ignored_plan_is_dropped_and_cannot_be_followed(api: Api) -> None:
     headers = await api.sign_in(6002)
     signal_id = await _signal(api, headers, "ETH long, TP +10%, SL -10%")

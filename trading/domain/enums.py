@@ -57,9 +57,14 @@ class DraftStatus(StrEnum):
 
 
 class AmountUnit(StrEnum):
+    """BASE: coins; QUOTE: money spent (on futures, margin put up); PERCENT: a share of what is free (of what is
+    held, for a sale or a reduction); RISK: a share of the equity to lose at the stop, the stop's distance giving
+    the size (trading.domain.risk_sizing)."""
+
     BASE = "base"
     QUOTE = "quote"
     PERCENT = "percent"
+    RISK = "risk"
 
 
 class OrderRole(StrEnum):

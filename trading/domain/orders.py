@@ -12,7 +12,8 @@ from trading.domain.futures_orders import FuturesTerms
 class Preview:
     """What a confirmation will do with the trader's money, in the market's quote currency. `cost`: the notional
     (on futures, `futures.margin` of it is put up); `futures`: a futures order's terms; `fills_at_once_near`:
-    the price now, where a limit order is on the wrong side of it and would fill at once."""
+    the price now, where a limit order is on the wrong side of it and would fill at once; `risk_percent`: the
+    share of the equity the size was taken from (`at_risk` is then no more than it)."""
 
     price: Decimal
     quantity: Decimal
@@ -23,6 +24,7 @@ class Preview:
     stop_distance_pct: Decimal | None = None
     futures: FuturesTerms | None = None
     fills_at_once_near: Decimal | None = None
+    risk_percent: Decimal | None = None  # sized from this share of the equity to lose at the stop
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,8 @@ class RiskLimits:
     require_stop_for_leverage: bool = True
     # The most leverage a futures order takes: a signal asking for more is placed at this, and says so.
     max_leverage: Decimal = Decimal(20)
+    # The most of a futures account's equity its open positions and a new one may hold as initial margin.
+    max_margin_share: Decimal = Decimal("0.5")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,17 @@ def check_risk(order: OrderExposure, account: RiskContext, limits: RiskLimits) -
             )
 
 
+def check_margin_cap(in_use: Decimal, new: Decimal, equity: Decimal, limits: RiskLimits, quote: str) -> None:
+    """Raise RiskRejected where the margin already held and the new order's would pass the share of the
+    futures account's equity that may be tied up."""
+    cap = limits.max_margin_share * max(equity, Decimal(0))
+    if in_use + new > cap:
+        raise RiskRejected(
+            f"This needs {_money(new, quote)} of margin on top of the {_money(in_use, quote)} in use, past your "
+            f"cap of {limits.max_margin_share:.0%} of your futures equity ({_money(cap, quote)})."
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class RiskOverrides:
     """A user's own limits; None keeps the operator's. The operator's limits are a ceiling: a user may only
@@ -99,6 +112,7 @@ class RiskOverrides:
     daily_loss_limit: Decimal | None = None
     require_stop_for_leverage: bool | None = None
     max_leverage: Decimal | None = None
+    max_margin_share: Decimal | None = None
 
     @property
     def empty(self) -> bool:
@@ -119,6 +133,7 @@ def effective_limits(operator: RiskLimits, overrides: RiskOverrides | None) -> R
         daily_loss_limit=_tighter(operator.daily_loss_limit, o.daily_loss_limit),
         require_stop_for_leverage=operator.require_stop_for_leverage or bool(o.require_stop_for_leverage),
         max_leverage=_tighter(operator.max_leverage, o.max_leverage),
+        max_margin_share=_tighter(operator.max_margin_share, o.max_margin_share),
     )
 
 
@@ -139,17 +154,20 @@ def check_overrides(operator: RiskLimits, overrides: RiskOverrides, quote: str) 
             raise InvalidInput(f"{label} must be an amount above 0.")
         if value > ceiling:
             raise InvalidInput(f"{label} can be at most {_money(ceiling, quote)}, the operator's limit.")
-    share = o.max_position_share
-    if share is not None:
+    for label, share, ceiling in (
+        (
+            "The largest share of the portfolio in one market",
+            o.max_position_share,
+            operator.max_position_share,
+        ),
+        ("The largest share of futures equity held as margin", o.max_margin_share, operator.max_margin_share),
+    ):
+        if share is None:
+            continue
         if not share.is_finite() or not 0 < share <= 1:
-            raise InvalidInput(
-                "The largest share of the portfolio in one market must be above 0% and at most 100%."
-            )
-        if share > operator.max_position_share:
-            raise InvalidInput(
-                f"The largest share of the portfolio in one market can be at most "
-                f"{operator.max_position_share:.0%}, the operator's limit."
-            )
+            raise InvalidInput(f"{label} must be above 0% and at most 100%.")
+        if share > ceiling:
+            raise InvalidInput(f"{label} can be at most {ceiling:.0%}, the operator's limit.")
     positions = o.max_open_positions
     if positions is not None:
         if positions < 1:

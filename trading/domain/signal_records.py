@@ -24,6 +24,24 @@ class SignalStatus(StrEnum):
     IGNORED = "ignored"
 
 
+class SourceMarket(StrEnum):
+    """Where a source's signals trade: AUTO sends a short or a leveraged one to futures and the rest to spot;
+    SPOT trades its longs on spot (at 1x) and refuses its shorts; FUTURES plans every one on futures."""
+
+    AUTO = "auto"
+    SPOT = "spot"
+    FUTURES = "futures"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSettings:
+    """A source's market, and the share of the equity its plans risk at their stop (None: the amount the
+    trader follows signals with)."""
+
+    market: SourceMarket = SourceMarket.AUTO
+    risk_percent: Decimal | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class SignalSource:
     id: int
@@ -32,6 +50,7 @@ class SignalSource:
     title: str
     auto_follow: bool
     move_stop_to_entry: bool = False  # in the plans of its signals followed automatically
+    settings: SourceSettings = SourceSettings()
 
 
 @dataclass(frozen=True, slots=True)

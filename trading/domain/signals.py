@@ -10,6 +10,7 @@ from trading.domain.ledger import ZERO
 from trading.domain.market import Market, Ticker
 from trading.domain.money import at_distance, canonical, price_text
 from trading.domain.risk import margin_multiple
+from trading.domain.risk_sizing import NEEDS_A_STOP
 
 DEFAULT_RULES = EntryRules()
 
@@ -184,20 +185,32 @@ def plan_signal(
     )
 
 
-def _plan_entries(
-    spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticker, leverage: Decimal, rules: EntryRules
-) -> list[PlannedEntry]:
+def _entry_orders(
+    spec: SignalSpec, market: Market, ticker: Ticker, rules: EntryRules
+) -> list[tuple[OrderType, Decimal]]:
+    """Each entry's order and price: at market where the market is at it, through it or within the grace (or
+    for the first entry, where the rules say so), else resting at its price."""
     buying = spec.side is Side.BUY
     touch = ticker.ask if buying else ticker.bid
-    shares = split_amount(amount, split_weights(rules, len(spec.entries)))
-    entries: list[PlannedEntry] = []
-    for index, (price, share) in enumerate(zip(spec.entries, shares, strict=True)):
+    resting = OrderType.STOP if spec.breakout else OrderType.LIMIT
+    orders: list[tuple[OrderType, Decimal]] = []
+    for index, price in enumerate(spec.entries):
         if spec.breakout:  # through the level already: the breakout happened, so at market
             at_market = not (price >= touch if buying else price <= touch)
         else:
             at_market = within_grace(price, spec.side, touch, rules.grace_percent)
         at_market = at_market or (index == 0 and rules.first_at_market)
-        fill_price = touch if at_market else market.round_price(price)
+        orders.append((OrderType.MARKET, touch) if at_market else (resting, market.round_price(price)))
+    return orders
+
+
+def _plan_entries(
+    spec: SignalSpec, amount: Decimal, market: Market, ticker: Ticker, leverage: Decimal, rules: EntryRules
+) -> list[PlannedEntry]:
+    shares = split_amount(amount, split_weights(rules, len(spec.entries)))
+    entries: list[PlannedEntry] = []
+    orders = _entry_orders(spec, market, ticker, rules)
+    for index, ((order_type, fill_price), share) in enumerate(zip(orders, shares, strict=True)):
         quantity = market.round_amount(share * leverage / (fill_price * (1 + market.taker_fee * leverage)))
         try:
             market.check_minimums(quantity, fill_price)
@@ -207,9 +220,41 @@ def _plan_entries(
                 f"Split over {len(spec.entries)} entries ({split}), entry {index + 1} is too small: "
                 f"{error.message[0].lower()}{error.message[1:]} Follow with a larger amount, or fewer entries."
             ) from None
-        resting = OrderType.STOP if spec.breakout else OrderType.LIMIT
-        entries.append(PlannedEntry(OrderType.MARKET if at_market else resting, fill_price, quantity))
+        entries.append(PlannedEntry(order_type, fill_price, quantity))
     return entries
+
+
+def amount_for_risk(
+    spec: SignalSpec,
+    budget: Decimal,
+    market: Market,
+    ticker: Ticker,
+    leverage: Decimal = Decimal(1),
+    rules: EntryRules = DEFAULT_RULES,
+) -> Decimal:
+    """The amount (with leverage, the margin put up) whose plan, split as `rules` say, loses no more than
+    `budget` at the stop, the fee counted both ways at the higher of entry and stop; its quantities, rounded
+    down, lose no more."""
+    if spec.stop_loss is None:
+        raise InvalidInput(NEEDS_A_STOP)
+    stop, fee = market.round_price(spec.stop_loss), market.taker_fee
+    weights = split_weights(rules, len(spec.entries))
+    total = sum(weights, ZERO)
+    orders = _entry_orders(spec, market, ticker, rules)
+    loss_per_amount = sum(
+        (
+            weight
+            / total
+            * leverage
+            * (abs(price - stop) + 2 * max(price, stop) * fee)
+            / (price * (1 + fee * leverage))
+            for weight, (_, price) in zip(weights, orders, strict=True)
+        ),
+        ZERO,
+    )
+    if loss_per_amount <= 0:
+        raise InvalidInput("The stop is at the entry's price: there is no distance to size from.")
+    return budget / loss_per_amount
 
 
 @dataclass(frozen=True, slots=True)

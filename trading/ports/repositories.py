@@ -18,7 +18,13 @@ from trading.domain.ledger import Ledger
 from trading.domain.notices import Notice
 from trading.domain.orders import Fill, Order, OrderDraft
 from trading.domain.risk import RiskOverrides
-from trading.domain.signal_records import SignalOutcome, SignalRecord, SignalSource, SignalStatus
+from trading.domain.signal_records import (
+    SignalOutcome,
+    SignalRecord,
+    SignalSource,
+    SignalStatus,
+    SourceSettings,
+)
 from trading.domain.signals import SignalSpec
 
 
@@ -261,6 +267,12 @@ class SignalRepository(Protocol):
         self, user_id: int, source_id: int, auto_follow: bool, move_stop_to_entry: bool | None = None
     ) -> SignalSource | None:
         """`move_stop_to_entry`: for the plans it follows automatically; None keeps what the source has."""
+        ...
+
+    async def set_settings(
+        self, user_id: int, source_id: int, settings: SourceSettings
+    ) -> SignalSource | None:
+        """The source's market and risk replaced; None where the user has no such source."""
         ...
 
     async def find(self, source_id: int, content_hash: str) -> SignalRecord | None: ...

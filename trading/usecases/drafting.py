@@ -18,6 +18,7 @@ from trading.domain.risk import (
     check_risk,
     effective_limits,
 )
+from trading.domain.risk_sizing import loss_at_stop, size_from_risk
 from trading.ports import ExchangeGateway
 from trading.usecases.core import Core, account_of, new_draft_id
 from trading.usecases.futures_drafting import draft_futures_order
@@ -69,12 +70,12 @@ async def draft_order(
     gateway = await core.exchanges.gateway(account)
     symbol = pair_of(intent.symbol, intent.quote, core.config.paper_quote)
     locked = await _locked_by_own_stops(core, gateway, account, symbol, intent)
-    priced = await _price(gateway, symbol, intent, locked)
+    context = await risk_context(gateway, ledger, await gateway.market(symbol), realised_today)
+    priced = await _price(gateway, symbol, intent, locked, context.equity)
     check_trigger(intent.side, intent.order_type, intent.price, priced.ticker)
     # Only a buy carries them (_validate): its stop sits below its price, its targets above.
     intent = brackets_priced(intent, priced.market, priced.price, below=True)
     check_brackets(intent, priced.price, Side.BUY)
-    context = await risk_context(gateway, ledger, priced.market, realised_today)
     exposure = OrderExposure(
         priced.market.symbol,
         intent.side,
@@ -135,7 +136,7 @@ async def _locked_by_own_stops(
 
 
 async def _price(
-    gateway: ExchangeGateway, symbol: str, intent: OrderIntent, locked_by_own_stops: Decimal = ZERO
+    gateway: ExchangeGateway, symbol: str, intent: OrderIntent, locked_by_own_stops: Decimal, equity: Decimal
 ) -> _Priced:
     market = await gateway.market(symbol)
     ticker = await gateway.ticker(symbol)
@@ -149,6 +150,13 @@ async def _price(
         raw = intent.amount
     elif intent.amount_unit is AmountUnit.QUOTE:
         raw = intent.amount / with_fee if buying else intent.amount / price
+    elif intent.amount_unit is AmountUnit.RISK:  # a buy (_validate): its stop below the price
+        stopped = brackets_priced(intent, market, price, below=True)
+        check_brackets(stopped, price, Side.BUY)
+        sized = size_from_risk(
+            equity, intent.amount, price, stopped.stop_loss, market.taker_fee, market.amount_step
+        )
+        raw = sized.quantity
     else:
         held = free_quote if buying else free_base
         if held <= 0:
@@ -197,9 +205,16 @@ def _preview(intent: OrderIntent, priced: _Priced) -> Preview:
     stop = intent.stop_loss
     if stop is not None:
         distance = abs(price - stop)
-        at_risk = quantity * distance + fee + quantity * stop * market.taker_fee
         return Preview(
-            price, quantity, cost, fee, at_risk, distance, distance / price * HUNDRED, fills_at_once_near=near
+            price,
+            quantity,
+            cost,
+            fee,
+            loss_at_stop(quantity, price, stop, market.taker_fee),
+            distance,
+            distance / price * HUNDRED,
+            fills_at_once_near=near,
+            risk_percent=intent.amount if intent.amount_unit is AmountUnit.RISK else None,
         )
     at_risk = cost + fee if intent.side is Side.BUY else fee
     return Preview(price, quantity, cost, fee, at_risk, fills_at_once_near=near)

@@ -14,7 +14,14 @@ from trading.domain.futures_math import settle_currency
 from trading.domain.ledger import ZERO
 from trading.domain.market import Market, Ticker, parse_symbol
 from trading.domain.money import canonical
-from trading.domain.risk import OrderExposure, RiskContext, RiskLimits, check_risk, effective_limits
+from trading.domain.risk import (
+    OrderExposure,
+    RiskContext,
+    RiskLimits,
+    check_margin_cap,
+    check_risk,
+    effective_limits,
+)
 from trading.ports import DerivativesGateway
 from trading.usecases.core import Core
 from trading.usecases.futures_events import book_venue_events
@@ -126,21 +133,25 @@ def check_free(now: MarketNow, needed: Decimal) -> None:
         )
 
 
-async def check_futures_risk(state: FuturesState, now: MarketNow, exposure: OrderExposure) -> None:
-    """The risk limits, with the account valued at its marks."""
+async def check_futures_risk(
+    state: FuturesState, now: MarketNow, exposure: OrderExposure, margin: Decimal
+) -> None:
+    """The risk limits, with the account valued at its marks; `margin`: what the order puts up."""
     book, symbol = state.book, exposure.symbol
     marks = await marks_of(book, now)
     currency = settle_currency(symbol)
     position = book.positions.get(symbol)
+    equity = book.equity(currency, marks)
     context = RiskContext(
         currency,
-        book.equity(currency, marks),
+        equity,
         position.size * marks[symbol] if position is not None else ZERO,
         len(book.positions),
         position is not None,
         state.realised_today,
     )
     check_risk(exposure, context, state.limits)
+    check_margin_cap(book.margin_in_use(currency), margin, equity, state.limits, currency)
 
 
 def base_of(symbol: str) -> str:

@@ -21,6 +21,7 @@ from trading.domain.money import HUNDRED, canonical
 from trading.domain.orders import OrderDraft, Preview
 from trading.domain.perpetuals import perpetual_of
 from trading.domain.risk import OrderExposure
+from trading.domain.risk_sizing import loss_at_stop, size_from_risk
 from trading.usecases.core import Core, new_draft_id
 from trading.usecases.futures_context import (
     MARGIN_MODE,
@@ -100,20 +101,20 @@ async def _opening(intent: OrderIntent, side: PositionSide, state: FuturesState,
     buying = intent.side is Side.BUY
     price = intent.price if intent.price is not None else now.ticker.price_for(buying)
     check_trigger(intent.side, intent.order_type, intent.price, now.ticker)
-    quantity = market.round_amount(_size(intent, price, leverage, market.taker_fee, now.free))
+    intent = brackets_priced(intent, market, price, below=side is PositionSide.LONG)
+    check_brackets(intent, price, side.opening_side)
+    quantity = await _quantity(intent, price, leverage, state, now)
     market.check_minimums(quantity, price)
     notional = quantity * price
     fee = notional * market.taker_fee
     margin = initial_margin(notional, leverage)
     check_free(now, margin + fee)
-    intent = brackets_priced(intent, market, price, below=side is PositionSide.LONG)
-    check_brackets(intent, price, side.opening_side)
     others = await marks_of(state.book, now) if mode is MarginMode.CROSS else None  # a cross wallet's
     after = opened(state.book, symbol, intent.side, [(quantity, price, fee)], leverage, mode)
     liquidation = after.liquidation_price(symbol, others)
     check_liquidation_beyond_stop(side, leverage, intent.stop_loss, liquidation)
     exposure = OrderExposure(symbol, intent.side, notional, leverage, intent.stop_loss, opens=True)
-    await check_futures_risk(state, now, exposure)
+    await check_futures_risk(state, now, exposure, margin)
     terms = FuturesTerms(
         side,
         leverage,
@@ -123,7 +124,22 @@ async def _opening(intent: OrderIntent, side: PositionSide, state: FuturesState,
         funding_rate=now.funding_rate,
         leverage_asked=asked if leverage < asked else None,
     )
-    return _Priced(intent, _preview(price, quantity, fee, intent.stop_loss, terms, market.taker_fee))
+    preview = _preview(price, quantity, fee, intent.stop_loss, terms, market.taker_fee)
+    risk_percent = intent.amount if intent.amount_unit is AmountUnit.RISK else None
+    return _Priced(intent, replace(preview, risk_percent=risk_percent))
+
+
+async def _quantity(
+    intent: OrderIntent, price: Decimal, leverage: Decimal, state: FuturesState, now: MarketNow
+) -> Decimal:
+    """From the risk asked, the stop's distance giving the size, with the account valued at its marks; else as
+    the amount says (_size)."""
+    market = now.market
+    if intent.amount_unit is AmountUnit.RISK:
+        equity = state.book.equity(market.quote, await marks_of(state.book, now))
+        fee_rate, step = market.taker_fee, market.amount_step
+        return size_from_risk(equity, intent.amount, price, intent.stop_loss, fee_rate, step).quantity
+    return market.round_amount(_size(intent, price, leverage, market.taker_fee, now.free))
 
 
 def _size(
@@ -199,7 +215,7 @@ def _preview(
     if stop is None:
         return Preview(price, quantity, notional, fee, terms.margin + fee, futures=terms)
     distance = abs(price - stop)
-    at_risk = quantity * distance + fee + quantity * stop * fee_rate
+    at_risk = loss_at_stop(quantity, price, stop, fee_rate)
     return Preview(
         price, quantity, notional, fee, at_risk, distance, distance / price * HUNDRED, futures=terms
     )

@@ -12,6 +12,7 @@ from trading.domain.intents import OrderIntent
 from trading.domain.ledger import ZERO
 from trading.domain.market import Market, Ticker
 from trading.domain.money import HUNDRED, at_distance, price_text
+from trading.domain.risk_sizing import NEEDS_A_STOP, check_risk_percent
 
 
 def free_of(balances: Mapping[str, AssetBalance], asset: str) -> Decimal:
@@ -70,6 +71,10 @@ def validate_intent(intent: OrderIntent) -> None:
         raise InvalidInput("A share of a balance cannot be more than 100%.")
     if intent.order_type is not OrderType.MARKET and (intent.price is None or intent.price <= 0):
         raise InvalidInput(f"A {intent.order_type.value} order needs a price above zero.")
+    if intent.amount_unit is AmountUnit.RISK:
+        check_risk_percent(intent.amount)
+        if intent.stop_loss is None and intent.stop_loss_percent is None:
+            raise InvalidInput(NEEDS_A_STOP)
     if intent.leverage is not None and intent.leverage <= 0:
         raise InvalidInput("Leverage must be above zero.")
     if intent.stop_loss_percent is not None and not 0 < intent.stop_loss_percent < HUNDRED:

@@ -14,6 +14,7 @@ LimitName = Literal[
     "daily_loss_limit",
     "require_stop_for_leverage",
     "max_leverage",
+    "max_margin_share",
 ]
 
 

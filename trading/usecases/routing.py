@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from trading.domain.accounts import ExchangeAccount
 from trading.domain.enums import Side
-from trading.domain.errors import InvalidOrder, NoFuturesAccount, NotFound
+from trading.domain.errors import InvalidInput, InvalidOrder, NoFuturesAccount, NotFound
 from trading.domain.futures import MarketType, PositionSide
 from trading.domain.risk import margin_multiple
+from trading.domain.signal_records import SignalSource, SourceMarket
 from trading.ports import DerivativesGateway, UnitOfWork
 from trading.usecases.core import Core, account_of
 
@@ -15,6 +16,21 @@ NO_FUTURES_ACCOUNT = (
     "Shorts and leverage trade on a futures account, and you have none: add one with /accounts (Add an "
     "account, then 'paper futures'). Nothing was sold."
 )
+
+
+def signal_wants_futures(source: SignalSource | None, side: Side, leverage: Decimal | None) -> bool:
+    """Where a signal of this source trades: as the source is set (auto: as any request, by its side and
+    leverage). A short from a source set to spot is refused: on spot it would be a sale of coins held."""
+    if source is None or source.settings.market is SourceMarket.AUTO:
+        return wants_futures(side, PositionSide.opened_by(side), leverage)
+    if source.settings.market is SourceMarket.FUTURES:
+        return True
+    if side is Side.SELL:
+        raise InvalidInput(
+            f"{source.title} is set to spot, where a short would sell coins you hold, so its short signal is "
+            f"not followed: /source {source.id} market futures (or auto) follows its shorts on futures."
+        )
+    return False
 
 
 def wants_futures(side: Side, position: PositionSide | None, leverage: Decimal | None) -> bool:

@@ -8,29 +8,32 @@ from decimal import Decimal
 from trading.domain.entry_rules import EntryRules
 from trading.domain.enums import OrderType
 from trading.domain.errors import ExchangeUnavailable, InsufficientFunds, NotFound, TradingError
-from trading.domain.futures import PositionSide
 from trading.domain.futures_orders import FuturesTerms
 from trading.domain.ledger import ZERO
 from trading.domain.orders import Order, OrderDraft, Preview
 from trading.domain.risk import OrderExposure, check_risk, effective_limits
-from trading.domain.signals import PlannedEntry, SignalPlan, SignalSpec, plan_signal
+from trading.domain.risk_sizing import risk_budget
+from trading.domain.signal_records import SignalSource
+from trading.domain.signals import PlannedEntry, SignalPlan, SignalSpec, amount_for_risk, plan_signal
 from trading.ports import UnitOfWork
 from trading.usecases.core import Core, account_of, new_draft_id
 from trading.usecases.drafting import risk_context
 from trading.usecases.execution import Claimed, carry_out, claim_draft
 from trading.usecases.futures_plans import plan_futures
 from trading.usecases.pricing import free_of, pair_of
-from trading.usecases.routing import is_futures_account, wants_futures
+from trading.usecases.routing import is_futures_account, signal_wants_futures
 
 
 @dataclass(frozen=True, slots=True)
 class PlanDraft:
-    """`futures`: the plan's futures terms (its leverage, margin, liquidation price), where it trades futures."""
+    """`futures`: the plan's futures terms (its leverage, margin, liquidation price), where it trades futures;
+    `risk_percent`: the share of the equity it was sized to risk at its stop, where its source says so."""
 
     group_id: str
     plan: SignalPlan
     drafts: tuple[OrderDraft, ...]
     futures: FuturesTerms | None = None
+    risk_percent: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,7 @@ async def draft_signal_plan(
     account_id: int | None = None,
     move_stop_to_entry: bool = False,
     signal_id: int | None = None,
+    source: SignalSource | None = None,
 ) -> PlanDraft:
     """Plan `amount` (quote currency) over a signal's entries and keep the plan for one confirmation: a short
     or a leveraged signal on the user's futures account (its amount the margin put up), never on spot, where a
@@ -59,17 +63,19 @@ async def draft_signal_plan(
 
     `signal_id`: the recorded signal it follows, which keeps the plan's group id (its outcome is read from it),
     and whose source's entry rules split the amount.
+    `source`: where it came from, whose market choice routes it (trading.usecases.routing) and whose risk, where
+    set, sizes it in place of `amount`.
     """
     rules = await _rules_of(core, signal_id)
     terms: FuturesTerms | None = None
-    position = PositionSide.opened_by(spec.side)  # a signal opens a long or a short
-    if wants_futures(spec.side, position, spec.leverage) or await is_futures_account(
+    risk = None if source is None else source.settings.risk_percent
+    if signal_wants_futures(source, spec.side, spec.leverage) or await is_futures_account(
         core, user_id, account_id
     ):
-        futures = await plan_futures(core, user_id, spec, amount, account_id, rules)
+        futures = await plan_futures(core, user_id, spec, amount, account_id, rules, risk)
         account, plan, fee_rate, terms = futures.account_id, futures.plan, futures.fee_rate, futures.terms
     else:
-        account, plan, fee_rate = await _plan_spot(core, user_id, spec, amount, account_id, rules)
+        account, plan, fee_rate = await _plan_spot(core, user_id, spec, amount, account_id, rules, risk)
     now = core.clock.now()
     group = new_draft_id()
     drafts = tuple(
@@ -94,7 +100,7 @@ async def draft_signal_plan(
         for entry in plan.entries
     )
     await _keep(core, user_id, drafts, group, signal_id)
-    return PlanDraft(group, plan, drafts, terms)
+    return PlanDraft(group, plan, drafts, terms, risk)
 
 
 async def _rules_of(core: Core, signal_id: int | None) -> EntryRules:
@@ -105,9 +111,16 @@ async def _rules_of(core: Core, signal_id: int | None) -> EntryRules:
 
 
 async def _plan_spot(
-    core: Core, user_id: int, spec: SignalSpec, amount: Decimal, account_id: int | None, rules: EntryRules
+    core: Core,
+    user_id: int,
+    spec: SignalSpec,
+    amount: Decimal,
+    account_id: int | None,
+    rules: EntryRules,
+    risk_percent: Decimal | None,
 ) -> tuple[int, SignalPlan, Decimal]:
-    """A buy signal without leverage, on spot: its account, its plan and the market's fee rate."""
+    """A buy signal on spot (its leverage not taken): its account, its plan and the market's fee rate; with
+    `risk_percent`, the amount that loses that share of the equity at the stop."""
     async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
@@ -117,13 +130,15 @@ async def _plan_spot(
         )
     gateway = await core.exchanges.gateway(account)
     symbol = pair_of(spec.symbol, None, core.config.paper_quote)
-    market = await gateway.market(symbol)
-    plan = plan_signal(spec, amount, market, await gateway.ticker(symbol), rules=rules)
+    market, ticker = await gateway.market(symbol), await gateway.ticker(symbol)
+    context = await risk_context(gateway, ledger, market, realised_today)
+    if risk_percent is not None:
+        amount = amount_for_risk(spec, risk_budget(context.equity, risk_percent), market, ticker, rules=rules)
+    plan = plan_signal(spec, amount, market, ticker, rules=rules)
     free = free_of(await gateway.balances(), market.quote)
     needed = plan.cost + plan.fees
     if needed > free:
         raise InsufficientFunds(f"This plan needs {needed:,.2f} {market.quote}; {free:,.2f} is available.")
-    context = await risk_context(gateway, ledger, market, realised_today)
     check_risk(OrderExposure(symbol, plan.side, plan.cost, None, plan.stop_loss, opens=True), context, limits)
     return account.id, plan, market.taker_fee
 

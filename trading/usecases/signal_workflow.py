@@ -121,6 +121,7 @@ async def _plan(
         amount,
         move_stop_to_entry=source.auto_follow and source.move_stop_to_entry and break_even_applies(spec),
         signal_id=signal.id,
+        source=source,
     )
     if not source.auto_follow:
         return Planned(signal, plan, again=again)

@@ -10,11 +10,13 @@ from trading.domain.errors import DraftAlreadyUsed, InvalidInput, NotFound
 from trading.domain.ledger import ZERO
 from trading.domain.market import parse_symbol
 from trading.domain.orders import Fill, Order
+from trading.domain.risk_sizing import check_risk_percent
 from trading.domain.signal_records import (
     SignalOutcome,
     SignalRecord,
     SignalSource,
     SignalStatus,
+    SourceSettings,
     SourceStats,
     closing_pnl,
     outcome_of,
@@ -168,6 +170,29 @@ async def set_auto_follow(
         source = await uow.signals.set_auto_follow(user_id, source_id, auto_follow, move_stop_to_entry)
         if source is None:
             raise NotFound("That signal source was not found.")
+        await uow.commit()
+    return source
+
+
+async def signal_source(core: Core, user_id: int, source_id: int) -> SignalSource:
+    async with core.uow(read_only=True) as uow:
+        source = await uow.signals.source_by_id(source_id)
+    if source is None or source.user_id != user_id:
+        raise NotFound(f"You have no signal source #{source_id}: /sources lists yours.")
+    return source
+
+
+async def set_source_settings(
+    core: Core, user_id: int, source_id: int, settings: SourceSettings
+) -> SignalSource:
+    """Where the source's signals trade and what its plans risk. InvalidInput, writing nothing, for a risk out
+    of range; NotFound for a source that is not the user's."""
+    if settings.risk_percent is not None:
+        check_risk_percent(settings.risk_percent)
+    async with core.uow() as uow:
+        source = await uow.signals.set_settings(user_id, source_id, settings)
+        if source is None:
+            raise NotFound(f"You have no signal source #{source_id}: /sources lists yours.")
         await uow.commit()
     return source
 

@@ -5,18 +5,32 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 import msgspec
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, post, put
 from litestar.datastructures import State
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from trading.domain.alerts import Alert
 from trading.domain.entry_rules import split_text
-from trading.domain.signal_records import SignalStatus, SourceStats
+from trading.domain.signal_records import (
+    SignalSource,
+    SignalStatus,
+    SourceMarket,
+    SourceSettings,
+    SourceStats,
+)
 from trading.usecases.alerts import delete_alert, list_alerts, set_alert
 from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
 from trading.usecases.signal_workflow import follow_signal
-from trading.usecases.signals import ignore_plan, mark_signal, open_signal, set_auto_follow, source_stats
+from trading.usecases.signals import (
+    ignore_plan,
+    mark_signal,
+    open_signal,
+    set_auto_follow,
+    set_source_settings,
+    signal_source,
+    source_stats,
+)
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
 from webapp.convert import draft_out, order_out
@@ -78,6 +92,33 @@ class SourceOut(msgspec.Struct):
     win_rate: Decimal | None
     pnl: Decimal
     move_stop_to_entry: bool  # in the plans it follows automatically
+    market: Literal["auto", "spot", "futures"] = "auto"
+    risk_percent: Decimal | None = None
+
+
+class SourceSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Where a source's signals trade, and what their plans risk. Both are replaced."""
+
+    market: Annotated[
+        Literal["auto", "spot", "futures"],
+        msgspec.Meta(
+            description="auto: a short or a leveraged signal on futures, the rest on spot; spot: its longs on "
+            "spot at 1x, its shorts refused (never a sale of coins held); futures: every signal on futures."
+        ),
+    ] = "auto"
+    risk_percent: (
+        Annotated[
+            Decimal,
+            msgspec.Meta(
+                description="The percent of your equity its plans lose at their stop (above 0, at most 10), "
+                "the stop's distance giving the size; null: the amount you follow signals with."
+            ),
+        ]
+        | None
+    ) = None
+
+    def __post_init__(self) -> None:
+        positive("risk_percent", self.risk_percent)
 
 
 class FollowIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -128,6 +169,9 @@ class SignalPlanOut(msgspec.Struct):
     # How the amount was split over the entries, by the source's entry rules: "weighted to the first entry
     # (3/2/1)"; each entry's amount is its preview's cost.
     split: str = "evenly"
+    risk_percent: Decimal | None = (
+        None  # sized to lose this share of the equity at the stop (the source's risk)
+    )
 
 
 class PlanFailureOut(msgspec.Struct):
@@ -163,6 +207,7 @@ def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
         None if terms is None else terms.margin,
         None if terms is None else terms.liquidation_price,
         split_text(plan.rules, len(plan.entries)),
+        planned.risk_percent,
     )
 
 
@@ -184,7 +229,17 @@ def _source_out(st: SourceStats) -> SourceOut:
         rate,
         st.pnl,
         s.move_stop_to_entry,
+        s.settings.market.value,
+        s.settings.risk_percent,
     )
+
+
+async def _source_out_of(web: WebContext, user_id: int, source: SignalSource) -> SourceOut:
+    """The source with its statistics (none yet: zeros)."""
+    for st in await source_stats(web.core, user_id):
+        if st.source.id == source.id:
+            return _source_out(st)
+    return _source_out(SourceStats(source, 0, 0, 0, 0, Decimal(0)))
 
 
 class AlertsController(Controller):
@@ -256,21 +311,26 @@ class SignalsController(Controller):
         source = await set_auto_follow(
             web.core, request.user.user_id, source_id, data.auto_follow, data.move_stop_to_entry
         )
-        for st in await source_stats(web.core, request.user.user_id):
-            if st.source.id == source.id:
-                return _source_out(st)
-        return SourceOut(
-            source.id,
-            source.title,
-            source.auto_follow,
-            0,
-            0,
-            0,
-            0,
-            None,
-            Decimal(0),
-            source.move_stop_to_entry,
-        )
+        return await _source_out_of(web, request.user.user_id, source)
+
+    @put(
+        "/sources/{source_id:int}/settings",
+        guards=[can_trade],
+        summary="Choose where a source's signals trade (auto, spot, futures) and what their plans risk",
+        description=(
+            "Replaces both. A short signal from a source set to spot is refused, never a sale of coins held; "
+            "a risk percent sizes each plan from the stop's distance (a signal with no stop is then refused). "
+            "400 for a risk out of range, 404 for a source that is not yours."
+        ),
+    )
+    async def settings(
+        self, state: State, request: AuthRequest, source_id: Id, data: JSONBody[SourceSettingsIn]
+    ) -> SourceOut:
+        web: WebContext = state.web
+        user_id = request.user.user_id
+        settings = SourceSettings(SourceMarket(data.market), data.risk_percent)
+        source = await set_source_settings(web.core, user_id, source_id, settings)
+        return await _source_out_of(web, user_id, source)
 
     @post(
         "/{signal_id:int}/plan",
@@ -296,6 +356,7 @@ class SignalsController(Controller):
             account_id=data.account_id,
             move_stop_to_entry=data.move_stop_to_entry,
             signal_id=signal.id,
+            source=await signal_source(web.core, user_id, signal.source_id),
         )
         return _plan_out(signal.id, planned)
 

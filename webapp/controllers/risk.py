@@ -27,6 +27,7 @@ def _limits_out(limits: RiskLimits) -> RiskLimitsOut:
         limits.daily_loss_limit,
         limits.require_stop_for_leverage,
         limits.max_leverage,
+        limits.max_margin_share,
     )
 
 
@@ -47,8 +48,10 @@ def risk_out(settings: RiskSettings, web: WebContext) -> RiskOut:
             own.daily_loss_limit,
             own.require_stop_for_leverage,
             own.max_leverage,
+            own.max_margin_share,
         ),
         limits.max_leverage,
+        limits.max_margin_share,
     )
 
 
@@ -79,6 +82,7 @@ class RiskController(Controller):
             data.daily_loss_limit,
             data.require_stop_for_leverage,
             data.max_leverage,
+            data.max_margin_share,
         )
         return risk_out(await set_risk_settings(web.core, request.user.user_id, overrides), web)
 

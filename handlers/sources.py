@@ -1,0 +1,76 @@
+"""`/source N ...`: one signal source's settings, each kind named by its first word: `market` and `risk` (where
+its signals trade and what they risk), `entries` and `entry` (its entry rules). `/source N` alone shows them."""
+
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from handlers.entry_rules import changed_rules
+from handlers.entry_rules_render import source_rules_text
+from handlers.render import source_settings_text
+from handlers.replies import reply
+from trading.domain.accounts import User
+from trading.domain.errors import InvalidInput
+from trading.domain.signal_records import SourceMarket, SourceSettings
+from trading.usecases.core import Core
+from trading.usecases.entry_rules import change_entry_rules, entry_rules_of
+from trading.usecases.signals import set_source_settings, signal_source
+
+SOURCE_USAGE = (
+    "Say /source N to see a source's settings; /source N market spot, futures or auto (auto: shorts and "
+    "leverage on futures, the rest on spot); /source N risk 1% (off: the amount you follow signals with); "
+    "/source N entries weighted-first, /source N entry expiry 24h and the other entry rules it lists. "
+    "/sources lists the numbers."
+)
+
+
+def settings_change(current: SourceSettings, words: list[str]) -> SourceSettings:
+    """The settings after `market X` or `risk X`; InvalidInput with the sentence to show."""
+    if len(words) != 2:
+        raise InvalidInput(SOURCE_USAGE)
+    name, value = words[0].lower(), words[1].lower()
+    if name == "market" and value in {m.value for m in SourceMarket}:
+        return replace(current, market=SourceMarket(value))
+    if name == "risk" and value in ("off", "none", "default"):
+        return replace(current, risk_percent=None)
+    if name == "risk":
+        try:
+            percent = Decimal(value.rstrip("%"))
+        except InvalidOperation:
+            raise InvalidInput(f"{words[1]!r} is not a percent. {SOURCE_USAGE}") from None
+        return replace(current, risk_percent=percent)
+    raise InvalidInput(SOURCE_USAGE)
+
+
+async def source(message: Message, command: CommandObject, core: Core, user: User) -> None:
+    words = (command.args or "").split()
+    if not words or not words[0].lstrip("#").isdigit():
+        await reply(message, SOURCE_USAGE)
+        return
+    source_id, change = int(words[0].lstrip("#")), words[1:]
+    kind = change[0].lower() if change else ""
+    if kind in ("market", "risk"):
+        current = await signal_source(core, user.id, source_id)
+        changed = await set_source_settings(
+            core, user.id, current.id, settings_change(current.settings, change)
+        )
+        await reply(message, f"Saved: #{changed.id} {changed.title}, {source_settings_text(changed)}.")
+    elif kind in ("entries", "entry"):
+        rules = await change_entry_rules(core, user.id, source_id, lambda now: changed_rules(now, change))
+        await reply(message, "Saved.\n\n" + source_rules_text(rules))
+    elif not change:
+        current = await signal_source(core, user.id, source_id)
+        rules = await entry_rules_of(core, user.id, source_id)
+        where = f"#{current.id} {current.title}: {source_settings_text(current)}."
+        await reply(message, f"{where}\n\n{source_rules_text(rules)}")
+    else:
+        await reply(message, SOURCE_USAGE)
+
+
+def make_router() -> Router:
+    router = Router(name="sources")
+    router.message.register(source, Command("source"))
+    return router
