@@ -21,7 +21,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m webapp.openapi", description=__doc__)
     parser.add_argument("file", nargs="?", type=Path, help="where to write it (default: standard output)")
     args = parser.parse_args(argv)
-    text = json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n"
+    # A Decimal (a field's default) as the API writes one: a string.
+    text = json.dumps(openapi_document(), indent=2, sort_keys=True, default=str) + "\n"
     if args.file is None:
         print(text, end="")
     else:
