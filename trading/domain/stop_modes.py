@@ -7,6 +7,7 @@ the price or past it: a stop the market has already crossed is the existing stop
 """
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -133,3 +134,18 @@ def _entry_step(mode: StopMode, price: Decimal) -> Step:
     past_entry = not _further(mode.long, extreme, mode.entry)
     turned = not _further(not mode.long, price, _off(not mode.long, extreme, mode.percent))
     return Step(moved, act=past_entry and turned)
+
+
+@dataclass(frozen=True, slots=True)
+class PositionStopMode:
+    """A stop mode set on a position: the account's holding (or futures position) in `symbol`. Previewed
+    first (`confirmed_at` None until its trader confirms it, before `expires_at`); one mode per position."""
+
+    id: str
+    user_id: int
+    account_id: int
+    symbol: str
+    mode: StopMode
+    created_at: datetime
+    expires_at: datetime
+    confirmed_at: datetime | None = None

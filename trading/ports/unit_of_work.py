@@ -22,6 +22,7 @@ from trading.ports.repositories import (
     SignalRepository,
     UserRepository,
 )
+from trading.ports.stop_modes import StopModeRepository
 
 
 class UnitOfWork(Protocol):
@@ -77,6 +78,9 @@ class UnitOfWork(Protocol):
 
     @property
     def protections(self) -> ProtectionRepository: ...
+
+    @property
+    def stop_modes(self) -> StopModeRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

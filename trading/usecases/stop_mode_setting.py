@@ -1,0 +1,142 @@
+"""Setting a stop mode on a position ("trail my eth stop 3%"): previewed with where it puts the stop now, then
+confirmed once, like any change to what guards the money. The mode then moves the stop at each price
+(trading.usecases.trailing); a position has one mode, and a new one takes the old one's place."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from trading.domain.enums import OrderRole, Side
+from trading.domain.errors import InvalidInput, NotFound
+from trading.domain.orders import Order
+from trading.domain.perpetuals import is_perpetual
+from trading.domain.stop_modes import PositionStopMode, StopMode, StopModeKind, step
+from trading.usecases.core import Core, new_draft_id
+from trading.usecases.routing import derivatives
+from trading.usecases.stop_moves import the_guarding_stop
+from trading.usecases.trailing import apply_step
+
+# The kinds that move a position's stop, or close it through that stop; a trailing entry opens a position,
+# and is set on an entry instead.
+POSITION_KINDS = frozenset(
+    {
+        StopModeKind.TRAILING,
+        StopModeKind.BREAK_EVEN,
+        StopModeKind.MOVING_TARGET,
+        StopModeKind.TRAILING_TAKE_PROFIT,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StopModeRequest:
+    kind: StopModeKind
+    percent: Decimal | None = None
+    after_target: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class StopModePreview:
+    """The mode to confirm, the stop it moves, the market now and where the mode puts the stop at once (None:
+    it stays until the market moves)."""
+
+    record: PositionStopMode
+    stop: Order
+    price: Decimal
+    stop_now: Decimal | None
+
+
+async def preview_stop_mode(
+    core: Core,
+    user_id: int,
+    symbol: str,
+    quote: str | None,
+    request: StopModeRequest,
+    account_id: int | None = None,
+) -> StopModePreview:
+    if request.kind not in POSITION_KINDS:
+        raise InvalidInput("A trailing entry is set on an entry, not on a position held.")
+    account, stop = await the_guarding_stop(core, user_id, symbol, quote, account_id)
+    if stop is None:
+        base = symbol.upper().split("/")[0]
+        raise InvalidInput(
+            f"No stop guards your {base} to move: set one first ('set my {base.lower()} stop to ...')."
+        )
+    long = stop.side is Side.SELL
+    gateway = await core.exchanges.gateway(account)
+    ticker = await gateway.ticker(stop.symbol)
+    price = ticker.bid if long else ticker.ask
+    entry = await _entry_price(core, stop)
+    targets = await _targets(core, stop, long)
+    extreme = max(entry, price) if long else min(entry, price)
+    mode = StopMode(request.kind, long, entry, extreme, request.percent, request.after_target, targets)
+    now = core.clock.now()
+    record = PositionStopMode(
+        new_draft_id(), user_id, account.id, stop.symbol, mode, now, now + core.config.draft_ttl
+    )
+    async with core.uow() as uow:
+        await uow.stop_modes.add(record)
+        await uow.commit()
+    moved = step(mode, stop.price, price).stop
+    return StopModePreview(record, stop, price, moved)
+
+
+async def confirm_stop_mode(core: Core, user_id: int, mode_id: str) -> PositionStopMode:
+    """The previewed mode put in force (once), and applied at the market now: the stop moves at once where
+    the mode says so."""
+    async with core.uow() as uow:
+        record = await uow.stop_modes.confirm(mode_id, user_id, core.clock.now())
+        if record is None:
+            known = await uow.stop_modes.get(mode_id)
+            if known is None or known.user_id != user_id:
+                raise NotFound("That stop mode preview was not found.")
+            if known.confirmed_at is not None:
+                raise InvalidInput("That stop mode is already in force.")
+            raise InvalidInput("That preview expired: ask again for a fresh one.")
+        await uow.commit()
+    _, stop = await the_guarding_stop(core, user_id, record.symbol, None, record.account_id)
+    if stop is not None:
+        ticker = await (await core.exchanges.gateway_of(record.account_id)).ticker(record.symbol)
+        await apply_step(core, record, stop, ticker)
+    return record
+
+
+async def stop_modes_of(core: Core, user_id: int) -> list[PositionStopMode]:
+    async with core.uow(read_only=True) as uow:
+        return list(await uow.stop_modes.of_user(user_id))
+
+
+async def end_stop_mode(core: Core, user_id: int, mode_id: str) -> None:
+    """The mode turned off: the stop stays where it is."""
+    async with core.uow() as uow:
+        record = await uow.stop_modes.get(mode_id)
+        if record is None or record.user_id != user_id:
+            raise NotFound("That stop mode was not found.")
+        await uow.stop_modes.end(mode_id)
+        await uow.commit()
+
+
+async def _entry_price(core: Core, stop: Order) -> Decimal:
+    """The position's entry: a futures position's, the spot holding's average cost, or else the price its
+    stop's entry filled at."""
+    if is_perpetual(stop.symbol):
+        position = next(iter(await (await derivatives(core, stop.account_id)).positions([stop.symbol])), None)
+        if position is not None:
+            return position.entry_price
+    async with core.uow(read_only=True) as uow:
+        held = (await uow.ledgers.load(stop.account_id)).positions.get(stop.symbol)
+        entry = await uow.orders.get(stop.parent_id) if stop.parent_id is not None else None
+    if held is not None and held.quantity > 0:
+        return held.average_cost
+    if entry is not None and entry.average_price is not None:
+        return entry.average_price
+    raise InvalidInput("Your position's entry price is not known, so the stop cannot follow it.")
+
+
+async def _targets(core: Core, stop: Order, long: bool) -> tuple[Decimal, ...]:
+    """The targets of the stop's entry, nearest first (none for a stop set by hand)."""
+    if stop.parent_id is None:
+        return ()
+    async with core.uow(read_only=True) as uow:
+        legs = await uow.orders.children(stop.parent_id)
+    prices = {leg.price for leg in legs if leg.role is OrderRole.TAKE_PROFIT and leg.price is not None}
+    return tuple(sorted(prices, reverse=not long))
