@@ -16,6 +16,7 @@ from handlers import (
     risk,
     signals,
     start,
+    stop_modes,
 )
 
 
@@ -35,6 +36,7 @@ def make_routers() -> list[Router]:
                 orders,
                 automations,
                 kill_switch,
+                stop_modes,
                 rebalance,
                 signals,
                 alerts,

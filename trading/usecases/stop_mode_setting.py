@@ -7,10 +7,12 @@ from decimal import Decimal
 
 from trading.domain.enums import OrderRole, Side
 from trading.domain.errors import InvalidInput, NotFound
+from trading.domain.money import HUNDRED
 from trading.domain.orders import Order
 from trading.domain.perpetuals import is_perpetual
 from trading.domain.stop_modes import PositionStopMode, StopMode, StopModeKind, step
 from trading.usecases.core import Core, new_draft_id
+from trading.usecases.pricing import pair_of
 from trading.usecases.routing import derivatives
 from trading.usecases.stop_moves import the_guarding_stop
 from trading.usecases.trailing import apply_step
@@ -65,7 +67,7 @@ async def preview_stop_mode(
     gateway = await core.exchanges.gateway(account)
     ticker = await gateway.ticker(stop.symbol)
     price = ticker.bid if long else ticker.ask
-    entry = await _entry_price(core, stop)
+    entry = await _entry_price(core, stop.account_id, stop.symbol, stop.parent_id)
     targets = await _targets(core, stop, long)
     extreme = max(entry, price) if long else min(entry, price)
     mode = StopMode(request.kind, long, entry, extreme, request.percent, request.after_target, targets)
@@ -115,21 +117,44 @@ async def end_stop_mode(core: Core, user_id: int, mode_id: str) -> None:
         await uow.commit()
 
 
-async def _entry_price(core: Core, stop: Order) -> Decimal:
+async def stop_price_for(
+    core: Core, user_id: int, symbol: str, quote: str | None, percent: Decimal | None = None
+) -> Decimal:
+    """Where a stop asked without a price goes ("move my btc stop to break even", "set stop on doge at 5%"):
+    `percent` from the market now, on the side its stop guards (below it for a long); without one, to the
+    position's entry. Spot coins held with no stop yet are a long."""
+    account, stop = await the_guarding_stop(core, user_id, symbol, quote)
+    pair = pair_of(symbol, quote, core.config.paper_quote)
+    if stop is None and account.is_futures:
+        raise InvalidInput(f"No stop guards your {symbol.upper()} position: set one at a price first.")
+    pair = stop.symbol if stop is not None else pair
+    if percent is None:
+        return await _entry_price(core, account.id, pair, None if stop is None else stop.parent_id)
+    if not Decimal(0) < percent < HUNDRED:
+        raise InvalidInput("A stop's distance is a percentage above 0 and below 100.")
+    gateway = await core.exchanges.gateway(account)
+    ticker = await gateway.ticker(pair)
+    long = stop is None or stop.side is Side.SELL
+    share = percent / HUNDRED
+    price = ticker.bid * (1 - share) if long else ticker.ask * (1 + share)
+    return (await gateway.market(pair)).round_price(price)
+
+
+async def _entry_price(core: Core, account_id: int, symbol: str, parent_id: int | None) -> Decimal:
     """The position's entry: a futures position's, the spot holding's average cost, or else the price its
     stop's entry filled at."""
-    if is_perpetual(stop.symbol):
-        position = next(iter(await (await derivatives(core, stop.account_id)).positions([stop.symbol])), None)
+    if is_perpetual(symbol):
+        position = next(iter(await (await derivatives(core, account_id)).positions([symbol])), None)
         if position is not None:
             return position.entry_price
     async with core.uow(read_only=True) as uow:
-        held = (await uow.ledgers.load(stop.account_id)).positions.get(stop.symbol)
-        entry = await uow.orders.get(stop.parent_id) if stop.parent_id is not None else None
+        held = (await uow.ledgers.load(account_id)).positions.get(symbol)
+        entry = await uow.orders.get(parent_id) if parent_id is not None else None
     if held is not None and held.quantity > 0:
         return held.average_cost
     if entry is not None and entry.average_price is not None:
         return entry.average_price
-    raise InvalidInput("Your position's entry price is not known, so the stop cannot follow it.")
+    raise InvalidInput(f"You hold no {symbol.split('/')[0]} with a known entry price to move the stop to.")
 
 
 async def _targets(core: Core, stop: Order, long: bool) -> tuple[Decimal, ...]:
