@@ -34,6 +34,7 @@ from webapp.controllers.portfolio import MeController, PortfolioController
 from webapp.controllers.protections import ProtectionsController
 from webapp.controllers.rebalance import RebalanceController
 from webapp.controllers.risk import RiskController
+from webapp.controllers.stop_modes import StopModesController
 from webapp.controllers.stream import StreamController
 from webapp.errors import trading_error_handler
 from webapp.frontend import mini_app, mini_app_page
@@ -148,6 +149,7 @@ def api_router() -> Router:
         RebalanceController,
         ProtectionsController,
         KillSwitchController,
+        StopModesController,
     ]
     return Router(API, route_handlers=handlers)
 

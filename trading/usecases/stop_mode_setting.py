@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.domain.enums import OrderRole, Side
-from trading.domain.errors import InvalidInput, NotFound
+from trading.domain.errors import DraftAlreadyUsed, DraftExpired, InvalidInput, NotFound
 from trading.domain.money import HUNDRED
 from trading.domain.orders import Order
 from trading.domain.perpetuals import is_perpetual
@@ -15,7 +15,7 @@ from trading.usecases.core import Core, new_draft_id
 from trading.usecases.pricing import pair_of
 from trading.usecases.routing import derivatives
 from trading.usecases.stop_moves import the_guarding_stop
-from trading.usecases.trailing import apply_step
+from trading.usecases.trailing import apply_step, stop_at_tick
 
 # The kinds that move a position's stop, or close it through that stop; a trailing entry opens a position,
 # and is set on an entry instead.
@@ -79,7 +79,8 @@ async def preview_stop_mode(
         await uow.stop_modes.add(record)
         await uow.commit()
     moved = step(mode, stop.price, price).stop
-    return StopModePreview(record, stop, price, moved)
+    tick = (await gateway.market(stop.symbol)).price_tick
+    return StopModePreview(record, stop, price, None if moved is None else stop_at_tick(mode, moved, tick))
 
 
 async def confirm_stop_mode(core: Core, user_id: int, mode_id: str) -> PositionStopMode:
@@ -92,8 +93,8 @@ async def confirm_stop_mode(core: Core, user_id: int, mode_id: str) -> PositionS
             if known is None or known.user_id != user_id:
                 raise NotFound("That stop mode preview was not found.")
             if known.confirmed_at is not None:
-                raise InvalidInput("That stop mode is already in force.")
-            raise InvalidInput("That preview expired: ask again for a fresh one.")
+                raise DraftAlreadyUsed("That stop mode is already in force.")
+            raise DraftExpired("That preview expired: ask again for a fresh one.")
         await uow.commit()
     _, stop = await the_guarding_stop(core, user_id, record.symbol, None, record.account_id)
     if stop is not None:

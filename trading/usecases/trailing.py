@@ -35,7 +35,7 @@ class Tracked:
     stop: Order
 
 
-def _rounded(mode: StopMode, wanted: Decimal, tick: Decimal) -> Decimal:
+def stop_at_tick(mode: StopMode, wanted: Decimal, tick: Decimal) -> Decimal:
     """A stop to the market's price tick, rounded toward the price's side it guards (down for a long): never
     rounded past the price."""
     rounding = ROUND_FLOOR if mode.long else ROUND_CEILING
@@ -55,7 +55,7 @@ async def apply_step(core: Core, record: PositionStopMode, stop: Order, ticker: 
     if moved.stop is None:
         return Tracked(record, stop)  # the extreme is kept in memory: written when it moves the stop
     market = await (await core.exchanges.gateway_of(stop.account_id)).market(stop.symbol)
-    price = _rounded(mode, moved.stop, market.price_tick)
+    price = stop_at_tick(mode, moved.stop, market.price_tick)
     if stop.price is not None and (price <= stop.price if mode.long else price >= stop.price):
         return Tracked(record, stop)  # less than a tick of the market's: nothing to move yet
     try:
