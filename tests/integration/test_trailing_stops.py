@@ -8,7 +8,7 @@ import pytest
 
 from tests.harness import Harness
 from trading.domain.enums import OrderRole, OrderStatus, Side
-from trading.domain.errors import InvalidInput
+from trading.domain.errors import DraftAlreadyUsed, InvalidInput
 from trading.domain.futures import PositionSide
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order
@@ -182,5 +182,5 @@ async def test_a_mode_is_refused_without_a_stop_and_a_preview_confirms_once(harn
         harness.core, other, "ETH", None, StopModeRequest(StopModeKind.TRAILING, D(3))
     )
     await confirm_stop_mode(harness.core, other, preview.record.id)
-    with pytest.raises(InvalidInput, match="already in force"):
+    with pytest.raises(DraftAlreadyUsed, match="already in force"):
         await confirm_stop_mode(harness.core, other, preview.record.id)

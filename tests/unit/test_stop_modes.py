@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from trading.domain.errors import InvalidInput
-from trading.domain.stop_modes import StopMode, StopModeKind, step
+from trading.domain.stop_modes import Step, StopMode, StopModeKind, step, wake_price
 
 D = Decimal
 
@@ -129,3 +129,24 @@ def test_a_moving_target_stop_never_moves_back(path: list[Decimal], long: bool) 
             assert moved.stop < price if long else moved.stop > price
             assert stop is None or (moved.stop > stop if long else moved.stop < stop)
             stop = moved.stop
+
+
+kinds = st.sampled_from([StopModeKind.TRAILING, StopModeKind.BREAK_EVEN, StopModeKind.MOVING_TARGET])
+
+
+@given(kinds, st.booleans(), percents, prices, st.decimals(min_value=D(1), max_value=D(100000), places=2))
+def test_a_price_short_of_the_wake_price_changes_nothing(
+    kind: StopModeKind, long: bool, percent: Decimal, path: list[Decimal], stop: Decimal
+) -> None:
+    """What lets the tracker skip the modes a tick cannot wake: short of wake_price a step is a no-op."""
+    sign = 1 if long else -1
+    targets = (D(100) + sign * D(10), D(100) + sign * D(20))
+    mode = StopMode(kind, long, D(100), D(100), percent, 1, targets)
+    current: Decimal | None = stop
+    for price in path:
+        wake = wake_price(mode, current)
+        assert wake is not None
+        moved = step(mode, current, price)
+        if (price <= wake) if long else (price >= wake):
+            assert moved == Step(mode)
+        mode, current = moved.mode, moved.stop or current

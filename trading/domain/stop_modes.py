@@ -36,6 +36,9 @@ TARGET_KINDS = frozenset(
     {StopModeKind.BREAK_EVEN, StopModeKind.MOVING_TARGET, StopModeKind.TRAILING_TAKE_PROFIT}
 )
 
+# The kinds that act only past a price (wake_price): on a new extreme, or once the stop they want is reachable.
+WAKING_KINDS = frozenset({StopModeKind.TRAILING, StopModeKind.BREAK_EVEN, StopModeKind.MOVING_TARGET})
+
 
 @dataclass(frozen=True, slots=True)
 class StopMode:
@@ -149,3 +152,15 @@ class PositionStopMode:
     created_at: datetime
     expires_at: datetime
     confirmed_at: datetime | None = None
+
+
+def wake_price(mode: StopMode, stop: Decimal | None) -> Decimal | None:
+    """The price a step first does something past (above it for a long, below for a short): where the stop the
+    mode wants is no longer beyond the price, or where a new extreme moves it; at or short of it, a step leaves
+    mode and stop as they are. None: every price may act (a trailing exit or entry watches falls back too)."""
+    if mode.kind not in WAKING_KINDS:
+        return None
+    wanted = _wanted_stop(mode)
+    if wanted is not None and (stop is None or _further(mode.long, wanted, stop)):
+        return wanted
+    return mode.extreme

@@ -2,12 +2,13 @@
 behind the last target reached, a trailing take-profit closes the position through its stop.
 
 Ticks are many and moves few: the modes in force and the stops they move are held in memory by symbol, read
-again on the price watch's look; a tick costs a dictionary look-up and a step of arithmetic per mode of its
-market, and the database is written only when a stop moves (with the extreme the mode has seen, so that a
+again on the price watch's look, each filed by the price past which it can act (wake_price); a tick steps only
+the modes it wakes, and the database is written only when a stop moves (with the extreme the mode has seen, so that a
 restart resumes from it).
 """
 
 import logging
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -17,7 +18,7 @@ from trading.domain.errors import TradingError
 from trading.domain.market import Ticker
 from trading.domain.orders import Order
 from trading.domain.perpetuals import is_perpetual
-from trading.domain.stop_modes import PositionStopMode, StopMode, step
+from trading.domain.stop_modes import PositionStopMode, StopMode, step, wake_price
 from trading.usecases.brackets import guarding
 from trading.usecases.core import Core
 from trading.usecases.live_prices import LivePrices, venue_ticker
@@ -79,23 +80,80 @@ async def _close_through(core: Core, record: PositionStopMode, stop: Order) -> N
         await uow.commit()
 
 
+class _Waiting:
+    """Modes of one side of one market that act only past a price (wake_price), by that price, nearest first:
+    a long's kept as it is (woken by a price above it), a short's negated (woken by one below it)."""
+
+    def __init__(self) -> None:
+        self._keys: list[Decimal] = []
+        self._entries: list[Tracked] = []
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entries(self) -> list[Tracked]:
+        return list(self._entries)
+
+    def add(self, key: Decimal, entry: Tracked) -> None:
+        at = bisect_right(self._keys, key)
+        self._keys.insert(at, key)
+        self._entries.insert(at, entry)
+
+    def take_below(self, key: Decimal) -> list[Tracked]:
+        """The entries whose key is below `key`, taken out."""
+        at = bisect_left(self._keys, key)
+        woken = self._entries[:at]
+        del self._keys[:at], self._entries[:at]
+        return woken
+
+
+class _Book:
+    """One market's modes: those that wake only past a price, on each side; the others, stepped at every tick."""
+
+    def __init__(self) -> None:
+        self._longs, self._shorts = _Waiting(), _Waiting()
+        self._always: list[Tracked] = []
+
+    def __len__(self) -> int:
+        return len(self._longs) + len(self._shorts) + len(self._always)
+
+    def entries(self) -> list[Tracked]:
+        return self._longs.entries() + self._shorts.entries() + self._always
+
+    def add(self, entry: Tracked) -> None:
+        mode = entry.record.mode
+        wake = wake_price(mode, entry.stop.price)
+        if wake is None:
+            self._always.append(entry)
+        elif mode.long:
+            self._longs.add(wake, entry)
+        else:
+            self._shorts.add(-wake, entry)
+
+    def take_woken(self, ticker: Ticker) -> list[Tracked]:
+        """The modes the tick may act on, taken out (a long's at the bid, a short's at the ask)."""
+        always, self._always = self._always, []
+        return self._longs.take_below(ticker.bid) + self._shorts.take_below(-ticker.ask) + always
+
+
 class TrailingStops:
     """The stop modes in force on accounts at the live feed's venue, by symbol, with their stops. A mode set
     since the last read is found by the next; one whose position has had no stop at two reads running is ended
-    (at one, its stop may be between its cancel at the venue and its new order there)."""
+    (at one, its stop may be between its cancel at the venue and its new order there). A tick steps only the
+    modes it can wake (wake_price): a tick that moves no stop costs a look-up per side of its market."""
 
     def __init__(self, core: Core, live: LivePrices) -> None:
         self._core = core
         self._live = live
-        self._tracked: dict[str, list[Tracked]] = {}
+        self._books: dict[str, _Book] = {}
         self._polled: list[Tracked] = []  # modes the feed does not follow: stepped at each look
         self._missing: set[str] = set()  # modes found without a stop at the last read
 
     def symbols(self) -> list[str]:
-        return list(self._tracked)
+        return list(self._books)
 
     def __len__(self) -> int:
-        return sum(len(tracked) for tracked in self._tracked.values()) + len(self._polled)
+        return sum(len(book) for book in self._books.values()) + len(self._polled)
 
     async def refresh(self) -> None:
         """Read the modes in force and their stops again, and have the feed watch their markets; the modes it
@@ -105,7 +163,7 @@ class TrailingStops:
             orders = await uow.orders.with_status(list(OPEN_STATUSES)) if records else []
         stops = {(o.account_id, o.symbol): o for o in orders if guards_holding(o) and guarding(o)}
         known = {t.record.id: t.record for t in self._all()}
-        tracked: defaultdict[str, list[Tracked]] = defaultdict(list)
+        books: defaultdict[str, _Book] = defaultdict(_Book)
         polled: list[Tracked] = []
         missing: set[str] = set()
         for record in records:
@@ -118,15 +176,15 @@ class TrailingStops:
             # The extreme seen since the last write is kept: it is written when it next moves the stop.
             entry = Tracked(replace(record, mode=_furthest(record, known.get(record.id, record))), stop)
             if not is_perpetual(record.symbol) and await self._live.covers(self._core, record.account_id):
-                tracked[record.symbol].append(entry)
+                books[record.symbol].add(entry)
             else:
                 polled.append(entry)
-        self._tracked, self._missing = dict(tracked), missing
-        self._live.feed.watch(self._tracked)
+        self._books, self._missing = dict(books), missing
+        self._live.feed.watch(self._books)
         self._polled = [after for entry in polled if (after := await self._poll(entry)) is not None]
 
     def _all(self) -> list[Tracked]:
-        return [t for tracked in self._tracked.values() for t in tracked] + self._polled
+        return [t for book in self._books.values() for t in book.entries()] + self._polled
 
     async def _poll(self, entry: Tracked) -> Tracked | None:
         try:
@@ -137,19 +195,17 @@ class TrailingStops:
         return await apply_step(self._core, entry.record, entry.stop, ticker)
 
     async def on_price(self, ticker: Ticker) -> int:
-        """Step every mode of the tick's market; how many stops moved or closed their position."""
-        tracked = self._tracked.get(ticker.symbol)
-        if not tracked:
+        """Step the modes of the tick's market it can wake; how many stops moved or closed their position."""
+        book = self._books.get(ticker.symbol)
+        if book is None:
             return 0
-        kept: list[Tracked] = []
         acted = 0
-        for entry in tracked:
+        for entry in book.take_woken(ticker):
             after = await apply_step(self._core, entry.record, entry.stop, ticker)
             if after is None or after.stop is not entry.stop:
                 acted += 1
             if after is not None:
-                kept.append(after)
-        self._tracked[ticker.symbol] = kept
+                book.add(after)
         return acted
 
     async def _end(self, record: PositionStopMode) -> None:
