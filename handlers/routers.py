@@ -15,6 +15,7 @@ from handlers import (
     rebalance,
     risk,
     signals,
+    source_stops,
     start,
     stop_modes,
 )
@@ -39,6 +40,7 @@ def make_routers() -> list[Router]:
                 stop_modes,
                 rebalance,
                 signals,
+                source_stops,
                 alerts,
                 portfolio,
                 chat,

@@ -1,5 +1,5 @@
 """stop modes set on positions: trailing stops, break-even and moving targets, trailing exits and entries,
-with the extreme price each has seen (so that it survives a restart)
+with the extreme price each has seen (so that it survives a restart); a signal source's default stop mode
 
 Revision ID: 0025_trail
 Revises: 0024_protections
@@ -45,9 +45,17 @@ def upgrade() -> None:
     )
     op.create_index("ix_stop_modes_user_id", "stop_modes", ["user_id"])
     op.create_index("ix_stop_modes_symbol_confirmed_at", "stop_modes", ["symbol", "confirmed_at"])
+    with op.batch_alter_table("signal_sources", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("stop_mode", sa.String(24)))
+        batch_op.add_column(sa.Column("stop_mode_percent", storage.types.Money(precision=38, scale=18)))
+        batch_op.add_column(sa.Column("stop_mode_after_target", sa.Integer()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("signal_sources", schema=None) as batch_op:
+        batch_op.drop_column("stop_mode_after_target")
+        batch_op.drop_column("stop_mode_percent")
+        batch_op.drop_column("stop_mode")
     op.drop_index("ix_stop_modes_symbol_confirmed_at", table_name="stop_modes")
     op.drop_index("ix_stop_modes_user_id", table_name="stop_modes")
     op.drop_table("stop_modes")

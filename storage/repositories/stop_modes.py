@@ -5,7 +5,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.models import table_of
 from storage.stop_mode_models import StopModeRow
@@ -47,8 +49,11 @@ class SqlStopModeRepository:
 
     async def add(self, record: PositionStopMode) -> None:
         mode = record.mode
+        confirmed = record.confirmed_at is not None
+        insert_of = pg_insert if self._tx.dialect == "postgresql" else sqlite_insert
         await self._tx.execute(
-            insert(_MODES).values(
+            insert_of(_MODES)
+            .values(
                 id=record.id,
                 user_id=record.user_id,
                 account_id=record.account_id,
@@ -62,7 +67,10 @@ class SqlStopModeRepository:
                 targets=" ".join(str(t) for t in mode.targets),
                 created_at=record.created_at,
                 expires_at=record.expires_at,
+                confirmed_at=record.confirmed_at,
+                active_key=_active_key(record.account_id, record.symbol) if confirmed else None,
             )
+            .on_conflict_do_nothing(index_elements=["active_key"])  # a mode in force on it already stays
         )
 
     async def get(self, mode_id: str) -> PositionStopMode | None:

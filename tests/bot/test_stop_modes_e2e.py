@@ -1,10 +1,11 @@
 """Stops that move, in the chat through the sandbox: a trailing stop previewed and confirmed, a stop at a
-distance from the price, and the stop to break-even."""
+distance from the price, the stop to break-even, and a signal source's stop mode."""
 
 from decimal import Decimal
 
 from bot.telegram.runtime import TelegramBot
 from tests.bot.sandbox import Sandbox, button
+from tests.bot.test_auto_follow_e2e import FIRST
 from tests.harness import Harness
 from trading.domain.enums import OrderRole, OrderStatus
 from trading.domain.orders import Order
@@ -63,3 +64,23 @@ async def test_a_stop_at_a_percentage_and_to_break_even_are_moves_previewed_like
     assert f"→ {entry.average_price.quantize(Decimal('0.01')):,} USDT" in even["text"]
     await chat.tap(even["message_id"], button(even, "Confirm"))
     assert (await legs_of(harness, 542))[2].price == entry.average_price.quantize(Decimal("0.01"))
+
+
+async def test_a_sources_stop_mode_is_set_with_source_and_shown_by_sources(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(543)
+    [none] = await chat.ask("/source 1 trail 3%")
+    assert none["text"] == "No signal sources yet: forward a signal from a channel."
+    harness.market.set_price("BTC/USDT", Decimal(67000))
+    await chat.ask(FIRST, forward_from_chat="Crypto Calls")
+    [how] = await chat.ask("/source 2 trail 3%")
+    assert how["text"].startswith("Say the source's number in /sources")
+    [wide] = await chat.ask("/source 1 trail 80%")
+    assert wide["text"] == "A trailing stop needs a percentage above 0 and at most 50."
+    [done] = await chat.ask("/source 1 trail 3%")
+    assert done["text"] == "✅ Positions from Crypto Calls's signals get the stop trailing 3% from now on."
+    [sources] = await chat.ask("/sources")
+    assert "its positions get the stop trailing 3%" in sources["text"]
+    [even] = await chat.ask("/source 1 break even 2")
+    assert even["text"].endswith("get the stop to the entry after target 2 from now on.")

@@ -2,18 +2,23 @@
 the way down, a gap through the stop sells at the gap, a short's stop follows it down; break-even and moving
 targets after targets; a trailing take-profit; the extreme kept over a restart."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
-from tests.harness import Harness
+from tests.harness import Harness, signal_plan
 from trading.domain.enums import OrderRole, OrderStatus, Side
 from trading.domain.errors import DraftAlreadyUsed, InvalidInput
 from trading.domain.futures import PositionSide
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order
+from trading.domain.signals import SignalSpec
 from trading.domain.stop_modes import StopModeKind
 from trading.usecases.portfolio import portfolio
+from trading.usecases.signal_workflow import follow_signal
+from trading.usecases.signals import source_stats
+from trading.usecases.source_stop_modes import set_source_stop_mode
 from trading.usecases.stop_mode_setting import (
     StopModeRequest,
     confirm_stop_mode,
@@ -184,3 +189,30 @@ async def test_a_mode_is_refused_without_a_stop_and_a_preview_confirms_once(harn
     await confirm_stop_mode(harness.core, other, preview.record.id)
     with pytest.raises(DraftAlreadyUsed, match="already in force"):
         await confirm_stop_mode(harness.core, other, preview.record.id)
+
+
+async def test_a_sources_default_mode_is_given_to_the_positions_its_signals_open(harness: Harness) -> None:
+    user, _ = await harness.user()
+    harness.market.set_price("SOL/USDT", D(150))
+    ask = (await harness.market.ticker("SOL/USDT")).ask
+    spec = SignalSpec("SOL", Side.BUY, entries=(ask + 1,), targets=(D(160), D(170)), stop_loss=D(140))
+    await signal_plan(harness.core, user, replace(spec, leverage=None, stop_loss=D(139)), D(1500))
+    [stats] = await source_stats(harness.core, user)
+    with pytest.raises(InvalidInput, match="at most 50"):
+        await set_source_stop_mode(harness.core, user, stats.source.id, StopModeKind.TRAILING, D(70))
+    await set_source_stop_mode(harness.core, user, stats.source.id, StopModeKind.TRAILING, D(4))
+
+    signal_id, _ = await signal_plan(harness.core, user, spec, D(1500))
+    [entry] = (await follow_signal(harness.core, user, signal_id)).result.orders
+    [record] = await stop_modes_of(harness.core, user)
+    assert (record.symbol, record.mode.kind, record.mode.percent, record.mode.targets) == (
+        "SOL/USDT",
+        StopModeKind.TRAILING,
+        D(4),
+        (D(160), D(170)),
+    )
+    assert record.confirmed_at is not None and record.mode.entry == entry.average_price
+    trailing = TrailingStops(harness.core, harness.container.prices)
+    await tick(harness, trailing, "158", "SOL/USDT")
+    stop = await stop_of(harness, user)
+    assert stop.price is not None and D(151) < stop.price < D(152)  # 4% below the bid of about 158

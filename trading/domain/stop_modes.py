@@ -29,6 +29,13 @@ class StopModeKind(StrEnum):
     TRAILING_ENTRY = "trailing_entry"  # past the entry, enter on a turn back of a percentage from the extreme
 
 
+NAMES = {
+    StopModeKind.TRAILING: "trailing stop",
+    StopModeKind.BREAK_EVEN: "break-even stop",
+    StopModeKind.MOVING_TARGET: "moving target",
+    StopModeKind.TRAILING_TAKE_PROFIT: "trailing take-profit",
+    StopModeKind.TRAILING_ENTRY: "trailing entry",
+}
 PERCENT_KINDS = frozenset(
     {StopModeKind.TRAILING, StopModeKind.TRAILING_TAKE_PROFIT, StopModeKind.TRAILING_ENTRY}
 )
@@ -55,19 +62,20 @@ class StopMode:
     targets: tuple[Decimal, ...] = ()
 
     def __post_init__(self) -> None:
-        check_mode(self.kind, self.percent, self.after_target, self.targets)
+        check_settings(self.kind, self.percent, self.after_target)
+        kind = self.kind
+        if kind in TARGET_KINDS and len(self.targets) < (
+            self.after_target if kind is StopModeKind.BREAK_EVEN else 1
+        ):
+            raise InvalidInput(f"A {NAMES[kind]} needs the position's targets: it has too few.")
 
 
-def check_mode(
-    kind: StopModeKind, percent: Decimal | None, after_target: int, targets: tuple[Decimal, ...]
-) -> None:
-    """A mode that can act: a clear message for one that cannot."""
+def check_settings(kind: StopModeKind, percent: Decimal | None, after_target: int) -> None:
+    """Settings a mode can act on (a position's targets apart): a clear message for those it cannot."""
     if kind in PERCENT_KINDS and (percent is None or not Decimal(0) < percent <= MAX_PERCENT):
-        raise InvalidInput(f"A {kind.value.replace('_', ' ')} needs a percentage above 0 and at most 50.")
+        raise InvalidInput(f"A {NAMES[kind]} needs a percentage above 0 and at most 50.")
     if kind is StopModeKind.BREAK_EVEN and after_target not in (1, 2):
         raise InvalidInput("The stop goes to break-even after the first or the second target.")
-    if kind in TARGET_KINDS and len(targets) < (after_target if kind is StopModeKind.BREAK_EVEN else 1):
-        raise InvalidInput(f"A {kind.value.replace('_', ' ')} needs the position's targets: it has too few.")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ from trading.domain.stop_modes import PositionStopMode
 
 class StopModeRepository(Protocol):
     async def add(self, mode: PositionStopMode) -> None:
-        """A previewed mode, to confirm before it expires."""
+        """A previewed mode, to confirm before it expires; or one in force already (`confirmed_at` set), unless
+        its position has one in force (then nothing is written)."""
         ...
 
     async def get(self, mode_id: str) -> PositionStopMode | None: ...
