@@ -4,7 +4,7 @@ same use cases as the chat."""
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 import msgspec
 from litestar import Controller, Request, delete, get, post, put
@@ -25,6 +25,7 @@ from webapp.context import WebContext
 
 AuthRequest = Request[Principal, object, State]
 ModeId = Annotated[str, msgspec.Meta(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
+Kind = Literal["trailing", "break_even", "moving_target", "trailing_take_profit"]
 Coin = Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9]+$")]
 
 
@@ -32,7 +33,7 @@ class StopModeIn(msgspec.Struct, forbid_unknown_fields=True):
     """`percent`: the trailing distance (trailing, trailing_take_profit), above 0 and at most 50;
     `after_target`: the target after which break_even moves the stop to the entry (1 or 2)."""
 
-    kind: Literal["trailing", "break_even", "moving_target", "trailing_take_profit"]
+    kind: Kind
     percent: Decimal | None = None
     after_target: Annotated[int, msgspec.Meta(ge=1, le=2)] = 1
     quote: str | None = None
@@ -46,8 +47,8 @@ class StopModeOut(msgspec.Struct):
     id: str
     account_id: int
     symbol: str
-    kind: str
-    side: str
+    kind: Kind
+    side: Literal["long", "short"]
     percent: Decimal | None
     after_target: int
     entry: Decimal
@@ -74,7 +75,7 @@ def _mode_out(record: PositionStopMode) -> StopModeOut:
         record.id,
         record.account_id,
         record.symbol,
-        mode.kind.value,
+        cast(Kind, mode.kind.value),
         "long" if mode.long else "short",
         mode.percent,
         mode.after_target,
