@@ -5,7 +5,7 @@ confirmed once, like any change to what guards the money. The mode then moves th
 from dataclasses import dataclass
 from decimal import Decimal
 
-from trading.domain.enums import OrderRole, Side
+from trading.domain.enums import OrderRole, OrderStatus, Side
 from trading.domain.errors import DraftAlreadyUsed, DraftExpired, InvalidInput, NotFound
 from trading.domain.money import HUNDRED
 from trading.domain.orders import Order
@@ -62,6 +62,11 @@ async def preview_stop_mode(
         base = symbol.upper().split("/")[0]
         raise InvalidInput(
             f"No stop guards your {base} to move: set one first ('set my {base.lower()} stop to ...')."
+        )
+    if request.kind is StopModeKind.TRAILING_TAKE_PROFIT and stop.status is not OrderStatus.ARMED:
+        raise InvalidInput(
+            "A trailing take-profit closes the position through a stop held by the bot, and this one rests at "
+            "the exchange: use a trailing stop instead."
         )
     long = stop.side is Side.SELL
     gateway = await core.exchanges.gateway(account)

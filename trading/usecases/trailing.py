@@ -51,8 +51,7 @@ async def apply_step(core: Core, record: PositionStopMode, stop: Order, ticker: 
     moved = step(mode, stop.price, ticker.bid if mode.long else ticker.ask)
     record = replace(record, mode=moved.mode)
     if moved.act:
-        await _close_through(core, record, stop)
-        return None
+        return await _close_through(core, record, stop)
     if moved.stop is None:
         return Tracked(record, stop)  # the extreme is kept in memory: written when it moves the stop
     market = await (await core.exchanges.gateway_of(stop.account_id)).market(stop.symbol)
@@ -70,14 +69,17 @@ async def apply_step(core: Core, record: PositionStopMode, stop: Order, ticker: 
     return Tracked(record, stop)
 
 
-async def _close_through(core: Core, record: PositionStopMode, stop: Order) -> None:
+async def _close_through(core: Core, record: PositionStopMode, stop: Order) -> Tracked | None:
     """A trailing take-profit's exit: the stop sent at market now, through the legs' own path (claimed once,
-    its targets cancelled); the mode is over."""
-    if stop.status is OrderStatus.ARMED and stop.parent_id is not None:
-        await send_reached(core, stop)
+    its targets cancelled); the mode is over. A stop not held by the core right now (on its way to a venue)
+    is tried again at the next tick."""
+    if stop.status is not OrderStatus.ARMED or stop.parent_id is None:
+        return Tracked(record, stop)
+    await send_reached(core, stop)
     async with core.uow() as uow:
         await uow.stop_modes.end(record.id)
         await uow.commit()
+    return None
 
 
 class _Waiting:
