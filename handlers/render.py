@@ -327,7 +327,6 @@ def sources_text(stats: Sequence[SourceStats]) -> str:
             f"• {s.source.title}: {s.signals} signals, {s.followed} followed, win rate {rate}{closed}, "
             f"P&L {signed(s.pnl)}{auto}"
         )
-    lines.append("A source's stop mode: /source 1 trail 3% (the number is its place above).")
     return "\n".join(lines)
 
 
