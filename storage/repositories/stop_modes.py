@@ -102,7 +102,7 @@ class SqlStopModeRepository:
         query = select(_MODES).where(_MODES.c.user_id == user_id, _MODES.c.confirmed_at.is_not(None))
         return [_record(row) for row in await self._tx.execute(query.order_by(_MODES.c.symbol))]
 
-    async def save_extreme(self, mode_id: str, extreme: Decimal, now: datetime) -> None:
+    async def save_extreme(self, mode_id: str, extreme: Decimal) -> None:
         await self._tx.execute(update(_MODES).where(_MODES.c.id == mode_id).values(extreme=extreme))
 
     async def end(self, mode_id: str) -> None:

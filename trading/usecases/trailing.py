@@ -64,7 +64,7 @@ async def apply_step(core: Core, record: PositionStopMode, stop: Order, ticker: 
         log.info("stop mode %s: stop %s not moved: %s", record.id, stop.client_order_id, error)
         return None
     async with core.uow() as uow:
-        await uow.stop_modes.save_extreme(record.id, moved.mode.extreme, core.clock.now())
+        await uow.stop_modes.save_extreme(record.id, moved.mode.extreme)
         await uow.commit()
     return Tracked(record, stop)
 
@@ -150,9 +150,6 @@ class TrailingStops:
         self._books: dict[str, _Book] = {}
         self._polled: list[Tracked] = []  # modes the feed does not follow: stepped at each look
         self._missing: set[str] = set()  # modes found without a stop at the last read
-
-    def symbols(self) -> list[str]:
-        return list(self._books)
 
     def __len__(self) -> int:
         return sum(len(book) for book in self._books.values()) + len(self._polled)
