@@ -12,6 +12,7 @@ from trading.domain.market import Ticker
 from trading.ports import PriceStream
 from trading.usecases.live_prices import LivePrices
 from trading.usecases.price_ticks import ArmedLegs
+from trading.usecases.trailing import TrailingStops
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ LOOK_EVERY_SECONDS = 1.0
 
 
 class PriceWatch:
-    """Every tick goes to the alert watcher and to the armed legs; once legs were sent, `told()` reports and
+    """Every tick goes to the alert watcher, to the armed legs and to the stop modes; once legs were sent, `told()` reports and
     delivers what they owe their traders. Every `look_seconds` the armed legs are read again (new ones, and
     their markets watched); the alert watcher reads new alerts on its own schedule. Only the leading process
     acts (bot.leadership)."""
@@ -31,23 +32,29 @@ class PriceWatch:
         legs: ArmedLegs,
         told: Callable[[], Awaitable[object]],
         leadership: Leadership | None = None,
+        trailing: TrailingStops | None = None,
     ) -> None:
         self._live = live
         self._alerts = alerts
         self._legs = legs
         self._told = told
         self._leadership = leadership or SoleProcess()
+        self._trailing = trailing
 
     async def look(self) -> None:
-        """Read the armed legs again; their markets are watched from then on."""
+        """Read the armed legs and the stop modes again; their markets are watched from then on."""
         if self._leadership.leading:
             await self._legs.refresh()
+            if self._trailing is not None:
+                await self._trailing.refresh()
 
     async def on_price(self, ticker: Ticker) -> None:
         if not self._leadership.leading:
             return
         await self._alerts.on_price(ticker)
-        if await self._legs.on_price(ticker):
+        sent = await self._legs.on_price(ticker)
+        # After the legs: a target this tick reached is sold before its stop moves behind it.
+        if (self._trailing is not None and await self._trailing.on_price(ticker)) or sent:
             await self._told()
 
     async def run(

@@ -32,6 +32,7 @@ from trading.usecases.tracking import (
     reconcile_submitted,
     track_once,
 )
+from trading.usecases.trailing import TrailingStops
 from webapp.app import create_app
 
 log = logging.getLogger(__name__)
@@ -131,9 +132,10 @@ async def track_orders(
 def price_watch(
     container: Container, alerts: AlertWatcher, notices: NoticeDelivery, leadership: Leadership
 ) -> PriceWatch:
-    """Alerts and the legs held by the core acted on at each tick of EXCHANGE's prices."""
+    """Alerts, the legs held by the core and the stop modes acted on at each tick of EXCHANGE's prices."""
     core, live = container.core, container.prices
-    return PriceWatch(live, alerts, ArmedLegs(core, live), lambda: tell_tracked(core, notices), leadership)
+    legs, trailing = ArmedLegs(core, live), TrailingStops(core, live)
+    return PriceWatch(live, alerts, legs, lambda: tell_tracked(core, notices), leadership, trailing)
 
 
 async def serve(container: Container) -> None:

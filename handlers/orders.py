@@ -21,6 +21,7 @@ from handlers.keyboards import (
 )
 from handlers.render import draft_preview, order_result, orders_text, stop_move_preview, stop_moved
 from handlers.replies import edit, reply
+from handlers.stop_modes import preview_trailing
 from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.domain.enums import AmountUnit, OrderType, Side
@@ -39,6 +40,7 @@ from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
 from trading.usecases.quotes import open_orders, order_legs
 from trading.usecases.redrafting import redraft
+from trading.usecases.stop_mode_setting import stop_price_for
 from trading.usecases.stop_moves import draft_stop_move
 
 HOW_MUCH = "How much {symbol} should I {side}? Say e.g. '{side} 0.1 {symbol}' or '{side} $50 of {symbol}'."
@@ -105,12 +107,20 @@ async def preview(message: Message, parsed: ParseResult, core: Core, user: User,
 async def preview_stop(
     message: Message, parsed: ParseResult, core: Core, user: User, config: BotConfig
 ) -> None:
-    """A stop for coins already held ("set my eth stop to 3000"): the stop that guards them moved there, or,
-    where none does, a stop order to sell all of them; previewed and confirmed like any order."""
-    if parsed.symbol is None or parsed.stop_loss is None:
+    """A stop for coins already held ("set my eth stop to 3000", "... at 5%", "... to break even"): the stop
+    that guards them moved there, or, where none does, a stop order to sell all of them; previewed and
+    confirmed like any order. A stop to trail ("trail my eth stop 3%") is a stop mode (handlers.stop_modes)."""
+    if parsed.trailing:
+        await preview_trailing(message, parsed, core, user)
+        return
+    at = parsed.stop_loss
+    asked_without_price = parsed.stop_loss_percent or parsed.update == "move_stop_to_entry"
+    if parsed.symbol is not None and at is None and asked_without_price:
+        at = await stop_price_for(core, user.id, parsed.symbol, parsed.quote, parsed.stop_loss_percent)
+    if parsed.symbol is None or at is None:
         await reply(message, WHICH_STOP)
         return
-    moving = await draft_stop_move(core, user.id, parsed.symbol, parsed.quote, parsed.stop_loss)
+    moving = await draft_stop_move(core, user.id, parsed.symbol, parsed.quote, at)
     if moving is not None:
         draft, stop = moving
         await reply(
@@ -119,9 +129,7 @@ async def preview_stop(
             reply_markup=stop_move_keyboard(draft.id),
         )
         return
-    intent = OrderIntent(
-        parsed.symbol, Side.SELL, Decimal(100), AmountUnit.PERCENT, OrderType.STOP, parsed.stop_loss
-    )
+    intent = OrderIntent(parsed.symbol, Side.SELL, Decimal(100), AmountUnit.PERCENT, OrderType.STOP, at)
     await send_preview(message, core, user, config, intent)
 
 

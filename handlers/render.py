@@ -11,6 +11,7 @@ from handlers.render_futures import (
     futures_portfolio_text,
     futures_preview_lines,
 )
+from handlers.source_modes import source_mode_text
 from trading.domain.alerts import Alert
 from trading.domain.enums import OrderRole, OrderStatus, Side
 from trading.domain.market import Ticker
@@ -342,6 +343,10 @@ def sources_text(stats: Sequence[SourceStats]) -> str:
         auto = ", followed automatically" if s.source.auto_follow else ""
         if s.source.auto_follow and s.source.move_stop_to_entry:
             auto += " (stop to entry after target 1)"
+        source = s.source
+        if source.stop_mode is not None:
+            mode = source_mode_text(source.stop_mode, source.stop_mode_percent, source.stop_mode_after_target)
+            auto += f"; its positions get {mode}"
         closed = f" ({s.wins} won, {s.losses} lost)" if s.wins or s.losses else ""
         lines.append(
             f"• #{s.source.id} {s.source.title}: {s.signals} signals, {s.followed} followed, win rate {rate}"

@@ -17,6 +17,7 @@ from handlers import (
     signals,
     sources,
     start,
+    stop_modes,
 )
 
 
@@ -36,6 +37,7 @@ def make_routers() -> list[Router]:
                 orders,
                 automations,
                 kill_switch,
+                stop_modes,
                 rebalance,
                 signals,
                 sources,

@@ -1,5 +1,6 @@
-"""`/source N ...`: one signal source's settings, each kind named by its first word: `market` and `risk` (where
-its signals trade and what they risk), `entries` and `entry` (its entry rules). `/source N` alone shows them."""
+"""`/source N ...`: one signal source's settings (N: its number in /sources), each kind named by its first word:
+`market` and `risk` (where its signals trade and what they risk), `entries` and `entry` (its entry rules), a
+stop mode (`trail 3%`, `break even 2`, `moving target`, `trailing tp 3%`, `off`). `/source N` alone shows them."""
 
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
@@ -12,17 +13,21 @@ from handlers.entry_rules import changed_rules
 from handlers.entry_rules_render import source_rules_text
 from handlers.render import source_settings_text
 from handlers.replies import reply
+from handlers.source_modes import source_mode_text
+from handlers.source_stops import STOP_MODE_WORDS, stop_mode_change
 from trading.domain.accounts import User
 from trading.domain.errors import InvalidInput
 from trading.domain.signal_records import SourceMarket, SourceSettings
 from trading.usecases.core import Core
 from trading.usecases.entry_rules import change_entry_rules, entry_rules_of
 from trading.usecases.signals import set_source_settings, signal_source
+from trading.usecases.source_stop_modes import set_source_stop_mode
 
 SOURCE_USAGE = (
     "Say /source N to see a source's settings; /source N market spot, futures or auto (auto: shorts and "
     "leverage on futures, the rest on spot); /source N risk 1% (off: the amount you follow signals with); "
-    "/source N entries weighted-first, /source N entry expiry 24h and the other entry rules it lists. "
+    "/source N entries weighted-first, /source N entry expiry 24h and the other entry rules it lists; "
+    "/source N trail 3% (or break even 2, moving target, trailing tp 3%, off) for the stop its positions get. "
     "/sources lists the numbers."
 )
 
@@ -61,10 +66,22 @@ async def source(message: Message, command: CommandObject, core: Core, user: Use
     elif kind in ("entries", "entry"):
         rules = await change_entry_rules(core, user.id, source_id, lambda now: changed_rules(now, change))
         await reply(message, "Saved.\n\n" + source_rules_text(rules))
+    elif kind in STOP_MODE_WORDS:
+        mode = stop_mode_change(change)
+        saved = await set_source_stop_mode(
+            core, user.id, source_id, mode.kind, mode.percent, mode.after_target
+        )
+        how = source_mode_text(saved.stop_mode, saved.stop_mode_percent, saved.stop_mode_after_target)
+        await reply(message, f"✅ Positions from {saved.title}'s signals get {how} from now on.")
     elif not change:
         current = await signal_source(core, user.id, source_id)
         rules = await entry_rules_of(core, user.id, source_id)
         where = f"#{current.id} {current.title}: {source_settings_text(current)}."
+        if current.stop_mode is not None:
+            how = source_mode_text(
+                current.stop_mode, current.stop_mode_percent, current.stop_mode_after_target
+            )
+            where += f" Its positions get {how}."
         await reply(message, f"{where}\n\n{source_rules_text(rules)}")
     else:
         await reply(message, SOURCE_USAGE)

@@ -19,6 +19,8 @@ from nlp.commands import (
     position_named,
     second_order,
     spaced_number,
+    stop_distance,
+    trails,
 )
 from nlp.intents import MARKETS_QUESTION, joined_text
 from nlp.languages import Language
@@ -176,7 +178,12 @@ def build_result(
         )
     elif intent == "set_stop_loss":
         symbol, stop = extract_stop(tokens, matches)
-        result = base.with_changes(symbol=symbol, stop_loss=None if update == "move_stop_to_entry" else stop)
+        result = base.with_changes(
+            symbol=symbol,
+            stop_loss=None if update == "move_stop_to_entry" else stop,
+            stop_loss_percent=stop_distance(tokens),
+            trailing=trails(tokens),
+        )
     elif intent in ("close_position", "cancel_order", "price") or update is not None:
         symbol, quote = extract_symbol(matches)
         position = position_named(tokens, matches)[0] if intent == "close_position" else None

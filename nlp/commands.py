@@ -314,6 +314,16 @@ def extract_stop(tokens: Sequence[Token], matches: list[SymbolMatch]) -> tuple[s
     return (chosen.symbol if chosen else None), stop if stop is not None else first
 
 
+def stop_distance(tokens: Sequence[Token]) -> Decimal | None:
+    """A stop given as a distance from the price ("set stop on doge at 5%", "trail my eth stop 3%")."""
+    return next((t.value for t in tokens if t.kind == NUM and t.percent and not t.ignored), None)
+
+
+def trails(tokens: Sequence[Token]) -> bool:
+    """A stop asked to follow the price ("trail my eth stop 3%", "a trailing stop of 2% on sol")."""
+    return any(t.kind == WORD and t.low in ("trail", "trailing") for t in tokens)
+
+
 def extract_symbol(matches: list[SymbolMatch]) -> tuple[str | None, str | None]:
     chosen = best(matches, allow_cash=False) or best(matches)
     if chosen is None:

@@ -107,6 +107,7 @@ class ParseResult:
     # Outside the parse contract: an order to repeat ("every monday", DCA) or to spread out ("over 2 hours").
     repeat: Repeat | None = None
     spread_over: timedelta | None = None
+    trailing: bool = False  # outside the contract: a stop to trail the price ("trail my eth stop 3%")
 
     @property
     def should_ask_back(self) -> bool:

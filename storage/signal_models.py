@@ -31,6 +31,11 @@ class SignalSourceRow(Base):
     auto_follow: Mapped[bool] = mapped_column(Boolean, default=False)
     # For the plans of signals followed automatically: the stop to the entry after the first target.
     move_stop_to_entry: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The stop mode of every position its signals open (trading.domain.stop_modes); null: none. No defaults
+    # in the columns: the rows written by code older than them must still insert.
+    stop_mode: Mapped[str | None] = mapped_column(String(24))
+    stop_mode_percent: Mapped[Decimal | None] = mapped_column(Money)
+    stop_mode_after_target: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # Where its signals trade (a SourceMarket) and the share of the equity its plans risk (null: the amount).
     market: Mapped[str] = mapped_column(String(8), server_default="auto")

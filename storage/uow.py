@@ -22,6 +22,7 @@ from storage.repositories.plans import SqlPlanRepository
 from storage.repositories.protections import SqlProtectionRepository
 from storage.repositories.risk_settings import SqlRiskSettingsRepository
 from storage.repositories.signals import SqlSignalRepository
+from storage.repositories.stop_modes import SqlStopModeRepository
 from storage.repositories.users import SqlAccountRepository, SqlUserRepository
 from storage.transaction import Transaction
 
@@ -117,6 +118,10 @@ class SqlUnitOfWork:
     @cached_property
     def entry_rules(self) -> SqlEntryRulesRepository:
         return SqlEntryRulesRepository(self._tx)
+
+    @cached_property
+    def stop_modes(self) -> SqlStopModeRepository:
+        return SqlStopModeRepository(self._tx)
 
     async def __aenter__(self) -> Self:
         return self

@@ -11,10 +11,6 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import text
 
-import storage.automation_models
-import storage.futures_models
-import storage.protection_models
-import storage.signal_models  # noqa: F401  (registers its tables)
 from bot.migrate import alembic_config
 from storage.db import create_engine
 from storage.models import Base

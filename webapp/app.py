@@ -38,6 +38,7 @@ from webapp.controllers.portfolio import MeController, PortfolioController
 from webapp.controllers.protections import ProtectionsController
 from webapp.controllers.rebalance import RebalanceController
 from webapp.controllers.risk import RiskController
+from webapp.controllers.stop_modes import StopModesController
 from webapp.controllers.stream import StreamController
 from webapp.errors import DATABASE_ERRORS, database_down, database_error_handler, trading_error_handler
 from webapp.frontend import mini_app, mini_app_page
@@ -162,6 +163,7 @@ def api_router() -> Router:
         RebalanceController,
         ProtectionsController,
         KillSwitchController,
+        StopModesController,
     ]
     # Answers are the user's own unless a route says otherwise (market data): kept by no cache on the way.
     return Router(API, route_handlers=handlers, cache_control=CacheControlHeader(no_store=True))

@@ -21,6 +21,7 @@ from trading.domain.signal_records import (
     SourceSettings,
 )
 from trading.domain.signals import SignalSpec
+from trading.domain.stop_modes import StopModeKind
 
 # An order in one of these can still trade: a plan with one is not over.
 _UNSETTLED = [status.value for status in OPEN_STATUSES]
@@ -35,6 +36,9 @@ def _source(row: SignalSourceRow) -> SignalSource:
         row.auto_follow,
         row.move_stop_to_entry,
         SourceSettings(SourceMarket(row.market), row.risk_percent),
+        None if row.stop_mode is None else StopModeKind(row.stop_mode),
+        row.stop_mode_percent,
+        row.stop_mode_after_target or 1,
     )
 
 
@@ -129,6 +133,33 @@ class SqlSignalRepository:
             return None
         row.market, row.risk_percent = settings.market.value, settings.risk_percent
         return _source(row)
+
+    async def set_stop_mode(
+        self,
+        user_id: int,
+        source_id: int,
+        kind: StopModeKind | None,
+        percent: Decimal | None,
+        after_target: int,
+    ) -> SignalSource | None:
+        session = await self._tx.session()
+        row = await session.get(SignalSourceRow, source_id)
+        if row is None or row.user_id != user_id:
+            return None
+        row.stop_mode = None if kind is None else kind.value
+        row.stop_mode_percent, row.stop_mode_after_target = percent, after_target
+        return _source(row)
+
+    async def source_of_plan(self, group_id: str) -> SignalSource | None:
+        session = await self._tx.session()
+        query = (
+            select(SignalSourceRow)
+            .join(SignalRow, SignalRow.source_id == SignalSourceRow.id)
+            .where(SignalRow.group_id == group_id)
+            .limit(1)
+        )
+        row = await session.scalar(query)
+        return None if row is None else _source(row)
 
     async def find(self, source_id: int, content_hash: str) -> SignalRecord | None:
         session = await self._tx.session()

@@ -22,6 +22,7 @@ from trading.domain.futures import MarketType
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import ExchangeOrder, Order, OrderRequest
 from trading.domain.signals import SignalSpec
+from trading.domain.stop_modes import StopModeKind
 from trading.ports import ExchangeGateway, PaperFunding
 from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
@@ -30,6 +31,7 @@ from trading.usecases.execution import confirm_draft
 from trading.usecases.placing import HELD_BY_THE_BOT
 from trading.usecases.reporting import NOTHING
 from trading.usecases.signal_workflow import follow_signal
+from trading.usecases.stop_mode_setting import StopModeRequest, confirm_stop_mode, preview_stop_mode
 from trading.usecases.stop_moves import draft_stop_move
 from trading.usecases.tracking import (
     STOP_NEVER_ARRIVED,
@@ -37,6 +39,7 @@ from trading.usecases.tracking import (
     sync_open_orders,
     watch_brackets,
 )
+from trading.usecases.trailing import TrailingStops
 from trading.usecases.venue_balances import sync_venue_balances
 
 D = Decimal
@@ -403,3 +406,31 @@ async def test_a_stop_that_never_left_is_held_by_the_bot_after_a_restart(
     trader.move("47900")
     [fill] = (await track_and_report(trader.core)).fills  # the core sends it
     assert (fill.role, fill.quantity) == (OrderRole.STOP_LOSS, D("0.01"))
+
+
+async def test_a_trailing_stop_resting_at_the_venue_is_rested_again_as_it_moves(
+    harness: Harness, trader: Trader
+) -> None:
+    entry = await trader.buy("0.01", "48000", "52000")
+    old = await trader.stop(entry)
+    request = StopModeRequest(StopModeKind.TRAILING, D(2))
+    preview = await preview_stop_mode(trader.core, trader.user, "BTC", "USDT", request, trader.account)
+    assert preview.stop == old and preview.stop_now is not None
+    await confirm_stop_mode(trader.core, trader.user, preview.record.id)
+    first = await trader.stop(entry)
+    assert trader.at_venue(old).status == "canceled"
+    assert (first.price, trader.at_venue(first).price) == (preview.stop_now, preview.stop_now)
+
+    trader.move("51000")  # a new high: the venue's stop is cancelled and rested 2% below it
+    trailing = TrailingStops(trader.core, harness.container.prices)  # not the feed's venue: stepped at looks
+    await trailing.refresh()
+    moved = await trader.stop(entry)
+    assert trader.at_venue(first).status == "canceled"
+    assert (moved.price, trader.at_venue(moved).price, trader.at_venue(moved).status) == (
+        D(49980),
+        D(49980),
+        "open",
+    )
+    trader.move("50500")
+    await trailing.refresh()
+    assert await trader.stop(entry) == moved  # nothing rested again on the way down

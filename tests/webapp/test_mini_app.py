@@ -292,3 +292,32 @@ def test_protections_pause_and_the_kill_switch_previews_then_confirms_in_the_min
         card.get_by_test_id("close-all").click()
         expect(card.get_by_test_id("close-preview")).to_contain_text("You hold no positions")
         shot(page, "13-closed-all")
+        shot(page, "13-closed-all")
+
+
+def test_a_positions_stop_is_set_to_trail_from_the_portfolio(server: str) -> None:
+    with in_telegram(server, 781) as page:
+        page.get_by_role("link", name="Trade").click()
+        expect(page.get_by_test_id("ticker")).to_contain_text("BTC/USDT")
+        page.fill("#amount", "100")
+        page.fill("#stop", "5")
+        page.get_by_test_id("preview").click()
+        page.get_by_test_id("confirm").click()
+        expect(page.get_by_test_id("placed")).to_contain_text("filled")
+
+        page.goto(f"{server}/app/")
+        control = page.get_by_test_id("stop-mode-BTC")
+        control.get_by_test_id("stop-mode").click()
+        control.get_by_test_id("stop-mode-percent").fill("2")
+        control.get_by_test_id("stop-mode-preview").click()
+        shown = control.get_by_test_id("stop-mode-preview-shown")
+        expect(shown).to_contain_text(" now")
+        moved = shown.inner_text().split("→ ")[1].split(" now")[0]
+        shot(page, "9-trailing-stop")
+        control.get_by_test_id("stop-mode-confirm").click()
+        expect(control.get_by_test_id("stop-mode-done")).to_contain_text(
+            "Your BTC stop now moves with the market."
+        )
+
+        page.goto(f"{server}/app/orders")
+        expect(page.locator("[data-test^=order-]").filter(has_text="stop loss")).to_contain_text(f"@ {moved}")

@@ -10,6 +10,7 @@ from trading.domain.enums import Side
 from trading.domain.ledger import ZERO
 from trading.domain.orders import Fill
 from trading.domain.signals import SignalSpec
+from trading.domain.stop_modes import StopModeKind
 
 
 class SignalOutcome(StrEnum):
@@ -51,6 +52,10 @@ class SignalSource:
     auto_follow: bool
     move_stop_to_entry: bool = False  # in the plans of its signals followed automatically
     settings: SourceSettings = SourceSettings()
+    # The stop mode each position opened from its signals gets, where its trader set one (None: none).
+    stop_mode: StopModeKind | None = None
+    stop_mode_percent: Decimal | None = None
+    stop_mode_after_target: int = 1
 
 
 @dataclass(frozen=True, slots=True)

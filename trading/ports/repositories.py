@@ -26,6 +26,7 @@ from trading.domain.signal_records import (
     SourceSettings,
 )
 from trading.domain.signals import SignalSpec
+from trading.domain.stop_modes import StopModeKind
 
 
 class UserRepository(Protocol):
@@ -320,6 +321,21 @@ class SignalRepository(Protocol):
     async def set_plan(self, user_id: int, signal_id: int, group_id: str) -> str | None:
         """Remember the plan (its drafts' group) drafted for a signal, in place of any before it: its outcome is
         read from those orders. The group of the plan it replaces; None where there was none."""
+        ...
+
+    async def set_stop_mode(
+        self,
+        user_id: int,
+        source_id: int,
+        kind: StopModeKind | None,
+        percent: Decimal | None,
+        after_target: int,
+    ) -> SignalSource | None:
+        """The user's source's default stop mode set (None: none); None where the source is not the user's."""
+        ...
+
+    async def source_of_plan(self, group_id: str) -> SignalSource | None:
+        """The source of the signal whose plan's drafts are `group_id`; None for a plan of no signal."""
         ...
 
     async def set_stop_to_entry(self, user_id: int, group_id: str, on: bool) -> int:

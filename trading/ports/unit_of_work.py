@@ -23,6 +23,7 @@ from trading.ports.repositories import (
     SignalRepository,
     UserRepository,
 )
+from trading.ports.stop_modes import StopModeRepository
 
 
 class UnitOfWork(Protocol):
@@ -81,6 +82,9 @@ class UnitOfWork(Protocol):
 
     @property
     def entry_rules(self) -> EntryRulesRepository: ...
+
+    @property
+    def stop_modes(self) -> StopModeRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -17,6 +17,7 @@ from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderDraft
 from trading.ports import UnitOfWork
 from trading.usecases.core import new_client_order_id
+from trading.usecases.source_stop_modes import adopt_source_mode
 
 
 def target_shares(quantity: Decimal, targets: int, step: Decimal) -> list[Decimal]:
@@ -79,6 +80,7 @@ async def arm_brackets(
         if stop is None:
             leg = new_leg(entry, OrderRole.STOP_LOSS, OrderType.STOP, draft.stop_loss, entry.filled, now)
             stop = await uow.orders.add(leg)
+            await adopt_source_mode(uow, entry, stop, draft, now)
         elif stop.status is OrderStatus.ARMED and stop.quantity != entry.filled:
             stop = replace(stop, quantity=entry.filled, updated_at=now)
             await uow.orders.update(stop)

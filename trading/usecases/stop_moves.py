@@ -23,8 +23,8 @@ from trading.domain.orders import Order, OrderDraft, Preview
 from trading.domain.perpetuals import is_perpetual, perpetual_of
 from trading.ports import UnitOfWork
 from trading.usecases.brackets import guarding
-from trading.usecases.core import Core, account_of, new_draft_id
-from trading.usecases.placing import lift, order_from, place_new, replace_stop
+from trading.usecases.core import Core, account_of, new_client_order_id, new_draft_id
+from trading.usecases.placing import lift, place_new, replace_stop
 from trading.usecases.pricing import check_trigger, pair_of
 from trading.usecases.routing import derivatives
 
@@ -51,14 +51,23 @@ async def draft_stop_move(
     """The draft that moves the stop guarding `symbol` to `price` (on the user's first account, or the one
     given: on a futures account, the stop of its position there), and that stop; None where no stop guards it
     (a new stop order is then the answer)."""
+    account, stop = await the_guarding_stop(core, user_id, symbol, quote, account_id)
+    if stop is None:
+        return None
+    return await _draft_move(core, account, stop, price), stop
+
+
+async def the_guarding_stop(
+    core: Core, user_id: int, symbol: str, quote: str | None, account_id: int | None = None
+) -> tuple[ExchangeAccount, Order | None]:
+    """The user's account (the first, or the one given) and the one stop guarding its holding in `symbol` (on
+    a futures account, its position's); None where none does. Several are refused: which one is meant?"""
     async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         pair = pair_of(symbol, quote, core.config.paper_quote)
         if account.is_futures:
             pair = perpetual_of(pair)
         stops = await stops_guarding(uow, account.id, pair)
-    if not stops:
-        return None
     if len(stops) > 1:
         prices = " and ".join("market" if s.price is None else price_text(s.price) for s in stops)
         base, _ = parse_symbol(pair)
@@ -66,7 +75,7 @@ async def draft_stop_move(
             f"You have {len(stops)} stops on {base} (at {prices}): cancel the ones you no longer want "
             "first ('orders' lists them), then set the stop again."
         )
-    return await _draft_move(core, account, stops[0], price), stops[0]
+    return account, (stops[0] if stops else None)
 
 
 async def draft_move_of(core: Core, user_id: int, order_id: int, price: Decimal) -> OrderDraft:
@@ -155,34 +164,56 @@ async def stop_terms(
 async def move_stop(core: Core, draft: OrderDraft) -> Order:
     """Carry out a confirmed move: the stop at its new price, as it now stands."""
     assert draft.replaces_order_id is not None and draft.price is not None
+    return await move_guarding_stop(core, draft.replaces_order_id, draft.user_id, draft.price)
+
+
+async def move_guarding_stop(core: Core, stop_id: int, user_id: int, price: Decimal) -> Order:
+    """The user's stop that guards a holding, moved to `price` (a move confirmed, or a stop mode's step): a
+    stop held by the core by compare-and-set, one resting at the venue cancelled and rested again there."""
     gone = InvalidInput(
         "The stop this preview moves is no longer open (it went off or was cancelled): nothing was moved."
     )
     async with core.uow() as uow:
-        stop = await uow.orders.get(draft.replaces_order_id)
-        if stop is None or stop.user_id != draft.user_id or not guarding(stop):
+        stop = await uow.orders.get(stop_id)
+        if stop is None or stop.user_id != user_id or not guarding(stop):
             raise gone
         if stop.status is OrderStatus.ARMED:
             now = core.clock.now()
-            if not await uow.orders.reprice_armed(stop.id, draft.price, now):
+            if not await uow.orders.reprice_armed(stop.id, price, now):
                 raise gone  # the tracker fired it, or it was cancelled, since it was read
             await uow.commit()
-            return replace(stop, price=draft.price, updated_at=now)
+            return replace(stop, price=price, updated_at=now)
     if stop.status is OrderStatus.SUBMITTED:
         raise InvalidInput("The stop is on its way to the exchange right now: try again in a moment.")
-    return await _rest_at(core, stop, draft)
+    return await _rest_at(core, stop, price)
 
 
-async def _rest_at(core: Core, stop: Order, draft: OrderDraft) -> Order:
-    """A stop resting at the venue: cancelled there, then rested again at the draft's price for what it had
-    left to sell. Should it go off while being cancelled, the coins are sold and there is nothing to move."""
+async def _rest_at(core: Core, stop: Order, price: Decimal) -> Order:
+    """A stop resting at the venue: cancelled there, then rested again at `price` for what it had left to
+    sell. Should it go off while being cancelled, the coins are sold and there is nothing to move."""
     if stop.role is OrderRole.STOP_LOSS:
-        moved = await replace_stop(core, stop, stop.remaining, draft.price)
+        moved = await replace_stop(core, stop, stop.remaining, price)
         if moved is None:
             raise InvalidInput("Your stop went off while it was being moved: it sold the coins.")
         return moved
     lifted = await lift(core, stop)
     if lifted.filled > stop.filled:
         raise InvalidInput("Your stop went off while it was being moved: it sold the coins.")
+    now = core.clock.now()
     # For what it had left to sell: a stop order can fill in part at the venue.
-    return await place_new(core, replace(order_from(draft, core.clock.now()), quantity=lifted.remaining))
+    again = Order(
+        id=0,
+        user_id=stop.user_id,
+        account_id=stop.account_id,
+        client_order_id=new_client_order_id(),
+        symbol=stop.symbol,
+        side=stop.side,
+        order_type=OrderType.STOP,
+        quantity=lifted.remaining,
+        price=price,
+        status=OrderStatus.SUBMITTED,
+        created_at=now,
+        updated_at=now,
+        role=stop.role,
+    )
+    return await place_new(core, again)

@@ -27,6 +27,7 @@ export type Automation = Schemas["AutomationOut"];
 export type FuturesTerms = Schemas["FuturesTermsOut"];
 export type FuturesAccount = Schemas["FuturesAccountOut"];
 export type FuturesPosition = Schemas["FuturesPositionOut"];
+export type StopModePreview = Schemas["StopModePreviewOut"];
 type StreamQuery = NonNullable<paths["/api/v1/stream"]["get"]["parameters"]["query"]>;
 /** What /stream sends (the document names it text/event-stream only): prices, then the open orders. */
 export type StreamEvent = { event: "prices"; data: Ticker[] } | { event: "orders"; data: Order[] };

@@ -1,0 +1,104 @@
+"""Stops that move, in the chat: "trail my eth stop 3%" previews the trailing stop (where it puts the stop now,
+how it moves), with Confirm and Keep; a tap puts it in force once."""
+
+from decimal import Decimal
+
+from aiogram import Router
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from handlers.replies import edit, reply
+from nlp.result import ParseResult
+from trading.domain.accounts import User
+from trading.domain.errors import TradingError
+from trading.domain.money import price_text
+from trading.domain.stop_modes import PositionStopMode, StopModeKind
+from trading.usecases.core import Core
+from trading.usecases.stop_mode_setting import (
+    StopModePreview,
+    StopModeRequest,
+    confirm_stop_mode,
+    preview_stop_mode,
+)
+
+HOW_FAR = "How far below the price should your stop trail? Say e.g. 'trail my ETH stop 3%'."
+KEPT = "All right: your stop stays as it is."
+
+
+class StopModeAction(CallbackData, prefix="t"):
+    action: str  # set | keep
+    mode_id: str
+
+
+def mode_text(record: PositionStopMode) -> str:
+    """What a mode does, in a few words ("trails 3% below the high")."""
+    mode, base = record.mode, record.symbol.split("/")[0]
+    if mode.kind is StopModeKind.TRAILING:
+        where = "below the highest price" if mode.long else "above the lowest price"
+        return f"your {base} stop trails {mode.percent}% {where} since it was set"
+    if mode.kind is StopModeKind.BREAK_EVEN:
+        return f"your {base} stop moves to your entry once target {mode.after_target} is reached"
+    if mode.kind is StopModeKind.MOVING_TARGET:
+        return f"your {base} stop moves behind each target reached (to your entry after the first)"
+    return (
+        f"your {base} position closes on a {mode.percent}% fall back from its best once a target is reached"
+    )
+
+
+def preview_text(preview: StopModePreview, ttl_seconds: int) -> str:
+    stop = preview.stop
+    assert stop.price is not None
+    now = (
+        f"It moves now: {price_text(stop.price)} → {price_text(preview.stop_now)}."
+        if preview.stop_now is not None
+        else f"It stays at {price_text(stop.price)} until the market moves it."
+    )
+    return "\n".join(
+        [
+            f"📝 From now on, {mode_text(preview.record)}.",
+            f"The market is at {price_text(preview.price)}; your stop is at {price_text(stop.price)}. {now}",
+            "A stop only ever moves toward the price, never back.",
+            f"This preview expires in {ttl_seconds // 60 or 1} min.",
+        ]
+    )
+
+
+def confirm_keyboard(mode_id: str) -> InlineKeyboardMarkup:
+    def button(text: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            text=text, callback_data=StopModeAction(action=action, mode_id=mode_id).pack()
+        )
+
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[button("✅ Confirm", "set"), button("✖️ Keep my stop", "keep")]]
+    )
+
+
+async def preview_trailing(message: Message, parsed: ParseResult, core: Core, user: User) -> None:
+    if parsed.symbol is None or parsed.stop_loss_percent is None:
+        await reply(message, HOW_FAR)
+        return
+    request = StopModeRequest(StopModeKind.TRAILING, Decimal(parsed.stop_loss_percent))
+    preview = await preview_stop_mode(core, user.id, parsed.symbol, parsed.quote, request)
+    ttl = int(core.config.draft_ttl.total_seconds())
+    await reply(message, preview_text(preview, ttl), reply_markup=confirm_keyboard(preview.record.id))
+
+
+async def on_action(query: CallbackQuery, callback_data: StopModeAction, core: Core, user: User) -> None:
+    if callback_data.action != "set":
+        await edit(query, KEPT)
+        await query.answer()
+        return
+    try:
+        record = await confirm_stop_mode(core, user.id, callback_data.mode_id)
+    except TradingError as error:  # expired, or confirmed already (a second tap)
+        await query.answer(error.message, show_alert=True)
+        return
+    await edit(query, f"✅ Done: {mode_text(record)}.")
+    await query.answer("Done.")
+
+
+def make_router() -> Router:
+    router = Router(name="stop-modes")
+    router.callback_query.register(on_action, StopModeAction.filter())
+    return router

@@ -1,0 +1,93 @@
+"""Stops that move, in the chat through the sandbox: a trailing stop previewed and confirmed, a stop at a
+distance from the price, the stop to break-even, and a signal source's stop mode."""
+
+import re
+from decimal import Decimal
+
+from bot.telegram.runtime import TelegramBot
+from tests.bot.sandbox import Sandbox, button
+from tests.bot.test_auto_follow_e2e import FIRST
+from tests.harness import Harness
+from trading.domain.enums import OrderRole, OrderStatus
+from trading.domain.orders import Order
+from trading.domain.stop_modes import StopModeKind
+from trading.usecases.stop_mode_setting import stop_modes_of
+
+
+async def legs_of(harness: Harness, telegram_id: int) -> tuple[int, Order, Order]:
+    async with harness.core.uow() as uow:
+        user = await uow.users.by_telegram_id(telegram_id)
+        assert user is not None
+        [entry, leg] = sorted(await uow.orders.for_user(user.id), key=lambda order: order.id)
+    return user.id, entry, leg
+
+
+async def test_trail_my_stop_is_previewed_confirmed_and_moves_the_stop_at_once(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(541)
+    await chat.confirmed("buy 0.01 eth with a 5% stop")
+    [preview] = await chat.ask("trail my eth stop 3%")
+    assert preview["text"].startswith("📝 From now on, your ETH stop trails 3% below the highest price")
+    assert "It moves now: " in preview["text"]
+    _, _, before = await legs_of(harness, 541)
+    await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    assert (await chat.message(preview["message_id"]))["text"].startswith("✅ Done: your ETH stop trails 3%")
+    user, entry, leg = await legs_of(harness, 541)
+    assert entry.average_price is not None
+    bid = (await harness.market.ticker("ETH/USDT")).bid
+    assert (leg.id, leg.role, leg.status) == (before.id, OrderRole.STOP_LOSS, OrderStatus.ARMED)
+    assert leg.price is not None and before.price is not None and before.price < leg.price < bid
+    high = max(entry.average_price, bid)  # the highest price since entry: the fill's, or the bid now
+    assert leg.price == (high * Decimal("0.97")).quantize(Decimal("0.01"), "ROUND_FLOOR")
+    [mode] = await stop_modes_of(harness.core, user)
+    assert (mode.mode.kind, mode.mode.percent) == (StopModeKind.TRAILING, Decimal(3))
+    answer = await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    assert "already in force" in answer["answer"]
+
+
+async def test_a_stop_at_a_percentage_and_to_break_even_are_moves_previewed_like_any(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(542)
+    await chat.confirmed("buy 0.01 eth with a 5% stop")
+    bid = (await harness.market.ticker("ETH/USDT")).bid
+    [preview] = await chat.ask("set stop on eth at 2%")
+    at = (bid * Decimal("0.98")).quantize(Decimal("0.01"))
+    assert preview["text"].startswith("📝 Move your ETH stop: ") and f"→ {at:,} USDT" in preview["text"]
+    await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    assert (await legs_of(harness, 542))[2].price == at
+
+    harness.market.set_price("ETH/USDT", bid * Decimal("1.05"))  # in profit: break-even is below the price
+    [even] = await chat.ask("move my eth stop to break even")
+    _, entry, _ = await legs_of(harness, 542)
+    assert entry.average_price is not None
+    assert f"→ {entry.average_price.quantize(Decimal('0.01')):,} USDT" in even["text"]
+    await chat.tap(even["message_id"], button(even, "Confirm"))
+    assert (await legs_of(harness, 542))[2].price == entry.average_price.quantize(Decimal("0.01"))
+
+
+async def test_a_sources_stop_mode_is_set_with_source_and_shown_by_sources(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(543)
+    [none] = await chat.ask("/source 1 trail 3%")
+    assert none["text"] == "That signal source was not found."
+    harness.market.set_price("BTC/USDT", Decimal(67000))
+    await chat.ask(FIRST, forward_from_chat="Crypto Calls")
+    [sources] = await chat.ask("/sources")
+    found = re.search(r"• #(\d+) Crypto Calls", sources["text"])
+    assert found is not None
+    number = found.group(1)
+    [how] = await chat.ask(f"/source {number} trail three")
+    assert how["text"].startswith("Say the source's number and the stop mode")
+    [wide] = await chat.ask(f"/source {number} trail 80%")
+    assert wide["text"] == "A trailing stop needs a percentage above 0 and at most 50."
+    [done] = await chat.ask(f"/source {number} trail 3%")
+    assert done["text"] == "✅ Positions from Crypto Calls's signals get the stop trailing 3% from now on."
+    [sources] = await chat.ask("/sources")
+    assert "its positions get the stop trailing 3%" in sources["text"]
+    [shown] = await chat.ask(f"/source {number}")
+    assert "Its positions get the stop trailing 3%." in shown["text"]
+    [even] = await chat.ask(f"/source {number} break even 2")
+    assert even["text"].endswith("get the stop to the entry after target 2 from now on.")

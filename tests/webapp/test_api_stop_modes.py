@@ -1,0 +1,58 @@
+"""Stop modes over HTTP: a trailing stop previewed with where it puts the stop, confirmed once (409 after, 404
+for another's), listed and turned off; a position without a stop and a bad percentage refused with a sentence."""
+
+from decimal import Decimal
+
+from tests.webapp.conftest import Api
+from tests.webapp.test_api_protections import buy_with_a_stop
+
+
+async def test_a_trailing_stop_is_previewed_confirmed_once_listed_and_turned_off(api: Api) -> None:
+    alice = await api.sign_in(6201, "Alice")
+    bob = await api.sign_in(6202, "Bob")
+    await buy_with_a_stop(api, alice)
+    preview = await api.json(
+        "PUT", "/api/v1/positions/eth/stop-mode", alice, json={"kind": "trailing", "percent": "2"}
+    )
+    mode = preview["mode"]
+    assert (mode["symbol"], mode["kind"], mode["side"], mode["percent"], mode["confirmed_at"]) == (
+        "ETH/USDT",
+        "trailing",
+        "long",
+        "2",
+        None,
+    )
+    assert Decimal(preview["stop_price"]) < Decimal(preview["stop_now"]) < Decimal(preview["price"])
+    url = f"/api/v1/positions/stop-modes/{mode['id']}/confirm"
+    others = await api.client.post(url, headers=bob)
+    assert others.status_code == 404
+    confirmed = await api.json("POST", url, alice)
+    assert confirmed["confirmed_at"] is not None
+    again = await api.client.post(url, headers=alice)
+    assert again.status_code == 409 and again.json()["detail"] == "That stop mode is already in force."
+
+    orders = await api.json("GET", "/api/v1/orders", alice)
+    [stop] = [o for o in orders if o["id"] == preview["stop_order_id"]]
+    assert Decimal(stop["price"]) == Decimal(preview["stop_now"])  # moved at once, as previewed
+    assert [m["id"] for m in await api.json("GET", "/api/v1/positions/stop-modes", alice)] == [mode["id"]]
+    assert await api.json("GET", "/api/v1/positions/stop-modes", bob) == []
+    gone = await api.client.delete(f"/api/v1/positions/stop-modes/{mode['id']}", headers=alice)
+    assert gone.status_code == 204
+    assert await api.json("GET", "/api/v1/positions/stop-modes", alice) == []
+
+
+async def test_a_mode_without_a_stop_or_with_a_bad_percentage_is_refused(api: Api) -> None:
+    alice = await api.sign_in(6203)
+    none = await api.client.put(
+        "/api/v1/positions/eth/stop-mode", headers=alice, json={"kind": "trailing", "percent": "2"}
+    )
+    assert none.status_code == 400 and none.json()["detail"].startswith("No stop guards your ETH")
+    await buy_with_a_stop(api, alice)
+    wide = await api.client.put(
+        "/api/v1/positions/eth/stop-mode", headers=alice, json={"kind": "trailing", "percent": "80"}
+    )
+    assert wide.status_code == 400 and "at most 50" in wide.json()["detail"]
+    unknown = await api.client.put(
+        "/api/v1/positions/eth/stop-mode", headers=alice, json={"kind": "sideways"}
+    )
+    assert unknown.status_code == 400
