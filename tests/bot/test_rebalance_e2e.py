@@ -51,6 +51,8 @@ async def test_a_rebalance_past_a_drift_is_previewed_set_up_run_and_told_then_li
     assert run["text"].count("filled") == 2, run["text"]
     [listed] = await chat.ask("my automations")
     assert "Rebalance #1: rebalance to BTC 50%, ETH 30%, USDT 20% when drift over 5 points" in listed["text"]
+    [paused] = await chat.ask("pause the rebalance")
+    assert paused["text"].startswith("⏸ Rebalance #1") and "paused" in paused["text"], paused["text"]
     [stopped] = await chat.ask("stop plan 1")
     assert stopped["text"] == "⏹ Rebalance #1 is stopped: nothing more runs."
     assert await harness.count("orders") == 2
