@@ -4,6 +4,7 @@ on a schedule (each due time once, trades or "already within tolerance" told) an
 run by a SAQ worker."""
 
 import asyncio
+from dataclasses import replace
 from datetime import time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,7 @@ from handlers.automations_render import RUN_TEXTS
 from storage.saq_jobs import SaqJobQueue, saq_queue
 from tests.databases import REDIS_URL
 from tests.fakes import ManualClock
-from tests.harness import Harness
+from tests.harness import FailingExchanges, Harness, ProcessDied
 from tests.integration.test_plan_runs import orders_and_notices, queue_for, tick
 from tests.integration.test_saq_jobs import ended, queue  # noqa: F401 - the SAQ queue fixture
 from trading.domain.automations import PlanKind, PlanStatus, RunStatus, Schedule
@@ -27,6 +28,7 @@ from trading.ports.jobs import JobState
 from trading.usecases.automations import confirm_plan, pause_plan, resume_plan, stop_plan, user_plans
 from trading.usecases.plan_runs import run_key, run_plan
 from trading.usecases.rebalance_plans import propose_rebalance_plan
+from trading.usecases.tracking import reconcile_submitted
 
 SHARES = {"BTC": Decimal(50), "ETH": Decimal(30), "USDT": Decimal(20)}
 MONTHLY = Schedule("month", at=time(10, 0))
@@ -153,6 +155,31 @@ async def test_the_same_rebalance_due_time_reached_twice_at_once_trades_once(
     assert (await harness.count("orders"), await harness.count("plan_runs")) == (2, 1)
     _, notices = await orders_and_notices(harness)
     assert len(notices) == 1
+
+
+async def test_a_rebalance_whose_process_died_mid_way_is_taken_over_once_with_the_trades_still_wanting(
+    harness: Harness, clock: ManualClock
+) -> None:
+    user, _ = await harness.user()
+    pin_prices(harness)
+    halves = {"BTC": Decimal(50), "USDT": Decimal(50)}
+    preview = await propose_rebalance_plan(harness.core, user, halves, MONTHLY, None)
+    await confirm_plan(harness.core, None, user, preview.plan.id)
+    clock.advance(timedelta(minutes=30).total_seconds())
+    pin_prices(harness)
+    due = preview.first_due
+    # The venue takes the BTC buy, then the process dies before its answer is booked.
+    dying = replace(harness.core, exchanges=FailingExchanges(harness, ProcessDied, after_sending=True))
+    with pytest.raises(ProcessDied):
+        await run_plan(dying, preview.plan.id, due, RUN_TEXTS)
+    assert await run_plan(harness.core, preview.plan.id, due, RUN_TEXTS) == "claimed"  # not yet stale
+    await reconcile_submitted(harness.core)  # what start-up does: the order the venue took is booked
+    clock.advance(timedelta(minutes=3).total_seconds())  # past a run job's timeout: the claim is a dead one's
+    pin_prices(harness)
+    assert await run_plan(harness.core, preview.plan.id, due, RUN_TEXTS) == "idle"
+    assert await sides(harness, user) == [("BTC/USDT", Side.BUY)]  # bought once
+    _, notices = await orders_and_notices(harness)
+    assert len(notices) == 1 and "already within tolerance" in notices[0], notices
 
 
 async def test_a_drift_plan_runs_once_on_saq_workers_on_the_real_redis(
