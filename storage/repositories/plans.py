@@ -191,6 +191,9 @@ class SqlPlanRepository:
         )
         return (await self._tx.execute(statement)).rowcount == 1
 
+    async def release_run(self, run_id: int) -> None:
+        await self._tx.execute(update(_RUNS).where(_RUNS.c.id == run_id).values(claimed_at=None))
+
     async def finish_run(
         self, run_id: int, status: RunStatus, order_id: int | None, error: str | None
     ) -> bool:

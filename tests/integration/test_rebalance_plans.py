@@ -7,7 +7,7 @@ import asyncio
 from dataclasses import replace
 from datetime import time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -18,13 +18,14 @@ from handlers.automations_render import RUN_TEXTS
 from storage.saq_jobs import SaqJobQueue, saq_queue
 from tests.databases import REDIS_URL
 from tests.fakes import ManualClock
-from tests.harness import FailingExchanges, Harness, ProcessDied
+from tests.harness import ExchangesAround, FailingExchanges, Harness, ProcessDied, answer_lost
 from tests.integration.test_plan_runs import orders_and_notices, queue_for, tick
 from tests.integration.test_saq_jobs import ended, queue  # noqa: F401 - the SAQ queue fixture
 from trading.domain.automations import PlanKind, PlanStatus, RunStatus, Schedule
 from trading.domain.enums import Side
-from trading.domain.errors import InvalidInput
+from trading.domain.errors import ExchangeUnavailable, InvalidInput
 from trading.ports.jobs import JobState
+from trading.ports.outside import ExchangeGateway
 from trading.usecases.automations import confirm_plan, pause_plan, resume_plan, stop_plan, user_plans
 from trading.usecases.plan_runs import run_key, run_plan
 from trading.usecases.rebalance_plans import propose_rebalance_plan
@@ -180,6 +181,40 @@ async def test_a_rebalance_whose_process_died_mid_way_is_taken_over_once_with_th
     assert await sides(harness, user) == [("BTC/USDT", Side.BUY)]  # bought once
     _, notices = await orders_and_notices(harness)
     assert len(notices) == 1 and "already within tolerance" in notices[0], notices
+
+
+class BalancesAway(ExchangesAround):
+    """The harness's exchanges, their balances unreachable (the venue away)."""
+
+    def around(self, account_id: int, gateway: ExchangeGateway) -> ExchangeGateway:
+        return cast(ExchangeGateway, Unreachable(gateway))
+
+
+class Unreachable:
+    def __init__(self, inner: ExchangeGateway) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+    async def balances(self) -> object:
+        raise answer_lost()
+
+
+async def test_a_rebalance_run_that_failed_gives_its_claim_back_to_the_retry(
+    harness: Harness, clock: ManualClock
+) -> None:
+    user, _ = await harness.user()
+    pin_prices(harness)
+    preview = await propose_rebalance_plan(harness.core, user, SHARES, MONTHLY, None)
+    await confirm_plan(harness.core, None, user, preview.plan.id)
+    clock.advance(timedelta(minutes=30).total_seconds())
+    pin_prices(harness)
+    away = replace(harness.core, exchanges=BalancesAway(harness.exchanges))
+    with pytest.raises(ExchangeUnavailable):
+        await run_plan(away, preview.plan.id, preview.first_due, RUN_TEXTS)
+    assert await run_plan(harness.core, preview.plan.id, preview.first_due, RUN_TEXTS) == "placed"
+    assert await harness.count("orders") == 2
 
 
 async def test_a_drift_plan_runs_once_on_saq_workers_on_the_real_redis(

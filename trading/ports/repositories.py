@@ -427,6 +427,10 @@ class PlanRepository(Protocol):
         since `stale_before`."""
         ...
 
+    async def release_run(self, run_id: int) -> None:
+        """Give a run's claim back (its attempt failed, and did not die)."""
+        ...
+
     async def finish_run(
         self, run_id: int, status: RunStatus, order_id: int | None, error: str | None
     ) -> bool:

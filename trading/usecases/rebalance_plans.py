@@ -95,13 +95,23 @@ async def run_rebalance(
         await uow.commit()
     if not claimed:
         return "claimed"  # another attempt is trading it, or it ended meanwhile
+    try:
+        return await _rebalance(core, plan, run, told)
+    except Exception:  # failed, not dead: the queue's retry may take the run at once
+        async with core.uow() as uow:
+            await uow.plans.release_run(run.id)
+            await uow.commit()
+        raise
+
+
+async def _rebalance(
+    core: Core, plan: Plan, run: PlanRun, told: Callable[[Plan, PlanRun, RebalanceRun], str]
+) -> str:
     targets = dict(plan.shares)
     try:
         now_plan = await preview_rebalance(core, plan.user_id, targets, plan.account_id)
-    except (
-        InvalidInput,
-        NotFound,
-    ) as refused:  # a coin no longer traded, the account gone: told, not retried
+    # A coin no longer traded, the account gone: told, not retried (the venue away is retried).
+    except (InvalidInput, NotFound) as refused:
         done = RebalanceRun(Decimal(0), (), (), str(refused))
         return await _finish(core, plan, run, RunStatus.FAILED, done, told)
     gap = drift(now_plan.current, targets)
