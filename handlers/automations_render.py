@@ -58,9 +58,9 @@ def plan_preview(preview: PlanPreview) -> str:
 def plan_line(plan: Plan) -> str:
     if plan.kind is PlanKind.REPORT:
         return f"{plan.label}: {plan.symbol} {plan.schedule.describe()} — {plan.status.value}"
-    if plan.kind is PlanKind.REBALANCE:
-        return f"{plan.label}: rebalance {rebalance_terms(plan)} — {plan.status.value}, runs {plan.runs_done}"
     runs = f"{plan.runs_done}/{plan.runs}" if plan.runs is not None else f"{plan.runs_done}"
+    if plan.kind is PlanKind.REBALANCE:
+        return f"{plan.label}: rebalance {rebalance_terms(plan)} — {plan.status.value}, runs {runs}"
     due = f", next {plan.next_due_at:{WHEN}}" if plan.next_due_at and plan.status.value == "active" else ""
     return (
         f"{plan.label}: {plan.side.value} {each_run(plan)} {plan.schedule.describe()}"
@@ -112,7 +112,7 @@ def rebalance_preview(preview: RebalancePlanPreview) -> str:
         f"📝 {plan.label}: rebalance {money(now.equity)} {plan.quote} {rebalance_terms(plan)}",
         f"Now: {shares or 'nothing'}, {preview.drift_now:.1f} points from the targets.",
         *(["A run now would:", *trade_lines(now)] if now.trades else ["A run now would have nothing to do."]),
-        f"{first}: {preview.first_due:{WHEN}}. Runs: until you stop it ('stop plan {plan.id}').",
+        f"{first}: {preview.first_due:{WHEN}}. Runs: {plan.runs or 'until you stop it'} ('stop plan {plan.id}').",
         "Each run plans the trades at the prices then, places them within your risk limits, and tells you.",
     ]
     return "\n".join(lines)

@@ -59,3 +59,12 @@ def test_a_rebalance_on_a_schedule_or_past_a_drift_is_read_with_its_shares() -> 
     assert read_rebalance(both) == {"BTC": Decimal(60), "USDT": Decimal(40)}
     assert read_rebalance_when(both) == RebalanceWhen(Repeat("day", at=time(9, 0)), Decimal("2.5"))
     assert read_rebalance_when("rebalance to 50% btc 30% eth 20% usdt") is None  # once, now
+
+
+def test_a_scheduled_rebalance_may_be_given_a_number_of_runs() -> None:
+    from nlp.rebalance import RebalanceWhen, read_rebalance_when
+    from nlp.schedules import Repeat
+
+    assert read_rebalance_when("rebalance to 50% btc 50% eth weekly for 10 weeks") == RebalanceWhen(
+        Repeat("week", runs=10), None
+    )
