@@ -1,6 +1,8 @@
 """Automations in the chat: a recurring order, DCA or TWAP previewed as a plan with Confirm and Cancel; the list
 of plans with Pause, Resume and Stop; "pause plan 3", "stop the twap"."""
 
+from decimal import Decimal
+
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
@@ -12,12 +14,14 @@ from handlers.automations_render import (
     plan_preview,
     plans_text,
     queue_status_text,
+    rebalance_preview,
     report_preview,
 )
 from handlers.config import BotConfig
 from handlers.keyboards import RowId
 from handlers.replies import edit, reply
 from nlp.automation_commands import AutomationCommand
+from nlp.rebalance import RebalanceWhen
 from nlp.result import ParseResult
 from nlp.schedules import Repeat
 from trading.domain.accounts import User
@@ -37,6 +41,7 @@ from trading.usecases.automations import (
     user_plans,
 )
 from trading.usecases.core import Core
+from trading.usecases.rebalance_plans import propose_rebalance_plan
 
 MARKET_ONLY = (
     "A recurring or spread order is placed at the market price each time: send it without a price, stop, "
@@ -91,7 +96,7 @@ def plan_request(parsed: ParseResult, intent: OrderIntent) -> PlanRequest | None
         )
     repeat = parsed.repeat
     assert repeat is not None
-    schedule = Schedule(repeat.every, repeat.interval, repeat.weekday, repeat.at)
+    schedule = schedule_of(repeat)
     return PlanRequest(
         PlanKind.RECURRING,
         intent.side,
@@ -115,10 +120,23 @@ async def preview_plan(
     await reply(message, plan_preview(preview), reply_markup=setup_keyboard(preview.plan.id))
 
 
+def schedule_of(repeat: Repeat) -> Schedule:
+    return Schedule(repeat.every, repeat.interval, repeat.weekday, repeat.at)
+
+
 async def preview_report(message: Message, report: str, repeat: Repeat, core: Core, user: User) -> None:
-    schedule = Schedule(repeat.every, repeat.interval, repeat.weekday, repeat.at)
-    plan = await propose_report(core, user.id, report, schedule)
+    plan = await propose_report(core, user.id, report, schedule_of(repeat))
     await reply(message, report_preview(plan), reply_markup=setup_keyboard(plan.id))
+
+
+async def preview_rebalance_plan(
+    message: Message, shares: dict[str, Decimal], when: RebalanceWhen, core: Core, user: User
+) -> None:
+    """ "rebalance to 50% btc 50% eth every monday" or "... when drift over 5%": its trades now, with Confirm."""
+    repeat = when.repeat
+    schedule, runs = (None, None) if repeat is None else (schedule_of(repeat), repeat.runs)
+    preview = await propose_rebalance_plan(core, user.id, shares, schedule, when.drift, runs)
+    await reply(message, rebalance_preview(preview), reply_markup=setup_keyboard(preview.plan.id))
 
 
 async def on_command(

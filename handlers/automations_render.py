@@ -1,10 +1,11 @@
 """What the chat shows of automations: a plan's preview (each run, the schedule, the total, the end; a TWAP's
-slices), its list, and the notices of its runs."""
+slices; a rebalance's trades now), its list, and the notices of its runs."""
 
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from handlers.rebalance import outcome_line, trade_lines
 from handlers.render import amount, money, order_result, pnl_text, portfolio_text
 from trading.domain.automations import Plan, PlanKind, PlanRun
 from trading.domain.enums import AmountUnit
@@ -14,6 +15,7 @@ from trading.usecases.automations import PlanPreview
 from trading.usecases.core import Core
 from trading.usecases.plan_runs import RunTexts
 from trading.usecases.portfolio import pnl_by_day, portfolio
+from trading.usecases.rebalance_plans import RebalancePlanPreview, RebalanceRun, rebalance_terms
 
 WHEN = "%a %d %b %H:%M UTC"
 
@@ -57,6 +59,8 @@ def plan_line(plan: Plan) -> str:
     if plan.kind is PlanKind.REPORT:
         return f"{plan.label}: {plan.symbol} {plan.schedule.describe()} — {plan.status.value}"
     runs = f"{plan.runs_done}/{plan.runs}" if plan.runs is not None else f"{plan.runs_done}"
+    if plan.kind is PlanKind.REBALANCE:
+        return f"{plan.label}: rebalance {rebalance_terms(plan)} — {plan.status.value}, runs {runs}"
     due = f", next {plan.next_due_at:{WHEN}}" if plan.next_due_at and plan.status.value == "active" else ""
     return (
         f"{plan.label}: {plan.side.value} {each_run(plan)} {plan.schedule.describe()}"
@@ -100,6 +104,30 @@ def report_preview(plan: Plan) -> str:
     return f"📝 {plan.label}: {what}, {plan.schedule.describe()}. Until you stop it ('stop plan {plan.id}')."
 
 
+def rebalance_preview(preview: RebalancePlanPreview) -> str:
+    plan, now = preview.plan, preview.now
+    shares = ", ".join(f"{asset} {share:.1f}%" for asset, share in sorted(now.current.items()))
+    first = "First check" if plan.drift is not None else "First run"
+    lines = [
+        f"📝 {plan.label}: rebalance {money(now.equity)} {plan.quote} {rebalance_terms(plan)}",
+        f"Now: {shares or 'nothing'}, {preview.drift_now:.1f} points from the targets.",
+        *(["A run now would:", *trade_lines(now)] if now.trades else ["A run now would have nothing to do."]),
+        f"{first}: {preview.first_due:{WHEN}}. Runs: {plan.runs or 'until you stop it'} ('stop plan {plan.id}').",
+        "Each run plans the trades at the prices then, places them within your risk limits, and tells you.",
+    ]
+    return "\n".join(lines)
+
+
+def run_rebalanced(plan: Plan, run: PlanRun, done: RebalanceRun) -> str:
+    head = f"⚖️ {plan.label}, run due {run.due_at:{WHEN}}"
+    if done.error is not None:
+        return f"⚠️ {head}: not rebalanced: {done.error}"
+    if not done.outcomes:
+        return f"{head}: already within tolerance ({done.drift:.1f} points off): nothing traded."
+    lines = [f"{head}: {done.drift:.1f} points off, rebalanced:", *map(outcome_line, done.outcomes)]
+    return "\n".join(lines + [f"• {asset} left out: {why}" for asset, why in done.left_out])
+
+
 def queue_status_text(status: QueueStatus) -> str:
     """The job queue for the operator (`tsbot jobs`, /jobs)."""
     lines = [
@@ -115,4 +143,4 @@ def queue_status_text(status: QueueStatus) -> str:
     return "\n".join(lines)
 
 
-RUN_TEXTS = RunTexts(run_placed, run_failed, runs_skipped, report_text)
+RUN_TEXTS = RunTexts(run_placed, run_failed, runs_skipped, report_text, run_rebalanced)

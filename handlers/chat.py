@@ -25,7 +25,7 @@ from nlp.automation_commands import read_automation_command
 from nlp.intents import small_talk
 from nlp.kill_switch import read_kill_switch
 from nlp.pipeline import Pipeline
-from nlp.rebalance import read_rebalance
+from nlp.rebalance import read_rebalance, read_rebalance_when
 from nlp.reports import read_report_schedule
 from nlp.result import SEND_AGAIN_FLAGS, Intent, ParseResult
 from trading.domain.accounts import User
@@ -154,6 +154,8 @@ async def on_text(
     if (shares := read_rebalance(text)) is not None:
         if isinstance(shares, str):
             await reply(message, shares)
+        elif (when := read_rebalance_when(text)) is not None:
+            await automations.preview_rebalance_plan(message, shares, when, core, user)
         else:
             await rebalance.preview(message, shares, core, user, state)
         return

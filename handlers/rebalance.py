@@ -29,15 +29,20 @@ class RebalanceAction(CallbackData, prefix="r"):
 def rebalance_text(plan: RebalancePlan, targets: dict[str, Decimal]) -> str:
     now = ", ".join(f"{asset} {share:.1f}%" for asset, share in sorted(plan.current.items()))
     aim = ", ".join(f"{asset} {share.normalize():f}%" for asset, share in targets.items())
-    lines = [f"📝 Rebalance {money(plan.equity)} from {now or 'nothing'} to {aim}:"]
+    lines = [f"📝 Rebalance {money(plan.equity)} from {now or 'nothing'} to {aim}:", *trade_lines(plan)]
+    lines.append(f"Fees in all: ~{money(plan.fees)}. Sales go first; Confirm places them at the prices then.")
+    return "\n".join(lines)
+
+
+def trade_lines(plan: RebalancePlan) -> list[str]:
+    """Each trade of a rebalance, with its value and fee, then what the minimums leave out."""
+    lines = []
     for trade in plan.trades:
         base = trade.symbol.split("/", 1)[0]
         lines.append(
             f"• {trade.side.value} {amount(trade.quantity)} {base} (~{money(trade.value)}, fee ~{money(trade.fee)})"
         )
-    lines += [f"• {asset} left out: {why}" for asset, why in plan.left_out]
-    lines.append(f"Fees in all: ~{money(plan.fees)}. Sales go first; Confirm places them at the prices then.")
-    return "\n".join(lines)
+    return lines + [f"• {asset} left out: {why}" for asset, why in plan.left_out]
 
 
 def outcome_line(outcome: TradeOutcome) -> str:

@@ -35,6 +35,7 @@ HELP = """I trade on your word, after a tap on Confirm. Try:
 • alert me if SOL drops below 120  ·  /alerts
 • buy 50 usdt of btc every monday  ·  dca 100 usdt into eth weekly for 10 weeks  ·  sell 1 eth over 2 hours
 • my automations  ·  pause plan 3  ·  stop the twap  ·  rebalance to 50% btc 30% eth 20% usdt
+• rebalance to 50% btc 50% eth every monday  ·  rebalance to 50% btc 50% eth when drift over 5%
 • close all positions  ·  cancel all orders  ·  pause auto follow  ·  resume auto follow
 • /email and /webhook: be told there too  ·  /notify: which events where
 • forward a signal from a channel: I show the plan, you Follow or Ignore

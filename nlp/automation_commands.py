@@ -1,19 +1,23 @@
 """What a trader says of automations already set up: "my automations", "pause plan 3", "resume plan 3",
-"stop plan 3", "stop the twap", "cancel my dca". Read before the order pipeline: "stop the twap" is no order."""
+"stop plan 3", "stop the twap", "cancel my dca", "pause the rebalance". Read before the order pipeline: "stop the twap" is no order."""
 
 import re
 from dataclasses import dataclass
 from typing import Literal
 
 Action = Literal["list", "pause", "resume", "stop"]
-Kind = Literal["twap", "recurring"]
+Kind = Literal["twap", "recurring", "rebalance"]
 
 _LIST = re.compile(r"^\s*(?:/automations|(?:show\s+|list\s+)?my\s+(?:automations|plans|dcas?|twaps?)"
                    r"|(?:show\s+|list\s+)?automations)\s*[.!?]?\s*$")  # fmt: skip
 _ACT = re.compile(
     r"^\s*(?P<verb>pause|resume|unpause|stop|cancel|end)\s+(?:the\s+|my\s+)?"
-    r"(?:(?P<kind>twap|dca|plan|automation|recurring\s+order)s?)?\s*(?:#?\s*(?P<id>\d{1,9}))?\s*[.!?]?\s*$"
+    r"(?:(?P<kind>twap|dca|plan|automation|recurring\s+order|rebalanc(?:e|ing))s?)?\s*(?:#?\s*(?P<id>\d{1,9}))?\s*[.!?]?\s*$"
 )
+# The kind a word names ("plan", "automation": none in particular).
+_KINDS: tuple[tuple[str, Kind], ...] = (
+    ("twap", "twap"), ("dca", "recurring"), ("recurring", "recurring"), ("rebalanc", "rebalance"),
+)  # fmt: skip
 _VERBS: dict[str, Action] = {
     "pause": "pause", "resume": "resume", "unpause": "resume", "stop": "stop", "cancel": "stop", "end": "stop",
 }  # fmt: skip
@@ -21,7 +25,7 @@ _VERBS: dict[str, Action] = {
 
 @dataclass(frozen=True, slots=True)
 class AutomationCommand:
-    """`plan_id` where one is named; else `kind` where the TWAP or the recurring plans are meant."""
+    """`plan_id` where one is named; else `kind` where the TWAP, the recurring or the rebalance plans are meant."""
 
     action: Action
     plan_id: int | None = None
@@ -36,8 +40,6 @@ def read_automation_command(text: str) -> AutomationCommand | None:
     if m is None or (m.group("kind") is None and m.group("id") is None):
         return None
     word = m.group("kind") or ""
-    kind: Kind | None = (
-        "twap" if word == "twap" else "recurring" if word.startswith(("dca", "recurring")) else None
-    )
+    kind = next((kind for start, kind in _KINDS if word.startswith(start)), None)
     plan_id = int(m.group("id")) if m.group("id") else None
     return AutomationCommand(_VERBS[m.group("verb")], plan_id, kind)

@@ -1,9 +1,10 @@
-"""Tables of the automations: plans (recurring orders, DCA, TWAP) and their runs, one row per due time."""
+"""Tables of the automations: plans (recurring orders, DCA, TWAP, reports, rebalances) and their runs, one row per
+due time."""
 
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
@@ -33,6 +34,9 @@ class PlanRow(Base):
     next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # A rebalance's targets, {"BTC": "50", ...} (percent, as exact decimal strings), and its drift threshold.
+    shares: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    drift: Mapped[Decimal | None] = mapped_column(Money)
 
 
 class PlanRunRow(Base):
@@ -50,6 +54,8 @@ class PlanRunRow(Base):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # A rebalance's several trades: the attempt that trades holds this claim, taken again once it is stale.
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class NotifyChannelRow(Base):

@@ -4,9 +4,10 @@ that lands is the run; every other worker or retry reaching the same due time fi
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Row, and_, bindparam, insert, select, update
+from sqlalchemy import Row, and_, bindparam, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -41,6 +42,8 @@ def _plan(row: Row[Any]) -> Plan:
         row.created_at,
         row.account_id,
         row.quote,
+        tuple((asset, Decimal(share)) for asset, share in (row.shares or {}).items()),
+        row.drift,
     )
 
 
@@ -78,6 +81,8 @@ def _values(plan: Plan) -> dict[str, Any]:
         "next_due_at": plan.next_due_at,
         "status": plan.status.value,
         "created_at": plan.created_at,
+        "shares": {asset: str(share) for asset, share in plan.shares} if plan.shares else None,
+        "drift": plan.drift,
     }
 
 
@@ -173,6 +178,21 @@ class SqlPlanRepository:
             .values(draft_id=draft_id)
         )
         return (await self._tx.execute(statement)).rowcount == 1
+
+    async def claim_run(self, run_id: int, now: datetime, stale_before: datetime) -> bool:
+        statement = (
+            update(_RUNS)
+            .where(
+                _RUNS.c.id == run_id,
+                _RUNS.c.status == RunStatus.PENDING.value,
+                or_(_RUNS.c.claimed_at.is_(None), _RUNS.c.claimed_at < stale_before),
+            )
+            .values(claimed_at=now)
+        )
+        return (await self._tx.execute(statement)).rowcount == 1
+
+    async def release_run(self, run_id: int) -> None:
+        await self._tx.execute(update(_RUNS).where(_RUNS.c.id == run_id).values(claimed_at=None))
 
     async def finish_run(
         self, run_id: int, status: RunStatus, order_id: int | None, error: str | None

@@ -13,6 +13,8 @@ from nlp.automation_commands import AutomationCommand, read_automation_command
         ("stop the twap", AutomationCommand("stop", None, "twap")),
         ("cancel my dca", AutomationCommand("stop", None, "recurring")),
         ("stop plan 12.", AutomationCommand("stop", 12)),
+        ("pause the rebalance", AutomationCommand("pause", None, "rebalance")),
+        ("stop my rebalancing", AutomationCommand("stop", None, "rebalance")),
     ],
 )
 def test_a_command_about_automations_is_read(text: str, command: AutomationCommand) -> None:

@@ -36,3 +36,16 @@ def test_an_asset_not_named_is_sold_and_a_trade_below_the_minimum_left_out() -> 
         {"BTC": Decimal("0.001"), "USDT": Decimal(3)}, PRICES, MARKETS, {"BTC": Decimal(100)}, "USDT"
     )
     assert small.trades == () and small.left_out[0][0] == "BTC"
+
+
+def test_the_drift_is_the_farthest_share_from_its_target_and_due_only_past_the_threshold() -> None:
+    from trading.domain.rebalance import drift, drifted
+
+    halves = {"BTC": Decimal(50), "ETH": Decimal(50)}
+    now = {"BTC": Decimal("55.5"), "ETH": Decimal("44.5"), "USDT": Decimal(0)}
+    assert drift(now, halves) == Decimal("5.5")
+    assert drifted(now, halves, Decimal(5)) and not drifted(now, halves, Decimal("5.5"))  # more than, not at
+    # a coin held but not named counts with a target of 0; one named but not held with a share of 0
+    assert drift({"BTC": Decimal(90), "SOL": Decimal(10)}, {"BTC": Decimal(100)}) == Decimal(10)
+    assert drift({"USDT": Decimal(100)}, halves) == Decimal(100)  # all cash, none of the coins
+    assert drift({}, {}) == 0

@@ -1,5 +1,7 @@
 """Automations over the API: previewed, confirmed once, listed, paused, resumed, stopped, and owned."""
 
+from decimal import Decimal
+
 from tests.webapp.conftest import Api
 
 
@@ -45,3 +47,47 @@ async def test_a_twap_is_sliced_and_a_bad_request_is_refused(api: Api) -> None:
     both = {**body, "every": "day"}
     refused = await api.client.post("/api/v1/automations", headers=alice, json=both)
     assert refused.status_code == 400 and "either `every`" in str(refused.json())
+
+
+async def test_a_rebalance_on_a_schedule_or_past_a_drift_is_previewed_confirmed_and_stopped(api: Api) -> None:
+    alice = await api.sign_in(3104)
+    body = {"shares": {"btc": "50", "ETH": "30", "USDT": "20"}, "every": "week", "weekday": 0, "at": "09:00"}
+    preview = await api.json("POST", "/api/v1/automations/rebalance", alice, json=body)
+    plan = preview["automation"]
+    assert (plan["kind"], plan["status"], plan["shares"], plan["drift"]) == (
+        "rebalance",
+        "pending",
+        {"BTC": "50", "ETH": "30", "USDT": "20"},
+        None,
+    )
+    assert plan["description"] == "rebalance to BTC 50%, ETH 30%, USDT 20% every Monday at 09:00 UTC"
+    assert Decimal(preview["drift_now"]) == 80  # all cash
+    assert [(t["symbol"], t["side"]) for t in preview["trades_now"]["trades"]] == [
+        ("BTC/USDT", "buy"),
+        ("ETH/USDT", "buy"),
+    ]
+    assert len(await api.json("GET", "/api/v1/orders?status=all", alice)) == 0  # a preview places nothing
+    confirmed = await api.json("POST", f"/api/v1/automations/{plan['id']}/confirm", alice)
+    assert confirmed["status"] == "active" and confirmed["next_due_at"] is not None
+    drifting = {"shares": {"BTC": "60", "USDT": "40"}, "drift": "5"}
+    second = (await api.json("POST", "/api/v1/automations/rebalance", alice, json=drifting))["automation"]
+    assert (
+        second["description"]
+        == "rebalance to BTC 60%, USDT 40% when drift over 5 points (checked every hour)"
+    )
+    assert (await api.json("POST", f"/api/v1/automations/{plan['id']}/stop", alice))["status"] == "stopped"
+
+
+async def test_a_rebalance_automation_without_a_when_or_with_bad_shares_is_refused(api: Api) -> None:
+    alice = await api.sign_in(3105)
+    path = "/api/v1/automations/rebalance"
+    for body, detail in (
+        ({"shares": {"BTC": "100"}}, "give `every`"),
+        ({"shares": {"BTC": "100"}, "drift": "-1"}, "`drift` must be a number above 0"),
+        ({"shares": {"BTC": "100"}, "drift": "100"}, "below 100"),
+        ({"shares": {"BTC": "50", "ETH": "30"}, "every": "month"}, "add up to 80%, not 100%"),
+        ({"shares": {"NOPE": "100"}, "every": "day"}, "cannot be traded"),
+    ):
+        refused = await api.client.post(path, headers=alice, json=body)
+        assert refused.status_code == 400 and detail in str(refused.json()), refused.json()
+    assert await api.json("GET", "/api/v1/automations", alice) == []

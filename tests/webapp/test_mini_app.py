@@ -321,3 +321,40 @@ def test_a_positions_stop_is_set_to_trail_from_the_portfolio(server: str) -> Non
 
         page.goto(f"{server}/app/orders")
         expect(page.locator("[data-test^=order-]").filter(has_text="stop loss")).to_contain_text(f"@ {moved}")
+        shot(page, "13-closed-all")
+
+
+def test_a_rebalance_is_previewed_and_placed_then_set_up_on_a_drift_in_the_mini_app(server: str) -> None:
+    with in_telegram(server, 783) as page:
+        page.get_by_role("link", name="More").click()
+        card = page.get_by_test_id("rebalance")
+        card.get_by_test_id("asset-0").fill("btc")
+        card.get_by_test_id("share-0").fill("40")
+        card.get_by_test_id("share-1").fill("50")
+        card.get_by_test_id("rebalance-preview").click()
+        expect(card.get_by_test_id("rebalance-error")).to_contain_text("add up to 90%, not 100%")
+        card.get_by_test_id("add-coin").click()
+        card.get_by_test_id("asset-2").fill("eth")
+        card.get_by_test_id("share-2").fill("10")
+        card.get_by_test_id("rebalance-preview").click()
+        trades = card.get_by_test_id("rebalance-trades")
+        expect(trades).to_contain_text("buy")
+        expect(trades).to_contain_text("BTC/USDT")
+        expect(trades).to_contain_text("ETH/USDT")
+        shot(page, "16-rebalance-preview")
+        card.get_by_test_id("rebalance-confirm").click()
+        expect(card.get_by_test_id("rebalance-outcome").first).to_contain_text("BTC/USDT, filled")
+        expect(card.get_by_test_id("rebalance-outcome")).to_have_count(2)
+
+        card.get_by_test_id("when").select_option("drift")
+        card.get_by_test_id("drift").fill("5")
+        card.get_by_test_id("rebalance-preview").click()
+        expect(card.get_by_test_id("rebalance-trades")).to_contain_text(
+            "rebalance to BTC 40%, USDT 50%, ETH 10% when drift over 5 points (checked every hour)"
+        )
+        card.get_by_test_id("rebalance-confirm").click()
+        expect(card.get_by_test_id("rebalance-outcome")).to_contain_text("Rebalance #1 is set up")
+        expect(page.get_by_test_id("automations")).to_contain_text(
+            "#1 rebalance to BTC 40%, USDT 50%, ETH 10% when drift over 5 points"
+        )
+        shot(page, "17-rebalance-automation")

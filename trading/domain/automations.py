@@ -1,5 +1,6 @@
-"""Automations: an order placed again and again on a schedule (a recurring order, DCA) or in slices over a span
-(TWAP). Each due time is one run, recorded once; a plan ends after its runs, or when stopped."""
+"""Automations: an order placed again and again on a schedule (a recurring order, DCA), in slices over a span
+(TWAP), a report, or a rebalance on a schedule or past a drift. Each due time is one run, recorded once; a plan
+ends after its runs, or when stopped."""
 
 import calendar
 import enum
@@ -20,6 +21,8 @@ class PlanKind(enum.StrEnum):
     RECURRING = "recurring"
     TWAP = "twap"
     REPORT = "report"  # orders nothing: its `symbol` names the report ("pnl", "summary"), its amount is 0
+    # Its `shares` are the targets, its amount 0; with a `drift` it trades only past that many points.
+    REBALANCE = "rebalance"
 
 
 class PlanStatus(enum.StrEnum):
@@ -34,6 +37,7 @@ class RunStatus(enum.StrEnum):
     PENDING = "pending"  # recorded, its order not yet placed
     PLACED = "placed"
     FAILED = "failed"  # refused (risk limits, funds, the venue): said why
+    IDLE = "idle"  # nothing to do: a rebalance within its drift threshold or already at its shares
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +118,12 @@ class Plan:
     created_at: datetime
     account_id: int | None = None
     quote: str | None = None
+    shares: tuple[tuple[str, Decimal], ...] = ()  # a rebalance's targets: (asset, percent)
+    drift: Decimal | None = None  # a rebalance's threshold, in percentage points; None: at each due time
 
     @property
     def label(self) -> str:
-        names = {PlanKind.TWAP: "TWAP", PlanKind.REPORT: "Report"}
+        names = {PlanKind.TWAP: "TWAP", PlanKind.REPORT: "Report", PlanKind.REBALANCE: "Rebalance"}
         return f"{names.get(self.kind, 'Plan')} #{self.id}"
 
     def due_through(self, now: datetime) -> list[datetime]:

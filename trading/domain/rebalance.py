@@ -68,3 +68,15 @@ def plan_rebalance(
         trades.append(Trade(market.symbol, side, quantity, value, value * market.taker_fee))
     trades.sort(key=lambda t: t.side is Side.BUY)  # sales first
     return RebalancePlan(equity, current, tuple(trades), tuple(left_out))
+
+
+def drift(current: Mapping[str, Decimal], targets: Mapping[str, Decimal]) -> Decimal:
+    """The farthest any asset's share now (percent) is from its target, in percentage points; an asset held but
+    not named has a target of 0, one named but not held a share of 0."""
+    assets = set(current) | set(targets)
+    return max((abs(current.get(a, ZERO) - targets.get(a, ZERO)) for a in assets), default=ZERO)
+
+
+def drifted(current: Mapping[str, Decimal], targets: Mapping[str, Decimal], threshold: Decimal) -> bool:
+    """Whether some asset's share is more than `threshold` points from its target: a rebalance is due."""
+    return drift(current, targets) > threshold

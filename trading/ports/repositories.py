@@ -450,6 +450,15 @@ class PlanRepository(Protocol):
         """Compare-and-set: the run's one draft."""
         ...
 
+    async def claim_run(self, run_id: int, now: datetime, stale_before: datetime) -> bool:
+        """Compare-and-set: a pending run's claim for the attempt that works on it, where none holds one
+        since `stale_before`."""
+        ...
+
+    async def release_run(self, run_id: int) -> None:
+        """Give a run's claim back (its attempt failed, and did not die)."""
+        ...
+
     async def finish_run(
         self, run_id: int, status: RunStatus, order_id: int | None, error: str | None
     ) -> bool:

@@ -23,6 +23,7 @@ from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_draft, confirm_draft
 from trading.usecases.notices import add_notices
+from trading.usecases.rebalance_plans import RebalanceRun, run_rebalance
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class RunTexts:
     failed: Callable[[Plan, PlanRun, str], str]
     skipped: Callable[[Plan, Sequence[datetime]], str]
     report: Callable[[Core, Plan], Awaitable[str]]
+    rebalanced: Callable[[Plan, PlanRun, RebalanceRun], str]
 
 
 def run_key(plan_id: int, due: datetime) -> str:
@@ -74,6 +76,8 @@ async def run_plan(core: Core, plan_id: int, due: datetime, texts: RunTexts) -> 
         return run.status.value
     if plan.kind is PlanKind.REPORT:
         return await _report(core, plan, run, texts)
+    if plan.kind is PlanKind.REBALANCE:
+        return await run_rebalance(core, plan, run, texts.rebalanced, RUN_RETRY.timeout)
     return await _place(core, plan, run, texts)
 
 

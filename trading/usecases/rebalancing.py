@@ -65,7 +65,13 @@ async def rebalance(
 ) -> list[TradeOutcome]:
     """Plan at today's prices and place each trade, sales first; a trade refused (a risk limit, funds, the
     venue) is told and the rest go on."""
-    plan = await preview_rebalance(core, user_id, targets, account_id)
+    return await place_rebalance(core, user_id, await preview_rebalance(core, user_id, targets, account_id))
+
+
+async def place_rebalance(
+    core: Core, user_id: int, plan: RebalancePlan, account_id: int | None = None
+) -> list[TradeOutcome]:
+    """Place a plan made a moment ago, sales first, each through the normal order path."""
     outcomes = []
     for trade in plan.trades:
         base = trade.symbol.split("/", 1)[0]

@@ -1,5 +1,5 @@
 """Automations over the API: set up (previewed, then confirmed), listed, paused, resumed, stopped, and their
-runs; on the same use cases as the chat."""
+runs; on the same use cases as the chat. A rebalance on a schedule or past a drift is set up at /rebalance."""
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -26,13 +26,19 @@ from trading.usecases.automations import (
     twap_request,
     user_plans,
 )
+from trading.usecases.rebalance_plans import propose_rebalance_plan, rebalance_terms
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
+from webapp.controllers.rebalance import AccountId, RebalancePreviewOut, Shares, preview_out, upper
 from webapp.schemas import Amount, Symbol, positive
 
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AuthRequest = Request[Principal, object, State]
 Hour = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="UTC, HH:MM")]
+Every = Literal["hour", "day", "week", "month"]
+Interval = Annotated[int, msgspec.Meta(ge=1, le=365)]
+Weekday = Annotated[int, msgspec.Meta(ge=0, le=6, description="0 = Monday")]
+Runs = Annotated[int, msgspec.Meta(ge=1, le=1000)]
 
 
 class AutomationIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -42,17 +48,38 @@ class AutomationIn(msgspec.Struct, forbid_unknown_fields=True):
     symbol: Symbol
     amount: Amount
     unit: Literal["base", "quote"] = "base"
-    every: Literal["hour", "day", "week", "month"] | None = None
-    interval: Annotated[int, msgspec.Meta(ge=1, le=365)] = 1
-    weekday: Annotated[int, msgspec.Meta(ge=0, le=6, description="0 = Monday")] | None = None
+    every: Every | None = None
+    interval: Interval = 1
+    weekday: Weekday | None = None
     at: Hour | None = None
-    runs: Annotated[int, msgspec.Meta(ge=1, le=1000)] | None = None
+    runs: Runs | None = None
     over_minutes: Annotated[int, msgspec.Meta(ge=2, le=10_080)] | None = None
 
     def __post_init__(self) -> None:
         positive("amount", self.amount)
         if (self.every is None) == (self.over_minutes is None):
             raise ValueError("give either `every` (a recurring order) or `over_minutes` (a TWAP)")
+
+
+class RebalanceAutomationIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A rebalance to `shares` (as at /rebalance) at each due time of `every`, or, with `drift` (percentage
+    points), only when some asset's share is more than that from its target: checked on `every`, or hourly."""
+
+    shares: Shares
+    every: Every | None = None
+    interval: Interval = 1
+    weekday: Weekday | None = None
+    at: Hour | None = None
+    drift: (
+        Annotated[Decimal, msgspec.Meta(description="Percentage points, above 0 and below 100.")] | None
+    ) = None
+    runs: Runs | None = None
+    account_id: AccountId | None = None
+
+    def __post_init__(self) -> None:
+        positive("drift", self.drift)
+        if self.every is None and self.drift is None:
+            raise ValueError("give `every` (a schedule), `drift` (a threshold in percentage points) or both")
 
 
 class AutomationOut(msgspec.Struct):
@@ -68,6 +95,8 @@ class AutomationOut(msgspec.Struct):
     runs_done: int
     status: str
     next_due_at: datetime | None
+    shares: dict[str, Decimal] | None = None  # a rebalance's targets, in percent
+    drift: Decimal | None = None  # a rebalance's threshold, in percentage points
 
 
 class AutomationPreviewOut(msgspec.Struct):
@@ -78,6 +107,13 @@ class AutomationPreviewOut(msgspec.Struct):
     first_due_at: datetime
     last_due_at: datetime | None
     total: Decimal | None
+
+
+class RebalanceAutomationPreviewOut(msgspec.Struct):
+    automation: AutomationOut
+    trades_now: RebalancePreviewOut  # what a run would trade now
+    drift_now: Decimal  # percentage points from the targets, now
+    first_due_at: datetime
 
 
 class RunOut(msgspec.Struct):
@@ -91,6 +127,8 @@ class RunOut(msgspec.Struct):
 def describe(plan: Plan) -> str:
     if plan.kind is PlanKind.REPORT:
         return f"report: {plan.symbol} {plan.schedule.describe()}"
+    if plan.kind is PlanKind.REBALANCE:
+        return f"rebalance {rebalance_terms(plan)}"
     base, quote = plan.symbol.split("/", 1)
     each = f"{plan.amount.normalize():f}"
     what = f"{each} {quote} of {base}" if plan.unit is AmountUnit.QUOTE else f"{each} {base}"
@@ -111,6 +149,8 @@ def _out(plan: Plan) -> AutomationOut:
         plan.runs_done,
         plan.status.value,
         plan.next_due_at,
+        dict(plan.shares) or None,
+        plan.drift,
     )
 
 
@@ -131,10 +171,27 @@ def request_of(data: AutomationIn) -> PlanRequest:
         return twap_request(side, data.symbol, data.amount, unit, timedelta(minutes=data.over_minutes))
     if data.every is None:
         raise InvalidInput("Give either `every` or `over_minutes`.")
-    at = time.fromisoformat(data.at) if data.at else None
-    every = "week" if data.weekday is not None else data.every
-    schedule = Schedule(every, data.interval, data.weekday, at)
+    schedule = schedule_of(data.every, data.interval, data.weekday, data.at)
     return PlanRequest(PlanKind.RECURRING, side, data.symbol, data.amount, unit, schedule, data.runs)
+
+
+def schedule_of(every: Every, interval: int, weekday: int | None, at: str | None) -> Schedule:
+    """A weekday named makes it weekly."""
+    return Schedule(
+        "week" if weekday is not None else every, interval, weekday, time.fromisoformat(at) if at else None
+    )
+
+
+async def _propose_rebalance(
+    web: WebContext, user_id: int, data: RebalanceAutomationIn
+) -> RebalanceAutomationPreviewOut:
+    schedule = None if data.every is None else schedule_of(data.every, data.interval, data.weekday, data.at)
+    preview = await propose_rebalance_plan(
+        web.core, user_id, upper(data.shares), schedule, data.drift, data.runs, data.account_id
+    )
+    return RebalanceAutomationPreviewOut(
+        _out(preview.plan), preview_out(preview.now), preview.drift_now, preview.first_due
+    )
 
 
 class AutomationsController(Controller):
@@ -152,6 +209,20 @@ class AutomationsController(Controller):
     ) -> AutomationPreviewOut:
         web: WebContext = state.web
         return _preview_out(await propose_plan(web.core, request.user.user_id, request_of(data)))
+
+    @post(
+        "/rebalance",
+        guards=[can_trade],
+        status_code=HTTP_201_CREATED,
+        summary="Preview a rebalance on a schedule or past a drift (confirm it next)",
+        description="Answers the trades a run would make now and the drift now; nothing is placed before the "
+        "automation is confirmed. Each run then plans the trades at that moment's prices and places them through "
+        "the normal order path, within the user's risk limits.",
+    )
+    async def propose_rebalance(
+        self, state: State, request: AuthRequest, data: JSONBody[RebalanceAutomationIn]
+    ) -> RebalanceAutomationPreviewOut:
+        return await _propose_rebalance(state.web, request.user.user_id, data)
 
     @post(
         "/{plan_id:int}/{action:str}",

@@ -21,17 +21,26 @@ AuthRequest = Request[Principal, object, State]
 Asset = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9]{1,15}$", examples=["BTC"])]
 
 
+Shares = Annotated[dict[Asset, Decimal], msgspec.Meta(min_length=1, max_length=20)]
+AccountId = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+
+
+def upper(shares: dict[str, Decimal]) -> dict[str, Decimal]:
+    """The shares by upper-case asset, those given twice ("btc" and "BTC") added up."""
+    merged: dict[str, Decimal] = {}
+    for asset, share in shares.items():
+        merged[asset.upper()] = merged.get(asset.upper(), Decimal(0)) + share
+    return merged
+
+
 class RebalanceIn(msgspec.Struct, forbid_unknown_fields=True):
     """`shares`: percent by asset (the quote currency among them for cash), adding up to exactly 100."""
 
-    shares: Annotated[dict[Asset, Decimal], msgspec.Meta(min_length=1, max_length=20)]
-    account_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
+    shares: Shares
+    account_id: AccountId | None = None
 
     def upper(self) -> dict[str, Decimal]:
-        merged: dict[str, Decimal] = {}
-        for asset, share in self.shares.items():
-            merged[asset.upper()] = merged.get(asset.upper(), Decimal(0)) + share
-        return merged
+        return upper(self.shares)
 
 
 class TradeOut(msgspec.Struct):
@@ -65,7 +74,7 @@ def _trade_out(trade: Trade) -> TradeOut:
     return TradeOut(trade.symbol, trade.side.value, trade.quantity, trade.value, trade.fee)
 
 
-def _preview_out(plan: RebalancePlan) -> RebalancePreviewOut:
+def preview_out(plan: RebalancePlan) -> RebalancePreviewOut:
     return RebalancePreviewOut(
         plan.equity,
         dict(plan.current),
@@ -95,7 +104,7 @@ class RebalanceController(Controller):
     ) -> RebalancePreviewOut:
         web: WebContext = state.web
         plan = await preview_rebalance(web.core, request.user.user_id, data.upper(), data.account_id)
-        return _preview_out(plan)
+        return preview_out(plan)
 
     @post(
         guards=[can_trade],
