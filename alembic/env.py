@@ -7,6 +7,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import storage.access_models  # registers its tables on the metadata
+import storage.audit_models
 import storage.automation_models
 import storage.futures_models  # registers its tables on the metadata
 import storage.protection_models

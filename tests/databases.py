@@ -11,6 +11,7 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import text
 
+import storage.audit_models
 import storage.automation_models
 import storage.futures_models
 import storage.protection_models
