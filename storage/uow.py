@@ -12,6 +12,7 @@ from storage.liveness import ProcessLiveness
 from storage.models import CommandLogRow
 from storage.repositories.access import SqlApiTokenRepository, SqlLoginGrantRepository
 from storage.repositories.alerts import SqlAlertRepository
+from storage.repositories.audits import SqlAuditRepository
 from storage.repositories.channels import SqlChannelRepository
 from storage.repositories.futures_books import SqlFuturesBookRepository
 from storage.repositories.ledgers import SqlLedgerRepository
@@ -112,6 +113,10 @@ class SqlUnitOfWork:
     @cached_property
     def protections(self) -> SqlProtectionRepository:
         return SqlProtectionRepository(self._tx)
+
+    @cached_property
+    def audits(self) -> SqlAuditRepository:
+        return SqlAuditRepository(self._tx)
 
     async def __aenter__(self) -> Self:
         return self

@@ -129,3 +129,15 @@ def audit_report(
         by_month=tallies(filled, "month"),
         equity=curve,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """An audit kept for its user: the channel, when, the report and the posts not read."""
+
+    id: int
+    user_id: int
+    title: str
+    created_at: datetime
+    report: AuditReport
+    unread: tuple[tuple[int, str], ...]  # (post id, why)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from trading.domain.audit_reading import PostReading
+from trading.domain.audit_report import AuditRecord, AuditReport
 from trading.domain.market import Candle
 
 
@@ -40,4 +41,23 @@ class CandleStore(Protocol):
 
     async def save(self, venue: str, symbol: str, timeframe: str, candles: Sequence[Candle]) -> None:
         """Keep candles; one kept already (same venue, symbol, timeframe and time) is replaced."""
+        ...
+
+
+class AuditRepository(Protocol):
+    async def add(
+        self,
+        user_id: int,
+        title: str,
+        created_at: datetime,
+        report: AuditReport,
+        unread: Sequence[tuple[int, str]],
+    ) -> AuditRecord: ...
+
+    async def for_user(self, user_id: int, limit: int = 50) -> Sequence[AuditRecord]:
+        """The user's audits, newest first."""
+        ...
+
+    async def get(self, user_id: int, audit_id: int) -> AuditRecord | None:
+        """One of the user's audits; None where it is not theirs or does not exist."""
         ...

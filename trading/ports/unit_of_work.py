@@ -3,6 +3,7 @@
 from types import TracebackType
 from typing import Protocol, Self
 
+from trading.ports.audit import AuditRepository
 from trading.ports.protections import ProtectionRepository
 from trading.ports.repositories import (
     AccountRepository,
@@ -77,6 +78,9 @@ class UnitOfWork(Protocol):
 
     @property
     def protections(self) -> ProtectionRepository: ...
+
+    @property
+    def audits(self) -> AuditRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
