@@ -5,6 +5,7 @@ from aiogram import Router
 from handlers import (
     accounts,
     alerts,
+    audits,
     automations,
     chat,
     errors,
@@ -37,6 +38,7 @@ def make_routers() -> list[Router]:
                 kill_switch,
                 rebalance,
                 signals,
+                audits,
                 alerts,
                 portfolio,
                 chat,

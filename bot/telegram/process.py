@@ -10,6 +10,7 @@ import uvicorn
 from aiogram.fsm.storage.base import BaseStorage
 from litestar import Router
 
+from bot.audits import build_auditor
 from bot.channel_senders import email_sender
 from bot.container import Container, secret_key
 from bot.leadership import Leadership
@@ -113,6 +114,7 @@ async def build_telegram(
         leadership=leadership,
         jobs=jobs,
         email_sender=email_sender(settings),
+        auditor=build_auditor(container, pipeline),
     )
     routers = [sandbox_router(sandbox)] if sandbox is not None else []
     if token and settings.telegram_webhook_url:

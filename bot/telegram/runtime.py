@@ -37,6 +37,7 @@ from trading.jobs.local import LocalJobQueue
 from trading.ports import PriceFeed
 from trading.ports.jobs import JobQueue
 from trading.ports.outside import EmailSender
+from trading.usecases.audits import Auditor
 from trading.usecases.core import Core
 from trading.usecases.notices import NoticeDelivery
 from trading.usecases.signals import telegram_id_of
@@ -51,6 +52,7 @@ COMMANDS = [
     BotCommand(command="pnl", description="P&L by day and week"),
     BotCommand(command="alerts", description="Your price alerts"),
     BotCommand(command="sources", description="Signal sources and their statistics"),
+    BotCommand(command="audits", description="Your audits of channels (send an export to audit one)"),
     BotCommand(command="accounts", description="Exchange accounts"),
     BotCommand(command="risk", description="Your risk limits, and setting your own"),
     BotCommand(command="dashboard", description="A one-time link to the web dashboard"),
@@ -65,9 +67,11 @@ def build_dispatcher(
     storage: BaseStorage | None = None,
     jobs: JobQueue | None = None,
     email_sender: EmailSender | None = None,
+    auditor: Auditor | None = None,
 ) -> Dispatcher:
     """`jobs`: where the chat's automations enqueue (a queue of its own, never run, where none is given);
-    `email_sender`: what sends e-mail verification codes (none: e-mail is not offered)."""
+    `email_sender`: what sends e-mail verification codes (none: e-mail is not offered); `auditor`: what audits
+    a channel's export sent as a file (none: audits are not offered)."""
     dp = Dispatcher(
         email_sender=email_sender,
         storage=storage or MemoryStorage(),
@@ -78,6 +82,7 @@ def build_dispatcher(
         alert_index=alert_index,
         charts=PortfolioCharts(),
         sealer=ConversationSealer(config.conversation_secret),
+        auditor=auditor,
     )
     dp.update.outer_middleware(AccessMiddleware(config))
     dp.update.outer_middleware(ThrottleMiddleware(config.throttle_per_second, config.throttle_burst))
@@ -216,6 +221,7 @@ def telegram_bot(
     leadership: Leadership | None = None,
     jobs: JobQueue | None = None,
     email_sender: EmailSender | None = None,
+    auditor: Auditor | None = None,
 ) -> TelegramBot:
     """`jobs`: the process's queue; without one, the bot runs a queue of its own while it runs."""
     index = AlertIndex()
@@ -225,6 +231,6 @@ def telegram_bot(
     if jobs is None:
         own_jobs = jobs = local_queue(core.clock, concurrency=10)
         own_jobs.add_functions(job_functions(JobServices(core, own_jobs, notices)))
-    dp = build_dispatcher(core, pipeline, config, index, storage, jobs, email_sender)
+    dp = build_dispatcher(core, pipeline, config, index, storage, jobs, email_sender, auditor)
     watcher = AlertWatcher(core, prices, index, notices, leadership)
     return TelegramBot(bot, dp, watcher, notices, own_jobs, webhook_url, webhook_secret, alert_every_seconds)
