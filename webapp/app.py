@@ -25,6 +25,7 @@ from webapp.auth import BearerAuthMiddleware
 from webapp.context import WebContext
 from webapp.controllers.accounts import AccountsController, TokensController
 from webapp.controllers.alerts_signals import AlertsController, SignalsController
+from webapp.controllers.audits import AuditsController
 from webapp.controllers.auth import AuthController
 from webapp.controllers.automations import AutomationsController
 from webapp.controllers.futures import FuturesPositionsController
@@ -153,6 +154,7 @@ def api_router() -> Router:
         AlertsController,
         SignalsController,
         AutomationsController,
+        AuditsController,
         RebalanceController,
         ProtectionsController,
         KillSwitchController,
