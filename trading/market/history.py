@@ -45,9 +45,9 @@ class SimulatedHistory:
             raise InvalidInput(f"The simulated market has no {timeframe!r} candles.")
         self._requests += 1
         first = max(0, math.ceil((start - ORIGIN) / (STEP * steps))) * steps
-        last = int((end - ORIGIN) / STEP)
-        closes = self._walk(symbol, last + 1)
-        return [self._candle(closes, index, steps) for index in range(first, last - steps + 2, steps)]
+        stop = max(first, math.ceil((end - ORIGIN) / STEP))  # candles opening before `end`
+        closes = self._walk(symbol, stop + steps + 1)
+        return [self._candle(closes, index, steps) for index in range(first, stop, steps)]
 
     def _walk(self, symbol: str, length: int) -> list[float]:
         """The closes from the origin, grown a block at a time, each block drawn from its own seed: the same
