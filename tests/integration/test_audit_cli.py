@@ -18,7 +18,7 @@ AT = datetime(2025, 6, 2, 9, tzinfo=UTC)
 
 def btc_export() -> bytes:
     """A BTC long entered at its simulated price of the hour, with targets 2% and 4% above and a 3% stop."""
-    source = candle_source(Settings(_env_file=None))  # type: ignore[call-arg]
+    source = candle_source(Settings(_env_file=None))
     [candle] = asyncio.run(source.history("BTC/USDT", "1h", AT - timedelta(hours=1), AT))
     price = candle.close
     targets = f"{price * 102 / 100:.2f}, {price * 104 / 100:.2f}"
