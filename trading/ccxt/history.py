@@ -46,6 +46,9 @@ class CcxtCandleHistory:
             since = int(page[-1][0]) + 1
         return candles
 
+    async def close(self) -> None:
+        await self._session.close()
+
     def _page_from(
         self, client: Any, symbol: str, timeframe: str, since: int
     ) -> Callable[[], Awaitable[list[list[Any]]]]:
