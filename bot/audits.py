@@ -11,7 +11,6 @@ from handlers.audit_reader import PipelineReader
 from handlers.audit_render import equity_png, report_text
 from nlp.pipeline import Pipeline
 from storage.candles import SqlCandleStore
-from storage.influx_candles import InfluxCandleStore
 from trading.domain.accounts import PAPER
 from trading.domain.audit_export import MAX_EXPORT_BYTES
 from trading.domain.errors import InvalidInput
@@ -24,6 +23,8 @@ from trading.usecases.audits import Auditor
 def candle_store(container: Container) -> CandleStore:
     settings = container.settings
     if settings.influx_url:
+        from storage.influx_candles import InfluxCandleStore  # influxdb-client only where it is used
+
         token = settings.influx_token.get_secret_value() if settings.influx_token else ""
         return InfluxCandleStore(
             settings.influx_url, token, settings.influx_org or "", settings.influx_bucket
@@ -55,7 +56,7 @@ async def audit_command(container: Container, args: argparse.Namespace) -> None:
     markets = await container.market.markets()
     auditor = build_auditor(container, Pipeline(known_markets=list(markets)))
 
-    async def progress(line: str) -> None:
+    async def progress(fraction: float, line: str) -> None:
         print(line, flush=True)
 
     outcome = await auditor.audit(args.user, content, progress)

@@ -67,11 +67,9 @@ def build_dispatcher(
     storage: BaseStorage | None = None,
     jobs: JobQueue | None = None,
     email_sender: EmailSender | None = None,
-    auditor: Auditor | None = None,
 ) -> Dispatcher:
     """`jobs`: where the chat's automations enqueue (a queue of its own, never run, where none is given);
-    `email_sender`: what sends e-mail verification codes (none: e-mail is not offered); `auditor`: what audits
-    a channel's export sent as a file (none: audits are not offered)."""
+    `email_sender`: what sends e-mail verification codes (none: e-mail is not offered)."""
     dp = Dispatcher(
         email_sender=email_sender,
         storage=storage or MemoryStorage(),
@@ -82,7 +80,6 @@ def build_dispatcher(
         alert_index=alert_index,
         charts=PortfolioCharts(),
         sealer=ConversationSealer(config.conversation_secret),
-        auditor=auditor,
     )
     dp.update.outer_middleware(AccessMiddleware(config))
     dp.update.outer_middleware(ThrottleMiddleware(config.throttle_per_second, config.throttle_burst))
@@ -223,14 +220,15 @@ def telegram_bot(
     email_sender: EmailSender | None = None,
     auditor: Auditor | None = None,
 ) -> TelegramBot:
-    """`jobs`: the process's queue; without one, the bot runs a queue of its own while it runs."""
+    """`jobs`: the process's queue; without one, the bot runs a queue of its own while it runs, with `auditor`
+    auditing the channel exports users send."""
     index = AlertIndex()
     bot = build_bot(token, api_base, queue)
     notices = NoticeDelivery(core, TelegramNotifier(bot, core))
     own_jobs = None
     if jobs is None:
         own_jobs = jobs = local_queue(core.clock, concurrency=10)
-        own_jobs.add_functions(job_functions(JobServices(core, own_jobs, notices)))
-    dp = build_dispatcher(core, pipeline, config, index, storage, jobs, email_sender, auditor)
+        own_jobs.add_functions(job_functions(JobServices(core, own_jobs, notices, auditor=auditor)))
+    dp = build_dispatcher(core, pipeline, config, index, storage, jobs, email_sender)
     watcher = AlertWatcher(core, prices, index, notices, leadership)
     return TelegramBot(bot, dp, watcher, notices, own_jobs, webhook_url, webhook_secret, alert_every_seconds)

@@ -34,7 +34,7 @@ async def test_an_export_is_audited_and_its_report_kept(harness: Harness, audito
     user_id, _ = await harness.user()
     said: list[str] = []
 
-    async def progress(line: str) -> None:
+    async def progress(fraction: float, line: str) -> None:
         said.append(line)
 
     outcome = await auditor.audit(user_id, compass_channel(), progress)

@@ -41,7 +41,7 @@ def read_export(content: bytes) -> ChannelExport:
             f"{MAX_EXPORT_BYTES // 1024 // 1024} MB at most: export a shorter period of the channel."
         )
     try:
-        document = json.loads(content)
+        document = json.loads(content.decode("utf-8"))  # Telegram Desktop writes UTF-8
     except (UnicodeDecodeError, ValueError):
         raise InvalidInput(NOT_AN_EXPORT) from None
     if not isinstance(document, Mapping) or not isinstance(document.get("messages"), list):

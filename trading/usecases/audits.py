@@ -14,6 +14,7 @@ from trading.domain.audit_reading import ReadChannel, UnreadPost, match_posts
 from trading.domain.audit_report import AuditRecord, audit_report
 from trading.domain.errors import NotFound, TradingError
 from trading.ports.audit import CandleSource, CandleStore, PostReader
+from trading.ports.jobs import JobRun, JsonValue
 from trading.usecases.candle_cache import CandleCache
 from trading.usecases.core import Core
 from trading.usecases.pricing import pair_of
@@ -24,7 +25,11 @@ FINER = "15m"  # what decides an hour that reached both the stop and a target
 # times, not once a post (Telegram allows about one edit a second a chat).
 PROGRESS_EVERY = 50
 
-Progress = Callable[[str], Awaitable[None]]
+# How far along (0 to 1) and the line to show.
+Progress = Callable[[float, str], Awaitable[None]]
+# Reading the posts is about a tenth of an audit whose candles are stored: the rest is the simulation.
+READING_SHARE = 0.1
+AUDIT_JOB = "audit_export"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +46,7 @@ class _Pace:
 
     total: int
     progress: Progress | None
+    span: tuple[float, float]  # the share of the whole audit this stage goes from and to
     started: float = field(default_factory=time.monotonic)
 
     async def tell(self, done: int, what: str) -> None:
@@ -48,7 +54,9 @@ class _Pace:
             return
         elapsed = time.monotonic() - self.started
         left = elapsed / done * (self.total - done) if done else 0.0
-        await self.progress(f"Audit: {done:,} of {self.total:,} {what}, {_about(left)}")
+        low, high = self.span
+        fraction = low + (high - low) * done / self.total
+        await self.progress(fraction, f"Audit: {done:,} of {self.total:,} {what}, {_about(left)}")
 
 
 def _about(seconds: float) -> str:
@@ -83,7 +91,7 @@ class Auditor:
         return AuditOutcome(record, tuple(trades), cache.hit_rate, self.source.requests)
 
     async def read(self, export: ChannelExport, progress: Progress | None = None) -> ReadChannel:
-        pace = _Pace(len(export.posts), progress)
+        pace = _Pace(len(export.posts), progress, (0.0, READING_SHARE))
         readings = []
         for done, post in enumerate(export.posts, 1):
             readings.append(await self.reader.read(post.text))
@@ -94,7 +102,7 @@ class Auditor:
         self, signals: Sequence[AuditSignal], cache: CandleCache, progress: Progress | None = None
     ) -> tuple[list[SimulatedTrade], list[UnreadPost]]:
         """Each signal on its market's candles; a signal whose market the venue does not have is listed."""
-        pace = _Pace(len(signals), progress)
+        pace = _Pace(len(signals), progress, (READING_SHARE, 1.0))
         trades: list[SimulatedTrade] = []
         missing: list[UnreadPost] = []
         quote = self.core.config.paper_quote
@@ -148,6 +156,17 @@ async def audit_of(core: Core, user_id: int, audit_id: int) -> AuditRecord:
     if record is None:
         raise NotFound(f"You have no audit #{audit_id}.")
     return record
+
+
+async def audit_job(auditor: "Auditor", run: JobRun, user_id: int, export: str) -> JsonValue:
+    """The audit as a job: its progress reported to the queue (where the chat reads it), its record's id the
+    job's result."""
+
+    async def progress(fraction: float, line: str) -> None:
+        await run.progress(fraction)
+
+    outcome = await auditor.audit(user_id, export.encode(), progress)
+    return {"audit_id": outcome.record.id, "hit_rate": outcome.hit_rate, "requests": outcome.requests}
 
 
 def leaderboard(records: Sequence[AuditRecord]) -> list[AuditRecord]:
