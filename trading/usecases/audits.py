@@ -12,7 +12,7 @@ from trading.domain.audit import AuditRules, AuditSignal, SimulatedTrade, simula
 from trading.domain.audit_export import ChannelExport, read_export
 from trading.domain.audit_reading import ReadChannel, UnreadPost, match_posts
 from trading.domain.audit_report import AuditRecord, audit_report
-from trading.domain.errors import NotFound, TradingError
+from trading.domain.errors import InvalidInput, NotFound
 from trading.ports.audit import CandleSource, CandleStore, PostReader
 from trading.ports.jobs import JobRun, JsonValue
 from trading.usecases.candle_cache import CandleCache
@@ -111,7 +111,7 @@ class Auditor:
             priced = replace(signal, spec=replace(signal.spec, symbol=pair))
             try:
                 trades.append(await self._played(priced, cache))
-            except TradingError as error:
+            except InvalidInput as error:  # no such market at the venue; a venue down is raised (and retried)
                 missing.append(UnreadPost(signal.post_id, "", f"not simulated: {error.message}"))
             await pace.tell(done, "signals simulated")
         return trades, missing
