@@ -1,5 +1,6 @@
 """Audits of channels: upload a Telegram Desktop export (result.json) to audit it; list and read the reports."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
@@ -15,7 +16,16 @@ from webapp.auth import Principal
 from webapp.context import WebContext
 
 AuditId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
-Upload = Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]
+
+
+@dataclass
+class ExportUpload:
+    """The multipart form: `data`, the export file."""
+
+    data: UploadFile
+
+
+Upload = Annotated[ExportUpload, Body(media_type=RequestEncodingType.MULTI_PART)]
 # The export and the multipart framing around it.
 MAX_BODY = MAX_EXPORT_BYTES + 64 * 1024
 
@@ -34,7 +44,7 @@ class AuditsController(Controller):
         web: WebContext = state.web
         if web.auditor is None:
             raise InvalidInput("Audits are not set up on this server.")
-        outcome = await web.auditor.audit(request.user.user_id, await data.read())
+        outcome = await web.auditor.audit(request.user.user_id, await data.data.read())
         return audit_out(outcome.record, outcome.hit_rate)
 
     @get(summary="The user's audits, best return first (a leaderboard of the channels audited)")
