@@ -6,6 +6,13 @@ import os
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import storage.access_models  # registers its tables on the metadata
+import storage.audit_models
+import storage.automation_models
+import storage.futures_models
+import storage.protection_models
+import storage.signal_models
+import storage.stop_mode_models  # noqa: F401  (registers its tables on the metadata)
 from storage.db import create_engine, normalise_url
 from storage.models import Base
 

@@ -55,6 +55,9 @@ def _add_trading(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
     with_user(add_parser("confirm", help="confirm a previewed order")).add_argument("draft")
     with_user(add_parser("cancel", help="cancel an open order")).add_argument("order", type=int)
     add_parser("reconcile", help="check unacknowledged orders with their exchanges")
+    audit = with_user(add_parser("audit", help="audit a channel: its Telegram Desktop export (result.json)"))
+    audit.add_argument("file", help="the export's result.json")
+    audit.add_argument("--chart", help="write the equity chart to this PNG file")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -92,9 +95,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _trading_command(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from bot import commands
+    from bot import audits, commands
 
     table = {
+        ("audit", None): audits.audit_command,
         ("user", "create"): commands.user_create,
         ("user", "deposit"): commands.user_deposit,
         ("portfolio", None): commands.show_portfolio,

@@ -16,6 +16,7 @@ from bot.worker import saq_worker
 from storage.saq_jobs import SaqJobQueue, saq_queue
 from trading.jobs.local import LocalJobQueue
 from trading.ports.jobs import JobQueue
+from trading.usecases.audits import Auditor
 from trading.usecases.notices import NoticeDelivery
 
 
@@ -28,10 +29,12 @@ class RunJobs:
     _running: asyncio.Task[None] | None = field(default=None, repr=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
-    def attach(self, notices: NoticeDelivery | None) -> None:
-        """The jobs, with what tells users."""
+    def attach(self, notices: NoticeDelivery | None, auditor: Auditor | None = None) -> None:
+        """The jobs, with what tells users and what audits channel exports."""
         settings = self.container.settings
-        self.services = JobServices(self.container.core, self.queue, notices, email_sender(settings))
+        self.services = JobServices(
+            self.container.core, self.queue, notices, email_sender(settings), auditor=auditor
+        )
         functions = job_functions(self.services)
         if isinstance(self.queue, LocalJobQueue):
             self.queue.add_functions(functions)

@@ -13,6 +13,7 @@ from trading.jobs.local import LocalJobQueue
 from trading.ports import Clock
 from trading.ports.jobs import JobFunction, JobQueue, JobRun, JsonValue, Periodic
 from trading.ports.outside import EmailSender
+from trading.usecases.audits import AUDIT_JOB, Auditor, audit_job
 from trading.usecases.automations import DUE_JOB
 from trading.usecases.channels import DELIVER_JOB, deliver_to_channel, fan_out
 from trading.usecases.core import Core
@@ -36,6 +37,7 @@ class JobServices:
     notices: NoticeDelivery | None = None  # None in a process that cannot tell users anything
     email: EmailSender | None = None  # None where no mail server is configured
     poster: AiohttpWebhookPoster = field(default_factory=AiohttpWebhookPoster)
+    auditor: Auditor | None = None  # None in a process that audits no channel exports
 
 
 async def noop(run: JobRun) -> JsonValue:
@@ -69,8 +71,14 @@ def job_functions(services: JobServices) -> Mapping[str, JobFunction]:
             await services.notices.deliver()  # told now, not at the next pass
         return finished
 
+    async def audit_export(run: JobRun, user_id: int, export: str) -> JsonValue:
+        if services.auditor is None:
+            raise RuntimeError("this process audits no channel exports")
+        return await audit_job(services.auditor, run, user_id, export)
+
     return {
         NOOP: noop,
+        AUDIT_JOB: audit_export,
         COOLDOWNS_JOB: cooldowns_due,
         "deliver_notices": deliver_notices,
         DUE_JOB: automations_due,

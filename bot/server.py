@@ -161,7 +161,7 @@ async def _serve(container: Container) -> None:
     leads = leadership(settings.redis_url)
     jobs = run_jobs(container)
     telegram = await build_telegram(container, leads, jobs.queue)
-    jobs.attach(telegram.telegram.notices)
+    jobs.attach(telegram.telegram.notices, telegram.auditor)
     app = create_app(container.database_ok, routers=telegram.routers, web=web_context(container, jobs.queue))
     config = uvicorn.Config(
         app, host=settings.tsbot_host, port=settings.tsbot_port, log_level=settings.log_level.lower()

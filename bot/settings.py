@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
     data_dir: Path = Path("data")
+    # Market history (candles for audits and charts) in InfluxDB 2 where INFLUX_URL is set; a SQL table otherwise.
+    influx_url: str | None = None
+    influx_token: SecretStr | None = None
+    influx_org: str | None = None
+    influx_bucket: str = "tsbot"
 
     exchange: str = "paper"
     exchange_api_key: SecretStr | None = None

@@ -6,9 +6,11 @@ import logging
 
 import uvicorn
 
+from bot.audits import build_auditor
 from bot.container import Container, secret_key
 from bot.serving import Server
 from bot.settings import Settings
+from nlp.pipeline import Pipeline
 from trading.domain.access import TokenScope
 from trading.ports.jobs import JobQueue
 from trading.usecases.access import api_tokens, create_api_token, revoke_api_token
@@ -42,6 +44,8 @@ def web_context(container: Container, jobs: JobQueue | None = None) -> WebContex
         web_config(container.settings),
         container.prices.feed,
         jobs=jobs,
+        # The rules read the posts at once; the classifier, for the doubtful ones, loads in the background.
+        auditor=build_auditor(container, Pipeline(model_in_background=True)),
     )
 
 

@@ -54,7 +54,11 @@ async def run_worker(container: Container, extra: Mapping[str, JobFunction] | No
     settings = container.settings
     queue = SaqJobQueue(saq_queue(require_redis(settings)))
     notices, close_notifier = notice_delivery(container)
-    services = JobServices(container.core, queue, notices, email_sender(settings))
+    from bot.audits import build_auditor
+    from nlp.pipeline import Pipeline
+
+    auditor = build_auditor(container, Pipeline(model_in_background=True))
+    services = JobServices(container.core, queue, notices, email_sender(settings), auditor=auditor)
     functions = {**job_functions(services), **(extra or {})}
     worker = saq_worker(queue, functions, settings)
     print(f"tsbot worker: queue {queue.name!r} on {settings.redis_url}", flush=True)

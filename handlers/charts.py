@@ -32,7 +32,7 @@ def portfolio_figure(view: Portfolio, history: Sequence[tuple[datetime, Decimal]
 
     figure = Figure(figsize=(8, 3.6), dpi=100)
     curve, pie = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
-    _draw_curve(curve, view, [*history, (datetime.now(UTC), view.equity)])
+    draw_curve(curve, [*history, (datetime.now(UTC), view.equity)], view.quote, f"Equity ({view.quote})")
     parts = [(p.symbol.split("/")[0], float(p.value)) for p in view.positions if p.value > 0]
     if view.cash > 0:
         parts.append((view.quote, float(view.cash)))
@@ -46,7 +46,7 @@ def portfolio_figure(view: Portfolio, history: Sequence[tuple[datetime, Decimal]
 
 
 # matplotlib's Axes typing takes no datetimes (it converts them through its units registry): untyped here.
-def _draw_curve(curve: Any, view: Portfolio, points: Sequence[tuple[datetime, Decimal]]) -> None:
+def draw_curve(curve: Any, points: Sequence[tuple[datetime, Decimal]], quote: str, title: str) -> None:
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -56,7 +56,7 @@ def _draw_curve(curve: Any, view: Portfolio, points: Sequence[tuple[datetime, De
         curve.set_xlim(moment - timedelta(minutes=30), moment + timedelta(minutes=30))
         curve.annotate(
             "the curve starts here",
-            (moment, float(view.equity)),
+            (moment, float(points[0][1])),
             fontsize=8,
             ha="center",
             xytext=(0, 8),
@@ -70,9 +70,9 @@ def _draw_curve(curve: Any, view: Portfolio, points: Sequence[tuple[datetime, De
     # Plain figures with thousands separated: never 1e4 or an offset above the axis.
     curve.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _axis_money(value)))
     curve.tick_params(labelsize=7)
-    curve.set_title(f"Equity ({view.quote})")
+    curve.set_title(title)
     curve.set_xlabel("time (UTC)", fontsize=8)
-    curve.set_ylabel(view.quote, fontsize=8)
+    curve.set_ylabel(quote, fontsize=8)
 
 
 def _axis_money(value: float) -> str:

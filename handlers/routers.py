@@ -5,6 +5,7 @@ from aiogram import Router
 from handlers import (
     accounts,
     alerts,
+    audits,
     automations,
     chat,
     errors,
@@ -41,6 +42,7 @@ def make_routers() -> list[Router]:
                 rebalance,
                 signals,
                 sources,
+                audits,
                 alerts,
                 portfolio,
                 chat,

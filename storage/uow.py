@@ -12,6 +12,7 @@ from storage.liveness import ProcessLiveness
 from storage.models import CommandLogRow
 from storage.repositories.access import SqlApiTokenRepository, SqlLoginGrantRepository
 from storage.repositories.alerts import SqlAlertRepository
+from storage.repositories.audits import SqlAuditRepository
 from storage.repositories.channels import SqlChannelRepository
 from storage.repositories.entry_rules import SqlEntryRulesRepository
 from storage.repositories.futures_books import SqlFuturesBookRepository
@@ -122,6 +123,10 @@ class SqlUnitOfWork:
     @cached_property
     def stop_modes(self) -> SqlStopModeRepository:
         return SqlStopModeRepository(self._tx)
+
+    @cached_property
+    def audits(self) -> SqlAuditRepository:
+        return SqlAuditRepository(self._tx)
 
     async def __aenter__(self) -> Self:
         return self

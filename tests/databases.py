@@ -11,6 +11,13 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import text
 
+import storage.access_models
+import storage.audit_models
+import storage.automation_models
+import storage.futures_models
+import storage.protection_models
+import storage.signal_models
+import storage.stop_mode_models  # noqa: F401  (registers its tables, for the truncation)
 from bot.migrate import alembic_config
 from storage.db import create_engine
 from storage.models import Base

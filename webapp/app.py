@@ -27,6 +27,7 @@ from webapp.conditional import conditional_gets
 from webapp.context import WebContext
 from webapp.controllers.accounts import AccountsController, TokensController
 from webapp.controllers.alerts_signals import AlertsController, SignalsController
+from webapp.controllers.audits import AuditsController
 from webapp.controllers.auth import AuthController
 from webapp.controllers.automations import AutomationsController
 from webapp.controllers.entry_rules import EntryRulesController
@@ -160,6 +161,7 @@ def api_router() -> Router:
         SignalsController,
         EntryRulesController,
         AutomationsController,
+        AuditsController,
         RebalanceController,
         ProtectionsController,
         KillSwitchController,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from trading.domain.market import Ticker
 from trading.ports import MarketData, PriceFeed
 from trading.ports.jobs import JobQueue
+from trading.usecases.audits import Auditor
 from trading.usecases.core import Core
 from webapp.verified_tokens import VerifiedTokens
 
@@ -39,6 +40,7 @@ class WebContext:
     prices: PriceFeed | None = None
     verified_tokens: VerifiedTokens = field(default_factory=VerifiedTokens)
     jobs: JobQueue | None = None  # where automations set up here queue their first run (else the tick does)
+    auditor: Auditor | None = None  # what audits a channel's export uploaded (none: audits are not offered)
 
     async def ticker(self, symbol: str) -> Ticker:
         """The market's live price where the feed has one, else its ticker asked of the venue."""

@@ -10,6 +10,7 @@ import uvicorn
 from aiogram.fsm.storage.base import BaseStorage
 from litestar import Router
 
+from bot.audits import build_auditor
 from bot.channel_senders import email_sender
 from bot.container import Container, secret_key
 from bot.leadership import Leadership
@@ -21,6 +22,7 @@ from bot.telegram.runtime import TelegramBot, telegram_bot
 from handlers.config import BotConfig
 from nlp.pipeline import Pipeline
 from trading.ports.jobs import JobQueue
+from trading.usecases.audits import Auditor
 from webapp.context import derive_key
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,7 @@ class TelegramProcess:
     telegram: TelegramBot
     routers: list[Router] = field(default_factory=list)
     sandbox: SandboxState | None = None
+    auditor: Auditor | None = None  # what the process's job queue audits channel exports with
 
     async def start_when_listening(self, server: uvicorn.Server) -> None:
         """The sandbox is served by the same server: the bot starts polling once it listens."""
@@ -89,6 +92,7 @@ async def build_telegram(
         llm_model=settings.openai_model,
         model_in_background=True,  # no reply waits for the model: the first doubtful one starts its load
     )
+    auditor = build_auditor(container, pipeline)
     queue = OutgoingQueue(settings.telegram_rate_per_second, settings.telegram_rate_per_chat)
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     # The bot talks to Telegram or, without a token, to the sandbox: never a chat page with no bot behind it.
@@ -113,8 +117,9 @@ async def build_telegram(
         leadership=leadership,
         jobs=jobs,
         email_sender=email_sender(settings),
+        auditor=auditor,
     )
     routers = [sandbox_router(sandbox)] if sandbox is not None else []
     if token and settings.telegram_webhook_url:
         routers.append(telegram.webhook_router())
-    return TelegramProcess(telegram, routers, sandbox)
+    return TelegramProcess(telegram, routers, sandbox, auditor)

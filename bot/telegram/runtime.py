@@ -37,6 +37,7 @@ from trading.jobs.local import LocalJobQueue
 from trading.ports import PriceFeed
 from trading.ports.jobs import JobQueue
 from trading.ports.outside import EmailSender
+from trading.usecases.audits import Auditor
 from trading.usecases.core import Core
 from trading.usecases.notices import NoticeDelivery
 from trading.usecases.signals import telegram_id_of
@@ -51,6 +52,7 @@ COMMANDS = [
     BotCommand(command="pnl", description="P&L by day and week"),
     BotCommand(command="alerts", description="Your price alerts"),
     BotCommand(command="sources", description="Signal sources, their statistics and settings"),
+    BotCommand(command="audits", description="Your audits of channels (send an export to audit one)"),
     BotCommand(command="accounts", description="Exchange accounts"),
     BotCommand(command="risk", description="Your risk limits, and setting your own"),
     BotCommand(command="dashboard", description="A one-time link to the web dashboard"),
@@ -216,15 +218,17 @@ def telegram_bot(
     leadership: Leadership | None = None,
     jobs: JobQueue | None = None,
     email_sender: EmailSender | None = None,
+    auditor: Auditor | None = None,
 ) -> TelegramBot:
-    """`jobs`: the process's queue; without one, the bot runs a queue of its own while it runs."""
+    """`jobs`: the process's queue; without one, the bot runs a queue of its own while it runs, with `auditor`
+    auditing the channel exports users send."""
     index = AlertIndex()
     bot = build_bot(token, api_base, queue)
     notices = NoticeDelivery(core, TelegramNotifier(bot, core))
     own_jobs = None
     if jobs is None:
         own_jobs = jobs = local_queue(core.clock, concurrency=10)
-        own_jobs.add_functions(job_functions(JobServices(core, own_jobs, notices)))
+        own_jobs.add_functions(job_functions(JobServices(core, own_jobs, notices, auditor=auditor)))
     dp = build_dispatcher(core, pipeline, config, index, storage, jobs, email_sender)
     watcher = AlertWatcher(core, prices, index, notices, leadership)
     return TelegramBot(bot, dp, watcher, notices, own_jobs, webhook_url, webhook_secret, alert_every_seconds)

@@ -20,6 +20,7 @@ from handlers.config import BotConfig
 from nlp.pipeline import Pipeline
 from tests.harness import Harness
 from tests.patience import PATIENCE_S
+from trading.usecases.audits import Auditor
 from trading.usecases.core import Core
 from webapp.app import create_app
 
@@ -181,6 +182,7 @@ async def start_bot(
     harness: Harness,
     core: Core | None = None,
     storage: BaseStorage | None = None,
+    auditor: Auditor | None = None,
     **config: Any,
 ) -> TelegramBot:
     """`core`: in place of the harness's (one whose exchanges fail, say). `storage`: the conversations' (in
@@ -195,6 +197,7 @@ async def start_bot(
         queue=OutgoingQueue(per_second=1000, per_chat_per_second=100, chat_burst=100),
         alert_every_seconds=3600,
         storage=storage,
+        auditor=auditor,
     )
     await telegram.start()
     return telegram

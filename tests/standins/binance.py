@@ -158,9 +158,13 @@ class BinanceStandIn(BinanceServer):
     async def _klines(self, request: web.Request) -> web.Response:
         market = self._market(request.query["symbol"])
         limit = int(request.query.get("limit", "500"))
-        start, hour = 1_700_000_000_000 - limit * 3_600_000, 3_600_000
+        hour, end = 3_600_000, 1_700_000_000_000  # the history ends there
+        start, count = end - limit * hour, limit
+        if "startTime" in request.query:  # a page from a time on, as Binance pages its history
+            start = -(-int(request.query["startTime"]) // hour) * hour
+            count = max(0, min(limit, (end - start) // hour))
         rows = []
-        for i in range(limit):
+        for i in range(count):
             close = market.bid + i
             row = [
                 start + i * hour,

@@ -3,6 +3,7 @@
 from types import TracebackType
 from typing import Protocol, Self
 
+from trading.ports.audit import AuditRepository
 from trading.ports.entry_rules import EntryRulesRepository
 from trading.ports.protections import ProtectionRepository
 from trading.ports.repositories import (
@@ -85,6 +86,9 @@ class UnitOfWork(Protocol):
 
     @property
     def stop_modes(self) -> StopModeRepository: ...
+
+    @property
+    def audits(self) -> AuditRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

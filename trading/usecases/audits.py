@@ -1,0 +1,174 @@
+"""Audit a channel before following it: its Telegram export read through the signal reader, each signal played
+on the venue's candles with the live trade rules, the report kept for the user. The same use case for the
+chat, the API and `tsbot audit`."""
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from trading.domain.audit import AuditRules, AuditSignal, SimulatedTrade, simulate
+from trading.domain.audit_export import ChannelExport, read_export
+from trading.domain.audit_reading import ReadChannel, UnreadPost, match_posts
+from trading.domain.audit_report import AuditRecord, audit_report
+from trading.domain.errors import InvalidInput, NotFound
+from trading.ports.audit import CandleSource, CandleStore, PostReader
+from trading.ports.jobs import JobRun, JsonValue
+from trading.usecases.candle_cache import CandleCache
+from trading.usecases.core import Core
+from trading.usecases.pricing import pair_of
+
+TIMEFRAME = "1h"
+FINER = "15m"  # what decides an hour that reached both the stop and a target
+# A progress line every this many posts or signals at least, so that a long audit edits its message a few dozen
+# times, not once a post (Telegram allows about one edit a second a chat).
+PROGRESS_EVERY = 50
+
+# How far along (0 to 1) and the line to show.
+Progress = Callable[[float, str], Awaitable[None]]
+# Reading the posts is about a tenth of an audit whose candles are stored: the rest is the simulation.
+READING_SHARE = 0.1
+AUDIT_JOB = "audit_export"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditOutcome:
+    record: AuditRecord
+    trades: tuple[SimulatedTrade, ...]
+    hit_rate: float | None  # of the candle store
+    requests: int  # made to the venue for candles
+
+
+@dataclass(slots=True)
+class _Pace:
+    """The progress line, with the time left estimated from the pace so far."""
+
+    total: int
+    progress: Progress | None
+    span: tuple[float, float]  # the share of the whole audit this stage goes from and to
+    started: float = field(default_factory=time.monotonic)
+
+    async def tell(self, done: int, what: str) -> None:
+        if self.progress is None or done % PROGRESS_EVERY:
+            return
+        elapsed = time.monotonic() - self.started
+        left = elapsed / done * (self.total - done) if done else 0.0
+        low, high = self.span
+        fraction = low + (high - low) * done / self.total
+        await self.progress(fraction, f"Audit: {done:,} of {self.total:,} {what}, {_about(left)}")
+
+
+def _about(seconds: float) -> str:
+    if seconds < 60:
+        return "less than a minute left"
+    return f"about {round(seconds / 60):,} min left"
+
+
+@dataclass
+class Auditor:
+    core: Core
+    reader: PostReader
+    source: CandleSource
+    store: CandleStore
+    rules: AuditRules = field(default_factory=AuditRules)
+
+    async def audit(self, user_id: int, content: bytes, progress: Progress | None = None) -> AuditOutcome:
+        """Read, simulate and keep the audit of an export. InvalidInput, with nothing kept, where the file is no
+        export."""
+        export = read_export(content)
+        channel = await self.read(export, progress)
+        cache = CandleCache(self.source, self.store, self.core.clock)
+        trades, missing = await self.simulate(channel.signals, cache, progress)
+        unread = [(p.post_id, p.why) for p in (*channel.unread, *missing)]
+        prices = await _first_and_last(trades, cache, self.core.clock.now())
+        report = audit_report(
+            len(export.posts), len(channel.signals), channel.read, trades, self.rules.amount, prices
+        )
+        async with self.core.uow() as uow:
+            record = await uow.audits.add(user_id, export.title, self.core.clock.now(), report, unread)
+            await uow.commit()
+        return AuditOutcome(record, tuple(trades), cache.hit_rate, self.source.requests)
+
+    async def read(self, export: ChannelExport, progress: Progress | None = None) -> ReadChannel:
+        pace = _Pace(len(export.posts), progress, (0.0, READING_SHARE))
+        readings = []
+        for done, post in enumerate(export.posts, 1):
+            readings.append(await self.reader.read(post.text))
+            await pace.tell(done, "posts read")
+        return match_posts(export.posts, readings)
+
+    async def simulate(
+        self, signals: Sequence[AuditSignal], cache: CandleCache, progress: Progress | None = None
+    ) -> tuple[list[SimulatedTrade], list[UnreadPost]]:
+        """Each signal on its market's candles; a signal whose market the venue does not have is listed."""
+        pace = _Pace(len(signals), progress, (READING_SHARE, 1.0))
+        trades: list[SimulatedTrade] = []
+        missing: list[UnreadPost] = []
+        quote = self.core.config.paper_quote
+        for done, signal in enumerate(signals, 1):
+            pair = pair_of(signal.spec.symbol, None, quote)
+            priced = replace(signal, spec=replace(signal.spec, symbol=pair))
+            try:
+                trades.append(await self._played(priced, cache))
+            except InvalidInput as error:  # no such market at the venue; a venue down is raised (and retried)
+                missing.append(UnreadPost(signal.post_id, "", f"not simulated: {error.message}"))
+            await pace.tell(done, "signals simulated")
+        return trades, missing
+
+    async def _played(self, signal: AuditSignal, cache: CandleCache) -> SimulatedTrade:
+        end = signal.at + self.rules.hold + timedelta(hours=1)
+        candles = await cache.candles(signal.spec.symbol, TIMEFRAME, signal.at - timedelta(hours=1), end)
+        trade = simulate(signal, candles, self.rules)
+        if trade.stop_assumed_first and trade.exited_at is not None:
+            hour = trade.exited_at
+            finer = await cache.candles(signal.spec.symbol, FINER, hour, hour + timedelta(hours=1))
+            trade = simulate(signal, candles, self.rules, finer)
+        return trade
+
+
+async def _first_and_last(
+    trades: Sequence[SimulatedTrade], cache: CandleCache, now: datetime
+) -> dict[str, tuple[Decimal, Decimal]]:
+    """Each coin's price at its first signal and at the end of the audit's history, for buy-and-hold."""
+    prices: dict[str, tuple[Decimal, Decimal]] = {}
+    for symbol in sorted({t.symbol for t in trades if t.filled}):
+        ours = [t for t in trades if t.symbol == symbol]
+        first_at = min(t.signal_at for t in ours)
+        last_at = min(max(t.exited_at or t.signal_at for t in ours), now)
+        first = await cache.candles(symbol, TIMEFRAME, first_at, first_at + timedelta(hours=2))
+        last = await cache.candles(
+            symbol, TIMEFRAME, last_at - timedelta(hours=2), last_at + timedelta(hours=1)
+        )
+        if first and last:
+            prices[symbol] = (first[0].open, last[-1].close)
+    return prices
+
+
+async def audits_of(core: Core, user_id: int) -> Sequence[AuditRecord]:
+    async with core.uow(read_only=True) as uow:
+        return await uow.audits.for_user(user_id)
+
+
+async def audit_of(core: Core, user_id: int, audit_id: int) -> AuditRecord:
+    async with core.uow(read_only=True) as uow:
+        record = await uow.audits.get(user_id, audit_id)
+    if record is None:
+        raise NotFound(f"You have no audit #{audit_id}.")
+    return record
+
+
+async def audit_job(auditor: "Auditor", run: JobRun, user_id: int, export: str) -> JsonValue:
+    """The audit as a job: its progress reported to the queue (where the chat reads it), its record's id the
+    job's result."""
+
+    async def progress(fraction: float, line: str) -> None:
+        await run.progress(fraction)
+
+    outcome = await auditor.audit(user_id, export.encode(), progress)
+    return {"audit_id": outcome.record.id, "hit_rate": outcome.hit_rate, "requests": outcome.requests}
+
+
+def leaderboard(records: Sequence[AuditRecord]) -> list[AuditRecord]:
+    """The user's audited channels, the best return at the fixed amount first."""
+    return sorted(records, key=lambda r: (r.report.return_rate is None, -(r.report.return_rate or 0)))
