@@ -184,6 +184,10 @@ class TelegramBot:
             return Response({"ok": False}, status_code=503, headers={"Retry-After": "1"})
         try:
             await self.dp.feed_update(self.bot, update)
+        except (
+            TelegramBadRequest
+        ):  # no retry can cure it (a tap answered already, say): done, the cause logged
+            log.warning("update %s refused by Telegram", update.update_id, exc_info=True)
         except Exception:  # the update stays unhandled: free for Telegram's retry, the cause logged
             await self.claims.release(update.update_id)
             log.exception("update %s failed; Telegram will post it again", update.update_id)
