@@ -1,10 +1,12 @@
 """Three `tsbot web` workers behind Debian's nginx (deploy/nginx's settings) on PostgreSQL and Redis take
-Telegram's webhook updates and API calls; one is killed with SIGKILL while updates are in flight. As Telegram
-does, every update is posted again until it is answered 200: none is lost, none is handled twice, and every
-user's confirmed order is placed exactly once."""
+Telegram's webhook updates and API calls; one is killed with SIGKILL while updates and API orders are in flight.
+As Telegram does, every update is posted again until it is answered 200, and an API client confirms again a
+confirmation lost with the worker: none is lost, none is handled twice, every order is placed exactly once."""
 
 import asyncio
+import contextlib
 import os
+import re
 import signal
 import uuid
 from collections.abc import AsyncIterator
@@ -26,6 +28,8 @@ from tests.patience import PATIENCE_S
 
 WORKERS = 3
 USERS = 12
+API_USERS = 4
+API_ORDERS_EACH = 3  # one after another, so that some are in flight when the worker is killed
 SECRET = "deploy-test-webhook-secret"
 
 pytestmark = [
@@ -117,18 +121,83 @@ class Telegram:
                 await asyncio.sleep(0.02)
 
 
+async def orders_of_api_users() -> list[int]:
+    engine = create_engine(POSTGRES_URL)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text(
+                    "SELECT count(o.id) FROM users u LEFT JOIN orders o ON o.user_id = u.id"
+                    " WHERE u.telegram_id IS NULL GROUP BY u.id"
+                )
+            )
+            return [int(count) for (count,) in rows]
+    finally:
+        await engine.dispose()
+
+
 async def orders_by_user() -> dict[int, int]:
     engine = create_engine(POSTGRES_URL)
     try:
         async with engine.connect() as connection:
             rows = await connection.execute(
                 text(
-                    "SELECT u.telegram_id, count(o.id) FROM users u JOIN orders o ON o.user_id = u.id GROUP BY 1"
+                    "SELECT u.telegram_id, count(o.id) FROM users u JOIN orders o ON o.user_id = u.id"
+                    " WHERE u.telegram_id IS NOT NULL GROUP BY 1"
                 )
             )
             return {int(telegram_id): int(count) for telegram_id, count in rows}
     finally:
         await engine.dispose()
+
+
+async def api_trader(env: dict[str, str], folder: Path, name: str) -> dict[str, str]:
+    """A user of the API with a trading token, made as an operator does (`tsbot user create`, `tsbot token`)."""
+
+    async def tsbot(*args: str) -> str:
+        command = await asyncio.create_subprocess_exec(
+            TSBOT,
+            *args,
+            env=env,
+            cwd=folder,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        said, _ = await command.communicate()
+        assert command.returncode == 0, said.decode()
+        return said.decode()
+
+    user_id = re.search(r"^user (\d+) ", await tsbot("user", "create", name), re.MULTILINE)
+    assert user_id is not None
+    made = await tsbot("token", "create", "--user", user_id.group(1), "--scope", "trade", "deploy-test")
+    secret = re.search(r": (\S+)$", made, re.MULTILINE)
+    assert secret is not None, made
+    return {"Authorization": f"Bearer {secret.group(1)}"}
+
+
+async def api_order(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    """Previewed, then confirmed until the API says it is placed: a confirmation lost with a dead worker is
+    sent again, and answered 409 if the dead worker had placed it."""
+    order = {"symbol": "BTC/USDT", "side": "buy", "amount": "0.001"}
+    async with asyncio.timeout(PATIENCE_S):
+        while True:
+            with contextlib.suppress(httpx.TransportError):
+                preview = await client.post("/api/v1/orders/preview", json=order, headers=auth)
+                if preview.status_code == 201:
+                    break
+                assert preview.status_code == 502, preview.text
+        draft = {"draft_id": preview.json()["draft_id"]}
+        while True:
+            with contextlib.suppress(httpx.TransportError):
+                placed = await client.post("/api/v1/orders/confirm", json=draft, headers=auth)
+                if placed.status_code in (201, 409):
+                    return
+                assert placed.status_code == 502, placed.text
+
+
+async def api_orders(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    for _ in range(API_ORDERS_EACH):
+        await api_order(client, auth)
 
 
 async def api_calls(client: httpx.AsyncClient, stop: asyncio.Event) -> list[int]:
@@ -172,16 +241,20 @@ async def test_a_worker_killed_mid_traffic_loses_and_doubles_nothing(
             for worker, port in zip((victim, other, third), ports, strict=True):
                 await until_healthy(client, worker, f"http://127.0.0.1:{port}/health")
             await until_healthy(client, proxy, "/health")
+            env = worker_env(sandbox, tmp_path, ports[0])
+            traders = [await api_trader(env, tmp_path, f"api-{n}") for n in range(API_USERS)]
             telegram = Telegram(client, sandbox.state)
             users = [960_001 + n for n in range(USERS)]
             stop_reads = asyncio.Event()
             reads = asyncio.create_task(api_calls(client, stop_reads))
             trading = [asyncio.create_task(telegram.confirm(user, "buy 0.001 btc")) for user in users]
+            api_trading = [asyncio.create_task(api_orders(client, auth)) for auth in traders]
             async with asyncio.timeout(PATIENCE_S):  # some orders placed, the rest in flight: the kill
                 while len(await orders_by_user()) < USERS // 4:  # noqa: ASYNC110 - a database, no event
                     await asyncio.sleep(0.02)
             victim.popen.send_signal(signal.SIGKILL)
             answers = await asyncio.gather(*trading)
+            await asyncio.gather(*api_trading)
             for user in users:  # and after the kill, through the workers left
                 await telegram.say(user, "price of btc")
             stop_reads.set()
@@ -192,6 +265,7 @@ async def test_a_worker_killed_mid_traffic_loses_and_doubles_nothing(
 
     assert victim.popen.returncode == -signal.SIGKILL
     assert await orders_by_user() == dict.fromkeys(users, 1)  # none lost, none doubled
+    assert await orders_of_api_users() == [API_ORDERS_EACH] * API_USERS
     assert all(answer.done() for answer in answers)
     assert set(statuses) == {200}, sorted(set(statuses))
     redis = Redis.from_url(REDIS_URL)
