@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 TORCH := $(shell grep -o '"torch==[^"]*' pyproject.toml | tr -d '"')
 
-.PHONY: run test lint lint-frontend typecheck unit install lock migrate bench clean frontend chromium
+.PHONY: run test lint lint-frontend typecheck unit install lock migrate bench clean frontend chromium nginx
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ lint-frontend: frontend
 chromium:
 	@[ -x /usr/bin/chromium ] || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's nginx for the production topology's test (tests/deploy), which is skipped where it cannot be installed.
+nginx:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { apt-get update -qq && apt-get install -y -qq nginx >/dev/null; } \
+		|| echo "nginx could not be installed: tests/deploy will be skipped" >&2
+
 run: migrate frontend
 	$(BIN)/tsbot run
 
@@ -78,7 +83,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) frontend chromium
+unit: $(STAMP) frontend chromium nginx
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # PostgreSQL joins the suite when TSBOT_TEST_POSTGRES=1 (as .ci/run sets it).

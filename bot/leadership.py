@@ -31,6 +31,15 @@ class SoleProcess:
         await stop.wait()
 
 
+class Follower:
+    """A web worker: it serves updates and requests, never the scheduled work, which a `tsbot run` leads."""
+
+    leading = False
+
+    async def keep(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+
+
 def leadership(redis_url: str | None) -> Leadership:
     if not redis_url:
         return SoleProcess()

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     telegram_admins: str = ""
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    # A Bot API server of one's own (telegram-bot-api run locally, or the tests' sandbox) in place of Telegram's.
+    telegram_api_url: str | None = None
+    # How long a webhook worker holds an update it handles before a retry may take it (it died meanwhile).
+    telegram_update_lease_seconds: Annotated[float, Field(gt=0)] = 60.0
     telegram_rate_per_second: Annotated[float, Field(gt=0)] = 30.0
     telegram_rate_per_chat: Annotated[float, Field(gt=0)] = 1.0
     telegram_throttle_per_second: Annotated[float, Field(gt=0)] = 5.0

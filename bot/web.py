@@ -5,6 +5,7 @@ import gc
 import logging
 
 import uvicorn
+from litestar import Litestar
 
 from bot.audits import build_auditor
 from bot.container import Container, secret_key
@@ -56,10 +57,37 @@ def tune_garbage_collector() -> None:
     gc.freeze()
 
 
+def serves_webhook(settings: Settings) -> bool:
+    """A webhook bot with REDIS_URL: web workers take its updates too (their claims and the conversations are
+    shared in Redis), while the scheduled work stays with the leading `tsbot run`."""
+    return bool(settings.telegram_bot_token and settings.telegram_webhook_url and settings.redis_url)
+
+
 async def serve_web(container: Container) -> None:
-    """The API and the Mini App without the tracker or the bot (run one `tsbot run` beside web workers)."""
+    """The API and the Mini App, and the webhook where `serves_webhook`, without the tracker (run one
+    `tsbot run` beside web workers)."""
     settings = container.settings
-    app = create_app(container.database_ok, web=web_context(container))
+    if not serves_webhook(settings) or settings.redis_url is None:
+        await _serve(container, create_app(container.database_ok, web=web_context(container)))
+        return
+    # Imported here: a web worker without the webhook loads neither the bot nor the job queue.
+    from bot.leadership import Follower
+    from bot.telegram.process import build_telegram
+    from storage.saq_jobs import SaqJobQueue, saq_queue
+
+    jobs = SaqJobQueue(saq_queue(settings.redis_url))
+    telegram = await build_telegram(container, Follower(), jobs)
+    app = create_app(container.database_ok, routers=telegram.routers, web=web_context(container, jobs))
+    await telegram.telegram.start()
+    try:
+        await _serve(container, app)
+    finally:
+        await telegram.telegram.stop()
+        await jobs.close()
+
+
+async def _serve(container: Container, app: Litestar) -> None:
+    settings = container.settings
     config = uvicorn.Config(
         app, host=settings.tsbot_host, port=settings.tsbot_port, log_level=settings.log_level.lower()
     )

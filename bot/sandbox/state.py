@@ -218,6 +218,15 @@ class SandboxState:
         )
 
     def callback(self, user_id: int, message_id: int, data: str) -> asyncio.Future[str | None]:
+        update, answer = self.callback_query(user_id, message_id, data)
+        self.push(update)
+        return answer
+
+    def callback_query(
+        self, user_id: int, message_id: int, data: str
+    ) -> tuple[JsonDict, asyncio.Future[str | None]]:
+        """A tap on a bot message's button, as an update without its id (a webhook's test posts it itself), and
+        the future of the bot's answer."""
         chat = self.chat(user_id)
         message = chat.messages.get(message_id)
         if message is None or message.deleted or message.sender != "bot":
@@ -225,18 +234,14 @@ class SandboxState:
         query_id = f"{next(self._callback_ids)}{secrets.token_hex(4)}"
         answer: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
         self._answers[query_id] = answer
-        self.push(
-            {
-                "callback_query": {
-                    "id": query_id,
-                    "from": chat.user,
-                    "message": self.message_payload(user_id, message),
-                    "chat_instance": str(user_id),
-                    "data": data,
-                }
-            }
-        )
-        return answer
+        query = {
+            "id": query_id,
+            "from": chat.user,
+            "message": self.message_payload(user_id, message),
+            "chat_instance": str(user_id),
+            "data": data,
+        }
+        return {"callback_query": query}, answer
 
     def forget_callback(self, query_id_future: asyncio.Future[str | None]) -> None:
         for key, value in list(self._answers.items()):

@@ -19,6 +19,7 @@ from bot.sandbox.state import SandboxState
 from bot.settings import Settings
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.runtime import TelegramBot, telegram_bot
+from bot.telegram.update_claims import update_claims
 from handlers.config import BotConfig
 from nlp.pipeline import Pipeline
 from trading.ports.jobs import JobQueue
@@ -97,7 +98,11 @@ async def build_telegram(
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     # The bot talks to Telegram or, without a token, to the sandbox: never a chat page with no bot behind it.
     sandbox = SandboxState(settings.sandbox_token) if token is None else None
-    api_base = f"http://{settings.tsbot_host}:{settings.tsbot_port}/sandbox" if token is None else None
+    api_base = (
+        f"http://{settings.tsbot_host}:{settings.tsbot_port}/sandbox"
+        if token is None
+        else settings.telegram_api_url
+    )
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
     if secret is None and token and settings.telegram_webhook_url:
         # Never a webhook without a secret: one derived from SECRET_KEY, the same in every webhook worker.
@@ -118,6 +123,11 @@ async def build_telegram(
         jobs=jobs,
         email_sender=email_sender(settings),
         auditor=auditor,
+        claims=update_claims(
+            settings.redis_url,
+            timedelta(seconds=settings.telegram_update_lease_seconds),
+            container.core.clock,
+        ),
     )
     routers = [sandbox_router(sandbox)] if sandbox is not None else []
     if token and settings.telegram_webhook_url:

@@ -21,11 +21,13 @@ from litestar import Request, Router, post
 from litestar.response import Response
 from pydantic import ValidationError
 
+from bot.clock import SystemClock
 from bot.jobs import JobServices, job_functions, local_queue
 from bot.leadership import Leadership
 from bot.telegram.alert_watch import AlertWatcher
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.sealed import ConversationSealer
+from bot.telegram.update_claims import Claim, MemoryUpdateClaims, UpdateClaims
 from handlers.charts import PortfolioCharts
 from handlers.config import BotConfig
 from handlers.middlewares import AccessMiddleware, ThrottleMiddleware, UserMiddleware
@@ -128,8 +130,8 @@ class TelegramBot:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     alert_every_seconds: float = 1.0
+    claims: UpdateClaims = field(default_factory=lambda: MemoryUpdateClaims(SystemClock()))
     _polling: asyncio.Task[None] | None = None
-    _feeding: set[asyncio.Task[Any]] = field(default_factory=set)
     _jobs_running: asyncio.Task[None] | None = None
     _jobs_stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -169,10 +171,31 @@ class TelegramBot:
         self._jobs_stop.set()
         if self._jobs_running is not None:
             await self._jobs_running
-        for task in list(self._feeding):
-            task.cancel()
+        await self.claims.close()
         await self.bot.session.close()
         await self.dp.storage.close()
+
+    async def handle_once(self, update: Update) -> Response[dict[str, bool]]:
+        """Handled before the answer, once across the workers (bot.telegram.update_claims): a worker killed
+        mid-update never answered 200, so Telegram posts it again, and the retry is handled once its claim
+        lapses. Another worker's claim still held is answered 503, which Telegram also retries."""
+        claim = await self.claims.claim(update.update_id)
+        if claim is Claim.DONE:
+            return Response({"ok": True})
+        if claim is Claim.BUSY:
+            return Response({"ok": False}, status_code=503, headers={"Retry-After": "1"})
+        try:
+            await self.dp.feed_update(self.bot, update)
+        except (
+            TelegramBadRequest
+        ):  # no retry can cure it (a tap answered already, say): done, the cause logged
+            log.warning("update %s refused by Telegram", update.update_id, exc_info=True)
+        except Exception:  # the update stays unhandled: free for Telegram's retry, the cause logged
+            await self.claims.release(update.update_id)
+            log.exception("update %s failed; Telegram will post it again", update.update_id)
+            return Response({"ok": False}, status_code=500)
+        await self.claims.done(update.update_id)
+        return Response({"ok": True})
 
     def webhook_router(self) -> Router:
         """Served at the webhook address's own path, where Telegram posts."""
@@ -189,10 +212,7 @@ class TelegramBot:
                 update = Update.model_validate_json(await request.body(), context={"bot": self.bot})
             except ValidationError:
                 return Response({"ok": False}, status_code=400)
-            task: asyncio.Task[Any] = asyncio.create_task(self.dp.feed_webhook_update(self.bot, update))
-            self._feeding.add(task)
-            task.add_done_callback(self._feeding.discard)
-            return Response({"ok": True})
+            return await self.handle_once(update)
 
         return Router(
             path="/",
@@ -219,9 +239,11 @@ def telegram_bot(
     jobs: JobQueue | None = None,
     email_sender: EmailSender | None = None,
     auditor: Auditor | None = None,
+    claims: UpdateClaims | None = None,
 ) -> TelegramBot:
     """`jobs`: the process's queue; without one, the bot runs a queue of its own while it runs, with `auditor`
-    auditing the channel exports users send."""
+    auditing the channel exports users send. `claims`: the webhook's updates handled
+    (bot.telegram.update_claims); in this process where none are given."""
     index = AlertIndex()
     bot = build_bot(token, api_base, queue)
     notices = NoticeDelivery(core, TelegramNotifier(bot, core))
@@ -231,4 +253,14 @@ def telegram_bot(
         own_jobs.add_functions(job_functions(JobServices(core, own_jobs, notices, auditor=auditor)))
     dp = build_dispatcher(core, pipeline, config, index, storage, jobs, email_sender)
     watcher = AlertWatcher(core, prices, index, notices, leadership)
-    return TelegramBot(bot, dp, watcher, notices, own_jobs, webhook_url, webhook_secret, alert_every_seconds)
+    return TelegramBot(
+        bot,
+        dp,
+        watcher,
+        notices,
+        own_jobs,
+        webhook_url,
+        webhook_secret,
+        alert_every_seconds,
+        claims or MemoryUpdateClaims(core.clock),
+    )

@@ -62,6 +62,21 @@ async def test_an_order_previewed_through_the_webhook(harness: Harness) -> None:
         assert "USDT" in summary["text"]
 
 
+async def test_an_update_posted_again_is_answered_and_handled_once(harness: Harness) -> None:
+    """Telegram posts an update again when it saw no 200: the retry is answered, and nothing is done twice."""
+    async with serve_webhook_bot(harness) as hook:
+        chat = hook.sandbox.chat(804)
+        update = hook.user_update(804, "price of btc")
+        for _ in range(3):
+            taken = await hook.deliver(update, WEBHOOK_SECRET)
+            assert taken.status_code == 200 and taken.json() == {"ok": True}
+        # Handled before its answer: the reply is there now, and the retries added none.
+        assert [m["from"] for m in await chat.messages()] == ["user", "bot"]
+        again = await hook.deliver(hook.user_update(804, "price of eth"), WEBHOOK_SECRET)
+        assert again.status_code == 200
+        assert [m["from"] for m in await chat.messages()] == ["user", "bot", "user", "bot"]
+
+
 async def test_the_web_apis_rate_limits_spare_the_webhook_and_the_sandbox(harness: Harness) -> None:
     """Telegram posts every update from a few addresses, and the bot's own Bot API calls all come from one:
     the web API's limits per address and per user must not refuse them (the bot's queue keeps Telegram's)."""

@@ -45,10 +45,16 @@ def get_json(url: str) -> tuple[int, dict[str, str]]:
 
 
 def healthy(process: subprocess.Popen[str], port: int, deadline: float) -> bool:
-    """Waits for the process to answer /health, ok with its database."""
+    """Waits for the process to answer /health, ok with its database (and its Redis, where it has one)."""
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            return get_json(f"http://127.0.0.1:{port}/health") == (200, {"status": "ok", "database": "ok"})
+            status, answer = get_json(f"http://127.0.0.1:{port}/health")
+            return (status, answer.get("status"), answer.get("database"), answer.get("redis", "ok")) == (
+                200,
+                "ok",
+                "ok",
+                "ok",
+            )
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.1)
     return False
