@@ -40,13 +40,12 @@ def live_server(template: Path, folder: Path, command: str = "web", **settings: 
         "LOG_LEVEL": "WARNING",
         **settings,
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", command],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    # Its output to a file: a pipe nobody reads fills up and blocks the process at its next log line.
+    log = folder / f"tsbot-{port}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", command], cwd=folder, env=env, stdout=output, stderr=output
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + PATIENCE_S
@@ -59,8 +58,7 @@ def live_server(template: Path, folder: Path, command: str = "web", **settings: 
             except httpx.HTTPError:
                 pass
             if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise RuntimeError(f"tsbot web exited: {output}")
+                raise RuntimeError(f"tsbot web exited: {log.read_text()}")
             time.sleep(0.1)
         yield base
     finally:
