@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
@@ -120,17 +119,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(parse_command(jsonl=args.jsonl, text=args.text))
 
     from bot.migrate import NotMigrated
+    from bot.observability import configure_logging, start_sentry
     from bot.settings import SettingsError, load_settings, require_database
     from bot.sole_run import AnotherRun
     from trading.domain.errors import TradingError
 
     try:
         settings = load_settings()
-        logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        # APScheduler logs each run of each job at INFO: the alert watcher alone would write two lines a second.
-        logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
+        configure_logging(settings)
+        start_sentry(settings)
         require_database(settings)  # one line naming it, at once, rather than a traceback from deep inside
         if args.command == "db":
             from bot.migrate import upgrade

@@ -119,6 +119,12 @@ class Settings(BaseSettings):
     tsbot_host: str = "127.0.0.1"
     tsbot_port: Annotated[int, Field(gt=0, lt=65536)] = 8000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = (
+        "text"  # json: one object a line, with the request's and update's ids
+    )
+    # Error reports to Sentry (or any server speaking its protocol); none without a DSN.
+    sentry_dsn: SecretStr | None = None
+    sentry_environment: str = "production"
 
     @field_validator("database_url")
     @classmethod

@@ -4,6 +4,7 @@ a photo or a voice message in a private chat, what the bot does read."""
 
 import logging
 
+import sentry_sdk
 from aiogram import F, Router
 from aiogram.enums import ChatType, ContentType
 from aiogram.exceptions import TelegramBadRequest
@@ -12,18 +13,20 @@ from aiogram.types import CallbackQuery, ErrorEvent, Message
 from handlers.filters import OnLoop
 from handlers.render import STALE_BUTTON, TEXT_ONLY
 from handlers.replies import reply
+from trading import log_context
+from trading.domain.accounts import User
 from trading.domain.errors import TradingError
 
 log = logging.getLogger(__name__)
 SORRY = "Something went wrong on our side and nothing was done; please try again in a moment."
 
 
-async def on_error(event: ErrorEvent) -> None:
+async def on_error(event: ErrorEvent, user: User | None = None) -> None:
     error = event.exception
     if isinstance(error, TradingError):
         text = error.message
     else:
-        log.error("update %s failed", event.update.update_id, exc_info=error)
+        _log_failure(event.update.update_id, user, error)
         text = SORRY
     update = event.update
     try:
@@ -33,6 +36,20 @@ async def on_error(event: ErrorEvent) -> None:
             await reply(update.message, text)
     except Exception:  # telling the user failed too (the chat is gone): the log has the cause already
         log.warning("could not report an error to update %s", update.update_id)
+
+
+def _log_failure(update_id: int, user: User | None, error: Exception) -> None:
+    """The cause to the log, and to the error reports where they are on, with the update's id and the user's
+    (never their name or what they wrote). Aiogram calls this outside the update's own middleware."""
+    token = log_context.update_id.set(update_id)
+    try:
+        with sentry_sdk.new_scope() as scope:
+            scope.set_tag("update_id", update_id)
+            if user is not None:
+                scope.set_user({"id": str(user.id)})
+            log.error("update %s failed", update_id, exc_info=error)
+    finally:
+        log_context.update_id.reset(token)
 
 
 async def _tell_tapper(query: CallbackQuery, text: str) -> None:

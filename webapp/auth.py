@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import sentry_sdk
 from aiogram.utils.web_app import WebAppInitData, safe_parse_webapp_init_data
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -65,6 +66,11 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
+        result = await self._authenticated(connection)
+        sentry_sdk.set_user({"id": str(result.user.user_id)})  # the id only, on this request's error reports
+        return result
+
+    async def _authenticated(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         web: WebContext = connection.app.state.web
         credentials = _bearer(connection)
         if credentials.startswith(API_TOKEN_PREFIX):

@@ -17,6 +17,7 @@ from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import Counter
 
+from trading import log_context
 from webapp.errors import DATABASE_ERRORS, database_down, database_error_handler
 
 log = logging.getLogger("tsbot.web")
@@ -62,13 +63,19 @@ def request_id_of(scope: Scope) -> str:
 
 
 def request_ids(app: ASGIApp) -> ASGIApp:
-    """The request's id and start, as early as a route is found, for the handlers' own log lines."""
+    """The request's id (for every log line written while it is served) and its start, as early as a route is
+    found."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == ScopeType.HTTP:
-            request_id_of(scope)
-            scope["state"].setdefault(_STARTED, time.perf_counter())
-        await app(scope, receive, send)
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        token = log_context.request_id.set(request_id_of(scope))
+        scope["state"].setdefault(_STARTED, time.perf_counter())
+        try:
+            await app(scope, receive, send)
+        finally:
+            log_context.request_id.reset(token)
 
     return middleware
 

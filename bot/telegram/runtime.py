@@ -25,6 +25,7 @@ from bot.clock import SystemClock
 from bot.jobs import JobServices, job_functions, local_queue
 from bot.leadership import Leadership
 from bot.telegram.alert_watch import AlertWatcher
+from bot.telegram.observed import ObservedUpdates
 from bot.telegram.outbox import OutgoingQueue
 from bot.telegram.sealed import ConversationSealer
 from bot.telegram.update_claims import Claim, MemoryUpdateClaims, UpdateClaims
@@ -83,6 +84,7 @@ def build_dispatcher(
         charts=PortfolioCharts(),
         sealer=ConversationSealer(config.conversation_secret),
     )
+    dp.update.outer_middleware(ObservedUpdates())
     dp.update.outer_middleware(AccessMiddleware(config))
     dp.update.outer_middleware(ThrottleMiddleware(config.throttle_per_second, config.throttle_burst))
     dp.update.outer_middleware(UserMiddleware(core))
