@@ -157,9 +157,11 @@ async def test_break_even_after_the_second_target_only(harness: Harness) -> None
     await tick(harness, trailing, "3510")
     assert (await stop_of(harness, user)).price == D(3000)
     await tick(harness, trailing, "3610")
-    assert (await stop_of(harness, user)).price == (entry.average_price or D(0)).quantize(
-        D("0.01"), "ROUND_FLOOR"
-    )
+    moved_to = (entry.average_price or D(0)).quantize(D("0.01"), "ROUND_FLOOR")
+    assert (await stop_of(harness, user)).price == moved_to
+    async with harness.core.uow(read_only=True) as uow:
+        told = [n.text for n in await uow.notices.unsent(10) if n.user_id == user]
+    assert told == [f"🛡 ETH/USDT: your stop moved to {moved_to:,} (break-even after target 2)."]
 
 
 async def test_a_trailing_take_profit_sells_the_rest_on_the_fall_back_past_the_first_target(

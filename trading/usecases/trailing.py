@@ -16,16 +16,21 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from trading.domain.enums import OPEN_STATUSES, OrderStatus
 from trading.domain.errors import TradingError
 from trading.domain.market import Ticker
+from trading.domain.money import price_text
 from trading.domain.orders import Order
 from trading.domain.perpetuals import is_perpetual
-from trading.domain.stop_modes import PositionStopMode, StopMode, step, wake_price
+from trading.domain.stop_modes import PositionStopMode, StopMode, StopModeKind, step, wake_price
 from trading.usecases.brackets import guarding
 from trading.usecases.core import Core
 from trading.usecases.live_prices import LivePrices, venue_ticker
+from trading.usecases.notices import add_notices
 from trading.usecases.stop_moves import guards_holding, move_guarding_stop
 from trading.usecases.tracking import send_reached
 
 log = logging.getLogger(__name__)
+# The moves the trader is told of: each a step they would want to know of. A trailing stop moves at every new
+# high, which would be a message a tick; where it ends is told when it sells.
+TOLD = frozenset({StopModeKind.BREAK_EVEN, StopModeKind.MOVING_TARGET})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +70,19 @@ async def apply_step(core: Core, record: PositionStopMode, stop: Order, ticker: 
         return None
     async with core.uow() as uow:
         await uow.stop_modes.save_extreme(record.id, moved.mode.extreme)
+        if mode.kind in TOLD:
+            await add_notices(uow, [(stop.user_id, _moved_text(mode, stop.symbol, price))], core.clock.now())
         await uow.commit()
     return Tracked(record, stop)
+
+
+def _moved_text(mode: StopMode, symbol: str, price: Decimal) -> str:
+    why = (
+        f"break-even after target {mode.after_target}"
+        if mode.kind is StopModeKind.BREAK_EVEN
+        else "moving target: a target was reached"
+    )
+    return f"🛡 {symbol}: your stop moved to {price_text(price)} ({why})."
 
 
 async def _close_through(core: Core, record: PositionStopMode, stop: Order) -> Tracked | None:
