@@ -15,17 +15,8 @@ from playwright.async_api import Page, async_playwright, expect
 from tests.bot.sandbox import free_port
 from tests.harness import Harness
 from tests.patience import PATIENCE_MS, PATIENCE_S
+from tests.webapp.browser import ARGS, ARTIFACTS, CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 WAIT_MS = PATIENCE_MS
 
 

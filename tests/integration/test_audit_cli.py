@@ -2,15 +2,14 @@
 kept in the SQL table, the report printed and kept, the chart written; a file that is no export is one line."""
 
 import asyncio
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.audits import candle_source
 from bot.settings import Settings
 from tests.audit.exports import export, message
+from tests.cli import cli_env, run_tsbot
 from tests.databases import sqlite_copy
 
 AT = datetime(2025, 6, 2, 9, tzinfo=UTC)
@@ -27,22 +26,12 @@ def btc_export() -> bytes:
 
 
 def test_an_export_is_audited_from_the_command_line(tmp_path: Path, sqlite_template: Path) -> None:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_", "REDIS_", "INFLUX_", "EXCHANGE"))
-    }
-    env |= {"DATABASE_URL": sqlite_copy(sqlite_template, tmp_path, "cli"), "DATA_DIR": str(tmp_path / "data")}
+    database = sqlite_copy(sqlite_template, tmp_path, "cli")
+    dropped = ("DATABASE_", "REDIS_", "INFLUX_", "EXCHANGE")
+    env = cli_env(dropped, DATABASE_URL=database, DATA_DIR=str(tmp_path / "data"))
 
     def tsbot(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot.cli", *args],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        return run_tsbot(env, tmp_path, *args, timeout=300)
 
     assert tsbot("user", "create", "alice").returncode == 0
     (tmp_path / "result.json").write_bytes(btc_export())

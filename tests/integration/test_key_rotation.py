@@ -3,9 +3,6 @@ rotate` re-encrypts every stored secret (exchange credentials, webhook secrets) 
 again (after a stop, or after a process still on the old key wrote a row) to finish, and leaves a row no key
 decrypts as it was."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +12,7 @@ from storage.automation_models import NotifyChannelRow
 from storage.crypto import CredentialCipher
 from storage.key_rotation import Rotation, rotate_secrets
 from storage.models import ExchangeAccountRow
+from tests.cli import cli_env, run_tsbot
 from tests.harness import Harness
 from trading.domain.accounts import Credentials
 from trading.domain.channels import ChannelKind, EventKind, NotifyChannel
@@ -129,18 +127,15 @@ async def test_tsbot_keys_rotate_reports_what_it_did(
     harness: Harness, database_url: str, tmp_path: Path
 ) -> None:
     await _store_secrets(harness)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "SECRET_"))}
-    env |= {"DATABASE_URL": database_url, "SECRET_KEY": NEW, "OLD_SECRET_KEYS": f"other, {OLD}"}
+    env = cli_env(
+        ("DATABASE_", "REDIS_", "SECRET_"),
+        DATABASE_URL=database_url,
+        SECRET_KEY=NEW,
+        OLD_SECRET_KEYS=f"other, {OLD}",
+    )
 
     def rotate() -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "keys", "rotate"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = run_tsbot(env, tmp_path, "keys", "rotate", timeout=120)
         assert done.returncode == 0, done.stderr
         return done.stdout
 

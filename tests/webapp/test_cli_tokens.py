@@ -1,27 +1,19 @@
 """`tsbot token create|list|revoke`, through the real command line."""
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli import cli_env, run_tsbot
 from tests.databases import sqlite_copy
 
 
 def test_token_created_listed_and_revoked_from_the_cli(tmp_path: Path, sqlite_template: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))}
-    env |= {"DATABASE_URL": sqlite_copy(sqlite_template, tmp_path, "cli"), "DATA_DIR": str(tmp_path / "data")}
+    database = sqlite_copy(sqlite_template, tmp_path, "cli")
+    env = cli_env(("DATABASE_", "REDIS_"), DATABASE_URL=database, DATA_DIR=str(tmp_path / "data"))
 
     def tsbot(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot.cli", *args],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_tsbot(env, tmp_path, *args, timeout=120)
 
     assert tsbot("user", "create", "alice").returncode == 0
     made = tsbot("token", "create", "--user", "1", "--scope", "trade", "my script")
