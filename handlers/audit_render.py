@@ -36,6 +36,8 @@ def report_text(record: AuditRecord, quote: str = "USDT", hit_rate: float | None
         f"Max drawdown {r.max_drawdown:,.2f} {quote}"
         + ("" if wait is None else f" · first target after {wait.total_seconds() / 3600:,.1f} h on average"),
     ]
+    if r.settings:
+        lines.append(r.settings)
     if r.stops_assumed_first:
         lines.append(
             f"{r.stops_assumed_first} trade(s) reached the stop and a target in one candle that no finer "

@@ -62,6 +62,7 @@ class AuditOut(msgspec.Struct):
     by_month: list[TallyOut]
     equity: list[EquityOut]
     unread: list[UnreadOut]
+    settings: str  # the rules the signals were played with
     candle_hit_rate: float | None = None  # of this audit's candle windows, where it was just run
 
 
@@ -110,5 +111,6 @@ def audit_out(record: AuditRecord, hit_rate: float | None = None) -> AuditOut:
         by_month=_tallies(r.by_month),
         equity=[EquityOut(at, value) for at, value in r.equity],
         unread=[UnreadOut(post, why) for post, why in record.unread],
+        settings=r.settings,
         candle_hit_rate=hit_rate,
     )

@@ -40,6 +40,7 @@ def report_json(report: AuditReport) -> str:
             "by_symbol": tallies(report.by_symbol),
             "by_month": tallies(report.by_month),
             "equity": [[at.isoformat(), str(value)] for at, value in report.equity],
+            "settings": report.settings,
         }
     )
 
@@ -68,6 +69,7 @@ def report_of(text: str) -> AuditReport:
         by_symbol=tallies(raw["by_symbol"]),
         by_month=tallies(raw["by_month"]),
         equity=tuple((datetime.fromisoformat(at), Decimal(value)) for at, value in raw["equity"]),
+        settings=raw.get("settings", ""),  # reports kept before the rules were said have none
     )
 
 

@@ -1,5 +1,6 @@
 """One signal played on historical candles with the trade rules the bot applies live (trading.domain.signals):
-the amount split equally over the entries, each target closing its share of the position, the stop, the stop
+the amount split over the entries as the source's entry rules say (evenly by default; the first entry, and those
+within the entry grace, taken at the open of the signal's first candle), each target closing its share of the position, the stop, the stop
 moved to the entry after the first target where the signal has a stop and a later target (break_even_applies),
 leverage and the liquidation price of an isolated futures position, a fee on every fill.
 
@@ -9,11 +10,12 @@ follow-up (stop moved, close, cancel) acts from the first candle that opens at o
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from trading.domain.entry_rules import EntryRules, split_amount, split_weights, within_grace
 from trading.domain.enums import Side
 from trading.domain.futures import PositionSide
 from trading.domain.futures_math import brackets_for, liquidation_price
@@ -51,12 +53,19 @@ class AuditSignal:
 @dataclass(frozen=True, slots=True)
 class AuditRules:
     """`amount`: the quote put into every signal (a futures signal's margin); `entry_wait`: how long an entry not
-    reached keeps waiting; `hold`: how long a trade is followed before it is marked at the close."""
+    reached keeps waiting (less where the entry rules' expiry is shorter); `hold`: how long a trade is followed
+    before it is marked at the close; `entry`: the source's entry rules."""
 
     amount: Decimal = Decimal(100)
     fee_rate: Decimal = Decimal("0.001")
     entry_wait: timedelta = timedelta(days=7)
     hold: timedelta = timedelta(days=30)
+    entry: EntryRules = field(default_factory=EntryRules)
+
+    @property
+    def waits(self) -> timedelta:
+        expiry = self.entry.expiry
+        return self.entry_wait if expiry is None else min(expiry, self.entry_wait)
 
 
 class Outcome(StrEnum):
@@ -99,7 +108,7 @@ class _Position:
 
     signal: AuditSignal
     rules: AuditRules
-    pending: list[Decimal]
+    pending: list[tuple[Decimal, Decimal]]  # the entries still waiting: (price, the amount put in there)
     stop: Decimal | None
     quantity: Decimal = ZERO  # held now
     filled_quantity: Decimal = ZERO
@@ -122,8 +131,7 @@ class _Position:
     def average(self) -> Decimal:
         return self.cost / self.filled_quantity
 
-    def fill(self, price: Decimal, at: datetime) -> None:
-        share = self.rules.amount / len(self.signal.spec.entries)
+    def fill(self, price: Decimal, share: Decimal, at: datetime) -> None:
         quantity = share * self.leverage / (price * (ONE + self.rules.fee_rate * self.leverage))
         self.quantity += quantity
         self.filled_quantity += quantity
@@ -156,7 +164,8 @@ def simulate(
     """Play `signal` on `candles` (in time order, of its symbol); `finer`: shorter candles of the same times,
     where there are, to decide a candle that reached both the stop and a target."""
     spec = signal.spec
-    position = _Position(signal, rules, list(spec.entries), spec.stop_loss)
+    shares = split_amount(rules.amount, split_weights(rules.entry, len(spec.entries)))
+    position = _Position(signal, rules, list(zip(spec.entries, shares, strict=True)), spec.stop_loss)
     follow_ups = sorted(signal.follow_ups, key=lambda f: f.at)
     last: Candle | None = None
     for index, candle in enumerate(candles):
@@ -168,11 +177,15 @@ def simulate(
             ended = _follow(position, follow_ups.pop(0), candle)
             if ended is not None:
                 return _trade(position, ended, candle.opened_at)
-        if position.entered_at is None and candle.opened_at > signal.at + rules.entry_wait:
+        if position.entered_at is None and candle.opened_at > signal.at + rules.waits:
             return _trade(position, Outcome.NOT_FILLED, None)
-        if candle.opened_at > signal.at + rules.entry_wait:
+        if candle.opened_at > signal.at + rules.waits:
             position.pending.clear()
+        if last is None:
+            _at_market(position, candle)
         _fill(position, candle)
+        if position.entered_at is None and _given_up(position, candle):
+            return _trade(position, Outcome.CANCELLED, None)
         last = candle
         if position.quantity <= 0:
             continue
@@ -230,20 +243,44 @@ def _follow(position: _Position, follow_up: FollowUp, candle: Candle) -> Outcome
     return None
 
 
+def _at_market(position: _Position, candle: Candle) -> None:
+    """The entries taken at market when the signal is followed (at the open of its first candle): the first
+    where the rules say so, and limit entries within the grace (trading.domain.signals._entry_orders)."""
+    spec, entry = position.signal.spec, position.rules.entry
+    for index, (price, share) in enumerate(list(position.pending)):
+        grace = not spec.breakout and within_grace(price, spec.side, candle.open, entry.grace_percent)
+        if grace or (index == 0 and entry.first_at_market):
+            position.fill(candle.open, share, candle.opened_at)
+            position.pending.remove((price, share))
+
+
+def _given_up(position: _Position, candle: Candle) -> bool:
+    """The entry rules' before-entry rules: no entry filled, and the candle reached the first target (or the
+    stop) where the rules give the signal up for that."""
+    spec, entry = position.signal.spec, position.rules.entry
+    buying = spec.side is Side.BUY
+    first = spec.targets[0] if spec.targets else None
+    target = first is not None and (candle.high >= first if buying else candle.low <= first)
+    stop = spec.stop_loss is not None and (
+        candle.low <= spec.stop_loss if buying else candle.high >= spec.stop_loss
+    )
+    return (entry.close_on_target_before_entry and target) or (entry.cancel_on_stop_before_entry and stop)
+
+
 def _fill(position: _Position, candle: Candle) -> None:
     """Entries the candle reached: a limit below (a buy's) fills at its price, or at the open where the candle
     opened through it; a breakout's stop entry the other way round."""
     buying = position.signal.spec.side is Side.BUY
     waits_below = buying != position.signal.spec.breakout
-    for price in list(position.pending):
+    for price, share in list(position.pending):
         opened_through = candle.open <= price if waits_below else candle.open >= price
         if opened_through:
-            position.fill(candle.open, candle.opened_at)
+            position.fill(candle.open, share, candle.opened_at)
         elif candle.low <= price if waits_below else candle.high >= price:
-            position.fill(price, candle.opened_at)
+            position.fill(price, share, candle.opened_at)
         else:
             continue
-        position.pending.remove(price)
+        position.pending.remove((price, share))
 
 
 def _adverse(position: _Position, candle: Candle) -> Outcome | None:

@@ -48,6 +48,7 @@ class AuditReport:
     by_symbol: tuple[Tally, ...]
     by_month: tuple[Tally, ...]
     equity: tuple[tuple[datetime, Decimal], ...]
+    settings: str = ""  # the rules the signals were played with (audit_settings.settings_text)
 
     @property
     def win_rate(self) -> Decimal | None:
