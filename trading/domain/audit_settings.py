@@ -1,5 +1,6 @@
-"""The rules an audit plays a channel's signals with, said in its report: the entry rules of the user's signal
-source of the same title where there is one (the rules following that channel would use), else the defaults."""
+"""The rules an audit plays a channel's signals with, said in its report: the entry rules and the stop mode of the
+user's signal source of the same title where there is one (the rules following that channel would use), else the
+defaults."""
 
 from trading.domain.audit import AuditRules
 from trading.domain.entry_rules import EntryRules, duration_text, split_text
@@ -26,7 +27,13 @@ def settings_text(rules: AuditRules, source: str | None) -> str:
         if source
         else "the default rules (no source of yours by this name)"
     )
+    mode = rules.stop_mode
+    stop = (
+        f"the stop moved by a {mode.text()}, from the candle after the one that moves it"
+        if mode is not None
+        else "the stop to the entry after the first target (where there is a later one)"
+    )
     return (
-        f"Played with {whose}: {entry_rules_text(rules.entry)}; "
+        f"Played with {whose}: {entry_rules_text(rules.entry)}; {stop}; "
         f"entries wait {duration_text(rules.waits)}, trades are followed {duration_text(rules.hold)}."
     )

@@ -13,6 +13,7 @@ from trading.domain.audit_export import ChannelExport, read_export
 from trading.domain.audit_reading import ReadChannel, UnreadPost, match_posts
 from trading.domain.audit_report import AuditRecord, audit_report
 from trading.domain.audit_settings import settings_text
+from trading.domain.audit_stops import AuditStopMode
 from trading.domain.errors import InvalidInput, NotFound
 from trading.ports.audit import CandleSource, CandleStore, PostReader
 from trading.ports.jobs import JobRun, JsonValue
@@ -94,13 +95,19 @@ class Auditor:
         return AuditOutcome(record, tuple(trades), cache.hit_rate, self.source.requests)
 
     async def rules_for(self, user_id: int, title: str) -> tuple[AuditRules, str | None]:
-        """The rules following the channel would use: those of the user's signal source of the export's title
-        (and its name), else the defaults."""
+        """The rules following the channel would use: the entry rules and stop mode of the user's signal source
+        of the export's title (and its name), else the defaults."""
         async with self.core.uow(read_only=True) as uow:
             for source, _ in await uow.signals.for_user(user_id):
                 if source.title.casefold() == title.casefold():
                     entry = await uow.entry_rules.of_source(source.id)
-                    return replace(self.rules, entry=entry), f"#{source.id} {source.title}"
+                    kind = source.stop_mode
+                    mode = (
+                        None
+                        if kind is None
+                        else AuditStopMode(kind, source.stop_mode_percent, source.stop_mode_after_target)
+                    )
+                    return replace(self.rules, entry=entry, stop_mode=mode), f"#{source.id} {source.title}"
         return self.rules, None
 
     async def read(self, export: ChannelExport, progress: Progress | None = None) -> ReadChannel:
