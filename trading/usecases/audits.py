@@ -16,7 +16,7 @@ from trading.domain.audit_settings import settings_text
 from trading.domain.audit_stops import AuditStopMode
 from trading.domain.errors import InvalidInput, NotFound
 from trading.ports.audit import CandleSource, CandleStore, PostReader
-from trading.ports.jobs import JobRun, JsonValue
+from trading.ports.jobs import JobQueue, JobRun, JsonValue, Retry
 from trading.usecases.candle_cache import CandleCache
 from trading.usecases.core import Core
 from trading.usecases.pricing import pair_of
@@ -32,6 +32,8 @@ Progress = Callable[[float, str], Awaitable[None]]
 # Reading the posts is about a tenth of an audit whose candles are stored: the rest is the simulation.
 READING_SHARE = 0.1
 AUDIT_JOB = "audit_export"
+# An audit is tried twice at most (a venue down for a while), each attempt given half an hour.
+AUDIT_RETRY = Retry(attempts=2, timeout=timedelta(minutes=30))
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +185,27 @@ async def audit_of(core: Core, user_id: int, audit_id: int) -> AuditRecord:
     if record is None:
         raise NotFound(f"You have no audit #{audit_id}.")
     return record
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedAudit:
+    key: str
+    export: ChannelExport
+
+
+def audit_job_key(user_id: int, name: str) -> str:
+    """The key of a user's audit job: the user's own in it, so that one user never reads another's."""
+    return f"audit:{user_id}:{name}"
+
+
+async def queue_audit(jobs: JobQueue, user_id: int, content: bytes, name: str) -> QueuedAudit:
+    """An export checked (InvalidInput, and nothing queued, where it is none) and its audit queued as a job
+    under audit_job_key(user_id, name), whose progress and result the caller follows."""
+    export = read_export(content)
+    key = audit_job_key(user_id, name)
+    kwargs: dict[str, JsonValue] = {"user_id": user_id, "export": content.decode("utf-8")}
+    await jobs.enqueue(AUDIT_JOB, key, kwargs, retry=AUDIT_RETRY)
+    return QueuedAudit(key, export)
 
 
 async def audit_job(auditor: "Auditor", run: JobRun, user_id: int, export: str) -> JsonValue:
