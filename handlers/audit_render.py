@@ -59,7 +59,10 @@ def report_text(record: AuditRecord, quote: str = "USDT", hit_rate: float | None
 
 def leaderboard_text(records: Sequence[AuditRecord], quote: str = "USDT") -> str:
     if not records:
-        return "No audits yet. Export a channel from Telegram Desktop (JSON) and send me its result.json."
+        return (
+            "No audits yet. Export a channel from Telegram Desktop and send me its result.json (JSON), "
+            "or its messages.html or folder zipped (HTML)."
+        )
     lines = ["🏆 Your audited channels, best return first:"]
     for place, record in enumerate(records, 1):
         r = record.report

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from tests.audit.exports import compass_channel
+from tests.audit.html_exports import compass_zip
 from tests.fakes import ManualClock
 from tests.harness import Harness
 from tests.webapp.conftest import Api
@@ -59,3 +60,16 @@ async def test_a_file_that_is_no_export_queues_nothing(jobs_api: tuple[Api, Loca
     answer = await api.client.post("/api/v1/audits/jobs", headers=headers, files=upload(b"%PDF-1.7", "a.pdf"))
     assert answer.status_code == 400 and "not a Telegram channel export" in answer.text
     assert (await jobs.queue_status()).queued == 0
+
+
+async def test_the_html_export_zipped_is_audited_as_its_json(jobs_api: tuple[Api, LocalJobQueue]) -> None:
+    api, jobs = jobs_api
+    headers = await api.sign_in(7104)
+    files = {"data": ("ChatExport.zip", compass_zip(), "application/zip")}
+    queued = await api.json("POST", "/api/v1/audits/jobs", headers, files=files)
+    assert (queued["title"], queued["posts"]) == ("Crypto Compass VIP", 7)
+    assert api.in_app(jobs.run_due) == 1
+    done = await api.json("GET", f"/api/v1/audits/jobs/{queued['job']}", headers)
+    from_json = await api.json("POST", "/api/v1/audits", headers, files=upload(compass_channel()))
+    from_html = await api.json("GET", f"/api/v1/audits/{done['audit_id']}", headers)
+    assert from_html["trades"] == from_json["trades"] and from_html["unread"] == from_json["unread"]

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from trading.domain.audit import AuditRules, AuditSignal, SimulatedTrade, simulate
-from trading.domain.audit_export import ChannelExport, read_export
+from trading.domain.audit_export import ChannelExport
+from trading.domain.audit_files import export_json, read_channel_export
 from trading.domain.audit_reading import ReadChannel, UnreadPost, match_posts
 from trading.domain.audit_report import AuditRecord, audit_report
 from trading.domain.audit_settings import settings_text
@@ -80,7 +81,7 @@ class Auditor:
     async def audit(self, user_id: int, content: bytes, progress: Progress | None = None) -> AuditOutcome:
         """Read, simulate and keep the audit of an export. InvalidInput, with nothing kept, where the file is no
         export."""
-        export = read_export(content)
+        export = read_channel_export(content)
         rules, source = await self.rules_for(user_id, export.title)
         channel = await self.read(export, progress)
         cache = CandleCache(self.source, self.store, self.core.clock)
@@ -199,11 +200,12 @@ def audit_job_key(user_id: int, name: str) -> str:
 
 
 async def queue_audit(jobs: JobQueue, user_id: int, content: bytes, name: str) -> QueuedAudit:
-    """An export checked (InvalidInput, and nothing queued, where it is none) and its audit queued as a job
+    """An export (result.json, HTML or zipped) checked (InvalidInput, and nothing queued, where it is none) and its audit queued as a job
     under audit_job_key(user_id, name), whose progress and result the caller follows."""
-    export = read_export(content)
+    export = read_channel_export(content)
     key = audit_job_key(user_id, name)
-    kwargs: dict[str, JsonValue] = {"user_id": user_id, "export": content.decode("utf-8")}
+    # As result.json whatever shape it came in (a zip is no text): the job reads it again in its process.
+    kwargs: dict[str, JsonValue] = {"user_id": user_id, "export": export_json(export).decode()}
     await jobs.enqueue(AUDIT_JOB, key, kwargs, retry=AUDIT_RETRY)
     return QueuedAudit(key, export)
 
