@@ -5,6 +5,7 @@ and pass promtool's checks and tests; every panel of the Grafana dashboard is a 
 import json
 import subprocess
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -95,7 +96,7 @@ def test_each_metric_is_read_back_through_prometheus(scraped: tuple[str, str]) -
     app, prometheus = scraped
     session(app)
     for expr, expected in EXPECTED:
-        wait_for(lambda expr=expr, expected=expected: any(map(expected, values(prometheus, expr))), expr)
+        wait_for(partial(_holds, prometheus, expr, expected), expr)
 
 
 def test_the_alert_rules_load_and_every_dashboard_panel_is_a_working_query(scraped: tuple[str, str]) -> None:
@@ -118,6 +119,10 @@ def test_promtool_checks_and_tests_the_alert_rules() -> None:
             [promtool, *command], cwd=RULES.parent, capture_output=True, text=True, timeout=PATIENCE_S
         )
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _holds(prometheus: str, expr: str, expected: At) -> bool:
+    return any(map(expected, values(prometheus, expr)))
 
 
 def _rules(prometheus: str) -> list[dict[str, str]]:
