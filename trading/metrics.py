@@ -1,7 +1,7 @@
 """The trade's metrics, recorded where the use cases decide (placing, booking, reconciling, firing alerts) and
 served by each process's /metrics. Labels are bounded: a venue is an exchange id, a reason an error's class,
-never a user or a symbol. Built on the first use (no registration at import); `trade_metrics()` at start-up
-makes every family appear before its first sample."""
+never a user or a symbol. Built on the first use (no registration at import); bot.metrics.register_all() at
+start-up makes every family appear before its first sample."""
 
 import time
 from dataclasses import dataclass
