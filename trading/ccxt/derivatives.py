@@ -20,6 +20,7 @@ from typing import Any
 
 from ccxt.base import errors as ccxt_errors
 
+from trading.ccxt.account_events import CcxtAccountEvents
 from trading.ccxt.client import CcxtSession, CcxtVenueConfig
 from trading.ccxt.convert import funding_rate_from_ccxt
 from trading.ccxt.gateway import CcxtGateway
@@ -28,6 +29,7 @@ from trading.ccxt.positions import CcxtPositions
 from trading.domain.accounts import AssetBalance, Credentials
 from trading.domain.errors import InvalidInput, InvalidOrder, UnknownSymbol
 from trading.domain.futures import FundingRate, FuturesPosition, MarginMode, MarketType, PositionMode
+from trading.domain.futures_events import FuturesEvent
 from trading.domain.market import Market, Ticker, parse_symbol
 from trading.domain.orders import ExchangeOrder, OrderRequest
 
@@ -49,6 +51,7 @@ class CcxtDerivativesGateway:
         self._client = session.client
         self._orders = CcxtGateway(session)
         self._positions = CcxtPositions(session)
+        self._events = CcxtAccountEvents(session)
         self.name = session.exchange_id
         self._markets: dict[str, Market] | None = None
         self._markets_lock = asyncio.Lock()
@@ -158,6 +161,10 @@ class CcxtDerivativesGateway:
     async def positions(self, symbols: Sequence[str] | None = None) -> Sequence[FuturesPosition]:
         wanted = [(await self.market(symbol)).symbol for symbol in symbols] if symbols is not None else None
         return await self._positions.open_positions(wanted, datetime.now(UTC))
+
+    async def account_events(self, since: datetime | None) -> Sequence[FuturesEvent]:
+        """Funding and liquidations on the venue's linear perpetuals, from its records (FuturesEventSource)."""
+        return await self._events.since(since, await self.markets())
 
     # Orders
 
