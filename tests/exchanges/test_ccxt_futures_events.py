@@ -23,6 +23,8 @@ BTC = "BTC/USDT:USDT"
 # How each stand-in names its records, as the venue does: Bybit's execution ids and order ids are its own.
 FUNDING_ID = {"binanceusdm": "funding:{}", "bybit": "funding:funding-{}"}
 LIQUIDATION_ID = {"binanceusdm": "liquidation:{}", "bybit": "liquidation:liq-{}"}
+# Where each stand-in serves its funding records (Bybit's among its executions).
+FUNDING_ENDPOINT = {"binanceusdm": "funding_history", "bybit": "my_trades"}
 
 
 @pytest.fixture
@@ -68,8 +70,7 @@ async def test_a_passing_fault_on_the_records_is_retried(
 ) -> None:
     await futures.create_order(market_order("long-2", Side.BUY, "0.1", BTC))
     futures_venue.account.fund("BTCUSDT", D("0.0001"))
-    endpoint = "funding_history" if futures_venue.exchange_id == "binanceusdm" else "my_trades"
-    futures_venue.standin.inject(endpoint, fault, times=2)
+    futures_venue.standin.inject(FUNDING_ENDPOINT[futures_venue.exchange_id], fault, times=2)
 
     [event] = await futures.account_events(None)
 
@@ -80,7 +81,7 @@ async def test_records_that_stay_unreachable_are_reported_after_the_last_attempt
     futures_venue: FuturesVenue, futures: CcxtDerivativesGateway
 ) -> None:
     await futures.markets()
-    endpoint = "funding_history" if futures_venue.exchange_id == "binanceusdm" else "my_trades"
+    endpoint = FUNDING_ENDPOINT[futures_venue.exchange_id]
     futures_venue.standin.inject(endpoint, Fault.SERVER_ERROR, times=FAST_RETRY.attempts)
 
     with pytest.raises(ExchangeUnavailable):
@@ -123,3 +124,19 @@ async def test_a_partial_liquidation_reduces_the_position_at_the_venues_price(tr
     assert (position.side, position.size) == (PositionSide.SHORT, D("0.3"))
     assert (await trader.book()).realised_pnl["USDT"] == D(-20)  # 0.2 x (3000 - 3100)
     assert before.positions[ETH].size == D("0.5")
+
+
+async def test_records_out_of_reach_keep_no_order_waiting_and_a_later_pass_books_them(trader: Trader) -> None:
+    standin, endpoint = trader.venue.standin, FUNDING_ENDPOINT[trader.venue.exchange_id]
+    standin.inject(endpoint, Fault.SERVER_ERROR, times=100)
+
+    entry = await trader.order(short("0.5", leverage=D(10), stop_loss=D(3200)))
+    trader.venue.account.fund("ETHUSDT", D("0.0001"))
+    await track_once(trader.harness.core)
+    unread = await trader.book()
+    standin.heal(endpoint)
+    await track_once(trader.harness.core)
+
+    assert (entry.status, entry.filled) == (OrderStatus.FILLED, D("0.5"))
+    assert unread.positions[ETH].size == D("0.5") and "USDT" not in unread.funding_paid
+    assert (await trader.book()).funding_paid["USDT"] == D("-0.1500125")

@@ -4,7 +4,8 @@ trader: funding every funding interval, and a position liquidated (its stop and 
 Each event is booked once, by the venue's id for it, with the notice that tells of it in the same transaction.
 The tracker asks every futures account with an open position each pass (the venue settles what is due as it is
 asked); an order's booking asks first (placing.record_report), so that the book meets the venue's events in
-the order the venue made them.
+the order the venue made them, unless the venue's records are out of reach: the fill is booked even so, and the
+events on a later pass.
 """
 
 import logging
@@ -63,17 +64,22 @@ async def book_venue_events(core: Core, account_id: int) -> int:
     return booked
 
 
+async def book_reachable_events(core: Core, account_id: int) -> int:
+    """As book_venue_events, where the venue's records can be read: a venue whose records are out of reach
+    keeps neither an order's booking nor a preview waiting (the next tracker pass books them)."""
+    try:
+        return await book_venue_events(core, account_id)
+    except ExchangeError as error:
+        log.warning("futures events of account %s not read: %s", account_id, error)
+        return 0
+
+
 async def book_holding_accounts(core: Core) -> int:
-    """The tracker's pass over the futures accounts with open positions; the events booked."""
+    """The tracker's pass over the futures accounts with open positions; the events booked (one venue down
+    keeps no other's events unbooked)."""
     async with core.uow(read_only=True) as uow:
         holding = await uow.futures_books.holding()
-    booked = 0
-    for account_id in holding:
-        try:
-            booked += await book_venue_events(core, account_id)
-        except ExchangeError as error:  # one venue down must not keep the others' events unbooked
-            log.warning("futures events of account %s not read: %s", account_id, error)
-    return booked
+    return sum([await book_reachable_events(core, account_id) for account_id in holding])
 
 
 def _booked(book: FuturesBook, detail: EventDetail) -> tuple[FuturesBook, Settled]:
