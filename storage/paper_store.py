@@ -234,9 +234,11 @@ def _event_values(account_id: int, event: FuturesEvent) -> dict[str, object]:
     values.update(rate=None, side=None, size=None, price=None, fee=None)
     if isinstance(detail, FundingPayment):
         values.update(kind=FUNDING, rate=detail.rate, amount=detail.amount)
-    else:
+    elif isinstance(detail, Liquidated):
         values.update(kind=LIQUIDATION, amount=detail.realised_pnl, side=detail.side.value)
         values.update(size=detail.size, price=detail.mark_price, fee=detail.clearance_fee)
+    else:  # the paper venue reckons its liquidations itself
+        raise ValueError(f"A paper venue's event is a funding or a reckoned liquidation, not {detail}.")
     return values
 
 

@@ -39,6 +39,7 @@ from webapp.controllers.portfolio import MeController, PortfolioController
 from webapp.controllers.protections import ProtectionsController
 from webapp.controllers.rebalance import RebalanceController
 from webapp.controllers.risk import RiskController
+from webapp.controllers.source_stop_modes import SourceStopModesController
 from webapp.controllers.stop_modes import StopModesController
 from webapp.controllers.stream import StreamController
 from webapp.errors import DATABASE_ERRORS, database_down, database_error_handler, trading_error_handler
@@ -163,6 +164,7 @@ def api_router() -> Router:
         AlertsController,
         SignalsController,
         EntryRulesController,
+        SourceStopModesController,
         AutomationsController,
         AuditsController,
         RebalanceController,

@@ -22,6 +22,9 @@ from trading.domain.ledger import ZERO
 _POSITIONS = table_of(FuturesPositionRow)
 _EVENTS = table_of(FuturesEventRow)
 _LAST_EVENT_AT = select(func.max(_EVENTS.c.at)).where(_EVENTS.c.account_id == bindparam("account_id"))
+_BOOKED_SINCE = select(_EVENTS.c.event_id).where(
+    _EVENTS.c.account_id == bindparam("account_id"), _EVENTS.c.at >= bindparam("since")
+)
 _HOLDING = select(_POSITIONS.c.account_id).distinct().order_by(_POSITIONS.c.account_id)
 
 # A currency's book (wallet, deposited, fees, realised, funding) and a position's row.
@@ -123,6 +126,10 @@ class SqlFuturesBookRepository:
     async def last_event_at(self, account_id: int) -> datetime | None:
         at: datetime | None = await self._tx.scalar(_LAST_EVENT_AT, {"account_id": account_id})
         return at
+
+    async def booked_since(self, account_id: int, since: datetime) -> set[str]:
+        rows = await self._tx.execute(_BOOKED_SINCE, {"account_id": account_id, "since": since})
+        return {row.event_id for row in rows}
 
     async def holding(self) -> Sequence[int]:
         """The futures accounts with an open position in the core's books."""

@@ -1,5 +1,5 @@
-"""Fixtures: a stand-in venue (Binance's or Kraken's REST API on 127.0.0.1, or for futures Binance USDⓈ-M's or
-Bybit's, and Binance's market streams) and ccxt's real client on it."""
+"""Fixtures: a stand-in venue (Binance's or Kraken's REST API on 127.0.0.1, or for futures Binance USDⓈ-M's,
+Bybit's or OKX's, and Binance's market streams) and ccxt's real client on it."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from tests.standins import binance, binance_usdm, bybit, kraken
+from tests.standins import binance, binance_usdm, bybit, kraken, okx
 from tests.standins.binance_ws import BinanceStreams
 from tests.standins.futures import SimulatedFuturesAccount
 from tests.standins.venue import Fault, SimulatedAccount, StandInServer
@@ -181,6 +181,27 @@ def _bybit() -> FuturesVenue:
     return FuturesVenue(
         "bybit", standin, standin.account, credentials, Decimal(100), ("open_orders", "closed_orders")
     )
+
+
+def _okx() -> FuturesVenue:
+    standin = okx.OkxStandIn()
+    credentials = Credentials(okx.API_KEY, okx.SECRET, okx.PASSPHRASE)
+    return FuturesVenue(
+        "okx",
+        standin,
+        standin.account,
+        credentials,
+        Decimal(100),
+        ("fetch_order",),
+        "BTC/USDT:USDT",
+        "BTC-USDT-SWAP",
+    )
+
+
+@pytest.fixture
+async def okx_venue() -> AsyncIterator[FuturesVenue]:
+    async with running(_okx()) as made:
+        yield made
 
 
 @pytest.fixture(params=["binanceusdm", "bybit"])

@@ -4,10 +4,10 @@ Public: exchangeInfo, the 24h ticker, premiumIndex (mark price and funding). Sig
 leverageBracket, positionSide/dual, leverage, marginType, symbolConfig, positionRisk (v3), account (v3), order
 (new, query by orderId or origClientOrderId, cancel), algoOrder (the conditional orders, STOP_MARKET and
 TAKE_PROFIT_MARKET, kept apart as Binance does since its algo migration: new, query by algoId or clientAlgoId,
-cancel) and userTrades. A triggered algo order names the order it placed (`actualOrderId`), which holds the
-fills. The account is a SimulatedFuturesAccount. Endpoint names for fault injection: markets, ticker, funding,
+cancel), userTrades, income (funding fees) and forceOrders (liquidations). A triggered algo order names the order
+it placed (`actualOrderId`), which holds the fills. The account is a SimulatedFuturesAccount. Endpoint names for fault injection: markets, ticker, funding,
 leverage_brackets, position_mode, leverage, margin_mode, symbol_config, positions, balance, create_order,
-fetch_order, cancel_order, my_trades.
+fetch_order, cancel_order, my_trades, funding_history, liquidations.
 """
 
 import itertools
@@ -28,6 +28,8 @@ from tests.standins.binance_usdm_json import (
     PLACED_ID_OFFSET,
     algo_cancelled_json,
     algo_json,
+    force_order_json,
+    income_json,
     order_json,
     perpetual,
     trade_json,
@@ -91,6 +93,8 @@ class BinanceUsdmStandIn(BinanceServer):
         self.route("GET", f"{fapi}/algoOrder", "fetch_order", signed(self._fetch_algo))
         self.route("DELETE", f"{fapi}/algoOrder", "cancel_order", signed(self._cancel_algo))
         self.route("GET", f"{fapi}/userTrades", "my_trades", signed(self._user_trades))
+        self.route("GET", f"{fapi}/income", "funding_history", signed(self._income))
+        self.route("GET", f"{fapi}/forceOrders", "liquidations", signed(self._force_orders))
 
     # Public
 
@@ -266,6 +270,20 @@ class BinanceUsdmStandIn(BinanceServer):
         order = self._order({"symbol": form["symbol"], "orderId": form.get("orderId", "")})
         trades = [] if order is None else [trade_json(order, index) for index in range(len(order.trades))]
         return web.json_response(trades)
+
+    # What the venue did on its own
+
+    async def _income(self, request: web.Request, form: dict[str, str]) -> web.Response:
+        if form.get("incomeType") != "FUNDING_FEE":
+            return error_response(400, -1130, "Data sent for parameter 'incomeType' is not valid.")
+        since = int(form.get("startTime", 0))
+        fundings = [f for f in self.account.fundings if f.time_ms >= since]
+        return web.json_response([income_json(funding) for funding in fundings])
+
+    async def _force_orders(self, request: web.Request, form: dict[str, str]) -> web.Response:
+        since = int(form.get("startTime", 0))
+        liquidations = [x for x in self.account.liquidations if x.time_ms >= since]
+        return web.json_response([force_order_json(liquidation) for liquidation in liquidations])
 
     def _order(self, form: dict[str, str]) -> SimOrder | None:
         """A plain order, or the order a triggered stop placed (by its own id)."""

@@ -1,8 +1,10 @@
-"""How Binance USDⓈ-M shows its perpetuals, orders, algo (conditional) orders and trades, for the stand-ins."""
+"""How Binance USDⓈ-M shows its perpetuals, orders, algo (conditional) orders, trades, funding fees and liquidation
+orders, for the stand-ins."""
 
 from decimal import Decimal
 from typing import Any
 
+from tests.standins.futures import SimFunding, SimLiquidation
 from tests.standins.venue import SimOrder, plain
 
 # A triggered algo order's placed order has this added to its id, so that the two id spaces stay apart.
@@ -135,4 +137,44 @@ def trade_json(order: SimOrder, index: int) -> dict[str, Any]:
         "positionSide": "BOTH",
         "symbol": order.market.venue_id,
         "time": trade.time_ms,
+    }
+
+
+def income_json(funding: SimFunding) -> dict[str, Any]:
+    """A funding fee as /fapi/v1/income lists it: `income` is what the account received."""
+    return {
+        "symbol": funding.venue_id,
+        "incomeType": "FUNDING_FEE",
+        "income": plain(-funding.paid),
+        "asset": "USDT",
+        "info": "FUNDING_FEE",
+        "time": funding.time_ms,
+        "tranId": funding.record_id,
+        "tradeId": "",
+    }
+
+
+def force_order_json(liquidation: SimLiquidation) -> dict[str, Any]:
+    """A liquidation order as /fapi/v1/forceOrders lists it."""
+    return {
+        "orderId": int(liquidation.record_id),
+        "symbol": liquidation.venue_id,
+        "status": "FILLED",
+        "clientOrderId": f"autoclose-{liquidation.time_ms}",
+        "price": plain(liquidation.price),
+        "avgPrice": plain(liquidation.price),
+        "origQty": plain(liquidation.size, 3),
+        "executedQty": plain(liquidation.size, 3),
+        "cumQuote": plain(liquidation.size * liquidation.price),
+        "timeInForce": "IOC",
+        "type": "LIMIT",
+        "reduceOnly": False,
+        "closePosition": False,
+        "side": liquidation.side.upper(),
+        "positionSide": "BOTH",
+        "stopPrice": "0",
+        "workingType": "CONTRACT_PRICE",
+        "origType": "LIMIT",
+        "time": liquidation.time_ms,
+        "updateTime": liquidation.time_ms,
     }

@@ -6,8 +6,8 @@ HMAC-SHA256 X-BAPI-SIGN over timestamp, key, receive window and the query or the
 account/info (which ccxt asks to know the account is unified), asset/coin/query-info, account/wallet-balance,
 position/list, position/set-leverage, account/set-margin-mode (account-wide on a unified account),
 order/create (conditional orders with triggerPrice are kept with the others, as Bybit does), order/realtime and
-order/history (filtered by orderLinkId), order/cancel and execution/list. Errors come as Bybit sends them: HTTP
-200 with a retCode. The account is a SimulatedFuturesAccount. Endpoint names for fault injection: markets,
+order/history (filtered by orderLinkId), order/cancel and execution/list (an order's trades; by execType the
+funding settled and the liquidations' bust trades). Errors come as Bybit sends them: HTTP 200 with a retCode. The account is a SimulatedFuturesAccount. Endpoint names for fault injection: markets,
 ticker, account_info, balance, positions, leverage, margin_mode, create_order, open_orders, closed_orders,
 cancel_order, my_trades.
 """
@@ -22,7 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.standins.futures import SimulatedFuturesAccount
+from tests.standins.futures import SimFunding, SimLiquidation, SimulatedFuturesAccount
 from tests.standins.venue import Refusal, Refused, SimMarket, SimOrder, StandInServer, btc_and_eth, plain
 
 API_KEY = "standin-bybit-key"
@@ -257,6 +257,14 @@ class BybitStandIn(StandInServer):
         return _ok({"orderId": order.order_id, "orderLinkId": order.client_order_id or ""})
 
     async def _executions(self, params: dict[str, Any]) -> web.Response:
+        """An order's trades; or, by execType, the funding settled (Funding) or the liquidations (BustTrade)."""
+        since, kind = int(params.get("startTime", 0)), params.get("execType")
+        if kind == "Funding":
+            fundings = [f for f in self.account.fundings if f.time_ms >= since]
+            return _ok({"category": "linear", "list": [_funding_json(f) for f in fundings]})
+        if kind == "BustTrade":
+            liquidations = [x for x in self.account.liquidations if x.time_ms >= since]
+            return _ok({"category": "linear", "list": [_bust_json(x) for x in liquidations]})
         order = self.account.orders.get(str(params.get("orderId")))
         executions = (
             [] if order is None else [_execution_json(order, index) for index in range(len(order.trades))]
@@ -378,4 +386,51 @@ def _execution_json(order: SimOrder, index: int) -> dict[str, Any]:
         "isMaker": order.kind == "limit",
         "createType": "CreateByUser",
         "closedSize": "0",
+    }
+
+
+def _funding_json(funding: SimFunding) -> dict[str, Any]:
+    """Funding as Bybit lists it among the executions: execFee is what the account paid."""
+    return {
+        "symbol": funding.venue_id,
+        "orderId": "",
+        "orderLinkId": "",
+        "side": "Buy"
+        if funding.paid * funding.rate > 0
+        else "Sell",  # the position's: a long pays a positive rate
+        "orderType": "UNKNOWN",
+        "execId": f"funding-{funding.record_id}",
+        "execPrice": plain(funding.mark),
+        "execQty": plain(funding.size, 3),
+        "execValue": plain(funding.mark * funding.size),
+        "execFee": plain(funding.paid),
+        "feeCurrency": "",
+        "feeRate": plain(funding.rate),
+        "markPrice": plain(funding.mark),
+        "execType": "Funding",
+        "execTime": str(funding.time_ms),
+        "isMaker": False,
+        "closedSize": "0",
+    }
+
+
+def _bust_json(liquidation: SimLiquidation) -> dict[str, Any]:
+    """A liquidation as Bybit lists it among the executions: a bust trade of the liquidation order."""
+    return {
+        "symbol": liquidation.venue_id,
+        "orderId": f"liq-{liquidation.record_id}",
+        "orderLinkId": "",
+        "side": liquidation.side.capitalize(),
+        "orderType": "Market",
+        "execId": f"bust-{liquidation.record_id}",
+        "execPrice": plain(liquidation.price),
+        "execQty": plain(liquidation.size, 3),
+        "execValue": plain(liquidation.price * liquidation.size),
+        "execFee": "0",
+        "feeRate": "0",
+        "markPrice": plain(liquidation.price),
+        "execType": "BustTrade",
+        "execTime": str(liquidation.time_ms),
+        "isMaker": False,
+        "closedSize": plain(liquidation.size, 3),
     }

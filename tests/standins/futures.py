@@ -5,10 +5,12 @@ takes the fees and the realised P&L; each symbol has a leverage (up to its maxim
 that opens or grows a position needs its initial margin (and fee) available; a reduce-only order is refused when
 it would open, grow or flip a position (or close more than is held); a stop-market order rests until a market
 move reaches it, and a reduce-only one that no longer reduces is then cancelled. An account switched to hedge
-mode refuses orders without a position side, as the venues do. The liquidation price uses the isolated formula
+mode refuses orders without a position side, as the venues do. Funding and liquidations happen when a test says
+(`fund`, `liquidate`), each kept as a record under an id of its own, as the venues list them. The liquidation price uses the isolated formula
 with one maintenance rate for every position (the venues' brackets and cross margin are not simulated).
 """
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +24,27 @@ class SimPosition:
     entry: Decimal = ZERO
     margin: Decimal = ZERO  # the initial margin it holds
     updated_ms: int = 0
+
+
+@dataclass(frozen=True)
+class SimFunding:
+    record_id: str
+    venue_id: str
+    rate: Decimal
+    paid: Decimal  # by the account (negative: received)
+    mark: Decimal
+    size: Decimal
+    time_ms: int
+
+
+@dataclass(frozen=True)
+class SimLiquidation:
+    record_id: str  # the liquidation order's id
+    venue_id: str
+    side: str  # the liquidation order's: sell closes a long
+    size: Decimal
+    price: Decimal
+    time_ms: int
 
 
 class SimulatedFuturesAccount(SimOrderBook):
@@ -45,6 +68,9 @@ class SimulatedFuturesAccount(SimOrderBook):
         self.isolated = dict.fromkeys(self.markets, False)
         self.positions = {venue_id: SimPosition() for venue_id in self.markets}
         self.hedge_mode = False
+        self.fundings: list[SimFunding] = []
+        self.liquidations: list[SimLiquidation] = []
+        self._record_ids = itertools.count(9_000_000_001)
 
     # Reading
 
@@ -140,6 +166,37 @@ class SimulatedFuturesAccount(SimOrderBook):
 
     def transfer(self, amount: Decimal) -> None:
         self.wallet += amount
+
+    # What the venue does on its own
+
+    def fund(self, venue_id: str, rate: Decimal) -> SimFunding:
+        """Settle funding on the symbol's position at the mark: a long pays a positive rate, a short receives it."""
+        position, mark = self.positions[venue_id], self.mark(venue_id)
+        paid = position.size * mark * rate
+        self.wallet -= paid
+        record = SimFunding(
+            str(next(self._record_ids)), venue_id, rate, paid, mark, abs(position.size), self.now_ms()
+        )
+        self.fundings.append(record)
+        return record
+
+    def liquidate(self, venue_id: str, price: Decimal, size: Decimal | None = None) -> SimLiquidation:
+        """The engine closes the symbol's position at `price`, its margin gone, and cancels its reduce-only
+        orders; or, given a `size` below the position's, closes that much of it (a partial liquidation)."""
+        position = self.positions[venue_id]
+        side = "sell" if position.size > 0 else "buy"
+        closed = min(size or abs(position.size), abs(position.size))
+        record = SimLiquidation(str(next(self._record_ids)), venue_id, side, closed, price, self.now_ms())
+        self.liquidations.append(record)
+        if closed < abs(position.size):
+            self._shrink(venue_id, position, closed if side == "buy" else -closed, price)
+            return record
+        self.wallet -= position.margin
+        self.positions[venue_id] = SimPosition(updated_ms=record.time_ms)
+        for order in self.orders.values():
+            if order.market.venue_id == venue_id and order.reduce_only and order.status == "open":
+                order.status, order.updated_ms = "canceled", record.time_ms
+        return record
 
     def _reduces(self, venue_id: str, side: str, quantity: Decimal) -> bool:
         size = self.positions[venue_id].size

@@ -319,6 +319,10 @@ class StandInServer:
         """The next `times` calls of `endpoint` meet `fault`."""
         self._faults[endpoint].extend([fault] * times)
 
+    def heal(self, endpoint: str) -> None:
+        """The faults still waiting for `endpoint` are dropped."""
+        self._faults[endpoint].clear()
+
     def route(self, method: str, path: str, endpoint: str, handler: Handler) -> None:
         self.app.router.add_route(method, path, self._with_faults(endpoint, handler))
 

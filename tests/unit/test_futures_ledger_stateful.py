@@ -10,6 +10,7 @@ flipped a position; no position is left that the marks liquidate.
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import ROUND_DOWN, Decimal
+from functools import partial
 
 import pytest
 from hypothesis import event, settings
@@ -19,7 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from trading.domain.enums import Side
 from trading.domain.errors import InvalidInput, TradingError
 from trading.domain.futures import MarginMode
-from trading.domain.futures_ledger import FuturesBook, FuturesFill, PerpetualPosition
+from trading.domain.futures_ledger import FuturesBook, FuturesFill, Liquidation, PerpetualPosition
 from trading.domain.futures_math import direction, settle_currency
 
 ZERO = Decimal(0)
@@ -186,28 +187,43 @@ class FuturesBookMachine(RuleBasedStateMachine):
             self.marks[symbol] = mark
             self.liquidate_what_the_marks_reach()
 
+    @rule(symbol=symbols, move=st.integers(-60, 60))
+    def venue_liquidates(self, symbol: str, move: int) -> None:
+        """A venue's own engine liquidates at a price of its own (its brackets, its mark), which the book takes
+        as reported: the same limits hold."""
+        if symbol not in self.book.positions:
+            return
+        price = (self.marks[symbol] * (100 + move) / 100).quantize(Decimal("0.01"))
+        self.book_liquidation(symbol, partial(self.book.liquidated_at, symbol, price, self.marks))
+        self.liquidate_what_the_marks_reach()
+
     def liquidate_what_the_marks_reach(self) -> None:
         while reached := [
             s for s in sorted(self.book.positions) if self.book.liquidates(s, self.marks[s], self.marks)
         ]:
             symbol = reached[0]
-            position, currency = self.book.positions[symbol], settle_currency(symbol)
-            wallet = self.book.wallet(currency)
-            cross_wallet = wallet - sum((p.isolated_margin for p in self.book.held_in(currency)), ZERO)
-            effect = self.book.liquidate(symbol, self.marks[symbol], self.marks)
-            assert wallet - effect.book.wallet(currency) == effect.loss
-            if position.margin_mode is MarginMode.ISOLATED:
-                event("liquidated isolated")
-                assert effect.loss == position.isolated_margin  # all of its margin, never more
-                # A position whose margin funding drained may be liquidated in profit: that profit is realised
-                # and goes with the margin to the venue's clearance, so the loss is still the margin.
-                assert 0 <= effect.clearance_fee <= position.isolated_margin + max(effect.realised_pnl, ZERO)
-            else:
-                event("liquidated cross")
-                assert effect.loss <= max(cross_wallet, ZERO)
-            self.book = effect.book
-            self.totals.realised[currency] += effect.realised_pnl
-            self.totals.fees[currency] += effect.clearance_fee
+            self.book_liquidation(
+                symbol, partial(self.book.liquidate, symbol, self.marks[symbol], self.marks)
+            )
+
+    def book_liquidation(self, symbol: str, liquidate: Callable[[], Liquidation]) -> None:
+        position, currency = self.book.positions[symbol], settle_currency(symbol)
+        wallet = self.book.wallet(currency)
+        cross_wallet = wallet - sum((p.isolated_margin for p in self.book.held_in(currency)), ZERO)
+        effect = liquidate()
+        assert wallet - effect.book.wallet(currency) == effect.loss
+        if position.margin_mode is MarginMode.ISOLATED:
+            event("liquidated isolated")
+            assert effect.loss == position.isolated_margin  # all of its margin, never more
+            # A position whose margin funding drained may be liquidated in profit: that profit is realised
+            # and goes with the margin to the venue's clearance, so the loss is still the margin.
+            assert 0 <= effect.clearance_fee <= position.isolated_margin + max(effect.realised_pnl, ZERO)
+        else:
+            event("liquidated cross")
+            assert effect.loss <= max(cross_wallet, ZERO)
+        self.book = effect.book
+        self.totals.realised[currency] += effect.realised_pnl
+        self.totals.fees[currency] += effect.clearance_fee
 
     @invariant()
     def equity_is_what_came_in_and_went_out(self) -> None:

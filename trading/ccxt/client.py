@@ -24,9 +24,9 @@ from trading.exchanges.retry import RetryPolicy, Sleep, call_with_retries
 
 T = TypeVar("T")
 
-# Venues whose fetch_order finds an order by its client order id (Binance's origClientOrderId). Elsewhere the
-# gateway searches the open and closed orders for it.
-LOOKUP_BY_FETCH_ORDER = frozenset({"binance", "binanceus", "binanceusdm", "binancecoinm"})
+# Venues whose fetch_order finds an order by its client order id (Binance's origClientOrderId, OKX's clOrdId).
+# Elsewhere the gateway searches the open and closed orders for it.
+LOOKUP_BY_FETCH_ORDER = frozenset({"binance", "binanceus", "binanceusdm", "binancecoinm", "okx"})
 # Extra parameters of the order listings, per venue: Kraken names an order's trades only when asked.
 ORDER_LIST_PARAMS: Mapping[str, Mapping[str, Any]] = {"kraken": {"trades": True}}
 # The parameter an order listing filters by client order id under, where ccxt passes it through unmapped.

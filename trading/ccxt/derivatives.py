@@ -2,7 +2,8 @@
 swap markets.
 
 Orders go through the spot gateway (rounding at the boundary, the client order id, a retried order looked up
-before it is placed again), with ccxt's unified `reduceOnly` where the request asks for it. A stop loss is a
+before it is placed again), with ccxt's unified `reduceOnly` where the request asks for it; in contracts where a
+venue's contract is a fraction of a coin (OKX, `contracts.py`), in coins to and from the core. A stop loss is a
 reduce-only stop-market order (OrderType.STOP); a take profit is a reduce-only limit order resting at the target
 (OrderType.LIMIT), which every venue holds as it is. Only one-way position mode is traded: an account in hedge
 mode is refused before any order with a sentence that says what to change. Bybit's unified account keeps one
@@ -20,14 +21,17 @@ from typing import Any
 
 from ccxt.base import errors as ccxt_errors
 
+from trading.ccxt.account_events import CcxtAccountEvents
 from trading.ccxt.client import CcxtSession, CcxtVenueConfig
-from trading.ccxt.convert import funding_rate_from_ccxt
+from trading.ccxt.contracts import market_in_coins, order_in_coins, request_in_contracts
+from trading.ccxt.convert import decimal_or_none, funding_rate_from_ccxt
 from trading.ccxt.gateway import CcxtGateway
 from trading.ccxt.market_data import CcxtMarketData
 from trading.ccxt.positions import CcxtPositions
 from trading.domain.accounts import AssetBalance, Credentials
 from trading.domain.errors import InvalidInput, InvalidOrder, UnknownSymbol
 from trading.domain.futures import FundingRate, FuturesPosition, MarginMode, MarketType, PositionMode
+from trading.domain.futures_events import FuturesEvent
 from trading.domain.market import Market, Ticker, parse_symbol
 from trading.domain.orders import ExchangeOrder, OrderRequest
 
@@ -36,7 +40,14 @@ FUTURES_OPTIONS: Mapping[str, Any] = {"defaultType": "swap", "defaultSubType": "
 LINEAR_MARKETS_ONLY: Mapping[str, Mapping[str, Any]] = {
     "binance": {"fetchMarkets": {"types": ["linear"]}},
     "bybit": {"fetchMarkets": {"types": ["linear"]}},
+    "okx": {"fetchMarkets": {"types": ["swap"]}},
 }
+# Venues where an order names its own margin mode (OKX's tdMode) and the leverage is kept per margin mode: the mode
+# set for a symbol goes with its leverage and its orders, not to the venue on its own.
+MARGIN_MODE_PER_ORDER = frozenset({"okx"})
+# Venues whose stops tsbot holds itself: OKX keeps a stop as an algo order under a client id of its own
+# (algoClOrdId), which the look-up by client order id does not reach.
+STOPS_HELD_BY_TSBOT = frozenset({"okx"})
 # Bybit's 110043 "leverage not modified": the leverage is already what was asked.
 _LEVERAGE_UNCHANGED = "not modified"
 
@@ -49,8 +60,10 @@ class CcxtDerivativesGateway:
         self._client = session.client
         self._orders = CcxtGateway(session)
         self._positions = CcxtPositions(session)
+        self._events = CcxtAccountEvents(session)
         self.name = session.exchange_id
         self._markets: dict[str, Market] | None = None
+        self._margin_modes: dict[str, MarginMode] = {}
         self._markets_lock = asyncio.Lock()
 
     @classmethod
@@ -79,7 +92,10 @@ class CcxtDerivativesGateway:
                     futures = [m for m in listed.values() if m.market_type is MarketType.FUTURES]
                     ceilings = await self._leverage_ceilings(futures)
                     self._markets = {
-                        m.symbol: replace(m, max_leverage=m.max_leverage or ceilings.get(m.symbol))
+                        m.symbol: market_in_coins(
+                            replace(m, max_leverage=m.max_leverage or ceilings.get(m.symbol)),
+                            self._contract_size(m.symbol),
+                        )
                         for m in futures
                     }
         return self._markets
@@ -153,31 +169,46 @@ class CcxtDerivativesGateway:
 
     async def set_margin_mode(self, symbol: str, mode: MarginMode) -> None:
         market = await self.market(symbol)
+        if self.name in MARGIN_MODE_PER_ORDER:
+            self._margin_modes[market.symbol] = mode
+            return
         await self._session.call(partial(self._switch_margin_mode, mode, market.symbol), market.symbol)
 
     async def positions(self, symbols: Sequence[str] | None = None) -> Sequence[FuturesPosition]:
         wanted = [(await self.market(symbol)).symbol for symbol in symbols] if symbols is not None else None
         return await self._positions.open_positions(wanted, datetime.now(UTC))
 
+    async def account_events(self, since: datetime | None) -> Sequence[FuturesEvent]:
+        """Funding and liquidations on the venue's linear perpetuals, from its records (FuturesEventSource)."""
+        return await self._events.since(since, await self.markets())
+
     # Orders
 
     async def create_order(self, request: OrderRequest) -> ExchangeOrder:
-        market = await self.market(request.symbol)
-        self._check_contract_size(market)
-        if await self._position_mode(market.symbol) is PositionMode.HEDGE:
+        symbol = (await self.market(request.symbol)).symbol
+        if await self._position_mode(symbol) is PositionMode.HEDGE:
             raise InvalidOrder(
                 f"Your {self._session.venue} account is in hedge mode, which tsbot does not trade; switch it to "
                 "one-way mode at the venue and try again."
             )
-        return await self._orders.create_order(replace(request, symbol=market.symbol))
+        size = self._contract_size(symbol)
+        in_contracts = request_in_contracts(replace(request, symbol=symbol), size)
+        placed = await self._orders.create_order(in_contracts, await self._margin_mode_params(symbol))
+        return order_in_coins(placed, size)
 
     async def fetch_order(self, symbol: str, client_order_id: str) -> ExchangeOrder | None:
-        return await self._orders.fetch_order((await self.market(symbol)).symbol, client_order_id)
+        symbol = (await self.market(symbol)).symbol
+        found = await self._orders.fetch_order(symbol, client_order_id)
+        return order_in_coins(found, self._contract_size(symbol)) if found is not None else None
 
     async def cancel_order(self, symbol: str, client_order_id: str) -> ExchangeOrder:
-        return await self._orders.cancel_order((await self.market(symbol)).symbol, client_order_id)
+        symbol = (await self.market(symbol)).symbol
+        cancelled = await self._orders.cancel_order(symbol, client_order_id)
+        return order_in_coins(cancelled, self._contract_size(symbol))
 
     async def holds_stops(self, symbol: str) -> bool:
+        if self.name in STOPS_HELD_BY_TSBOT:
+            return False
         return await self._orders.holds_stops((await self.market(symbol)).symbol)
 
     async def close(self) -> None:
@@ -197,7 +228,7 @@ class CcxtDerivativesGateway:
 
     async def _switch_leverage(self, leverage: int, symbol: str) -> None:
         try:
-            await self._client.set_leverage(leverage, symbol)
+            await self._client.set_leverage(leverage, symbol, await self._margin_mode_params(symbol))
         except ccxt_errors.BadRequest as error:
             if _LEVERAGE_UNCHANGED not in str(error).lower():
                 raise
@@ -207,14 +238,20 @@ class CcxtDerivativesGateway:
         with suppress(ccxt_errors.NoChange):
             await self._client.set_margin_mode(mode.value, symbol)
 
-    def _check_contract_size(self, market: Market) -> None:
-        """Quantities are in the base asset, as a contract is on Binance and Bybit; OKX's are fractions."""
-        size = self._client.markets[market.symbol].get("contractSize")
-        if size is not None and Decimal(str(size)) != 1:
-            raise InvalidOrder(
-                f"{self._session.venue} trades {market.symbol} in contracts of {size} {market.base}, which tsbot "
-                "does not size orders in yet."
-            )
+    async def _margin_mode_params(self, symbol: str) -> dict[str, Any]:
+        """Where an order and a leverage name their margin mode: the one set for the symbol; after a restart, the
+        open position's (a close must trade in it), else cross."""
+        if self.name not in MARGIN_MODE_PER_ORDER:
+            return {}
+        mode = self._margin_modes.get(symbol)
+        if mode is None:
+            held = await self._positions.open_positions([symbol], datetime.now(UTC))
+            mode = held[0].margin_mode if held else MarginMode.CROSS
+        return {"marginMode": mode.value}
+
+    def _contract_size(self, symbol: str) -> Decimal:
+        """In the base asset: one on Binance's and Bybit's linear perpetuals, a fraction on OKX's swaps."""
+        return decimal_or_none(self._client.markets[symbol].get("contractSize")) or Decimal(1)
 
 
 def _perpetual_of(symbol: str) -> str:

@@ -27,8 +27,9 @@ from trading.domain.errors import (
 # "Order minimum not met", "volume minimum not met" and others), matched case-insensitively.
 _BELOW_MINIMUM_HINTS = ("notional", "minimum not met", "min_notional", "too small", "below minimum")
 # Refusals of a reduce-only order that would open or grow a position: Binance's -2022 "ReduceOnly Order is
-# rejected.", Bybit's 110017 "Reduce-only rule not satisfied" and its "cannot fix reduce-only order qty".
-_REDUCE_ONLY_HINTS = ("reduceonly", "reduce-only", "reduce only")
+# rejected.", Bybit's 110017 "Reduce-only rule not satisfied" and its "cannot fix reduce-only order qty", OKX's
+# 51169 "you don't have any positions in this direction for this contract to reduce or close".
+_REDUCE_ONLY_HINTS = ("reduceonly", "reduce-only", "reduce only", "to reduce or close")
 
 
 def translate(error: Exception, venue: str, symbol: str | None = None) -> TradingError:

@@ -59,7 +59,10 @@ class CcxtGateway:
         raw = await self._session.call(self._client.fetch_balance)
         return balances_from_ccxt(raw)
 
-    async def create_order(self, request: OrderRequest) -> ExchangeOrder:
+    async def create_order(
+        self, request: OrderRequest, venue_params: Mapping[str, Any] | None = None
+    ) -> ExchangeOrder:
+        """`venue_params`: more of ccxt's parameters for this venue (OKX's margin mode)."""
         market = await self.market(request.symbol)
         request, reference = await self._checked(request, market)
         maybe_placed = False
@@ -73,7 +76,9 @@ class CcxtGateway:
                 if found is not None:
                     return found
             maybe_placed = True
-            raw = await self._session.once(lambda: self._send(request, reference), request.symbol)
+            raw = await self._session.once(
+                lambda: self._send(request, reference, venue_params or {}), request.symbol
+            )
             return await self._acknowledged(raw, request)
 
         return await self._session.retrying(attempt)
@@ -131,8 +136,10 @@ class CcxtGateway:
         """Coinbase and others reckon a market buy in quote: ccxt then wants a price to turn the amount into."""
         return bool(self._client.options.get("createMarketBuyOrderRequiresPrice"))
 
-    async def _send(self, request: OrderRequest, reference: Decimal | None) -> Any:
-        params: dict[str, Any] = {"clientOrderId": request.client_order_id}
+    async def _send(
+        self, request: OrderRequest, reference: Decimal | None, venue_params: Mapping[str, Any]
+    ) -> Any:
+        params: dict[str, Any] = {**venue_params, "clientOrderId": request.client_order_id}
         if request.reduce_only:
             params["reduceOnly"] = True
         kind = request.order_type.value

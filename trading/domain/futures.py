@@ -78,9 +78,10 @@ class FundingRate:
 
 @dataclass(frozen=True, slots=True)
 class FundingPayment:
-    """Funding settled on a position: `amount` is what the account paid (negative: received)."""
+    """Funding settled on a position: `amount` is what the account paid (negative: received); `rate` where the
+    venue tells it (Binance's income records do not)."""
 
     symbol: str
-    rate: Decimal
+    rate: Decimal | None
     amount: Decimal
     timestamp: datetime

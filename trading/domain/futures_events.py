@@ -28,11 +28,25 @@ class Liquidated:
 
 
 @dataclass(frozen=True, slots=True)
+class LiquidationFill:
+    """A liquidation as a ccxt venue reports it: what its engine closed, at what average price. What that realised
+    and took, the core reckons from its own book of the position (FuturesBook.liquidated_at)."""
+
+    symbol: str
+    size: Decimal
+    price: Decimal
+    timestamp: datetime
+
+
+EventDetail = FundingPayment | Liquidated | LiquidationFill
+
+
+@dataclass(frozen=True, slots=True)
 class FuturesEvent:
     """One such event under the venue's id for it, unique within the account: booked once by that id."""
 
     event_id: str
-    detail: FundingPayment | Liquidated
+    detail: EventDetail
 
     @property
     def symbol(self) -> str:

@@ -330,13 +330,20 @@ class FuturesBook:
                 f"A mark of {price_text(mark)} does not liquidate the {symbol} {position.side}: its liquidation "
                 f"price is {'none' if price is None else price_text(price)}."
             )
-        at_mark = position.unrealised_pnl(mark)
+        return self.liquidated_at(symbol, mark, other_marks)
+
+    def liquidated_at(self, symbol: str, price: Decimal, other_marks: Marks | None = None) -> Liquidation:
+        """Book a liquidation a venue reports at `price` (where its own engine, not the book's, decided it): the
+        P&L there realised, an isolated position's whole margin taken and no more, a cross one's loss no more
+        than its cross wallet."""
+        position = self._position(symbol)
+        at_price = position.unrealised_pnl(price)
         if position.margin_mode is MarginMode.ISOLATED:
-            realised = max(at_mark, -position.isolated_margin)
+            realised = max(at_price, -position.isolated_margin)
             clearance = position.isolated_margin + realised
         else:
             cross_wallet, _ = self._backing(position, other_marks or {})
-            realised, clearance = max(at_mark, -max(cross_wallet, ZERO)), ZERO
+            realised, clearance = max(at_price, -max(cross_wallet, ZERO)), ZERO
         return self.liquidated(symbol, realised, clearance)
 
     def liquidated(self, symbol: str, realised_pnl: Decimal, clearance_fee: Decimal) -> Liquidation:

@@ -202,6 +202,10 @@ class FuturesBookRepository(Protocol):
 
     async def last_event_at(self, account_id: int) -> datetime | None: ...
 
+    async def booked_since(self, account_id: int, since: datetime) -> set[str]:
+        """The ids of the events booked at `since` or later (a venue lists those again when asked from then)."""
+        ...
+
     async def holding(self) -> Sequence[int]:
         """The futures accounts with an open position in the core's books."""
         ...

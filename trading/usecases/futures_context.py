@@ -24,7 +24,7 @@ from trading.domain.risk import (
 )
 from trading.ports import DerivativesGateway
 from trading.usecases.core import Core
-from trading.usecases.futures_events import book_venue_events
+from trading.usecases.futures_events import book_reachable_events
 from trading.usecases.pricing import free_of
 from trading.usecases.routing import derivatives, futures_account
 
@@ -63,7 +63,7 @@ class MarketNow:
 async def futures_state(core: Core, user_id: int, account_id: int | None) -> FuturesState:
     async with core.uow(read_only=True) as uow:
         account = await futures_account(uow, user_id, account_id)
-    await book_venue_events(core, account.id)
+    await book_reachable_events(core, account.id)
     async with core.uow(read_only=True) as uow:
         book = await uow.futures_books.load(account.id)
         limits = effective_limits(core.config.limits, await uow.risk_settings.get(user_id))

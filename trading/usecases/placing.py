@@ -25,7 +25,7 @@ from trading.usecases.booking import Books, books_of, opens, reduce_only
 from trading.usecases.brackets import arm_brackets, disarm_brackets, fit_legs, new_leg, stop_of, stop_went_off
 from trading.usecases.core import Core, new_client_order_id
 from trading.usecases.entry_fills import tell_entry_filled
-from trading.usecases.futures_events import book_venue_events
+from trading.usecases.futures_events import book_reachable_events
 from trading.usecases.futures_legs import StopRefit, refits_after
 from trading.usecases.notices import add_notices
 from trading.usecases.order_metrics import count_acknowledged, count_failed, count_fill, count_refused
@@ -142,7 +142,7 @@ async def record_report(
     where the caller holds it. On futures, what the venue settled on its own before is booked first."""
     now = core.clock.now()
     if is_perpetual(report.symbol):
-        await book_venue_events(core, (await _order(core, order_id)).account_id)
+        await book_reachable_events(core, (await _order(core, order_id)).account_id)
     async with core.uow() as uow:
         order = await uow.orders.get(order_id)
         if order is None:
