@@ -4,7 +4,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,7 +15,7 @@ from bot.exchanges import Exchanges
 from bot.metrics import register_all
 from bot.settings import Settings, SettingsError
 from storage.crypto import CredentialCipher
-from storage.db import create_engine, takes_writes
+from storage.db import autocommit_reads, create_engine, takes_writes
 from storage.liveness import ProcessLiveness
 from storage.paper_store import SqlPaperStore
 from storage.uow import SqlUnitOfWorkFactory
@@ -144,12 +144,17 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
             )
     clock = clock or SystemClock()
     register_all()  # every metric family on /metrics from the start
-    engine = create_engine(settings.database_url)
+    # SQLite's writer pool is its one connection (storage.db); PostgreSQL's is sized by the settings.
+    pool: dict[str, Any] = {}
+    if not settings.uses_sqlite:
+        pool = {"pool_size": settings.database_pool_size, "max_overflow": settings.database_max_overflow}
+    engine = create_engine(settings.database_url, **pool)
     read_engine = create_engine(settings.database_url, read_only=True) if settings.uses_sqlite else None
+    readers = read_engine or autocommit_reads(engine)
     liveness = ProcessLiveness(engine, clock)
-    uow = SqlUnitOfWorkFactory(engine, CredentialCipher(secret_keys(settings)), read_engine, liveness)
+    uow = SqlUnitOfWorkFactory(engine, CredentialCipher(secret_keys(settings)), readers, liveness)
     market = SimulatedMarket(clock, seed=settings.market_seed, quote=settings.paper_quote)
-    exchanges = Exchanges(market, SqlPaperStore(engine, read_engine), clock, uow)
+    exchanges = Exchanges(market, SqlPaperStore(engine, readers), clock, uow)
     core = Core(uow=uow, exchanges=exchanges, clock=clock, config=core_config(settings))
     venue_market, prices, venue_prices = live_prices(settings, market, exchanges)
     return Container(

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
+    # PostgreSQL: connections each process keeps open, and how many more it may open for a burst (closed again
+    # once handed back). A request, an order or a job holds one for each of its transactions, two where one is
+    # read while another is held (a gateway loaded inside a booking): the overflow must leave room for those.
+    database_pool_size: Annotated[int, Field(ge=1)] = 10
+    database_max_overflow: Annotated[int, Field(ge=0)] = 5
     redis_url: str | None = None
     data_dir: Path = Path("data")
     # Market history (candles for audits and charts) in InfluxDB 2 where INFLUX_URL is set; a SQL table otherwise.

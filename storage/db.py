@@ -24,6 +24,10 @@ BUSY_TIMEOUT_S = 30.0
 WAL_SIZE_LIMIT = 16 * 1024 * 1024
 # How long connecting to PostgreSQL may take: a server that does not answer is reported, not waited for.
 CONNECT_TIMEOUT_S = 5.0
+# Statements asyncpg keeps prepared on each PostgreSQL connection (SQLAlchemy's documented
+# prepared_statement_cache_size, 100 by default): room for every distinct statement the app sends, so that a
+# pooled connection prepares each once, not again whenever a hundred others have been sent since.
+PREPARED_STATEMENTS_KEPT = 1000
 # How long the health check's write may wait (for SQLite's one writer, say) before the database counts as down.
 WRITE_CHECK_TIMEOUT_S = 5.0
 # A write that changes nothing, on a table every migrated database has; refused where writes are (a read-only
@@ -70,8 +74,14 @@ def create_engine(
     # rollback on check-in would be one more round trip to the database for nothing.
     options.setdefault("pool_reset_on_return", None)
     if parsed.get_backend_name() != "sqlite":
-        options.setdefault("connect_args", {"timeout": CONNECT_TIMEOUT_S})
-        return create_async_engine(url, pool_pre_ping=True, **options)
+        options.setdefault(
+            "connect_args",
+            {"timeout": CONNECT_TIMEOUT_S, "prepared_statement_cache_size": PREPARED_STATEMENTS_KEPT},
+        )
+        # No ping at check-out (three round trips on asyncpg: BEGIN, a no-op, ROLLBACK): a connection the server
+        # dropped fails its first statement instead, which SQLAlchemy reports as a disconnect (DBAPIError's
+        # connection_invalidated) and answers by discarding the pool's connections: its "optimistic" handling.
+        return create_async_engine(url, **options)
     if sqlite_in_memory(url):
         raise ValueError(
             "SQLite needs a database file: an in-memory database is not shared between connections"
@@ -95,6 +105,13 @@ def create_engine(
         pragmas.append("query_only=ON")
     _configure_sqlite(engine, pragmas, "BEGIN" if read_only else "BEGIN IMMEDIATE")
     return engine
+
+
+def autocommit_reads(engine: AsyncEngine) -> AsyncEngine:
+    """PostgreSQL's readers: `engine`'s pool, each statement its own transaction (SQLAlchemy's documented
+    AUTOCOMMIT isolation level for an engine), which saves a read its BEGIN and ROLLBACK round trips. At READ
+    COMMITTED, PostgreSQL's default, the statements of a read transaction each see their own snapshot anyway."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _configure_sqlite(engine: AsyncEngine, pragmas: list[str], begin: str) -> None:

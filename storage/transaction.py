@@ -7,16 +7,23 @@ whatever it touches.
 
 from typing import Any
 
-from sqlalchemy import CursorResult, Executable
+from sqlalchemy import CursorResult, Executable, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+# PostgreSQL's asynchronous commit for one transaction: still atomic and in order, only not yet on disk.
+_COMMIT_WITHOUT_WAITING_FOR_DISK = text("SET LOCAL synchronous_commit TO OFF")
 
 
 class Transaction:
     """Checked out by its first statement, so that a unit of work that reads nothing holds no connection. Its
     owner commits it, or closes it, which rolls back what was not committed."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, durable: bool = True) -> None:
+        """`durable=False`, on PostgreSQL: its commit does not wait for the disk (synchronous_commit off for this
+        transaction alone), as trading.ports.UnitOfWorkFactory describes. SQLite, whose WAL at
+        synchronous=NORMAL does not sync at each commit anyway, is left as it is."""
         self._engine = engine
+        self._durable = durable
         self._connection: AsyncConnection | None = None
         self._session: AsyncSession | None = None
 
@@ -71,6 +78,8 @@ class Transaction:
     async def _connect(self) -> AsyncConnection:
         if self._connection is None:
             self._connection = await self._engine.connect()
+            if not self._durable and self.dialect == "postgresql":
+                await self._connection.execute(_COMMIT_WITHOUT_WAITING_FOR_DISK)
         return self._connection
 
     async def _end_session(self, *, flush: bool) -> None:

@@ -42,9 +42,17 @@ class SqlUnitOfWork:
     """One transaction (storage.transaction): its connection is checked out by the first statement and handed
     back on leaving the block."""
 
-    def __init__(self, engine: AsyncEngine, cipher: CredentialCipher, placer: str | None = None) -> None:
-        """`placer`: this process's id, which the orders it makes SUBMITTED carry (storage.liveness)."""
-        self._tx = Transaction(engine)
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        cipher: CredentialCipher,
+        placer: str | None = None,
+        *,
+        durable: bool = True,
+    ) -> None:
+        """`placer`: this process's id, which the orders it makes SUBMITTED carry (storage.liveness).
+        `durable`: trading.ports.UnitOfWorkFactory's."""
+        self._tx = Transaction(engine, durable=durable)
         self._placer = placer
         self._cipher = cipher
 
@@ -162,7 +170,7 @@ class SqlUnitOfWorkFactory:
         self._cipher = cipher
         self._liveness = liveness
 
-    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+    def __call__(self, *, read_only: bool = False, durable: bool = True) -> SqlUnitOfWork:
         engine = self._read_engine if read_only else self._engine
         placer = self._liveness.placer if self._liveness is not None else None
-        return SqlUnitOfWork(engine, self._cipher, placer)
+        return SqlUnitOfWork(engine, self._cipher, placer, durable=durable)

@@ -59,9 +59,9 @@ class CountedUnitsOfWork:
         self._uow = uow
         self.opened = 0
 
-    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+    def __call__(self, *, read_only: bool = False, durable: bool = True) -> UnitOfWork:
         self.opened += 1
-        return self._uow(read_only=read_only)
+        return self._uow(read_only=read_only, durable=durable)
 
 
 def stopping(harness: Harness) -> Core:

@@ -106,8 +106,8 @@ async def test_when_the_notices_cannot_be_written_the_legs_stay_unreported(harne
     await _target_hit_unreported(harness)
     before = await _unreported(harness)
 
-    def failing(*, read_only: bool = False) -> Any:
-        return _NoticesDown(harness.core.uow(read_only=read_only))
+    def failing(*, read_only: bool = False, durable: bool = True) -> Any:
+        return _NoticesDown(harness.core.uow(read_only=read_only, durable=durable))
 
     with pytest.raises(OSError, match="no space left"):
         await report(replace(harness.core, uow=failing))

@@ -6,8 +6,10 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 
 from storage.paper_store import SqlPaperStore
+from storage.transaction import Transaction
 from tests.harness import Harness
 from trading.domain.alerts import AlertCondition
 
@@ -74,3 +76,22 @@ async def test_the_health_check_does_not_queue_behind_a_writer(harness: Harness)
     async with harness.core.uow() as uow:  # holds the writer's connection (SQLite's only one) and its lock
         await uow.ledgers.load(account.id, for_update=True)
         assert await asyncio.wait_for(harness.container.database_ok(), 10)  # a bound on a hang
+
+
+async def test_a_unit_of_work_that_need_not_be_durable_commits_all_the_same(harness: Harness) -> None:
+    user, _ = await harness.user()
+    async with harness.core.uow(durable=False) as uow:
+        await uow.alerts.add(user, "BTC/USDT", AlertCondition.ABOVE, Decimal(1), harness.core.clock.now())
+        await uow.commit()
+    assert await harness.count("alerts") == 1
+    if (
+        harness.engine.dialect.name == "postgresql"
+    ):  # its transaction alone commits without waiting for the disk
+        setting = text("SELECT current_setting('synchronous_commit')")
+        relaxed, durable = Transaction(harness.engine, durable=False), Transaction(harness.engine)
+        try:
+            assert await relaxed.scalar(setting) == "off"
+            assert await durable.scalar(setting) == "on"
+        finally:
+            await relaxed.close()
+            await durable.close()

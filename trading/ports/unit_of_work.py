@@ -105,6 +105,12 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
-        """`read_only`: a unit of work that only reads, and so never waits for (or holds up) a writer."""
+    def __call__(self, *, read_only: bool = False, durable: bool = True) -> UnitOfWork:
+        """`read_only`: a unit of work that only reads, and so never waits for (or holds up) a writer.
+
+        `durable=False`: its commit returns before it is on disk, so a crash of the database server just after
+        may lose it (whole, never half of it), unless a durable commit follows, which takes it to disk with
+        itself. Only for what is made again where it is lost: a preview, a report's booking (the order stays
+        SUBMITTED, and reconciliation books it). An order is always written durably before it is sent.
+        """
         ...

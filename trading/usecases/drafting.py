@@ -102,7 +102,7 @@ async def draft_order(
         take_profits=intent.take_profits,
         leverage=intent.leverage,
     )
-    async with core.uow() as uow:
+    async with core.uow(durable=False) as uow:  # lost in a crash, it is only asked for again
         await uow.drafts.add(draft)
         await uow.commit()
     return draft

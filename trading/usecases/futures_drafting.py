@@ -78,7 +78,7 @@ async def draft_futures_order(
         take_profits=priced.intent.take_profits,
         leverage=None if preview.futures is None else preview.futures.leverage,
     )
-    async with core.uow() as uow:
+    async with core.uow(durable=False) as uow:  # lost in a crash, it is only asked for again
         await uow.drafts.add(draft)
         await uow.commit()
     return draft

@@ -143,7 +143,10 @@ async def record_report(
     now = core.clock.now()
     if is_perpetual(report.symbol):
         await book_reachable_events(core, (await _order(core, order_id)).account_id)
-    async with core.uow() as uow:
+    # Not durable: a booking lost in a crash leaves the order as it stood (SUBMITTED or live), which
+    # reconciliation and the tracker ask the venue about and book again. Every order sent after this one is
+    # written by a durable commit, which takes this one to disk with it.
+    async with core.uow(durable=False) as uow:
         order = await uow.orders.get(order_id)
         if order is None:
             raise NotFound(f"Order {order_id} does not exist.")

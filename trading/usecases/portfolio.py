@@ -112,7 +112,7 @@ async def record_equity(core: Core, user_id: int, account_id: int | None = None)
     async with core.uow(read_only=True) as uow:
         futures = (await account_of(uow, user_id, account_id)).is_futures
     view = await (futures_portfolio if futures else portfolio)(core, user_id, account_id)
-    async with core.uow() as uow:
+    async with core.uow(durable=False) as uow:  # a point of a curve: lost in a crash, the curve has the next
         await uow.ledgers.record_equity(view.account_id, core.clock.now(), view.equity)
         await uow.commit()
     return view.equity
