@@ -28,6 +28,9 @@ export type FuturesTerms = Schemas["FuturesTermsOut"];
 export type FuturesAccount = Schemas["FuturesAccountOut"];
 export type FuturesPosition = Schemas["FuturesPositionOut"];
 export type StopModePreview = Schemas["StopModePreviewOut"];
+export type SecondFactor = Schemas["SecondFactorOut"];
+export type Enrolment = Schemas["EnrolmentOut"];
+export type LoginWidget = Schemas["LoginWidgetIn"];
 type StreamQuery = NonNullable<paths["/api/v1/stream"]["get"]["parameters"]["query"]>;
 /** What /stream sends (the document names it text/event-stream only): prices, then the open orders. */
 export type StreamEvent = { event: "prices"; data: Ticker[] } | { event: "orders"; data: Order[] };
@@ -100,6 +103,15 @@ export async function ok<T>(pending: Promise<{ data?: T; error?: unknown; respon
 
 export async function signInWithTelegram(initData: string): Promise<void> {
   keep(await ok(anonymous.POST("/api/v1/auth/telegram", { body: { init_data: initData } })));
+}
+
+export async function signInWithWidget(fields: LoginWidget): Promise<void> {
+  keep(await ok(anonymous.POST("/api/v1/auth/telegram-login", { body: fields })));
+}
+
+/** Which Login Widget to offer: Telegram's for this bot, or the sandbox's stand-in. */
+export async function loginWidgetOptions() {
+  return ok(anonymous.GET("/api/v1/auth/telegram-login"));
 }
 
 export async function signInWithLink(code: string): Promise<void> {
