@@ -60,10 +60,14 @@ def verify_init_data(config: WebConfig, init_data: str, now: float | None = None
 def verify_login_widget(
     config: WebConfig, fields: Mapping[str, object], given_hash: str, now: float | None = None
 ) -> None:
-    """The Login Widget's fields (all but `hash`) signed by this bot, and recent. Raises NotAuthorizedException."""
+    """The Login Widget's fields (all but `hash`, `auth_date` among them) signed by this bot, and recent. Raises
+    NotAuthorizedException."""
     if not hmac.compare_digest(login_widget_hash(config.bot_token, fields), given_hash.lower()):
         raise NotAuthorizedException("The Telegram log-in data is not signed by this bot.")
-    age = (now if now is not None else time.time()) - float(str(fields["auth_date"]))
+    auth_date = fields.get("auth_date")
+    if not isinstance(auth_date, int):
+        raise NotAuthorizedException("The Telegram log-in data has no auth_date.")
+    age = (now if now is not None else time.time()) - auth_date
     if age > config.login_widget_max_age:
         raise NotAuthorizedException("The Telegram log-in data is too old; sign in with Telegram again.")
 

@@ -10,6 +10,7 @@ import pyotp
 
 from tests.fakes import ManualClock
 from tests.webapp.conftest import Api
+from tests.webapp.test_api_signal_follow import _signal as signal_for
 from trading.usecases.second_factor import LOCKED, MISSING, WRONG
 
 TOKENS = "/api/v1/tokens"
@@ -157,3 +158,16 @@ async def test_the_openapi_document_names_the_code_header_on_risky_routes(api: A
         headers = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
         assert "X-TOTP" in headers, (path, method)
         assert {"403", "429"} <= set(operation["responses"]), (path, method)
+
+
+async def test_turning_on_automatic_following_takes_a_code_and_stopping_does_not(
+    api: Api, clock: ManualClock
+) -> None:
+    headers, secret, _ = await enrolled(api, clock, 7007)
+    await signal_for(api, headers, "ETH buy now, TP +10%, SL -10%")
+    [source] = await api.json("GET", "/api/v1/signals/sources", headers)
+    url = f"/api/v1/signals/sources/{source['id']}/follow"
+    refused = await _post(api, url, headers, auto_follow=True)
+    assert (refused.status_code, refused.json()["detail"]) == (403, MISSING)
+    assert (await _post(api, url, headers, code_at(secret, clock), auto_follow=True)).json()["auto_follow"]
+    assert (await _post(api, url, headers, auto_follow=False)).json()["auto_follow"] is False
