@@ -37,7 +37,9 @@ def test_widget_sign_in_then_a_second_factor_guards_raising_a_limit(server: str)
             expect(page.get_by_test_id("risk-saved")).to_have_text("Saved.")
             page.fill("#max-order", "200")
             page.get_by_test_id("risk-save").click()
-            expect(page.get_by_test_id("risk-error")).to_contain_text("needs a code from your authenticator app")
+            expect(page.get_by_test_id("risk-error")).to_contain_text(
+                "needs a code from your authenticator app"
+            )
             page.fill("#max-order", "200")
             page.fill("#risk-code", recovery)
             page.get_by_test_id("risk-save").click()
