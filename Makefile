@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 TORCH := $(shell grep -o '"torch==[^"]*' pyproject.toml | tr -d '"')
 
-.PHONY: run test lint lint-frontend typecheck unit install lock migrate bench clean frontend chromium nginx
+.PHONY: run test lint lint-frontend typecheck unit install lock migrate bench clean frontend chromium nginx prometheus
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,12 @@ nginx:
 	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { apt-get update -qq && apt-get install -y -qq nginx >/dev/null; } \
 		|| echo "nginx could not be installed: tests/deploy will be skipped" >&2
 
+# Debian's Prometheus (and its promtool) for the metrics' test and the alert rules' (tests/deploy/test_prometheus.py),
+# which are skipped where it cannot be installed.
+prometheus:
+	@command -v prometheus >/dev/null || [ -x /usr/bin/prometheus ] || { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } \
+		|| echo "prometheus could not be installed: tests/deploy/test_prometheus.py will be skipped" >&2
+
 run: migrate frontend
 	$(BIN)/tsbot run
 
@@ -83,7 +89,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) frontend chromium nginx
+unit: $(STAMP) frontend chromium nginx prometheus
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # PostgreSQL joins the suite when TSBOT_TEST_POSTGRES=1 (as .ci/run sets it).

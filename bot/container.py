@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import SystemClock
 from bot.exchanges import Exchanges
+from bot.metrics import register_all
 from bot.settings import Settings, SettingsError
 from storage.crypto import CredentialCipher
 from storage.db import create_engine, takes_writes
@@ -142,6 +143,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
                 f"setting EXCHANGE: {settings.exchange!r} is neither 'paper' nor a ccxt exchange id"
             )
     clock = clock or SystemClock()
+    register_all()  # every metric family on /metrics from the start
     engine = create_engine(settings.database_url)
     read_engine = create_engine(settings.database_url, read_only=True) if settings.uses_sqlite else None
     liveness = ProcessLiveness(engine, clock)

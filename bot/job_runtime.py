@@ -12,6 +12,7 @@ from saq import Worker
 from bot.channel_senders import email_sender
 from bot.container import Container
 from bot.jobs import JobServices, job_functions, local_queue
+from bot.metrics import sample_jobs_until
 from bot.worker import saq_worker
 from storage.saq_jobs import SaqJobQueue, saq_queue
 from trading.jobs.local import LocalJobQueue
@@ -27,6 +28,7 @@ class RunJobs:
     worker: Worker[Any] | None = None
     services: JobServices | None = None
     _running: asyncio.Task[None] | None = field(default=None, repr=False)
+    _sampling: asyncio.Task[None] | None = field(default=None, repr=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     def attach(self, notices: NoticeDelivery | None, auditor: Auditor | None = None) -> None:
@@ -43,6 +45,7 @@ class RunJobs:
             self.worker = saq_worker(self.queue, functions, settings, in_process=True)
 
     def start(self) -> None:
+        self._sampling = asyncio.create_task(sample_jobs_until(self.queue, self._stop))
         if isinstance(self.queue, LocalJobQueue):
             self._running = asyncio.create_task(self.queue.run(self._stop))
         elif self.worker is not None:
@@ -54,6 +57,8 @@ class RunJobs:
             await self.worker.stop()
         if self._running is not None:
             await self._running
+        if self._sampling is not None:
+            await self._sampling
         if self.services is not None:
             await self.services.poster.close()
         if isinstance(self.queue, SaqJobQueue):

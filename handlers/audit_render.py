@@ -36,6 +36,8 @@ def report_text(record: AuditRecord, quote: str = "USDT", hit_rate: float | None
         f"Max drawdown {r.max_drawdown:,.2f} {quote}"
         + ("" if wait is None else f" · first target after {wait.total_seconds() / 3600:,.1f} h on average"),
     ]
+    if r.settings:
+        lines.append(r.settings)
     if r.stops_assumed_first:
         lines.append(
             f"{r.stops_assumed_first} trade(s) reached the stop and a target in one candle that no finer "
@@ -57,7 +59,10 @@ def report_text(record: AuditRecord, quote: str = "USDT", hit_rate: float | None
 
 def leaderboard_text(records: Sequence[AuditRecord], quote: str = "USDT") -> str:
     if not records:
-        return "No audits yet. Export a channel from Telegram Desktop (JSON) and send me its result.json."
+        return (
+            "No audits yet. Export a channel from Telegram Desktop and send me its result.json (JSON), "
+            "or its messages.html or folder zipped (HTML)."
+        )
     lines = ["🏆 Your audited channels, best return first:"]
     for place, record in enumerate(records, 1):
         r = record.report

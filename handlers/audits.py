@@ -5,7 +5,6 @@ one message, and the report comes with its equity chart. /audits lists the user'
 import asyncio
 import time
 from collections.abc import Mapping
-from datetime import timedelta
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -16,17 +15,15 @@ from handlers.audit_render import equity_png, leaderboard_text, report_text
 from handlers.filters import OnLoop
 from handlers.replies import reply
 from trading.domain.accounts import User
-from trading.domain.audit_export import MAX_EXPORT_BYTES, read_export
+from trading.domain.audit_export import MAX_EXPORT_BYTES
 from trading.domain.errors import InvalidInput
-from trading.ports.jobs import JobQueue, JobState, JobStatus, Retry
-from trading.usecases.audits import AUDIT_JOB, audit_of, audits_of, leaderboard
+from trading.ports.jobs import JobQueue, JobState, JobStatus
+from trading.usecases.audits import audit_of, audits_of, leaderboard, queue_audit
 from trading.usecases.core import Core
 
 STARTED = "Audit: reading the {posts:,} posts of {title}…"
 TOO_LARGE = f"An export may be {MAX_EXPORT_BYTES // 1024 // 1024} MB at most: export a shorter period."
 FAILED = "The audit of {title} failed: {why}. Nothing was kept; send the export again to retry."
-# An audit is tried twice at most (a venue down for a while), each attempt given half an hour.
-AUDIT_RETRY = Retry(attempts=2, timeout=timedelta(minutes=30))
 POLL_SECONDS = 1.0  # how often the progress message is brought up to date (Telegram allows an edit a second)
 
 
@@ -38,15 +35,13 @@ async def on_export(message: Message, bot: Bot, user: User, core: Core, jobs: Jo
         return
     content = (await bot.download(document)).read()  # type: ignore[union-attr,arg-type]  # a BytesIO
     try:
-        export = read_export(content)
+        queued = await queue_audit(jobs, user.id, content, str(message.message_id))
     except InvalidInput as error:
         await reply(message, error.message)
         return
+    export = queued.export
     status = await reply(message, STARTED.format(posts=len(export.posts), title=export.title))
-    key = f"audit:{user.id}:{message.message_id}"
-    kwargs = {"user_id": user.id, "export": content.decode("utf-8")}
-    await jobs.enqueue(AUDIT_JOB, key, kwargs, retry=AUDIT_RETRY)
-    job = await _followed(jobs, key, status, len(export.posts))
+    job = await _followed(jobs, queued.key, status, len(export.posts))
     if job is None or job.state is not JobState.COMPLETE or not isinstance(job.result, dict):
         why = job.error if job is not None and job.error else "it did not finish"
         await status.edit_text(FAILED.format(title=export.title, why=why))

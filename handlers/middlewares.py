@@ -12,6 +12,7 @@ from aiogram.types import User as TelegramUser
 
 from handlers.config import BotConfig
 from trading.domain.accounts import User
+from trading.metrics import active_users
 from trading.usecases.accounts import register_user
 from trading.usecases.core import Core
 
@@ -111,4 +112,5 @@ class UserMiddleware(BaseMiddleware):
                     self._known.clear()
                 self._known[person.id] = user
             data["user"] = user
+            active_users().seen(user.id)
         return await handler(event, data)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from nlp.assemble import as_decimal
 from nlp.checks import contradictions
 from nlp.lexer import NUM, tokenize
+from nlp.metrics import llm_call
 from nlp.result import ParseResult
 from nlp.symbols import SymbolResolver
 
@@ -92,9 +93,10 @@ class LlmReader:
 
     async def read(self, text: str) -> LlmReading | None:
         try:
-            answer = await asyncio.wait_for(
-                self._structured().ainvoke([("system", _SYSTEM), ("human", text)]), timeout=self._timeout
-            )
+            with llm_call():
+                answer = await asyncio.wait_for(
+                    self._structured().ainvoke([("system", _SYSTEM), ("human", text)]), timeout=self._timeout
+                )
         except Exception as exc:  # any failure of the optional stage falls back to the first stages
             log.warning("LLM stage failed: %s", type(exc).__name__)
             return None

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from nlp.assemble import Analysis, analyse, build_result
 from nlp.intents import SURE, RuleVerdict, classify, in_doubt, with_update
+from nlp.metrics import count_reading
 from nlp.result import ASK_BACK_THRESHOLD, Alternative, Intent, ParseResult
 from nlp.spelling import Speller
 from nlp.symbols import SymbolResolver
@@ -100,7 +101,7 @@ class Pipeline:
             result = self._combine(verdict, analysis, scores)
         if result.confidence < ASK_BACK_THRESHOLD and self._llm_configured:
             result = await self._get_llm().improve(text, result)
-        return result
+        return count_reading(result)
 
     async def load_classifier(self) -> None:
         """Loads the model in a worker thread; one already loading is waited for (the classifier's lock)."""

@@ -52,6 +52,9 @@ HealthCheck = Callable[[], Awaitable[bool]]
 API = "/api/v1"
 RATE_LIMIT_STORE = "rate_limit"
 RESPONSE_CACHE_STORE = "response_cache"
+# Swagger UI's files for the docs page, served with the Mini App's build (its vite.config.ts copies them from
+# the swagger-ui-dist package): the page loads nothing from a CDN.
+DOCS_ASSETS = "/app/docs"
 REDIS_TIMEOUT_S = 2.0  # a Redis that does not answer falls back to the process's store, not a hung request
 
 
@@ -178,7 +181,15 @@ def openapi_config() -> OpenAPIConfig:
         title="tsbot API",
         version="1",
         path=f"{API}",
-        render_plugins=[SwaggerRenderPlugin(path="/docs")],
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path="/docs",
+                js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+                css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+                standalone_preset_js_url=f"{DOCS_ASSETS}/swagger-ui-standalone-preset.js",
+                favicon=f"<link rel='icon' type='image/png' href='{DOCS_ASSETS}/favicon-32x32.png'>",
+            )
+        ],
         components=Components(
             security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
         ),

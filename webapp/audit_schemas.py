@@ -20,6 +20,36 @@ class EquityOut(msgspec.Struct):
     pnl: Decimal
 
 
+class TradeOut(msgspec.Struct):
+    """One signal simulated: `outcome` is targets, stopped, trailed, liquidated, closed, cancelled, not_filled
+    or open."""
+
+    post_id: int
+    symbol: str
+    side: str
+    outcome: str
+    pnl: Decimal
+    targets_hit: int
+
+
+class AuditJobOut(msgspec.Struct):
+    """An export accepted and its audit queued: follow it at /audits/jobs/{job}."""
+
+    job: str
+    title: str
+    posts: int
+
+
+class AuditJobStatusOut(msgspec.Struct):
+    """`state`: queued, active, complete, failed or aborted; `progress` 0 to 1; `audit_id` once complete."""
+
+    job: str
+    state: str
+    progress: float
+    audit_id: int | None = None
+    error: str | None = None
+
+
 class UnreadOut(msgspec.Struct):
     post_id: int
     why: str
@@ -62,6 +92,8 @@ class AuditOut(msgspec.Struct):
     by_month: list[TallyOut]
     equity: list[EquityOut]
     unread: list[UnreadOut]
+    settings: str  # the rules the signals were played with
+    trades: list[TradeOut]
     candle_hit_rate: float | None = None  # of this audit's candle windows, where it was just run
 
 
@@ -110,5 +142,7 @@ def audit_out(record: AuditRecord, hit_rate: float | None = None) -> AuditOut:
         by_month=_tallies(r.by_month),
         equity=[EquityOut(at, value) for at, value in r.equity],
         unread=[UnreadOut(post, why) for post, why in record.unread],
+        settings=r.settings,
+        trades=[TradeOut(t.post_id, t.symbol, t.side, t.outcome, t.pnl, t.targets_hit) for t in r.trades],
         candle_hit_rate=hit_rate,
     )

@@ -18,6 +18,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.security.jwt import Token
 
 from trading.domain.access import TokenScope
+from trading.metrics import active_users
 from trading.usecases.access import API_TOKEN_PREFIX, authenticate_api_token, user_exists
 from webapp.context import WebConfig, WebContext
 from webapp.init_data import login_widget_hash
@@ -86,6 +87,7 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
     ) -> AuthenticationResult:
         result = await self._authenticated(connection)
         sentry_sdk.set_user({"id": str(result.user.user_id)})  # the id only, on this request's error reports
+        active_users().seen(result.user.user_id)
         return result
 
     async def _authenticated(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:

@@ -34,6 +34,6 @@ def _serve(state: State, path: str) -> File:
     wanted = (dist / path.lstrip("/")).resolve()
     if wanted.is_file() and wanted.is_relative_to(dist):
         return File(wanted, filename=wanted.name, content_disposition_type="inline")
-    if path.startswith("/assets/"):
+    if path.startswith(("/assets/", "/docs/")):  # the build's files, and the API docs page's
         raise NotFoundException("No such asset.")
     return File(index, filename="index.html", content_disposition_type="inline")

@@ -98,14 +98,14 @@ class AlertWatcher:
     async def _fire_due(self, ticker: Ticker) -> int:
         fired = 0
         for alert in self._index.take_due(ticker.symbol, ticker.last):
-            if await self._fire(alert, alert_fired(alert, ticker.last)):
+            if await self._fire(alert, alert_fired(alert, ticker.last), ticker.timestamp):
                 fired += 1
         return fired
 
-    async def _fire(self, alert: Alert, notice: str) -> bool:
+    async def _fire(self, alert: Alert, notice: str, priced_at: datetime) -> bool:
         try:
             # Once, even with many processes; its message is written with it.
-            return await fire_alert(self._core, alert, notice)
+            return await fire_alert(self._core, alert, notice, priced_at)
         except Exception:
             log.exception("alerts: alert %s not fired now, kept for a later tick", alert.id)
             self._index.add(alert)

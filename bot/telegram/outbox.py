@@ -18,6 +18,8 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
+from bot.metrics import bot_metrics
+
 log = logging.getLogger(__name__)
 
 LIMITED = frozenset(
@@ -46,6 +48,8 @@ class OutgoingQueue(BaseRequestMiddleware):
         self._sleep = sleep
         self._global_tat = 0.0
         self._chat_tat: dict[Any, float] = {}
+        for limited in LIMITED:  # each method's series at 0 from the start, for a rate over it
+            bot_metrics().telegram_retry_after.labels(limited)
         self.waited = 0.0  # seconds spent waiting for slots, for the benchmark and the log
         self.retries = 0
 
@@ -75,6 +79,15 @@ class OutgoingQueue(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         if method.__api_method__ not in LIMITED:
             return await make_request(bot, method)
+        with bot_metrics().telegram_outgoing.track_inprogress():
+            return await self._send_in_turn(make_request, bot, method)
+
+    async def _send_in_turn(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
         chat = getattr(method, "chat_id", None)
         attempt = 0
         while True:
@@ -85,6 +98,7 @@ class OutgoingQueue(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
+                bot_metrics().telegram_retry_after.labels(method.__api_method__).inc()
                 attempt += 1
                 if attempt > self._max_retries:
                     raise

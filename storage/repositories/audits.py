@@ -12,7 +12,7 @@ from sqlalchemy import Row, insert, select
 from storage.audit_models import AuditRow
 from storage.models import table_of
 from storage.transaction import Transaction
-from trading.domain.audit_report import AuditRecord, AuditReport, Tally
+from trading.domain.audit_report import AuditRecord, AuditReport, Tally, TradeLine
 
 _AUDITS = table_of(AuditRow)
 
@@ -40,6 +40,10 @@ def report_json(report: AuditReport) -> str:
             "by_symbol": tallies(report.by_symbol),
             "by_month": tallies(report.by_month),
             "equity": [[at.isoformat(), str(value)] for at, value in report.equity],
+            "settings": report.settings,
+            "trades": [
+                [t.post_id, t.symbol, t.side, t.outcome, str(t.pnl), t.targets_hit] for t in report.trades
+            ],
         }
     )
 
@@ -68,6 +72,12 @@ def report_of(text: str) -> AuditReport:
         by_symbol=tallies(raw["by_symbol"]),
         by_month=tallies(raw["by_month"]),
         equity=tuple((datetime.fromisoformat(at), Decimal(value)) for at, value in raw["equity"]),
+        # Reports kept before the rules and the signals' lines were kept have none.
+        settings=raw.get("settings", ""),
+        trades=tuple(
+            TradeLine(post, symbol, side, outcome, Decimal(pnl), hit)
+            for post, symbol, side, outcome, pnl, hit in raw.get("trades", [])
+        ),
     )
 
 

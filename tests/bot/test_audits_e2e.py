@@ -13,6 +13,7 @@ from nlp.pipeline import Pipeline
 from storage.candles import SqlCandleStore
 from tests.audit.exports import START, compass_channel
 from tests.audit.history import ScriptedHistory
+from tests.audit.html_exports import compass_zip
 from tests.bot.sandbox import Sandbox, start_bot
 from tests.fakes import ManualClock
 from tests.harness import Harness
@@ -69,3 +70,14 @@ async def test_a_file_that_is_no_export_gets_one_sentence(
     assert answer["text"].startswith("This is not a Telegram channel export")
     [board] = await chat.ask("/audits")
     assert board["text"].startswith("No audits yet")
+
+
+async def test_the_html_export_zipped_gets_the_same_report(
+    sandbox: Sandbox, harness: Harness, auditing_bot: TelegramBot
+) -> None:
+    chat = sandbox.chat(USER + 2)
+    chat.seen = await send(sandbox, USER + 2, compass_zip(), "ChatExport_2026-03-09.zip")
+    status, report, _chart = await chat.reply(3)
+    assert status["text"].endswith("done.")
+    assert "Posts 7 · signals found 2 · read 5 · simulated 2 · entered 2" in report["text"]
+    assert "Not read (2): #104" in report["text"]

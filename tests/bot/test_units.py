@@ -38,6 +38,7 @@ from handlers.render import (
     stop_moved,
 )
 from nlp.result import INTENTS
+from tests.metrics import sample
 from trading.domain.alert_index import AlertIndex
 from trading.domain.alerts import Alert, AlertCondition, AlertStatus
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
@@ -289,9 +290,12 @@ async def test_the_queue_honours_retry_after() -> None:
             raise TelegramRetryAfter(method=method, message="Too Many Requests", retry_after=7)
         return "ok"
 
+    told_to_wait = sample("tsbot_telegram_retry_after_total", method="sendMessage")
     answer: Any = await queue(make_request, Bot("42:TEST"), SendMessage(chat_id=1, text="hi"))
     assert answer == "ok"
     assert calls == pytest.approx([0, 7]) and queue.retries == 1
+    assert sample("tsbot_telegram_retry_after_total", method="sendMessage") == told_to_wait + 1
+    assert sample("tsbot_telegram_outgoing_queued") == 0  # nothing left waiting
 
 
 def _alert(alert_id: int, condition: AlertCondition, threshold: str, symbol: str = "SOL/USDT") -> Alert:

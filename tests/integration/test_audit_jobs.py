@@ -1,39 +1,21 @@
 """The audit as a job on the real Redis (SAQ), as `tsbot worker` runs it: its progress reported to the queue,
 the audit kept, its id the job's result."""
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
-
 from bot.jobs import JobServices, job_functions
-from bot.settings import load_settings
-from bot.worker import saq_worker
 from handlers.audit_reader import PipelineReader
 from nlp.pipeline import Pipeline
 from storage.candles import SqlCandleStore
-from storage.saq_jobs import SaqJobQueue, saq_queue
+from storage.saq_jobs import SaqJobQueue
 from tests.audit.exports import START, compass_channel
 from tests.audit.history import ScriptedHistory
-from tests.databases import REDIS_URL, delete_redis_keys
 from tests.harness import Harness
-from tests.integration.test_saq_jobs import ended
+from tests.jobs.saq import ended, saq_workers
 from trading.domain.audit import AuditRules
 from trading.ports.jobs import JobState, JsonValue
 from trading.usecases.audits import AUDIT_JOB, Auditor, audit_of
-
-
-@pytest.fixture
-async def queue() -> AsyncIterator[SaqJobQueue]:
-    await delete_redis_keys("saq:*")
-    jobs = SaqJobQueue(saq_queue(REDIS_URL))
-    try:
-        yield jobs
-    finally:
-        await jobs.close()
-        await delete_redis_keys("saq:*")
 
 
 async def test_an_audit_runs_as_a_job_on_redis(queue: SaqJobQueue, harness: Harness) -> None:
@@ -43,11 +25,7 @@ async def test_an_audit_runs_as_a_job_on_redis(queue: SaqJobQueue, harness: Harn
     store = SqlCandleStore(harness.engine)
     auditor = Auditor(harness.core, reader, ScriptedHistory(), store, AuditRules(fee_rate=Decimal(0)))
     services = JobServices(harness.core, queue, auditor=auditor)
-    worker = saq_worker(
-        queue, job_functions(services), load_settings(redis_url=REDIS_URL), periodic=(), in_process=True
-    )
-    task = asyncio.create_task(worker.start())
-    try:
+    async with saq_workers(queue, lambda q: job_functions(services)):
         kwargs: dict[str, JsonValue] = {"user_id": user, "export": compass_channel().decode()}
         assert await queue.enqueue(AUDIT_JOB, "audit:1", kwargs)
         status = await ended(queue, "audit:1")
@@ -55,6 +33,3 @@ async def test_an_audit_runs_as_a_job_on_redis(queue: SaqJobQueue, harness: Harn
         assert isinstance(status.result, dict)
         record = await audit_of(harness.core, user, int(str(status.result["audit_id"])))
         assert (record.title, record.report.signals) == ("Crypto Compass VIP", 2)
-    finally:
-        await worker.stop()
-        await asyncio.gather(task, return_exceptions=True)

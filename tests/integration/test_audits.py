@@ -14,8 +14,12 @@ from tests.audit.history import ScriptedHistory
 from tests.fakes import ManualClock
 from tests.harness import Harness
 from trading.domain.audit import AuditRules, Outcome
+from trading.domain.entry_rules import EntryRules, SplitStrategy
 from trading.domain.errors import InvalidInput
+from trading.domain.stop_modes import StopModeKind
 from trading.usecases.audits import Auditor, audits_of, leaderboard
+from trading.usecases.entry_rules import set_entry_rules
+from trading.usecases.source_stop_modes import set_source_stop_mode
 
 HOUR = timedelta(hours=1)
 D = Decimal
@@ -66,3 +70,23 @@ async def test_a_file_that_is_no_export_keeps_nothing(harness: Harness, auditor:
     with pytest.raises(InvalidInput, match="not a Telegram channel export"):
         await auditor.audit(user_id, b"%PDF-1.7 a signed contract")
     assert await audits_of(harness.core, user_id) == []
+
+
+async def test_the_entry_rules_and_stop_mode_of_the_users_source_of_that_name_are_used(
+    harness: Harness, auditor: Auditor
+) -> None:
+    user_id, _ = await harness.user()
+    async with harness.core.uow() as uow:
+        source = await uow.signals.source(
+            user_id, "-1001893340032", "Crypto Compass VIP", harness.core.clock.now()
+        )
+        await uow.commit()
+    weighted = EntryRules(split=SplitStrategy.WEIGHTED_FIRST, first_at_market=True)
+    await set_entry_rules(harness.core, user_id, source.id, weighted)
+    await set_source_stop_mode(harness.core, user_id, source.id, StopModeKind.TRAILING, D(3))
+    outcome = await auditor.audit(user_id, compass_channel())
+    said = outcome.record.report.settings
+    assert f"your source #{source.id} Crypto Compass VIP" in said and "the first at market" in said
+    assert "a trailing stop 3%" in said
+    other, _ = await harness.user("another")
+    assert "the default rules" in (await auditor.audit(other, compass_channel())).record.report.settings

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.harness import FailingExchanges, Harness, answer_lost, signal_plan
+from tests.metrics import sample
 from trading.domain.enums import AmountUnit, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import InvalidInput, RiskRejected
 from trading.domain.intents import OrderIntent
@@ -276,9 +277,11 @@ async def test_plan_entries_the_exchange_did_not_answer_for_are_unconfirmed_not_
     spec = SignalSpec("ETH", Side.BUY, entries=(ask + 10, low), targets=(ask * 2,), stop_loss=low - 100)
     signal_id, plan = await signal_plan(harness.core, user, spec, D(2000))
     unanswering = replace(harness.core, exchanges=FailingExchanges(harness, answer_lost, after_sending=True))
+    failed = sample("tsbot_orders_failed_total", venue="paper", reason="ExchangeUnavailable")
 
     result = (await follow_signal(unanswering, user, signal_id)).result
     assert result.orders == () and result.failures == ()
+    assert sample("tsbot_orders_failed_total", venue="paper", reason="ExchangeUnavailable") == failed + 2
     assert [draft.id for draft, _ in result.unconfirmed] == [draft.id for draft in plan.drafts]
     assert all("It may have been placed" in told for _, told in result.unconfirmed)
     async with harness.core.uow(read_only=True) as uow:

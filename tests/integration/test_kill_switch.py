@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tests.harness import ExchangesAround, Harness
+from tests.metrics import sample
 from trading.domain.enums import OPEN_STATUSES, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import DraftAlreadyUsed, DraftExpired, InvalidOrder, NotFound
 from trading.domain.futures import PositionSide
@@ -106,8 +107,10 @@ async def test_a_position_that_cannot_be_closed_is_told_and_the_rest_are_closed(
     core = replace(harness.core, exchanges=RefusesBtc(harness.exchanges))
     preview = await preview_close_all(core, user)
     assert preview.confirmation_id is not None
+    refusals = sample("tsbot_orders_refused_total", venue="paper", reason="InvalidOrder")
     done = {d.closing.symbol: d for d in await close_all(core, user, preview.confirmation_id)}
     assert done[SPOT_BTC].order is None and done[SPOT_BTC].error == "BTC/USDT is halted for trading."
+    assert sample("tsbot_orders_refused_total", venue="paper", reason="InvalidOrder") == refusals + 1
     async with harness.core.uow(read_only=True) as uow:
         [refused] = await uow.orders.for_user(user, [OrderStatus.REJECTED])
     assert (refused.symbol, refused.side) == (SPOT_BTC, Side.SELL)  # written before the venue was called

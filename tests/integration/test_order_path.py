@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from tests.harness import Harness
+from tests.metrics import sample
 from trading.domain.enums import AmountUnit, OrderStatus, OrderType, Side
 from trading.domain.errors import (
     BelowMinimum,
@@ -30,6 +31,19 @@ def buy(symbol: str, amount: str, unit: AmountUnit = AmountUnit.BASE, **more: ob
     return OrderIntent(symbol=symbol, side=Side.BUY, amount=Decimal(amount), amount_unit=unit, **more)  # type: ignore[arg-type]
 
 
+def _order_counts() -> list[float]:
+    return [
+        sample(name, venue="paper")
+        for name in (
+            "tsbot_orders_placed_total",
+            "tsbot_orders_filled_total",
+            "tsbot_order_ack_seconds_count",
+            "tsbot_order_fill_seconds_count",
+            "tsbot_fill_slippage_bps_count",
+        )
+    ]
+
+
 async def test_market_buy_from_draft_to_filled_position(harness: Harness) -> None:
     user, account = await harness.user()
     ticker = await harness.market.ticker("ETH/USDT")
@@ -44,10 +58,13 @@ async def test_market_buy_from_draft_to_filled_position(harness: Harness) -> Non
     assert draft.preview.stop_distance == ticker.ask - 3000
     assert len(draft.id) == 8
 
+    counted = _order_counts()
     order = await confirm_draft(harness.core, user, draft.id)
     assert order.status is OrderStatus.FILLED
     assert order.filled == draft.quantity
     assert order.exchange_order_id is not None
+    # placed, filled, the acknowledgement's and the fill's times, the slippage against the preview: one each
+    assert [after - before for after, before in zip(_order_counts(), counted, strict=True)] == [1] * 5
 
     view = await portfolio(harness.core, user)
     [position] = view.positions

@@ -7,20 +7,17 @@ import asyncio
 from dataclasses import replace
 from datetime import time, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import cast
 
 import pytest
 
 from bot.jobs import JobServices, job_functions
-from bot.settings import load_settings
-from bot.worker import saq_worker
 from handlers.automations_render import RUN_TEXTS
-from storage.saq_jobs import SaqJobQueue, saq_queue
-from tests.databases import REDIS_URL
+from storage.saq_jobs import SaqJobQueue
 from tests.fakes import ManualClock
 from tests.harness import ExchangesAround, FailingExchanges, Harness, ProcessDied, answer_lost
 from tests.integration.test_plan_runs import orders_and_notices, queue_for, tick
-from tests.integration.test_saq_jobs import ended, queue  # noqa: F401 - the SAQ queue fixture
+from tests.jobs.saq import ended, saq_workers
 from trading.domain.automations import PlanKind, PlanStatus, RunStatus, Schedule
 from trading.domain.enums import Side
 from trading.domain.errors import ExchangeUnavailable, InvalidInput
@@ -218,30 +215,18 @@ async def test_a_rebalance_run_that_failed_gives_its_claim_back_to_the_retry(
 
 
 async def test_a_drift_plan_runs_once_on_saq_workers_on_the_real_redis(
-    queue: SaqJobQueue,  # noqa: F811
+    queue: SaqJobQueue,
     harness: Harness,
 ) -> None:
     user, _ = await harness.user()
     pin_prices(harness)
     preview = await propose_rebalance_plan(harness.core, user, SHARES, None, Decimal(5))
     await confirm_plan(harness.core, None, user, preview.plan.id)
-    settings = load_settings(redis_url=REDIS_URL)
-    other = SaqJobQueue(saq_queue(REDIS_URL))
-    workers: list[Any] = [
-        saq_worker(q, job_functions(JobServices(harness.core, q)), settings, periodic=(), in_process=True)
-        for q in (queue, other)
-    ]
-    tasks = [asyncio.create_task(worker.start()) for worker in workers]
-    try:
-        for n, q in enumerate((queue, other, queue)):
+    async with saq_workers(queue, lambda q: job_functions(JobServices(harness.core, q)), count=2) as queues:
+        for n, q in enumerate((*queues, queue)):
             await q.enqueue("automations_due", f"tick:{n}")
         await ended(queue, "tick:2")
         status = await ended(queue, run_key(preview.plan.id, preview.first_due))
         assert (status.state, status.result) == (JobState.COMPLETE, "placed")
-    finally:
-        for worker in workers:
-            await worker.stop()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await other.close()
     assert (await harness.count("orders"), await harness.count("plan_runs")) == (2, 1)
     assert await harness.count("notices") == 1

@@ -6,54 +6,26 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.jobs import JobServices, job_functions
-from bot.settings import load_settings
-from bot.worker import saq_worker
 from handlers.automations_render import queue_status_text
-from storage.saq_jobs import SaqJobQueue, saq_queue
-from tests.databases import REDIS_URL, delete_redis_keys, sqlite_copy
+from storage.saq_jobs import SaqJobQueue
+from tests.databases import REDIS_URL, sqlite_copy
 from tests.harness import Harness
 from tests.integration.test_plan_runs import MONDAY_9, weekly
+from tests.jobs.saq import ended, saq_workers, until
 from tests.patience import PATIENCE_S
-from trading.ports.jobs import JobRun, JobState, JobStatus, JsonValue, Retry
+from trading.ports.jobs import JobRun, JobState, JsonValue, Retry
 from trading.usecases.automations import confirm_plan, propose_plan
 from trading.usecases.plan_runs import run_key
 
 ROOT = Path(__file__).resolve().parents[2]
 WEEKLY = weekly()
-
-
-@pytest.fixture
-async def queue() -> AsyncIterator[SaqJobQueue]:
-    await delete_redis_keys("saq:*")
-    jobs = SaqJobQueue(saq_queue(REDIS_URL))
-    try:
-        yield jobs
-    finally:
-        await jobs.close()
-        await delete_redis_keys("saq:*")
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    async with asyncio.timeout(PATIENCE_S):
-        while not condition():  # noqa: ASYNC110 - what it waits for is another process's
-            await asyncio.sleep(0.05)
-
-
-async def ended(queue: SaqJobQueue, key: str) -> JobStatus:
-    async with asyncio.timeout(PATIENCE_S):
-        while True:
-            status = await queue.status(key)
-            if status is not None and status.state not in (JobState.QUEUED, JobState.ACTIVE):
-                return status
-            await asyncio.sleep(0.05)
 
 
 async def test_a_key_waits_once_and_its_status_and_cancel_are_seen(queue: SaqJobQueue) -> None:
@@ -127,26 +99,15 @@ async def test_two_workers_run_a_key_once(queue: SaqJobQueue) -> None:
         await release.wait()
         return len(runs)
 
-    settings = load_settings(redis_url=REDIS_URL)
-    other = SaqJobQueue(saq_queue(REDIS_URL))
-    started: list[Any] = [
-        saq_worker(q, {"count": count}, settings, periodic=(), in_process=True) for q in (queue, other)
-    ]
-    tasks = [asyncio.create_task(worker.start()) for worker in started]
-    try:
-        enqueued = [await q.enqueue("count", "plan:7:2026-03-02T09:00") for q in (queue, other, queue)]
+    async with saq_workers(queue, lambda _: {"count": count}, count=2) as queues:
+        enqueued = [await q.enqueue("count", "plan:7:2026-03-02T09:00") for q in (*queues, queue)]
         assert enqueued == [True, False, False]
         await until(lambda: bool(runs))
-        assert not await other.enqueue("count", "plan:7:2026-03-02T09:00")  # running: still held
+        assert not await queues[1].enqueue("count", "plan:7:2026-03-02T09:00")  # running: still held
         release.set()
         status = await ended(queue, "plan:7:2026-03-02T09:00")
         assert (status.state, status.result) == (JobState.COMPLETE, 1)
         assert runs == ["plan:7:2026-03-02T09:00"]
-    finally:
-        for worker in started:
-            await worker.stop()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await other.close()
 
 
 async def test_two_workers_run_a_plan_s_due_time_once(queue: SaqJobQueue, harness: Harness) -> None:
@@ -156,23 +117,11 @@ async def test_two_workers_run_a_plan_s_due_time_once(queue: SaqJobQueue, harnes
     preview = await propose_plan(harness.core, user, WEEKLY)
     await confirm_plan(harness.core, None, user, preview.plan.id)
     harness.clock.advance(timedelta(weeks=1).total_seconds())
-    settings = load_settings(redis_url=REDIS_URL)
-    other = SaqJobQueue(saq_queue(REDIS_URL))
-    workers: list[Any] = [
-        saq_worker(q, job_functions(JobServices(harness.core, q)), settings, periodic=(), in_process=True)
-        for q in (queue, other)
-    ]
-    tasks = [asyncio.create_task(worker.start()) for worker in workers]
-    try:
-        for n, q in enumerate((queue, other, queue, other)):
+    async with saq_workers(queue, lambda q: job_functions(JobServices(harness.core, q)), count=2) as queues:
+        for n, q in enumerate(queues * 2):
             await q.enqueue("automations_due", f"tick:{n}")
         await ended(queue, "tick:3")
         status = await ended(queue, run_key(preview.plan.id, MONDAY_9 + timedelta(weeks=1)))
         assert (status.state, status.result) == (JobState.COMPLETE, "placed")
-    finally:
-        for worker in workers:
-            await worker.stop()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await other.close()
     assert (await harness.count("orders"), await harness.count("plan_runs")) == (1, 1)
     assert await harness.count("notices") == 1

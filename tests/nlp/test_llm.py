@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from nlp.pipeline import Pipeline
+from tests.metrics import sample
 from tests.standins.openai_server import OpenAIStandIn
 
 UNSURE = "zorp the blorp with my btc by tuesday at 61000"  # the rules cannot read it: below the threshold
@@ -34,6 +35,10 @@ def server(answers: Answers) -> Iterator[OpenAIStandIn]:
         yield standin
 
 
+def _read_by_llm() -> float:
+    return sample("tsbot_readings_total", stage="llm", intent="set_stop_loss")
+
+
 def _pipeline(server: OpenAIStandIn, timeout: float = 5.0) -> Pipeline:
     return Pipeline(
         use_classifier=False, openai_base_url=server.base_url, openai_api_key="test", llm_timeout=timeout
@@ -41,7 +46,10 @@ def _pipeline(server: OpenAIStandIn, timeout: float = 5.0) -> Pipeline:
 
 
 async def test_an_unsure_message_is_read_by_the_llm(server: OpenAIStandIn) -> None:
+    answered, read = sample("tsbot_llm_calls_total", outcome="answered"), _read_by_llm()
     result = await _pipeline(server).aparse(UNSURE)
+    assert sample("tsbot_llm_calls_total", outcome="answered") == answered + 1
+    assert _read_by_llm() == read + 1
     assert (result.stage, result.intent, result.symbol) == ("llm", "set_stop_loss", "BTC")
     assert result.stop_loss == Decimal(61000)
     assert result.confidence <= 0.85
@@ -80,14 +88,18 @@ async def test_an_answer_that_fails_validation_falls_back(
 
 async def test_a_late_answer_falls_back_after_the_timeout(server: OpenAIStandIn) -> None:
     server.delay = 2.0
+    timeouts = sample("tsbot_llm_calls_total", outcome="timeout")
     result = await _pipeline(server, timeout=0.2).aparse(UNSURE)
     assert result.stage == "rules"
+    assert sample("tsbot_llm_calls_total", outcome="timeout") == timeouts + 1
 
 
 async def test_a_server_error_falls_back(server: OpenAIStandIn) -> None:
     server.status = 500
+    failed = sample("tsbot_llm_calls_total", outcome="failed")
     result = await _pipeline(server).aparse(UNSURE)
     assert result.stage == "rules"
+    assert sample("tsbot_llm_calls_total", outcome="failed") == failed + 1
 
 
 async def test_the_llm_answer_is_checked_for_contradictions(server: OpenAIStandIn, answers: Answers) -> None:

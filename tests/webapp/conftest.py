@@ -3,6 +3,8 @@
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -10,9 +12,16 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from handlers.audit_reader import PipelineReader
+from nlp.pipeline import Pipeline
+from storage.candles import SqlCandleStore
+from tests.audit.exports import START
+from tests.audit.history import ScriptedHistory
 from tests.fakes import ManualClock
 from tests.harness import Harness, make_harness
 from tests.webapp.live import live_server
+from trading.domain.audit import AuditRules
+from trading.usecases.audits import Auditor
 from webapp.app import create_app
 from webapp.context import WebConfig, WebContext
 from webapp.frontend import DEFAULT_DIST
@@ -73,6 +82,23 @@ async def api(harness: Harness, database_url: str, clock: ManualClock) -> AsyncI
 
 async def _true() -> bool:
     return True
+
+
+@pytest.fixture
+async def audit_api(harness: Harness, database_url: str, clock: ManualClock) -> AsyncIterator[Api]:
+    """The API with an auditor of the test exports on scripted candles, the clock 60 days past their posts."""
+    clock.advance((START + timedelta(days=60) - clock.now()).total_seconds())
+    served = make_harness(database_url, clock)
+    reader = PipelineReader(Pipeline(["ETH/USDT", "SOL/USDT", "AVAX/USDT"], use_classifier=False))
+    auditor = Auditor(
+        served.core, reader, ScriptedHistory(), SqlCandleStore(served.engine), AuditRules(fee_rate=Decimal(0))
+    )
+    web = replace(make_web(served), auditor=auditor)
+    async with AsyncTestClient(create_app(_true, web=web)) as client:
+        try:
+            yield Api(client, harness, web)
+        finally:
+            client.blocking_portal.call(served.close)
 
 
 @pytest.fixture

@@ -1,45 +1,8 @@
 """Audits over HTTP: an export uploaded is audited and kept; the user's audits listed best first and read one by
 one; a file that is no export is a 400 with its sentence, and nothing is kept."""
 
-from collections.abc import AsyncIterator
-from dataclasses import replace
-from datetime import timedelta
-from decimal import Decimal
-
-import pytest
-from litestar.testing import AsyncTestClient
-
-from handlers.audit_reader import PipelineReader
-from nlp.pipeline import Pipeline
-from storage.candles import SqlCandleStore
-from tests.audit.exports import START, compass_channel
-from tests.audit.history import ScriptedHistory
-from tests.fakes import ManualClock
-from tests.harness import Harness, make_harness
-from tests.webapp.conftest import Api, make_web
-from trading.domain.audit import AuditRules
-from trading.usecases.audits import Auditor
-from webapp.app import create_app
-
-
-async def _true() -> bool:
-    return True
-
-
-@pytest.fixture
-async def audit_api(harness: Harness, database_url: str, clock: ManualClock) -> AsyncIterator[Api]:
-    clock.advance((START + timedelta(days=60) - clock.now()).total_seconds())
-    served = make_harness(database_url, clock)
-    reader = PipelineReader(Pipeline(["ETH/USDT", "SOL/USDT", "AVAX/USDT"], use_classifier=False))
-    auditor = Auditor(
-        served.core, reader, ScriptedHistory(), SqlCandleStore(served.engine), AuditRules(fee_rate=Decimal(0))
-    )
-    web = replace(make_web(served), auditor=auditor)
-    async with AsyncTestClient(create_app(_true, web=web)) as client:
-        try:
-            yield Api(client, harness, web)
-        finally:
-            client.blocking_portal.call(served.close)
+from tests.audit.exports import compass_channel
+from tests.webapp.conftest import Api
 
 
 def upload(content: bytes, name: str = "result.json") -> dict[str, tuple[str, bytes, str]]:

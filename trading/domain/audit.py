@@ -1,7 +1,10 @@
 """One signal played on historical candles with the trade rules the bot applies live (trading.domain.signals):
-the amount split equally over the entries, each target closing its share of the position, the stop, the stop
+the amount split over the entries as the source's entry rules say (evenly by default; the first entry, and those
+within the entry grace, taken at the open of the signal's first candle), each target closing its share of the position, the stop, the stop
 moved to the entry after the first target where the signal has a stop and a later target (break_even_applies),
-leverage and the liquidation price of an isolated futures position, a fee on every fill.
+leverage and the liquidation price of an isolated futures position, a fee on every fill. Where the source has a
+stop mode (trailing stop, break-even after target N, moving target, trailing take-profit), it takes the place of
+break-even after the first target and moves the stop candle by candle (trading.domain.audit_stops).
 
 Within one candle the order of the prices is unknown: the stop (or the liquidation) is taken before a target
 unless finer candles of that time decide it, and the trade says so (`stop_assumed_first`). No look-ahead: a
@@ -9,16 +12,19 @@ follow-up (stop moved, close, cancel) acts from the first candle that opens at o
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from trading.domain.audit_stops import AuditStopMode, after_candle
+from trading.domain.entry_rules import EntryRules, split_amount, split_weights, within_grace
 from trading.domain.enums import Side
 from trading.domain.futures import PositionSide
 from trading.domain.futures_math import brackets_for, liquidation_price
 from trading.domain.market import Candle
 from trading.domain.signals import SignalSpec, break_even_applies
+from trading.domain.stop_modes import StopMode, trailing_exit
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -51,17 +57,26 @@ class AuditSignal:
 @dataclass(frozen=True, slots=True)
 class AuditRules:
     """`amount`: the quote put into every signal (a futures signal's margin); `entry_wait`: how long an entry not
-    reached keeps waiting; `hold`: how long a trade is followed before it is marked at the close."""
+    reached keeps waiting (less where the entry rules' expiry is shorter); `hold`: how long a trade is followed
+    before it is marked at the close; `entry`: the source's entry rules; `stop_mode`: its stop mode, if any."""
 
     amount: Decimal = Decimal(100)
     fee_rate: Decimal = Decimal("0.001")
     entry_wait: timedelta = timedelta(days=7)
     hold: timedelta = timedelta(days=30)
+    entry: EntryRules = field(default_factory=EntryRules)
+    stop_mode: AuditStopMode | None = None
+
+    @property
+    def waits(self) -> timedelta:
+        expiry = self.entry.expiry
+        return self.entry_wait if expiry is None else min(expiry, self.entry_wait)
 
 
 class Outcome(StrEnum):
     TARGETS = "targets"  # every target reached
     STOPPED = "stopped"  # the stop hit (at the entry after target 1, where it was moved there)
+    TRAILED = "trailed"  # the trailing take-profit closed it
     LIQUIDATED = "liquidated"
     CLOSED = "closed"  # the channel said close
     CANCELLED = "cancelled"  # cancelled before any entry filled
@@ -99,7 +114,7 @@ class _Position:
 
     signal: AuditSignal
     rules: AuditRules
-    pending: list[Decimal]
+    pending: list[tuple[Decimal, Decimal]]  # the entries still waiting: (price, the amount put in there)
     stop: Decimal | None
     quantity: Decimal = ZERO  # held now
     filled_quantity: Decimal = ZERO
@@ -109,6 +124,7 @@ class _Position:
     entered_at: datetime | None = None
     first_target_at: datetime | None = None
     stop_assumed_first: bool = False
+    mode: StopMode | None = None  # the source's stop mode, from the first fill
 
     @property
     def sign(self) -> int:
@@ -122,8 +138,10 @@ class _Position:
     def average(self) -> Decimal:
         return self.cost / self.filled_quantity
 
-    def fill(self, price: Decimal, at: datetime) -> None:
-        share = self.rules.amount / len(self.signal.spec.entries)
+    def fill(self, price: Decimal, share: Decimal, at: datetime) -> None:
+        spec, stop_mode = self.signal.spec, self.rules.stop_mode
+        if self.entered_at is None and stop_mode is not None:
+            self.mode = stop_mode.mode_for(spec.side, price, spec.targets)
         quantity = share * self.leverage / (price * (ONE + self.rules.fee_rate * self.leverage))
         self.quantity += quantity
         self.filled_quantity += quantity
@@ -144,6 +162,15 @@ class _Position:
         symbol = f"{self.signal.spec.symbol}:{self.signal.spec.symbol.split('/')[-1]}"
         return liquidation_price(side, self.quantity, self.average, margin, brackets_for(symbol))
 
+    def exits(self) -> list[tuple[Decimal, Outcome]]:
+        """The prices that end the trade against it: the stop, the liquidation, a trailing take-profit."""
+        levels = [
+            (self.stop, Outcome.STOPPED),
+            (self.liquidation(), Outcome.LIQUIDATED),
+            (None if self.mode is None else trailing_exit(self.mode), Outcome.TRAILED),
+        ]
+        return [(level, outcome) for level, outcome in levels if level is not None]
+
     def risk(self) -> Decimal:
         if self.signal.spec.stop_loss is None:
             return self.cost / self.leverage
@@ -156,7 +183,8 @@ def simulate(
     """Play `signal` on `candles` (in time order, of its symbol); `finer`: shorter candles of the same times,
     where there are, to decide a candle that reached both the stop and a target."""
     spec = signal.spec
-    position = _Position(signal, rules, list(spec.entries), spec.stop_loss)
+    shares = split_amount(rules.amount, split_weights(rules.entry, len(spec.entries)))
+    position = _Position(signal, rules, list(zip(spec.entries, shares, strict=True)), spec.stop_loss)
     follow_ups = sorted(signal.follow_ups, key=lambda f: f.at)
     last: Candle | None = None
     for index, candle in enumerate(candles):
@@ -168,11 +196,16 @@ def simulate(
             ended = _follow(position, follow_ups.pop(0), candle)
             if ended is not None:
                 return _trade(position, ended, candle.opened_at)
-        if position.entered_at is None and candle.opened_at > signal.at + rules.entry_wait:
+        if position.entered_at is None and candle.opened_at > signal.at + rules.waits:
             return _trade(position, Outcome.NOT_FILLED, None)
-        if candle.opened_at > signal.at + rules.entry_wait:
+        if candle.opened_at > signal.at + rules.waits:
             position.pending.clear()
+        if last is None:
+            _at_market(position, candle)
+        held = position.quantity > 0  # the whole candle is the position's: its extreme may move the mode
         _fill(position, candle)
+        if position.entered_at is None and _given_up(position, candle):
+            return _trade(position, Outcome.CANCELLED, None)
         last = candle
         if position.quantity <= 0:
             continue
@@ -183,6 +216,8 @@ def simulate(
             outcome = _exits(position, candle)
         if outcome is not None:
             return _trade(position, outcome, candle.opened_at)
+        if held and position.mode is not None:
+            position.mode, position.stop = after_candle(position.mode, position.stop, candle)
     if position.entered_at is None:
         return _trade(position, Outcome.NOT_FILLED, None)
     if last is not None:
@@ -230,32 +265,54 @@ def _follow(position: _Position, follow_up: FollowUp, candle: Candle) -> Outcome
     return None
 
 
+def _at_market(position: _Position, candle: Candle) -> None:
+    """The entries taken at market when the signal is followed (at the open of its first candle): the first
+    where the rules say so, and limit entries within the grace (trading.domain.signals._entry_orders)."""
+    spec, entry = position.signal.spec, position.rules.entry
+    for index, (price, share) in enumerate(list(position.pending)):
+        grace = not spec.breakout and within_grace(price, spec.side, candle.open, entry.grace_percent)
+        if grace or (index == 0 and entry.first_at_market):
+            position.fill(candle.open, share, candle.opened_at)
+            position.pending.remove((price, share))
+
+
+def _given_up(position: _Position, candle: Candle) -> bool:
+    """The entry rules' before-entry rules: no entry filled, and the candle reached the first target (or the
+    stop) where the rules give the signal up for that."""
+    spec, entry = position.signal.spec, position.rules.entry
+    buying = spec.side is Side.BUY
+    first = spec.targets[0] if spec.targets else None
+    target = first is not None and (candle.high >= first if buying else candle.low <= first)
+    stop = spec.stop_loss is not None and (
+        candle.low <= spec.stop_loss if buying else candle.high >= spec.stop_loss
+    )
+    return (entry.close_on_target_before_entry and target) or (entry.cancel_on_stop_before_entry and stop)
+
+
 def _fill(position: _Position, candle: Candle) -> None:
     """Entries the candle reached: a limit below (a buy's) fills at its price, or at the open where the candle
     opened through it; a breakout's stop entry the other way round."""
     buying = position.signal.spec.side is Side.BUY
     waits_below = buying != position.signal.spec.breakout
-    for price in list(position.pending):
+    for price, share in list(position.pending):
         opened_through = candle.open <= price if waits_below else candle.open >= price
         if opened_through:
-            position.fill(candle.open, candle.opened_at)
+            position.fill(candle.open, share, candle.opened_at)
         elif candle.low <= price if waits_below else candle.high >= price:
-            position.fill(price, candle.opened_at)
+            position.fill(price, share, candle.opened_at)
         else:
             continue
-        position.pending.remove(price)
+        position.pending.remove((price, share))
 
 
 def _adverse(position: _Position, candle: Candle) -> Outcome | None:
     """The stop or the liquidation, where the candle reached one: sold there (at the open through a gap); a
     liquidated position loses the margin of what it still held."""
     buying = position.sign > 0
-    liquidation = position.liquidation()
-    levels = [(position.stop, Outcome.STOPPED), (liquidation, Outcome.LIQUIDATED)]
     reached = [
         (level, outcome)
-        for level, outcome in levels
-        if level is not None and (candle.low <= level if buying else candle.high >= level)
+        for level, outcome in position.exits()
+        if (candle.low <= level if buying else candle.high >= level)
     ]
     if not reached:
         return None
@@ -297,8 +354,7 @@ def _exits(position: _Position, candle: Candle) -> Outcome | None:
 
 def _would_stop(position: _Position, candle: Candle) -> bool:
     buying = position.sign > 0
-    levels = [level for level in (position.stop, position.liquidation()) if level is not None]
-    return any(candle.low <= level if buying else candle.high >= level for level in levels)
+    return any(candle.low <= level if buying else candle.high >= level for level, _ in position.exits())
 
 
 def _take_target(position: _Position, index: int, candle: Candle) -> None:
@@ -310,7 +366,7 @@ def _take_target(position: _Position, index: int, candle: Candle) -> None:
     if index == 0:
         position.first_target_at = candle.opened_at
         position.pending.clear()  # the trade has run: entries still waiting are not bought into a profit
-        if break_even_applies(position.signal.spec):
+        if position.mode is None and break_even_applies(position.signal.spec):
             position.stop = position.average
 
 

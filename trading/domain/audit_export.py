@@ -14,7 +14,8 @@ from trading.domain.errors import InvalidInput
 MAX_EXPORT_BYTES = 20 * 1024 * 1024
 NOT_AN_EXPORT = (
     "This is not a Telegram channel export: export the channel from Telegram Desktop "
-    "(Export chat history, format: Machine-readable JSON) and send its result.json."
+    "(Export chat history, format: Machine-readable JSON) and send its result.json "
+    "(or an HTML export's messages.html, or its folder zipped)."
 )
 
 
@@ -35,11 +36,7 @@ class ChannelExport:
 
 def read_export(content: bytes) -> ChannelExport:
     """The posts of an export, in time order; InvalidInput (one sentence) for anything that is not one."""
-    if len(content) > MAX_EXPORT_BYTES:
-        raise InvalidInput(
-            f"This file is {len(content) / 1024 / 1024:,.1f} MB; an export may be "
-            f"{MAX_EXPORT_BYTES // 1024 // 1024} MB at most: export a shorter period of the channel."
-        )
+    check_size(content)
     try:
         document = json.loads(content.decode("utf-8"))  # Telegram Desktop writes UTF-8
     except (UnicodeDecodeError, ValueError):
@@ -56,6 +53,14 @@ def read_export(content: bytes) -> ChannelExport:
         title if isinstance(title, str) and title else "the channel",
         tuple(sorted(posts, key=lambda p: (p.at, p.id))),
     )
+
+
+def check_size(content: bytes) -> None:
+    if len(content) > MAX_EXPORT_BYTES:
+        raise InvalidInput(
+            f"This file is {len(content) / 1024 / 1024:,.1f} MB; an export may be "
+            f"{MAX_EXPORT_BYTES // 1024 // 1024} MB at most: export a shorter period of the channel."
+        )
 
 
 def _post(raw: object) -> ExportPost | None:

@@ -27,6 +27,24 @@ class Tally:
 
 
 @dataclass(frozen=True, slots=True)
+class TradeLine:
+    """One signal's outcome, as the report lists it: `outcome` an audit.Outcome's value."""
+
+    post_id: int
+    symbol: str
+    side: str
+    outcome: str
+    pnl: Decimal
+    targets_hit: int
+
+
+def trade_line(trade: SimulatedTrade) -> TradeLine:
+    return TradeLine(
+        trade.post_id, trade.symbol, trade.side.value, trade.outcome.value, trade.pnl, trade.targets_hit
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class AuditReport:
     """`posts`: in the export; `signals`: posts read as signals; `read`: posts the reader understood (signals,
     follow-ups, and posts that open nothing); `simulated`: signals with candles to play them on; `filled`: of
@@ -48,6 +66,8 @@ class AuditReport:
     by_symbol: tuple[Tally, ...]
     by_month: tuple[Tally, ...]
     equity: tuple[tuple[datetime, Decimal], ...]
+    settings: str = ""  # the rules the signals were played with (audit_settings.settings_text)
+    trades: tuple[TradeLine, ...] = ()  # every signal simulated, in the export's order
 
     @property
     def win_rate(self) -> Decimal | None:
@@ -128,6 +148,7 @@ def audit_report(
         by_symbol=tallies(filled, "symbol"),
         by_month=tallies(filled, "month"),
         equity=curve,
+        trades=tuple(trade_line(t) for t in trades),
     )
 
 

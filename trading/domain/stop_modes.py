@@ -136,6 +136,15 @@ def step(mode: StopMode, stop: Decimal | None, price: Decimal) -> Step:
     return Step(moved, stop=wanted)
 
 
+def trailing_exit(mode: StopMode) -> Decimal | None:
+    """Where a trailing take-profit closes: its percentage back from the extreme, once past the first target;
+    None before that, and for the other kinds."""
+    if mode.kind is not StopModeKind.TRAILING_TAKE_PROFIT or not targets_reached(mode):
+        return None
+    assert mode.percent is not None
+    return _off(mode.long, mode.extreme, mode.percent)
+
+
 def _entry_step(mode: StopMode, price: Decimal) -> Step:
     """A trailing entry follows the price away from the trade (down for a long's buy) once it is past the entry,
     and enters when the price turns back by the percentage from that extreme."""

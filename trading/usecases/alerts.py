@@ -8,6 +8,7 @@ from trading.domain.alerts import Alert, AlertCondition
 from trading.domain.channels import EventKind
 from trading.domain.errors import InvalidInput, NotFound
 from trading.domain.money import at_distance, price_text
+from trading.metrics import since, trade_metrics
 from trading.usecases.core import Core, account_of
 from trading.usecases.notices import add_notices
 from trading.usecases.pricing import pair_of
@@ -86,13 +87,19 @@ async def alerts_set_since(core: Core, since: datetime) -> Sequence[Alert]:
         return await uow.alerts.active_set_since(since)
 
 
-async def fire_alert(core: Core, alert: Alert, notice: str) -> bool:
+async def fire_alert(core: Core, alert: Alert, notice: str, priced_at: datetime | None = None) -> bool:
     """True for the one caller that fired it: an alert fires once, whatever the number of processes. `notice`,
-    what its user is told, is written in the same transaction, for NoticeDelivery to send."""
+    what its user is told, is written in the same transaction, for NoticeDelivery to send. `priced_at`: when
+    the price that reached it was quoted, for the delay the metrics keep."""
     async with core.uow() as uow:
         now = core.clock.now()
         fired = await uow.alerts.fire(alert.id, now)
         if fired:
             await add_notices(uow, [(alert.user_id, notice)], now, EventKind.ALERTS)
         await uow.commit()
+    if fired:
+        metrics = trade_metrics()
+        metrics.alerts_fired.inc()
+        if priced_at is not None:
+            metrics.alert_delay_seconds.observe(since(priced_at, now))
     return fired

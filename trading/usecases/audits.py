@@ -9,12 +9,15 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from trading.domain.audit import AuditRules, AuditSignal, SimulatedTrade, simulate
-from trading.domain.audit_export import ChannelExport, read_export
+from trading.domain.audit_export import ChannelExport
+from trading.domain.audit_files import export_json, read_channel_export
 from trading.domain.audit_reading import ReadChannel, UnreadPost, match_posts
 from trading.domain.audit_report import AuditRecord, audit_report
+from trading.domain.audit_settings import settings_text
+from trading.domain.audit_stops import AuditStopMode
 from trading.domain.errors import InvalidInput, NotFound
 from trading.ports.audit import CandleSource, CandleStore, PostReader
-from trading.ports.jobs import JobRun, JsonValue
+from trading.ports.jobs import JobQueue, JobRun, JsonValue, Retry
 from trading.usecases.candle_cache import CandleCache
 from trading.usecases.core import Core
 from trading.usecases.pricing import pair_of
@@ -30,6 +33,8 @@ Progress = Callable[[float, str], Awaitable[None]]
 # Reading the posts is about a tenth of an audit whose candles are stored: the rest is the simulation.
 READING_SHARE = 0.1
 AUDIT_JOB = "audit_export"
+# An audit is tried twice at most (a venue down for a while), each attempt given half an hour.
+AUDIT_RETRY = Retry(attempts=2, timeout=timedelta(minutes=30))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,19 +81,37 @@ class Auditor:
     async def audit(self, user_id: int, content: bytes, progress: Progress | None = None) -> AuditOutcome:
         """Read, simulate and keep the audit of an export. InvalidInput, with nothing kept, where the file is no
         export."""
-        export = read_export(content)
+        export = read_channel_export(content)
+        rules, source = await self.rules_for(user_id, export.title)
         channel = await self.read(export, progress)
         cache = CandleCache(self.source, self.store, self.core.clock)
-        trades, missing = await self.simulate(channel.signals, cache, progress)
+        trades, missing = await self.simulate(channel.signals, cache, progress, rules)
         unread = [(p.post_id, p.why) for p in (*channel.unread, *missing)]
         prices = await _first_and_last(trades, cache, self.core.clock.now())
         report = audit_report(
             len(export.posts), len(channel.signals), channel.read, trades, self.rules.amount, prices
         )
+        report = replace(report, settings=settings_text(rules, source))
         async with self.core.uow() as uow:
             record = await uow.audits.add(user_id, export.title, self.core.clock.now(), report, unread)
             await uow.commit()
         return AuditOutcome(record, tuple(trades), cache.hit_rate, self.source.requests)
+
+    async def rules_for(self, user_id: int, title: str) -> tuple[AuditRules, str | None]:
+        """The rules following the channel would use: the entry rules and stop mode of the user's signal source
+        of the export's title (and its name), else the defaults."""
+        async with self.core.uow(read_only=True) as uow:
+            for source, _ in await uow.signals.for_user(user_id):
+                if source.title.casefold() == title.casefold():
+                    entry = await uow.entry_rules.of_source(source.id)
+                    kind = source.stop_mode
+                    mode = (
+                        None
+                        if kind is None
+                        else AuditStopMode(kind, source.stop_mode_percent, source.stop_mode_after_target)
+                    )
+                    return replace(self.rules, entry=entry, stop_mode=mode), f"#{source.id} {source.title}"
+        return self.rules, None
 
     async def read(self, export: ChannelExport, progress: Progress | None = None) -> ReadChannel:
         pace = _Pace(len(export.posts), progress, (0.0, READING_SHARE))
@@ -99,9 +122,15 @@ class Auditor:
         return match_posts(export.posts, readings)
 
     async def simulate(
-        self, signals: Sequence[AuditSignal], cache: CandleCache, progress: Progress | None = None
+        self,
+        signals: Sequence[AuditSignal],
+        cache: CandleCache,
+        progress: Progress | None = None,
+        rules: AuditRules | None = None,
     ) -> tuple[list[SimulatedTrade], list[UnreadPost]]:
-        """Each signal on its market's candles; a signal whose market the venue does not have is listed."""
+        """Each signal on its market's candles with `rules` (the auditor's where None); a signal whose market
+        the venue does not have, or that the rules cannot split, is listed."""
+        played_with = rules or self.rules
         pace = _Pace(len(signals), progress, (READING_SHARE, 1.0))
         trades: list[SimulatedTrade] = []
         missing: list[UnreadPost] = []
@@ -110,20 +139,21 @@ class Auditor:
             pair = pair_of(signal.spec.symbol, None, quote)
             priced = replace(signal, spec=replace(signal.spec, symbol=pair))
             try:
-                trades.append(await self._played(priced, cache))
-            except InvalidInput as error:  # no such market at the venue; a venue down is raised (and retried)
+                trades.append(await self._played(priced, cache, played_with))
+            except InvalidInput as error:  # no such market at the venue, or a custom split that does not fit;
+                # a venue down is raised (and retried)
                 missing.append(UnreadPost(signal.post_id, "", f"not simulated: {error.message}"))
             await pace.tell(done, "signals simulated")
         return trades, missing
 
-    async def _played(self, signal: AuditSignal, cache: CandleCache) -> SimulatedTrade:
-        end = signal.at + self.rules.hold + timedelta(hours=1)
+    async def _played(self, signal: AuditSignal, cache: CandleCache, rules: AuditRules) -> SimulatedTrade:
+        end = signal.at + rules.hold + timedelta(hours=1)
         candles = await cache.candles(signal.spec.symbol, TIMEFRAME, signal.at - timedelta(hours=1), end)
-        trade = simulate(signal, candles, self.rules)
+        trade = simulate(signal, candles, rules)
         if trade.stop_assumed_first and trade.exited_at is not None:
             hour = trade.exited_at
             finer = await cache.candles(signal.spec.symbol, FINER, hour, hour + timedelta(hours=1))
-            trade = simulate(signal, candles, self.rules, finer)
+            trade = simulate(signal, candles, rules, finer)
         return trade
 
 
@@ -156,6 +186,28 @@ async def audit_of(core: Core, user_id: int, audit_id: int) -> AuditRecord:
     if record is None:
         raise NotFound(f"You have no audit #{audit_id}.")
     return record
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedAudit:
+    key: str
+    export: ChannelExport
+
+
+def audit_job_key(user_id: int, name: str) -> str:
+    """The key of a user's audit job: the user's own in it, so that one user never reads another's."""
+    return f"audit:{user_id}:{name}"
+
+
+async def queue_audit(jobs: JobQueue, user_id: int, content: bytes, name: str) -> QueuedAudit:
+    """An export (result.json, HTML or zipped) checked (InvalidInput, and nothing queued, where it is none) and its audit queued as a job
+    under audit_job_key(user_id, name), whose progress and result the caller follows."""
+    export = read_channel_export(content)
+    key = audit_job_key(user_id, name)
+    # As result.json whatever shape it came in (a zip is no text): the job reads it again in its process.
+    kwargs: dict[str, JsonValue] = {"user_id": user_id, "export": export_json(export).decode()}
+    await jobs.enqueue(AUDIT_JOB, key, kwargs, retry=AUDIT_RETRY)
+    return QueuedAudit(key, export)
 
 
 async def audit_job(auditor: "Auditor", run: JobRun, user_id: int, export: str) -> JsonValue:

@@ -15,13 +15,13 @@ from trading.domain.orders import OrderDraft, Preview
 from trading.domain.risk import (
     OrderExposure,
     RiskContext,
-    check_risk,
     effective_limits,
 )
 from trading.domain.risk_sizing import loss_at_stop, size_from_risk
 from trading.ports import ExchangeGateway
 from trading.usecases.core import Core, account_of, new_draft_id
 from trading.usecases.futures_drafting import draft_futures_order
+from trading.usecases.order_metrics import risk_checked
 from trading.usecases.pricing import (
     brackets_priced,
     check_brackets,
@@ -84,7 +84,7 @@ async def draft_order(
         intent.stop_loss,
         opens=intent.side is Side.BUY,
     )
-    check_risk(exposure, context, limits)
+    risk_checked(gateway.name, exposure, context, limits)
     now = core.clock.now()
     draft = OrderDraft(
         id=new_draft_id(),

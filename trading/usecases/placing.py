@@ -28,6 +28,7 @@ from trading.usecases.entry_fills import tell_entry_filled
 from trading.usecases.futures_events import book_venue_events
 from trading.usecases.futures_legs import StopRefit, refits_after
 from trading.usecases.notices import add_notices
+from trading.usecases.order_metrics import count_acknowledged, count_failed, count_fill, count_refused
 from trading.usecases.protection_checks import after_fill
 
 log = logging.getLogger(__name__)
@@ -80,12 +81,15 @@ async def submit(
         report = await gateway.create_order(request)
     except ExchangeError as error:
         if error.retryable:
+            count_failed(gateway.name, error)
             raise ExchangeUnavailable(
                 "The exchange did not confirm the order. It may have been placed: it will be checked with the "
                 "exchange within a few minutes, and you will be told how it turned out."
             ) from error
+        count_refused(gateway.name, error)
         await reject(core, order, error.message)
         raise
+    count_acknowledged(gateway.name, order, core.clock.now())
     return await record_report(core, order.id, report, draft=draft)
 
 
@@ -163,6 +167,7 @@ async def record_report(
             await uow.ledgers.record_pnl(order.account_id, now.date(), realised)
         at_venue = await _legs_after(core, uow, order, updated, books.held(order.symbol), draft)
         await uow.commit()
+    await count_fill(core, order, updated, draft, now)
     await _follow_at_venue(core, updated, at_venue)
     await after_fill(core, order, updated)  # a stop-out or a trade closed: the protections look
     return updated

@@ -11,7 +11,7 @@ from trading.domain.errors import ExchangeUnavailable, InsufficientFunds, NotFou
 from trading.domain.futures_orders import FuturesTerms
 from trading.domain.ledger import ZERO
 from trading.domain.orders import Order, OrderDraft, Preview
-from trading.domain.risk import OrderExposure, check_risk, effective_limits
+from trading.domain.risk import OrderExposure, effective_limits
 from trading.domain.risk_sizing import risk_budget
 from trading.domain.signal_records import SignalSource
 from trading.domain.signals import PlannedEntry, SignalPlan, SignalSpec, amount_for_risk, plan_signal
@@ -20,6 +20,7 @@ from trading.usecases.core import Core, account_of, new_draft_id
 from trading.usecases.drafting import risk_context
 from trading.usecases.execution import Claimed, carry_out, claim_draft
 from trading.usecases.futures_plans import plan_futures
+from trading.usecases.order_metrics import risk_checked
 from trading.usecases.pricing import free_of, pair_of
 from trading.usecases.routing import is_futures_account, signal_wants_futures
 
@@ -139,7 +140,12 @@ async def _plan_spot(
     needed = plan.cost + plan.fees
     if needed > free:
         raise InsufficientFunds(f"This plan needs {needed:,.2f} {market.quote}; {free:,.2f} is available.")
-    check_risk(OrderExposure(symbol, plan.side, plan.cost, None, plan.stop_loss, opens=True), context, limits)
+    risk_checked(
+        gateway.name,
+        OrderExposure(symbol, plan.side, plan.cost, None, plan.stop_loss, opens=True),
+        context,
+        limits,
+    )
     return account.id, plan, market.taker_fee
 
 

@@ -8,11 +8,13 @@ from trading.domain.enums import LIVE_STATUSES, OrderRole, OrderStatus
 from trading.domain.errors import ExchangeError, TradingError
 from trading.domain.orders import Order
 from trading.domain.perpetuals import is_perpetual
+from trading.metrics import trade_metrics
 from trading.usecases.brackets import fire_leg, leg_triggered
 from trading.usecases.core import Core
 from trading.usecases.entry_watch import watch_waiting_entries
 from trading.usecases.futures_events import book_holding_accounts
 from trading.usecases.live_prices import LivePrices, venue_ticker
+from trading.usecases.order_metrics import count_reconciliation
 from trading.usecases.placing import Tell, record_report, settle_submitted, submit
 from trading.usecases.signals import close_settled_signals
 from trading.usecases.venue_stops import sell_leg, sell_target
@@ -68,6 +70,7 @@ async def reconcile_submitted(
         else:
             await record_report(core, order.id, report, told)
             found += 1
+    count_reconciliation(found, never, unreachable)
     return ReconcileReport(found, never, unreachable)
 
 
@@ -143,3 +146,4 @@ async def track_once(core: Core, live: LivePrices | None = None) -> None:
     await watch_brackets(core, live)
     await watch_waiting_entries(core, live)
     await close_settled_signals(core)
+    trade_metrics().tracker_last_pass.set_to_current_time()

@@ -1,5 +1,7 @@
-"""Audits of channels: upload a Telegram Desktop export (result.json) to audit it; list and read the reports."""
+"""Audits of channels: upload a Telegram Desktop export (result.json) to audit it, in the request or as a job
+whose progress is followed (the Mini App's way); list and read the reports."""
 
+import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -7,15 +9,25 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
+from litestar.status_codes import HTTP_202_ACCEPTED
 
 from trading.domain.audit_export import MAX_EXPORT_BYTES
-from trading.domain.errors import InvalidInput
-from trading.usecases.audits import audit_of, audits_of, leaderboard
-from webapp.audit_schemas import AuditOut, AuditSummaryOut, audit_out, summary_out
+from trading.domain.errors import InvalidInput, NotFound
+from trading.usecases.audits import audit_job_key, audit_of, audits_of, leaderboard, queue_audit
+from webapp.audit_schemas import (
+    AuditJobOut,
+    AuditJobStatusOut,
+    AuditOut,
+    AuditSummaryOut,
+    audit_out,
+    summary_out,
+)
 from webapp.auth import Principal
 from webapp.context import WebContext
 
 AuditId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+JobName = Annotated[str, Parameter(pattern="^[0-9a-f]{32}$")]
+NOT_SET_UP = "Audits are not set up on this server."
 
 
 @dataclass
@@ -43,9 +55,43 @@ class AuditsController(Controller):
     ) -> AuditOut:
         web: WebContext = state.web
         if web.auditor is None:
-            raise InvalidInput("Audits are not set up on this server.")
+            raise InvalidInput(NOT_SET_UP)
         outcome = await web.auditor.audit(request.user.user_id, await data.data.read())
         return audit_out(outcome.record, outcome.hit_rate)
+
+    @post(
+        "/jobs",
+        summary="Audit a channel as a job: the export as the multipart field `data`; follow /audits/jobs/{job}",
+        request_max_body_size=MAX_BODY,
+        status_code=HTTP_202_ACCEPTED,
+    )
+    async def queue(
+        self, state: State, request: Request[Principal, object, State], data: Upload
+    ) -> AuditJobOut:
+        web: WebContext = state.web
+        if web.jobs is None or web.auditor is None:
+            raise InvalidInput(NOT_SET_UP)
+        name = uuid.uuid4().hex
+        queued = await queue_audit(web.jobs, request.user.user_id, await data.data.read(), name)
+        return AuditJobOut(name, queued.export.title, len(queued.export.posts))
+
+    @get("/jobs/{job:str}", summary="An audit job's state and progress; its audit's id once complete")
+    async def job(
+        self, state: State, request: Request[Principal, object, State], job: JobName
+    ) -> AuditJobStatusOut:
+        web: WebContext = state.web
+        status = None if web.jobs is None else await web.jobs.status(audit_job_key(request.user.user_id, job))
+        if status is None:
+            raise NotFound("There is no such audit under way: upload the export again.")
+        result = status.result if isinstance(status.result, dict) else {}
+        audit_id = result.get("audit_id")
+        return AuditJobStatusOut(
+            job,
+            status.state.value,
+            status.progress,
+            audit_id if isinstance(audit_id, int) else None,
+            status.error,
+        )
 
     @get(summary="The user's audits, best return first (a leaderboard of the channels audited)")
     async def list_audits(

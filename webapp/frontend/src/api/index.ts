@@ -31,6 +31,9 @@ export type StopModePreview = Schemas["StopModePreviewOut"];
 export type SecondFactor = Schemas["SecondFactorOut"];
 export type Enrolment = Schemas["EnrolmentOut"];
 export type LoginWidget = Schemas["LoginWidgetIn"];
+export type AuditJob = Schemas["AuditJobOut"];
+export type AuditJobStatus = Schemas["AuditJobStatusOut"];
+export type Audit = Schemas["AuditOut"];
 type StreamQuery = NonNullable<paths["/api/v1/stream"]["get"]["parameters"]["query"]>;
 /** What /stream sends (the document names it text/event-stream only): prices, then the open orders. */
 export type StreamEvent = { event: "prices"; data: Ticker[] } | { event: "orders"; data: Order[] };
@@ -99,6 +102,14 @@ export async function ok<T>(pending: Promise<{ data?: T; error?: unknown; respon
   const { data, error, response } = await pending;
   if (!response.ok) throw new ApiError(response.status, describe(error, response.statusText));
   return data as T;
+}
+
+/** A channel's export uploaded and its audit queued. The schema types the multipart file as a string, so the
+ * form is built here with the File itself. */
+export function queueAudit(file: File): Promise<AuditJob> {
+  const form = new FormData();
+  form.append("data", file);
+  return ok(api.POST("/api/v1/audits/jobs", { body: { data: file.name }, bodySerializer: () => form }));
 }
 
 export async function signInWithTelegram(initData: string): Promise<void> {
