@@ -11,6 +11,7 @@ import storage.audit_models
 import storage.automation_models
 import storage.futures_models
 import storage.protection_models
+import storage.second_factor_models
 import storage.signal_models
 import storage.stop_mode_models  # noqa: F401  (registers its tables on the metadata)
 from storage.db import create_engine, normalise_url

@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     refresh_token_ttl_seconds: Annotated[int, Field(gt=0)] = 2_592_000
     login_link_ttl_seconds: Annotated[int, Field(gt=0)] = 600
     init_data_max_age_seconds: Annotated[int, Field(gt=0)] = 86_400
+    login_widget_max_age_seconds: Annotated[int, Field(gt=0)] = 86_400
+    telegram_login_bot: str | None = None
     cors_origins: str = ""
     rate_limit_per_ip: Annotated[int, Field(ge=0)] = 600
     rate_limit_per_user: Annotated[int, Field(ge=0)] = 300

@@ -1,7 +1,7 @@
-"""Every stored secret encrypted again under the newest key (`tsbot keys rotate`): exchange credentials and
-webhook secrets. One row per transaction, each written only if it is still what was read, so that a rotation
-stopped midway leaves every row readable (under one key or another that the cipher still holds) and running it
-again finishes the work."""
+"""Every stored secret encrypted again under the newest key (`tsbot keys rotate`): exchange credentials,
+webhook secrets and second factors' TOTP secrets. One row per transaction, each written only if it is still
+what was read, so that a rotation stopped midway leaves every row readable (under one key or another that the
+cipher still holds) and running it again finishes the work."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.automation_models import NotifyChannelRow
 from storage.crypto import CredentialCipher
 from storage.models import Base, ExchangeAccountRow, table_of
+from storage.second_factor_models import SecondFactorRow
 
 # Each table with encrypted columns, and those columns.
 ENCRYPTED: tuple[tuple[type[Base], tuple[str, ...]], ...] = (
     (ExchangeAccountRow, ("api_key_enc", "secret_enc", "password_enc")),
     (NotifyChannelRow, ("secret",)),
+    (SecondFactorRow, ("secret_enc",)),
 )
 PAGE = 500
 

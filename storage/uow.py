@@ -22,6 +22,7 @@ from storage.repositories.orders import SqlDraftRepository, SqlFillRepository, S
 from storage.repositories.plans import SqlPlanRepository
 from storage.repositories.protections import SqlProtectionRepository
 from storage.repositories.risk_settings import SqlRiskSettingsRepository
+from storage.repositories.second_factors import SqlSecondFactorRepository
 from storage.repositories.signals import SqlSignalRepository
 from storage.repositories.stop_modes import SqlStopModeRepository
 from storage.repositories.users import SqlAccountRepository, SqlUserRepository
@@ -135,6 +136,10 @@ class SqlUnitOfWork:
     @cached_property
     def audits(self) -> SqlAuditRepository:
         return SqlAuditRepository(self._tx)
+
+    @cached_property
+    def second_factors(self) -> SqlSecondFactorRepository:
+        return SqlSecondFactorRepository(self._tx, self._cipher)
 
     async def __aenter__(self) -> Self:
         return self

@@ -16,6 +16,7 @@ import storage.audit_models
 import storage.automation_models
 import storage.futures_models
 import storage.protection_models
+import storage.second_factor_models
 import storage.signal_models
 import storage.stop_mode_models  # noqa: F401  (registers its tables, for the truncation)
 from bot.migrate import alembic_config

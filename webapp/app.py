@@ -39,6 +39,7 @@ from webapp.controllers.portfolio import MeController, PortfolioController
 from webapp.controllers.protections import ProtectionsController
 from webapp.controllers.rebalance import RebalanceController
 from webapp.controllers.risk import RiskController
+from webapp.controllers.second_factor import SecondFactorController
 from webapp.controllers.source_stop_modes import SourceStopModesController
 from webapp.controllers.stop_modes import StopModesController
 from webapp.controllers.stream import StreamController
@@ -171,6 +172,7 @@ def api_router() -> Router:
         ProtectionsController,
         KillSwitchController,
         StopModesController,
+        SecondFactorController,
     ]
     # Answers are the user's own unless a route says otherwise (market data): kept by no cache on the way.
     return Router(API, route_handlers=handlers, cache_control=CacheControlHeader(no_store=True))
@@ -228,7 +230,7 @@ def create_app(
         after_exception=[_log_server_error],
         cors_config=CORSConfig(
             allow_origins=list(web.config.cors_origins),
-            allow_headers=["authorization", "content-type", "x-request-id"],
+            allow_headers=["authorization", "content-type", "x-request-id", "x-totp"],
             allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
         )
         if web.config.cors_origins

@@ -2,7 +2,9 @@
 API token (looked up by its hash). Litestar's authentication middleware puts the Principal on the request;
 the `can_trade` guard keeps read-only tokens away from what changes things."""
 
+import hmac
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +21,7 @@ from trading.domain.access import TokenScope
 from trading.metrics import active_users
 from trading.usecases.access import API_TOKEN_PREFIX, authenticate_api_token, user_exists
 from webapp.context import WebConfig, WebContext
+from webapp.init_data import login_widget_hash
 
 ALGORITHM = "HS256"
 AUDIENCE = "tsbot-api"
@@ -53,6 +56,21 @@ def verify_init_data(config: WebConfig, init_data: str, now: float | None = None
     if parsed.user is None:
         raise NotAuthorizedException("The Mini App init data names no user.")
     return parsed
+
+
+def verify_login_widget(
+    config: WebConfig, fields: Mapping[str, object], given_hash: str, now: float | None = None
+) -> None:
+    """The Login Widget's fields (all but `hash`, `auth_date` among them) signed by this bot, and recent. Raises
+    NotAuthorizedException."""
+    if not hmac.compare_digest(login_widget_hash(config.bot_token, fields), given_hash.lower()):
+        raise NotAuthorizedException("The Telegram log-in data is not signed by this bot.")
+    auth_date = fields.get("auth_date")
+    if not isinstance(auth_date, int):
+        raise NotAuthorizedException("The Telegram log-in data has no auth_date.")
+    age = (now if now is not None else time.time()) - auth_date
+    if age > config.login_widget_max_age:
+        raise NotAuthorizedException("The Telegram log-in data is too old; sign in with Telegram again.")
 
 
 def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

@@ -22,6 +22,9 @@ class WebConfig:
     refresh_token_ttl: int = 2_592_000
     login_link_ttl: int = 600
     init_data_max_age: int = 86_400
+    login_widget_max_age: int = 86_400
+    login_widget_bot: str | None = None  # the bot's username, for the Login Widget (real Telegram only)
+    sandbox: bool = False  # the local stand-in for Telegram is served: it signs Login Widget data too
     cors_origins: tuple[str, ...] = ()
     rate_limit_per_ip: int = 600
     rate_limit_per_user: int = 300

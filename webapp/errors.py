@@ -10,9 +10,11 @@ from litestar.exceptions.responses import create_exception_response
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
+    HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_429_TOO_MANY_REQUESTS,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 from sqlalchemy.exc import DBAPIError
@@ -30,6 +32,8 @@ from trading.domain.errors import (
     OrderNotFound,
     RateLimited,
     RiskRejected,
+    SecondFactorLocked,
+    SecondFactorRequired,
     TradingError,
 )
 
@@ -45,6 +49,8 @@ _STATUS: tuple[tuple[type[TradingError], int], ...] = (
     (InsufficientFunds, HTTP_422_UNPROCESSABLE_ENTITY),
     (InvalidOrder, HTTP_422_UNPROCESSABLE_ENTITY),
     (InvalidInput, HTTP_400_BAD_REQUEST),
+    (SecondFactorRequired, HTTP_403_FORBIDDEN),
+    (SecondFactorLocked, HTTP_429_TOO_MANY_REQUESTS),
     (RateLimited, HTTP_503_SERVICE_UNAVAILABLE),
     (ExchangeUnavailable, HTTP_503_SERVICE_UNAVAILABLE),
     (AuthenticationFailed, HTTP_503_SERVICE_UNAVAILABLE),
@@ -63,9 +69,11 @@ class ErrorBody(msgspec.Struct):
 # What each error status means on a route that moves money, for the OpenAPI document.
 _MEANINGS = {
     HTTP_400_BAD_REQUEST: "Bad input: a field that does not validate, or a request the core refuses as asked.",
+    HTTP_403_FORBIDDEN: "Your second factor is on: a fresh code is missing from X-TOTP, wrong, or used already.",
     HTTP_404_NOT_FOUND: "Not found, or not yours.",
     HTTP_409_CONFLICT: "The preview was used already, cancelled, or has expired.",
     HTTP_422_UNPROCESSABLE_ENTITY: "Refused by a risk limit, for funds, or by the exchange's rules.",
+    HTTP_429_TOO_MANY_REQUESTS: "Too many wrong second-factor codes in a row: codes are refused for a while.",
     HTTP_503_SERVICE_UNAVAILABLE: "The exchange is unavailable or did not answer.",
 }
 

@@ -25,7 +25,7 @@ from bot.sandbox.files import MAX_FILE_SIZE, FileTooBig, Upload
 from bot.sandbox.methods import MAX_CAPTION, MAX_TEXT, METHODS
 from bot.sandbox.page import CHAT_PAGE, CHAT_SCRIPT
 from bot.sandbox.state import BotApiError, JsonDict, SandboxState
-from webapp.init_data import sign_init_data
+from webapp.init_data import sign_init_data, sign_login_widget
 from webapp.middleware import NOT_RATE_LIMITED
 
 CALLBACK_ANSWER_TIMEOUT = 15.0
@@ -182,6 +182,14 @@ async def webapp_init_data(user_id: FromPath[int], sandbox: NamedDependency[Sand
     return {"init_data": sign_init_data(sandbox.token, user, int(time.time()))}
 
 
+@post("/api/chats/{user_id:int}/login-widget", status_code=200)
+async def login_widget(user_id: FromPath[int], sandbox: NamedDependency[SandboxState]) -> JsonDict:
+    """What Telegram's Login Widget would hand a page for that user, signed with the sandbox bot's token (the
+    dashboard outside Telegram signs in with it where there is no Telegram to show the widget)."""
+    user = sandbox.chat(user_id).user
+    return sign_login_widget(sandbox.token, user, int(time.time()))
+
+
 @post("/api/updates", status_code=200)
 async def post_update(data: JSONBody[dict[str, Any]], sandbox: NamedDependency[SandboxState]) -> JsonDict:
     """A raw update as Telegram would send it (tests use it for the odd ones: stickers, edits, channel posts)."""
@@ -307,6 +315,7 @@ def sandbox_router(sandbox: SandboxState) -> Router:
             get_messages,
             post_callback,
             webapp_init_data,
+            login_widget,
             post_document,
             post_channel_post,
             edit_channel_post,

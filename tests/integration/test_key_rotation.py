@@ -12,6 +12,7 @@ from storage.automation_models import NotifyChannelRow
 from storage.crypto import CredentialCipher
 from storage.key_rotation import Rotation, rotate_secrets
 from storage.models import ExchangeAccountRow
+from storage.second_factor_models import SecondFactorRow
 from tests.cli import cli_env, run_tsbot
 from tests.harness import Harness
 from trading.domain.accounts import Credentials
@@ -143,3 +144,16 @@ async def test_tsbot_keys_rotate_reports_what_it_did(
     assert "Re-encrypted the secrets of 2 row(s) under SECRET_KEY; 0 were under it already." in said
     assert "OLD_SECRET_KEYS can be removed" in said
     assert "of 0 row(s) under SECRET_KEY; 2 were under it already." in rotate()
+
+
+async def test_a_second_factors_secret_is_rotated_too(harness: Harness) -> None:
+    user_id, _ = await harness.user()
+    async with harness.core.uow() as uow:
+        await uow.second_factors.start(user_id, "JBSWY3DPEHPK3PXP", harness.clock.now())
+        await uow.commit()
+    both = CredentialCipher([NEW, OLD])
+    assert await rotate_secrets(harness.engine, both) == Rotation(rotated=1)
+    async with harness.engine.connect() as connection:
+        stored = (await connection.execute(select(SecondFactorRow.secret_enc))).scalar_one()
+    assert CredentialCipher(NEW).decrypt(stored) == "JBSWY3DPEHPK3PXP"
+    assert await rotate_secrets(harness.engine, both) == Rotation(current=1)

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from trading.domain.risk import (
     check_overrides,
     check_risk,
     effective_limits,
+    loosens,
 )
 
 LIMITS = RiskLimits(
@@ -105,3 +107,18 @@ def test_the_users_margin_cap_only_tightens_the_operators() -> None:
         check_overrides(LIMITS, RiskOverrides(max_margin_share=Decimal("0.6")), "USDT")
     with pytest.raises(InvalidInput, match="held as margin must be above 0% and at most 100%"):
         check_overrides(LIMITS, RiskOverrides(max_margin_share=Decimal(0)), "USDT")
+
+
+@pytest.mark.parametrize(
+    ("change", "looser"),
+    [
+        ({"max_order_value": Decimal(6000)}, True),
+        ({"max_order_value": Decimal(100)}, False),
+        ({"max_open_positions": 11}, True),
+        ({"max_leverage": Decimal(2)}, False),
+        ({"require_stop_for_leverage": False}, True),
+        ({}, False),
+    ],
+)
+def test_a_change_loosens_where_it_allows_anything_more(change: dict[str, object], looser: bool) -> None:
+    assert loosens(LIMITS, replace(LIMITS, **change)) is looser  # type: ignore[arg-type]

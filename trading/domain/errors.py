@@ -76,3 +76,15 @@ class ExchangeUnavailable(ExchangeError):
 
 class AuthenticationFailed(ExchangeError):
     code = "authentication_failed"
+
+
+class SecondFactorRequired(TradingError):
+    """A risky action of a user with a second factor on, asked without a code, or with a wrong or used one."""
+
+    code = "second_factor_required"
+
+
+class SecondFactorLocked(TradingError):
+    """Too many wrong codes in a row: codes are not checked for a while."""
+
+    code = "second_factor_locked"

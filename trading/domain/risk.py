@@ -193,3 +193,16 @@ def _check_leverage(operator: RiskLimits, leverage: Decimal | None) -> None:
         raise InvalidInput(
             f"The most leverage can be {canonical(operator.max_leverage)}x at most, the operator's limit."
         )
+
+
+def loosens(before: RiskLimits, after: RiskLimits) -> bool:
+    """Whether `after` allows anything `before` did not: a higher limit, or a stop no longer required."""
+    higher = (
+        after.max_order_value > before.max_order_value
+        or after.max_position_share > before.max_position_share
+        or after.max_open_positions > before.max_open_positions
+        or after.daily_loss_limit > before.daily_loss_limit
+        or after.max_leverage > before.max_leverage
+        or after.max_margin_share > before.max_margin_share
+    )
+    return higher or (before.require_stop_for_leverage and not after.require_stop_for_leverage)

@@ -24,6 +24,7 @@ from trading.ports.repositories import (
     SignalRepository,
     UserRepository,
 )
+from trading.ports.second_factor import SecondFactorRepository
 from trading.ports.stop_modes import StopModeRepository
 
 
@@ -89,6 +90,9 @@ class UnitOfWork(Protocol):
 
     @property
     def audits(self) -> AuditRepository: ...
+
+    @property
+    def second_factors(self) -> SecondFactorRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

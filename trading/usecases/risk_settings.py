@@ -4,8 +4,9 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from trading.domain.risk import RiskLimits, RiskOverrides, check_overrides, effective_limits
+from trading.domain.risk import RiskLimits, RiskOverrides, check_overrides, effective_limits, loosens
 from trading.usecases.core import Core
+from trading.usecases.second_factor import check_second_factor
 
 LimitName = Literal[
     "max_order_value",
@@ -29,6 +30,16 @@ async def risk_settings(core: Core, user_id: int) -> RiskSettings:
     async with core.uow(read_only=True) as uow:
         overrides = await uow.risk_settings.get(user_id)
     return _settings(core, overrides)
+
+
+async def check_code_to_loosen(core: Core, user_id: int, overrides: RiskOverrides, code: str | None) -> None:
+    """Where `overrides` would loosen the limits in force, the user's second factor's code is asked for (a
+    tighter limit never is). Raises as check_second_factor does."""
+    async with core.uow(read_only=True) as uow:
+        before = await uow.risk_settings.get(user_id)
+    operator = core.config.limits
+    if loosens(effective_limits(operator, before), effective_limits(operator, overrides)):
+        await check_second_factor(core, user_id, code)
 
 
 async def set_risk_settings(core: Core, user_id: int, overrides: RiskOverrides) -> RiskSettings:

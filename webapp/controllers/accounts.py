@@ -12,9 +12,11 @@ from trading.domain.errors import InvalidInput
 from trading.domain.futures import MarketType
 from trading.usecases.access import api_tokens, create_api_token, revoke_api_token
 from trading.usecases.exchange_accounts import accounts, add_account, remove_account
+from trading.usecases.second_factor import check_second_factor
 from trading.usecases.venue_balances import sync_venue_balances
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
+from webapp.controllers.second_factor import CODE_REFUSALS, SecondFactorCode
 from webapp.convert import account_out, api_token_out
 from webapp.schemas import (
     AccountIn,
@@ -47,8 +49,14 @@ class AccountsController(Controller):
         web: WebContext = state.web
         return [account_out(a) for a in await accounts(web.core, request.user.user_id)]
 
-    @post(guards=[can_trade], summary="Add an exchange account")
-    async def add(self, state: State, request: AuthRequest, data: JSONBody[AccountIn]) -> AccountOut:
+    @post(
+        guards=[can_trade],
+        responses=CODE_REFUSALS,
+        summary="Add an exchange account (with keys: a second factor's code in X-TOTP, where it is on)",
+    )
+    async def add(
+        self, state: State, request: AuthRequest, data: JSONBody[AccountIn], totp: SecondFactorCode = None
+    ) -> AccountOut:
         web: WebContext = state.web
         if not _known_exchange(data.exchange):
             raise InvalidInput(f"{data.exchange!r} is neither 'paper' nor an exchange this bot knows.")
@@ -59,6 +67,8 @@ class AccountsController(Controller):
             if data.api_key is not None and data.secret is not None
             else None
         )
+        if credentials is not None:
+            await check_second_factor(web.core, request.user.user_id, totp)
         account = await add_account(
             web.core,
             request.user.user_id,
@@ -97,9 +107,16 @@ class TokensController(Controller):
         web: WebContext = state.web
         return [api_token_out(t) for t in await api_tokens(web.core, request.user.user_id)]
 
-    @post(guards=[can_trade], summary="Create a personal API token")
-    async def create(self, state: State, request: AuthRequest, data: JSONBody[ApiTokenIn]) -> NewApiToken:
+    @post(
+        guards=[can_trade],
+        responses=CODE_REFUSALS,
+        summary="Create a personal API token (a second factor's code in X-TOTP, where it is on)",
+    )
+    async def create(
+        self, state: State, request: AuthRequest, data: JSONBody[ApiTokenIn], totp: SecondFactorCode = None
+    ) -> NewApiToken:
         web: WebContext = state.web
+        await check_second_factor(web.core, request.user.user_id, totp)
         token, secret = await create_api_token(
             web.core, request.user.user_id, data.name, TokenScope(data.scope)
         )

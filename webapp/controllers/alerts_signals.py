@@ -20,6 +20,7 @@ from trading.domain.signal_records import (
     SourceStats,
 )
 from trading.usecases.alerts import delete_alert, list_alerts, set_alert
+from trading.usecases.second_factor import check_second_factor
 from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
 from trading.usecases.signal_workflow import follow_signal
 from trading.usecases.signals import (
@@ -33,6 +34,7 @@ from trading.usecases.signals import (
 )
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
+from webapp.controllers.second_factor import CODE_REFUSALS, SecondFactorCode
 from webapp.convert import draft_out, order_out
 from webapp.schemas import Amount, DraftOut, OrderOut, Symbol, positive
 
@@ -302,12 +304,20 @@ class SignalsController(Controller):
     @post(
         "/sources/{source_id:int}/follow",
         guards=[can_trade],
-        summary="Follow a source automatically, or stop",
+        responses=CODE_REFUSALS,
+        summary="Follow a source automatically (a second factor's code in X-TOTP, where it is on), or stop",
     )
     async def follow(
-        self, state: State, request: AuthRequest, source_id: Id, data: JSONBody[FollowIn]
+        self,
+        state: State,
+        request: AuthRequest,
+        source_id: Id,
+        data: JSONBody[FollowIn],
+        totp: SecondFactorCode = None,
     ) -> SourceOut:
         web: WebContext = state.web
+        if data.auto_follow:
+            await check_second_factor(web.core, request.user.user_id, totp)
         source = await set_auto_follow(
             web.core, request.user.user_id, source_id, data.auto_follow, data.move_stop_to_entry
         )

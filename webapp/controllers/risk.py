@@ -8,12 +8,14 @@ from litestar.status_codes import HTTP_200_OK
 from trading.domain.risk import RiskLimits, RiskOverrides
 from trading.usecases.risk_settings import (
     RiskSettings,
+    check_code_to_loosen,
     reset_risk_settings,
     risk_settings,
     set_risk_settings,
 )
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
+from webapp.controllers.second_factor import CODE_REFUSALS, SecondFactorCode
 from webapp.schemas import RiskIn, RiskLimitsOut, RiskOut, RiskOverridesOut
 
 AuthRequest = Request[Principal, object, State]
@@ -66,14 +68,18 @@ class RiskController(Controller):
 
     @put(
         guards=[can_trade],
+        responses=CODE_REFUSALS,
         summary="Set your own risk limits",
         description=(
             "Replaces your own limits with the ones given; a missing or null limit keeps the operator's. "
             "Each may only be tighter than the operator's (a limit above it is refused with 400, and "
-            "nothing is changed)."
+            "nothing is changed). Raising a limit in force takes a second factor's code in X-TOTP, where "
+            "it is on."
         ),
     )
-    async def update(self, state: State, request: AuthRequest, data: JSONBody[RiskIn]) -> RiskOut:
+    async def update(
+        self, state: State, request: AuthRequest, data: JSONBody[RiskIn], totp: SecondFactorCode = None
+    ) -> RiskOut:
         web: WebContext = state.web
         overrides = RiskOverrides(
             data.max_order_value,
@@ -84,13 +90,16 @@ class RiskController(Controller):
             data.max_leverage,
             data.max_margin_share,
         )
+        await check_code_to_loosen(web.core, request.user.user_id, overrides, totp)
         return risk_out(await set_risk_settings(web.core, request.user.user_id, overrides), web)
 
     @delete(
         guards=[can_trade],
         status_code=HTTP_200_OK,
-        summary="Return every limit to the operator's",
+        responses=CODE_REFUSALS,
+        summary="Return every limit to the operator's (a second factor's code in X-TOTP, where it is on)",
     )
-    async def reset(self, state: State, request: AuthRequest) -> RiskOut:
+    async def reset(self, state: State, request: AuthRequest, totp: SecondFactorCode = None) -> RiskOut:
         web: WebContext = state.web
+        await check_code_to_loosen(web.core, request.user.user_id, RiskOverrides(), totp)
         return risk_out(await reset_risk_settings(web.core, request.user.user_id), web)

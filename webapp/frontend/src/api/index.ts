@@ -28,6 +28,9 @@ export type FuturesTerms = Schemas["FuturesTermsOut"];
 export type FuturesAccount = Schemas["FuturesAccountOut"];
 export type FuturesPosition = Schemas["FuturesPositionOut"];
 export type StopModePreview = Schemas["StopModePreviewOut"];
+export type SecondFactor = Schemas["SecondFactorOut"];
+export type Enrolment = Schemas["EnrolmentOut"];
+export type LoginWidget = Schemas["LoginWidgetIn"];
 export type AuditJob = Schemas["AuditJobOut"];
 export type AuditJobStatus = Schemas["AuditJobStatusOut"];
 export type Audit = Schemas["AuditOut"];
@@ -111,6 +114,15 @@ export function queueAudit(file: File): Promise<AuditJob> {
 
 export async function signInWithTelegram(initData: string): Promise<void> {
   keep(await ok(anonymous.POST("/api/v1/auth/telegram", { body: { init_data: initData } })));
+}
+
+export async function signInWithWidget(fields: LoginWidget): Promise<void> {
+  keep(await ok(anonymous.POST("/api/v1/auth/telegram-login", { body: fields })));
+}
+
+/** Which Login Widget to offer: Telegram's for this bot, or the sandbox's stand-in. */
+export async function loginWidgetOptions() {
+  return ok(anonymous.GET("/api/v1/auth/telegram-login"));
 }
 
 export async function signInWithLink(code: string): Promise<void> {
