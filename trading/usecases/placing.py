@@ -101,6 +101,28 @@ async def place_new(core: Core, order: Order) -> Order:
     return await submit(core, order)
 
 
+async def place_again(core: Core, lifted: Order, quantity: Decimal, price: Decimal | None) -> Order:
+    """A lifted order placed again as a new one (a new client order id), as it was but for `quantity` at
+    `price`: a stop moved, or a resting sell put back after a leg sold past it."""
+    now = core.clock.now()
+    again = Order(
+        id=0,
+        user_id=lifted.user_id,
+        account_id=lifted.account_id,
+        client_order_id=new_client_order_id(),
+        symbol=lifted.symbol,
+        side=lifted.side,
+        order_type=lifted.order_type,
+        quantity=quantity,
+        price=price,
+        status=OrderStatus.SUBMITTED,
+        created_at=now,
+        updated_at=now,
+        role=lifted.role,
+    )
+    return await place_new(core, again)
+
+
 async def settle_submitted(
     core: Core, order_id: int, status: OrderStatus, error: str | None = None, tell: Tell | None = None
 ) -> None:
