@@ -1,6 +1,7 @@
 """A source's entry rules on the paper venue, along scripted price paths: the split of a plan, and its waiting
 entries given up when a target or the stop comes before any entry fills, or when they expire."""
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from trading.domain.orders import Order
 from trading.domain.signal_records import SignalRecord
 from trading.domain.signals import SignalSpec
 from trading.usecases.entry_rules import entry_rules_of, set_entry_rules
+from trading.usecases.entry_watch import watch_waiting_entries
 from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
 from trading.usecases.signal_workflow import follow_signal
 from trading.usecases.signals import receive_signal
@@ -131,3 +133,17 @@ async def test_a_short_on_futures_is_split_and_given_up_when_its_target_comes_fi
     assert [e.status for e in entries] == [OrderStatus.CANCELLED] * 2
     [notice] = await told(harness, user)
     assert notice.startswith(f"⌛ {entries[0].symbol} sell signal from Crypto Calls: target 1 (2,800.00)")
+
+
+async def test_entries_given_up_by_two_watchers_at_once_are_each_told_once(harness: Harness) -> None:
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker(SYMBOL)).ask
+    spec = SignalSpec("SOL", Side.BUY, (ask * D("0.95"), ask * D("0.9")), (ask * D("1.05"),), ask * D("0.8"))
+    _, plan = await follow(harness, user, spec, EntryRules(close_on_target_before_entry=True))
+    harness.market.set_price(SYMBOL, ask * D("1.07"))
+    await asyncio.gather(watch_waiting_entries(harness.core), watch_waiting_entries(harness.core))
+    entries = await entries_of(harness, plan)
+    assert [e.status for e in entries] == [OrderStatus.CANCELLED] * 2
+    # Each watcher tells what it cancelled, with its last cancel: however they interleave, each entry once.
+    told_ids = "".join(await told(harness, user))
+    assert all(told_ids.count(f"#{e.id}") == 1 for e in entries)

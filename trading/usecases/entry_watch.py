@@ -85,25 +85,36 @@ async def _why_give_up(
 async def _give_up(
     core: Core, signal: SignalRecord, waiting: Sequence[Order], why: str, holding: bool
 ) -> GivenUp | None:
-    """Cancel each waiting entry through the ordinary cancel path and tell the trader what went; None where
-    none was cancelled here (filled, or cancelled by another process, meanwhile)."""
+    """Cancel each waiting entry through the ordinary cancel path; the trader is told what went in the
+    transaction of the last cancel (told once, whichever process books it). None where none was cancelled
+    here (filled, or cancelled by another process, meanwhile)."""
+    async with core.uow(read_only=True) as uow:
+        source = await uow.signals.source_by_id(signal.source_id)
+    title = source.title if source else "its source"
     cancelled: list[Order] = []
-    for entry in waiting:
+
+    def tell(last: Order) -> str | None:
+        gone = [*cancelled, last] if last.status is OrderStatus.CANCELLED else cancelled
+        return given_up_text(signal, title, gone, why, holding) if gone else None
+
+    told = False
+    for at, entry in enumerate(waiting):
+        last = at == len(waiting) - 1
         try:
-            order = await cancel_order(core, signal.user_id, entry.id)
+            order = await cancel_order(core, signal.user_id, entry.id, tell if last else None)
         except TradingError as error:
             log.warning("entry %s not cancelled: %s", entry.client_order_id, error.message)
             continue
+        told = last
         if order.status is OrderStatus.CANCELLED:
             cancelled.append(order)
     if not cancelled:
         return None
-    async with core.uow() as uow:
-        source = await uow.signals.source_by_id(signal.source_id)
-        title = source.title if source else "its source"
-        text = given_up_text(signal, title, cancelled, why, holding)
-        await add_notices(uow, [(signal.user_id, text)], core.clock.now())
-        await uow.commit()
+    if not told:  # the last cancel failed: what the others did is told on its own
+        async with core.uow() as uow:
+            text = given_up_text(signal, title, cancelled, why, holding)
+            await add_notices(uow, [(signal.user_id, text)], core.clock.now())
+            await uow.commit()
     return GivenUp(signal, tuple(cancelled), why)
 
 
