@@ -10,6 +10,7 @@ from bot.leadership import Leadership, SoleProcess
 from bot.telegram.alert_watch import AlertWatcher
 from trading.domain.market import Ticker
 from trading.ports import PriceStream
+from trading.usecases.entry_ticks import WaitingEntries
 from trading.usecases.live_prices import LivePrices
 from trading.usecases.price_ticks import ArmedLegs
 from trading.usecases.trailing import TrailingStops
@@ -20,8 +21,8 @@ LOOK_EVERY_SECONDS = 1.0
 
 
 class PriceWatch:
-    """Every tick goes to the alert watcher, to the armed legs and to the stop modes; once legs were sent, `told()` reports and
-    delivers what they owe their traders. Every `look_seconds` the armed legs are read again (new ones, and
+    """Every tick goes to the alert watcher, the armed legs, the stop modes and the waiting entries; once any
+    acted, `told()` reports and delivers what they owe their traders. Every `look_seconds` the armed legs are read again (new ones, and
     their markets watched); the alert watcher reads new alerts on its own schedule. Only the leading process
     acts (bot.leadership)."""
 
@@ -33,6 +34,7 @@ class PriceWatch:
         told: Callable[[], Awaitable[object]],
         leadership: Leadership | None = None,
         trailing: TrailingStops | None = None,
+        entries: WaitingEntries | None = None,
     ) -> None:
         self._live = live
         self._alerts = alerts
@@ -40,13 +42,17 @@ class PriceWatch:
         self._told = told
         self._leadership = leadership or SoleProcess()
         self._trailing = trailing
+        self._entries = entries
 
     async def look(self) -> None:
-        """Read the armed legs and the stop modes again; their markets are watched from then on."""
+        """Read the armed legs, the stop modes and the waiting entries again; their markets are watched from
+        then on."""
         if self._leadership.leading:
             await self._legs.refresh()
             if self._trailing is not None:
                 await self._trailing.refresh()
+            if self._entries is not None:
+                await self._entries.refresh()
 
     async def on_price(self, ticker: Ticker) -> None:
         if not self._leadership.leading:
@@ -54,7 +60,9 @@ class PriceWatch:
         await self._alerts.on_price(ticker)
         sent = await self._legs.on_price(ticker)
         # After the legs: a target this tick reached is sold before its stop moves behind it.
-        if (self._trailing is not None and await self._trailing.on_price(ticker)) or sent:
+        moved = self._trailing is not None and await self._trailing.on_price(ticker)
+        given_up = self._entries is not None and await self._entries.on_price(ticker)
+        if sent or moved or given_up:
             await self._told()
 
     async def run(
