@@ -1,5 +1,6 @@
-"""Stops that move, in the chat: "trail my eth stop 3%" previews the trailing stop (where it puts the stop now,
-how it moves), with Confirm and Keep; a tap puts it in force once."""
+"""Stops that move, in the chat: "trail my eth stop 3%", "moving target on my eth stop", "move my eth stop to
+break even after target 2" preview the mode (where it puts the stop now, how it moves), with Confirm and Keep;
+a tap puts it in force once."""
 
 from decimal import Decimal
 
@@ -74,14 +75,27 @@ def confirm_keyboard(mode_id: str) -> InlineKeyboardMarkup:
     )
 
 
-async def preview_trailing(message: Message, parsed: ParseResult, core: Core, user: User) -> None:
-    if parsed.symbol is None or parsed.stop_loss_percent is None:
+async def preview_mode(message: Message, parsed: ParseResult, core: Core, user: User) -> None:
+    """A stop mode for a position held ("trail my eth stop 3%", "moving target on my eth stop", "move my eth
+    stop to break even after target 2"): previewed, with Confirm and Keep."""
+    request = mode_request(parsed)
+    if parsed.symbol is None or request is None:
         await reply(message, HOW_FAR)
         return
-    request = StopModeRequest(StopModeKind.TRAILING, Decimal(parsed.stop_loss_percent))
     preview = await preview_stop_mode(core, user.id, parsed.symbol, parsed.quote, request)
     ttl = int(core.config.draft_ttl.total_seconds())
     await reply(message, preview_text(preview, ttl), reply_markup=confirm_keyboard(preview.record.id))
+
+
+def mode_request(parsed: ParseResult) -> StopModeRequest | None:
+    """The mode the message asks for; None where a trailing one gives no percentage."""
+    percent = Decimal(parsed.stop_loss_percent) if parsed.stop_loss_percent is not None else None
+    if parsed.stop_mode == "moving_target":
+        return StopModeRequest(StopModeKind.MOVING_TARGET)
+    if parsed.stop_mode == "break_even":
+        return StopModeRequest(StopModeKind.BREAK_EVEN, after_target=parsed.after_target or 1)
+    kind = StopModeKind.TRAILING_TAKE_PROFIT if parsed.stop_mode else StopModeKind.TRAILING
+    return StopModeRequest(kind, percent) if percent is not None else None
 
 
 async def on_action(query: CallbackQuery, callback_data: StopModeAction, core: Core, user: User) -> None:

@@ -20,6 +20,7 @@ from nlp.commands import (
     second_order,
     spaced_number,
     stop_distance,
+    stop_mode_named,
     trails,
 )
 from nlp.intents import MARKETS_QUESTION, joined_text
@@ -178,11 +179,14 @@ def build_result(
         )
     elif intent == "set_stop_loss":
         symbol, stop = extract_stop(tokens, matches)
+        stop_mode, after_target = stop_mode_named(tokens)
         result = base.with_changes(
             symbol=symbol,
             stop_loss=None if update == "move_stop_to_entry" else stop,
             stop_loss_percent=stop_distance(tokens),
-            trailing=trails(tokens),
+            trailing=trails(tokens) and stop_mode is None,
+            stop_mode=stop_mode,
+            after_target=after_target,
         )
     elif intent in ("close_position", "cancel_order", "price") or update is not None:
         symbol, quote = extract_symbol(matches)

@@ -223,3 +223,23 @@ def test_a_question_about_the_markets_is_told_from_one_about_holdings(
 def test_the_order_a_cancel_names(rules: Pipeline, text: str, order_id: int | None) -> None:
     result = rules.parse(text)
     assert (result.intent, result.order_id) == ("cancel_order", order_id)
+
+
+@pytest.mark.parametrize(
+    ("text", "trailing", "stop_mode", "after_target"),
+    [
+        ("trail my eth stop 3%", True, None, None),
+        ("moving target on my eth stop", False, "moving_target", None),
+        ("use a moving target for my sol stop", False, "moving_target", None),
+        ("move my eth stop to break even after target 2", False, "break_even", 2),
+        ("move my eth stop to breakeven after the first target", False, "break_even", 1),
+        ("move my btc stop to break even", False, None, None),  # a one-off move to the entry
+        ("set stop on doge at 5%", False, None, None),
+    ],
+)
+def test_a_stop_mode_is_read_apart_from_a_one_off_move(
+    rules: Pipeline, text: str, trailing: bool, stop_mode: str | None, after_target: int | None
+) -> None:
+    result = rules.parse(text)
+    assert result.intent == "set_stop_loss" and result.symbol is not None
+    assert (result.trailing, result.stop_mode, result.after_target) == (trailing, stop_mode, after_target)
