@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+from functools import partial
 
 import uvicorn
 
@@ -34,6 +35,7 @@ from trading.usecases.tracking import (
     track_once,
 )
 from trading.usecases.trailing import TrailingStops
+from trading.usecases.trailing_entries import TrailingEntries
 from webapp.app import create_app
 
 log = logging.getLogger(__name__)
@@ -133,11 +135,12 @@ async def track_orders(
 def price_watch(
     container: Container, alerts: AlertWatcher, notices: NoticeDelivery, leadership: Leadership
 ) -> PriceWatch:
-    """Alerts, the legs held by the core, the stop modes and the entry rules acted on at each tick of EXCHANGE's
-    prices."""
+    """Alerts, the legs held by the core, the stop modes, the entry rules and the trailing entries acted on at
+    each tick of EXCHANGE's prices."""
     core, live = container.core, container.prices
     legs, trailing, entries = ArmedLegs(core, live), TrailingStops(core, live), WaitingEntries(core, live)
-    return PriceWatch(live, alerts, legs, lambda: tell_tracked(core, notices), leadership, trailing, entries)
+    told = partial(tell_tracked, core, notices)
+    return PriceWatch(live, alerts, legs, told, leadership, trailing, entries, TrailingEntries(core, live))
 
 
 async def serve(container: Container) -> None:
