@@ -41,6 +41,8 @@ def mode_text(record: PositionStopMode) -> str:
         return f"your {base} stop moves to your entry once target {mode.after_target} is reached"
     if mode.kind is StopModeKind.MOVING_TARGET:
         return f"your {base} stop moves behind each target reached (to your entry after the first)"
+    if mode.kind is StopModeKind.TRAILING_ENTRY:
+        return f"{base} is bought once it turns back up {mode.percent}% from a low below {price_text(mode.entry)}"
     return (
         f"your {base} position closes on a {mode.percent}% fall back from its best once a target is reached"
     )
