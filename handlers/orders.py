@@ -21,7 +21,7 @@ from handlers.keyboards import (
 )
 from handlers.render import draft_preview, order_result, orders_text, stop_move_preview, stop_moved
 from handlers.replies import edit, reply
-from handlers.stop_modes import preview_mode
+from handlers.stop_modes import preview_entry, preview_mode
 from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.domain.enums import AmountUnit, OrderType, Side
@@ -100,6 +100,9 @@ async def preview(message: Message, parsed: ParseResult, core: Core, user: User,
         return
     if parsed.repeat is not None or parsed.spread_over is not None:
         await preview_plan(message, parsed, intent, core, user)
+        return
+    if parsed.trailing:  # "trailing buy 0.1 eth 2%": a trailing entry, never a plain buy
+        await preview_entry(message, parsed, intent, core, user)
         return
     await send_preview(message, core, user, config, intent)
 

@@ -12,6 +12,7 @@ from handlers.replies import edit, reply
 from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.domain.errors import TradingError
+from trading.domain.intents import OrderIntent
 from trading.domain.money import price_text
 from trading.domain.stop_modes import PositionStopMode, StopModeKind
 from trading.usecases.core import Core
@@ -21,9 +22,11 @@ from trading.usecases.stop_mode_setting import (
     confirm_stop_mode,
     preview_stop_mode,
 )
+from trading.usecases.trailing_entries import preview_trailing_entry
 
 HOW_FAR = "How far below the price should your stop trail? Say e.g. 'trail my ETH stop 3%'."
-KEPT = "All right: your stop stays as it is."
+HOW_FAR_BACK = "How far should the price turn back up before buying? Say e.g. 'trailing buy 0.1 ETH 2%'."
+KEPT = "All right: nothing changes."
 
 
 class StopModeAction(CallbackData, prefix="t"):
@@ -98,6 +101,26 @@ def mode_request(parsed: ParseResult) -> StopModeRequest | None:
         return StopModeRequest(StopModeKind.BREAK_EVEN, after_target=parsed.after_target or 1)
     kind = StopModeKind.TRAILING_TAKE_PROFIT if parsed.stop_mode else StopModeKind.TRAILING
     return StopModeRequest(kind, percent) if percent is not None else None
+
+
+async def preview_entry(
+    message: Message, parsed: ParseResult, intent: OrderIntent, core: Core, user: User
+) -> None:
+    """A buy to trail in ("trailing buy 0.1 eth 2%"): previewed with what it buys, with Confirm and Keep."""
+    if parsed.trailing_entry is None:
+        await reply(message, HOW_FAR_BACK)
+        return
+    preview = await preview_trailing_entry(core, user.id, intent, parsed.trailing_entry)
+    ttl = int(core.config.draft_ttl.total_seconds())
+    text = "\n".join(
+        [
+            f"📝 Trailing entry: {mode_text(preview.record)}.",
+            f"It buys {preview.draft.quantity.normalize():f} {intent.symbol.upper()} at market then (the market is"
+            f" at {price_text(preview.price)} now), once, and tells you; it waits up to a week.",
+            f"This preview expires in {ttl // 60 or 1} min.",
+        ]
+    )
+    await reply(message, text, reply_markup=confirm_keyboard(preview.record.id))
 
 
 async def on_action(query: CallbackQuery, callback_data: StopModeAction, core: Core, user: User) -> None:

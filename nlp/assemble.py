@@ -22,6 +22,7 @@ from nlp.commands import (
     stop_distance,
     stop_mode_named,
     trails,
+    trails_in,
 )
 from nlp.intents import MARKETS_QUESTION, joined_text
 from nlp.languages import Language
@@ -172,6 +173,9 @@ def build_result(
             targets=order.targets, leverage=order.leverage, stop_loss_percent=order.stop_loss_percent,
             target_percents=order.target_percents,
         )  # fmt: skip
+        # A buy to trail in, never read as a plain buy: the turn it waits for (asked back where not given).
+        if trails_in(tokens) and side == "buy" and order.stop_loss is None:
+            result = result.with_changes(trailing=True, trailing_entry=stop_distance(tokens))
     elif intent == "set_alert":
         symbol, condition, threshold, percent = extract_alert(tokens, matches)
         result = base.with_changes(

@@ -325,6 +325,11 @@ def trails(tokens: Sequence[Token]) -> bool:
     return any(t.kind == WORD and t.low in ("trail", "trailing") for t in tokens)
 
 
+def trails_in(tokens: Sequence[Token]) -> bool:
+    """A buy asked to trail in ("trailing buy 0.1 eth 2%"), not one with a trailing stop."""
+    return trails(tokens) and not any(t.kind == WORD and t.low in _STOP_WORDS for t in tokens)
+
+
 _MOVING_TARGET = re.compile(r"\bmoving (?:target|tp)s?\b")
 _TAKE_PROFIT = re.compile(r"\b(?:take ?profits?|tps?)\b")
 _BREAK_EVEN_AFTER = re.compile(

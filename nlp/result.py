@@ -115,6 +115,8 @@ class ParseResult:
     # stop to break even after target 2", "trailing take profit 3% on my eth stop"), and its target.
     stop_mode: StopModeName | None = None
     after_target: int | None = None
+    # Outside the contract: a buy asked to trail in ("trailing buy 0.1 eth 2%"): the turn back up it waits for.
+    trailing_entry: Decimal | None = None
 
     @property
     def should_ask_back(self) -> bool:

@@ -243,3 +243,21 @@ def test_a_stop_mode_is_read_apart_from_a_one_off_move(
     result = rules.parse(text)
     assert result.intent == "set_stop_loss" and result.symbol is not None
     assert (result.trailing, result.stop_mode, result.after_target) == (trailing, stop_mode, after_target)
+
+
+@pytest.mark.parametrize(
+    ("text", "trailing", "turn"),
+    [
+        ("trailing buy 0.1 eth 2%", True, Decimal(2)),
+        ("buy 0.1 eth with a 2% trailing entry", True, Decimal(2)),
+        ("trailing buy 0.1 eth", True, None),  # asked back: never a plain buy
+        ("buy 0.1 eth with a 3% trailing stop", False, None),
+        ("buy 0.1 eth", False, None),
+    ],
+)
+def test_a_buy_to_trail_in_is_read_apart_from_a_plain_buy(
+    rules: Pipeline, text: str, trailing: bool, turn: Decimal | None
+) -> None:
+    result = rules.parse(text)
+    assert result.intent == "place_order" and result.symbol == "ETH"
+    assert (result.trailing, result.trailing_entry) == (trailing, turn)
