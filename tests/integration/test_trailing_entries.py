@@ -13,6 +13,7 @@ from trading.domain.errors import InvalidInput
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order
 from trading.domain.stop_modes import StopModeKind
+from trading.usecases.source_stop_modes import set_source_stop_mode
 from trading.usecases.stop_mode_setting import confirm_stop_mode, stop_modes_of
 from trading.usecases.trailing_entries import TrailingEntries, preview_trailing_entry
 
@@ -97,3 +98,9 @@ async def test_only_a_market_buy_trails_in(harness: Harness) -> None:
         await preview_trailing_entry(harness.core, user, sell, D(2))
     with pytest.raises(InvalidInput, match="percentage"):
         await preview_trailing_entry(harness.core, user, OrderIntent("ETH", Side.BUY, D("0.1")), D(60))
+
+
+async def test_a_source_takes_no_trailing_entry_as_the_stop_mode_of_its_positions(harness: Harness) -> None:
+    user, _ = await harness.user()
+    with pytest.raises(InvalidInput, match="set on a buy"):
+        await set_source_stop_mode(harness.core, user, 1, StopModeKind.TRAILING_ENTRY, D(2))
