@@ -120,11 +120,12 @@ class TrailingEntries:
         """Write the lows seen since the last look, read the entries in force again, and have the feed watch
         their markets; step those it does not follow at their venue's price."""
         seen = {r.id: r for book in self._books.values() for r in book}
-        async with self._core.uow() as uow:
-            for record in seen.values():
-                if self._written.get(record.id) != record.mode.extreme:
+        lower = [r for r in seen.values() if self._written.get(r.id) != r.mode.extreme]
+        if lower:
+            async with self._core.uow() as uow:
+                for record in lower:
                     await uow.stop_modes.save_extreme(record.id, record.mode.extreme)
-            await uow.commit()
+                await uow.commit()
         async with self._core.uow(read_only=True) as uow:
             records = [r for r in await uow.stop_modes.active() if r.mode.kind is StopModeKind.TRAILING_ENTRY]
         books: dict[str, list[PositionStopMode]] = {}
@@ -139,9 +140,19 @@ class TrailingEntries:
                 polled.append(record)
         self._books, self._written = books, {r.id: r.mode.extreme for r in records}
         self._live.feed.watch(self._books)
-        for record in polled:
-            gateway = await self._core.exchanges.gateway_of(record.account_id)
-            await self._step(record, await gateway.ticker(record.symbol))
+        for record in polled:  # stepped at this look's price, the low it sets written at once
+            try:
+                ticker = await (await self._core.exchanges.gateway_of(record.account_id)).ticker(
+                    record.symbol
+                )
+            except TradingError as error:
+                log.info("trailing entry %s: no price for %s: %s", record.id, record.symbol, error)
+                continue
+            after = await self._step(record, ticker)
+            if after is not None and after.mode.extreme != record.mode.extreme:
+                async with self._core.uow() as uow:
+                    await uow.stop_modes.save_extreme(record.id, after.mode.extreme)
+                    await uow.commit()
 
     async def on_price(self, ticker: Ticker) -> int:
         """Step the entries of the tick's market; how many bought."""
