@@ -1,6 +1,6 @@
 """Live prices: the delay from a price pushed by the stand-in of Binance's market streams to the price watch
-having acted on it (ccxt.pro's client, the feed, the alert watcher and the armed legs), beside the same push
-read by a bare aiohttp websocket client, taking turns in one run.
+having acted on it (ccxt.pro's client, the feed, the alert watcher, the armed legs, the stop modes and the
+waiting entries' rules), beside the same push read by a bare aiohttp websocket client, taking turns in one run.
 
     python -m bench.ticks [--pushes 1000]
 
@@ -31,11 +31,12 @@ from trading.ccxt.client import CcxtSession, CcxtVenueConfig
 from trading.ccxt.stream import CcxtPriceFeed
 from trading.domain.alert_index import AlertIndex
 from trading.domain.alerts import Alert, AlertCondition, AlertStatus
-from trading.domain.market import Ticker
 from trading.usecases.core import Core
+from trading.usecases.entry_ticks import WaitingEntries
 from trading.usecases.live_prices import LivePrices, Venue
 from trading.usecases.notices import NoticeDelivery
 from trading.usecases.price_ticks import ArmedLegs
+from trading.usecases.trailing import TrailingStops
 
 WATCHED = "BTC/USDT"  # the price watch's market
 BARE = "ethusdt@ticker"  # the bare client's stream: its pushes reach no one else
@@ -44,17 +45,6 @@ BARE = "ethusdt@ticker"  # the bare client's stream: its pushes reach no one els
 class Unsent:
     async def notify(self, user_id: int, text: str, with_chart: bool = False) -> None:
         raise AssertionError("no alert is reached in this benchmark")
-
-
-class TimedAlerts(AlertWatcher):
-    """The alert watcher, telling the benchmark when it has looked a tick up."""
-
-    looked_up = asyncio.Event()
-
-    async def on_price(self, ticker: Ticker) -> int:
-        fired = await super().on_price(ticker)
-        self.looked_up.set()
-        return fired
 
 
 async def nothing_to_tell() -> None:
@@ -111,13 +101,18 @@ async def take_turns(
 ) -> tuple[list[float], list[float]]:
     """A push read by the price watch, then one read by the bare client, `pushes` times; both lists of delays."""
     live = LivePrices(Venue("binance"), feed)
-    alerts = TimedAlerts(core, feed, waiting_alerts(1000), NoticeDelivery(core, Unsent()))
-    watch = PriceWatch(live, alerts, ArmedLegs(core, live), nothing_to_tell)
-    stream, bare = feed.subscribe(), asyncio.Event()
+    alerts = AlertWatcher(core, feed, waiting_alerts(1000), NoticeDelivery(core, Unsent()))
+    trailing, entries = TrailingStops(core, live), WaitingEntries(core, live)
+    watch = PriceWatch(
+        live, alerts, ArmedLegs(core, live), nothing_to_tell, trailing=trailing, entries=entries
+    )
+    stream, acted, bare = feed.subscribe(), asyncio.Event(), asyncio.Event()
 
     async def act() -> None:
         async for ticker in stream:  # as the running watch does (PriceWatch.run), without its looks
             await watch.on_price(ticker)
+            if ticker.symbol == WATCHED:
+                acted.set()
 
     async with aiohttp.ClientSession() as http:
         tasks = [asyncio.create_task(act()), asyncio.create_task(bare_reader(streams.url, bare, http))]
@@ -128,7 +123,7 @@ async def take_turns(
         baseline: list[float] = []
         for n in range(pushes):
             bid = Decimal(50_000 + n % 500)
-            prices.append(await timed(streams.push_ticker("BTCUSDT", bid, bid + 1), alerts.looked_up))
+            prices.append(await timed(streams.push_ticker("BTCUSDT", bid, bid + 1), acted))
             baseline.append(await timed(streams.push_ticker("ETHUSDT", bid, bid + 1), bare))
         stream.close()
         await streams.drop()
@@ -149,7 +144,7 @@ def main() -> None:
     prices, baseline = asyncio.run(run(args.pushes))
     print(f"a pushed price, {args.pushes} pushes each, taking turns")
     report("baseline: bare aiohttp websocket client", baseline)
-    report("price watch (ccxt.pro, feed, alerts, legs)", prices)
+    report("price watch (ccxt.pro, feed, alerts, legs, modes, entries)", prices)
     print(f"ratio p50 {statistics.median(prices) / statistics.median(baseline):.1f}x")
 
 

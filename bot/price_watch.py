@@ -10,9 +10,11 @@ from bot.leadership import Leadership, SoleProcess
 from bot.telegram.alert_watch import AlertWatcher
 from trading.domain.market import Ticker
 from trading.ports import PriceStream
+from trading.usecases.entry_ticks import WaitingEntries
 from trading.usecases.live_prices import LivePrices
 from trading.usecases.price_ticks import ArmedLegs
 from trading.usecases.trailing import TrailingStops
+from trading.usecases.trailing_entries import TrailingEntries
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +22,9 @@ LOOK_EVERY_SECONDS = 1.0
 
 
 class PriceWatch:
-    """Every tick goes to the alert watcher, to the armed legs and to the stop modes; once legs were sent, `told()` reports and
-    delivers what they owe their traders. Every `look_seconds` the armed legs are read again (new ones, and
+    """Every tick goes to the alert watcher, the armed legs, the stop modes, the waiting entries and the trailing
+    entries; once any
+    acted, `told()` reports and delivers what they owe their traders. Every `look_seconds` the armed legs are read again (new ones, and
     their markets watched); the alert watcher reads new alerts on its own schedule. Only the leading process
     acts (bot.leadership)."""
 
@@ -33,6 +36,8 @@ class PriceWatch:
         told: Callable[[], Awaitable[object]],
         leadership: Leadership | None = None,
         trailing: TrailingStops | None = None,
+        entries: WaitingEntries | None = None,
+        trailing_entries: TrailingEntries | None = None,
     ) -> None:
         self._live = live
         self._alerts = alerts
@@ -40,13 +45,20 @@ class PriceWatch:
         self._told = told
         self._leadership = leadership or SoleProcess()
         self._trailing = trailing
+        self._entries = entries
+        self._trailing_entries = trailing_entries
 
     async def look(self) -> None:
-        """Read the armed legs and the stop modes again; their markets are watched from then on."""
+        """Read the armed legs, the stop modes and the waiting entries again; their markets are watched from
+        then on."""
         if self._leadership.leading:
             await self._legs.refresh()
             if self._trailing is not None:
                 await self._trailing.refresh()
+            if self._entries is not None:
+                await self._entries.refresh()
+            if self._trailing_entries is not None:
+                await self._trailing_entries.refresh()
 
     async def on_price(self, ticker: Ticker) -> None:
         if not self._leadership.leading:
@@ -54,7 +66,10 @@ class PriceWatch:
         await self._alerts.on_price(ticker)
         sent = await self._legs.on_price(ticker)
         # After the legs: a target this tick reached is sold before its stop moves behind it.
-        if (self._trailing is not None and await self._trailing.on_price(ticker)) or sent:
+        moved = self._trailing is not None and await self._trailing.on_price(ticker)
+        given_up = self._entries is not None and await self._entries.on_price(ticker)
+        bought = self._trailing_entries is not None and await self._trailing_entries.on_price(ticker)
+        if sent or moved or given_up or bought:
             await self._told()
 
     async def run(

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+from functools import partial
 
 import uvicorn
 
@@ -20,6 +21,7 @@ from handlers.render import bracket_fill_text, reconciled_text, signal_closed_te
 from trading.usecases.accounts import DEPOSIT_UNDER_WAY_AT_MOST, reconcile_paper_deposits
 from trading.usecases.core import Core
 from trading.usecases.drafting import purge_expired_drafts
+from trading.usecases.entry_ticks import WaitingEntries
 from trading.usecases.live_prices import LivePrices
 from trading.usecases.notices import NoticeDelivery, forget_sent_notices
 from trading.usecases.portfolio import record_all_equity
@@ -33,6 +35,7 @@ from trading.usecases.tracking import (
     track_once,
 )
 from trading.usecases.trailing import TrailingStops
+from trading.usecases.trailing_entries import TrailingEntries
 from webapp.app import create_app
 
 log = logging.getLogger(__name__)
@@ -132,10 +135,12 @@ async def track_orders(
 def price_watch(
     container: Container, alerts: AlertWatcher, notices: NoticeDelivery, leadership: Leadership
 ) -> PriceWatch:
-    """Alerts, the legs held by the core and the stop modes acted on at each tick of EXCHANGE's prices."""
+    """Alerts, the legs held by the core, the stop modes, the entry rules and the trailing entries acted on at
+    each tick of EXCHANGE's prices."""
     core, live = container.core, container.prices
-    legs, trailing = ArmedLegs(core, live), TrailingStops(core, live)
-    return PriceWatch(live, alerts, legs, lambda: tell_tracked(core, notices), leadership, trailing)
+    legs, trailing, entries = ArmedLegs(core, live), TrailingStops(core, live), WaitingEntries(core, live)
+    told = partial(tell_tracked, core, notices)
+    return PriceWatch(live, alerts, legs, told, leadership, trailing, entries, TrailingEntries(core, live))
 
 
 async def serve(container: Container) -> None:

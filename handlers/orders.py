@@ -21,7 +21,7 @@ from handlers.keyboards import (
 )
 from handlers.render import draft_preview, order_result, orders_text, stop_move_preview, stop_moved
 from handlers.replies import edit, reply
-from handlers.stop_modes import preview_trailing
+from handlers.stop_modes import preview_entry, preview_mode
 from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.domain.enums import AmountUnit, OrderType, Side
@@ -101,6 +101,9 @@ async def preview(message: Message, parsed: ParseResult, core: Core, user: User,
     if parsed.repeat is not None or parsed.spread_over is not None:
         await preview_plan(message, parsed, intent, core, user)
         return
+    if parsed.trailing:  # "trailing buy 0.1 eth 2%": a trailing entry, never a plain buy
+        await preview_entry(message, parsed, intent, core, user)
+        return
     await send_preview(message, core, user, config, intent)
 
 
@@ -109,9 +112,10 @@ async def preview_stop(
 ) -> None:
     """A stop for coins already held ("set my eth stop to 3000", "... at 5%", "... to break even"): the stop
     that guards them moved there, or, where none does, a stop order to sell all of them; previewed and
-    confirmed like any order. A stop to trail ("trail my eth stop 3%") is a stop mode (handlers.stop_modes)."""
-    if parsed.trailing:
-        await preview_trailing(message, parsed, core, user)
+    confirmed like any order. A stop to trail ("trail my eth stop 3%"), a moving target or a break-even after a
+    target is a stop mode (handlers.stop_modes)."""
+    if parsed.trailing or parsed.stop_mode is not None:
+        await preview_mode(message, parsed, core, user)
         return
     at = parsed.stop_loss
     asked_without_price = parsed.stop_loss_percent or parsed.update == "move_stop_to_entry"

@@ -1,5 +1,6 @@
-"""Stops that move, in the chat: "trail my eth stop 3%" previews the trailing stop (where it puts the stop now,
-how it moves), with Confirm and Keep; a tap puts it in force once."""
+"""Stops that move, in the chat: "trail my eth stop 3%", "moving target on my eth stop", "move my eth stop to
+break even after target 2" preview the mode (where it puts the stop now, how it moves), with Confirm and Keep;
+a tap puts it in force once."""
 
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from handlers.replies import edit, reply
 from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.domain.errors import TradingError
+from trading.domain.intents import OrderIntent
 from trading.domain.money import price_text
 from trading.domain.stop_modes import PositionStopMode, StopModeKind
 from trading.usecases.core import Core
@@ -20,9 +22,11 @@ from trading.usecases.stop_mode_setting import (
     confirm_stop_mode,
     preview_stop_mode,
 )
+from trading.usecases.trailing_entries import preview_trailing_entry
 
 HOW_FAR = "How far below the price should your stop trail? Say e.g. 'trail my ETH stop 3%'."
-KEPT = "All right: your stop stays as it is."
+HOW_FAR_BACK = "How far should the price turn back up before buying? Say e.g. 'trailing buy 0.1 ETH 2%'."
+KEPT = "All right: nothing changes."
 
 
 class StopModeAction(CallbackData, prefix="t"):
@@ -40,6 +44,8 @@ def mode_text(record: PositionStopMode) -> str:
         return f"your {base} stop moves to your entry once target {mode.after_target} is reached"
     if mode.kind is StopModeKind.MOVING_TARGET:
         return f"your {base} stop moves behind each target reached (to your entry after the first)"
+    if mode.kind is StopModeKind.TRAILING_ENTRY:
+        return f"{base} is bought once it turns back up {mode.percent}% from a low below {price_text(mode.entry)}"
     return (
         f"your {base} position closes on a {mode.percent}% fall back from its best once a target is reached"
     )
@@ -74,14 +80,47 @@ def confirm_keyboard(mode_id: str) -> InlineKeyboardMarkup:
     )
 
 
-async def preview_trailing(message: Message, parsed: ParseResult, core: Core, user: User) -> None:
-    if parsed.symbol is None or parsed.stop_loss_percent is None:
+async def preview_mode(message: Message, parsed: ParseResult, core: Core, user: User) -> None:
+    """A stop mode for a position held ("trail my eth stop 3%", "moving target on my eth stop", "move my eth
+    stop to break even after target 2"): previewed, with Confirm and Keep."""
+    request = mode_request(parsed)
+    if parsed.symbol is None or request is None:
         await reply(message, HOW_FAR)
         return
-    request = StopModeRequest(StopModeKind.TRAILING, Decimal(parsed.stop_loss_percent))
     preview = await preview_stop_mode(core, user.id, parsed.symbol, parsed.quote, request)
     ttl = int(core.config.draft_ttl.total_seconds())
     await reply(message, preview_text(preview, ttl), reply_markup=confirm_keyboard(preview.record.id))
+
+
+def mode_request(parsed: ParseResult) -> StopModeRequest | None:
+    """The mode the message asks for; None where a trailing one gives no percentage."""
+    percent = Decimal(parsed.stop_loss_percent) if parsed.stop_loss_percent is not None else None
+    if parsed.stop_mode == "moving_target":
+        return StopModeRequest(StopModeKind.MOVING_TARGET)
+    if parsed.stop_mode == "break_even":
+        return StopModeRequest(StopModeKind.BREAK_EVEN, after_target=parsed.after_target or 1)
+    kind = StopModeKind.TRAILING_TAKE_PROFIT if parsed.stop_mode else StopModeKind.TRAILING
+    return StopModeRequest(kind, percent) if percent is not None else None
+
+
+async def preview_entry(
+    message: Message, parsed: ParseResult, intent: OrderIntent, core: Core, user: User
+) -> None:
+    """A buy to trail in ("trailing buy 0.1 eth 2%"): previewed with what it buys, with Confirm and Keep."""
+    if parsed.trailing_entry is None:
+        await reply(message, HOW_FAR_BACK)
+        return
+    preview = await preview_trailing_entry(core, user.id, intent, parsed.trailing_entry)
+    ttl = int(core.config.draft_ttl.total_seconds())
+    text = "\n".join(
+        [
+            f"📝 Trailing entry: {mode_text(preview.record)}.",
+            f"It buys {preview.draft.quantity.normalize():f} {intent.symbol.upper()} at market then (the market is"
+            f" at {price_text(preview.price)} now), once, and tells you; it waits up to a week.",
+            f"This preview expires in {ttl // 60 or 1} min.",
+        ]
+    )
+    await reply(message, text, reply_markup=confirm_keyboard(preview.record.id))
 
 
 async def on_action(query: CallbackQuery, callback_data: StopModeAction, core: Core, user: User) -> None:

@@ -20,7 +20,9 @@ from nlp.commands import (
     second_order,
     spaced_number,
     stop_distance,
+    stop_mode_named,
     trails,
+    trails_in,
 )
 from nlp.intents import MARKETS_QUESTION, joined_text
 from nlp.languages import Language
@@ -171,6 +173,9 @@ def build_result(
             targets=order.targets, leverage=order.leverage, stop_loss_percent=order.stop_loss_percent,
             target_percents=order.target_percents,
         )  # fmt: skip
+        # A buy to trail in, never read as a plain buy: the turn it waits for (asked back where not given).
+        if trails_in(tokens) and side == "buy" and order.stop_loss is None:
+            result = result.with_changes(trailing=True, trailing_entry=stop_distance(tokens))
     elif intent == "set_alert":
         symbol, condition, threshold, percent = extract_alert(tokens, matches)
         result = base.with_changes(
@@ -178,11 +183,14 @@ def build_result(
         )
     elif intent == "set_stop_loss":
         symbol, stop = extract_stop(tokens, matches)
+        stop_mode, after_target = stop_mode_named(tokens)
         result = base.with_changes(
             symbol=symbol,
             stop_loss=None if update == "move_stop_to_entry" else stop,
             stop_loss_percent=stop_distance(tokens),
-            trailing=trails(tokens),
+            trailing=trails(tokens) and stop_mode is None,
+            stop_mode=stop_mode,
+            after_target=after_target,
         )
     elif intent in ("close_position", "cancel_order", "price") or update is not None:
         symbol, quote = extract_symbol(matches)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,7 +10,7 @@ from itertools import pairwise
 
 from nlp.languages import could_be_one_number
 from nlp.lexer import INDEX, NUM, PAIR, PUNCT, WORD, Token
-from nlp.result import AmountUnit, Condition, OrderType, Position, Side
+from nlp.result import AmountUnit, Condition, OrderType, Position, Side, StopModeName
 from nlp.signal import SignalReading
 from nlp.symbols import WEAK, SymbolMatch, best
 
@@ -322,6 +323,34 @@ def stop_distance(tokens: Sequence[Token]) -> Decimal | None:
 def trails(tokens: Sequence[Token]) -> bool:
     """A stop asked to follow the price ("trail my eth stop 3%", "a trailing stop of 2% on sol")."""
     return any(t.kind == WORD and t.low in ("trail", "trailing") for t in tokens)
+
+
+def trails_in(tokens: Sequence[Token]) -> bool:
+    """A buy asked to trail in ("trailing buy 0.1 eth 2%"), not one with a trailing stop."""
+    return trails(tokens) and not any(t.kind == WORD and t.low in _STOP_WORDS for t in tokens)
+
+
+_MOVING_TARGET = re.compile(r"\bmoving (?:target|tp)s?\b")
+_TAKE_PROFIT = re.compile(r"\b(?:take ?profits?|tps?)\b")
+_BREAK_EVEN_AFTER = re.compile(
+    r"\bbreak ?-? ?even\b.*?\bafter (?:the )?(?:(?:target|tp) ?#? ?([12])\b|(first|1st|second|2nd) (?:target|tp)\b)"
+)
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2}
+
+
+def stop_mode_named(tokens: Sequence[Token]) -> tuple[StopModeName | None, int | None]:
+    """A stop mode other than a trailing stop, and the target it waits for: "moving target on my eth stop",
+    "move my eth stop to break even after target 2" (break-even alone is a one-off move to the entry),
+    "trailing take profit 3% on my eth stop"."""
+    text = " ".join(t.low for t in tokens if t.kind == WORD or t.kind == NUM)
+    if _MOVING_TARGET.search(text):
+        return "moving_target", None
+    if trails(tokens) and _TAKE_PROFIT.search(text):
+        return "trailing_take_profit", None
+    after = _BREAK_EVEN_AFTER.search(text)
+    if after is not None:
+        return "break_even", int(after.group(1)) if after.group(1) else _ORDINALS[after.group(2)]
+    return None, None
 
 
 def extract_symbol(matches: list[SymbolMatch]) -> tuple[str | None, str | None]:

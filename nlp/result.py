@@ -53,6 +53,9 @@ SEND_AGAIN_FLAGS = frozenset(
 )
 
 
+StopModeName = Literal["moving_target", "break_even", "trailing_take_profit"]
+
+
 @dataclass(frozen=True, slots=True)
 class Flag:
     """A contradiction or doubt found in the message, reported as it is and never silently fixed."""
@@ -108,6 +111,12 @@ class ParseResult:
     repeat: Repeat | None = None
     spread_over: timedelta | None = None
     trailing: bool = False  # outside the contract: a stop to trail the price ("trail my eth stop 3%")
+    # Outside the contract: another stop mode for a position ("moving target on my eth stop", "move my eth
+    # stop to break even after target 2", "trailing take profit 3% on my eth stop"), and its target.
+    stop_mode: StopModeName | None = None
+    after_target: int | None = None
+    # Outside the contract: a buy asked to trail in ("trailing buy 0.1 eth 2%"): the turn back up it waits for.
+    trailing_entry: Decimal | None = None
 
     @property
     def should_ask_back(self) -> bool:

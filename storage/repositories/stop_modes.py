@@ -39,8 +39,10 @@ def _record(row: Row[Any]) -> PositionStopMode:
     )
 
 
-def _active_key(account_id: int, symbol: str) -> str:
-    return f"{account_id}:{symbol}"
+def _active_key(account_id: int, symbol: str, kind: StopModeKind) -> str:
+    """One mode in force per position, and one trailing entry per market beside it."""
+    entry = ":entry" if kind is StopModeKind.TRAILING_ENTRY else ""
+    return f"{account_id}:{symbol}{entry}"
 
 
 class SqlStopModeRepository:
@@ -68,7 +70,7 @@ class SqlStopModeRepository:
                 created_at=record.created_at,
                 expires_at=record.expires_at,
                 confirmed_at=record.confirmed_at,
-                active_key=_active_key(record.account_id, record.symbol) if confirmed else None,
+                active_key=_active_key(record.account_id, record.symbol, mode.kind) if confirmed else None,
             )
             .on_conflict_do_nothing(index_elements=["active_key"])  # a mode in force on it already stays
         )
@@ -81,7 +83,7 @@ class SqlStopModeRepository:
         record = await self.get(mode_id)
         if record is None or record.user_id != user_id or record.confirmed_at is not None:
             return None
-        key = _active_key(record.account_id, record.symbol)
+        key = _active_key(record.account_id, record.symbol, record.mode.kind)
         await self._tx.execute(delete(_MODES).where(_MODES.c.active_key == key, _MODES.c.id != mode_id))
         claimed = (
             update(_MODES)

@@ -91,3 +91,50 @@ async def test_a_sources_stop_mode_is_set_with_source_and_shown_by_sources(
     assert "Its positions get the stop trailing 3%." in shown["text"]
     [even] = await chat.ask(f"/source {number} break even 2")
     assert even["text"].endswith("get the stop to the entry after target 2 from now on.")
+
+
+async def test_a_moving_target_and_break_even_after_a_target_are_modes_previewed_then_confirmed(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(545)
+    harness.market.set_price("ETH/USDT", Decimal(3000))
+    await chat.confirmed("buy 0.01 eth with stop 2800 and targets 3300 3600")
+    [moving] = await chat.ask("moving target on my eth stop")
+    assert moving["text"].startswith("📝 From now on, your ETH stop moves behind each target reached")
+    assert "It stays at 2,800.00 until the market moves it." in moving["text"]
+    await chat.tap(moving["message_id"], button(moving, "Confirm"))
+    async with harness.core.uow() as uow:
+        found = await uow.users.by_telegram_id(545)
+    assert found is not None
+    user = found.id
+    [mode] = await stop_modes_of(harness.core, user)
+    assert mode.mode.kind is StopModeKind.MOVING_TARGET
+    assert mode.mode.targets == (Decimal(3300), Decimal(3600))
+
+    [even] = await chat.ask("move my eth stop to break even after target 2")
+    assert even["text"].startswith(
+        "📝 From now on, your ETH stop moves to your entry once target 2 is reached"
+    )
+    await chat.tap(even["message_id"], button(even, "Confirm"))
+    [mode] = await stop_modes_of(harness.core, user)  # a new mode takes the old one's place
+    assert (mode.mode.kind, mode.mode.after_target) == (StopModeKind.BREAK_EVEN, 2)
+
+
+async def test_a_trailing_buy_is_a_trailing_entry_previewed_then_confirmed_never_a_plain_buy(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(546)
+    harness.market.set_price("ETH/USDT", Decimal(3000))
+    [asked] = await chat.ask("trailing buy 0.1 eth")
+    assert asked["text"].startswith("How far should the price turn back up before buying?")
+    [preview] = await chat.ask("trailing buy 0.1 eth 2%")
+    assert preview["text"].startswith("📝 Trailing entry: ETH is bought once it turns back up 2% from a low")
+    assert "It buys 0.1 ETH at market then" in preview["text"]
+    await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    assert (await chat.message(preview["message_id"]))["text"].startswith("✅ Done: ETH is bought once")
+    async with harness.core.uow() as uow:
+        user = await uow.users.by_telegram_id(546)
+        assert user is not None
+        assert await uow.orders.for_user(user.id) == []  # nothing bought until the price turns
+    [mode] = await stop_modes_of(harness.core, user.id)
+    assert (mode.mode.kind, mode.mode.percent) == (StopModeKind.TRAILING_ENTRY, Decimal(2))

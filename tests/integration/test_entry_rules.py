@@ -1,16 +1,22 @@
 """A source's entry rules on the paper venue, along scripted price paths: the split of a plan, and its waiting
 entries given up when a target or the stop comes before any entry fills, or when they expire."""
 
+import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
 from tests.harness import Harness, track_and_report
 from trading.domain.entry_rules import EntryRules, SplitStrategy
 from trading.domain.enums import OrderRole, OrderStatus, OrderType, Side
+from trading.domain.market import Ticker
 from trading.domain.orders import Order
 from trading.domain.signal_records import SignalRecord
 from trading.domain.signals import SignalSpec
+from trading.ports import UnitOfWork
 from trading.usecases.entry_rules import entry_rules_of, set_entry_rules
+from trading.usecases.entry_ticks import WaitingEntries
+from trading.usecases.entry_watch import watch_waiting_entries
 from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
 from trading.usecases.signal_workflow import follow_signal
 from trading.usecases.signals import receive_signal
@@ -131,3 +137,52 @@ async def test_a_short_on_futures_is_split_and_given_up_when_its_target_comes_fi
     assert [e.status for e in entries] == [OrderStatus.CANCELLED] * 2
     [notice] = await told(harness, user)
     assert notice.startswith(f"⌛ {entries[0].symbol} sell signal from Crypto Calls: target 1 (2,800.00)")
+
+
+async def test_entries_given_up_by_two_watchers_at_once_are_each_told_once(harness: Harness) -> None:
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker(SYMBOL)).ask
+    spec = SignalSpec("SOL", Side.BUY, (ask * D("0.95"), ask * D("0.9")), (ask * D("1.05"),), ask * D("0.8"))
+    _, plan = await follow(harness, user, spec, EntryRules(close_on_target_before_entry=True))
+    harness.market.set_price(SYMBOL, ask * D("1.07"))
+    await asyncio.gather(watch_waiting_entries(harness.core), watch_waiting_entries(harness.core))
+    entries = await entries_of(harness, plan)
+    assert [e.status for e in entries] == [OrderStatus.CANCELLED] * 2
+    # Each watcher tells what it cancelled, with its last cancel: however they interleave, each entry once.
+    told_ids = "".join(await told(harness, user))
+    assert all(told_ids.count(f"#{e.id}") == 1 for e in entries)
+
+
+async def test_a_tick_gives_up_entries_as_it_reaches_the_target_reading_nothing_until_then(
+    harness: Harness,
+) -> None:
+    user, _ = await harness.user()
+    ask = (await harness.market.ticker(SYMBOL)).ask
+    spec = SignalSpec("SOL", Side.BUY, (ask * D("0.95"), ask * D("0.9")), (ask * D("1.05"),), ask * D("0.8"))
+    _, plan = await follow(harness, user, spec, EntryRules(close_on_target_before_entry=True))
+    opened = 0
+
+    def counted(*, read_only: bool = False, durable: bool = True) -> UnitOfWork:
+        nonlocal opened
+        opened += 1
+        return harness.core.uow(read_only=read_only, durable=durable)
+
+    core = replace(harness.core, uow=counted)
+    entries = WaitingEntries(core, harness.container.prices)
+    await entries.refresh()
+    assert len(entries) == 1
+    opened = 0
+    assert (
+        await entries.on_price(tick(harness, ask * D("1.02"))) == []
+    )  # on its way: nothing read, nothing given up
+    assert opened == 0
+    [given_up] = await entries.on_price(tick(harness, ask * D("1.06")))
+    assert [o.status for o in given_up.cancelled] == [OrderStatus.CANCELLED] * 2
+    assert [e.status for e in await entries_of(harness, plan)] == [OrderStatus.CANCELLED] * 2
+    [notice] = await told(harness, user)
+    assert "reached before any entry filled" in notice
+    assert len(entries) == 0 and await entries.on_price(tick(harness, ask * D("1.07"))) == []
+
+
+def tick(harness: Harness, price: Decimal) -> Ticker:
+    return Ticker(SYMBOL, price, price + D("0.01"), price, D(0), harness.clock.now())

@@ -223,3 +223,41 @@ def test_a_question_about_the_markets_is_told_from_one_about_holdings(
 def test_the_order_a_cancel_names(rules: Pipeline, text: str, order_id: int | None) -> None:
     result = rules.parse(text)
     assert (result.intent, result.order_id) == ("cancel_order", order_id)
+
+
+@pytest.mark.parametrize(
+    ("text", "trailing", "stop_mode", "after_target"),
+    [
+        ("trail my eth stop 3%", True, None, None),
+        ("moving target on my eth stop", False, "moving_target", None),
+        ("use a moving target for my sol stop", False, "moving_target", None),
+        ("move my eth stop to break even after target 2", False, "break_even", 2),
+        ("move my eth stop to breakeven after the first target", False, "break_even", 1),
+        ("move my btc stop to break even", False, None, None),  # a one-off move to the entry
+        ("set stop on doge at 5%", False, None, None),
+    ],
+)
+def test_a_stop_mode_is_read_apart_from_a_one_off_move(
+    rules: Pipeline, text: str, trailing: bool, stop_mode: str | None, after_target: int | None
+) -> None:
+    result = rules.parse(text)
+    assert result.intent == "set_stop_loss" and result.symbol is not None
+    assert (result.trailing, result.stop_mode, result.after_target) == (trailing, stop_mode, after_target)
+
+
+@pytest.mark.parametrize(
+    ("text", "trailing", "turn"),
+    [
+        ("trailing buy 0.1 eth 2%", True, Decimal(2)),
+        ("buy 0.1 eth with a 2% trailing entry", True, Decimal(2)),
+        ("trailing buy 0.1 eth", True, None),  # asked back: never a plain buy
+        ("buy 0.1 eth with a 3% trailing stop", False, None),
+        ("buy 0.1 eth", False, None),
+    ],
+)
+def test_a_buy_to_trail_in_is_read_apart_from_a_plain_buy(
+    rules: Pipeline, text: str, trailing: bool, turn: Decimal | None
+) -> None:
+    result = rules.parse(text)
+    assert result.intent == "place_order" and result.symbol == "ETH"
+    assert (result.trailing, result.trailing_entry) == (trailing, turn)

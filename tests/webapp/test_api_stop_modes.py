@@ -56,3 +56,35 @@ async def test_a_mode_without_a_stop_or_with_a_bad_percentage_is_refused(api: Ap
         "/api/v1/positions/eth/stop-mode", headers=alice, json={"kind": "sideways"}
     )
     assert unknown.status_code == 400
+
+
+async def test_a_trailing_entry_is_previewed_with_what_it_buys_and_confirmed_once(api: Api) -> None:
+    alice = await api.sign_in(6204, "Alice")
+    preview = await api.json(
+        "PUT",
+        "/api/v1/positions/eth/trailing-entry",
+        alice,
+        json={"amount": "0.1", "percent": "2", "below": "2900"},
+    )
+    mode = preview["mode"]
+    assert (mode["symbol"], mode["kind"], mode["percent"], mode["entry"]) == (
+        "ETH/USDT",
+        "trailing_entry",
+        "2",
+        "2900",
+    )
+    assert Decimal(preview["quantity"]) == Decimal("0.1") and mode["confirmed_at"] is None
+    url = f"/api/v1/positions/stop-modes/{mode['id']}/confirm"
+    assert (await api.json("POST", url, alice))["confirmed_at"] is not None
+    assert (await api.client.post(url, headers=alice)).status_code == 409
+    [listed] = await api.json("GET", "/api/v1/positions/stop-modes", alice)
+    assert listed["kind"] == "trailing_entry"
+    assert await api.json("GET", "/api/v1/orders", alice) == []  # nothing bought until the price turns
+    wide = await api.client.put(
+        "/api/v1/positions/eth/trailing-entry", headers=alice, json={"amount": "0.1", "percent": "70"}
+    )
+    assert wide.status_code == 400 and "at most 50" in wide.json()["detail"]
+    none = await api.client.put(
+        "/api/v1/positions/eth/trailing-entry", headers=alice, json={"amount": "-1", "percent": "2"}
+    )
+    assert none.status_code == 400

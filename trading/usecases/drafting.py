@@ -47,16 +47,25 @@ class _Priced:
 
 
 async def draft_order(
-    core: Core, user_id: int, intent: OrderIntent, account_id: int | None = None
+    core: Core,
+    user_id: int,
+    intent: OrderIntent,
+    account_id: int | None = None,
+    *,
+    spot_for: timedelta | None = None,
 ) -> OrderDraft:
     """Price an order, check it against the account and the risk limits, and keep it for confirmation: a short
     or a leveraged one on the user's futures account (trading.usecases.futures_drafting), never on spot.
+    `spot_for`: a spot order kept that long, for the bot to confirm itself (a trailing entry); a futures one is
+    refused.
 
     Raises a TradingError with the reason when the order cannot be placed as asked; nothing is written then.
     """
     if wants_futures(intent.side, intent.position, intent.leverage) or await is_futures_account(
         core, user_id, account_id
     ):
+        if spot_for is not None:
+            raise InvalidInput("A trailing entry buys spot coins: not on a futures account.")
         return await draft_futures_order(core, user_id, intent, account_id)
     _validate(intent)
     async with core.uow(read_only=True) as uow:
@@ -97,7 +106,7 @@ async def draft_order(
         price=intent.price and priced.market.round_price(intent.price),
         preview=_preview(intent, priced),
         created_at=now,
-        expires_at=now + core.config.draft_ttl,
+        expires_at=now + (spot_for or core.config.draft_ttl),
         stop_loss=intent.stop_loss,
         take_profits=intent.take_profits,
         leverage=intent.leverage,

@@ -5,12 +5,15 @@ cancel path, and the trader is told what was cancelled and why."""
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
 from trading.domain.entry_rules import EntryRules, duration_text, stop_reached, target_reached
 from trading.domain.enums import LIVE_STATUSES, OrderRole, OrderStatus
 from trading.domain.errors import ExchangeError, TradingError
+from trading.domain.market import Ticker
 from trading.domain.money import price_text
-from trading.domain.orders import Order, OrderDraft
+from trading.domain.orders import Order
 from trading.domain.signal_records import SignalRecord
 from trading.usecases.core import Core
 from trading.usecases.execution import cancel_order
@@ -29,81 +32,117 @@ class GivenUp:
     why: str
 
 
+@dataclass(frozen=True, slots=True)
+class WatchedPlan:
+    """A followed plan with entries waiting, as last read: its rules, its entries, and its stop and targets as
+    they are now (a follow-up may have moved its stop), from the entries' draft."""
+
+    signal: SignalRecord
+    rules: EntryRules
+    entries: tuple[Order, ...]
+    stop: Decimal | None
+    targets: tuple[Decimal, ...]
+
+    @property
+    def waiting(self) -> tuple[Order, ...]:
+        return tuple(e for e in self.entries if e.status in LIVE_STATUSES)
+
+    @property
+    def holding(self) -> bool:
+        return any(e.filled > 0 for e in self.entries)
+
+    @property
+    def priced(self) -> bool:
+        """Whether its rules look at the market: a target or the stop before any entry filled."""
+        rules = self.rules
+        return not self.holding and (rules.close_on_target_before_entry or rules.cancel_on_stop_before_entry)
+
+
+async def watched_plans(core: Core) -> list[WatchedPlan]:
+    """The followed plans whose rules may give up their waiting entries, with entries still waiting."""
+    async with core.uow(read_only=True) as uow:
+        watched = await uow.entry_rules.watched_plans()
+        plans: list[WatchedPlan] = []
+        for signal, rules in watched:
+            assert signal.group_id is not None
+            orders = await uow.signals.plan_orders(signal.group_id)
+            entries = tuple(o for o in orders if o.role is OrderRole.ENTRY)
+            draft = await uow.drafts.get(entries[0].draft_id) if entries and entries[0].draft_id else None
+            stop = draft.stop_loss if draft is not None else None
+            plan = WatchedPlan(signal, rules, entries, stop, draft.take_profits if draft is not None else ())
+            if plan.waiting:
+                plans.append(plan)
+    return plans
+
+
 async def watch_waiting_entries(core: Core, live: LivePrices | None = None) -> list[GivenUp]:
     """Give up the waiting entries of every followed plan whose rules say so now; what was given up. The
     market is `live`'s latest tick where the feed follows the entries' venue, else the venue's ticker."""
-    async with core.uow(read_only=True) as uow:
-        watched = await uow.entry_rules.watched_plans()
     given_up: list[GivenUp] = []
-    for signal, rules in watched:
-        assert signal.group_id is not None
-        async with core.uow(read_only=True) as uow:
-            entries = [o for o in await uow.signals.plan_orders(signal.group_id) if o.role is OrderRole.ENTRY]
-            draft = await uow.drafts.get(entries[0].draft_id) if entries and entries[0].draft_id else None
-        waiting = [e for e in entries if e.status in LIVE_STATUSES]
-        if not waiting:
-            continue
+    for plan in await watched_plans(core):
+        waiting = plan.waiting[0]
         try:
-            why = await _why_give_up(core, rules, entries, waiting, draft, live)
+            ticker = (
+                await (live.ticker_for(core, waiting) if live is not None else venue_ticker(core, waiting))
+                if plan.priced
+                else None
+            )
         except ExchangeError as error:  # its market unread this pass: the others are still watched
-            log.warning("waiting entries of signal %s: %s", signal.id, error.message)
+            log.warning("waiting entries of signal %s: %s", plan.signal.id, error.message)
             continue
-        if why is not None:
-            holding = any(e.filled > 0 for e in entries)
-            done = await _give_up(core, signal, waiting, why, holding)
-            if done is not None:
-                given_up.append(done)
+        why = why_give_up(plan, ticker, core.clock.now())
+        if why is not None and (done := await give_up(core, plan, why)) is not None:
+            given_up.append(done)
     return given_up
 
 
-async def _why_give_up(
-    core: Core,
-    rules: EntryRules,
-    entries: Sequence[Order],
-    waiting: Sequence[Order],
-    draft: OrderDraft | None,
-    live: LivePrices | None,
-) -> str | None:
-    """Why the waiting entries go now, or None. The stop and targets are the plan's as they are now (a
-    follow-up may have moved its stop), read from the entries' draft."""
-    side = waiting[0].side
-    stop = draft.stop_loss if draft is not None else None
-    targets = draft.take_profits if draft is not None else ()
-    if not any(e.filled > 0 for e in entries):
-        ticker = await (
-            live.ticker_for(core, waiting[0]) if live is not None else venue_ticker(core, waiting[0])
-        )
+def why_give_up(plan: WatchedPlan, ticker: Ticker | None, now: datetime) -> str | None:
+    """Why the plan's waiting entries go now, or None. `ticker`: the entries' market, where the plan is
+    `priced`."""
+    rules, side = plan.rules, plan.entries[0].side
+    if plan.priced and ticker is not None:
+        stop, targets = plan.stop, plan.targets
         if rules.close_on_target_before_entry and targets and target_reached(side, targets[0], ticker):
             return f"target 1 ({price_text(targets[0])}) was reached before any entry filled"
         if rules.cancel_on_stop_before_entry and stop is not None and stop_reached(side, stop, ticker):
             return f"the stop ({price_text(stop)}) was hit before any entry filled"
-    if rules.expiry is not None and core.clock.now() >= min(e.created_at for e in waiting) + rules.expiry:
+    if rules.expiry is not None and now >= min(e.created_at for e in plan.waiting) + rules.expiry:
         return f"not filled within {duration_text(rules.expiry)}"
     return None
 
 
-async def _give_up(
-    core: Core, signal: SignalRecord, waiting: Sequence[Order], why: str, holding: bool
-) -> GivenUp | None:
-    """Cancel each waiting entry through the ordinary cancel path and tell the trader what went; None where
-    none was cancelled here (filled, or cancelled by another process, meanwhile)."""
+async def give_up(core: Core, plan: WatchedPlan, why: str) -> GivenUp | None:
+    """Cancel each waiting entry through the ordinary cancel path; the trader is told what went in the
+    transaction of the last cancel (told once, whichever process books it). None where none was cancelled
+    here (filled, or cancelled by another process, meanwhile)."""
+    signal, waiting, holding = plan.signal, plan.waiting, plan.holding
+    async with core.uow(read_only=True) as uow:
+        source = await uow.signals.source_by_id(signal.source_id)
+    title = source.title if source else "its source"
     cancelled: list[Order] = []
-    for entry in waiting:
+
+    def tell(last: Order) -> str | None:
+        gone = [*cancelled, last] if last.status is OrderStatus.CANCELLED else cancelled
+        return given_up_text(signal, title, gone, why, holding) if gone else None
+
+    told = False
+    for at, entry in enumerate(waiting):
+        last = at == len(waiting) - 1
         try:
-            order = await cancel_order(core, signal.user_id, entry.id)
+            order = await cancel_order(core, signal.user_id, entry.id, tell if last else None)
         except TradingError as error:
             log.warning("entry %s not cancelled: %s", entry.client_order_id, error.message)
             continue
+        told = last
         if order.status is OrderStatus.CANCELLED:
             cancelled.append(order)
     if not cancelled:
         return None
-    async with core.uow() as uow:
-        source = await uow.signals.source_by_id(signal.source_id)
-        title = source.title if source else "its source"
-        text = given_up_text(signal, title, cancelled, why, holding)
-        await add_notices(uow, [(signal.user_id, text)], core.clock.now())
-        await uow.commit()
+    if not told:  # the last cancel failed: what the others did is told on its own
+        async with core.uow() as uow:
+            text = given_up_text(signal, title, cancelled, why, holding)
+            await add_notices(uow, [(signal.user_id, text)], core.clock.now())
+            await uow.commit()
     return GivenUp(signal, tuple(cancelled), why)
 
 

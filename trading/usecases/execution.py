@@ -3,14 +3,15 @@
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from trading.domain.enums import DraftStatus, OrderStatus, Side
+from trading.domain.enums import LIVE_STATUSES, DraftStatus, OrderStatus, Side
 from trading.domain.errors import DraftAlreadyUsed, DraftExpired, InvalidInput, NotFound
 from trading.domain.orders import Order, OrderDraft
 from trading.domain.perpetuals import is_perpetual
 from trading.ports import UnitOfWork
 from trading.usecases.core import Core
 from trading.usecases.futures_placing import place_futures
-from trading.usecases.placing import order_from, record_report, submit
+from trading.usecases.notices import add_notices
+from trading.usecases.placing import Tell, order_from, record_report, submit
 from trading.usecases.stop_moves import move_stop
 from trading.usecases.venue_stops import sell_by_hand
 
@@ -79,15 +80,20 @@ async def cancel_draft(core: Core, user_id: int, draft_id: str) -> None:
         await uow.commit()
 
 
-async def cancel_order(core: Core, user_id: int, order_id: int) -> Order:
-    """Cancel a resting order, or disarm a bracket leg held by the core."""
+async def cancel_order(core: Core, user_id: int, order_id: int, tell: Tell | None = None) -> Order:
+    """Cancel a resting order, or disarm a bracket leg held by the core. `tell`: what the user is told of it,
+    written in the transaction that records the cancel (or the fill that came first), by the call that does."""
     async with core.uow() as uow:
         order = await uow.orders.get(order_id)
         if order is None or order.user_id != user_id:
             raise NotFound("That order was not found.")
         if order.status is OrderStatus.ARMED:
-            cancelled = replace(order, status=OrderStatus.CANCELLED, updated_at=core.clock.now())
+            now = core.clock.now()
+            cancelled = replace(order, status=OrderStatus.CANCELLED, updated_at=now)
             await uow.orders.update(cancelled)
+            text = tell(cancelled) if tell is not None else None
+            if text is not None:
+                await add_notices(uow, [(order.user_id, text)], now)
             await uow.commit()
             return cancelled
     if not order.status.is_live:
@@ -96,4 +102,4 @@ async def cancel_order(core: Core, user_id: int, order_id: int) -> Order:
         )
     gateway = await core.exchanges.gateway_of(order.account_id)
     report = await gateway.cancel_order(order.symbol, order.client_order_id)
-    return await record_report(core, order.id, report)
+    return await record_report(core, order.id, report, tell, leaving=LIVE_STATUSES)

@@ -9,7 +9,7 @@ venue that refuses it leaves it armed in the core, the reason on it.
 """
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -32,8 +32,10 @@ from trading.usecases.order_metrics import count_acknowledged, count_failed, cou
 from trading.usecases.protection_checks import after_fill
 
 log = logging.getLogger(__name__)
-# What a user is told of an order settled out of their sight (reconciliation), rendered by the caller.
-Tell = Callable[[Order], str]
+# What a user is told of an order settled out of their sight (reconciliation, a cancel by a rule), rendered
+# by the caller from the order as settled; None: nothing to tell.
+Tell = Callable[[Order], str | None]
+SETTLING = (OrderStatus.SUBMITTED,)
 
 
 def order_from(draft: OrderDraft, now: datetime) -> Order:
@@ -101,6 +103,28 @@ async def place_new(core: Core, order: Order) -> Order:
     return await submit(core, order)
 
 
+async def place_again(core: Core, lifted: Order, quantity: Decimal, price: Decimal | None) -> Order:
+    """A lifted order placed again as a new one (a new client order id), as it was but for `quantity` at
+    `price`: a stop moved, or a resting sell put back after a leg sold past it."""
+    now = core.clock.now()
+    again = Order(
+        id=0,
+        user_id=lifted.user_id,
+        account_id=lifted.account_id,
+        client_order_id=new_client_order_id(),
+        symbol=lifted.symbol,
+        side=lifted.side,
+        order_type=lifted.order_type,
+        quantity=quantity,
+        price=price,
+        status=OrderStatus.SUBMITTED,
+        created_at=now,
+        updated_at=now,
+        role=lifted.role,
+    )
+    return await place_new(core, again)
+
+
 async def settle_submitted(
     core: Core, order_id: int, status: OrderStatus, error: str | None = None, tell: Tell | None = None
 ) -> None:
@@ -114,7 +138,7 @@ async def settle_submitted(
             settled = replace(current, updated_at=now, error=error if error is not None else current.error)
             await uow.orders.update(settled)
             if tell is not None:
-                await add_notices(uow, [(settled.user_id, tell(settled))], now)
+                await _tell(uow, settled, tell, now)
         await uow.commit()
 
 
@@ -135,11 +159,13 @@ async def record_report(
     tell: Tell | None = None,
     *,
     draft: OrderDraft | None = None,
+    leaving: Collection[OrderStatus] = SETTLING,
 ) -> Order:
     """Book an exchange's report of an order: new trades into the books (each once), status and totals, and
     what they do to the position's stop and targets. `tell`: what the order's user is told of it, written with
-    it as a notice, if this report is the one that brings the order out of SUBMITTED. `draft`: the order's own,
-    where the caller holds it. On futures, what the venue settled on its own before is booked first."""
+    it as a notice, if this report is the one that brings the order out of one of the `leaving` statuses (out
+    of SUBMITTED, by default): told once, however many processes book it. `draft`: the order's own, where the
+    caller holds it. On futures, what the venue settled on its own before is booked first."""
     now = core.clock.now()
     if is_perpetual(report.symbol):
         await book_reachable_events(core, (await _order(core, order_id)).account_id)
@@ -161,9 +187,15 @@ async def record_report(
             fee=report.fee,
             updated_at=now,
         )
+        # Compare-and-set: of processes booking the same report at once, the one that moves the status tells.
+        if (
+            tell is not None
+            and order.status in leaving
+            and updated.status is not order.status
+            and await uow.orders.transition(order.id, order.status, updated.status)
+        ):
+            await _tell(uow, updated, tell, now)
         await uow.orders.update(updated)
-        if tell is not None and order.status is OrderStatus.SUBMITTED:
-            await add_notices(uow, [(order.user_id, tell(updated))], now)
         await tell_entry_filled(uow, order, updated, draft, now)
         await books.save(uow, order.account_id)
         if realised:
@@ -174,6 +206,12 @@ async def record_report(
     await _follow_at_venue(core, updated, at_venue)
     await after_fill(core, order, updated)  # a stop-out or a trade closed: the protections look
     return updated
+
+
+async def _tell(uow: UnitOfWork, order: Order, tell: Tell, now: datetime) -> None:
+    text = tell(order)
+    if text is not None:
+        await add_notices(uow, [(order.user_id, text)], now)
 
 
 async def _order(core: Core, order_id: int) -> Order:

@@ -26,6 +26,8 @@ async def set_source_stop_mode(
 ) -> SignalSource:
     """The stop mode each later position of the source's signals gets (None: none). Positions open already
     keep theirs."""
+    if kind is StopModeKind.TRAILING_ENTRY:  # it buys: set on a buy to come, not on the positions opened
+        raise InvalidInput("A trailing entry is set on a buy, not as a source's stop mode.")
     if kind is not None:
         check_settings(kind, percent, after_target)
     async with core.uow() as uow:

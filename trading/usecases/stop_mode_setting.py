@@ -101,6 +101,8 @@ async def confirm_stop_mode(core: Core, user_id: int, mode_id: str) -> PositionS
                 raise DraftAlreadyUsed("That stop mode is already in force.")
             raise DraftExpired("That preview expired: ask again for a fresh one.")
         await uow.commit()
+    if record.mode.kind not in POSITION_KINDS:
+        return record  # a trailing entry: the price watch steps it (trading.usecases.trailing_entries)
     _, stop = await the_guarding_stop(core, user_id, record.symbol, None, record.account_id)
     if stop is not None:
         ticker = await (await core.exchanges.gateway_of(record.account_id)).ticker(record.symbol)

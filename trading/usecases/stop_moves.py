@@ -23,8 +23,8 @@ from trading.domain.orders import Order, OrderDraft, Preview
 from trading.domain.perpetuals import is_perpetual, perpetual_of
 from trading.ports import UnitOfWork
 from trading.usecases.brackets import guarding
-from trading.usecases.core import Core, account_of, new_client_order_id, new_draft_id
-from trading.usecases.placing import lift, place_new, replace_stop
+from trading.usecases.core import Core, account_of, new_draft_id
+from trading.usecases.placing import lift, place_again, replace_stop
 from trading.usecases.pricing import check_trigger, pair_of
 from trading.usecases.routing import derivatives
 
@@ -199,21 +199,5 @@ async def _rest_at(core: Core, stop: Order, price: Decimal) -> Order:
     lifted = await lift(core, stop)
     if lifted.filled > stop.filled:
         raise InvalidInput("Your stop went off while it was being moved: it sold the coins.")
-    now = core.clock.now()
     # For what it had left to sell: a stop order can fill in part at the venue.
-    again = Order(
-        id=0,
-        user_id=stop.user_id,
-        account_id=stop.account_id,
-        client_order_id=new_client_order_id(),
-        symbol=stop.symbol,
-        side=stop.side,
-        order_type=OrderType.STOP,
-        quantity=lifted.remaining,
-        price=price,
-        status=OrderStatus.SUBMITTED,
-        created_at=now,
-        updated_at=now,
-        role=stop.role,
-    )
-    return await place_new(core, again)
+    return await place_again(core, stop, lifted.remaining, price)

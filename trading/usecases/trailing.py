@@ -182,6 +182,8 @@ class TrailingStops:
         polled: list[Tracked] = []
         missing: set[str] = set()
         for record in records:
+            if record.mode.kind is StopModeKind.TRAILING_ENTRY:
+                continue  # no stop to move: the price watch's TrailingEntries steps it
             stop = stops.get((record.account_id, record.symbol))
             if stop is None:
                 missing.add(record.id)

@@ -15,9 +15,9 @@ from trading.domain.market import parse_symbol
 from trading.domain.money import price_text
 from trading.domain.orders import Order
 from trading.usecases.brackets import break_even, stop_of
-from trading.usecases.core import Core, new_client_order_id
+from trading.usecases.core import Core
 from trading.usecases.notices import add_notices
-from trading.usecases.placing import lift, place_new, reject, rest_new_stop, settle_submitted, submit
+from trading.usecases.placing import lift, place_again, reject, rest_new_stop, settle_submitted, submit
 from trading.usecases.pricing import free_of
 
 log = logging.getLogger(__name__)
@@ -95,23 +95,8 @@ async def _rest_hand_orders_again(core: Core, leg: Order, lifted: Sequence[Order
             gone.append(order)
             continue
         free -= quantity
-        now = core.clock.now()
-        again = Order(
-            id=0,
-            user_id=order.user_id,
-            account_id=order.account_id,
-            client_order_id=new_client_order_id(),
-            symbol=order.symbol,
-            side=order.side,
-            order_type=order.order_type,
-            quantity=quantity,
-            price=order.price,
-            status=OrderStatus.SUBMITTED,
-            created_at=now,
-            updated_at=now,
-        )
         try:
-            await place_new(core, again)
+            await place_again(core, order, quantity, order.price)
         except TradingError as error:
             log.warning(
                 "order %s not rested again after leg %s: %s",

@@ -1,10 +1,10 @@
 """Stops that move over the API: a position's stop mode (trailing, break-even after a target, moving target,
-trailing take-profit) previewed with where it puts the stop now, confirmed once, listed and turned off; on the
-same use cases as the chat."""
+trailing take-profit) previewed with where it puts the stop now, and a trailing entry previewed with what it
+buys; each confirmed once, listed and turned off; on the same use cases as the chat."""
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal, cast
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, Request, delete, get, post, put
@@ -12,6 +12,8 @@ from litestar.datastructures import State
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from trading.domain.enums import Side
+from trading.domain.intents import OrderIntent
 from trading.domain.stop_modes import PositionStopMode, StopModeKind
 from trading.usecases.stop_mode_setting import (
     StopModeRequest,
@@ -20,12 +22,14 @@ from trading.usecases.stop_mode_setting import (
     preview_stop_mode,
     stop_modes_of,
 )
+from trading.usecases.trailing_entries import preview_trailing_entry
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
 
 AuthRequest = Request[Principal, object, State]
 ModeId = Annotated[str, msgspec.Meta(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
 Kind = Literal["trailing", "break_even", "moving_target", "trailing_take_profit"]
+KindOut = Literal["trailing", "break_even", "moving_target", "trailing_take_profit", "trailing_entry"]
 Coin = Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9]+$")]
 
 
@@ -47,7 +51,7 @@ class StopModeOut(msgspec.Struct):
     id: str
     account_id: int
     symbol: str
-    kind: Kind
+    kind: KindOut
     side: Literal["long", "short"]
     percent: Decimal | None
     after_target: int
@@ -69,13 +73,33 @@ class StopModePreviewOut(msgspec.Struct):
     price: Decimal
 
 
+class TrailingEntryIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A buy of `amount` coins at market, placed once the price, having been at or below `below` (the market
+    now, if null), turns back up `percent` (above 0, at most 50) from its low since."""
+
+    amount: Decimal
+    percent: Decimal
+    below: Decimal | None = None
+    quote: str | None = None
+    account_id: int | None = None
+
+
+class TrailingEntryPreviewOut(msgspec.Struct):
+    """The trailing entry to confirm (POST /positions/stop-modes/{id}/confirm); `quantity`: what it buys;
+    `price`: the market now."""
+
+    mode: StopModeOut
+    quantity: Decimal
+    price: Decimal
+
+
 def _mode_out(record: PositionStopMode) -> StopModeOut:
     mode = record.mode
     return StopModeOut(
         record.id,
         record.account_id,
         record.symbol,
-        cast(Kind, mode.kind.value),
+        mode.kind.value,
         "long" if mode.long else "short",
         mode.percent,
         mode.after_target,
@@ -112,6 +136,24 @@ class StopModesController(Controller):
         return StopModePreviewOut(
             _mode_out(preview.record), stop.id, stop.price, preview.stop_now, preview.price
         )
+
+    @put(
+        "/{coin:str}/trailing-entry",
+        guards=[can_trade],
+        status_code=HTTP_201_CREATED,
+        summary="Preview a trailing entry: a buy at market once the price turns back up from its low",
+        description="The buy is checked as any order now (risk limits, funds); confirmed, it is placed once, at "
+        "the tick that turns, and told. Spot accounts only; a percentage above 50 is 400.",
+    )
+    async def preview_entry(
+        self, state: State, request: AuthRequest, coin: Coin, data: JSONBody[TrailingEntryIn]
+    ) -> TrailingEntryPreviewOut:
+        web: WebContext = state.web
+        intent = OrderIntent(coin, Side.BUY, data.amount, quote=data.quote)
+        preview = await preview_trailing_entry(
+            web.core, request.user.user_id, intent, data.percent, data.below, data.account_id
+        )
+        return TrailingEntryPreviewOut(_mode_out(preview.record), preview.draft.quantity, preview.price)
 
     @post(
         "/stop-modes/{mode_id:str}/confirm",

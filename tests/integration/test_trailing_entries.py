@@ -1,0 +1,106 @@
+"""Trailing entries on the paper venue along scripted price paths: the buy placed once, at the tick that turns
+back up the percentage from the low below the level, the trader told; the low kept over a restart; two
+processes acting on the same tick place it once."""
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+
+from tests.harness import Harness
+from trading.domain.enums import OrderStatus, Side
+from trading.domain.errors import InvalidInput
+from trading.domain.intents import OrderIntent
+from trading.domain.orders import Order
+from trading.domain.stop_modes import StopModeKind
+from trading.usecases.source_stop_modes import set_source_stop_mode
+from trading.usecases.stop_mode_setting import confirm_stop_mode, stop_modes_of
+from trading.usecases.trailing_entries import TrailingEntries, preview_trailing_entry
+
+D = Decimal
+ETH = "ETH/USDT"
+
+
+async def tick(harness: Harness, entries: TrailingEntries, price: str) -> int:
+    harness.market.set_price(ETH, D(price))
+    return await entries.on_price(await harness.market.ticker(ETH))
+
+
+async def orders_of(harness: Harness, user: int) -> list[Order]:
+    async with harness.core.uow(read_only=True) as uow:
+        return list(await uow.orders.for_user(user))
+
+
+async def told(harness: Harness, user: int) -> list[str]:
+    async with harness.core.uow() as uow:
+        return [n.text for n in await uow.notices.unsent(50) if n.user_id == user]
+
+
+async def in_force(harness: Harness, level: str, percent: str = "2") -> tuple[int, TrailingEntries]:
+    """A user whose trailing entry buys 0.1 ETH once the price turns up `percent` from a low below `level`."""
+    user, _ = await harness.user()
+    harness.market.set_price(ETH, D(3000))
+    intent = OrderIntent("ETH", Side.BUY, D("0.1"))
+    preview = await preview_trailing_entry(harness.core, user, intent, D(percent), D(level))
+    assert preview.record.mode.kind is StopModeKind.TRAILING_ENTRY
+    await confirm_stop_mode(harness.core, user, preview.record.id)
+    entries = TrailingEntries(harness.core, harness.container.prices)
+    await entries.refresh()
+    assert len(entries) == 1
+    return user, entries
+
+
+async def test_it_buys_once_at_the_turn_back_up_from_the_low_below_its_level(harness: Harness) -> None:
+    user, entries = await in_force(harness, "2950")
+    assert await tick(harness, entries, "2990") == 0  # above the level: never bought there
+    assert await tick(harness, entries, "3040") == 0
+    assert await tick(harness, entries, "2900") == 0  # the low
+    assert await tick(harness, entries, "2950") == 0  # up 1.7%: not yet
+    assert await orders_of(harness, user) == []
+    assert await tick(harness, entries, "2960") == 1  # up 2.07% from 2900
+    [order] = await orders_of(harness, user)
+    assert (order.side, order.status, order.quantity) == (Side.BUY, OrderStatus.FILLED, D("0.1"))
+    [notice] = await told(harness, user)
+    assert notice.startswith("📈 ETH/USDT: the price turned back up 2% from its low of 2,900.")  # the ask
+    assert await stop_modes_of(harness.core, user) == [] and len(entries) == 0
+    assert await tick(harness, entries, "3100") == 0
+    await entries.refresh()
+    assert len(await orders_of(harness, user)) == 1
+
+
+async def test_its_low_is_kept_over_a_restart(harness: Harness) -> None:
+    user, entries = await in_force(harness, "3000")
+    await tick(harness, entries, "2800")
+    await entries.refresh()  # the look writes the low seen
+    restarted = TrailingEntries(harness.core, harness.container.prices)
+    await restarted.refresh()
+    assert await tick(harness, restarted, "2860") == 1  # up 2.1% from 2800, the low before the restart
+    assert len(await orders_of(harness, user)) == 1
+
+
+async def test_two_processes_at_the_same_turn_buy_once(harness: Harness) -> None:
+    user, entries = await in_force(harness, "3000")
+    other = TrailingEntries(harness.core, harness.container.prices)
+    await other.refresh()
+    for watcher in (entries, other):
+        await tick(harness, watcher, "2800")
+    harness.market.set_price(ETH, D(2900))
+    ticker = await harness.market.ticker(ETH)
+    await asyncio.gather(entries.on_price(ticker), other.on_price(ticker))
+    assert len(await orders_of(harness, user)) == 1
+    assert len(await told(harness, user)) == 1
+
+
+async def test_only_a_market_buy_trails_in(harness: Harness) -> None:
+    user, _ = await harness.user()
+    sell = OrderIntent("ETH", Side.SELL, D("0.1"))
+    with pytest.raises(InvalidInput, match="buy at market"):
+        await preview_trailing_entry(harness.core, user, sell, D(2))
+    with pytest.raises(InvalidInput, match="percentage"):
+        await preview_trailing_entry(harness.core, user, OrderIntent("ETH", Side.BUY, D("0.1")), D(60))
+
+
+async def test_a_source_takes_no_trailing_entry_as_the_stop_mode_of_its_positions(harness: Harness) -> None:
+    user, _ = await harness.user()
+    with pytest.raises(InvalidInput, match="set on a buy"):
+        await set_source_stop_mode(harness.core, user, 1, StopModeKind.TRAILING_ENTRY, D(2))
