@@ -101,11 +101,11 @@ async def updates_a_second(
 
 
 async def reply_times(
-    telegram: Telegram, users: list[int], seconds: float, taps: bool
+    telegram: Telegram, users: list[int], seconds: float, updates_rate: float, taps: bool
 ) -> tuple[list[float], list[float], int]:
     """Milliseconds from each message's post to its reply at the sandbox, and to the webhook's answer, at
-    REPLY_RATE updates a second (the messages fewer by the taps they bring); and the answers not 200."""
-    rate = REPLY_RATE / (1 + BUY_SHARE) if taps else REPLY_RATE
+    `updates_rate` updates a second (the messages fewer by the taps they bring); and the answers not 200."""
+    rate = updates_rate / (1 + BUY_SHARE) if taps else updates_rate
     replies: list[float] = []
     answers: list[float] = []
     refused = 0
@@ -211,11 +211,13 @@ def report_updates(connections: int, seconds: float, echo: tuple[Wrk, float], bo
 
 
 def report_replies(
-    echo: tuple[list[float], list[float], int], bot: tuple[list[float], list[float], int]
+    rate: float, echo: tuple[list[float], list[float], int], bot: tuple[list[float], list[float], int]
 ) -> None:
     print(
-        f"reply time at {REPLY_RATE} updates/s: from the update's post to the bot's sendMessage at the sandbox"
+        f"reply time at {rate:.0f} updates/s: from the update's post to the bot's sendMessage at the sandbox"
     )
+    if rate < REPLY_RATE:
+        print(f"  (not at {REPLY_RATE}: tsbot took {rate / 0.8:.0f} updates/s here; the target is missed)")
     for name, (replies, answers, refused) in (
         ("bare aiogram echo bot (baseline)", echo),
         ("tsbot's mix", bot),
@@ -307,11 +309,13 @@ async def measure(
     async with telegram(sandbox, bot.base, fresh_ids()) as bot_telegram:
         bot_updates = await updates_a_second(bot_telegram, bot.base, users, args.seconds, args.connections)
     report_updates(args.connections, args.seconds, echo_updates, bot_updates)
+    # Above what the bot takes, the replies queue up without end: then measured below it, and said so.
+    rate = min(REPLY_RATE, 0.8 * bot_updates[1])
     async with telegram(sandbox, echo.base, fresh_ids()) as echo_telegram:
-        echo_replies = await reply_times(echo_telegram, users, args.seconds, taps=False)
+        echo_replies = await reply_times(echo_telegram, users, args.seconds, rate, taps=False)
     async with telegram(sandbox, bot.base, fresh_ids()) as bot_telegram:
-        bot_replies = await reply_times(bot_telegram, users, args.seconds, taps=True)
-    report_replies(echo_replies, bot_replies)
+        bot_replies = await reply_times(bot_telegram, users, args.seconds, rate, taps=True)
+    report_replies(rate, echo_replies, bot_replies)
     env = tsbot_env(sandbox, folder, bot_port, database, args.redis)
     tokens = [await trading_token(env, folder, f"soak-{n}") for n in range(WRK_THREADS)]
     api = await api_figures(bot.base, tokens, folder, args.seconds, args.connections)

@@ -210,8 +210,11 @@ class Telegram:
         """The webhook's status, and its answer time in milliseconds."""
         sent = time.perf_counter()
         body = {"update_id": next(self.update_ids), **update}
-        async with self.session.post(self.url, json=body, headers={SECRET_HEADER: SECRET}) as answer:
-            await answer.read()
+        try:
+            async with self.session.post(self.url, json=body, headers={SECRET_HEADER: SECRET}) as answer:
+                await answer.read()
+        except (aiohttp.ClientError, TimeoutError):  # no answer: counted, not the end of the run
+            return 0, (time.perf_counter() - sent) * 1000
         return answer.status, (time.perf_counter() - sent) * 1000
 
     async def settled(self) -> None:
