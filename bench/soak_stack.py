@@ -186,12 +186,14 @@ class Telegram:
         self.state.on_bot_message = self.arrived
         self.taps = 0
         self.failed_taps = 0
+        self.messages = 0  # the bot's, as they arrive
         self.last_message = time.perf_counter()
         self.tapping: set[asyncio.Task[None]] = set()
 
     def arrived(self, chat_id: int, message: ChatMessage) -> None:
         assert self.timed is not None
         self.last_message = time.perf_counter()
+        self.messages += 1
         self.timed(chat_id, message)
         data = confirm_data(message)
         if data is not None:
