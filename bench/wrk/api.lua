@@ -65,7 +65,7 @@ function response(status, headers, body)
       wrk.thread:set("server_errors", server_errors)
    end
    if sink ~= nil then
-      local draft = string.match(body, '"draft_id":%s*("?[%w%-]+"?)')
+      local draft = string.match(body, '"draft_id":%s*("?[%w_%-]+"?)')
       if status == 201 and draft ~= nil then
          sink:write(draft, "\n")
          sink:flush()
