@@ -187,12 +187,13 @@ class Telegram:
         self.taps = 0
         self.failed_taps = 0
         self.messages = 0  # the bot's, as they arrive
+        self.arrivals: dict[int, float] = {}  # each chat's last message, when it arrived
         self.last_message = time.perf_counter()
         self.tapping: set[asyncio.Task[None]] = set()
 
     def arrived(self, chat_id: int, message: ChatMessage) -> None:
         assert self.timed is not None
-        self.last_message = time.perf_counter()
+        self.last_message = self.arrivals[chat_id] = time.perf_counter()
         self.messages += 1
         self.timed(chat_id, message)
         data = confirm_data(message)
