@@ -167,7 +167,7 @@ def echo_topology(sandbox: Sandbox, folder: Path, workers: int) -> Iterator[tupl
 def confirm_data(message: ChatMessage) -> str | None:
     for row in (message.reply_markup or {}).get("inline_keyboard", []):
         for button in row:
-            if button["text"].startswith("Confirm"):
+            if "Confirm" in button["text"]:  # "✅ Confirm"
                 return str(button["callback_data"])
     return None
 
