@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 TORCH := $(shell grep -o '"torch==[^"]*' pyproject.toml | tr -d '"')
 
-.PHONY: run test lint lint-frontend typecheck unit install lock migrate bench clean frontend chromium nginx prometheus
+.PHONY: run test lint lint-frontend typecheck unit install lock migrate bench clean frontend chromium nginx prometheus wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,11 @@ nginx:
 prometheus:
 	@command -v prometheus >/dev/null || [ -x /usr/bin/prometheus ] || { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } \
 		|| echo "prometheus could not be installed: tests/deploy/test_prometheus.py will be skipped" >&2
+
+# Debian's wrk, the load tool of bench/soak.py (the production topology under load).
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
+		|| echo "wrk could not be installed: bench/soak.py needs it" >&2
 
 run: migrate frontend
 	$(BIN)/tsbot run

@@ -29,11 +29,11 @@ from pathlib import Path
 
 import aiohttp
 import uvicorn
-from aiogram import Bot, Dispatcher, F
+from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import CallbackQuery, Message
 
+from bench.echo_webhook import echo_dispatcher
 from bot.container import build_container
 from bot.migrate import upgrade
 from bot.sandbox.routes import sandbox_router
@@ -114,20 +114,6 @@ async def sandbox_server(port: int) -> AsyncIterator[SandboxState]:
     finally:
         server.should_exit = True
         await task
-
-
-def echo_dispatcher() -> Dispatcher:
-    dp = Dispatcher()
-
-    @dp.message(F.text)
-    async def echo(message: Message) -> None:
-        await message.answer(message.text or "")
-
-    @dp.callback_query()
-    async def tapped(query: CallbackQuery) -> None:
-        await query.answer("ok")
-
-    return dp
 
 
 async def say(client: Users, replies: Replies, user: int, text: str) -> ChatMessage:
