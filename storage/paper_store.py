@@ -9,7 +9,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Executable, Row, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.futures_models import PaperFuturesEventRow, PaperPerpetualRow
@@ -61,7 +61,13 @@ _TRADES = table_of(PaperTradeRow)
 _BALANCES_OF = select(_BALANCES.c.asset, _BALANCES.c.total).where(
     _BALANCES.c.account_id == bindparam("account_id")
 )
-_LOCK_BALANCES_OF = _BALANCES_OF.with_for_update()
+# A writer's lock on one account's paper books, taken before it reads them: two fills of one user at once must
+# not both see a coin missing and both insert its row. Row locks cannot do it (there is no row yet, and a
+# statement that waited for one still reads from the snapshot it began with), so PostgreSQL takes a transaction
+# advisory lock in a statement of its own; the reads after it see what the one before committed. The first key
+# names these books among the app's advisory locks; on SQLite, BEGIN IMMEDIATE already serialises writers.
+_PAPER_BOOKS = 0x70617072
+_LOCK_BOOKS = select(func.pg_advisory_xact_lock(_PAPER_BOOKS, bindparam("account_id")))
 _INSERT_BALANCE = insert(_BALANCES)
 _UPDATE_BALANCE = update(_BALANCES).where(
     _BALANCES.c.account_id == bindparam("b_account_id"), _BALANCES.c.asset == bindparam("b_asset")
@@ -109,15 +115,17 @@ class SqlPaperSession:
         await self._tx.close()  # rolls back what was not committed, before the connection goes back
 
     async def balances(self, account_id: int) -> dict[str, Decimal]:
-        return dict(await self._read(_BALANCES_OF if self._read_only else _LOCK_BALANCES_OF, account_id))
+        return dict(await self._read(account_id))
 
-    async def _read(self, query: Executable, account_id: int) -> dict[str, Decimal]:
-        rows = await self._tx.execute(query, {"account_id": account_id})
+    async def _read(self, account_id: int) -> dict[str, Decimal]:
+        if not self._read_only and self._tx.dialect == "postgresql":
+            await self._tx.execute(_LOCK_BOOKS, {"account_id": account_id})
+        rows = await self._tx.execute(_BALANCES_OF, {"account_id": account_id})
         self._stored = {row.asset: row.total for row in rows}
         return self._stored
 
     async def set_balances(self, account_id: int, balances: Mapping[str, Decimal]) -> None:
-        stored = self._stored if self._stored is not None else await self._read(_BALANCES_OF, account_id)
+        stored = self._stored if self._stored is not None else await self._read(account_id)
         changed = [
             {"b_account_id": account_id, "b_asset": asset, "total": total}
             for asset, total in balances.items()

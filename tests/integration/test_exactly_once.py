@@ -48,6 +48,26 @@ async def test_fifty_concurrent_confirmations_from_two_processes_place_one_order
     assert (await portfolio(reader.core, user)).positions[0].quantity == Decimal("0.5")
 
 
+async def test_many_orders_of_one_user_confirmed_at_once_all_fill_and_book_every_coin(
+    harness: Harness, harness_factory: Callable[[], Harness]
+) -> None:
+    """Each a first buy of its coin on the venue's books, all at once from two processes: none may fail for
+    another's having written the coin's balance in between."""
+    user, _ = await harness.user()
+    second = harness_factory()
+    drafts = [
+        await draft_order(harness.core, user, OrderIntent(coin, Side.BUY, Decimal("0.01")))
+        for coin in ("BTC", "ETH", "BTC", "ETH", "BTC", "ETH", "BTC", "ETH")
+    ]
+    results = await asyncio.gather(
+        *(confirm_draft((harness if i % 2 else second).core, user, d.id) for i, d in enumerate(drafts)),
+        return_exceptions=True,
+    )
+    assert [r.status if isinstance(r, Order) else r for r in results] == [OrderStatus.FILLED] * len(drafts)
+    held = {p.symbol: p.quantity for p in (await portfolio(harness_factory().core, user)).positions}
+    assert held == {"BTC/USDT": Decimal("0.04"), "ETH/USDT": Decimal("0.04")}
+
+
 async def test_a_replayed_confirmation_is_refused_and_places_nothing(harness: Harness) -> None:
     user, _ = await harness.user()
     draft = await draft_order(harness.core, user, OrderIntent("SOL", Side.BUY, Decimal(2)))
