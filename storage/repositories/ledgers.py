@@ -1,8 +1,9 @@
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import String, bindparam, insert, literal, null, select, type_coerce, union_all, update
 
 from storage.models import BalanceRow, EquitySnapshotRow, PnlDayRow, PositionRow, table_of
 from storage.repositories.account_rows import AccountRows, lock_account
@@ -33,10 +34,25 @@ _EQUITY_SINCE = (
 # An asset's book (total, deposited, fees paid, realised) and a position's (quantity, cost, realised).
 _Book = tuple[Decimal, Decimal, Decimal, Decimal]
 _Held = tuple[Decimal, Decimal, Decimal]
+_BALANCES, _POSITIONS = table_of(BalanceRow), table_of(PositionRow)
 _BOOKS: AccountRows[_Book] = AccountRows(
-    table_of(BalanceRow), "asset", ("total", "deposited", "fees_paid", "realised_pnl")
+    _BALANCES, "asset", ("total", "deposited", "fees_paid", "realised_pnl")
 )
-_HELD: AccountRows[_Held] = AccountRows(table_of(PositionRow), "symbol", ("quantity", "cost", "realised_pnl"))
+_HELD: AccountRows[_Held] = AccountRows(_POSITIONS, "symbol", ("quantity", "cost", "realised_pnl"))
+# Both halves of a ledger in one round trip, told apart by `part`: a position's row is padded to a book's width.
+_LEDGER_ROWS = union_all(
+    select(
+        literal("book", String).label("part"),
+        _BALANCES.c.asset.label("key"),
+        *(_BALANCES.c[column] for column in _BOOKS.columns),
+    ).where(_BALANCES.c.account_id == bindparam("account_id")),
+    select(
+        literal("held", String),
+        _POSITIONS.c.symbol,
+        *(_POSITIONS.c[column] for column in _HELD.columns),
+        type_coerce(null(), _POSITIONS.c.cost.type),
+    ).where(_POSITIONS.c.account_id == bindparam("account_id")),
+)
 
 
 def _ledger(books: dict[str, _Book], held: dict[str, _Held]) -> Ledger:
@@ -87,8 +103,17 @@ class SqlLedgerRepository:
         """The account's rows as stored, read once a transaction and kept in step with what `save` writes."""
         stored = self._stored.get(account_id)
         if stored is None:
-            books = await _BOOKS.read(self._tx, account_id)
-            stored = self._stored[account_id] = (books, await _HELD.read(self._tx, account_id))
+            books: dict[str, _Book] = {}
+            held: dict[str, _Held] = {}
+            rows: Sequence[Sequence[Any]] = (
+                await self._tx.execute(_LEDGER_ROWS, {"account_id": account_id})
+            ).all()
+            for part, key, first, second, third, fourth in rows:
+                if part == "book":
+                    books[key] = (first, second, third, fourth)
+                else:
+                    held[key] = (first, second, third)
+            stored = self._stored[account_id] = (books, held)
         return stored
 
     async def record_pnl(self, account_id: int, day: date, realised: Decimal) -> None:

@@ -9,11 +9,14 @@ from sqlalchemy import Row, bindparam, case, delete, insert, null, select, updat
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from storage.access_models import RiskSettingsRow
 from storage.crypto import CredentialCipher
 from storage.models import ExchangeAccountRow, UserRow, table_of
+from storage.repositories.risk_settings import LIMIT_COLUMNS, overrides_of
 from storage.transaction import Transaction
 from trading.domain.accounts import Credentials, ExchangeAccount, User
 from trading.domain.futures import MarketType
+from trading.domain.risk import RiskOverrides
 
 
 def _user(row: Row[Any]) -> User:
@@ -39,6 +42,14 @@ _USER_BY_TELEGRAM_ID = select(_USERS).where(_USERS.c.telegram_id == bindparam("t
 _ACCOUNTS = table_of(ExchangeAccountRow)
 _ACCOUNT = select(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id"))
 _ACCOUNTS_OF = select(_ACCOUNTS).where(_ACCOUNTS.c.user_id == bindparam("user_id")).order_by(_ACCOUNTS.c.id)
+# The same with the owner's own risk limits on each row (null where there are none): an order preview needs both.
+_RISK_SETTINGS = table_of(RiskSettingsRow)
+_ACCOUNTS_WITH_LIMITS = (
+    select(_ACCOUNTS, *LIMIT_COLUMNS)
+    .outerjoin(_RISK_SETTINGS, _RISK_SETTINGS.c.user_id == _ACCOUNTS.c.user_id)
+    .where(_ACCOUNTS.c.user_id == bindparam("user_id"))
+    .order_by(_ACCOUNTS.c.id)
+)
 _PENDING_COUNT = _ACCOUNTS.c.deposits_pending
 _MARK_DEPOSIT_PENDING = (
     update(_ACCOUNTS)
@@ -107,6 +118,10 @@ class SqlAccountRepository:
     async def for_user(self, user_id: int) -> Sequence[ExchangeAccount]:
         rows = await self._tx.execute(_ACCOUNTS_OF, {"user_id": user_id})
         return tuple(_account(row) for row in rows)
+
+    async def for_user_with_limits(self, user_id: int) -> tuple[Sequence[ExchangeAccount], RiskOverrides]:
+        rows = (await self._tx.execute(_ACCOUNTS_WITH_LIMITS, {"user_id": user_id})).all()
+        return tuple(_account(row) for row in rows), overrides_of(rows[0]) if rows else RiskOverrides()
 
     async def every(self) -> Sequence[ExchangeAccount]:
         rows = await self._tx.execute(select(_ACCOUNTS).order_by(_ACCOUNTS.c.id))

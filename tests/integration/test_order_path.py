@@ -284,6 +284,18 @@ async def test_drafts_expire_belong_to_their_user_and_are_single_use(harness: Ha
     assert await harness.count("orders") == 0
 
 
+async def test_a_draft_on_a_named_account_is_only_the_owners(harness: Harness) -> None:
+    alice, alices = await harness.user("alice", 1)
+    bob, _ = await harness.user("bob", 2)
+    before = await harness.counts()
+    with pytest.raises(NotFound, match="account was not found"):
+        await draft_order(harness.core, bob, buy("ETH", "0.01"), alices.id)
+    assert await harness.counts() == before
+
+    draft = await draft_order(harness.core, alice, buy("ETH", "0.01"), alices.id)
+    assert draft.account_id == alices.id
+
+
 async def test_a_restart_keeps_open_orders_and_balances(harness: Harness, harness_factory) -> None:  # type: ignore[no-untyped-def]
     user, account = await harness.user()
     ask = (await harness.market.ticker("ETH/USDT")).ask

@@ -44,6 +44,10 @@ class AccountRepository(Protocol):
 
     async def for_user(self, user_id: int) -> Sequence[ExchangeAccount]: ...
 
+    async def for_user_with_limits(self, user_id: int) -> tuple[Sequence[ExchangeAccount], RiskOverrides]:
+        """The user's accounts and the user's own risk limits (RiskSettingsRepository.get), in one read."""
+        ...
+
     async def every(self) -> Sequence[ExchangeAccount]: ...
 
     async def mark_deposit_pending(self, account_id: int, now: datetime) -> None:

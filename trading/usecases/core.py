@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -10,7 +11,7 @@ from trading.domain.accounts import PAPER, Credentials, ExchangeAccount
 from trading.domain.errors import NotFound
 from trading.domain.futures import MarketType
 from trading.domain.protections import ProtectionLimits
-from trading.domain.risk import RiskLimits
+from trading.domain.risk import RiskLimits, RiskOverrides
 from trading.ports import Clock, ExchangeFactory, UnitOfWork, UnitOfWorkFactory
 
 
@@ -48,6 +49,9 @@ def new_client_order_id() -> str:
     return "tsb" + uuid.uuid4().hex[:15]
 
 
+_NO_SUCH_ACCOUNT = "That exchange account was not found."
+
+
 async def account_of(
     uow: UnitOfWork, user_id: int, account_id: int | None, market_type: MarketType = MarketType.SPOT
 ) -> ExchangeAccount:
@@ -56,9 +60,25 @@ async def account_of(
     if account_id is not None:
         account = await uow.accounts.get(account_id)
         if account is None or account.user_id != user_id:
-            raise NotFound("That exchange account was not found.")
+            raise NotFound(_NO_SUCH_ACCOUNT)
         return account
-    accounts = await uow.accounts.for_user(user_id)
+    return _first_of(await uow.accounts.for_user(user_id), market_type)
+
+
+async def account_and_limits(
+    uow: UnitOfWork, user_id: int, account_id: int | None
+) -> tuple[ExchangeAccount, RiskOverrides]:
+    """account_of's account (by default the first spot one) with the user's own risk limits, in one read."""
+    accounts, overrides = await uow.accounts.for_user_with_limits(user_id)
+    if account_id is None:
+        return _first_of(accounts, MarketType.SPOT), overrides
+    found = next((a for a in accounts if a.id == account_id), None)
+    if found is None:
+        raise NotFound(_NO_SUCH_ACCOUNT)
+    return found, overrides
+
+
+def _first_of(accounts: Sequence[ExchangeAccount], market_type: MarketType) -> ExchangeAccount:
     found = next((a for a in accounts if a.market_type is market_type), None)
     if found is None:
         raise NotFound(

@@ -19,7 +19,7 @@ from trading.domain.risk import (
 )
 from trading.domain.risk_sizing import loss_at_stop, size_from_risk
 from trading.ports import ExchangeGateway
-from trading.usecases.core import Core, account_of, new_draft_id
+from trading.usecases.core import Core, account_and_limits, new_draft_id
 from trading.usecases.futures_drafting import draft_futures_order
 from trading.usecases.order_metrics import risk_checked
 from trading.usecases.pricing import (
@@ -69,9 +69,9 @@ async def draft_order(
         return await draft_futures_order(core, user_id, intent, account_id)
     _validate(intent)
     async with core.uow(read_only=True) as uow:
-        account = await account_of(uow, user_id, account_id)
+        account, overrides = await account_and_limits(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
-        limits = effective_limits(core.config.limits, await uow.risk_settings.get(user_id))
+        limits = effective_limits(core.config.limits, overrides)
         realised_today = ZERO
         if intent.side is Side.BUY:  # only what adds risk answers to the daily loss limit
             today = core.clock.now().date()
