@@ -11,22 +11,20 @@ PostgreSQL: a database of the run's own, made beside the one `--postgres` names 
 
 import argparse
 import asyncio
-import os
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
+from bench.databases import scratch_postgres
 from bot.clock import SystemClock
-from bot.container import build_container
+from bot.container import Container, build_container
 from bot.migrate import upgrade
 from bot.settings import Settings
-from storage.db import execute_autocommit
 from trading.domain.enums import AmountUnit, OrderStatus, Side
 from trading.domain.futures import PositionSide
 from trading.domain.intents import OrderIntent
@@ -59,7 +57,10 @@ async def timed(times: int, step: Callable[[int], Awaitable[None]]) -> tuple[lis
 Timed = tuple[list[float], float]
 
 
-async def measure(database_url: str, orders: int) -> tuple[Timed, Timed, Timed]:
+@asynccontextmanager
+async def funded_trader(database_url: str) -> AsyncIterator[tuple[Container, int]]:
+    """The app's container on `database_url`, with risk limits that refuse no bench order, and the id of a user
+    holding 1,000,000 USDT on the paper venue."""
     settings = Settings(
         database_url=database_url,
         secret_key="bench",
@@ -67,22 +68,29 @@ async def measure(database_url: str, orders: int) -> tuple[Timed, Timed, Timed]:
         risk_max_position_share=Decimal(1),
     )
     container = build_container(settings, SystemClock())
-    core = container.core
     try:
-        user, account = await register_user(core, "bench")
-        await deposit(core, user.id, account.id, "USDT", Decimal(1_000_000))
+        user, account = await register_user(container.core, "bench")
+        await deposit(container.core, user.id, account.id, "USDT", Decimal(1_000_000))
+        yield container, user.id
+    finally:
+        await container.close()
+
+
+async def measure(database_url: str, orders: int) -> tuple[Timed, Timed, Timed]:
+    async with funded_trader(database_url) as (container, user_id):
+        core = container.core
         # The short's stop: above it, below its liquidation at 2x, and far enough that it never fires here.
         stop = ((await container.market.ticker("ETH/USDT")).ask * Decimal("1.2")).quantize(Decimal("0.01"))
 
         async def one_row(i: int) -> None:
             async with core.uow() as uow:
-                await uow.commands.add(user.id, "bench", f"baseline {i}", "ok", core.clock.now())
+                await uow.commands.add(user_id, "bench", f"baseline {i}", "ok", core.clock.now())
                 await uow.commit()
 
         async def one_order(i: int) -> None:
             side = Side.BUY if i % 2 == 0 else Side.SELL  # buy then sell it back: the balance stays put
-            draft = await draft_order(core, user.id, OrderIntent("ETH", side, Decimal("0.01")))
-            order = await confirm_draft(core, user.id, draft.id)
+            draft = await draft_order(core, user_id, OrderIntent("ETH", side, Decimal("0.01")))
+            order = await confirm_draft(core, user_id, draft.id)
             assert order.status is OrderStatus.FILLED, order
 
         async def one_futures_order(i: int) -> None:
@@ -92,16 +100,14 @@ async def measure(database_url: str, orders: int) -> tuple[Timed, Timed, Timed]:
                 intent = OrderIntent("ETH", Side.SELL, Decimal("0.01"), leverage=Decimal(2), stop_loss=stop)
             else:
                 intent = OrderIntent("ETH", Side.BUY, Decimal(100), AmountUnit.PERCENT)
-            draft = await draft_order(core, user.id, replace(intent, position=PositionSide.SHORT))
-            order = await confirm_draft(core, user.id, draft.id)
+            draft = await draft_order(core, user_id, replace(intent, position=PositionSide.SHORT))
+            order = await confirm_draft(core, user_id, draft.id)
             assert order.status is OrderStatus.FILLED, order
 
         baseline = await timed(orders, one_row)
         path = await timed(orders, one_order)
         futures = await timed(orders, one_futures_order)
         return baseline, path, futures
-    finally:
-        await container.close()
 
 
 def report(name: str, baseline: Timed, path: Timed, futures: Timed) -> None:
@@ -131,15 +137,9 @@ def main() -> None:
                 upgrade(Settings(database_url=url))
                 report("sqlite", *asyncio.run(measure(url, args.orders)))
         elif backend == "postgres":
-            # Named for this run: two runs at once (or a test suite) never share one.
-            name = f"tsbot_bench_{os.getpid()}"
-            url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
-            asyncio.run(execute_autocommit(args.postgres, f"CREATE DATABASE {name}"))
-            try:
+            with scratch_postgres(args.postgres, "order_path") as url:
                 upgrade(Settings(database_url=url, secret_key="bench"))
                 report("postgres", *asyncio.run(measure(url, args.orders)))
-            finally:
-                asyncio.run(execute_autocommit(args.postgres, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         else:
             parser.error(f"unknown backend {backend!r}")
 

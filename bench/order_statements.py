@@ -11,7 +11,6 @@ connection runs in autocommit), `commit`, `before_cursor_execute` (statements se
 
 import argparse
 import asyncio
-import os
 import statistics
 import tempfile
 from collections import Counter
@@ -23,17 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, event
-from sqlalchemy.engine import make_url
 
-from bench.order_path import percentile
-from bot.clock import SystemClock
-from bot.container import Container, build_container
+from bench.databases import scratch_postgres
+from bench.order_path import funded_trader, percentile
+from bot.container import Container
 from bot.migrate import upgrade
 from bot.settings import Settings
-from storage.db import execute_autocommit
 from trading.domain.enums import OrderStatus, Side
 from trading.domain.intents import OrderIntent
-from trading.usecases.accounts import deposit, register_user
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import confirm_draft
 
@@ -81,19 +77,10 @@ class Tally:
 
 
 async def measure(url: str, orders: int, show: bool) -> None:
-    settings = Settings(
-        database_url=url,
-        secret_key="bench",
-        risk_max_order_value=Decimal(10**9),
-        risk_max_position_share=Decimal(1),
-    )
-    container = build_container(settings, SystemClock())
-    core = container.core
     tally = Tally()
     times: dict[str, list[float]] = {"draft": [], "confirm": []}
-    try:
-        user, account = await register_user(core, "bench")
-        await deposit(core, user.id, account.id, "USDT", Decimal(1_000_000))
+    async with funded_trader(url) as (container, user_id):
+        core = container.core
 
         async def stage(name: str, step: Callable[[], Awaitable[Any]]) -> Any:
             loop = asyncio.get_running_loop()
@@ -105,8 +92,8 @@ async def measure(url: str, orders: int, show: bool) -> None:
 
         async def one_order(i: int) -> None:
             intent = OrderIntent("ETH", Side.BUY if i % 2 == 0 else Side.SELL, Decimal("0.01"))
-            draft = await stage("draft", lambda: draft_order(core, user.id, intent))
-            order = await stage("confirm", lambda: confirm_draft(core, user.id, draft.id))
+            draft = await stage("draft", lambda: draft_order(core, user_id, intent))
+            order = await stage("confirm", lambda: confirm_draft(core, user_id, draft.id))
             assert order.status is OrderStatus.FILLED, order
 
         for i in range(WARM_UP):
@@ -132,8 +119,6 @@ async def measure(url: str, orders: int, show: bool) -> None:
                 f"statements {tally.statements[name] / orders:5.1f}  "
                 f"p50 {statistics.median(values):7.2f} ms  p99 {percentile(values, 0.99):7.2f} ms"
             )
-    finally:
-        await container.close()
 
 
 def main() -> None:
@@ -148,14 +133,9 @@ def main() -> None:
             upgrade(Settings(database_url=url))
             asyncio.run(measure(url, args.orders, args.show))
         return
-    name = f"tsbot_bench_statements_{os.getpid()}"
-    url = make_url(args.database).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(execute_autocommit(args.database, f"CREATE DATABASE {name}"))
-    try:
+    with scratch_postgres(args.database, "statements") as url:
         upgrade(Settings(database_url=url, secret_key="bench"))
         asyncio.run(measure(url, args.orders, args.show))
-    finally:
-        asyncio.run(execute_autocommit(args.database, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ printed beside its baseline from the same run.
 
 import argparse
 import asyncio
-import os
 import shutil
 import sys
 import tempfile
@@ -35,9 +34,9 @@ import uuid
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy.engine import make_url
 
 from bench.bot import MIX, percentile
+from bench.databases import scratch_postgres
 from bench.soak_stack import (
     Telegram,
     Topology,
@@ -54,7 +53,6 @@ from bench.soak_stack import (
 from bench.webapp import PG_ADMIN_URL
 from bot.migrate import alembic_config
 from bot.telegram.runtime import WEBHOOK_PATH
-from storage.db import execute_autocommit
 from tests.bot.sandbox import Sandbox, serve_sandbox
 from tests.deploy.test_topology import SECRET, api_trader
 
@@ -359,15 +357,9 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13", help="a Redis database of its own")
     args = parser.parse_args()
     wrk_binary()  # says how to install it before anything starts
-    # Named for this run: two runs at once (or a test suite) never share one.
-    name = f"tsbot_bench_soak_{os.getpid()}"
-    url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(execute_autocommit(args.postgres, f"CREATE DATABASE {name}"))
-    try:
+    with scratch_postgres(args.postgres, "soak") as url:
         command.upgrade(alembic_config(url), "head")
         failed = asyncio.run(run(args, url))
-    finally:
-        asyncio.run(execute_autocommit(args.postgres, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
     if failed:
         sys.exit(1)
 

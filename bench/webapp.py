@@ -11,7 +11,6 @@ dropped by the run.
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import tempfile
@@ -21,10 +20,9 @@ from pathlib import Path
 
 import aiohttp
 from alembic import command
-from sqlalchemy.engine import make_url
 
+from bench.databases import scratch_postgres
 from bot.migrate import alembic_config
-from storage.db import execute_autocommit
 from tests.webapp.live import BOT_TOKEN, live_server
 from webapp.init_data import sign_init_data
 
@@ -113,16 +111,10 @@ def measure(backend: str, seconds: float, connections: int, postgres: str) -> li
             command.upgrade(alembic_config(f"sqlite:///{template}"), "head")
             with live_server(template, Path(folder), **no_limits) as base:
                 return asyncio.run(run(base, seconds, connections))
-        # Named for this run: two runs at once (or a test suite) never share one.
-        name = f"tsbot_bench_web_{os.getpid()}"
-        url = make_url(postgres).set(database=name).render_as_string(hide_password=False)
-        asyncio.run(execute_autocommit(postgres, f"CREATE DATABASE {name}"))
-        try:
+        with scratch_postgres(postgres, "web") as url:
             command.upgrade(alembic_config(url), "head")
             with live_server(template, Path(folder), DATABASE_URL=url, **no_limits) as base:
                 return asyncio.run(run(base, seconds, connections))
-        finally:
-            asyncio.run(execute_autocommit(postgres, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 def main() -> None:
