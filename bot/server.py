@@ -5,14 +5,12 @@ import contextlib
 import logging
 from functools import partial
 
-import uvicorn
-
 from bot.container import Container
 from bot.job_runtime import run_jobs
 from bot.leadership import Leadership, SoleProcess, leadership
 from bot.migrate import require_current_schema
 from bot.price_watch import PriceWatch
-from bot.serving import Server
+from bot.serving import Server, server_config
 from bot.sole_run import wait_until_sole_run
 from bot.telegram.alert_watch import AlertWatcher
 from bot.telegram.process import build_telegram
@@ -168,9 +166,7 @@ async def _serve(container: Container) -> None:
     telegram = await build_telegram(container, leads, jobs.queue)
     jobs.attach(telegram.telegram.notices, telegram.auditor)
     app = create_app(container.database_ok, routers=telegram.routers, web=web_context(container, jobs.queue))
-    config = uvicorn.Config(
-        app, host=settings.tsbot_host, port=settings.tsbot_port, log_level=settings.log_level.lower()
-    )
+    config = server_config(app, settings)
 
     async def stop_updates() -> None:
         await asyncio.gather(bot_start, return_exceptions=True)  # a bot still starting would poll after it

@@ -8,8 +8,22 @@ from collections.abc import Awaitable, Callable, Iterator
 from socket import socket
 
 import uvicorn
+from litestar import Litestar
+
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+def server_config(app: Litestar, settings: Settings) -> uvicorn.Config:
+    """uvicorn's settings for the app, as `tsbot run` and `tsbot web` serve it."""
+    return uvicorn.Config(
+        app,
+        host=settings.tsbot_host,
+        port=settings.tsbot_port,
+        log_level=settings.log_level.lower(),
+        timeout_keep_alive=settings.web_keep_alive_seconds,
+    )
 
 
 class Server(uvicorn.Server):

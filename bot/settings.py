@@ -125,6 +125,10 @@ class Settings(BaseSettings):
 
     tsbot_host: str = "127.0.0.1"
     tsbot_port: Annotated[int, Field(gt=0, lt=65536)] = 8000
+    # How long an idle keep-alive connection stays open. Longer than the proxy's own (the `keepalive_timeout`
+    # of deploy/nginx's upstream): a worker that closed first could drop a request nginx was sending on it,
+    # which nginx answers 502 and never sends again when it is a POST (a webhook update, an order).
+    web_keep_alive_seconds: Annotated[int, Field(gt=0)] = 75
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = (
         "text"  # json: one object a line, with the request's and update's ids

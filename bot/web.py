@@ -4,12 +4,11 @@ import argparse
 import gc
 import logging
 
-import uvicorn
 from litestar import Litestar
 
 from bot.audits import build_auditor
 from bot.container import Container, secret_key
-from bot.serving import Server
+from bot.serving import Server, server_config
 from bot.settings import Settings
 from nlp.pipeline import Pipeline
 from trading.domain.access import TokenScope
@@ -91,9 +90,7 @@ async def serve_web(container: Container) -> None:
 
 async def _serve(container: Container, app: Litestar) -> None:
     settings = container.settings
-    config = uvicorn.Config(
-        app, host=settings.tsbot_host, port=settings.tsbot_port, log_level=settings.log_level.lower()
-    )
+    config = server_config(app, settings)
     tune_garbage_collector()
     print(f"tsbot web: http://{settings.tsbot_host}:{settings.tsbot_port}/app", flush=True)
     async with container.liveness.alive("web"):  # the orders it places carry its id (storage.liveness)
