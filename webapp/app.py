@@ -8,7 +8,7 @@ from litestar import Litestar, Request, Router, get
 from litestar.config.cors import CORSConfig
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import CacheControlHeader, State
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, InternalServerException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
 from litestar.openapi.config import OpenAPIConfig
@@ -45,7 +45,14 @@ from webapp.controllers.stop_modes import StopModesController
 from webapp.controllers.stream import StreamController
 from webapp.errors import DATABASE_ERRORS, database_down, database_error_handler, trading_error_handler
 from webapp.frontend import mini_app, mini_app_page
-from webapp.middleware import NOT_RATE_LIMITED, answer_refusals, request_ids, stamp_answer
+from webapp.middleware import (
+    NOT_RATE_LIMITED,
+    answer_refusals,
+    client_gone,
+    request_ids,
+    server_error_handler,
+    stamp_answer,
+)
 from webapp.stores import FallbackStore
 
 log = logging.getLogger("tsbot.web")
@@ -141,7 +148,7 @@ def _log_server_error(error: Exception, scope: Scope) -> None:
     """Every server error is logged with its cause (Litestar's own logging would do so only in debug mode). A
     client's error (4xx) is the client's; the project's own errors are answered, and logged, by
     trading_error_handler."""
-    if isinstance(error, TradingError) or database_down(error):
+    if isinstance(error, TradingError) or database_down(error) or client_gone(scope):
         return
     if isinstance(error, HTTPException) and error.status_code < 500:
         return
@@ -224,6 +231,7 @@ def create_app(
         before_send=[stamp_answer],
         exception_handlers={
             TradingError: trading_error_handler,
+            InternalServerException: server_error_handler,
             **dict.fromkeys(DATABASE_ERRORS, database_error_handler),
         },
         logging_config=None,

@@ -11,10 +11,10 @@ from typing import Any
 from litestar import Request, Response
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, InternalServerException
 from litestar.exceptions.responses import create_exception_response
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 from prometheus_client import Counter
 
 from trading import log_context
@@ -25,6 +25,10 @@ log = logging.getLogger("tsbot.web")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _STARTED = "started_at"
 _STATUS = "answered_status"
+_CLIENT_GONE = "client_gone"
+# nginx's status for a client that closed its connection before it was answered: no one reads this answer; it
+# is for the log line and the metrics, which would otherwise count a server error.
+CLIENT_CLOSED_REQUEST = 499
 RATE_LIMIT_RESET = "RateLimit-Reset"  # Litestar's rate limit header: seconds until the window resets
 DOCS_PREFIX = "/api/v1/docs"
 # A router's opt key for routes the web API's rate limits do not fit: Telegram's webhook (its updates come from
@@ -71,12 +75,32 @@ def request_ids(app: ASGIApp) -> ASGIApp:
             return
         token = log_context.request_id.set(request_id_of(scope))
         scope["state"].setdefault(_STARTED, time.perf_counter())
+
+        async def receive_noting_disconnect() -> ReceiveMessage:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                scope["state"][_CLIENT_GONE] = True
+            return message
+
         try:
-            await app(scope, receive, send)
+            await app(scope, receive_noting_disconnect, send)
         finally:
             log_context.request_id.reset(token)
 
     return middleware
+
+
+def client_gone(scope: Scope) -> bool:
+    """Whether the client hung up before its request's body was read (Litestar then raises a server error)."""
+    return bool(scope.get("state", {}).get(_CLIENT_GONE))
+
+
+def server_error_handler(request: Request[Any, Any, Any], error: InternalServerException) -> Response[Any]:
+    """A server error as Litestar answers it, but for a client that hung up mid-request: that is no fault of
+    the server's, so it is logged and counted as nginx does (499), not as a 500."""
+    if client_gone(request.scope):
+        return Response(None, status_code=CLIENT_CLOSED_REQUEST)
+    return create_exception_response(request, error)
 
 
 async def stamp_answer(message: Message, scope: Scope) -> None:

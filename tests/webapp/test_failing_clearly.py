@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
+from litestar.types import Message, ReceiveMessage
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -94,6 +95,48 @@ async def test_every_refusal_carries_its_request_id_and_headers_and_is_logged_an
     metrics = (await client.get("/metrics")).text
     assert 'method="GET",path="/api/v1/me",status_code="401"' in metrics
     assert 'tsbot_unrouted_responses_total{method="POST",status_code="405"}' in metrics
+
+
+async def test_a_client_that_hangs_up_mid_request_is_logged_and_counted_as_gone_not_as_a_server_error(
+    client: AsyncTestClient[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The client closes its connection before its body arrives (wrk ending a run, a phone losing signal): the
+    ASGI server says so, and Litestar raises a server error while reading the body."""
+    sent: list[Message] = []
+
+    async def receive() -> ReceiveMessage:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", b"64"),
+        (b"x-request-id", b"gone-1"),
+    ]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/auth/telegram",
+        "raw_path": b"/api/v1/auth/telegram",
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    with caplog.at_level(logging.INFO, logger="tsbot.web"):
+        await client.app(scope, receive, send)
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 499
+    assert "gone-1 POST /api/v1/auth/telegram 499 " in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    metrics = (await client.get("/metrics")).text
+    assert 'path="/api/v1/auth/telegram",status_code="499"' in metrics
+    assert 'path="/api/v1/auth/telegram",status_code="500"' not in metrics
 
 
 async def test_a_rate_limited_request_says_when_to_come_back(client: AsyncTestClient[Any]) -> None:
