@@ -38,6 +38,11 @@ class TrailingEntryPreview:
     draft: OrderDraft
     price: Decimal
 
+    @property
+    def armed_at_once(self) -> bool:
+        """Whether the ask is at or below the level already: the low is followed from now."""
+        return self.price <= self.record.mode.entry
+
 
 async def preview_trailing_entry(
     core: Core,
