@@ -24,7 +24,7 @@ from trading.usecases.stop_mode_setting import (
     confirm_stop_mode,
     preview_stop_mode,
 )
-from trading.usecases.trailing_entries import TrailingEntryPreview, preview_trailing_entry
+from trading.usecases.trailing_entries import TrailingEntryPreview, lapses_at, preview_trailing_entry
 
 HOW_FAR = "How far below the price should your stop trail? Say e.g. 'trail my ETH stop 3%'."
 HOW_FAR_BACK = "How far should the price turn back up before buying? Say e.g. 'trailing buy 0.1 ETH 2%'."
@@ -146,6 +146,15 @@ def entry_preview_text(preview: TrailingEntryPreview, level_given: bool, ttl_sec
             f"This preview expires in {ttl_seconds // 60 or 1} min.",
         ]
     )
+
+
+def waiting_entries_text(records: list[PositionStopMode]) -> str:
+    """The trailing entries waiting to buy, each until its draft expires (it ends unbought then)."""
+    lines = ["Trailing entries waiting:"]
+    for record in records:
+        until = lapses_at(record).strftime("%Y-%m-%d %H:%M UTC")
+        lines.append(f"• {record.symbol}: {mode_text(record)}; until {until}")
+    return "\n".join(lines)
 
 
 async def on_action(query: CallbackQuery, callback_data: StopModeAction, core: Core, user: User) -> None:

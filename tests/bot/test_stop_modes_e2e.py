@@ -12,7 +12,7 @@ from trading.domain.enums import OrderRole, OrderStatus
 from trading.domain.orders import Order
 from trading.domain.stop_modes import StopModeKind
 from trading.usecases.stop_mode_setting import stop_modes_of
-from trading.usecases.trailing_entries import TrailingEntries
+from trading.usecases.trailing_entries import ENTRY_LIFE, TrailingEntries
 
 
 async def legs_of(harness: Harness, telegram_id: int) -> tuple[int, Order, Order]:
@@ -121,7 +121,7 @@ async def test_a_moving_target_and_break_even_after_a_target_are_modes_previewed
     assert (mode.mode.kind, mode.mode.after_target) == (StopModeKind.BREAK_EVEN, 2)
 
 
-async def test_a_trailing_buy_is_a_trailing_entry_previewed_then_confirmed_never_a_plain_buy(
+async def test_a_trailing_buy_is_a_trailing_entry_previewed_confirmed_listed_and_gone_a_week_on(
     sandbox: Sandbox, bot: TelegramBot, harness: Harness
 ) -> None:
     chat = sandbox.chat(546)
@@ -139,6 +139,18 @@ async def test_a_trailing_buy_is_a_trailing_entry_previewed_then_confirmed_never
         assert await uow.orders.for_user(user.id) == []  # nothing bought until the price turns
     [mode] = await stop_modes_of(harness.core, user.id)
     assert (mode.mode.kind, mode.mode.percent) == (StopModeKind.TRAILING_ENTRY, Decimal(2))
+    [listed] = await chat.ask("orders")
+    until = (harness.clock.now() + ENTRY_LIFE).strftime("%Y-%m-%d %H:%M UTC")
+    assert listed["text"].startswith(
+        "You have no open orders.\n\nTrailing entries waiting:\n• ETH/USDT: ETH is"
+    )
+    assert listed["text"].endswith(f"; until {until}")
+
+    harness.clock.advance(ENTRY_LIFE.total_seconds())  # a week on, never bought
+    await TrailingEntries(harness.core, harness.container.prices).refresh()
+    # What the trader is told then: tests/integration/test_trailing_entries.py.
+    [emptied] = await chat.ask("orders")
+    assert emptied["text"] == "You have no open orders."
 
 
 async def test_a_trailing_buy_at_its_own_level_waits_for_it_then_buys_on_the_turn(
