@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 
 from tests.harness import Harness
-from trading.domain.enums import OrderStatus, Side
+from trading.domain.enums import DraftStatus, OrderStatus, Side
 from trading.domain.errors import InvalidInput
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order
 from trading.domain.stop_modes import StopModeKind
 from trading.usecases.source_stop_modes import set_source_stop_mode
-from trading.usecases.stop_mode_setting import confirm_stop_mode, stop_modes_of
+from trading.usecases.stop_mode_setting import confirm_stop_mode, end_stop_mode, stop_modes_of
 from trading.usecases.trailing_entries import ENTRY_LIFE, TrailingEntries, lapses_at, preview_trailing_entry
 
 D = Decimal
@@ -126,6 +126,18 @@ async def test_one_found_past_its_expiry_by_the_turn_before_the_look_ends_told_o
     assert await orders_of(harness, user) == []
     [notice] = await told(harness, user)
     assert notice.startswith("⌛ Your trailing entry on ETH/USDT ended: ")
+
+
+async def test_one_turned_off_buys_nothing_at_a_turn_before_the_next_look(harness: Harness) -> None:
+    user, entries = await in_force(harness, "3000")
+    await tick(harness, entries, "2800")
+    [record] = await stop_modes_of(harness.core, user)
+    await end_stop_mode(harness.core, user, record.id)
+    assert await tick(harness, entries, "2900") == 1  # off the book, as last read: nothing bought
+    assert await orders_of(harness, user) == [] and await told(harness, user) == []
+    async with harness.core.uow(read_only=True) as uow:
+        draft = await uow.drafts.get(record.id)
+    assert draft is not None and draft.status is DraftStatus.PENDING  # the claim rolled back
 
 
 async def test_only_a_market_buy_trails_in(harness: Harness) -> None:

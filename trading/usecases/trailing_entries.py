@@ -86,8 +86,9 @@ async def enter(core: Core, record: PositionStopMode, price: Decimal) -> Order |
             return None  # bought by another process, which ended the mode and told the trader
         except TradingError as error:
             text = f"⌛ Your trailing entry on {record.symbol} ended: {error.message}"
-        if not await uow.stop_modes.end(record.id) and claimed is None:
-            return None  # ended by the look that found its draft expired, which told the trader
+        if not await uow.stop_modes.end(record.id):
+            # Ended since it was read (turned off by its trader, or lapsed and told): the claim rolls back.
+            return None
         await add_notices(uow, [(record.user_id, text)], now)
         await uow.commit()
     if claimed is None:
