@@ -21,7 +21,7 @@ from handlers.keyboards import (
 )
 from handlers.render import draft_preview, order_result, orders_text, stop_move_preview, stop_moved
 from handlers.replies import edit, reply
-from handlers.stop_modes import preview_entry, preview_mode
+from handlers.stop_modes import preview_entry, preview_mode, waiting_entries_text
 from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.domain.enums import AmountUnit, OrderType, Side
@@ -35,12 +35,13 @@ from trading.domain.errors import (
 from trading.domain.futures import PositionSide
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order, OrderDraft
+from trading.domain.stop_modes import StopModeKind
 from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
 from trading.usecases.quotes import open_orders, order_legs
 from trading.usecases.redrafting import redraft
-from trading.usecases.stop_mode_setting import stop_price_for
+from trading.usecases.stop_mode_setting import stop_modes_of, stop_price_for
 from trading.usecases.stop_moves import draft_stop_move
 
 HOW_MUCH = "How much {symbol} should I {side}? Say e.g. '{side} 0.1 {symbol}' or '{side} $50 of {symbol}'."
@@ -154,14 +155,19 @@ async def reply_preview(message: Message, draft: OrderDraft, config: BotConfig) 
 
 
 async def show_orders(message: Message, core: Core, user: User, order_id: int | None = None) -> None:
-    """The open orders with a Cancel button each; `order_id`: only that one ("cancel order 2")."""
+    """The open orders with a Cancel button each, and the trailing entries waiting to buy; `order_id`: only
+    that order ("cancel order 2")."""
     orders = await open_orders(core, user.id)
     if order_id is not None:
         orders = [o for o in orders if o.id == order_id]
         if not orders:
             await reply(message, NO_SUCH_ORDER.format(id=order_id))
             return
-    await reply(message, orders_text(orders), reply_markup=orders_keyboard(orders))
+    text = orders_text(orders)
+    waiting = [r for r in await stop_modes_of(core, user.id) if r.mode.kind is StopModeKind.TRAILING_ENTRY]
+    if order_id is None and waiting:
+        text += "\n\n" + waiting_entries_text(waiting)
+    await reply(message, text, reply_markup=orders_keyboard(orders))
 
 
 async def confirm(query: CallbackQuery, callback_data: DraftAction, core: Core, user: User) -> None:

@@ -2,6 +2,7 @@
 break even after target 2" preview the mode (where it puts the stop now, how it moves), with Confirm and Keep;
 a tap puts it in force once."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 from aiogram import Router
@@ -11,6 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from handlers.replies import edit, reply
 from nlp.result import ParseResult
 from trading.domain.accounts import User
+from trading.domain.enums import OrderType
 from trading.domain.errors import TradingError
 from trading.domain.intents import OrderIntent
 from trading.domain.money import price_text
@@ -22,11 +24,16 @@ from trading.usecases.stop_mode_setting import (
     confirm_stop_mode,
     preview_stop_mode,
 )
-from trading.usecases.trailing_entries import preview_trailing_entry
+from trading.usecases.trailing_entries import TrailingEntryPreview, lapses_at, preview_trailing_entry
 
 HOW_FAR = "How far below the price should your stop trail? Say e.g. 'trail my ETH stop 3%'."
 HOW_FAR_BACK = "How far should the price turn back up before buying? Say e.g. 'trailing buy 0.1 ETH 2%'."
 KEPT = "All right: nothing changes."
+NOT_ABOVE = (
+    "A trailing entry waits for the price to fall to a level and turn back up: give the level with 'at' or "
+    "'below', e.g. 'trailing buy 0.1 ETH at 2900 2%'. For a buy once the price rises above a level, say "
+    "'buy 0.1 ETH above 3100'."
+)
 
 
 class StopModeAction(CallbackData, prefix="t"):
@@ -106,21 +113,48 @@ def mode_request(parsed: ParseResult) -> StopModeRequest | None:
 async def preview_entry(
     message: Message, parsed: ParseResult, intent: OrderIntent, core: Core, user: User
 ) -> None:
-    """A buy to trail in ("trailing buy 0.1 eth 2%"): previewed with what it buys, with Confirm and Keep."""
+    """A buy to trail in ("trailing buy 0.1 eth 2%", "... at 2900 2%": once the ask has been at or below 2900):
+    previewed with its level and what it buys, with Confirm and Keep."""
     if parsed.trailing_entry is None:
         await reply(message, HOW_FAR_BACK)
         return
-    preview = await preview_trailing_entry(core, user.id, intent, parsed.trailing_entry)
-    ttl = int(core.config.draft_ttl.total_seconds())
-    text = "\n".join(
+    if intent.order_type is OrderType.STOP:
+        await reply(message, NOT_ABOVE)
+        return
+    at_market = replace(intent, order_type=OrderType.MARKET, price=None)
+    preview = await preview_trailing_entry(core, user.id, at_market, parsed.trailing_entry, intent.price)
+    text = entry_preview_text(preview, intent.price is not None, int(core.config.draft_ttl.total_seconds()))
+    await reply(message, text, reply_markup=confirm_keyboard(preview.record.id))
+
+
+def entry_preview_text(preview: TrailingEntryPreview, level_given: bool, ttl_seconds: int) -> str:
+    """The preview of a trailing entry: what it waits for (its level, where one was given), what it buys."""
+    level, market = price_text(preview.record.mode.entry), price_text(preview.price)
+    if not level_given:
+        waits = f"It follows the low from the market now ({market})."
+    elif preview.armed_at_once:
+        waits = f"{level} is at or above the market ({market}): it is armed at once, and follows the low from now."
+    else:
+        waits = f"It waits for the price to reach {level} first (the market is at {market} now)."
+    base = preview.record.symbol.split("/")[0]
+    return "\n".join(
         [
             f"📝 Trailing entry: {mode_text(preview.record)}.",
-            f"It buys {preview.draft.quantity.normalize():f} {intent.symbol.upper()} at market then (the market is"
-            f" at {price_text(preview.price)} now), once, and tells you; it waits up to a week.",
-            f"This preview expires in {ttl // 60 or 1} min.",
+            waits,
+            f"It buys {preview.draft.quantity.normalize():f} {base} at market then, once, and tells you; it "
+            "waits up to a week.",
+            f"This preview expires in {ttl_seconds // 60 or 1} min.",
         ]
     )
-    await reply(message, text, reply_markup=confirm_keyboard(preview.record.id))
+
+
+def waiting_entries_text(records: list[PositionStopMode]) -> str:
+    """The trailing entries waiting to buy, each until its draft expires (it ends unbought then)."""
+    lines = ["Trailing entries waiting:"]
+    for record in records:
+        until = lapses_at(record).strftime("%Y-%m-%d %H:%M UTC")
+        lines.append(f"• {record.symbol}: {mode_text(record)}; until {until}")
+    return "\n".join(lines)
 
 
 async def on_action(query: CallbackQuery, callback_data: StopModeAction, core: Core, user: User) -> None:

@@ -107,5 +107,5 @@ class SqlStopModeRepository:
     async def save_extreme(self, mode_id: str, extreme: Decimal) -> None:
         await self._tx.execute(update(_MODES).where(_MODES.c.id == mode_id).values(extreme=extreme))
 
-    async def end(self, mode_id: str) -> None:
-        await self._tx.execute(delete(_MODES).where(_MODES.c.id == mode_id))
+    async def end(self, mode_id: str) -> bool:
+        return (await self._tx.execute(delete(_MODES).where(_MODES.c.id == mode_id))).rowcount == 1

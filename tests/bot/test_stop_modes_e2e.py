@@ -12,6 +12,7 @@ from trading.domain.enums import OrderRole, OrderStatus
 from trading.domain.orders import Order
 from trading.domain.stop_modes import StopModeKind
 from trading.usecases.stop_mode_setting import stop_modes_of
+from trading.usecases.trailing_entries import ENTRY_LIFE, TrailingEntries
 
 
 async def legs_of(harness: Harness, telegram_id: int) -> tuple[int, Order, Order]:
@@ -81,6 +82,8 @@ async def test_a_sources_stop_mode_is_set_with_source_and_shown_by_sources(
     number = found.group(1)
     [how] = await chat.ask(f"/source {number} trail three")
     assert how["text"].startswith("Say the source's number and the stop mode")
+    [entry] = await chat.ask(f"/source {number} trailing entry 2%")
+    assert entry["text"].startswith("A trailing entry is set on a buy ('trailing buy 0.1 ETH 2%'), not as")
     [wide] = await chat.ask(f"/source {number} trail 80%")
     assert wide["text"] == "A trailing stop needs a percentage above 0 and at most 50."
     [done] = await chat.ask(f"/source {number} trail 3%")
@@ -120,7 +123,7 @@ async def test_a_moving_target_and_break_even_after_a_target_are_modes_previewed
     assert (mode.mode.kind, mode.mode.after_target) == (StopModeKind.BREAK_EVEN, 2)
 
 
-async def test_a_trailing_buy_is_a_trailing_entry_previewed_then_confirmed_never_a_plain_buy(
+async def test_a_trailing_buy_is_a_trailing_entry_previewed_confirmed_listed_and_gone_a_week_on(
     sandbox: Sandbox, bot: TelegramBot, harness: Harness
 ) -> None:
     chat = sandbox.chat(546)
@@ -138,3 +141,47 @@ async def test_a_trailing_buy_is_a_trailing_entry_previewed_then_confirmed_never
         assert await uow.orders.for_user(user.id) == []  # nothing bought until the price turns
     [mode] = await stop_modes_of(harness.core, user.id)
     assert (mode.mode.kind, mode.mode.percent) == (StopModeKind.TRAILING_ENTRY, Decimal(2))
+    [listed] = await chat.ask("orders")
+    until = (harness.clock.now() + ENTRY_LIFE).strftime("%Y-%m-%d %H:%M UTC")
+    assert listed["text"].startswith(
+        "You have no open orders.\n\nTrailing entries waiting:\n• ETH/USDT: ETH is"
+    )
+    assert listed["text"].endswith(f"; until {until}")
+
+    harness.clock.advance(ENTRY_LIFE.total_seconds())  # a week on, never bought
+    await TrailingEntries(harness.core, harness.container.prices).refresh()
+    # What the trader is told then: tests/integration/test_trailing_entries.py.
+    [emptied] = await chat.ask("orders")
+    assert emptied["text"] == "You have no open orders."
+
+
+async def test_a_trailing_buy_at_its_own_level_waits_for_it_then_buys_on_the_turn(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(547)
+    harness.market.set_price("ETH/USDT", Decimal(3000))
+    [asked] = await chat.ask("trailing buy 0.1 eth at 2900")
+    assert asked["text"].startswith("How far should the price turn back up before buying?")
+    [refused] = await chat.ask("trailing buy 0.1 eth above 2900 2%")
+    assert refused["text"].startswith("A trailing entry waits for the price to fall to a level")
+    [above] = await chat.ask("trailing buy 0.1 eth at 3100 2%")
+    assert "3,100.00 is at or above the market (" in above["text"] and "armed at once" in above["text"]
+    [preview] = await chat.ask("trailing buy 0.1 eth below 2900 2%")
+    assert preview["text"].startswith(
+        "📝 Trailing entry: ETH is bought once it turns back up 2% from a low below 2,900.00."
+    )
+    assert "It waits for the price to reach 2,900.00 first (the market is at " in preview["text"]
+    await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    async with harness.core.uow() as uow:
+        user = await uow.users.by_telegram_id(547)
+    assert user is not None
+    [mode] = await stop_modes_of(harness.core, user.id)  # the one confirmed; the other preview lapses
+    assert (mode.mode.entry, mode.mode.percent) == (Decimal(2900), Decimal(2))
+    entries = TrailingEntries(harness.core, harness.container.prices)
+    await entries.refresh()
+    for price, bought in (("2960", 0), ("3030", 0), ("2880", 0), ("2930", 0), ("2940", 1)):
+        harness.market.set_price("ETH/USDT", Decimal(price))  # up 2% from 2,880 (the ask) buys
+        assert await entries.on_price(await harness.market.ticker("ETH/USDT")) == bought, price
+    async with harness.core.uow() as uow:
+        [order] = await uow.orders.for_user(user.id)
+    assert (order.status, order.quantity) == (OrderStatus.FILLED, Decimal("0.1"))

@@ -3,19 +3,20 @@ back up the percentage from the low below the level, the trader told; the low ke
 processes acting on the same tick place it once."""
 
 import asyncio
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from tests.harness import Harness
-from trading.domain.enums import OrderStatus, Side
+from trading.domain.enums import DraftStatus, OrderStatus, Side
 from trading.domain.errors import InvalidInput
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order
 from trading.domain.stop_modes import StopModeKind
 from trading.usecases.source_stop_modes import set_source_stop_mode
-from trading.usecases.stop_mode_setting import confirm_stop_mode, stop_modes_of
-from trading.usecases.trailing_entries import TrailingEntries, preview_trailing_entry
+from trading.usecases.stop_mode_setting import confirm_stop_mode, end_stop_mode, stop_modes_of
+from trading.usecases.trailing_entries import ENTRY_LIFE, TrailingEntries, lapses_at, preview_trailing_entry
 
 D = Decimal
 ETH = "ETH/USDT"
@@ -89,6 +90,54 @@ async def test_two_processes_at_the_same_turn_buy_once(harness: Harness) -> None
     await asyncio.gather(entries.on_price(ticker), other.on_price(ticker))
     assert len(await orders_of(harness, user)) == 1
     assert len(await told(harness, user)) == 1
+
+
+async def test_one_unbought_past_its_drafts_expiry_ends_at_the_next_look_told_once(harness: Harness) -> None:
+    user, entries = await in_force(harness, "2950")
+    [record] = await stop_modes_of(harness.core, user)
+    async with harness.core.uow(read_only=True) as uow:
+        draft = await uow.drafts.get(record.id)
+    assert draft is not None and lapses_at(record) == draft.expires_at == record.created_at + ENTRY_LIFE
+    await tick(harness, entries, "2900")  # a low below the level; no turn yet
+    harness.clock.advance((ENTRY_LIFE - timedelta(seconds=1)).total_seconds())
+    await entries.refresh()
+    assert len(entries) == 1 and await told(harness, user) == []
+    harness.clock.advance(1)
+    other = TrailingEntries(harness.core, harness.container.prices)
+    await asyncio.gather(entries.refresh(), other.refresh())  # two processes' looks: ended once
+    assert len(entries) == len(other) == 0
+    assert await stop_modes_of(harness.core, user) == []
+    [notice] = await told(harness, user)
+    assert notice.startswith(
+        "⌛ ETH/USDT: your trailing entry expired unbought after 7 days: the price did not "
+    )
+    assert "from a low at or below 2,950.00 (its low: 2,900." in notice
+    assert await tick(harness, entries, "3000") == 0  # the turn comes too late: nothing bought, nothing told
+    await entries.refresh()
+    assert await orders_of(harness, user) == [] and len(await told(harness, user)) == 1
+
+
+async def test_one_found_past_its_expiry_by_the_turn_before_the_look_ends_told_once(harness: Harness) -> None:
+    user, entries = await in_force(harness, "2950")
+    await tick(harness, entries, "2900")
+    harness.clock.advance(ENTRY_LIFE.total_seconds())
+    assert await tick(harness, entries, "3000") == 1  # stepped off the book: its draft is gone
+    await entries.refresh()  # the look finds it ended already, and tells nothing more
+    assert await orders_of(harness, user) == []
+    [notice] = await told(harness, user)
+    assert notice.startswith("⌛ Your trailing entry on ETH/USDT ended: ")
+
+
+async def test_one_turned_off_buys_nothing_at_a_turn_before_the_next_look(harness: Harness) -> None:
+    user, entries = await in_force(harness, "3000")
+    await tick(harness, entries, "2800")
+    [record] = await stop_modes_of(harness.core, user)
+    await end_stop_mode(harness.core, user, record.id)
+    assert await tick(harness, entries, "2900") == 1  # off the book, as last read: nothing bought
+    assert await orders_of(harness, user) == [] and await told(harness, user) == []
+    async with harness.core.uow(read_only=True) as uow:
+        draft = await uow.drafts.get(record.id)
+    assert draft is not None and draft.status is DraftStatus.PENDING  # the claim rolled back
 
 
 async def test_only_a_market_buy_trails_in(harness: Harness) -> None:

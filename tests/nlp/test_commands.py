@@ -261,3 +261,28 @@ def test_a_buy_to_trail_in_is_read_apart_from_a_plain_buy(
     result = rules.parse(text)
     assert result.intent == "place_order" and result.symbol == "ETH"
     assert (result.trailing, result.trailing_entry) == (trailing, turn)
+
+
+@pytest.mark.parametrize(
+    ("text", "order_type", "turn"),
+    [
+        ("trailing buy 0.1 eth at 2900 2%", "limit", Decimal(2)),
+        ("trailing buy 0.1 eth below 2900 2%", "limit", Decimal(2)),
+        ("trailing buy 0.1 eth 2% below 2,900", "limit", Decimal(2)),
+        ("buy 0.1 eth at 2900 with a 2% trailing entry", "limit", Decimal(2)),
+        ("trailing buy 0.1 eth at 2900", "limit", None),  # asked back: never a plain limit buy
+        ("trailing buy 0.1 eth above 2900 2%", "stop", Decimal(2)),  # a breakout: refused with a sentence
+    ],
+)
+def test_a_buy_to_trail_in_reads_its_own_level_as_the_price(
+    rules: Pipeline, text: str, order_type: str, turn: Decimal | None
+) -> None:
+    result = rules.parse(text)
+    assert (result.intent, result.symbol, result.side, result.amount) == (
+        "place_order",
+        "ETH",
+        "buy",
+        Decimal("0.1"),
+    )
+    assert (result.trailing, result.trailing_entry) == (True, turn)
+    assert (result.order_type, result.price) == (order_type, Decimal(2900))

@@ -1,10 +1,12 @@
 """Stop modes over HTTP: a trailing stop previewed with where it puts the stop, confirmed once (409 after, 404
 for another's), listed and turned off; a position without a stop and a bad percentage refused with a sentence."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from tests.webapp.conftest import Api
 from tests.webapp.test_api_protections import buy_with_a_stop
+from trading.usecases.trailing_entries import ENTRY_LIFE
 
 
 async def test_a_trailing_stop_is_previewed_confirmed_once_listed_and_turned_off(api: Api) -> None:
@@ -79,6 +81,7 @@ async def test_a_trailing_entry_is_previewed_with_what_it_buys_and_confirmed_onc
     assert (await api.client.post(url, headers=alice)).status_code == 409
     [listed] = await api.json("GET", "/api/v1/positions/stop-modes", alice)
     assert listed["kind"] == "trailing_entry"
+    assert datetime.fromisoformat(listed["expires_at"]) == api.harness.clock.now() + ENTRY_LIFE
     assert await api.json("GET", "/api/v1/orders", alice) == []  # nothing bought until the price turns
     wide = await api.client.put(
         "/api/v1/positions/eth/trailing-entry", headers=alice, json={"amount": "0.1", "percent": "70"}
@@ -88,3 +91,5 @@ async def test_a_trailing_entry_is_previewed_with_what_it_buys_and_confirmed_onc
         "/api/v1/positions/eth/trailing-entry", headers=alice, json={"amount": "-1", "percent": "2"}
     )
     assert none.status_code == 400
+    api.harness.clock.advance(ENTRY_LIFE.total_seconds())
+    assert await api.json("GET", "/api/v1/positions/stop-modes", alice) == []  # expired unbought

@@ -23,6 +23,7 @@ def test_a_trailing_entry_is_set_listed_refused_when_bad_and_cancelled_in_the_mi
         waiting = form.get_by_test_id("trailing-entry-waiting")
         expect(waiting).to_have_count(1)
         expect(waiting).to_contain_text("BTC/USDT: up 4% from its low, once at or below 1.00")
+        expect(waiting.get_by_test_id("trailing-entry-until")).to_contain_text("(until ")  # a week on
         shot(page, "18-trailing-entry")
 
         form.get_by_label("Buy when it turns up, %").fill("70")

@@ -31,6 +31,7 @@ class StopModeRepository(Protocol):
 
     async def save_extreme(self, mode_id: str, extreme: Decimal) -> None: ...
 
-    async def end(self, mode_id: str) -> None:
-        """The mode removed: its position is closed, or its trader turned it off."""
+    async def end(self, mode_id: str) -> bool:
+        """The mode removed: its position is closed, or its trader turned it off (a trailing entry: it bought,
+        or lapsed); True for the one caller that removed it."""
         ...

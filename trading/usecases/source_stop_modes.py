@@ -27,7 +27,10 @@ async def set_source_stop_mode(
     """The stop mode each later position of the source's signals gets (None: none). Positions open already
     keep theirs."""
     if kind is StopModeKind.TRAILING_ENTRY:  # it buys: set on a buy to come, not on the positions opened
-        raise InvalidInput("A trailing entry is set on a buy, not as a source's stop mode.")
+        raise InvalidInput(
+            "A trailing entry is set on a buy ('trailing buy 0.1 ETH 2%'), not as a source's stop mode: its "
+            "signals' entries rest as limit orders at their prices."
+        )
     if kind is not None:
         check_settings(kind, percent, after_target)
     async with core.uow() as uow:

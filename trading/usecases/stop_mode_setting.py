@@ -16,6 +16,7 @@ from trading.usecases.pricing import pair_of
 from trading.usecases.routing import derivatives
 from trading.usecases.stop_moves import the_guarding_stop
 from trading.usecases.trailing import apply_step, stop_at_tick
+from trading.usecases.trailing_entries import lapses_at
 
 # The kinds that move a position's stop, or close it through that stop; a trailing entry opens a position,
 # and is set on an entry instead.
@@ -111,8 +112,11 @@ async def confirm_stop_mode(core: Core, user_id: int, mode_id: str) -> PositionS
 
 
 async def stop_modes_of(core: Core, user_id: int) -> list[PositionStopMode]:
+    """The user's modes in force; a trailing entry past its expiry is not, even before the price watch ends it."""
     async with core.uow(read_only=True) as uow:
-        return list(await uow.stop_modes.of_user(user_id))
+        records = await uow.stop_modes.of_user(user_id)
+    now = core.clock.now()
+    return [r for r in records if r.mode.kind is not StopModeKind.TRAILING_ENTRY or lapses_at(r) > now]
 
 
 async def end_stop_mode(core: Core, user_id: int, mode_id: str) -> None:

@@ -7,7 +7,7 @@ ended and the trader told, in one transaction, and only then is the order sent.
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from trading.domain.enums import OrderType, Side
@@ -38,6 +38,11 @@ class TrailingEntryPreview:
     draft: OrderDraft
     price: Decimal
 
+    @property
+    def armed_at_once(self) -> bool:
+        """Whether the ask is at or below the level already: the low is followed from now."""
+        return self.price <= self.record.mode.entry
+
 
 async def preview_trailing_entry(
     core: Core,
@@ -58,7 +63,7 @@ async def preview_trailing_entry(
     if level <= 0:
         raise InvalidInput("A trailing entry's level is a price above 0.")
     mode = StopMode(StopModeKind.TRAILING_ENTRY, True, level, ask, percent)
-    now = core.clock.now()
+    now = draft.created_at  # the draft's time, so that the mode lapses with it (lapses_at)
     record = PositionStopMode(
         draft.id, user_id, draft.account_id, draft.symbol, mode, now, now + core.config.draft_ttl
     )
@@ -81,7 +86,9 @@ async def enter(core: Core, record: PositionStopMode, price: Decimal) -> Order |
             return None  # bought by another process, which ended the mode and told the trader
         except TradingError as error:
             text = f"⌛ Your trailing entry on {record.symbol} ended: {error.message}"
-        await uow.stop_modes.end(record.id)
+        if not await uow.stop_modes.end(record.id):
+            # Ended since it was read (turned off by its trader, or lapsed and told): the claim rolls back.
+            return None
         await add_notices(uow, [(record.user_id, text)], now)
         await uow.commit()
     if claimed is None:
@@ -102,6 +109,32 @@ def entered_text(record: PositionStopMode, draft: OrderDraft, price: Decimal) ->
     )
 
 
+def lapses_at(record: PositionStopMode) -> datetime:
+    """When a trailing entry's draft expires, and the entry with it, unbought (it is written at the draft's
+    time)."""
+    return record.created_at + ENTRY_LIFE
+
+
+async def lapse(core: Core, record: PositionStopMode) -> bool:
+    """A trailing entry whose draft expired ended and its trader told, in one transaction; True for the one
+    caller that ended it (the end is a compare-and-set, so that two processes end it once)."""
+    async with core.uow() as uow:
+        if not await uow.stop_modes.end(record.id):
+            return False
+        await add_notices(uow, [(record.user_id, lapsed_text(record))], core.clock.now())
+        await uow.commit()
+    return True
+
+
+def lapsed_text(record: PositionStopMode) -> str:
+    mode = record.mode
+    return (
+        f"⌛ {record.symbol}: your trailing entry expired unbought after {ENTRY_LIFE.days} days: the price did not "
+        f"turn back up {mode.percent}% from a low at or below {price_text(mode.entry)} (its low: "
+        f"{price_text(mode.extreme)}). Nothing was bought; set a new one to keep waiting."
+    )
+
+
 class TrailingEntries:
     """The trailing entries in force, by symbol, as last read, stepped at each tick of their market (at the
     ask: what the buy would pay) without reading the database; those the feed does not follow are stepped at
@@ -117,8 +150,9 @@ class TrailingEntries:
         return sum(len(book) for book in self._books.values())
 
     async def refresh(self) -> None:
-        """Write the lows seen since the last look, read the entries in force again, and have the feed watch
-        their markets; step those it does not follow at their venue's price."""
+        """Write the lows seen since the last look, read the entries in force again, end those whose draft
+        expired, and have the feed watch the others' markets; step those it does not follow at their venue's
+        price."""
         seen = {r.id: r for book in self._books.values() for r in book}
         lower = [r for r in seen.values() if self._written.get(r.id) != r.mode.extreme]
         if lower:
@@ -128,6 +162,10 @@ class TrailingEntries:
                 await uow.commit()
         async with self._core.uow(read_only=True) as uow:
             records = [r for r in await uow.stop_modes.active() if r.mode.kind is StopModeKind.TRAILING_ENTRY]
+        now = self._core.clock.now()
+        for record in [r for r in records if lapses_at(r) <= now]:
+            await lapse(self._core, record)
+        records = [r for r in records if lapses_at(r) > now]
         books: dict[str, list[PositionStopMode]] = {}
         polled: list[PositionStopMode] = []
         for record in records:

@@ -22,7 +22,7 @@ from trading.usecases.stop_mode_setting import (
     preview_stop_mode,
     stop_modes_of,
 )
-from trading.usecases.trailing_entries import preview_trailing_entry
+from trading.usecases.trailing_entries import lapses_at, preview_trailing_entry
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
 
@@ -46,7 +46,8 @@ class StopModeIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class StopModeOut(msgspec.Struct):
     """A position's stop mode. `extreme`: the highest price seen since it was set for a long (the lowest for a
-    short); `confirmed_at`: null while it is a preview to confirm before `expires_at`."""
+    short); `confirmed_at`: null while it is a preview to confirm before `expires_at`. A trailing entry in
+    force ends unbought at `expires_at` (its buy's draft expires then), and its trader is told."""
 
     id: str
     account_id: int
@@ -95,6 +96,7 @@ class TrailingEntryPreviewOut(msgspec.Struct):
 
 def _mode_out(record: PositionStopMode) -> StopModeOut:
     mode = record.mode
+    entry_in_force = mode.kind is StopModeKind.TRAILING_ENTRY and record.confirmed_at is not None
     return StopModeOut(
         record.id,
         record.account_id,
@@ -106,7 +108,7 @@ def _mode_out(record: PositionStopMode) -> StopModeOut:
         mode.entry,
         mode.extreme,
         list(mode.targets),
-        record.expires_at,
+        lapses_at(record) if entry_in_force else record.expires_at,
         record.confirmed_at,
     )
 
