@@ -82,7 +82,9 @@ async def _watch_drawdown(core: Core, order: Order) -> None:
             return
         since = lifted_since(last, now - limits.drawdown_lookback)
         history = await uow.ledgers.equity_history(order.account_id, since)
-    equity = await record_equity(core, order.user_id, order.account_id)
+    # A perpetual's order is a futures account's, as its booking takes it to be (booking.books_of).
+    futures = is_perpetual(order.symbol)
+    equity = await record_equity(core, order.user_id, order.account_id, futures=futures)
     peak = max([equity, *(value for _, value in history)])
     fall = drawdown(peak, equity)
     if fall <= limits.max_drawdown:
