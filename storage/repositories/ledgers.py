@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import String, bindparam, insert, literal, null, select, type_coerce, union_all, update
+from sqlalchemy.dialects import postgresql
 
 from storage.models import BalanceRow, EquitySnapshotRow, PnlDayRow, PositionRow, table_of
 from storage.repositories.account_rows import AccountRows, lock_account
@@ -16,6 +17,11 @@ _PNL_DAY = select(_PNL_DAYS.c.realised).where(
     _PNL_DAYS.c.account_id == bindparam("account_id"), _PNL_DAYS.c.day == bindparam("day")
 )
 _INSERT_PNL_DAY = insert(_PNL_DAYS)
+_ADD_PNL_DAY = postgresql.insert(_PNL_DAYS)
+_ADD_PNL_DAY = _ADD_PNL_DAY.on_conflict_do_update(
+    index_elements=["account_id", "day"],
+    set_={"realised": _PNL_DAYS.c.realised + _ADD_PNL_DAY.excluded.realised},
+)
 _UPDATE_PNL_DAY = update(_PNL_DAYS).where(
     _PNL_DAYS.c.account_id == bindparam("b_account_id"), _PNL_DAYS.c.day == bindparam("b_day")
 )
@@ -117,6 +123,9 @@ class SqlLedgerRepository:
         return stored
 
     async def record_pnl(self, account_id: int, day: date, realised: Decimal) -> None:
+        if self._tx.dialect == "postgresql":  # one statement: NUMERIC adds exactly
+            await self._tx.execute(_ADD_PNL_DAY, {"account_id": account_id, "day": day, "realised": realised})
+            return
         # Read and add in Python: SQLite would add the text column as floats.
         so_far = await self._tx.scalar(_PNL_DAY, {"account_id": account_id, "day": day})
         if so_far is None:

@@ -9,8 +9,9 @@ import pytest
 
 from bot.jobs import JobServices, job_functions
 from tests.harness import Harness, track_and_report
-from trading.domain.enums import Side
+from trading.domain.enums import AmountUnit, Side
 from trading.domain.errors import InvalidInput
+from trading.domain.futures import PositionSide
 from trading.domain.intents import OrderIntent
 from trading.domain.protections import PauseKind, ProtectionOverrides
 from trading.domain.signals import SignalSpec
@@ -145,6 +146,24 @@ async def test_a_drawdown_past_the_limit_pauses_until_the_trader_resumes(harness
     await resume_following(harness.core, user)
     await harness.placed(user, OrderIntent("ETH", Side.SELL, D("0.5")))  # no further fall since resuming
     assert (await following_state(harness.core, user)).pauses == ()
+
+
+async def test_a_futures_close_past_the_limit_pauses_on_the_futures_accounts_equity(harness: Harness) -> None:
+    user, _ = await harness.user()
+    await change_protection_settings(harness.core, user, ProtectionOverrides(max_drawdown=D("0.1")))
+    harness.market.set_price("ETH/USDT", D(3000))
+    await record_all_equity(harness.core)  # each account's peak: 10,000 USDT
+    await harness.placed(
+        user,
+        OrderIntent("ETH", Side.SELL, D(3), leverage=D(5), stop_loss=D(3500), position=PositionSide.SHORT),
+    )
+    harness.clock.advance(HOUR)
+    harness.market.set_price("ETH/USDT", D(3400))  # -1,200 on the short, and its fees: past 10%
+    close = OrderIntent("ETH", Side.BUY, D(100), AmountUnit.PERCENT, position=PositionSide.SHORT)
+    await harness.placed(user, close)
+    [pause] = (await following_state(harness.core, user)).pauses
+    assert pause.kind is PauseKind.DRAWDOWN
+    assert pause.reason.startswith("your equity fell 12.") and "(the limit is 10%)" in pause.reason
 
 
 async def test_a_losing_streak_pauses_that_source_only(harness: Harness) -> None:

@@ -3,6 +3,7 @@ they held (the pool does not reset connections on its own) serves the next write
 
 import asyncio
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -69,6 +70,24 @@ async def test_orm_rows_and_core_statements_of_one_unit_commit_together(harness:
     async with harness.core.uow(read_only=True) as uow:
         assert [a.id for a in await uow.alerts.for_user(user)] == [alert.id]
         assert await uow.ledgers.pnl_by_day(account.id, today) == {today: Decimal(7)}
+
+
+async def test_a_days_pnl_adds_up_exactly_across_units_and_days(harness: Harness) -> None:
+    _, account = await harness.user()
+    today = harness.core.clock.now().date()
+    yesterday = today - timedelta(days=1)
+    for day, realised in (
+        (today, "0.1"),
+        (today, "0.2"),
+        (yesterday, "-3.000000000000000001"),
+        (today, "-5"),
+    ):
+        async with harness.core.uow() as uow:
+            await uow.ledgers.record_pnl(account.id, day, Decimal(realised))
+            await uow.commit()
+    async with harness.core.uow(read_only=True) as uow:
+        days = await uow.ledgers.pnl_by_day(account.id, yesterday)
+    assert days == {yesterday: Decimal("-3.000000000000000001"), today: Decimal("-4.7")}
 
 
 async def test_the_health_check_does_not_queue_behind_a_writer(harness: Harness) -> None:

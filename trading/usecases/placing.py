@@ -168,7 +168,8 @@ async def record_report(
     caller holds it. On futures, what the venue settled on its own before is booked first."""
     now = core.clock.now()
     if is_perpetual(report.symbol):
-        await book_reachable_events(core, (await _order(core, order_id)).account_id)
+        account_id = draft.account_id if draft is not None else (await _order(core, order_id)).account_id
+        await book_reachable_events(core, account_id)
     # Not durable: a booking lost in a crash leaves the order as it stood (SUBMITTED or live), which
     # reconciliation and the tracker ask the venue about and book again. Every order sent after this one is
     # written by a durable commit, which takes this one to disk with it.

@@ -107,10 +107,14 @@ async def pnl_by_day(
         return await uow.ledgers.pnl_by_day(account.id, since)
 
 
-async def record_equity(core: Core, user_id: int, account_id: int | None = None) -> Decimal:
-    """Snapshot the account's equity now (the scheduler does this for the equity curve)."""
-    async with core.uow(read_only=True) as uow:
-        futures = (await account_of(uow, user_id, account_id)).is_futures
+async def record_equity(
+    core: Core, user_id: int, account_id: int | None = None, *, futures: bool | None = None
+) -> Decimal:
+    """Snapshot the account's equity now (the scheduler does this for the equity curve). `futures`: whether the
+    account trades futures, where the caller knows it (it is then not read)."""
+    if futures is None:
+        async with core.uow(read_only=True) as uow:
+            futures = (await account_of(uow, user_id, account_id)).is_futures
     view = await (futures_portfolio if futures else portfolio)(core, user_id, account_id)
     async with core.uow(durable=False) as uow:  # a point of a curve: lost in a crash, the curve has the next
         await uow.ledgers.record_equity(view.account_id, core.clock.now(), view.equity)

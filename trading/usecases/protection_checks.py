@@ -78,17 +78,19 @@ async def _watch_drawdown(core: Core, order: Order) -> None:
     async with core.uow(read_only=True) as uow:
         limits = await limits_of(core, uow, order.user_id)
         last = await uow.protections.last_pause(order.user_id, PauseKind.DRAWDOWN)
-    if not limits.max_drawdown or (last is not None and last.active(now)):
-        return
-    equity = await record_equity(core, order.user_id, order.account_id)
-    async with core.uow() as uow:
+        if not limits.max_drawdown or (last is not None and last.active(now)):
+            return
         since = lifted_since(last, now - limits.drawdown_lookback)
         history = await uow.ledgers.equity_history(order.account_id, since)
-        peak = max((value for _, value in history), default=equity)
-        fall = drawdown(peak, equity)
-        if fall <= limits.max_drawdown:
-            return
-        reason = drawdown_reason(fall, peak, core.config.paper_quote, limits)
+    # A perpetual's order is a futures account's, as its booking takes it to be (booking.books_of).
+    futures = is_perpetual(order.symbol)
+    equity = await record_equity(core, order.user_id, order.account_id, futures=futures)
+    peak = max([equity, *(value for _, value in history)])
+    fall = drawdown(peak, equity)
+    if fall <= limits.max_drawdown:
+        return
+    reason = drawdown_reason(fall, peak, core.config.paper_quote, limits)
+    async with core.uow() as uow:
         await start_pause(uow, FollowPause(0, order.user_id, PauseKind.DRAWDOWN, reason, now))
         await uow.commit()
 

@@ -45,6 +45,25 @@ class FuturesAccount:
         return self.terms.get(symbol, DEFAULT_TERMS)
 
 
+def _terms_asked(
+    account: FuturesAccount, symbol: str, leverage: Decimal | None, margin_mode: MarginMode | None
+) -> PerpetualTerms:
+    """The symbol's terms with those asked for. A position keeps the terms it was opened on, as Binance's do: a
+    change waits until it is closed (InvalidOrder)."""
+    terms = account.terms_of(symbol)
+    wanted = replace(terms, leverage=leverage or terms.leverage, margin_mode=margin_mode or terms.margin_mode)
+    position = account.book.positions.get(symbol)
+    if position is not None and (position.leverage, position.margin_mode) != (
+        wanted.leverage,
+        wanted.margin_mode,
+    ):
+        raise InvalidOrder(
+            f"Your {symbol} {position.side} is open at {canonical(position.leverage)}x "
+            f"{position.margin_mode}: its leverage and margin mode stay until it is closed."
+        )
+    return wanted
+
+
 class PaperFuturesExchange(PaperVenue[FuturesAccount, PaperFuturesSession]):
     def __init__(self, account_id: int, store: PaperStore, pairs: MarketData, clock: Clock) -> None:
         self._perpetuals = PerpetualMarkets(pairs)
@@ -76,23 +95,15 @@ class PaperFuturesExchange(PaperVenue[FuturesAccount, PaperFuturesSession]):
     async def _set_terms(
         self, symbol: str, *, leverage: Decimal | None = None, margin_mode: MarginMode | None = None
     ) -> None:
-        """A position keeps the terms it was opened on, as Binance's do: a change waits until it is closed."""
+        async with self._session(read_only=True) as session:
+            terms, positions = await session.perpetuals(self._account_id)
+        seen = FuturesAccount(FuturesBook(positions=positions), terms)
+        if _terms_asked(seen, symbol, leverage, margin_mode) == seen.terms_of(symbol):
+            return  # as asked already, as every futures order asks them: nothing to write, no lock taken
         async with self._session() as session:
             account = await self._load(session)
-            terms = account.terms_of(symbol)
-            wanted = replace(
-                terms, leverage=leverage or terms.leverage, margin_mode=margin_mode or terms.margin_mode
-            )
-            position = account.book.positions.get(symbol)
-            if position is not None and (position.leverage, position.margin_mode) != (
-                wanted.leverage,
-                wanted.margin_mode,
-            ):
-                raise InvalidOrder(
-                    f"Your {symbol} {position.side} is open at {canonical(position.leverage)}x "
-                    f"{position.margin_mode}: its leverage and margin mode stay until it is closed."
-                )
-            if wanted != terms:
+            wanted = _terms_asked(account, symbol, leverage, margin_mode)
+            if wanted != account.terms_of(symbol):
                 await self._save(session, replace(account, terms={**account.terms, symbol: wanted}))
                 await session.commit()
 
