@@ -134,9 +134,10 @@ def price_watch(
     container: Container, alerts: AlertWatcher, notices: NoticeDelivery, leadership: Leadership
 ) -> PriceWatch:
     """Alerts, the legs held by the core, the stop modes, the entry rules and the trailing entries acted on at
-    each tick of EXCHANGE's prices."""
+    each tick of EXCHANGE's prices. Call once per process: the entry rules learn of each plan followed in it."""
     core, live = container.core, container.prices
     legs, trailing, entries = ArmedLegs(core, live), TrailingStops(core, live), WaitingEntries(core, live)
+    core.followed_plans.subscribe(entries.followed)  # watched from its follow on, not from the next look
     told = partial(tell_tracked, core, notices)
     return PriceWatch(live, alerts, legs, told, leadership, trailing, entries, TrailingEntries(core, live))
 

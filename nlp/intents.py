@@ -40,7 +40,7 @@ _CUES: dict[Intent, re.Pattern[str]] = {
         r"\b(?:close(?! to| by| at)|closing|exit|flatten|square off|get (?:me )?out of|get out|liquidate|"
         r"cash out|bail out|take me out)\b"
     ),
-    "set_stop_loss": re.compile(r"\b(?:stop ?loss|stoploss|stops?|sl)\b"),
+    "set_stop_loss": re.compile(r"\b(?:stop ?loss|stoploss|stops?|sl|trailing (?:take ?profits?|tps?))\b"),
     "orders": re.compile(
         r"\b(?:orders?|pending|working orders|resting|waiting to (?:fill|execute)|unfilled)\b"
     ),
@@ -67,7 +67,7 @@ _CUES: dict[Intent, re.Pattern[str]] = {
     ),
 }
 _STOP_VERBS = re.compile(
-    r"\b(?:set|move|put|change|update|adjust|raise|lower|trail|place|add|tighten|modify|bump|drag|shift|make)\b"
+    r"\b(?:set|move|put|change|update|adjust|raise|lower|trail(?:ing)?|place|add|tighten|modify|bump|drag|shift|make)\b"
 )
 _SMALL_TALK = re.compile(
     r"^(?:hi|hello|hey|heya|yo|gm|gn|good (?:morning|evening|night|afternoon|day)|thanks?|thank (?:you|u)|thx|"
@@ -99,6 +99,8 @@ _ADVICE = re.compile(
 _HOW_TO = re.compile(r"(?:how (?:do|can|would|should) (?:i|we|you)|how to|is it possible to)\b")
 _CONDITIONAL = re.compile(r"\b(?:when|if|once|until|whenever)\b")
 # (?<![\d.,]) starts a number only at its first digit: without it a long digit run backtracks quadratically.
+# A stop mode asked for ("trailing take profit 3% on my eth"): its percentage is no gain reported.
+_TRAILING_TAKE_PROFIT = re.compile(r"\btrail(?:ing)? (?:take ?profits?|tps?)\b")
 _PERCENT_GAIN = re.compile(
     r"[+]\s?\d+(?:[.,]\d+)?\s?%|(?<![\d.,])\d+(?:[.,]\d+)?\s?% (?:profit|gain|roi|return)|"
     r"\b(?:profit|gain|roi|return)s? (?:of )?[+]?\d+(?:[.,]\d+)?\s?%"
@@ -212,7 +214,9 @@ def classify(
     sig = _signal_confidence(tokens, signal, order) or _channel_call(signal, order)
     if sig and signal_doubts(signal, matches, tokens):
         sig = min(sig, UNSURE_SIGNAL)
-    report = bool(_REPORT.search(text)) or bool(_PERCENT_GAIN.search(text))
+    report = bool(_REPORT.search(text)) or (
+        bool(_PERCENT_GAIN.search(text)) and not _TRAILING_TAKE_PROFIT.search(text)
+    )
     full_call = bool(signal.entries) and (signal.stop_loss is not None or signal.stop_percent)
     if sig and report and len(_named_assets(matches)) > 2:
         return RuleVerdict("unknown", UNSURE_SIGNAL)  # a recap of several trades, none of them a new call

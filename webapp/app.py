@@ -26,7 +26,7 @@ from webapp.auth import BearerAuthMiddleware
 from webapp.conditional import conditional_gets
 from webapp.context import WebContext
 from webapp.controllers.accounts import AccountsController, TokensController
-from webapp.controllers.alerts_signals import AlertsController, SignalsController
+from webapp.controllers.alerts import AlertsController
 from webapp.controllers.audits import AuditsController
 from webapp.controllers.auth import AuthController
 from webapp.controllers.automations import AutomationsController
@@ -40,6 +40,7 @@ from webapp.controllers.protections import ProtectionsController
 from webapp.controllers.rebalance import RebalanceController
 from webapp.controllers.risk import RiskController
 from webapp.controllers.second_factor import SecondFactorController
+from webapp.controllers.signals import SignalsController
 from webapp.controllers.source_stop_modes import SourceStopModesController
 from webapp.controllers.stop_modes import StopModesController
 from webapp.controllers.stream import StreamController

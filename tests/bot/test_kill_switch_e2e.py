@@ -121,3 +121,7 @@ async def test_the_protections_are_shown_and_changed_under_risk(
     assert "must be from 4 hours (the operator's)" in cooldown["text"], cooldown["text"]
     [back] = await chat.ask("/risk drawdown default")
     assert "• Pause: off" in back["text"]
+    [stopouts] = await chat.ask("/risk stopouts 2")
+    assert "• Cooldown: 4 hours after 2 stops hit within 24 hours (yours)" in stopouts["text"]
+    [streak] = await chat.ask("/risk streak 2")
+    assert "• A source paused after 2 of its signals lost in a row (yours)" in streak["text"], streak["text"]

@@ -8,6 +8,7 @@ from bot.telegram.runtime import TelegramBot
 from handlers.keyboards import PlanAction
 from tests.bot.sandbox import Sandbox, button
 from tests.harness import Harness
+from trading.domain.enums import OrderRole, OrderType
 from trading.usecases.alerts import set_alert
 from trading.usecases.execution import cancel_order
 
@@ -266,3 +267,20 @@ async def test_a_recurring_order_is_previewed_as_a_plan_not_placed_as_a_single_o
     [asked] = await sandbox.chat(619).ask("buy 50 usdt of btc every monday")
     assert asked["text"].startswith("📝 Buy 50 USDT of BTC every Monday"), asked["text"]
     assert "Confirm" in str(asked["reply_markup"]) and await harness.count("orders") == 0
+
+
+async def test_a_breakout_signal_enter_above_is_followed_as_a_stop_entry_waiting_for_its_level(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    harness.market.set_price("SOL/USDT", Decimal("14.5"))
+    chat = sandbox.chat(611)
+    post = "SOL/USDT LONG\nEnter above 15.2\nTargets: 16, 17\nStop: 14"
+    [plan] = await chat.ask(post, forward_from_chat="Breakout Calls")
+    assert "Breakout Calls" in plan["text"] and "15.20" in plan["text"], plan["text"]
+    await chat.tap(plan["message_id"], button(plan, "Follow"))
+    async with harness.core.uow() as uow:
+        found = await uow.users.by_telegram_id(611)
+        assert found is not None
+        orders = await uow.orders.for_user(found.id)
+    [entry] = [o for o in orders if o.role is OrderRole.ENTRY]
+    assert (entry.order_type, entry.price, entry.filled) == (OrderType.STOP, Decimal("15.2"), Decimal(0))

@@ -122,6 +122,12 @@ async def test_a_moving_target_and_break_even_after_a_target_are_modes_previewed
     [mode] = await stop_modes_of(harness.core, user)  # a new mode takes the old one's place
     assert (mode.mode.kind, mode.mode.after_target) == (StopModeKind.BREAK_EVEN, 2)
 
+    [tp] = await chat.ask("set a trailing take profit of 3% on eth")
+    assert "ETH" in tp["text"], tp["text"]
+    await chat.tap(tp["message_id"], button(tp, "Confirm"))
+    [mode] = await stop_modes_of(harness.core, user)
+    assert (mode.mode.kind, mode.mode.percent) == (StopModeKind.TRAILING_TAKE_PROFIT, Decimal(3))
+
 
 async def test_a_trailing_buy_is_a_trailing_entry_previewed_confirmed_listed_and_gone_a_week_on(
     sandbox: Sandbox, bot: TelegramBot, harness: Harness

@@ -186,3 +186,32 @@ async def test_a_tick_gives_up_entries_as_it_reaches_the_target_reading_nothing_
 
 def tick(harness: Harness, price: Decimal) -> Ticker:
     return Ticker(SYMBOL, price, price + D("0.01"), price, D(0), harness.clock.now())
+
+
+async def test_a_plan_is_watched_from_its_follow_on_so_the_next_tick_acts_before_any_read(
+    harness: Harness,
+) -> None:
+    user, _ = await harness.user()
+    entries = WaitingEntries(harness.core, harness.container.prices)
+    harness.core.followed_plans.subscribe(entries.followed)  # as the price watch's process does
+    await entries.refresh()
+    assert len(entries) == 0
+    ask = (await harness.market.ticker(SYMBOL)).ask
+    spec = SignalSpec("SOL", Side.BUY, (ask * D("0.95"), ask * D("0.9")), (ask * D("1.05"),), ask * D("0.8"))
+    _, plan = await follow(harness, user, spec, EntryRules(close_on_target_before_entry=True))
+    assert len(entries) == 1  # no read since: the follow itself put it there
+    [given_up] = await entries.on_price(tick(harness, ask * D("1.06")))
+    assert [e.status for e in await entries_of(harness, plan)] == [OrderStatus.CANCELLED] * 2
+    assert given_up.cancelled and "reached before any entry filled" in given_up.why
+    await entries.refresh()  # a read after the follow keeps the plan once, and this one is gone
+    assert len(entries) == 0
+
+
+async def test_a_plan_whose_rules_watch_nothing_is_not_indexed_when_followed(harness: Harness) -> None:
+    user, _ = await harness.user()
+    entries = WaitingEntries(harness.core, harness.container.prices)
+    harness.core.followed_plans.subscribe(entries.followed)
+    ask = (await harness.market.ticker(SYMBOL)).ask
+    spec = SignalSpec("SOL", Side.BUY, (ask * D("0.95"),), (ask * D("1.05"),), ask * D("0.8"))
+    await follow(harness, user, spec, EntryRules())
+    assert len(entries) == 0 and await entries.on_price(tick(harness, ask * D("1.06"))) == []

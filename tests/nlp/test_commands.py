@@ -235,6 +235,10 @@ def test_the_order_a_cancel_names(rules: Pipeline, text: str, order_id: int | No
         ("move my eth stop to breakeven after the first target", False, "break_even", 1),
         ("move my btc stop to break even", False, None, None),  # a one-off move to the entry
         ("set stop on doge at 5%", False, None, None),
+        # Its percentage is the fall back from the high, not a gain reported.
+        ("trailing take profit 3% on my eth stop", False, "trailing_take_profit", None),
+        ("set a trailing take profit of 3% on eth", False, "trailing_take_profit", None),
+        ("a trailing stop of 2% on sol", True, None, None),
     ],
 )
 def test_a_stop_mode_is_read_apart_from_a_one_off_move(

@@ -48,3 +48,45 @@ async def test_entry_rules_are_set_by_api_and_split_the_next_plan(api: Api) -> N
     assert plan["split"] == "custom (50/30/20)"
     costs = [D(e["preview"]["cost"]) for e in plan["entries"]]
     assert [round(c / 100) for c in costs] == [5, 3, 2]
+
+
+async def test_each_bad_field_is_refused_in_a_sentence_naming_it_and_nothing_changes(api: Api) -> None:
+    headers = await api.sign_in(6103)
+    me = await api.json("GET", "/api/v1/me", headers)
+    spec = SignalSpec("ETH", Side.BUY, (D(100), D(90)), (D(200),), D(50))
+    received = await receive_signal(api.harness.core, me["id"], "-100779", "Gamma Calls", "ladder", spec)
+    url = f"/api/v1/signals/sources/{received.signal.source_id}/entry-rules"
+    kept = await api.json("PUT", url, headers, json={"expiry_minutes": 60, "grace_percent": "1"})
+    expiry = "Entries must expire after a whole number of minutes from 1 to 43,200 (30 days), or never"
+    on_or_off = "must be on or off (true or false)."
+    refusals = [
+        ({"split": "fast"}, "The split must be evenly, weighted-first, weighted-last or custom."),
+        (
+            {"split": "custom", "ratios": ["50", "a"]},
+            "Every ratio of a custom split must be a number above 0",
+        ),
+        ({"split": "custom", "ratios": ["50", "0"]}, "Every ratio of a custom split must be above 0"),
+        ({"split": "custom", "ratios": ["50", "NaN"]}, "Every ratio of a custom split must be above 0"),
+        ({"first_at_market": "yes"}, f"First entry at market {on_or_off}"),
+        ({"grace_percent": "lots"}, "The entry grace must be a number between 0% and 10%."),
+        ({"grace_percent": "Infinity"}, "The entry grace must be between 0% and 10%."),
+        ({"grace_percent": "-1"}, "The entry grace must be between 0% and 10%."),
+        ({"expiry_minutes": 0}, expiry),
+        ({"expiry_minutes": 43_201}, expiry),
+        ({"expiry_minutes": 10**30}, expiry),
+        ({"expiry_minutes": "soon"}, expiry),
+        (
+            {"close_on_target_before_entry": "maybe"},
+            f"Close if a target is reached before any entry fills {on_or_off}",
+        ),
+        ({"cancel_on_stop_before_entry": "on"}, f"Cancel if the stop is hit before entry {on_or_off}"),
+    ]
+    for body, sentence in refusals:
+        refused = await api.client.put(url, headers=headers, json=body)
+        assert refused.status_code == 400, (body, refused.text)
+        assert refused.json()["detail"].startswith(sentence), (body, refused.text)
+        assert "Expected" not in refused.text and "$." not in refused.text
+    assert await api.json("GET", url, headers) == kept
+    # A fault of no field of the rules is still told as the decoder tells it.
+    unknown = await api.client.put(url, headers=headers, json={"expiry": 60})
+    assert unknown.status_code == 400 and "unknown field `expiry`" in unknown.text

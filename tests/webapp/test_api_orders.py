@@ -34,6 +34,11 @@ async def test_preview_confirm_once_then_the_position_shows(api: Api) -> None:
     body = await api.json("GET", "/api/v1/portfolio", headers)
     assert [p["symbol"] for p in body["positions"]] == ["BTC/USDT"]
     assert Decimal(body["cash"]) < Decimal(10_000)
+    # The unrealised P&L beside the realised: the position at the price now against what it cost.
+    [position] = body["positions"]
+    marked = (Decimal(position["price"]) - Decimal(position["average_cost"])) * Decimal(position["quantity"])
+    assert Decimal(position["unrealised_pnl"]) == marked == Decimal(body["unrealised_pnl"])
+    assert Decimal(body["realised_pnl"]) == 0
 
 
 async def test_a_stop_and_target_given_as_distances_come_back_as_prices(api: Api) -> None:

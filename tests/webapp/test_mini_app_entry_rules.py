@@ -30,8 +30,21 @@ def test_a_sources_entry_rules_are_read_saved_and_refused_when_bad_in_the_mini_a
         expect(form.get_by_test_id("entry-rules-error")).to_have_text(
             "The entry grace must be between 0% and 10%."
         )
+        # Values the API cannot decode are told in the field's own sentence, never in the decoder's words.
+        form.get_by_label("Entry grace, %").fill("")
+        form.get_by_label("Entries expire after, minutes").fill("99999")
+        form.get_by_test_id("entry-rules-save").click()
+        expect(form.get_by_test_id("entry-rules-error")).to_have_text(
+            "Entries must expire after a whole number of minutes from 1 to 43,200 (30 days), or never (left empty)."
+        )
+        form.get_by_label("Entries expire after, minutes").fill("1440")
+        form.get_by_label("Ratios, one per entry").fill("50/thirty/20")
+        form.get_by_test_id("entry-rules-save").click()
+        expect(form.get_by_test_id("entry-rules-error")).to_contain_text(
+            "Every ratio of a custom split must be a number above 0"
+        )
 
-        page.reload()  # kept by the server as saved, the refused grace left out
+        page.reload()  # kept by the server as saved, the refused values left out
         page.get_by_role("link", name="Alerts").click()
         page.get_by_role("button", name="Entry rules for Rules Calls").click()
         expect(form.get_by_label("Split the amount")).to_have_value("custom")

@@ -26,9 +26,9 @@ from trading.ports.repositories import (
     NoticeRepository,
     OrderRepository,
     RiskSettingsRepository,
-    SignalRepository,
     UserRepository,
 )
+from trading.ports.signals import SignalRepository
 from trading.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [

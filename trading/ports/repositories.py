@@ -8,8 +8,7 @@ from typing import Protocol
 from trading.domain.access import ApiToken, GrantKind, TokenScope
 from trading.domain.accounts import Credentials, ExchangeAccount, User
 from trading.domain.alerts import Alert, AlertCondition
-from trading.domain.automations import Plan, PlanRun, PlanStatus, RunStatus
-from trading.domain.channels import ChannelDelivery, EventKind, NotifyChannel
+from trading.domain.channels import EventKind
 from trading.domain.enums import OrderStatus
 from trading.domain.futures import MarketType
 from trading.domain.futures_events import FuturesEvent
@@ -18,15 +17,6 @@ from trading.domain.ledger import Ledger
 from trading.domain.notices import Notice
 from trading.domain.orders import Fill, Order, OrderDraft
 from trading.domain.risk import RiskOverrides
-from trading.domain.signal_records import (
-    SignalOutcome,
-    SignalRecord,
-    SignalSource,
-    SignalStatus,
-    SourceSettings,
-)
-from trading.domain.signals import SignalSpec
-from trading.domain.stop_modes import StopModeKind
 
 
 class UserRepository(Protocol):
@@ -265,116 +255,6 @@ class AlertRepository(Protocol):
     async def delete(self, user_id: int, alert_id: int) -> bool: ...
 
 
-class SignalRepository(Protocol):
-    async def source(self, user_id: int, external_id: str, title: str, now: datetime) -> SignalSource:
-        """The user's source with this external id, created on first sight."""
-        ...
-
-    async def sources_for_external(self, external_id: str) -> Sequence[SignalSource]: ...
-
-    async def set_auto_follow(
-        self, user_id: int, source_id: int, auto_follow: bool, move_stop_to_entry: bool | None = None
-    ) -> SignalSource | None:
-        """`move_stop_to_entry`: for the plans it follows automatically; None keeps what the source has."""
-        ...
-
-    async def set_settings(
-        self, user_id: int, source_id: int, settings: SourceSettings
-    ) -> SignalSource | None:
-        """The source's market and risk replaced; None where the user has no such source."""
-        ...
-
-    async def find(self, source_id: int, content_hash: str) -> SignalRecord | None: ...
-
-    async def add(
-        self,
-        source_id: int,
-        user_id: int,
-        content_hash: str,
-        text: str,
-        spec: SignalSpec,
-        now: datetime,
-        post_id: int | None = None,
-    ) -> SignalRecord | None:
-        """Insert; None when the same content from the same source is recorded already. `post_id`: the
-        channel's message id of the post, where known."""
-        ...
-
-    async def for_post(self, source_id: int, post_id: int) -> SignalRecord | None:
-        """The source's signal read from the channel's message `post_id` (the latest, were there several)."""
-        ...
-
-    async def revise(
-        self, user_id: int, signal_id: int, content_hash: str, text: str, spec: SignalSpec
-    ) -> SignalRecord | None:
-        """A signal still waiting to be followed or ignored, read again from its post's edited text: the
-        signal as it now stands; None where it was followed or ignored meanwhile, or where the source has a
-        signal of that content already."""
-        ...
-
-    async def set_entry_stops(self, user_id: int, draft_ids: Sequence[str], price: Decimal) -> int:
-        """The stop that these entries' drafts arm when they fill, moved to `price`; how many changed."""
-        ...
-
-    async def set_status(
-        self, user_id: int, signal_id: int, status: SignalStatus, expected: SignalStatus | None = None
-    ) -> bool:
-        """Where `expected` is given, only a signal in that status changes; whether one did."""
-        ...
-
-    async def for_user(self, user_id: int) -> Sequence[tuple[SignalSource, Sequence[SignalRecord]]]: ...
-
-    async def source_by_id(self, source_id: int) -> SignalSource | None: ...
-
-    async def set_plan(self, user_id: int, signal_id: int, group_id: str) -> str | None:
-        """Remember the plan (its drafts' group) drafted for a signal, in place of any before it: its outcome is
-        read from those orders. The group of the plan it replaces; None where there was none."""
-        ...
-
-    async def set_stop_mode(
-        self,
-        user_id: int,
-        source_id: int,
-        kind: StopModeKind | None,
-        percent: Decimal | None,
-        after_target: int,
-    ) -> SignalSource | None:
-        """The user's source's default stop mode set (None: none); None where the source is not the user's."""
-        ...
-
-    async def source_of_plan(self, group_id: str) -> SignalSource | None:
-        """The source of the signal whose plan's drafts are `group_id`; None for a plan of no signal."""
-        ...
-
-    async def set_stop_to_entry(self, user_id: int, group_id: str, on: bool) -> int:
-        """Break-even after the first target, on or off, for a plan's drafts not yet followed; how many changed."""
-        ...
-
-    async def settled_plans(self, limit: int = 200) -> Sequence[SignalRecord]:
-        """Followed, not yet closed signals whose plan has no order left that can trade."""
-        ...
-
-    async def plan_orders(self, group_id: str) -> Sequence[Order]:
-        """A plan's entries and their bracket legs."""
-        ...
-
-    async def plan_fills(self, group_id: str) -> Sequence[Fill]: ...
-
-    async def close(
-        self, signal_id: int, outcome: SignalOutcome | None, pnl: Decimal | None, now: datetime
-    ) -> bool:
-        """Record how a signal ended, once: True for the one caller that closed it."""
-        ...
-
-    async def unreported_closed(self, limit: int) -> Sequence[SignalRecord]:
-        """Closed signals not marked reported, oldest first."""
-        ...
-
-    async def mark_reported(self, signal_ids: Sequence[int], now: datetime) -> int:
-        """Compare-and-set of each signal's reported_at from empty; how many this caller marked."""
-        ...
-
-
 class RiskSettingsRepository(Protocol):
     async def get(self, user_id: int) -> RiskOverrides:
         """The user's own limits; an empty RiskOverrides where the user has set none."""
@@ -420,94 +300,4 @@ class NoticeRepository(Protocol):
 
     async def delete_sent_before(self, before: datetime) -> int:
         """Forget the notices sent before `before` (never an unsent one); how many."""
-        ...
-
-
-class PlanRepository(Protocol):
-    """Automations: plans and their runs, one run per (plan, due time)."""
-
-    async def add(self, plan: Plan) -> Plan: ...
-
-    async def get(self, plan_id: int) -> Plan | None: ...
-
-    async def for_user(self, user_id: int, statuses: Sequence[PlanStatus]) -> Sequence[Plan]: ...
-
-    async def due(self, now: datetime, limit: int) -> Sequence[Plan]:
-        """Active plans whose next due time has come, soonest first."""
-        ...
-
-    async def advance(self, plan: Plan, expected_next: datetime | None) -> bool:
-        """Write runs done, next due time and status where the next due time is still `expected_next`."""
-        ...
-
-    async def set_status(
-        self, plan_id: int, user_id: int, from_statuses: Sequence[PlanStatus], to: PlanStatus
-    ) -> bool: ...
-
-    async def set_next_due(self, plan_id: int, next_due_at: datetime | None) -> None: ...
-
-    async def add_run(self, plan_id: int, due_at: datetime, skipped: int, now: datetime) -> PlanRun | None:
-        """The run of this due time, or None where one is recorded already (by another worker or attempt)."""
-        ...
-
-    async def run(self, plan_id: int, due_at: datetime) -> PlanRun | None: ...
-
-    async def runs(self, plan_id: int) -> Sequence[PlanRun]: ...
-
-    async def set_run_draft(self, run_id: int, draft_id: str) -> bool:
-        """Compare-and-set: the run's one draft."""
-        ...
-
-    async def claim_run(self, run_id: int, now: datetime, stale_before: datetime) -> bool:
-        """Compare-and-set: a pending run's claim for the attempt that works on it, where none holds one
-        since `stale_before`."""
-        ...
-
-    async def release_run(self, run_id: int) -> None:
-        """Give a run's claim back (its attempt failed, and did not die)."""
-        ...
-
-    async def finish_run(
-        self, run_id: int, status: RunStatus, order_id: int | None, error: str | None
-    ) -> bool:
-        """Pending -> placed or failed, once."""
-        ...
-
-    async def order_of_draft(self, draft_id: str) -> int | None: ...
-
-
-class ChannelRepository(Protocol):
-    """E-mail addresses and webhooks, with the webhooks' secrets (kept encrypted) and their delivery log."""
-
-    async def add(
-        self,
-        channel: NotifyChannel,
-        secret: str | None,
-        code_hash: str | None,
-        code_expires_at: datetime | None,
-    ) -> NotifyChannel: ...
-
-    async def get(self, channel_id: int) -> NotifyChannel | None: ...
-
-    async def for_user(self, user_id: int) -> Sequence[NotifyChannel]: ...
-
-    async def verify(self, channel_id: int, user_id: int, code_hash: str, now: datetime) -> bool:
-        """Compare-and-set: verified where the code matches and has not expired."""
-        ...
-
-    async def count_wrong_code(self, user_id: int, most: int) -> bool:
-        """Count a wrong code on each address of the user waiting for its code; void the codes told wrong
-        `most` times. Whether any was voided now."""
-        ...
-
-    async def set_events(self, channel_id: int, user_id: int, events: frozenset[EventKind]) -> bool: ...
-
-    async def remove(self, channel_id: int, user_id: int) -> bool: ...
-
-    async def secret(self, channel_id: int) -> str | None: ...
-
-    async def log(self, delivery: ChannelDelivery) -> None: ...
-
-    async def deliveries(self, channel_id: int, limit: int) -> Sequence[ChannelDelivery]:
-        """The latest first."""
         ...

@@ -4,13 +4,14 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from trading.ports.audit import AuditRepository
+from trading.ports.channels import ChannelRepository
 from trading.ports.entry_rules import EntryRulesRepository
+from trading.ports.plans import PlanRepository
 from trading.ports.protections import ProtectionRepository
 from trading.ports.repositories import (
     AccountRepository,
     AlertRepository,
     ApiTokenRepository,
-    ChannelRepository,
     CommandLog,
     DraftRepository,
     FillRepository,
@@ -19,12 +20,11 @@ from trading.ports.repositories import (
     LoginGrantRepository,
     NoticeRepository,
     OrderRepository,
-    PlanRepository,
     RiskSettingsRepository,
-    SignalRepository,
     UserRepository,
 )
 from trading.ports.second_factor import SecondFactorRepository
+from trading.ports.signals import SignalRepository
 from trading.ports.stop_modes import StopModeRepository
 
 

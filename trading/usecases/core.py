@@ -2,7 +2,7 @@
 
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -12,6 +12,7 @@ from trading.domain.errors import NotFound
 from trading.domain.futures import MarketType
 from trading.domain.protections import ProtectionLimits
 from trading.domain.risk import RiskLimits, RiskOverrides
+from trading.domain.signal_records import SignalRecord
 from trading.ports import Clock, ExchangeFactory, UnitOfWork, UnitOfWorkFactory
 
 
@@ -31,12 +32,32 @@ class CoreConfig:
     protections: ProtectionLimits = field(default_factory=ProtectionLimits)
 
 
+PlanWatcher = Callable[[SignalRecord], Awaitable[None]]
+
+
+class FollowedPlans:
+    """Who in this process watches the plans followed in it (the price watch's waiting entries): each is told
+    of a plan once its entries are placed, so that a tick right after acts on it. A plan followed in another
+    process is found by the watcher's next read."""
+
+    def __init__(self) -> None:
+        self._watchers: list[PlanWatcher] = []
+
+    def subscribe(self, watcher: PlanWatcher) -> None:
+        self._watchers.append(watcher)
+
+    async def followed(self, signal: SignalRecord) -> None:
+        for watcher in self._watchers:
+            await watcher(signal)
+
+
 @dataclass(frozen=True, slots=True)
 class Core:
     uow: UnitOfWorkFactory
     exchanges: ExchangeFactory
     clock: Clock
     config: CoreConfig
+    followed_plans: FollowedPlans = field(default_factory=FollowedPlans)
 
 
 def new_draft_id() -> str:

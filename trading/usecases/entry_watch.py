@@ -15,6 +15,7 @@ from trading.domain.market import Ticker
 from trading.domain.money import price_text
 from trading.domain.orders import Order
 from trading.domain.signal_records import SignalRecord
+from trading.ports import UnitOfWork
 from trading.usecases.core import Core
 from trading.usecases.execution import cancel_order
 from trading.usecases.live_prices import LivePrices, venue_ticker
@@ -61,18 +62,27 @@ class WatchedPlan:
 async def watched_plans(core: Core) -> list[WatchedPlan]:
     """The followed plans whose rules may give up their waiting entries, with entries still waiting."""
     async with core.uow(read_only=True) as uow:
-        watched = await uow.entry_rules.watched_plans()
-        plans: list[WatchedPlan] = []
-        for signal, rules in watched:
-            assert signal.group_id is not None
-            orders = await uow.signals.plan_orders(signal.group_id)
-            entries = tuple(o for o in orders if o.role is OrderRole.ENTRY)
-            draft = await uow.drafts.get(entries[0].draft_id) if entries and entries[0].draft_id else None
-            stop = draft.stop_loss if draft is not None else None
-            plan = WatchedPlan(signal, rules, entries, stop, draft.take_profits if draft is not None else ())
-            if plan.waiting:
-                plans.append(plan)
-    return plans
+        plans = [
+            await _watched_plan(uow, signal, rules) for signal, rules in await uow.entry_rules.watched_plans()
+        ]
+    return [plan for plan in plans if plan.waiting]
+
+
+async def watched_plan(core: Core, signal: SignalRecord) -> WatchedPlan | None:
+    """The followed signal's plan, where its source's rules may give up its entries and some still wait."""
+    async with core.uow(read_only=True) as uow:
+        rules = await uow.entry_rules.of_signal(signal.id)
+        plan = await _watched_plan(uow, signal, rules) if rules.watched and signal.group_id else None
+    return plan if plan is not None and plan.waiting else None
+
+
+async def _watched_plan(uow: UnitOfWork, signal: SignalRecord, rules: EntryRules) -> WatchedPlan:
+    assert signal.group_id is not None
+    orders = await uow.signals.plan_orders(signal.group_id)
+    entries = tuple(o for o in orders if o.role is OrderRole.ENTRY)
+    draft = await uow.drafts.get(entries[0].draft_id) if entries and entries[0].draft_id else None
+    stop = draft.stop_loss if draft is not None else None
+    return WatchedPlan(signal, rules, entries, stop, draft.take_profits if draft is not None else ())
 
 
 async def watch_waiting_entries(core: Core, live: LivePrices | None = None) -> list[GivenUp]:

@@ -223,7 +223,9 @@ async def follow_signal(core: Core, user_id: int, signal_id: int, group_id: str 
         await uow.signals.set_status(user_id, signal.id, SignalStatus.FOLLOWED)
         await uow.commit()
     followed = Followed(signal.id, await place_plan(core, claimed))
-    if not followed.followed:
+    if followed.followed:
+        await core.followed_plans.followed(signal)
+    else:
         async with core.uow() as uow:
             await uow.signals.set_status(user_id, signal.id, SignalStatus.PREVIEWED)
             await uow.commit()

@@ -7,17 +7,38 @@ from typing import Annotated, Literal
 import msgspec
 from litestar import Controller, Request, get, put
 from litestar.datastructures import State
+from litestar.exceptions import ValidationException
 from litestar.params import JSONBody, Parameter
 
-from trading.domain.entry_rules import MAX_EXPIRY, EntryRules, SplitStrategy
+from trading.domain.entry_rules import MAX_EXPIRY, MAX_GRACE_PERCENT, MAX_RATIO, EntryRules, SplitStrategy
 from trading.usecases.entry_rules import SourceEntryRules, entry_rules_of, set_entry_rules
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
+from webapp.errors import field_sentences
 
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AuthRequest = Request[Principal, object, State]
 Split = Literal["evenly", "weighted-first", "weighted-last", "custom"]
-ExpiryMinutes = Annotated[int, msgspec.Meta(ge=1, le=int(MAX_EXPIRY.total_seconds() // 60))]
+MAX_EXPIRY_MINUTES = int(MAX_EXPIRY.total_seconds() // 60)
+ExpiryMinutes = Annotated[int, msgspec.Meta(ge=1, le=MAX_EXPIRY_MINUTES)]
+_ON_OR_OFF = "must be on or off (true or false)."
+# What a trader reads for a field the body cannot be decoded with; a value that decodes and is still out of
+# range is refused by EntryRules itself, in its own sentence.
+FIELD_SENTENCES = {
+    "split": "The split must be evenly, weighted-first, weighted-last or custom.",
+    "ratios": (
+        f"Every ratio of a custom split must be a number above 0 and at most {MAX_RATIO:,}, one per entry, "
+        "such as 50/30/20."
+    ),
+    "first_at_market": f"First entry at market {_ON_OR_OFF}",
+    "grace_percent": f"The entry grace must be a number between 0% and {MAX_GRACE_PERCENT}%.",
+    "expiry_minutes": (
+        f"Entries must expire after a whole number of minutes from 1 to {MAX_EXPIRY_MINUTES:,} (30 days), "
+        "or never (left empty)."
+    ),
+    "close_on_target_before_entry": f"Close if a target is reached before any entry fills {_ON_OR_OFF}",
+    "cancel_on_stop_before_entry": f"Cancel if the stop is hit before entry {_ON_OR_OFF}",
+}
 
 
 class EntryRulesBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -35,10 +56,6 @@ class EntryRulesBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     expiry_minutes: ExpiryMinutes | None = None
     close_on_target_before_entry: bool = False
     cancel_on_stop_before_entry: bool = False
-
-    def __post_init__(self) -> None:
-        if not self.grace_percent.is_finite() or any(not r.is_finite() for r in self.ratios):
-            raise ValueError("numbers must be finite")
 
 
 class SourceEntryRulesOut(msgspec.Struct):
@@ -87,11 +104,12 @@ class EntryRulesController(Controller):
     @put(
         "/{source_id:int}/entry-rules",
         guards=[can_trade],
+        exception_handlers={ValidationException: field_sentences(FIELD_SENTENCES)},
         summary="Set a signal source's entry rules",
         description=(
             "Replaces them all: for the plans of its signals drafted from now on, and for the waiting entries "
             "of its plans followed already. 400 where custom ratios are given without the custom split (or the "
-            "other way round), or a rule is out of range."
+            "other way round), or a rule is out of range, with a sentence naming the field."
         ),
     )
     async def set_rules(

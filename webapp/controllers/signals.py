@@ -1,16 +1,15 @@
-"""Price alerts and signals, on the bot's own use cases."""
+"""Signals and their sources, on the bot's own use cases."""
 
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
 import msgspec
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from trading.domain.alerts import Alert
 from trading.domain.entry_rules import split_text
 from trading.domain.signal_records import (
     SignalSource,
@@ -19,7 +18,6 @@ from trading.domain.signal_records import (
     SourceSettings,
     SourceStats,
 )
-from trading.usecases.alerts import delete_alert, list_alerts, set_alert
 from trading.usecases.second_factor import check_second_factor
 from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
 from trading.usecases.signal_workflow import follow_signal
@@ -36,36 +34,10 @@ from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
 from webapp.controllers.second_factor import CODE_REFUSALS, SecondFactorCode
 from webapp.convert import draft_out, order_out
-from webapp.schemas import Amount, DraftOut, OrderOut, Symbol, positive
+from webapp.schemas import Amount, DraftOut, OrderOut, positive
 
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AuthRequest = Request[Principal, object, State]
-
-
-class AlertIn(msgspec.Struct, forbid_unknown_fields=True):
-    """A price to be told of, or a move in percent from the price now (with condition above or below)."""
-
-    symbol: Symbol
-    price: Decimal | None = None
-    condition: Literal["above", "below", "cross"] = "cross"
-    percent: Decimal | None = None
-
-    def __post_init__(self) -> None:
-        if (self.price is None) == (self.percent is None):
-            raise ValueError("give either price or percent")
-        if self.price is not None:
-            positive("price", self.price)
-        if self.percent is not None:
-            positive("percent", self.percent)
-
-
-class AlertOut(msgspec.Struct):
-    id: int
-    symbol: str
-    condition: str
-    threshold: Decimal
-    status: str
-    created_at: datetime
 
 
 class SignalOut(msgspec.Struct):
@@ -213,10 +185,6 @@ def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
     )
 
 
-def _alert_out(a: Alert) -> AlertOut:
-    return AlertOut(a.id, a.symbol, a.condition.value, a.threshold, a.status.value, a.created_at)
-
-
 def _source_out(st: SourceStats) -> SourceOut:
     rate = round(st.win_rate, 1) if st.win_rate is not None else None
     s = st.source
@@ -242,29 +210,6 @@ async def _source_out_of(web: WebContext, user_id: int, source: SignalSource) ->
         if st.source.id == source.id:
             return _source_out(st)
     return _source_out(SourceStats(source, 0, 0, 0, 0, Decimal(0)))
-
-
-class AlertsController(Controller):
-    path = "/alerts"
-    tags = ("alerts",)
-
-    @get(summary="Active price alerts")
-    async def list_alerts(self, state: State, request: AuthRequest) -> list[AlertOut]:
-        web: WebContext = state.web
-        return [_alert_out(a) for a in await list_alerts(web.core, request.user.user_id)]
-
-    @post(guards=[can_trade], status_code=HTTP_201_CREATED, summary="Set a price alert")
-    async def create(self, state: State, request: AuthRequest, data: JSONBody[AlertIn]) -> AlertOut:
-        web: WebContext = state.web
-        alert, _ = await set_alert(
-            web.core, request.user.user_id, data.symbol, data.condition, data.price, data.percent
-        )
-        return _alert_out(alert)
-
-    @delete("/{alert_id:int}", guards=[can_trade], summary="Delete an alert")
-    async def remove(self, state: State, request: AuthRequest, alert_id: Id) -> None:
-        web: WebContext = state.web
-        await delete_alert(web.core, request.user.user_id, alert_id)
 
 
 class SignalsController(Controller):
