@@ -3,6 +3,7 @@ they held (the pool does not reset connections on its own) serves the next write
 
 import asyncio
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from storage.transaction import Transaction
 from tests.harness import Harness
 from trading.domain.alerts import AlertCondition
 from trading.domain.enums import OrderStatus, OrderType, Side
+from trading.domain.ledger import Position
 from trading.exchanges.paper.store import PaperOrder
 
 
@@ -142,3 +144,26 @@ async def test_a_unit_of_work_that_need_not_be_durable_commits_all_the_same(harn
         finally:
             await relaxed.close()
             await durable.close()
+
+
+async def test_a_ledger_read_with_the_pnl_since_a_day_is_the_ledger_and_those_days_added(
+    harness: Harness,
+) -> None:
+    _, account = await harness.user()
+    today = harness.core.clock.now().date()
+    async with harness.core.uow() as uow:
+        ledger = await uow.ledgers.load(account.id, for_update=True)
+        held = Position("ETH/USDT", Decimal("0.5"), Decimal(1000), Decimal(3))
+        await uow.ledgers.save(account.id, replace(ledger, positions={held.symbol: held}))
+        for days_ago, realised in [(2, Decimal(-40)), (1, Decimal("12.5")), (0, Decimal("-7.25"))]:
+            await uow.ledgers.record_pnl(account.id, today - timedelta(days=days_ago), realised)
+        await uow.commit()
+
+    async with harness.core.uow(read_only=True) as uow:
+        alone = await uow.ledgers.load(account.id)
+        since_yesterday = await uow.ledgers.load_with_realised_since(account.id, today - timedelta(days=1))
+        since_tomorrow = await uow.ledgers.load_with_realised_since(account.id, today + timedelta(days=1))
+
+    assert alone.positions == {"ETH/USDT": held}
+    assert since_yesterday == (alone, Decimal("5.25"))
+    assert since_tomorrow == (alone, Decimal(0))
