@@ -134,9 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             upgrade(settings)
         elif args.command == "web":
-            import asyncio
-
             from bot.container import build_container
+            from bot.serving import run_fast
             from bot.web import serve_web
 
             async def web() -> None:
@@ -146,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 finally:
                     await container.close()
 
-            asyncio.run(web())
+            run_fast(web())
         elif args.command == "worker":
             import asyncio
 

@@ -9,7 +9,22 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Row, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    Row,
+    String,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.futures_models import PaperFuturesEventRow, PaperPerpetualRow
@@ -90,6 +105,17 @@ _OPEN_ORDERS_WITH = (
     )
     .order_by(_ORDERS.c.id)
 )
+# What a balance check reads, the balances and the open orders, in one round trip: an order's row, and a
+# balance's (its asset and total) padded to an order's width, told apart by `part`.
+_BALANCES_AND_OPEN_ORDERS = union_all(
+    select(
+        literal("balance", String).label("part"),
+        _BALANCES.c.asset,
+        _BALANCES.c.total,
+        *(type_coerce(null(), column.type).label(column.name) for column in _ORDERS.c),
+    ).where(_BALANCES.c.account_id == bindparam("account_id")),
+    select(literal("order", String), type_coerce(null(), String), null(), *_ORDERS.c).where(_IS_OPEN),
+).order_by(literal_column("part"), literal_column("id"))
 _INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
 _UPDATE_ORDER = update(_ORDERS).where(_ORDERS.c.id == bindparam("order_id"))
 _INSERT_TRADE = insert(_TRADES)
@@ -107,6 +133,8 @@ class SqlPaperSession:
         self._tx = Transaction(self._engine)
         # The balances as stored, once read: set_balances writes only what differs.
         self._stored: dict[str, Decimal] | None = None
+        # A session that only looks reads the open orders with the balances, for the open_orders that follows.
+        self._open_orders: tuple[int, Sequence[PaperOrder]] | None = None
         return self
 
     async def __aexit__(
@@ -115,6 +143,10 @@ class SqlPaperSession:
         await self._tx.close()  # rolls back what was not committed, before the connection goes back
 
     async def balances(self, account_id: int) -> dict[str, Decimal]:
+        if self._read_only:
+            rows = (await self._tx.execute(_BALANCES_AND_OPEN_ORDERS, {"account_id": account_id})).all()
+            self._open_orders = account_id, [_order(row) for row in rows if row.part == "order"]
+            return {row.asset: row.total for row in rows if row.part == "balance"}
         return dict(await self._read(account_id))
 
     async def _read(self, account_id: int) -> dict[str, Decimal]:
@@ -143,6 +175,8 @@ class SqlPaperSession:
         stored.update(balances)
 
     async def open_orders(self, account_id: int, *, with_order: str | None = None) -> Sequence[PaperOrder]:
+        if with_order is None and self._open_orders is not None and self._open_orders[0] == account_id:
+            return self._open_orders[1]
         if with_order is None:
             rows = await self._tx.execute(_OPEN_ORDERS, {"account_id": account_id})
         else:

@@ -1,14 +1,22 @@
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 
 from storage.access_models import ApiTokenRow, LoginGrantRow
+from storage.models import table_of
 from storage.transaction import Transaction
 from trading.domain.access import ApiToken, GrantKind, TokenScope
 
+_TOKENS = table_of(ApiTokenRow)
+# Every request with an API token looks its token up: one statement built once, no ORM session around it.
+_ACTIVE_BY_HASH = select(_TOKENS).where(
+    _TOKENS.c.token_hash == bindparam("token_hash"), _TOKENS.c.revoked_at.is_(None)
+)
 
-def _token(row: ApiTokenRow) -> ApiToken:
+
+def _token(row: ApiTokenRow | Row[Any]) -> ApiToken:
     return ApiToken(
         id=row.id,
         user_id=row.user_id,
@@ -41,10 +49,7 @@ class SqlApiTokenRepository:
         return _token(row)
 
     async def by_hash(self, token_hash: str) -> ApiToken | None:
-        session = await self._tx.session()
-        row = await session.scalar(
-            select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash, ApiTokenRow.revoked_at.is_(None))
-        )
+        row = (await self._tx.execute(_ACTIVE_BY_HASH, {"token_hash": token_hash})).one_or_none()
         return _token(row) if row else None
 
     async def for_user(self, user_id: int) -> Sequence[ApiToken]:

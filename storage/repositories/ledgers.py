@@ -46,18 +46,31 @@ _BOOKS: AccountRows[_Book] = AccountRows(
 )
 _HELD: AccountRows[_Held] = AccountRows(_POSITIONS, "symbol", ("quantity", "cost", "realised_pnl"))
 # Both halves of a ledger in one round trip, told apart by `part`: a position's row is padded to a book's width.
-_LEDGER_ROWS = union_all(
+_BOOK_ROWS = select(
+    literal("book", String).label("part"),
+    _BALANCES.c.asset.label("key"),
+    *(_BALANCES.c[column] for column in _BOOKS.columns),
+).where(_BALANCES.c.account_id == bindparam("account_id"))
+_HELD_ROWS = select(
+    literal("held", String),
+    _POSITIONS.c.symbol,
+    *(_POSITIONS.c[column] for column in _HELD.columns),
+    type_coerce(null(), _POSITIONS.c.cost.type),
+).where(_POSITIONS.c.account_id == bindparam("account_id"))
+_LEDGER_ROWS = union_all(_BOOK_ROWS, _HELD_ROWS)
+# And with them the days' realised P&L since a day (an order preview's daily loss limit), a day's row padded too.
+_NOTHING = type_coerce(null(), _PNL_DAYS.c.realised.type)
+_LEDGER_AND_PNL_ROWS = union_all(
+    _BOOK_ROWS,
+    _HELD_ROWS,
     select(
-        literal("book", String).label("part"),
-        _BALANCES.c.asset.label("key"),
-        *(_BALANCES.c[column] for column in _BOOKS.columns),
-    ).where(_BALANCES.c.account_id == bindparam("account_id")),
-    select(
-        literal("held", String),
-        _POSITIONS.c.symbol,
-        *(_POSITIONS.c[column] for column in _HELD.columns),
-        type_coerce(null(), _POSITIONS.c.cost.type),
-    ).where(_POSITIONS.c.account_id == bindparam("account_id")),
+        literal("pnl", String),
+        type_coerce(null(), String),
+        _PNL_DAYS.c.realised,
+        _NOTHING,
+        _NOTHING,
+        _NOTHING,
+    ).where(_PNL_DAYS.c.account_id == bindparam("account_id"), _PNL_DAYS.c.day >= bindparam("since")),
 )
 
 
@@ -105,21 +118,31 @@ class SqlLedgerRepository:
         await _BOOKS.write(self._tx, account_id, books, wanted_books)
         await _HELD.write(self._tx, account_id, held, wanted_held)
 
+    async def load_with_realised_since(self, account_id: int, since: date) -> tuple[Ledger, Decimal]:
+        params = {"account_id": account_id, "since": since}
+        rows: Sequence[Sequence[Any]] = (await self._tx.execute(_LEDGER_AND_PNL_ROWS, params)).all()
+        realised = sum((row[2] for row in rows if row[0] == "pnl"), ZERO)  # in Python: SQLite sums floats
+        return _ledger(*self._keep(account_id, [row for row in rows if row[0] != "pnl"])), realised
+
     async def _rows(self, account_id: int) -> tuple[dict[str, _Book], dict[str, _Held]]:
         """The account's rows as stored, read once a transaction and kept in step with what `save` writes."""
         stored = self._stored.get(account_id)
         if stored is None:
-            books: dict[str, _Book] = {}
-            held: dict[str, _Held] = {}
-            rows: Sequence[Sequence[Any]] = (
-                await self._tx.execute(_LEDGER_ROWS, {"account_id": account_id})
-            ).all()
-            for part, key, first, second, third, fourth in rows:
-                if part == "book":
-                    books[key] = (first, second, third, fourth)
-                else:
-                    held[key] = (first, second, third)
-            stored = self._stored[account_id] = (books, held)
+            rows = (await self._tx.execute(_LEDGER_ROWS, {"account_id": account_id})).all()
+            stored = self._keep(account_id, rows)
+        return stored
+
+    def _keep(
+        self, account_id: int, rows: Sequence[Sequence[Any]]
+    ) -> tuple[dict[str, _Book], dict[str, _Held]]:
+        books: dict[str, _Book] = {}
+        held: dict[str, _Held] = {}
+        for part, key, first, second, third, fourth in rows:
+            if part == "book":
+                books[key] = (first, second, third, fourth)
+            else:
+                held[key] = (first, second, third)
+        stored = self._stored[account_id] = (books, held)
         return stored
 
     async def record_pnl(self, account_id: int, day: date, realised: Decimal) -> None:

@@ -13,6 +13,9 @@ from storage.paper_store import SqlPaperStore
 from storage.transaction import Transaction
 from tests.harness import Harness
 from trading.domain.alerts import AlertCondition
+from trading.domain.enums import OrderStatus, OrderType, Side
+from trading.domain.ledger import Position
+from trading.exchanges.paper.store import PaperOrder
 
 
 class Boom(Exception):
@@ -54,6 +57,51 @@ async def test_a_paper_session_left_without_commit_writes_nothing(harness: Harne
         await session.commit()
     async with store.session(read_only=True) as session:
         assert await session.balances(account.id) == {**balances, "ETH": Decimal(3)}
+
+
+async def test_a_reading_paper_session_sees_the_balances_and_open_orders_a_writer_sees(
+    harness: Harness,
+) -> None:
+    """A session that only looks reads both in one statement: the same balances, the same open orders in the same
+    order, and none of the account's closed ones or another account's."""
+    _, account = await harness.user()
+    _, other = await harness.user("other")
+    store = SqlPaperStore(harness.engine)
+
+    def order(account_id: int, n: int, status: OrderStatus) -> PaperOrder:
+        filled = Decimal("0.25") if status is OrderStatus.PARTIALLY_FILLED else Decimal(0)
+        return PaperOrder(
+            id=0,
+            account_id=account_id,
+            client_order_id=f"paper-{account_id}-{n}",
+            symbol="ETH/USDT",
+            side=Side.BUY,
+            order_type=OrderType.LIMIT,
+            quantity=Decimal("0.5"),
+            price=Decimal(2000 + n),
+            status=status,
+            filled=filled,
+            fee=Decimal(0),
+            last_step=0,
+            created_at=harness.core.clock.now(),
+        )
+
+    async with store.session() as session:
+        balances = await session.balances(account.id)
+        await session.set_balances(account.id, {**balances, "ETH": Decimal("1.5")})
+        for n, status in enumerate([OrderStatus.OPEN, OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED]):
+            await session.add_order(order(account.id, n, status))
+        await session.add_order(order(other.id, 9, OrderStatus.OPEN))
+        await session.commit()
+    async with store.session() as session:
+        written = await session.balances(account.id), await session.open_orders(account.id)
+
+    async with store.session(read_only=True) as session:
+        read = await session.balances(account.id), await session.open_orders(account.id)
+
+    assert read == written
+    assert [o.client_order_id for o in read[1]] == [f"paper-{account.id}-0", f"paper-{account.id}-2"]
+    assert read[0]["ETH"] == Decimal("1.5")
 
 
 async def test_orm_rows_and_core_statements_of_one_unit_commit_together(harness: Harness) -> None:
@@ -114,3 +162,26 @@ async def test_a_unit_of_work_that_need_not_be_durable_commits_all_the_same(harn
         finally:
             await relaxed.close()
             await durable.close()
+
+
+async def test_a_ledger_read_with_the_pnl_since_a_day_is_the_ledger_and_those_days_added(
+    harness: Harness,
+) -> None:
+    _, account = await harness.user()
+    today = harness.core.clock.now().date()
+    async with harness.core.uow() as uow:
+        ledger = await uow.ledgers.load(account.id, for_update=True)
+        held = Position("ETH/USDT", Decimal("0.5"), Decimal(1000), Decimal(3))
+        await uow.ledgers.save(account.id, replace(ledger, positions={held.symbol: held}))
+        for days_ago, realised in [(2, Decimal(-40)), (1, Decimal("12.5")), (0, Decimal("-7.25"))]:
+            await uow.ledgers.record_pnl(account.id, today - timedelta(days=days_ago), realised)
+        await uow.commit()
+
+    async with harness.core.uow(read_only=True) as uow:
+        alone = await uow.ledgers.load(account.id)
+        since_yesterday = await uow.ledgers.load_with_realised_since(account.id, today - timedelta(days=1))
+        since_tomorrow = await uow.ledgers.load_with_realised_since(account.id, today + timedelta(days=1))
+
+    assert alone.positions == {"ETH/USDT": held}
+    assert since_yesterday == (alone, Decimal("5.25"))
+    assert since_tomorrow == (alone, Decimal(0))

@@ -173,6 +173,10 @@ class LedgerRepository(Protocol):
 
     async def pnl_by_day(self, account_id: int, since: date) -> Mapping[date, Decimal]: ...
 
+    async def load_with_realised_since(self, account_id: int, since: date) -> tuple[Ledger, Decimal]:
+        """`load`'s ledger and the P&L realised from `since` on (pnl_by_day's days added up), read together."""
+        ...
+
     async def record_equity(self, account_id: int, at: datetime, equity: Decimal) -> None: ...
 
     async def equity_history(

@@ -59,7 +59,7 @@ async def authenticate_api_token(core: Core, secret: str) -> ApiToken | None:
     """The active token with this secret, or None."""
     if not secret.startswith(API_TOKEN_PREFIX):
         return None
-    async with core.uow() as uow:
+    async with core.uow(read_only=True) as uow:
         return await uow.api_tokens.by_hash(secret_hash(secret))
 
 

@@ -70,12 +70,12 @@ async def draft_order(
     _validate(intent)
     async with core.uow(read_only=True) as uow:
         account, overrides = await account_and_limits(uow, user_id, account_id)
-        ledger = await uow.ledgers.load(account.id)
         limits = effective_limits(core.config.limits, overrides)
-        realised_today = ZERO
         if intent.side is Side.BUY:  # only what adds risk answers to the daily loss limit
             today = core.clock.now().date()
-            realised_today = sum((await uow.ledgers.pnl_by_day(account.id, today)).values(), ZERO)
+            ledger, realised_today = await uow.ledgers.load_with_realised_since(account.id, today)
+        else:
+            ledger, realised_today = await uow.ledgers.load(account.id), ZERO
     gateway = await core.exchanges.gateway(account)
     symbol = pair_of(intent.symbol, intent.quote, core.config.paper_quote)
     locked = await _locked_by_own_stops(core, gateway, account, symbol, intent)
