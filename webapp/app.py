@@ -43,7 +43,13 @@ from webapp.controllers.second_factor import SecondFactorController
 from webapp.controllers.source_stop_modes import SourceStopModesController
 from webapp.controllers.stop_modes import StopModesController
 from webapp.controllers.stream import StreamController
-from webapp.errors import DATABASE_ERRORS, database_down, database_error_handler, trading_error_handler
+from webapp.decimal_schema import DecimalSchema
+from webapp.errors import (
+    DATABASE_ERRORS,
+    answered_by_database_handler,
+    database_error_handler,
+    trading_error_handler,
+)
 from webapp.frontend import mini_app, mini_app_page
 from webapp.middleware import NOT_RATE_LIMITED, answer_refusals, request_ids, stamp_answer
 from webapp.stores import FallbackStore
@@ -139,9 +145,9 @@ def _rate_limit_store(web: WebContext) -> FallbackStore | None:
 
 def _log_server_error(error: Exception, scope: Scope) -> None:
     """Every server error is logged with its cause (Litestar's own logging would do so only in debug mode). A
-    client's error (4xx) is the client's; the project's own errors are answered, and logged, by
-    trading_error_handler."""
-    if isinstance(error, TradingError) or database_down(error):
+    client's error (4xx) is the client's; the project's own errors and the database's refusals are answered, and
+    logged, by their handlers."""
+    if isinstance(error, TradingError) or answered_by_database_handler(error):
         return
     if isinstance(error, HTTPException) and error.status_code < 500:
         return
@@ -239,4 +245,5 @@ def create_app(
         response_cache_config=ResponseCacheConfig(store=RESPONSE_CACHE_STORE),
         lifespan=[] if store is None else [store],
         openapi_config=openapi_config(),
+        plugins=[DecimalSchema()],
     )
