@@ -8,7 +8,7 @@ from litestar import Litestar, Request, Router, get
 from litestar.config.cors import CORSConfig
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import CacheControlHeader, State
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
 from litestar.openapi.config import OpenAPIConfig
@@ -49,6 +49,7 @@ from webapp.errors import (
     answered_by_database_handler,
     database_error_handler,
     trading_error_handler,
+    unrouted_handler,
 )
 from webapp.frontend import mini_app, mini_app_page
 from webapp.middleware import NOT_RATE_LIMITED, answer_refusals, request_ids, stamp_answer
@@ -230,6 +231,8 @@ def create_app(
         before_send=[stamp_answer],
         exception_handlers={
             TradingError: trading_error_handler,
+            NotFoundException: unrouted_handler,
+            MethodNotAllowedException: unrouted_handler,
             **dict.fromkeys(DATABASE_ERRORS, database_error_handler),
         },
         logging_config=None,

@@ -5,7 +5,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response
-from litestar.exceptions import InternalServerException
+from litestar.exceptions import HTTPException, InternalServerException, MethodNotAllowedException
 from litestar.exceptions.responses import create_exception_response
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import (
@@ -169,3 +169,18 @@ def database_error_handler(request: Request[Any, Any, Any], error: Exception) ->
     log.warning("%s %s: the database is not answering: %s", request.method, request.url.path, error)
     body = ErrorBody(HTTP_503_SERVICE_UNAVAILABLE, "database_unavailable", DATABASE_DOWN_TEXT)
     return Response(body, status_code=HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
+
+
+def unrouted_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    """A request no route took (no such path, a path parameter of the wrong kind, or no such method) answered
+    with a sentence rather than Litestar's bare "Not Found"; a route's own 404 keeps its sentence."""
+    if "route_handler" in request.scope and not isinstance(error, MethodNotAllowedException):
+        return create_exception_response(request, error)
+    where = f"{request.method} {request.url.path}"
+    if isinstance(error, MethodNotAllowedException):
+        error.detail = (
+            f"{where}: this address does not take {request.method}; /api/v1/docs lists what it does."
+        )
+    else:
+        error.detail = f"{where}: there is nothing at this address; /api/v1/docs lists the API's routes."
+    return create_exception_response(request, error)
