@@ -7,6 +7,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from handlers.config import BotConfig
+from handlers.numbers import row_number
 from handlers.replies import reply
 from trading.domain.accounts import User
 from trading.domain.channels import ALL_EVENTS, EventKind, NotifyChannel
@@ -71,9 +72,9 @@ async def on_notify(message: Message, command: CommandObject, core: Core, user: 
         channels = await user_channels(core, user.id)
         await reply(message, "\n".join([*(channel_line(c) for c in channels), NOTIFY_HELP]))
         return
-    if not words[0].isdigit():
+    channel_id = row_number(words[0])
+    if channel_id is None:
         raise InvalidInput(f"Say which channel by its number, e.g. /notify 1 {EVENTS}.")
-    channel_id = int(words[0])
     if words[1:] == ["log"]:
         log = await delivery_log(core, user.id, channel_id)
         lines = [

@@ -11,6 +11,7 @@ from aiogram.types import Message
 
 from handlers.entry_rules import changed_rules
 from handlers.entry_rules_render import source_rules_text
+from handlers.numbers import row_number
 from handlers.render import source_settings_text
 from handlers.replies import reply
 from handlers.source_modes import source_mode_text
@@ -52,10 +53,11 @@ def settings_change(current: SourceSettings, words: list[str]) -> SourceSettings
 
 async def source(message: Message, command: CommandObject, core: Core, user: User) -> None:
     words = (command.args or "").split()
-    if not words or not words[0].lstrip("#").isdigit():
+    source_id = row_number(words[0]) if words else None
+    if source_id is None:
         await reply(message, SOURCE_USAGE)
         return
-    source_id, change = int(words[0].lstrip("#")), words[1:]
+    change = words[1:]
     kind = change[0].lower() if change else ""
     if kind in ("market", "risk"):
         current = await signal_source(core, user.id, source_id)

@@ -8,7 +8,12 @@ from litestar import Litestar, Request, Router, get
 from litestar.config.cors import CORSConfig
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import CacheControlHeader, State
-from litestar.exceptions import HTTPException, InternalServerException
+from litestar.exceptions import (
+    HTTPException,
+    InternalServerException,
+    MethodNotAllowedException,
+    NotFoundException,
+)
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
 from litestar.openapi.config import OpenAPIConfig
@@ -44,7 +49,14 @@ from webapp.controllers.signals import SignalsController
 from webapp.controllers.source_stop_modes import SourceStopModesController
 from webapp.controllers.stop_modes import StopModesController
 from webapp.controllers.stream import StreamController
-from webapp.errors import DATABASE_ERRORS, database_down, database_error_handler, trading_error_handler
+from webapp.decimal_schema import DecimalSchema
+from webapp.errors import (
+    DATABASE_ERRORS,
+    answered_by_database_handler,
+    database_error_handler,
+    trading_error_handler,
+    unrouted_handler,
+)
 from webapp.frontend import mini_app, mini_app_page
 from webapp.middleware import (
     NOT_RATE_LIMITED,
@@ -147,9 +159,9 @@ def _rate_limit_store(web: WebContext) -> FallbackStore | None:
 
 def _log_server_error(error: Exception, scope: Scope) -> None:
     """Every server error is logged with its cause (Litestar's own logging would do so only in debug mode). A
-    client's error (4xx) is the client's; the project's own errors are answered, and logged, by
-    trading_error_handler."""
-    if isinstance(error, TradingError) or database_down(error) or client_gone(scope):
+    client's error (4xx) is the client's; the project's own errors and the database's refusals are answered, and
+    logged, by their handlers; a client that hung up is no error."""
+    if isinstance(error, TradingError) or answered_by_database_handler(error) or client_gone(scope):
         return
     if isinstance(error, HTTPException) and error.status_code < 500:
         return
@@ -233,6 +245,8 @@ def create_app(
         exception_handlers={
             TradingError: trading_error_handler,
             InternalServerException: server_error_handler,
+            NotFoundException: unrouted_handler,
+            MethodNotAllowedException: unrouted_handler,
             **dict.fromkeys(DATABASE_ERRORS, database_error_handler),
         },
         logging_config=None,
@@ -248,4 +262,5 @@ def create_app(
         response_cache_config=ResponseCacheConfig(store=RESPONSE_CACHE_STORE),
         lifespan=[] if store is None else [store],
         openapi_config=openapi_config(),
+        plugins=[DecimalSchema()],
     )

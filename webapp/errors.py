@@ -7,7 +7,12 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response
-from litestar.exceptions import InternalServerException, ValidationException
+from litestar.exceptions import (
+    HTTPException,
+    InternalServerException,
+    MethodNotAllowedException,
+    ValidationException,
+)
 from litestar.exceptions.responses import create_exception_response
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import (
@@ -19,7 +24,7 @@ from litestar.status_codes import (
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from trading.domain.errors import (
@@ -116,9 +121,56 @@ def database_down(error: BaseException) -> bool:
     return isinstance(error, (PoolTimeout, ConnectionError))
 
 
+# A statement the database refused for what it was asked to store or compare: a unique, foreign key or check
+# constraint (SQLSTATE class 23), or a number or text beyond its column (class 22; asyncpg's refusals of an
+# argument come as a plain DBAPIError with this class). What the caller sent is the likely cause, or a race
+# between two requests; the causes known are refused earlier, with a sentence of their own.
+REFUSED_BY_DATABASE: tuple[tuple[type[DBAPIError], str, int, str, str], ...] = (
+    (
+        IntegrityError,
+        "23",
+        HTTP_409_CONFLICT,
+        "conflict",
+        "This conflicts with what is stored: it exists already, or something it names does not; nothing was done.",
+    ),
+    (
+        DataError,
+        "22",
+        HTTP_400_BAD_REQUEST,
+        "out_of_range",
+        "A number or a text in this request is beyond what can be stored; nothing was done.",
+    ),
+)
+
+
+def _refusal(error: BaseException) -> tuple[int, str, str] | None:
+    """The status, kind and sentence of a statement the database refused, or None."""
+    if not isinstance(error, DBAPIError):
+        return None
+    sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
+    for kind, sqlstate_class, status, code, text in REFUSED_BY_DATABASE:
+        if isinstance(error, kind) or sqlstate.startswith(sqlstate_class):
+            return status, code, text
+    return None
+
+
+def answered_by_database_handler(error: BaseException) -> bool:
+    """Whether database_error_handler answers `error` with a 4xx or a 503 rather than as a server error."""
+    return database_down(error) or _refusal(error) is not None
+
+
 def database_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     """A database that does not answer: 503 with a sentence rather than a 500, since the caller did nothing
-    wrong and may retry. Any other database error is a server error, answered as Litestar answers one."""
+    wrong and may retry. A statement it refused for what it would store: 409 or 400 with a sentence, logged with
+    its cause (the request id is on the log line). Any other database error is a server error, answered as
+    Litestar answers one."""
+    if (refusal := _refusal(error)) is not None:
+        status, code, text = refusal
+        cause = (
+            error.orig if isinstance(error, DBAPIError) else error
+        )  # the driver's words, not the parameters
+        log.warning("%s %s: the database refused it: %s", request.method, request.url.path, cause)
+        return Response(ErrorBody(status, code, text), status_code=status)
     if not database_down(error):
         return create_exception_response(request, InternalServerException())
     log.warning("%s %s: the database is not answering: %s", request.method, request.url.path, error)
@@ -145,3 +197,18 @@ def field_sentences(sentences: Mapping[str, str]) -> ValidationHandler:
         return create_exception_response(request, error)
 
     return handle
+
+
+def unrouted_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    """A request no route took (no such path, a path parameter of the wrong kind, or no such method) answered
+    with a sentence rather than Litestar's bare "Not Found"; a route's own 404 keeps its sentence."""
+    if "route_handler" in request.scope and not isinstance(error, MethodNotAllowedException):
+        return create_exception_response(request, error)
+    where = f"{request.method} {request.url.path}"
+    if isinstance(error, MethodNotAllowedException):
+        error.detail = (
+            f"{where}: this address does not take {request.method}; /api/v1/docs lists what it does."
+        )
+    else:
+        error.detail = f"{where}: there is nothing at this address; /api/v1/docs lists the API's routes."
+    return create_exception_response(request, error)

@@ -18,7 +18,7 @@ from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Sen
 from prometheus_client import Counter
 
 from trading import log_context
-from webapp.errors import DATABASE_ERRORS, database_down, database_error_handler
+from webapp.errors import DATABASE_ERRORS, answered_by_database_handler, database_error_handler
 
 log = logging.getLogger("tsbot.web")
 
@@ -146,7 +146,7 @@ _REFUSALS: tuple[type[Exception], ...] = (HTTPException, *DATABASE_ERRORS)
 
 def answer_refusals(app: ASGIApp) -> ASGIApp:
     """A refusal raised by a middleware inside this one (the bearer check's 401, a rate limit's 429, a database
-    that does not answer) answered here, inside the metrics' middleware, so that it is counted with its status;
+    that does not answer or refuses a statement) answered here, inside the metrics' middleware, so that it is counted with its status;
     Litestar would answer it outside every middleware."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
@@ -162,7 +162,7 @@ def answer_refusals(app: ASGIApp) -> ASGIApp:
         except _REFUSALS as refusal:
             if started or scope["type"] != ScopeType.HTTP:
                 raise
-            if not isinstance(refusal, HTTPException) and not database_down(refusal):
+            if not isinstance(refusal, HTTPException) and not answered_by_database_handler(refusal):
                 raise  # a bug: Litestar's own answer, logged as a server error
             request: Request[Any, Any, Any] = Request(scope, receive)
             answer = _refusal_answer(request, refusal).to_asgi_response(app=None, request=request)

@@ -10,11 +10,12 @@ from typing import Any
 from litestar import Litestar
 
 from webapp.app import api_router, openapi_config
+from webapp.decimal_schema import DecimalSchema
 
 
 def openapi_document() -> dict[str, Any]:
     """As JSON has it: a Decimal (a field's default) a string, as the API serves it."""
-    app = Litestar(route_handlers=[api_router()], openapi_config=openapi_config())
+    app = Litestar(route_handlers=[api_router()], openapi_config=openapi_config(), plugins=[DecimalSchema()])
     served: dict[str, Any] = json.loads(json.dumps(app.openapi_schema.to_schema(), default=str))
     return served
 

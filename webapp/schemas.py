@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from trading.usecases.access import LARGEST_ID
+
 Symbol = Annotated[
     str,
     msgspec.Meta(
@@ -28,6 +30,8 @@ def positive(name: str, value: Decimal | None) -> None:
         raise ValueError(f"`{name}` must be a number above 0 and at most 10^15")
 
 
+# An account of the caller's, by id: a row id the database's integer keys can hold.
+AccountId = Annotated[int, msgspec.Meta(ge=1, le=LARGEST_ID)]
 DraftId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{4,16}$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
@@ -134,7 +138,7 @@ class OrderPreviewRequest(msgspec.Struct, forbid_unknown_fields=True):
     # Where no price is given: the stop and targets as distances from the order's price, priced in the preview.
     stop_loss_percent: Distance | None = None
     take_profit_percents: Annotated[list[Distance], msgspec.Meta(max_length=10)] = []
-    account_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
+    account_id: AccountId | None = None
     leverage: Leverage | None = None
     margin_mode: MarginModeName | None = None
     position: PositionSideName | None = None

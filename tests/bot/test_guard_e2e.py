@@ -102,7 +102,13 @@ async def test_a_button_no_handler_knows_is_answered_not_left_spinning(
     try:
         chat = sandbox.chat(721)
         [preview] = await chat.ask("buy 0.01 btc")
-        out_of_range = ("o:cancel:99999999999", "a:delete:-1", "m:stop:2147483648", "x:sync:0x10")
+        out_of_range = (
+            "o:cancel:99999999999",
+            "a:delete:-1",
+            "m:stop:2147483648",
+            "x:sync:0x10",
+            "p:follow:AbCdEfGh:2147483648",
+        )
         for forged in ("no-such-action", "d:nonsense:with:parts", "x" * 64, *out_of_range):
             answer = await chat.tap(preview["message_id"], forged)
             assert answer["answer"] == STALE_BUTTON

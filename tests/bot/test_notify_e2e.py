@@ -28,5 +28,12 @@ async def test_a_webhook_is_set_in_chat_its_events_chosen_and_its_log_read(
         assert log["text"] == "Nothing delivered yet."
         [wrong] = await chat.ask("/notify 1 everything")
         assert "everything is not one of them" in wrong["text"]
+        # numbers no channel can have: beyond the database's integers, and a digit int() does not read
+        [beyond] = await chat.ask("/notify 99999999999 log")
+        assert beyond["text"] == "You have nothing numbered #99999999999."
+        [superscript] = await chat.ask("/notify ² log")
+        assert superscript["text"].startswith("Say which channel by its number")
+        [no_source] = await chat.ask("/source #2147483648 market")
+        assert no_source["text"] == "You have nothing numbered #2147483648."
     finally:
         await telegram.stop()

@@ -93,3 +93,18 @@ async def test_a_trailing_entry_is_previewed_with_what_it_buys_and_confirmed_onc
     assert none.status_code == 400
     api.harness.clock.advance(ENTRY_LIFE.total_seconds())
     assert await api.json("GET", "/api/v1/positions/stop-modes", alice) == []  # expired unbought
+
+
+async def test_an_account_id_beyond_the_database_integers_is_refused_with_400(api: Api) -> None:
+    """Found by the schema fuzz on PostgreSQL: such an id reached the database and was a 500."""
+    alice = await api.sign_in(6205)
+    await buy_with_a_stop(api, alice)
+    bodies = {
+        "stop-mode": {"kind": "trailing", "percent": "2", "account_id": 2**34},
+        "trailing-entry": {"amount": "0.1", "percent": "2", "account_id": 2**34},
+    }
+    for path, body in bodies.items():
+        answer = await api.client.put(f"/api/v1/positions/eth/{path}", headers=alice, json=body)
+        assert answer.status_code == 400, answer.text
+        [fault] = answer.json()["extra"]
+        assert fault == {"message": "Expected `int` <= 2147483647", "key": "account_id", "source": "body"}

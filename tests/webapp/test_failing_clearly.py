@@ -203,3 +203,21 @@ def test_only_a_database_that_does_not_answer_counts_as_down() -> None:
     assert not database_down(OperationalError("SELECT 1", None, broken))
     gone = OperationalError("SELECT 1", None, ConnectionResetError(), connection_invalidated=True)
     assert database_down(gone) and database_down(ConnectionRefusedError()) and database_down(PoolTimeout())
+
+
+async def test_a_request_no_route_takes_is_told_why_in_a_sentence(client: AsyncTestClient[Any]) -> None:
+    """Litestar's own answer is a bare "Not Found"; a path parameter of the wrong kind is such a request too."""
+    answers = {
+        ("POST", "/api/v1/orders/0.92/cancel"): "POST /api/v1/orders/0.92/cancel: there is nothing at this "
+        "address; /api/v1/docs lists the API's routes.",
+        (
+            "POST",
+            "/api/v1/ping",
+        ): "POST /api/v1/ping: this address does not take POST; /api/v1/docs lists what it does.",
+        ("GET", "/app/assets/none.js"): "No such asset.",  # a route's own refusal keeps its sentence
+    }
+    for (method, path), sentence in answers.items():
+        answer = await client.request(method, path)
+        assert answer.json()["detail"] == sentence
+    allowed = await client.post("/api/v1/ping")
+    assert allowed.status_code == 405 and set(allowed.headers["allow"].split(", ")) == {"GET", "OPTIONS"}

@@ -19,13 +19,14 @@ from webapp.context import WebContext
 from webapp.schemas import InitDataLogin, LinkLogin, RefreshRequest, Tokens
 
 Text = Annotated[str, msgspec.Meta(max_length=256)]
+LARGEST_BIGINT = 2**63 - 1  # the database's BIGINT (a Telegram id has at most 52 bits); a Unix time too
 
 
 class LoginWidgetIn(msgspec.Struct):
     """The fields Telegram's Login Widget hands the page, as it gives them (https://core.telegram.org/widgets/login)."""
 
-    id: Annotated[int, msgspec.Meta(ge=1)]
-    auth_date: Annotated[int, msgspec.Meta(ge=0)]
+    id: Annotated[int, msgspec.Meta(ge=1, le=LARGEST_BIGINT)]
+    auth_date: Annotated[int, msgspec.Meta(ge=0, le=LARGEST_BIGINT)]
     hash: Annotated[str, msgspec.Meta(pattern="^[0-9a-fA-F]{64}$")]
     first_name: Text | None = None
     last_name: Text | None = None

@@ -29,8 +29,8 @@ from trading.usecases.automations import (
 from trading.usecases.rebalance_plans import propose_rebalance_plan, rebalance_terms
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
-from webapp.controllers.rebalance import AccountId, RebalancePreviewOut, Shares, preview_out, upper
-from webapp.schemas import Amount, Symbol, positive
+from webapp.controllers.rebalance import RebalancePreviewOut, Shares, preview_out, upper
+from webapp.schemas import AccountId, Amount, Symbol, positive
 
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AuthRequest = Request[Principal, object, State]

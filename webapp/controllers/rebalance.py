@@ -15,14 +15,13 @@ from trading.usecases.rebalancing import TradeOutcome, preview_rebalance, rebala
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
 from webapp.convert import order_out
-from webapp.schemas import OrderOut
+from webapp.schemas import AccountId, OrderOut
 
 AuthRequest = Request[Principal, object, State]
 Asset = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9]{1,15}$", examples=["BTC"])]
 
 
 Shares = Annotated[dict[Asset, Decimal], msgspec.Meta(min_length=1, max_length=20)]
-AccountId = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 
 
 def upper(shares: dict[str, Decimal]) -> dict[str, Decimal]:

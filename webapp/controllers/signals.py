@@ -34,7 +34,7 @@ from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
 from webapp.controllers.second_factor import CODE_REFUSALS, SecondFactorCode
 from webapp.convert import draft_out, order_out
-from webapp.schemas import Amount, DraftOut, OrderOut, positive
+from webapp.schemas import AccountId, Amount, DraftOut, OrderOut, positive
 
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AuthRequest = Request[Principal, object, State]
@@ -108,7 +108,7 @@ class FollowIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class PlanIn(msgspec.Struct, forbid_unknown_fields=True):
     amount: Annotated[Amount, msgspec.Meta(description="What to put into the signal, in the quote currency.")]
-    account_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
+    account_id: AccountId | None = None
     move_stop_to_entry: bool = False
 
     def __post_init__(self) -> None:

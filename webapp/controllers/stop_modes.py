@@ -25,6 +25,7 @@ from trading.usecases.stop_mode_setting import (
 from trading.usecases.trailing_entries import lapses_at, preview_trailing_entry
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
+from webapp.schemas import AccountId
 
 AuthRequest = Request[Principal, object, State]
 ModeId = Annotated[str, msgspec.Meta(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -41,7 +42,7 @@ class StopModeIn(msgspec.Struct, forbid_unknown_fields=True):
     percent: Decimal | None = None
     after_target: Annotated[int, msgspec.Meta(ge=1, le=2)] = 1
     quote: str | None = None
-    account_id: int | None = None
+    account_id: AccountId | None = None
 
 
 class StopModeOut(msgspec.Struct):
@@ -82,7 +83,7 @@ class TrailingEntryIn(msgspec.Struct, forbid_unknown_fields=True):
     percent: Decimal
     below: Decimal | None = None
     quote: str | None = None
-    account_id: int | None = None
+    account_id: AccountId | None = None
 
 
 class TrailingEntryPreviewOut(msgspec.Struct):
