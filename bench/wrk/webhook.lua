@@ -1,30 +1,25 @@
 -- Telegram's side of the webhook for wrk: every request a new update (a fresh update_id) from one of
 -- SOAK_USERS users, its text the next of SOAK_TEXTS ("|"-separated), posted with the webhook's secret header;
 -- SOAK_DELAY_MS, when set, paces each connection (a steady load rather than as much as the bot takes).
--- bench/soak.py sets the environment; done() prints one JSON line that bench/soak.py reads.
+-- bench/soak.py sets the environment; done() (common.lua's) prints one JSON line that bench/soak.py reads.
+
+-- The functions both scripts share (setup, the pacing, the 5xx count, done), from the file beside this one.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "common.lua")
 
 local secret = os.getenv("SOAK_SECRET")
 local first_update = tonumber(os.getenv("SOAK_UPDATE_BASE"))
 local first_user = tonumber(os.getenv("SOAK_USER_BASE"))
 local users = tonumber(os.getenv("SOAK_USERS"))
 local threads_count = tonumber(os.getenv("SOAK_THREADS"))
-local delay_ms = tonumber(os.getenv("SOAK_DELAY_MS") or "0")
 local texts = {}
 for text in string.gmatch(os.getenv("SOAK_TEXTS"), "[^|]+") do
    texts[#texts + 1] = text
 end
 
-local threads = {}
-
-function setup(thread)
-   thread:set("id", #threads)
-   table.insert(threads, thread)
-end
-
-local id, sent, server_errors = 0, 0, 0
+local id, sent = 0, 0
 
 function init(args)
-   id = wrk.thread:get("id")
+   id = thread_id()
    wrk.headers["Content-Type"] = "application/json"
    wrk.headers["X-Telegram-Bot-Api-Secret-Token"] = secret
 end
@@ -45,27 +40,6 @@ function request()
    return wrk.format("POST", nil, nil, body)
 end
 
-if delay_ms > 0 then
-   function delay()
-      return delay_ms
-   end
-end
-
 function response(status, headers, body)
-   if status >= 500 then
-      server_errors = server_errors + 1
-      wrk.thread:set("server_errors", server_errors)
-   end
-end
-
-function done(summary, latency, requests)
-   local five = 0
-   for _, thread in ipairs(threads) do
-      five = five + (thread:get("server_errors") or 0)
-   end
-   local e = summary.errors
-   io.write(string.format(
-      'WRK {"requests":%d,"seconds":%f,"p50_ms":%f,"p99_ms":%f,"socket_errors":%d,"not_2xx":%d,"5xx":%d}\n',
-      summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(99) / 1e3,
-      e.connect + e.read + e.write + e.timeout, e.status, five))
+   count_server_error(status)
 end

@@ -27,6 +27,7 @@ from bot.leadership import Leadership
 from bot.telegram.alert_watch import AlertWatcher
 from bot.telegram.observed import ObservedUpdates
 from bot.telegram.outbox import OutgoingQueue
+from bot.telegram.response_types import KeptResponseTypes
 from bot.telegram.sealed import ConversationSealer
 from bot.telegram.update_claims import Claim, MemoryUpdateClaims, UpdateClaims
 from handlers.charts import PortfolioCharts
@@ -95,6 +96,7 @@ def build_dispatcher(
 def build_bot(token: str, api_base: str | None, queue: OutgoingQueue) -> Bot:
     """`api_base`: the sandbox's address (http://host:port/sandbox), or None for Telegram itself."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    session.middleware(KeptResponseTypes())
     session.middleware(queue)
     return Bot(token, session=session)
 

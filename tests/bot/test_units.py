@@ -1,6 +1,8 @@
 """Renderers, keyboards, the outgoing queue and the alert index, without a network."""
 
+import gc
 import warnings
+import weakref
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -9,13 +11,14 @@ from typing import Any
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter
-from aiogram.methods import GetMe, SendMessage
+from aiogram.methods import GetMe, GetMyCommands, Response, SendMessage
 from litestar import Litestar
 from pydantic import ValidationError
 
 from bot.sandbox.routes import sandbox_router
 from bot.sandbox.state import SandboxState
 from bot.telegram.outbox import OutgoingQueue
+from bot.telegram.response_types import KeptResponseTypes
 from bot.telegram.sealed import ConversationSealer
 from handlers.chat import ACTS
 from handlers.keyboards import (
@@ -296,6 +299,20 @@ async def test_the_queue_honours_retry_after() -> None:
     assert calls == pytest.approx([0, 7]) and queue.retries == 1
     assert sample("tsbot_telegram_retry_after_total", method="sendMessage") == told_to_wait + 1
     assert sample("tsbot_telegram_outgoing_queued") == 0  # nothing left waiting
+
+
+async def test_the_answer_model_of_a_method_called_outlives_a_garbage_collection() -> None:
+    """Built once, not after every collection (bot.telegram.response_types)."""
+    read_as: list[weakref.ref[type]] = []
+
+    async def make_request(bot: Any, method: Any) -> Any:
+        read_as.append(weakref.ref(Response[method.__returning__]))  # as aiogram's session reads the answer
+        return "ok"
+
+    kept = KeptResponseTypes()
+    await kept(make_request, Bot("42:TEST"), GetMyCommands())
+    gc.collect()
+    assert read_as[0]() is not None
 
 
 def _alert(alert_id: int, condition: AlertCondition, threshold: str, symbol: str = "SOL/USDT") -> Alert:
