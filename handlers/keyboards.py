@@ -15,6 +15,7 @@ from trading.domain.alerts import Alert
 from trading.domain.enums import Side
 from trading.domain.money import price_text
 from trading.domain.orders import Order, OrderDraft
+from trading.domain.stop_modes import PositionStopMode
 from trading.usecases.access import LARGEST_ID
 
 # A row's id in callback data: within the databases' integer keys, so that a forged one is a stale button, never
@@ -32,6 +33,11 @@ class DraftAction(CallbackData, prefix="d"):
 class OrderAction(CallbackData, prefix="o"):
     action: str  # cancel
     order_id: RowId
+
+
+class StopModeAction(CallbackData, prefix="t"):
+    action: str  # set | keep (a preview) | off (a trailing entry in the orders list)
+    mode_id: str
 
 
 class PlanAction(CallbackData, prefix="p"):
@@ -137,11 +143,18 @@ def plan_keyboard(group_id: str, signal_id: int, stop_to_entry: bool | None = No
     return builder.as_markup()
 
 
-def orders_keyboard(orders: Sequence[Order]) -> InlineKeyboardMarkup | None:
-    return _column(
+def orders_keyboard(
+    orders: Sequence[Order], entries: Sequence[PositionStopMode] = ()
+) -> InlineKeyboardMarkup | None:
+    """A Cancel button for each open order, then for each trailing entry waiting to buy."""
+    cancels: list[tuple[str, CallbackData]] = [
         (f"Cancel #{o.id} {o.side.value} {o.symbol}", OrderAction(action="cancel", order_id=o.id))
         for o in orders
+    ]
+    cancels.extend(
+        (f"Cancel trailing buy {r.symbol}", StopModeAction(action="off", mode_id=r.id)) for r in entries
     )
+    return _column(cancels)
 
 
 def alerts_keyboard(alerts: Sequence[Alert]) -> InlineKeyboardMarkup | None:

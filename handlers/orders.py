@@ -6,7 +6,7 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from handlers.automations import preview_plan
 from handlers.config import BotConfig
@@ -14,6 +14,7 @@ from handlers.filters import HAS_TEXT
 from handlers.keyboards import (
     DraftAction,
     OrderAction,
+    StopModeAction,
     draft_keyboard,
     fills_at_once_keyboard,
     orders_keyboard,
@@ -30,6 +31,7 @@ from trading.domain.errors import (
     DraftExpired,
     ExchangeUnavailable,
     InvalidInput,
+    NotFound,
     TradingError,
 )
 from trading.domain.futures import PositionSide
@@ -41,7 +43,7 @@ from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
 from trading.usecases.quotes import open_orders, order_legs
 from trading.usecases.redrafting import redraft
-from trading.usecases.stop_mode_setting import stop_modes_of, stop_price_for
+from trading.usecases.stop_mode_setting import end_stop_mode, stop_modes_of, stop_price_for
 from trading.usecases.stop_moves import draft_stop_move
 
 HOW_MUCH = "How much {symbol} should I {side}? Say e.g. '{side} 0.1 {symbol}' or '{side} $50 of {symbol}'."
@@ -50,6 +52,10 @@ WHICH_POSITION = "Which position should I close? Say e.g. 'close my ETH'; 'portf
 
 NO_SUCH_ORDER = (
     "Order #{id} is not open: it filled, was cancelled, or is not one of yours. /orders lists yours."
+)
+
+ENTRY_OFF_ALREADY = (
+    "That trailing entry is off already: it was turned off, bought or expired. /orders lists yours."
 )
 
 
@@ -157,17 +163,23 @@ async def reply_preview(message: Message, draft: OrderDraft, config: BotConfig) 
 async def show_orders(message: Message, core: Core, user: User, order_id: int | None = None) -> None:
     """The open orders with a Cancel button each, and the trailing entries waiting to buy; `order_id`: only
     that order ("cancel order 2")."""
-    orders = await open_orders(core, user.id)
-    if order_id is not None:
-        orders = [o for o in orders if o.id == order_id]
-        if not orders:
-            await reply(message, NO_SUCH_ORDER.format(id=order_id))
-            return
-    text = orders_text(orders)
-    waiting = [r for r in await stop_modes_of(core, user.id) if r.mode.kind is StopModeKind.TRAILING_ENTRY]
-    if order_id is None and waiting:
-        text += "\n\n" + waiting_entries_text(waiting)
-    await reply(message, text, reply_markup=orders_keyboard(orders))
+    if order_id is None:
+        text, keyboard = await orders_view(core, user.id)
+        await reply(message, text, reply_markup=keyboard)
+        return
+    orders = [o for o in await open_orders(core, user.id) if o.id == order_id]
+    if not orders:
+        await reply(message, NO_SUCH_ORDER.format(id=order_id))
+        return
+    await reply(message, orders_text(orders), reply_markup=orders_keyboard(orders))
+
+
+async def orders_view(core: Core, user_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The open orders, then the trailing entries waiting to buy, with a Cancel button each."""
+    orders = await open_orders(core, user_id)
+    waiting = [r for r in await stop_modes_of(core, user_id) if r.mode.kind is StopModeKind.TRAILING_ENTRY]
+    text = orders_text(orders) + ("\n\n" + waiting_entries_text(waiting) if waiting else "")
+    return text, orders_keyboard(orders, waiting)
 
 
 async def confirm(query: CallbackQuery, callback_data: DraftAction, core: Core, user: User) -> None:
@@ -259,9 +271,20 @@ async def place_otherwise(
 
 async def cancel_open(query: CallbackQuery, callback_data: OrderAction, core: Core, user: User) -> None:
     order = await cancel_order(core, user.id, callback_data.order_id)
-    remaining = await open_orders(core, user.id)
-    await edit(query, orders_text(remaining), orders_keyboard(remaining))
+    await edit(query, *await orders_view(core, user.id))
     await query.answer(f"Order #{order.id} {order.status.value}.")
+
+
+async def turn_entry_off(query: CallbackQuery, callback_data: StopModeAction, core: Core, user: User) -> None:
+    """A trailing entry's Cancel in the orders list: the entry ended and its buy cancelled (as the API's
+    DELETE does), the list shown again."""
+    try:
+        record = await end_stop_mode(core, user.id, callback_data.mode_id)
+    except NotFound:  # a second tap, or an entry that bought or lapsed since the list was shown
+        await query.answer(ENTRY_OFF_ALREADY, show_alert=True)
+        return
+    await edit(query, *await orders_view(core, user.id))
+    await query.answer(f"Your trailing entry on {record.symbol} is off: nothing will be bought.")
 
 
 def make_buttons_router() -> Router:
@@ -274,6 +297,7 @@ def make_buttons_router() -> Router:
     router.callback_query.register(ask_amount, DraftAction.filter(F.action == "amount"))
     router.callback_query.register(place_otherwise, DraftAction.filter(F.action.in_({"breakout", "market"})))
     router.callback_query.register(cancel_open, OrderAction.filter(F.action == "cancel"))
+    router.callback_query.register(turn_entry_off, StopModeAction.filter(F.action == "off"))
     return router
 
 

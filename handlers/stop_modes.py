@@ -5,10 +5,10 @@ a tap puts it in force once."""
 from dataclasses import replace
 from decimal import Decimal
 
-from aiogram import Router
-from aiogram.filters.callback_data import CallbackData
+from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from handlers.keyboards import StopModeAction
 from handlers.replies import edit, reply
 from nlp.result import ParseResult
 from trading.domain.accounts import User
@@ -34,11 +34,6 @@ NOT_ABOVE = (
     "'below', e.g. 'trailing buy 0.1 ETH at 2900 2%'. For a buy once the price rises above a level, say "
     "'buy 0.1 ETH above 3100'."
 )
-
-
-class StopModeAction(CallbackData, prefix="t"):
-    action: str  # set | keep
-    mode_id: str
 
 
 def mode_text(record: PositionStopMode) -> str:
@@ -173,5 +168,5 @@ async def on_action(query: CallbackQuery, callback_data: StopModeAction, core: C
 
 def make_router() -> Router:
     router = Router(name="stop-modes")
-    router.callback_query.register(on_action, StopModeAction.filter())
+    router.callback_query.register(on_action, StopModeAction.filter(F.action.in_({"set", "keep"})))
     return router

@@ -1,14 +1,15 @@
 """Stops that move, in the chat through the sandbox: a trailing stop previewed and confirmed, a stop at a
-distance from the price, the stop to break-even, and a signal source's stop mode."""
+distance from the price, the stop to break-even, a signal source's stop mode, and trailing entries."""
 
 import re
 from decimal import Decimal
 
 from bot.telegram.runtime import TelegramBot
+from handlers.keyboards import StopModeAction
 from tests.bot.sandbox import Sandbox, button
 from tests.bot.test_auto_follow_e2e import FIRST
 from tests.harness import Harness
-from trading.domain.enums import OrderRole, OrderStatus
+from trading.domain.enums import DraftStatus, OrderRole, OrderStatus
 from trading.domain.orders import Order
 from trading.domain.stop_modes import StopModeKind
 from trading.usecases.stop_mode_setting import stop_modes_of
@@ -191,3 +192,33 @@ async def test_a_trailing_buy_at_its_own_level_waits_for_it_then_buys_on_the_tur
     async with harness.core.uow() as uow:
         [order] = await uow.orders.for_user(user.id)
     assert (order.status, order.quantity) == (OrderStatus.FILLED, Decimal("0.1"))
+
+
+async def test_a_trailing_entry_is_cancelled_from_the_orders_list_its_buy_with_it(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(548)
+    harness.market.set_price("ETH/USDT", Decimal(3000))
+    await chat.confirmed("buy 0.01 eth at 2500")
+    [preview] = await chat.ask("trailing buy 0.1 eth 2%")
+    mode_id = StopModeAction.unpack(button(preview, "Confirm")).mode_id
+    await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    [listed] = await chat.ask("orders")
+    assert (
+        listed["text"].startswith("Open orders:\n#")
+        and "\n\nTrailing entries waiting:\n• ETH/USDT" in listed["text"]
+    )
+    cancel_order = button(listed, "buy ETH/USDT")
+    answer = await chat.tap(listed["message_id"], button(listed, "Cancel trailing buy ETH/USDT"))
+    assert answer["answer"] == "Your trailing entry on ETH/USDT is off: nothing will be bought."
+    after = await chat.message(listed["message_id"])
+    assert after["text"].startswith("Open orders:\n#") and "Trailing entries" not in after["text"]
+    assert [b["callback_data"] for [b] in after["reply_markup"]["inline_keyboard"]] == [cancel_order]
+    async with harness.core.uow() as uow:
+        user = await uow.users.by_telegram_id(548)
+        assert user is not None
+        draft = await uow.drafts.get(mode_id)
+    assert draft is not None and draft.status is DraftStatus.CANCELLED  # its buy ended with it
+    assert await stop_modes_of(harness.core, user.id) == []
+    again = await chat.tap(listed["message_id"], button(listed, "Cancel trailing buy ETH/USDT"))
+    assert again["answer"].startswith("That trailing entry is off already")

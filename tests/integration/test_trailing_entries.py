@@ -10,7 +10,7 @@ import pytest
 
 from tests.harness import Harness
 from trading.domain.enums import DraftStatus, OrderStatus, Side
-from trading.domain.errors import InvalidInput
+from trading.domain.errors import InvalidInput, NotFound
 from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order
 from trading.domain.stop_modes import StopModeKind
@@ -128,16 +128,36 @@ async def test_one_found_past_its_expiry_by_the_turn_before_the_look_ends_told_o
     assert notice.startswith("⌛ Your trailing entry on ETH/USDT ended: ")
 
 
-async def test_one_turned_off_buys_nothing_at_a_turn_before_the_next_look(harness: Harness) -> None:
+async def draft_status(harness: Harness, draft_id: str) -> DraftStatus:
+    async with harness.core.uow(read_only=True) as uow:
+        draft = await uow.drafts.get(draft_id)
+    assert draft is not None
+    return draft.status
+
+
+async def test_one_turned_off_has_its_buy_cancelled_and_buys_nothing_at_a_turn(harness: Harness) -> None:
     user, entries = await in_force(harness, "3000")
     await tick(harness, entries, "2800")
     [record] = await stop_modes_of(harness.core, user)
-    await end_stop_mode(harness.core, user, record.id)
+    ended = await end_stop_mode(harness.core, user, record.id)
+    assert ended.id == record.id and await draft_status(harness, record.id) is DraftStatus.CANCELLED
+    with pytest.raises(NotFound):  # off already
+        await end_stop_mode(harness.core, user, record.id)
     assert await tick(harness, entries, "2900") == 1  # off the book, as last read: nothing bought
     assert await orders_of(harness, user) == [] and await told(harness, user) == []
-    async with harness.core.uow(read_only=True) as uow:
-        draft = await uow.drafts.get(record.id)
-    assert draft is not None and draft.status is DraftStatus.PENDING  # the claim rolled back
+    assert await draft_status(harness, record.id) is DraftStatus.CANCELLED
+
+
+async def test_one_replaced_by_a_new_one_on_its_market_has_its_buy_cancelled(harness: Harness) -> None:
+    user, _ = await in_force(harness, "3000")
+    [old] = await stop_modes_of(harness.core, user)
+    intent = OrderIntent("ETH", Side.BUY, D("0.2"))
+    preview = await preview_trailing_entry(harness.core, user, intent, D(3), D(2900))
+    assert await draft_status(harness, old.id) is DraftStatus.PENDING  # a preview replaces nothing
+    await confirm_stop_mode(harness.core, user, preview.record.id)
+    assert [r.id for r in await stop_modes_of(harness.core, user)] == [preview.record.id]
+    assert await draft_status(harness, old.id) is DraftStatus.CANCELLED
+    assert await draft_status(harness, preview.record.id) is DraftStatus.PENDING
 
 
 async def test_only_a_market_buy_trails_in(harness: Harness) -> None:

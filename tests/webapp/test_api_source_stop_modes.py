@@ -1,5 +1,5 @@
-"""A source's stop mode over HTTP: read, set, refused when wrong (nothing changed), another's not found, and
-turned off."""
+"""A source's stop mode over HTTP: read, set, refused when wrong (a trailing entry with why; nothing changed),
+another's not found, and turned off."""
 
 from decimal import Decimal
 
@@ -32,6 +32,14 @@ async def test_a_sources_stop_mode_is_set_refused_when_wrong_and_turned_off(api:
     assert refused.status_code == 400 and "at most 50" in refused.json()["detail"]
     not_a_number = await api.client.put(url, headers=headers, json={"kind": "trailing", "percent": "NaN"})
     assert not_a_number.status_code == 400
+    entry = await api.client.put(url, headers=headers, json={"kind": "trailing_entry", "percent": "2"})
+    assert entry.status_code == 400 and entry.json()["detail"].startswith(
+        "A trailing entry is set on a buy ('trailing buy 0.1 ETH 2%'), not as a source's stop mode: "
+    )
+    unknown = await api.client.put(
+        url, headers=headers, json={"kind": "trailing", "percent": "4", "colour": "red"}
+    )
+    assert unknown.status_code == 400 and "colour" in unknown.text  # a strict body
     assert (await api.json("GET", url, headers))["mode"]["kind"] == "trailing"
     other = await api.sign_in(6202)
     assert (await api.client.get(url, headers=other)).status_code == 404

@@ -11,6 +11,7 @@ from trading.domain.money import HUNDRED
 from trading.domain.orders import Order
 from trading.domain.perpetuals import is_perpetual
 from trading.domain.stop_modes import PositionStopMode, StopMode, StopModeKind, step
+from trading.ports import UnitOfWork
 from trading.usecases.core import Core, new_draft_id
 from trading.usecases.pricing import pair_of
 from trading.usecases.routing import derivatives
@@ -93,6 +94,7 @@ async def confirm_stop_mode(core: Core, user_id: int, mode_id: str) -> PositionS
     """The previewed mode put in force (once), and applied at the market now: the stop moves at once where
     the mode says so."""
     async with core.uow() as uow:
+        replaced = await _entries_replaced(uow, user_id, mode_id)
         record = await uow.stop_modes.confirm(mode_id, user_id, core.clock.now())
         if record is None:
             known = await uow.stop_modes.get(mode_id)
@@ -101,6 +103,8 @@ async def confirm_stop_mode(core: Core, user_id: int, mode_id: str) -> PositionS
             if known.confirmed_at is not None:
                 raise DraftAlreadyUsed("That stop mode is already in force.")
             raise DraftExpired("That preview expired: ask again for a fresh one.")
+        for entry in replaced:  # its buy goes with it, as when it is turned off
+            await uow.drafts.cancel(entry.id, user_id)
         await uow.commit()
     if record.mode.kind not in POSITION_KINDS:
         return record  # a trailing entry: the price watch steps it (trading.usecases.trailing_entries)
@@ -111,6 +115,19 @@ async def confirm_stop_mode(core: Core, user_id: int, mode_id: str) -> PositionS
     return record
 
 
+async def _entries_replaced(uow: UnitOfWork, user_id: int, mode_id: str) -> list[PositionStopMode]:
+    """The trailing entry in force on the market of the trailing entry `mode_id`, which confirming it replaces."""
+    record = await uow.stop_modes.get(mode_id)
+    if record is None or record.mode.kind is not StopModeKind.TRAILING_ENTRY:
+        return []
+    return [
+        r
+        for r in await uow.stop_modes.of_user(user_id)
+        if (r.mode.kind, r.account_id, r.symbol) == (record.mode.kind, record.account_id, record.symbol)
+        and r.id != mode_id
+    ]
+
+
 async def stop_modes_of(core: Core, user_id: int) -> list[PositionStopMode]:
     """The user's modes in force; a trailing entry past its expiry is not, even before the price watch ends it."""
     async with core.uow(read_only=True) as uow:
@@ -119,14 +136,17 @@ async def stop_modes_of(core: Core, user_id: int) -> list[PositionStopMode]:
     return [r for r in records if r.mode.kind is not StopModeKind.TRAILING_ENTRY or lapses_at(r) > now]
 
 
-async def end_stop_mode(core: Core, user_id: int, mode_id: str) -> None:
-    """The mode turned off: the stop stays where it is."""
+async def end_stop_mode(core: Core, user_id: int, mode_id: str) -> PositionStopMode:
+    """The mode turned off, the stop staying where it is; a trailing entry's buy is cancelled with it, in the
+    same transaction. NotFound where it is off already (ended, bought or lapsed) or not the user's."""
     async with core.uow() as uow:
         record = await uow.stop_modes.get(mode_id)
-        if record is None or record.user_id != user_id:
+        if record is None or record.user_id != user_id or not await uow.stop_modes.end(mode_id):
             raise NotFound("That stop mode was not found.")
-        await uow.stop_modes.end(mode_id)
+        if record.mode.kind is StopModeKind.TRAILING_ENTRY:
+            await uow.drafts.cancel(mode_id, user_id)
         await uow.commit()
+    return record
 
 
 async def stop_price_for(

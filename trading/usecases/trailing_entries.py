@@ -83,7 +83,7 @@ async def enter(core: Core, record: PositionStopMode, price: Decimal) -> Order |
             claimed = await claim_draft(uow, record.user_id, record.id, now)
             text = entered_text(record, claimed.draft, price)
         except DraftAlreadyUsed:
-            return None  # bought by another process, which ended the mode and told the trader
+            return None  # bought by another process, or turned off (its draft cancelled with it)
         except TradingError as error:
             text = f"⌛ Your trailing entry on {record.symbol} ended: {error.message}"
         if not await uow.stop_modes.end(record.id):

@@ -22,18 +22,29 @@ AuthRequest = Request[Principal, object, State]
 Kind = Literal["trailing", "break_even", "moving_target", "trailing_take_profit"]
 
 
-class SourceStopModeBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """`kind` null: none (each position keeps the signal's stop). `percent`: the trailing distance (trailing,
-    trailing_take_profit), above 0 and at most 50; `after_target`: the target after which break_even moves the
-    stop to the entry (1 or 2)."""
+class SourceStopModeSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """`percent`: the trailing distance (trailing, trailing_take_profit), above 0 and at most 50; `after_target`:
+    the target after which break_even moves the stop to the entry (1 or 2)."""
 
-    kind: Kind | None = None
     percent: Decimal | None = None
     after_target: Annotated[int, msgspec.Meta(ge=1, le=2)] = 1
 
     def __post_init__(self) -> None:
         if self.percent is not None and not self.percent.is_finite():
             raise ValueError("the percent must be finite")
+
+
+class SourceStopModeBody(SourceStopModeSettings, kw_only=True):
+    """A source's stop mode. `kind` null: none (each position keeps the signal's stop)."""
+
+    kind: Kind | None = None
+
+
+class SourceStopModeIn(SourceStopModeSettings, kw_only=True):
+    """The stop mode to set; `kind` null: none. "trailing_entry" is taken only to be refused with why (400): a
+    trailing entry is set on a buy (PUT /positions/{coin}/trailing-entry), not as a source's stop mode."""
+
+    kind: Kind | Literal["trailing_entry"] | None = None
 
 
 class SourceStopModeOut(msgspec.Struct):
@@ -65,11 +76,11 @@ class SourceStopModesController(Controller):
         summary="Set a signal source's stop mode",
         description=(
             "For the positions its signals open from now on (those open already keep theirs). 400 for a "
-            "percent missing or out of range, 404 for a source that is not yours."
+            "percent missing or out of range or a trailing entry, 404 for a source that is not yours."
         ),
     )
     async def set_mode(
-        self, state: State, request: AuthRequest, source_id: Id, data: JSONBody[SourceStopModeBody]
+        self, state: State, request: AuthRequest, source_id: Id, data: JSONBody[SourceStopModeIn]
     ) -> SourceStopModeOut:
         web: WebContext = state.web
         kind = StopModeKind(data.kind) if data.kind is not None else None
