@@ -277,9 +277,9 @@ async def cancel_open(query: CallbackQuery, callback_data: OrderAction, core: Co
 
 async def turn_entry_off(query: CallbackQuery, callback_data: StopModeAction, core: Core, user: User) -> None:
     """A trailing entry's Cancel in the orders list: the entry ended and its buy cancelled (as the API's
-    DELETE does), the list shown again."""
+    DELETE does), the list shown again. A forged one naming another kind of mode is refused (handlers.errors)."""
     try:
-        record = await end_stop_mode(core, user.id, callback_data.mode_id)
+        record = await end_stop_mode(core, user.id, callback_data.mode_id, StopModeKind.TRAILING_ENTRY)
     except NotFound:  # a second tap, or an entry that bought or lapsed since the list was shown
         await query.answer(ENTRY_OFF_ALREADY, show_alert=True)
         return

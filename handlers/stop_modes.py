@@ -22,6 +22,7 @@ from trading.usecases.stop_mode_setting import (
     StopModePreview,
     StopModeRequest,
     confirm_stop_mode,
+    decline_stop_mode,
     preview_stop_mode,
 )
 from trading.usecases.trailing_entries import TrailingEntryPreview, lapses_at, preview_trailing_entry
@@ -153,7 +154,8 @@ def waiting_entries_text(records: list[PositionStopMode]) -> str:
 
 
 async def on_action(query: CallbackQuery, callback_data: StopModeAction, core: Core, user: User) -> None:
-    if callback_data.action != "set":
+    if callback_data.action != "set":  # a trailing entry's buy is cancelled with its preview
+        await decline_stop_mode(core, user.id, callback_data.mode_id)
         await edit(query, KEPT)
         await query.answer()
         return

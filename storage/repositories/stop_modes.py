@@ -94,6 +94,12 @@ class SqlStopModeRepository:
             return None
         return await self.get(mode_id)
 
+    async def discard(self, mode_id: str, user_id: int) -> bool:
+        preview = delete(_MODES).where(
+            _MODES.c.id == mode_id, _MODES.c.user_id == user_id, _MODES.c.confirmed_at.is_(None)
+        )
+        return (await self._tx.execute(preview)).rowcount == 1
+
     async def active(self, symbols: Sequence[str] | None = None) -> Sequence[PositionStopMode]:
         query = select(_MODES).where(_MODES.c.confirmed_at.is_not(None))
         if symbols is not None:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from bot.telegram.runtime import TelegramBot
 from handlers.keyboards import StopModeAction
+from handlers.stop_modes import KEPT
 from tests.bot.sandbox import Sandbox, button
 from tests.bot.test_auto_follow_e2e import FIRST
 from tests.harness import Harness
@@ -222,3 +223,45 @@ async def test_a_trailing_entry_is_cancelled_from_the_orders_list_its_buy_with_i
     assert await stop_modes_of(harness.core, user.id) == []
     again = await chat.tap(listed["message_id"], button(listed, "Cancel trailing buy ETH/USDT"))
     assert again["answer"].startswith("That trailing entry is off already")
+
+
+async def test_a_forged_trailing_entry_off_naming_a_positions_mode_is_refused_and_changes_nothing(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(549)
+    await chat.confirmed("buy 0.01 eth with a 5% stop")
+    [preview] = await chat.ask("trail my eth stop 3%")
+    mode_id = StopModeAction.unpack(button(preview, "Confirm")).mode_id
+    await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    [listed] = await chat.ask("orders")
+    forged = StopModeAction(action="off", mode_id=mode_id).pack()  # the orders list's Cancel, on this mode
+    answer = await chat.tap(listed["message_id"], forged)
+    assert answer["answer"] == (
+        "That is your trailing stop on ETH/USDT, not a trailing entry: it stays as it was."
+    )
+    user, _, _ = await legs_of(harness, 549)
+    [mode] = await stop_modes_of(harness.core, user)
+    assert (mode.id, mode.mode.kind, mode.mode.percent) == (mode_id, StopModeKind.TRAILING, Decimal(3))
+    assert (await chat.message(listed["message_id"]))["text"] == listed["text"]
+
+
+async def test_keep_on_a_trailing_entry_preview_cancels_its_buy_and_the_preview_with_it(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(550)
+    harness.market.set_price("ETH/USDT", Decimal(3000))
+    [preview] = await chat.ask("trailing buy 0.1 eth 2%")
+    confirm = button(preview, "Confirm")
+    mode_id = StopModeAction.unpack(confirm).mode_id
+    await chat.tap(preview["message_id"], button(preview, "Keep"))
+    assert (await chat.message(preview["message_id"]))["text"] == KEPT
+    async with harness.core.uow() as uow:
+        user = await uow.users.by_telegram_id(550)
+        draft = await uow.drafts.get(mode_id)
+        kept = await uow.stop_modes.get(mode_id)
+    assert user is not None and kept is None
+    assert draft is not None and draft.status is DraftStatus.CANCELLED  # no buy left pending for a week
+    # The declined preview's Confirm (its buttons are gone: a forged tap) sets nothing.
+    answer = await chat.tap(preview["message_id"], confirm)
+    assert answer["answer"] == "That stop mode preview was not found."
+    assert await stop_modes_of(harness.core, user.id) == []

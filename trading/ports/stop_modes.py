@@ -21,6 +21,11 @@ class StopModeRepository(Protocol):
         the mode for the one caller that confirmed it, None for any other."""
         ...
 
+    async def discard(self, mode_id: str, user_id: int) -> bool:
+        """Compare-and-set: the user's preview removed while still unconfirmed (declined); True for the one
+        caller that removed it, False where it is confirmed, gone or another user's."""
+        ...
+
     async def active(self, symbols: Sequence[str] | None = None) -> Sequence[PositionStopMode]:
         """The confirmed modes (in these markets only, where given)."""
         ...

@@ -10,7 +10,7 @@ from trading.domain.errors import DraftAlreadyUsed, DraftExpired, InvalidInput, 
 from trading.domain.money import HUNDRED
 from trading.domain.orders import Order
 from trading.domain.perpetuals import is_perpetual
-from trading.domain.stop_modes import PositionStopMode, StopMode, StopModeKind, step
+from trading.domain.stop_modes import NAMES, PositionStopMode, StopMode, StopModeKind, step
 from trading.ports import UnitOfWork
 from trading.usecases.core import Core, new_draft_id
 from trading.usecases.pricing import pair_of
@@ -128,6 +128,20 @@ async def _entries_replaced(uow: UnitOfWork, user_id: int, mode_id: str) -> list
     ]
 
 
+async def decline_stop_mode(core: Core, user_id: int, mode_id: str) -> bool:
+    """A preview declined (Keep): discarded, so that it can no longer be confirmed, and a trailing entry's buy
+    cancelled with it, in one transaction. False where there is no such preview (confirmed already, lapsed and
+    swept, or not the user's): nothing changes."""
+    async with core.uow() as uow:
+        record = await uow.stop_modes.get(mode_id)
+        if record is None or not await uow.stop_modes.discard(mode_id, user_id):
+            return False
+        if record.mode.kind is StopModeKind.TRAILING_ENTRY:
+            await uow.drafts.cancel(mode_id, user_id)
+        await uow.commit()
+    return True
+
+
 async def stop_modes_of(core: Core, user_id: int) -> list[PositionStopMode]:
     """The user's modes in force; a trailing entry past its expiry is not, even before the price watch ends it."""
     async with core.uow(read_only=True) as uow:
@@ -136,12 +150,22 @@ async def stop_modes_of(core: Core, user_id: int) -> list[PositionStopMode]:
     return [r for r in records if r.mode.kind is not StopModeKind.TRAILING_ENTRY or lapses_at(r) > now]
 
 
-async def end_stop_mode(core: Core, user_id: int, mode_id: str) -> PositionStopMode:
+async def end_stop_mode(
+    core: Core, user_id: int, mode_id: str, kind: StopModeKind | None = None
+) -> PositionStopMode:
     """The mode turned off, the stop staying where it is; a trailing entry's buy is cancelled with it, in the
-    same transaction. NotFound where it is off already (ended, bought or lapsed) or not the user's."""
+    same transaction. NotFound where it is off already (ended, bought or lapsed) or not the user's; where
+    `kind` is given (a button that turns off only that kind), a mode of another kind is refused, left as it is."""
     async with core.uow() as uow:
         record = await uow.stop_modes.get(mode_id)
-        if record is None or record.user_id != user_id or not await uow.stop_modes.end(mode_id):
+        if record is None or record.user_id != user_id:
+            raise NotFound("That stop mode was not found.")
+        if kind is not None and record.mode.kind is not kind:
+            raise InvalidInput(
+                f"That is your {NAMES[record.mode.kind]} on {record.symbol}, not a {NAMES[kind]}: it stays "
+                "as it was."
+            )
+        if not await uow.stop_modes.end(mode_id):
             raise NotFound("That stop mode was not found.")
         if record.mode.kind is StopModeKind.TRAILING_ENTRY:
             await uow.drafts.cancel(mode_id, user_id)
