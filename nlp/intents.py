@@ -27,6 +27,9 @@ SURE = 0.8
 # "TP1 ✅"), is asked back, never followed at once.
 UNSURE_SIGNAL = 0.85
 
+# A stop mode asked for ("trailing take profit 3% on my eth", "trail tp 3% on eth", "trailing take-profit"): a
+# stop cue of its own, and its percentage is no gain reported.
+_TRAILING_TAKE_PROFIT = re.compile(r"\btrail(?:ing)? (?:take ?(?:- )?profits?|tps?)\b")
 _CUES: dict[Intent, re.Pattern[str]] = {
     "set_alert": re.compile(
         r"\b(?:alerts?|notify|notification|ping|let me know|lmk|tell me|remind|warn|message me|text me|dm me|"
@@ -40,7 +43,7 @@ _CUES: dict[Intent, re.Pattern[str]] = {
         r"\b(?:close(?! to| by| at)|closing|exit|flatten|square off|get (?:me )?out of|get out|liquidate|"
         r"cash out|bail out|take me out)\b"
     ),
-    "set_stop_loss": re.compile(r"\b(?:stop ?loss|stoploss|stops?|sl|trailing (?:take ?profits?|tps?))\b"),
+    "set_stop_loss": re.compile(rf"\b(?:stop ?loss|stoploss|stops?|sl)\b|{_TRAILING_TAKE_PROFIT.pattern}"),
     "orders": re.compile(
         r"\b(?:orders?|pending|working orders|resting|waiting to (?:fill|execute)|unfilled)\b"
     ),
@@ -99,8 +102,6 @@ _ADVICE = re.compile(
 _HOW_TO = re.compile(r"(?:how (?:do|can|would|should) (?:i|we|you)|how to|is it possible to)\b")
 _CONDITIONAL = re.compile(r"\b(?:when|if|once|until|whenever)\b")
 # (?<![\d.,]) starts a number only at its first digit: without it a long digit run backtracks quadratically.
-# A stop mode asked for ("trailing take profit 3% on my eth"): its percentage is no gain reported.
-_TRAILING_TAKE_PROFIT = re.compile(r"\btrail(?:ing)? (?:take ?profits?|tps?)\b")
 _PERCENT_GAIN = re.compile(
     r"[+]\s?\d+(?:[.,]\d+)?\s?%|(?<![\d.,])\d+(?:[.,]\d+)?\s?% (?:profit|gain|roi|return)|"
     r"\b(?:profit|gain|roi|return)s? (?:of )?[+]?\d+(?:[.,]\d+)?\s?%"

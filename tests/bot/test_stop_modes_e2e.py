@@ -126,6 +126,10 @@ async def test_a_moving_target_and_break_even_after_a_target_are_modes_previewed
 
     [tp] = await chat.ask("set a trailing take profit of 3% on eth")
     assert "ETH" in tp["text"], tp["text"]
+    for said in ("trailing tp 3% on my eth", "trailing take profit 3% on eth"):  # said short: the same mode
+        [short] = await chat.ask(said)
+        assert short["text"].split("\n")[0] == tp["text"].split("\n")[0], short["text"]
+        await chat.tap(short["message_id"], button(short, "Keep"))
     await chat.tap(tp["message_id"], button(tp, "Confirm"))
     [mode] = await stop_modes_of(harness.core, user)
     assert (mode.mode.kind, mode.mode.percent) == (StopModeKind.TRAILING_TAKE_PROFIT, Decimal(3))

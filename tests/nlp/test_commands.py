@@ -238,6 +238,10 @@ def test_the_order_a_cancel_names(rules: Pipeline, text: str, order_id: int | No
         # Its percentage is the fall back from the high, not a gain reported.
         ("trailing take profit 3% on my eth stop", False, "trailing_take_profit", None),
         ("set a trailing take profit of 3% on eth", False, "trailing_take_profit", None),
+        ("trailing tp 3% on my eth", False, "trailing_take_profit", None),  # said short
+        ("trailing take profit 3% on eth", False, "trailing_take_profit", None),
+        ("trail tp 3% on my eth", False, "trailing_take_profit", None),
+        ("trailing take-profit 3% on eth", False, "trailing_take_profit", None),
         ("a trailing stop of 2% on sol", True, None, None),
     ],
 )
@@ -247,6 +251,22 @@ def test_a_stop_mode_is_read_apart_from_a_one_off_move(
     result = rules.parse(text)
     assert result.intent == "set_stop_loss" and result.symbol is not None
     assert (result.trailing, result.stop_mode, result.after_target) == (trailing, stop_mode, after_target)
+
+
+@pytest.mark.parametrize(
+    "text", ["trailing tp 3% on my eth", "trailing take profit 3% on eth", "trail tp 3% on my eth"]
+)
+def test_a_trailing_take_profit_said_short_is_read_whole_with_the_model_too(
+    full: Pipeline, text: str
+) -> None:
+    result = full.parse(text)
+    assert (result.intent, result.symbol, result.stop_mode, result.stop_loss_percent, result.update) == (
+        "set_stop_loss",
+        "ETH",
+        "trailing_take_profit",
+        Decimal(3),
+        None,
+    )
 
 
 @pytest.mark.parametrize(
