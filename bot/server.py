@@ -25,6 +25,7 @@ from trading.usecases.notices import NoticeDelivery, forget_sent_notices
 from trading.usecases.portfolio import record_all_equity
 from trading.usecases.price_ticks import ArmedLegs
 from trading.usecases.reporting import TrackingEvents, report_tracked
+from trading.usecases.stop_mode_setting import sweep_lapsed_previews
 from trading.usecases.tracking import (
     IN_FLIGHT_AT_MOST,
     SILENT_AT_MOST,
@@ -124,6 +125,7 @@ async def track_orders(
                     await record_all_equity(core)
                     await forget_sent_notices(core)
                     await purge_expired_drafts(core)
+                    await sweep_lapsed_previews(core)
             except Exception:  # the loop must outlive any one bad order; the cause goes to the log
                 log.exception("order tracking pass failed")
         with contextlib.suppress(TimeoutError):

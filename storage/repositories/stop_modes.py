@@ -100,6 +100,10 @@ class SqlStopModeRepository:
         )
         return (await self._tx.execute(preview)).rowcount == 1
 
+    async def lapsed_previews(self, now: datetime) -> Sequence[PositionStopMode]:
+        query = select(_MODES).where(_MODES.c.confirmed_at.is_(None), _MODES.c.expires_at <= now)
+        return [_record(row) for row in await self._tx.execute(query)]
+
     async def active(self, symbols: Sequence[str] | None = None) -> Sequence[PositionStopMode]:
         query = select(_MODES).where(_MODES.c.confirmed_at.is_not(None))
         if symbols is not None:

@@ -15,7 +15,12 @@ from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order
 from trading.domain.stop_modes import StopModeKind
 from trading.usecases.source_stop_modes import set_source_stop_mode
-from trading.usecases.stop_mode_setting import confirm_stop_mode, end_stop_mode, stop_modes_of
+from trading.usecases.stop_mode_setting import (
+    confirm_stop_mode,
+    end_stop_mode,
+    stop_modes_of,
+    sweep_lapsed_previews,
+)
 from trading.usecases.trailing_entries import ENTRY_LIFE, TrailingEntries, lapses_at, preview_trailing_entry
 
 D = Decimal
@@ -173,3 +178,18 @@ async def test_a_source_takes_no_trailing_entry_as_the_stop_mode_of_its_position
     user, _ = await harness.user()
     with pytest.raises(InvalidInput, match="set on a buy"):
         await set_source_stop_mode(harness.core, user, 1, StopModeKind.TRAILING_ENTRY, D(2))
+
+
+async def test_a_preview_left_unconfirmed_has_its_buy_cancelled_once_it_lapses(harness: Harness) -> None:
+    user, _ = await harness.user()
+    harness.market.set_price(ETH, D(3000))
+    intent = OrderIntent("ETH", Side.BUY, D("0.1"))
+    preview = await preview_trailing_entry(harness.core, user, intent, D(2))
+    assert await sweep_lapsed_previews(harness.core) == 0  # still confirmable
+    harness.clock.advance(harness.core.config.draft_ttl.total_seconds())
+    assert await sweep_lapsed_previews(harness.core) == 1
+    async with harness.core.uow(read_only=True) as uow:
+        draft = await uow.drafts.get(preview.record.id)
+        assert await uow.stop_modes.get(preview.record.id) is None
+    assert draft is not None and draft.status is DraftStatus.CANCELLED  # not left pending for a week
+    assert await sweep_lapsed_previews(harness.core) == 0

@@ -26,6 +26,10 @@ class StopModeRepository(Protocol):
         caller that removed it, False where it is confirmed, gone or another user's."""
         ...
 
+    async def lapsed_previews(self, now: datetime) -> Sequence[PositionStopMode]:
+        """The previews left unconfirmed past their expiry."""
+        ...
+
     async def active(self, symbols: Sequence[str] | None = None) -> Sequence[PositionStopMode]:
         """The confirmed modes (in these markets only, where given)."""
         ...

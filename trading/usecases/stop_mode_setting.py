@@ -134,11 +134,28 @@ async def decline_stop_mode(core: Core, user_id: int, mode_id: str) -> bool:
     swept, or not the user's): nothing changes."""
     async with core.uow() as uow:
         record = await uow.stop_modes.get(mode_id)
-        if record is None or not await uow.stop_modes.discard(mode_id, user_id):
+        if record is None or record.user_id != user_id or not await _discarded(uow, record):
             return False
-        if record.mode.kind is StopModeKind.TRAILING_ENTRY:
-            await uow.drafts.cancel(mode_id, user_id)
         await uow.commit()
+    return True
+
+
+async def sweep_lapsed_previews(core: Core) -> int:
+    """The previews left unconfirmed past their expiry discarded, each as Keep does (a trailing entry's buy, kept
+    a week for it, cancelled with it); how many."""
+    async with core.uow() as uow:
+        lapsed = await uow.stop_modes.lapsed_previews(core.clock.now())
+        swept = [record for record in lapsed if await _discarded(uow, record)]
+        await uow.commit()
+    return len(swept)
+
+
+async def _discarded(uow: UnitOfWork, record: PositionStopMode) -> bool:
+    """The unconfirmed preview removed (a compare-and-set), a trailing entry's buy cancelled with it."""
+    if not await uow.stop_modes.discard(record.id, record.user_id):
+        return False
+    if record.mode.kind is StopModeKind.TRAILING_ENTRY:
+        await uow.drafts.cancel(record.id, record.user_id)
     return True
 
 
