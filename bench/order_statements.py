@@ -38,8 +38,7 @@ from trading.usecases.core import Core, account_of
 from trading.usecases.drafting import draft_order
 from trading.usecases.exchange_accounts import remove_account
 from trading.usecases.execution import confirm_draft
-from trading.usecases.futures_portfolio import futures_portfolio_if_any
-from trading.usecases.portfolio import portfolio
+from trading.usecases.portfolio import portfolio_and_futures
 
 WARM_UP = 20
 
@@ -93,11 +92,6 @@ async def spot_only_trader(core: Core) -> int:
     return user.id
 
 
-async def chat_portfolio(core: Core, user_id: int) -> object:
-    """What the chat's portfolio reply reads (handlers.portfolio.show_portfolio)."""
-    return await portfolio(core, user_id), await futures_portfolio_if_any(core, user_id)
-
-
 async def measure(url: str, orders: int, show: bool) -> None:
     tally = Tally()
     times: dict[str, list[float]] = {"draft": [], "confirm": [], "portfolio": [], "portfolio, spot only": []}
@@ -118,8 +112,9 @@ async def measure(url: str, orders: int, show: bool) -> None:
             draft = await stage("draft", lambda: draft_order(core, user_id, intent))
             order = await stage("confirm", lambda: confirm_draft(core, user_id, draft.id))
             assert order.status is OrderStatus.FILLED, order
-            await stage("portfolio", lambda: chat_portfolio(core, user_id))
-            await stage("portfolio, spot only", lambda: chat_portfolio(core, spot_only))
+            # What the chat's portfolio reply reads (handlers.portfolio.show_portfolio).
+            await stage("portfolio", lambda: portfolio_and_futures(core, user_id))
+            await stage("portfolio, spot only", lambda: portfolio_and_futures(core, spot_only))
 
         for i in range(WARM_UP):
             await one_order(i)
