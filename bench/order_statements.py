@@ -2,8 +2,10 @@
 
     python -m bench.order_statements [--orders 200] [--database URL] [--show]
 
-One spot order (a buy, then a sale of it) from draft to filled, on a fresh database beside the one `--database`
-names (PostgreSQL; dropped afterwards) or on a SQLite file when it names none. Counted through SQLAlchemy's
+One spot order (a buy, then a sale of it) from draft to filled, and after it what the chat's portfolio reply
+reads: the trader's (who has the paper futures account every new user gets) and that of a user who trades spot
+only; on a fresh database beside the one `--database` names (PostgreSQL; dropped afterwards) or on a SQLite file
+when it names none. Counted through SQLAlchemy's
 documented engine events: `begin` (transactions, each a BEGIN and a COMMIT or ROLLBACK sent; none where a
 connection runs in autocommit), `commit`, `before_cursor_execute` (statements sent to the driver);
 `--show` prints each distinct statement of one order, with the stage that sent it.
@@ -29,9 +31,14 @@ from bot.container import Container
 from bot.migrate import upgrade
 from bot.settings import Settings
 from trading.domain.enums import OrderStatus, Side
+from trading.domain.futures import MarketType
 from trading.domain.intents import OrderIntent
+from trading.usecases.accounts import register_user
+from trading.usecases.core import Core, account_of
 from trading.usecases.drafting import draft_order
+from trading.usecases.exchange_accounts import remove_account
 from trading.usecases.execution import confirm_draft
+from trading.usecases.portfolio import portfolio_and_futures
 
 WARM_UP = 20
 
@@ -76,11 +83,21 @@ class Tally:
         self.texts.setdefault(self.stage, []).append(" ".join(statement.split())[:150])
 
 
+async def spot_only_trader(core: Core) -> int:
+    """A new user whose paper futures account is removed."""
+    user, _account = await register_user(core, "spot only")
+    async with core.uow(read_only=True) as uow:
+        futures = await account_of(uow, user.id, None, MarketType.FUTURES)
+    await remove_account(core, user.id, futures.id)
+    return user.id
+
+
 async def measure(url: str, orders: int, show: bool) -> None:
     tally = Tally()
-    times: dict[str, list[float]] = {"draft": [], "confirm": []}
+    times: dict[str, list[float]] = {"draft": [], "confirm": [], "portfolio": [], "portfolio, spot only": []}
     async with funded_trader(url) as (container, user_id):
         core = container.core
+        spot_only = await spot_only_trader(core)
 
         async def stage(name: str, step: Callable[[], Awaitable[Any]]) -> Any:
             loop = asyncio.get_running_loop()
@@ -95,6 +112,9 @@ async def measure(url: str, orders: int, show: bool) -> None:
             draft = await stage("draft", lambda: draft_order(core, user_id, intent))
             order = await stage("confirm", lambda: confirm_draft(core, user_id, draft.id))
             assert order.status is OrderStatus.FILLED, order
+            # What the chat's portfolio reply reads (handlers.portfolio.show_portfolio).
+            await stage("portfolio", lambda: portfolio_and_futures(core, user_id))
+            await stage("portfolio, spot only", lambda: portfolio_and_futures(core, spot_only))
 
         for i in range(WARM_UP):
             await one_order(i)
@@ -114,7 +134,7 @@ async def measure(url: str, orders: int, show: bool) -> None:
             await one_order(i)
         for name, values in times.items():
             print(
-                f"{name:<8} transactions {tally.transactions[name] / orders:5.1f}  "
+                f"{name:<20} transactions {tally.transactions[name] / orders:5.1f}  "
                 f"commits {tally.commits[name] / orders:5.1f}  "
                 f"statements {tally.statements[name] / orders:5.1f}  "
                 f"p50 {statistics.median(values):7.2f} ms  p99 {percentile(values, 0.99):7.2f} ms"

@@ -14,8 +14,7 @@ from handlers.replies import reply
 from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.usecases.core import Core
-from trading.usecases.futures_portfolio import futures_portfolio_if_any
-from trading.usecases.portfolio import equity_history, pnl_by_day, portfolio
+from trading.usecases.portfolio import equity_history, pnl_by_day, portfolio, portfolio_and_futures
 from trading.usecases.quotes import quote
 
 
@@ -27,7 +26,7 @@ async def show_price(message: Message, parsed: ParseResult, core: Core, user: Us
 
 
 async def show_portfolio(message: Message, core: Core, user: User) -> None:
-    view, futures = await portfolio(core, user.id), await futures_portfolio_if_any(core, user.id)
+    view, futures = await portfolio_and_futures(core, user.id)
     await reply(message, portfolio_text(view, futures), reply_markup=portfolio_keyboard())
 
 

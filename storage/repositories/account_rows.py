@@ -2,7 +2,7 @@
 account and one column, read once a transaction and written back only where they changed."""
 
 from collections.abc import Mapping
-from typing import Generic, TypeVar, cast
+from typing import Generic, TypeVar
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 
@@ -30,16 +30,9 @@ class AccountRows(Generic[Values]):
         self.key = key
         self.columns = columns
         of_account = table.c.account_id == bindparam("b_account_id")
-        self._select = select(table).where(table.c.account_id == bindparam("account_id"))
         self._insert = insert(table)
         self._update = update(table).where(of_account, table.c[key] == bindparam("b_key"))
         self._delete = delete(table).where(of_account, table.c[key] == bindparam("b_key"))
-
-    async def read(self, tx: Transaction, account_id: int) -> dict[str, Values]:
-        rows = await tx.execute(self._select, {"account_id": account_id})
-        return {
-            getattr(row, self.key): cast(Values, tuple(getattr(row, c) for c in self.columns)) for row in rows
-        }
 
     async def write(
         self,

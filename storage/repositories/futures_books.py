@@ -5,8 +5,9 @@ once on the Core tables (storage.models.table_of): a futures order reads and wri
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import String, bindparam, func, literal, null, select, type_coerce, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -30,11 +31,31 @@ _HOLDING = select(_POSITIONS.c.account_id).distinct().order_by(_POSITIONS.c.acco
 # A currency's book (wallet, deposited, fees, realised, funding) and a position's row.
 _Book = tuple[Decimal, Decimal, Decimal, Decimal, Decimal]
 _Held = tuple[str, Decimal, Decimal, Decimal, str, Decimal]
+_BALANCES = table_of(BalanceRow)
 _BOOKS: AccountRows[_Book] = AccountRows(
-    table_of(BalanceRow), "asset", ("total", "deposited", "fees_paid", "realised_pnl", "funding_paid")
+    _BALANCES, "asset", ("total", "deposited", "fees_paid", "realised_pnl", "funding_paid")
 )
 _HELD: AccountRows[_Held] = AccountRows(
     _POSITIONS, "symbol", ("side", "size", "cost", "leverage", "margin_mode", "isolated_margin")
+)
+# Both halves of a book in one round trip, told apart by `part`: a currency's row and a position's, each padded
+# to the other's width, the position's two text columns first.
+_BOOK_ROWS = union_all(
+    select(
+        literal("book", String).label("part"),
+        _BALANCES.c.asset.label("key"),
+        type_coerce(null(), String),
+        type_coerce(null(), String),
+        *(_BALANCES.c[column] for column in _BOOKS.columns),
+    ).where(_BALANCES.c.account_id == bindparam("account_id")),
+    select(
+        literal("held", String),
+        _POSITIONS.c.symbol,
+        _POSITIONS.c.side,
+        _POSITIONS.c.margin_mode,
+        *(_POSITIONS.c[column] for column in ("size", "cost", "leverage", "isolated_margin")),
+        type_coerce(null(), _POSITIONS.c.size.type),
+    ).where(_POSITIONS.c.account_id == bindparam("account_id")),
 )
 
 
@@ -101,8 +122,17 @@ class SqlFuturesBookRepository:
     async def _rows(self, account_id: int) -> tuple[dict[str, _Book], dict[str, _Held]]:
         stored = self._stored.get(account_id)
         if stored is None:
-            books = await _BOOKS.read(self._tx, account_id)
-            stored = self._stored[account_id] = (books, await _HELD.read(self._tx, account_id))
+            books: dict[str, _Book] = {}
+            held: dict[str, _Held] = {}
+            rows: Sequence[Sequence[Any]] = (
+                await self._tx.execute(_BOOK_ROWS, {"account_id": account_id})
+            ).all()
+            for part, key, side, mode, first, second, third, fourth, fifth in rows:
+                if part == "book":
+                    books[key] = (first, second, third, fourth, fifth)
+                else:
+                    held[key] = (side, first, second, third, mode, fourth)
+            stored = self._stored[account_id] = (books, held)
         return stored
 
     async def add_event(self, account_id: int, event: FuturesEvent, amount: Decimal) -> bool:

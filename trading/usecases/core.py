@@ -83,7 +83,7 @@ async def account_of(
         if account is None or account.user_id != user_id:
             raise NotFound(_NO_SUCH_ACCOUNT)
         return account
-    return _first_of(await uow.accounts.for_user(user_id), market_type)
+    return first_of(await uow.accounts.for_user(user_id), market_type)
 
 
 async def account_and_limits(
@@ -92,14 +92,15 @@ async def account_and_limits(
     """account_of's account (by default the first spot one) with the user's own risk limits, in one read."""
     accounts, overrides = await uow.accounts.for_user_with_limits(user_id)
     if account_id is None:
-        return _first_of(accounts, MarketType.SPOT), overrides
+        return first_of(accounts, MarketType.SPOT), overrides
     found = next((a for a in accounts if a.id == account_id), None)
     if found is None:
         raise NotFound(_NO_SUCH_ACCOUNT)
     return found, overrides
 
 
-def _first_of(accounts: Sequence[ExchangeAccount], market_type: MarketType) -> ExchangeAccount:
+def first_of(accounts: Sequence[ExchangeAccount], market_type: MarketType) -> ExchangeAccount:
+    """The first of the accounts with this market type; NotFound, saying how to add one, where none has."""
     found = next((a for a in accounts if a.market_type is market_type), None)
     if found is None:
         raise NotFound(

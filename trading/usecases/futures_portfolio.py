@@ -5,12 +5,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from trading.domain.errors import NoFuturesAccount
+from trading.domain.accounts import ExchangeAccount
 from trading.domain.futures import FuturesPosition
+from trading.domain.futures_ledger import FuturesBook
 from trading.domain.futures_math import settle_currency
 from trading.domain.ledger import ZERO
 from trading.usecases.core import Core
-from trading.usecases.routing import derivatives, futures_account
+from trading.usecases.routing import derivatives_of, futures_account
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +38,14 @@ async def futures_portfolio(core: Core, user_id: int, account_id: int | None = N
     async with core.uow(read_only=True) as uow:
         account = await futures_account(uow, user_id, account_id)
         book = await uow.futures_books.load(account.id)
+    return await futures_valued(core, account, book)
+
+
+async def futures_valued(core: Core, account: ExchangeAccount, book: FuturesBook) -> FuturesPortfolio:
+    """A futures account with its book, valued at the venue's marks."""
     currency = core.config.paper_quote
-    positions: Sequence[FuturesPosition] = await (await derivatives(core, account.id)).positions()
+    gateway = derivatives_of(await core.exchanges.gateway(account))
+    positions: Sequence[FuturesPosition] = await gateway.positions()
     held = tuple(p for p in positions if settle_currency(p.symbol) == currency)
     unrealised = sum((p.unrealised_pnl for p in held), ZERO)
     wallet = book.wallet(currency)
@@ -56,11 +63,3 @@ async def futures_portfolio(core: Core, user_id: int, account_id: int | None = N
         funding_paid=book.funding_paid.get(currency, ZERO),
         deposits=book.deposits.get(currency, ZERO),
     )
-
-
-async def futures_portfolio_if_any(core: Core, user_id: int) -> FuturesPortfolio | None:
-    """The user's futures account valued, or None where the user has none."""
-    try:
-        return await futures_portfolio(core, user_id)
-    except NoFuturesAccount:
-        return None

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from trading.domain.accounts import ExchangeAccount
 from trading.domain.errors import TradingError
-from trading.domain.ledger import ZERO
-from trading.usecases.core import Core, account_of
-from trading.usecases.futures_portfolio import futures_portfolio
+from trading.domain.futures import MarketType
+from trading.domain.ledger import ZERO, Ledger
+from trading.usecases.core import Core, account_of, first_of
+from trading.usecases.futures_portfolio import FuturesPortfolio, futures_portfolio, futures_valued
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,24 @@ async def portfolio(core: Core, user_id: int, account_id: int | None = None) -> 
     async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
+    return await _valued(core, account, ledger)
+
+
+async def portfolio_and_futures(core: Core, user_id: int) -> tuple[Portfolio, FuturesPortfolio | None]:
+    """The first spot account's portfolio and the first futures account's, where the user has one: the accounts,
+    the ledger and the futures book read in one transaction, and nothing of futures for a user without it."""
+    async with core.uow(read_only=True) as uow:
+        accounts = await uow.accounts.for_user(user_id)
+        spot = first_of(accounts, MarketType.SPOT)
+        ledger = await uow.ledgers.load(spot.id)
+        futures = next((a for a in accounts if a.is_futures), None)
+        futures_and_book = None if futures is None else (futures, await uow.futures_books.load(futures.id))
+    view = await _valued(core, spot, ledger)
+    return view, None if futures_and_book is None else await futures_valued(core, *futures_and_book)
+
+
+async def _valued(core: Core, account: ExchangeAccount, ledger: Ledger) -> Portfolio:
+    """A spot account with its ledger, its positions valued at the venue's bid."""
     gateway = await core.exchanges.gateway(account)
     quote = core.config.paper_quote
     positions: list[PositionView] = []

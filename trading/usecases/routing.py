@@ -9,7 +9,7 @@ from trading.domain.errors import InvalidInput, InvalidOrder, NoFuturesAccount, 
 from trading.domain.futures import MarketType, PositionSide
 from trading.domain.risk import margin_multiple
 from trading.domain.signal_records import SignalSource, SourceMarket
-from trading.ports import DerivativesGateway, UnitOfWork
+from trading.ports import DerivativesGateway, ExchangeGateway, UnitOfWork
 from trading.usecases.core import Core, account_of
 
 NO_FUTURES_ACCOUNT = (
@@ -54,7 +54,11 @@ async def futures_account(uow: UnitOfWork, user_id: int, account_id: int | None 
 
 async def derivatives(core: Core, account_id: int) -> DerivativesGateway:
     """The venue of a futures account, with what futures need (leverage, margin mode, positions)."""
-    gateway = await core.exchanges.gateway_of(account_id)
+    return derivatives_of(await core.exchanges.gateway_of(account_id))
+
+
+def derivatives_of(gateway: ExchangeGateway) -> DerivativesGateway:
+    """The gateway of a futures account as the derivatives venue it is (InvalidOrder where it is none)."""
     if not isinstance(gateway, DerivativesGateway):
         raise InvalidOrder(f"This account's venue ({gateway.name}) takes no futures orders here yet.")
     return gateway
