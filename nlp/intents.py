@@ -19,7 +19,8 @@ from nlp.commands import OrderFields, verb_side
 from nlp.doubts import signal_doubts
 from nlp.lexer import NUM, PAIR, TAG, WORD, Token
 from nlp.result import Alternative, Intent
-from nlp.signal import STOP, TARGET, SignalReading
+from nlp.signal import SignalReading
+from nlp.signal_labels import STOP, TARGET
 from nlp.symbols import GUESS, KNOWN, SymbolMatch
 from nlp.updates import PERIOD
 
