@@ -13,16 +13,11 @@ from nlp.commands import (
     OrderFields,
     extract_alert,
     extract_order,
-    extract_stop,
     extract_symbol,
     order_number,
     position_named,
     second_order,
     spaced_number,
-    stop_distance,
-    stop_mode_named,
-    trails,
-    trails_in,
 )
 from nlp.intents import MARKETS_QUESTION, joined_text
 from nlp.languages import Language
@@ -31,6 +26,7 @@ from nlp.result import Alternative, Flag, Intent, ParseResult, Side
 from nlp.schedules import Repeat, read_repeat, read_spread
 from nlp.signal import SignalReading, read_signal
 from nlp.spelling import Speller
+from nlp.stop_commands import extract_stop, stop_distance, stop_mode_named, trails, trails_in
 from nlp.symbols import SymbolMatch, SymbolResolver
 from nlp.updates import Update, read_update
 

@@ -1,8 +1,8 @@
-"""Entity extraction for chat commands: orders, alerts, stops and the symbol of the other intents."""
+"""Entity extraction for chat commands: orders, alerts and the symbol of the other intents (the stop commands'
+in nlp.stop_commands)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,7 +10,7 @@ from itertools import pairwise
 
 from nlp.languages import could_be_one_number
 from nlp.lexer import INDEX, NUM, PAIR, PUNCT, WORD, Token
-from nlp.result import AmountUnit, Condition, OrderType, Position, Side, StopModeName
+from nlp.result import AmountUnit, Condition, OrderType, Position, Side
 from nlp.signal import SignalReading
 from nlp.symbols import WEAK, SymbolMatch, best
 
@@ -57,7 +57,7 @@ class OrderFields:
     amount_before_symbol: bool  # "buy 0.4 eth": the number is a size, which a signal never puts first
 
 
-def _is_plain_number(tok: Token) -> bool:
+def is_plain_number(tok: Token) -> bool:
     return (
         tok.kind == NUM
         and tok.value is not None
@@ -134,7 +134,7 @@ def extract_order(tokens: Sequence[Token], matches: list[SymbolMatch], signal: S
     for i, tok in enumerate(tokens):
         if amount is not None:
             break
-        if not _is_plain_number(tok) or tok.ignored:
+        if not is_plain_number(tok) or tok.ignored:
             continue
         assert tok.value is not None
         nxt = lows[i + 1] if i + 1 < len(lows) else ""
@@ -166,7 +166,7 @@ def extract_order(tokens: Sequence[Token], matches: list[SymbolMatch], signal: S
         amount, unit = Decimal(100), "percent"
     cue_dir = ""
     for i, tok in enumerate(tokens):
-        if i == amount_at or not _is_plain_number(tok) or tok.percent or tok.ignored or tok.fraction:
+        if i == amount_at or not is_plain_number(tok) or tok.percent or tok.ignored or tok.fraction:
             continue
         if _labelled(tok.value, signal):
             continue
@@ -212,7 +212,7 @@ def _risk_amount(tokens: Sequence[Token], lows: Sequence[str]) -> tuple[Decimal,
     """ "risk 1%", "risking 2% of my equity", "with 1% risk": the share of the equity to lose at the stop, and
     where it stands. A "Risk: 2%" line of a channel's post has its colon between, and is not one."""
     for i, tok in enumerate(tokens):
-        if not (_is_plain_number(tok) and tok.percent) or tok.ignored or tok.value is None:
+        if not (is_plain_number(tok) and tok.percent) or tok.ignored or tok.value is None:
             continue
         before = lows[i - 1] if i > 0 else ""
         after = lows[i + 1] if i + 1 < len(lows) else ""
@@ -287,70 +287,12 @@ def extract_alert(
         if low in _DOWN_WORDS or two in ("goes down", "less than"):
             condition = "below"
             break
-    numbers = [(i, t) for i, t in enumerate(tokens) if _is_plain_number(t) and not t.ignored]
+    numbers = [(i, t) for i, t in enumerate(tokens) if is_plain_number(t) and not t.ignored]
     after = [t for i, t in numbers if chosen is None or i > chosen.index]  # "alert me at 3000 for eth" too
     first = after[0] if after else (numbers[0][1] if numbers else None)
     threshold = first.value if first is not None and not first.percent else None
     percent = first.value if first is not None and first.percent else None
     return (chosen.symbol if chosen else None), condition, threshold, percent
-
-
-_STOP_WORDS = frozenset({"stop", "sl", "stoploss", "stops"})
-
-
-def extract_stop(tokens: Sequence[Token], matches: list[SymbolMatch]) -> tuple[str | None, Decimal | None]:
-    """The stop price: the number after the last stop word followed by one ("Previous Stop 0.55, Updated
-    Stop 0.58"; "ID 1563 ... raise your stop to 0.0068"), else the first number."""
-    chosen = best(matches, allow_cash=False) or best(matches)
-    first: Decimal | None = None
-    stop: Decimal | None = None
-    after_stop = False
-    for tok in tokens:
-        if tok.kind == WORD and tok.low in _STOP_WORDS:
-            after_stop = True
-        elif _is_plain_number(tok) and not tok.percent and not tok.ignored and not tok.fraction:
-            first = tok.value if first is None else first
-            if after_stop:
-                stop, after_stop = tok.value, False
-    return (chosen.symbol if chosen else None), stop if stop is not None else first
-
-
-def stop_distance(tokens: Sequence[Token]) -> Decimal | None:
-    """A stop given as a distance from the price ("set stop on doge at 5%", "trail my eth stop 3%")."""
-    return next((t.value for t in tokens if t.kind == NUM and t.percent and not t.ignored), None)
-
-
-def trails(tokens: Sequence[Token]) -> bool:
-    """A stop asked to follow the price ("trail my eth stop 3%", "a trailing stop of 2% on sol")."""
-    return any(t.kind == WORD and t.low in ("trail", "trailing") for t in tokens)
-
-
-def trails_in(tokens: Sequence[Token]) -> bool:
-    """A buy asked to trail in ("trailing buy 0.1 eth 2%"), not one with a trailing stop."""
-    return trails(tokens) and not any(t.kind == WORD and t.low in _STOP_WORDS for t in tokens)
-
-
-_MOVING_TARGET = re.compile(r"\bmoving (?:target|tp)s?\b")
-_TAKE_PROFIT = re.compile(r"\b(?:take ?profits?|tps?)\b")
-_BREAK_EVEN_AFTER = re.compile(
-    r"\bbreak ?-? ?even\b.*?\bafter (?:the )?(?:(?:target|tp) ?#? ?([12])\b|(first|1st|second|2nd) (?:target|tp)\b)"
-)
-_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2}
-
-
-def stop_mode_named(tokens: Sequence[Token]) -> tuple[StopModeName | None, int | None]:
-    """A stop mode other than a trailing stop, and the target it waits for: "moving target on my eth stop",
-    "move my eth stop to break even after target 2" (break-even alone is a one-off move to the entry),
-    "trailing take profit 3% on my eth stop"."""
-    text = " ".join(t.low for t in tokens if t.kind == WORD or t.kind == NUM)
-    if _MOVING_TARGET.search(text):
-        return "moving_target", None
-    if trails(tokens) and _TAKE_PROFIT.search(text):
-        return "trailing_take_profit", None
-    after = _BREAK_EVEN_AFTER.search(text)
-    if after is not None:
-        return "break_even", int(after.group(1)) if after.group(1) else _ORDINALS[after.group(2)]
-    return None, None
 
 
 def extract_symbol(matches: list[SymbolMatch]) -> tuple[str | None, str | None]:

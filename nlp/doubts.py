@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from nlp.lexer import TAG, Token
-from nlp.signal import STOP, TARGET, SignalReading
+from nlp.signal import SignalReading
+from nlp.signal_labels import STOP, TARGET
 from nlp.symbols import GUESS, KNOWN, SymbolMatch
 
 # Prices of one trade lie within this factor of each other; a reading spread wider has likely taken a number

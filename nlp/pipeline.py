@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nlp.assemble import Analysis, analyse, build_result
-from nlp.intents import SURE, RuleVerdict, classify, in_doubt, with_update
+from nlp.intents import SURE, RuleVerdict, classify
 from nlp.metrics import count_reading
 from nlp.result import ASK_BACK_THRESHOLD, Alternative, Intent, ParseResult
 from nlp.spelling import Speller
 from nlp.symbols import SymbolResolver
+from nlp.verdict_revisions import in_doubt, with_update
 
 if TYPE_CHECKING:
     from nlp.classifier import EmbeddingClassifier, IntentScores

@@ -34,9 +34,9 @@ from storage.transaction import Transaction
 from trading.domain.enums import LIVE_STATUSES, OrderStatus, OrderType, Side
 from trading.domain.futures import FundingPayment, MarginMode, PositionSide
 from trading.domain.futures_events import FuturesEvent, Liquidated
-from trading.domain.futures_ledger import PerpetualPosition
 from trading.domain.ledger import ZERO
 from trading.domain.orders import ExchangeTrade
+from trading.domain.perpetual_positions import PerpetualPosition
 from trading.exchanges.paper.store import PaperOrder, PerpetualTerms
 
 _OPEN = tuple(status.value for status in LIVE_STATUSES)

@@ -17,8 +17,9 @@ from storage.repositories.account_rows import AccountRows, lock_account
 from storage.transaction import Transaction
 from trading.domain.futures import FundingPayment, MarginMode, PositionSide
 from trading.domain.futures_events import FuturesEvent
-from trading.domain.futures_ledger import FuturesBook, PerpetualPosition
+from trading.domain.futures_ledger import FuturesBook
 from trading.domain.ledger import ZERO
+from trading.domain.perpetual_positions import PerpetualPosition
 
 _POSITIONS = table_of(FuturesPositionRow)
 _EVENTS = table_of(FuturesEventRow)

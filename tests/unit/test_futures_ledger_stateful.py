@@ -20,8 +20,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from trading.domain.enums import Side
 from trading.domain.errors import InvalidInput, TradingError
 from trading.domain.futures import MarginMode
-from trading.domain.futures_ledger import FuturesBook, FuturesFill, Liquidation, PerpetualPosition
+from trading.domain.futures_ledger import FuturesBook, FuturesFill, Liquidation
 from trading.domain.futures_math import direction, settle_currency
+from trading.domain.perpetual_positions import PerpetualPosition
 
 ZERO = Decimal(0)
 START_MARKS = {

@@ -44,39 +44,9 @@ from trading.domain.futures_math import (
 )
 from trading.domain.ledger import SCALE, ZERO, add_to
 from trading.domain.money import canonical, price_text
+from trading.domain.perpetual_positions import PerpetualPosition, check_leverage, check_reduces
 
 Marks = Mapping[str, Decimal]
-
-
-@dataclass(frozen=True, slots=True)
-class PerpetualPosition:
-    """One symbol's position. The entry is kept as a cost sum (notional at entry), as the spot Position does, so
-    that adding is exact and the entry price is its average."""
-
-    symbol: str
-    side: PositionSide
-    size: Decimal
-    cost: Decimal
-    leverage: Decimal
-    margin_mode: MarginMode
-    isolated_margin: Decimal = ZERO
-
-    @property
-    def entry_price(self) -> Decimal:
-        return self.cost / self.size
-
-    @property
-    def margin(self) -> Decimal:
-        """The wallet this position holds: its isolated margin, or its initial margin at entry when cross."""
-        if self.margin_mode is MarginMode.ISOLATED:
-            return self.isolated_margin
-        return (self.cost / self.leverage).quantize(SCALE)
-
-    def unrealised_pnl(self, mark: Decimal) -> Decimal:
-        return direction(self.side) * (self.size * mark - self.cost)
-
-    def maintenance_margin(self, mark: Decimal) -> Decimal:
-        return brackets_for(self.symbol).maintenance_margin(self.size * mark)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +145,7 @@ class FuturesBook:
         currency = settle_currency(symbol)
         position = self.positions.get(symbol)
         if reduce_only:
-            _check_reduces(symbol, side, quantity, position)
+            check_reduces(symbol, side, quantity, position)
         book, realised, opening = self, ZERO, quantity
         if position is not None and position.side.closing_side is side:
             closing = min(quantity, position.size)
@@ -241,7 +211,7 @@ class FuturesBook:
                 f"and margin mode."
             )
         notional = quantity * price
-        _check_leverage(symbol, position.cost + notional, leverage)
+        check_leverage(symbol, position.cost + notional, leverage)
         margin = initial_margin(notional, leverage).quantize(SCALE)
         currency = settle_currency(symbol)
         if margin + fee > self.available(currency):
@@ -386,23 +356,3 @@ def _mark_of(marks: Marks, symbol: str) -> Decimal:
     if mark is None or mark <= 0:
         raise InvalidInput(f"A positive mark price of {symbol} is needed.")
     return mark
-
-
-def _check_reduces(symbol: str, side: Side, quantity: Decimal, position: PerpetualPosition | None) -> None:
-    if position is None or position.side.closing_side is not side or quantity > position.size:
-        held = f"{position.size} {position.side}" if position else "nothing"
-        raise InvalidInput(
-            f"A reduce-only {side} of {quantity} {symbol} may only shrink the position, which is {held}."
-        )
-
-
-def _check_leverage(symbol: str, notional: Decimal, leverage: Decimal) -> None:
-    table = brackets_for(symbol)
-    if notional > table.limit:
-        raise InvalidInput(
-            f"A {symbol} position is limited to a notional of {table.limit}; this one would be {notional}."
-        )
-    if leverage > table.max_leverage(notional):
-        raise InvalidInput(
-            f"A {symbol} position of {notional:.2f} allows at most {table.max_leverage(notional)}x, not {leverage}x."
-        )

@@ -9,24 +9,23 @@ venue that refuses it leaves it armed in the core, the reason on it.
 """
 
 import logging
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
 from trading.domain.enums import OrderRole, OrderStatus, OrderType
 from trading.domain.errors import ExchangeError, ExchangeUnavailable, NotFound
 from trading.domain.ledger import ZERO
-from trading.domain.market import parse_symbol
-from trading.domain.orders import ExchangeOrder, ExchangeTrade, Fill, Order, OrderDraft, OrderRequest
+from trading.domain.orders import ExchangeOrder, Order, OrderDraft, OrderRequest
 from trading.domain.perpetuals import is_perpetual
 from trading.ports import ExchangeGateway, UnitOfWork
-from trading.usecases.booking import Books, books_of, opens, reduce_only
-from trading.usecases.brackets import arm_brackets, disarm_brackets, fit_legs, new_leg, stop_of, stop_went_off
+from trading.usecases.booking import books_of, reduce_only
+from trading.usecases.brackets import new_leg, stop_of
 from trading.usecases.core import Core, new_client_order_id
 from trading.usecases.entry_fills import tell_entry_filled
+from trading.usecases.fill_booking import AtVenue, book_trades, legs_after
 from trading.usecases.futures_events import book_reachable_events
-from trading.usecases.futures_legs import StopRefit, refits_after
 from trading.usecases.notices import add_notices
 from trading.usecases.order_metrics import count_acknowledged, count_failed, count_fill, count_refused
 from trading.usecases.protection_checks import after_fill
@@ -178,7 +177,7 @@ async def record_report(
         if order is None:
             raise NotFound(f"Order {order_id} does not exist.")
         books = await books_of(uow, order, draft)
-        realised = await _book_trades(uow, books, order, report, now)
+        realised = await book_trades(uow, books, order, report, now)
         updated = replace(
             order,
             status=report.status,
@@ -201,7 +200,7 @@ async def record_report(
         await books.save(uow, order.account_id)
         if realised:
             await uow.ledgers.record_pnl(order.account_id, now.date(), realised)
-        at_venue = await _legs_after(core, uow, order, updated, books.held(order.symbol), draft)
+        at_venue = await legs_after(core, uow, order, updated, books.held(order.symbol), draft)
         await uow.commit()
     await count_fill(core, order, updated, draft, now)
     await _follow_at_venue(core, updated, at_venue)
@@ -223,62 +222,7 @@ async def _order(core: Core, order_id: int) -> Order:
     return order
 
 
-async def _book_trades(
-    uow: UnitOfWork, books: Books, order: Order, report: ExchangeOrder, now: datetime
-) -> Decimal:
-    """Each trade of the report not booked yet, into the books; the P&L they realised."""
-    realised = ZERO
-    for trade in _trades_of(order, report, now):
-        fill = Fill(
-            order.id,
-            trade.trade_id,
-            trade.quantity,
-            trade.price,
-            trade.fee,
-            trade.fee_currency,
-            trade.timestamp,
-        )
-        if await uow.fills.add(fill):
-            realised += books.fill(order, trade)
-    return realised
-
-
-@dataclass(frozen=True, slots=True)
-class _AtVenue:
-    """What the venue must do once a fill's books are written: hold the entry's stop (`stop`), cancel the stops
-    of a position closed (`lift`), place again those a futures position outgrew (`refit`)."""
-
-    stop: Order | None = None
-    lift: Sequence[Order] = ()
-    refit: Sequence[StopRefit] = ()
-
-
-async def _legs_after(
-    core: Core, uow: UnitOfWork, order: Order, updated: Order, held: Decimal, draft: OrderDraft | None
-) -> _AtVenue:
-    """What a new fill does to the position's legs: an opening arms (or grows) its stop and targets; a sale, a
-    close or a futures target cancels them with the position, or fits them to what is left; a stop that went
-    off cancels the targets."""
-    if updated.filled <= order.filled:
-        return _AtVenue()
-    now = core.clock.now()
-    if opens(order):
-        return _AtVenue(stop=await arm_brackets(uow, updated, now, await _amount_step(core, order), draft))
-    perpetual = is_perpetual(order.symbol)
-    if order.role in (OrderRole.ENTRY, OrderRole.CLOSE) or (
-        perpetual and order.role is OrderRole.TAKE_PROFIT
-    ):
-        if not held:
-            return _AtVenue(lift=await disarm_brackets(uow, order, now))
-        await fit_legs(uow, order, held, now)
-        if perpetual:
-            return _AtVenue(refit=await refits_after(uow, order, held))
-    elif order.role is OrderRole.STOP_LOSS:
-        await stop_went_off(uow, updated, now)
-    return _AtVenue()
-
-
-async def _follow_at_venue(core: Core, filled: Order, at_venue: _AtVenue) -> None:
+async def _follow_at_venue(core: Core, filled: Order, at_venue: AtVenue) -> None:
     """Once `filled`'s books are written: rest its stop at the venue (or re-place it for the new fill), cancel
     the stops of a position closed, place again those a futures position outgrew."""
     stop = at_venue.stop
@@ -297,23 +241,6 @@ async def _follow_at_venue(core: Core, filled: Order, at_venue: _AtVenue) -> Non
             await replace_stop(core, refit.stop, refit.quantity, refit.price)
         except ExchangeError as error:
             log.warning("stop %s not fitted to its position: %s", refit.stop.client_order_id, error)
-
-
-async def _amount_step(core: Core, order: Order) -> Decimal:
-    gateway = await core.exchanges.gateway_of(order.account_id)
-    return (await gateway.market(order.symbol)).amount_step
-
-
-def _trades_of(order: Order, report: ExchangeOrder, now: datetime) -> tuple[ExchangeTrade, ...]:
-    """The report's trades; a venue that gives only totals yields one trade for what filled since last time."""
-    if report.trades or report.filled <= order.filled:
-        return report.trades
-    previous_value = order.filled * (order.average_price or ZERO)
-    delta = report.filled - order.filled
-    price = ((report.filled * (report.average_price or ZERO)) - previous_value) / delta
-    fee = report.fee - order.fee
-    _, quote = parse_symbol(order.symbol)
-    return (ExchangeTrade(f"cum-{report.filled}", delta, price, max(fee, ZERO), quote, now),)
 
 
 HELD_BY_THE_BOT = "Held by the bot, as the exchange did not take it as a stop order: {reason}"

@@ -10,8 +10,8 @@ from typing import Protocol, Self
 from trading.domain.enums import OrderStatus, OrderType, Side
 from trading.domain.futures import MarginMode
 from trading.domain.futures_events import FuturesEvent
-from trading.domain.futures_ledger import PerpetualPosition
 from trading.domain.orders import ExchangeTrade
+from trading.domain.perpetual_positions import PerpetualPosition
 
 
 @dataclass(frozen=True, slots=True)
