@@ -33,4 +33,6 @@ def test_alerts_at_a_price_to_its_digits_and_on_a_move_in_percent_in_the_mini_ap
         up = Decimal(re.sub(r"[^\d.]", "", row.inner_text().split("above")[1]))
         down_row = alerts.locator(".row", has_text="ETH/USDT below").inner_text()
         down = Decimal(re.sub(r"[^\d.]", "", down_row.split("below")[1]))
-        assert down * Decimal("1.05") < up * Decimal("0.95")  # 5% either side of one price
+        # 5% above and 5% below the price when each was set: 1.05 / 0.95 apart, give or take the market's drift
+        # between the two (the simulated market moves on)
+        assert Decimal("1.08") < up / down < Decimal("1.13")
