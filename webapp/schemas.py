@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 import msgspec
+from litestar.params import Parameter
 
 from trading.usecases.access import LARGEST_ID
 
@@ -32,6 +33,8 @@ def positive(name: str, value: Decimal | None) -> None:
 
 # An account of the caller's, by id: a row id the database's integer keys can hold.
 AccountId = Annotated[int, msgspec.Meta(ge=1, le=LARGEST_ID)]
+# A row's id in a path: one the database's integer keys can hold (a larger one is a 400, not the database's 500).
+RowId = Annotated[int, Parameter(ge=1, le=LARGEST_ID)]
 DraftId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{4,16}$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 

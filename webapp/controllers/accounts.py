@@ -1,10 +1,8 @@
 """Exchange accounts and personal API tokens of the signed-in user."""
 
-from typing import Annotated
-
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody
 
 from trading.domain.access import TokenScope
 from trading.domain.accounts import PAPER, Credentials
@@ -25,10 +23,10 @@ from webapp.schemas import (
     ApiTokenOut,
     BalancesSyncedOut,
     NewApiToken,
+    RowId,
     TransferOut,
 )
 
-Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AuthRequest = Request[Principal, object, State]
 
 
@@ -87,13 +85,13 @@ class AccountsController(Controller):
         summary="Book the transfers made at the venue since its books last matched it (refused while orders "
         "are live)",
     )
-    async def sync(self, state: State, request: AuthRequest, account_id: Id) -> BalancesSyncedOut:
+    async def sync(self, state: State, request: AuthRequest, account_id: RowId) -> BalancesSyncedOut:
         web: WebContext = state.web
         transfers = await sync_venue_balances(web.core, request.user.user_id, account_id)
         return BalancesSyncedOut([TransferOut(t.asset, t.amount, t.cost) for t in transfers])
 
     @delete("/{account_id:int}", guards=[can_trade], summary="Remove an exchange account")
-    async def remove(self, state: State, request: AuthRequest, account_id: Id) -> None:
+    async def remove(self, state: State, request: AuthRequest, account_id: RowId) -> None:
         web: WebContext = state.web
         await remove_account(web.core, request.user.user_id, account_id)
 
@@ -123,6 +121,6 @@ class TokensController(Controller):
         return NewApiToken(api_token_out(token), secret)
 
     @delete("/{token_id:int}", guards=[can_trade], summary="Revoke a personal API token")
-    async def revoke(self, state: State, request: AuthRequest, token_id: Id) -> None:
+    async def revoke(self, state: State, request: AuthRequest, token_id: RowId) -> None:
         web: WebContext = state.web
         await revoke_api_token(web.core, request.user.user_id, token_id)

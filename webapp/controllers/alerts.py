@@ -2,21 +2,20 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from trading.domain.alerts import Alert
 from trading.usecases.alerts import delete_alert, list_alerts, set_alert
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
-from webapp.schemas import Symbol, positive
+from webapp.schemas import RowId, Symbol, positive
 
-Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AuthRequest = Request[Principal, object, State]
 
 
@@ -68,6 +67,6 @@ class AlertsController(Controller):
         return _alert_out(alert)
 
     @delete("/{alert_id:int}", guards=[can_trade], summary="Delete an alert")
-    async def remove(self, state: State, request: AuthRequest, alert_id: Id) -> None:
+    async def remove(self, state: State, request: AuthRequest, alert_id: RowId) -> None:
         web: WebContext = state.web
         await delete_alert(web.core, request.user.user_id, alert_id)

@@ -24,8 +24,8 @@ from webapp.audit_schemas import (
 )
 from webapp.auth import Principal
 from webapp.context import WebContext
+from webapp.schemas import RowId
 
-AuditId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 JobName = Annotated[str, Parameter(pattern="^[0-9a-f]{32}$")]
 NOT_SET_UP = "Audits are not set up on this server."
 
@@ -102,7 +102,7 @@ class AuditsController(Controller):
 
     @get("/{audit_id:int}", summary="One audit's report")
     async def read(
-        self, state: State, request: Request[Principal, object, State], audit_id: AuditId
+        self, state: State, request: Request[Principal, object, State], audit_id: RowId
     ) -> AuditOut:
         web: WebContext = state.web
         return audit_out(await audit_of(web.core, request.user.user_id, audit_id))

@@ -30,9 +30,8 @@ from trading.usecases.rebalance_plans import propose_rebalance_plan, rebalance_t
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
 from webapp.controllers.rebalance import RebalancePreviewOut, Shares, preview_out, upper
-from webapp.schemas import AccountId, Amount, Symbol, positive
+from webapp.schemas import AccountId, Amount, RowId, Symbol, positive
 
-Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AuthRequest = Request[Principal, object, State]
 Hour = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="UTC, HH:MM")]
 Every = Literal["hour", "day", "week", "month"]
@@ -234,7 +233,7 @@ class AutomationsController(Controller):
         self,
         state: State,
         request: AuthRequest,
-        plan_id: Id,
+        plan_id: RowId,
         action: Annotated[str, Parameter(pattern="^(confirm|pause|resume|stop)$")],
     ) -> AutomationOut:
         web: WebContext = state.web
@@ -248,6 +247,6 @@ class AutomationsController(Controller):
         return _out(await stop_plan(web.core, user, plan_id))
 
     @get("/{plan_id:int}/runs", summary="An automation's runs, with their orders or why not placed")
-    async def runs(self, state: State, request: AuthRequest, plan_id: Id) -> list[RunOut]:
+    async def runs(self, state: State, request: AuthRequest, plan_id: RowId) -> list[RunOut]:
         web: WebContext = state.web
         return [_run_out(run) for run in await plan_runs(web.core, request.user.user_id, plan_id)]

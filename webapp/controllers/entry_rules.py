@@ -8,15 +8,15 @@ import msgspec
 from litestar import Controller, Request, get, put
 from litestar.datastructures import State
 from litestar.exceptions import ValidationException
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody
 
 from trading.domain.entry_rules import MAX_EXPIRY, MAX_GRACE_PERCENT, MAX_RATIO, EntryRules, SplitStrategy
 from trading.usecases.entry_rules import SourceEntryRules, entry_rules_of, set_entry_rules
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
 from webapp.errors import field_sentences
+from webapp.schemas import RowId
 
-Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AuthRequest = Request[Principal, object, State]
 Split = Literal["evenly", "weighted-first", "weighted-last", "custom"]
 MAX_EXPIRY_MINUTES = int(MAX_EXPIRY.total_seconds() // 60)
@@ -97,7 +97,7 @@ class EntryRulesController(Controller):
     tags = ("signals",)
 
     @get("/{source_id:int}/entry-rules", summary="A signal source's entry rules")
-    async def rules(self, state: State, request: AuthRequest, source_id: Id) -> SourceEntryRulesOut:
+    async def rules(self, state: State, request: AuthRequest, source_id: RowId) -> SourceEntryRulesOut:
         web: WebContext = state.web
         return _out(await entry_rules_of(web.core, request.user.user_id, source_id))
 
@@ -113,7 +113,7 @@ class EntryRulesController(Controller):
         ),
     )
     async def set_rules(
-        self, state: State, request: AuthRequest, source_id: Id, data: JSONBody[EntryRulesBody]
+        self, state: State, request: AuthRequest, source_id: RowId, data: JSONBody[EntryRulesBody]
     ) -> SourceEntryRulesOut:
         web: WebContext = state.web
         return _out(await set_entry_rules(web.core, request.user.user_id, source_id, _rules_of(data)))

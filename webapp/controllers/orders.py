@@ -18,9 +18,16 @@ from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
 from webapp.convert import draft_to_show, order_out
 from webapp.errors import error_responses
-from webapp.schemas import ConfirmRequest, DraftId, DraftOut, MoveStopRequest, OrderOut, OrderPreviewRequest
+from webapp.schemas import (
+    ConfirmRequest,
+    DraftId,
+    DraftOut,
+    MoveStopRequest,
+    OrderOut,
+    OrderPreviewRequest,
+    RowId,
+)
 
-OrderId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AuthRequest = Request[Principal, object, State]
 
 
@@ -44,7 +51,7 @@ class OrdersController(Controller):
         return [order_out(o) for o in orders]
 
     @get("/{order_id:int}", summary="One order")
-    async def get_order(self, state: State, request: AuthRequest, order_id: OrderId) -> OrderOut:
+    async def get_order(self, state: State, request: AuthRequest, order_id: RowId) -> OrderOut:
         web: WebContext = state.web
         async with web.core.uow() as uow:
             order = await uow.orders.get(order_id)
@@ -112,7 +119,7 @@ class OrdersController(Controller):
         summary="Preview moving a stop order to a new price; confirm it as any preview",
     )
     async def move_stop(
-        self, state: State, request: AuthRequest, order_id: OrderId, data: JSONBody[MoveStopRequest]
+        self, state: State, request: AuthRequest, order_id: RowId, data: JSONBody[MoveStopRequest]
     ) -> DraftOut:
         web: WebContext = state.web
         return await draft_to_show(
@@ -120,6 +127,6 @@ class OrdersController(Controller):
         )
 
     @post("/{order_id:int}/cancel", guards=[can_trade], summary="Cancel an open order")
-    async def cancel(self, state: State, request: AuthRequest, order_id: OrderId) -> OrderOut:
+    async def cancel(self, state: State, request: AuthRequest, order_id: RowId) -> OrderOut:
         web: WebContext = state.web
         return order_out(await cancel_order(web.core, request.user.user_id, order_id))

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import msgspec
 from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from trading.domain.entry_rules import split_text
@@ -34,9 +34,8 @@ from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
 from webapp.controllers.second_factor import CODE_REFUSALS, SecondFactorCode
 from webapp.convert import draft_out, order_out
-from webapp.schemas import AccountId, Amount, DraftOut, OrderOut, positive
+from webapp.schemas import AccountId, Amount, DraftOut, OrderOut, RowId, positive
 
-Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AuthRequest = Request[Principal, object, State]
 
 
@@ -256,7 +255,7 @@ class SignalsController(Controller):
         self,
         state: State,
         request: AuthRequest,
-        source_id: Id,
+        source_id: RowId,
         data: JSONBody[FollowIn],
         totp: SecondFactorCode = None,
     ) -> SourceOut:
@@ -279,7 +278,7 @@ class SignalsController(Controller):
         ),
     )
     async def settings(
-        self, state: State, request: AuthRequest, source_id: Id, data: JSONBody[SourceSettingsIn]
+        self, state: State, request: AuthRequest, source_id: RowId, data: JSONBody[SourceSettingsIn]
     ) -> SourceOut:
         web: WebContext = state.web
         user_id = request.user.user_id
@@ -298,7 +297,7 @@ class SignalsController(Controller):
         ),
     )
     async def plan(
-        self, state: State, request: AuthRequest, signal_id: Id, data: JSONBody[PlanIn]
+        self, state: State, request: AuthRequest, signal_id: RowId, data: JSONBody[PlanIn]
     ) -> SignalPlanOut:
         web: WebContext = state.web
         user_id = request.user.user_id
@@ -325,7 +324,7 @@ class SignalsController(Controller):
             "entry was placed (or sent, unanswered); where every entry was refused it can be planned again."
         ),
     )
-    async def follow_signal(self, state: State, request: AuthRequest, signal_id: Id) -> FollowedOut:
+    async def follow_signal(self, state: State, request: AuthRequest, signal_id: RowId) -> FollowedOut:
         web: WebContext = state.web
         followed = await follow_signal(web.core, request.user.user_id, signal_id)
         result = followed.result
@@ -342,7 +341,7 @@ class SignalsController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         summary="Ignore a signal (its previewed plan, if any, is dropped unplaced)",
     )
-    async def ignore(self, state: State, request: AuthRequest, signal_id: Id) -> None:
+    async def ignore(self, state: State, request: AuthRequest, signal_id: RowId) -> None:
         web: WebContext = state.web
         user_id = request.user.user_id
         signal = await open_signal(web.core, user_id, signal_id, also=SignalStatus.IGNORED)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal, cast
 import msgspec
 from litestar import Controller, Request, get, put
 from litestar.datastructures import State
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody
 
 from trading.domain.signal_records import SignalSource
 from trading.domain.stop_modes import StopModeKind
@@ -16,8 +16,8 @@ from trading.usecases.signals import signal_source
 from trading.usecases.source_stop_modes import set_source_stop_mode
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
+from webapp.schemas import RowId
 
-Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AuthRequest = Request[Principal, object, State]
 Kind = Literal["trailing", "break_even", "moving_target", "trailing_take_profit"]
 
@@ -66,7 +66,7 @@ class SourceStopModesController(Controller):
     tags = ("signals",)
 
     @get("/{source_id:int}/stop-mode", summary="A signal source's stop mode")
-    async def mode(self, state: State, request: AuthRequest, source_id: Id) -> SourceStopModeOut:
+    async def mode(self, state: State, request: AuthRequest, source_id: RowId) -> SourceStopModeOut:
         web: WebContext = state.web
         return _out(await signal_source(web.core, request.user.user_id, source_id))
 
@@ -80,7 +80,7 @@ class SourceStopModesController(Controller):
         ),
     )
     async def set_mode(
-        self, state: State, request: AuthRequest, source_id: Id, data: JSONBody[SourceStopModeIn]
+        self, state: State, request: AuthRequest, source_id: RowId, data: JSONBody[SourceStopModeIn]
     ) -> SourceStopModeOut:
         web: WebContext = state.web
         kind = StopModeKind(data.kind) if data.kind is not None else None
