@@ -104,7 +104,7 @@ async def confirm_stop_mode(core: Core, user_id: int, mode_id: str) -> PositionS
                 raise DraftAlreadyUsed("That stop mode is already in force.")
             raise DraftExpired("That preview expired: ask again for a fresh one.")
         for entry in replaced:  # its buy goes with it, as when it is turned off
-            await uow.drafts.cancel(entry.id, user_id)
+            await _cancel_its_buy(uow, entry)
         await uow.commit()
     if record.mode.kind not in POSITION_KINDS:
         return record  # a trailing entry: the price watch steps it (trading.usecases.trailing_entries)
@@ -154,9 +154,15 @@ async def _discarded(uow: UnitOfWork, record: PositionStopMode) -> bool:
     """The unconfirmed preview removed (a compare-and-set), a trailing entry's buy cancelled with it."""
     if not await uow.stop_modes.discard(record.id, record.user_id):
         return False
+    await _cancel_its_buy(uow, record)
+    return True
+
+
+async def _cancel_its_buy(uow: UnitOfWork, record: PositionStopMode) -> None:
+    """A trailing entry's buy (its draft, under the mode's id) cancelled, in the transaction that ends the mode;
+    the other kinds have none."""
     if record.mode.kind is StopModeKind.TRAILING_ENTRY:
         await uow.drafts.cancel(record.id, record.user_id)
-    return True
 
 
 async def stop_modes_of(core: Core, user_id: int) -> list[PositionStopMode]:
@@ -184,8 +190,7 @@ async def end_stop_mode(
             )
         if not await uow.stop_modes.end(mode_id):
             raise NotFound("That stop mode was not found.")
-        if record.mode.kind is StopModeKind.TRAILING_ENTRY:
-            await uow.drafts.cancel(mode_id, user_id)
+        await _cancel_its_buy(uow, record)
         await uow.commit()
     return record
 
