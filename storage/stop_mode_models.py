@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
@@ -15,7 +15,16 @@ class StopModeRow(Base):
     first, as decimal text separated by spaces."""
 
     __tablename__ = "stop_modes"
-    __table_args__ = (Index("ix_stop_modes_symbol_confirmed_at", "symbol", "confirmed_at"),)
+    __table_args__ = (
+        Index("ix_stop_modes_symbol_confirmed_at", "symbol", "confirmed_at"),
+        # The leader's sweep of previews left unconfirmed: few rows, among all the modes in force.
+        Index(
+            "ix_stop_modes_lapsing_previews",
+            "expires_at",
+            sqlite_where=text("confirmed_at IS NULL"),
+            postgresql_where=text("confirmed_at IS NULL"),
+        ),
+    )
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("exchange_accounts.id", ondelete="CASCADE"))
