@@ -2,15 +2,10 @@
 user without a futures account it reads nothing of futures, and for one with it shows what the futures portfolio
 shows, the venue's positions included."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.harness import Harness
+from tests.statements import statements_sent
 from trading.domain.enums import Side
 from trading.domain.futures import MarketType, PositionSide
 from trading.domain.intents import OrderIntent
@@ -20,28 +15,6 @@ from trading.usecases.futures_portfolio import futures_portfolio
 from trading.usecases.portfolio import portfolio, portfolio_and_futures
 
 FUTURES_TABLES = ("futures_", "paper_")
-
-
-@contextmanager
-def statements_sent(harness: Harness) -> Iterator[list[str]]:
-    """The statements the app's engines send meanwhile, through SQLAlchemy's documented engine events; but for
-    SQLite's BEGIN, which goes to its driver as a statement too."""
-    sent: list[str] = []
-
-    def on_statement(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        if not statement.startswith("BEGIN"):
-            sent.append(statement)
-
-    engines: list[AsyncEngine] = [harness.container.engine]
-    if harness.container.read_engine is not None:
-        engines.append(harness.container.read_engine)
-    for engine in engines:
-        event.listen(engine.sync_engine, "before_cursor_execute", on_statement)
-    try:
-        yield sent
-    finally:
-        for engine in engines:
-            event.remove(engine.sync_engine, "before_cursor_execute", on_statement)
 
 
 async def test_a_spot_only_user_has_nothing_of_futures_read(harness: Harness) -> None:

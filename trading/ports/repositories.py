@@ -82,11 +82,6 @@ class DraftRepository(Protocol):
 
     async def in_group(self, group_id: str) -> Sequence[OrderDraft]: ...
 
-    async def claim(self, draft_id: str, user_id: int, now: datetime) -> OrderDraft | None:
-        """Compare-and-set pending -> submitted for an unexpired draft of this user: the draft for the one
-        winner, None for everyone else."""
-        ...
-
     async def cancel(self, draft_id: str, user_id: int) -> bool: ...
 
     async def delete_expired_before(self, before: datetime) -> int:
@@ -97,6 +92,14 @@ class DraftRepository(Protocol):
 class OrderRepository(Protocol):
     async def add(self, order: Order) -> Order:
         """Insert; returns it with its id."""
+        ...
+
+    async def add_claimed(
+        self, draft_id: str, user_id: int, now: datetime, client_order_id: str
+    ) -> tuple[OrderDraft, Order | None] | None:
+        """Compare-and-set pending -> submitted for an unexpired draft of this user, and the order it becomes
+        (OrderDraft.order) written: the draft and its order for the one winner, None for everyone else. No
+        order for a draft that replaces one (replaces_order_id)."""
         ...
 
     async def get(self, order_id: int) -> Order | None: ...
