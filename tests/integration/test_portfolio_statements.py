@@ -1,6 +1,6 @@
-"""The chat's portfolio reply reads the accounts, the spot ledger and the futures book in one transaction; for a
-user without a futures account it reads nothing of futures, and for one with it shows what the futures portfolio
-shows, the venue's positions included."""
+"""The chat's portfolio reply reads the accounts with their ledgers, then the futures book, in one transaction;
+for a user without a futures account it reads nothing of futures, and for one with it shows what the futures
+portfolio shows, the venue's positions included."""
 
 from decimal import Decimal
 
@@ -28,7 +28,7 @@ async def test_a_spot_only_user_has_nothing_of_futures_read(harness: Harness) ->
     assert futures_view is None
     assert view == await portfolio(harness.core, user)
     assert view.account_id == spot.id and view.positions[0].quantity == Decimal("0.5")
-    assert len(sent) == 2, sent  # the accounts, then the ledger
+    assert len(sent) == 1, sent  # the accounts with their ledgers
     assert not [s for s in sent if any(table in s for table in FUTURES_TABLES)]
 
 
@@ -49,4 +49,4 @@ async def test_a_futures_user_sees_the_futures_book_and_the_venue_positions(harn
     )
     assert futures_view.fees_paid > 0 and futures_view.equity == futures_view.wallet + position.unrealised_pnl
     core_reads = [s for s in sent if "paper_" not in s]
-    assert len(core_reads) == 3, core_reads  # the accounts, the ledger, the futures book
+    assert len(core_reads) == 2, core_reads  # the accounts with their ledgers, the futures book
