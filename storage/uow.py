@@ -14,11 +14,12 @@ from storage.repositories.access import SqlApiTokenRepository, SqlLoginGrantRepo
 from storage.repositories.alerts import SqlAlertRepository
 from storage.repositories.audits import SqlAuditRepository
 from storage.repositories.channels import SqlChannelRepository
+from storage.repositories.drafts import SqlDraftRepository
 from storage.repositories.entry_rules import SqlEntryRulesRepository
 from storage.repositories.futures_books import SqlFuturesBookRepository
 from storage.repositories.ledgers import SqlLedgerRepository
 from storage.repositories.notices import SqlNoticeRepository
-from storage.repositories.orders import SqlDraftRepository, SqlFillRepository, SqlOrderRepository
+from storage.repositories.orders import SqlFillRepository, SqlOrderRepository
 from storage.repositories.plans import SqlPlanRepository
 from storage.repositories.protections import SqlProtectionRepository
 from storage.repositories.risk_settings import SqlRiskSettingsRepository

@@ -206,9 +206,11 @@ def unrouted_handler(request: Request[Any, Any, Any], error: HTTPException) -> R
         return create_exception_response(request, error)
     where = f"{request.method} {request.url.path}"
     if isinstance(error, MethodNotAllowedException):
-        error.detail = (
-            f"{where}: this address does not take {request.method}; /api/v1/docs lists what it does."
-        )
+        sentence = f"{where}: this address does not take {request.method}; /api/v1/docs lists what it does."
     else:
-        error.detail = f"{where}: there is nothing at this address; /api/v1/docs lists the API's routes."
-    return create_exception_response(request, error)
+        sentence = f"{where}: there is nothing at this address; /api/v1/docs lists the API's routes."
+    # A new exception with the same status, headers (a 405's Allow) and extra: the one raised is left as it was.
+    answer = HTTPException(
+        detail=sentence, status_code=error.status_code, headers=error.headers, extra=error.extra
+    )
+    return create_exception_response(request, answer)

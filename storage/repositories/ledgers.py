@@ -3,13 +3,38 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, bindparam, insert, literal, null, select, type_coerce, union_all, update
+from sqlalchemy import (
+    Select,
+    String,
+    Table,
+    bindparam,
+    insert,
+    literal,
+    null,
+    select,
+    type_coerce,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 
-from storage.models import BalanceRow, EquitySnapshotRow, PnlDayRow, PositionRow, table_of
+from storage.access_models import RiskSettingsRow
+from storage.models import (
+    BalanceRow,
+    EquitySnapshotRow,
+    ExchangeAccountRow,
+    PnlDayRow,
+    PositionRow,
+    table_of,
+)
 from storage.repositories.account_rows import AccountRows, lock_account
+from storage.repositories.risk_settings import LIMIT_COLUMNS, overrides_of
+from storage.repositories.users import account_from
 from storage.transaction import Transaction
+from trading.domain.accounts import ExchangeAccount
 from trading.domain.ledger import ZERO, Ledger, Position
+from trading.domain.risk import RiskOverrides
+from trading.ports.repositories import AccountBooks
 
 _PNL_DAYS = table_of(PnlDayRow)
 _EQUITY = table_of(EquitySnapshotRow)
@@ -46,31 +71,60 @@ _BOOKS: AccountRows[_Book] = AccountRows(
 )
 _HELD: AccountRows[_Held] = AccountRows(_POSITIONS, "symbol", ("quantity", "cost", "realised_pnl"))
 # Both halves of a ledger in one round trip, told apart by `part`: a position's row is padded to a book's width.
-_BOOK_ROWS = select(
+_BOOK_PART = select(
     literal("book", String).label("part"),
     _BALANCES.c.asset.label("key"),
     *(_BALANCES.c[column] for column in _BOOKS.columns),
-).where(_BALANCES.c.account_id == bindparam("account_id"))
-_HELD_ROWS = select(
+)
+_HELD_PART = select(
     literal("held", String),
     _POSITIONS.c.symbol,
     *(_POSITIONS.c[column] for column in _HELD.columns),
     type_coerce(null(), _POSITIONS.c.cost.type),
-).where(_POSITIONS.c.account_id == bindparam("account_id"))
-_LEDGER_ROWS = union_all(_BOOK_ROWS, _HELD_ROWS)
-# And with them the days' realised P&L since a day (an order preview's daily loss limit), a day's row padded too.
+)
+_LEDGER_ROWS = union_all(
+    _BOOK_PART.where(_BALANCES.c.account_id == bindparam("account_id")),
+    _HELD_PART.where(_POSITIONS.c.account_id == bindparam("account_id")),
+)
+# And the days' realised P&L since a day (an order preview's daily loss limit), a day's row padded too.
 _NOTHING = type_coerce(null(), _PNL_DAYS.c.realised.type)
-_LEDGER_AND_PNL_ROWS = union_all(
-    _BOOK_ROWS,
-    _HELD_ROWS,
-    select(
-        literal("pnl", String),
-        type_coerce(null(), String),
-        _PNL_DAYS.c.realised,
-        _NOTHING,
-        _NOTHING,
-        _NOTHING,
-    ).where(_PNL_DAYS.c.account_id == bindparam("account_id"), _PNL_DAYS.c.day >= bindparam("since")),
+_PNL_PART = select(
+    literal("pnl", String), type_coerce(null(), String), _PNL_DAYS.c.realised, _NOTHING, _NOTHING, _NOTHING
+).where(_PNL_DAYS.c.day >= bindparam("since"))
+
+# A user's accounts with the user's risk limits and every account's ledger rows (and P&L days) joined on: what
+# an order preview and a portfolio read, in one statement. An account without rows comes once, its part null.
+_ACCOUNTS, _RISK_SETTINGS = table_of(ExchangeAccountRow), table_of(RiskSettingsRow)
+_USERS_ACCOUNT_IDS = select(_ACCOUNTS.c.id).where(_ACCOUNTS.c.user_id == bindparam("user_id"))
+
+
+def _of_users_accounts(part: Select[Any], table: Table) -> Select[Any]:
+    return part.add_columns(table.c.account_id).where(table.c.account_id.in_(_USERS_ACCOUNT_IDS))
+
+
+def _accounts_with(*parts: Select[Any]) -> Select[Any]:
+    rows = union_all(*parts).subquery("ledger_rows")
+    part, key, *values, account_id = rows.c
+    return (
+        select(
+            _ACCOUNTS,
+            *LIMIT_COLUMNS,
+            part.label("ledger_part"),
+            key.label("ledger_key"),
+            *(value.label(f"ledger_{i}") for i, value in enumerate(values)),
+        )
+        .outerjoin(_RISK_SETTINGS, _RISK_SETTINGS.c.user_id == _ACCOUNTS.c.user_id)
+        .outerjoin(rows, account_id == _ACCOUNTS.c.id)
+        .where(_ACCOUNTS.c.user_id == bindparam("user_id"))
+        .order_by(_ACCOUNTS.c.id)
+    )
+
+
+_BOOK_ROWS_OF_USER = _of_users_accounts(_BOOK_PART, _BALANCES)
+_HELD_ROWS_OF_USER = _of_users_accounts(_HELD_PART, _POSITIONS)
+_ACCOUNTS_AND_LEDGERS = _accounts_with(_BOOK_ROWS_OF_USER, _HELD_ROWS_OF_USER)
+_ACCOUNTS_LEDGERS_AND_PNL = _accounts_with(
+    _BOOK_ROWS_OF_USER, _HELD_ROWS_OF_USER, _of_users_accounts(_PNL_PART, _PNL_DAYS)
 )
 
 
@@ -118,11 +172,31 @@ class SqlLedgerRepository:
         await _BOOKS.write(self._tx, account_id, books, wanted_books)
         await _HELD.write(self._tx, account_id, held, wanted_held)
 
-    async def load_with_realised_since(self, account_id: int, since: date) -> tuple[Ledger, Decimal]:
-        params = {"account_id": account_id, "since": since}
-        rows: Sequence[Sequence[Any]] = (await self._tx.execute(_LEDGER_AND_PNL_ROWS, params)).all()
-        realised = sum((row[2] for row in rows if row[0] == "pnl"), ZERO)  # in Python: SQLite sums floats
-        return _ledger(*self._keep(account_id, [row for row in rows if row[0] != "pnl"])), realised
+    async def of_user(self, user_id: int, realised_since: date | None = None) -> AccountBooks:
+        if realised_since is None:
+            result = await self._tx.execute(_ACCOUNTS_AND_LEDGERS, {"user_id": user_id})
+        else:
+            params = {"user_id": user_id, "since": realised_since}
+            result = await self._tx.execute(_ACCOUNTS_LEDGERS_AND_PNL, params)
+        rows = result.all()
+        accounts: dict[int, ExchangeAccount] = {}
+        ledger_rows: dict[int, list[Sequence[Any]]] = {}
+        realised: dict[int, Decimal] = {}
+        for row in rows:
+            if row.id not in accounts:
+                accounts[row.id], ledger_rows[row.id], realised[row.id] = account_from(row), [], ZERO
+            if row.ledger_part == "pnl":
+                realised[row.id] += row.ledger_0  # in Python: SQLite sums floats
+            elif row.ledger_part is not None:
+                ledger_rows[row.id].append(
+                    (row.ledger_part, row.ledger_key, row.ledger_0, row.ledger_1, row.ledger_2, row.ledger_3)
+                )
+        return AccountBooks(
+            accounts=tuple(accounts.values()),
+            overrides=overrides_of(rows[0]) if rows else RiskOverrides(),
+            ledgers={key: _ledger(*self._keep(key, found)) for key, found in ledger_rows.items()},
+            realised=realised,
+        )
 
     async def _rows(self, account_id: int) -> tuple[dict[str, _Book], dict[str, _Held]]:
         """The account's rows as stored, read once a transaction and kept in step with what `save` writes."""

@@ -1,4 +1,4 @@
-"""Drafts, orders and fills: on the order path, so every statement is built once, on the Core tables, and run
+"""Orders and fills: on the order path, so every statement is built once, on the Core tables, and run
 with bound parameters (see storage.models.table_of)."""
 
 from collections.abc import Sequence
@@ -7,128 +7,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (
-    Executable,
-    Row,
-    and_,
-    bindparam,
-    case,
-    delete,
-    exists,
-    func,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Executable, Row, and_, bindparam, case, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import FillRow, OrderDraftRow, OrderRow, ProcessRow, one_of, table_of
-from storage.repositories.previews import preview_from_json, preview_json
+from storage.models import FillRow, OrderRow, ProcessRow, one_of, table_of
+from storage.repositories.drafts import CLAIM, draft_of
 from storage.transaction import Transaction
 from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.orders import Fill, Order, OrderDraft
-
-
-def _draft(row: Row[Any]) -> OrderDraft:
-    return OrderDraft(
-        id=row.id,
-        user_id=row.user_id,
-        account_id=row.account_id,
-        symbol=row.symbol,
-        side=Side(row.side),
-        order_type=OrderType(row.order_type),
-        quantity=row.quantity,
-        price=row.price,
-        preview=preview_from_json(row.preview),
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        status=DraftStatus(row.status),
-        stop_loss=row.stop_loss,
-        take_profits=tuple(Decimal(target) for target in row.take_profits),
-        leverage=row.leverage,
-        group_id=row.group_id,
-        move_stop_to_entry=row.move_stop_to_entry,
-        replaces_order_id=row.replaces_order_id,
-    )
-
-
-_DRAFTS = table_of(OrderDraftRow)
-_INSERT_DRAFT = insert(_DRAFTS)
-_DRAFT = select(_DRAFTS).where(_DRAFTS.c.id == bindparam("draft_id"))
-_DRAFTS_IN_GROUP = (
-    select(_DRAFTS).where(_DRAFTS.c.group_id == bindparam("group_id")).order_by(_DRAFTS.c.created_at)
-)
-# Compare-and-set out of pending, the row read back for the one caller whose update matched.
-_LEAVE_PENDING = (
-    update(_DRAFTS)
-    .where(
-        _DRAFTS.c.id == bindparam("draft_id"),
-        _DRAFTS.c.user_id == bindparam("b_user_id"),
-        _DRAFTS.c.status == DraftStatus.PENDING.value,
-    )
-    .values(status=bindparam("to_status"))
-    .returning(*_DRAFTS.c)
-)
-_CLAIM = _LEAVE_PENDING.where(_DRAFTS.c.expires_at > bindparam("now"))
-# Whatever their status: one an order was made from is kept with the order (orders.draft_id refers to it).
-_DELETE_EXPIRED = delete(_DRAFTS).where(
-    _DRAFTS.c.expires_at < bindparam("before"),
-    ~exists().where(table_of(OrderRow).c.draft_id == _DRAFTS.c.id),
-)
-
-
-class SqlDraftRepository:
-    def __init__(self, transaction: Transaction) -> None:
-        self._tx = transaction
-
-    async def add(self, draft: OrderDraft) -> None:
-        await self._tx.execute(
-            _INSERT_DRAFT,
-            {
-                "id": draft.id,
-                "user_id": draft.user_id,
-                "account_id": draft.account_id,
-                "symbol": draft.symbol,
-                "side": draft.side.value,
-                "order_type": draft.order_type.value,
-                "quantity": draft.quantity,
-                "price": draft.price,
-                "stop_loss": draft.stop_loss,
-                "take_profits": [str(target) for target in draft.take_profits],
-                "leverage": draft.leverage,
-                "preview": preview_json(draft.preview),
-                "group_id": draft.group_id,
-                "move_stop_to_entry": draft.move_stop_to_entry,
-                "replaces_order_id": draft.replaces_order_id,
-                "status": draft.status.value,
-                "created_at": draft.created_at,
-                "expires_at": draft.expires_at,
-            },
-        )
-
-    async def get(self, draft_id: str) -> OrderDraft | None:
-        row = (await self._tx.execute(_DRAFT, {"draft_id": draft_id})).one_or_none()
-        return _draft(row) if row else None
-
-    async def in_group(self, group_id: str) -> Sequence[OrderDraft]:
-        rows = await self._tx.execute(_DRAFTS_IN_GROUP, {"group_id": group_id})
-        return [_draft(row) for row in rows]
-
-    async def claim(self, draft_id: str, user_id: int, now: datetime) -> OrderDraft | None:
-        """Out of pending into submitted, if unexpired: the draft for the one caller whose update matched,
-        None for every other."""
-        params = {"draft_id": draft_id, "b_user_id": user_id, "to_status": DraftStatus.SUBMITTED.value}
-        row = (await self._tx.execute(_CLAIM, {**params, "now": now})).one_or_none()
-        return _draft(row) if row else None
-
-    async def cancel(self, draft_id: str, user_id: int) -> bool:
-        params = {"draft_id": draft_id, "b_user_id": user_id, "to_status": DraftStatus.CANCELLED.value}
-        return (await self._tx.execute(_LEAVE_PENDING, params)).one_or_none() is not None
-
-    async def delete_expired_before(self, before: datetime) -> int:
-        return (await self._tx.execute(_DELETE_EXPIRED, {"before": before})).rowcount
-
 
 _ORDER_FIELDS = [
     "user_id",
@@ -239,6 +125,39 @@ _MARK_REPORTED = (
     .where(ORDERS.c.id.in_(bindparam("order_ids", expanding=True)), ORDERS.c.reported_at.is_(None))
     .values(reported_at=bindparam("now"))
 )
+# A draft claimed and its order written in one statement where a CTE may modify data (PostgreSQL): the order
+# made of the claimed row as OrderDraft.order makes it, none for a draft that replaces an order; the draft's
+# row comes back with the new order's id beside it (NULL where none was made).
+_CLAIMED = CLAIM.cte("claimed")
+_CLOSES = _CLAIMED.c.preview[("futures", "reduce_only")].as_boolean()
+_MADE_OF_CLAIMED = {
+    "user_id": _CLAIMED.c.user_id,
+    "account_id": _CLAIMED.c.account_id,
+    "client_order_id": bindparam("client_order_id", type_=ORDERS.c.client_order_id.type),
+    "draft_id": _CLAIMED.c.id,
+    "role": case((_CLOSES, OrderRole.CLOSE.value), else_=OrderRole.ENTRY.value),
+    "symbol": _CLAIMED.c.symbol,
+    "side": _CLAIMED.c.side,
+    "order_type": _CLAIMED.c.order_type,
+    "quantity": _CLAIMED.c.quantity,
+    "price": _CLAIMED.c.price,
+    "status": literal(_SUBMITTED, ORDERS.c.status.type),
+    "created_at": bindparam("b_now", type_=ORDERS.c.created_at.type),
+    "updated_at": bindparam("b_now", type_=ORDERS.c.updated_at.type),
+    "placed_by": bindparam("b_placer", type_=ORDERS.c.placed_by.type),
+}
+_MADE = (
+    insert(ORDERS)
+    .from_select(
+        list(_MADE_OF_CLAIMED),
+        select(*_MADE_OF_CLAIMED.values()).where(_CLAIMED.c.replaces_order_id.is_(None)),
+    )
+    .returning(ORDERS.c.id, ORDERS.c.draft_id)
+    .cte("made")
+)
+_CLAIM_AND_ADD = select(*_CLAIMED.c, _MADE.c.id.label("order_id")).select_from(
+    _CLAIMED.outerjoin(_MADE, _MADE.c.draft_id == _CLAIMED.c.id)
+)
 _COUNT_FOR_USER = select(func.count()).select_from(ORDERS).where(ORDERS.c.user_id == bindparam("user_id"))
 
 
@@ -261,6 +180,33 @@ class SqlOrderRepository:
         values = {**_order_values(order), "placed_by": placed_by}
         order_id = (await self._tx.execute(_INSERT_ORDER, values)).scalar_one()
         return replace(order, id=order_id)
+
+    async def add_claimed(
+        self, draft_id: str, user_id: int, now: datetime, client_order_id: str
+    ) -> tuple[OrderDraft, Order | None] | None:
+        params = {
+            "draft_id": draft_id,
+            "b_user_id": user_id,
+            "to_status": DraftStatus.SUBMITTED.value,
+            "now": now,
+        }
+        if self._tx.dialect == "postgresql":
+            made = {"client_order_id": client_order_id, "b_now": now, "b_placer": self._placer}
+            row = (await self._tx.execute(_CLAIM_AND_ADD, {**params, **made})).one_or_none()
+            if row is None:
+                return None
+            draft = draft_of(row)
+            if row.order_id is None:
+                return draft, None
+            return draft, replace(draft.order(client_order_id, now), id=row.order_id)
+        # Two statements elsewhere: SQLite has no data-modifying CTE.
+        row = (await self._tx.execute(CLAIM, params)).one_or_none()
+        if row is None:
+            return None
+        draft = draft_of(row)
+        if draft.replaces_order_id is not None:
+            return draft, None
+        return draft, await self.add(draft.order(client_order_id, now))
 
     async def get(self, order_id: int) -> Order | None:
         found = await self._orders(_ORDER, {"order_id": order_id})

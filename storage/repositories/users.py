@@ -9,21 +9,18 @@ from sqlalchemy import Row, bindparam, case, delete, insert, null, select, updat
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from storage.access_models import RiskSettingsRow
 from storage.crypto import CredentialCipher
 from storage.models import ExchangeAccountRow, UserRow, table_of
-from storage.repositories.risk_settings import LIMIT_COLUMNS, overrides_of
 from storage.transaction import Transaction
 from trading.domain.accounts import Credentials, ExchangeAccount, User
 from trading.domain.futures import MarketType
-from trading.domain.risk import RiskOverrides
 
 
 def _user(row: Row[Any]) -> User:
     return User(id=row.id, telegram_id=row.telegram_id, name=row.name, created_at=row.created_at)
 
 
-def _account(row: Row[Any]) -> ExchangeAccount:
+def account_from(row: Row[Any]) -> ExchangeAccount:
     return ExchangeAccount(
         id=row.id,
         user_id=row.user_id,
@@ -42,14 +39,6 @@ _USER_BY_TELEGRAM_ID = select(_USERS).where(_USERS.c.telegram_id == bindparam("t
 _ACCOUNTS = table_of(ExchangeAccountRow)
 _ACCOUNT = select(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id"))
 _ACCOUNTS_OF = select(_ACCOUNTS).where(_ACCOUNTS.c.user_id == bindparam("user_id")).order_by(_ACCOUNTS.c.id)
-# The same with the owner's own risk limits on each row (null where there are none): an order preview needs both.
-_RISK_SETTINGS = table_of(RiskSettingsRow)
-_ACCOUNTS_WITH_LIMITS = (
-    select(_ACCOUNTS, *LIMIT_COLUMNS)
-    .outerjoin(_RISK_SETTINGS, _RISK_SETTINGS.c.user_id == _ACCOUNTS.c.user_id)
-    .where(_ACCOUNTS.c.user_id == bindparam("user_id"))
-    .order_by(_ACCOUNTS.c.id)
-)
 _PENDING_COUNT = _ACCOUNTS.c.deposits_pending
 _MARK_DEPOSIT_PENDING = (
     update(_ACCOUNTS)
@@ -110,22 +99,18 @@ class SqlAccountRepository:
 
     async def get(self, account_id: int) -> ExchangeAccount | None:
         row = await self._row(account_id)
-        return _account(row) if row else None
+        return account_from(row) if row else None
 
     async def _row(self, account_id: int) -> Any:
         return (await self._tx.execute(_ACCOUNT, {"account_id": account_id})).one_or_none()
 
     async def for_user(self, user_id: int) -> Sequence[ExchangeAccount]:
         rows = await self._tx.execute(_ACCOUNTS_OF, {"user_id": user_id})
-        return tuple(_account(row) for row in rows)
-
-    async def for_user_with_limits(self, user_id: int) -> tuple[Sequence[ExchangeAccount], RiskOverrides]:
-        rows = (await self._tx.execute(_ACCOUNTS_WITH_LIMITS, {"user_id": user_id})).all()
-        return tuple(_account(row) for row in rows), overrides_of(rows[0]) if rows else RiskOverrides()
+        return tuple(account_from(row) for row in rows)
 
     async def every(self) -> Sequence[ExchangeAccount]:
         rows = await self._tx.execute(select(_ACCOUNTS).order_by(_ACCOUNTS.c.id))
-        return [_account(row) for row in rows]
+        return [account_from(row) for row in rows]
 
     async def mark_deposit_pending(self, account_id: int, now: datetime) -> None:
         await self._tx.execute(_MARK_DEPOSIT_PENDING, {"account_id": account_id, "now": now})
@@ -140,7 +125,7 @@ class SqlAccountRepository:
             rows = await self._tx.execute(_DEPOSIT_PENDING)
         else:
             rows = await self._tx.execute(_DEPOSIT_PENDING_BEGUN_BY, {"begun_by": begun_by})
-        return [(_account(row), row.deposit_pending_since) for row in rows]
+        return [(account_from(row), row.deposit_pending_since) for row in rows]
 
     async def deposits_checked(self, account_id: int, since: datetime) -> None:
         await self._tx.execute(_DEPOSITS_CHECKED, {"account_id": account_id, "since": since})

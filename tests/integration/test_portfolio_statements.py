@@ -1,16 +1,11 @@
-"""The chat's portfolio reply reads the accounts, the spot ledger and the futures book in one transaction; for a
-user without a futures account it reads nothing of futures, and for one with it shows what the futures portfolio
-shows, the venue's positions included."""
+"""The chat's portfolio reply reads the accounts with their ledgers, then the futures book, in one transaction;
+for a user without a futures account it reads nothing of futures, and for one with it shows what the futures
+portfolio shows, the venue's positions included."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.harness import Harness
+from tests.statements import statements_sent
 from trading.domain.enums import Side
 from trading.domain.futures import MarketType, PositionSide
 from trading.domain.intents import OrderIntent
@@ -20,28 +15,6 @@ from trading.usecases.futures_portfolio import futures_portfolio
 from trading.usecases.portfolio import portfolio, portfolio_and_futures
 
 FUTURES_TABLES = ("futures_", "paper_")
-
-
-@contextmanager
-def statements_sent(harness: Harness) -> Iterator[list[str]]:
-    """The statements the app's engines send meanwhile, through SQLAlchemy's documented engine events; but for
-    SQLite's BEGIN, which goes to its driver as a statement too."""
-    sent: list[str] = []
-
-    def on_statement(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        if not statement.startswith("BEGIN"):
-            sent.append(statement)
-
-    engines: list[AsyncEngine] = [harness.container.engine]
-    if harness.container.read_engine is not None:
-        engines.append(harness.container.read_engine)
-    for engine in engines:
-        event.listen(engine.sync_engine, "before_cursor_execute", on_statement)
-    try:
-        yield sent
-    finally:
-        for engine in engines:
-            event.remove(engine.sync_engine, "before_cursor_execute", on_statement)
 
 
 async def test_a_spot_only_user_has_nothing_of_futures_read(harness: Harness) -> None:
@@ -55,7 +28,7 @@ async def test_a_spot_only_user_has_nothing_of_futures_read(harness: Harness) ->
     assert futures_view is None
     assert view == await portfolio(harness.core, user)
     assert view.account_id == spot.id and view.positions[0].quantity == Decimal("0.5")
-    assert len(sent) == 2, sent  # the accounts, then the ledger
+    assert len(sent) == 1, sent  # the accounts with their ledgers
     assert not [s for s in sent if any(table in s for table in FUTURES_TABLES)]
 
 
@@ -76,4 +49,4 @@ async def test_a_futures_user_sees_the_futures_book_and_the_venue_positions(harn
     )
     assert futures_view.fees_paid > 0 and futures_view.equity == futures_view.wallet + position.unrealised_pnl
     core_reads = [s for s in sent if "paper_" not in s]
-    assert len(core_reads) == 3, core_reads  # the accounts, the ledger, the futures book
+    assert len(core_reads) == 2, core_reads  # the accounts with their ledgers, the futures book

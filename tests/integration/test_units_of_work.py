@@ -179,9 +179,13 @@ async def test_a_ledger_read_with_the_pnl_since_a_day_is_the_ledger_and_those_da
 
     async with harness.core.uow(read_only=True) as uow:
         alone = await uow.ledgers.load(account.id)
-        since_yesterday = await uow.ledgers.load_with_realised_since(account.id, today - timedelta(days=1))
-        since_tomorrow = await uow.ledgers.load_with_realised_since(account.id, today + timedelta(days=1))
+        since_yesterday = await uow.ledgers.of_user(account.user_id, today - timedelta(days=1))
+        since_tomorrow = await uow.ledgers.of_user(account.user_id, today + timedelta(days=1))
+        without = await uow.ledgers.of_user(account.user_id)
 
     assert alone.positions == {"ETH/USDT": held}
-    assert since_yesterday == (alone, Decimal("5.25"))
-    assert since_tomorrow == (alone, Decimal(0))
+    assert account in since_yesterday.accounts
+    for books in (since_yesterday, since_tomorrow, without):
+        assert books.ledgers[account.id] == alone
+    assert since_yesterday.realised[account.id] == Decimal("5.25")
+    assert since_tomorrow.realised[account.id] == without.realised[account.id] == Decimal(0)

@@ -43,6 +43,7 @@ class Api:
     client: AsyncTestClient[Litestar]
     harness: Harness
     web: WebContext
+    served: Harness  # the app's own core, on the app's event loop
 
     async def sign_in(self, telegram_id: int, first_name: str = "Ada") -> dict[str, str]:
         """Authorization headers of a Mini App user (created on first sign-in)."""
@@ -75,7 +76,7 @@ async def api(harness: Harness, database_url: str, clock: ManualClock) -> AsyncI
     app = create_app(_true, web=web)
     async with AsyncTestClient(app) as client:
         try:
-            yield Api(client, harness, web)
+            yield Api(client, harness, web, served)
         finally:
             client.blocking_portal.call(served.close)
 
@@ -96,7 +97,7 @@ async def audit_api(harness: Harness, database_url: str, clock: ManualClock) -> 
     web = replace(make_web(served), auditor=auditor)
     async with AsyncTestClient(create_app(_true, web=web)) as client:
         try:
-            yield Api(client, harness, web)
+            yield Api(client, harness, web, served)
         finally:
             client.blocking_portal.call(served.close)
 

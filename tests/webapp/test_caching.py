@@ -59,7 +59,7 @@ async def redis_client(harness: Harness, database_url: str, clock: ManualClock) 
     await delete_redis_keys("tsbot:*")
     async with AsyncTestClient(create_app(_true, web=web)) as client:
         try:
-            yield Api(client, harness, web)
+            yield Api(client, harness, web, served)
         finally:
             client.blocking_portal.call(served.close)
             await delete_redis_keys("tsbot:*")

@@ -3,13 +3,15 @@
 and is logged and counted with the status it had, a 429 says when to come back, a token of no user is refused
 with 401, and a database that takes no writes or does not answer is a 503 with a sentence."""
 
+import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from litestar.testing import AsyncTestClient
+from litestar.exceptions import MethodNotAllowedException
+from litestar.testing import AsyncTestClient, RequestFactory
 from litestar.types import Message, ReceiveMessage
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -22,7 +24,7 @@ from tests.webapp.conftest import CONFIG, init_data, make_web
 from tests.webapp.live import free_port
 from webapp.app import create_app
 from webapp.auth import issue_access_token
-from webapp.errors import database_down
+from webapp.errors import database_down, unrouted_handler
 
 PROBE = "probe-7f3a"
 
@@ -221,3 +223,13 @@ async def test_a_request_no_route_takes_is_told_why_in_a_sentence(client: AsyncT
         assert answer.json()["detail"] == sentence
     allowed = await client.post("/api/v1/ping")
     assert allowed.status_code == 405 and set(allowed.headers["allow"].split(", ")) == {"GET", "OPTIONS"}
+
+
+def test_the_answer_to_an_unrouted_request_leaves_the_exception_as_raised() -> None:
+    error = MethodNotAllowedException(headers={"Allow": "GET, OPTIONS"})
+    answer = unrouted_handler(RequestFactory().post("/api/v1/ping"), error)
+    assert error.detail == "Method Not Allowed"
+    assert (answer.status_code, answer.headers["Allow"]) == (405, "GET, OPTIONS")
+    assert json.loads(answer.content)["detail"] == (
+        "POST /api/v1/ping: this address does not take POST; /api/v1/docs lists what it does."
+    )

@@ -121,7 +121,7 @@ async def live_api(harness: Harness, database_url: str, clock: ManualClock) -> A
     web = replace(make_web(served), prices=FixedFeed(LIVE_BTC))
     async with AsyncTestClient(create_app(_true, web=web)) as client:
         try:
-            yield Api(client, harness, web)
+            yield Api(client, harness, web, served)
         finally:
             client.blocking_portal.call(served.close)
 

@@ -58,6 +58,27 @@ class OrderDraft:
     def futures(self) -> FuturesTerms | None:
         return self.preview.futures
 
+    def order(self, client_order_id: str, now: datetime) -> "Order":
+        """The order this draft becomes once confirmed, written before its exchange is called: an entry, or the
+        close of a futures position (reduce-only)."""
+        closes = self.futures is not None and self.futures.reduce_only
+        return Order(
+            id=0,
+            user_id=self.user_id,
+            account_id=self.account_id,
+            client_order_id=client_order_id,
+            symbol=self.symbol,
+            side=self.side,
+            order_type=self.order_type,
+            quantity=self.quantity,
+            price=self.price,
+            status=OrderStatus.SUBMITTED,
+            created_at=now,
+            updated_at=now,
+            role=OrderRole.CLOSE if closes else OrderRole.ENTRY,
+            draft_id=self.id,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Order:

@@ -1,6 +1,7 @@
 """What the core keeps: one repository per kind of record, each reached through a unit of work."""
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
@@ -33,10 +34,6 @@ class AccountRepository(Protocol):
     async def get(self, account_id: int) -> ExchangeAccount | None: ...
 
     async def for_user(self, user_id: int) -> Sequence[ExchangeAccount]: ...
-
-    async def for_user_with_limits(self, user_id: int) -> tuple[Sequence[ExchangeAccount], RiskOverrides]:
-        """The user's accounts and the user's own risk limits (RiskSettingsRepository.get), in one read."""
-        ...
 
     async def every(self) -> Sequence[ExchangeAccount]: ...
 
@@ -82,11 +79,6 @@ class DraftRepository(Protocol):
 
     async def in_group(self, group_id: str) -> Sequence[OrderDraft]: ...
 
-    async def claim(self, draft_id: str, user_id: int, now: datetime) -> OrderDraft | None:
-        """Compare-and-set pending -> submitted for an unexpired draft of this user: the draft for the one
-        winner, None for everyone else."""
-        ...
-
     async def cancel(self, draft_id: str, user_id: int) -> bool: ...
 
     async def delete_expired_before(self, before: datetime) -> int:
@@ -97,6 +89,14 @@ class DraftRepository(Protocol):
 class OrderRepository(Protocol):
     async def add(self, order: Order) -> Order:
         """Insert; returns it with its id."""
+        ...
+
+    async def add_claimed(
+        self, draft_id: str, user_id: int, now: datetime, client_order_id: str
+    ) -> tuple[OrderDraft, Order | None] | None:
+        """Compare-and-set pending -> submitted for an unexpired draft of this user, and the order it becomes
+        (OrderDraft.order) written: the draft and its order for the one winner, None for everyone else. No
+        order for a draft that replaces one (replaces_order_id)."""
         ...
 
     async def get(self, order_id: int) -> Order | None: ...
@@ -158,6 +158,17 @@ class FillRepository(Protocol):
     async def for_order(self, order_id: int) -> Sequence[Fill]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class AccountBooks:
+    """A user's exchange accounts, oldest first, with the user's own risk limits (RiskSettingsRepository.get);
+    by account id, each one's ledger and the P&L it realised since the day asked for (zero where none was)."""
+
+    accounts: Sequence[ExchangeAccount]
+    overrides: RiskOverrides
+    ledgers: Mapping[int, Ledger]
+    realised: Mapping[int, Decimal]
+
+
 class LedgerRepository(Protocol):
     """The core's book of an account: balances, positions at cost, fees and deposits."""
 
@@ -173,8 +184,9 @@ class LedgerRepository(Protocol):
 
     async def pnl_by_day(self, account_id: int, since: date) -> Mapping[date, Decimal]: ...
 
-    async def load_with_realised_since(self, account_id: int, since: date) -> tuple[Ledger, Decimal]:
-        """`load`'s ledger and the P&L realised from `since` on (pnl_by_day's days added up), read together."""
+    async def of_user(self, user_id: int, realised_since: date | None = None) -> AccountBooks:
+        """The user's accounts with their ledgers (`load`'s), the user's own risk limits and, from
+        `realised_since` on, each account's realised P&L (pnl_by_day's days added up), in one read."""
         ...
 
     async def record_equity(self, account_id: int, at: datetime, equity: Decimal) -> None: ...

@@ -11,7 +11,7 @@ from trading.domain.accounts import PAPER, Credentials, ExchangeAccount
 from trading.domain.errors import NotFound
 from trading.domain.futures import MarketType
 from trading.domain.protections import ProtectionLimits
-from trading.domain.risk import RiskLimits, RiskOverrides
+from trading.domain.risk import RiskLimits
 from trading.domain.signal_records import SignalRecord
 from trading.ports import Clock, ExchangeFactory, UnitOfWork, UnitOfWorkFactory
 
@@ -86,17 +86,14 @@ async def account_of(
     return first_of(await uow.accounts.for_user(user_id), market_type)
 
 
-async def account_and_limits(
-    uow: UnitOfWork, user_id: int, account_id: int | None
-) -> tuple[ExchangeAccount, RiskOverrides]:
-    """account_of's account (by default the first spot one) with the user's own risk limits, in one read."""
-    accounts, overrides = await uow.accounts.for_user_with_limits(user_id)
+def account_in(accounts: Sequence[ExchangeAccount], account_id: int | None) -> ExchangeAccount:
+    """account_of's account among the user's accounts: the one with this id, or the first spot one."""
     if account_id is None:
-        return first_of(accounts, MarketType.SPOT), overrides
+        return first_of(accounts, MarketType.SPOT)
     found = next((a for a in accounts if a.id == account_id), None)
     if found is None:
         raise NotFound(_NO_SUCH_ACCOUNT)
-    return found, overrides
+    return found
 
 
 def first_of(accounts: Sequence[ExchangeAccount], market_type: MarketType) -> ExchangeAccount:

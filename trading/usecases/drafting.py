@@ -19,7 +19,7 @@ from trading.domain.risk import (
 )
 from trading.domain.risk_sizing import loss_at_stop, size_from_risk
 from trading.ports import ExchangeGateway
-from trading.usecases.core import Core, account_and_limits, new_draft_id
+from trading.usecases.core import Core, account_in, new_draft_id
 from trading.usecases.futures_drafting import draft_futures_order
 from trading.usecases.order_metrics import risk_checked
 from trading.usecases.pricing import (
@@ -68,14 +68,13 @@ async def draft_order(
             raise InvalidInput("A trailing entry buys spot coins: not on a futures account.")
         return await draft_futures_order(core, user_id, intent, account_id)
     _validate(intent)
+    # Only what adds risk answers to the daily loss limit.
+    today = core.clock.now().date() if intent.side is Side.BUY else None
     async with core.uow(read_only=True) as uow:
-        account, overrides = await account_and_limits(uow, user_id, account_id)
-        limits = effective_limits(core.config.limits, overrides)
-        if intent.side is Side.BUY:  # only what adds risk answers to the daily loss limit
-            today = core.clock.now().date()
-            ledger, realised_today = await uow.ledgers.load_with_realised_since(account.id, today)
-        else:
-            ledger, realised_today = await uow.ledgers.load(account.id), ZERO
+        books = await uow.ledgers.of_user(user_id, realised_since=today)
+    account = account_in(books.accounts, account_id)
+    limits = effective_limits(core.config.limits, books.overrides)
+    ledger, realised_today = books.ledgers[account.id], books.realised[account.id]
     gateway = await core.exchanges.gateway(account)
     symbol = pair_of(intent.symbol, intent.quote, core.config.paper_quote)
     locked = await _locked_by_own_stops(core, gateway, account, symbol, intent)

@@ -8,10 +8,10 @@ from trading.domain.errors import DraftAlreadyUsed, DraftExpired, InvalidInput, 
 from trading.domain.orders import Order, OrderDraft
 from trading.domain.perpetuals import is_perpetual
 from trading.ports import UnitOfWork
-from trading.usecases.core import Core
+from trading.usecases.core import Core, new_client_order_id
 from trading.usecases.futures_placing import place_futures
 from trading.usecases.notices import add_notices
-from trading.usecases.placing import Tell, order_from, record_report, submit
+from trading.usecases.placing import Tell, record_report, submit
 from trading.usecases.stop_moves import move_stop
 from trading.usecases.venue_stops import sell_by_hand
 
@@ -37,12 +37,10 @@ async def confirm_draft(core: Core, user_id: int, draft_id: str) -> Order:
 async def claim_draft(uow: UnitOfWork, user_id: int, draft_id: str, now: datetime) -> Claimed:
     """Claim a draft (pending -> submitted, once across processes) and write its order, in the caller's unit of
     work, which must commit before carry_out calls the exchange. Why it cannot be claimed is raised."""
-    draft = await uow.drafts.claim(draft_id, user_id, now)
-    if draft is None:
+    claimed = await uow.orders.add_claimed(draft_id, user_id, now, new_client_order_id())
+    if claimed is None:
         raise await _why_unclaimed(uow, draft_id, user_id)
-    if draft.replaces_order_id is not None:
-        return Claimed(draft, None)
-    return Claimed(draft, await uow.orders.add(order_from(draft, now)))
+    return Claimed(*claimed)
 
 
 async def carry_out(core: Core, claimed: Claimed) -> Order:

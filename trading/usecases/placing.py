@@ -37,28 +37,6 @@ Tell = Callable[[Order], str | None]
 SETTLING = (OrderStatus.SUBMITTED,)
 
 
-def order_from(draft: OrderDraft, now: datetime) -> Order:
-    """The order a confirmed draft becomes, written before its exchange is called: an entry, or the close of a
-    futures position (reduce-only)."""
-    closes = draft.futures is not None and draft.futures.reduce_only
-    return Order(
-        id=0,
-        user_id=draft.user_id,
-        account_id=draft.account_id,
-        client_order_id=new_client_order_id(),
-        symbol=draft.symbol,
-        side=draft.side,
-        order_type=draft.order_type,
-        quantity=draft.quantity,
-        price=draft.price,
-        status=OrderStatus.SUBMITTED,
-        created_at=now,
-        updated_at=now,
-        role=OrderRole.CLOSE if closes else OrderRole.ENTRY,
-        draft_id=draft.id,
-    )
-
-
 async def submit(
     core: Core, order: Order, *, as_market: bool = False, draft: OrderDraft | None = None
 ) -> Order:

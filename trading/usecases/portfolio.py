@@ -10,7 +10,7 @@ from trading.domain.accounts import ExchangeAccount
 from trading.domain.errors import TradingError
 from trading.domain.futures import MarketType
 from trading.domain.ledger import ZERO, Ledger
-from trading.usecases.core import Core, account_of, first_of
+from trading.usecases.core import Core, account_in, account_of, first_of
 from trading.usecases.futures_portfolio import FuturesPortfolio, futures_portfolio, futures_valued
 
 log = logging.getLogger(__name__)
@@ -55,21 +55,20 @@ class Portfolio:
 
 async def portfolio(core: Core, user_id: int, account_id: int | None = None) -> Portfolio:
     async with core.uow(read_only=True) as uow:
-        account = await account_of(uow, user_id, account_id)
-        ledger = await uow.ledgers.load(account.id)
-    return await _valued(core, account, ledger)
+        books = await uow.ledgers.of_user(user_id)
+    account = account_in(books.accounts, account_id)
+    return await _valued(core, account, books.ledgers[account.id])
 
 
 async def portfolio_and_futures(core: Core, user_id: int) -> tuple[Portfolio, FuturesPortfolio | None]:
     """The first spot account's portfolio and the first futures account's, where the user has one: the accounts,
     the ledger and the futures book read in one transaction, and nothing of futures for a user without it."""
     async with core.uow(read_only=True) as uow:
-        accounts = await uow.accounts.for_user(user_id)
-        spot = first_of(accounts, MarketType.SPOT)
-        ledger = await uow.ledgers.load(spot.id)
-        futures = next((a for a in accounts if a.is_futures), None)
+        books = await uow.ledgers.of_user(user_id)
+        spot = first_of(books.accounts, MarketType.SPOT)
+        futures = next((a for a in books.accounts if a.is_futures), None)
         futures_and_book = None if futures is None else (futures, await uow.futures_books.load(futures.id))
-    view = await _valued(core, spot, ledger)
+    view = await _valued(core, spot, books.ledgers[spot.id])
     return view, None if futures_and_book is None else await futures_valued(core, *futures_and_book)
 
 
