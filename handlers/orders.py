@@ -22,6 +22,7 @@ from handlers.keyboards import (
 )
 from handlers.render import draft_preview, order_result, orders_text, stop_move_preview, stop_moved
 from handlers.replies import edit, reply
+from handlers.stop_mode_off import turn_off
 from handlers.stop_modes import preview_entry, preview_mode, waiting_entries_text
 from nlp.result import ParseResult
 from trading.domain.accounts import User
@@ -121,6 +122,9 @@ async def preview_stop(
     that guards them moved there, or, where none does, a stop order to sell all of them; previewed and
     confirmed like any order. A stop to trail ("trail my eth stop 3%"), a moving target or a break-even after a
     target is a stop mode (handlers.stop_modes)."""
+    if parsed.stop_mode_off:
+        await turn_off(message, parsed, core, user)
+        return
     if parsed.trailing or parsed.stop_mode is not None:
         await preview_mode(message, parsed, core, user)
         return

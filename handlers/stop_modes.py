@@ -28,6 +28,11 @@ from trading.usecases.stop_mode_setting import (
 from trading.usecases.trailing_entries import TrailingEntryPreview, lapses_at, preview_trailing_entry
 
 HOW_FAR = "How far below the price should your stop trail? Say e.g. 'trail my ETH stop 3%'."
+HOW_FAR_BACK_FROM_BEST = (
+    "How far should the price fall back from its best before the rest is sold? Say e.g. 'trail my ETH take "
+    "profit 3%'."
+)
+WHICH_COIN = "Which coin's stop? Say e.g. 'trail my ETH stop 3%'."
 HOW_FAR_BACK = "How far should the price turn back up before buying? Say e.g. 'trailing buy 0.1 ETH 2%'."
 KEPT = "All right: nothing changes."
 NOT_ABOVE = (
@@ -88,7 +93,11 @@ async def preview_mode(message: Message, parsed: ParseResult, core: Core, user: 
     stop to break even after target 2"): previewed, with Confirm and Keep."""
     request = mode_request(parsed)
     if parsed.symbol is None or request is None:
-        await reply(message, HOW_FAR)
+        take_profit = parsed.stop_mode == "trailing_take_profit"
+        await reply(
+            message,
+            WHICH_COIN if parsed.symbol is None else HOW_FAR_BACK_FROM_BEST if take_profit else HOW_FAR,
+        )
         return
     preview = await preview_stop_mode(core, user.id, parsed.symbol, parsed.quote, request)
     ttl = int(core.config.draft_ttl.total_seconds())
