@@ -30,6 +30,7 @@ HELP = """I trade on your word, after a tap on Confirm. Try:
 • buy 0.1 eth at 3000 sl 2800 tp 3300  ·  buy $100 of sol with a 5% stop
 • long btc 10x risk 1% sl 60000: the size that loses 1% of your equity at the stop
 • set my eth stop to 3000 (for coins you hold; moves the stop you have)  ·  close my eth
+• stops that move: trail my eth stop 3%  ·  break even after target 1 on eth  ·  moving target on eth  ·  trail eth tp 3%  ·  stop trailing my eth
 • price of btc
 • portfolio  ·  orders  ·  pnl
 • alert me if SOL drops below 120  ·  /alerts

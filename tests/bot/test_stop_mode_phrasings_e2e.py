@@ -4,7 +4,9 @@ with words between, a mode turned off (the stop staying), and what is asked back
 from decimal import Decimal
 
 from bot.telegram.runtime import TelegramBot
+from handlers.render import HELP
 from handlers.stop_modes import HOW_FAR, HOW_FAR_BACK_FROM_BEST, WHICH_COIN
+from nlp.pipeline import Pipeline
 from tests.bot.sandbox import Sandbox, button
 from tests.bot.test_stop_modes_e2e import legs_of
 from tests.harness import Harness
@@ -64,3 +66,19 @@ async def test_a_mode_turned_off_in_the_chat_ends_and_its_stop_stays(
     assert off["text"] == "✅ Your trailing stop on ETH/USDT is off: the stop stays where it is."
     assert await stop_modes_of(harness.core, user) == []
     assert (await legs_of(harness, 563))[2] == trailed
+
+
+def test_help_gives_stop_modes_each_read_as_the_mode_it_names() -> None:
+    """A new user learns the stop modes from /help: each example there must do what it says."""
+    [line] = [line for line in HELP.splitlines() if line.startswith("• stops that move: ")]
+    examples = line.removeprefix("• stops that move: ").split("  ·  ")
+    read = [Pipeline(use_classifier=False).parse(example) for example in examples]
+    assert [(r.intent, r.symbol, r.should_ask_back) for r in read] == [("set_stop_loss", "ETH", False)] * 5
+    named = [("trailing" if r.trailing else r.stop_mode, r.stop_loss_percent, r.stop_mode_off) for r in read]
+    assert named == [
+        ("trailing", Decimal(3), False),
+        ("break_even", None, False),
+        ("moving_target", None, False),
+        ("trailing_take_profit", Decimal(3), False),
+        ("trailing", None, True),
+    ]
