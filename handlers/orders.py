@@ -23,7 +23,7 @@ from handlers.keyboards import (
 from handlers.render import draft_preview, order_result, orders_text, stop_move_preview, stop_moved
 from handlers.replies import edit, reply
 from handlers.stop_mode_off import turn_off
-from handlers.stop_modes import preview_entry, preview_mode, waiting_entries_text
+from handlers.stop_modes import modes_in_force_text, preview_entry, preview_mode, waiting_entries_text
 from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.domain.enums import AmountUnit, OrderType, Side
@@ -179,11 +179,16 @@ async def show_orders(message: Message, core: Core, user: User, order_id: int | 
 
 
 async def orders_view(core: Core, user_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The open orders, then the trailing entries waiting to buy, with a Cancel button each."""
+    """The open orders, the stops that move among them, then the trailing entries waiting to buy, with a Cancel
+    button each."""
     orders = await open_orders(core, user_id)
-    waiting = [r for r in await stop_modes_of(core, user_id) if r.mode.kind is StopModeKind.TRAILING_ENTRY]
-    text = orders_text(orders) + ("\n\n" + waiting_entries_text(waiting) if waiting else "")
-    return text, orders_keyboard(orders, waiting)
+    modes = await stop_modes_of(core, user_id)
+    waiting = [r for r in modes if r.mode.kind is StopModeKind.TRAILING_ENTRY]
+    moving = [r for r in modes if r.mode.kind is not StopModeKind.TRAILING_ENTRY]
+    parts = [orders_text(orders)]
+    parts += [modes_in_force_text(moving)] if moving else []
+    parts += [waiting_entries_text(waiting)] if waiting else []
+    return "\n\n".join(parts), orders_keyboard(orders, waiting)
 
 
 async def confirm(query: CallbackQuery, callback_data: DraftAction, core: Core, user: User) -> None:

@@ -16,7 +16,7 @@ from trading.domain.enums import OrderType
 from trading.domain.errors import TradingError
 from trading.domain.intents import OrderIntent
 from trading.domain.money import price_text
-from trading.domain.stop_modes import PositionStopMode, StopModeKind
+from trading.domain.stop_modes import NAMES, PositionStopMode, StopModeKind
 from trading.usecases.core import Core
 from trading.usecases.stop_mode_setting import (
     StopModePreview,
@@ -151,6 +151,16 @@ def entry_preview_text(preview: TrailingEntryPreview, level_given: bool, ttl_sec
             f"This preview expires in {ttl_seconds // 60 or 1} min.",
         ]
     )
+
+
+def modes_in_force_text(records: list[PositionStopMode]) -> str:
+    """The stops that move, each on its market, and how one is ended (the orders list shows only the stop)."""
+    lines = ["Stops that move:", *(f"• {record.symbol}: {mode_text(record)}" for record in records)]
+    base = records[0].symbol.split("/")[0]
+    lines.append(
+        f"To end one, say e.g. 'turn off the {NAMES[records[0].mode.kind]} on {base}': the stop stays."
+    )
+    return "\n".join(lines)
 
 
 def waiting_entries_text(records: list[PositionStopMode]) -> str:

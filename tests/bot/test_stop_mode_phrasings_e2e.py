@@ -62,10 +62,17 @@ async def test_a_mode_turned_off_in_the_chat_ends_and_its_stop_stays(
     [other] = await chat.ask("remove the moving target on eth")  # another kind: refused, left as it is
     assert other["text"] == "That is your trailing stop on ETH/USDT, not a moving target: it stays as it was."
     assert len(await stop_modes_of(harness.core, user)) == 1
+    [listed] = await chat.ask("orders")
+    assert listed["text"].endswith(
+        "\n\nStops that move:\n• ETH/USDT: your ETH stop trails 3% below the highest price since it was set\n"
+        "To end one, say e.g. 'turn off the trailing stop on ETH': the stop stays."
+    )
     [off] = await chat.ask("turn off the trailing stop on eth")
     assert off["text"] == "✅ Your trailing stop on ETH/USDT is off: the stop stays where it is."
     assert await stop_modes_of(harness.core, user) == []
     assert (await legs_of(harness, 563))[2] == trailed
+    [listed] = await chat.ask("orders")
+    assert "Stops that move" not in listed["text"]
 
 
 def test_help_gives_stop_modes_each_read_as_the_mode_it_names() -> None:

@@ -74,6 +74,10 @@ def test_a_fixed_stop_at_a_price_keeps_its_price(full: Pipeline) -> None:
         ("disable trailing on eth", "ETH", True, None),
         ("remove the moving target on sol", "SOL", False, "moving_target"),
         ("switch off break even on btc", "BTC", False, None),
+        # as the orders list says it, for each kind
+        ("turn off the break-even stop on ETH", "ETH", False, None),
+        ("turn off the moving target on ETH", "ETH", False, "moving_target"),
+        ("turn off the trailing take-profit on ETH", "ETH", False, "trailing_take_profit"),
     ],
 )
 def test_a_stop_mode_turned_off_is_read_as_such_with_its_coin(
