@@ -193,17 +193,21 @@ def quote_text(ticker: Ticker) -> str:
     )
 
 
-def portfolio_text(view: Portfolio, futures: FuturesPortfolio | None = None) -> str:
-    """The spot account, and the futures one where the user has it."""
+def portfolio_text(
+    view: Portfolio, futures: FuturesPortfolio | None = None, modes: Mapping[str, str] | None = None
+) -> str:
+    """The spot account, and the futures one where the user has it; `modes`: the stop mode in force on a
+    spot market, said in a few words ("the stop trailing 3%")."""
     q = view.quote
     lines = [
         f"💼 Equity {money(view.equity)} {q}",
         f"Cash {money(view.cash)} {q}",
     ]
     for p in view.positions:
+        mode = f", {modes[p.symbol]}" if modes and p.symbol in modes else ""
         lines.append(
             f"• {p.symbol}: {amount(p.quantity)} at {price(p.average_cost)} → {price(p.price)}, "
-            f"{money(p.value)} {q} ({'+' if p.unrealised_pnl >= 0 else ''}{money(p.unrealised_pnl)})"
+            f"{money(p.value)} {q} ({'+' if p.unrealised_pnl >= 0 else ''}{money(p.unrealised_pnl)}){mode}"
         )
     lines.append(
         f"P&L realised {money(view.realised_pnl)}, unrealised {money(view.unrealised_pnl)}, "

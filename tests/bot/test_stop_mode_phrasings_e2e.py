@@ -1,6 +1,7 @@
 """Stop modes in the chat said otherwise than the README's examples, through the sandbox: a trailing take-profit
 with words between, a mode turned off (the stop staying), and what is asked back rather than guessed."""
 
+import re
 from decimal import Decimal
 
 from bot.telegram.runtime import TelegramBot
@@ -62,6 +63,8 @@ async def test_a_mode_turned_off_in_the_chat_ends_and_its_stop_stays(
     [other] = await chat.ask("remove the moving target on eth")  # another kind: refused, left as it is
     assert other["text"] == "That is your trailing stop on ETH/USDT, not a moving target: it stays as it was."
     assert len(await stop_modes_of(harness.core, user)) == 1
+    [held] = await chat.ask("portfolio")
+    assert re.search(r"\n• ETH/USDT: 0\.01 at [^\n]*\), the stop trailing 3%\n", held["text"]), held["text"]
     [listed] = await chat.ask("orders")
     assert listed["text"].endswith(
         "\n\nStops that move:\n• ETH/USDT: your ETH stop trails 3% below the highest price since it was set\n"
@@ -73,6 +76,8 @@ async def test_a_mode_turned_off_in_the_chat_ends_and_its_stop_stays(
     assert (await legs_of(harness, 563))[2] == trailed
     [listed] = await chat.ask("orders")
     assert "Stops that move" not in listed["text"]
+    [held] = await chat.ask("portfolio")
+    assert "• ETH/USDT: 0.01 at " in held["text"] and "trailing" not in held["text"]
 
 
 def test_help_gives_stop_modes_each_read_as_the_mode_it_names() -> None:
