@@ -22,7 +22,8 @@ from handlers.keyboards import (
 )
 from handlers.render import draft_preview, order_result, orders_text, stop_move_preview, stop_moved
 from handlers.replies import edit, reply
-from handlers.stop_modes import preview_entry, preview_mode, waiting_entries_text
+from handlers.stop_mode_off import turn_off
+from handlers.stop_modes import modes_in_force_text, preview_entry, preview_mode, waiting_entries_text
 from nlp.result import ParseResult
 from trading.domain.accounts import User
 from trading.domain.enums import AmountUnit, OrderType, Side
@@ -121,6 +122,9 @@ async def preview_stop(
     that guards them moved there, or, where none does, a stop order to sell all of them; previewed and
     confirmed like any order. A stop to trail ("trail my eth stop 3%"), a moving target or a break-even after a
     target is a stop mode (handlers.stop_modes)."""
+    if parsed.stop_mode_off:
+        await turn_off(message, parsed, core, user)
+        return
     if parsed.trailing or parsed.stop_mode is not None:
         await preview_mode(message, parsed, core, user)
         return
@@ -175,11 +179,16 @@ async def show_orders(message: Message, core: Core, user: User, order_id: int | 
 
 
 async def orders_view(core: Core, user_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The open orders, then the trailing entries waiting to buy, with a Cancel button each."""
+    """The open orders, the stops that move among them, then the trailing entries waiting to buy, with a Cancel
+    button each."""
     orders = await open_orders(core, user_id)
-    waiting = [r for r in await stop_modes_of(core, user_id) if r.mode.kind is StopModeKind.TRAILING_ENTRY]
-    text = orders_text(orders) + ("\n\n" + waiting_entries_text(waiting) if waiting else "")
-    return text, orders_keyboard(orders, waiting)
+    modes = await stop_modes_of(core, user_id)
+    waiting = [r for r in modes if r.mode.kind is StopModeKind.TRAILING_ENTRY]
+    moving = [r for r in modes if r.mode.kind is not StopModeKind.TRAILING_ENTRY]
+    parts = [orders_text(orders)]
+    parts += [modes_in_force_text(moving)] if moving else []
+    parts += [waiting_entries_text(waiting)] if waiting else []
+    return "\n\n".join(parts), orders_keyboard(orders, waiting)
 
 
 async def confirm(query: CallbackQuery, callback_data: DraftAction, core: Core, user: User) -> None:

@@ -11,11 +11,14 @@ from handlers.charts import PortfolioCharts, portfolio_png
 from handlers.keyboards import ChartRequest, portfolio_keyboard
 from handlers.render import pnl_text, portfolio_text, quote_text
 from handlers.replies import reply
+from handlers.source_modes import source_mode_text
 from nlp.result import ParseResult
 from trading.domain.accounts import User
+from trading.domain.stop_modes import StopModeKind
 from trading.usecases.core import Core
 from trading.usecases.portfolio import equity_history, pnl_by_day, portfolio, portfolio_and_futures
 from trading.usecases.quotes import quote
+from trading.usecases.stop_mode_setting import stop_modes_of
 
 
 async def show_price(message: Message, parsed: ParseResult, core: Core, user: User) -> None:
@@ -27,7 +30,12 @@ async def show_price(message: Message, parsed: ParseResult, core: Core, user: Us
 
 async def show_portfolio(message: Message, core: Core, user: User) -> None:
     view, futures = await portfolio_and_futures(core, user.id)
-    await reply(message, portfolio_text(view, futures), reply_markup=portfolio_keyboard())
+    modes = {
+        r.symbol: source_mode_text(r.mode.kind, r.mode.percent, r.mode.after_target)
+        for r in await stop_modes_of(core, user.id)
+        if r.account_id == view.account_id and r.mode.kind is not StopModeKind.TRAILING_ENTRY
+    }
+    await reply(message, portfolio_text(view, futures, modes), reply_markup=portfolio_keyboard())
 
 
 CHART_CAPTION = "Equity and allocation"

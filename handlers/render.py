@@ -30,6 +30,7 @@ HELP = """I trade on your word, after a tap on Confirm. Try:
 • buy 0.1 eth at 3000 sl 2800 tp 3300  ·  buy $100 of sol with a 5% stop
 • long btc 10x risk 1% sl 60000: the size that loses 1% of your equity at the stop
 • set my eth stop to 3000 (for coins you hold; moves the stop you have)  ·  close my eth
+• stops that move: trail my eth stop 3%  ·  break even after target 1 on eth  ·  moving target on eth  ·  trail eth tp 3%  ·  stop trailing my eth
 • price of btc
 • portfolio  ·  orders  ·  pnl
 • alert me if SOL drops below 120  ·  /alerts
@@ -192,17 +193,21 @@ def quote_text(ticker: Ticker) -> str:
     )
 
 
-def portfolio_text(view: Portfolio, futures: FuturesPortfolio | None = None) -> str:
-    """The spot account, and the futures one where the user has it."""
+def portfolio_text(
+    view: Portfolio, futures: FuturesPortfolio | None = None, modes: Mapping[str, str] | None = None
+) -> str:
+    """The spot account, and the futures one where the user has it; `modes`: the stop mode in force on a
+    spot market, said in a few words ("the stop trailing 3%")."""
     q = view.quote
     lines = [
         f"💼 Equity {money(view.equity)} {q}",
         f"Cash {money(view.cash)} {q}",
     ]
     for p in view.positions:
+        mode = f", {modes[p.symbol]}" if modes and p.symbol in modes else ""
         lines.append(
             f"• {p.symbol}: {amount(p.quantity)} at {price(p.average_cost)} → {price(p.price)}, "
-            f"{money(p.value)} {q} ({'+' if p.unrealised_pnl >= 0 else ''}{money(p.unrealised_pnl)})"
+            f"{money(p.value)} {q} ({'+' if p.unrealised_pnl >= 0 else ''}{money(p.unrealised_pnl)}){mode}"
         )
     lines.append(
         f"P&L realised {money(view.realised_pnl)}, unrealised {money(view.unrealised_pnl)}, "

@@ -16,7 +16,7 @@ from trading.domain.enums import OrderType
 from trading.domain.errors import TradingError
 from trading.domain.intents import OrderIntent
 from trading.domain.money import price_text
-from trading.domain.stop_modes import PositionStopMode, StopModeKind
+from trading.domain.stop_modes import NAMES, PositionStopMode, StopModeKind
 from trading.usecases.core import Core
 from trading.usecases.stop_mode_setting import (
     StopModePreview,
@@ -28,6 +28,11 @@ from trading.usecases.stop_mode_setting import (
 from trading.usecases.trailing_entries import TrailingEntryPreview, lapses_at, preview_trailing_entry
 
 HOW_FAR = "How far below the price should your stop trail? Say e.g. 'trail my ETH stop 3%'."
+HOW_FAR_BACK_FROM_BEST = (
+    "How far should the price fall back from its best before the rest is sold? Say e.g. 'trail my ETH take "
+    "profit 3%'."
+)
+WHICH_COIN = "Which coin's stop? Say e.g. 'trail my ETH stop 3%'."
 HOW_FAR_BACK = "How far should the price turn back up before buying? Say e.g. 'trailing buy 0.1 ETH 2%'."
 KEPT = "All right: nothing changes."
 NOT_ABOVE = (
@@ -88,7 +93,11 @@ async def preview_mode(message: Message, parsed: ParseResult, core: Core, user: 
     stop to break even after target 2"): previewed, with Confirm and Keep."""
     request = mode_request(parsed)
     if parsed.symbol is None or request is None:
-        await reply(message, HOW_FAR)
+        take_profit = parsed.stop_mode == "trailing_take_profit"
+        await reply(
+            message,
+            WHICH_COIN if parsed.symbol is None else HOW_FAR_BACK_FROM_BEST if take_profit else HOW_FAR,
+        )
         return
     preview = await preview_stop_mode(core, user.id, parsed.symbol, parsed.quote, request)
     ttl = int(core.config.draft_ttl.total_seconds())
@@ -142,6 +151,16 @@ def entry_preview_text(preview: TrailingEntryPreview, level_given: bool, ttl_sec
             f"This preview expires in {ttl_seconds // 60 or 1} min.",
         ]
     )
+
+
+def modes_in_force_text(records: list[PositionStopMode]) -> str:
+    """The stops that move, each on its market, and how one is ended (the orders list shows only the stop)."""
+    lines = ["Stops that move:", *(f"• {record.symbol}: {mode_text(record)}" for record in records)]
+    base = records[0].symbol.split("/")[0]
+    lines.append(
+        f"To end one, say e.g. 'turn off the {NAMES[records[0].mode.kind]} on {base}': the stop stays."
+    )
+    return "\n".join(lines)
 
 
 def waiting_entries_text(records: list[PositionStopMode]) -> str:

@@ -26,8 +26,8 @@ from nlp.result import Alternative, Flag, Intent, ParseResult, Side
 from nlp.schedules import Repeat, read_repeat, read_spread
 from nlp.signal import SignalReading, read_signal
 from nlp.spelling import Speller
-from nlp.stop_commands import extract_stop, stop_distance, stop_mode_named, trails, trails_in
-from nlp.symbols import SymbolMatch, SymbolResolver
+from nlp.stop_commands import extract_stop, stop_distance, stop_mode_named, trails, trails_in, turns_off
+from nlp.symbols import KNOWN, SymbolMatch, SymbolResolver
 from nlp.updates import Update, read_update
 
 # Telegram caps a message at 4,096 characters: a longer text is no message a chat could carry. Only that much
@@ -118,6 +118,11 @@ def _negative_numbers(tokens: Sequence[Token]) -> str | None:
     return None
 
 
+def _named_assets(matches: Sequence[SymbolMatch]) -> list[str]:
+    """The coins a message names surely, in their order (a quote such as USDT is no coin of its own here)."""
+    return list(dict.fromkeys(m.symbol for m in matches if m.strength >= KNOWN and not m.is_cash))
+
+
 def _doubt_about(number: str) -> str:
     """ "64 200 could be 64,200, or 64 and 200"; "3.500 could be 3,500 or 3.5"."""
     if " " in number:
@@ -182,11 +187,13 @@ def build_result(
         stop_mode, after_target = stop_mode_named(tokens)
         result = base.with_changes(
             symbol=symbol,
-            stop_loss=None if update == "move_stop_to_entry" else stop,
+            # A mode's number is its target or percentage ("after target 2"), never a stop price.
+            stop_loss=None if update == "move_stop_to_entry" or stop_mode is not None else stop,
             stop_loss_percent=stop_distance(tokens),
             trailing=trails(tokens) and stop_mode is None,
             stop_mode=stop_mode,
             after_target=after_target,
+            stop_mode_off=turns_off(tokens),
         )
     elif intent in ("close_position", "cancel_order", "price") or update is not None:
         symbol, quote = extract_symbol(matches)
@@ -220,6 +227,11 @@ def build_result(
                 f"it names a second order ({second}): I take one order at a time, so send each on its own",
             ),
         )
+    if intent == "set_stop_loss" and len(coins := _named_assets(matches)) > 1:
+        flags += (
+            Flag("several_coins", f"it names {' and '.join(coins)}: I change one stop at a time, so send each "
+                 "on its own"),
+        )  # fmt: skip
     if analysis.unread:
         words = ", ".join(analysis.unread[:3])
         flags += (Flag("language_unread", f"I could not read {words}: I read English, Russian, Spanish, "

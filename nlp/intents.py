@@ -21,6 +21,7 @@ from nlp.lexer import NUM, PAIR, TAG, WORD, Token
 from nlp.result import Alternative, Intent
 from nlp.signal import SignalReading
 from nlp.signal_labels import STOP, TARGET
+from nlp.stop_commands import stop_mode_named, turns_off
 from nlp.symbols import GUESS, KNOWN, SymbolMatch
 from nlp.updates import PERIOD
 
@@ -31,7 +32,13 @@ UNSURE_SIGNAL = 0.85
 
 # A stop mode asked for ("trailing take profit 3% on my eth", "trail tp 3% on eth", "trailing take-profit"): a
 # stop cue of its own, and its percentage is no gain reported.
-_TRAILING_TAKE_PROFIT = re.compile(r"\btrail(?:ing)? (?:take ?(?:- )?profits?|tps?)\b")
+# Words may come between ("trail my eth take profit 3%", "trail eth tp 3%"), but no trade verb.
+_TRAILING_TAKE_PROFIT = re.compile(
+    r"\btrail(?:ing)?(?: (?!buy\b|sell\b|long\b|short\b)\S+){0,3}? (?:take ?(?:- )?profits?|tps?)\b"
+)
+# A stop mode named without a stop word ("trail eth 3%", "moving target on sol", "breakeven after tp2 btc"): a
+# stop command where a coin is named ("trail" alone is not one).
+_TRAIL = re.compile(r"\btrail\b(?! (?:buy|entry))")
 _CUES: dict[Intent, re.Pattern[str]] = {
     "set_alert": re.compile(
         r"\b(?:alerts?|notify|notification|ping|let me know|lmk|tell me|remind|warn|message me|text me|dm me|"
@@ -236,6 +243,10 @@ def classify(
         if pattern.search(text):
             found[intent] = 0.9
     _weigh(found, text, tokens, side, has_symbol, order)
+    if has_symbol and turns_off(tokens):
+        found = {"set_stop_loss": 0.9}  # "cancel the trailing stop on eth": a mode ended, no order cancelled
+    elif has_symbol and (_TRAIL.search(text) or stop_mode_named(tokens)[0]) and "place_order" not in found:
+        found["set_stop_loss"] = 0.9
     talk = _talk_not_request(found, text)
     if talk is not None:
         return talk

@@ -49,6 +49,7 @@ SEND_AGAIN_FLAGS = frozenset(
         "percent_over_100",
         "number_in_doubt",
         "several_orders",
+        "several_coins",
     }
 )
 
@@ -115,6 +116,8 @@ class ParseResult:
     # stop to break even after target 2", "trailing take profit 3% on my eth stop"), and its target.
     stop_mode: StopModeName | None = None
     after_target: int | None = None
+    # Outside the contract: the stop mode on a coin turned off ("stop trailing my eth"), the stop staying put.
+    stop_mode_off: bool = False
     # Outside the contract: a buy asked to trail in ("trailing buy 0.1 eth 2%"): the turn back up it waits for.
     trailing_entry: Decimal | None = None
 

@@ -47,19 +47,43 @@ def trails_in(tokens: Sequence[Token]) -> bool:
     return trails(tokens) and not any(t.kind == WORD and t.low in _STOP_WORDS for t in tokens)
 
 
-_MOVING_TARGET = re.compile(r"\bmoving (?:target|tp)s?\b")
+# "moving target on sol", "move my sol stop to each target", "stop behind every tp".
+_MOVING_TARGET = re.compile(
+    r"\bmoving (?:target|tp)s?\b|\b(?:to|behind|after) (?:each|every) (?:target|tp)\b"
+)
 _TAKE_PROFIT = re.compile(r"\b(?:take ?profits?|tps?)\b")
+# "break even after target 2", "stop to entry on btc after tp1", "breakeven my btc stop after the first target".
 _BREAK_EVEN_AFTER = re.compile(
-    r"\bbreak ?-? ?even\b.*?\bafter (?:the )?(?:(?:target|tp) ?#? ?([12])\b|(first|1st|second|2nd) (?:target|tp)\b)"
+    r"\b(?:break ?-? ?even|entry)\b.*?\bafter (?:the )?(?:(?:target|tp) ?#? ?([12])\b|(first|1st|second|2nd) "
+    r"(?:target|tp)\b)"
 )
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2}
+# A stop mode turned off ("stop trailing my eth", "turn off the trailing stop on eth", "cancel the moving target
+# on sol"): an off word, and a mode named (a trailing buy's is not: that is a trailing entry).
+_OFF = re.compile(
+    r"^(?:please )?stop (?:the |my )?trailing\b|\b(?:turn|switch|shut) off\b|\b(?:turn|switch) (?:\S+ ){1,5}off\b|"
+    r"\b(?:disable|remove|cancel|end|kill|delete|no more)\b"
+)
+_MODE_WORD = re.compile(
+    r"\btrail(?:ing)?\b(?! (?:buy|entry))|\bmoving (?:target|tp)s?\b|\bbreak ?-? ?even\b|\bbreakeven\b"
+)
+
+
+def _words(tokens: Sequence[Token]) -> str:
+    return " ".join(t.low for t in tokens if t.kind == WORD or t.kind == NUM)
+
+
+def turns_off(tokens: Sequence[Token]) -> bool:
+    """A stop mode asked to end, the stop staying where it is ("stop trailing my eth")."""
+    text = _words(tokens)
+    return bool(_OFF.search(text) and _MODE_WORD.search(text))
 
 
 def stop_mode_named(tokens: Sequence[Token]) -> tuple[StopModeName | None, int | None]:
     """A stop mode other than a trailing stop, and the target it waits for: "moving target on my eth stop",
     "move my eth stop to break even after target 2" (break-even alone is a one-off move to the entry),
-    "trailing take profit 3% on my eth stop"."""
-    text = " ".join(t.low for t in tokens if t.kind == WORD or t.kind == NUM)
+    "trailing take profit 3% on my eth stop", "trail my eth take profit 3%"."""
+    text = _words(tokens)
     if _MOVING_TARGET.search(text):
         return "moving_target", None
     if trails(tokens) and _TAKE_PROFIT.search(text):

@@ -1,6 +1,9 @@
 """Stops that move, set from the Portfolio's control in a real browser: break-even after target 1 and the
 trailing take-profit, each previewed with where it moves the stop (at the position's own targets), confirmed,
-and then shown in force. The trailing stop's own test is in test_mini_app.py."""
+and then shown in force, with the stop it keeps, as Portfolio loads. The trailing stop's own test is in
+test_mini_app.py."""
+
+import re
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -32,6 +35,11 @@ def previewed(control: Locator, kind: str, percent: str | None = None) -> Locato
     return control.get_by_test_id("stop-mode-preview-shown").get_by_test_id("stop-mode-then")
 
 
+def in_force(said: str) -> re.Pattern[str]:
+    """The line a mode in force shows, with its stop at BTC/USDT's precision (to the cent)."""
+    return re.compile(re.escape(f"In force: {said}") + r" · stop \d{1,3}(?:,\d{3})*\.\d{2}$")
+
+
 def test_break_even_after_target_1_is_previewed_at_the_entry_confirmed_and_shown_in_force(
     server: str,
 ) -> None:
@@ -45,7 +53,7 @@ def test_break_even_after_target_1_is_previewed_at_the_entry_confirmed_and_shown
         control.get_by_test_id("stop-mode-confirm").click()
         expect(control.get_by_test_id("stop-mode-done")).to_contain_text("Your BTC stop now moves")
         expect(control.get_by_test_id("stop-mode-in-force")).to_have_text(
-            f"In force: Break-even, to your entry {entry} once target 1 ({target}) is reached"
+            in_force(f"Break-even, to your entry {entry} once target 1 ({target}) is reached")
         )
 
 
@@ -59,5 +67,28 @@ def test_a_trailing_take_profit_is_previewed_confirmed_and_shown_in_force(server
         shot(page, "20-trailing-take-profit")
         control.get_by_test_id("stop-mode-confirm").click()
         expect(control.get_by_test_id("stop-mode-in-force")).to_have_text(
-            f"In force: Trailing take-profit, {said}"
+            in_force(f"Trailing take-profit, {said}")
+        )
+
+
+def test_the_mode_in_force_shows_as_portfolio_loads_and_follows_a_new_one(server: str) -> None:
+    with in_telegram(server, 797) as page:
+        bought_with_targets(page, server)
+        control = page.get_by_test_id("stop-mode-BTC")
+        expect(page.get_by_test_id("positions")).to_contain_text("BTC/USDT")
+        expect(control.get_by_test_id("stop-mode-in-force")).to_have_count(0)  # no mode yet
+        previewed(control, "trailing", "3")
+        control.get_by_test_id("stop-mode-confirm").click()
+        trailing = in_force("Trailing stop, trails 3% below the highest price")
+        expect(control.get_by_test_id("stop-mode-in-force")).to_have_text(trailing)
+
+        page.goto(f"{server}/app/")  # loaded afresh: shown without opening the control
+        expect(control.get_by_test_id("stop-mode-in-force")).to_have_text(trailing)
+        expect(control.get_by_test_id("stop-mode-kind")).to_have_count(0)
+        shot(page, "21-stop-mode-in-force")
+
+        previewed(control, "moving_target")
+        control.get_by_test_id("stop-mode-confirm").click()
+        expect(control.get_by_test_id("stop-mode-in-force")).to_have_text(
+            in_force("Moving target, behind each target reached (to your entry after the first)")
         )
