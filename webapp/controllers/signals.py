@@ -18,6 +18,7 @@ from trading.domain.signal_records import (
     SourceSettings,
     SourceStats,
 )
+from trading.domain.signals import trailing_entry_text, trailing_not_applied
 from trading.usecases.second_factor import check_second_factor
 from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
 from trading.usecases.signal_workflow import follow_signal
@@ -145,6 +146,9 @@ class SignalPlanOut(msgspec.Struct):
     risk_percent: Decimal | None = (
         None  # sized to lose this share of the equity at the stop (the source's risk)
     )
+    # What the source's trailing entry does to the plan, in sentences: per entry, "Entry 2: trailing entry 2%
+    # armed at 3,000"; or, for a futures plan, that it applies to spot buys only.
+    notes: list[str] = []
 
 
 class PlanFailureOut(msgspec.Struct):
@@ -158,6 +162,8 @@ class FollowedOut(msgspec.Struct):
     failures: list[PlanFailureOut]
     # Sent with no answer from the exchange: perhaps placed; looked up within minutes, and the trader told.
     unconfirmed: list[PlanFailureOut]
+    # The trailing entries armed (their draft ids): nothing placed yet, each buys when the price turns.
+    armed: list[str] = []
 
 
 def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
@@ -181,7 +187,19 @@ def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
         None if terms is None else terms.liquidation_price,
         split_text(plan.rules, len(plan.entries)),
         planned.risk_percent,
+        _trailing_notes(planned),
     )
+
+
+def _trailing_notes(planned: PlanDraft) -> list[str]:
+    plan = planned.plan
+    notes = [
+        f"Entry {i}: {trailing_entry_text(e.trailing_percent, e.price)}"
+        for i, e in enumerate(plan.entries, 1)
+        if e.trailing_percent is not None
+    ]
+    not_applied = trailing_not_applied(plan, planned.futures is not None)
+    return [*notes, not_applied] if not_applied is not None else notes
 
 
 def _source_out(st: SourceStats) -> SourceOut:
@@ -333,6 +351,7 @@ class SignalsController(Controller):
             [order_out(o) for o in result.orders],
             [PlanFailureOut(draft.id, reason) for draft, reason in result.failures],
             [PlanFailureOut(draft.id, told) for draft, told in result.unconfirmed],
+            [draft.id for draft in result.armed],
         )
 
     @post(
