@@ -88,7 +88,7 @@ def cancel_all_preview(preview: CancelAllPreview, ttl_seconds: int) -> str:
     if not preview.orders and not preview.trailing:
         return "\n".join([NOTHING_TO_CANCEL, *in_flight])
     count = len(preview.orders)
-    lines = [f"🧹 Cancel all {count} open order{'s' if count != 1 else ''}:"]
+    lines = [f"🧹 Cancel all {count} open order{'s' if count > 1 else ''}:" if count else "🧹 Cancel all:"]
     lines.extend(f"• {order_line(order)}" for order in preview.orders)
     lines.extend(
         f"• Trailing entry {r.symbol} armed at {price_text(r.mode.entry)}: ended, nothing bought"

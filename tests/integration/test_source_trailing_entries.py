@@ -9,22 +9,26 @@ from decimal import Decimal
 
 import pytest
 
+from handlers.follow_ups import applied_text
+from handlers.kill_switch_render import cancel_all_preview, cancel_all_result
 from handlers.render import plan_preview, plan_result
 from tests.harness import Harness, track_and_report
 from trading.domain.entry_rules import EntryRules
 from trading.domain.enums import DraftStatus, OrderRole, OrderStatus, OrderType, Side
 from trading.domain.errors import DraftAlreadyUsed, InvalidInput
+from trading.domain.intents import OrderIntent
 from trading.domain.orders import Order
 from trading.domain.signal_records import SignalRecord
 from trading.domain.signals import SignalSpec
 from trading.domain.stop_modes import StopModeKind
 from trading.usecases.entry_rules import set_entry_rules
+from trading.usecases.follow_ups import Applied, FollowUpAsked, FollowUpKind, take_follow_up
 from trading.usecases.kill_switch import cancel_all, preview_cancel_all
 from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
 from trading.usecases.signal_workflow import Followed, follow_signal
-from trading.usecases.signals import find_signal, receive_signal
-from trading.usecases.stop_mode_setting import stop_modes_of
-from trading.usecases.trailing_entries import ENTRY_LIFE, TrailingEntries
+from trading.usecases.signals import find_signal, receive_signal, set_auto_follow
+from trading.usecases.stop_mode_setting import confirm_stop_mode, stop_modes_of
+from trading.usecases.trailing_entries import ENTRY_LIFE, TrailingEntries, preview_trailing_entry
 
 D = Decimal
 SOL = "SOL/USDT"
@@ -222,14 +226,35 @@ async def test_they_expire_as_the_source_says_else_after_a_week(
     assert len(entries_then) == 3 and await drafts_status(harness, plan) == [DraftStatus.CANCELLED] * 3
 
 
-async def test_the_kill_switch_ends_them_with_their_buys(harness: Harness) -> None:
+async def test_the_kill_switch_ends_them_and_a_lone_one_with_their_buys(harness: Harness) -> None:
     user, _ = await harness.user()
     _, plan, _ = await followed(harness, user, at_market=False)
+    harness.market.set_price("ETH/USDT", D(3000))
+    lone = await preview_trailing_entry(harness.core, user, OrderIntent("ETH", Side.BUY, D("0.1")), D(2))
+    await confirm_stop_mode(harness.core, user, lone.record.id)
     preview = await preview_cancel_all(harness.core, user)
-    assert preview.confirmation_id is not None and len(preview.trailing) == 3
+    assert preview.confirmation_id is not None and preview.orders == () and len(preview.trailing) == 4
+    assert "• Trailing entry SOL/USDT armed at 95.00: ended, nothing bought" in cancel_all_preview(
+        preview, 60
+    )
     done = await cancel_all(harness.core, user, preview.confirmation_id)
-    assert len(done.ended) == 3 and await stop_modes_of(harness.core, user) == []
+    assert len(done.ended) == 4 and await stop_modes_of(harness.core, user) == []
+    assert "Ended 4 trailing entries: nothing bought." in cancel_all_result(done)
     assert await drafts_status(harness, plan) == [DraftStatus.CANCELLED] * 3
+    async with harness.core.uow(read_only=True) as uow:
+        lone_buy = await uow.drafts.get(lone.draft.id)
+    assert lone_buy is not None and lone_buy.status is DraftStatus.CANCELLED
+
+
+async def test_a_channels_cancel_ends_them_for_a_source_followed_automatically(harness: Harness) -> None:
+    user, _ = await harness.user()
+    signal, plan, _ = await followed(harness, user, at_market=False)
+    await set_auto_follow(harness.core, user, signal.source_id, True)
+    applied = await take_follow_up(harness.core, user, "-100500", FollowUpAsked(FollowUpKind.CANCEL, "SOL"))
+    assert isinstance(applied, Applied) and len(applied.ended) == 3
+    assert "• Trailing entry armed at 95.00 ended unbought" in applied_text("Crypto Calls", "cancel", applied)
+    assert await drafts_status(harness, plan) == [DraftStatus.CANCELLED] * 3
+    assert len(await watcher(harness)) == 0
 
 
 async def test_a_futures_plan_keeps_its_limit_entries_and_says_why(harness: Harness) -> None:
