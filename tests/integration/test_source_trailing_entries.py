@@ -22,6 +22,7 @@ from trading.domain.signal_records import SignalRecord
 from trading.domain.signals import SignalSpec
 from trading.domain.stop_modes import StopModeKind
 from trading.usecases.entry_rules import set_entry_rules
+from trading.usecases.entry_ticks import WaitingEntries
 from trading.usecases.follow_ups import Applied, FollowUpAsked, FollowUpKind, take_follow_up
 from trading.usecases.kill_switch import cancel_all, preview_cancel_all
 from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
@@ -271,3 +272,22 @@ async def test_a_futures_plan_keeps_its_limit_entries_and_says_why(harness: Harn
         "The source's trailing entry (2%) applies to spot buys only: this futures plan's entries rest as limit "
         "orders." in plan_preview("Crypto Calls", plan)
     )
+
+
+async def test_a_tick_at_the_stop_ends_them_from_the_follow_on_even_after_a_buy(harness: Harness) -> None:
+    user, _ = await harness.user()
+    waiting = WaitingEntries(harness.core, harness.container.prices)
+    harness.core.followed_plans.subscribe(waiting.followed)  # as the price watch's process does
+    _, plan, _ = await followed(harness, user)  # the first entry bought at market
+    assert len(waiting) == 1  # held from its follow on
+    harness.market.set_price(SOL, D(85))
+    assert await waiting.on_price(await harness.market.ticker(SOL)) == []
+    harness.market.set_price(SOL, D(79))
+    [given_up] = await waiting.on_price(await harness.market.ticker(SOL))
+    assert [r.mode.entry for r in given_up.ended] == [D(95), D(90)]
+    [notice] = await told(harness, user, "⌛")
+    assert notice.startswith(
+        "⌛ SOL/USDT buy signal from Crypto Calls: the stop (80.00) was hit, so its 2 trailing entries (armed at "
+        "95.00, 90.00) were ended unbought."
+    )
+    assert await drafts_status(harness, plan) == [DraftStatus.CANCELLED] * 2

@@ -72,11 +72,11 @@ class WatchedPlan:
 
     @property
     def priced(self) -> bool:
-        """Whether its rules look at the market: a target or the stop before any entry filled."""
+        """Whether its rules look at the market: a target or the stop before any entry filled; or the stop at
+        all, for its trailing entries (once the stop is hit, a turn back up would buy into a lost trade)."""
         rules = self.rules
-        return not self.holding and (
-            rules.close_on_target_before_entry or rules.cancel_on_stop_before_entry or bool(self.trailing)
-        )
+        before_entry = rules.close_on_target_before_entry or rules.cancel_on_stop_before_entry
+        return (not self.holding and before_entry) or bool(self.trailing)
 
 
 async def watched_plans(core: Core) -> list[WatchedPlan]:
@@ -134,12 +134,13 @@ def why_give_up(plan: WatchedPlan, ticker: Ticker | None, now: datetime) -> str 
     `priced`."""
     rules, side = plan.rules, plan.signal.spec.side
     if plan.priced and ticker is not None:
-        stop, targets = plan.stop, plan.targets
-        if rules.close_on_target_before_entry and targets and target_reached(side, targets[0], ticker):
+        stop, targets, before = plan.stop, plan.targets, not plan.holding
+        on_target = before and rules.close_on_target_before_entry
+        if on_target and targets and target_reached(side, targets[0], ticker):
             return f"target 1 ({price_text(targets[0])}) was reached before any entry filled"
-        on_stop = rules.cancel_on_stop_before_entry or plan.trailing
+        on_stop = (before and rules.cancel_on_stop_before_entry) or plan.trailing
         if on_stop and stop is not None and stop_reached(side, stop, ticker):
-            return f"the stop ({price_text(stop)}) was hit before any entry filled"
+            return f"the stop ({price_text(stop)}) was hit" + (" before any entry filled" if before else "")
     if (
         rules.expiry is not None
         and plan.waiting
