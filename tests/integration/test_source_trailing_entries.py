@@ -291,3 +291,18 @@ async def test_a_tick_at_the_stop_ends_them_from_the_follow_on_even_after_a_buy(
         "95.00, 90.00) were ended unbought."
     )
     assert await drafts_status(harness, plan) == [DraftStatus.CANCELLED] * 2
+
+
+async def test_a_channels_stop_move_is_armed_by_the_trailing_entries_when_they_buy(harness: Harness) -> None:
+    user, _ = await harness.user()
+    signal, plan, _ = await followed(harness, user, at_market=False)
+    await set_auto_follow(harness.core, user, signal.source_id, True)
+    asked = FollowUpAsked(FollowUpKind.MOVE_STOP, "SOL", D(85))
+    applied = await take_follow_up(harness.core, user, "-100500", asked)
+    assert isinstance(applied, Applied) and applied.rearmed == 3  # all three armed above 85
+    watchers = [await watcher(harness)]
+    await tick(harness, watchers, "93")
+    await tick(harness, watchers, "95")  # up 2.15% from 93: the entries at 97 and 95 buy
+    orders = await plan_orders(harness, plan)
+    stops = [o.price for o in orders if o.role is OrderRole.STOP_LOSS]
+    assert stops == [D(85), D(85)]

@@ -183,8 +183,8 @@ async def _move_stops(core: Core, signal: SignalRecord, asked: FollowUpAsked) ->
 
 
 async def _rearm_waiting(core: Core, signal: SignalRecord, orders: Sequence[Order], price: Decimal) -> int:
-    """The stop that the buy entries not yet filled arm when they fill, moved to `price` where it is below
-    them (a stop above a buy's price would sell as soon as it filled)."""
+    """The stop that the buy entries not yet filled (or trailing entries not yet bought) arm when they fill,
+    moved to `price` where it is below them (a stop above a buy's price would sell as soon as it filled)."""
     waiting = [
         entry.draft_id
         for entry in _entries(orders)
@@ -194,10 +194,11 @@ async def _rearm_waiting(core: Core, signal: SignalRecord, orders: Sequence[Orde
         and entry.draft_id is not None
         and (entry.price is None or price < entry.price)
     ]
-    if not waiting:
-        return 0
     async with core.uow() as uow:
-        changed = await uow.signals.set_entry_stops(signal.user_id, waiting, price)
+        if signal.group_id is not None:
+            armed = await uow.stop_modes.of_group(signal.group_id)
+            waiting += [r.id for r in armed if price < r.mode.entry]  # a trailing entry's draft is its id
+        changed = await uow.signals.set_entry_stops(signal.user_id, waiting, price) if waiting else 0
         await uow.commit()
     return changed
 
