@@ -97,6 +97,9 @@ async def test_a_trailing_entry_set_in_chat_arms_a_forwarded_ladders_limit_entri
     assert "🎯 Entry 66,000.00: trailing entry armed" in result["text"]
     async with harness.core.uow(read_only=True) as uow:
         assert list(await uow.orders.with_status(list(OrderStatus))) == []  # armed, nothing placed
+    [listed] = await chat.ask("orders")
+    assert listed["text"].startswith("You have no open orders.\n\nTrailing entries waiting:\n• BTC/USDT: ")
+    assert listed["text"].count("; while its signal's plan waits") == 2
 
     [off] = await chat.ask(f"/source {source} trailing entry off")
     assert off["text"] == (
