@@ -1,5 +1,6 @@
 """A source's entry rules over HTTP: read, replaced, refused when wrong, and splitting the source's next plan."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from tests.webapp.conftest import Api
@@ -118,6 +119,10 @@ async def test_a_trailing_entry_is_set_by_api_shown_and_previewed_per_entry(api:
     trailing = [e["preview"]["trailing_entry_percent"] for e in plan["entries"]]
     assert trailing[0] is None and [D(t) for t in trailing[1:]] == [D("2.5")] * 2
     assert [e["type"] for e in plan["entries"]] == ["market"] * 3 and plan["entries"][1]["price"] is None
+    assert plan["expires_at"] == min(
+        e["expires_at"] for e in plan["entries"]
+    )  # the Follow window: the market entry's
+    assert plan["entries"][1]["expires_at"] > plan["expires_at"]  # a trailing entry's buy waits longer
     assert plan["notes"] == [
         f"Entry 2: trailing entry 2.5% armed at {entries[1]:,}",
         f"Entry 3: trailing entry 2.5% armed at {entries[2]:,}",
@@ -125,5 +130,15 @@ async def test_a_trailing_entry_is_set_by_api_shown_and_previewed_per_entry(api:
     followed = await api.json("POST", f"/api/v1/signals/{received.signal.id}/follow", headers)
     assert followed["armed"] == [e["draft_id"] for e in plan["entries"][1:]]
     assert len(followed["orders"]) == 1  # the entry at market; the others wait for their turn
+    below = SignalSpec("ETH", Side.BUY, entries[1:], spec.targets, spec.stop_loss)
+    lower = await receive_signal(api.harness.core, me["id"], "-100780", "Delta Calls", "below", below)
+    waiting = await api.json(
+        "POST", f"/api/v1/signals/{lower.signal.id}/plan", headers, json={"amount": "1000"}
+    )
+    ttl = api.harness.core.config.draft_ttl
+    follow_by, buys_by = (
+        datetime.fromisoformat(t) for t in (waiting["expires_at"], waiting["entries"][0]["expires_at"])
+    )
+    assert buys_by - follow_by > ttl  # Follow within the drafts' life; its buys wait far longer
     off = await api.json("PUT", url, headers, json={})
     assert off["rules"]["trailing_entry_percent"] is None

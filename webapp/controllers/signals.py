@@ -1,6 +1,6 @@
 """Signals and their sources, on the bot's own use cases."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -166,7 +166,7 @@ class FollowedOut(msgspec.Struct):
     armed: list[str] = []
 
 
-def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
+def _plan_out(signal_id: int, planned: PlanDraft, to_confirm: timedelta) -> SignalPlanOut:
     plan, terms = planned.plan, planned.futures
     return SignalPlanOut(
         signal_id,
@@ -180,7 +180,8 @@ def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
         plan.cost,
         plan.fees,
         plan.at_risk,
-        min(d.expires_at for d in planned.drafts),
+        # Every entry is confirmed within the drafts' life (a trailing entry's draft outlives it, for its buy).
+        min(d.created_at for d in planned.drafts) + to_confirm,
         list(plan.doubts),
         None if terms is None else terms.leverage,
         None if terms is None else terms.margin,
@@ -330,7 +331,7 @@ class SignalsController(Controller):
             signal_id=signal.id,
             source=await signal_source(web.core, user_id, signal.source_id),
         )
-        return _plan_out(signal.id, planned)
+        return _plan_out(signal.id, planned, web.core.config.draft_ttl)
 
     @post(
         "/{signal_id:int}/follow",
