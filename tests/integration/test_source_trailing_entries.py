@@ -26,7 +26,7 @@ from trading.usecases.entry_ticks import WaitingEntries
 from trading.usecases.follow_ups import Applied, FollowUpAsked, FollowUpKind, take_follow_up
 from trading.usecases.kill_switch import cancel_all, preview_cancel_all
 from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
-from trading.usecases.signal_workflow import Followed, follow_signal
+from trading.usecases.signal_workflow import AutoFollowed, Followed, follow_signal, receive_post
 from trading.usecases.signals import find_signal, receive_signal, set_auto_follow
 from trading.usecases.stop_mode_setting import confirm_stop_mode, stop_modes_of
 from trading.usecases.trailing_entries import ENTRY_LIFE, TrailingEntries, preview_trailing_entry
@@ -306,3 +306,16 @@ async def test_a_channels_stop_move_is_armed_by_the_trailing_entries_when_they_b
     orders = await plan_orders(harness, plan)
     stops = [o.price for o in orders if o.role is OrderRole.STOP_LOSS]
     assert stops == [D(85), D(85)]
+
+
+async def test_a_source_followed_automatically_arms_its_next_signals_trailing_entries(
+    harness: Harness,
+) -> None:
+    user, _ = await harness.user()
+    first, _ = await planned(harness, user)  # the source, its rules set
+    await set_auto_follow(harness.core, user, first.source_id, True)
+    spec = SignalSpec("SOL", Side.BUY, (D(96), D(92)), (D(110),), D(80))
+    posted = await receive_post(harness.core, user, "-100500", "Crypto Calls", "next", spec, D(1000))
+    assert isinstance(posted, AutoFollowed) and len(posted.followed.result.armed) == 2
+    assert posted.followed.result.orders == ()
+    assert len(await watcher(harness)) == 2
