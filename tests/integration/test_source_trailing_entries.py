@@ -319,3 +319,18 @@ async def test_a_source_followed_automatically_arms_its_next_signals_trailing_en
     assert isinstance(posted, AutoFollowed) and len(posted.followed.result.armed) == 2
     assert posted.followed.result.orders == ()
     assert len(await watcher(harness)) == 2
+
+
+async def test_its_low_survives_a_restart_and_it_still_buys_once(harness: Harness) -> None:
+    user, _ = await harness.user()
+    _, plan, _ = await followed(harness, user, at_market=False)
+    before = await watcher(harness)
+    await tick(harness, [before], "93")
+    await before.refresh()  # the look writes the low seen
+    restarted = await watcher(harness)
+    await tick(harness, [restarted], "95")  # up 2.15% from the low before the restart: 97 and 95 buy
+    await before.refresh()
+    await tick(harness, [before, restarted], "96")
+    bought = entries(await plan_orders(harness, plan))
+    assert {o.draft_id for o in bought} == {d.id for d in plan.drafts[:2]} and len(bought) == 2
+    assert len(await told(harness, user, "📥")) == 2
