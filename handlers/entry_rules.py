@@ -1,5 +1,6 @@
 """A signal source's entry rules as `/source N` changes them, one at a time (`/source 3 entries weighted-first`,
-`/source 3 entry expiry 24h`; handlers.sources). The API sets them all at once (PUT .../entry-rules)."""
+`/source 3 entry expiry 24h`, `/source 3 trailing entry 2%`; handlers.sources). The API sets them all at once
+(PUT .../entry-rules)."""
 
 from collections.abc import Callable
 from dataclasses import replace
@@ -9,6 +10,7 @@ from handlers.entry_rules_render import SOURCE_HELP
 from trading.domain.entry_rules import EntryRules, SplitStrategy, parse_duration, parse_ratios
 from trading.domain.errors import InvalidInput
 
+TRAILING_HOW = "Say the percentage, e.g. '/source 1 trailing entry 2%', or '/source 1 trailing entry off'."
 USAGE = "Usage: /source <id> to see a source's entry rules (/sources lists your sources and their ids)."
 SWITCHES = {"on": True, "off": False}
 FLAGS: dict[str, Callable[[EntryRules, bool], EntryRules]] = {
@@ -29,8 +31,28 @@ def split_change(word: str) -> EntryRules:
     return EntryRules(split=SplitStrategy.CUSTOM, ratios=parse_ratios(word))
 
 
+def is_trailing_entry(words: list[str]) -> bool:
+    """Whether the words set the source's trailing entry ("trailing entry 2%", "trailing entry off")."""
+    return [w.lower() for w in words[:2]] == ["trailing", "entry"]
+
+
+def trailing_entry_change(rules: EntryRules, words: list[str]) -> EntryRules:
+    """`rules` with the trailing entry "trailing entry 2%" (or "off") asks for; InvalidInput otherwise."""
+    if len(words) != 3:
+        raise InvalidInput(TRAILING_HOW)
+    value = words[2].lower()
+    if value in ("off", "none"):
+        return replace(rules, trailing_entry_percent=None)
+    try:
+        return replace(rules, trailing_entry_percent=Decimal(value.rstrip("%")))
+    except InvalidOperation:
+        raise InvalidInput(f"{words[2]!r} is not a percentage. {TRAILING_HOW}") from None
+
+
 def changed_rules(rules: EntryRules, words: list[str]) -> EntryRules:
     """`rules` with the one change the words ask for; InvalidInput naming what is wrong."""
+    if is_trailing_entry(words):
+        return trailing_entry_change(rules, words)
     kind, *rest = [w.lower() for w in words]
     if kind == "entries" and len(rest) == 1:
         split = split_change(rest[0])

@@ -12,6 +12,7 @@ SOURCE_HELP = (
     "• entry expiry 24h | 90m | 2d | never\n"
     "• entry close-on-target on | off  (a target reached before any entry fills)\n"
     "• entry cancel-on-stop on | off  (the stop hit before entry)\n"
+    "• trailing entry 2% | off  (a spot buy's limit entries wait for the price to turn back up)\n"
     "• entry defaults"
 )
 
@@ -34,6 +35,19 @@ def plan_rules_lines(rules: EntryRules, entries: int) -> list[str]:
     if watch:
         lines.append("Entries not filled " + ", and ".join(watch) + ".")
     return lines
+
+
+def trailing_saved_text(found: SourceEntryRules) -> str:
+    """The reply to '/source N trailing entry 2%' (or off)."""
+    title, percent = found.source.title, found.rules.trailing_entry_percent
+    if percent is None:
+        return f"✅ Trailing entry off for {title}: its signals' limit entries rest at their prices again."
+    return (
+        f"✅ Spot buys from {title}'s signals now enter by a trailing entry of {canonical(percent)}%: each limit "
+        f"entry is armed at its price, and buys its amount at market once the price, at or below it, turns back "
+        f"up {canonical(percent)}% from its low. Entries at market and breakouts stay as they are; futures plans "
+        f"keep their limit entries. '/source {found.source.id} trailing entry off' turns it off."
+    )
 
 
 def source_rules_text(found: SourceEntryRules) -> str:

@@ -84,6 +84,7 @@ def applied_text(title: str, what: str, applied: Applied) -> str:
         f"• Entry #{entry.id} cancelled ({amount(entry.filled)} of {amount(entry.quantity)} had filled)"
         for entry in applied.cancelled
     )
+    lines.extend(f"• Trailing entry armed at {price(r.mode.entry)} ended unbought" for r in applied.ended)
     if applied.sold is not None:
         lines.append(f"• Its position sold at market: {order_result(applied.sold)}")
     lines.extend(f"✖️ {why}" for why in applied.refused)

@@ -85,11 +85,15 @@ def cancel_all_preview(preview: CancelAllPreview, ttl_seconds: int) -> str:
         if preview.in_flight
         else []
     )
-    if not preview.orders:
+    if not preview.orders and not preview.trailing:
         return "\n".join([NOTHING_TO_CANCEL, *in_flight])
     count = len(preview.orders)
-    lines = [f"🧹 Cancel all {count} open order{'s' if count > 1 else ''}:"]
+    lines = [f"🧹 Cancel all {count} open order{'s' if count > 1 else ''}:" if count else "🧹 Cancel all:"]
     lines.extend(f"• {order_line(order)}" for order in preview.orders)
+    lines.extend(
+        f"• Trailing entry {r.symbol} armed at {price_text(r.mode.entry)}: ended, nothing bought"
+        for r in preview.trailing
+    )
     stops = preview.protecting
     if stops:
         named = ", ".join(f"#{o.id} {o.symbol}" for o in stops)
@@ -107,6 +111,9 @@ def cancel_all_result(done: CancelAllDone) -> str:
         f"🧹 Cancelled {len(done.cancelled)} order{'s' if len(done.cancelled) != 1 else ''}"
         + (": " + ", ".join(f"#{o.id}" for o in done.cancelled) if done.cancelled else ".")
     ]
+    if done.ended:
+        count = len(done.ended)
+        lines.append(f"Ended {count} trailing entr{'ies' if count != 1 else 'y'}: nothing bought.")
     lines.extend(f"✖️ #{order.id} not cancelled: {why}" for order, why in done.refused)
     return "\n".join(lines)
 

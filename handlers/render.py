@@ -18,6 +18,7 @@ from trading.domain.market import Ticker
 from trading.domain.money import price_text as price
 from trading.domain.orders import Order, OrderDraft
 from trading.domain.signal_records import SignalSource, SourceMarket, SourceStats
+from trading.domain.signals import trailing_entry_text, trailing_not_applied
 from trading.usecases.futures_portfolio import FuturesPortfolio
 from trading.usecases.portfolio import Portfolio
 from trading.usecases.reporting import BracketFill
@@ -45,6 +46,10 @@ HELP = """I trade on your word, after a tap on Confirm. Try:
 • /risk: your risk limits (e.g. /risk max_order 500)  ·  /dashboard: the web dashboard
 
 Nothing is traded without your tap on Confirm or Follow, but for the signal sources you chose to always follow."""
+TRAILING_ENTRIES = (
+    "Trailing entries (this source's rules): nothing is placed on Follow; each buys its amount at market once "
+    "the price, at or below its level, turns back up by its percentage from the low."
+)
 STALE_BUTTON = "This button no longer does anything (its message is old, or the bot restarted); ask again."
 TEXT_ONLY = (
     "I read text only: write what you want, e.g. 'buy $50 of ETH' or 'price of BTC', or forward a signal "
@@ -263,11 +268,19 @@ def plan_preview(title: str, plan_draft: PlanDraft, auto: bool = False) -> str:
     )
     lines = [f"📡 Signal from {title}: {what}"]
     for i, e in enumerate(plan.entries, 1):
+        how = (
+            e.order_type.value
+            if e.trailing_percent is None
+            else trailing_entry_text(e.trailing_percent, e.price)
+        )
         lines.append(
-            f"Entry {i}: {amount(e.quantity)} at {price(e.price)} ({e.order_type.value}), "
-            f"{money(e.quantity * e.price)} {quote}"
+            f"Entry {i}: {amount(e.quantity)} at {price(e.price)} ({how}), {money(e.quantity * e.price)} {quote}"
         )
     lines += plan_rules_lines(plan.rules, len(plan.entries))
+    if any(e.trailing_percent is not None for e in plan.entries):
+        lines.append(TRAILING_ENTRIES)
+    if (not_applied := trailing_not_applied(plan, terms is not None)) is not None:
+        lines.append(not_applied)
     for i, (target, share) in enumerate(plan.targets, 1):
         lines.append(f"Target {i}: {price(target)} ({money(share * 100, 0)}%)")
     lines.append(f"Stop: {price(plan.stop_loss)}" if plan.stop_loss is not None else "Stop: none")
@@ -298,6 +311,11 @@ def plan_result(result: PlanResult) -> str:
     lines = [order_result(o) for o in result.orders]
     lines.extend(f"✖️ Entry {price(d.preview.price)} not placed: {reason}" for d, reason in result.failures)
     lines.extend(f"⏳ Entry {price(d.preview.price)}: {told}" for d, told in result.unconfirmed)
+    lines.extend(
+        f"🎯 Entry {price(d.preview.price)}: trailing entry armed; it buys {amount(d.quantity)} at market when "
+        "the price turns back up."
+        for d in result.armed
+    )
     return "\n".join(lines) or "Nothing was placed."
 
 

@@ -16,7 +16,7 @@ HOW = (
 STOP_MODE_WORDS = ("trail", "trailing", "break", "breakeven", "be", "moving", "off", "none")
 _MODE = re.compile(
     r"^(?:(?P<off>off|none)|(?P<kind>trail(?:ing)?(?: stop)?|break ?even|be|moving target|"
-    r"trailing (?:tp|take ?profit|entry))(?:\s+(?:after (?:target )?)?(?P<number>\d+(?:\.\d+)?)\s*(?P<pct>%)?)?)$"
+    r"trailing (?:tp|take ?profit))(?:\s+(?:after (?:target )?)?(?P<number>\d+(?:\.\d+)?)\s*(?P<pct>%)?)?)$"
 )
 
 
@@ -30,8 +30,6 @@ class SourceStopMode:
 
 
 def _kind(word: str) -> StopModeKind:
-    if word == "trailing entry":  # refused by the core with why, not read as a trailing stop
-        return StopModeKind.TRAILING_ENTRY
     if word.startswith("trailing t"):
         return StopModeKind.TRAILING_TAKE_PROFIT
     if word.startswith("trail"):

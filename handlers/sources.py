@@ -1,6 +1,7 @@
 """`/source N ...`: one signal source's settings (N: its number in /sources), each kind named by its first word:
 `market` and `risk` (where its signals trade and what they risk), `entries` and `entry` (its entry rules), a
-stop mode (`trail 3%`, `break even 2`, `moving target`, `trailing tp 3%`, `off`). `/source N` alone shows them."""
+stop mode (`trail 3%`, `break even 2`, `moving target`, `trailing tp 3%`, `off`), and `trailing entry 2%` (an
+entry rule). `/source N` alone shows them."""
 
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
@@ -9,8 +10,8 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from handlers.entry_rules import changed_rules
-from handlers.entry_rules_render import source_rules_text
+from handlers.entry_rules import changed_rules, is_trailing_entry
+from handlers.entry_rules_render import source_rules_text, trailing_saved_text
 from handlers.numbers import row_number
 from handlers.render import source_settings_text
 from handlers.replies import reply
@@ -27,7 +28,8 @@ from trading.usecases.source_stop_modes import set_source_stop_mode
 SOURCE_USAGE = (
     "Say /source N to see a source's settings; /source N market spot, futures or auto (auto: shorts and "
     "leverage on futures, the rest on spot); /source N risk 1% (off: the amount you follow signals with); "
-    "/source N entries weighted-first, /source N entry expiry 24h and the other entry rules it lists; "
+    "/source N entries weighted-first, /source N entry expiry 24h, /source N trailing entry 2% and the other "
+    "entry rules it lists; "
     "/source N trail 3% (or break even 2, moving target, trailing tp 3%, off) for the stop its positions get. "
     "/sources lists the numbers."
 )
@@ -65,9 +67,14 @@ async def source(message: Message, command: CommandObject, core: Core, user: Use
             core, user.id, current.id, settings_change(current.settings, change)
         )
         await reply(message, f"Saved: #{changed.id} {changed.title}, {source_settings_text(changed)}.")
-    elif kind in ("entries", "entry"):
+    elif kind in ("entries", "entry") or is_trailing_entry(change):
         rules = await change_entry_rules(core, user.id, source_id, lambda now: changed_rules(now, change))
-        await reply(message, "Saved.\n\n" + source_rules_text(rules))
+        told = (
+            trailing_saved_text(rules)
+            if is_trailing_entry(change)
+            else "Saved.\n\n" + source_rules_text(rules)
+        )
+        await reply(message, told)
     elif kind in STOP_MODE_WORDS:
         mode = stop_mode_change(change)
         saved = await set_source_stop_mode(

@@ -167,8 +167,9 @@ def waiting_entries_text(records: list[PositionStopMode]) -> str:
     """The trailing entries waiting to buy, each until its draft expires (it ends unbought then)."""
     lines = ["Trailing entries waiting:"]
     for record in records:
-        until = lapses_at(record).strftime("%Y-%m-%d %H:%M UTC")
-        lines.append(f"• {record.symbol}: {mode_text(record)}; until {until}")
+        until = lapses_at(record)
+        while_ = "while its signal's plan waits" if until is None else f"until {until:%Y-%m-%d %H:%M UTC}"
+        lines.append(f"• {record.symbol}: {mode_text(record)}; {while_}")
     return "\n".join(lines)
 
 

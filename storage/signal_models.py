@@ -157,4 +157,5 @@ class SourceEntryRulesRow(Base):
     expiry_minutes: Mapped[int | None] = mapped_column(Integer)
     close_on_target_before_entry: Mapped[bool] = mapped_column(Boolean)
     cancel_on_stop_before_entry: Mapped[bool] = mapped_column(Boolean)
+    trailing_entry_percent: Mapped[Decimal | None] = mapped_column(Money)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -41,3 +41,5 @@ class StopModeRow(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # "account:symbol" once confirmed, null while previewed: unique, so that a position has one mode in force.
     active_key: Mapped[str | None] = mapped_column(String(96), unique=True)
+    # The signal plan a trailing entry is an entry of (the group of its draft), or null.
+    group_id: Mapped[str | None] = mapped_column(String(16), index=True)

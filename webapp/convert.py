@@ -102,6 +102,7 @@ def draft_out(draft: OrderDraft, tick: Decimal | None = None) -> DraftOut:
             p.stop_distance_pct,
             p.fills_at_once_near,
             p.risk_percent,
+            p.trailing_entry_percent,
         ),
         expires_at=draft.expires_at,
         replaces_order_id=draft.replaces_order_id,

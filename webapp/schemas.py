@@ -173,6 +173,9 @@ class PreviewOut(msgspec.Struct):
     fills_at_once_near: Decimal | None = None
     # Sized from risk: the percent of the equity the size was taken from; `at_risk` is no more than that share.
     risk_percent: Decimal | None = None
+    # A signal plan's trailing entry (its source's entry rules): armed at `price` on Follow, nothing placed; it
+    # buys `quantity` at market once the ask, at or below `price`, turns back up this percent from its low.
+    trailing_entry_percent: Decimal | None = None
 
 
 class FuturesTermsOut(msgspec.Struct):

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from storage.models import OrderDraftRow, OrderRow
 from storage.repositories.signals import _signal
 from storage.signal_models import SignalRow, SourceEntryRulesRow
+from storage.stop_mode_models import StopModeRow
 from storage.transaction import Transaction
 from trading.domain.entry_rules import EntryRules, SplitStrategy
 from trading.domain.enums import LIVE_STATUSES, OrderRole
@@ -30,6 +31,7 @@ def _rules(row: SourceEntryRulesRow | None) -> EntryRules:
         expiry=timedelta(minutes=row.expiry_minutes) if row.expiry_minutes is not None else None,
         close_on_target_before_entry=row.close_on_target_before_entry,
         cancel_on_stop_before_entry=row.cancel_on_stop_before_entry,
+        trailing_entry_percent=row.trailing_entry_percent,
     )
 
 
@@ -61,6 +63,7 @@ class SqlEntryRulesRepository:
             "expiry_minutes": None if expiry is None else int(expiry.total_seconds() // 60),
             "close_on_target_before_entry": rules.close_on_target_before_entry,
             "cancel_on_stop_before_entry": rules.cancel_on_stop_before_entry,
+            "trailing_entry_percent": rules.trailing_entry_percent,
             "updated_at": now,
         }
         insert_of = pg_insert if self._tx.dialect == "postgresql" else sqlite_insert
@@ -80,6 +83,12 @@ class SqlEntryRulesRepository:
             )
             .exists()
         )
+        # A plan's trailing entries armed: its rules watch them whatever they are now.
+        armed_entry = (
+            select(StopModeRow.id)
+            .where(StopModeRow.group_id == SignalRow.group_id, StopModeRow.confirmed_at.is_not(None))
+            .exists()
+        )
         rows = await session.execute(
             select(SignalRow, rules)
             .join(rules, rules.source_id == SignalRow.source_id)
@@ -87,10 +96,15 @@ class SqlEntryRulesRepository:
                 SignalRow.status == SignalStatus.FOLLOWED.value,
                 SignalRow.group_id.is_not(None),
                 SignalRow.closed_at.is_(None),
-                rules.expiry_minutes.is_not(None)
-                | rules.close_on_target_before_entry
-                | rules.cancel_on_stop_before_entry,
-                resting_entry,
+                (
+                    (
+                        rules.expiry_minutes.is_not(None)
+                        | rules.close_on_target_before_entry
+                        | rules.cancel_on_stop_before_entry
+                    )
+                    & resting_entry
+                )
+                | armed_entry,
             )
             .order_by(SignalRow.id)
             .limit(limit)

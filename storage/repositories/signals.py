@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased
 from storage.models import FillRow, OrderDraftRow, OrderRow
 from storage.repositories.orders import ORDERS, order_of
 from storage.signal_models import SignalRow, SignalSourceRow
+from storage.stop_mode_models import StopModeRow
 from storage.transaction import Transaction
 from trading.domain.enums import OPEN_STATUSES, DraftStatus, Side
 from trading.domain.orders import Fill, Order
@@ -296,6 +297,12 @@ class SqlSignalRepository:
         )
         live_entry = entries.where(entry.status.in_(_UNSETTLED)).exists()
         live_leg = select(leg.id).where(leg.parent_id.in_(entries), leg.status.in_(_UNSETTLED)).exists()
+        # A trailing entry armed may still buy: the plan is not over while one waits.
+        armed_entry = (
+            select(StopModeRow.id)
+            .where(StopModeRow.group_id == SignalRow.group_id, StopModeRow.confirmed_at.is_not(None))
+            .exists()
+        )
         rows = await session.scalars(
             select(SignalRow)
             .where(
@@ -304,6 +311,7 @@ class SqlSignalRepository:
                 SignalRow.closed_at.is_(None),
                 ~live_entry,
                 ~live_leg,
+                ~armed_entry,
             )
             .order_by(SignalRow.id)
             .limit(limit)

@@ -36,12 +36,17 @@ def _record(row: Row[Any]) -> PositionStopMode:
         row.created_at,
         row.expires_at,
         row.confirmed_at,
+        row.group_id,
     )
 
 
-def _active_key(account_id: int, symbol: str, kind: StopModeKind) -> str:
-    """One mode in force per position, and one trailing entry per market beside it."""
-    entry = ":entry" if kind is StopModeKind.TRAILING_ENTRY else ""
+def _active_key(record: PositionStopMode) -> str:
+    """One mode in force per position, and one trailing entry per market beside it; a signal plan's trailing
+    entries each their own, beside those."""
+    account_id, symbol = record.account_id, record.symbol
+    if record.group_id is not None:
+        return f"{account_id}:{symbol}:entry:{record.id}"
+    entry = ":entry" if record.mode.kind is StopModeKind.TRAILING_ENTRY else ""
     return f"{account_id}:{symbol}{entry}"
 
 
@@ -70,7 +75,8 @@ class SqlStopModeRepository:
                 created_at=record.created_at,
                 expires_at=record.expires_at,
                 confirmed_at=record.confirmed_at,
-                active_key=_active_key(record.account_id, record.symbol, mode.kind) if confirmed else None,
+                active_key=_active_key(record) if confirmed else None,
+                group_id=record.group_id,
             )
             .on_conflict_do_nothing(index_elements=["active_key"])  # a mode in force on it already stays
         )
@@ -83,7 +89,7 @@ class SqlStopModeRepository:
         record = await self.get(mode_id)
         if record is None or record.user_id != user_id or record.confirmed_at is not None:
             return None
-        key = _active_key(record.account_id, record.symbol, record.mode.kind)
+        key = _active_key(record)
         await self._tx.execute(delete(_MODES).where(_MODES.c.active_key == key, _MODES.c.id != mode_id))
         claimed = (
             update(_MODES)
@@ -116,6 +122,10 @@ class SqlStopModeRepository:
 
     async def save_extreme(self, mode_id: str, extreme: Decimal) -> None:
         await self._tx.execute(update(_MODES).where(_MODES.c.id == mode_id).values(extreme=extreme))
+
+    async def of_group(self, group_id: str) -> Sequence[PositionStopMode]:
+        query = select(_MODES).where(_MODES.c.group_id == group_id, _MODES.c.confirmed_at.is_not(None))
+        return [_record(row) for row in await self._tx.execute(query.order_by(_MODES.c.created_at))]
 
     async def end(self, mode_id: str) -> bool:
         return (await self._tx.execute(delete(_MODES).where(_MODES.c.id == mode_id))).rowcount == 1

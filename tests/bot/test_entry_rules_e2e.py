@@ -7,6 +7,7 @@ from bot.server import tracker_pass
 from bot.telegram.runtime import TelegramBot
 from tests.bot.sandbox import Sandbox, button
 from tests.harness import Harness
+from trading.domain.enums import OrderStatus
 
 D = Decimal
 
@@ -57,3 +58,50 @@ async def test_entry_rules_set_in_chat_split_the_plan_and_give_up_entries_a_targ
         "⌛ BTC/USDT buy signal from Crypto Calls: target 1 (68,000.00) was reached before any entry filled, "
         "so its 3 waiting entries (#1, #2, #3) were cancelled."
     ]
+
+
+async def test_a_trailing_entry_set_in_chat_arms_a_forwarded_ladders_limit_entries(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    harness.market.set_price("BTC/USDT", D(67000))
+    chat = sandbox.chat(562)
+    first = "BTC/USDT LONG\nEntry: 66500\nTarget: 68000\nStop: 65000"
+    await chat.ask(first, forward_from_chat="Crypto Calls")
+    [sources] = await chat.ask("/sources")
+    found = re.search(r"• #(\d+) ", sources["text"])
+    assert found is not None
+    source = found.group(1)
+
+    [how] = await chat.ask(f"/source {source} trailing entry soon")
+    assert how["text"] == (
+        "'soon' is not a percentage. Say the percentage, e.g. '/source 1 trailing entry 2%', or "
+        "'/source 1 trailing entry off'."
+    )
+    [wide] = await chat.ask(f"/source {source} trailing entry 80%")
+    assert wide["text"] == "A trailing entry needs a percentage above 0 and at most 50."
+    [saved] = await chat.ask(f"/source {source} trailing entry 2%")
+    assert saved["text"].startswith(
+        "✅ Spot buys from Crypto Calls's signals now enter by a trailing entry of 2%: each limit entry is armed "
+        "at its price"
+    )
+    [shown] = await chat.ask(f"/source {source}")
+    assert "Trailing entry: 2% (spot buys)" in shown["text"]
+
+    ladder = "BTC/USDT LONG\nEntry 1: 66500\nEntry 2: 66000\nTargets: 68000\nStop: 64000"
+    [plan] = await chat.ask(ladder, forward_from_chat="Crypto Calls")
+    assert "(trailing entry 2% armed at 66,500.00)" in plan["text"]
+    assert "(trailing entry 2% armed at 66,000.00)" in plan["text"]
+    assert (await chat.tap(plan["message_id"], button(plan, "Follow")))["answer"] == "Followed."
+    [result] = [m for m in await chat.messages() if m["message_id"] == plan["message_id"]]
+    assert "🎯 Entry 66,500.00: trailing entry armed" in result["text"]
+    assert "🎯 Entry 66,000.00: trailing entry armed" in result["text"]
+    async with harness.core.uow(read_only=True) as uow:
+        assert list(await uow.orders.with_status(list(OrderStatus))) == []  # armed, nothing placed
+    [listed] = await chat.ask("orders")
+    assert listed["text"].startswith("You have no open orders.\n\nTrailing entries waiting:\n• BTC/USDT: ")
+    assert listed["text"].count("; while its signal's plan waits") == 2
+
+    [off] = await chat.ask(f"/source {source} trailing entry off")
+    assert off["text"] == (
+        "✅ Trailing entry off for Crypto Calls: its signals' limit entries rest at their prices again."
+    )

@@ -84,8 +84,10 @@ async def test_a_sources_stop_mode_is_set_with_source_and_shown_by_sources(
     number = found.group(1)
     [how] = await chat.ask(f"/source {number} trail three")
     assert how["text"].startswith("Say the source's number and the stop mode")
-    [entry] = await chat.ask(f"/source {number} trailing entry 2%")
-    assert entry["text"].startswith("A trailing entry is set on a buy ('trailing buy 0.1 ETH 2%'), not as")
+    [entry] = await chat.ask(f"/source {number} trailing entry 2%")  # an entry rule, beside the stop mode
+    assert entry["text"].startswith(
+        "✅ Spot buys from Crypto Calls's signals now enter by a trailing entry of 2%"
+    )
     [wide] = await chat.ask(f"/source {number} trail 80%")
     assert wide["text"] == "A trailing stop needs a percentage above 0 and at most 50."
     [done] = await chat.ask(f"/source {number} trail 3%")

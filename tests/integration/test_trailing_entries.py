@@ -176,7 +176,9 @@ async def test_only_a_market_buy_trails_in(harness: Harness) -> None:
 
 async def test_a_source_takes_no_trailing_entry_as_the_stop_mode_of_its_positions(harness: Harness) -> None:
     user, _ = await harness.user()
-    with pytest.raises(InvalidInput, match="set on a buy"):
+    with pytest.raises(
+        InvalidInput, match="one of its entry rules, not a stop mode: set it with '/source 1 tr"
+    ):
         await set_source_stop_mode(harness.core, user, 1, StopModeKind.TRAILING_ENTRY, D(2))
 
 

@@ -34,7 +34,7 @@ async def test_a_sources_stop_mode_is_set_refused_when_wrong_and_turned_off(api:
     assert not_a_number.status_code == 400
     entry = await api.client.put(url, headers=headers, json={"kind": "trailing_entry", "percent": "2"})
     assert entry.status_code == 400 and entry.json()["detail"].startswith(
-        "A trailing entry is set on a buy ('trailing buy 0.1 ETH 2%'), not as a source's stop mode: "
+        f"A source's trailing entry is one of its entry rules, not a stop mode: set it with '/source {source_id} "
     )
     unknown = await api.client.put(
         url, headers=headers, json={"kind": "trailing", "percent": "4", "colour": "red"}

@@ -21,6 +21,7 @@ def test_a_sources_entry_rules_are_read_saved_and_refused_when_bad_in_the_mini_a
         form.get_by_label("Ratios, one per entry").fill("50/30/20")
         form.get_by_label("Entries expire after, minutes").fill("1440")
         form.get_by_label("Close if a target is reached before any entry fills").check()
+        form.get_by_label("Trailing entry, % (spot buys)").fill("2.5")
         form.get_by_test_id("entry-rules-save").click()
         expect(form.get_by_test_id("entry-rules-saved")).to_contain_text("Saved")
         shot(page, "17-entry-rules")
@@ -38,6 +39,17 @@ def test_a_sources_entry_rules_are_read_saved_and_refused_when_bad_in_the_mini_a
             "Entries must expire after a whole number of minutes from 1 to 43,200 (30 days), or never (left empty)."
         )
         form.get_by_label("Entries expire after, minutes").fill("1440")
+        form.get_by_label("Trailing entry, % (spot buys)").fill("80")
+        form.get_by_test_id("entry-rules-save").click()
+        expect(form.get_by_test_id("entry-rules-error")).to_have_text(
+            "A trailing entry needs a percentage above 0 and at most 50."
+        )
+        form.get_by_label("Trailing entry, % (spot buys)").fill("two")
+        form.get_by_test_id("entry-rules-save").click()
+        expect(form.get_by_test_id("entry-rules-error")).to_have_text(
+            "The trailing entry must be a percentage above 0 and at most 50, or off (left empty)."
+        )
+        form.get_by_label("Trailing entry, % (spot buys)").fill("2.5")
         form.get_by_label("Ratios, one per entry").fill("50/thirty/20")
         form.get_by_test_id("entry-rules-save").click()
         expect(form.get_by_test_id("entry-rules-error")).to_contain_text(
@@ -53,3 +65,4 @@ def test_a_sources_entry_rules_are_read_saved_and_refused_when_bad_in_the_mini_a
         expect(form.get_by_label("Entry grace, %")).to_have_value("")
         expect(form.get_by_label("Close if a target is reached before any entry fills")).to_be_checked()
         expect(form.get_by_label("Cancel if the stop is hit before entry")).not_to_be_checked()
+        expect(form.get_by_label("Trailing entry, % (spot buys)")).to_have_value("2.5")

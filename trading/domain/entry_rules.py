@@ -12,6 +12,7 @@ from trading.domain.errors import InvalidInput
 from trading.domain.ledger import ZERO
 from trading.domain.market import Ticker
 from trading.domain.money import HUNDRED, canonical
+from trading.domain.stop_modes import MAX_PERCENT
 
 # A grace wider than this is no longer "nearly at the entry": it would buy anywhere.
 MAX_GRACE_PERCENT = Decimal(10)
@@ -36,7 +37,9 @@ class EntryRules:
     planned, rather than left to rest and perhaps never fill. Breakout entries are not widened: taking one
     before its level would enter before the breakout. `expiry`: entries still unfilled that long after they
     were placed are cancelled. The two `before_entry` rules cancel the plan's waiting entries where the market
-    reaches the first target, or the stop, while none of them has filled."""
+    reaches the first target, or the stop, while none of them has filled. `trailing_entry_percent`: a spot
+    buy's limit entry at P becomes a trailing entry armed at P (once the ask is at or below P, it buys at market
+    when the ask turns back up this much from its low), rather than a resting limit order."""
 
     split: SplitStrategy = SplitStrategy.EVENLY
     ratios: tuple[Decimal, ...] = ()
@@ -45,6 +48,7 @@ class EntryRules:
     expiry: timedelta | None = None
     close_on_target_before_entry: bool = False
     cancel_on_stop_before_entry: bool = False
+    trailing_entry_percent: Decimal | None = None
 
     def __post_init__(self) -> None:
         if (self.split is SplitStrategy.CUSTOM) != bool(self.ratios):
@@ -57,12 +61,18 @@ class EntryRules:
             raise InvalidInput(f"The entry grace must be between 0% and {MAX_GRACE_PERCENT}%.")
         if self.expiry is not None and not timedelta(minutes=1) <= self.expiry <= MAX_EXPIRY:
             raise InvalidInput("The entry expiry must be between 1 minute and 30 days.")
+        trailing = self.trailing_entry_percent
+        if trailing is not None and (not trailing.is_finite() or not ZERO < trailing <= MAX_PERCENT):
+            raise InvalidInput(f"A trailing entry needs a percentage above 0 and at most {MAX_PERCENT}.")
 
     @property
     def watched(self) -> bool:
         """Whether waiting entries have anything to be given up for."""
         return (
-            self.expiry is not None or self.close_on_target_before_entry or self.cancel_on_stop_before_entry
+            self.expiry is not None
+            or self.close_on_target_before_entry
+            or self.cancel_on_stop_before_entry
+            or self.trailing_entry_percent is not None
         )
 
 
@@ -145,6 +155,8 @@ def rules_text(rules: EntryRules) -> str:
     expiry = duration_text(rules.expiry) if rules.expiry is not None else "never"
     on_off = {True: "on", False: "off"}
     split = split_text(rules, len(rules.ratios)) if rules.ratios else split_text(rules, 1)
+    trailing = rules.trailing_entry_percent
+    trailing_text = f"{canonical(trailing)}% (spot buys)" if trailing is not None else "off"
     return "\n".join(
         (
             f"Split: {split}",
@@ -153,6 +165,7 @@ def rules_text(rules: EntryRules) -> str:
             f"Entries expire: {expiry}",
             f"Close if a target is reached before any entry fills: {on_off[rules.close_on_target_before_entry]}",
             f"Cancel if the stop is hit before entry: {on_off[rules.cancel_on_stop_before_entry]}",
+            f"Trailing entry: {trailing_text}",
         )
     )
 

@@ -25,6 +25,9 @@ class Preview:
     futures: FuturesTerms | None = None
     fills_at_once_near: Decimal | None = None
     risk_percent: Decimal | None = None  # sized from this share of the equity to lose at the stop
+    # A signal plan's trailing entry (its source's rules): bought at market once the ask, at or below `price`,
+    # turns back up this percentage from its low; armed on Confirm, not placed.
+    trailing_entry_percent: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

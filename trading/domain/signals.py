@@ -33,6 +33,9 @@ class PlannedEntry:
     order_type: OrderType
     price: Decimal
     quantity: Decimal
+    # A trailing entry armed at `price` (its source's rules): bought at market once the ask, at or below it,
+    # turns back up this percentage from its low. None: an order placed on Confirm.
+    trailing_percent: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,34 @@ class SignalPlan:
     def margin(self) -> Decimal:
         """What the plan puts up: its cost on spot; on futures, the margin of its notional at its leverage."""
         return self.cost / self.leverage
+
+
+def with_trailing_entries(plan: SignalPlan) -> SignalPlan:
+    """A spot buy's plan with its limit entries made trailing entries armed at their prices, where its source's
+    rules want a trailing entry; entries at market and breakout entries stay as they are."""
+    percent = plan.rules.trailing_entry_percent
+    if percent is None or plan.side is not Side.BUY:
+        return plan
+    entries = tuple(
+        replace(e, trailing_percent=percent) if e.order_type is OrderType.LIMIT else e for e in plan.entries
+    )
+    return replace(plan, entries=entries)
+
+
+def trailing_entry_text(percent: Decimal, level: Decimal) -> str:
+    return f"trailing entry {canonical(percent)}% armed at {price_text(level)}"
+
+
+def trailing_not_applied(plan: SignalPlan, futures: bool) -> str | None:
+    """What a futures plan's preview says where its source wants a trailing entry: its entries rest as limit
+    orders."""
+    percent = plan.rules.trailing_entry_percent
+    if percent is None or not futures:
+        return None
+    return (
+        f"The source's trailing entry ({canonical(percent)}%) applies to spot buys only: this futures plan's "
+        "entries rest as limit orders."
+    )
 
 
 def with_distances(

@@ -169,6 +169,8 @@ class PositionStopMode:
     created_at: datetime
     expires_at: datetime
     confirmed_at: datetime | None = None
+    # A trailing entry that is an entry of a signal plan: the plan's group (its draft's), beside the others'.
+    group_id: str | None = None
 
 
 def wake_price(mode: StopMode, stop: Decimal | None) -> Decimal | None:

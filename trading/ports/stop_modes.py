@@ -38,6 +38,10 @@ class StopModeRepository(Protocol):
         """The user's confirmed modes."""
         ...
 
+    async def of_group(self, group_id: str) -> Sequence[PositionStopMode]:
+        """The trailing entries in force of a signal plan (its group)."""
+        ...
+
     async def save_extreme(self, mode_id: str, extreme: Decimal) -> None: ...
 
     async def end(self, mode_id: str) -> bool:

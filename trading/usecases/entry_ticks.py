@@ -49,7 +49,7 @@ class WaitingEntries:
         known = {plan.signal.id for plan in read}
         for plan in [*read, *(plan for plan in followed if plan.signal.id not in known)]:
             if await self._followed_here(plan):
-                plans.setdefault(plan.waiting[0].symbol, []).append(plan)
+                plans.setdefault(plan.market.symbol, []).append(plan)
         self._plans = plans
         self._live.feed.watch(self._plans)
 
@@ -65,7 +65,7 @@ class WaitingEntries:
             return
         if self._followed_meanwhile is not None:
             self._followed_meanwhile.append(plan)
-        symbol = plan.waiting[0].symbol
+        symbol = plan.market.symbol
         watched = self._plans.setdefault(symbol, [])
         if all(known.signal.id != signal.id for known in watched):  # unless a read since its placing found it
             watched.append(plan)
@@ -73,8 +73,8 @@ class WaitingEntries:
 
     async def _followed_here(self, plan: WatchedPlan) -> bool:
         """Whether the feed follows the plan's entries: a spot market at its venue."""
-        entry = plan.waiting[0]
-        return not is_perpetual(entry.symbol) and await self._live.covers(self._core, entry.account_id)
+        market = plan.market
+        return not is_perpetual(market.symbol) and await self._live.covers(self._core, market.account_id)
 
     async def on_price(self, ticker: Ticker) -> list[GivenUp]:
         """Give up the plans of the tick's market whose rules say so at it; those given up."""

@@ -18,11 +18,13 @@ from trading.domain.intents import OrderIntent
 from trading.domain.ledger import ZERO
 from trading.domain.orders import Order, OrderDraft
 from trading.domain.signal_records import SignalRecord
+from trading.domain.stop_modes import PositionStopMode
 from trading.usecases.brackets import guarding, stop_of
 from trading.usecases.core import Core
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_order, confirm_draft
 from trading.usecases.follow_pauses import following_paused
+from trading.usecases.plan_trailing import end_plan_entries
 from trading.usecases.signals import followed_signal
 from trading.usecases.stop_moves import draft_move_of
 
@@ -75,7 +77,8 @@ class ToConfirm:
 class Applied:
     """An instruction carried out on the signal's orders: the stops moved (each as it now stands, with its
     price before), entries not yet filled whose stop was moved for when they fill (`rearmed`), entries
-    cancelled, the position sold, and what could not be done, in the trader's words."""
+    cancelled, trailing entries ended unbought, the position sold, and what could not be done, in the trader's
+    words."""
 
     signal: SignalRecord
     moved: tuple[tuple[Order, Decimal | None], ...] = ()
@@ -83,6 +86,7 @@ class Applied:
     cancelled: tuple[Order, ...] = ()
     sold: Order | None = None
     refused: tuple[str, ...] = ()
+    ended: tuple[PositionStopMode, ...] = ()
 
 
 FollowUpTaken = NoSignal | Reported | ToConfirm | Applied
@@ -108,9 +112,17 @@ async def take_follow_up(core: Core, user_id: int, channel: str, asked: FollowUp
     if asked.kind is FollowUpKind.CLOSE:
         return await _close(core, signal)
     if asked.kind is FollowUpKind.CANCEL:
+        ended = await _end_trailing(core, signal)
         cancelled, refused = await _cancel_waiting(core, signal, await _plan_orders(core, signal))
-        return Applied(signal, cancelled=cancelled, refused=refused)
+        return Applied(signal, cancelled=cancelled, refused=refused, ended=ended)
     return await _move_stops(core, signal, asked)
+
+
+async def _end_trailing(core: Core, signal: SignalRecord) -> tuple[PositionStopMode, ...]:
+    """The plan's trailing entries ended unbought (told by what the follow-up did)."""
+    if signal.group_id is None:
+        return ()
+    return await end_plan_entries(core, signal.user_id, signal.group_id)
 
 
 async def _plan_orders(core: Core, signal: SignalRecord) -> Sequence[Order]:
@@ -171,8 +183,8 @@ async def _move_stops(core: Core, signal: SignalRecord, asked: FollowUpAsked) ->
 
 
 async def _rearm_waiting(core: Core, signal: SignalRecord, orders: Sequence[Order], price: Decimal) -> int:
-    """The stop that the buy entries not yet filled arm when they fill, moved to `price` where it is below
-    them (a stop above a buy's price would sell as soon as it filled)."""
+    """The stop that the buy entries not yet filled (or trailing entries not yet bought) arm when they fill,
+    moved to `price` where it is below them (a stop above a buy's price would sell as soon as it filled)."""
     waiting = [
         entry.draft_id
         for entry in _entries(orders)
@@ -182,10 +194,11 @@ async def _rearm_waiting(core: Core, signal: SignalRecord, orders: Sequence[Orde
         and entry.draft_id is not None
         and (entry.price is None or price < entry.price)
     ]
-    if not waiting:
-        return 0
     async with core.uow() as uow:
-        changed = await uow.signals.set_entry_stops(signal.user_id, waiting, price)
+        if signal.group_id is not None:
+            armed = await uow.stop_modes.of_group(signal.group_id)
+            waiting += [r.id for r in armed if price < r.mode.entry]  # a trailing entry's draft is its id
+        changed = await uow.signals.set_entry_stops(signal.user_id, waiting, price) if waiting else 0
         await uow.commit()
     return changed
 
@@ -225,17 +238,19 @@ async def _close(core: Core, signal: SignalRecord) -> Applied:
         if not await uow.signals.close(signal.id, None, None, core.clock.now()):
             return Applied(signal, refused=(CLOSED_ALREADY,))
         await uow.commit()
+    ended = await _end_trailing(core, signal)
     cancelled, refused = await _cancel_waiting(core, signal, await _plan_orders(core, signal))
     orders = await _plan_orders(core, signal)
     held = _held(orders)
     if held <= 0:
-        return Applied(signal, cancelled=cancelled, refused=refused)
+        return Applied(signal, cancelled=cancelled, refused=refused, ended=ended)
     try:
         sold = await _sell(core, signal, orders, held)
     except TradingError as error:
-        return Applied(signal, cancelled=cancelled, refused=(*refused, f"Not sold: {error.message}"))
+        refused = (*refused, f"Not sold: {error.message}")
+        return Applied(signal, cancelled=cancelled, refused=refused, ended=ended)
     left = await _cancel_legs(core, signal)
-    return Applied(signal, cancelled=cancelled, sold=sold, refused=(*refused, *left))
+    return Applied(signal, cancelled=cancelled, sold=sold, refused=(*refused, *left), ended=ended)
 
 
 async def _sell(core: Core, signal: SignalRecord, orders: Sequence[Order], quantity: Decimal) -> Order:

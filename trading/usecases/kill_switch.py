@@ -20,11 +20,13 @@ from trading.domain.intents import OrderIntent
 from trading.domain.market import parse_symbol
 from trading.domain.money import HUNDRED
 from trading.domain.orders import Order
+from trading.domain.stop_modes import PositionStopMode, StopModeKind
 from trading.ports import ExchangeGateway, UnitOfWork
 from trading.usecases.core import Core, new_draft_id
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_order, confirm_draft
 from trading.usecases.protection_checks import is_stop_out
+from trading.usecases.stop_mode_setting import end_stop_mode, stop_modes_of
 
 CLOSE_ALL = "close_all"
 CANCEL_ALL = "cancel_all"
@@ -85,12 +87,14 @@ class ClosingDone:
 @dataclass(frozen=True, slots=True)
 class CancelAllPreview:
     """`orders`: those Confirm cancels; `in_flight`: sent and not yet answered by their venue, which cannot be
-    cancelled until they are (they are looked up, and their traders told)."""
+    cancelled until they are (they are looked up, and their traders told); `trailing`: the trailing entries
+    waiting to buy (a lone one, or a signal plan's), which Confirm ends with their buys."""
 
     orders: tuple[Order, ...]
     in_flight: tuple[Order, ...]
     confirmation_id: str | None
     expires_at: datetime | None
+    trailing: tuple[PositionStopMode, ...] = ()
 
     @property
     def protecting(self) -> tuple[Order, ...]:
@@ -102,6 +106,7 @@ class CancelAllPreview:
 class CancelAllDone:
     cancelled: tuple[Order, ...]
     refused: tuple[tuple[Order, str], ...]
+    ended: tuple[PositionStopMode, ...] = ()  # trailing entries ended unbought
 
 
 async def preview_close_all(core: Core, user_id: int) -> CloseAllPreview:
@@ -120,18 +125,30 @@ async def close_all(core: Core, user_id: int, confirmation_id: str) -> list[Clos
 
 async def preview_cancel_all(core: Core, user_id: int) -> CancelAllPreview:
     orders, in_flight = await _open_orders(core, user_id)
-    if not orders:
+    trailing = await _trailing_entries(core, user_id)
+    if not orders and not trailing:
         return CancelAllPreview((), in_flight, None, None)
     confirmation_id, expires_at = await _confirmation(core, user_id, CANCEL_ALL)
-    return CancelAllPreview(orders, in_flight, confirmation_id, expires_at)
+    return CancelAllPreview(orders, in_flight, confirmation_id, expires_at, trailing)
 
 
 async def cancel_all(core: Core, user_id: int, confirmation_id: str) -> CancelAllDone:
-    """Confirm a preview (once): every open order of the user now cancelled; one that cannot be is told."""
+    """Confirm a preview (once): every trailing entry of the user ended (its buy with it), then every open
+    order cancelled; one that cannot be is told."""
     await _claim(core, user_id, confirmation_id, CANCEL_ALL)
+    ended: list[PositionStopMode] = []
+    for record in await _trailing_entries(core, user_id):
+        try:
+            ended.append(await end_stop_mode(core, user_id, record.id, StopModeKind.TRAILING_ENTRY))
+        except NotFound:  # bought, or ended, since it was read
+            continue
     orders, _ = await _open_orders(core, user_id)
     cancelled, refused = await _cancel_each(core, user_id, orders)
-    return CancelAllDone(cancelled, refused)
+    return CancelAllDone(cancelled, refused, tuple(ended))
+
+
+async def _trailing_entries(core: Core, user_id: int) -> tuple[PositionStopMode, ...]:
+    return tuple(r for r in await stop_modes_of(core, user_id) if r.mode.kind is StopModeKind.TRAILING_ENTRY)
 
 
 async def _confirmation(core: Core, user_id: int, action: str) -> tuple[str, datetime]:

@@ -2,13 +2,23 @@
 ticks may fire). Any other account's prices are its venue's ticker, asked when needed."""
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from trading.domain.accounts import PAPER, ExchangeAccount
 from trading.domain.market import Ticker
-from trading.domain.orders import Order
 from trading.domain.perpetuals import is_perpetual
 from trading.ports import PriceFeed
 from trading.usecases.core import Core
+
+
+class OnMarket(Protocol):
+    """What is priced: an order, or a trailing entry waiting to buy (its account's venue and its market)."""
+
+    @property
+    def account_id(self) -> int: ...
+
+    @property
+    def symbol(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +48,7 @@ class LivePrices:
             covered = self._covered[account_id] = account is not None and self.venue.trades(account)
         return covered
 
-    async def ticker_for(self, core: Core, order: Order) -> Ticker:
+    async def ticker_for(self, core: Core, order: OnMarket) -> Ticker:
         """The order's market price: the feed's latest tick where the feed follows its venue and has one (no
         request to the venue), else the venue's ticker. The symbol is watched from now on."""
         # A perpetual's mark is its venue's (the feed follows the spot markets).
@@ -50,6 +60,6 @@ class LivePrices:
         return await venue_ticker(core, order)
 
 
-async def venue_ticker(core: Core, order: Order) -> Ticker:
+async def venue_ticker(core: Core, order: OnMarket) -> Ticker:
     gateway = await core.exchanges.gateway_of(order.account_id)
     return await gateway.ticker(order.symbol)

@@ -14,15 +14,25 @@ from trading.domain.orders import Order, OrderDraft, Preview
 from trading.domain.risk import OrderExposure, effective_limits
 from trading.domain.risk_sizing import risk_budget
 from trading.domain.signal_records import SignalSource
-from trading.domain.signals import PlannedEntry, SignalPlan, SignalSpec, amount_for_risk, plan_signal
+from trading.domain.signals import (
+    PlannedEntry,
+    SignalPlan,
+    SignalSpec,
+    amount_for_risk,
+    plan_signal,
+    with_trailing_entries,
+)
+from trading.domain.stop_modes import PositionStopMode
 from trading.ports import UnitOfWork
 from trading.usecases.core import Core, account_of, new_draft_id
 from trading.usecases.drafting import risk_context
 from trading.usecases.execution import Claimed, carry_out, claim_draft
 from trading.usecases.futures_plans import plan_futures
 from trading.usecases.order_metrics import risk_checked
+from trading.usecases.plan_trailing import arm, trailing_records
 from trading.usecases.pricing import free_of, pair_of
 from trading.usecases.routing import is_futures_account, signal_wants_futures
+from trading.usecases.trailing_entries import ENTRY_LIFE
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +49,14 @@ class PlanDraft:
 
 @dataclass(frozen=True, slots=True)
 class PlanResult:
-    """The entries placed; refused, with why; and unconfirmed: sent, with no answer from the exchange, so
-    perhaps placed (looked up by the tracker, and the trader told), with what the trader is told now."""
+    """The entries placed; refused, with why; unconfirmed: sent, with no answer from the exchange, so
+    perhaps placed (looked up by the tracker, and the trader told), with what the trader is told now; and the
+    trailing entries armed (their drafts), which buy later."""
 
     orders: tuple[Order, ...]
     failures: tuple[tuple[OrderDraft, str], ...]
     unconfirmed: tuple[tuple[OrderDraft, str], ...] = ()
+    armed: tuple[OrderDraft, ...] = ()
 
 
 async def draft_signal_plan(
@@ -75,10 +87,13 @@ async def draft_signal_plan(
     ):
         futures = await plan_futures(core, user_id, spec, amount, account_id, rules, risk)
         account, plan, fee_rate, terms = futures.account_id, futures.plan, futures.fee_rate, futures.terms
+        ask = ZERO  # a futures plan's entries are orders: no trailing entry follows the market
     else:
-        account, plan, fee_rate = await _plan_spot(core, user_id, spec, amount, account_id, rules, risk)
+        account, plan, fee_rate, ask = await _plan_spot(core, user_id, spec, amount, account_id, rules, risk)
     now = core.clock.now()
     group = new_draft_id()
+    # A trailing entry's draft waits for its turn: as long as the source's entry expiry, else as a lone one.
+    waits = now + (rules.expiry or ENTRY_LIFE)
     drafts = tuple(
         OrderDraft(
             id=new_draft_id(),
@@ -86,12 +101,12 @@ async def draft_signal_plan(
             account_id=account,
             symbol=plan.symbol,
             side=plan.side,
-            order_type=entry.order_type,
+            order_type=OrderType.MARKET if entry.trailing_percent else entry.order_type,
             quantity=entry.quantity,
-            price=None if entry.order_type is OrderType.MARKET else entry.price,
+            price=None if entry.order_type is OrderType.MARKET or entry.trailing_percent else entry.price,
             preview=_entry_preview(plan, entry, fee_rate, terms),
             created_at=now,
-            expires_at=now + core.config.draft_ttl,
+            expires_at=waits if entry.trailing_percent else now + core.config.draft_ttl,
             stop_loss=plan.stop_loss,
             take_profits=tuple(price for price, _ in plan.targets),
             leverage=None if terms is None else terms.leverage,
@@ -100,7 +115,9 @@ async def draft_signal_plan(
         )
         for entry in plan.entries
     )
-    await _keep(core, user_id, drafts, group, signal_id)
+    await _keep(
+        core, user_id, drafts, group, signal_id, trailing_records(drafts, ask, now, core.config.draft_ttl)
+    )
     return PlanDraft(group, plan, drafts, terms, risk)
 
 
@@ -119,9 +136,10 @@ async def _plan_spot(
     account_id: int | None,
     rules: EntryRules,
     risk_percent: Decimal | None,
-) -> tuple[int, SignalPlan, Decimal]:
-    """A buy signal on spot (its leverage not taken): its account, its plan and the market's fee rate; with
-    `risk_percent`, the amount that loses that share of the equity at the stop."""
+) -> tuple[int, SignalPlan, Decimal, Decimal]:
+    """A buy signal on spot (its leverage not taken): its account, its plan (its limit entries trailing
+    entries, where the source's rules say so), the market's fee rate and its ask now; with `risk_percent`, the
+    amount that loses that share of the equity at the stop."""
     async with core.uow(read_only=True) as uow:
         account = await account_of(uow, user_id, account_id)
         ledger = await uow.ledgers.load(account.id)
@@ -135,7 +153,7 @@ async def _plan_spot(
     context = await risk_context(gateway, ledger, market, realised_today)
     if risk_percent is not None:
         amount = amount_for_risk(spec, risk_budget(context.equity, risk_percent), market, ticker, rules=rules)
-    plan = plan_signal(spec, amount, market, ticker, rules=rules)
+    plan = with_trailing_entries(plan_signal(spec, amount, market, ticker, rules=rules))
     free = free_of(await gateway.balances(), market.quote)
     needed = plan.cost + plan.fees
     if needed > free:
@@ -146,7 +164,7 @@ async def _plan_spot(
         context,
         limits,
     )
-    return account.id, plan, market.taker_fee
+    return account.id, plan, market.taker_fee, ticker.ask
 
 
 def _entry_preview(
@@ -161,15 +179,23 @@ def _entry_preview(
         fee=cost * fee_rate,
         at_risk=plan.at_risk / len(plan.entries),
         futures=futures,
+        trailing_entry_percent=entry.trailing_percent,
     )
 
 
 async def _keep(
-    core: Core, user_id: int, drafts: tuple[OrderDraft, ...], group: str, signal_id: int | None
+    core: Core,
+    user_id: int,
+    drafts: tuple[OrderDraft, ...],
+    group: str,
+    signal_id: int | None,
+    trailing: list[PositionStopMode],
 ) -> None:
     async with core.uow() as uow:
         for draft in drafts:
             await uow.drafts.add(draft)
+        for record in trailing:
+            await uow.stop_modes.add(record)
         if signal_id is not None:
             replaced = await uow.signals.set_plan(user_id, signal_id, group)
             if replaced is not None:
@@ -182,11 +208,12 @@ async def _keep(
 
 @dataclass(frozen=True, slots=True)
 class ClaimedPlan:
-    """A plan's entries claimed for their one confirmation, their orders written; and those that could not be
-    claimed, with why."""
+    """A plan's entries claimed for their one confirmation, their orders written; those that could not be
+    claimed, with why; and its trailing entries armed (their drafts), which the price watch buys."""
 
     claimed: tuple[Claimed, ...]
     refused: tuple[tuple[OrderDraft, str], ...]
+    armed: tuple[OrderDraft, ...] = ()
 
 
 async def claim_plan(uow: UnitOfWork, user_id: int, group_id: str, now: datetime) -> ClaimedPlan:
@@ -198,14 +225,19 @@ async def claim_plan(uow: UnitOfWork, user_id: int, group_id: str, now: datetime
         raise NotFound("That signal plan was not found.")
     claimed: list[Claimed] = []
     refused: list[tuple[OrderDraft, str]] = []
+    armed: list[OrderDraft] = []
     for index, draft in enumerate(drafts):
         try:
-            claimed.append(await claim_draft(uow, user_id, draft.id, now))
+            if draft.preview.trailing_entry_percent is not None:
+                await arm(uow, draft, now)
+                armed.append(draft)
+            else:
+                claimed.append(await claim_draft(uow, user_id, draft.id, now))
         except TradingError as error:
             if index == 0:
                 raise
             refused.append((draft, error.message))
-    return ClaimedPlan(tuple(claimed), tuple(refused))
+    return ClaimedPlan(tuple(claimed), tuple(refused), tuple(armed))
 
 
 async def place_plan(core: Core, plan: ClaimedPlan) -> PlanResult:
@@ -221,4 +253,4 @@ async def place_plan(core: Core, plan: ClaimedPlan) -> PlanResult:
             unconfirmed.append((claimed.draft, error.message))
         except TradingError as error:
             failures.append((claimed.draft, error.message))
-    return PlanResult(tuple(orders), tuple(failures), tuple(unconfirmed))
+    return PlanResult(tuple(orders), tuple(failures), tuple(unconfirmed), plan.armed)

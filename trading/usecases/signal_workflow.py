@@ -38,8 +38,8 @@ class Followed:
 
     @property
     def followed(self) -> bool:
-        """Whether the signal is now marked followed: something was placed, or may have been."""
-        return bool(self.result.orders or self.result.unconfirmed)
+        """Whether the signal is now marked followed: something was placed, or may have been, or armed."""
+        return bool(self.result.orders or self.result.unconfirmed or self.result.armed)
 
 
 @dataclass(frozen=True, slots=True)

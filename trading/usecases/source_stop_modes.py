@@ -26,10 +26,11 @@ async def set_source_stop_mode(
 ) -> SignalSource:
     """The stop mode each later position of the source's signals gets (None: none). Positions open already
     keep theirs."""
-    if kind is StopModeKind.TRAILING_ENTRY:  # it buys: set on a buy to come, not on the positions opened
+    if kind is StopModeKind.TRAILING_ENTRY:  # it buys: one of the source's entry rules, beside its stop mode
         raise InvalidInput(
-            "A trailing entry is set on a buy ('trailing buy 0.1 ETH 2%'), not as a source's stop mode: its "
-            "signals' entries rest as limit orders at their prices."
+            f"A source's trailing entry is one of its entry rules, not a stop mode: set it with '/source "
+            f"{source_id} trailing entry 2%' (or trailing_entry_percent in its entry rules over the API). A "
+            "source can have both a trailing stop and a trailing entry."
         )
     if kind is not None:
         check_settings(kind, percent, after_target)

@@ -125,6 +125,7 @@ async def _entries_replaced(uow: UnitOfWork, user_id: int, mode_id: str) -> list
         for r in await uow.stop_modes.of_user(user_id)
         if (r.mode.kind, r.account_id, r.symbol) == (record.mode.kind, record.account_id, record.symbol)
         and r.id != mode_id
+        and r.group_id is None  # a signal plan's trailing entries are its own, beside a lone one
     ]
 
 
@@ -170,7 +171,11 @@ async def stop_modes_of(core: Core, user_id: int) -> list[PositionStopMode]:
     async with core.uow(read_only=True) as uow:
         records = await uow.stop_modes.of_user(user_id)
     now = core.clock.now()
-    return [r for r in records if r.mode.kind is not StopModeKind.TRAILING_ENTRY or lapses_at(r) > now]
+    return [
+        r
+        for r in records
+        if r.mode.kind is not StopModeKind.TRAILING_ENTRY or (until := lapses_at(r)) is None or until > now
+    ]
 
 
 async def end_stop_mode(

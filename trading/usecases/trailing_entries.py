@@ -109,10 +109,10 @@ def entered_text(record: PositionStopMode, draft: OrderDraft, price: Decimal) ->
     )
 
 
-def lapses_at(record: PositionStopMode) -> datetime:
+def lapses_at(record: PositionStopMode) -> datetime | None:
     """When a trailing entry's draft expires, and the entry with it, unbought (it is written at the draft's
-    time)."""
-    return record.created_at + ENTRY_LIFE
+    time); None for a signal plan's, which its source's entry rules end (trading.usecases.entry_watch)."""
+    return record.created_at + ENTRY_LIFE if record.group_id is None else None
 
 
 async def lapse(core: Core, record: PositionStopMode) -> bool:
@@ -133,6 +133,11 @@ def lapsed_text(record: PositionStopMode) -> str:
         f"turn back up {mode.percent}% from a low at or below {price_text(mode.entry)} (its low: "
         f"{price_text(mode.extreme)}). Nothing was bought; set a new one to keep waiting."
     )
+
+
+def _lapsed(record: PositionStopMode, now: datetime) -> bool:
+    until = lapses_at(record)
+    return until is not None and until <= now
 
 
 class TrailingEntries:
@@ -162,10 +167,10 @@ class TrailingEntries:
                 await uow.commit()
         async with self._core.uow(read_only=True) as uow:
             records = [r for r in await uow.stop_modes.active() if r.mode.kind is StopModeKind.TRAILING_ENTRY]
-        now = self._core.clock.now()
-        for record in [r for r in records if lapses_at(r) <= now]:
+        lapsed = [r for r in records if _lapsed(r, self._core.clock.now())]
+        for record in lapsed:
             await lapse(self._core, record)
-        records = [r for r in records if lapses_at(r) > now]
+        records = [r for r in records if r not in lapsed]
         books: dict[str, list[PositionStopMode]] = {}
         polled: list[PositionStopMode] = []
         for record in records:

@@ -11,6 +11,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import JSONBody
 
 from trading.domain.entry_rules import MAX_EXPIRY, MAX_GRACE_PERCENT, MAX_RATIO, EntryRules, SplitStrategy
+from trading.domain.stop_modes import MAX_PERCENT
 from trading.usecases.entry_rules import SourceEntryRules, entry_rules_of, set_entry_rules
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
@@ -38,6 +39,9 @@ FIELD_SENTENCES = {
     ),
     "close_on_target_before_entry": f"Close if a target is reached before any entry fills {_ON_OR_OFF}",
     "cancel_on_stop_before_entry": f"Cancel if the stop is hit before entry {_ON_OR_OFF}",
+    "trailing_entry_percent": (
+        f"The trailing entry must be a percentage above 0 and at most {MAX_PERCENT}, or off (left empty)."
+    ),
 }
 
 
@@ -47,7 +51,10 @@ class EntryRulesBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     `first_at_market`: the first entry taken at market. `grace_percent` (0 to 10) widens the entry zone: a limit
     entry the market is short of by less than this is taken at market when planned. `expiry_minutes`: entries
     not filled by then are cancelled (null: never). The two `before_entry` rules cancel a plan's waiting
-    entries where target 1, or the stop, is reached before any entry filled. Each cancellation is told."""
+    entries where target 1, or the stop, is reached before any entry filled. Each cancellation is told.
+    `trailing_entry_percent` (above 0, at most 50; null: off): a spot buy's limit entry at P becomes a trailing
+    entry armed at P: once the ask is at or below P, it buys the entry's amount at market when the ask turns back
+    up this percent from its low (futures plans keep their limit entries)."""
 
     split: Split = "evenly"
     ratios: list[Decimal] = msgspec.field(default_factory=list)
@@ -56,6 +63,7 @@ class EntryRulesBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     expiry_minutes: ExpiryMinutes | None = None
     close_on_target_before_entry: bool = False
     cancel_on_stop_before_entry: bool = False
+    trailing_entry_percent: Decimal | None = None
 
 
 class SourceEntryRulesOut(msgspec.Struct):
@@ -74,6 +82,7 @@ def _rules_of(body: EntryRulesBody) -> EntryRules:
         expiry=expiry,
         close_on_target_before_entry=body.close_on_target_before_entry,
         cancel_on_stop_before_entry=body.cancel_on_stop_before_entry,
+        trailing_entry_percent=body.trailing_entry_percent,
     )
 
 
@@ -88,6 +97,7 @@ def _out(found: SourceEntryRules) -> SourceEntryRulesOut:
         expiry_minutes=expiry,
         close_on_target_before_entry=rules.close_on_target_before_entry,
         cancel_on_stop_before_entry=rules.cancel_on_stop_before_entry,
+        trailing_entry_percent=rules.trailing_entry_percent,
     )
     return SourceEntryRulesOut(found.source.id, found.source.title, body)
 

@@ -72,7 +72,9 @@ class ClosingDoneOut(msgspec.Struct):
 
 class CancelAllPreviewOut(msgspec.Struct):
     """`protecting`: the ids of the stops among `orders`, each protecting a position that stays without a stop
-    once cancelled; `in_flight`: orders whose venue has not answered yet, not cancellable now."""
+    once cancelled; `in_flight`: orders whose venue has not answered yet, not cancellable now;
+    `trailing_entries`: the ids of the trailing entries waiting to buy (GET /positions/stop-modes), which
+    Confirm ends."""
 
     confirmation_id: str | None
     expires_at: datetime | None
@@ -80,6 +82,7 @@ class CancelAllPreviewOut(msgspec.Struct):
     orders: list[OrderOut]
     protecting: list[int]
     in_flight: list[int]
+    trailing_entries: list[str] = msgspec.field(default_factory=list)
 
 
 class RefusedOut(msgspec.Struct):
@@ -90,6 +93,7 @@ class RefusedOut(msgspec.Struct):
 class CancelAllOut(msgspec.Struct):
     cancelled: list[OrderOut]
     refused: list[RefusedOut]
+    ended: list[str] = msgspec.field(default_factory=list)  # the trailing entries ended, by id
 
 
 def _closing_out(closing: Closing) -> ClosingOut:
@@ -124,12 +128,15 @@ def _cancel_preview_out(preview: CancelAllPreview) -> CancelAllPreviewOut:
         [order_out(order) for order in preview.orders],
         [order.id for order in preview.protecting],
         [order.id for order in preview.in_flight],
+        [record.id for record in preview.trailing],
     )
 
 
 def _cancelled_out(done: CancelAllDone) -> CancelAllOut:
     refused = [RefusedOut(order.id, why) for order, why in done.refused]
-    return CancelAllOut([order_out(order) for order in done.cancelled], refused)
+    return CancelAllOut(
+        [order_out(order) for order in done.cancelled], refused, [record.id for record in done.ended]
+    )
 
 
 class KillSwitchController(Controller):

@@ -1,6 +1,6 @@
 """Signals and their sources, on the bot's own use cases."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -18,6 +18,7 @@ from trading.domain.signal_records import (
     SourceSettings,
     SourceStats,
 )
+from trading.domain.signals import trailing_entry_text, trailing_not_applied
 from trading.usecases.second_factor import check_second_factor
 from trading.usecases.signal_plans import PlanDraft, draft_signal_plan
 from trading.usecases.signal_workflow import follow_signal
@@ -145,6 +146,9 @@ class SignalPlanOut(msgspec.Struct):
     risk_percent: Decimal | None = (
         None  # sized to lose this share of the equity at the stop (the source's risk)
     )
+    # What the source's trailing entry does to the plan, in sentences: per entry, "Entry 2: trailing entry 2%
+    # armed at 3,000"; or, for a futures plan, that it applies to spot buys only.
+    notes: list[str] = []
 
 
 class PlanFailureOut(msgspec.Struct):
@@ -158,9 +162,11 @@ class FollowedOut(msgspec.Struct):
     failures: list[PlanFailureOut]
     # Sent with no answer from the exchange: perhaps placed; looked up within minutes, and the trader told.
     unconfirmed: list[PlanFailureOut]
+    # The trailing entries armed (their draft ids): nothing placed yet, each buys when the price turns.
+    armed: list[str] = []
 
 
-def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
+def _plan_out(signal_id: int, planned: PlanDraft, to_confirm: timedelta) -> SignalPlanOut:
     plan, terms = planned.plan, planned.futures
     return SignalPlanOut(
         signal_id,
@@ -174,14 +180,27 @@ def _plan_out(signal_id: int, planned: PlanDraft) -> SignalPlanOut:
         plan.cost,
         plan.fees,
         plan.at_risk,
-        min(d.expires_at for d in planned.drafts),
+        # Every entry is confirmed within the drafts' life (a trailing entry's draft outlives it, for its buy).
+        min(d.created_at for d in planned.drafts) + to_confirm,
         list(plan.doubts),
         None if terms is None else terms.leverage,
         None if terms is None else terms.margin,
         None if terms is None else terms.liquidation_price,
         split_text(plan.rules, len(plan.entries)),
         planned.risk_percent,
+        _trailing_notes(planned),
     )
+
+
+def _trailing_notes(planned: PlanDraft) -> list[str]:
+    plan = planned.plan
+    notes = [
+        f"Entry {i}: {trailing_entry_text(e.trailing_percent, e.price)}"
+        for i, e in enumerate(plan.entries, 1)
+        if e.trailing_percent is not None
+    ]
+    not_applied = trailing_not_applied(plan, planned.futures is not None)
+    return [*notes, not_applied] if not_applied is not None else notes
 
 
 def _source_out(st: SourceStats) -> SourceOut:
@@ -312,7 +331,7 @@ class SignalsController(Controller):
             signal_id=signal.id,
             source=await signal_source(web.core, user_id, signal.source_id),
         )
-        return _plan_out(signal.id, planned)
+        return _plan_out(signal.id, planned, web.core.config.draft_ttl)
 
     @post(
         "/{signal_id:int}/follow",
@@ -333,6 +352,7 @@ class SignalsController(Controller):
             [order_out(o) for o in result.orders],
             [PlanFailureOut(draft.id, reason) for draft, reason in result.failures],
             [PlanFailureOut(draft.id, told) for draft, told in result.unconfirmed],
+            [draft.id for draft in result.armed],
         )
 
     @post(

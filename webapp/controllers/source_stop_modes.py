@@ -42,7 +42,8 @@ class SourceStopModeBody(SourceStopModeSettings, kw_only=True):
 
 class SourceStopModeIn(SourceStopModeSettings, kw_only=True):
     """The stop mode to set; `kind` null: none. "trailing_entry" is taken only to be refused with why (400): a
-    trailing entry is set on a buy (PUT /positions/{coin}/trailing-entry), not as a source's stop mode."""
+    source's trailing entry is one of its entry rules (PUT /signals/sources/{id}/entry-rules,
+    `trailing_entry_percent`), not a stop mode."""
 
     kind: Kind | Literal["trailing_entry"] | None = None
 

@@ -48,7 +48,8 @@ class StopModeIn(msgspec.Struct, forbid_unknown_fields=True):
 class StopModeOut(msgspec.Struct):
     """A position's stop mode. `extreme`: the highest price seen since it was set for a long (the lowest for a
     short); `confirmed_at`: null while it is a preview to confirm before `expires_at`. A trailing entry in
-    force ends unbought at `expires_at` (its buy's draft expires then), and its trader is told."""
+    force ends unbought at `expires_at` (its buy's draft expires then), and its trader is told; one that is an
+    entry of a signal plan (a source's trailing entry) has none: its source's entry rules end it."""
 
     id: str
     account_id: int
@@ -60,7 +61,7 @@ class StopModeOut(msgspec.Struct):
     entry: Decimal
     extreme: Decimal
     targets: list[Decimal]
-    expires_at: datetime
+    expires_at: datetime | None
     confirmed_at: datetime | None
 
 
