@@ -1,7 +1,7 @@
 """a source's trailing entry (its entry rules), and the signal plan a trailing entry is an entry of
 
-Revision ID: 0031_trail_entry
-Revises: 0030_otp
+Revision ID: 0032_trail_entry
+Revises: 0031_lapse_ix
 Create Date: 2026-12-07 19:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0031_trail_entry"
-down_revision: str | None = "0030_otp"
+revision: str = "0032_trail_entry"
+down_revision: str | None = "0031_lapse_ix"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
