@@ -2,7 +2,7 @@
 trailing take-profit, each previewed with where it moves the stop (at the position's own targets), confirmed,
 and then shown in force. The trailing stop's own test is in test_mini_app.py."""
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.webapp.browser import in_telegram, shot
 
@@ -33,9 +33,9 @@ def previewed(control: Locator, kind: str, percent: str | None = None) -> Locato
 
 
 def test_break_even_after_target_1_is_previewed_at_the_entry_confirmed_and_shown_in_force(
-    server: str,
+    browser: Browser, server: str
 ) -> None:
-    with in_telegram(server, 795) as page:
+    with in_telegram(browser, server, 795) as page:
         target = bought_with_targets(page, server)
         control = page.get_by_test_id("stop-mode-BTC")
         then = previewed(control, "break_even")
@@ -49,8 +49,10 @@ def test_break_even_after_target_1_is_previewed_at_the_entry_confirmed_and_shown
         )
 
 
-def test_a_trailing_take_profit_is_previewed_confirmed_and_shown_in_force(server: str) -> None:
-    with in_telegram(server, 796) as page:
+def test_a_trailing_take_profit_is_previewed_confirmed_and_shown_in_force(
+    browser: Browser, server: str
+) -> None:
+    with in_telegram(browser, server, 796) as page:
         target = bought_with_targets(page, server)
         control = page.get_by_test_id("stop-mode-BTC")
         then = previewed(control, "trailing_take_profit", "3")
