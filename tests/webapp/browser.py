@@ -55,20 +55,29 @@ def ask_bot(
     raise AssertionError(f"the bot did not answer {text!r} within {within} s")
 
 
-def new_browser(p: Any) -> Browser:
-    p.selectors.set_test_id_attribute("data-test")
-    expect.set_options(timeout=PATIENCE_MS)  # its 5 s default fails on a busy machine
-    browser: Browser = p.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=ARGS, timeout=PATIENCE_MS
-    )
-    return browser
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless. One serves many tests: each page opens in a context of its own."""
+    with sync_playwright() as p:
+        p.selectors.set_test_id_attribute("data-test")
+        expect.set_options(timeout=PATIENCE_MS)  # its 5 s default fails on a busy machine
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS, timeout=PATIENCE_MS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
-def new_page(browser: Browser, width: int, height: int) -> Page:
-    """A page in a context of its own (its own storage: signed out)."""
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
-    page.set_default_timeout(PATIENCE_MS)
-    return page
+@contextlib.contextmanager
+def new_page(browser: Browser, width: int, height: int) -> Iterator[Page]:
+    """A page in a context of its own (its own cookies and storage: signed out), closed with its context."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(PATIENCE_MS)
+        yield page
+    finally:
+        context.close()
 
 
 def shot(page: Page, name: str) -> None:
@@ -77,20 +86,15 @@ def shot(page: Page, name: str) -> None:
 
 
 @contextlib.contextmanager
-def in_telegram(server: str, telegram_id: int) -> Iterator[Page]:
+def in_telegram(browser: Browser, server: str, telegram_id: int) -> Iterator[Page]:
     """The Mini App opened inside Telegram (here its sandbox) by this user: the init data in the launch URL."""
     init_data = sandbox_init_data(server, telegram_id)
-    with sync_playwright() as p:
-        browser = new_browser(p)
-        try:
-            page = new_page(browser, 420, 860)
-            page.route(
-                "https://telegram.org/**", lambda route: route.abort()
-            )  # no network here; init data is in the URL
-            page.goto(f"{server}/app/#tgWebAppData={quote(init_data)}")
-            yield page
-        finally:
-            browser.close()
+    with new_page(browser, 420, 860) as page:
+        page.route(
+            "https://telegram.org/**", lambda route: route.abort()
+        )  # no network here; init data is in the URL
+        page.goto(f"{server}/app/#tgWebAppData={quote(init_data)}")
+        yield page
 
 
 def button(message: dict[str, Any], label: str) -> str:

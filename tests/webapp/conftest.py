@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from playwright.sync_api import Browser
 
 from handlers.audit_reader import PipelineReader
 from nlp.pipeline import Pipeline
@@ -19,6 +20,7 @@ from tests.audit.exports import START
 from tests.audit.history import ScriptedHistory
 from tests.fakes import ManualClock
 from tests.harness import Harness, make_harness
+from tests.webapp.browser import chromium
 from tests.webapp.live import live_server
 from trading.domain.audit import AuditRules
 from trading.usecases.audits import Auditor
@@ -108,3 +110,12 @@ def server(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
     assert (DEFAULT_DIST / "index.html").is_file(), "build the Mini App first: make (npm run build)"
     with live_server(sqlite_template, tmp_path, command="run") as base:
         yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One Chromium for a module of browser tests: each of their pages has a context of its own (its own
+    cookies and storage), as a fresh browser would. Not wider: between its calls Playwright's sync API leaves
+    its event loop marked running, where the async tests of other modules could not start theirs."""
+    with chromium() as launched:
+        yield launched

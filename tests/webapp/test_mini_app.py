@@ -7,14 +7,16 @@ import re
 from decimal import Decimal
 
 import httpx
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from tests.patience import PATIENCE_S
-from tests.webapp.browser import ask_bot, button, in_telegram, new_browser, new_page, shot
+from tests.webapp.browser import ask_bot, button, in_telegram, new_page, shot
 
 
-def test_portfolio_then_an_order_previewed_confirmed_and_cancelled_then_an_alert(server: str) -> None:
-    with in_telegram(server, 777) as page:
+def test_portfolio_then_an_order_previewed_confirmed_and_cancelled_then_an_alert(
+    browser: Browser, server: str
+) -> None:
+    with in_telegram(browser, server, 777) as page:
         expect(page.get_by_test_id("equity")).to_contain_text("10,000.00 USDT")
         expect(page.get_by_test_id("positions")).to_contain_text("No open positions.")
         shot(page, "1-portfolio")
@@ -64,8 +66,10 @@ def test_portfolio_then_an_order_previewed_confirmed_and_cancelled_then_an_alert
         shot(page, "6-source-followed")
 
 
-def test_a_buy_in_the_ticket_takes_its_stop_and_targets_as_distances_shown_as_prices(server: str) -> None:
-    with in_telegram(server, 778) as page:
+def test_a_buy_in_the_ticket_takes_its_stop_and_targets_as_distances_shown_as_prices(
+    browser: Browser, server: str
+) -> None:
+    with in_telegram(browser, server, 778) as page:
         page.get_by_role("link", name="Trade").click()
         page.fill("#amount", "100")
         page.fill("#stop", "5")
@@ -101,12 +105,14 @@ def test_a_buy_in_the_ticket_takes_its_stop_and_targets_as_distances_shown_as_pr
         expect(page.locator("#stop")).to_have_count(0)  # a sale closes what is held: no stop to give
 
 
-def test_a_signal_not_yet_followed_is_planned_and_followed_in_the_mini_app(server: str) -> None:
+def test_a_signal_not_yet_followed_is_planned_and_followed_in_the_mini_app(
+    browser: Browser, server: str
+) -> None:
     """Forwarded to the bot and left there; planned again in the Mini App, which cancels the chat's plan."""
     signal = "ETHUSDT LONG\nEntry: 100\nTP1 120000\nSL 60\nLev 2x"
     chat_plan = ask_bot(server, 780, signal, forward_from_chat="Lev Calls")
     assert "(futures)" in chat_plan["text"] and "Leverage: 2x" in chat_plan["text"], chat_plan["text"]
-    with in_telegram(server, 780) as page:
+    with in_telegram(browser, server, 780) as page:
         page.get_by_role("link", name="Alerts").click()
         card = page.locator("[data-test^=signal-]").filter(has_text="buy ETH")
         expect(card).to_have_count(1)
@@ -130,57 +136,54 @@ def test_a_signal_not_yet_followed_is_planned_and_followed_in_the_mini_app(serve
     assert "cancelled" in stale["answer"]  # the chat's preview no longer places a second plan
 
 
-def test_the_dashboard_link_from_the_bot_signs_in_once_then_risk_settings_are_saved(server: str) -> None:
+def test_the_dashboard_link_from_the_bot_signs_in_once_then_risk_settings_are_saved(
+    browser: Browser, server: str
+) -> None:
     answer = ask_bot(server, 779, "/dashboard")
     found = re.search(r"(http\S+/app/login\?code=\S+)", answer["text"])
     assert found, answer["text"]
     link = found.group(1)
-    with sync_playwright() as p:
-        browser = new_browser(p)
-        try:
-            page = new_page(browser, 1024, 800)
-            page.route("https://telegram.org/**", lambda route: route.abort())  # a plain browser tab
-            page.goto(link)
-            expect(page.get_by_test_id("equity")).to_contain_text("10,000.00 USDT")
-            shot(page, "link-1-signed-in")
+    with new_page(browser, 1024, 800) as page:
+        page.route("https://telegram.org/**", lambda route: route.abort())  # a plain browser tab
+        page.goto(link)
+        expect(page.get_by_test_id("equity")).to_contain_text("10,000.00 USDT")
+        shot(page, "link-1-signed-in")
 
-            page.get_by_role("link", name="More").click()
-            page.get_by_test_id("edit-risk").click()
-            expect(page.get_by_test_id("eff-order")).to_have_text("5,000.00")  # the operator's default
-            page.fill("#max-order", "250")
-            page.fill("#max-share", "20")
-            page.get_by_test_id("risk-save").click()
-            expect(page.get_by_test_id("risk-saved")).to_have_text("Saved.")
-            expect(page.get_by_test_id("eff-order")).to_have_text("250.00")
-            expect(page.get_by_test_id("eff-share")).to_have_text("20%")
-            page.fill("#max-order", "999999")
-            page.get_by_test_id("risk-save").click()
-            expect(page.get_by_test_id("risk-error")).to_contain_text("at most 5,000.00 USDT")
-            expect(page.get_by_test_id("eff-order")).to_have_text("250.00")
-            shot(page, "link-2-risk-settings")
+        page.get_by_role("link", name="More").click()
+        page.get_by_test_id("edit-risk").click()
+        expect(page.get_by_test_id("eff-order")).to_have_text("5,000.00")  # the operator's default
+        page.fill("#max-order", "250")
+        page.fill("#max-share", "20")
+        page.get_by_test_id("risk-save").click()
+        expect(page.get_by_test_id("risk-saved")).to_have_text("Saved.")
+        expect(page.get_by_test_id("eff-order")).to_have_text("250.00")
+        expect(page.get_by_test_id("eff-share")).to_have_text("20%")
+        page.fill("#max-order", "999999")
+        page.get_by_test_id("risk-save").click()
+        expect(page.get_by_test_id("risk-error")).to_contain_text("at most 5,000.00 USDT")
+        expect(page.get_by_test_id("eff-order")).to_have_text("250.00")
+        shot(page, "link-2-risk-settings")
 
-            page.get_by_role("link", name="Trade").click()
-            expect(page.get_by_test_id("ticker")).to_contain_text("BTC/USDT")
-            page.fill("#amount", "300")
-            page.select_option("#unit", "quote")
-            page.get_by_test_id("preview").click()
-            expect(page.get_by_test_id("ticket-error")).to_contain_text("your limit per order is 250.00 USDT")
-            shot(page, "link-3-refused-by-own-limit")
+        page.get_by_role("link", name="Trade").click()
+        expect(page.get_by_test_id("ticker")).to_contain_text("BTC/USDT")
+        page.fill("#amount", "300")
+        page.select_option("#unit", "quote")
+        page.get_by_test_id("preview").click()
+        expect(page.get_by_test_id("ticket-error")).to_contain_text("your limit per order is 250.00 USDT")
+        shot(page, "link-3-refused-by-own-limit")
 
-            # The link signs in once: a second browser that opens it is refused and asked to sign in.
-            again = new_page(browser, 1280, 720)
-            again.route("https://telegram.org/**", lambda route: route.abort())
-            again.goto(link)
-            expect(again.locator("p.error").first).to_contain_text(
-                "This log-in link is unknown, used or expired"
-            )
-            expect(again.get_by_role("heading", name="Sign in")).to_be_visible()
-            shot(again, "link-4-used-twice")
-        finally:
-            browser.close()
+    # The link signs in once: a second browser that opens it is refused and asked to sign in.
+    with new_page(browser, 1280, 720) as again:
+        again.route("https://telegram.org/**", lambda route: route.abort())
+        again.goto(link)
+        expect(again.locator("p.error").first).to_contain_text("This log-in link is unknown, used or expired")
+        expect(again.get_by_role("heading", name="Sign in")).to_be_visible()
+        shot(again, "link-4-used-twice")
 
 
-def test_an_automation_set_up_in_chat_is_paused_and_stopped_in_the_mini_app(server: str) -> None:
+def test_an_automation_set_up_in_chat_is_paused_and_stopped_in_the_mini_app(
+    browser: Browser, server: str
+) -> None:
     preview = ask_bot(server, 781, "buy 50 usdt of eth every monday at 9:00")
     assert preview["text"].startswith("📝 Buy 50 USDT of ETH every Monday at 09:00 UTC"), preview["text"]
     httpx.post(
@@ -188,7 +191,7 @@ def test_an_automation_set_up_in_chat_is_paused_and_stopped_in_the_mini_app(serv
         json={"message_id": preview["message_id"], "data": button(preview, "Confirm")},
         timeout=PATIENCE_S,
     ).raise_for_status()
-    with in_telegram(server, 781) as page:
+    with in_telegram(browser, server, 781) as page:
         page.get_by_role("link", name="More").click()
         card = page.get_by_test_id("automations")
         expect(card).to_contain_text("#1 buy 50 USDT of ETH every Monday at 09:00 UTC")
@@ -201,9 +204,9 @@ def test_an_automation_set_up_in_chat_is_paused_and_stopped_in_the_mini_app(serv
 
 
 def test_a_futures_short_is_ticketed_with_its_liquidation_then_its_stop_moved_reduced_and_closed(
-    server: str,
+    browser: Browser, server: str
 ) -> None:
-    with in_telegram(server, 782) as page:
+    with in_telegram(browser, server, 782) as page:
         page.get_by_role("link", name="Trade").click()
         expect(page.locator("#account option")).to_have_count(2)
         page.select_option("#account", label="Paper futures (futures)")
@@ -261,14 +264,16 @@ def test_a_futures_short_is_ticketed_with_its_liquidation_then_its_stop_moved_re
         shot(page, "15-futures-closed")
 
 
-def test_protections_pause_and_the_kill_switch_previews_then_confirms_in_the_mini_app(server: str) -> None:
+def test_protections_pause_and_the_kill_switch_previews_then_confirms_in_the_mini_app(
+    browser: Browser, server: str
+) -> None:
     preview = ask_bot(server, 782, "buy 0.1 eth sl 100")
     httpx.post(
         f"{server}/sandbox/api/chats/782/callbacks",
         json={"message_id": preview["message_id"], "data": button(preview, "Confirm")},
         timeout=PATIENCE_S,
     ).raise_for_status()
-    with in_telegram(server, 782) as page:
+    with in_telegram(browser, server, 782) as page:
         page.get_by_role("link", name="More").click()
         card = page.get_by_test_id("protections")
         expect(card.get_by_test_id("following")).to_have_text("Automatic following: running")
@@ -295,8 +300,8 @@ def test_protections_pause_and_the_kill_switch_previews_then_confirms_in_the_min
         shot(page, "13-closed-all")
 
 
-def test_a_positions_stop_is_set_to_trail_from_the_portfolio(server: str) -> None:
-    with in_telegram(server, 781) as page:
+def test_a_positions_stop_is_set_to_trail_from_the_portfolio(browser: Browser, server: str) -> None:
+    with in_telegram(browser, server, 781) as page:
         page.get_by_role("link", name="Trade").click()
         expect(page.get_by_test_id("ticker")).to_contain_text("BTC/USDT")
         page.fill("#amount", "100")
@@ -335,8 +340,10 @@ def _stop_price(card_text: str) -> Decimal:
     return _amount(card_text.split("stop @ ")[1].split(" ")[0])
 
 
-def test_a_rebalance_is_previewed_and_placed_then_set_up_on_a_drift_in_the_mini_app(server: str) -> None:
-    with in_telegram(server, 783) as page:
+def test_a_rebalance_is_previewed_and_placed_then_set_up_on_a_drift_in_the_mini_app(
+    browser: Browser, server: str
+) -> None:
+    with in_telegram(browser, server, 783) as page:
         page.get_by_role("link", name="More").click()
         card = page.get_by_test_id("rebalance")
         card.get_by_test_id("asset-0").fill("btc")

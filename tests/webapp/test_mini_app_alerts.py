@@ -4,13 +4,15 @@ price now ("notify me if eth goes up 5%" in chat)."""
 import re
 from decimal import Decimal
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
 from tests.webapp.browser import in_telegram, shot
 
 
-def test_alerts_at_a_price_to_its_digits_and_on_a_move_in_percent_in_the_mini_app(server: str) -> None:
-    with in_telegram(server, 794) as page:
+def test_alerts_at_a_price_to_its_digits_and_on_a_move_in_percent_in_the_mini_app(
+    browser: Browser, server: str
+) -> None:
+    with in_telegram(browser, server, 794) as page:
         page.get_by_role("link", name="Alerts").click()
         alerts = page.get_by_test_id("alerts")
         expect(alerts).to_contain_text("No alerts.")

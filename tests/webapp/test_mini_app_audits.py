@@ -3,18 +3,18 @@ figures, each signal's outcome, the posts not read); a file that is no export ge
 
 from pathlib import Path
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
 from tests.audit.exports import compass_channel
 from tests.webapp.browser import in_telegram, shot
 
 
-def test_an_export_uploaded_in_the_mini_app_is_audited(server: str, tmp_path: Path) -> None:
+def test_an_export_uploaded_in_the_mini_app_is_audited(browser: Browser, server: str, tmp_path: Path) -> None:
     export = tmp_path / "result.json"
     export.write_bytes(compass_channel())
     not_an_export = tmp_path / "contract.json"
     not_an_export.write_text('{"signed": true}')
-    with in_telegram(server, 791) as page:
+    with in_telegram(browser, server, 791) as page:
         page.get_by_role("link", name="More").click()
         card = page.get_by_test_id("audit")
 

@@ -1,16 +1,18 @@
 """A signal source's entry rules, changed in the Mini App: read when opened, saved (and kept by the server),
 and a bad value refused with the API's sentence, nothing changed."""
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
 from tests.webapp.browser import ask_bot, in_telegram, shot
 
 
-def test_a_sources_entry_rules_are_read_saved_and_refused_when_bad_in_the_mini_app(server: str) -> None:
+def test_a_sources_entry_rules_are_read_saved_and_refused_when_bad_in_the_mini_app(
+    browser: Browser, server: str
+) -> None:
     signal = "SOL/USDT LONG\nEntry: 100 - 90 - 80\nTargets: 120000\nStop: 50"
     plan = ask_bot(server, 792, signal, forward_from_chat="Rules Calls")
     assert "Rules Calls" in plan["text"], plan["text"]
-    with in_telegram(server, 792) as page:
+    with in_telegram(browser, server, 792) as page:
         page.get_by_role("link", name="Alerts").click()
         page.get_by_role("button", name="Entry rules for Rules Calls").click()
         form = page.get_by_role("form", name="Entry rules for Rules Calls")

@@ -1,13 +1,15 @@
 """Your own protections of automatic following, changed in the Mini App: saved when stricter than the
 operator's, refused with the API's sentence (and nothing changed) when laxer, and returned to the operator's."""
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
 from tests.webapp.browser import in_telegram, shot
 
 
-def test_own_protections_are_saved_refused_when_laxer_and_reset_in_the_mini_app(server: str) -> None:
-    with in_telegram(server, 790) as page:
+def test_own_protections_are_saved_refused_when_laxer_and_reset_in_the_mini_app(
+    browser: Browser, server: str
+) -> None:
+    with in_telegram(browser, server, 790) as page:
         page.get_by_role("link", name="More").click()
         card = page.get_by_test_id("protections")
         form = card.get_by_test_id("protections-form")

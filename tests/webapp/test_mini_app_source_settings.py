@@ -1,17 +1,19 @@
 """A signal source's settings in the Mini App: its market, risk per trade, automatic following and stop mode,
 saved and kept by the server; a risk out of range refused with the API's sentence, the saved one kept."""
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
 from tests.webapp.browser import ask_bot, in_telegram, shot
 
 SIGNAL = "ETH/USDT LONG\nEntry: 100\nTargets: 120000, 130000\nStop: 50"
 
 
-def test_a_sources_settings_are_saved_and_a_risk_out_of_range_is_refused(server: str) -> None:
+def test_a_sources_settings_are_saved_and_a_risk_out_of_range_is_refused(
+    browser: Browser, server: str
+) -> None:
     plan = ask_bot(server, 796, SIGNAL, forward_from_chat="Swing Calls")
     assert "Swing Calls" in plan["text"], plan["text"]
-    with in_telegram(server, 796) as page:
+    with in_telegram(browser, server, 796) as page:
         page.get_by_role("link", name="Alerts").click()
         sources = page.get_by_test_id("sources")
         sources.get_by_role("button", name="Settings of Swing Calls").click()

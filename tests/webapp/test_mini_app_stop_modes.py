@@ -5,7 +5,7 @@ test_mini_app.py."""
 
 import re
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.webapp.browser import in_telegram, shot
 
@@ -41,9 +41,9 @@ def in_force(said: str) -> re.Pattern[str]:
 
 
 def test_break_even_after_target_1_is_previewed_at_the_entry_confirmed_and_shown_in_force(
-    server: str,
+    browser: Browser, server: str
 ) -> None:
-    with in_telegram(server, 795) as page:
+    with in_telegram(browser, server, 795) as page:
         target = bought_with_targets(page, server)
         control = page.get_by_test_id("stop-mode-BTC")
         then = previewed(control, "break_even")
@@ -57,8 +57,10 @@ def test_break_even_after_target_1_is_previewed_at_the_entry_confirmed_and_shown
         )
 
 
-def test_a_trailing_take_profit_is_previewed_confirmed_and_shown_in_force(server: str) -> None:
-    with in_telegram(server, 796) as page:
+def test_a_trailing_take_profit_is_previewed_confirmed_and_shown_in_force(
+    browser: Browser, server: str
+) -> None:
+    with in_telegram(browser, server, 796) as page:
         target = bought_with_targets(page, server)
         control = page.get_by_test_id("stop-mode-BTC")
         then = previewed(control, "trailing_take_profit", "3")

@@ -1,13 +1,15 @@
 """A trailing entry set from the ticket page: previewed with what it buys, confirmed and listed while it waits,
 a bad percentage refused with the API's sentence (nothing changed), and cancelled from its row."""
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
 from tests.webapp.browser import in_telegram, shot
 
 
-def test_a_trailing_entry_is_set_listed_refused_when_bad_and_cancelled_in_the_mini_app(server: str) -> None:
-    with in_telegram(server, 793) as page:
+def test_a_trailing_entry_is_set_listed_refused_when_bad_and_cancelled_in_the_mini_app(
+    browser: Browser, server: str
+) -> None:
+    with in_telegram(browser, server, 793) as page:
         page.get_by_role("link", name="Trade").click()
         form = page.get_by_role("form", name="Trailing entry")
         form.get_by_label("Coin", exact=True).fill("BTC")

@@ -4,15 +4,15 @@ breakout (a stop that waits for the price) or at market, as the chat offers it."
 import re
 from decimal import Decimal
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
 from tests.webapp.browser import in_telegram, shot
 
 
 def test_a_buy_limit_above_the_market_is_offered_as_a_breakout_or_at_market_in_the_ticket(
-    server: str,
+    browser: Browser, server: str
 ) -> None:
-    with in_telegram(server, 793) as page:
+    with in_telegram(browser, server, 793) as page:
         page.get_by_role("link", name="Trade").click()
         page.fill("#symbol", "ETH")
         page.locator("#symbol").dispatch_event("change")

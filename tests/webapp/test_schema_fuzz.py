@@ -1,13 +1,16 @@
-"""Schemathesis against the OpenAPI schema of a running `tsbot web`, on each enabled database: no request it
+"""Schemathesis against the OpenAPI schema of a running `tsbot web`, one on each enabled database: no request it
 generates, valid or hostile, gets a server error, and every refusal says why in a sentence. Bounded per operation
 and derandomized (the same cases every run), so that a failure is the code's and not the draw's; the decimals'
-pattern in the document has it send numbers of every size where a decimal goes. The fuzzed user
+pattern in the document has it send numbers of every size where a decimal goes. Each case is drawn once and sent
+to every database's app: drawing them costs as much as sending them. The fuzzed user
 holds a futures position, and the position's actions are fuzzed again on it (their path naming it), so that
 their bodies reach the drafting of a real close, reduction or stop."""
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.core.result import Ok
 
-from tests.databases import truncate_postgres
+from tests.databases import POSTGRES_URL, backends, truncate_postgres
 from tests.webapp.live import BOT_TOKEN, live_server
 from webapp.init_data import sign_init_data
 
@@ -59,20 +62,39 @@ def _bounded(case: Any) -> None:
         pass
 
 
+@dataclass(frozen=True)
+class Live:
+    """`tsbot web` on one database, and the fuzzed user's authorization there."""
+
+    backend: str
+    base: str
+    headers: dict[str, str]
+
+
 @pytest.fixture
-def live(tmp_path: Path, sqlite_template: Path, database_url: str) -> Iterator[tuple[str, dict[str, str]]]:
+def lives(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[list[Live]]:
     """The app on each enabled database: PostgreSQL's integers and numerics have bounds SQLite's have not."""
-    if database_url.startswith("postgresql"):
-        asyncio.run(truncate_postgres(database_url))
-    settings = {"DATABASE_URL": database_url} if database_url.startswith("postgresql") else {}
-    with live_server(
-        sqlite_template, tmp_path, RATE_LIMIT_PER_IP="0", RATE_LIMIT_PER_USER="0", **settings
-    ) as base:
-        init_data = sign_init_data(BOT_TOKEN, {"id": 4242, "first_name": "Fuzz"}, int(time.time()))
-        tokens = httpx.post(f"{base}/api/v1/auth/telegram", json={"init_data": init_data}).json()
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        _hold_a_short(base, headers)
-        yield base, headers
+    with contextlib.ExitStack() as stack:
+        started: list[Live] = []
+        for backend in backends():
+            settings = {}
+            if backend == "postgres":
+                request.getfixturevalue("postgres_schema")
+                asyncio.run(truncate_postgres(POSTGRES_URL))
+                settings = {"DATABASE_URL": POSTGRES_URL}
+            folder = tmp_path / backend
+            folder.mkdir()
+            base = stack.enter_context(
+                live_server(
+                    sqlite_template, folder, RATE_LIMIT_PER_IP="0", RATE_LIMIT_PER_USER="0", **settings
+                )
+            )
+            init_data = sign_init_data(BOT_TOKEN, {"id": 4242, "first_name": "Fuzz"}, int(time.time()))
+            tokens = httpx.post(f"{base}/api/v1/auth/telegram", json={"init_data": init_data}).json()
+            headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+            _hold_a_short(base, headers)
+            started.append(Live(backend, base, headers))
+        yield started
 
 
 def _hold_a_short(base: str, headers: dict[str, str]) -> None:
@@ -86,8 +108,9 @@ def _hold_a_short(base: str, headers: dict[str, str]) -> None:
     assert order.json()["status"] == "filled", order.text
 
 
-def _fuzz(operation: Any, base: str, headers: dict[str, str], statuses: list[int], errors: list[str]) -> None:
-    """Positive and negative cases of one operation; where `HELD` is given, its position path names it."""
+def _fuzz(operation: Any, lives: list[Live], statuses: dict[str, list[int]], errors: list[str]) -> None:
+    """Positive and negative cases of one operation, each sent to every app; where `HELD` is given, its
+    position path names it."""
     cases = st.one_of(
         operation.as_strategy(schemathesis.GenerationMode.POSITIVE),
         operation.as_strategy(schemathesis.GenerationMode.NEGATIVE),
@@ -103,10 +126,13 @@ def _fuzz(operation: Any, base: str, headers: dict[str, str], statuses: list[int
     )
     def no_server_error(case: Any) -> None:
         _bounded(case)
-        response = case.call(base_url=base, headers=headers, timeout=30)
-        statuses.append(response.status_code)
-        if response.status_code >= 500 or (response.status_code >= 400 and not _says_why(response)):
-            errors.append(f"{case.method} {case.formatted_path} {case.body!r}: {response.text[:200]}")
+        for live in lives:
+            response = case.call(base_url=live.base, headers=live.headers, timeout=30)
+            statuses[live.backend].append(response.status_code)
+            if response.status_code >= 500 or (response.status_code >= 400 and not _says_why(response)):
+                errors.append(
+                    f"{live.backend}: {case.method} {case.formatted_path} {case.body!r}: {response.text[:200]}"
+                )
 
     no_server_error()
 
@@ -136,28 +162,29 @@ class _OnHeld:
         return case
 
 
-def test_no_server_error_for_any_generated_request(live: tuple[str, dict[str, str]]) -> None:
-    base, headers = live
-    schema = schemathesis.openapi.from_url(f"{base}/api/v1/openapi.json")
+def test_no_server_error_for_any_generated_request(lives: list[Live]) -> None:
+    schema = schemathesis.openapi.from_url(f"{lives[0].base}/api/v1/openapi.json")
     results = list(schema.get_all_operations())
     operations = [result.ok() for result in results if isinstance(result, Ok)]
     assert len(operations) == len(results), "every operation's schema is valid"
     assert len(operations) > 15
     errors: list[str] = []
-    statuses: list[int] = []
+    statuses: dict[str, list[int]] = {live.backend: [] for live in lives}
     for operation in operations:
-        _fuzz(operation, base, headers, statuses, errors)
+        _fuzz(operation, lives, statuses, errors)
     assert errors == []
     paths = {operation.path for operation in operations}
     assert STREAM in paths
     assert {POSITIONS, *(f"{POSITIONS}/{{base}}/{action}" for action in ("close", "reduce", "stop"))} <= paths
     assert paths >= PROTECTIONS
     # It did reach the handlers: successes and refusals both, not only one kind of answer.
-    assert len(statuses) > 500 and {200, 201} & set(statuses) and {400, 401, 404} & set(statuses)
+    for answered in statuses.values():
+        assert len(answered) > 500 and {200, 201} & set(answered) and {400, 401, 404} & set(answered)
 
-    on_held: list[int] = []
+    on_held: dict[str, list[int]] = {live.backend: [] for live in lives}
     for operation in operations:
         if operation.path.startswith(f"{POSITIONS}/{{base}}/"):
-            _fuzz(_OnHeld(operation), base, headers, on_held, errors)
+            _fuzz(_OnHeld(operation), lives, on_held, errors)
     assert errors == []
-    assert on_held.count(201) > 10 and 400 in on_held  # previews of real actions, and refusals
+    for answered in on_held.values():
+        assert answered.count(201) > 10 and 400 in answered  # previews of real actions, and refusals
