@@ -168,3 +168,13 @@ def test_back_off_doubles_up_to_its_cap() -> None:
     assert next_boundary(datetime(2026, 3, 2, 9, 30, 10, tzinfo=UTC), timedelta(seconds=10)) == datetime(
         2026, 3, 2, 9, 30, 20, tzinfo=UTC
     )
+
+
+async def test_run_ends_once_stopped_without_waiting_out_its_tick(clock: ManualClock) -> None:
+    queue = queue_of(clock, Probe())
+    stop = asyncio.Event()
+    running = asyncio.create_task(queue.run(stop, tick=3600))
+    await asyncio.sleep(0)  # into its wait
+    stop.set()
+    # An hour's tick: only the stop itself can end the run before this generous bound.
+    await asyncio.wait_for(running, timeout=60)

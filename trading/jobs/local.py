@@ -184,14 +184,18 @@ class LocalJobQueue:
         return len(started)
 
     async def run(self, stop: asyncio.Event, tick: float = 0.2) -> None:
-        """Until `stop`: enqueue the periodic jobs, start what is due, then wait for an enqueue or `tick`."""
+        """Until `stop`: enqueue the periodic jobs, start what is due, then wait for an enqueue, `tick` or `stop`
+        (so that a process shutting down does not wait out a tick)."""
+        stopped = asyncio.ensure_future(stop.wait())
         try:
             while not stop.is_set():
                 self._wake.clear()
                 self._start_due()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), tick)
+                woken = asyncio.ensure_future(self._wake.wait())
+                await asyncio.wait((woken, stopped), timeout=tick, return_when=asyncio.FIRST_COMPLETED)
+                woken.cancel()
         finally:
+            stopped.cancel()
             for task in list(self._tasks.values()):
                 task.cancel()
             await asyncio.gather(*self._tasks.values(), return_exceptions=True)
