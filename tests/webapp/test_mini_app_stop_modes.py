@@ -73,8 +73,10 @@ def test_a_trailing_take_profit_is_previewed_confirmed_and_shown_in_force(
         )
 
 
-def test_the_mode_in_force_shows_as_portfolio_loads_and_follows_a_new_one(server: str) -> None:
-    with in_telegram(server, 797) as page:
+def test_the_mode_in_force_shows_as_portfolio_loads_and_follows_a_new_one(
+    browser: Browser, server: str
+) -> None:
+    with in_telegram(browser, server, 797) as page:
         bought_with_targets(page, server)
         control = page.get_by_test_id("stop-mode-BTC")
         expect(page.get_by_test_id("positions")).to_contain_text("BTC/USDT")
