@@ -88,6 +88,8 @@ async def test_a_trailing_entry_ended_in_the_chat_cancels_its_buy_and_several_ar
     chat = sandbox.chat(564)
     harness.market.set_price("ETH/USDT", Decimal(3000))
     harness.market.set_price("BTC/USDT", Decimal(60000))
+    [which] = await chat.ask("cancel my trailing buy")
+    assert which["text"] == "Which coin's trailing entry? Say e.g. 'cancel my trailing buy on ETH'."
     [none] = await chat.ask("stop trailing buy on eth")
     assert none["text"] == "No trailing entry is waiting on ETH: nothing changes."
     for said in ("trailing buy 0.1 eth 2%", "trailing buy 0.001 btc 2%"):
