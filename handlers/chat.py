@@ -21,6 +21,7 @@ from handlers.not_read import not_read_answer
 from handlers.posts import planned_post
 from handlers.render import HELP, markets_text
 from handlers.replies import edit, reply
+from handlers.stop_mode_off import end_entry
 from nlp.automation_commands import read_automation_command
 from nlp.intents import small_talk
 from nlp.kill_switch import read_kill_switch
@@ -114,6 +115,9 @@ ACTS: dict[Intent, Act] = {
 
 async def act(message: Message, parsed: ParseResult, asker: Asker) -> None:
     """Hand a reading to its feature."""
+    if parsed.trailing_entry_off:  # read as a stop, a cancel or a buy: it ends the entry instead
+        await end_entry(message, parsed, asker.core, asker.user)
+        return
     await ACTS.get(parsed.intent, _not_understood)(message, parsed, asker)
 
 

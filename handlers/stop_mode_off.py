@@ -53,3 +53,25 @@ async def turn_off(message: Message, parsed: ParseResult, core: Core, user: User
     await reply(
         message, f"✅ Your {NAMES[ended.mode.kind]} on {ended.symbol} is off: the stop stays where it is."
     )
+
+
+async def end_entry(message: Message, parsed: ParseResult, core: Core, user: User) -> None:
+    """A trailing entry ended in the chat ("cancel my trailing buy on eth"), as the orders list's Cancel ends it:
+    its buy cancelled, nothing bought. Several on that coin: the trader picks one in /orders."""
+    if parsed.symbol is None:
+        await reply(message, "Which coin's trailing entry? Say e.g. 'cancel my trailing buy on ETH'.")
+        return
+    records = [
+        record
+        for record in await stop_modes_of(core, user.id)
+        if record.mode.kind is StopModeKind.TRAILING_ENTRY and _on_coin(record, parsed.symbol, parsed.quote)
+    ]
+    if not records:
+        await reply(message, f"No trailing entry is waiting on {parsed.symbol}: nothing changes.")
+        return
+    if len(records) > 1:
+        await reply(message, f"{len(records)} trailing entries wait on {parsed.symbol}: tap Cancel beside the "
+                    "one to end in /orders. Nothing changes.")  # fmt: skip
+        return
+    ended = await end_stop_mode(core, user.id, records[0].id, StopModeKind.TRAILING_ENTRY)
+    await reply(message, f"✅ Your trailing entry on {ended.symbol} is off: nothing will be bought.")

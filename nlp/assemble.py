@@ -26,7 +26,15 @@ from nlp.result import Alternative, Flag, Intent, ParseResult, Side
 from nlp.schedules import Repeat, read_repeat, read_spread
 from nlp.signal import SignalReading, read_signal
 from nlp.spelling import Speller
-from nlp.stop_commands import extract_stop, stop_distance, stop_mode_named, trails, trails_in, turns_off
+from nlp.stop_commands import (
+    ends_trailing_entry,
+    extract_stop,
+    stop_distance,
+    stop_mode_named,
+    trails,
+    trails_in,
+    turns_off,
+)
 from nlp.symbols import KNOWN, SymbolMatch, SymbolResolver
 from nlp.updates import Update, read_update
 
@@ -100,6 +108,8 @@ def _closing_side(tokens: list[Token], held: bool) -> Side | None:
 # The readings whose numbers are all amounts and prices. A signal's are too, but it is never traded on a
 # flagged reading: its plan checks every price above zero.
 _NEVER_NEGATIVE = frozenset({"place_order", "set_alert", "set_stop_loss"})
+# Where "stop trailing buy on eth" and "cancel my trailing buy on eth" are read: as a stop, a cancel, a buy.
+_MAY_END_ENTRY = frozenset({"place_order", "set_stop_loss", "cancel_order"})
 
 
 def _negative_numbers(tokens: Sequence[Token]) -> str | None:
@@ -207,6 +217,9 @@ def build_result(
         result = base.with_changes(asks_markets=bool(MARKETS_QUESTION.search(joined_text(tokens))))
     else:
         result = base
+    # Said by the trader (a channel's post about its signal never ends the trader's own entry).
+    if intent in _MAY_END_ENTRY and update is None and ends_trailing_entry(tokens):
+        result = result.with_changes(trailing_entry_off=True, trailing=False, stop_mode_off=False)
     flags = contradictions(result)
     if intent in _NEVER_NEGATIVE and (negative := _negative_numbers(tokens)):
         flags += (

@@ -21,7 +21,7 @@ from nlp.lexer import NUM, PAIR, TAG, WORD, Token
 from nlp.result import Alternative, Intent
 from nlp.signal import SignalReading
 from nlp.signal_labels import STOP, TARGET
-from nlp.stop_commands import stop_mode_named, turns_off
+from nlp.stop_commands import ends_trailing_entry, stop_mode_named, turns_off
 from nlp.symbols import GUESS, KNOWN, SymbolMatch
 from nlp.updates import PERIOD
 
@@ -243,8 +243,9 @@ def classify(
         if pattern.search(text):
             found[intent] = 0.9
     _weigh(found, text, tokens, side, has_symbol, order)
-    if has_symbol and turns_off(tokens):
-        found = {"set_stop_loss": 0.9}  # "cancel the trailing stop on eth": a mode ended, no order cancelled
+    if has_symbol and (turns_off(tokens) or ends_trailing_entry(tokens)):
+        # "cancel the trailing stop on eth", "turn off the trailing entry on eth": a mode ended, no order cancelled
+        found = {"set_stop_loss": 0.9}
     elif has_symbol and (_TRAIL.search(text) or stop_mode_named(tokens)[0]) and "place_order" not in found:
         found["set_stop_loss"] = 0.9
     talk = _talk_not_request(found, text)

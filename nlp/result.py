@@ -120,6 +120,8 @@ class ParseResult:
     stop_mode_off: bool = False
     # Outside the contract: a buy asked to trail in ("trailing buy 0.1 eth 2%"): the turn back up it waits for.
     trailing_entry: Decimal | None = None
+    # Outside the contract: a trailing entry on a coin asked to end ("cancel my trailing buy on eth").
+    trailing_entry_off: bool = False
 
     @property
     def should_ask_back(self) -> bool:

@@ -79,6 +79,16 @@ def turns_off(tokens: Sequence[Token]) -> bool:
     return bool(_OFF.search(text) and _MODE_WORD.search(text))
 
 
+# A trailing entry named ("trailing buy", "trailing entry"): ended by an off word rather than read as a stop.
+_ENTRY_WORD = re.compile(r"\btrail(?:ing)? (?:buy|entry|entries)\b")
+
+
+def ends_trailing_entry(tokens: Sequence[Token]) -> bool:
+    """A trailing entry asked to end ("stop trailing buy on eth", "cancel my trailing buy on eth")."""
+    text = _words(tokens)
+    return bool(_OFF.search(text) and _ENTRY_WORD.search(text))
+
+
 def stop_mode_named(tokens: Sequence[Token]) -> tuple[StopModeName | None, int | None]:
     """A stop mode other than a trailing stop, and the target it waits for: "moving target on my eth stop",
     "move my eth stop to break even after target 2" (break-even alone is a one-off move to the entry),

@@ -2,6 +2,7 @@
 with words between, a mode turned off (the stop staying), and what is asked back rather than guessed."""
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 from bot.telegram.runtime import TelegramBot
@@ -11,6 +12,7 @@ from nlp.pipeline import Pipeline
 from tests.bot.sandbox import Sandbox, button
 from tests.bot.test_stop_modes_e2e import legs_of
 from tests.harness import Harness
+from trading.domain.enums import DraftStatus
 from trading.usecases.stop_mode_setting import stop_modes_of
 
 
@@ -78,6 +80,45 @@ async def test_a_mode_turned_off_in_the_chat_ends_and_its_stop_stays(
     assert "Stops that move" not in listed["text"]
     [held] = await chat.ask("portfolio")
     assert "• ETH/USDT: 0.01 at " in held["text"] and "trailing" not in held["text"]
+
+
+async def test_a_trailing_entry_ended_in_the_chat_cancels_its_buy_and_several_are_left_to_pick(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(564)
+    harness.market.set_price("ETH/USDT", Decimal(3000))
+    harness.market.set_price("BTC/USDT", Decimal(60000))
+    [which] = await chat.ask("cancel my trailing buy")
+    assert which["text"] == "Which coin's trailing entry? Say e.g. 'cancel my trailing buy on ETH'."
+    [none] = await chat.ask("stop trailing buy on eth")
+    assert none["text"] == "No trailing entry is waiting on ETH: nothing changes."
+    for said in ("trailing buy 0.1 eth 2%", "trailing buy 0.001 btc 2%"):
+        [preview] = await chat.ask(said)
+        await chat.tap(preview["message_id"], button(preview, "Confirm"))
+    async with harness.core.uow() as uow:
+        user = await uow.users.by_telegram_id(564)
+        assert user is not None
+        accounts = await uow.accounts.for_user(user.id)
+        records = await uow.stop_modes.of_user(user.id)
+        [eth] = [r for r in records if r.symbol == "ETH/USDT"]
+        other = next(a.id for a in accounts if a.id != eth.account_id)
+        await uow.stop_modes.add(replace(eth, id="second-eth-entry", account_id=other))  # on another account
+        await uow.stop_modes.confirm("second-eth-entry", user.id, eth.created_at)
+        await uow.commit()
+    [two] = await chat.ask("cancel my trailing buy on eth")
+    assert (
+        two["text"]
+        == "2 trailing entries wait on ETH: tap Cancel beside the one to end in /orders. Nothing changes."
+    )
+    [ended] = await chat.ask("stop trailing buy on btc")
+    assert ended["text"] == "✅ Your trailing entry on BTC/USDT is off: nothing will be bought."
+    assert sorted(r.id for r in await stop_modes_of(harness.core, user.id)) == sorted(
+        [eth.id, "second-eth-entry"]
+    )
+    [btc] = [r for r in records if r.symbol == "BTC/USDT"]
+    async with harness.core.uow() as uow:
+        draft = await uow.drafts.get(btc.id)
+    assert draft is not None and draft.status is DraftStatus.CANCELLED  # its buy ended with it
 
 
 def test_help_gives_stop_modes_each_read_as_the_mode_it_names() -> None:

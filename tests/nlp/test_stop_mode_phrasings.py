@@ -127,3 +127,26 @@ def test_a_percentage_out_of_range_is_kept_as_written_for_the_core_to_refuse(
     """Never clamped to a range here: the core refuses it with a sentence (tests/bot/test_stop_modes_e2e.py)."""
     result = full.parse(text)
     assert result.intent == "set_stop_loss" and result.trailing and result.stop_loss_percent in (300, 0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stop trailing buy on eth",
+        "cancel my trailing buy on eth",
+        "turn off the trailing entry on ETH",
+        "end trailing buy eth",
+        "remove my trailing entries on eth",
+    ],
+)
+def test_a_trailing_entry_asked_to_end_is_read_as_that_never_as_a_stop_to_trail(
+    full: Pipeline, text: str
+) -> None:
+    result = full.parse(text)
+    assert (result.symbol, result.trailing_entry_off, result.should_ask_back) == ("ETH", True, False)
+    assert not (result.trailing or result.stop_mode_off)
+
+
+@pytest.mark.parametrize("text", ["trailing buy 0.1 eth 2%", "stop trailing my eth", "cancel my eth stop"])
+def test_what_ends_no_trailing_entry_is_not_read_as_ending_one(full: Pipeline, text: str) -> None:
+    assert not full.parse(text).trailing_entry_off

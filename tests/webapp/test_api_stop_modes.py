@@ -108,3 +108,25 @@ async def test_an_account_id_beyond_the_database_integers_is_refused_with_400(ap
         assert answer.status_code == 400, answer.text
         [fault] = answer.json()["extra"]
         assert fault == {"message": "Expected `int` <= 2147483647", "key": "account_id", "source": "body"}
+
+
+async def test_break_even_a_moving_target_and_a_trailing_take_profit_are_each_set_over_the_api(
+    api: Api,
+) -> None:
+    """The kinds beside the trailing stop: each previewed with what it is, confirmed, and in force alone (a
+    position has one mode: the next confirmed replaces it)."""
+    alice = await api.sign_in(6205, "Alice")
+    await buy_with_a_stop(api, alice)
+    url = "/api/v1/positions/eth/stop-mode"
+    for body, percent, after_target in (
+        ({"kind": "break_even", "after_target": 1}, None, 1),
+        ({"kind": "moving_target"}, None, None),
+        ({"kind": "trailing_take_profit", "percent": "3"}, "3", None),
+    ):
+        preview = await api.json("PUT", url, alice, json=body)
+        mode = preview["mode"]
+        assert (mode["kind"], mode["percent"]) == (body["kind"], percent)
+        assert after_target is None or mode["after_target"] == after_target
+        await api.json("POST", f"/api/v1/positions/stop-modes/{mode['id']}/confirm", alice)
+        [listed] = await api.json("GET", "/api/v1/positions/stop-modes", alice)
+        assert (listed["id"], listed["kind"]) == (mode["id"], body["kind"])

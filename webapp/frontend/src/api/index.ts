@@ -143,7 +143,9 @@ export async function listen(query: StreamQuery, onEvent: (message: StreamEvent)
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
-    buffer += value;
+    // Litestar ends lines with CRLF (the spec allows CRLF, LF or CR): read as LF, so that a blank line parts
+    // events. A CR closing the chunk waits for the next, where an LF may complete it.
+    buffer = (buffer + value).replace(/\r\n|\r(?!$)/g, "\n");
     let cut: number;
     while ((cut = buffer.indexOf("\n\n")) >= 0) {
       const chunk = buffer.slice(0, cut);
