@@ -3,16 +3,16 @@ the bot's stops and alerts follow; the page asks for a ticker once), and the ope
 
 import re
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
 from tests.patience import PATIENCE_MS
 from tests.webapp.browser import in_telegram, shot
 
 
 def test_the_tickets_prices_follow_the_feed_and_the_portfolio_shows_open_pnl_beside_realised(
-    server: str,
+    browser: Browser, server: str
 ) -> None:
-    with in_telegram(server, 798) as page:
+    with in_telegram(browser, server, 798) as page:
         page.get_by_role("link", name="Trade").click()
         ticker = page.get_by_test_id("ticker")
         expect(ticker).to_contain_text("BTC/USDT: bid ")
