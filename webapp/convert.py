@@ -1,6 +1,9 @@
 """Domain objects into the API's Structs."""
 
+from collections.abc import Sequence
 from decimal import Decimal
+
+import msgspec
 
 from trading.domain.access import ApiToken
 from trading.domain.accounts import ExchangeAccount
@@ -17,6 +20,7 @@ from webapp.schemas import (
     DraftOut,
     FuturesTermsOut,
     OrderOut,
+    PlacedOut,
     PortfolioOut,
     PositionOut,
     PreviewOut,
@@ -129,6 +133,10 @@ def order_out(order: Order) -> OrderOut:
         created_at=order.created_at,
         updated_at=order.updated_at,
     )
+
+
+def placed_out(order: Order, legs: Sequence[Order]) -> PlacedOut:
+    return PlacedOut(**msgspec.structs.asdict(order_out(order)), legs=[order_out(leg) for leg in legs])
 
 
 def account_out(account: ExchangeAccount) -> AccountOut:

@@ -247,6 +247,12 @@ class OrderOut(msgspec.Struct):
     updated_at: datetime
 
 
+class PlacedOut(OrderOut):
+    """A confirmed order, with the stop and targets it placed or holds for its position, as the chat repeats."""
+
+    legs: list[OrderOut] = []
+
+
 # Markets
 class TickerOut(msgspec.Struct):
     symbol: str

@@ -191,3 +191,31 @@ async def test_a_limit_on_the_wrong_side_of_the_market_says_where_it_would_fill(
     assert Decimal(draft["preview"]["fills_at_once_near"]) == Decimal(quote["ask"])
     breakout = await api.json("POST", "/api/v1/orders/preview", headers, json={**wrong, "type": "stop"})
     assert breakout["preview"]["fills_at_once_near"] is None and breakout["type"] == "stop"
+
+
+async def test_a_confirmation_repeats_the_stop_and_targets_it_placed(api: Api) -> None:
+    headers = await api.sign_in(2113)
+    body = {
+        "symbol": "ETH",
+        "side": "buy",
+        "amount": "0.02",
+        "stop_loss_percent": "5",
+        "take_profit_percents": ["10"],
+    }
+    draft = await api.json("POST", "/api/v1/orders/preview", headers, json=body)
+    order = await api.json("POST", "/api/v1/orders/confirm", headers, json={"draft_id": draft["draft_id"]})
+    assert order["status"] == "filled"
+    legs = {leg["role"]: leg for leg in order["legs"]}
+    assert sorted(legs) == ["stop_loss", "take_profit"]
+    assert Decimal(legs["stop_loss"]["price"]) == Decimal(draft["stop_loss"])
+    assert [Decimal(legs["take_profit"]["price"])] == [Decimal(t) for t in draft["take_profits"]]
+    listed = {o["id"] for o in await api.json("GET", "/api/v1/orders", headers)}
+    assert {leg["id"] for leg in order["legs"]} <= listed
+    plain = await api.json(
+        "POST",
+        "/api/v1/orders/preview",
+        headers,
+        json={**body, "side": "sell", "stop_loss_percent": None, "take_profit_percents": []},
+    )
+    sold = await api.json("POST", "/api/v1/orders/confirm", headers, json={"draft_id": plain["draft_id"]})
+    assert sold["legs"] == []

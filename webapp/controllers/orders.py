@@ -13,10 +13,11 @@ from trading.domain.futures import MarginMode, PositionSide
 from trading.domain.intents import OrderIntent
 from trading.usecases.drafting import draft_order
 from trading.usecases.execution import cancel_draft, cancel_order, confirm_draft
+from trading.usecases.quotes import order_legs
 from trading.usecases.stop_moves import draft_move_of
 from webapp.auth import Principal, can_trade
 from webapp.context import WebContext
-from webapp.convert import draft_to_show, order_out
+from webapp.convert import draft_to_show, order_out, placed_out
 from webapp.errors import error_responses
 from webapp.schemas import (
     ConfirmRequest,
@@ -25,6 +26,7 @@ from webapp.schemas import (
     MoveStopRequest,
     OrderOut,
     OrderPreviewRequest,
+    PlacedOut,
     RowId,
 )
 
@@ -103,9 +105,10 @@ class OrdersController(Controller):
         "the order is written, then sent. A second confirmation of the same preview is 409.",
         responses=error_responses(400, 404, 409, 422, 503),
     )
-    async def confirm(self, state: State, request: AuthRequest, data: JSONBody[ConfirmRequest]) -> OrderOut:
+    async def confirm(self, state: State, request: AuthRequest, data: JSONBody[ConfirmRequest]) -> PlacedOut:
         web: WebContext = state.web
-        return order_out(await confirm_draft(web.core, request.user.user_id, data.draft_id))
+        order = await confirm_draft(web.core, request.user.user_id, data.draft_id)
+        return placed_out(order, await order_legs(web.core, request.user.user_id, order.id))
 
     @delete("/previews/{draft_id:str}", guards=[can_trade], summary="Discard a preview")
     async def discard(self, state: State, request: AuthRequest, draft_id: DraftId) -> None:

@@ -10,6 +10,7 @@ export type Portfolio = Schemas["PortfolioOut"];
 export type EquityPoint = Schemas["EquityPoint"];
 export type Draft = Schemas["DraftOut"];
 export type Order = Schemas["OrderOut"];
+export type Placed = Schemas["PlacedOut"];
 export type Ticker = Schemas["TickerOut"];
 export type User = Schemas["UserOut"];
 export type Account = Schemas["AccountOut"];
