@@ -1,6 +1,6 @@
 """The protections of automatic following acting, told in the sandbox chat: a fall of the equity past the
-trader's limit pauses it until resumed, and stops hit in a row cool it down for a while; a signal of the
-source followed automatically meanwhile waits for a tap."""
+trader's limit pauses it until resumed, stops hit in a row cool it down for a while, and a source whose signals
+lost in a row is paused; a signal of the source followed automatically meanwhile waits for a tap."""
 
 from decimal import Decimal
 
@@ -112,3 +112,31 @@ async def test_stops_hit_in_a_row_cool_auto_follow_down_then_it_resumes(
     ]
     followed = await forward(chat, harness, 146)
     assert "Followed automatically" in followed and await harness.count("orders") == orders + 1, followed
+
+
+async def test_a_sources_losing_streak_pauses_that_source_and_the_trader_is_told(
+    sandbox: Sandbox, bot: TelegramBot, harness: Harness
+) -> None:
+    chat = sandbox.chat(583)
+    [saved] = await chat.ask("/risk streak 2")
+    assert "• A source paused after 2 of its signals lost in a row" in saved["text"], saved["text"]
+    harness.market.set_price("SOL/USDT", D(150))
+    await always_follow(chat)  # the first call followed: its entry rests at 148
+    second = await forward(chat, harness, 149)
+    assert "Followed automatically" in second, second
+    harness.market.set_price("SOL/USDT", D(139))  # through both entries, then both stops at 140
+    for _ in range(5):  # each pass fills what the last one armed; bounded, not timed
+        harness.clock.advance(60)
+        await tracker_pass(harness.core, bot.notices)
+        if await told(chat, "⏸"):
+            break
+    assert await told(chat, "⏸") == [
+        "⏸ Automatic following of Calls is paused: the last 2 signals of Calls closed at a loss. Signals of "
+        "Calls are shown to you to follow or not, never followed on their own. Say 'resume auto follow' when "
+        "you want it back."
+    ]
+    orders = await harness.count("orders")
+    held = await forward(chat, harness, 147)
+    assert "Not followed automatically" in held, held
+    assert "the last 2 signals of Calls closed at a loss" in held, held
+    assert await harness.count("orders") == orders
