@@ -173,7 +173,7 @@ async def resume_plan(core: Core, jobs: JobQueue | None, user_id: int, plan_id: 
     plan = await _move(core, user_id, plan_id, [PlanStatus.PAUSED], PlanStatus.ACTIVE, "resumed")
     now = core.clock.now()
     due = plan.next_due_at or plan.schedule.first_due(now)
-    while due < now:
+    while due <= now:  # one due at this very moment came while paused too
         due = plan.schedule.after(due)
     async with core.uow() as uow:
         await uow.plans.set_next_due(plan.id, due)
