@@ -6,9 +6,9 @@ from aiogram.types import Message
 from handlers.replies import reply
 from nlp.result import ParseResult
 from trading.domain.accounts import User
-from trading.domain.stop_modes import NAMES, PositionStopMode, StopModeKind
+from trading.domain.stop_modes import NAMES, StopModeKind
 from trading.usecases.core import Core
-from trading.usecases.stop_mode_setting import end_stop_mode, stop_modes_of
+from trading.usecases.stop_mode_setting import end_stop_mode, stop_modes_on_coin
 
 _NAMED = {
     "moving_target": StopModeKind.MOVING_TARGET,
@@ -24,22 +24,11 @@ def named_kind(parsed: ParseResult) -> StopModeKind | None:
     return StopModeKind.TRAILING if parsed.trailing else None
 
 
-def _on_coin(record: PositionStopMode, base: str, quote: str | None) -> bool:
-    """ "ETH/USDT" and the perpetual "ETH/USDT:USDT" are both ETH's; a quote named narrows it to that market."""
-    record_base, _, rest = record.symbol.partition("/")
-    return record_base == base and (quote is None or rest.split(":")[0] == quote)
-
-
 async def turn_off(message: Message, parsed: ParseResult, core: Core, user: User) -> None:
     if parsed.symbol is None:
         await reply(message, "Which coin's stop? Say e.g. 'stop trailing my ETH'.")
         return
-    records = [
-        record
-        for record in await stop_modes_of(core, user.id)
-        if record.mode.kind is not StopModeKind.TRAILING_ENTRY
-        and _on_coin(record, parsed.symbol, parsed.quote)
-    ]
+    records = await stop_modes_on_coin(core, user.id, parsed.symbol, parsed.quote, trailing_entries=False)
     if not records:
         await reply(message, f"No stop mode is in force on {parsed.symbol}: nothing changes.")
         return
@@ -61,11 +50,7 @@ async def end_entry(message: Message, parsed: ParseResult, core: Core, user: Use
     if parsed.symbol is None:
         await reply(message, "Which coin's trailing entry? Say e.g. 'cancel my trailing buy on ETH'.")
         return
-    records = [
-        record
-        for record in await stop_modes_of(core, user.id)
-        if record.mode.kind is StopModeKind.TRAILING_ENTRY and _on_coin(record, parsed.symbol, parsed.quote)
-    ]
+    records = await stop_modes_on_coin(core, user.id, parsed.symbol, parsed.quote, trailing_entries=True)
     if not records:
         await reply(message, f"No trailing entry is waiting on {parsed.symbol}: nothing changes.")
         return

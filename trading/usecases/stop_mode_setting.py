@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from trading.domain.enums import OrderRole, OrderStatus, Side
 from trading.domain.errors import DraftAlreadyUsed, DraftExpired, InvalidInput, NotFound
+from trading.domain.market import parse_symbol
 from trading.domain.money import HUNDRED
 from trading.domain.orders import Order
 from trading.domain.perpetuals import is_perpetual
@@ -175,6 +176,20 @@ async def stop_modes_of(core: Core, user_id: int) -> list[PositionStopMode]:
         r
         for r in records
         if r.mode.kind is not StopModeKind.TRAILING_ENTRY or (until := lapses_at(r)) is None or until > now
+    ]
+
+
+async def stop_modes_on_coin(
+    core: Core, user_id: int, base: str, quote: str | None, trailing_entries: bool
+) -> list[PositionStopMode]:
+    """The user's modes in force on a coin's markets, spot and perpetual alike (`quote`, where named, narrows them
+    to that quote): its trailing entries, or (`trailing_entries` False) the modes that move a stop."""
+    return [
+        record
+        for record in await stop_modes_of(core, user_id)
+        if (record.mode.kind is StopModeKind.TRAILING_ENTRY) == trailing_entries
+        and (pair := parse_symbol(record.symbol))[0] == base
+        and quote in (None, pair[1])
     ]
 
 
